@@ -1,0 +1,3 @@
+from tokcli.cli import main
+
+main()

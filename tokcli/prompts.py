@@ -1,0 +1,320 @@
+"""The prompt-file loader shared by count, lint, compress and audit.
+
+It knows the prompt formats people keep in repositories (plain text, markdown, Jinja2, chat files in
+YAML/JSON, `.prompty` and dotprompt files with YAML front matter) and where template syntax sits, so that
+every job can leave `{{ }}`, `{% %}` and `{# #}` alone.
+"""
+
+from __future__ import annotations
+
+import bisect
+import json
+import re
+from dataclasses import dataclass, field
+from pathlib import PurePath
+from typing import Any
+
+from tokcli.errors import InputError
+
+TEXT_SUFFIXES = {".txt": "text", ".prompt": "text", ".md": "markdown", ".markdown": "markdown"}
+JINJA_SUFFIXES = {".j2", ".jinja", ".jinja2"}
+CHAT_SUFFIXES = {".yaml", ".yml", ".json"}
+PROMPTY_SUFFIXES = {".prompty"}
+#: Every suffix the loader understands: the default file set of `lint`, `compress` and `audit`.
+PROMPT_SUFFIXES = frozenset({*TEXT_SUFFIXES, *JINJA_SUFFIXES, *CHAT_SUFFIXES, *PROMPTY_SUFFIXES})
+
+#: Kinds whose body is a template by definition: a syntax error there is an input error.
+TEMPLATE_KINDS = frozenset({"jinja", "prompty", "dotprompt"})
+
+_FRONT_MATTER = re.compile(r"\A---[ \t]*\r?\n(.*?\r?\n)?---[ \t]*(?:\r?\n|\Z)", re.DOTALL)
+_TAG_OPENERS = {"{{": ("}}", "variable"), "{%": ("%}", "block"), "{#": ("#}", "comment")}
+_OPENER = re.compile(r"\{[{%#]")
+_RAW_START = re.compile(r"\{%-?\s*raw\s*[-+]?%\}")
+_RAW_END = re.compile(r"\{%-?\s*endraw\s*[-+]?%\}")
+_PROMPTY_ROLE = re.compile(r"^[ \t]*(system|user|assistant|developer|tool)[ \t]*:[ \t]*$", re.MULTILINE | re.I)
+
+
+@dataclass(frozen=True)
+class Span:
+    """A half-open range [start, end) of character offsets into `PromptDocument.text`."""
+
+    start: int
+    end: int
+    kind: str  # "variable" | "block" | "comment" | "raw"
+
+    def contains(self, offset: int) -> bool:
+        return self.start <= offset < self.end
+
+
+@dataclass(frozen=True)
+class Message:
+    role: str
+    content: str
+    line: int  # 1-based line in the file where the message (or its content) starts
+
+
+@dataclass
+class PromptDocument:
+    path: str
+    text: str
+    kind: str  # "text" | "markdown" | "jinja" | "chat" | "prompty" | "dotprompt"
+    body_offset: int = 0
+    front_matter: dict[str, Any] = field(default_factory=dict)
+    template_spans: list[Span] = field(default_factory=list)
+    messages: list[Message] = field(default_factory=list)
+
+    @property
+    def body(self) -> str:
+        """The part of the file that is sent to a model (front matter excluded)."""
+        return self.text[self.body_offset :]
+
+    @property
+    def is_template(self) -> bool:
+        return self.kind in TEMPLATE_KINDS or bool(self.template_spans)
+
+    @property
+    def prompt_text(self) -> str:
+        """What a model reads: chat contents joined, or the body."""
+        if self.kind == "chat":
+            return "\n".join(message.content for message in self.messages)
+        return self.body
+
+    def line_col(self, offset: int) -> tuple[int, int]:
+        return line_col(self.text, offset)
+
+    def in_template_syntax(self, offset: int) -> bool:
+        starts = [span.start for span in self.template_spans]
+        index = bisect.bisect_right(starts, offset) - 1
+        return index >= 0 and self.template_spans[index].contains(offset)
+
+
+def line_col(text: str, offset: int) -> tuple[int, int]:
+    """1-based (line, column) of a character offset."""
+    line = text.count("\n", 0, offset) + 1
+    line_start = text.rfind("\n", 0, offset) + 1
+    return line, offset - line_start + 1
+
+
+def detect_kind(path: str, text: str) -> str:
+    suffix = PurePath(path).suffix.lower()
+    if suffix in JINJA_SUFFIXES:
+        return "jinja"
+    if suffix in PROMPTY_SUFFIXES:
+        return "prompty"
+    if suffix in CHAT_SUFFIXES:
+        return "chat"
+    if suffix == ".prompt" and _FRONT_MATTER.match(text):
+        return "dotprompt"
+    return TEXT_SUFFIXES.get(suffix, "text")
+
+
+def load_prompt(path: str, text: str, kind: str | None = None) -> PromptDocument:
+    """Parse `text` (the content of `path`) into a PromptDocument; InputError names file and line."""
+    kind = kind or detect_kind(path, text)
+    if kind == "chat":
+        return PromptDocument(path=path, text=text, kind=kind, messages=parse_chat(path, text))
+    document = PromptDocument(path=path, text=text, kind=kind)
+    if kind in ("prompty", "dotprompt"):
+        document.front_matter, document.body_offset = _parse_front_matter(path, text)
+    strict = kind in TEMPLATE_KINDS
+    try:
+        document.template_spans = find_template_spans(text, start=document.body_offset)
+    except InputError as error:
+        if strict:
+            raise InputError(error.message, path=path, line=error.line) from None
+        # Plain text and markdown may contain stray braces; they are simply not templates.
+        document.template_spans = []
+    if strict:
+        check_jinja_syntax(path, text, document.body_offset)
+    if kind == "prompty":
+        document.messages = _prompty_messages(document)
+    return document
+
+
+def find_template_spans(text: str, start: int = 0) -> list[Span]:
+    """Offsets of every Jinja2 tag in `text[start:]`, `{% raw %}` blocks included as one span.
+
+    Strings inside tags are skipped, so `{{ "}}" }}` is one span. Raises InputError on an unclosed tag.
+    """
+    spans: list[Span] = []
+    position = start
+    while True:
+        match = _OPENER.search(text, position)
+        if match is None:
+            return spans
+        opener = match.group()
+        closer, kind = _TAG_OPENERS[opener]
+        raw = _RAW_START.match(text, match.start())
+        if raw:
+            end_match = _RAW_END.search(text, raw.end())
+            if end_match is None:
+                raise InputError("unclosed {% raw %} block", line=line_col(text, match.start())[0])
+            spans.append(Span(match.start(), end_match.end(), "raw"))
+            position = end_match.end()
+            continue
+        end = _find_closer(text, match.end(), closer, kind == "comment")
+        if end < 0:
+            raise InputError(f"unclosed template tag {opener!r}", line=line_col(text, match.start())[0])
+        spans.append(Span(match.start(), end, kind))
+        position = end
+
+
+def _find_closer(text: str, position: int, closer: str, is_comment: bool) -> int:
+    if is_comment:
+        found = text.find(closer, position)
+        return -1 if found < 0 else found + len(closer)
+    quote = ""
+    index = position
+    length = len(text)
+    while index < length:
+        char = text[index]
+        if quote:
+            if char == "\\":
+                index += 2
+                continue
+            if char == quote:
+                quote = ""
+        elif char in "'\"":
+            quote = char
+        elif text.startswith(closer, index):
+            return index + len(closer)
+        index += 1
+    return -1
+
+
+def check_jinja_syntax(path: str, text: str, body_offset: int = 0) -> None:
+    """Parse with Jinja2 (never render) and turn a syntax error into a one-line InputError."""
+    import jinja2
+
+    body = text[body_offset:]
+    first_line = text.count("\n", 0, body_offset)
+    try:
+        jinja2.Environment().parse(body)
+    except jinja2.TemplateSyntaxError as error:
+        line = (error.lineno or 1) + first_line
+        raise InputError(f"template syntax error: {error.message}", path=path, line=line) from None
+
+
+def _parse_front_matter(path: str, text: str) -> tuple[dict[str, Any], int]:
+    import yaml
+
+    match = _FRONT_MATTER.match(text)
+    if match is None:
+        return {}, 0
+    try:
+        data = yaml.safe_load(match.group(1) or "") or {}
+    except yaml.YAMLError as error:
+        mark = getattr(error, "problem_mark", None)
+        line = mark.line + 2 if mark is not None else None
+        raise InputError(f"invalid YAML front matter: {_yaml_problem(error)}", path=path, line=line) from None
+    if not isinstance(data, dict):
+        raise InputError("front matter must be a YAML mapping", path=path, line=1)
+    return data, match.end()
+
+
+def _prompty_messages(document: PromptDocument) -> list[Message]:
+    body = document.body
+    markers = list(_PROMPTY_ROLE.finditer(body))
+    messages = []
+    for index, marker in enumerate(markers):
+        end = markers[index + 1].start() if index + 1 < len(markers) else len(body)
+        content = body[marker.end() : end].strip("\n")
+        line = line_col(document.text, document.body_offset + marker.start())[0]
+        messages.append(Message(role=marker.group(1).lower(), content=content, line=line))
+    return messages
+
+
+def _yaml_problem(error: Exception) -> str:
+    problem = getattr(error, "problem", None)
+    return str(problem) if problem else str(error).splitlines()[0]
+
+
+def parse_chat(path: str, text: str) -> list[Message]:
+    """Messages of a chat file: a list of {role, content}, or an object with a `messages` list."""
+    if PurePath(path).suffix.lower() == ".json":
+        return _chat_from_json(path, text)
+    return _chat_from_yaml(path, text)
+
+
+def _chat_from_json(path: str, text: str) -> list[Message]:
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as error:
+        raise InputError(f"invalid JSON: {error.msg}", path=path, line=error.lineno) from None
+    items = _message_items(path, data)
+    messages = []
+    search_from = 0
+    for item in items:
+        role, content = _role_and_content(path, item, None)
+        encoded = json.dumps(content)[1:-1]
+        found = text.find(encoded, search_from)
+        line = line_col(text, found)[0] if found >= 0 else 1
+        if found >= 0:
+            search_from = found + len(encoded)
+        messages.append(Message(role=role, content=content, line=line))
+    return messages
+
+
+def _chat_from_yaml(path: str, text: str) -> list[Message]:
+    import yaml
+
+    try:
+        node = yaml.compose(text, Loader=yaml.SafeLoader)
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as error:
+        mark = getattr(error, "problem_mark", None)
+        line = mark.line + 1 if mark is not None else None
+        raise InputError(f"invalid YAML: {_yaml_problem(error)}", path=path, line=line) from None
+    items = _message_items(path, data)
+    item_nodes = _message_nodes(node)
+    messages = []
+    for index, item in enumerate(items):
+        line = item_nodes[index] if index < len(item_nodes) else None
+        role, content = _role_and_content(path, item, line)
+        messages.append(Message(role=role, content=content, line=line or 1))
+    return messages
+
+
+def _message_nodes(node: Any) -> list[int]:
+    """1-based line of each message's content in a composed YAML document."""
+    import yaml
+
+    if isinstance(node, yaml.MappingNode):
+        for key, value in node.value:
+            if key.value == "messages":
+                node = value
+                break
+    if not isinstance(node, yaml.SequenceNode):
+        return []
+    lines = []
+    for item in node.value:
+        line = item.start_mark.line + 1
+        if isinstance(item, yaml.MappingNode):
+            for key, value in item.value:
+                if key.value == "content":
+                    # Block scalars start on the line after their indicator.
+                    line = value.start_mark.line + 1 + (1 if value.style in ("|", ">") else 0)
+        lines.append(line)
+    return lines
+
+
+def _message_items(path: str, data: Any) -> list[Any]:
+    if isinstance(data, dict) and "messages" in data:
+        data = data["messages"]
+    if not isinstance(data, list):
+        raise InputError("chat file must be a list of {role, content} messages or have a 'messages' list", path=path)
+    return data
+
+
+def _role_and_content(path: str, item: Any, line: int | None) -> tuple[str, str]:
+    if not isinstance(item, dict) or "role" not in item:
+        raise InputError("each chat message needs a 'role' and a 'content'", path=path, line=line)
+    content = item.get("content", "")
+    if isinstance(content, list):
+        # OpenAI content parts: only text parts carry tokens we can count.
+        content = "\n".join(str(part.get("text", "")) for part in content if isinstance(part, dict))
+    if content is None:
+        content = ""
+    if not isinstance(content, str):
+        raise InputError("message 'content' must be a string or a list of text parts", path=path, line=line)
+    return str(item["role"]), content
