@@ -54,22 +54,38 @@ class Registry:
     def register(self, spec: TokenizerSpec, *, replace: bool = False) -> None:
         with self._lock:
             if spec.name in self._specs and not replace:
-                raise ConfigError(f"tokenizer {spec.name!r} is defined twice ({self._specs[spec.name].origin} and {spec.origin})")
+                raise ConfigError(
+                    f"tokenizer {spec.name!r} is defined twice ({self._specs[spec.name].origin} and {spec.origin})"
+                )
             self._specs[spec.name] = spec
             self._loaded.pop(spec.name, None)
 
-    def register_estimate(self, definition: EstimateDefinition, *, origin: str = "builtin", replace: bool = False) -> None:
+    def register_estimate(
+        self, definition: EstimateDefinition, *, origin: str = "builtin", replace: bool = False
+    ) -> None:
         def factory() -> Tokenizer:
             base = self.get(definition.base)
             if not base.exact:
-                raise ConfigError(f"estimate {definition.name!r} must be based on an exact tokenizer, not {definition.base!r}")
+                raise ConfigError(
+                    f"estimate {definition.name!r} must be based on an exact tokenizer, not {definition.base!r}"
+                )
             return EstimateTokenizer(definition.name, base, definition.factor, definition.note)
 
         def available() -> bool:
             return definition.base in self._specs and self._specs[definition.base].is_available()
 
         description = f"estimate: {definition.base} × {definition.factor:g} — {definition.note}"
-        spec = TokenizerSpec(definition.name, "estimate", False, description, factory, available, None, origin)
+        spec = TokenizerSpec(
+            definition.name,
+            "estimate",
+            False,
+            description,
+            factory,
+            available,
+            None,
+            origin,
+            lambda: description.split(" — ")[0],
+        )
         self.register(spec, replace=replace)
 
     def register_file(
@@ -88,6 +104,7 @@ class Registry:
             path.is_file,
             None,
             origin,
+            lambda: f"file {path}",
         )
         self.register(spec)
         return spec
@@ -155,8 +172,13 @@ class Registry:
                 lambda: True,
                 None,
                 "plugin",
+                _constant(f"plugin {entry_point.value}"),
             )
             self._specs[entry_point.name] = spec
+
+
+def _constant(text: str) -> Callable[[], str]:
+    return lambda: text
 
 
 def _plugin_factory(name: str, entry_point: Any) -> Callable[[], Tokenizer]:
@@ -222,7 +244,9 @@ def tokenizer_for_model(name: str) -> Tokenizer:
     return get_registry().get(resolve_model(name).tokenizer)
 
 
-def apply_config(tokenizers: Iterable[dict[str, Any]], estimates: dict[str, dict[str, Any]], source: str | None) -> None:
+def apply_config(
+    tokenizers: Iterable[dict[str, Any]], estimates: dict[str, dict[str, Any]], source: str | None
+) -> None:
     """Register config-declared tokenizer files and estimate factors (validated by tokcli.config)."""
     registry = get_registry()
     for entry in tokenizers:

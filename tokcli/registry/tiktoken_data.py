@@ -68,12 +68,17 @@ def parse_tiktoken_bpe(data: bytes, origin: str) -> dict[bytes, int]:
             token, rank = line.split()
             ranks[base64.b64decode(token)] = int(rank)
         except ValueError:
-            raise ConfigError("not a .tiktoken ranks file (expected 'base64 rank' lines)", path=origin, line=number) from None
+            raise ConfigError(
+                "not a .tiktoken ranks file (expected 'base64 rank' lines)", path=origin, line=number
+            ) from None
     return ranks
 
 
 def serialize_tiktoken_bpe(ranks: dict[bytes, int]) -> bytes:
-    lines = [base64.b64encode(token) + b" " + str(rank).encode() for token, rank in sorted(ranks.items(), key=lambda item: item[1])]
+    lines = [
+        base64.b64encode(token) + b" " + str(rank).encode()
+        for token, rank in sorted(ranks.items(), key=lambda item: item[1])
+    ]
     return b"\n".join(lines) + b"\n"
 
 
@@ -241,7 +246,7 @@ def openai_encoding_params(name: str) -> tuple[dict[str, Any], str]:
         # tiktoken's constructors carry the patterns, special tokens and pinned hashes; only the
         # download is replaced, so the definitions stay tiktoken's own.
         original = openai_public.load_tiktoken_bpe
-        openai_public.load_tiktoken_bpe = supplier  # type: ignore[assignment]
+        openai_public.load_tiktoken_bpe = supplier
         try:
             params = constructor()
         finally:

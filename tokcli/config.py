@@ -1,0 +1,309 @@
+"""Configuration: `.tokcli.yaml` or `[tool.tokcli]` in `pyproject.toml`, one schema, found by walking up.
+
+Flags override config; `--config PATH` overrides discovery. An unknown key or a wrong type is a ConfigError
+naming the file, the key (and line, for YAML) and what was expected.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from tokcli.errors import ConfigError
+
+CONFIG_FILE_NAMES = (".tokcli.yaml", ".tokcli.yml")
+
+#: A schema maps each allowed key to a checker: a type, a tuple of types, or a `Checker`.
+Checker = Callable[[Any], bool]
+
+
+@dataclass(frozen=True)
+class Expect:
+    """A named check, so errors can say what was expected."""
+
+    description: str
+    check: Checker
+
+    def __call__(self, value: Any) -> bool:
+        return self.check(value)
+
+
+def list_of(kind: type | tuple[type, ...], description: str) -> Expect:
+    return Expect(
+        f"a list of {description}", lambda value: isinstance(value, list) and all(isinstance(v, kind) for v in value)
+    )
+
+
+def one_of(*choices: str) -> Expect:
+    return Expect("one of " + ", ".join(repr(c) for c in choices), lambda value: value in choices)
+
+
+STRINGS = list_of(str, "strings")
+MAPPING = Expect("a mapping", lambda value: isinstance(value, dict))
+NUMBER = Expect("a number", lambda value: isinstance(value, (int, float)) and not isinstance(value, bool))
+POSITIVE_INT = Expect(
+    "a whole number ≥ 0", lambda value: isinstance(value, int) and not isinstance(value, bool) and value >= 0
+)
+STRING_OR_STRINGS = Expect(
+    "a string or a list of strings",
+    lambda value: isinstance(value, str) or (isinstance(value, list) and all(isinstance(v, str) for v in value)),
+)
+
+TOKENIZER_ENTRY = {
+    "name": str,
+    "path": str,
+    "kind": one_of("hf", "tiktoken", "sentencepiece", "tekken"),
+    "pattern": str,
+    "models": STRINGS,
+}
+ESTIMATE_ENTRY = {"base": str, "factor": NUMBER, "note": str, "models": STRINGS}
+VOLUME = {"calls": POSITIVE_INT, "per": one_of("call", "day", "week", "month", "year")}
+
+TOP_LEVEL: dict[str, Any] = {
+    "models": STRING_OR_STRINGS,
+    "tokenizers": Expect(
+        "a list of tokenizer entries or a mapping of name to entry", lambda v: isinstance(v, (list, dict))
+    ),
+    "estimates": MAPPING,
+    "pricing": str,
+    "volume": MAPPING,
+    "lint": MAPPING,
+    "compress": MAPPING,
+    "audit": MAPPING,
+}
+
+
+@dataclass
+class Config:
+    source: str | None = None  # the file it came from, None for defaults
+    root: Path = field(default_factory=Path.cwd)  # relative paths in config resolve against this
+    models: list[str] = field(default_factory=list)
+    tokenizers: list[dict[str, Any]] = field(default_factory=list)
+    estimates: dict[str, dict[str, Any]] = field(default_factory=dict)
+    pricing: Path | None = None
+    volume: dict[str, Any] = field(default_factory=dict)
+    lint: dict[str, Any] = field(default_factory=dict)
+    compress: dict[str, Any] = field(default_factory=dict)
+    audit: dict[str, Any] = field(default_factory=dict)
+    key_lines: dict[str, int] = field(default_factory=dict)  # dotted key → 1-based line (YAML only)
+
+    def line_of(self, dotted_key: str) -> int | None:
+        return self.key_lines.get(dotted_key)
+
+    def resolve_path(self, value: str) -> Path:
+        path = Path(value).expanduser()
+        return path if path.is_absolute() else self.root / path
+
+
+def _expected(checker: Any) -> str:
+    if isinstance(checker, Expect):
+        return checker.description
+    if isinstance(checker, tuple):
+        return " or ".join(_type_name(kind) for kind in checker)
+    if isinstance(checker, dict):
+        return "a mapping"
+    return _type_name(checker)
+
+
+def _type_name(kind: type) -> str:
+    return {
+        str: "a string",
+        int: "a whole number",
+        float: "a number",
+        bool: "true or false",
+        list: "a list",
+        dict: "a mapping",
+    }.get(kind, kind.__name__)
+
+
+def _matches(checker: Any, value: Any) -> bool:
+    if isinstance(checker, Expect):
+        return checker(value)
+    if isinstance(checker, dict):
+        return isinstance(value, dict)
+    if checker is int:
+        return isinstance(value, int) and not isinstance(value, bool)
+    if checker is float:
+        return isinstance(value, (int, float)) and not isinstance(value, bool)
+    return isinstance(value, checker)
+
+
+def check_section(
+    data: Mapping[str, Any],
+    schema: Mapping[str, Any],
+    source: str | None,
+    section: str,
+    key_lines: Mapping[str, int] | None = None,
+    *,
+    open_keys: bool = False,
+) -> None:
+    """Check `data` against `schema` (nested dicts are sub-schemas); ConfigError on the first problem.
+
+    With `open_keys`, keys not in the schema are allowed (maps keyed by user names, e.g. per-rule options).
+    """
+    lines = key_lines or {}
+    for key, value in data.items():
+        dotted = f"{section}.{key}" if section else str(key)
+        if key not in schema:
+            if open_keys:
+                continue
+            allowed = ", ".join(sorted(schema))
+            raise ConfigError(
+                f"unknown config key {dotted!r}; allowed here: {allowed}", path=source, line=lines.get(dotted)
+            )
+        checker = schema[key]
+        if not _matches(checker, value):
+            raise ConfigError(
+                f"config key {dotted!r} must be {_expected(checker)}, got {type(value).__name__} {value!r}",
+                path=source,
+                line=lines.get(dotted),
+            )
+        if isinstance(checker, dict):
+            check_section(value, checker, source, dotted, lines)
+
+
+def _yaml_key_lines(text: str) -> dict[str, int]:
+    import yaml
+
+    lines: dict[str, int] = {}
+
+    def walk(node: Any, prefix: str) -> None:
+        if isinstance(node, yaml.MappingNode):
+            for key_node, value_node in node.value:
+                dotted = f"{prefix}.{key_node.value}" if prefix else str(key_node.value)
+                lines[dotted] = key_node.start_mark.line + 1
+                walk(value_node, dotted)
+
+    try:
+        walk(yaml.compose(text, Loader=yaml.SafeLoader), "")
+    except yaml.YAMLError:
+        return {}
+    return lines
+
+
+def _read_yaml(path: Path) -> tuple[dict[str, Any], dict[str, int]]:
+    import yaml
+
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as error:
+        raise ConfigError(f"cannot read config: {getattr(error, 'strerror', None) or error}", path=str(path)) from None
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as error:
+        mark = getattr(error, "problem_mark", None)
+        problem = getattr(error, "problem", None) or str(error).splitlines()[0]
+        raise ConfigError(f"invalid YAML: {problem}", path=str(path), line=mark.line + 1 if mark else None) from None
+    if data is None:
+        return {}, {}
+    if not isinstance(data, dict):
+        raise ConfigError("config must be a YAML mapping of keys", path=str(path), line=1)
+    return data, _yaml_key_lines(text)
+
+
+def _load_toml(path: Path) -> dict[str, Any]:
+    if sys.version_info >= (3, 11):
+        import tomllib
+    else:  # pragma: no cover - Python 3.10
+        import tomli as tomllib
+    try:
+        with path.open("rb") as stream:
+            return tomllib.load(stream)
+    except OSError as error:
+        raise ConfigError(f"cannot read config: {error.strerror}", path=str(path)) from None
+    except tomllib.TOMLDecodeError as error:
+        raise ConfigError(f"invalid TOML: {error}", path=str(path)) from None
+
+
+def _read_pyproject(path: Path) -> dict[str, Any] | None:
+    data = _load_toml(path)
+    tool = data.get("tool", {})
+    section = tool.get("tokcli") if isinstance(tool, dict) else None
+    if section is None:
+        return None
+    if not isinstance(section, dict):
+        raise ConfigError("[tool.tokcli] must be a table", path=str(path))
+    return section
+
+
+def discover_config(start: Path) -> Path | None:
+    """The nearest `.tokcli.yaml` or `pyproject.toml` with `[tool.tokcli]`, walking up from `start`."""
+    start = start.resolve()
+    for directory in [start, *start.parents]:
+        for name in CONFIG_FILE_NAMES:
+            candidate = directory / name
+            if candidate.is_file():
+                return candidate
+        pyproject = directory / "pyproject.toml"
+        if pyproject.is_file() and _read_pyproject(pyproject) is not None:
+            return pyproject
+    return None
+
+
+def load_config(start_dir: Path | None = None, explicit: Path | None = None) -> Config:
+    """Load, check and return the config; defaults when none is found."""
+    if explicit is not None:
+        if not explicit.is_file():
+            raise ConfigError("config file not found", path=str(explicit))
+        path: Path | None = explicit
+    else:
+        path = discover_config(start_dir or Path.cwd())
+    if path is None:
+        return Config(root=(start_dir or Path.cwd()).resolve())
+    key_lines: dict[str, int] = {}
+    if path.name == "pyproject.toml" or path.suffix == ".toml":
+        data = _read_pyproject(path) if path.name == "pyproject.toml" else _load_toml(path)
+        data = data or {}
+    else:
+        data, key_lines = _read_yaml(path)
+    return build_config(data, str(path), path.parent.resolve(), key_lines)
+
+
+def build_config(
+    data: Mapping[str, Any], source: str | None, root: Path, key_lines: Mapping[str, int] | None = None
+) -> Config:
+    lines = dict(key_lines or {})
+    check_section(data, TOP_LEVEL, source, "", lines)
+    config = Config(source=source, root=root, key_lines=lines)
+    models = data.get("models", [])
+    config.models = [models] if isinstance(models, str) else list(models)
+    config.tokenizers = _tokenizer_entries(data.get("tokenizers", []), config)
+    for name, entry in dict(data.get("estimates", {})).items():
+        if not isinstance(entry, dict):
+            raise ConfigError(
+                f"config key 'estimates.{name}' must be a mapping", path=source, line=lines.get(f"estimates.{name}")
+            )
+        check_section(entry, ESTIMATE_ENTRY, source, f"estimates.{name}", lines)
+        config.estimates[name] = dict(entry)
+    if "pricing" in data:
+        config.pricing = config.resolve_path(data["pricing"])
+    config.volume = dict(data.get("volume", {}))
+    check_section(config.volume, VOLUME, source, "volume", lines)
+    config.lint = dict(data.get("lint", {}))
+    config.compress = dict(data.get("compress", {}))
+    config.audit = dict(data.get("audit", {}))
+    return config
+
+
+def _tokenizer_entries(raw: Any, config: Config) -> list[dict[str, Any]]:
+    entries: list[tuple[str, Any]]
+    if isinstance(raw, dict):
+        entries = [
+            (f"tokenizers.{name}", {"name": name, **value} if isinstance(value, dict) else value)
+            for name, value in raw.items()
+        ]
+    else:
+        entries = [(f"tokenizers[{index}]", value) for index, value in enumerate(raw)]
+    result = []
+    for where, entry in entries:
+        if not isinstance(entry, dict):
+            raise ConfigError(f"config key {where!r} must be a mapping with name and path", path=config.source)
+        check_section(entry, TOKENIZER_ENTRY, config.source, where, config.key_lines)
+        for required in ("name", "path"):
+            if required not in entry:
+                raise ConfigError(f"config key {where!r} needs {required!r}", path=config.source)
+        result.append({**entry, "path": str(config.resolve_path(entry["path"]))})
+    return result

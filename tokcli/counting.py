@@ -1,0 +1,181 @@
+"""Counting: inputs × targets (models or tokenizers) → CountResult rows.
+
+Each distinct text is encoded once per tokenizer, in batches (tiktoken's thread pool does the rest).
+Chat files add the per-message overhead where the format documents one (OpenAI's), and say so.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path, PurePath
+
+from tokcli.errors import InputError, UsageError
+from tokcli.inputs import InputText
+from tokcli.prompts import CHAT_SUFFIXES, PromptDocument, load_prompt
+from tokcli.registry import get_registry
+
+DEFAULT_MODEL = "gpt-4o"
+
+# OpenAI's documented chat accounting (the "How to count tokens with tiktoken" cookbook): every message
+# costs 3 tokens of framing plus its role and content, a `name` 1 more, and every reply is primed with 3.
+OPENAI_CHAT_TOKENIZERS = frozenset({"cl100k_base", "o200k_base"})
+TOKENS_PER_MESSAGE = 3
+TOKENS_PER_NAME = 1
+REPLY_PRIMING_TOKENS = 3
+
+
+@dataclass(frozen=True)
+class Target:
+    """What to count with: a model (resolved to its tokenizer) or a tokenizer named directly."""
+
+    label: str
+    tokenizer: str
+    model: str | None = None
+    provider: str | None = None
+
+
+@dataclass
+class CountResult:
+    path: str
+    label: str
+    tokenizer: str
+    tokens: int
+    exact: bool
+    model: str | None = None
+    kind: str = "text"  # "text" | "chat" | "body" (front matter excluded)
+    overhead: int = 0  # chat framing tokens included in `tokens`
+    ids: list[int] | None = None
+
+
+@dataclass
+class CountReport:
+    results: list[CountResult] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+    def total(self, label: str) -> int:
+        return sum(result.tokens for result in self.results if result.label == label)
+
+
+def resolve_targets(
+    models: Sequence[str] = (), tokenizers: Sequence[str] = (), *, every_installed: bool = False
+) -> list[Target]:
+    """Targets from -m/-t values. A -t value that is a file path registers that file as a tokenizer
+    (`PATH` or `PATH:PRESET` for a .tiktoken file's split pattern)."""
+    registry = get_registry()
+    targets: list[Target] = []
+    for model in models:
+        model_spec = registry.resolve_model(model)
+        targets.append(Target(model, model_spec.tokenizer, model=model, provider=model_spec.provider))
+    for value in tokenizers:
+        name = _register_tokenizer_file(value) or value
+        registry.spec(name)  # unknown names fail here, with suggestions
+        targets.append(Target(name, name))
+    if every_installed:
+        for spec in registry.specs():
+            if spec.is_available() and all(target.tokenizer != spec.name for target in targets):
+                targets.append(Target(spec.name, spec.name))
+    if not targets:
+        default = registry.resolve_model(DEFAULT_MODEL)
+        targets.append(Target(DEFAULT_MODEL, default.tokenizer, model=DEFAULT_MODEL, provider=default.provider))
+    return _unique(targets)
+
+
+def _unique(targets: Iterable[Target]) -> list[Target]:
+    seen: set[str] = set()
+    result = []
+    for target in targets:
+        if target.label not in seen:
+            seen.add(target.label)
+            result.append(target)
+    return result
+
+
+def _register_tokenizer_file(value: str) -> str | None:
+    from tokcli.registry.builtin import PATTERN_PRESETS
+
+    path_text, pattern = value, None
+    head, _, tail = value.rpartition(":")
+    if head and tail in PATTERN_PRESETS:
+        path_text, pattern = head, tail
+    path = Path(path_text)
+    if not (path.is_file() and ("/" in path_text or path.suffix)):
+        if pattern or "/" in path_text:
+            raise UsageError("tokenizer file not found", path=path_text)
+        return None
+    registry = get_registry()
+    name = str(path)
+    if name not in registry.names():
+        registry.register_file(name, path, pattern=pattern, origin="cli")
+    return name
+
+
+def _document(item: InputText) -> PromptDocument | None:
+    """A parsed chat/front-matter document when the input is one; plain text otherwise."""
+    suffix = PurePath(item.path).suffix.lower()
+    if suffix not in CHAT_SUFFIXES and suffix not in (".prompty", ".prompt"):
+        return None
+    try:
+        document = load_prompt(item.path, item.text)
+    except InputError:
+        return None  # not a chat file after all (e.g. a config YAML): count it as text
+    if document.kind == "chat" and not document.messages:
+        return None
+    return document if document.kind in ("chat", "prompty", "dotprompt") else None
+
+
+def count_inputs(
+    inputs: Sequence[InputText], targets: Sequence[Target], *, allow_special: bool = False, with_ids: bool = False
+) -> CountReport:
+    registry = get_registry()
+    report = CountReport()
+    documents = [_document(item) for item in inputs]
+    for target in targets:
+        tokenizer = registry.get(target.tokenizer)
+        pieces: dict[str, None] = {}
+        for item, document in zip(inputs, documents):
+            if document is not None and document.kind == "chat":
+                for message in document.messages:
+                    pieces[message.role] = None
+                    pieces[message.content] = None
+            elif document is not None:
+                pieces[document.body] = None
+            else:
+                pieces[item.text] = None
+        distinct = list(pieces)
+        counted = dict(zip(distinct, tokenizer.count_batch(distinct, allow_special=allow_special)))
+        openai_chat = target.tokenizer in OPENAI_CHAT_TOKENIZERS or (
+            not tokenizer.exact and getattr(getattr(tokenizer, "base", None), "name", "") in OPENAI_CHAT_TOKENIZERS
+        )
+        for item, document in zip(inputs, documents):
+            result = CountResult(item.path, target.label, target.tokenizer, 0, tokenizer.exact, model=target.model)
+            if document is not None and document.kind == "chat":
+                result.kind = "chat"
+                content = sum(counted[message.content] for message in document.messages)
+                if openai_chat:
+                    framing = sum(TOKENS_PER_MESSAGE + counted[message.role] for message in document.messages)
+                    result.overhead = framing + REPLY_PRIMING_TOKENS
+                result.tokens = content + result.overhead
+                text = document.prompt_text
+            elif document is not None:
+                result.kind = "body"
+                result.tokens = counted[document.body]
+                text = document.body
+            else:
+                result.tokens = counted[item.text]
+                text = item.text
+            if with_ids and tokenizer.exact:
+                result.ids = tokenizer.encode(text, allow_special=allow_special)
+            report.results.append(result)
+    if any(result.kind == "chat" for result in report.results):
+        report.notes.append(
+            "chat files: OpenAI tokenizers add OpenAI's documented framing (3 per message + role, 3 to prime the "
+            "reply); other tokenizers count message text only"
+        )
+    if any(result.kind == "body" for result in report.results):
+        report.notes.append("prompty/dotprompt files: the YAML front matter is not counted (it is not sent)")
+    if any(not result.exact for result in report.results):
+        report.notes.append(
+            "~ marks an estimate: no public tokenizer exists for that model (see `tokcli tokenizers list`)"
+        )
+    return report

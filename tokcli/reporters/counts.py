@@ -1,0 +1,143 @@
+"""Output formats for `tokcli count`: a rich table, plain text, JSON and CSV."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from typing import Any
+
+from tokcli.counting import CountReport, CountResult
+
+ESTIMATE_MARK = "~"
+
+
+def _cell(result: CountResult) -> str:
+    return f"{ESTIMATE_MARK}{result.tokens:,}" if not result.exact else f"{result.tokens:,}"
+
+
+def _grid(report: CountReport) -> tuple[list[str], list[str], dict[tuple[str, str], CountResult]]:
+    paths: list[str] = []
+    labels: list[str] = []
+    cells: dict[tuple[str, str], CountResult] = {}
+    for result in report.results:
+        if result.path not in paths:
+            paths.append(result.path)
+        if result.label not in labels:
+            labels.append(result.label)
+        cells[(result.path, result.label)] = result
+    return paths, labels, cells
+
+
+def _header(label: str, report: CountReport) -> str:
+    tokenizers = {result.tokenizer for result in report.results if result.label == label}
+    tokenizer = next(iter(tokenizers)) if tokenizers else label
+    return label if tokenizer == label else f"{label}\n({tokenizer})"
+
+
+def _total_cell(report: CountReport, label: str, paths: list[str], cells: dict[tuple[str, str], CountResult]) -> str:
+    exact = all(cells[(path, label)].exact for path in paths)
+    return f"{'' if exact else ESTIMATE_MARK}{report.total(label):,}"
+
+
+def render_table(report: CountReport) -> Any:
+    """A rich Table: files down, models across, a total row when there is more than one file."""
+    from rich.table import Table
+
+    paths, labels, cells = _grid(report)
+    table = Table(show_footer=len(paths) > 1, header_style="bold")
+    table.add_column("file", footer="total" if len(paths) > 1 else "")
+    for label in labels:
+        table.add_column(_header(label, report), justify="right", footer=_total_cell(report, label, paths, cells))
+    for path in paths:
+        table.add_row(path, *(_cell(cells[(path, label)]) for label in labels))
+    return table
+
+
+def render_plain(report: CountReport) -> str:
+    """Aligned columns without colour, for pipes and NO_COLOR."""
+    paths, labels, cells = _grid(report)
+    rows = [["file", *labels]]
+    rows += [[path, *(_cell(cells[(path, label)]) for label in labels)] for path in paths]
+    if len(paths) > 1:
+        rows.append(["total", *(_total_cell(report, label, paths, cells) for label in labels)])
+    widths = [max(len(row[index]) for row in rows) for index in range(len(rows[0]))]
+    lines = []
+    for row in rows:
+        first = row[0].ljust(widths[0])
+        rest = [value.rjust(width) for value, width in zip(row[1:], widths[1:])]
+        lines.append("  ".join([first, *rest]).rstrip())
+    return "\n".join(lines) + "\n"
+
+
+def _result_dict(result: CountResult) -> dict[str, Any]:
+    item: dict[str, Any] = {
+        "path": result.path,
+        "model": result.model,
+        "tokenizer": result.tokenizer,
+        "tokens": result.tokens,
+        "exact": result.exact,
+        "kind": result.kind,
+    }
+    if result.kind == "chat":
+        item["overhead"] = result.overhead
+    if result.ids is not None:
+        item["ids"] = result.ids
+    return item
+
+
+def render_json(report: CountReport) -> str:
+    labels = list(dict.fromkeys(result.label for result in report.results))
+    payload = {
+        "results": [_result_dict(result) for result in report.results],
+        "totals": [
+            {
+                "model": next((r.model for r in report.results if r.label == label), None),
+                "tokenizer": next(r.tokenizer for r in report.results if r.label == label),
+                "tokens": report.total(label),
+                "exact": all(r.exact for r in report.results if r.label == label),
+            }
+            for label in labels
+        ],
+        "notes": report.notes,
+    }
+    return json.dumps(payload, indent=2, ensure_ascii=False) + "\n"
+
+
+def render_csv(report: CountReport) -> str:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(["path", "model", "tokenizer", "tokens", "exact", "kind", "overhead"])
+    for result in report.results:
+        writer.writerow(
+            [
+                result.path,
+                result.model or "",
+                result.tokenizer,
+                result.tokens,
+                str(result.exact).lower(),
+                result.kind,
+                result.overhead,
+            ]
+        )
+    return buffer.getvalue()
+
+
+def render_pieces_plain(path: str, label: str, pieces: list[tuple[int | None, str]]) -> str:
+    """One token per line (`id<TAB>repr(text)`): the boundaries stay visible without colour."""
+    lines = [f"{path} — {label}: {len(pieces)} tokens"]
+    lines += [f"{'' if token_id is None else token_id}\t{piece!r}" for token_id, piece in pieces]
+    return "\n".join(lines) + "\n"
+
+
+def render_pieces_rich(path: str, label: str, pieces: list[tuple[int | None, str]]) -> Any:
+    """The text with alternating background colours at token boundaries, and a legend."""
+    from rich.console import Group
+    from rich.text import Text
+
+    styles = ("black on bright_cyan", "black on bright_yellow", "black on bright_green", "black on bright_magenta")
+    body = Text()
+    for index, (_, piece) in enumerate(pieces):
+        body.append(piece, style=styles[index % len(styles)])
+    legend = Text(f"{path} — {label}: {len(pieces)} tokens (each colour change is a token boundary)", style="bold")
+    return Group(legend, body)
