@@ -254,7 +254,227 @@ def tokenizers_models(
 # ---- cost ----------------------------------------------------------------------------------------------
 
 
+class CostFormat(str, Enum):
+    auto = "auto"
+    table = "table"
+    text = "text"
+    json = "json"
+    csv = "csv"
+
+
+PricingOption = typer.Option([], "--pricing", help="Price file overriding the shipped prices (YAML or litellm JSON).")
+
+
+def _decimal_option(flag: str, value: str | None) -> Any:
+    from decimal import Decimal, InvalidOperation
+
+    from tokcli.errors import UsageError
+
+    if value is None:
+        return None
+    try:
+        number = Decimal(value)
+    except InvalidOperation:
+        raise UsageError(f"{flag} must be a number, got {value!r}") from None
+    if not number.is_finite():
+        raise UsageError(f"{flag} must be a finite number, got {value!r}")
+    return number
+
+
+def price_table(settings: Any, pricing: list[Path]) -> Any:
+    """Shipped prices, then the config's `pricing` file, then each --pricing file."""
+    from tokcli.pricing import load_pricing
+
+    overrides = [settings.pricing] if settings.pricing is not None else []
+    return load_pricing([*overrides, *pricing])
+
+
+@app.command()
+def cost(
+    paths: list[str] = typer.Argument(None, help="Files, directories, globs, or '-' for stdin."),
+    text: str | None = typer.Option(None, "--text", help="Price this text."),
+    model: list[str] = typer.Option([], "-m", "--model", help="Model to price (repeatable); default: every model."),
+    compare: bool = typer.Option(False, "--compare", help="Every priced model, cheapest first."),
+    output_tokens: int | None = typer.Option(None, "--output-tokens", help="Output tokens per call."),
+    output_ratio: str | None = typer.Option(None, "--output-ratio", help="Output tokens as a share of input."),
+    reasoning_tokens: int = typer.Option(0, "--reasoning-tokens", help="Reasoning tokens per call."),
+    cached_fraction: str = typer.Option("0", "--cached-fraction", help="Share of input read from cache (0-1)."),
+    cache_write_fraction: str = typer.Option("0", "--cache-write-fraction", help="Share of input written to cache."),
+    cache_ttl: str = typer.Option("5m", "--cache-ttl", help="Cache-write TTL: 5m or 1h (Anthropic)."),
+    calls: int | None = typer.Option(None, "--calls", help="Calls per period, for a volume projection."),
+    per: str | None = typer.Option(None, "--per", help="Period of --calls: call, day, week, month, year."),
+    batch: bool = typer.Option(False, "--batch", help="Use batch-API prices where the provider has them."),
+    pricing: list[Path] = PricingOption,
+    output_format: CostFormat = typer.Option(CostFormat.auto, "--format", "-f", help="Output format."),
+    encoding_errors: EncodingErrors = typer.Option(EncodingErrors("strict"), "--encoding-errors", help="Bad UTF-8."),
+    config: Path | None = ConfigOption,
+) -> None:
+    """What a prompt costs per call (and per day/month) on each model, counted with its own tokenizer."""
+    from tokcli.pricing.cost import CostOptions
+    from tokcli.pricing.estimate import estimate_costs
+    from tokcli.reporters import cost as reporter
+
+    settings = load_settings(config)
+    volume = settings.volume or {}
+    options = CostOptions(
+        output_tokens=output_tokens,
+        output_ratio=_decimal_option("--output-ratio", output_ratio),
+        reasoning_tokens=reasoning_tokens,
+        cached_fraction=_decimal_option("--cached-fraction", cached_fraction),
+        cache_write_fraction=_decimal_option("--cache-write-fraction", cache_write_fraction),
+        cache_ttl=cache_ttl,
+        batch=batch,
+        calls=calls if calls is not None else volume.get("calls"),
+        per=per if per is not None else volume.get("per", "day"),
+    )
+    table = price_table(settings, pricing)
+    every = compare or not model
+    chosen_models = table.models if every else [table.get(name) for name in dict.fromkeys(model)]
+    inputs = read_inputs(paths or [], text, encoding_errors.value)
+    for path, reason in inputs.skipped:
+        typer.echo(f"tokcli: skipped {path}: {reason}", err=True)
+    texts = [(item.path, item.text) for item in inputs.texts]
+    report = estimate_costs(texts, chosen_models, options, compare=every)
+    chosen = output_format.value
+    if chosen == "auto":
+        chosen = "table" if is_terminal() and "NO_COLOR" not in os.environ else "text"
+    if chosen == "json":
+        sys.stdout.write(reporter.render_json(report))
+    elif chosen == "csv":
+        sys.stdout.write(reporter.render_csv(report))
+    elif chosen == "table":
+        console = make_console()
+        console.print(reporter.render_table(report))
+        for line in reporter.legend(report):
+            console.print(line, style="dim", markup=False)
+    else:
+        sys.stdout.write(reporter.render_plain(report))
+
+
 # ---- pricing -------------------------------------------------------------------------------------------
+
+pricing_app = typer.Typer(help="The price table: list, show, check and import prices.", no_args_is_help=True)
+app.add_typer(pricing_app, name="pricing")
+
+
+def _stale_after() -> Any:
+    import datetime
+
+    from tokcli.pricing.estimate import STALE_DAYS
+
+    return datetime.date.today() - datetime.timedelta(days=STALE_DAYS)
+
+
+class PricingListFormat(str, Enum):
+    auto = "auto"
+    table = "table"
+    text = "text"
+    json = "json"
+
+
+@pricing_app.command("list")
+def pricing_list(
+    provider: list[str] = typer.Option([], "--provider", "-p", help="Only these providers (repeatable)."),
+    pricing: list[Path] = PricingOption,
+    output_format: PricingListFormat = typer.Option(PricingListFormat("auto"), "--format", "-f"),
+    config: Path | None = ConfigOption,
+) -> None:
+    """Every priced model: provider, tokenizer, USD per 1M tokens, context window, price date."""
+    from tokcli.errors import unknown_name
+    from tokcli.reporters import pricing as reporter
+
+    table = price_table(load_settings(config), pricing)
+    wanted = {p.lower() for p in provider}
+    for name in wanted:
+        if name not in {p.lower() for p in table.providers()}:
+            raise unknown_name("provider", name, table.providers())
+    models = [m for m in table.models if not wanted or m.provider.lower() in wanted]
+    chosen = output_format.value
+    if chosen == "auto":
+        chosen = "table" if is_terminal() else "text"
+    if chosen == "json":
+        sys.stdout.write(reporter.list_json(models))
+    elif chosen == "table":
+        make_console().print(reporter.list_table(models, _stale_after()))
+    else:
+        sys.stdout.write(reporter.list_plain(models, _stale_after()))
+
+
+class ShowFormat(str, Enum):
+    text = "text"
+    json = "json"
+
+
+@pricing_app.command("show")
+def pricing_show(
+    model: str = typer.Argument(..., help="Model id or alias."),
+    pricing: list[Path] = PricingOption,
+    output_format: ShowFormat = typer.Option(ShowFormat.text, "--format", "-f"),
+    config: Path | None = ConfigOption,
+) -> None:
+    """Every price of one model: cache, long-context tiers, batch, limits, date and source."""
+    import datetime
+
+    from tokcli.pricing.estimate import STALE_DAYS
+    from tokcli.reporters import pricing as reporter
+
+    found = price_table(load_settings(config), pricing).get(model)
+    if output_format is ShowFormat.json:
+        sys.stdout.write(reporter.show_json(found))
+    else:
+        sys.stdout.write(reporter.show_plain(found, datetime.date.today(), STALE_DAYS))
+
+
+@pricing_app.command("check")
+def pricing_check(
+    files: list[Path] = typer.Argument(None, help="Price files to check (default: the shipped table and config's)."),
+    config: Path | None = ConfigOption,
+) -> None:
+    """Validate price files: schema, duplicates, negative prices, tokenizer names, entries over 180 days old.
+
+    Exit 1 when a file has errors; warnings (old prices, retired models) alone exit 0."""
+    from tokcli.pricing.check import check_price_files
+    from tokcli.registry import get_registry
+    from tokcli.reporters import pricing as reporter
+
+    settings = load_settings(config)
+    targets: list[Path] = list(files or [])
+    if not targets and settings.pricing is not None:
+        targets = [settings.pricing]
+    report = check_price_files(targets, tokenizer_names=get_registry().names())
+    for line in reporter.check_lines(report):
+        typer.echo(line)
+    if report.errors:
+        raise typer.Exit(1)
+
+
+@pricing_app.command("import")
+def pricing_import(
+    file: Path = typer.Argument(..., help="A litellm-format JSON price map."),
+    output: Path | None = typer.Option(None, "-o", "--output", help="Write the YAML here (default: stdout)."),
+    provider: list[str] = typer.Option([], "--provider", "-p", help="Only these providers (repeatable)."),
+    as_of: str | None = typer.Option(None, "--as-of", help="Date of the figures, YYYY-MM-DD (default: file date)."),
+    source: str | None = typer.Option(None, "--source", help="Source text for every entry."),
+) -> None:
+    """Convert a litellm price map into tokcli's YAML schema (chat models with token prices)."""
+    import datetime
+
+    from tokcli.errors import UsageError
+    from tokcli.pricing.dump import table_to_yaml
+    from tokcli.pricing.load import import_price_map
+
+    day = None
+    if as_of is not None:
+        try:
+            day = datetime.date.fromisoformat(as_of)
+        except ValueError:
+            raise UsageError(f"--as-of must be a date YYYY-MM-DD, got {as_of!r}") from None
+    result = import_price_map(file, providers=provider, as_of=day, source=source)
+    if not result.models:
+        raise UsageError(f"no chat models with token prices in {file}" + (" for those providers" if provider else ""))
+    header = f"Imported from {file.name} by tokcli pricing import on {datetime.date.today().isoformat()}."
+    write_output(table_to_yaml(result.models, header=header), output)
+    typer.echo(f"tokcli: imported {len(result.models)} models ({result.skipped} entries skipped)", err=True)
 
 
 # ---- lint ----------------------------------------------------------------------------------------------
