@@ -106,7 +106,10 @@ class Registry:
             origin,
             lambda: f"file {path}",
         )
-        self.register(spec)
+        # Config and command-line files take precedence over built-in names (e.g. a user copy of p50k_base);
+        # a name declared twice by the user is still an error.
+        existing = self._specs.get(name)
+        self.register(spec, replace=existing is not None and existing.origin == "builtin")
         return spec
 
     def register_model(self, model: str, tokenizer: str, provider: str = "custom") -> None:

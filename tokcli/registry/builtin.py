@@ -20,8 +20,9 @@ from tokcli.registry.backends import (
     Tokenizer,
 )
 from tokcli.registry.tiktoken_data import (
+    describe_data_source,
+    find_openai_data,
     load_ranks_file,
-    openai_data_candidates,
     openai_encoding_params,
     package_dir,
     package_version,
@@ -84,9 +85,9 @@ def _openai(name: str) -> Tokenizer:
 
 def _openai_available(file_name: str) -> Callable[[], bool]:
     def available() -> bool:
-        if openai_data_candidates(file_name):
+        if find_openai_data(file_name) is not None:
             return True
-        return file_name == "r50k_base.tiktoken" and bool(openai_data_candidates("p50k_base.tiktoken"))
+        return file_name == "r50k_base.tiktoken" and find_openai_data("p50k_base.tiktoken") is not None
 
     return available
 
@@ -267,10 +268,10 @@ def _has_package(package: str) -> Callable[[], bool]:
 def _openai_source(name: str) -> Callable[[], str]:
     def describe() -> str:
         file_name = ("p50k_base" if name == "r50k_base" else name.replace("_harmony", "_base")) + ".tiktoken"
-        candidates = openai_data_candidates(file_name)
-        if not candidates:
+        found = find_openai_data(file_name)
+        if found is None:
             return ""
-        return candidates[0][1] + (" (r50k derived from p50k)" if name == "r50k_base" else "")
+        return describe_data_source(found[1]) + (" (r50k derived from p50k)" if name == "r50k_base" else "")
 
     return describe
 

