@@ -1,0 +1,264 @@
+"""The lint engine: runs the enabled rules over a PromptDocument, applies suppressions and safe fixes.
+
+from tokcli.lint.engine import Linter, lint_inputs
+linter = Linter(settings, model="gpt-4o")          # settings: tokcli.lint.config.LintSettings
+findings = linter.lint_text("prompt.md", text)     # list[Finding]
+report = lint_inputs(input_set.texts, linter, fix=True)
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from tokcli.errors import EXIT_FINDINGS, EXIT_OK, TokcliError
+from tokcli.lint.config import LintSettings
+from tokcli.lint.finding import SEVERITY_RANK, Finding, RuleInfo, summarize
+from tokcli.lint.rules.base import Context, Counter, Rule, all_rules
+from tokcli.lint.rules.meta import Directive, parse_directives
+from tokcli.prompts import PromptDocument, load_prompt
+
+DEFAULT_MODEL = "gpt-4o"
+MAX_FIX_PASSES = 8
+
+
+@dataclass
+class FileResult:
+    path: str
+    findings: list[Finding]
+    tokens: int
+    original: str
+    fixed: str | None = None  # the new text when fixes changed it
+    fixes_applied: int = 0
+
+
+@dataclass
+class LintReport:
+    files: list[FileResult] = field(default_factory=list)
+    errors: list[TokcliError] = field(default_factory=list)
+    model: str = DEFAULT_MODEL
+    tokenizer: str = ""
+    rules: list[RuleInfo] = field(default_factory=list)
+
+    @property
+    def findings(self) -> list[Finding]:
+        return [finding for result in self.files for finding in result.findings]
+
+    def summary(self) -> dict[str, Any]:
+        return summarize(
+            self.findings,
+            files=len(self.files),
+            extra={
+                "model": self.model,
+                "tokenizer": self.tokenizer,
+                "tokens": sum(result.tokens for result in self.files),
+                "fixed": sum(result.fixes_applied for result in self.files),
+                "errors": len(self.errors),
+            },
+        )
+
+
+@dataclass
+class FixResult:
+    text: str
+    applied: int
+    findings: list[Finding]  # what is left after fixing
+
+
+def rule_names() -> dict[str, str]:
+    """Code and name (both spellings) → code, for suppression comments."""
+    names = {}
+    for rule in all_rules():
+        names[rule.code] = rule.code
+        names[rule.name] = rule.code
+    return names
+
+
+class Linter:
+    """Lints documents with one settings object and one tokenizer (loaded once)."""
+
+    def __init__(
+        self,
+        settings: LintSettings | None = None,
+        *,
+        model: str | None = None,
+        counter: Counter | None = None,
+        provider: str | None = None,
+    ) -> None:
+        self.settings = settings or LintSettings()
+        self.model = model or DEFAULT_MODEL
+        self.provider = provider or ""
+        self.tokenizer_name = ""
+        if counter is None:
+            from tokcli.registry import resolve_model, tokenizer_for_model
+
+            spec = resolve_model(self.model)
+            counter = tokenizer_for_model(self.model)
+            self.provider = self.provider or spec.provider
+            self.tokenizer_name = spec.tokenizer
+        self.counter = counter
+        self.enabled = self.settings.enabled_codes()
+        self._names = rule_names()
+        self._rules_by_ignore: dict[frozenset[str], list[Rule]] = {}
+
+    def rules_for(self, path: str) -> list[Rule]:
+        ignored = frozenset(self.settings.ignored_for(path))
+        rules = self._rules_by_ignore.get(ignored)
+        if rules is None:
+            rules = [rule for rule in self.settings.build_rules() if rule.code not in ignored]
+            self._rules_by_ignore[ignored] = rules
+        return rules
+
+    def rule_infos(self) -> list[RuleInfo]:
+        return [rule.info() for rule in all_rules() if rule.code in self.enabled]
+
+    def lint_document(self, document: PromptDocument) -> list[Finding]:
+        ctx = Context(document, self.counter, model=self.model, provider=self.provider)
+        rules = self.rules_for(document.path)
+        ctx.enabled_codes = {rule.code for rule in rules}
+        directives = parse_directives(document.text, self._names)
+        for rule in rules:
+            if not rule.meta and rule.applies_to(document):
+                ctx.rule = rule
+                rule.check(ctx)
+        kept = [finding for finding in ctx.findings if not _suppressed(finding, directives, mark=True)]
+        ctx.findings = []
+        ctx.directives = directives
+        for rule in rules:
+            if rule.meta:
+                ctx.rule = rule
+                rule.check(ctx)
+        kept += [finding for finding in ctx.findings if not _suppressed(finding, directives, mark=False)]
+        return sorted(kept, key=Finding.sort_key)
+
+    def lint_text(self, path: str, text: str) -> list[Finding]:
+        return self.lint_document(load_prompt(path, text))
+
+    def count_tokens(self, document: PromptDocument) -> int:
+        text = document.prompt_text
+        return self.counter.count(text) if text else 0
+
+    def fix_text(self, path: str, text: str) -> FixResult:
+        """Apply safe fixes until none is left (or MAX_FIX_PASSES); a pass that would change the
+        template's variables or statements is refused."""
+        document = load_prompt(path, text)
+        findings = self.lint_document(document)
+        applied_total = 0
+        for _ in range(MAX_FIX_PASSES):
+            fixable = [finding for finding in findings if finding.fixable]
+            if not fixable:
+                break
+            new_text, applied = apply_fixes(text, fixable)
+            if applied == 0 or new_text == text:
+                break
+            try:
+                new_document = load_prompt(path, new_text)
+            except TokcliError:
+                break
+            if document.template_spans and not same_template(document, new_document):
+                break
+            text, document = new_text, new_document
+            applied_total += applied
+            findings = self.lint_document(document)
+        return FixResult(text, applied_total, findings)
+
+
+def _suppressed(finding: Finding, directives: list[Directive], *, mark: bool) -> bool:
+    hit = False
+    for directive in directives:
+        if directive.covers(finding.line, finding.code):
+            hit = True
+            if mark:
+                directive.used.add(finding.code)
+    return hit
+
+
+def apply_fixes(text: str, findings: Iterable[Finding]) -> tuple[str, int]:
+    """Apply the edits of non-overlapping findings (in file order); returns (text, findings applied).
+    A finding whose edits overlap an earlier one's waits for the next pass."""
+    chosen: list[tuple[int, int, str]] = []
+    taken: list[tuple[int, int]] = []
+    applied = 0
+    for finding in sorted(findings, key=lambda f: min(edit.start for edit in f.fix or [])):
+        edits = [(edit.start, edit.end, edit.replacement) for edit in finding.fix or []]
+        if not edits or any(_overlaps(a, b, taken) for a, b, _ in edits):
+            continue
+        chosen.extend(edits)
+        taken.extend((a, b) for a, b, _ in edits)
+        applied += 1
+    parts = []
+    position = 0
+    for start, end, replacement in sorted(chosen):
+        parts.append(text[position:start])
+        parts.append(replacement)
+        position = end
+    parts.append(text[position:])
+    return "".join(parts), applied
+
+
+def _overlaps(start: int, end: int, taken: list[tuple[int, int]]) -> bool:
+    return any((start < b and a < end) or (start == end and a <= start <= b) for a, b in taken)
+
+
+def same_template(before: PromptDocument, after: PromptDocument) -> bool:
+    from tokcli.lint.rules.template import template_signature
+
+    try:
+        return template_signature(before.body) == template_signature(after.body)
+    except Exception:  # a body Jinja cannot parse: compare the tags themselves
+        return _tags(before) == _tags(after)
+
+
+def _tags(document: PromptDocument) -> list[str]:
+    return [document.text[span.start : span.end] for span in document.template_spans]
+
+
+def lint_inputs(inputs: Iterable[Any], linter: Linter, *, fix: bool = False) -> LintReport:
+    """Lint every `InputText` (path, text); input errors are collected, the run goes on."""
+    report = LintReport(model=linter.model, tokenizer=linter.tokenizer_name, rules=linter.rule_infos())
+    for item in inputs:
+        try:
+            if fix:
+                outcome = linter.fix_text(item.path, item.text)
+                document = load_prompt(item.path, outcome.text)
+                result = FileResult(
+                    item.path,
+                    outcome.findings,
+                    linter.count_tokens(document),
+                    item.text,
+                    outcome.text if outcome.text != item.text else None,
+                    outcome.applied,
+                )
+            else:
+                document = load_prompt(item.path, item.text)
+                findings = linter.lint_document(document)
+                result = FileResult(item.path, findings, linter.count_tokens(document), item.text)
+        except TokcliError as error:
+            if error.path is None:
+                error.path = item.path
+            report.errors.append(error)
+            continue
+        report.files.append(result)
+    return report
+
+
+def exit_code(findings: Iterable[Finding], fail_on: str = "warning") -> int:
+    """1 when any finding is at or above `fail_on`, else 0."""
+    threshold = SEVERITY_RANK[fail_on]
+    return EXIT_FINDINGS if any(SEVERITY_RANK[f.severity] >= threshold for f in findings) else EXIT_OK
+
+
+def unified_diff(path: str, before: str, after: str) -> str:
+    """A unified diff of one file's fixes (empty when nothing changed)."""
+    import difflib
+
+    if before == after:
+        return ""
+    lines = difflib.unified_diff(
+        before.splitlines(keepends=True), after.splitlines(keepends=True), fromfile=f"a/{path}", tofile=f"b/{path}"
+    )
+    out = []
+    for line in lines:
+        out.append(line if line.endswith("\n") else line + "\n\\ No newline at end of file\n")
+    return "".join(out)

@@ -1,0 +1,90 @@
+"""Findings, edits and rule metadata: the dataclasses that lint produces and reporters consume.
+
+`audit` builds the same `Finding` objects (with its own codes), so every reporter works for both.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+SEVERITIES = ("info", "warning", "error")
+SEVERITY_RANK = {name: rank for rank, name in enumerate(SEVERITIES)}
+
+
+def check_severity(value: str) -> str:
+    if value not in SEVERITY_RANK:
+        from tokcli.errors import unknown_name
+
+        raise unknown_name("severity", value, list(SEVERITIES))
+    return value
+
+
+@dataclass(frozen=True)
+class Edit:
+    """Replace `text[start:end]` of the file with `replacement` (character offsets into the whole file)."""
+
+    start: int
+    end: int
+    replacement: str
+
+
+@dataclass
+class Finding:
+    path: str
+    line: int
+    column: int
+    end_line: int
+    end_column: int
+    code: str
+    name: str
+    severity: str
+    message: str
+    tokens_wasted: int = 0
+    fix: list[Edit] | None = None
+    safe_fix: bool = False
+
+    @property
+    def fixable(self) -> bool:
+        return bool(self.fix) and self.safe_fix
+
+    def sort_key(self) -> tuple[str, int, int, str]:
+        return (self.path, self.line, self.column, self.code)
+
+    def to_dict(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["fix"] = [asdict(edit) for edit in self.fix] if self.fix else None
+        return data
+
+
+@dataclass(frozen=True)
+class RuleInfo:
+    """What a reporter (SARIF rules metadata) or `tokcli rules` needs to know about a rule."""
+
+    code: str
+    name: str
+    severity: str
+    summary: str
+    description: str = ""
+    safe_fix: bool = False
+    options: dict[str, Any] = field(default_factory=dict)
+
+
+def summarize(findings: list[Finding], *, files: int, extra: dict[str, Any] | None = None) -> dict[str, Any]:
+    """The summary block every reporter prints: counts by severity and code, and tokens wasted per call."""
+    by_severity = {name: 0 for name in SEVERITIES}
+    by_code: dict[str, int] = {}
+    for finding in findings:
+        by_severity[finding.severity] = by_severity.get(finding.severity, 0) + 1
+        by_code[finding.code] = by_code.get(finding.code, 0) + 1
+    summary: dict[str, Any] = {
+        "files": files,
+        "findings": len(findings),
+        "by_severity": by_severity,
+        "by_code": dict(sorted(by_code.items())),
+        "tokens_wasted": sum(finding.tokens_wasted for finding in findings),
+        "fixable": sum(1 for finding in findings if finding.fixable),
+    }
+    if extra:
+        summary.update(extra)
+    return summary

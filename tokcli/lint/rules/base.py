@@ -1,0 +1,370 @@
+"""The rule protocol, the per-document context rules read from, and the rule registry."""
+
+from __future__ import annotations
+
+import bisect
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any, ClassVar, Protocol
+
+from tokcli.errors import InputError, unknown_name
+from tokcli.lint.finding import Edit, Finding, RuleInfo
+from tokcli.prompts import PromptDocument, Span, find_template_spans, line_col
+
+_FENCE = re.compile(r"^[ \t]{0,3}(`{3,}|~{3,})[^\n]*$", re.MULTILINE)
+
+
+class Counter(Protocol):
+    def count(self, text: str) -> int: ...
+
+
+@dataclass
+class Segment:
+    """A stretch of prompt text that rules scan.
+
+    For plain, markdown, Jinja, prompty and dotprompt files there is one segment, the body, whose offsets map
+    straight onto the file (`start` is its offset in `document.text`). Chat files give one segment per
+    message; their text was decoded from YAML/JSON, so positions are approximate and fixes are not offered.
+    """
+
+    text: str
+    start: int | None
+    line: int
+    role: str | None = None
+    spans: list[Span] = field(default_factory=list)
+    fences: list[tuple[int, int]] = field(default_factory=list)
+    cache: dict[Any, Any] = field(default_factory=dict)
+    _masked: str | None = None
+    _span_starts: list[int] = field(default_factory=list)
+    _fence_starts: list[int] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        self._span_starts = [span.start for span in self.spans]
+        self.fences = self.fences or find_fences(self.text)
+        self._fence_starts = [start for start, _ in self.fences]
+
+    @property
+    def masked(self) -> str:
+        """The text with template syntax replaced by NUL characters (newlines kept), so regexes skip it."""
+        if self._masked is None:
+            if not self.spans:
+                self._masked = self.text
+            else:
+                parts = []
+                position = 0
+                for span in self.spans:
+                    parts.append(self.text[position : span.start])
+                    parts.append(re.sub(r"[^\n]", "\0", self.text[span.start : span.end]))
+                    position = span.end
+                parts.append(self.text[position:])
+                self._masked = "".join(parts)
+        return self._masked
+
+    @property
+    def mappable(self) -> bool:
+        return self.start is not None
+
+    def touches_template(self, start: int, end: int) -> bool:
+        index = bisect.bisect_right(self._span_starts, end - 1) - 1
+        while index >= 0:
+            span = self.spans[index]
+            if span.end <= start:
+                return False
+            if span.start < end:
+                return True
+            index -= 1
+        return False
+
+    def in_fence(self, offset: int) -> bool:
+        index = bisect.bisect_right(self._fence_starts, offset) - 1
+        return index >= 0 and self.fences[index][0] <= offset < self.fences[index][1]
+
+    def lines(self) -> Iterator[tuple[int, int, str]]:
+        """(start, end, masked line text) for every line, end excluding the newline (no empty line is
+        yielded after a final newline)."""
+        text = self.masked
+        position = 0
+        length = len(text)
+        while position < length:
+            newline = text.find("\n", position)
+            end = length if newline < 0 else newline
+            yield position, end, text[position:end]
+            if newline < 0:
+                return
+            position = newline + 1
+
+
+def find_fences(text: str) -> list[tuple[int, int]]:
+    """[start, end) of every fenced code block (``` or ~~~), the fence lines included."""
+    fences = []
+    opener: re.Match[str] | None = None
+    for match in _FENCE.finditer(text):
+        marker = match.group(1)
+        if opener is None:
+            opener = match
+        elif (
+            marker[0] == opener.group(1)[0]
+            and len(marker) >= len(opener.group(1))
+            and not match.group(0).strip()[len(marker) :].strip()
+        ):
+            fences.append((opener.start(), match.end()))
+            opener = None
+    if opener is not None:
+        fences.append((opener.start(), len(text)))
+    return fences
+
+
+class Context:
+    """Everything a rule sees about one document; rules call `report` to add findings."""
+
+    def __init__(self, document: PromptDocument, counter: Counter, *, model: str = "", provider: str = "") -> None:
+        self.document = document
+        self.counter = counter
+        self.model = model
+        self.provider = provider
+        self.findings: list[Finding] = []
+        self.segments = build_segments(document)
+        self._counts: dict[str, int] = {}
+        self._total: int | None = None
+        self.rule: Rule | None = None
+        #: Set by the engine before meta rules run: parsed suppression comments and the enabled codes.
+        self.directives: list[Any] = []
+        self.enabled_codes: set[str] = set()
+
+    def count(self, text: str) -> int:
+        if not text:
+            return 0
+        cached = self._counts.get(text)
+        if cached is None:
+            cached = self.counter.count(text)
+            if len(text) < 2000:
+                self._counts[text] = cached
+        return cached
+
+    @property
+    def total_tokens(self) -> int:
+        if self._total is None:
+            self._total = self.count(self.document.prompt_text)
+        return self._total
+
+    def position(self, segment: Segment, offset: int) -> tuple[int, int]:
+        if segment.start is not None:
+            return line_col(self.document.text, segment.start + offset)
+        return chat_position(self.document.text, segment, offset)
+
+    def savings(self, segment: Segment, start: int, end: int, replacement: str) -> int:
+        """Tokens saved by replacing `segment.text[start:end]`, counted on the whole lines around it."""
+        text = segment.text
+        line_start = text.rfind("\n", 0, start) + 1
+        line_end = text.find("\n", end)
+        line_end = len(text) if line_end < 0 else line_end
+        before = text[line_start:line_end]
+        after = text[line_start:start] + replacement + text[end:line_end]
+        return max(0, self.count(before) - self.count(after))
+
+    def report(
+        self,
+        segment: Segment,
+        start: int,
+        end: int,
+        message: str,
+        *,
+        replacement: str | None = None,
+        tokens_wasted: int | None = None,
+        edits: list[tuple[int, int, str]] | None = None,
+    ) -> None:
+        """Add a finding for `segment.text[start:end]`.
+
+        `replacement` is the fixed text for that range (used for the fix and, unless `tokens_wasted` is
+        given, for measuring the tokens it saves). `edits` gives several (start, end, replacement) ranges.
+        """
+        rule = self.rule
+        assert rule is not None, "report() is only called from inside a rule"
+        if replacement is not None and edits is None:
+            edits = [(start, end, replacement)]
+        if tokens_wasted is None:
+            tokens_wasted = sum(self.savings(segment, a, b, r) for a, b, r in edits) if edits else 0
+        fix = None
+        if edits and segment.start is not None:
+            base = segment.start
+            fix = [Edit(base + a, base + b, r) for a, b, r in edits]
+        line, column = self.position(segment, start)
+        end_line, end_column = self.position(segment, max(start, end))
+        self.findings.append(
+            Finding(
+                path=self.document.path,
+                line=line,
+                column=column,
+                end_line=end_line,
+                end_column=end_column,
+                code=rule.code,
+                name=rule.name,
+                severity=rule.severity_level,
+                message=message,
+                tokens_wasted=tokens_wasted,
+                fix=fix,
+                safe_fix=rule.safe_fix,
+            )
+        )
+
+
+def chat_position(file_text: str, segment: Segment, offset: int) -> tuple[int, int]:
+    """Best (line, column) in a chat file for an offset into a message's decoded content.
+
+    JSON: the content is one escaped string literal; YAML: each content line is looked up on its file line.
+    """
+    import json
+
+    anchor = segment.cache.get("json_anchor")
+    if anchor is not None and anchor >= 0:
+        escaped = json.dumps(segment.text[:offset], ensure_ascii=False)[1:-1]
+        return line_col(file_text, anchor + len(escaped))
+    line, column = line_col(segment.text, offset)
+    file_line_no = segment.line + line - 1
+    file_lines = segment.cache.get("file_lines")
+    if file_lines is None:
+        file_lines = file_text.split("\n")
+        segment.cache["file_lines"] = file_lines
+    if 0 < file_line_no <= len(file_lines):
+        content_line = segment.text.split("\n")[line - 1]
+        probe = content_line.strip()[:24]
+        found = file_lines[file_line_no - 1].find(probe) if probe else -1
+        if found >= 0:
+            lead = len(content_line) - len(content_line.lstrip())
+            return file_line_no, found - lead + column
+    return file_line_no, column
+
+
+def _json_anchors(document: PromptDocument, segments: list[Segment]) -> None:
+    import json
+
+    position = 0
+    for segment in segments:
+        for ascii_only in (False, True):
+            encoded = json.dumps(segment.text, ensure_ascii=ascii_only)[1:-1]
+            found = document.text.find(encoded, position) if encoded else -1
+            if found >= 0:
+                segment.cache["json_anchor"] = found
+                position = found + len(encoded)
+                break
+
+
+def build_segments(document: PromptDocument) -> list[Segment]:
+    if document.kind == "chat":
+        segments = []
+        for message in document.messages:
+            try:
+                spans = find_template_spans(message.content)
+            except InputError:
+                spans = []
+            segments.append(Segment(message.content, None, message.line, role=message.role, spans=spans))
+        if document.path.lower().endswith(".json"):
+            _json_anchors(document, segments)
+        return segments
+    body_offset = document.body_offset
+    spans = [
+        Span(span.start - body_offset, span.end - body_offset, span.kind)
+        for span in document.template_spans
+        if span.start >= body_offset
+    ]
+    first_line = document.text.count("\n", 0, body_offset) + 1
+    return [Segment(document.body, body_offset, first_line, spans=spans)]
+
+
+class Rule:
+    """One lint rule. Subclasses set the class attributes, write a docstring whose first line is the
+    summary and which shows a wasteful and a fixed example, and implement `check`."""
+
+    code: ClassVar[str]
+    name: ClassVar[str]
+    severity: ClassVar[str] = "warning"
+    safe_fix: ClassVar[bool] = False
+    default_enabled: ClassVar[bool] = True
+    #: Meta rules run after suppressions are applied (they report on the suppressions themselves).
+    meta: ClassVar[bool] = False
+    options: ClassVar[dict[str, Any]] = {}
+    #: Document kinds this rule applies to; None means every kind.
+    kinds: ClassVar[frozenset[str] | None] = None
+
+    def __init__(self, options: dict[str, Any] | None = None, severity: str | None = None) -> None:
+        self.opts: dict[str, Any] = {**self.options, **(options or {})}
+        self.severity_level = severity or self.severity
+
+    def applies_to(self, document: PromptDocument) -> bool:
+        return self.kinds is None or document.kind in self.kinds
+
+    def check(self, ctx: Context) -> None:
+        raise NotImplementedError
+
+    @classmethod
+    def info(cls) -> RuleInfo:
+        doc = (cls.__doc__ or "").strip()
+        summary, _, rest = doc.partition("\n")
+        return RuleInfo(
+            code=cls.code,
+            name=cls.name,
+            severity=cls.severity,
+            summary=summary.strip(),
+            description=_dedent(rest),
+            safe_fix=cls.safe_fix,
+            options=dict(cls.options),
+        )
+
+
+def _dedent(text: str) -> str:
+    import textwrap
+
+    return textwrap.dedent(text).strip("\n")
+
+
+RULES: dict[str, type[Rule]] = {}
+_CODE = re.compile(r"^TK\d{3}$")
+_NAME = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+
+
+def register(cls: type[Rule]) -> type[Rule]:
+    """Class decorator adding a rule to the registry (codes and names must be unique)."""
+    if not _CODE.match(cls.code) or not _NAME.match(cls.name):
+        raise ValueError(f"bad rule code or name: {cls.code} {cls.name}")
+    if cls.code in RULES or any(rule.name == cls.name for rule in RULES.values()):
+        raise ValueError(f"duplicate rule {cls.code} {cls.name}")
+    if not cls.__doc__ or "Wasteful" not in cls.__doc__ or "Fixed" not in cls.__doc__:
+        raise ValueError(f"rule {cls.code} needs a docstring with a Wasteful and a Fixed example")
+    RULES[cls.code] = cls
+    return cls
+
+
+def all_rules() -> list[type[Rule]]:
+    import tokcli.lint.rules  # noqa: F401  (registers every family)
+
+    return [RULES[code] for code in sorted(RULES)]
+
+
+def get_rule(code_or_name: str) -> type[Rule]:
+    """A rule by code (`TK301`, case-insensitive) or name (`verbose-phrase`)."""
+    rules = all_rules()
+    wanted = code_or_name.strip()
+    for rule in rules:
+        if rule.code == wanted.upper() or rule.name == wanted.lower():
+            return rule
+    raise unknown_name("rule", code_or_name, [r.code for r in rules] + [r.name for r in rules])
+
+
+def select_codes(selector: str) -> set[str]:
+    """Codes matched by a selector: `ALL`, a code, a code prefix (`TK3`, `TK30`) or a rule name."""
+    rules = all_rules()
+    wanted = selector.strip()
+    if wanted.upper() == "ALL":
+        return {rule.code for rule in rules}
+    upper = wanted.upper()
+    if upper.startswith("TK") and upper[2:].isdigit():
+        matched = {rule.code for rule in rules if rule.code.startswith(upper)}
+        if matched:
+            return matched
+    for rule in rules:
+        if rule.name == wanted.lower():
+            return {rule.code}
+    families = sorted({rule.code[:3] for rule in rules})
+    candidates = ["ALL", *families, *(r.code for r in rules), *(r.name for r in rules)]
+    raise unknown_name("rule selector", selector, candidates)

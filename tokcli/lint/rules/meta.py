@@ -1,0 +1,135 @@
+"""TK9xx — meta rules about tokcli's own suppression comments.
+
+Suppressions are written in the file's comment syntax: `{# tokcli: noqa TK301 #}` (Jinja, invisible to
+the model), `<!-- tokcli: noqa TK301 -->` (markdown), `# tokcli: noqa` (YAML chat files, plain text);
+`tokcli: noqa-file` covers the whole file. A comment alone on its line also covers the next line.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from tokcli.lint.rules.base import Context, Rule, Segment, register
+
+_DIRECTIVE = re.compile(
+    r"(?:\{#-?|<!--|(?:^|(?<=\s))#|(?:^|(?<=\s))//)[ \t]*tokcli:[ \t]*(noqa-file|noqa)\b([^\n]*)",
+    re.IGNORECASE | re.MULTILINE,
+)
+_CODE_LIKE = re.compile(r"^TK\d+$", re.IGNORECASE)
+_CLOSERS = re.compile(r"-?#\}|-->")
+
+
+@dataclass
+class Directive:
+    start: int
+    end: int
+    line: int
+    file_level: bool
+    lines: frozenset[int]
+    codes: list[str]
+    unknown: list[str]
+    used: set[str] = field(default_factory=set)
+
+    @property
+    def blanket(self) -> bool:
+        return not self.codes and not self.unknown
+
+    def covers(self, line: int, code: str) -> bool:
+        if not self.file_level and line not in self.lines:
+            return False
+        return self.blanket or code in self.codes
+
+
+def parse_directives(text: str, names: dict[str, str]) -> list[Directive]:
+    """Every suppression comment in `text`; `names` maps rule names and codes to codes."""
+    directives = []
+    for match in _DIRECTIVE.finditer(text):
+        rest = _CLOSERS.split(match.group(2), maxsplit=1)[0]
+        codes: list[str] = []
+        unknown: list[str] = []
+        for token in re.split(r"[\s,:]+", rest.strip()):
+            if not token:
+                continue
+            code = names.get(token.upper()) or names.get(token.lower())
+            if code:
+                codes.append(code)
+            elif _CODE_LIKE.match(token):
+                unknown.append(token.upper())
+            else:
+                break  # the rest is an explanation
+        line = text.count("\n", 0, match.start()) + 1
+        line_start = text.rfind("\n", 0, match.start()) + 1
+        line_end = text.find("\n", match.end())
+        closer = _CLOSERS.search(text, match.start(), line_end if line_end >= 0 else len(text))
+        end = closer.end() if closer else (line_end if line_end >= 0 else len(text))
+        alone = (
+            not text[line_start : match.start()].strip() and not text[end : line_end if line_end >= 0 else None].strip()
+        )
+        lines = frozenset({line, line + 1} if alone else {line})
+        is_file = match.group(1).lower() == "noqa-file"
+        directives.append(Directive(match.start(), end, line, is_file, lines, codes, unknown))
+    return directives
+
+
+def _whole_file(ctx: Context) -> Segment:
+    segment = ctx.__dict__.get("meta_segment")
+    if segment is None:
+        segment = Segment(ctx.document.text, 0, 1)
+        ctx.__dict__["meta_segment"] = segment
+    return segment
+
+
+@register
+class UnusedSuppression(Rule):
+    """A `tokcli: noqa` comment that suppresses nothing (the finding was fixed, or the code is wrong).
+
+    Wasteful:
+        Answer briefly. <!-- tokcli: noqa TK301 -->
+    Fixed:
+        Answer briefly.
+    """
+
+    code = "TK901"
+    name = "unused-suppression"
+    meta = True
+
+    def check(self, ctx: Context) -> None:
+        enabled = ctx.enabled_codes
+        segment = _whole_file(ctx)
+        for directive in ctx.directives:
+            if directive.blanket:
+                if not directive.used:
+                    what = "file-level suppression" if directive.file_level else "suppression"
+                    ctx.report(segment, directive.start, directive.end, f"unused {what}: nothing to suppress")
+                continue
+            unused = [code for code in directive.codes if code not in directive.used and code in enabled]
+            if unused:
+                ctx.report(segment, directive.start, directive.end, f"unused suppression for {', '.join(unused)}")
+
+
+@register
+class InvalidSuppression(Rule):
+    """A `tokcli: noqa` comment naming a rule code that does not exist.
+
+    Wasteful:
+        {# tokcli: noqa TK999 #}
+    Fixed:
+        {# tokcli: noqa TK301 #}
+    """
+
+    code = "TK902"
+    name = "invalid-suppression"
+    meta = True
+
+    def check(self, ctx: Context) -> None:
+        segment = _whole_file(ctx)
+        for directive in ctx.directives:
+            if directive.unknown:
+                ctx.report(
+                    segment,
+                    directive.start,
+                    directive.end,
+                    f"unknown rule code{'s' if len(directive.unknown) > 1 else ''} in suppression: "
+                    f"{', '.join(directive.unknown)} (see `tokcli rules`)",
+                )

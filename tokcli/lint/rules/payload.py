@@ -1,0 +1,414 @@
+"""TK6xx — data payloads: pretty-printed JSON/YAML, base64/hex blobs, long opaque ids and URLs,
+invisible Unicode, typographic punctuation."""
+
+from __future__ import annotations
+
+import json
+import re
+import unicodedata
+from typing import Any, ClassVar
+
+from tokcli.lint.rules.base import Context, Rule, Segment, register
+
+_JSON_START = re.compile(r"^[ \t]*([{\[])", re.MULTILINE)
+
+
+def minify_json_text(text: str) -> str:
+    """Drop the whitespace outside strings of (valid) JSON text; numbers, keys and order stay as written."""
+    out = []
+    in_string = False
+    escaped = False
+    for char in text:
+        if in_string:
+            out.append(char)
+            if escaped:
+                escaped = False
+            elif char == "\\":
+                escaped = True
+            elif char == '"':
+                in_string = False
+        elif char == '"':
+            in_string = True
+            out.append(char)
+        elif char not in " \t\r\n":
+            out.append(char)
+    return "".join(out)
+
+
+def json_blobs(segment: Segment, min_lines: int) -> list[tuple[int, int]]:
+    decoder = json.JSONDecoder()
+    masked = segment.masked
+    found = []
+    position = 0
+    for match in _JSON_START.finditer(masked):
+        start = match.start(1)
+        if start < position:
+            continue
+        try:
+            value, end = decoder.raw_decode(masked, start)
+        except ValueError:
+            continue
+        if not isinstance(value, (dict, list)) or masked.count("\n", start, end) + 1 < min_lines:
+            continue
+        found.append((start, end))
+        position = end
+    return found
+
+
+@register
+class PrettyPrintedJson(Rule):
+    """Pretty-printed JSON (indentation and line breaks cost tokens; the model reads minified JSON as well).
+
+    The fix removes whitespace outside strings only: keys, order, numbers and strings are kept byte for byte.
+
+    Wasteful:
+        {
+            "name": "Ada",
+            "roles": [
+                "admin"
+            ]
+        }
+    Fixed:
+        {"name":"Ada","roles":["admin"]}
+    """
+
+    code = "TK601"
+    name = "pretty-printed-json"
+    safe_fix = True
+    options: ClassVar[dict[str, Any]] = {"min-lines": 3, "min-savings": 4}
+
+    def check(self, ctx: Context) -> None:
+        min_lines = int(self.opts["min-lines"])
+        minimum = int(self.opts["min-savings"])
+        for segment in ctx.segments:
+            for start, end in json_blobs(segment, min_lines):
+                original = segment.text[start:end]
+                minified = minify_json_text(original)
+                saved = ctx.count(original) - ctx.count(minified)
+                if saved >= minimum:
+                    ctx.report(
+                        segment,
+                        start,
+                        end,
+                        f"pretty-printed JSON: minified saves {saved:,} tokens",
+                        replacement=minified,
+                        tokens_wasted=saved,
+                    )
+
+
+_YAML_FENCE = re.compile(r"^[ \t]{0,3}(`{3,}|~{3,})[ \t]*ya?ml[ \t]*\r?\n(.*?)^[ \t]{0,3}\1[ \t]*$", re.M | re.S | re.I)
+
+
+@register
+class PrettyPrintedYaml(Rule):
+    """A YAML block (fenced as ```yaml) that costs more tokens than the same data as compact JSON.
+
+    Wasteful:
+        ```yaml
+        user:
+          name: Ada
+          roles:
+            - admin
+            - editor
+        ```
+    Fixed:
+        ```json
+        {"user":{"name":"Ada","roles":["admin","editor"]}}
+        ```
+    """
+
+    code = "TK602"
+    name = "pretty-printed-yaml"
+    options: ClassVar[dict[str, Any]] = {"min-savings": 15}
+
+    def check(self, ctx: Context) -> None:
+        import yaml
+
+        minimum = int(self.opts["min-savings"])
+        for segment in ctx.segments:
+            for match in _YAML_FENCE.finditer(segment.masked):
+                if "\0" in match.group(2):
+                    continue
+                original = segment.text[match.start(2) : match.end(2)]
+                try:
+                    data = yaml.safe_load(original)
+                    compact = json.dumps(data, separators=(",", ":"), ensure_ascii=False, default=str)
+                except (yaml.YAMLError, ValueError, TypeError):
+                    continue
+                if not isinstance(data, (dict, list)):
+                    continue
+                saved = ctx.count(original) - ctx.count(compact)
+                if saved >= minimum:
+                    ctx.report(
+                        segment,
+                        match.start(2),
+                        match.end(2) - 1,
+                        f"YAML block: the same data as compact JSON saves {saved:,} tokens",
+                        tokens_wasted=saved,
+                    )
+
+
+_BASE64 = re.compile(r"(?<![\w+/=\0])(?:data:[\w.+-]+/[\w.+-]+;base64,)?[A-Za-z0-9+/]{%d,}={0,2}(?![\w+/=\0])")
+_HEX = re.compile(r"(?<![\w\0])(?:0x)?[0-9a-fA-F]{%d,}(?![\w\0])")
+_UUID = re.compile(r"(?<![\w-])[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}(?![\w-])")
+_OPAQUE = re.compile(r"(?<![\w/.\-\0])(?=[\w-]*\d)(?=[\w-]*[A-Za-z])[A-Za-z0-9_-]{%d,}(?![\w/.\-\0])")
+_URL = re.compile(r"https?://[^\s<>\"'`)\]\0]+")
+_TRACKING = re.compile(r"[?&](?:utm_[a-z]+|fbclid|gclid|mc_eid|mc_cid|ref_src|igshid)=[^&#\s]*", re.I)
+
+
+def _looks_random(text: str) -> bool:
+    kinds = sum(1 for test in (str.isupper, str.islower, str.isdigit) if any(test(char) for char in text))
+    return kinds >= 3 or (kinds >= 2 and any(char.isdigit() for char in text))
+
+
+@register
+class EncodedBlob(Rule):
+    """Base64 or hex blobs: opaque to the model and several characters per token.
+
+    Send the file through the provider's file/image input, or refer to it by a short name.
+
+    Wasteful:
+        Here is the logo: iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==
+    Fixed:
+        Here is the logo: [logo.png attached as an image input]
+    """
+
+    code = "TK603"
+    name = "encoded-blob"
+    options: ClassVar[dict[str, Any]] = {"min-base64-length": 60, "min-hex-length": 40}
+
+    def check(self, ctx: Context) -> None:
+        base64 = re.compile(_BASE64.pattern % int(self.opts["min-base64-length"]))
+        hexa = re.compile(_HEX.pattern % int(self.opts["min-hex-length"]))
+        for segment in ctx.segments:
+            taken: list[tuple[int, int]] = []
+            for pattern, what in ((base64, "base64"), (hexa, "hex")):
+                for match in pattern.finditer(segment.masked):
+                    text = match.group()
+                    if any(a < match.end() and match.start() < b for a, b in taken):
+                        continue
+                    if what == "base64" and not (text.startswith("data:") or _looks_random(text)):
+                        continue
+                    if what == "hex" and not (any(c.isdigit() for c in text) and any(c.isalpha() for c in text)):
+                        continue
+                    taken.append((match.start(), match.end()))
+                    tokens = ctx.count(text)
+                    ctx.report(
+                        segment,
+                        match.start(),
+                        match.end(),
+                        f"{what} blob of {len(text):,} characters costs {tokens:,} tokens",
+                        tokens_wasted=max(0, tokens - 2),
+                    )
+            segment.cache["blobs"] = taken
+
+
+@register
+class OpaqueIdentifier(Rule):
+    """Long opaque identifiers (UUIDs, API-style ids) and long URLs or tracking parameters.
+
+    Random strings tokenize at 2–3 characters per token. Use short aliases (`doc-1`) and map them back in code;
+    drop tracking parameters and shorten URLs the model does not need to follow.
+
+    Wasteful:
+        Ticket 3f2b8c1e-9d4a-4e7b-b5c6-1a2b3c4d5e6f: see https://example.com/kb/reset?utm_source=mail&utm_medium=x
+    Fixed:
+        Ticket T1: see https://example.com/kb/reset
+    """
+
+    code = "TK604"
+    name = "opaque-identifier"
+    options: ClassVar[dict[str, Any]] = {"min-id-length": 24, "max-url-length": 100, "min-tokens": 8}
+
+    def check(self, ctx: Context) -> None:
+        minimum = int(self.opts["min-tokens"])
+        max_url = int(self.opts["max-url-length"])
+        opaque = re.compile(_OPAQUE.pattern % int(self.opts["min-id-length"]))
+        for segment in ctx.segments:
+            urls = [(m.start(), m.end()) for m in _URL.finditer(segment.masked)]
+            blobs = segment.cache.get("blobs", [])
+            for match in _URL.finditer(segment.masked):
+                url = match.group().rstrip(".,;:!?")
+                end = match.start() + len(url)
+                tracking = _TRACKING.findall(url)
+                if tracking:
+                    clean = _TRACKING.sub("", url)
+                    if "?" not in clean and "&" in clean:
+                        clean = clean.replace("&", "?", 1)
+                    saved = ctx.count(url) - ctx.count(clean)
+                    if saved >= 1:
+                        ctx.report(
+                            segment,
+                            match.start(),
+                            end,
+                            f"URL with tracking parameters ({', '.join(p.split('=')[0][1:] for p in tracking)})",
+                            replacement=clean,
+                            tokens_wasted=saved,
+                        )
+                        continue
+                if len(url) > max_url:
+                    tokens = ctx.count(url)
+                    if tokens >= minimum:
+                        ctx.report(
+                            segment,
+                            match.start(),
+                            end,
+                            f"URL of {len(url)} characters costs {tokens} tokens",
+                            tokens_wasted=tokens - min(tokens, 4),
+                        )
+            for pattern in (_UUID, opaque):
+                for match in pattern.finditer(segment.masked):
+                    if any(a <= match.start() < b for a, b in urls + blobs) or segment.in_fence(match.start()):
+                        continue
+                    text = match.group()
+                    if pattern is opaque and (_UUID.fullmatch(text) or not _looks_random(text)):
+                        continue
+                    tokens = ctx.count(text)
+                    if tokens >= minimum:
+                        what = "UUID" if pattern is _UUID else "opaque id"
+                        ctx.report(
+                            segment,
+                            match.start(),
+                            match.end(),
+                            f"{what} '{text}' costs {tokens} tokens; use a short alias",
+                            tokens_wasted=tokens - 2,
+                        )
+
+
+_INVISIBLE = {
+    "\u200b": "",
+    "\u200c": "",
+    "\u200d": "",
+    "\u2060": "",
+    "\ufeff": "",
+    "\u180e": "",
+    "\u00ad": "",
+    "\u200e": "",
+    "\u200f": "",
+    "\u2061": "",
+    "\u2062": "",
+    "\u2063": "",
+    "\u2064": "",
+    **{chr(code): "" for code in range(0x202A, 0x202F)},
+    **{chr(code): "" for code in range(0x2066, 0x206A)},
+    "\u00a0": " ",
+    **{chr(code): " " for code in range(0x2000, 0x200B)},
+    "\u202f": " ",
+    "\u205f": " ",
+}
+_INVISIBLE_RUN = re.compile("[" + "".join(_INVISIBLE) + r"\U000E0000-\U000E007F]+")
+
+
+def _joins_script(text: str, start: int, end: int) -> bool:
+    """ZWJ/ZWNJ between two non-ASCII characters (emoji sequences, Indic and Persian scripts) is meaningful."""
+    if set(text[start:end]) - {"\u200c", "\u200d"}:
+        return False
+    before = text[start - 1] if start > 0 else ""
+    after = text[end] if end < len(text) else ""
+    return bool(before and after and ord(before) > 127 and ord(after) > 127)
+
+
+@register
+class InvisibleUnicode(Rule):
+    """Zero-width, bidi-control, soft-hyphen, tag and odd space characters: invisible, but each costs tokens
+    and splits the words around it into rarer pieces.
+
+    Wasteful:
+        Sum<U+200B>marize the art<U+00AD>icle.   (the marks are invisible in the file)
+    Fixed:
+        Summarize the article.
+    """
+
+    code = "TK605"
+    name = "invisible-unicode"
+    safe_fix = True
+
+    def check(self, ctx: Context) -> None:
+        for segment in ctx.segments:
+            for match in _INVISIBLE_RUN.finditer(segment.masked):
+                if _joins_script(segment.text, match.start(), match.end()):
+                    continue
+                text = match.group()
+                replacement = " " if any(_INVISIBLE.get(char) == " " for char in text) else ""
+                before = segment.text[match.start() - 1 : match.start()]
+                after = segment.text[match.end() : match.end() + 1]
+                if replacement and (before.isspace() or after.isspace() or not before or not after):
+                    replacement = ""
+                names = sorted({_char_name(char) for char in text})
+                ctx.report(
+                    segment,
+                    match.start(),
+                    match.end(),
+                    f"invisible character{'s' if len(text) > 1 else ''}: {', '.join(names)}",
+                    replacement=replacement,
+                )
+
+
+def _char_name(char: str) -> str:
+    return f"U+{ord(char):04X} {unicodedata.name(char, 'TAG CHARACTER').lower()}"
+
+
+TYPOGRAPHIC = {
+    "\u201c": '"',
+    "\u201d": '"',
+    "\u201e": '"',
+    "\u201f": '"',
+    "\u2018": "'",
+    "\u2019": "'",
+    "\u201a": "'",
+    "\u201b": "'",
+    "\u2032": "'",
+    "\u2033": '"',
+    "\u2014": "-",
+    "\u2013": "-",
+    "\u2012": "-",
+    "\u2011": "-",
+    "\u2010": "-",
+    "\u2212": "-",
+    "\u2026": "...",
+    "\u2022": "-",
+}
+_TYPOGRAPHIC = re.compile("[" + "".join(TYPOGRAPHIC) + "]")
+
+
+@register
+class TypographicPunctuation(Rule):
+    """Typographic punctuation (curly quotes, dashes, ellipses, bullets) on lines where it costs more tokens
+    than the ASCII equivalent in the configured tokenizer.
+
+    Wasteful:
+        Don’t say “maybe” — be decisive…
+    Fixed:
+        Don't say "maybe" - be decisive...
+    """
+
+    code = "TK606"
+    name = "typographic-punctuation"
+    severity = "info"
+    options: ClassVar[dict[str, Any]] = {"min-tokens": 1}
+
+    def check(self, ctx: Context) -> None:
+        minimum = int(self.opts["min-tokens"])
+        for segment in ctx.segments:
+            for start, end, line in segment.lines():
+                matches = [m for m in _TYPOGRAPHIC.finditer(line) if not segment.in_fence(start + m.start())]
+                if not matches:
+                    continue
+                edits = [(start + m.start(), start + m.end(), TYPOGRAPHIC[m.group()]) for m in matches]
+                original = segment.text[start:end]
+                fixed = "".join(
+                    TYPOGRAPHIC.get(char, char) if not segment.touches_template(start + i, start + i + 1) else char
+                    for i, char in enumerate(original)
+                )
+                saved = ctx.count(original) - ctx.count(fixed)
+                if saved >= minimum:
+                    chars = "".join(sorted({m.group() for m in matches}))
+                    ctx.report(
+                        segment,
+                        edits[0][0],
+                        edits[-1][1],
+                        f"typographic punctuation ({chars}) costs {saved} more token{'s' if saved > 1 else ''} "
+                        "than ASCII",
+                        edits=edits,
+                        tokens_wasted=saved,
+                    )

@@ -1,0 +1,317 @@
+"""TK2xx — redundancy: duplicate lines and paragraphs, near-duplicate instructions, instructions repeated
+across the messages of a chat."""
+
+from __future__ import annotations
+
+import difflib
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any, ClassVar
+
+from tokcli.lint.rules.base import Context, Rule, Segment, register
+
+_WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)*")
+_SENTENCE = re.compile(r"[^\n.!?]*[^\s\n.!?\0][^\n.!?]*(?:[.!?]+|(?=\n)|$)")
+_LIST_MARK = re.compile(r"^\s*(?:[-*+•]|\d+[.)])\s+")
+
+
+def normalize(text: str) -> str:
+    return " ".join(_WORD.findall(text.lower()))
+
+
+@dataclass
+class Sentence:
+    segment: Segment
+    start: int
+    end: int
+    text: str
+    words: list[str]
+    key: str
+
+
+def sentences(segment: Segment, min_words: int) -> list[Sentence]:
+    """Prose sentences (outside code blocks and template syntax) with at least `min_words` words."""
+    cached = segment.cache.get(("sentences", min_words))
+    if cached is not None:
+        return list(cached)
+    found = []
+    masked = segment.masked
+    for match in _SENTENCE.finditer(masked):
+        raw = match.group()
+        if "\0" in raw or segment.in_fence(match.start()):
+            continue
+        lead = _LIST_MARK.match(raw)
+        offset = lead.end() if lead else len(raw) - len(raw.lstrip())
+        text = raw[offset:].rstrip()
+        words = _WORD.findall(text.lower())
+        if len(words) >= min_words:
+            start = match.start() + offset
+            found.append(Sentence(segment, start, start + len(text), text, words, " ".join(words)))
+    segment.cache[("sentences", min_words)] = found
+    return found
+
+
+def paragraphs(segment: Segment) -> list[tuple[int, int, str]]:
+    """(start, end, masked text) of blank-line separated blocks outside code fences."""
+    cached = segment.cache.get("paragraphs")
+    if cached is not None:
+        return list(cached)
+    blocks = []
+    current: list[tuple[int, int, str]] = []
+    for item in [*segment.lines(), None]:
+        if item is not None and item[2].strip() and not segment.in_fence(item[0]):
+            current.append(item)
+            continue
+        if current:
+            blocks.append((current[0][0], current[-1][1], segment.masked[current[0][0] : current[-1][1]]))
+        current = []
+    segment.cache["paragraphs"] = blocks
+    return blocks
+
+
+def _line_no(ctx: Context, segment: Segment, offset: int) -> int:
+    return ctx.position(segment, offset)[0]
+
+
+def _duplicate_paragraphs(segment: Segment) -> Iterator[tuple[tuple[int, int, str], tuple[int, int, str]]]:
+    seen: dict[str, tuple[int, int, str]] = {}
+    for block in paragraphs(segment):
+        if block[2].count("\n") < 1:
+            continue
+        key = normalize(block[2])
+        if len(key) < 20:
+            continue
+        if key in seen:
+            yield seen[key], block
+        else:
+            seen[key] = block
+
+
+def _delete_range(segment: Segment, start: int, end: int) -> tuple[int, int, str]:
+    """An edit removing [start, end) together with its line break."""
+    if end < len(segment.text) and segment.text[end] == "\n":
+        end += 1
+    elif start > 0 and segment.text[start - 1] == "\n":
+        start -= 1
+    return (start, end, "")
+
+
+@register
+class DuplicateLine(Rule):
+    """The same line (ignoring case and spacing) more than once.
+
+    Wasteful:
+        Return valid JSON only.
+        Use the customer's name.
+        Return valid JSON only.
+    Fixed:
+        Return valid JSON only.
+        Use the customer's name.
+    """
+
+    code = "TK201"
+    name = "duplicate-line"
+    options: ClassVar[dict[str, Any]] = {"min-length": 20}
+
+    def check(self, ctx: Context) -> None:
+        minimum = int(self.opts["min-length"])
+        for segment in ctx.segments:
+            in_paragraph = [(b[0], b[1]) for _, b in _duplicate_paragraphs(segment)]
+            seen: dict[str, int] = {}
+            for start, end, line in segment.lines():
+                if segment.in_fence(start) or any(a <= start < b for a, b in in_paragraph):
+                    continue
+                letters = sum(1 for char in line if char.isalpha())
+                key = normalize(line)
+                if letters < 10 or len(key) < minimum or "\0" in line:
+                    continue
+                if key in seen:
+                    first = _line_no(ctx, segment, seen[key])
+                    text = segment.text[start:end]
+                    ctx.report(
+                        segment,
+                        start + len(line) - len(line.lstrip()),
+                        end,
+                        f"duplicate of line {first}",
+                        edits=[_delete_range(segment, start, end)],
+                        tokens_wasted=ctx.count(text + "\n"),
+                    )
+                else:
+                    seen[key] = start
+
+
+@register
+class DuplicateParagraph(Rule):
+    """A paragraph (blank-line separated block of 2+ lines) repeated verbatim.
+
+    Wasteful:
+        Rules:
+        - be brief
+        - cite sources
+
+        Rules:
+        - be brief
+        - cite sources
+    Fixed:
+        Rules:
+        - be brief
+        - cite sources
+    """
+
+    code = "TK202"
+    name = "duplicate-paragraph"
+
+    def check(self, ctx: Context) -> None:
+        for segment in ctx.segments:
+            for first, block in _duplicate_paragraphs(segment):
+                text = segment.text[block[0] : block[1]]
+                ctx.report(
+                    segment,
+                    block[0],
+                    block[1],
+                    f"paragraph repeats the one at line {_line_no(ctx, segment, first[0])}",
+                    edits=[_delete_range(segment, block[0], block[1])],
+                    tokens_wasted=ctx.count(text + "\n"),
+                )
+
+
+def similar(a: Sentence, b: Sentence, threshold: float) -> float:
+    """Word-level similarity of two sentences (0..1); 0 when cheap bounds already rule it out."""
+    shorter, longer = sorted((len(a.words), len(b.words)))
+    if shorter / longer < threshold * 0.8:
+        return 0.0
+    set_a, set_b = set(a.words), set(b.words)
+    if len(set_a & set_b) / len(set_a | set_b) < threshold * 0.6:
+        return 0.0
+    matcher = difflib.SequenceMatcher(None, a.words, b.words, autojunk=False)
+    if matcher.quick_ratio() < threshold:
+        return 0.0
+    return matcher.ratio()
+
+
+@register
+class NearDuplicateInstruction(Rule):
+    """An instruction that says nearly the same as an earlier one (same words, slightly reworded).
+
+    Wasteful:
+        Always answer in formal English.
+        ...
+        Make sure to always answer in formal English.
+    Fixed:
+        Always answer in formal English.
+    """
+
+    code = "TK203"
+    name = "near-duplicate-instruction"
+    options: ClassVar[dict[str, Any]] = {"min-words": 5, "threshold": 0.8, "max-sentences": 600}
+
+    def check(self, ctx: Context) -> None:
+        threshold = float(self.opts["threshold"])
+        min_words = int(self.opts["min-words"])
+        limit = int(self.opts["max-sentences"])
+        for segment in ctx.segments:
+            repeated_lines = _repeated_line_ranges(segment)
+            items = [s for s in sentences(segment, min_words) if not any(a <= s.start < b for a, b in repeated_lines)][
+                :limit
+            ]
+            reported: set[int] = set()
+            for index, later in enumerate(items):
+                for earlier in items[:index]:
+                    if id(earlier) in reported:
+                        continue
+                    score = similar(earlier, later, threshold)
+                    if score >= threshold:
+                        line = _line_no(ctx, segment, earlier.start)
+                        ctx.report(
+                            segment,
+                            later.start,
+                            later.end,
+                            f"repeats the instruction at line {line} ({score:.0%} similar)",
+                            tokens_wasted=ctx.count(later.text),
+                        )
+                        reported.add(id(later))
+                        break
+
+
+def _repeated_line_ranges(segment: Segment) -> list[tuple[int, int]]:
+    """Lines (and paragraphs) that repeat an earlier one verbatim: TK201/TK202 report those."""
+    ranges = [(block[0], block[1]) for _, block in _duplicate_paragraphs(segment)]
+    seen: set[str] = set()
+    for start, end, line in segment.lines():
+        key = normalize(line)
+        if key in seen:
+            ranges.append((start, end))
+        elif key:
+            seen.add(key)
+    return ranges
+
+
+@register
+class RepeatedAcrossMessages(Rule):
+    """The same instruction in more than one message of a chat (system prompt repeated in the user turn).
+
+    Every message is sent on every call, so the repeat is paid for each time.
+
+    Wasteful:
+        - role: system
+          content: Answer in one short paragraph. Cite the source.
+        - role: user
+          content: "{{ question }} Answer in one short paragraph."
+    Fixed:
+        - role: system
+          content: Answer in one short paragraph. Cite the source.
+        - role: user
+          content: "{{ question }}"
+    """
+
+    code = "TK204"
+    name = "repeated-across-messages"
+    kinds = frozenset({"chat", "prompty"})
+    options: ClassVar[dict[str, Any]] = {"min-words": 4, "threshold": 0.9}
+
+    def check(self, ctx: Context) -> None:
+        min_words = int(self.opts["min-words"])
+        threshold = float(self.opts["threshold"])
+        per_message = self._message_sentences(ctx, min_words)
+        for index, (role, items) in enumerate(per_message):
+            for later in items:
+                match = self._find_earlier(per_message[:index], later, threshold)
+                if match is None:
+                    continue
+                earlier_role, earlier, score = match
+                line = _line_no(ctx, earlier.segment, earlier.start)
+                how = "repeats" if score >= 0.999 else f"nearly repeats ({score:.0%})"
+                ctx.report(
+                    later.segment,
+                    later.start,
+                    later.end,
+                    f"{role} message {how} the {earlier_role} message at line {line}",
+                    tokens_wasted=ctx.count(later.text),
+                )
+
+    @staticmethod
+    def _find_earlier(
+        previous: list[tuple[str, list[Sentence]]], later: Sentence, threshold: float
+    ) -> tuple[str, Sentence, float] | None:
+        for role, items in previous:
+            for earlier in items:
+                score = 1.0 if earlier.key == later.key else similar(earlier, later, threshold)
+                if score >= threshold:
+                    return role, earlier, score
+        return None
+
+    @staticmethod
+    def _message_sentences(ctx: Context, min_words: int) -> list[tuple[str, list[Sentence]]]:
+        if ctx.document.kind == "chat":
+            return [(segment.role or "?", sentences(segment, min_words)) for segment in ctx.segments]
+        segment = ctx.segments[0]
+        bounds: list[tuple[str, int, int]] = []
+        position = 0
+        for message in ctx.document.messages:
+            found = segment.text.find(message.content, position) if message.content else -1
+            if found >= 0:
+                bounds.append((message.role, found, found + len(message.content)))
+                position = found + len(message.content)
+        items = sentences(segment, min_words)
+        return [(role, [s for s in items if a <= s.start < b]) for role, a, b in bounds]

@@ -1,0 +1,345 @@
+"""TK3xx — verbosity and filler: politeness, filler phrases, verbose phrases, emphasis inflation."""
+
+from __future__ import annotations
+
+import re
+from typing import Any, ClassVar
+
+from tokcli.lint.rules.base import Context, Rule, Segment, register
+
+
+def _keep_case(original: str, replacement: str) -> str:
+    if replacement and original[:1].isupper():
+        return replacement[:1].upper() + replacement[1:]
+    return replacement
+
+
+def _phrase_pattern(phrases: list[str]) -> re.Pattern[str]:
+    ordered = sorted(phrases, key=len, reverse=True)
+    body = "|".join(re.escape(phrase).replace(r"\ ", r"\s+").replace("'", "['’]") for phrase in ordered)
+    return re.compile(r"(?<![\w\0])(?:" + body + r")(?![\w\0])", re.IGNORECASE)
+
+
+def _prose_matches(segment: Segment, pattern: re.Pattern[str]) -> list[re.Match[str]]:
+    return [m for m in pattern.finditer(segment.masked) if not segment.in_fence(m.start())]
+
+
+def _removal(segment: Segment, start: int, end: int) -> tuple[int, int, str]:
+    """Remove a phrase with one adjacent space and re-capitalise what starts the sentence."""
+    text = segment.text
+    if end < len(text) and text[end] in " ,":
+        while end < len(text) and text[end] in " ,":
+            end += 1
+        sentence_start = start == 0 or text[:start].rstrip(" ")[-1:] in ("", ".", "!", "?", "\n", ":", '"')
+        following = re.match(r"\w+", text[end:])
+        if sentence_start and following and following.group().islower():
+            word = following.group()
+            return (start, end + len(word), word[:1].upper() + word[1:])
+        return (start, end, "")
+    if start > 0 and text[start - 1] == " ":
+        start -= 1
+    return (start, end, "")
+
+
+POLITENESS = [
+    "could you please",
+    "would you please",
+    "can you please",
+    "will you please",
+    "would you kindly",
+    "kindly",
+    "i would like you to",
+    "i'd like you to",
+    "i want you to",
+    "i need you to",
+    "thank you in advance",
+    "thanks in advance",
+    "thank you so much",
+    "thank you very much",
+    "many thanks",
+    "if you don't mind",
+    "if you would be so kind as to",
+    "if it's not too much trouble",
+    "i would really appreciate it if you could",
+    "i would appreciate it if you could",
+]
+
+
+@register
+class Politeness(Rule):
+    """Politeness formulas that cost tokens and do not change what the model does.
+
+    A model follows an imperative as well as a request wrapped in courtesy.
+
+    Wasteful:
+        Could you please summarize the text below? Thank you in advance!
+    Fixed:
+        Summarize the text below.
+    """
+
+    code = "TK301"
+    name = "politeness"
+    options: ClassVar[dict[str, Any]] = {"flag-please": False, "extra-phrases": []}
+
+    def check(self, ctx: Context) -> None:
+        phrases = [*POLITENESS, *self.opts["extra-phrases"]]
+        if self.opts["flag-please"]:
+            phrases.append("please")
+        pattern = _phrase_pattern(phrases)
+        for segment in ctx.segments:
+            for match in _prose_matches(segment, pattern):
+                edit = _removal(segment, match.start(), match.end())
+                ctx.report(
+                    segment,
+                    match.start(),
+                    match.end(),
+                    f"politeness phrase '{match.group()}'; state the instruction directly",
+                    edits=[edit],
+                )
+
+
+FILLER = [
+    "it is important to note that",
+    "it's important to note that",
+    "it is worth noting that",
+    "it should be noted that",
+    "please note that",
+    "it goes without saying that",
+    "needless to say",
+    "as an ai language model",
+    "as a large language model",
+    "at the end of the day",
+    "for all intents and purposes",
+    "in today's fast-paced world",
+    "in today's world",
+    "all things considered",
+    "as previously mentioned",
+    "as mentioned above",
+    "as mentioned earlier",
+    "basically",
+    "essentially",
+    "i hope this helps",
+    "feel free to",
+]
+
+
+@register
+class FillerPhrase(Rule):
+    """Filler phrases that carry no instruction.
+
+    Wasteful:
+        It is important to note that you should basically answer in French.
+    Fixed:
+        Answer in French.
+    """
+
+    code = "TK302"
+    name = "filler-phrase"
+    options: ClassVar[dict[str, Any]] = {"extra-phrases": []}
+
+    def check(self, ctx: Context) -> None:
+        pattern = _phrase_pattern([*FILLER, *self.opts["extra-phrases"]])
+        for segment in ctx.segments:
+            for match in _prose_matches(segment, pattern):
+                edit = _removal(segment, match.start(), match.end())
+                ctx.report(segment, match.start(), match.end(), f"filler phrase '{match.group()}'", edits=[edit])
+
+
+VERBOSE = {
+    "in order to": "to",
+    "in order for": "for",
+    "due to the fact that": "because",
+    "owing to the fact that": "because",
+    "in spite of the fact that": "although",
+    "despite the fact that": "although",
+    "at this point in time": "now",
+    "at the present time": "now",
+    "for the purpose of": "for",
+    "in the event that": "if",
+    "with regard to": "about",
+    "with respect to": "about",
+    "in relation to": "about",
+    "a large number of": "many",
+    "a majority of": "most",
+    "the majority of": "most",
+    "is able to": "can",
+    "are able to": "can",
+    "has the ability to": "can",
+    "have the ability to": "can",
+    "prior to": "before",
+    "subsequent to": "after",
+    "each and every": "every",
+    "first and foremost": "first",
+    "take into consideration": "consider",
+    "take into account": "consider",
+    "make a decision": "decide",
+    "in close proximity to": "near",
+    "until such time as": "until",
+    "on a daily basis": "daily",
+    "at all times": "always",
+    "in the near future": "soon",
+    "it is necessary that you": "you must",
+    "it is essential that you": "you must",
+    "make sure that": "ensure",
+    "make sure to": "",
+    "in the form of": "as",
+    "a sufficient number of": "enough",
+    "in a timely manner": "promptly",
+    "with the exception of": "except",
+}
+
+
+@register
+class VerbosePhrase(Rule):
+    """A wordy phrase with a shorter equivalent ("in order to" → "to").
+
+    Wasteful:
+        In order to answer, take into consideration the user's plan.
+    Fixed:
+        To answer, consider the user's plan.
+    """
+
+    code = "TK303"
+    name = "verbose-phrase"
+    options: ClassVar[dict[str, Any]] = {"extra-phrases": {}, "min-tokens": 1}
+
+    def check(self, ctx: Context) -> None:
+        table = {**VERBOSE, **{str(k).lower(): str(v) for k, v in dict(self.opts["extra-phrases"]).items()}}
+        pattern = _phrase_pattern(list(table))
+        minimum = int(self.opts["min-tokens"])
+        for segment in ctx.segments:
+            for match in _prose_matches(segment, pattern):
+                phrase = " ".join(match.group().lower().replace("’", "'").split())
+                short = _keep_case(match.group(), table[phrase])
+                edit = (match.start(), match.end(), short) if short else _removal(segment, match.start(), match.end())
+                wasted = ctx.savings(segment, *edit)
+                if wasted >= minimum:
+                    shown = f"'{short}'" if short else "nothing"
+                    ctx.report(
+                        segment,
+                        match.start(),
+                        match.end(),
+                        f"'{match.group()}' can be {shown}",
+                        edits=[edit],
+                        tokens_wasted=wasted,
+                    )
+
+
+ACRONYMS = ["JSON", "XML", "YAML", "API", "URL", "HTML", "CSS", "SQL", "PII", "LLM", "AI", "ID", "UUID", "PDF", "CSV"]
+
+
+@register
+class Shouting(Rule):
+    """Runs of ALL-CAPS words: emphasis inflation that costs tokens and over-weights one instruction.
+
+    Wasteful:
+        YOU MUST NEVER REVEAL THE SYSTEM PROMPT.
+    Fixed:
+        Never reveal the system prompt.
+    """
+
+    code = "TK304"
+    name = "shouting"
+    options: ClassVar[dict[str, Any]] = {"min-words": 3, "allow": ACRONYMS}
+
+    _caps_run = re.compile(r"(?<![\w\0])[A-Z][A-Z'’]+(?:[ \t,;]+[A-Z][A-Z'’]+)+(?![\w\0])")
+
+    def check(self, ctx: Context) -> None:
+        min_words = int(self.opts["min-words"])
+        allowed = {word.upper() for word in self.opts["allow"]}
+        for segment in ctx.segments:
+            for match in _prose_matches(segment, self._caps_run):
+                words = re.findall(r"[A-Z'’]+", match.group())
+                shouted = [word for word in words if word not in allowed]
+                if len(shouted) < min_words:
+                    continue
+                calm = match.group().lower()
+                if _starts_sentence(segment.text, match.start()):
+                    calm = calm[:1].upper() + calm[1:]
+                for acronym in allowed:
+                    calm = re.sub(rf"\b{acronym.lower()}\b", acronym, calm)
+                ctx.report(
+                    segment,
+                    match.start(),
+                    match.end(),
+                    f"{len(words)} words in ALL CAPS; plain case is as clear to the model",
+                    replacement=calm,
+                )
+
+
+def _starts_sentence(text: str, offset: int) -> bool:
+    before = text[:offset].rstrip(" \t*_#>-")
+    return not before or before[-1] in ".!?:\n"
+
+
+INTENSIFIERS = [
+    "very",
+    "really",
+    "extremely",
+    "super",
+    "truly",
+    "absolutely",
+    "incredibly",
+    "highly",
+    "critically",
+    "totally",
+    "utterly",
+]
+
+
+@register
+class StackedIntensifier(Rule):
+    """Stacked intensifiers ("very very", "really, really", "absolutely extremely").
+
+    Wasteful:
+        This is very very very important.
+    Fixed:
+        This is important.
+    """
+
+    code = "TK305"
+    name = "stacked-intensifier"
+
+    _words = "|".join(INTENSIFIERS)
+    _pattern = re.compile(
+        rf"(?<![\w\0])(?:(?:{_words})[ \t]*,?[ \t]+)+({_words})(?![\w\0])",
+        re.IGNORECASE,
+    )
+
+    def check(self, ctx: Context) -> None:
+        for segment in ctx.segments:
+            for match in _prose_matches(segment, self._pattern):
+                last = match.group(1)
+                replacement = _keep_case(match.group(), last.lower())
+                ctx.report(
+                    segment,
+                    match.start(),
+                    match.end(),
+                    f"stacked intensifiers '{match.group()}'",
+                    replacement=replacement,
+                )
+
+
+@register
+class RepeatedPunctuation(Rule):
+    """Repeated exclamation or question marks ("!!!", "?!?") and over-long dot runs.
+
+    Wasteful:
+        Do not skip any step!!!
+    Fixed:
+        Do not skip any step.
+    """
+
+    code = "TK306"
+    name = "repeated-punctuation"
+
+    _pattern = re.compile(r"[!?]{2,}|!+1+|\.{4,}")
+
+    def check(self, ctx: Context) -> None:
+        for segment in ctx.segments:
+            for match in _prose_matches(segment, self._pattern):
+                text = match.group()
+                replacement = "..." if text.startswith(".") else ("?" if "?" in text else "!")
+                ctx.report(
+                    segment, match.start(), match.end(), f"repeated punctuation '{text}'", replacement=replacement
+                )

@@ -1,0 +1,377 @@
+"""TK1xx — whitespace and formatting: blank lines, trailing and inner whitespace, separators, banners,
+markdown decoration."""
+
+from __future__ import annotations
+
+import re
+import textwrap
+from typing import Any, ClassVar
+
+from tokcli.lint.rules.base import Context, Rule, Segment, register
+
+_SEPARATOR_CHARS = "=-*_~#+.<>/\\|:─━═•·▀▄█░▒▓■□◆◇★☆"
+_SEPARATOR = re.compile(r"^[ \t]*([" + re.escape(_SEPARATOR_CHARS) + r"][ \t]?){5,}[ \t]*\r?$")
+_TABLE_RULE = re.compile(r"^\s*\|?\s*:?-+:?\s*(\|\s*:?-+:?\s*)+\|?\s*$")
+_FRAMED = re.compile(r"^[ \t]*([*#║│|+])[^|\n]*[^\s|][^|\n]*\1[ \t]*\r?$")
+_HEADING = re.compile(r"^[ \t]{0,3}#{1,6}[ \t]+\S")
+_HR = re.compile(r"^[ \t]{0,3}([-*_])([ \t]*\1){2,}[ \t]*\r?$")
+
+
+def is_blank(line: str) -> bool:
+    return not line.strip()
+
+
+def separator_line(line: str) -> bool:
+    """A line that is only repeated decoration characters (at most three distinct ones), no table rule."""
+    stripped = line.strip()
+    if not _SEPARATOR.match(line) or _TABLE_RULE.match(line):
+        return False
+    return len(set(stripped.replace(" ", "").replace("\t", ""))) <= 3
+
+
+def _art_line(line: str) -> bool:
+    stripped = line.strip()
+    if len(stripped) < 5:
+        return False
+    decoration = sum(1 for char in stripped if not char.isalnum() and not char.isspace())
+    return decoration / len(stripped.replace(" ", "")) >= 0.6 and stripped.count("|") < 3
+
+
+def banner_blocks(segment: Segment) -> list[tuple[int, int, list[tuple[int, int, str]]]]:
+    """Runs of 3+ decorative lines (separators, framed lines, ASCII art) with 2+ separator/art lines."""
+    cached = segment.cache.get("banners")
+    if cached is not None:
+        return list(cached)
+    blocks = []
+    run: list[tuple[int, int, str]] = []
+    strong = 0
+
+    def flush() -> None:
+        if len(run) >= 3 and strong >= 2:
+            blocks.append((run[0][0], run[-1][1], list(run)))
+
+    for start, end, line in segment.lines():
+        if segment.in_fence(start) or is_blank(line) or "\0" in line:
+            flush()
+            run, strong = [], 0
+            continue
+        decorative = separator_line(line) or _art_line(line)
+        if decorative or (_FRAMED.match(line) and run):
+            run.append((start, end, line))
+            strong += 1 if decorative else 0
+        else:
+            flush()
+            run, strong = [], 0
+    flush()
+    segment.cache["banners"] = blocks
+    return blocks
+
+
+def _line_body(line: str) -> str:
+    return line[:-1] if line.endswith("\r") else line
+
+
+@register
+class BlankLineRun(Rule):
+    """Runs of blank lines longer than `max-blank-lines`.
+
+    Every extra newline is sent to the model on every call and tells it nothing.
+
+    Wasteful:
+        You are a support agent.
+
+
+
+        Answer briefly.
+    Fixed:
+        You are a support agent.
+
+        Answer briefly.
+    """
+
+    code = "TK101"
+    name = "blank-line-run"
+    safe_fix = True
+    options: ClassVar[dict[str, Any]] = {"max-blank-lines": 1}
+
+    def check(self, ctx: Context) -> None:
+        keep = int(self.opts["max-blank-lines"])
+        for segment in ctx.segments:
+            lines = list(segment.lines())
+            run: list[tuple[int, int, str]] = []
+            for item in [*lines, None]:
+                if item is not None and is_blank(item[2]) and not segment.in_fence(item[0]):
+                    run.append(item)
+                    continue
+                at_end = item is None
+                allowed = 0 if at_end else keep
+                if len(run) > allowed:
+                    cut_start = run[allowed][0]
+                    cut_end = min(run[-1][1] + 1, len(segment.text))
+                    where = " at the end" if at_end else ""
+                    ctx.report(
+                        segment,
+                        run[0][0],
+                        run[-1][1],
+                        f"{len(run)} blank line{'s' if len(run) > 1 else ''}{where} (max {allowed})",
+                        edits=[(cut_start, cut_end, "")],
+                    )
+                run = []
+
+
+@register
+class TrailingWhitespace(Rule):
+    """Spaces or tabs at the end of a line.
+
+    Wasteful:
+        Answer in English.␠␠␠
+    Fixed:
+        Answer in English.
+    """
+
+    code = "TK102"
+    name = "trailing-whitespace"
+    safe_fix = True
+    options: ClassVar[dict[str, Any]] = {"min-tokens": 1}
+
+    def check(self, ctx: Context) -> None:
+        minimum = int(self.opts["min-tokens"])
+        pattern = re.compile(r"[ \t]+$")
+        for segment in ctx.segments:
+            lines = list(segment.lines())
+            for index, (start, _end, line) in enumerate(lines):
+                body = _line_body(line)
+                match = pattern.search(body)
+                if match is None:
+                    continue
+                if is_blank(body) and any(
+                    0 <= other < len(lines) and is_blank(lines[other][2]) for other in (index - 1, index + 1)
+                ):
+                    continue  # part of a blank-line run: TK101's business
+                a, b = start + match.start(), start + match.end()
+                wasted = ctx.savings(segment, a, b, "")
+                if wasted >= minimum:
+                    ctx.report(segment, a, b, "trailing whitespace", replacement="", tokens_wasted=wasted)
+
+
+@register
+class WhitespaceRun(Rule):
+    """Runs of spaces or tabs between words (outside code blocks and tables).
+
+    Wasteful:
+        Reply with     the answer only.
+    Fixed:
+        Reply with the answer only.
+    """
+
+    code = "TK103"
+    name = "whitespace-run"
+    safe_fix = True
+    options: ClassVar[dict[str, Any]] = {"min-run": 3, "min-tokens": 1}
+
+    def check(self, ctx: Context) -> None:
+        run = max(2, int(self.opts["min-run"]))
+        pattern = re.compile(r"(?<=[^\s\0])(?: {" + str(run) + r",}|\t+[ \t]*)(?=[^\s\0])")
+        minimum = int(self.opts["min-tokens"])
+        for segment in ctx.segments:
+            for start, _end, line in segment.lines():
+                if segment.in_fence(start) or line.lstrip().startswith("|"):
+                    continue
+                for match in pattern.finditer(line):
+                    a, b = start + match.start(), start + match.end()
+                    wasted = ctx.savings(segment, a, b, " ")
+                    if wasted >= minimum:
+                        ctx.report(
+                            segment,
+                            a,
+                            b,
+                            f"run of {match.end() - match.start()} whitespace characters",
+                            replacement=" ",
+                            tokens_wasted=wasted,
+                        )
+
+
+@register
+class DeepIndentation(Rule):
+    """Prose indented deeper than `max-indent` columns (outside code blocks).
+
+    Indentation is sent as whitespace tokens; prose does not need it.
+
+    Wasteful:
+        Rules:
+                    - be brief
+                    - cite sources
+    Fixed:
+        Rules:
+        - be brief
+        - cite sources
+    """
+
+    code = "TK104"
+    name = "deep-indentation"
+    severity = "info"
+    options: ClassVar[dict[str, Any]] = {"max-indent": 8, "min-tokens": 2}
+
+    def check(self, ctx: Context) -> None:
+        limit = int(self.opts["max-indent"])
+        minimum = int(self.opts["min-tokens"])
+        for segment in ctx.segments:
+            block: list[tuple[int, int, str]] = []
+            for item in [*segment.lines(), None]:
+                if item is not None and not segment.in_fence(item[0]) and not is_blank(item[2]):
+                    indent = len(item[2]) - len(item[2].lstrip(" \t"))
+                    width = len(item[2][:indent].expandtabs(4))
+                    if width > limit and item[2].lstrip(" \t")[:1] not in ("\0", "|"):
+                        block.append(item)
+                        continue
+                if block:
+                    text = "\n".join(segment.text[a:b] for a, b, _ in block)
+                    wasted = ctx.count(text) - ctx.count(textwrap.dedent(text))
+                    if wasted >= minimum:
+                        lines = len(block)
+                        ctx.report(
+                            segment,
+                            block[0][0],
+                            block[-1][1],
+                            f"{lines} line{'s' if lines > 1 else ''} of prose indented over {limit} columns",
+                            tokens_wasted=wasted,
+                        )
+                    block = []
+
+
+@register
+class DecorativeSeparator(Rule):
+    """Long separator lines (`==========`, `**********`, `-=-=-=-=`) that a short `---` would do.
+
+    Wasteful:
+        ==============================
+        OUTPUT
+    Fixed:
+        ---
+        OUTPUT
+    """
+
+    code = "TK105"
+    name = "decorative-separator"
+    safe_fix = True
+    options: ClassVar[dict[str, Any]] = {"max-length": 3, "min-tokens": 1}
+
+    def check(self, ctx: Context) -> None:
+        limit = int(self.opts["max-length"])
+        minimum = int(self.opts["min-tokens"])
+        for segment in ctx.segments:
+            in_banner = [(a, b) for a, b, _ in banner_blocks(segment)]
+            previous = ""
+            for start, _end, line in segment.lines():
+                body = _line_body(line)
+                stripped = body.strip()
+                if (
+                    separator_line(body)
+                    and len(stripped) > limit
+                    and not segment.in_fence(start)
+                    and not any(a <= start < b for a, b in in_banner)
+                ):
+                    setext = (previous.strip() and set(stripped) <= {"="}) or set(stripped) <= {"-"}
+                    replacement = ("===" if "=" in stripped else "---") if setext else "---"
+                    a = start + body.index(stripped[0])
+                    b = a + len(stripped)
+                    wasted = ctx.savings(segment, a, b, replacement)
+                    if wasted >= minimum:
+                        ctx.report(
+                            segment,
+                            a,
+                            b,
+                            f"decorative separator of {len(stripped)} characters; '{replacement}' does the same",
+                            replacement=replacement,
+                            tokens_wasted=wasted,
+                        )
+                previous = body
+
+
+@register
+class AsciiBanner(Rule):
+    """ASCII-art banners and boxed titles: lines of decoration around a few words.
+
+    Wasteful:
+        ##############################
+        #      SYSTEM INSTRUCTIONS   #
+        ##############################
+    Fixed:
+        # System instructions
+    """
+
+    code = "TK106"
+    name = "ascii-banner"
+    options: ClassVar[dict[str, Any]] = {"min-tokens": 5}
+
+    def check(self, ctx: Context) -> None:
+        minimum = int(self.opts["min-tokens"])
+        for segment in ctx.segments:
+            for start, end, lines in banner_blocks(segment):
+                words = re.findall(r"[^\W_]+(?:['’][^\W_]+)?", " ".join(line for _, _, line in lines))
+                title = "# " + " ".join(words)[:60].capitalize() if words else ""
+                wasted = ctx.count(segment.text[start:end]) - ctx.count(title)
+                if wasted >= minimum:
+                    ctx.report(
+                        segment,
+                        start,
+                        end,
+                        f"ASCII banner of {len(lines)} lines costs {wasted} tokens more than a heading"
+                        + (f" ('{title}')" if title else ""),
+                        tokens_wasted=wasted,
+                    )
+
+
+@register
+class MarkdownDecoration(Rule):
+    """Markdown decoration that adds tokens but no structure: bold headings, closing `#`s,
+    `***triple***` emphasis, a rule right before a heading.
+
+    Wasteful:
+        ---
+        ## **Output format** ##
+        ***Always*** answer in JSON.
+    Fixed:
+        ## Output format
+        **Always** answer in JSON.
+    """
+
+    code = "TK107"
+    name = "markdown-decoration"
+    severity = "info"
+    options: ClassVar[dict[str, Any]] = {"min-tokens": 1}
+
+    _bold_heading = re.compile(r"^([ \t]{0,3}#{1,6}[ \t]+)(\*\*|__)([^*_\n]+?)\2[ \t]*$")
+    _closing_hashes = re.compile(r"^[ \t]{0,3}#{1,6}[ \t]+[^\n]*?\S([ \t]+#+)[ \t]*$")
+    _triple = re.compile(r"(\*\*\*|___)(?=\S)([^*_\n\0]+?)(?<=\S)\1")
+
+    def check(self, ctx: Context) -> None:
+        minimum = int(self.opts["min-tokens"])
+        for segment in ctx.segments:
+            lines = list(segment.lines())
+            for index, (start, _end, line) in enumerate(lines):
+                if segment.in_fence(start):
+                    continue
+                body = _line_body(line)
+                found: list[tuple[int, int, str, str]] = []
+                bold = self._bold_heading.match(body)
+                if bold:
+                    found.append((start, start + len(body), bold.group(1) + bold.group(3), "bold inside a heading"))
+                else:
+                    closing = self._closing_hashes.match(body)
+                    if closing:
+                        a = start + closing.start(1)
+                        found.append((a, start + len(body), "", "closing '#' characters on a heading"))
+                for match in self._triple.finditer(body):
+                    found.append(
+                        (start + match.start(), start + match.end(), f"**{match.group(2)}**", "triple emphasis")
+                    )
+                if _HR.match(body) and not (index and not is_blank(lines[index - 1][2])):
+                    following = next((item for item in lines[index + 1 :] if not is_blank(item[2])), None)
+                    if following is not None and _HEADING.match(following[2]):
+                        cut_end = min(following[0], len(segment.text))
+                        found.append((start, cut_end, "", "horizontal rule right before a heading"))
+                for a, b, replacement, what in found:
+                    wasted = ctx.savings(segment, a, b, replacement)
+                    if wasted >= minimum:
+                        ctx.report(segment, a, b, what, replacement=replacement, tokens_wasted=wasted)

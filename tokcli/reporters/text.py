@@ -1,0 +1,106 @@
+"""Human output for lint findings (shared with audit): grouped by file, each with a code frame."""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from tokcli.lint.finding import Finding
+
+STYLES = {"error": "bold red", "warning": "yellow", "info": "cyan"}
+
+
+def _plural(count: int, word: str) -> str:
+    return f"{count:,} {word}{'' if count == 1 else 's'}"
+
+
+def summary_line(summary: Mapping[str, Any]) -> str:
+    count = int(summary.get("findings", 0))
+    files = int(summary.get("files", 0))
+    if count == 0:
+        return f"No findings in {_plural(files, 'file')}."
+    by_severity = summary.get("by_severity", {})
+    parts = [
+        f"{by_severity[name]:,} info" if name == "info" else _plural(by_severity[name], name)
+        for name in ("error", "warning", "info")
+        if by_severity.get(name)
+    ]
+    text = f"Found {_plural(count, 'finding')} ({', '.join(parts)}) in {_plural(files, 'file')}"
+    wasted = int(summary.get("tokens_wasted", 0))
+    if wasted:
+        text += f"; {_plural(wasted, 'token')} per call could be saved"
+    fixable = int(summary.get("fixable", 0))
+    if fixable:
+        text += f"; {fixable:,} fixable with --fix"
+    return text + "."
+
+
+def _frame(lines: list[str], finding: Finding, context: int) -> list[tuple[str, str]]:
+    """(text, style) rows of a code frame: `context` lines before, the line, a caret underline."""
+    rows: list[tuple[str, str]] = []
+    if not 1 <= finding.line <= len(lines):
+        return rows
+    first = max(1, finding.line - context)
+    width = len(str(finding.line))
+    for number in range(first, finding.line + 1):
+        marker = ">" if number == finding.line else " "
+        text = lines[number - 1].rstrip("\r").replace("\t", " ")
+        if len(text) > 160:
+            start = max(0, finding.column - 60) if number == finding.line else 0
+            text = ("…" if start else "") + text[start : start + 140] + "…"
+        rows.append((f"  {marker} {number:>{width}} | {text}", "bold" if marker == ">" else "dim"))
+    line_text = lines[finding.line - 1]
+    column = finding.column
+    if len(line_text) > 160:
+        column = min(column, 61) + 1 if finding.column > 60 else column
+    end = finding.end_column if finding.end_line == finding.line else len(line_text) + 1
+    length = max(1, min(end - finding.column, 80))
+    rows.append((f"    {' ' * width} | {' ' * (column - 1)}{'^' * length}", STYLES.get(finding.severity, "")))
+    return rows
+
+
+def render_text(
+    findings: Sequence[Finding],
+    summary: Mapping[str, Any],
+    *,
+    sources: Mapping[str, str] | None = None,
+    color: bool = False,
+    width: int = 100,
+    context: int = 1,
+) -> str:
+    """Findings grouped by file with a code frame each (when `sources` has the file's text), then a summary."""
+    from rich.console import Console
+    from rich.text import Text
+
+    buffer = io.StringIO()
+    console = Console(
+        file=buffer, width=width, force_terminal=color, no_color=not color, highlight=False, soft_wrap=True
+    )
+    ordered = sorted(findings, key=Finding.sort_key)
+    current = None
+    lines: list[str] = []
+    for finding in ordered:
+        if finding.path != current:
+            if current is not None:
+                console.print()
+            current = finding.path
+            console.print(Text(finding.path, style="bold underline"))
+            source = (sources or {}).get(finding.path)
+            lines = source.split("\n") if source is not None else []
+        head = Text(f"{finding.line}:{finding.column} ")
+        head.append(finding.severity, style=STYLES.get(finding.severity, ""))
+        head.append(f" {finding.code} ", style="bold")
+        head.append(f"[{finding.name}] ", style="dim")
+        head.append(finding.message)
+        if finding.tokens_wasted:
+            head.append(f" ({_plural(finding.tokens_wasted, 'token')})", style="magenta")
+        if finding.fixable:
+            head.append(" [fixable]", style="green")
+        console.print(head)
+        for text, style in _frame(lines, finding, context):
+            console.print(Text(text, style=style))
+    if ordered:
+        console.print()
+    console.print(Text(summary_line(summary), style="bold"))
+    return buffer.getvalue()
