@@ -480,6 +480,141 @@ def pricing_import(
 # ---- lint ----------------------------------------------------------------------------------------------
 
 
+class LintFormat(str, Enum):
+    text = "text"
+    json = "json"
+    github = "github"
+    sarif = "sarif"
+
+
+class Severity(str, Enum):
+    info = "info"
+    warning = "warning"
+    error = "error"
+
+
+@app.command()
+def lint(
+    paths: list[str] = typer.Argument(None, help="Files, directories, globs, or '-' for stdin."),
+    output_format: LintFormat = typer.Option(LintFormat.text, "--format", "-f", help="Output format."),
+    output: Path | None = typer.Option(None, "-o", "--output", help="Write the report to this file."),
+    fix: bool = typer.Option(False, "--fix", help="Apply safe fixes in place (atomic writes)."),
+    diff: bool = typer.Option(False, "--diff", help="Show the safe fixes as a diff; change nothing."),
+    fail_on: Severity | None = typer.Option(None, "--fail-on", help="Lowest severity that fails (default: warning)."),
+    exit_zero: bool = typer.Option(False, "--exit-zero", help="Exit 0 even with findings."),
+    select: list[str] = typer.Option([], "--select", help="Rules to run: codes, prefixes, names, ALL."),
+    ignore: list[str] = typer.Option([], "--ignore", help="Rules to skip."),
+    extend_select: list[str] = typer.Option([], "--extend-select", help="Rules to add to the selection."),
+    model: str | None = typer.Option(None, "-m", "--model", help="Model whose tokenizer measures waste."),
+    encoding_errors: EncodingErrors = typer.Option(
+        EncodingErrors.STRICT, "--encoding-errors", help="On invalid UTF-8."
+    ),
+    config: Path | None = ConfigOption,
+) -> None:
+    """Find wasteful patterns in prompt files, priced in tokens per call."""
+    from tokcli.errors import EXIT_FINDINGS, UsageError
+    from tokcli.inputs import collect_inputs
+    from tokcli.lint.config import lint_settings
+    from tokcli.lint.engine import Linter, exit_code, lint_inputs, unified_diff
+    from tokcli.prompts import PROMPT_SUFFIXES
+
+    if fix and diff:
+        raise UsageError("--fix and --diff do not go together: --diff shows what --fix would change")
+    if not paths:
+        raise UsageError("nothing to lint: give files, directories, globs or '-' for stdin")
+    settings = load_settings(config)
+    lint_config = lint_settings(settings.lint, source=settings.source, root=settings.root, key_lines=settings.key_lines)
+    lint_config = lint_config.with_overrides(select=select, ignore=ignore, extend_select=extend_select)
+    linter = Linter(lint_config, model=model or (settings.models[0] if settings.models else None))
+    inputs = collect_inputs(
+        paths, encoding_errors=encoding_errors.value, extensions=PROMPT_SUFFIXES, collect_errors=True
+    )
+    if (fix or diff) and any(item.path == "<stdin>" for item in inputs.texts):
+        raise UsageError("--fix and --diff need files, not stdin")
+    for path, reason in inputs.skipped:
+        typer.echo(f"tokcli: skipped {path}: {reason}", err=True)
+    report = lint_inputs(inputs.texts, linter, fix=fix or diff)
+    errors = [*inputs.errors, *report.errors]
+    changed = [result for result in report.files if result.fixed is not None]
+    if diff:
+        write_output("".join(unified_diff(r.path, r.original, r.fixed or "") for r in changed), output)
+        for error in errors:
+            typer.echo(f"tokcli: error: {error}", err=True)
+        raise typer.Exit(EXIT_ERROR if errors else (EXIT_FINDINGS if changed else 0))
+    if fix:
+        from tokcli.files import atomic_write
+
+        for result in changed:
+            atomic_write(Path(result.path), result.fixed or "")
+    findings, summary = report.findings, report.summary()
+    chosen = output_format.value
+    if chosen == "json":
+        from tokcli.reporters.json import render_json
+
+        content = render_json(findings, summary)
+    elif chosen == "github":
+        from tokcli.reporters.github import render_github
+
+        content = render_github(findings)
+    elif chosen == "sarif":
+        from tokcli.reporters.sarif import render_sarif
+
+        content = render_sarif(findings, report.rules, summary=summary)
+    else:
+        from tokcli.reporters.text import render_text
+
+        colour = output is None and is_terminal() and "NO_COLOR" not in os.environ
+        sources = {result.path: result.fixed or result.original for result in report.files}
+        content = render_text(findings, summary, sources=sources, color=colour)
+    write_output(content, output)
+    if fix and changed:
+        fixed = sum(result.fixes_applied for result in changed)
+        typer.echo(f"tokcli: fixed {fixed} finding{'s' if fixed != 1 else ''} in {len(changed)} file(s)", err=True)
+    for error in errors:
+        typer.echo(f"tokcli: error: {error}", err=True)
+    if errors:
+        raise typer.Exit(EXIT_ERROR)
+    if not exit_zero:
+        raise typer.Exit(exit_code(findings, (fail_on.value if fail_on else lint_config.fail_on)))
+
+
+class RulesFormat(str, Enum):
+    auto = "auto"
+    table = "table"
+    text = "text"
+    json = "json"
+
+
+@app.command()
+def rules(
+    code: str | None = typer.Argument(None, help="A rule code or name to explain (e.g. TK301)."),
+    output_format: RulesFormat = typer.Option(RulesFormat.auto, "--format", "-f", help="Output format."),
+) -> None:
+    """List the lint rules, or explain one: what it finds, a wasteful and a fixed example, options."""
+    from tokcli.lint.config import LintSettings
+    from tokcli.lint.rules.base import all_rules, get_rule
+    from tokcli.reporters import rules as reporter
+
+    if code is not None:
+        info = get_rule(code).info()
+        if output_format == RulesFormat.json:
+            sys.stdout.write(reporter.rules_json([info]))
+        else:
+            sys.stdout.write(reporter.rule_detail(info))
+        return
+    infos = [rule.info() for rule in all_rules()]
+    enabled = LintSettings().enabled_codes()
+    chosen = output_format.value
+    if chosen == "auto":
+        chosen = "table" if is_terminal() and "NO_COLOR" not in os.environ else "text"
+    if chosen == "json":
+        sys.stdout.write(reporter.rules_json(infos))
+    elif chosen == "table":
+        make_console().print(reporter.rules_table(infos, enabled))
+    else:
+        sys.stdout.write(reporter.rules_plain(infos, enabled))
+
+
 # ---- compress ------------------------------------------------------------------------------------------
 
 
