@@ -9,8 +9,8 @@ from pathlib import Path
 
 from tokcli.errors import ConfigError
 from tokcli.pricing.estimate import STALE_DAYS
-from tokcli.pricing.load import PriceDocument, build_table, read_price_file, shipped_pricing_path
-from tokcli.pricing.schema import Problem, suggest
+from tokcli.pricing.load import duplicate_problems, merge_entries, read_price_file, shipped_pricing_path
+from tokcli.pricing.schema import ModelPrice, Problem, RawEntry, parse_entry, suggest
 
 
 @dataclass
@@ -44,22 +44,33 @@ def check_price_files(
     shipped = str(shipped_pricing_path())
     targets = [str(p) for p in paths] or [shipped]
     report = CheckReport(targets)
-    documents: list[PriceDocument] = []
+    base: list[RawEntry] = []
     if over_shipped and targets != [shipped]:
-        documents.append(read_price_file(shipped))
+        base = read_price_file(shipped).entries
+    problems: list[Problem] = []
+    models: list[ModelPrice] = []
     for target in targets:
         try:
-            documents.append(read_price_file(target))
+            document = read_price_file(target)
         except ConfigError as error:
             if error.path is None or "not found" in error.message:
                 raise
             report.problems.append(Problem(error.path, error.line, error.message))
-    table, problems = build_table(documents)
+            continue
+        problems.extend(document.problems)
+        problems.extend(duplicate_problems(document.entries))
+        # Each entry on its own over the shipped table: a later duplicate cannot hide an earlier mistake,
+        # and a partial override is checked with the shipped fields it leaves alone.
+        for entry in document.entries:
+            merged = merge_entries(base, [entry])
+            combined = next(e for e in merged if (e.path, e.line) == (entry.path, entry.line))
+            model = parse_entry(combined, problems)
+            if model is not None:
+                models.append(model)
+        base = merge_entries(base, document.entries)
     known = sorted(set(tokenizer_names))
     checked = set(targets)
-    for model in table.models:
-        if model.origin not in checked:
-            continue
+    for model in models:
         report.models += 1
         label = f"model {model.id!r}: "
         if model.tokenizer not in known:
@@ -103,6 +114,6 @@ def check_price_files(
                     "warning",
                 )
             )
-    report.problems.extend(p for p in problems if p.path in checked)
+    report.problems.extend(dict.fromkeys(p for p in problems if p.path in checked))
     report.problems.sort(key=lambda p: (targets.index(p.path) if p.path in targets else 0, p.line or 0))
     return report

@@ -238,10 +238,10 @@ def _tokcli_entries(data: Any, name: str, locs: dict[Loc, int], problems: list[P
 
 
 def duplicate_problems(entries: Iterable[RawEntry]) -> list[Problem]:
-    """Ids and aliases that name two entries of the same file."""
-    seen: dict[str, str] = {}
+    """Ids and aliases that name two entries of the same file (including the same id written twice)."""
+    seen: dict[str, tuple[int, str]] = {}
     problems: list[Problem] = []
-    for entry in entries:
+    for position, entry in enumerate(entries):
         ident = entry.fields.get("id")
         if not isinstance(ident, str):
             continue
@@ -249,12 +249,12 @@ def duplicate_problems(entries: Iterable[RawEntry]) -> list[Problem]:
         names = [ident, *(a for a in aliases if isinstance(a, str))] if isinstance(aliases, list) else [ident]
         for name in dict.fromkeys(n.strip().lower() for n in names):
             owner = seen.get(name)
-            if owner is not None and owner != ident:
+            if owner is None:
+                seen[name] = (position, ident)
+            elif owner[0] != position:
                 key = "id" if name == ident.strip().lower() else "aliases"
                 path, line = entry.where(key)
-                problems.append(Problem(path, line, f"model {ident!r}: name {name!r} is already used by {owner!r}"))
-            elif owner is None:
-                seen[name] = ident
+                problems.append(Problem(path, line, f"model {ident!r}: name {name!r} is already used by {owner[1]!r}"))
     return problems
 
 
