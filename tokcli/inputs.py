@@ -141,10 +141,8 @@ def walk_directory(root: Path, extensions: Iterable[str] | None = None) -> Itera
 
 
 def _display(path: Path, cwd: Path) -> str:
-    try:
-        return path.relative_to(cwd).as_posix()
-    except ValueError:
-        return str(path)
+    text, prefix = str(path), str(cwd).rstrip(os.sep) + os.sep
+    return text[len(prefix) :] if text.startswith(prefix) else text
 
 
 def expand_paths(paths: Iterable[str], extensions: Iterable[str] | None = None) -> list[tuple[Path, str]]:
@@ -153,8 +151,8 @@ def expand_paths(paths: Iterable[str], extensions: Iterable[str] | None = None) 
     found: list[tuple[Path, str]] = []
     seen: set[Path] = set()
 
-    def add(path: Path) -> None:
-        resolved = path.resolve()
+    def add(path: Path, resolved: Path | None = None) -> None:
+        resolved = resolved or path.resolve()
         if resolved not in seen:
             seen.add(resolved)
             found.append((path, _display(resolved, cwd)))
@@ -163,7 +161,7 @@ def expand_paths(paths: Iterable[str], extensions: Iterable[str] | None = None) 
         path = Path(raw)
         if path.is_dir():
             for file in walk_directory(path, extensions):
-                add(file)
+                add(file, file)  # walk_directory yields resolved paths already
         elif path.exists() or path.is_symlink():
             add(path)
         elif _GLOB_CHARS & set(raw):

@@ -15,6 +15,16 @@ from tokcli.errors import TokcliError
 
 #: Below this many texts a batch is encoded in the calling thread: thread start-up costs more than it saves.
 _MIN_PARALLEL_BATCH = 4
+#: From this many characters a batch is worth the optional fast counter's own load time (~0.4 s).
+FAST_COUNT_MIN_CHARS = 2_000_000
+#: Text the fast counter must count exactly as tiktoken does before tokcli trusts it.
+_CANARY = (
+    "hello world",
+    "  Indented code:\n\tdef f(x):\n\t\treturn x ** 2  # square\r\n",
+    "Ünïcödé — “quotes”, emoji 🧠🚀, 日本語のテキスト, Ελληνικά, العربية, 12345678901234567890",
+    "<|endoftext|> stays text; {{ placeholder }} {% if x %}…{% endif %}",
+    "https://example.com/a/b?c=d&e=f#g  \n\n\n   trailing   ",
+)
 
 
 def _worker_count() -> int:
@@ -76,10 +86,13 @@ class TiktokenTokenizer(Tokenizer):
 
     kind = "tiktoken"
 
-    def __init__(self, name: str, source: str, encoding: Any, id_offset: int = 0) -> None:
+    def __init__(self, name: str, source: str, encoding: Any, id_offset: int = 0, fast_name: str | None = None) -> None:
         super().__init__(name, source)
         self.encoding = encoding
         self.id_offset = id_offset
+        self.fast_name = fast_name  # the encoding's name in the optional `toktok` counter, if it has one
+        self._fast: Callable[[list[str], bool], list[int]] | None = None
+        self._fast_checked = False
 
     def encode(self, text: str, *, allow_special: bool = False) -> list[int]:
         if allow_special:
@@ -101,11 +114,37 @@ class TiktokenTokenizer(Tokenizer):
         return len(self.encoding.encode_ordinary(text))
 
     def count_batch(self, texts: Sequence[str], *, allow_special: bool = False) -> list[int]:
+        if self.fast_name and sum(map(len, texts)) >= FAST_COUNT_MIN_CHARS:
+            fast = self.fast_counter()
+            if fast is not None:
+                return fast(list(texts), allow_special)
         if allow_special or len(texts) < _MIN_PARALLEL_BATCH:
             return [self.count(text, allow_special=allow_special) for text in texts]
         # tiktoken releases the GIL inside its Rust core, so its own thread pool scales.
         batches = self.encoding.encode_ordinary_batch(list(texts), num_threads=_worker_count())
         return [len(ids) for ids in batches]
+
+    def fast_counter(self) -> Callable[[list[str], bool], list[int]] | None:
+        """The optional `toktok` counter (the `fast` extra): counts without building ids, several times
+        faster than tiktoken on large trees. Used only after it counts a canary exactly as tiktoken does."""
+        if not self._fast_checked:
+            self._fast_checked = True
+            try:
+                import toktok
+            except ImportError:
+                return None
+            name = self.fast_name
+
+            def count(texts: list[str], allow_special: bool) -> list[int]:
+                return list(toktok.batch_count(texts, name, threads=_worker_count(), with_special=allow_special))
+
+            try:
+                expected = [len(self.encoding.encode_ordinary(text)) for text in _CANARY]
+                if count(list(_CANARY), False) == expected:
+                    self._fast = count
+            except (KeyError, ValueError, RuntimeError):
+                self._fast = None
+        return self._fast
 
 
 class HFTokenizer(Tokenizer):

@@ -80,7 +80,8 @@ def _openai(name: str) -> Tokenizer:
     encoding = _tiktoken_encoding(
         params["name"], params["pat_str"], params["mergeable_ranks"], params["special_tokens"]
     )
-    return TiktokenTokenizer(name, source, encoding)
+    fast_name = name if name in ("cl100k_base", "o200k_base", "o200k_harmony") else None
+    return TiktokenTokenizer(name, source, encoding, fast_name=fast_name)
 
 
 def _openai_available(file_name: str) -> Callable[[], bool]:

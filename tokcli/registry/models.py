@@ -35,6 +35,7 @@ MODEL_MAP: tuple[tuple[str, str, str], ...] = (
     ("o4-mini", "o200k_base", "openai"),
     ("gpt-oss-20b", "o200k_harmony", "openai"),
     ("gpt-oss-120b", "o200k_harmony", "openai"),
+    ("gpt-oss", "o200k_harmony", "openai"),  # gpt-oss:20b (Ollama tags)
     ("gpt-4", "cl100k_base", "openai"),
     ("gpt-4-turbo", "cl100k_base", "openai"),
     ("gpt-4-32k", "cl100k_base", "openai"),
@@ -67,6 +68,8 @@ MODEL_MAP: tuple[tuple[str, str, str], ...] = (
     ("claude-2.0", "claude2", "anthropic"),
     ("claude-2.1", "claude2", "anthropic"),
     ("claude-instant-1.2", "claude2", "anthropic"),
+    ("claude-instant", "claude2", "anthropic"),  # Bedrock anthropic.claude-instant-v1
+    ("claude-v2", "claude2", "anthropic"),  # Bedrock anthropic.claude-v2, anthropic.claude-v2:1
     # Google: Gemini has no public tokenizer.
     ("gemini-3-pro-preview", "gemini-estimate", "google"),
     ("gemini-2.5-pro", "gemini-estimate", "google"),
@@ -86,6 +89,8 @@ MODEL_MAP: tuple[tuple[str, str, str], ...] = (
     ("llama3.1", "llama3", "meta"),
     ("llama3.2", "llama3", "meta"),
     ("llama3.3", "llama3", "meta"),
+    ("meta-llama-3", "llama3", "meta"),  # Hugging Face meta-llama/Meta-Llama-3-8B
+    ("meta-llama-3.1", "llama3", "meta"),
     ("llama-4", "llama4", "meta"),
     ("llama-4-scout", "llama4", "meta"),
     ("llama-4-maverick", "llama4", "meta"),
@@ -94,12 +99,14 @@ MODEL_MAP: tuple[tuple[str, str, str], ...] = (
     ("mistral-7b", "mistral-v1", "mistral"),
     ("mistral-7b-v0.1", "mistral-v1", "mistral"),
     ("mistral-7b-v0.3", "mistral-v3", "mistral"),
+    ("mistral-7b-instruct-v0.3", "mistral-v3", "mistral"),
     ("open-mistral-7b", "mistral-v3", "mistral"),
     ("mixtral-8x7b", "mistral-v1", "mistral"),
     ("open-mixtral-8x7b", "mistral-v1", "mistral"),
     ("mixtral-8x22b", "mistral-v3", "mistral"),
     ("open-mixtral-8x22b", "mistral-v3", "mistral"),
     ("codestral-22b", "mistral-v3", "mistral"),
+    ("codestral-2405", "mistral-v3", "mistral"),  # Codestral 22B v0.1
     ("codestral", "mistral-tekken", "mistral"),
     ("mistral-large-2407", "mistral-v3", "mistral"),
     ("mistral-large-2411", "mistral-v7", "mistral"),
@@ -175,6 +182,9 @@ _ROUTE_PREFIXES = (
     "cohere.",
     "us.",
     "eu.",
+    "apac.",
+    "global.",
+    "ft:",  # OpenAI fine-tunes: ft:gpt-4o-mini-2024-07-18:org::id
 )
 
 
@@ -199,8 +209,17 @@ def normalize_model_name(name: str) -> str:
 
 
 def lookup_model(name: str, model_map: dict[str, tuple[str, str]]) -> tuple[str, str, str] | None:
-    """(key, tokenizer, provider) for a model name, or None when nothing matches."""
-    lowered = normalize_model_name(name)
+    """(key, tokenizer, provider) for a model name, or None when nothing matches.
+
+    A gateway path that names the model last (`groq/llama-3.3-70b`, `accounts/x/models/deepseek-v3`) is
+    tried by its last segment when the whole name matches nothing."""
+    found = _lookup(normalize_model_name(name), model_map)
+    if found is None and "/" in name:
+        found = _lookup(normalize_model_name(name.rsplit("/", 1)[1]), model_map)
+    return found
+
+
+def _lookup(lowered: str, model_map: dict[str, tuple[str, str]]) -> tuple[str, str, str] | None:
     if lowered in model_map:
         tokenizer, provider = model_map[lowered]
         return lowered, tokenizer, provider
