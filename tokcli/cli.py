@@ -621,6 +621,144 @@ def rules(
 # ---- audit ---------------------------------------------------------------------------------------------
 
 
+class AuditFormat(str, Enum):
+    text = "text"
+    json = "json"
+    sarif = "sarif"
+    github = "github"
+    markdown = "markdown"
+
+
+class AuditFailOn(str, Enum):
+    info = "info"
+    warning = "warning"
+    error = "error"
+    never = "never"
+
+
+#: Below this many files to analyse, no progress bar: the run is over before it would be read.
+_PROGRESS_MIN_FILES = 200
+
+
+@app.command()
+def audit(
+    paths: list[str] = typer.Argument(None, help="Directories or files to audit (default: '.')."),
+    model: list[str] = typer.Option([], "-m", "--model", help="Model to report on (repeatable; default: config)."),
+    output_format: AuditFormat = typer.Option(AuditFormat.text, "--format", "-f", help="Output format."),
+    output: Path | None = typer.Option(None, "-o", "--output", help="Write the report to this file."),
+    since: str | None = typer.Option(None, "--since", help="Compare with the same files at this git ref."),
+    fail_on_increase: float | None = typer.Option(
+        None, "--fail-on-increase", min=0, help="Exit 1 when tokens grow by more than PCT percent."
+    ),
+    baseline: Path | None = typer.Option(None, "--baseline", help="Compare with a baseline JSON file."),
+    write_baseline: Path | None = typer.Option(None, "--write-baseline", help="Write this run as a baseline."),
+    no_cache: bool = typer.Option(False, "--no-cache", help="Do not read or write the result cache."),
+    fail_on: AuditFailOn | None = typer.Option(
+        None, "--fail-on", help="Lowest lint severity that fails (default: error; budgets always fail)."
+    ),
+    skip_unreadable: bool = typer.Option(
+        False, "--skip-unreadable", help="Report unreadable files but do not exit 2 for them."
+    ),
+    config: Path | None = ConfigOption,
+) -> None:
+    """Audit prompt files for CI: tokens, cost, waste, cacheability, budgets and deltas."""
+    from tokcli.audit import AuditOptions, build_settings, run_audit
+    from tokcli.config import load_config
+    from tokcli.registry import apply_config
+
+    targets = list(paths or ["."])
+    first = Path(targets[0])
+    settings_config = load_config(start_dir=first if first.is_dir() else first.parent, explicit=config)
+    apply_config(settings_config.tokenizers, settings_config.estimates, settings_config.source)
+    settings = build_settings(
+        settings_config,
+        models=model,
+        fail_on=fail_on.value if fail_on else None,
+        fail_on_increase=fail_on_increase,
+        skip_unreadable=skip_unreadable,
+        no_cache=no_cache,
+    )
+    options = AuditOptions(paths=targets, since=since, baseline=baseline, use_cache=not no_cache)
+    with _audit_progress() as progress:
+        report = run_audit(settings_config, settings, options, progress=progress)
+    _emit_audit(report, output_format.value, output)
+    if write_baseline is not None:
+        from tokcli.audit.deltas import baseline_json
+        from tokcli.files import atomic_write
+
+        atomic_write(write_baseline, baseline_json(report.files, report.models))
+    raise typer.Exit(report.exit_code())
+
+
+def _emit_audit(report: Any, chosen: str, output: Path | None) -> None:
+    if chosen == "json":
+        from tokcli.reporters.audit_json import render_audit_json
+
+        content = render_audit_json(report)
+    elif chosen == "sarif":
+        from tokcli.reporters.audit_sarif import render_audit_sarif
+
+        content = render_audit_sarif(report)
+    elif chosen == "github":
+        from tokcli.reporters.audit_github import render_audit_github
+
+        content = render_audit_github(report)
+    elif chosen == "markdown":
+        from tokcli.reporters.audit_markdown import render_audit_markdown
+
+        content = render_audit_markdown(report)
+    else:
+        from tokcli.reporters.audit_text import render_audit_text
+
+        colour = output is None and is_terminal() and "NO_COLOR" not in os.environ
+        content = render_audit_text(report, color=colour, width=make_console().width if colour else 140)
+    write_output(content, output)
+    if chosen == "github" and os.environ.get("GITHUB_STEP_SUMMARY"):
+        from tokcli.reporters.audit_markdown import render_audit_markdown
+
+        try:
+            with open(os.environ["GITHUB_STEP_SUMMARY"], "a", encoding="utf-8") as summary:
+                summary.write(render_audit_markdown(report) + "\n")
+        except OSError as error:
+            typer.echo(f"tokcli: warning: cannot append to GITHUB_STEP_SUMMARY: {error.strerror}", err=True)
+    skip = report.settings.skip_unreadable
+    for problem in report.problems:
+        where = f"{problem.path}:{problem.line}" if problem.line else problem.path
+        label = "skipped" if skip and problem.kind == "unreadable" else "error"
+        typer.echo(f"tokcli: {label}: {where}: {problem.message}", err=True)
+    if chosen != "text":
+        for note in report.notes:
+            typer.echo(f"tokcli: note: {note}", err=True)
+
+
+class _audit_progress:
+    """A rich progress bar on stderr for long runs, only when stderr is a terminal."""
+
+    def __init__(self) -> None:
+        self._progress: Any = None
+        self._task: Any = None
+
+    def __enter__(self) -> Any:
+        if sys.stderr is None or not sys.stderr.isatty():
+            return None
+        return self._update
+
+    def _update(self, done: int, total: int) -> None:
+        if total < _PROGRESS_MIN_FILES:
+            return
+        if self._progress is None:
+            from rich.progress import Progress
+
+            self._progress = Progress(console=make_console(stderr=True), transient=True)
+            self._progress.start()
+            self._task = self._progress.add_task("auditing", total=total)
+        self._progress.update(self._task, completed=done)
+
+    def __exit__(self, *exc: object) -> None:
+        if self._progress is not None:
+            self._progress.stop()
+
+
 def main() -> None:
     try:
         app()

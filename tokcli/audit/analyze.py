@@ -1,0 +1,273 @@
+"""Per-file analysis: tokens per model, cost per call and per period, lint findings, compress savings and the
+cacheable static prefix.
+
+Work is split so each tokenizer is loaded once and texts are counted in batches:
+1. `analyze_document` (run in a thread pool, one file at a time) parses the file once, lints it, compresses it
+   with the `rules` method and measures the static prefix before the first dynamic part;
+2. `count_all` counts every original and compressed text per tokenizer through `count_batch`.
+The tokenizer-dependent part of a file's result is a `FileFacts`, which is what the cache stores.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from tokcli.audit.caching import CacheMinimum, cache_minimum
+from tokcli.counting import Target, count_inputs
+from tokcli.errors import InputError, TokcliError
+from tokcli.inputs import InputText
+from tokcli.lint.finding import Finding
+from tokcli.prompts import load_prompt
+
+
+@dataclass(frozen=True)
+class ModelTarget:
+    """A model the audit reports on, resolved to its tokenizer, price and caching minimum."""
+
+    model: str
+    tokenizer: str
+    provider: str
+    exact: bool
+    price: Any = None  # tokcli.pricing.ModelPrice, or None when the model has no price
+    cache_min: CacheMinimum | None = None
+
+
+@dataclass
+class FileFacts:
+    """Everything about one file that depends only on its content, path, tokenizers and config."""
+
+    kind: str
+    tokens: dict[str, int] = field(default_factory=dict)  # tokenizer → tokens
+    compressed: dict[str, int] = field(default_factory=dict)  # tokenizer → tokens after compression
+    prefix: dict[str, int] = field(default_factory=dict)  # tokenizer → static prefix tokens
+    dynamic: str | None = None  # the first dynamic part, when there is one
+    dynamic_line: int | None = None
+    findings: list[Finding] = field(default_factory=list)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "kind": self.kind,
+            "tokens": self.tokens,
+            "compressed": self.compressed,
+            "prefix": self.prefix,
+            "dynamic": self.dynamic,
+            "dynamic_line": self.dynamic_line,
+            "findings": [_finding_json(finding) for finding in self.findings],
+        }
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any], path: str) -> FileFacts:
+        return cls(
+            kind=data["kind"],
+            tokens=dict(data["tokens"]),
+            compressed=dict(data["compressed"]),
+            prefix=dict(data["prefix"]),
+            dynamic=data.get("dynamic"),
+            dynamic_line=data.get("dynamic_line"),
+            findings=[Finding(path=path, **item) for item in data["findings"]],
+        )
+
+
+def _finding_json(finding: Finding) -> dict[str, Any]:
+    data = finding.to_dict()
+    data.pop("path")
+    data["fix"] = None  # fixes are `lint --fix`'s business; audit only reports
+    return data
+
+
+@dataclass
+class ModelFigures:
+    """One file on one model."""
+
+    model: str
+    tokenizer: str
+    exact: bool
+    tokens: int
+    compressed_tokens: int | None
+    prefix_tokens: int
+    cache_minimum: int | None
+    cost_per_call: Decimal | None
+    cost_per_period: Decimal | None
+
+    @property
+    def saved_tokens(self) -> int | None:
+        if self.compressed_tokens is None:
+            return None
+        return max(0, self.tokens - self.compressed_tokens)
+
+    @property
+    def cacheable(self) -> bool | None:
+        """Whether the static prefix reaches the provider's minimum (None: no provider cache known)."""
+        if self.cache_minimum is None:
+            return None
+        return self.prefix_tokens >= self.cache_minimum
+
+
+@dataclass
+class FileAudit:
+    path: str
+    relative: str
+    digest: str
+    kind: str
+    figures: list[ModelFigures]
+    findings: list[Finding]
+    dynamic: str | None = None
+    dynamic_line: int | None = None
+    from_cache: bool = False
+
+    def figure(self, model: str) -> ModelFigures | None:
+        for figure in self.figures:
+            if figure.model == model:
+                return figure
+        return None
+
+
+@dataclass
+class Parsed:
+    """Stage-one result of a file: the prompt pieces still to count, the lint findings and prefix."""
+
+    path: str
+    kind: str
+    text: str
+    compressed_text: str | None
+    prefix: dict[str, int]
+    dynamic: str | None
+    dynamic_line: int | None
+    findings: list[Finding]
+
+
+class NotAPrompt(Exception):
+    """A YAML/JSON file the include globs matched that is not a chat file (e.g. a data or config file)."""
+
+
+def analyze_document(
+    path: str,
+    text: str,
+    *,
+    linter: Any,
+    compress_level: str | None,
+    counters: dict[str, Any],
+) -> Parsed:
+    """Parse, lint, compress and measure the static prefix of one file. InputError for parse errors,
+    NotAPrompt for YAML/JSON that is not a chat file."""
+    from tokcli.lint.rules.structure import analyse_cache_prefix
+
+    try:
+        document = load_prompt(path, text)
+    except InputError as error:
+        if error.message.startswith("chat file must be"):
+            raise NotAPrompt(path) from None
+        raise
+    findings = linter.lint_document(document) if linter is not None else []
+    compressed_text = None
+    if compress_level is not None:
+        from tokcli.compress.rules_method import compress_document
+
+        try:
+            compressed_text = compress_document(document, level=compress_level).text
+        except TokcliError:
+            compressed_text = None
+    prefix: dict[str, int] = {}
+    dynamic = None
+    dynamic_line = None
+    for name, counter in counters.items():
+        info = analyse_cache_prefix(document, counter)
+        prefix[name] = info.prefix_tokens
+        dynamic, dynamic_line = info.dynamic_text, info.line
+    return Parsed(path, document.kind, text, compressed_text, prefix, dynamic, dynamic_line, findings)
+
+
+def count_all(parsed: Sequence[Parsed], tokenizers: Sequence[str]) -> list[FileFacts]:
+    """Count every file's original and compressed text with every tokenizer, in batches."""
+    targets = [Target(name, name) for name in tokenizers]
+    originals = [InputText(item.path, item.text) for item in parsed]
+    squeezed = [
+        (index, InputText(item.path, item.compressed_text))
+        for index, item in enumerate(parsed)
+        if item.compressed_text is not None
+    ]
+    facts = [
+        FileFacts(
+            item.kind, prefix=item.prefix, dynamic=item.dynamic, dynamic_line=item.dynamic_line, findings=item.findings
+        )
+        for item in parsed
+    ]
+    if not parsed:
+        return facts
+    report = count_inputs(originals, targets)
+    per_target = len(originals)
+    for target_index, target in enumerate(targets):
+        rows = report.results[target_index * per_target : (target_index + 1) * per_target]
+        for fact, row in zip(facts, rows):
+            fact.tokens[target.tokenizer] = row.tokens
+    if squeezed:
+        report = count_inputs([item for _, item in squeezed], targets)
+        per_target = len(squeezed)
+        for target_index, target in enumerate(targets):
+            rows = report.results[target_index * per_target : (target_index + 1) * per_target]
+            for (index, _), row in zip(squeezed, rows):
+                facts[index].compressed[target.tokenizer] = row.tokens
+    return facts
+
+
+def figures_for(facts: FileFacts, targets: Sequence[ModelTarget], cost_options: Any) -> list[ModelFigures]:
+    """Per-model figures of one file: tokens from its tokenizer, cost from the pricing table."""
+    from tokcli.pricing.cost import compute_cost
+
+    figures = []
+    for target in targets:
+        tokens = facts.tokens[target.tokenizer]
+        per_call = per_period = None
+        if target.price is not None:
+            breakdown = compute_cost(target.price, tokens, cost_options)
+            per_call, per_period = breakdown.total_cost, breakdown.period_cost
+        figures.append(
+            ModelFigures(
+                model=target.model,
+                tokenizer=target.tokenizer,
+                exact=target.exact,
+                tokens=tokens,
+                compressed_tokens=facts.compressed.get(target.tokenizer),
+                prefix_tokens=facts.prefix.get(target.tokenizer, 0),
+                cache_minimum=target.cache_min.tokens if target.cache_min else None,
+                cost_per_call=per_call,
+                cost_per_period=per_period,
+            )
+        )
+    return figures
+
+
+def resolve_targets(models: Sequence[str], pricing: Any, *, strict: bool) -> tuple[list[ModelTarget], list[str]]:
+    """ModelTargets for `models`; a model whose tokenizer's extra is missing is an error when `strict`
+    (named on the command line), else a note (named in config)."""
+    from tokcli.registry import get_registry, missing_extra_for
+
+    registry = get_registry()
+    targets: list[ModelTarget] = []
+    notes: list[str] = []
+    for model in models:
+        spec = registry.resolve_model(model)
+        missing = missing_extra_for(spec.tokenizer)
+        if missing is not None:
+            if strict:
+                raise missing
+            notes.append(f"model {model!r} skipped: {missing.message}")
+            continue
+        tokenizer = registry.get(spec.tokenizer)
+        price = pricing.find(model) or pricing.find(spec.canonical) if pricing is not None else None
+        if price is None:
+            notes.append(f"model {model!r} has no price in the pricing table: costs not shown")
+        targets.append(
+            ModelTarget(
+                model=model,
+                tokenizer=spec.tokenizer,
+                provider=spec.provider,
+                exact=tokenizer.exact,
+                price=price,
+                cache_min=cache_minimum(spec.provider, model),
+            )
+        )
+    return targets, notes

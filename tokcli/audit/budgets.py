@@ -1,0 +1,138 @@
+"""Budgets from `audit.budgets`: per-glob `max_tokens` / `max_cost_per_call`, repo-wide `max_total_tokens`.
+
+A budget that is exceeded becomes a finding with its own code, so every reporter shows it and the exit
+code is 1. Codes TK95x are audit's (lint's meta rules use TK90x):
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+
+from tokcli.audit.analyze import FileAudit
+from tokcli.audit.discover import glob_matches
+from tokcli.audit.settings import AuditSettings, FileBudget
+from tokcli.errors import ConfigError
+from tokcli.lint.finding import Finding, RuleInfo
+
+FILE_TOKENS = RuleInfo(
+    "TK951", "file-token-budget", "error", "A prompt file has more tokens than its budget (audit.budgets.files)."
+)
+FILE_COST = RuleInfo(
+    "TK952", "file-cost-budget", "error", "One call with a prompt file costs more than its budget (max_cost_per_call)."
+)
+TOTAL_TOKENS = RuleInfo(
+    "TK953", "total-token-budget", "error", "All audited prompt files together exceed max_total_tokens."
+)
+TOKEN_INCREASE = RuleInfo(
+    "TK954", "token-increase", "error", "Tokens grew by more than --fail-on-increase percent since the baseline."
+)
+AUDIT_RULES = (FILE_TOKENS, FILE_COST, TOTAL_TOKENS, TOKEN_INCREASE)
+
+
+@dataclass(frozen=True)
+class BudgetCheck:
+    """One limit applied to one file (or to the total) on one model."""
+
+    scope: str  # "file" | "total"
+    metric: str  # "tokens" | "cost_per_call"
+    model: str
+    limit: Decimal
+    actual: Decimal
+    path: str | None = None  # the file, for file budgets
+    glob: str | None = None  # the budget entry that set the limit
+
+    @property
+    def exceeded(self) -> bool:
+        return self.actual > self.limit
+
+    @property
+    def used(self) -> float:
+        """Share of the budget used (1.0 = exactly at the limit)."""
+        return float(self.actual / self.limit) if self.limit else (0.0 if not self.actual else float("inf"))
+
+
+def _finding(info: RuleInfo, path: str, line: int, message: str) -> Finding:
+    # tokens_wasted stays 0: tokens over a budget are not waste that a fix removes.
+    return Finding(path, line, 1, line, 1, info.code, info.name, info.severity, message)
+
+
+def applicable_budgets(
+    relative: str, budgets: Sequence[FileBudget], default_model: str
+) -> dict[tuple[str, str], FileBudget]:
+    """(metric, model) → the budget entry that applies: later entries override earlier ones, as in .gitignore."""
+    chosen: dict[tuple[str, str], FileBudget] = {}
+    for budget in budgets:
+        if not glob_matches(budget.glob, relative):
+            continue
+        model = budget.model or default_model
+        if budget.max_tokens is not None:
+            chosen[("tokens", model)] = budget
+        if budget.max_cost_per_call is not None:
+            chosen[("cost_per_call", model)] = budget
+    return chosen
+
+
+def check_budgets(
+    files: Sequence[FileAudit], settings: AuditSettings, models: Sequence[str], config_path: str | None
+) -> tuple[list[BudgetCheck], list[Finding]]:
+    if not models:
+        return [], []
+    default_model = models[0]
+    for budget in settings.file_budgets:
+        if budget.model is not None and budget.model not in models:
+            raise ConfigError(
+                f"budget {budget.glob!r} is for model {budget.model!r}, which is not audited "
+                f"(audited: {', '.join(models)})",
+                path=settings.config_source,
+                line=budget.line,
+            )
+    checks: list[BudgetCheck] = []
+    findings: list[Finding] = []
+    for file in files:
+        for (metric, model), budget in applicable_budgets(file.relative, settings.file_budgets, default_model).items():
+            figure = file.figure(model)
+            if figure is None:
+                continue
+            if metric == "tokens":
+                assert budget.max_tokens is not None
+                check = BudgetCheck(
+                    "file", metric, model, Decimal(budget.max_tokens), Decimal(figure.tokens), file.path, budget.glob
+                )
+                message = (
+                    f"{figure.tokens:,} tokens on {model}, over the budget of {budget.max_tokens:,} "
+                    f"(audit.budgets.files {budget.glob!r})"
+                )
+                info = FILE_TOKENS
+            else:
+                if figure.cost_per_call is None:
+                    continue
+                assert budget.max_cost_per_call is not None
+                check = BudgetCheck(
+                    "file", metric, model, budget.max_cost_per_call, figure.cost_per_call, file.path, budget.glob
+                )
+                message = (
+                    f"${figure.cost_per_call:.6f} per call on {model}, over the budget of "
+                    f"${budget.max_cost_per_call} (audit.budgets.files {budget.glob!r})"
+                )
+                info = FILE_COST
+            checks.append(check)
+            if check.exceeded:
+                findings.append(_finding(info, file.path, 1, message))
+    if settings.max_total_tokens is not None:
+        total = sum((figure.tokens for file in files if (figure := file.figure(default_model))), 0)
+        check = BudgetCheck("total", "tokens", default_model, Decimal(settings.max_total_tokens), Decimal(total))
+        checks.append(check)
+        if check.exceeded:
+            where = config_path or "."
+            findings.append(
+                _finding(
+                    TOTAL_TOKENS,
+                    where,
+                    settings.total_line or 1,
+                    f"all prompt files together are {total:,} tokens on {default_model}, over max_total_tokens "
+                    f"{settings.max_total_tokens:,}",
+                )
+            )
+    return checks, findings

@@ -1,0 +1,141 @@
+"""The per-file result cache: one SQLite file under the user cache directory.
+
+A row's key hashes the file's content, its path, the tokenizers, the config fingerprint and tokcli's
+version, so any change to one of them misses. A cache that cannot be opened or read (corrupt file,
+wrong schema) is deleted and rebuilt; if even that fails, the run goes on without a cache.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import sqlite3
+import threading
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+from typing import Any
+
+from tokcli import __version__
+
+SCHEMA_VERSION = 1
+FILE_NAME = "audit-v1.sqlite3"
+_CHUNK = 500
+
+
+def default_cache_path() -> Path | None:
+    from tokcli.registry.tiktoken_data import cache_dir
+
+    directory = cache_dir()
+    return directory / FILE_NAME if directory is not None else None
+
+
+def cache_key(digest: str, relative: str, tokenizers: Sequence[str], fingerprint: str) -> str:
+    blob = "\0".join([digest, relative, ",".join(tokenizers), fingerprint, __version__])
+    return hashlib.sha256(blob.encode()).hexdigest()
+
+
+class ResultCache:
+    """get_many / put_many of JSON payloads by key. Never raises for cache trouble: it notes it instead."""
+
+    def __init__(self, path: Path | None) -> None:
+        self.path = path
+        self.notes: list[str] = []
+        self.rebuilt = False
+        self._connection: sqlite3.Connection | None = None
+        self._lock = threading.Lock()
+        if path is not None:
+            self._open()
+
+    @property
+    def enabled(self) -> bool:
+        return self._connection is not None
+
+    def _connect(self, path: Path) -> sqlite3.Connection:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        connection = sqlite3.connect(str(path), timeout=10, check_same_thread=False)
+        version = connection.execute("PRAGMA user_version").fetchone()[0]
+        if version not in (0, SCHEMA_VERSION):
+            connection.close()
+            raise sqlite3.DatabaseError(f"cache schema {version}, expected {SCHEMA_VERSION}")
+        connection.execute("CREATE TABLE IF NOT EXISTS results (key TEXT PRIMARY KEY, payload TEXT NOT NULL)")
+        connection.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+        connection.execute("SELECT count(*) FROM results").fetchone()  # touches the pages: corruption shows here
+        connection.commit()
+        return connection
+
+    def _open(self) -> None:
+        assert self.path is not None
+        try:
+            self._connection = self._connect(self.path)
+            return
+        except sqlite3.OperationalError as error:
+            if "locked" in str(error) or "busy" in str(error):  # another tokcli is writing: no cache this run
+                self.notes.append(f"audit cache busy, not used this run: {error}")
+                return
+            self.notes.append(f"audit cache {self.path} was unreadable ({error}); rebuilt")
+        except sqlite3.DatabaseError as error:
+            self.notes.append(f"audit cache {self.path} was unreadable ({error}); rebuilt")
+        except OSError as error:
+            self.notes.append(f"audit cache disabled: cannot create {self.path}: {error.strerror or error}")
+            return
+        self._rebuild()
+
+    def _rebuild(self) -> None:
+        assert self.path is not None
+        self.close()
+        self.rebuilt = True
+        for suffix in ("", "-journal", "-wal", "-shm"):
+            with contextlib.suppress(OSError):
+                Path(str(self.path) + suffix).unlink()
+        try:
+            self._connection = self._connect(self.path)
+        except (sqlite3.DatabaseError, OSError) as error:
+            self.notes.append(f"audit cache disabled: {error}")
+            self._connection = None
+
+    def get_many(self, keys: Iterable[str]) -> dict[str, dict[str, Any]]:
+        wanted = list(keys)
+        found: dict[str, dict[str, Any]] = {}
+        if self._connection is None or not wanted:
+            return found
+        with self._lock:
+            try:
+                for start in range(0, len(wanted), _CHUNK):
+                    chunk = wanted[start : start + _CHUNK]
+                    marks = ",".join("?" * len(chunk))
+                    rows = self._connection.execute(
+                        f"SELECT key, payload FROM results WHERE key IN ({marks})", chunk
+                    ).fetchall()
+                    for key, payload in rows:
+                        try:
+                            found[key] = json.loads(payload)
+                        except ValueError:
+                            continue  # a damaged row is a miss
+            except sqlite3.DatabaseError as error:
+                self.notes.append(f"audit cache {self.path} was unreadable ({error}); rebuilt")
+                self._rebuild()
+                return {}
+        return found
+
+    def put_many(self, items: Iterable[tuple[str, dict[str, Any]]]) -> None:
+        if self._connection is None:
+            return
+        rows = [(key, json.dumps(payload, separators=(",", ":"))) for key, payload in items]
+        if not rows:
+            return
+        with self._lock:
+            try:
+                with self._connection:
+                    self._connection.executemany("INSERT OR REPLACE INTO results VALUES (?, ?)", rows)
+            except sqlite3.OperationalError as error:  # locked by another process: skip this write
+                self.notes.append(f"audit cache not updated: {error}")
+            except sqlite3.DatabaseError as error:
+                self.notes.append(f"audit cache could not be written ({error}); rebuilt")
+                self._rebuild()
+
+    def close(self) -> None:
+        if self._connection is not None:
+            with contextlib.suppress(sqlite3.Error):
+                self._connection.close()
+            self._connection = None

@@ -1,0 +1,354 @@
+"""Deltas against a git ref (`--since REF`, read with git's object store: no checkout) or a baseline JSON
+file (`--baseline FILE`, written by `--write-baseline FILE`), and the `--fail-on-increase` check."""
+
+from __future__ import annotations
+
+import datetime as _dt
+import hashlib
+import json
+import subprocess
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+from typing import Any
+
+from tokcli import __version__
+from tokcli.audit.analyze import FileAudit, ModelTarget
+from tokcli.audit.budgets import TOKEN_INCREASE
+from tokcli.audit.discover import Matcher, display_path, relative_to
+from tokcli.errors import ConfigError, InputError, UsageError
+from tokcli.lint.finding import Finding
+
+BASELINE_FORMAT = 1
+
+
+@dataclass
+class Snapshot:
+    """Tokens (and cost per call) per file and model at some earlier point."""
+
+    source: str  # "git <ref> (<sha>)" or "baseline <file>"
+    files: dict[str, dict[str, tuple[int, Decimal | None]]] = field(default_factory=dict)  # path → model → …
+    models: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class ModelDelta:
+    model: str
+    before: int
+    after: int
+    cost_before: Decimal | None = None
+    cost_after: Decimal | None = None
+
+    @property
+    def delta(self) -> int:
+        return self.after - self.before
+
+    @property
+    def percent(self) -> float | None:
+        """Change in percent of `before`; None when there was nothing before."""
+        if self.before == 0:
+            return None if self.after else 0.0
+        return 100.0 * (self.after - self.before) / self.before
+
+    @property
+    def cost_delta(self) -> Decimal | None:
+        if self.cost_before is None or self.cost_after is None:
+            return None
+        return self.cost_after - self.cost_before
+
+
+@dataclass
+class FileDelta:
+    path: str
+    status: str  # "new" | "deleted" | "changed" | "unchanged"
+    models: list[ModelDelta] = field(default_factory=list)
+
+    def model(self, name: str) -> ModelDelta | None:
+        return next((delta for delta in self.models if delta.model == name), None)
+
+
+@dataclass
+class DeltaReport:
+    source: str
+    models: list[str]  # the models compared (audited now and present before)
+    files: list[FileDelta] = field(default_factory=list)
+    totals: list[ModelDelta] = field(default_factory=list)
+    threshold: float | None = None  # --fail-on-increase, percent
+
+    def counts(self) -> dict[str, int]:
+        result = {"new": 0, "deleted": 0, "changed": 0, "unchanged": 0}
+        for item in self.files:
+            result[item.status] += 1
+        return result
+
+
+# -- git ---------------------------------------------------------------------------------------------------
+
+
+def _git(args: Sequence[str], cwd: Path, data: bytes | None = None) -> bytes:
+    try:
+        completed = subprocess.run(["git", *args], cwd=cwd, input=data, capture_output=True, check=False)
+    except FileNotFoundError:
+        raise UsageError("--since needs git, which is not installed") from None
+    if completed.returncode != 0:
+        message = completed.stderr.decode("utf-8", "replace").strip().splitlines()
+        raise UsageError(f"git {args[0]} failed: {message[-1] if message else completed.returncode}")
+    return completed.stdout
+
+
+def git_root(cwd: Path) -> Path:
+    try:
+        return Path(_git(["rev-parse", "--show-toplevel"], cwd).decode().strip())
+    except UsageError:
+        raise UsageError("--since needs a git repository; use --baseline FILE without one") from None
+
+
+def resolve_ref(ref: str, root: Path) -> str:
+    try:
+        return _git(["rev-parse", "--verify", "--quiet", f"{ref}^{{commit}}"], root).decode().strip()
+    except UsageError:
+        raise UsageError(f"--since: unknown git ref {ref!r}") from None
+
+
+def read_blobs(ref: str, names: Sequence[str], root: Path) -> dict[str, bytes]:
+    """Contents of `names` (repo-relative) at `ref`, like `git show REF:path` but in one `git cat-file --batch`."""
+    if not names:
+        return {}
+    request = "".join(f"{ref}:{name}\n" for name in names).encode()
+    output = _git(["cat-file", "--batch"], root, request)
+    found: dict[str, bytes] = {}
+    position = 0
+    for name in names:
+        header_end = output.index(b"\n", position)
+        header = output[position:header_end].split(b" ")
+        position = header_end + 1
+        if len(header) == 3 and header[1] == b"blob":
+            size = int(header[2])
+            found[name] = output[position : position + size]
+            position += size + 1
+        elif len(header) == 3:  # a tree or other object under that name: not a file
+            position += int(header[2]) + 1
+    return found
+
+
+def git_snapshot(
+    ref: str,
+    paths: Sequence[str],
+    current: Sequence[FileAudit],
+    matcher: Matcher,
+    config_root: Path,
+    targets: Sequence[ModelTarget],
+    cost_options: Any,
+) -> Snapshot:
+    """Tokens per file at `ref` for the files audited now plus the files that matched then but are gone."""
+    cwd = Path.cwd().resolve()
+    root = git_root(cwd).resolve()
+    sha = resolve_ref(ref, root)
+    wanted: dict[str, str] = {}  # repo-relative → shown path
+    for file in current:
+        absolute = (cwd / file.path).resolve() if not Path(file.path).is_absolute() else Path(file.path)
+        try:
+            wanted[absolute.relative_to(root).as_posix()] = file.path
+        except ValueError:
+            continue
+    scopes: list[str] = []
+    for raw in paths:
+        absolute = Path(raw).resolve()
+        try:
+            scopes.append(absolute.relative_to(root).as_posix() or ".")
+        except ValueError:
+            continue
+    if scopes:
+        listing = _git(["ls-tree", "-r", "-z", "--name-only", sha, "--", *scopes], root)
+        for name in filter(None, listing.decode("utf-8", "replace").split("\0")):
+            if name in wanted:
+                continue
+            absolute = root / name
+            explicit = any(Path(raw).resolve() == absolute for raw in paths)
+            relative = relative_to(absolute, config_root.resolve(), root)
+            if explicit or matcher.wanted(relative):
+                wanted[name] = display_path(absolute, cwd)
+    blobs = read_blobs(sha, list(wanted), root)
+    digests = {file.path: file for file in current}
+    snapshot = Snapshot(source=f"git {ref} ({sha[:12]})", models=[target.model for target in targets])
+    to_count: list[tuple[str, str]] = []
+    for name, data in blobs.items():
+        shown = wanted[name]
+        now = digests.get(shown)
+        if now is not None and hashlib.sha256(data).hexdigest() == now.digest:
+            snapshot.files[shown] = {f.model: (f.tokens, f.cost_per_call) for f in now.figures}
+            continue
+        if b"\x00" in data[:8192]:
+            continue
+        try:
+            text = data.removeprefix(b"\xef\xbb\xbf").decode("utf-8")
+        except UnicodeDecodeError:
+            continue
+        to_count.append((shown, text))
+    snapshot.files.update(count_snapshot(to_count, targets, cost_options))
+    return snapshot
+
+
+def count_snapshot(
+    texts: Sequence[tuple[str, str]], targets: Sequence[ModelTarget], cost_options: Any
+) -> dict[str, dict[str, tuple[int, Decimal | None]]]:
+    from tokcli.counting import Target, count_inputs
+    from tokcli.inputs import InputText
+    from tokcli.pricing.cost import compute_cost
+
+    if not texts:
+        return {}
+    inputs = [InputText(path, text) for path, text in texts]
+    tokenizers = list(dict.fromkeys(target.tokenizer for target in targets))
+    report = count_inputs(inputs, [Target(name, name) for name in tokenizers])
+    counted: dict[tuple[str, str], int] = {(row.path, row.tokenizer): row.tokens for row in report.results}
+    result: dict[str, dict[str, tuple[int, Decimal | None]]] = {}
+    for path, _ in texts:
+        entry: dict[str, tuple[int, Decimal | None]] = {}
+        for target in targets:
+            tokens = counted[(path, target.tokenizer)]
+            cost = compute_cost(target.price, tokens, cost_options).total_cost if target.price is not None else None
+            entry[target.model] = (tokens, cost)
+        result[path] = entry
+    return result
+
+
+# -- baseline files ------------------------------------------------------------------------------------------
+
+
+def baseline_json(files: Sequence[FileAudit], models: Sequence[str]) -> str:
+    data = {
+        "tokcli_baseline": BASELINE_FORMAT,
+        "tokcli_version": __version__,
+        "created": _dt.datetime.now(_dt.timezone.utc).replace(microsecond=0).isoformat(),
+        "models": list(models),
+        "files": {
+            file.path: {
+                "tokens": {figure.model: figure.tokens for figure in file.figures},
+                "cost_per_call": {
+                    figure.model: str(figure.cost_per_call)
+                    for figure in file.figures
+                    if figure.cost_per_call is not None
+                },
+            }
+            for file in files
+        },
+    }
+    return json.dumps(data, indent=2, sort_keys=False) + "\n"
+
+
+def read_baseline(path: Path) -> Snapshot:
+    shown = str(path)
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise InputError("baseline file not found", path=shown) from None
+    except OSError as error:
+        raise InputError(f"cannot read baseline: {error.strerror or error}", path=shown) from None
+    except UnicodeDecodeError:
+        raise InputError("baseline is not UTF-8 text", path=shown) from None
+    except json.JSONDecodeError as error:
+        raise ConfigError(f"baseline is not valid JSON: {error.msg}", path=shown, line=error.lineno) from None
+    if not isinstance(data, dict) or data.get("tokcli_baseline") != BASELINE_FORMAT:
+        raise ConfigError(
+            f'not a tokcli baseline (expected "tokcli_baseline": {BASELINE_FORMAT}; write one with --write-baseline)',
+            path=shown,
+        )
+    files = data.get("files")
+    if not isinstance(files, dict):
+        raise ConfigError("baseline needs a 'files' mapping", path=shown)
+    snapshot = Snapshot(source=f"baseline {shown}", models=[str(m) for m in data.get("models", [])])
+    for name, entry in files.items():
+        tokens = entry.get("tokens") if isinstance(entry, dict) else None
+        costs = entry.get("cost_per_call", {}) if isinstance(entry, dict) else None
+        if not isinstance(tokens, dict) or not isinstance(costs, dict):
+            raise ConfigError(f"baseline entry {name!r} needs 'tokens' and 'cost_per_call' mappings", path=shown)
+        models: dict[str, tuple[int, Decimal | None]] = {}
+        for model, count in tokens.items():
+            if not isinstance(count, int) or isinstance(count, bool) or count < 0:
+                raise ConfigError(f"baseline tokens for {name!r} / {model!r} must be a whole number", path=shown)
+            cost = costs.get(model)
+            try:
+                models[model] = (count, Decimal(str(cost)) if cost is not None else None)
+            except InvalidOperation:
+                raise ConfigError(f"baseline cost for {name!r} / {model!r} is not a number", path=shown) from None
+        snapshot.files[str(name)] = models
+    return snapshot
+
+
+# -- comparing -------------------------------------------------------------------------------------------------
+
+
+def _add(total: Decimal | None, value: Decimal | None) -> Decimal | None:
+    return None if total is None or value is None else total + value
+
+
+def compare(snapshot: Snapshot, current: Sequence[FileAudit], models: Sequence[str]) -> DeltaReport:
+    """Per-file and total deltas for the models audited now that the snapshot has too. A file that is new
+    had 0 tokens (and $0) before; a deleted one has 0 now. A cost unknown on either side stays unknown."""
+    before_models = set(snapshot.models) or {m for entry in snapshot.files.values() for m in entry}
+    compared = [model for model in models if model in before_models]
+    report = DeltaReport(source=snapshot.source, models=compared)
+    now = {file.path: file for file in current}
+    for path in sorted(set(now) | set(snapshot.files)):
+        file = now.get(path)
+        before = snapshot.files.get(path)
+        status = "new" if before is None else "deleted" if file is None else "changed"
+        deltas = []
+        for model in compared:
+            old = before.get(model) if before is not None else None
+            b_tokens, b_cost = old if old is not None else (0, Decimal(0) if before is None else None)
+            figure = file.figure(model) if file is not None else None
+            a_tokens = figure.tokens if figure is not None else 0
+            a_cost = figure.cost_per_call if figure is not None else Decimal(0)
+            deltas.append(ModelDelta(model, b_tokens, a_tokens, b_cost, a_cost))
+        if status == "changed" and all(delta.delta == 0 for delta in deltas):
+            status = "unchanged"
+        report.files.append(FileDelta(path, status, deltas))
+    for index, model in enumerate(compared):
+        rows = [item.models[index] for item in report.files]
+        cost_before: Decimal | None = Decimal(0)
+        cost_after: Decimal | None = Decimal(0)
+        for row in rows:
+            cost_before = _add(cost_before, row.cost_before)
+            cost_after = _add(cost_after, row.cost_after)
+        report.totals.append(
+            ModelDelta(model, sum(r.before for r in rows), sum(r.after for r in rows), cost_before, cost_after)
+        )
+    return report
+
+
+def increase_findings(report: DeltaReport, threshold: float, config_path: str | None) -> list[Finding]:
+    """TK954 for every file that existed before and grew by more than `threshold` percent on the first
+    compared model, and for the total."""
+    report.threshold = threshold
+    if not report.models:
+        return []
+    model = report.models[0]
+    findings = []
+
+    def finding(path: str, delta: ModelDelta, what: str) -> Finding:
+        percent = delta.percent
+        shown = f"+{percent:.1f}%" if percent is not None else "new"
+        return Finding(
+            path,
+            1,
+            1,
+            1,
+            1,
+            TOKEN_INCREASE.code,
+            TOKEN_INCREASE.name,
+            TOKEN_INCREASE.severity,
+            f"{what} grew from {delta.before:,} to {delta.after:,} tokens on {model} ({shown}, "
+            f"limit +{threshold:g}%) since {report.source}",
+        )
+
+    for item in report.files:
+        delta = item.model(model)
+        if item.status == "changed" and delta is not None and delta.percent is not None and delta.percent > threshold:
+            findings.append(finding(item.path, delta, "this prompt"))
+    total = next((delta for delta in report.totals if delta.model == model), None)
+    if total is not None and total.delta > 0 and (total.percent is None or total.percent > threshold):
+        findings.append(finding(config_path or ".", total, "all prompt files together"))
+    return findings

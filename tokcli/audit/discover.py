@@ -1,0 +1,140 @@
+"""Finding and reading the prompt files to audit: config include/exclude globs, .gitignore respected.
+
+Unreadable files (permission denied, binary, invalid UTF-8, symlink loops) do not stop the run: each becomes
+a `FileProblem` naming the file, and the caller decides the exit code.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from tokcli.audit.settings import ALWAYS_EXCLUDED
+from tokcli.errors import InputError
+from tokcli.inputs import decode_bytes, is_binary, walk_directory
+
+
+@dataclass(frozen=True)
+class SourceFile:
+    path: str  # as shown to the user (relative to the working directory when below it)
+    relative: str  # posix path relative to the config root (what globs and budgets match)
+    text: str
+    digest: str  # sha256 of the bytes on disk
+
+
+@dataclass(frozen=True)
+class FileProblem:
+    path: str
+    message: str
+    kind: str = "unreadable"  # "unreadable" (permission, binary, encoding, loop) | "invalid" (parse errors)
+    line: int | None = None
+
+
+@dataclass
+class Discovery:
+    files: list[SourceFile] = field(default_factory=list)
+    problems: list[FileProblem] = field(default_factory=list)
+
+
+class Matcher:
+    """include/exclude globs (gitignore syntax: `*.md` matches at any depth, `dir/**` below a directory)."""
+
+    def __init__(self, include: Sequence[str], exclude: Sequence[str]) -> None:
+        import pathspec
+
+        self._include = pathspec.GitIgnoreSpec.from_lines(list(include))
+        self._exclude = pathspec.GitIgnoreSpec.from_lines(list(exclude))
+
+    def wanted(self, relative: str) -> bool:
+        if Path(relative).name in ALWAYS_EXCLUDED:
+            return False
+        return bool(self._include.match_file(relative)) and not self._exclude.match_file(relative)
+
+
+def glob_matches(pattern: str, relative: str) -> bool:
+    import pathspec
+
+    return bool(pathspec.GitIgnoreSpec.from_lines([pattern]).match_file(relative))
+
+
+def relative_to(path: Path, root: Path, fallback: Path) -> str:
+    for base in (root, fallback):
+        try:
+            return path.relative_to(base).as_posix()
+        except ValueError:
+            continue
+    return path.as_posix()
+
+
+def display_path(path: Path, cwd: Path) -> str:
+    try:
+        return path.relative_to(cwd).as_posix()
+    except ValueError:
+        return str(path)
+
+
+def list_files(paths: Sequence[str], matcher: Matcher, root: Path) -> list[tuple[Path, str, str]]:
+    """(absolute path, shown path, root-relative path) of every file to audit, sorted, without duplicates.
+
+    Files named explicitly are audited whatever the globs say; directories are walked and filtered."""
+    cwd = Path.cwd().resolve()
+    root = root.resolve()
+    found: dict[Path, tuple[Path, str, str]] = {}
+    for raw in paths:
+        given = Path(raw)
+        if given.is_dir():
+            base = given.resolve()
+            for file in walk_directory(given):
+                absolute = Path(os.path.abspath(file))
+                relative = relative_to(absolute, root, base)
+                if matcher.wanted(relative):
+                    found.setdefault(absolute, (absolute, display_path(absolute, cwd), relative))
+        elif given.exists() or given.is_symlink():
+            absolute = Path(os.path.abspath(given))
+            found.setdefault(absolute, (absolute, display_path(absolute, cwd), relative_to(absolute, root, cwd)))
+        else:
+            raise InputError("no such file or directory", path=raw)
+    return sorted(found.values(), key=lambda item: item[1])
+
+
+def read_source(item: tuple[Path, str, str]) -> SourceFile | FileProblem:
+    absolute, shown, relative = item
+    try:
+        data = absolute.read_bytes()
+    except IsADirectoryError:
+        return FileProblem(shown, "is a directory")
+    except OSError as error:
+        return FileProblem(shown, f"cannot read: {error.strerror or error}")
+    if is_binary(data):
+        return FileProblem(shown, "binary file, not text")
+    try:
+        text = decode_bytes(data, shown)
+    except InputError as error:
+        return FileProblem(
+            shown, "invalid UTF-8" + error.message.removeprefix("invalid UTF-8").split(" (use")[0], line=error.line
+        )
+    return SourceFile(shown, relative, text, hashlib.sha256(data).hexdigest())
+
+
+def discover(
+    paths: Sequence[str], include: Sequence[str], exclude: Sequence[str], root: Path, *, workers: int | None = None
+) -> Discovery:
+    """Read every prompt file below `paths` (in parallel: reading is I/O)."""
+    matcher = Matcher(include, exclude)
+    items = list_files(paths, matcher, root)
+    result = Discovery()
+    if not items:
+        return result
+    with ThreadPoolExecutor(max_workers=workers or min(16, (os.cpu_count() or 1) * 2)) as pool:
+        outcomes: list[Any] = list(pool.map(read_source, items))
+    for outcome in outcomes:
+        if isinstance(outcome, SourceFile):
+            result.files.append(outcome)
+        else:
+            result.problems.append(outcome)
+    return result

@@ -1,0 +1,286 @@
+"""`tokcli audit`: discover → analyse (cached, in parallel) → budgets → deltas → one `AuditReport`."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from tokcli.audit.analyze import (
+    FileAudit,
+    FileFacts,
+    ModelTarget,
+    NotAPrompt,
+    Parsed,
+    analyze_document,
+    count_all,
+    figures_for,
+    resolve_targets,
+)
+from tokcli.audit.budgets import AUDIT_RULES, BudgetCheck, check_budgets
+from tokcli.audit.cache import ResultCache, cache_key, default_cache_path
+from tokcli.audit.deltas import DeltaReport, compare, git_snapshot, increase_findings, read_baseline
+from tokcli.audit.discover import FileProblem, Matcher, SourceFile, discover, display_path
+from tokcli.audit.settings import AuditSettings
+from tokcli.config import Config
+from tokcli.errors import EXIT_ERROR, EXIT_FINDINGS, EXIT_OK, TokcliError, UsageError
+from tokcli.lint.finding import SEVERITY_RANK, Finding, RuleInfo
+
+#: (files done, files to analyse) after each analysed file; cache hits are not reported.
+Progress = Callable[[int, int], None]
+
+
+@dataclass
+class AuditOptions:
+    paths: list[str] = field(default_factory=lambda: ["."])
+    since: str | None = None
+    baseline: Path | None = None
+    use_cache: bool = True
+    cache_path: Path | None = None  # default: audit-v1.sqlite3 in tokcli's cache directory
+    workers: int | None = None
+
+
+@dataclass(frozen=True)
+class ModelTotal:
+    model: str
+    exact: bool
+    tokens: int
+    saved_tokens: int | None
+    cost_per_call: Decimal | None
+    cost_per_period: Decimal | None
+    cacheable_files: int | None  # files whose static prefix reaches the provider's minimum
+
+
+@dataclass
+class AuditReport:
+    settings: AuditSettings
+    targets: list[ModelTarget]
+    files: list[FileAudit] = field(default_factory=list)
+    findings: list[Finding] = field(default_factory=list)
+    budgets: list[BudgetCheck] = field(default_factory=list)
+    deltas: DeltaReport | None = None
+    problems: list[FileProblem] = field(default_factory=list)
+    skipped: list[tuple[str, str]] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    rules: list[RuleInfo] = field(default_factory=list)
+    cache_hits: int = 0
+    cache_misses: int = 0
+    config_path: str | None = None
+
+    @property
+    def models(self) -> list[str]:
+        return [target.model for target in self.targets]
+
+    def totals(self) -> list[ModelTotal]:
+        result = []
+        for target in self.targets:
+            figures = [f for file in self.files if (f := file.figure(target.model)) is not None]
+            saved = [f.saved_tokens for f in figures]
+            costs = [f.cost_per_call for f in figures]
+            periods = [f.cost_per_period for f in figures]
+            cacheable = [f.cacheable for f in figures]
+            result.append(
+                ModelTotal(
+                    model=target.model,
+                    exact=target.exact,
+                    tokens=sum(f.tokens for f in figures),
+                    saved_tokens=sum(s for s in saved if s is not None) if any(s is not None for s in saved) else None,
+                    cost_per_call=sum((c for c in costs if c is not None), Decimal(0)) if target.price else None,
+                    cost_per_period=(
+                        sum((p for p in periods if p is not None), Decimal(0))
+                        if target.price is not None and self.settings.calls is not None
+                        else None
+                    ),
+                    cacheable_files=sum(1 for c in cacheable if c) if target.cache_min is not None else None,
+                )
+            )
+        return result
+
+    def budget_findings(self) -> list[Finding]:
+        codes = {info.code for info in AUDIT_RULES}
+        return [finding for finding in self.findings if finding.code in codes]
+
+    def failing_findings(self) -> list[Finding]:
+        """Findings that make the exit code 1: every budget/increase finding, lint findings at --fail-on."""
+        failing = self.budget_findings()
+        if self.settings.fail_on != "never":
+            threshold = SEVERITY_RANK[self.settings.fail_on]
+            failing += [f for f in self.findings if f not in failing and SEVERITY_RANK.get(f.severity, 0) >= threshold]
+        return failing
+
+    def blocking_problems(self) -> list[FileProblem]:
+        return [p for p in self.problems if p.kind != "unreadable" or not self.settings.skip_unreadable]
+
+    def exit_code(self) -> int:
+        if self.blocking_problems():
+            return EXIT_ERROR
+        return EXIT_FINDINGS if self.failing_findings() else EXIT_OK
+
+    def top_offenders(self, limit: int = 5) -> list[FileAudit]:
+        if not self.targets:
+            return []
+        model = self.targets[0].model
+
+        def size(file: FileAudit) -> int:
+            figure = file.figure(model)
+            return figure.tokens if figure is not None else 0
+
+        return sorted(self.files, key=lambda file: -size(file))[:limit]
+
+
+def _cost_options(settings: AuditSettings) -> Any:
+    from tokcli.pricing.cost import CostOptions
+
+    return CostOptions(output_tokens=settings.output_tokens, calls=settings.calls, per=settings.per)
+
+
+def _linter(config: Config, settings: AuditSettings, target: ModelTarget) -> Any:
+    if not settings.lint:
+        return None
+    from tokcli.lint.config import lint_settings
+    from tokcli.lint.engine import Linter
+    from tokcli.registry import get_tokenizer
+
+    lint = lint_settings(config.lint, source=config.source, root=config.root, key_lines=config.key_lines)
+    return Linter(lint, model=target.model, counter=get_tokenizer(target.tokenizer), provider=target.provider)
+
+
+def run_audit(
+    config: Config, settings: AuditSettings, options: AuditOptions, progress: Progress | None = None
+) -> AuditReport:
+    """Audit the prompt files below `options.paths`. Raises TokcliError for usage/config errors; unreadable
+    files are collected in `report.problems`."""
+    from tokcli.pricing import load_pricing
+
+    if options.since is not None and options.baseline is not None:
+        raise UsageError("give --since REF or --baseline FILE, not both")
+    pricing = load_pricing([config.pricing] if config.pricing else [])
+    targets, notes = resolve_targets(settings.models, pricing, strict=settings.models_from_flags)
+    if not targets:
+        raise UsageError("no model to audit: " + "; ".join(notes))
+    config_path = display_path(Path(config.source).resolve(), Path.cwd().resolve()) if config.source else None
+    report = AuditReport(settings=settings, targets=targets, notes=notes, config_path=config_path)
+    found = discover(options.paths, settings.include, settings.exclude, config.root, workers=options.workers)
+    report.problems.extend(found.problems)
+    linter = _linter(config, settings, targets[0])
+    if linter is not None:
+        report.rules.extend(linter.rule_infos())
+    report.rules.extend(AUDIT_RULES)
+
+    tokenizers = list(dict.fromkeys(target.tokenizer for target in targets))
+    fingerprint = settings.fingerprint() + ":" + targets[0].model
+    cache = ResultCache(options.cache_path or default_cache_path()) if options.use_cache and settings.cache else None
+    keys = {file.path: cache_key(file.digest, file.relative, tokenizers, fingerprint) for file in found.files}
+    cached = cache.get_many(keys.values()) if cache is not None else {}
+    facts: dict[str, FileFacts] = {}
+    misses: list[SourceFile] = []
+    for file in found.files:
+        payload = cached.get(keys[file.path])
+        if payload is not None:
+            try:
+                facts[file.path] = FileFacts.from_json(payload, file.path)
+                continue
+            except (KeyError, TypeError, ValueError):
+                pass  # a row from an incompatible build: analyse again
+        misses.append(file)
+    report.cache_hits = len(found.files) - len(misses)
+    report.cache_misses = len(misses)
+
+    fresh = _analyse(misses, tokenizers, linter, settings, report, progress, options.workers)
+    facts.update(fresh)
+    if cache is not None:
+        by_path = {file.path: file for file in misses}
+        cache.put_many((keys[path], fact.to_json()) for path, fact in fresh.items() if path in by_path)
+        report.notes.extend(cache.notes)
+        cache.close()
+
+    cost_options = _cost_options(settings)
+    for file in found.files:
+        fact = facts.get(file.path)
+        if fact is None:
+            continue
+        report.files.append(
+            FileAudit(
+                path=file.path,
+                relative=file.relative,
+                digest=file.digest,
+                kind=fact.kind,
+                figures=figures_for(fact, targets, cost_options),
+                findings=fact.findings,
+                dynamic=fact.dynamic,
+                dynamic_line=fact.dynamic_line,
+                from_cache=file.path not in fresh,
+            )
+        )
+        report.findings.extend(fact.findings)
+
+    checks, budget_findings = check_budgets(report.files, settings, report.models, config_path)
+    report.budgets = checks
+    report.findings.extend(budget_findings)
+
+    if options.since is not None or options.baseline is not None:
+        if options.since is not None:
+            matcher = Matcher(settings.include, settings.exclude)
+            snapshot = git_snapshot(
+                options.since, options.paths, report.files, matcher, config.root, targets, cost_options
+            )
+        else:
+            assert options.baseline is not None
+            snapshot = read_baseline(options.baseline)
+        report.deltas = compare(snapshot, report.files, report.models)
+        if settings.fail_on_increase is not None:
+            report.findings.extend(increase_findings(report.deltas, settings.fail_on_increase, config_path))
+    elif settings.fail_on_increase is not None:
+        report.notes.append("--fail-on-increase needs --since REF or --baseline FILE to compare with; not checked")
+    report.findings.sort(key=Finding.sort_key)
+    return report
+
+
+def _analyse(
+    files: Sequence[SourceFile],
+    tokenizers: Sequence[str],
+    linter: Any,
+    settings: AuditSettings,
+    report: AuditReport,
+    progress: Progress | None,
+    workers: int | None,
+) -> dict[str, FileFacts]:
+    """Stage one per file in a thread pool, then batch counting per tokenizer."""
+    if not files:
+        return {}
+    from tokcli.registry import get_tokenizer
+
+    counters = {name: get_tokenizer(name) for name in tokenizers}
+    total = len(files)
+    done = 0
+
+    def one(file: SourceFile) -> Parsed | FileProblem | tuple[str, str]:
+        try:
+            return analyze_document(
+                file.path, file.text, linter=linter, compress_level=settings.compress_level, counters=counters
+            )
+        except NotAPrompt:
+            return (file.path, "YAML/JSON without chat messages: not a prompt file")
+        except TokcliError as error:
+            return FileProblem(file.path, error.message, kind="invalid", line=error.line)
+        except Exception as error:  # a bug must not hide the other files' results behind a traceback
+            return FileProblem(file.path, f"could not be analysed ({type(error).__name__}: {error})", kind="invalid")
+
+    parsed: list[Parsed] = []
+    with ThreadPoolExecutor(max_workers=workers or min(8, os.cpu_count() or 1)) as pool:
+        for outcome in pool.map(one, files):
+            if isinstance(outcome, Parsed):
+                parsed.append(outcome)
+            elif isinstance(outcome, FileProblem):
+                report.problems.append(outcome)
+            else:
+                report.skipped.append(outcome)
+            done += 1
+            if progress is not None:
+                progress(done, total)
+    counted = count_all(parsed, tokenizers)
+    return {item.path: fact for item, fact in zip(parsed, counted)}

@@ -1,0 +1,149 @@
+"""`tokcli audit --format json`: one document with `files`, `findings`, `totals`, `budgets`, `deltas`
+(schema in README, "JSON output of audit"). Money is a decimal string, never a float."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from tokcli import __version__
+from tokcli.audit.deltas import DeltaReport, ModelDelta
+from tokcli.audit.run import AuditReport
+from tokcli.lint.finding import summarize
+from tokcli.pricing.dump import decimal_text
+from tokcli.reporters.json import render_json
+
+SCHEMA_VERSION = 1
+
+
+def money(value: Decimal | None) -> str | None:
+    return decimal_text(value) if value is not None else None
+
+
+def audit_summary(report: AuditReport) -> dict[str, Any]:
+    return summarize(
+        report.findings,
+        files=len(report.files),
+        extra={
+            "budgets_exceeded": sum(1 for check in report.budgets if check.exceeded),
+            "budgets_checked": len(report.budgets),
+            "problems": len(report.problems),
+            "skipped": len(report.skipped),
+            "fail_on": report.settings.fail_on,
+            "exit_code": report.exit_code(),
+        },
+    )
+
+
+def _delta(delta: ModelDelta) -> dict[str, Any]:
+    percent = delta.percent
+    return {
+        "before": delta.before,
+        "after": delta.after,
+        "delta": delta.delta,
+        "percent": round(percent, 2) if percent is not None else None,
+        "cost_before": money(delta.cost_before),
+        "cost_after": money(delta.cost_after),
+        "cost_delta": money(delta.cost_delta),
+    }
+
+
+def deltas_dict(deltas: DeltaReport | None) -> dict[str, Any] | None:
+    if deltas is None:
+        return None
+    return {
+        "source": deltas.source,
+        "models": deltas.models,
+        "fail_on_increase": deltas.threshold,
+        "counts": deltas.counts(),
+        "totals": {delta.model: _delta(delta) for delta in deltas.totals},
+        "files": [
+            {"path": item.path, "status": item.status, "models": {d.model: _delta(d) for d in item.models}}
+            for item in deltas.files
+        ],
+    }
+
+
+def audit_document(report: AuditReport) -> dict[str, Any]:
+    """Everything but `findings` and `summary` (which `render_json` adds)."""
+    settings = report.settings
+    return {
+        "schema_version": SCHEMA_VERSION,
+        "tool": {"name": "tokcli", "version": __version__},
+        "config": report.config_path,
+        "models": [
+            {
+                "model": target.model,
+                "tokenizer": target.tokenizer,
+                "provider": target.provider,
+                "exact": target.exact,
+                "price_as_of": str(target.price.as_of) if target.price is not None else None,
+                "cache_minimum": target.cache_min.tokens if target.cache_min is not None else None,
+                "cache_minimum_source": target.cache_min.source if target.cache_min is not None else None,
+            }
+            for target in report.targets
+        ],
+        "volume": {"calls": settings.calls, "per": settings.per} if settings.calls is not None else None,
+        "files": [
+            {
+                "path": file.path,
+                "kind": file.kind,
+                "cached": file.from_cache,
+                "first_dynamic": (
+                    {"text": file.dynamic, "line": file.dynamic_line} if file.dynamic is not None else None
+                ),
+                "findings": len(file.findings),
+                "models": {
+                    figure.model: {
+                        "tokens": figure.tokens,
+                        "exact": figure.exact,
+                        "cost_per_call": money(figure.cost_per_call),
+                        "cost_per_period": money(figure.cost_per_period),
+                        "compressed_tokens": figure.compressed_tokens,
+                        "saved_tokens": figure.saved_tokens,
+                        "static_prefix_tokens": figure.prefix_tokens,
+                        "cache_minimum": figure.cache_minimum,
+                        "cacheable": figure.cacheable,
+                    }
+                    for figure in file.figures
+                },
+            }
+            for file in report.files
+        ],
+        "totals": {
+            total.model: {
+                "tokens": total.tokens,
+                "exact": total.exact,
+                "saved_tokens": total.saved_tokens,
+                "cost_per_call": money(total.cost_per_call),
+                "cost_per_period": money(total.cost_per_period),
+                "cacheable_files": total.cacheable_files,
+            }
+            for total in report.totals()
+        },
+        "budgets": [
+            {
+                "scope": check.scope,
+                "metric": check.metric,
+                "model": check.model,
+                "path": check.path,
+                "glob": check.glob,
+                "limit": decimal_text(check.limit),
+                "actual": decimal_text(check.actual),
+                "exceeded": check.exceeded,
+            }
+            for check in report.budgets
+        ],
+        "deltas": deltas_dict(report.deltas),
+        "problems": [
+            {"path": problem.path, "line": problem.line, "kind": problem.kind, "message": problem.message}
+            for problem in report.problems
+        ],
+        "skipped": [{"path": path, "reason": reason} for path, reason in report.skipped],
+        "notes": report.notes,
+        "cache": {"hits": report.cache_hits, "misses": report.cache_misses},
+    }
+
+
+def render_audit_json(report: AuditReport) -> str:
+    return render_json(report.findings, audit_summary(report), **audit_document(report))

@@ -1,0 +1,210 @@
+"""`tokcli audit --format text`: a rich summary — per-file table, totals per model, top offenders, budget
+status, deltas, failing findings and unreadable files. Returns a string (colour only when asked)."""
+
+from __future__ import annotations
+
+import io
+from collections import Counter
+from typing import Any
+
+from tokcli.audit.analyze import ModelFigures
+from tokcli.audit.run import AuditReport
+from tokcli.reporters.audit_markdown import (
+    ESTIMATE,
+    budget_text,
+    file_budget_state,
+    saved,
+    signed,
+    tokens,
+    usd,
+    verdict,
+)
+
+MAX_MODEL_COLUMNS = 4
+
+
+def common_directory(paths: list[str]) -> str:
+    """The directory every path is in ('' when they share none)."""
+    import posixpath
+
+    if not paths:
+        return ""
+    try:
+        common = posixpath.commonpath([posixpath.dirname(path) or "." for path in paths])
+    except ValueError:  # absolute and relative paths mixed
+        return ""
+    return "" if common in (".", "") else common
+
+
+def _prefix(figure: ModelFigures | None) -> str:
+    if figure is None:
+        return "—"
+    if figure.cacheable is None:
+        return f"{figure.prefix_tokens:,}"
+    return f"{figure.prefix_tokens:,} {'ok' if figure.cacheable else 'short'}"
+
+
+def _files_table(report: AuditReport) -> Any:
+    from rich.table import Table
+
+    primary = report.models[0]
+    shown = report.targets[:MAX_MODEL_COLUMNS]
+    base = common_directory([file.path for file in report.files])
+    where = f" in {base}/" if base else ""
+    table = Table(
+        title=f"Prompt files{where} ({len(report.files)}); tokens per model, the rest on {primary}",
+        title_justify="left",
+        show_edge=False,
+        pad_edge=False,
+    )
+    table.add_column("File", no_wrap=True)
+    for target in shown:
+        table.add_column(target.model, justify="right", min_width=min(len(target.model), 18))
+    table.add_column("$/call", justify="right")
+    table.add_column("compress saves", justify="right")
+    minimum = report.targets[0].cache_min
+    table.add_column(f"static prefix{f' (min {minimum.tokens:,})' if minimum else ''}", justify="right")
+    table.add_column("findings", justify="right")
+    table.add_column("budget")
+    for file in report.files:
+        figure = file.figure(primary)
+        row = [file.path[len(base) + 1 :] if base else file.path]
+        for target in shown:
+            other = file.figure(target.model)
+            row.append(tokens(other.tokens if other else None, target.exact))
+        row.append(usd(figure.cost_per_call if figure else None))
+        state = file_budget_state(report, file)
+        row += [
+            saved(figure),
+            _prefix(figure),
+            str(len(file.findings)) if file.findings else "",
+            "[red]over[/red]" if state == "over" else "[green]ok[/green]" if state else "",
+        ]
+        table.add_row(*row)
+    return table
+
+
+def _totals_table(report: AuditReport) -> Any:
+    from rich.table import Table
+
+    period = report.settings.per if report.settings.calls is not None else None
+    deltas = {delta.model: delta for delta in report.deltas.totals} if report.deltas else {}
+    table = Table(title="Totals", title_justify="left", show_edge=False, pad_edge=False)
+    table.add_column("Model")
+    table.add_column("Tokens", justify="right")
+    if report.deltas is not None:
+        table.add_column("Δ", justify="right")
+    table.add_column("$/call", justify="right")
+    if period:
+        table.add_column(f"$/{period} ({report.settings.calls:,} calls)", justify="right")
+    table.add_column("compress saves", justify="right")
+    table.add_column("cacheable files", justify="right")
+    for total in report.totals():
+        row = [total.model, tokens(total.tokens, total.exact)]
+        if report.deltas is not None:
+            delta = deltas.get(total.model)
+            row.append(signed(delta) if delta is not None else "—")
+        row.append(usd(total.cost_per_call))
+        if period:
+            row.append(usd(total.cost_per_period))
+        row.append(tokens(total.saved_tokens, total.exact))
+        row.append(f"{total.cacheable_files}/{len(report.files)}" if total.cacheable_files is not None else "—")
+        table.add_row(*row)
+    return table
+
+
+def render_audit_text(report: AuditReport, *, color: bool = False, width: int = 140) -> str:
+    from rich.console import Console
+    from rich.markup import escape
+
+    buffer = io.StringIO()
+    console = Console(file=buffer, width=width, force_terminal=color, no_color=not color, highlight=False)
+    primary = report.models[0]
+    if report.files:
+        console.print(_files_table(report))
+        console.print()
+    console.print(_totals_table(report))
+    console.print()
+
+    offenders = [file for file in report.top_offenders() if file.figure(primary)]
+    if len(report.files) > 1 and offenders:
+        console.print(f"[bold]Top offenders[/bold] (tokens on {primary})")
+        for file in offenders:
+            figure = file.figure(primary)
+            assert figure is not None
+            codes = Counter(finding.code for finding in file.findings).most_common(2)
+            extra = ", ".join(f"{code}×{count}" for code, count in codes)
+            console.print(
+                f"  {escape(file.path)}: {tokens(figure.tokens, figure.exact)} tokens, "
+                f"{usd(figure.cost_per_call)}/call, compress saves {saved(figure)}" + (f"; {extra}" if extra else "")
+            )
+        console.print()
+
+    if report.budgets:
+        exceeded = [check for check in report.budgets if check.exceeded]
+        if exceeded:
+            console.print(f"[bold red]Budgets: {len(exceeded)} of {len(report.budgets)} exceeded[/bold red]")
+            for check in exceeded:
+                where = check.path or "all files"
+                console.print(f"  {escape(where)} ({check.model}): {budget_text(check)}")
+        else:
+            console.print(f"[bold green]Budgets: all {len(report.budgets)} within limits[/bold green]")
+        console.print()
+
+    if report.deltas is not None:
+        counts = report.deltas.counts()
+        console.print(
+            f"[bold]Changes since {escape(report.deltas.source)}[/bold]: {counts['changed']} changed, "
+            f"{counts['new']} new, {counts['deleted']} deleted, {counts['unchanged']} unchanged"
+        )
+        if primary in report.deltas.models:
+            for item in report.deltas.files:
+                delta = item.model(primary)
+                if item.status == "unchanged" or delta is None:
+                    continue
+                console.print(
+                    f"  {item.status:<8} {escape(item.path)}: {delta.before:,} → {delta.after:,} ({signed(delta)})"
+                )
+        console.print()
+
+    failing = report.failing_findings()
+    if failing:
+        console.print("[bold]Failing findings[/bold]")
+        for finding in failing:
+            console.print(
+                f"  {escape(finding.path)}:{finding.line}: [red]{finding.code}[/red] {escape(finding.message)}"
+            )
+        console.print()
+    lint = [finding for finding in report.findings if finding not in failing]
+    if lint:
+        by_code = Counter(finding.code for finding in lint)
+        wasted: Counter[str] = Counter()
+        names = {}
+        for finding in lint:
+            wasted[finding.code] += finding.tokens_wasted
+            names[finding.code] = finding.name
+        parts = [f"{code} {names[code]} ×{count} ({wasted[code]:,} tokens)" for code, count in by_code.most_common(5)]
+        console.print(
+            f"[bold]Lint findings[/bold]: {len(lint)} below --fail-on {report.settings.fail_on}; most frequent: "
+            + "; ".join(parts)
+        )
+        console.print("  details: tokcli lint <files>")
+        console.print()
+
+    for problem in report.problems:
+        where = f"{problem.path}:{problem.line}" if problem.line else problem.path
+        label = "skipped" if problem.kind == "unreadable" and report.settings.skip_unreadable else "error"
+        console.print(f"[red]{label}[/red]: {escape(where)}: {escape(problem.message)}")
+    for path, reason in report.skipped:
+        console.print(f"[dim]skipped {escape(path)}: {escape(reason)}[/dim]")
+    for note in report.notes:
+        console.print(f"[dim]note: {escape(note)}[/dim]")
+    if any(not target.exact for target in report.targets):
+        console.print(f"[dim]{ESTIMATE} marks an estimate: that provider publishes no tokenizer[/dim]")
+    if report.cache_hits:
+        console.print(
+            f"[dim]cache: {report.cache_hits} of {report.cache_hits + report.cache_misses} files unchanged[/dim]"
+        )
+    style = {0: "bold green", 1: "bold red"}.get(report.exit_code(), "bold red")
+    console.print(f"[{style}]audit {verdict(report)}[/{style}]")
+    return buffer.getvalue()
