@@ -194,3 +194,21 @@ def test_context_window_note(table) -> None:  # type: ignore[no-untyped-def]
     model = table.get("gpt-4o")
     cost = compute_cost(model, 200_000)
     assert any("128,000-token context window" in note for note in cost.notes)
+
+
+@pytest.mark.parametrize(
+    ("value", "shown"),
+    [
+        ("0", "$0"),
+        ("0.0000004", "<$0.000001"),
+        ("0.0000005", "$0.000001"),
+        ("0.010005", "$0.010005"),
+        ("0.0113", "$0.011300"),
+        ("1", "$1.00"),
+        ("1234.565", "$1,234.57"),
+    ],
+)
+def test_money_is_rounded_only_for_display(value: str, shown: str) -> None:
+    from tokcli.reporters.cost import format_usd
+
+    assert format_usd(D(value)) == shown

@@ -21,14 +21,12 @@ _CENT = Decimal("0.01")
 
 
 def format_usd(value: Decimal) -> str:
-    """$1,234.57 above a dollar, four decimals above a cent, six below; '<$0.000001' for dust."""
+    """$1,234.57 from a dollar up, six decimals below (so a column lines up); '<$0.000001' for dust."""
     if value == 0:
         return "$0"
-    magnitude = abs(value)
-    if magnitude >= 1:
+    if abs(value) >= 1:
         return f"${value.quantize(_CENT, rounding=ROUND_HALF_UP):,}"
-    places = Decimal("0.0001") if magnitude >= _CENT else Decimal("0.000001")
-    shown = value.quantize(places, rounding=ROUND_HALF_UP)
+    shown = value.quantize(Decimal("0.000001"), rounding=ROUND_HALF_UP)
     if shown == 0:
         return "<$0.000001"
     return f"${shown}"

@@ -15,7 +15,12 @@ LIST_COLUMNS = ("model", "provider", "tokenizer", "input", "cached", "output", "
 
 
 def _price(value: Decimal | None) -> str:
-    return "-" if value is None else f"${decimal_text(value)}"
+    """A per-1M price with at least two decimals: $2.50, $0.075."""
+    if value is None:
+        return "-"
+    text = decimal_text(value)
+    places = len(text.partition(".")[2])
+    return f"${value.quantize(Decimal('0.01'))}" if places < 2 else f"${text}"
 
 
 def _list_cells(model: ModelPrice, stale_after: _dt.date) -> list[str]:
@@ -47,7 +52,13 @@ def list_table(models: list[ModelPrice], stale_after: _dt.date) -> Any:
 def list_plain(models: list[ModelPrice], stale_after: _dt.date) -> str:
     rows = [list(LIST_COLUMNS), *(_list_cells(m, stale_after) for m in models)]
     widths = [max(len(r[i]) for r in rows) for i in range(len(LIST_COLUMNS))]
-    lines = ["  ".join(cell.ljust(widths[i]) for i, cell in enumerate(r)).rstrip() for r in rows]
+    right = {"input", "cached", "output", "context"}
+    lines = [
+        "  ".join(
+            cell.rjust(widths[i]) if LIST_COLUMNS[i] in right else cell.ljust(widths[i]) for i, cell in enumerate(r)
+        ).rstrip()
+        for r in rows
+    ]
     return "\n".join(lines) + "\n"
 
 
