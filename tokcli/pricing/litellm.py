@@ -59,38 +59,42 @@ def provider_name(litellm_provider: str) -> str:
     return PROVIDERS.get(litellm_provider, litellm_provider)
 
 
+#: (pattern, tokenizer), first match wins; patterns search the lower-cased name, `^`/`[./:]` anchor the
+#: model part after any routing prefix. Providers with no public tokenizer fall through to the estimates.
+_TOKENIZER_RULES: tuple[tuple[re.Pattern[str], str], ...] = tuple(
+    (re.compile(pattern), tokenizer)
+    for pattern, tokenizer in (
+        (r"claude-2|claude-instant", "claude2"),
+        (r"claude", "claude-estimate"),
+        (r"gemini", "gemini-estimate"),
+        (r"gpt-oss", "o200k_harmony"),
+        (r"(^|[./:])(gpt-3\.5|gpt-4(?![o.\d])|text-embedding-(3|ada))", "cl100k_base"),
+        (r"(^|[./:])(gpt-4o|gpt-4\.[15]|gpt-[5-9]|o[134](-|$)|chatgpt|codex|computer-use)", "o200k_base"),
+        (r"llama-?4", "llama4"),
+        (r"llama-?3", "llama3"),
+        (r"mixtral-8x22b", "mistral-v3"),
+        (r"mistral-7b|mixtral-8x7b", "mistral-v1"),
+        (r"mistral|ministral|codestral|devstral|magistral|pixtral|voxtral", "mistral-tekken"),
+        (r"qwen-?3\.[5-9]", "qwen3.5"),
+        (r"qwen", "qwen"),
+        (r"deepseek", "deepseek-v3"),
+    )
+)
+_GOOGLE_PROVIDERS = frozenset({"gemini", "google", "vertex_ai-language-models"})
+
+
 def infer_tokenizer(model: str, provider: str) -> tuple[str, bool]:
-    """A registry tokenizer for a model name, and whether it is the model's own (exact) vocabulary."""
+    """A registry tokenizer for a model name, and whether it is the model's own (exact) vocabulary.
+
+    DeepSeek V4-generation names (v4+, flash, pro) get the V3 tokenizer marked as a stand-in."""
     name = model.lower()
-    base = name.rsplit("/", 1)[-1]
-    if "claude-2" in name or "claude-instant" in name:
-        return "claude2", True
-    if "claude" in name:
-        return "claude-estimate", True
-    if "gemini" in name or provider in ("gemini", "google", "vertex_ai-language-models"):
+    if provider in _GOOGLE_PROVIDERS:
         return "gemini-estimate", True
-    if "gpt-oss" in name:
-        return "o200k_harmony", True
-    if re.search(r"gpt-3\.5|gpt-4(?![o.\d])|gpt-4-|text-embedding-(3|ada)", base):
-        return "cl100k_base", True
-    if re.search(r"(^|[./:])(gpt-4o|gpt-4\.[15]|gpt-[5-9]|o[134](-|$)|chatgpt|codex|computer-use)", base):
-        return "o200k_base", True
-    if re.search(r"llama-?4", name):
-        return "llama4", True
-    if re.search(r"llama-?3", name):
-        return "llama3", True
-    if re.search(r"mixtral-8x22b", name):
-        return "mistral-v3", True
-    if re.search(r"mistral-7b|mixtral-8x7b|open-mistral-7b", name):
-        return "mistral-v1", True
-    if re.search(r"mistral|ministral|codestral|devstral|magistral|pixtral|voxtral", name):
-        return "mistral-tekken", True
-    if re.search(r"qwen-?3\.[5-9]", name):
-        return "qwen3.5", True
-    if "qwen" in name:
-        return "qwen", True
-    if "deepseek" in name:
-        return "deepseek-v3", not re.search(r"v[4-9]|flash|pro", base)
+    for pattern, tokenizer in _TOKENIZER_RULES:
+        if pattern.search(name):
+            if tokenizer == "deepseek-v3":
+                return tokenizer, not re.search(r"v[4-9]|flash|pro", name.rsplit("/", 1)[-1])
+            return tokenizer, True
     return "generic-estimate", True
 
 
