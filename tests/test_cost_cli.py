@@ -256,3 +256,18 @@ def test_pricing_import_writes_yaml_that_loads_back(tmp_path: Path) -> None:
     assert D(item["input_cost"]) == D(item["input_tokens"]) / D(1_000_000)
     bad_date = runner.invoke(app, ["pricing", "import", str(source), "--as-of", "yesterday"])
     assert bad_date.exit_code == 2 and "--as-of must be a date" in bad_date.stderr
+
+
+def test_compare_with_models_sorts_only_those() -> None:
+    args = ["--text", HELLO, "-m", "claude-opus-4-5", "-m", "gpt-4o-mini", "-m", "gpt-4o"]
+    assert [i["model"] for i in _json(*args)["results"]] == ["claude-opus-4-5", "gpt-4o-mini", "gpt-4o"]
+    ranked = _json(*args, "--compare")["results"]
+    assert [i["model"] for i in ranked] == ["gpt-4o-mini", "gpt-4o", "claude-opus-4-5"]
+
+
+def test_config_models_are_the_default_and_unpriced_ones_are_skipped(tmp_path: Path) -> None:
+    (tmp_path / ".tokcli.yaml").write_text("models: [gpt-4o, llama-3.1-8b, claude-haiku-4-5]\n", encoding="utf-8")
+    data = _json("--text", HELLO)
+    assert [i["model"] for i in data["results"]] == ["gpt-4o", "claude-haiku-4-5"]
+    assert data["skipped"] == [{"model": "llama-3.1-8b", "reason": "no price in the table (config `models`)"}]
+    assert [i["model"] for i in _json("--text", HELLO, "-m", "o3")["results"]] == ["o3"]

@@ -294,7 +294,7 @@ def cost(
     paths: list[str] = typer.Argument(None, help="Files, directories, globs, or '-' for stdin."),
     text: str | None = typer.Option(None, "--text", help="Price this text."),
     model: list[str] = typer.Option([], "-m", "--model", help="Model to price (repeatable); default: every model."),
-    compare: bool = typer.Option(False, "--compare", help="Every priced model, cheapest first."),
+    compare: bool = typer.Option(False, "--compare", help="Cheapest first (every priced model when no -m)."),
     output_tokens: int | None = typer.Option(None, "--output-tokens", help="Output tokens per call."),
     output_ratio: str | None = typer.Option(None, "--output-ratio", help="Output tokens as a share of input."),
     reasoning_tokens: int = typer.Option(0, "--reasoning-tokens", help="Reasoning tokens per call."),
@@ -328,13 +328,16 @@ def cost(
         per=per if per is not None else volume.get("per", "day"),
     )
     table = price_table(settings, pricing)
-    every = compare or not model
-    chosen_models = table.models if every else [table.get(name) for name in dict.fromkeys(model)]
+    # -m names must be priced; config `models` (defaults for -m) skip what the table does not price.
+    unpriced = [name for name in settings.models if not model and table.find(name) is None]
+    names = list(dict.fromkeys(model or [n for n in settings.models if n not in unpriced]))
+    chosen_models = list({id(m): m for m in (table.get(name) for name in names)}.values()) or table.models
     inputs = read_inputs(paths or [], text, encoding_errors.value)
     for path, reason in inputs.skipped:
         typer.echo(f"tokcli: skipped {path}: {reason}", err=True)
     texts = [(item.path, item.text) for item in inputs.texts]
-    report = estimate_costs(texts, chosen_models, options, compare=every)
+    report = estimate_costs(texts, chosen_models, options, compare=compare or not names, skip_unavailable=not model)
+    report.skipped.extend((name, "no price in the table (config `models`)") for name in unpriced)
     chosen = output_format.value
     if chosen == "auto":
         chosen = "table" if is_terminal() and "NO_COLOR" not in os.environ else "text"

@@ -60,12 +60,16 @@ def estimate_costs(
     options: CostOptions,
     *,
     compare: bool = False,
+    skip_unavailable: bool | None = None,
     today: _dt.date | None = None,
     counter: Counter = registry_counter,
 ) -> CostReport:
-    """Price every (path, text) on every model. In compare mode a model whose tokenizer cannot be loaded
-    (missing extra) is skipped with its reason; otherwise that error propagates."""
+    """Price every (path, text) on every model; with `compare`, cheapest first within each path.
+
+    With `skip_unavailable` (default: the same as `compare`) a model whose tokenizer cannot be loaded
+    (a missing extra) is listed in `report.skipped` with the reason; otherwise that error propagates."""
     day = today or _dt.date.today()
+    skip = compare if skip_unavailable is None else skip_unavailable
     report = CostReport([], options, compare, day, paths=[path for path, _ in texts])
     bodies = [text for _, text in texts]
     counts: dict[str, tuple[list[int], bool]] = {}
@@ -76,11 +80,11 @@ def estimate_costs(
             try:
                 counts[name] = counter(name, bodies)
             except MissingExtraError as error:
-                if not compare:
+                if not skip:
                     raise
                 failures[name] = str(error)
             except TokcliError as error:
-                if not compare:
+                if not skip:
                     raise TokcliError(f"model {model.id!r}: {error}") from None
                 failures[name] = str(error)
         if name in failures:
@@ -91,10 +95,9 @@ def estimate_costs(
         for (path, _), tokens in zip(texts, numbers):
             cost = compute_cost(model, tokens, options)
             report.rows.append(CostRow(path, exact and model.tokenizer_exact, stale, cost))
+    order = {path: index for index, path in enumerate(report.paths)}
     if compare:
-        order = {path: index for index, path in enumerate(report.paths)}
         report.rows.sort(key=lambda row: (order.get(row.path, 0), row.cost.total_cost, row.model.id))
     else:
-        order = {path: index for index, path in enumerate(report.paths)}
         report.rows.sort(key=lambda row: order.get(row.path, 0))
     return report
