@@ -188,7 +188,9 @@ def _plugin_factory(name: str, entry_point: Any) -> Callable[[], Tokenizer]:
     def factory() -> Tokenizer:
         try:
             loaded = entry_point.load()
-            candidate = loaded() if callable(loaded) and not isinstance(loaded, type) else loaded
+            # A class or a factory function is called; an object that already encodes is used as it is.
+            is_instance = not isinstance(loaded, type) and callable(getattr(loaded, "encode", None))
+            candidate = loaded if is_instance or not callable(loaded) else loaded()
         except Exception as error:  # a broken plugin must not crash tokcli with a traceback
             raise TokcliError(f"tokenizer plugin {name!r} ({entry_point.value}) failed to load: {error}") from None
         return wrap_tokenizer(name, candidate, f"plugin {entry_point.value}")

@@ -190,10 +190,24 @@ class SentencePieceTokenizer(Tokenizer):
         return [len(ids) for ids in self.processor.encode(list(texts), num_threads=_worker_count())]
 
     def token_pieces(self, text: str) -> list[str]:
-        # SentencePiece decoding drops the leading space marker, so cut by the pieces' own text instead.
-        pieces = [piece.replace("\u2581", " ") for piece in self.processor.encode(text, out_type=str)]
-        if "".join(pieces) != text:
-            return super().token_pieces(text)
+        # SentencePiece decoding drops the leading space marker, so cut by the pieces' own text instead:
+        # "▁" is a space, "<0xNN>" byte-fallback pieces build up a character (shown on its last byte), and
+        # the first piece carries the dummy-prefix space SentencePiece puts before the text.
+        pieces: list[str] = []
+        pending = b""
+        for piece in self.processor.encode(text, out_type=str):
+            if len(piece) == 6 and piece.startswith("<0x") and piece.endswith(">"):
+                pending += bytes([int(piece[3:5], 16)])
+                try:
+                    pieces.append(pending.decode("utf-8"))
+                    pending = b""
+                except UnicodeDecodeError:
+                    pieces.append("")
+                continue
+            pieces.append(piece.replace("\u2581", " "))
+        if pieces and pieces[0].startswith(" ") and "".join(pieces) != text:
+            pieces[0] = pieces[0][1:]
+        # A model that normalises its input (NFKC, collapsed spaces) shows the text as it saw it.
         return pieces
 
 
