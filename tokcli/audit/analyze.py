@@ -19,7 +19,7 @@ from tokcli.audit.caching import CacheMinimum, cache_minimum
 from tokcli.counting import Target, count_inputs
 from tokcli.errors import InputError, TokcliError
 from tokcli.inputs import InputText
-from tokcli.lint.finding import Finding
+from tokcli.lint.finding import Edit, Finding
 from tokcli.prompts import load_prompt
 
 
@@ -67,15 +67,19 @@ class FileFacts:
             prefix=dict(data["prefix"]),
             dynamic=data.get("dynamic"),
             dynamic_line=data.get("dynamic_line"),
-            findings=[Finding(path=path, **item) for item in data["findings"]],
+            findings=[_finding_from_json(path, item) for item in data["findings"]],
         )
 
 
 def _finding_json(finding: Finding) -> dict[str, Any]:
     data = finding.to_dict()
-    data.pop("path")
-    data["fix"] = None  # fixes are `lint --fix`'s business; audit only reports
+    data.pop("path")  # the same content at another path is another cache row; the path is filled in on load
     return data
+
+
+def _finding_from_json(path: str, data: dict[str, Any]) -> Finding:
+    fix = data.get("fix")
+    return Finding(path=path, **{**data, "fix": [Edit(**edit) for edit in fix] if fix else None})
 
 
 @dataclass

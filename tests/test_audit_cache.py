@@ -1,0 +1,94 @@
+"""The per-file result cache: hits on unchanged files, misses on changes, --no-cache, corrupt DB rebuilt."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+import pytest
+from audit_support import TIGHT, VERBOSE, audit_json, own_cache, write_tree
+
+from tokcli.audit.cache import FILE_NAME, ResultCache
+
+__all__ = ["own_cache"]
+
+
+@pytest.fixture(autouse=True)
+def _tree(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, own_cache: Path) -> None:
+    write_tree(
+        tmp_path / "p", {"a.md": TIGHT, "b.md": VERBOSE, "c.txt": TIGHT + "Sign as Ada.\n"}, "models: [gpt-4o]\n"
+    )
+    monkeypatch.chdir(tmp_path)
+
+
+def _strip(data: dict) -> dict:
+    """The report without the cache bookkeeping, to compare a cold run with a warm one."""
+    files = [{k: v for k, v in file.items() if k != "cached"} for file in data["files"]]
+    return {**data, "files": files, "cache": None}
+
+
+def test_second_run_is_served_from_the_cache_with_identical_results(own_cache: Path) -> None:
+    cold, _ = audit_json("p", expect=0)
+    assert cold["cache"] == {"hits": 0, "misses": 3}
+    assert (own_cache / FILE_NAME).is_file()
+    warm, result = audit_json("p", expect=0)
+    assert warm["cache"] == {"hits": 3, "misses": 0}
+    assert all(file["cached"] for file in warm["files"])
+    assert _strip(warm) == _strip(cold)
+    assert result.stderr == ""
+
+
+def test_a_changed_file_misses(tmp_path: Path) -> None:
+    audit_json("p", expect=0)
+    (tmp_path / "p" / "a.md").write_text(TIGHT + "Reply in French.\n", encoding="utf-8")
+    data, _ = audit_json("p", expect=0)
+    assert data["cache"] == {"hits": 2, "misses": 1}
+    assert {file["path"]: file["cached"] for file in data["files"]}["p/a.md"] is False
+
+
+def test_a_config_change_misses(tmp_path: Path) -> None:
+    audit_json("p", expect=0)
+    (tmp_path / "p" / ".tokcli.yaml").write_text("models: [gpt-4o]\nlint: {ignore: [TK3]}\n", encoding="utf-8")
+    data, _ = audit_json("p", expect=0)
+    assert data["cache"] == {"hits": 0, "misses": 3}
+    assert not [f for f in data["findings"] if f["code"].startswith("TK3")]
+
+
+def test_no_cache_neither_reads_nor_writes(own_cache: Path) -> None:
+    data, _ = audit_json("p", "--no-cache", expect=0)
+    assert data["cache"] == {"hits": 0, "misses": 3}
+    assert not (own_cache / FILE_NAME).exists()
+    audit_json("p", expect=0)
+    data, _ = audit_json("p", "--no-cache", expect=0)
+    assert data["cache"]["hits"] == 0
+
+
+def test_a_corrupt_cache_is_rebuilt_not_fatal(own_cache: Path) -> None:
+    own_cache.mkdir(parents=True, exist_ok=True)
+    (own_cache / FILE_NAME).write_bytes(b"this is not an SQLite database" * 100)
+    data, result = audit_json("p", expect=0)
+    assert data["cache"] == {"hits": 0, "misses": 3}
+    assert "was unreadable" in result.stderr and "rebuilt" in result.stderr
+    with sqlite3.connect(own_cache / FILE_NAME) as connection:
+        assert connection.execute("SELECT count(*) FROM results").fetchone()[0] == 3
+    warm, result = audit_json("p", expect=0)
+    assert warm["cache"]["hits"] == 3
+    assert result.stderr == ""
+
+
+def test_a_damaged_row_is_a_miss(own_cache: Path) -> None:
+    audit_json("p", expect=0)
+    with sqlite3.connect(own_cache / FILE_NAME) as connection:
+        connection.execute("UPDATE results SET payload = '{\"kind\": 1'")
+    data, _ = audit_json("p", expect=0)
+    assert data["cache"] == {"hits": 0, "misses": 3}
+
+
+def test_cache_object_survives_an_unwritable_location(tmp_path: Path) -> None:
+    blocker = tmp_path / "file-not-dir"
+    blocker.write_text("x")
+    cache = ResultCache(blocker / "sub" / FILE_NAME)
+    assert not cache.enabled
+    assert cache.get_many(["k"]) == {}
+    cache.put_many([("k", {"a": 1})])  # silently nothing
+    assert cache.notes and "disabled" in cache.notes[0]

@@ -1,0 +1,124 @@
+"""Deltas: `--since REF` against a real temporary git repository (no checkout), baselines, --fail-on-increase."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+from audit_support import TIGHT, VERBOSE, audit_json, commit_all, git, git_repo, o200k, own_cache, run_audit, write_tree
+
+__all__ = ["own_cache"]
+
+pytestmark = pytest.mark.skipif(shutil.which("git") is None, reason="git is not installed")
+CONFIG = "models: [gpt-4o]\n"
+
+
+@pytest.fixture
+def repo(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, own_cache: Path) -> Path:
+    root = git_repo(tmp_path / "repo")
+    write_tree(root / "prompts", {"keep.md": TIGHT, "grow.md": TIGHT, "gone.md": TIGHT, "same.txt": VERBOSE}, CONFIG)
+    commit_all(root)
+    (root / "prompts" / "grow.md").write_text(TIGHT + VERBOSE, encoding="utf-8")
+    (root / "prompts" / "gone.md").unlink()
+    (root / "prompts" / "new.md").write_text(TIGHT, encoding="utf-8")
+    monkeypatch.chdir(root)
+    return root
+
+
+def test_since_head_reports_changed_new_and_deleted(repo: Path) -> None:
+    data, result = audit_json("prompts", "--since", "HEAD", expect=0)
+    deltas = data["deltas"]
+    assert deltas["source"].startswith("git HEAD (")
+    status = {item["path"]: item["status"] for item in deltas["files"]}
+    assert status == {
+        "prompts/keep.md": "unchanged",
+        "prompts/grow.md": "changed",
+        "prompts/gone.md": "deleted",
+        "prompts/new.md": "new",
+        "prompts/same.txt": "unchanged",
+    }
+    files = {item["path"]: item["models"]["gpt-4o"] for item in deltas["files"]}
+    assert files["prompts/grow.md"]["before"] == o200k(TIGHT)
+    assert files["prompts/grow.md"]["after"] == o200k(TIGHT + VERBOSE)
+    assert files["prompts/gone.md"] == {**files["prompts/gone.md"], "before": o200k(TIGHT), "after": 0}
+    assert files["prompts/new.md"]["before"] == 0 and files["prompts/new.md"]["percent"] is None
+    total = deltas["totals"]["gpt-4o"]
+    assert total["delta"] == o200k(TIGHT + VERBOSE) - o200k(TIGHT)
+    assert deltas["counts"] == {"new": 1, "deleted": 1, "changed": 1, "unchanged": 2}
+    # Nothing was checked out: the working tree still has the edits.
+    assert "gone.md" in git(repo, "status", "--porcelain")
+    assert (repo / "prompts" / "grow.md").read_text() == TIGHT + VERBOSE
+    assert result.stderr == ""
+
+
+def test_fail_on_increase(repo: Path) -> None:
+    data, _ = audit_json("prompts", "--since", "HEAD", "--fail-on-increase", "10", expect=1)
+    increases = [f for f in data["findings"] if f["code"] == "TK954"]
+    assert {f["path"] for f in increases} == {"prompts/grow.md", "prompts/.tokcli.yaml"}
+    assert data["deltas"]["fail_on_increase"] == 10
+    audit_json("prompts", "--since", "HEAD", "--fail-on-increase", "100000", expect=0)
+
+
+def test_markdown_shows_the_deltas(repo: Path) -> None:
+    result = run_audit("prompts", "--since", "HEAD", "--format", "markdown")
+    assert result.exit_code == 0
+    assert "**Changes:** 1 changed, 1 new, 1 deleted, 2 unchanged." in result.stdout
+    grow = f"| `prompts/grow.md` | changed | {o200k(TIGHT):,} | {o200k(TIGHT + VERBOSE):,} |"
+    assert grow in result.stdout
+    assert "| `prompts/gone.md` | deleted |" in result.stdout
+
+
+def test_unknown_ref_is_exit_2(repo: Path) -> None:
+    result = run_audit("prompts", "--since", "no-such-branch")
+    assert result.exit_code == 2
+    assert result.stderr == "tokcli: error: --since: unknown git ref 'no-such-branch'\n"
+
+
+def test_since_outside_a_repository_is_exit_2(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, own_cache: Path) -> None:
+    write_tree(tmp_path / "plain", {"a.md": TIGHT}, CONFIG)
+    monkeypatch.chdir(tmp_path / "plain")
+    monkeypatch.setenv("GIT_CEILING_DIRECTORIES", str(tmp_path))
+    result = run_audit(".", "--since", "HEAD")
+    assert result.exit_code == 2
+    assert "--since needs a git repository" in result.stderr
+
+
+def test_baseline_round_trip(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, own_cache: Path) -> None:
+    write_tree(tmp_path / "p", {"a.md": TIGHT, "b.md": TIGHT}, CONFIG)
+    monkeypatch.chdir(tmp_path)
+    result = run_audit("p", "--write-baseline", "base.json")
+    assert result.exit_code == 0
+    baseline = json.loads((tmp_path / "base.json").read_text())
+    assert baseline["tokcli_baseline"] == 1
+    assert baseline["files"]["p/a.md"]["tokens"] == {"gpt-4o": o200k(TIGHT)}
+    (tmp_path / "p" / "a.md").write_text(TIGHT * 3, encoding="utf-8")
+    data, _ = audit_json("p", "--baseline", "base.json", "--fail-on-increase", "50", expect=1)
+    assert data["deltas"]["source"] == "baseline base.json"
+    grown = {item["path"]: item for item in data["deltas"]["files"]}["p/a.md"]["models"]["gpt-4o"]
+    assert (grown["before"], grown["after"]) == (o200k(TIGHT), o200k(TIGHT * 3))
+    assert grown["percent"] == round(100 * (o200k(TIGHT * 3) - o200k(TIGHT)) / o200k(TIGHT), 2)
+
+
+def test_bad_baselines_are_exit_2(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, own_cache: Path) -> None:
+    write_tree(tmp_path / "p", {"a.md": TIGHT}, CONFIG)
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "broken.json").write_text("{not json", encoding="utf-8")
+    (tmp_path / "other.json").write_text('{"files": {}}', encoding="utf-8")
+    cases = {
+        "missing.json": "tokcli: error: missing.json: baseline file not found\n",
+        "broken.json": "tokcli: error: broken.json:1: baseline is not valid JSON",
+        "other.json": "tokcli: error: other.json: not a tokcli baseline",
+    }
+    for name, expected in cases.items():
+        result = run_audit("p", "--baseline", name)
+        assert result.exit_code == 2, name
+        assert result.stdout == ""
+        assert result.stderr.startswith(expected)
+
+
+def test_since_and_baseline_together_is_a_usage_error(repo: Path) -> None:
+    result = run_audit("prompts", "--since", "HEAD", "--baseline", "x.json")
+    assert result.exit_code == 2
+    assert "give --since REF or --baseline FILE, not both" in result.stderr
