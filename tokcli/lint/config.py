@@ -76,7 +76,7 @@ class LintSettings:
                 candidates.add(Path(path).resolve().relative_to(self.root.resolve()).as_posix())
         codes: set[str] = set()
         for pattern, selectors in self.per_file_ignores.items():
-            spec = pathspec.PathSpec.from_lines("gitwildmatch", [pattern])
+            spec = pathspec.GitIgnoreSpec.from_lines([pattern])
             if any(spec.match_file(candidate) for candidate in candidates):
                 for selector in selectors:
                     codes |= select_codes(selector)

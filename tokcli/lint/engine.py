@@ -167,6 +167,8 @@ class Linter:
 def _suppressed(finding: Finding, directives: list[Directive], *, mark: bool) -> bool:
     hit = False
     for directive in directives:
+        if not mark and directive.blanket and not directive.file_level:
+            continue  # a bare `noqa` must not hide the finding that says it is unused
         if directive.covers(finding.line, finding.code):
             hit = True
             if mark:

@@ -3,6 +3,7 @@ across the messages of a chat."""
 
 from __future__ import annotations
 
+import bisect
 import difflib
 import re
 from collections.abc import Iterator
@@ -28,6 +29,7 @@ class Sentence:
     text: str
     words: list[str]
     key: str
+    wordset: frozenset[str] = frozenset()
 
 
 def sentences(segment: Segment, min_words: int) -> list[Sentence]:
@@ -47,7 +49,7 @@ def sentences(segment: Segment, min_words: int) -> list[Sentence]:
         words = _WORD.findall(text.lower())
         if len(words) >= min_words:
             start = match.start() + offset
-            found.append(Sentence(segment, start, start + len(text), text, words, " ".join(words)))
+            found.append(Sentence(segment, start, start + len(text), text, words, " ".join(words), frozenset(words)))
     segment.cache[("sentences", min_words)] = found
     return found
 
@@ -181,7 +183,7 @@ def similar(a: Sentence, b: Sentence, threshold: float) -> float:
     shorter, longer = sorted((len(a.words), len(b.words)))
     if shorter / longer < threshold * 0.8:
         return 0.0
-    set_a, set_b = set(a.words), set(b.words)
+    set_a, set_b = a.wordset, b.wordset
     if len(set_a & set_b) / len(set_a | set_b) < threshold * 0.6:
         return 0.0
     matcher = difflib.SequenceMatcher(None, a.words, b.words, autojunk=False)
@@ -211,10 +213,9 @@ class NearDuplicateInstruction(Rule):
         min_words = int(self.opts["min-words"])
         limit = int(self.opts["max-sentences"])
         for segment in ctx.segments:
-            repeated_lines = _repeated_line_ranges(segment)
-            items = [s for s in sentences(segment, min_words) if not any(a <= s.start < b for a, b in repeated_lines)][
-                :limit
-            ]
+            repeated = _RangeSet(_repeated_line_ranges(segment))
+            items = [item for item in sentences(segment, min_words) if not repeated.contains(item.start)][:limit]
+
             reported: set[int] = set()
             for index, later in enumerate(items):
                 for earlier in items[:index]:
@@ -232,6 +233,18 @@ class NearDuplicateInstruction(Rule):
                         )
                         reported.add(id(later))
                         break
+
+
+class _RangeSet:
+    """Fast membership test for a set of [start, end) ranges."""
+
+    def __init__(self, ranges: list[tuple[int, int]]) -> None:
+        self.ranges = sorted(ranges)
+        self.starts = [start for start, _ in self.ranges]
+
+    def contains(self, offset: int) -> bool:
+        index = bisect.bisect_right(self.starts, offset) - 1
+        return any(a <= offset < b for a, b in self.ranges[max(0, index - 1) : index + 1])
 
 
 def _repeated_line_ranges(segment: Segment) -> list[tuple[int, int]]:

@@ -29,7 +29,7 @@ def min_cacheable_tokens(provider: str, model: str = "") -> int:
 
 _DYNAMIC_LITERALS = re.compile(
     r"\b\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?\b"
-    r"|(?i:\b(?:today(?:'s date)? is|current (?:date|time)(?: is)?:?|timestamp:))[ \t]*\S+"
+    r"|(?i:\b(?:today(?:'s date)? is|current (?:date|time)(?: is)?:?|timestamp:))[ \t]*\d[\d/.:-]*"
     r"|\b[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}\b"
 )
 

@@ -171,7 +171,7 @@ class WhitespaceRun(Rule):
 
     def check(self, ctx: Context) -> None:
         run = max(2, int(self.opts["min-run"]))
-        pattern = re.compile(r"(?<=[^\s\0])(?: {" + str(run) + r",}|\t+[ \t]*)(?=[^\s\0])")
+        pattern = re.compile(r"(?<=\S)(?: {" + str(run) + r",}|\t+[ \t]*)(?=\S)")
         minimum = int(self.opts["min-tokens"])
         for segment in ctx.segments:
             for start, _end, line in segment.lines():
@@ -341,7 +341,7 @@ class MarkdownDecoration(Rule):
     severity = "info"
     options: ClassVar[dict[str, Any]] = {"min-tokens": 1}
 
-    _bold_heading = re.compile(r"^([ \t]{0,3}#{1,6}[ \t]+)(\*\*|__)([^*_\n]+?)\2[ \t]*$")
+    _bold_heading = re.compile(r"^([ \t]{0,3}#{1,6}[ \t]+)(\*\*|__)([^*_\n]+?)\2(?:[ \t]+#+)?[ \t]*$")
     _closing_hashes = re.compile(r"^[ \t]{0,3}#{1,6}[ \t]+[^\n]*?\S([ \t]+#+)[ \t]*$")
     _triple = re.compile(r"(\*\*\*|___)(?=\S)([^*_\n\0]+?)(?<=\S)\1")
 

@@ -1,0 +1,131 @@
+"""`tokcli lint` and `tokcli rules` through the command line: exit codes, stdout and stderr together."""
+
+from __future__ import annotations
+
+import json
+import os
+import stat
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from tokcli.cli import app
+
+runner = CliRunner()
+WASTEFUL = "In order to help, answer!!!\n\n\n\nBe brief.\n"
+
+
+@pytest.fixture
+def workdir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "prompts").mkdir()
+    (tmp_path / "prompts" / "a.md").write_text(WASTEFUL, encoding="utf-8")
+    (tmp_path / "prompts" / "clean.txt").write_text("Be brief.\n", encoding="utf-8")
+    return tmp_path
+
+
+def test_findings_exit_1_with_json(workdir: Path) -> None:
+    result = runner.invoke(app, ["lint", "prompts", "--format", "json"])
+    assert result.exit_code == 1, result.stderr
+    assert result.stderr == ""
+    data = json.loads(result.stdout)
+    assert [(f["path"], f["line"], f["code"]) for f in data["findings"]] == [
+        ("prompts/a.md", 1, "TK303"),
+        ("prompts/a.md", 1, "TK306"),
+        ("prompts/a.md", 2, "TK101"),
+    ]
+    assert data["summary"]["files"] == 2
+
+
+def test_exit_zero_fail_on_and_clean(workdir: Path) -> None:
+    assert runner.invoke(app, ["lint", "prompts", "--exit-zero", "-f", "github"]).exit_code == 0
+    assert runner.invoke(app, ["lint", "prompts", "--fail-on", "error", "-f", "github"]).exit_code == 0
+    clean = runner.invoke(app, ["lint", "prompts/clean.txt"])
+    assert (clean.exit_code, clean.stdout, clean.stderr) == (0, "No findings in 1 file.\n", "")
+
+
+def test_select_and_ignore_flags(workdir: Path) -> None:
+    result = runner.invoke(app, ["lint", "prompts", "-f", "github", "--select", "TK3", "--ignore", "TK306"])
+    assert result.exit_code == 1
+    assert result.stdout.count("::") == 2 and "title=TK303" in result.stdout
+    bad = runner.invoke(app, ["lint", "prompts", "--select", "TK8"])
+    assert bad.exit_code == 2 and bad.stdout == ""
+    assert bad.stderr.startswith("tokcli: error: unknown rule selector 'TK8'")
+    assert len(bad.stderr.splitlines()) == 1
+
+
+def test_output_file_and_sarif(workdir: Path) -> None:
+    result = runner.invoke(app, ["lint", "prompts", "-f", "sarif", "-o", "out.sarif"])
+    assert (result.exit_code, result.stdout, result.stderr) == (1, "", "")
+    log = json.loads((workdir / "out.sarif").read_text(encoding="utf-8"))
+    assert log["version"] == "2.1.0" and len(log["runs"][0]["results"]) == 3
+
+
+def test_diff_changes_nothing_and_fix_writes_atomically(workdir: Path) -> None:
+    target = workdir / "prompts" / "a.md"
+    os.chmod(target, 0o640)
+    diff = runner.invoke(app, ["lint", "prompts", "--diff"])
+    assert diff.exit_code == 1 and diff.stderr == ""
+    assert diff.stdout.startswith("--- a/prompts/a.md\n+++ b/prompts/a.md\n")
+    assert "-\n" in diff.stdout
+    assert target.read_text(encoding="utf-8") == WASTEFUL
+
+    fixed = runner.invoke(app, ["lint", "prompts", "--fix", "-f", "github"])
+    assert fixed.exit_code == 1  # TK303 and TK306 have no safe fix and remain
+    assert fixed.stderr == "tokcli: fixed 1 finding in 1 file(s)\n"
+    assert target.read_text(encoding="utf-8") == "In order to help, answer!!!\n\nBe brief.\n"
+    assert stat.S_IMODE(target.stat().st_mode) == 0o640
+    assert sorted(p.name for p in (workdir / "prompts").iterdir()) == ["a.md", "clean.txt"]
+    assert "title=TK101" not in fixed.stdout
+
+
+def test_config_file_selects_rules_and_model(workdir: Path) -> None:
+    (workdir / ".tokcli.yaml").write_text(
+        "models: [gpt-4]\nlint:\n  select: [TK1]\n  rules:\n    TK101: {severity: error}\n", encoding="utf-8"
+    )
+    result = runner.invoke(app, ["lint", "prompts", "-f", "json", "--fail-on", "error"])
+    assert result.exit_code == 1
+    data = json.loads(result.stdout)
+    assert [(f["code"], f["severity"]) for f in data["findings"]] == [("TK101", "error")]
+    assert data["summary"]["tokenizer"] == "cl100k_base"
+
+
+def test_bad_config_is_a_one_line_error(workdir: Path) -> None:
+    (workdir / ".tokcli.yaml").write_text("lint:\n  rules:\n    TK101: {max-blank: 2}\n", encoding="utf-8")
+    result = runner.invoke(app, ["lint", "prompts"])
+    assert result.exit_code == 2 and result.stdout == ""
+    assert result.stderr.startswith("tokcli: error: ") and "max-blank" in result.stderr
+    assert len(result.stderr.splitlines()) == 1
+
+
+def test_unreadable_template_exits_2_but_reports_the_rest(workdir: Path) -> None:
+    (workdir / "prompts" / "broken.j2").write_text("Hi {% if %}\n", encoding="utf-8")
+    result = runner.invoke(app, ["lint", "prompts", "-f", "github"])
+    assert result.exit_code == 2
+    assert "title=TK303" in result.stdout
+    assert result.stderr.startswith("tokcli: error: prompts/broken.j2:1: template syntax error")
+
+
+def test_usage_errors(workdir: Path) -> None:
+    both = runner.invoke(app, ["lint", "prompts", "--fix", "--diff"])
+    assert both.exit_code == 2 and both.stderr.startswith("tokcli: error: --fix and --diff do not go together")
+    none = runner.invoke(app, ["lint"])
+    assert none.exit_code == 2 and "nothing to lint" in none.stderr
+    missing = runner.invoke(app, ["lint", "nope.md"])
+    assert missing.exit_code == 2 and missing.stderr == "tokcli: error: nope.md: no such file or directory\n"
+
+
+def test_rules_list_and_explain() -> None:
+    listing = runner.invoke(app, ["rules", "--format", "text"])
+    assert listing.exit_code == 0 and listing.stderr == ""
+    lines = listing.stdout.splitlines()
+    assert len(lines) >= 20 and lines[0].startswith("TK101  blank-line-run")
+    explain = runner.invoke(app, ["rules", "TK301"])
+    assert explain.exit_code == 0
+    assert explain.stdout.startswith("TK301 politeness\n") and "Wasteful:" in explain.stdout
+    by_name = runner.invoke(app, ["rules", "verbose-phrase", "-f", "json"])
+    assert json.loads(by_name.stdout)[0]["code"] == "TK303"
+    unknown = runner.invoke(app, ["rules", "TK3011"])
+    assert unknown.exit_code == 2 and unknown.stdout == ""
+    assert unknown.stderr == "tokcli: error: unknown rule 'TK3011'; did you mean: TK301, TK901, TK601, TK501, TK401?\n"

@@ -1,0 +1,94 @@
+"""TK6xx: data payloads."""
+
+from __future__ import annotations
+
+import json
+
+from lint_support import fix, hits, lint
+
+from tokcli.lint.rules.payload import minify_json_text
+from tokcli.registry import get_tokenizer
+
+PRETTY = """\
+Reply like this:
+{
+    "name": "Ada",
+    "roles": [
+        "admin",
+        "editor"
+    ],
+    "note": "keep  these   spaces"
+}
+"""
+
+
+def test_pretty_printed_json_fix_round_trips() -> None:
+    found = lint(PRETTY, "TK601", dedent=False)
+    assert [(f.line, f.column, f.code) for f in found] == [(2, 1, "TK601")]
+    tokenizer = get_tokenizer("o200k_base")
+    minified = '{"name":"Ada","roles":["admin","editor"],"note":"keep  these   spaces"}'
+    blob = PRETTY[PRETTY.index("{") :].rstrip("\n")
+    assert found[0].tokens_wasted == tokenizer.count(blob) - tokenizer.count(minified)
+    result = fix(PRETTY, "TK601", dedent=False)
+    assert result.text == "Reply like this:\n" + minified + "\n"
+    assert json.loads(minified) == json.loads(blob)
+    assert result.findings == []
+
+
+def test_compact_json_and_non_json_braces_are_fine() -> None:
+    assert hits('Reply like this: {"name": "Ada"}\n', "TK601", dedent=False) == []
+    assert hits("{\n  not json at all\n}\n", "TK601", dedent=False) == []
+
+
+def test_minify_keeps_numbers_and_strings_verbatim() -> None:
+    assert minify_json_text('{ "a" : 1.50e3,\n "b": "x \\" y  z" }') == '{"a":1.50e3,"b":"x \\" y  z"}'
+
+
+def test_yaml_block_that_costs_more_than_json() -> None:
+    items = "".join(f"    - name: item{i}\n      enabled: true\n      weight: {i}\n" for i in range(12))
+    source = "Config:\n```yaml\nitems:\n" + items + "```\n"
+    assert [code for _, _, code in hits(source, "TK602", dedent=False)] == ["TK602"]
+    assert hits("Config:\n```yaml\nname: Ada\n```\n", "TK602", dedent=False) == []
+
+
+def test_base64_and_hex_blobs() -> None:
+    png = "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg=="
+    digest = "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08"
+    source = f"Logo: {png}\nChecksum: {digest}\n"
+    assert hits(source, "TK603", dedent=False) == [(1, 7, "TK603"), (2, 11, "TK603")]
+    assert hits("A long wordlike token: Supercalifragilisticexpialidocious\n", "TK603", dedent=False) == []
+
+
+def test_opaque_ids_and_urls() -> None:
+    source = (
+        "Ticket 3f2b8c1e-9d4a-4e7b-b5c6-1a2b3c4d5e6f is open.\n"
+        "See https://example.com/kb/reset?utm_source=mail&utm_medium=email for steps.\n"
+        "Request req_01HZX4V9T2QK8M3N7P5R6S1W0Y failed.\n"
+    )
+    found = lint(source, "TK604", dedent=False)
+    assert [(f.line, f.column) for f in found] == [(1, 8), (2, 5), (3, 9)]
+    assert found[1].fix is not None and found[1].fix[0].replacement == "https://example.com/kb/reset"
+    assert hits("See https://example.com/docs/billing for steps. Order 12345.\n", "TK604", dedent=False) == []
+
+
+def test_invisible_unicode_fix() -> None:
+    source = "Sum\u200bmarize the art\u00adicle,\u00a0please.\n"
+    assert hits(source, "TK605", dedent=False) == [(1, 4, "TK605"), (1, 19, "TK605"), (1, 25, "TK605")]
+    assert fix(source, "TK605", dedent=False).text == "Summarize the article, please.\n"
+
+
+def test_joiners_inside_scripts_and_emoji_are_kept() -> None:
+    persian = "می\u200cخواهم\n"
+    family = "\U0001f468\u200d\U0001f469\u200d\U0001f467\n"
+    assert hits(persian + family, "TK605", dedent=False) == []
+
+
+def test_typographic_punctuation_only_where_it_costs_more() -> None:
+    tokenizer = get_tokenizer("o200k_base")
+    assert tokenizer.count("it\u2019s") > tokenizer.count("it's")
+    found = lint("Don\u2019t say maybe.\n", "TK606", dedent=False)
+    assert [(f.line, f.column, f.severity) for f in found] == [(1, 4, "info")]
+    assert hits('Say "maybe" - or not.\n', "TK606", dedent=False) == []
+    # an ellipsis character is one token, like "...": no finding
+    assert tokenizer.count("\u2026") == tokenizer.count("...")
+    assert hits("Wait\u2026\n", "TK606", dedent=False) == []

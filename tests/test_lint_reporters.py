@@ -1,0 +1,105 @@
+"""Reporters shared by lint and audit: text, json, github, sarif."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from tokcli.lint.config import LintSettings
+from tokcli.lint.engine import Linter, lint_inputs
+from tokcli.lint.finding import Finding, RuleInfo, summarize
+from tokcli.reporters.github import escape_data, escape_property, render_github
+from tokcli.reporters.json import render_json
+from tokcli.reporters.sarif import render_sarif
+from tokcli.reporters.text import render_text, summary_line
+
+SCHEMA = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "sarif-schema-2.1.0.json"
+
+SOURCE = "In order to help, answer!!!\n\n\n\nCould you please be brief?\n"
+
+
+def _report():  # type: ignore[no-untyped-def]
+    from tokcli.inputs import InputText
+
+    linter = Linter(LintSettings(select=["ALL"]), model="gpt-4o")
+    return lint_inputs([InputText("dir/a b.md", SOURCE), InputText("clean.md", "Be brief.\n")], linter)
+
+
+def test_json_report_shape() -> None:
+    report = _report()
+    data = json.loads(render_json(report.findings, report.summary()))
+    assert set(data) == {"findings", "summary"}
+    first = data["findings"][0]
+    assert set(first) == {
+        "path", "line", "column", "end_line", "end_column", "code", "name", "severity", "message",
+        "tokens_wasted", "fix", "fixable",
+    }  # fmt: skip
+    assert [(f["line"], f["code"]) for f in data["findings"]] == [
+        (1, "TK303"),
+        (1, "TK306"),
+        (2, "TK101"),
+        (5, "TK301"),
+    ]
+    assert data["findings"][2]["fixable"] is True and data["findings"][2]["fix"][0]["replacement"] == ""
+    assert data["summary"]["files"] == 2 and data["summary"]["findings"] == 4
+    assert data["summary"]["by_severity"] == {"info": 0, "warning": 4, "error": 0}
+
+
+def test_github_annotations_and_escaping() -> None:
+    finding = Finding("a,b:c.md", 3, 5, 3, 9, "TK301", "politeness", "info", "50% off\nnow", 2)
+    assert render_github([finding]) == (
+        "::notice file=a%2Cb%3Ac.md,line=3,col=5,endLine=3,endColumn=9,title=TK301 politeness::"
+        "50%25 off%0Anow (2 tokens per call)\n"
+    )
+    assert escape_data("a\r\n%") == "a%0D%0A%25"
+    assert escape_property("x:y,z") == "x%3Ay%2Cz"
+    lines = render_github(_report().findings).splitlines()
+    assert lines[0].startswith("::warning file=dir/a b.md,line=1,col=1,") and "title=TK303 verbose-phrase::" in lines[0]
+
+
+def test_sarif_validates_against_the_schema() -> None:
+    if not SCHEMA.is_file():
+        pytest.skip(f"SARIF schema not found at {SCHEMA}")
+    import jsonschema
+
+    report = _report()
+    log = json.loads(render_sarif(report.findings, report.rules, summary=report.summary()))
+    jsonschema.validate(log, json.loads(SCHEMA.read_text(encoding="utf-8")))
+    run = log["runs"][0]
+    rule_ids = [rule["id"] for rule in run["tool"]["driver"]["rules"]]
+    assert len(rule_ids) >= 20
+    result = run["results"][0]
+    assert result["ruleId"] == "TK303" and rule_ids[result["ruleIndex"]] == "TK303"
+    assert result["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] == "dir/a%20b.md"
+    assert result["properties"]["tokensWasted"] == 2
+
+
+def test_sarif_adds_rules_for_codes_it_was_not_told_about() -> None:
+    if not SCHEMA.is_file():
+        pytest.skip(f"SARIF schema not found at {SCHEMA}")
+    import jsonschema
+
+    finding = Finding("p.md", 1, 1, 1, 1, "TK701", "over-budget", "error", "over budget", 10)
+    log = json.loads(render_sarif([finding], [RuleInfo("TK101", "blank-line-run", "warning", "Blank lines.")]))
+    jsonschema.validate(log, json.loads(SCHEMA.read_text(encoding="utf-8")))
+    assert [rule["id"] for rule in log["runs"][0]["tool"]["driver"]["rules"]] == ["TK101", "TK701"]
+    assert log["runs"][0]["results"][0]["level"] == "error"
+
+
+def test_text_report_groups_by_file_with_a_code_frame() -> None:
+    report = _report()
+    sources = {result.path: result.original for result in report.files}
+    text = render_text(report.findings, report.summary(), sources=sources)
+    lines = text.splitlines()
+    assert lines[0] == "dir/a b.md"
+    assert lines[1].startswith("1:1 warning TK303 [verbose-phrase] 'In order to' can be 'To' (2 tokens)")
+    assert "  > 1 | In order to help, answer!!!" in lines
+    assert "    | ^^^^^^^^^^^" in text
+    assert lines[-1] == summary_line(report.summary())
+    assert lines[-1].startswith("Found 4 findings (4 warnings) in 2 files;")
+
+
+def test_summary_line_when_clean() -> None:
+    assert summary_line(summarize([], files=3)) == "No findings in 3 files."

@@ -1,0 +1,117 @@
+"""TK5xx: template hygiene, and the guarantee that fixes never change a template's variables or statements."""
+
+from __future__ import annotations
+
+import jinja2
+import pytest
+from jinja2 import meta, nodes
+from lint_support import fix, hits, lint
+
+from tokcli.lint.rules.template import template_signature
+
+PROMPTY = """\
+---
+name: answer
+inputs:
+  question:
+    type: string
+  history:
+    type: string
+---
+system:
+Answer {{ qestion }} briefly.
+"""
+
+
+def test_undefined_and_unused_prompty_inputs() -> None:
+    found = lint(PROMPTY, ["TK501", "TK502"], path="a.prompty", dedent=False)
+    assert [(f.line, f.column, f.code) for f in found] == [(4, 3, "TK502"), (6, 3, "TK502"), (10, 11, "TK501")]
+    assert found[2].severity == "error" and "qestion" in found[2].message
+
+
+def test_declared_inputs_used_correctly() -> None:
+    good = PROMPTY.replace("qestion", "question").replace("briefly.", "briefly. Context: {{ history }}")
+    assert hits(good, ["TK501", "TK502"], path="a.prompty", dedent=False) == []
+
+
+def test_dotprompt_schema_inputs() -> None:
+    source = "---\ninput:\n  schema:\n    topic: string\n    tone?: string, the voice\n---\nWrite about {{ topic }}.\n"
+    assert hits(source, ["TK501", "TK502"], path="a.prompt", dedent=False) == [(5, 5, "TK502")]
+
+
+def test_plain_jinja_without_declarations_has_no_undefined_findings() -> None:
+    assert hits("Answer {{ question }}.\n", "TK501", path="a.j2", dedent=False) == []
+    options = {"TK501": {"variables": ["question"]}}
+    assert hits("Answer {{ question }} {{ extra }}.\n", "TK501", path="a.j2", dedent=False, options=options) == [
+        (1, 26, "TK501")
+    ]
+
+
+def test_unused_set() -> None:
+    source = '{% set tone = "formal" %}{% set style = "short" %}\nAnswer in a {{ style }} way.\n'
+    assert hits(source, "TK503", path="a.j2", dedent=False) == [(1, 8, "TK503")]
+
+
+def test_set_used_in_a_loop_is_fine() -> None:
+    source = "{% set sep = ', ' %}{% for x in items %}{{ x }}{{ sep }}{% endfor %}\n"
+    assert hits(source, "TK503", path="a.j2", dedent=False) == []
+
+
+def test_tag_lines_without_whitespace_control() -> None:
+    source = "Context:\n{% if docs %}\n{% for d in docs %}\n{{ d }}\n{% endfor %}\n{% endif %}\nQuestion: {{ q }}\n"
+    assert hits(source, "TK504", path="a.j2", dedent=False) == [(2, 1, "TK504"), (5, 1, "TK504")]
+    trimmed = "Context:\n{% if docs -%}\n{% for d in docs -%}\n{{ d }}\n{% endfor -%}\n{% endif -%}\nQ: {{ q }}\n"
+    assert hits(trimmed, "TK504", path="a.j2", dedent=False) == []
+    options = {"TK504": {"trim-blocks": True}}
+    assert hits(source, "TK504", path="a.j2", dedent=False, options=options) == []
+
+
+def _statements(source: str) -> tuple[frozenset[str], list[str]]:
+    ast = jinja2.Environment().parse(source)
+    kinds = [type(node).__name__ for node in ast.find_all(nodes.Stmt)]
+    return frozenset(meta.find_undeclared_variables(ast)), kinds
+
+
+WASTEFUL_TEMPLATE = """\
+{% set tone = "formal" %}
+Answer   in a {{ tone }} way.\t\t
+
+
+==============================
+{% for doc in docs %}
+{{ doc.title }}   {{ doc.body }}\u200b
+{% endfor %}
+{
+    "answer": "{{ answer_hint }}",
+    "sources": [
+        "doc-1"
+    ]
+}
+{
+    "format": "json",
+    "sources": [
+        "doc-1",
+        "doc-2"
+    ]
+}
+Question: {{ question }}
+"""
+
+
+def test_fixes_never_change_template_variables_or_statements() -> None:
+    result = fix(WASTEFUL_TEMPLATE, "ALL", path="t.j2", dedent=False)
+    assert result.applied >= 5
+    assert result.text != WASTEFUL_TEMPLATE
+    assert _statements(result.text) == _statements(WASTEFUL_TEMPLATE)
+    assert template_signature(result.text) == template_signature(WASTEFUL_TEMPLATE)
+    # the JSON holding template syntax is left as it is; the static one is minified
+    assert '"answer": "{{ answer_hint }}"' in result.text
+    assert '{"format":"json","sources":["doc-1","doc-2"]}' in result.text
+    assert "\u200b" not in result.text and "=====" not in result.text
+
+
+def test_signature_sees_a_changed_variable() -> None:
+    assert template_signature("Hi {{ a }}") != template_signature("Hi {{ b }}")
+    assert template_signature("Hi {{ a }}  there") == template_signature("Hi {{ a }} there")
+    with pytest.raises(jinja2.TemplateSyntaxError):
+        template_signature("{% if %}")

@@ -1,0 +1,106 @@
+"""TK1xx: whitespace and formatting rules."""
+
+from __future__ import annotations
+
+from lint_support import fix, hits, lint
+
+
+def test_blank_line_run_fires_and_fixes() -> None:
+    source = "Be brief.\n\n\n\nCite sources.\n"
+    assert hits(source, "TK101", dedent=False) == [(2, 1, "TK101")]
+    result = fix(source, "TK101", dedent=False)
+    assert result.text == "Be brief.\n\nCite sources.\n"
+    assert result.findings == []
+
+
+def test_single_blank_line_is_fine() -> None:
+    assert hits("Be brief.\n\nCite sources.\n", "TK101", dedent=False) == []
+
+
+def test_blank_lines_at_end_of_file() -> None:
+    source = "Be brief.\n\n\n"
+    assert hits(source, "TK101", dedent=False) == [(2, 1, "TK101")]
+    assert fix(source, "TK101", dedent=False).text == "Be brief.\n"
+
+
+def test_blank_lines_inside_code_fence_are_left_alone() -> None:
+    assert hits("Run:\n```\na\n\n\n\nb\n```\n", "TK101", dedent=False) == []
+
+
+def test_trailing_whitespace_fires_only_when_it_costs_tokens() -> None:
+    # o200k merges a lone trailing space into the newline token; a tab run before a word does not.
+    source = "Answer in English.\t\t \nNext line\n"
+    assert hits(source, "TK102", dedent=False) == [(1, 19, "TK102")]
+    assert fix(source, "TK102", dedent=False).text == "Answer in English.\nNext line\n"
+    assert hits("Answer in English.\nNext line\n", "TK102", dedent=False) == []
+
+
+def test_whitespace_run_between_words() -> None:
+    source = "Reply with        the answer only.\n"
+    assert hits(source, "TK103", dedent=False) == [(1, 11, "TK103")]
+    assert fix(source, "TK103", dedent=False).text == "Reply with the answer only.\n"
+    # two spaces are under the default run length, and table padding is structure
+    assert hits("Reply with  the answer.\n| a      | b |\n", "TK103", dedent=False) == []
+
+
+def test_whitespace_run_never_touches_template_syntax() -> None:
+    source = "Hello {{   name   }} and        {{ x }}\n"
+    result = fix(source, "TK103", path="p.j2", dedent=False)
+    assert result.text == "Hello {{   name   }} and {{ x }}\n"
+
+
+def test_deep_indentation() -> None:
+    source = "Rules:\n" + "                - be brief and precise in every answer\n" * 2
+    assert hits(source, "TK104", dedent=False) == [(2, 1, "TK104")]
+    assert hits("Rules:\n    - be brief\n", "TK104", dedent=False) == []
+    code = "```\n" + "                indented_code()\n" * 2 + "```\n"
+    assert hits(code, "TK104", dedent=False) == []
+
+
+def test_decorative_separator() -> None:
+    source = "Intro text.\n\n==============================\nOUTPUT\n"
+    assert hits(source, "TK105", dedent=False) == [(3, 1, "TK105")]
+    assert fix(source, "TK105", dedent=False).text == "Intro text.\n\n---\nOUTPUT\n"
+    assert hits("Intro.\n\n---\nOutput\n", "TK105", dedent=False) == []
+    assert hits("| a | b |\n|---|---|\n| 1 | 2 |\n", "TK105", dedent=False) == []
+
+
+def test_setext_underline_keeps_heading_level() -> None:
+    source = "Title\n==================================\nBody\n"
+    assert fix(source, "TK105", dedent=False).text == "Title\n===\nBody\n"
+
+
+def test_ascii_banner() -> None:
+    source = """\
+        ##############################
+        #     SYSTEM INSTRUCTIONS    #
+        ##############################
+        Answer briefly.
+        """
+    assert hits(source, "TK106") == [(1, 1, "TK106")]
+    # a markdown table is not a banner
+    table = "| name | role |\n|------|------|\n| Ada  | admin |\n| Bob  | user |\n"
+    assert hits(table, "TK106", dedent=False) == []
+
+
+def test_banner_lines_are_not_also_separators() -> None:
+    source = """\
+        ##############################
+        #     SYSTEM INSTRUCTIONS    #
+        ##############################
+        """
+    assert [code for _, _, code in hits(source, ["TK105", "TK106"])] == ["TK106"]
+
+
+def test_markdown_decoration() -> None:
+    source = "## **Output format** ##\n\nAnswer in JSON.\n\n### Rules ###\n"
+    found = lint(source, "TK107", dedent=False)
+    assert [(f.line, f.column) for f in found] == [(1, 1), (5, 10)]
+    assert all(f.severity == "info" and not f.fixable and f.tokens_wasted > 0 for f in found)
+    assert found[0].fix is not None and found[0].fix[0].replacement == "## Output format"
+    assert hits("## Output format\n\n**Always** answer in JSON.\n", "TK107", dedent=False) == []
+
+
+def test_rule_before_heading() -> None:
+    assert hits("Intro.\n\n---\n\n## Rules\n", "TK107", dedent=False) == [(3, 1, "TK107")]
+    assert hits("Intro.\n\n---\n\nMore prose.\n", "TK107", dedent=False) == []
