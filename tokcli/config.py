@@ -176,6 +176,11 @@ def _yaml_key_lines(text: str) -> dict[str, int]:
                 dotted = f"{prefix}.{key_node.value}" if prefix else str(key_node.value)
                 lines[dotted] = key_node.start_mark.line + 1
                 walk(value_node, dotted)
+        elif isinstance(node, yaml.SequenceNode):
+            for index, item in enumerate(node.value):
+                dotted = f"{prefix}[{index}]"
+                lines[dotted] = item.start_mark.line + 1
+                walk(item, dotted)
 
     try:
         walk(yaml.compose(text, Loader=yaml.SafeLoader), "")
@@ -218,6 +223,38 @@ def _load_toml(path: Path) -> dict[str, Any]:
         raise ConfigError(f"invalid TOML: {error}", path=str(path)) from None
 
 
+def _toml_key_lines(text: str, table: str) -> dict[str, int]:
+    """1-based lines of the keys under `table` ("tool.tokcli", or "" for a whole file), by a line scan:
+    tomllib keeps no positions. Good enough to point at a bad key; never used to read values."""
+    import re
+
+    def parts(dotted: str) -> list[str]:
+        return [part.strip("\"'") for part in re.findall(r'"[^"]*"|\'[^\']*\'|[^.\s]+', dotted)]
+
+    prefix = parts(table)
+    lines: dict[str, int] = {}
+    arrays: dict[str, int] = {}
+    current: str | None = "" if not prefix else None
+    for number, raw in enumerate(text.splitlines(), start=1):
+        line = raw.strip()
+        header = re.match(r"^(\[\[?)\s*(.+?)\s*\]\]?\s*(#.*)?$", line)
+        if header:
+            name = parts(header.group(2))
+            current = ".".join(name[len(prefix) :]) if name[: len(prefix)] == prefix else None
+            if current and header.group(1) == "[[":
+                index = arrays.get(current, 0)
+                arrays[current] = index + 1
+                current = f"{current}[{index}]"
+            if current:
+                lines.setdefault(current, number)
+            continue
+        key = re.match(r'^("[^"]*"|\'[^\']*\'|[A-Za-z0-9_.-]+)\s*=', line)
+        if key and current is not None:
+            dotted = ".".join(parts(key.group(1)))
+            lines.setdefault(f"{current}.{dotted}" if current else dotted, number)
+    return lines
+
+
 def _read_pyproject(path: Path) -> dict[str, Any] | None:
     data = _load_toml(path)
     tool = data.get("tool", {})
@@ -256,7 +293,15 @@ def load_config(start_dir: Path | None = None, explicit: Path | None = None) -> 
     key_lines: dict[str, int] = {}
     if path.name == "pyproject.toml" or path.suffix == ".toml":
         data = _read_pyproject(path) if path.name == "pyproject.toml" else _load_toml(path)
+        table = "tool.tokcli" if path.name == "pyproject.toml" else ""
+        tool = data.get("tool") if data and table == "" else None
+        if isinstance(tool, dict) and isinstance(tool.get("tokcli"), dict):
+            data, table = tool["tokcli"], "tool.tokcli"  # a TOML file laid out like pyproject.toml
         data = data or {}
+        try:
+            key_lines = _toml_key_lines(path.read_text(encoding="utf-8"), table)
+        except (OSError, UnicodeDecodeError):
+            key_lines = {}
     else:
         data, key_lines = _read_yaml(path)
     return build_config(data, str(path), path.parent.resolve(), key_lines)
@@ -300,10 +345,16 @@ def _tokenizer_entries(raw: Any, config: Config) -> list[dict[str, Any]]:
     result = []
     for where, entry in entries:
         if not isinstance(entry, dict):
-            raise ConfigError(f"config key {where!r} must be a mapping with name and path", path=config.source)
+            raise ConfigError(
+                f"config key {where!r} must be a mapping with name and path",
+                path=config.source,
+                line=config.key_lines.get(where),
+            )
         check_section(entry, TOKENIZER_ENTRY, config.source, where, config.key_lines)
         for required in ("name", "path"):
             if required not in entry:
-                raise ConfigError(f"config key {where!r} needs {required!r}", path=config.source)
+                raise ConfigError(
+                    f"config key {where!r} needs {required!r}", path=config.source, line=config.key_lines.get(where)
+                )
         result.append({**entry, "path": str(config.resolve_path(entry["path"]))})
     return result

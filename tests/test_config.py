@@ -1,0 +1,292 @@
+"""Config: discovery walking up, pyproject.toml vs .tokcli.yaml, --config, and errors naming file, key and line."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from tokcli.cli import app
+from tokcli.config import Expect, check_section, discover_config, load_config
+from tokcli.errors import ConfigError
+
+PYPROJECT = '[project]\nname = "demo"\n\n[tool.tokcli]\nmodels = ["gpt-4"]\n'
+
+
+@pytest.fixture
+def tree(tmp_path: Path) -> Path:
+    """repo/ with repo/a/b/ nested below it; no config yet."""
+    (tmp_path / "repo" / "a" / "b").mkdir(parents=True)
+    return tmp_path / "repo"
+
+
+def count_json(*args: str) -> tuple[int, dict | None, str]:
+    result = CliRunner().invoke(app, ["count", "--text", "hello world", "--format", "json", *args])
+    payload = json.loads(result.stdout) if result.exit_code == 0 else None
+    if result.exit_code != 0:
+        assert result.stdout == ""
+    return result.exit_code, payload, result.stderr
+
+
+# --- discovery ----------------------------------------------------------------------------------------
+
+
+def test_no_config_gives_defaults(tree: Path) -> None:
+    config = load_config(start_dir=tree / "a" / "b")
+    assert config.source is None
+    assert config.models == []
+    assert config.tokenizers == []
+    assert config.root == (tree / "a" / "b").resolve()
+
+
+def test_discovery_walks_up_to_a_yaml(tree: Path) -> None:
+    (tree / ".tokcli.yaml").write_text("models: [gpt-4o-mini, claude-sonnet-4-5]\n")
+    config = load_config(start_dir=tree / "a" / "b")
+    assert config.source == str((tree / ".tokcli.yaml").resolve())
+    assert config.models == ["gpt-4o-mini", "claude-sonnet-4-5"]
+    assert config.root == tree.resolve()
+
+
+def test_discovery_finds_pyproject_tool_table(tree: Path) -> None:
+    (tree / "pyproject.toml").write_text(PYPROJECT)
+    config = load_config(start_dir=tree / "a")
+    assert config.source == str((tree / "pyproject.toml").resolve())
+    assert config.models == ["gpt-4"]
+
+
+def test_pyproject_without_tool_table_is_passed_over(tree: Path) -> None:
+    (tree / ".tokcli.yaml").write_text("models: gpt-4.1\n")
+    (tree / "a" / "pyproject.toml").write_text('[project]\nname = "inner"\n')
+    config = load_config(start_dir=tree / "a" / "b")
+    assert config.source == str((tree / ".tokcli.yaml").resolve())
+    assert config.models == ["gpt-4.1"]  # a single string is a list of one
+
+
+def test_nearest_config_wins(tree: Path) -> None:
+    (tree / ".tokcli.yaml").write_text("models: [gpt-4.1]\n")
+    (tree / "a" / "pyproject.toml").write_text(PYPROJECT)
+    assert discover_config(tree / "a" / "b") == (tree / "a" / "pyproject.toml").resolve()
+
+
+def test_yaml_beats_pyproject_in_the_same_directory(tree: Path) -> None:
+    (tree / "pyproject.toml").write_text(PYPROJECT)
+    (tree / ".tokcli.yaml").write_text("models: [o3]\n")
+    config = load_config(start_dir=tree)
+    assert config.source.endswith(".tokcli.yaml")
+    assert config.models == ["o3"]
+
+
+def test_explicit_config_overrides_discovery(tree: Path, tmp_path: Path) -> None:
+    (tree / ".tokcli.yaml").write_text("models: [o3]\n")
+    other = tmp_path / "elsewhere.yaml"
+    other.write_text("models: [gpt-4]\n")
+    config = load_config(start_dir=tree, explicit=other)
+    assert config.source == str(other)
+    assert config.models == ["gpt-4"]
+
+
+def test_explicit_standalone_toml(tmp_path: Path) -> None:
+    plain = tmp_path / "tokcli.toml"
+    plain.write_text('models = ["gpt-4"]\n')
+    assert load_config(explicit=plain).models == ["gpt-4"]
+    shaped = tmp_path / "shared.toml"
+    shaped.write_text('[tool.tokcli]\nmodels = ["o3"]\n')
+    assert load_config(explicit=shaped).models == ["o3"]
+
+
+def test_explicit_config_missing(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError) as caught:
+        load_config(explicit=tmp_path / "nope.yaml")
+    assert str(caught.value) == f"{tmp_path / 'nope.yaml'}: config file not found"
+
+
+def test_relative_paths_resolve_against_the_config_directory(tree: Path) -> None:
+    (tree / "tok.tiktoken").write_bytes(b"YQ== 0\n")
+    (tree / "prices.yaml").write_text("{}\n")
+    (tree / ".tokcli.yaml").write_text(
+        "tokenizers:\n  - name: house\n    path: tok.tiktoken\npricing: prices.yaml\nvolume: {calls: 1000, per: day}\n"
+    )
+    config = load_config(start_dir=tree / "a" / "b")
+    assert config.tokenizers == [{"name": "house", "path": str(tree.resolve() / "tok.tiktoken")}]
+    assert config.pricing == tree.resolve() / "prices.yaml"
+    assert config.volume == {"calls": 1000, "per": "day"}
+
+
+def test_tokenizers_as_a_mapping(tree: Path) -> None:
+    (tree / ".tokcli.yaml").write_text("tokenizers:\n  house:\n    path: t.json\n    models: [house-1]\n")
+    config = load_config(start_dir=tree)
+    assert config.tokenizers == [{"name": "house", "path": str(tree.resolve() / "t.json"), "models": ["house-1"]}]
+
+
+def test_sections_for_other_jobs_arrive_raw(tree: Path) -> None:
+    (tree / ".tokcli.yaml").write_text("lint:\n  select: [TK1]\ncompress: {level: 2}\naudit: {}\n")
+    config = load_config(start_dir=tree)
+    assert config.lint == {"select": ["TK1"]}
+    assert config.compress == {"level": 2}
+    assert config.audit == {}
+    assert config.line_of("lint.select") == 2
+
+
+def test_empty_yaml_is_an_empty_config(tree: Path) -> None:
+    (tree / ".tokcli.yaml").write_text("# nothing yet\n")
+    config = load_config(start_dir=tree)
+    assert config.source is not None
+    assert config.models == []
+
+
+# --- errors: file, key, line, what was expected ------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("content", "line", "message"),
+    [
+        ("models: [gpt-4]\nmodles: [gpt-4o]\n", 2, "unknown config key 'modles'; allowed here: audit, compress,"),
+        ("models: 3\n", 1, "config key 'models' must be a string or a list of strings, got int 3"),
+        (
+            "estimates:\n  claude-estimate:\n    factor: high\n",
+            3,
+            "config key 'estimates.claude-estimate.factor' must be a number, got str 'high'",
+        ),
+        (
+            "estimates:\n  claude-estimate:\n    fudge: 2\n",
+            3,
+            "unknown config key 'estimates.claude-estimate.fudge'; allowed here: base, factor, models, note",
+        ),
+        (
+            "tokenizers:\n  - name: x\n    path: 3\n",
+            3,
+            "config key 'tokenizers[0].path' must be a string, got int 3",
+        ),
+        (
+            "tokenizers:\n  - name: x\n    path: t.json\n    kind: bpe\n",
+            4,
+            "config key 'tokenizers[0].kind' must be one of 'hf', 'tiktoken', 'sentencepiece', 'tekken'",
+        ),
+        ("tokenizers:\n  - name: x\n", 2, "config key 'tokenizers[0]' needs 'path'"),
+        ("volume:\n  calls: 10\n  per: fortnight\n", 3, "config key 'volume.per' must be one of 'call', 'day'"),
+        ("volume:\n  calls: -1\n", 2, "config key 'volume.calls' must be a whole number ≥ 0"),
+        ("lint: [a, b]\n", 1, "config key 'lint' must be a mapping"),
+        ("models: [gpt-4\n", 2, "invalid YAML"),
+        ("- gpt-4\n- gpt-4o\n", 1, "config must be a YAML mapping of keys"),
+    ],
+)
+def test_yaml_errors_name_file_key_and_line(tree: Path, content: str, line: int, message: str) -> None:
+    config_file = tree / ".tokcli.yaml"
+    config_file.write_text(content)
+    with pytest.raises(ConfigError) as caught:
+        load_config(start_dir=tree)
+    error = caught.value
+    assert error.path == str(config_file.resolve())
+    assert error.line == line
+    assert message in error.message
+    assert str(error).startswith(f"{config_file.resolve()}:{line}: ")
+
+
+@pytest.mark.parametrize(
+    ("content", "line", "message"),
+    [
+        (PYPROJECT + "modles = 3\n", 6, "unknown config key 'modles'"),
+        (
+            PYPROJECT + "\n[tool.tokcli.estimates.gemini-estimate]\nfactor = true\n",
+            8,
+            "config key 'estimates.gemini-estimate.factor' must be a number, got bool True",
+        ),
+        (
+            PYPROJECT
+            + '\n[[tool.tokcli.tokenizers]]\nname = "a"\npath = "a.json"\n\n[[tool.tokcli.tokenizers]]\nname = 7\n',
+            12,
+            "config key 'tokenizers[1].name' must be a string, got int 7",
+        ),
+    ],
+)
+def test_pyproject_errors_name_file_key_and_line(tree: Path, content: str, line: int, message: str) -> None:
+    config_file = tree / "pyproject.toml"
+    config_file.write_text(content)
+    with pytest.raises(ConfigError) as caught:
+        load_config(start_dir=tree)
+    assert caught.value.path == str(config_file.resolve())
+    assert caught.value.line == line
+    assert message in caught.value.message
+
+
+def test_invalid_toml(tree: Path) -> None:
+    (tree / "pyproject.toml").write_text("[tool.tokcli\nmodels = 1\n")
+    with pytest.raises(ConfigError, match="invalid TOML"):
+        load_config(start_dir=tree)
+
+
+def test_check_section_for_other_modules() -> None:
+    schema = {"level": int, "mode": Expect("'fast' or 'safe'", lambda v: v in ("fast", "safe")), "nested": {"on": bool}}
+    check_section({"level": 2, "mode": "fast", "nested": {"on": True}}, schema, "cfg.yaml", "compress")
+    with pytest.raises(ConfigError) as caught:
+        check_section({"level": True}, schema, "cfg.yaml", "compress", {"compress.level": 7})
+    assert str(caught.value) == "cfg.yaml:7: config key 'compress.level' must be a whole number, got bool True"
+    with pytest.raises(ConfigError, match=r"'compress\.nested\.on' must be true or false"):
+        check_section({"nested": {"on": "yes"}}, schema, "cfg.yaml", "compress")
+    with pytest.raises(ConfigError, match=r"'compress\.mode' must be 'fast' or 'safe'"):
+        check_section({"mode": "slow"}, schema, "cfg.yaml", "compress")
+    check_section({"anything": 1}, schema, "cfg.yaml", "compress", open_keys=True)
+
+
+# --- through the command line -------------------------------------------------------------------------
+
+
+def test_cli_uses_config_models_and_flags_override(
+    tree: Path, monkeypatch: pytest.MonkeyPatch, fresh_registry: None
+) -> None:
+    (tree / ".tokcli.yaml").write_text("models: [gpt-4, claude-sonnet-4-5]\n")
+    monkeypatch.chdir(tree / "a" / "b")
+    code, payload, stderr = count_json()
+    assert (code, stderr) == (0, "")
+    assert [(item["model"], item["tokenizer"]) for item in payload["results"]] == [
+        ("gpt-4", "cl100k_base"),
+        ("claude-sonnet-4-5", "claude-estimate"),
+    ]
+    code, payload, stderr = count_json("-m", "gpt-4o")
+    assert (code, stderr) == (0, "")
+    assert [item["model"] for item in payload["results"]] == ["gpt-4o"]
+
+
+def test_cli_explicit_config(tree: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, fresh_registry: None) -> None:
+    (tree / ".tokcli.yaml").write_text("models: [gpt-4]\n")
+    other = tmp_path / "other.yaml"
+    other.write_text("models: [o3]\n")
+    monkeypatch.chdir(tree)
+    code, payload, stderr = count_json("--config", str(other))
+    assert (code, stderr) == (0, "")
+    assert [item["model"] for item in payload["results"]] == ["o3"]
+
+
+def test_cli_config_error_is_one_line_exit_2(tree: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    config_file = tree / ".tokcli.yaml"
+    config_file.write_text("models: [gpt-4]\nestimates:\n  claude-estimate:\n    factor: high\n")
+    monkeypatch.chdir(tree / "a")
+    code, payload, stderr = count_json()
+    assert code == 2
+    assert payload is None
+    assert stderr == (
+        f"tokcli: error: {config_file.resolve()}:4: config key 'estimates.claude-estimate.factor' must be a "
+        "number, got str 'high'\n"
+    )
+
+
+def test_cli_pyproject_error(tree: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    (tree / "pyproject.toml").write_text(PYPROJECT + "budget = 3\n")
+    monkeypatch.chdir(tree)
+    code, _, stderr = count_json()
+    assert code == 2
+    assert stderr.startswith(f"tokcli: error: {(tree / 'pyproject.toml').resolve()}:6: unknown config key 'budget'")
+    assert stderr.count("\n") == 1
+
+
+def test_cli_config_estimate_factor_changes_counts(
+    tree: Path, monkeypatch: pytest.MonkeyPatch, fresh_registry: None
+) -> None:
+    (tree / ".tokcli.yaml").write_text("estimates:\n  claude-estimate:\n    factor: 3\n")
+    monkeypatch.chdir(tree)
+    code, payload, stderr = count_json("-m", "claude-sonnet-4-5")
+    assert (code, stderr) == (0, "")
+    assert payload["results"][0]["tokens"] == 6  # 2 o200k tokens × 3
+    assert payload["results"][0]["exact"] is False
