@@ -1,0 +1,156 @@
+"""Property test: compression never loses or alters a placeholder, statement, protected span or negation.
+
+Runs 1,000 generated Jinja2 templates per level by default (TOKCLI_HYPOTHESIS_EXAMPLES overrides it for a
+quicker local run). The checks here are independent of `tokcli.compress.verify`: they re-parse with Jinja2,
+search the original protected texts in order, and count negation words with their own regex.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections import Counter
+
+import jinja2
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from jinja2 import meta
+
+from tokcli.compress.protect import json_equal, protect_document
+from tokcli.compress.rules_method import compress_text
+from tokcli.prompts import find_template_spans
+
+EXAMPLES = int(os.environ.get("TOKCLI_HYPOTHESIS_EXAMPLES", "1000"))
+
+WORDS = [
+    "the",
+    "a",
+    "an",
+    "answer",
+    "user",
+    "question",
+    "please",
+    "kindly",
+    "very",
+    "really",
+    "basically",
+    "In order to",
+    "in order to",
+    "due to the fact that",
+    "make use of",
+    "is able to",
+    "prior to",
+    "not",
+    "never",
+    "no",
+    "must",
+    "must not",
+    "only",
+    "except",
+    "unless",
+    "at least",
+    "at most",
+    "without",
+    "don't",
+    "do not",
+    "Don't",
+    "NEVER",
+    "Only",
+    "can't",
+    "cannot",
+    "Please note that",
+    "I want you to",
+    "Acme Corp",
+    "New York",
+    "user_id",
+    "camelCase",
+    "config.yaml",
+    "v2",
+    "42",
+    "3.5",
+    "https://x.org/a",
+    '"quoted text"',
+    "`code`",
+    "e.g.",
+    "Thank you!",
+    "report",
+    "and",
+    "of",
+    "is",
+    "JSON",
+    "/etc/hosts",
+]
+SEPARATORS = [" ", " ", "  ", ", ", ". ", "! ", "\n", "\n\n", "\n\n\n", " \t ", ": ", "\n- ", "\n1. ", "\n# "]
+DECOR = ["**", "*", "_", "---", "=====", "```\nx = 1\n```", '{"a": 1, "b": [1, 2]}', "key: v\nother: w"]
+
+
+def prose() -> st.SearchStrategy[str]:
+    piece = st.one_of(st.sampled_from(WORDS), st.sampled_from(DECOR))
+    return st.lists(st.tuples(piece, st.sampled_from(SEPARATORS)), min_size=1, max_size=25).map(
+        lambda items: "".join(word + sep for word, sep in items)
+    )
+
+
+NAMES = st.sampled_from(["user_name", "items", "x", "task", "lang"])
+WS = st.sampled_from(["", "-"])
+
+
+def variable() -> st.SearchStrategy[str]:
+    return st.builds(lambda a, name, b: f"{{{{{a} {name} {b}}}}}", WS, NAMES, WS)
+
+
+def template(depth: int = 2) -> st.SearchStrategy[str]:
+    leaf = st.one_of(prose(), variable(), st.just("{# a comment #}"), st.just("{% raw %}{{ kept }}{% endraw %}"))
+    if depth == 0:
+        return st.lists(leaf, min_size=1, max_size=6).map("".join)
+    inner = template(depth - 1)
+    block = st.one_of(
+        st.builds(lambda a, cond, body, b: f"{{%{a} if {cond} %}}{body}{{% endif {b}%}}", WS, NAMES, inner, WS),
+        st.builds(lambda name, body: f"{{% for item in {name} %}}{body}{{% endfor %}}", NAMES, inner),
+        st.builds(lambda body: f"{{% set note %}}{body}{{% endset %}}", inner),
+    )
+    return st.lists(st.one_of(leaf, block), min_size=1, max_size=6).map("".join)
+
+
+_NEG = re.compile(r"\b(?:not|never|no|must|only|except|unless|without|at\s+least|at\s+most|don't|can't|cannot)\b", re.I)
+
+
+def negations(text: str) -> Counter[str]:
+    return Counter(" ".join(word.lower().split()) for word in _NEG.findall(text))
+
+
+def tags(text: str) -> list[str]:
+    return [text[span.start : span.end] for span in find_template_spans(text)]
+
+
+def assert_preserved(original: str, compressed: str) -> None:
+    env = jinja2.Environment()
+    assert meta.find_undeclared_variables(env.parse(compressed)) == meta.find_undeclared_variables(env.parse(original))
+    assert tags(compressed) == tags(original)
+    assert negations(compressed) == negations(original)
+    position = 0
+    for span in protect_document(original, kind="jinja"):
+        if span.kind == "json":
+            continue
+        found = compressed.find(span.text, position)
+        assert found >= 0, f"protected {span.kind} {span.text!r} lost"
+        position = found + len(span.text)
+    json_before = [s.text for s in protect_document(original, kind="jinja") if s.kind == "json"]
+    json_after = [s.text for s in protect_document(compressed, kind="jinja") if s.kind == "json"]
+    assert len(json_before) == len(json_after)
+    assert all(json_equal(a, b) for a, b in zip(json_before, json_after))
+
+
+@settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(template(), st.sampled_from(["safe", "balanced", "aggressive"]))
+def test_compression_keeps_placeholders_statements_spans_and_negations(source: str, level: str) -> None:
+    result = compress_text(source, level=level, kind="jinja")
+    assert_preserved(source, result.text)
+    assert len(result.text) <= len(source) + 0  # rules never add text
+
+
+@settings(max_examples=max(EXAMPLES // 4, 50), deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(prose(), st.sampled_from(["safe", "balanced", "aggressive"]))
+def test_plain_text_never_raises_and_keeps_negations(source: str, level: str) -> None:
+    result = compress_text(source, level=level, kind="markdown")
+    assert negations(result.text) == negations(source)

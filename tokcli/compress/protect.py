@@ -1,0 +1,289 @@
+"""Protected spans: the parts of a prompt that compression must leave byte-for-byte.
+
+Template tags (with their whitespace-control markers), front matter, code fences, inline code, JSON and YAML
+examples, quoted strings, URLs, paths, numbers, identifiers, named entities and negation/constraint words are
+found here. Everything else is static prose that the transforms may rewrite.
+
+Block-level spans (templates, fences, JSON, YAML) are found first; one combined regex then scans the prose
+between them, so the spans come out sorted and non-overlapping without a sort over every word.
+"""
+
+from __future__ import annotations
+
+import bisect
+import json
+import re
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from tokcli.prompts import Span
+
+#: Kinds whose text may change under a semantic check (JSON is minified by the `minify_json` transform).
+SEMANTIC_KINDS = frozenset({"json"})
+
+
+@dataclass(frozen=True)
+class ProtectedSpan:
+    """A half-open range [start, end) of `text` that compression keeps (JSON: keeps equal as JSON)."""
+
+    start: int
+    end: int
+    kind: str
+    text: str
+
+
+_FENCE = re.compile(r"^[ \t]{0,3}(`{3,}|~{3,})[^\n]*\n.*?(?:^[ \t]{0,3}\1[`~]*[ \t]*(?:\n|\Z)|\Z)", re.M | re.S)
+_YAML_KEY = r"[ \t]*(?:-[ \t]+)?[a-z_][\w.-]*:(?:[ \t]+\S[^\n]*)?"
+_YAML_BLOCK = re.compile(rf"^{_YAML_KEY}\n(?:(?:{_YAML_KEY}|[ \t]+\S[^\n]*)(?:\n|\Z))+", re.M)
+_YAML_KEY_LINE = re.compile(rf"^{_YAML_KEY}$", re.M)
+_JSON_START = re.compile(r"\{(?<![^\s:=(]\{)(?=\s*[\"}])|\[(?<![^\s:=(]\[)(?=\s*[\"{\[\]\d-])")
+_PROMPTY_ROLE = re.compile(r"^[ \t]*(?:system|user|assistant|developer|tool)[ \t]*:[ \t]*$", re.M | re.I)
+
+#: Negation and constraint words. Multi-word forms first so "must not" is one span. Each pattern starts with a
+#: character class (the word-start check comes after it) so the regex engine can skip ahead quickly.
+_NEGATION_WORDS = {
+    "n": "ot|ever|one|or|o",
+    "m": "ust[ \\t]+not|ust",
+    "d": "o[ \\t]+not|oes[ \\t]+not|id[ \\t]+not",
+    "s": "hould[ \\t]+not",
+    "c": "an[ \\t]+not|annot",
+    "a": "t[ \\t]+least|t[ \\t]+most",
+    "o": "nly",
+    "e": "xcept",
+    "u": "nless",
+    "w": "ithout",
+}
+_NEGATION = re.compile(
+    "["
+    + "".join(c + c.upper() for c in _NEGATION_WORDS)
+    + "](?<!\\w.)(?i:"
+    + "|".join(f"(?<=[{c}{c.upper()}])(?:{rest})" for c, rest in _NEGATION_WORDS.items())
+    + ")\\b"
+)
+_CONTRACTION = re.compile(r"[nN]['’][tT]\b")
+_LETTERS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ")
+_WORD_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_")
+_TOKEN_CHARS = _WORD_CHARS | {"-"}
+_EMAIL_CHARS = _WORD_CHARS | {".", "+", "-"}
+
+# Each pattern begins with a literal or a small character class so the engine skips ahead fast; the checks
+# on the preceding character are lookbehinds placed after that first character.
+_URL_END = r"[^\s<>\"'`]*[^\s<>\"'`.,;:!?)\]}]"
+_PATTERNS = [
+    ("code", re.compile(r"`[^`\n]+`")),
+    ("url", re.compile(r"www\.(?<![\w.]www\.)" + _URL_END)),
+    ("quoted", re.compile(r"\"[^\"\n]{1,300}\"|“[^”\n]{1,300}”")),
+    ("quoted", re.compile(r"'(?<![\w'’].)[^'\n]{1,300}'(?![\w'’])")),
+    ("negation", _NEGATION),
+    ("path", re.compile(r"/(?<![\w/~.]/)[\w.-]+(?:/[\w.-]+)*/?")),
+    ("path", re.compile(r"~(?<![\w/~.]~)/[\w.-]+(?:/[\w.-]+)*/?|\.(?<![\w/~.]\.)\.?/[\w.-]+(?:/[\w.-]+)*/?")),
+    ("path", re.compile(r"-(?<![\w-].)-?[A-Za-z][\w-]*")),
+    (
+        "entity",
+        re.compile(
+            r"[A-Z](?<!\w.)(?:[\w'’&-]*(?:[ \t]+(?:(?:of|the|and|for|de|la|van|von|der|du)[ \t]+)?[A-Z][\w'’&-]*)+"
+            r"|[A-Z]+[A-Z0-9]*s?\b)"
+        ),
+    ),
+]
+_SCHEME = re.compile(r"://" + _URL_END)
+_SCHEMES = ("http", "https", "ftp", "file", "HTTP", "HTTPS")
+_DOTTED = re.compile(r"\.(?<=\w\.)(?=[A-Za-z_])")
+_DOTTED_TAIL = re.compile(r"[\w-]*(?:\.[A-Za-z_][\w-]*)*(?<=\w)")
+_UNDERSCORE = re.compile(r"_+")
+_CAMEL = re.compile(r"[A-Z](?<=[a-z0-9][A-Z])")
+_DIGITS = re.compile(r"\d+")
+_NUMBER_TAIL = re.compile(r"[\w.,:/%-]*[\w%]|")
+_WORD_TAIL = re.compile(r"\w*")
+_EMAIL_TAIL = re.compile(r"@[\w-]+(?:\.[\w-]+)+")
+_LIST_MARKER_TAIL = re.compile(r"[.)][ \t]")
+
+
+def find_protected_spans(
+    text: str,
+    *,
+    template_spans: Iterable[tuple[int, int]] = (),
+    extra_spans: Iterable[tuple[int, int, str]] = (),
+    prompty: bool = False,
+) -> list[ProtectedSpan]:
+    """Every protected span of `text`, sorted and non-overlapping (overlaps are merged)."""
+    blocks: list[tuple[int, int, str]] = [(start, end, "template") for start, end in template_spans]
+    blocks.extend(extra_spans)
+    blocks.extend((m.start(), m.end(), "code_fence") for m in _FENCE.finditer(text))
+    if prompty:
+        blocks.extend((m.start(), m.end(), "role") for m in _PROMPTY_ROLE.finditer(text))
+    blocks = _merge(blocks)
+    blocks = _merge(blocks + _json_spans(text, blocks))
+    for match in _YAML_BLOCK.finditer(text):
+        if len(_YAML_KEY_LINE.findall(match.group())) >= 2:
+            blocks.append((match.start(), match.end(), "yaml"))
+    # a block keeps its final newline outside, so the next line still starts a sentence for the transforms
+    blocks = [
+        (start, end - 1 if end - start > 1 and text[end - 1] == "\n" else end, kind)
+        for start, end, kind in _merge(blocks)
+    ]
+
+    found = list(blocks)
+    for kind, pattern in _PATTERNS:
+        found.extend((m.start(), m.end(), kind) for m in pattern.finditer(text))
+    found.extend(_anchored(text))
+    return [ProtectedSpan(start, end, kind, text[start:end]) for start, end, kind in _merge(found)]
+
+
+def _back(text: str, position: int, chars: frozenset[str]) -> int:
+    """Start of the run of `chars` that ends at `position` (runs are short: one word)."""
+    while position > 0 and text[position - 1] in chars:
+        position -= 1
+    return position
+
+
+def _at_line_start(text: str, position: int) -> bool:
+    line_start = text.rfind("\n", 0, position) + 1
+    return text[line_start:position].strip(" \t") == ""
+
+
+def _anchored(text: str) -> list[tuple[int, int, str]]:
+    """Spans found from a rare anchor character, then widened to their word: identifiers with `_` or inner
+    capitals, words and numbers with digits, contractions ending in n't, e-mail addresses."""
+    found: list[tuple[int, int, str]] = []
+    last = -1
+    for match in _UNDERSCORE.finditer(text):
+        if match.start() < last:
+            continue
+        start = _back(text, match.start(), _WORD_CHARS)
+        last = _WORD_TAIL.match(text, match.end()).end()  # type: ignore[union-attr]
+        if any(char.isalnum() for char in text[start:last]):
+            found.append((start, last, "identifier"))
+    last = -1
+    for match in _CAMEL.finditer(text):
+        if match.start() < last:
+            continue
+        start = _back(text, match.start() - 1, _WORD_CHARS)
+        last = _WORD_TAIL.match(text, match.end()).end()  # type: ignore[union-attr]
+        found.append((start, last, "identifier"))
+    last = -1
+    for match in _DIGITS.finditer(text):
+        if match.start() < last:
+            continue
+        start = _back(text, match.start(), _TOKEN_CHARS)
+        while text[start] == "-":
+            start += 1
+        last = _NUMBER_TAIL.match(text, match.end()).end()  # type: ignore[union-attr]
+        if last - start <= 3 and _LIST_MARKER_TAIL.match(text, last) and _at_line_start(text, start):
+            continue  # "1." opening a numbered list item is structure, not content
+        found.append((start, last, "number" if start == match.start() else "identifier"))
+    for match in _CONTRACTION.finditer(text):
+        start = _back(text, match.start(), _LETTERS)
+        if start < match.start():
+            found.append((start, match.end(), "negation"))
+    last = -1
+    for match in _DOTTED.finditer(text):
+        if match.start() < last:
+            continue
+        start = _back(text, match.start(), _TOKEN_CHARS)
+        last = _DOTTED_TAIL.match(text, match.end()).end()  # type: ignore[union-attr]
+        found.append((start, last, "identifier"))
+    for match in _SCHEME.finditer(text):
+        start = _back(text, match.start(), _LETTERS)
+        if text[start : match.start()] in _SCHEMES:
+            found.append((start, match.end(), "url"))
+    for match in _EMAIL_TAIL.finditer(text):
+        start = _back(text, match.start(), _EMAIL_CHARS)
+        if start < match.start():
+            found.append((start, match.end(), "url"))
+    return found
+
+
+def _merge(spans: list[tuple[int, int, str]]) -> list[tuple[int, int, str]]:
+    merged: list[tuple[int, int, str]] = []
+    for start, end, kind in sorted(spans, key=lambda span: (span[0], -span[1])):
+        if merged and start < merged[-1][1]:
+            last_start, last_end, last_kind = merged[-1]
+            merged[-1] = (last_start, max(last_end, end), last_kind)
+        else:
+            merged.append((start, end, kind))
+    return merged
+
+
+def _json_spans(text: str, blocks: list[tuple[int, int, str]]) -> list[tuple[int, int, str]]:
+    """Embedded JSON objects/arrays that parse, outside the block spans found so far."""
+    decoder = json.JSONDecoder()
+    starts = [block[0] for block in blocks]
+    found: list[tuple[int, int, str]] = []
+    resume = 0
+    for match in _JSON_START.finditer(text):
+        index = match.start()
+        if index < resume:
+            continue
+        block = bisect.bisect_right(starts, index) - 1
+        if block >= 0 and blocks[block][1] > index:
+            continue
+        try:
+            value, end = decoder.raw_decode(text, index)
+        except ValueError:
+            continue
+        if isinstance(value, (dict, list)) and end - index > 2:
+            found.append((index, end, "json"))
+            resume = end
+    return found
+
+
+def iter_negations(text: str) -> list[tuple[int, int]]:
+    """(start, end) of every negation/constraint word, contractions such as "don't" included."""
+    spans = [(m.start(), m.end()) for m in _NEGATION.finditer(text)]
+    for match in _CONTRACTION.finditer(text):
+        start = _back(text, match.start(), _LETTERS)
+        if start < match.start():
+            spans.append((start, match.end()))
+    return spans
+
+
+def count_negations(text: str) -> Counter[str]:
+    """How often each negation/constraint word occurs (case-folded, whitespace and apostrophes normalised)."""
+    return Counter(" ".join(text[s:e].lower().replace("’", "'").split()) for s, e in iter_negations(text))
+
+
+def json_equal(left: str, right: str) -> bool:
+    try:
+        return bool(json.loads(left) == json.loads(right))
+    except ValueError:
+        return left == right
+
+
+def same_span_text(kind: str, before: str, after: str) -> bool:
+    """Whether a protected span survived: identical bytes, or the same JSON value for JSON spans."""
+    if before == after:
+        return True
+    return kind in SEMANTIC_KINDS and json_equal(before, after)
+
+
+_RESERVED = re.compile("[\ue000\ue001]+")
+
+
+def protect_document(
+    text: str, *, kind: str = "text", body_offset: int = 0, tags: list[Span] | None = None
+) -> list[ProtectedSpan]:
+    """Protected spans of a whole prompt file's text (front matter and template tags included).
+
+    `tags` are the template spans when already found. Raises InputError for an unclosed tag when `kind` is a
+    template kind; for plain text and markdown stray braces are prose, as in the shared loader.
+    """
+    from tokcli.errors import InputError
+    from tokcli.prompts import TEMPLATE_KINDS, find_template_spans
+
+    if tags is None:
+        try:
+            tags = find_template_spans(text, start=body_offset)
+        except InputError:
+            if kind in TEMPLATE_KINDS:
+                raise
+            tags = []
+    extra = [(0, body_offset, "front_matter")] if body_offset else []
+    extra.extend((m.start(), m.end(), "reserved") for m in _RESERVED.finditer(text))
+    return find_protected_spans(
+        text,
+        template_spans=[(tag.start, tag.end) for tag in tags],
+        extra_spans=extra,
+        prompty=kind == "prompty",
+    )

@@ -1,0 +1,336 @@
+"""The default `rules` compression method: deterministic, model-free, template-safe.
+
+1. Protected spans are found (`protect`) and each is replaced by one sentinel character, so the transforms
+   only ever see static prose ("segments": the text between two protected spans).
+2. The level's transforms run over the masked text in order; a transform that changed the number of
+   sentinels (touched a protected span) is rolled back for the whole text and reported.
+3. Protected JSON examples are minified (whitespace only; the value is checked equal).
+4. The result is verified (`verify`). Segments that fail a check go back to their state before the transform
+   that broke them (found by replaying the stored stages), or to the original text; each such rollback is
+   reported with the transform's name, and a broken result is never returned.
+"""
+
+from __future__ import annotations
+
+import bisect
+import itertools
+import json
+from dataclasses import dataclass, field
+from typing import Any
+
+from tokcli.compress.protect import (
+    ProtectedSpan,
+    count_negations,
+    find_protected_spans,
+    iter_negations,
+    json_equal,
+    protect_document,
+)
+from tokcli.compress.transforms import MINIFY_JSON, SENTINEL, minify_json_text, transforms_for_level
+from tokcli.compress.verify import Baseline, Problem, VerifyReport, baseline, verify
+from tokcli.errors import InputError
+from tokcli.prompts import PromptDocument, line_col, load_prompt
+
+_MAX_ROUNDS = 50
+
+
+@dataclass(frozen=True)
+class Rollback:
+    """A change that failed verification and was undone for one segment (or the whole text: transform "*")."""
+
+    transform: str
+    line: int  # 1-based line of the segment in the original text
+    check: str
+    message: str
+
+
+@dataclass
+class RulesResult:
+    text: str
+    original: str
+    level: str
+    #: transform name → times it fired (before verification; rolled-back segments are listed in `rollbacks`)
+    transforms: dict[str, int] = field(default_factory=dict)
+    rollbacks: list[Rollback] = field(default_factory=list)
+    protected_spans: int = 0
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def changed(self) -> bool:
+        return self.text != self.original
+
+
+@dataclass
+class _Masked:
+    base: Baseline
+
+    @property
+    def original(self) -> str:
+        return self.base.text
+
+    @property
+    def spans(self) -> list[ProtectedSpan]:
+        return self.base.spans
+
+    @property
+    def kind(self) -> str:
+        return self.base.kind
+
+    @property
+    def body_offset(self) -> int:
+        return self.base.body_offset
+
+    def verify(self, candidate: str) -> VerifyReport:
+        return verify(self.original, candidate, base=self.base)
+
+
+def compress_prompt(path: str, text: str, *, level: str = "balanced", kind: str | None = None) -> RulesResult:
+    """Compress a whole prompt file's text. Raises InputError (file, line) for template syntax errors."""
+    document = load_prompt(path, text, kind)
+    if document.kind == "chat":
+        return _compress_chat(document, level)
+    return compress_text(text, level=level, kind=document.kind, body_offset=document.body_offset)
+
+
+def compress_document(document: PromptDocument, *, level: str = "balanced") -> RulesResult:
+    """Compress an already loaded prompt document."""
+    if document.kind == "chat":
+        return _compress_chat(document, level)
+    return compress_text(document.text, level=level, kind=document.kind, body_offset=document.body_offset)
+
+
+def compress_text(text: str, *, level: str = "balanced", kind: str = "text", body_offset: int = 0) -> RulesResult:
+    """Compress `text` (a prompt of the given loader `kind`); the result always passes `verify`."""
+    transforms = transforms_for_level(level)
+    state = _Masked(baseline(text, kind=kind, body_offset=body_offset))
+    spans = state.spans
+    result = RulesResult(text=text, original=text, level=level, protected_spans=len(spans))
+    masked = SENTINEL.join(_gaps(text, spans))
+
+    stages: list[tuple[str, str]] = [("", masked)]
+    for transform in transforms:
+        new, fired = transform.apply(masked)
+        if not fired or new == masked:
+            continue
+        if new.count(SENTINEL) != len(spans):
+            result.rollbacks.append(
+                Rollback(transform.name, 1, "protected", "transform touched a protected span; not applied")
+            )
+            continue
+        result.transforms[transform.name] = fired
+        stages.append((transform.name, new))
+        masked = new
+
+    texts = [span.text for span in spans]
+    minified = 0
+    for index, span in enumerate(spans):
+        if span.kind == "json":
+            small = minify_json_text(span.text)
+            if small != span.text and json_equal(small, span.text):
+                texts[index] = small
+                minified += 1
+    if minified:
+        result.transforms[MINIFY_JSON] = minified
+
+    result.text = _settle(state, stages, texts, result)
+    return result
+
+
+def _gaps(text: str, spans: list[ProtectedSpan]) -> list[str]:
+    gaps = []
+    position = 0
+    for span in spans:
+        gaps.append(text[position : span.start])
+        position = span.end
+    gaps.append(text[position:])
+    return gaps
+
+
+def _unmask(gaps: list[str], texts: list[str]) -> str:
+    return "".join(itertools.chain.from_iterable(zip(gaps, texts))) + gaps[-1]
+
+
+def _settle(state: _Masked, stages: list[tuple[str, str]], texts: list[str], result: RulesResult) -> str:
+    """Verify; roll failing segments back stage by stage until the result passes (or is the original)."""
+    original_gaps = _gaps(state.original, state.spans)
+    gaps = stages[-1][1].split(SENTINEL)
+    staged: list[list[str]] | None = None
+    at_original: set[int] = set()
+    ceilings: dict[int, int] = {}  # segment → the stage it was last rolled back to (rollbacks only go back)
+    rollbacks: dict[int, Rollback] = {}
+    for _ in range(_MAX_ROUNDS):
+        candidate = _unmask(gaps, texts)
+        report = state.verify(candidate)
+        if report.ok:
+            result.rollbacks.extend(rollbacks[index] for index in sorted(rollbacks))
+            return candidate
+        implicated = _bad_segments(state, report.problems, candidate, gaps, texts, original_gaps)
+        bad = {index: problem for index, problem in implicated.items() if index not in at_original}
+        if not bad:
+            break
+        if staged is None:
+            staged = [stage.split(SENTINEL) for _, stage in stages]
+        for index in sorted(bad):
+            ceiling = ceilings.get(index, len(staged) - 1)
+            stage = _last_good_stage(staged, index, ceiling, texts)
+            ceilings[index] = stage
+            gaps[index] = staged[stage][index]
+            if stage == 0:
+                at_original.add(index)
+            problem = bad[index]
+            line = line_col(state.original, state.spans[index - 1].end if index else 0)[0]
+            rollbacks[index] = Rollback(_blamed(stages, staged, stage, index), line, problem.check, problem.message)
+    # could not isolate the failure: nothing is emitted but the original
+    final = state.verify(_unmask(gaps, texts))
+    message = final.problems[0].message if final.problems else "verification did not settle"
+    check = final.problems[0].check if final.problems else "protected"
+    result.rollbacks.append(Rollback("*", 1, check, message + "; whole text left unchanged"))
+    result.transforms.clear()
+    return state.original
+
+
+def _bad_segments(
+    state: _Masked,
+    problems: list[Problem],
+    candidate: str,
+    gaps: list[str],
+    texts: list[str],
+    original_gaps: list[str],
+) -> dict[int, Problem]:
+    """The segments (gaps between protected spans) each problem points at."""
+    starts = []
+    position = 0
+    for gap, protected in zip(gaps, [*texts, ""]):
+        starts.append(position)
+        position += len(gap) + len(protected)
+    bad: dict[int, Problem] = {}
+    for problem in problems:
+        found: set[int] = set()
+        if problem.check == "negations":
+            for index, gap in enumerate(gaps):
+                if gap != original_gaps[index] and count_negations(gap) != count_negations(original_gaps[index]):
+                    found.add(index)
+            # a word made from text on both sides of a protected span
+            found.update(_negations_across(candidate, starts, gaps))
+        elif problem.check == "protected":
+            found.update(_protected_mismatch(state, candidate, starts, gaps, texts))
+        elif problem.offset is not None:
+            index = max(bisect.bisect_right(starts, problem.offset) - 1, 0)
+            found.update(i for i in (index - 1, index, index + 1) if 0 <= i < len(gaps))
+        for index in found:
+            if gaps[index] != original_gaps[index]:  # an unchanged segment has nothing to roll back
+                bad.setdefault(index, problem)
+    return bad
+
+
+def _negations_across(candidate: str, starts: list[int], gaps: list[str]) -> set[int]:
+    bad: set[int] = set()
+    for start, end in iter_negations(candidate):
+        index = bisect.bisect_right(starts, start) - 1
+        if end > starts[index] + len(gaps[index]):
+            bad.update({index, min(index + 1, len(gaps) - 1)})
+    return bad
+
+
+def _protected_mismatch(
+    state: _Masked, candidate: str, starts: list[int], gaps: list[str], texts: list[str]
+) -> set[int]:
+    expected = {(starts[i] + len(gaps[i]), starts[i] + len(gaps[i]) + len(texts[i])) for i in range(len(texts))}
+    try:
+        found = {(s.start, s.end) for s in protect_document(candidate, kind=state.kind, body_offset=state.body_offset)}
+    except InputError:  # a tag no longer closes: every segment is suspect
+        return set(range(len(gaps)))
+    bad: set[int] = set()
+    for begin, end in expected ^ found:
+        first = max(bisect.bisect_right(starts, begin) - 1, 0)
+        last = max(bisect.bisect_right(starts, max(end - 1, begin)) - 1, 0)
+        bad.update(range(first, min(last + 1, len(gaps) - 1) + 1))
+    return bad
+
+
+def _last_good_stage(staged: list[list[str]], index: int, ceiling: int, texts: list[str]) -> int:
+    """The latest stage below `ceiling` whose version of segment `index` passes a local check.
+
+    The local check finds protected spans in the segment placed between its two neighbouring protected spans
+    and counts its negation words; stage 0 (the original segment) always passes. Stages whose version equals
+    the one at `ceiling` are skipped: going back to them would change nothing.
+    """
+    before = texts[index - 1] if index > 0 else ""
+    after = texts[index] if index < len(texts) else ""
+    reference = count_negations(staged[0][index])
+    for stage in range(ceiling - 1, 0, -1):
+        gap = staged[stage][index]
+        if gap == staged[ceiling][index]:
+            continue
+        local = before + gap + after
+        neighbours = [(0, len(before), "n"), (len(before) + len(gap), len(local), "n")]
+        spans = find_protected_spans(local, extra_spans=[n for n in neighbours if n[1] > n[0]])
+        if all(span.kind == "n" for span in spans) and count_negations(gap) == reference:
+            return stage
+    return 0
+
+
+def _blamed(stages: list[tuple[str, str]], staged: list[list[str]], stage: int, index: int) -> str:
+    """The first transform after `stage` that changed segment `index`."""
+    for later in range(stage + 1, len(staged)):
+        if staged[later][index] != staged[stage][index]:
+            return stages[later][0]
+    return MINIFY_JSON
+
+
+# ---- chat files ----------------------------------------------------------------------------------
+
+
+def _compress_chat(document: PromptDocument, level: str) -> RulesResult:
+    """Chat files: each message's text is compressed on its own; the file is written back re-serialised."""
+    import yaml
+
+    is_json = document.path.lower().endswith(".json")
+    data = json.loads(document.text) if is_json else yaml.safe_load(document.text)
+    items = data["messages"] if isinstance(data, dict) else data
+    result = RulesResult(text=document.text, original=document.text, level=level)
+    for position, item in enumerate(items):
+        line = document.messages[position].line if position < len(document.messages) else 1
+        content = item.get("content")
+        if isinstance(content, str):
+            item["content"] = _chat_text(content, level, line, result)
+        elif isinstance(content, list):
+            parts: list[Any] = [
+                part for part in content if isinstance(part, dict) and isinstance(part.get("text"), str)
+            ]
+            for part in parts:
+                part["text"] = _chat_text(part["text"], level, line, result)
+    if not result.transforms:
+        return result
+    if is_json:
+        result.text = json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+    else:
+        result.text = yaml.dump(data, Dumper=_chat_dumper(), sort_keys=False, allow_unicode=True, width=1_000_000)
+        result.notes.append("YAML chat file re-serialised: comments and quoting style are not kept")
+    return result
+
+
+def _chat_text(content: str, level: str, line: int, result: RulesResult) -> str:
+    part = compress_text(content, level=level)
+    for name, count in part.transforms.items():
+        result.transforms[name] = result.transforms.get(name, 0) + count
+    for rollback in part.rollbacks:
+        result.rollbacks.append(
+            Rollback(rollback.transform, line + rollback.line - 1, rollback.check, rollback.message)
+        )
+    result.protected_spans += part.protected_spans
+    return part.text
+
+
+def _chat_dumper() -> Any:
+    import yaml
+
+    class ChatDumper(yaml.SafeDumper):
+        """Multi-line strings as literal blocks, so message texts stay readable."""
+
+    def present_str(dumper: Any, value: str) -> Any:
+        style = "|" if "\n" in value and all(line == line.rstrip() for line in value.split("\n")) else None
+        return dumper.represent_scalar("tag:yaml.org,2002:str", value, style=style)
+
+    ChatDumper.add_representer(str, present_str)
+    return ChatDumper

@@ -1,0 +1,194 @@
+"""Check that a compressed prompt still means the same: parse the result again and compare.
+
+Checks, each named in the problems it reports:
+- `syntax`: a template still parses with Jinja2 (tags still close);
+- `variables`: the set of undeclared template variables (`jinja2.meta`) is identical;
+- `placeholders` / `statements`: the sequence of `{{ … }}` and of `{% … %}` tags is identical byte for byte;
+- `protected`: the sequence of protected spans found again in the result is identical (JSON: equal values);
+- `negations`: every negation/constraint word occurs as often as before.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Any
+
+from tokcli.compress.protect import ProtectedSpan, count_negations, protect_document, same_span_text
+from tokcli.errors import InputError
+from tokcli.prompts import TEMPLATE_KINDS, Span, find_template_spans, line_col
+
+
+@dataclass(frozen=True)
+class Problem:
+    check: str  # "syntax" | "variables" | "placeholders" | "statements" | "protected" | "negations"
+    message: str
+    offset: int | None = None  # where in the result, when it can be said
+
+
+@dataclass
+class VerifyReport:
+    problems: list[Problem] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+
+@dataclass
+class Baseline:
+    """What verification compares against, computed once from the original text."""
+
+    text: str
+    kind: str
+    body_offset: int
+    spans: list[ProtectedSpan]
+    negations: Counter[str]
+    tags: list[Span] | None  # None: not a template (stray braces are prose)
+    variables: frozenset[str] | None  # None: Jinja2 does not parse it, only tag sequences are compared
+
+
+def baseline(original: str, *, kind: str = "text", body_offset: int = 0) -> Baseline:
+    """Raises InputError when `original` is a template kind whose tags do not close."""
+    try:
+        tags: list[Span] | None = find_template_spans(original, start=body_offset)
+    except InputError:
+        if kind in TEMPLATE_KINDS:
+            raise
+        tags = None
+    if tags is not None and not tags and kind not in TEMPLATE_KINDS:
+        tags = None
+    variables = None
+    if tags is not None:
+        ast = _parse(original, body_offset)
+        if not isinstance(ast, Problem):
+            from jinja2 import meta
+
+            variables = frozenset(meta.find_undeclared_variables(ast))
+    spans = protect_document(original, kind=kind, body_offset=body_offset, tags=tags or [])
+    return Baseline(original, kind, body_offset, spans, count_negations(original), tags, variables)
+
+
+def verify(
+    original: str, result: str, *, kind: str = "text", body_offset: int = 0, base: Baseline | None = None
+) -> VerifyReport:
+    """Compare `result` with `original` (both whole file texts of the given prompt `kind`).
+
+    `base` (from `baseline(original, …)`) may be passed when verifying several candidates of one original.
+    """
+    if base is None:
+        base = baseline(original, kind=kind, body_offset=body_offset)
+    problems: list[Problem] = []
+    tags_after: list[Span] = []
+    if base.tags is not None:
+        try:
+            tags_after = find_template_spans(result, start=base.body_offset)
+        except InputError as error:
+            message = f"template no longer parses: {error.message}"
+            return VerifyReport([Problem("syntax", message, _line_offset(result, error.line))])
+        problems.extend(_template_problems(base, base.tags, result, tags_after))
+    problems.extend(_protected_problems(base, result, tags_after))
+    problems.extend(negation_problems(original, result, base.negations))
+    return VerifyReport(problems)
+
+
+def negation_problems(original: str, result: str, before: Counter[str] | None = None) -> list[Problem]:
+    if before is None:
+        before = count_negations(original)
+    after = count_negations(result)
+    if before == after:
+        return []
+    lost = before - after
+    gained = after - before
+    parts = []
+    if lost:
+        parts.append("lost " + ", ".join(f"{word!r}×{n}" for word, n in sorted(lost.items())))
+    if gained:
+        parts.append("gained " + ", ".join(f"{word!r}×{n}" for word, n in sorted(gained.items())))
+    return [Problem("negations", "negation/constraint words changed: " + "; ".join(parts))]
+
+
+def _template_problems(base: Baseline, tags_before: list[Span], result: str, tags_after: list[Span]) -> list[Problem]:
+    problems = []
+    original = base.text
+    for check, kinds in (("placeholders", {"variable"}), ("statements", {"block", "raw"})):
+        before = [original[t.start : t.end] for t in tags_before if t.kind in kinds]
+        after_spans = [t for t in tags_after if t.kind in kinds]
+        after = [result[t.start : t.end] for t in after_spans]
+        if before != after:
+            message = _sequence_message(check, before, after)
+            problems.append(Problem(check, message, _first_diff(after_spans, before, after)))
+    if base.variables is None:
+        return problems  # plain text with brace pairs Jinja rejects: only the tag sequences are compared
+    ast_after = _parse(result, base.body_offset)
+    if isinstance(ast_after, Problem):
+        return [*problems, ast_after]
+    from jinja2 import meta
+
+    names_after = meta.find_undeclared_variables(ast_after)
+    if base.variables != names_after:
+        lost = sorted(base.variables - names_after)
+        gained = sorted(names_after - base.variables)
+        problems.append(Problem("variables", f"template variables changed: lost {lost}, gained {gained}"))
+    return problems
+
+
+def _parse(text: str, body_offset: int) -> Any:
+    import jinja2
+
+    try:
+        return jinja2.Environment().parse(text[body_offset:])
+    except jinja2.TemplateSyntaxError as error:
+        line = (error.lineno or 1) + text.count("\n", 0, body_offset)
+        return Problem("syntax", f"template syntax error: {error.message}", _line_offset(text, line))
+
+
+def _line_offset(text: str, line: int | None) -> int | None:
+    if line is None:
+        return None
+    offset = 0
+    for _ in range(line - 1):
+        offset = text.find("\n", offset) + 1
+        if offset == 0:
+            return len(text)
+    return offset
+
+
+def _sequence_message(check: str, before: list[str], after: list[str]) -> str:
+    for index, (old, new) in enumerate(zip(before, after)):
+        if old != new:
+            return f"{check} differ at #{index + 1}: {old!r} became {new!r}"
+    if len(before) > len(after):
+        return f"{check}: {len(before) - len(after)} lost, first {before[len(after)]!r}"
+    return f"{check}: {len(after) - len(before)} added, first {after[len(before)]!r}"
+
+
+def _first_diff(spans: list[Span], before: list[str], after: list[str]) -> int | None:
+    for index, new in enumerate(after):
+        if index >= len(before) or before[index] != new:
+            return spans[index].start
+    return spans[-1].end if spans else None
+
+
+def _protected_problems(base: Baseline, result: str, tags: list[Span]) -> list[Problem]:
+    original, before = base.text, base.spans
+    after = protect_document(result, kind=base.kind, body_offset=base.body_offset, tags=tags)
+    for old, new in zip(before, after):
+        if not same_span_text(old.kind, old.text, new.text):
+            line = line_col(original, old.start)[0]
+            return [Problem("protected", f"protected {old.kind} from line {line} changed: {_short(old)}", new.start)]
+    if len(before) != len(after):
+        extra: list[ProtectedSpan] = before[len(after) :] or after[len(before) :]
+        offset = after[len(before)].start if len(after) > len(before) else None
+        what = "lost" if len(before) > len(after) else "new"
+        return [
+            Problem(
+                "protected", f"{abs(len(before) - len(after))} protected span(s) {what}: {_short(extra[0])}", offset
+            )
+        ]
+    return []
+
+
+def _short(span: ProtectedSpan) -> str:
+    text = span.text if len(span.text) <= 40 else span.text[:37] + "..."
+    return repr(text)
