@@ -106,7 +106,10 @@ class _GitIgnore:
             self.load(parent)
 
     def ignored(self, path: Path, is_dir: bool) -> bool:
-        for directory, spec in self._specs.items():
+        # As git does: the deepest .gitignore with a matching pattern decides, so a nested `!keep.log`
+        # re-includes what a parent's `*.log` ignores.
+        for directory in sorted(self._specs, key=lambda found: len(found.parts), reverse=True):
+            spec = self._specs[directory]
             if spec is None:
                 continue
             try:
@@ -115,8 +118,9 @@ class _GitIgnore:
                 continue
             if is_dir:
                 relative += "/"
-            if spec.match_file(relative):  # type: ignore[attr-defined]
-                return True
+            decision = spec.check_file(relative).include  # type: ignore[attr-defined]
+            if decision is not None:
+                return bool(decision)
         return False
 
 
