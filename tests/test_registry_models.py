@@ -124,7 +124,7 @@ SNAPSHOTS = [
     ("claude-3-7-sonnet-latest", "claude-3-7-sonnet", "claude-estimate"),
     ("gemini-2.5-pro-preview-05-06", "gemini-2.5-pro", "gemini-estimate"),
     ("gemini-1.5-pro-002", "gemini-1.5-pro", "gemini-estimate"),
-    ("mistral-large-latest", "mistral-large", "mistral-v7"),
+    ("mistral-large-2411-v2", "mistral-large-2411", "mistral-v7"),
     ("codestral-latest", "codestral", "mistral-tekken"),
     ("codestral-2405", "codestral-2405", "mistral-v3"),  # Codestral 22B v0.1: SentencePiece v3, not Tekken
     ("deepseek-v3.1-terminus", "deepseek-v3.1", "deepseek-v3"),
@@ -316,3 +316,17 @@ def test_tokenizers_list_plain_marks_estimates() -> None:
     assert result.stderr == ""
     line = next(line for line in result.stdout.splitlines() if line.startswith("claude-estimate"))
     assert "estimate" in line
+
+
+def test_every_priced_model_resolves_to_its_priced_tokenizer() -> None:
+    """`count -m X` and `cost -m X` must count with the same tokenizer."""
+    from tokcli.pricing.load import load_pricing
+
+    table = load_pricing()
+    mismatches = []
+    for price in table.models:
+        for name in price.names:
+            resolved = resolve_model(name).tokenizer
+            if resolved != price.tokenizer:
+                mismatches.append((name, price.tokenizer, resolved))
+    assert mismatches == []
