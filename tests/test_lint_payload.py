@@ -92,3 +92,8 @@ def test_typographic_punctuation_only_where_it_costs_more() -> None:
     # an ellipsis character is one token, like "...": no finding
     assert tokenizer.count("\u2026") == tokenizer.count("...")
     assert hits("Wait\u2026\n", "TK606", dedent=False) == []
+
+
+def test_long_names_are_not_opaque_ids() -> None:
+    source = "Call get_customer_orders_v2_by_region_2024 or list-invoices-for-account-v3 first.\n"
+    assert hits(source, "TK604", dedent=False) == []

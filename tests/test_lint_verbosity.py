@@ -59,3 +59,7 @@ def test_stacked_intensifier() -> None:
 def test_repeated_punctuation() -> None:
     assert hits("Do not skip any step!!!\n", "TK306", dedent=False) == [(1, 21, "TK306")]
     assert hits("Do not skip any step! Really? Wait...\n", "TK306", dedent=False) == []
+
+
+def test_capitalised_heading_is_not_shouting() -> None:
+    assert hits("## OUTPUT FORMAT RULES\nAnswer.\n", "TK304", dedent=False) == []

@@ -49,7 +49,7 @@ def _frame(lines: list[str], finding: Finding, context: int) -> list[tuple[str, 
         if len(text) > 160:
             start = max(0, finding.column - 60) if number == finding.line else 0
             text = ("…" if start else "") + text[start : start + 140] + "…"
-        rows.append((f"  {marker} {number:>{width}} | {text}", "bold" if marker == ">" else "dim"))
+        rows.append((f"  {marker} {number:>{width}} | {text}".rstrip(), "bold" if marker == ">" else "dim"))
     line_text = lines[finding.line - 1]
     column = finding.column
     if len(line_text) > 160:

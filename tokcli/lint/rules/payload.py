@@ -156,6 +156,15 @@ _URL = re.compile(r"https?://[^\s<>\"'`)\]\0]+")
 _TRACKING = re.compile(r"[?&](?:utm_[a-z]+|fbclid|gclid|mc_eid|mc_cid|ref_src|igshid)=[^&#\s]*", re.I)
 
 
+def _opaque(text: str) -> bool:
+    """An id with a long part mixing letters and digits (not a snake_case or kebab-case name)."""
+    for part in re.split(r"[-_]", text):
+        digits = sum(char.isdigit() for char in part)
+        if len(part) >= 16 and digits >= 3 and len(part) - digits >= 3:
+            return True
+    return False
+
+
 def _looks_random(text: str) -> bool:
     kinds = sum(1 for test in (str.isupper, str.islower, str.isdigit) if any(test(char) for char in text))
     return kinds >= 3 or (kinds >= 2 and any(char.isdigit() for char in text))
@@ -261,7 +270,7 @@ class OpaqueIdentifier(Rule):
                     if any(a <= match.start() < b for a, b in urls + blobs) or segment.in_fence(match.start()):
                         continue
                     text = match.group()
-                    if pattern is opaque and (_UUID.fullmatch(text) or not _looks_random(text)):
+                    if pattern is opaque and (_UUID.fullmatch(text) or not _opaque(text)):
                         continue
                     tokens = ctx.count(text)
                     if tokens >= minimum:

@@ -119,7 +119,6 @@ FILLER = [
     "basically",
     "essentially",
     "i hope this helps",
-    "feel free to",
 ]
 
 
@@ -249,6 +248,9 @@ class Shouting(Rule):
         allowed = {word.upper() for word in self.opts["allow"]}
         for segment in ctx.segments:
             for match in _prose_matches(segment, self._caps_run):
+                line_start = segment.text.rfind("\n", 0, match.start()) + 1
+                if segment.text[line_start : match.start()].lstrip().startswith("#"):
+                    continue  # a heading in capitals is a label, not emphasis
                 words = re.findall(r"[A-Z'’]+", match.group())
                 shouted = [word for word in words if word not in allowed]
                 if len(shouted) < min_words:

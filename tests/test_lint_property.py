@@ -1,0 +1,61 @@
+"""Property tests: any mix of prompt fragments lints without error, positions are inside the file, and
+safe fixes converge and never change a template's variables or statements."""
+
+from __future__ import annotations
+
+import jinja2
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from lint_support import linter
+
+from tokcli.lint.rules.template import template_signature
+
+FRAGMENTS = [
+    "You are a helpful assistant.",
+    "In order to help, please make sure to answer!!!",
+    "Could you please answer?",
+    "VERY VERY IMPORTANT: DO NOT SKIP STEPS",
+    "==========",
+    "##########\n#  TITLE  #\n##########",
+    "{{ name }}",
+    "{{   spaced   }}",
+    "{% if x %}",
+    "{% endif %}",
+    "{% set y = 1 %}",
+    "{# tokcli: noqa TK303 #}",
+    '{\n    "a": 1,\n    "b": [\n        2\n    ]\n}',
+    "   ",
+    "\t",
+    "\n",
+    "\n\n\n",
+    "\u200b",
+    "\u00a0",
+    "don\u2019t \u201cquote\u201d \u2014 ok\u2026",
+    "3f2b8c1e-9d4a-4e7b-b5c6-1a2b3c4d5e6f",
+    "```\ncode   here\n\n\n```",
+    "Example 1: input and output.",
+    "- item",
+    "## **Heading** ##",
+]
+
+texts = st.lists(st.sampled_from(FRAGMENTS), max_size=25).map(lambda parts: " ".join(parts))
+shared_linter = linter("ALL")
+
+
+@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(texts, st.sampled_from(["p.md", "p.txt", "p.j2"]))
+def test_lint_and_fix_any_text(text: str, path: str) -> None:
+    try:
+        before = template_signature(text) if path.endswith(".j2") else None
+    except jinja2.TemplateSyntaxError:
+        return  # the loader reports these as input errors
+    findings = shared_linter.lint_text(path, text)
+    line_count = text.count("\n") + 1
+    for finding in findings:
+        assert 1 <= finding.line <= finding.end_line <= line_count
+        assert finding.column >= 1 and finding.tokens_wasted >= 0
+    result = shared_linter.fix_text(path, text)
+    assert not any(finding.fixable for finding in result.findings)
+    assert shared_linter.fix_text(path, result.text).text == result.text
+    if before is not None:
+        assert template_signature(result.text) == before
