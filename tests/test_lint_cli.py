@@ -107,6 +107,14 @@ def test_unreadable_template_exits_2_but_reports_the_rest(workdir: Path) -> None
     assert result.stderr.startswith("tokcli: error: prompts/broken.j2:1: template syntax error")
 
 
+def test_stdin() -> None:
+    result = runner.invoke(app, ["lint", "-", "-f", "github", "--select", "TK303"], input="In order to help.\n")
+    assert (result.exit_code, result.stderr) == (1, "")
+    assert result.stdout.startswith("::warning file=<stdin>,line=1,col=1,")
+    fixing = runner.invoke(app, ["lint", "-", "--fix"], input="x\n")
+    assert fixing.exit_code == 2 and fixing.stderr == "tokcli: error: --fix and --diff need files, not stdin\n"
+
+
 def test_usage_errors(workdir: Path) -> None:
     both = runner.invoke(app, ["lint", "prompts", "--fix", "--diff"])
     assert both.exit_code == 2 and both.stderr.startswith("tokcli: error: --fix and --diff do not go together")

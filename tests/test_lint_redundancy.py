@@ -36,6 +36,20 @@ def test_duplicate_paragraph_reported_once() -> None:
     assert hits(source, ["TK201", "TK202", "TK203"]) == [(5, 1, "TK202")]
 
 
+def test_paragraphs_that_differ_are_not_duplicates() -> None:
+    source = """\
+        Rules:
+        - be brief in every single answer
+        - cite the sources you used
+
+        Rules for refunds:
+        - be brief in every single answer
+        - hand the case to a human agent
+        """
+    assert [code for _, _, code in hits(source, ["TK202"])] == []
+    assert hits(source, ["TK201"]) == [(6, 1, "TK201")]
+
+
 def test_near_duplicate_instruction() -> None:
     source = """\
         Always answer in formal English and keep it short.
