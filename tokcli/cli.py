@@ -180,16 +180,20 @@ def _show_tokens(texts: list[Any], target: Any) -> None:
     tokenizer = get_tokenizer(target.tokenizer)
     colour = is_terminal() and "NO_COLOR" not in os.environ
     console = make_console()
+    label = target.label
+    if not tokenizer.exact:  # an estimate: its count, marked ~; the boundaries are its base tokenizer's
+        label += f" (estimate; boundaries from {getattr(getattr(tokenizer, 'base', None), 'name', '?')})"
     for item in texts:
         pieces = tokenizer.token_pieces(item.text)
         ids: list[int | None] = list(tokenizer.encode(item.text)) if tokenizer.exact else [None] * len(pieces)
         pairs: list[tuple[int | None, str]] = list(zip(ids, pieces))
         if len(ids) != len(pieces):
             pairs = [(None, piece) for piece in pieces]
+        total = None if tokenizer.exact else f"~{tokenizer.count(item.text)}"
         if colour:
-            console.print(reporter.render_pieces_rich(item.path, target.label, pairs))
+            console.print(reporter.render_pieces_rich(item.path, label, pairs, total))
         else:
-            sys.stdout.write(reporter.render_pieces_plain(item.path, target.label, pairs))
+            sys.stdout.write(reporter.render_pieces_plain(item.path, label, pairs, total))
 
 
 # ---- tokenizers ----------------------------------------------------------------------------------------

@@ -138,6 +138,8 @@ def count_inputs(
                 for message in document.messages:
                     pieces[message.role] = None
                     pieces[message.content] = None
+                    if message.name:
+                        pieces[message.name] = None
             elif document is not None:
                 pieces[document.body] = None
             else:
@@ -153,7 +155,12 @@ def count_inputs(
                 result.kind = "chat"
                 content = sum(counted[message.content] for message in document.messages)
                 if openai_chat:
-                    framing = sum(TOKENS_PER_MESSAGE + counted[message.role] for message in document.messages)
+                    framing = sum(
+                        TOKENS_PER_MESSAGE
+                        + counted[message.role]
+                        + (counted[message.name] + TOKENS_PER_NAME if message.name else 0)
+                        for message in document.messages
+                    )
                     result.overhead = framing + REPLY_PRIMING_TOKENS
                 result.tokens = content + result.overhead
                 text = document.prompt_text
@@ -169,8 +176,8 @@ def count_inputs(
             report.results.append(result)
     if any(result.kind == "chat" for result in report.results):
         report.notes.append(
-            "chat files: OpenAI tokenizers add OpenAI's documented framing (3 per message + role, 3 to prime the "
-            "reply); other tokenizers count message text only"
+            "chat files: OpenAI tokenizers add OpenAI's documented framing (3 per message + role, name + 1, 3 to "
+            "prime the reply); other tokenizers count message text only"
         )
     if any(result.kind == "body" for result in report.results):
         report.notes.append("prompty/dotprompt files: the YAML front matter is not counted (it is not sent)")

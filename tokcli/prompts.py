@@ -51,6 +51,7 @@ class Message:
     role: str
     content: str
     line: int  # 1-based line in the file where the message (or its content) starts
+    name: str | None = None  # the optional participant name of OpenAI chat messages (it costs tokens too)
 
 
 @dataclass
@@ -251,7 +252,7 @@ def _chat_from_json(path: str, text: str) -> list[Message]:
         line = line_col(text, found)[0] if found >= 0 else 1
         if found >= 0:
             search_from = found + len(encoded)
-        messages.append(Message(role=role, content=content, line=line))
+        messages.append(Message(role=role, content=content, line=line, name=_message_name(item)))
     return messages
 
 
@@ -271,7 +272,7 @@ def _chat_from_yaml(path: str, text: str) -> list[Message]:
     for index, item in enumerate(items):
         line = item_nodes[index] if index < len(item_nodes) else None
         role, content = _role_and_content(path, item, line)
-        messages.append(Message(role=role, content=content, line=line or 1))
+        messages.append(Message(role=role, content=content, line=line or 1, name=_message_name(item)))
     return messages
 
 
@@ -304,6 +305,11 @@ def _message_items(path: str, data: Any) -> list[Any]:
     if not isinstance(data, list):
         raise InputError("chat file must be a list of {role, content} messages or have a 'messages' list", path=path)
     return data
+
+
+def _message_name(item: Any) -> str | None:
+    name = item.get("name") if isinstance(item, dict) else None
+    return name if isinstance(name, str) and name else None
 
 
 def _role_and_content(path: str, item: Any, line: int | None) -> tuple[str, str]:

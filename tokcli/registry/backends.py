@@ -59,22 +59,23 @@ class Tokenizer:
             return list(pool.map(lambda text: self.count(text, allow_special=allow_special), texts))
 
     def token_pieces(self, text: str) -> list[str]:
-        """The text cut at token boundaries (for `count --show`); pieces join back to the text."""
+        """The text cut at token boundaries (for `count --show`): one piece per token id, joining back to
+        the text. A character whose bytes span tokens is shown on its last token; the others show ""."""
         ids = self.encode(text)
         pieces: list[str] = []
         consumed = 0
         pending: list[int] = []
-        # A multi-byte character can span tokens: grow the piece until it decodes to whole characters.
         for token_id in ids:
             pending.append(token_id)
             decoded = self.decode(pending)
             if "\ufffd" in decoded and "\ufffd" not in text[consumed : consumed + len(decoded)]:
+                pieces.append("")
                 continue
             pieces.append(decoded)
             consumed += len(decoded)
             pending = []
         if pending:
-            pieces.append(self.decode(pending))
+            pieces[-1] = self.decode(pending)
         return pieces
 
     def __repr__(self) -> str:

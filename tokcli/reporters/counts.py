@@ -123,14 +123,15 @@ def render_csv(report: CountReport) -> str:
     return buffer.getvalue()
 
 
-def render_pieces_plain(path: str, label: str, pieces: list[tuple[int | None, str]]) -> str:
-    """One token per line (`id<TAB>repr(text)`): the boundaries stay visible without colour."""
-    lines = [f"{path} — {label}: {len(pieces)} tokens"]
+def render_pieces_plain(path: str, label: str, pieces: list[tuple[int | None, str]], total: str | None = None) -> str:
+    """One token per line (`id<TAB>repr(text)`): the boundaries stay visible without colour. `total`
+    replaces the piece count in the legend (an estimate's "~N")."""
+    lines = [f"{path} — {label}: {total or len(pieces)} tokens"]
     lines += [f"{'' if token_id is None else token_id}\t{piece!r}" for token_id, piece in pieces]
     return "\n".join(lines) + "\n"
 
 
-def render_pieces_rich(path: str, label: str, pieces: list[tuple[int | None, str]]) -> Any:
+def render_pieces_rich(path: str, label: str, pieces: list[tuple[int | None, str]], total: str | None = None) -> Any:
     """The text with alternating background colours at token boundaries, and a legend."""
     from rich.console import Group
     from rich.text import Text
@@ -139,5 +140,7 @@ def render_pieces_rich(path: str, label: str, pieces: list[tuple[int | None, str
     body = Text()
     for index, (_, piece) in enumerate(pieces):
         body.append(piece, style=styles[index % len(styles)])
-    legend = Text(f"{path} — {label}: {len(pieces)} tokens (each colour change is a token boundary)", style="bold")
+    legend = Text(
+        f"{path} — {label}: {total or len(pieces)} tokens (each colour change is a token boundary)", style="bold"
+    )
     return Group(legend, body)
