@@ -299,23 +299,24 @@ class Rule:
 
     @classmethod
     def info(cls) -> RuleInfo:
-        doc = (cls.__doc__ or "").strip()
-        summary, _, rest = doc.partition("\n")
+        first, _, rest = _dedent_doc(cls.__doc__ or "").partition("\n\n")
         return RuleInfo(
             code=cls.code,
             name=cls.name,
             severity=cls.severity,
-            summary=summary.strip(),
-            description=_dedent(rest),
+            summary=" ".join(first.split()),
+            description=rest.strip("\n"),
             safe_fix=cls.safe_fix,
             options=dict(cls.options),
         )
 
 
-def _dedent(text: str) -> str:
+def _dedent_doc(doc: str) -> str:
+    """A docstring without its indentation (the first line is not indented in the source)."""
     import textwrap
 
-    return textwrap.dedent(text).strip("\n")
+    first, _, rest = doc.strip().partition("\n")
+    return (first + "\n" + textwrap.dedent(rest)).strip("\n")
 
 
 RULES: dict[str, type[Rule]] = {}

@@ -154,7 +154,7 @@ class CacheUnfriendlyPrefix(Rule):
 class TokenBudget(Rule):
     """A prompt over its token budget (`max-tokens`, per call, in the configured model's tokenizer).
 
-    Set the budget per file with `per-file` options or globally in `[tool.tokcli.lint.rules.TK402]`.
+    Set it in config (`lint: {rules: {TK402: {max-tokens: 4000}}}`); `tokcli audit` adds budgets per glob.
 
     Wasteful:
         <a 12,000-token system prompt with max-tokens = 8000>
