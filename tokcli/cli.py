@@ -718,7 +718,7 @@ def _emit_audit(report: Any, chosen: str, output: Path | None) -> None:
         from tokcli.reporters.audit_text import render_audit_text
 
         colour = output is None and is_terminal() and "NO_COLOR" not in os.environ
-        content = render_audit_text(report, color=colour, width=make_console().width if colour else 140)
+        content = render_audit_text(report, color=colour, width=make_console().width if colour else 180)
     write_output(content, output)
     if chosen == "github" and os.environ.get("GITHUB_STEP_SUMMARY"):
         from tokcli.reporters.audit_markdown import render_audit_markdown
