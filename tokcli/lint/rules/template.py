@@ -43,8 +43,13 @@ def template_signature(source: str) -> tuple[frozenset[str], tuple[Any, ...]]:
         if isinstance(node, nodes.Node):
             return (type(node).__name__, *(shape(getattr(node, name, None)) for name in node.fields))
         if isinstance(node, list):
-            return tuple(shape(item) for item in node if not isinstance(item, nodes.TemplateData))
+            return tuple(shape(item) for item in node if not _only_text(item))
         return node
+
+    def _only_text(node: Any) -> bool:
+        if isinstance(node, nodes.TemplateData):
+            return True
+        return isinstance(node, nodes.Output) and all(isinstance(item, nodes.TemplateData) for item in node.nodes)
 
     return frozenset(meta.find_undeclared_variables(ast)), shape(ast)
 
