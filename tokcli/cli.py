@@ -625,6 +625,109 @@ def rules(
 # ---- compress ------------------------------------------------------------------------------------------
 
 
+class CompressLevel(str, Enum):
+    safe = "safe"
+    balanced = "balanced"
+    aggressive = "aggressive"
+
+
+class CompressMethod(str, Enum):
+    rules = "rules"
+    llmlingua = "llmlingua"
+    llmlingua2 = "llmlingua2"
+
+
+class CompressFormat(str, Enum):
+    text = "text"
+    json = "json"
+
+
+@app.command()
+def compress(
+    path: str = typer.Argument(..., help="Prompt file, or '-' for stdin."),
+    level: CompressLevel | None = typer.Option(None, "--level", help="rules level (default: balanced)."),
+    method: CompressMethod | None = typer.Option(None, "--method", help="rules (default), llmlingua, llmlingua2."),
+    model_path: str | None = typer.Option(None, "--model", help="Local model folder for the llmlingua methods."),
+    rate: float | None = typer.Option(None, "--rate", help="llmlingua: share of prose tokens to keep (0-1]."),
+    target_tokens: int | None = typer.Option(None, "--target-tokens", help="llmlingua: total tokens to aim for."),
+    output: Path | None = typer.Option(None, "-o", "--output", help="Write the result to FILE (atomically)."),
+    write: bool = typer.Option(False, "--write", help="Rewrite the file in place, keeping FILE.orig."),
+    no_backup: bool = typer.Option(False, "--no-backup", help="With --write: do not keep FILE.orig."),
+    diff: bool = typer.Option(False, "--diff", help="Print a unified diff instead of the result."),
+    check: bool = typer.Option(False, "--check", help="CI: exit 1 when compression would save > --threshold %."),
+    threshold: float | None = typer.Option(None, "--threshold", min=0, help="--check limit in percent (default 5)."),
+    models: list[str] = typer.Option([], "-m", help="Model to measure and price savings for (repeatable)."),
+    calls: int | None = typer.Option(None, "--calls", help="Calls per period, for savings per period."),
+    per: str | None = typer.Option(None, "--per", help="Period of --calls: day, week, month, year."),
+    pricing: list[Path] = PricingOption,
+    output_format: CompressFormat = typer.Option(CompressFormat.text, "--format", "-f", help="Output format."),
+    encoding_errors: EncodingErrors = typer.Option(EncodingErrors.STRICT, "--encoding-errors", help="Bad UTF-8."),
+    config: Path | None = ConfigOption,
+) -> None:
+    """Compress a prompt without breaking it: templates still render, negations and examples stay."""
+    from tokcli.compress.command import CompressRequest, read_source, run_compress
+    from tokcli.compress.summary import check_options, compress_settings
+    from tokcli.counting import resolve_targets
+    from tokcli.errors import UsageError
+    from tokcli.files import atomic_write
+    from tokcli.reporters import compress as reporter
+
+    settings = load_settings(config)
+    defaults = compress_settings(settings.compress, settings.source)
+    chosen_method = method.value if method else defaults.method
+    if chosen_method != "rules" and model_path is None:
+        model_path = defaults.model_path
+    if threshold is not None and not check:
+        raise UsageError("--threshold goes with --check")
+    volume = settings.volume or {}
+    calls = calls if calls is not None else volume.get("calls")
+    check_options(
+        path=path, method=chosen_method, write=write, output=str(output) if output else None, check=check,
+        model_path=model_path, rate=rate, target_tokens=target_tokens, calls=calls, per=per,
+    )  # fmt: skip
+    targets = resolve_targets(models or settings.models)
+    table = price_table(settings, pricing)
+    shown, text = read_source(path, encoding_errors.value)
+    request = CompressRequest(
+        method=chosen_method,
+        level=level.value if level else defaults.level,
+        model_path=model_path,
+        rate=rate,
+        target_tokens=target_tokens,
+        calls=calls,
+        per=per or volume.get("per", "day"),
+    )
+    report = run_compress(shown, text, request, targets, table)
+    as_json = output_format is CompressFormat.json
+    if check:
+        limit = threshold if threshold is not None else defaults.threshold
+        over = report.percent > limit
+        verdict = f"would save {report.percent:.1f}% ({'more' if over else 'not more'} than {limit:g}%)"
+        report.notes.append(verdict)
+        sys.stdout.write(reporter.render_json(report, include_text=False) if as_json else "")
+        if not as_json:
+            typer.echo(reporter.render_summary(report), err=True, nl=False)
+        raise typer.Exit(1 if over else 0)
+    if write:
+        if report.changed:
+            atomic_write(Path(path), report.text, keep_backup=not no_backup)
+            report.written = path + ("" if no_backup else f" (backup: {path}.orig)")
+        else:
+            report.notes.append("unchanged: file not rewritten")
+    elif output is not None:
+        atomic_write(output, report.text)
+        report.written = str(output)
+    written = write or output is not None
+    if as_json:
+        sys.stdout.write(reporter.render_json(report, include_text=not written, include_diff=diff))
+        return
+    if diff:
+        sys.stdout.write(reporter.render_diff(report))
+    elif not written:
+        sys.stdout.write(report.text)
+    typer.echo(reporter.render_summary(report), err=True, nl=False)
+
+
 # ---- audit ---------------------------------------------------------------------------------------------
 
 

@@ -244,7 +244,7 @@ def _protected_mismatch(
     for begin, end in expected ^ found:
         first = max(bisect.bisect_right(starts, begin) - 1, 0)
         last = max(bisect.bisect_right(starts, max(end - 1, begin)) - 1, 0)
-        bad.update(range(first, min(last + 1, len(gaps) - 1) + 1))
+        bad.update(range(first, min(last, len(gaps) - 1) + 1))
     return bad
 
 

@@ -173,19 +173,26 @@ def _first_diff(spans: list[Span], before: list[str], after: list[str]) -> int |
 def _protected_problems(base: Baseline, result: str, tags: list[Span]) -> list[Problem]:
     original, before = base.text, base.spans
     after = protect_document(result, kind=base.kind, body_offset=base.body_offset, tags=tags)
-    for old, new in zip(before, after):
-        if not same_span_text(old.kind, old.text, new.text):
-            line = line_col(original, old.start)[0]
-            return [Problem("protected", f"protected {old.kind} from line {line} changed: {_short(old)}", new.start)]
-    if len(before) != len(after):
-        extra: list[ProtectedSpan] = before[len(after) :] or after[len(before) :]
-        offset = after[len(before)].start if len(after) > len(before) else None
-        what = "lost" if len(before) > len(after) else "new"
-        return [
-            Problem(
-                "protected", f"{abs(len(before) - len(after))} protected span(s) {what}: {_short(extra[0])}", offset
-            )
-        ]
+    for index, (old, new) in enumerate(zip(before, after)):
+        if same_span_text(old.kind, old.text, new.text):
+            continue
+        line = line_col(original, old.start)[0]
+        grown = len(after) > len(before) and index + 1 < len(after)
+        shrunk = len(after) < len(before) and index + 1 < len(before)
+        if grown and same_span_text(old.kind, old.text, after[index + 1].text):
+            message = f"a new protected {new.kind} appeared near line {line}: {_short(new)}"
+        elif shrunk and same_span_text(new.kind, new.text, before[index + 1].text):
+            message = f"protected {old.kind} from line {line} lost: {_short(old)}"
+        else:
+            message = f"protected {old.kind} from line {line} changed: {_short(old)} became {_short(new)}"
+        return [Problem("protected", message, new.start)]
+    if len(after) > len(before):
+        extra = after[len(before)]
+        return [Problem("protected", f"a new protected {extra.kind} appeared: {_short(extra)}", extra.start)]
+    if len(before) > len(after):
+        lost = before[len(after)]
+        line = line_col(original, lost.start)[0]
+        return [Problem("protected", f"protected {lost.kind} from line {line} lost: {_short(lost)}", None)]
     return []
 
 

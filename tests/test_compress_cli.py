@@ -1,0 +1,223 @@
+"""`tokcli compress` through the typer app: exit codes, stdout, stderr and files, with real tokenizers."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from tokcli.cli import app
+from tokcli.registry import get_tokenizer
+
+runner = CliRunner()
+
+PROMPT = """\
+Please note that you are a helpful assistant for {{ company }}.
+In order to answer, you should make use of the context. You must not invent facts.
+Be concise and clear.
+Be concise and clear.
+"""
+COMPRESSED = """\
+You are a helpful assistant for {{ company }}.
+To answer, you should use the context. You must not invent facts.
+Be concise and clear.
+"""
+
+
+@pytest.fixture(autouse=True)
+def _in_tmp(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)  # no stray config from the repository
+
+
+@pytest.fixture
+def prompt(tmp_path: Path) -> Path:
+    path = tmp_path / "support.j2"
+    path.write_text(PROMPT, encoding="utf-8")
+    return path
+
+
+def tokens(text: str) -> int:
+    return get_tokenizer("o200k_base").count(text)
+
+
+def test_result_on_stdout_and_summary_on_stderr(prompt: Path) -> None:
+    result = runner.invoke(app, ["compress", str(prompt)])
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout == COMPRESSED
+    before, after = tokens(PROMPT), tokens(COMPRESSED)
+    percent = 100 * (before - after) / before
+    lines = result.stderr.splitlines()
+    assert lines[0] == f"tokcli compress: {prompt} (rules/balanced)"
+    assert lines[1].startswith(
+        f"  gpt-4o (o200k_base): {before} → {after} tokens, {before - after} saved ({percent:.1f}%)"
+    )
+    assert "saved per call" in lines[1]
+    assert lines[2] == "  transforms: filler_phrases ×1, verbose_phrases ×2, duplicate_sentences ×1"
+    assert prompt.read_text(encoding="utf-8") == PROMPT  # nothing written
+
+
+def test_per_period_savings_and_an_unpriced_tokenizer_model(prompt: Path) -> None:
+    result = runner.invoke(app, ["compress", str(prompt), "-m", "gpt-4o", "--calls", "1000", "--per", "month"])
+    assert result.exit_code == 0, result.stderr
+    assert "per month at 1,000 calls" in result.stderr
+
+
+def test_model_without_a_price_says_so(prompt: Path) -> None:
+    result = runner.invoke(app, ["compress", str(prompt), "-m", "claude-2.1", "--format", "json"])
+    assert result.exit_code == 0, result.stderr
+    [row] = json.loads(result.stdout)["models"]
+    assert row["model"] == "claude-2.1" and row["saved_per_call_usd"] is None
+    assert row["note"] == "no price for claude-2.1 in the price table"
+    result = runner.invoke(app, ["compress", str(prompt), "-m", "claude-2.1"])
+    assert "; no price for claude-2.1 in the price table" in result.stderr.splitlines()[1]
+
+
+def test_json_format(prompt: Path) -> None:
+    result = runner.invoke(app, ["compress", str(prompt), "--format", "json", "--level", "safe"])
+    assert result.exit_code == 0, result.stderr
+    assert result.stderr == ""
+    data = json.loads(result.stdout)
+    assert data["method"] == "rules" and data["level"] == "safe"
+    assert data["text"] == PROMPT  # safe: nothing to do on this file
+    assert data["changed"] is False and data["transforms"] == {}
+    [row] = data["models"]
+    assert row["tokens_before"] == row["tokens_after"] == tokens(PROMPT)
+
+
+def test_write_in_place_keeps_a_backup(prompt: Path) -> None:
+    result = runner.invoke(app, ["compress", str(prompt), "--write"])
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout == ""
+    assert prompt.read_text(encoding="utf-8") == COMPRESSED
+    assert Path(f"{prompt}.orig").read_text(encoding="utf-8") == PROMPT
+    assert f"written to {prompt} (backup: {prompt}.orig)" in result.stderr
+
+
+def test_write_without_backup(prompt: Path) -> None:
+    result = runner.invoke(app, ["compress", str(prompt), "--write", "--no-backup"])
+    assert result.exit_code == 0, result.stderr
+    assert prompt.read_text(encoding="utf-8") == COMPRESSED
+    assert not Path(f"{prompt}.orig").exists()
+
+
+def test_output_file_and_diff(prompt: Path, tmp_path: Path) -> None:
+    target = tmp_path / "out.j2"
+    result = runner.invoke(app, ["compress", str(prompt), "-o", str(target), "--diff"])
+    assert result.exit_code == 0, result.stderr
+    assert target.read_text(encoding="utf-8") == COMPRESSED
+    assert result.stdout.startswith(f"--- a/{prompt}\n+++ b/{prompt}\n")
+    assert "-Be concise and clear.\n" in result.stdout
+    assert "+To answer, you should use the context. You must not invent facts.\n" in result.stdout
+
+
+def test_stdin(prompt: Path) -> None:
+    result = runner.invoke(app, ["compress", "-"], input="Please note that   it   works.\n")
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout == "It works.\n"
+    assert result.stderr.startswith("tokcli compress: <stdin> (rules/balanced)\n")
+
+
+def test_check_fails_above_threshold_and_passes_below(prompt: Path) -> None:
+    result = runner.invoke(app, ["compress", str(prompt), "--check", "--threshold", "10"])
+    assert result.exit_code == 1
+    assert result.stdout == ""
+    assert "(more than 10%)" in result.stderr
+    result = runner.invoke(app, ["compress", str(prompt), "--check", "--threshold", "90"])
+    assert result.exit_code == 0
+    assert "(not more than 90%)" in result.stderr
+    assert prompt.read_text(encoding="utf-8") == PROMPT
+
+
+def test_template_syntax_error_exits_2_and_writes_nothing(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.j2"
+    bad.write_text("Please note that\n{% if x %}\nunclosed\n", encoding="utf-8")
+    result = runner.invoke(app, ["compress", str(bad), "--write"])
+    assert result.exit_code == 2
+    assert result.stdout == ""
+    assert result.stderr.startswith(f"tokcli: error: {bad}:")
+    assert "template syntax error" in result.stderr and "Traceback" not in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
+    assert bad.read_text(encoding="utf-8") == "Please note that\n{% if x %}\nunclosed\n"
+    assert not Path(f"{bad}.orig").exists()
+
+
+def test_binary_and_non_utf8_files_exit_2(tmp_path: Path) -> None:
+    binary = tmp_path / "blob.txt"
+    binary.write_bytes(b"abc\x00def")
+    result = runner.invoke(app, ["compress", str(binary)])
+    assert (result.exit_code, result.stdout) == (2, "")
+    assert result.stderr == f"tokcli: error: {binary}: binary file, not text\n"
+    latin = tmp_path / "latin.txt"
+    latin.write_bytes(b"caf\xe9\n")
+    result = runner.invoke(app, ["compress", str(latin)])
+    assert (result.exit_code, result.stdout) == (2, "")
+    assert result.stderr.startswith(f"tokcli: error: {latin}:1: invalid UTF-8 at byte 3")
+
+
+@pytest.mark.skipif(hasattr(os, "geteuid") and os.geteuid() == 0, reason="root can write anywhere")
+def test_unwritable_output_exits_2_and_leaves_no_file(prompt: Path, tmp_path: Path) -> None:
+    locked = tmp_path / "locked"
+    locked.mkdir()
+    locked.chmod(0o500)
+    try:
+        result = runner.invoke(app, ["compress", str(prompt), "-o", str(locked / "out.j2")])
+        assert result.exit_code == 2
+        assert result.stdout == ""
+        assert result.stderr.startswith(f"tokcli: error: {locked / 'out.j2'}: cannot write")
+        assert list(locked.iterdir()) == []
+    finally:
+        locked.chmod(0o700)
+
+
+def test_output_under_a_file_exits_2_and_writes_nothing(prompt: Path, tmp_path: Path) -> None:
+    blocker = tmp_path / "plain-file"
+    blocker.write_text("x", encoding="utf-8")
+    result = runner.invoke(app, ["compress", str(prompt), "-o", str(blocker / "out.j2")])
+    assert result.exit_code == 2
+    assert result.stdout == ""
+    assert result.stderr.startswith(f"tokcli: error: {blocker / 'out.j2'}: cannot write")
+    assert len(result.stderr.splitlines()) == 1
+    assert blocker.read_text(encoding="utf-8") == "x"
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["-", "--write"], "--write needs a file"),
+        (["X", "--write", "-o", "y"], "give --write or -o FILE, not both"),
+        (["X", "--rate", "0.5"], "--rate is for --method llmlingua or llmlingua2"),
+        (["X", "--method", "llmlingua2"], "--method llmlingua2 needs --model PATH"),
+        (["X", "--threshold", "5"], "--threshold goes with --check"),
+        (["X", "--per", "day"], "--per needs --calls N"),
+    ],
+)
+def test_flag_mistakes_exit_2_with_one_line(args: list[str], message: str) -> None:
+    result = runner.invoke(app, ["compress", *args])
+    assert result.exit_code == 2
+    assert result.stdout == ""
+    assert result.stderr == f"tokcli: error: {message}" + result.stderr.split(message, 1)[1]
+    assert len(result.stderr.splitlines()) == 1
+
+
+def test_missing_file_exits_2(tmp_path: Path) -> None:
+    result = runner.invoke(app, ["compress", str(tmp_path / "nope.md")])
+    assert result.exit_code == 2
+    assert result.stderr.startswith(f"tokcli: error: {tmp_path / 'nope.md'}: cannot read")
+
+
+def test_config_section_sets_the_level(prompt: Path, tmp_path: Path) -> None:
+    (tmp_path / ".tokcli.yaml").write_text("compress:\n  level: safe\n", encoding="utf-8")
+    result = runner.invoke(app, ["compress", str(prompt)])
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout == PROMPT
+    assert "(rules/safe)" in result.stderr
+
+
+def test_bad_config_section_exits_2(prompt: Path, tmp_path: Path) -> None:
+    (tmp_path / ".tokcli.yaml").write_text("compress:\n  level: extreme\n", encoding="utf-8")
+    result = runner.invoke(app, ["compress", str(prompt)])
+    assert result.exit_code == 2
+    assert "compress.level" in result.stderr and "extreme" in result.stderr

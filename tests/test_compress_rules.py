@@ -1,0 +1,192 @@
+"""The rules method end to end (levels, templates, chat files, rollbacks) and the verifier on its own."""
+
+from __future__ import annotations
+
+import json
+
+import jinja2
+import pytest
+import yaml
+
+from tokcli.compress import rules_method
+from tokcli.compress.rules_method import compress_prompt, compress_text
+from tokcli.compress.transforms import SENTINEL, Transform
+from tokcli.compress.verify import baseline, verify
+from tokcli.errors import InputError
+from tokcli.registry import get_tokenizer
+
+VERBOSE = """\
+# Task
+
+Please note that you are a support assistant for {{ company }}.   In order to answer the question, you should
+make use of the documents below. It is important to note that you must not invent facts.
+
+**Important:** Due to the fact that the users are customers, please be polite at all times.
+Answer in {{ language | default("English") }} only.
+Answer in {{ language | default("English") }} only.
+Keep the answer short and to the point.
+Keep the answer short and to the point.
+
+{%- for doc in documents %}
+- {{ doc.title }}: {{ doc.body }}
+{%- endfor %}
+
+------------------------------
+Thank you so much!
+"""
+
+
+def render(source: str) -> str:
+    env = jinja2.Environment()
+    return env.from_string(source).render(company="Acme", language="French", documents=[{"title": "T", "body": "B"}])
+
+
+def test_balanced_saves_tokens_and_template_still_renders_the_same_data() -> None:
+    result = compress_prompt("task.j2", VERBOSE)
+    tokens = get_tokenizer("o200k_base")
+    assert tokens.count(result.text) < 0.8 * tokens.count(VERBOSE)
+    assert result.rollbacks == []
+    assert set(result.transforms) >= {"filler_phrases", "verbose_phrases", "duplicate_sentences", "separators"}
+    rendered = render(result.text)
+    assert "Acme" in rendered and "French" in rendered and "- T: B" in rendered
+    assert "must not invent facts" in rendered
+    # both copies of the instruction with a protected span stay; the plain duplicate goes
+    assert result.text.count('{{ language | default("English") }} only.') == 2
+    assert result.text.count("Keep the answer short and to the point.") == 1
+
+
+def test_levels_save_more_as_they_go() -> None:
+    sizes = [len(compress_prompt("task.j2", VERBOSE, level=level).text) for level in ("safe", "balanced", "aggressive")]
+    assert len(VERBOSE) > sizes[0] > sizes[1] >= sizes[2]
+
+
+def test_tags_with_whitespace_control_are_kept_byte_for_byte() -> None:
+    source = "A  {%- if x -%}  B  {%+ endif +%}  C {{- y }}   {#- c -#}\n"
+    result = compress_text(source, kind="jinja")
+    for tag in ("{%- if x -%}", "{%+ endif +%}", "{{- y }}", "{#- c -#}"):
+        assert tag in result.text
+    assert verify(source, result.text, kind="jinja").ok
+
+
+def test_raw_blocks_are_not_touched() -> None:
+    source = "{% raw %}Please note that   {{ x }}  in order to{% endraw %}\nIn order to go.\n"
+    result = compress_text(source, kind="jinja")
+    assert result.text == "{% raw %}Please note that   {{ x }}  in order to{% endraw %}\nTo go.\n"
+
+
+def test_template_syntax_error_names_file_and_line() -> None:
+    with pytest.raises(InputError) as caught:
+        compress_prompt("bad.j2", "line one\n{% if x %}\nno end\n")
+    assert str(caught.value).startswith("bad.j2:")
+    assert "template syntax error" in str(caught.value)
+
+
+def test_front_matter_of_prompty_is_untouched() -> None:
+    source = "---\nname:   demo\ndescription: Please note that   x\n---\nsystem:\nPlease note that you   help.\n"
+    result = compress_prompt("demo.prompty", source)
+    assert result.text == "---\nname:   demo\ndescription: Please note that   x\n---\nsystem:\nYou help.\n"
+
+
+def test_chat_json_messages_are_compressed_each() -> None:
+    data = {
+        "messages": [
+            {"role": "system", "content": "Please note that you   must not lie."},
+            {"role": "user", "content": "In order to start, say hi."},
+        ]
+    }
+    result = compress_prompt("chat.json", json.dumps(data))
+    out = json.loads(result.text)
+    assert [m["content"] for m in out["messages"]] == ["You must not lie.", "To start, say hi."]
+
+
+def test_chat_yaml_round_trips_with_block_literals() -> None:
+    source = "- role: system\n  content: |\n    Please note that you help.\n    Be brief.   Be brief.\n- role: user\n  content: hi\n"
+    result = compress_prompt("chat.yaml", source)
+    assert yaml.safe_load(result.text) == [
+        {"role": "system", "content": "You help.\nBe brief. Be brief.\n"},
+        {"role": "user", "content": "hi"},
+    ]
+    assert result.notes and "re-serialised" in result.notes[0]
+
+
+def test_unchanged_chat_file_is_returned_as_is() -> None:
+    source = '[{"role": "user", "content": "hi"}]'
+    assert compress_prompt("chat.json", source).text == source
+
+
+def test_a_transform_that_breaks_a_protected_span_is_rolled_back_for_that_segment(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A deliberately bad transform turns 'make' into '```' at a line start, opening a code fence in the
+    result: verification must catch it, roll back that segment only and report the transform."""
+
+    def bad(text: str) -> tuple[str, int]:
+        return text.replace("\nmake it", "\n```"), text.count("\nmake it")
+
+    broken = Transform("bad_fence", "safe", "test only", bad)
+    monkeypatch.setattr(rules_method, "transforms_for_level", lambda level: [broken])
+    source = "First line here.\nmake it 3 times.\n\nIn a far paragraph: make it so. x\nmake it 4 times.\n"
+    result = compress_text(source, level="safe")
+    assert result.text == source
+    assert result.rollbacks and {r.transform for r in result.rollbacks} == {"bad_fence"}
+    assert result.rollbacks[0].check == "protected"
+    assert result.rollbacks[0].line == 1
+
+
+def test_a_transform_dropping_a_sentinel_is_not_applied(monkeypatch: pytest.MonkeyPatch) -> None:
+    def drop(text: str) -> tuple[str, int]:
+        return text.replace(SENTINEL, "", 1), 1
+
+    monkeypatch.setattr(rules_method, "transforms_for_level", lambda level: [Transform("drop", "safe", "", drop)])
+    result = compress_text("Do not   go.", level="safe")
+    assert result.text == "Do not   go."
+    assert [(r.transform, r.check) for r in result.rollbacks] == [("drop", "protected")]
+
+
+def test_only_the_failing_segment_is_rolled_back(monkeypatch: pytest.MonkeyPatch) -> None:
+    def shorten(text: str) -> tuple[str, int]:
+        # harmless in one place, turns "x know" into "xno" (a new negation word) in another
+        return text.replace("  ", " ").replace("x know", "xno w").replace("a know", "no"), 3
+
+    monkeypatch.setattr(rules_method, "transforms_for_level", lambda level: [Transform("t", "safe", "", shorten)])
+    source = "first  part 42 then a know item 7 and  more."
+    result = compress_text(source, level="safe")
+    assert result.text == "first part 42 then a know item 7 and more."
+    [rollback] = result.rollbacks
+    assert rollback.transform == "t" and rollback.check in ("protected", "negations")
+    assert "'no'" in rollback.message
+
+
+# ---- the verifier ----
+
+
+@pytest.mark.parametrize(
+    ("after", "check"),
+    [
+        ("Hello {{ nam }}. Do not go.", "placeholders"),
+        ("Hello {{ name }}. Do go.", "negations"),
+        ("Hello {{ name }}. Do not go. {% if x %}", "syntax"),
+        ("Hello {{ name }}. Do not go 4.", "protected"),
+    ],
+)
+def test_verify_reports_each_check(after: str, check: str) -> None:
+    report = verify("Hello {{ name }}. Do not go.", after, kind="jinja")
+    assert not report.ok
+    assert check in {problem.check for problem in report.problems}
+
+
+def test_verify_statements_and_variables() -> None:
+    before = "{% for x in items %}{{ x }}{% endfor %}"
+    report = verify(before, "{% for x in things %}{{ x }}{% endfor %}", kind="jinja")
+    assert {p.check for p in report.problems} >= {"statements", "variables"}
+
+
+def test_verify_accepts_minified_json() -> None:
+    assert verify('See {"a": 1,\n "b": [1, 2]}', 'See {"a":1,"b":[1,2]}').ok
+    assert not verify('See {"a": 1}', 'See {"a": 2}').ok
+
+
+def test_baseline_reused_for_several_candidates() -> None:
+    base = baseline("Never say {{ x }}.", kind="jinja")
+    assert verify("", "Never say {{ x }}.", base=base).ok
+    assert not verify("", "Say {{ x }}.", base=base).ok

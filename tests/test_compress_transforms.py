@@ -1,0 +1,150 @@
+"""Each `rules` transform on its own: what it rewrites, what it leaves, how often it reports firing."""
+
+from __future__ import annotations
+
+import pytest
+
+from tokcli.compress import transforms as t
+from tokcli.compress.transforms import SENTINEL, TRANSFORMS, transforms_for_level
+
+S = SENTINEL
+
+
+def test_levels_are_cumulative_and_named() -> None:
+    safe = {x.name for x in transforms_for_level("safe")}
+    balanced = {x.name for x in transforms_for_level("balanced")}
+    aggressive = {x.name for x in transforms_for_level("aggressive")}
+    assert safe == {"separators", "markdown_decoration", "inner_whitespace", "trailing_whitespace", "blank_lines"}
+    assert balanced - safe == {"filler_phrases", "verbose_phrases", "duplicate_sentences"}
+    assert aggressive - balanced == {"articles", "low_information_words", "condense_lists"}
+    assert len({x.name for x in TRANSFORMS}) == len(TRANSFORMS)
+    with pytest.raises(ValueError, match="unknown level"):
+        transforms_for_level("extreme")
+
+
+@pytest.mark.parametrize("transform", TRANSFORMS, ids=lambda x: x.name)
+def test_no_transform_touches_a_sentinel(transform: t.Transform) -> None:
+    text = f"{S} Please note that {S} the very {S}\n\n\n- {S}\n- a\n- b\n- c\n**{S}** in order to {S}.  {S}  \n"
+    new, _ = transform.apply(text)
+    assert new.count(S) == text.count(S)
+
+
+# ---- safe ----
+
+
+def test_trailing_whitespace() -> None:
+    assert t.trailing_whitespace("a  \nb\t\nc ") == ("a\nb\nc", 3)
+    assert t.trailing_whitespace("a\nb") == ("a\nb", 0)
+
+
+def test_inner_whitespace_keeps_indentation() -> None:
+    assert t.inner_whitespace("a   b\t\tc\n    - d  e") == ("a b c\n    - d e", 3)
+    assert t.inner_whitespace("  indented line") == ("  indented line", 0)
+
+
+def test_blank_lines() -> None:
+    assert t.blank_lines("\n\na\n\n\n\nb\n \n\t\nc\n\n\n") == ("a\n\nb\n\nc\n", 5)
+    assert t.blank_lines("a\n\nb\n") == ("a\n\nb\n", 0)
+
+
+def test_separators() -> None:
+    text = "Intro\n----------\nBody\n=====\n* * *\nEnd\n"
+    assert t.separators(text) == ("Intro\nBody\nEnd\n", 3)
+    assert t.separators("a -- b\n--\n") == ("a -- b\n--\n", 0)  # two dashes: not a separator
+
+
+def test_markdown_decoration() -> None:
+    text = "**Important:** be *brief* and __clear__, ***never*** _vague_.\n## Title ##\n"
+    assert t.markdown_decoration(text) == ("Important: be brief and clear, never vague.\n## Title\n", 6)
+    untouched = "2 * 3 * 4 and a_b_c and * item\n"
+    assert t.markdown_decoration(untouched) == (untouched, 0)
+
+
+def test_minify_json_text_keeps_strings_and_numbers() -> None:
+    source = '{\n  "a b": "x  y",\n  "n": 1.50,\n  "l": [1, 2]\n}'
+    assert t.minify_json_text(source) == '{"a b":"x  y","n":1.50,"l":[1,2]}'
+
+
+# ---- balanced ----
+
+
+def test_filler_phrases_at_sentence_starts() -> None:
+    text = "Please note that the file is big. I would like you to summarize it.\n- Please be brief.\n"
+    new, fired = t.filler_phrases(text)
+    assert new == "The file is big. Summarize it.\n- Be brief.\n"
+    assert fired == 3
+
+
+def test_filler_phrases_politeness_and_inline_please() -> None:
+    new, fired = t.filler_phrases("Summarize the text, please. Then kindly list the points.\nThank you!\n")
+    assert new == "Summarize the text. Then list the points.\n\n"
+    assert fired == 3
+
+
+def test_filler_phrases_leave_mid_sentence_uses_alone() -> None:
+    text = "The report says remember that date.\n"
+    assert t.filler_phrases(text) == (text, 0)
+
+
+def test_verbose_phrases_keep_case() -> None:
+    new, fired = t.verbose_phrases("In order to help, we make use of data due to the fact that it is able to work.")
+    assert new == "To help, we use data because it can work."
+    assert fired == 4
+
+
+def test_verbose_phrases_whole_words_only() -> None:
+    text = "Reorder to front; the prior tooling."
+    assert t.verbose_phrases(text) == (text, 0)
+
+
+def test_duplicate_sentences() -> None:
+    text = "Answer briefly and clearly. Use the context.\n- Answer briefly and clearly.\n- Cite sources please.\n"
+    new, fired = t.duplicate_sentences(text)
+    assert new == "Answer briefly and clearly. Use the context.\n- Cite sources please.\n"
+    assert fired == 1
+
+
+def test_duplicate_sentences_keep_short_and_protected_ones() -> None:
+    text = f"Yes. Yes. Do {S} share it. Do {S} share it.\n"
+    assert t.duplicate_sentences(text) == (text, 0)
+
+
+# ---- aggressive ----
+
+LONG = (
+    "The assistant reads the question and then writes an answer that is very clear and really short, "
+    "using the documents from a search index."
+)
+
+
+def test_articles_only_in_long_prose_lines() -> None:
+    new, fired = t.articles(LONG + "\n# The title\nThe short line.\n")
+    assert new.startswith("The assistant reads question and then writes answer that")
+    assert "from search index." in new
+    assert new.endswith("\n# The title\nThe short line.\n")
+    assert fired == 4
+
+
+def test_articles_keep_a_before_conjunctions() -> None:
+    line = "Choose between a and b in the following long list of options that the user may give you in a form."
+    new, _ = t.articles(line)
+    assert "between a and b" in new
+
+
+def test_low_information_words() -> None:
+    new, fired = t.low_information_words(LONG)
+    assert "is clear and short" in new
+    assert fired == 2
+    assert t.low_information_words("very short line") == ("very short line", 0)
+
+
+def test_condense_lists() -> None:
+    text = "Colors:\n- red\n- green\n- blue\n\nSteps:\n- Read the whole question first.\n- Answer.\n- Stop.\n"
+    new, fired = t.condense_lists(text)
+    assert new.startswith("Colors: red, green, blue\n\nSteps:\n- Read")
+    assert fired == 1
+
+
+def test_condense_lists_leaves_nested_lists() -> None:
+    text = "- a\n- b\n- c\n  - c1\n"
+    assert t.condense_lists(text) == (text, 0)

@@ -1,0 +1,181 @@
+"""What `tokcli compress` reports: tokens before → after per model, share saved, money saved per call and
+per period (from the price table), the transforms that fired and what verification rolled back.
+
+Core module: builds dataclasses, never prints. `tokcli.reporters.compress` renders them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from tokcli.compress.rules_method import Rollback
+from tokcli.config import check_section
+from tokcli.errors import UsageError
+
+LEVELS = ("safe", "balanced", "aggressive")
+METHODS = ("rules", "llmlingua", "llmlingua2")
+#: `--check` fails above this share saved (percent) unless --threshold or config `compress.threshold` says.
+DEFAULT_THRESHOLD = 5.0
+
+
+@dataclass(frozen=True)
+class CompressSettings:
+    level: str = "balanced"
+    method: str = "rules"
+    model_path: str | None = None
+    threshold: float = DEFAULT_THRESHOLD
+
+
+def compress_settings(section: dict[str, Any], source: str | None) -> CompressSettings:
+    """The config file's `compress` section, checked (ConfigError names file and key)."""
+    from tokcli.config import NUMBER
+
+    schema = {"level": str, "method": str, "model_path": str, "threshold": NUMBER}
+    check_section(section, schema, source, "compress")
+    level = section.get("level", "balanced")
+    method = section.get("method", "rules")
+    for key, value, allowed in (("level", level, LEVELS), ("method", method, METHODS)):
+        if value not in allowed:
+            from tokcli.errors import ConfigError
+
+            raise ConfigError(
+                f"config key 'compress.{key}' must be one of {', '.join(allowed)}, got {value!r}", path=source
+            )
+    return CompressSettings(
+        level=level,
+        method=method,
+        model_path=section.get("model_path"),
+        threshold=float(section.get("threshold", DEFAULT_THRESHOLD)),
+    )
+
+
+@dataclass(frozen=True)
+class ModelSavings:
+    label: str  # the model (or tokenizer) name as asked
+    tokenizer: str
+    exact: bool
+    before: int
+    after: int
+    price_per_million: Decimal | None = None  # input price; None when the table has no price
+    saved_per_call: Decimal | None = None
+    saved_per_period: Decimal | None = None
+    note: str | None = None
+
+    @property
+    def saved(self) -> int:
+        return self.before - self.after
+
+    @property
+    def percent(self) -> float:
+        return 100.0 * self.saved / self.before if self.before else 0.0
+
+
+@dataclass
+class CompressReport:
+    path: str
+    method: str
+    level: str | None  # None for the llmlingua methods
+    original: str
+    text: str
+    transforms: dict[str, int] = field(default_factory=dict)
+    rollbacks: list[Rollback] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    models: list[ModelSavings] = field(default_factory=list)
+    calls: int | None = None
+    per: str | None = None
+    written: str | None = None  # where the result went (--write / -o), when not stdout
+
+    @property
+    def changed(self) -> bool:
+        return self.text != self.original
+
+    @property
+    def percent(self) -> float:
+        """Share of tokens saved for the first (primary) model."""
+        return self.models[0].percent if self.models else 0.0
+
+
+def measure(
+    before_text: str,
+    after_text: str,
+    targets: Sequence[Any],
+    *,
+    table: Any = None,
+    calls: int | None = None,
+    per: str = "day",
+) -> list[ModelSavings]:
+    """Tokens of both texts for each target (a `tokcli.counting.Target`), and the money saved when priced."""
+    from tokcli.registry import get_tokenizer
+
+    rows = []
+    for target in targets:
+        tokenizer = get_tokenizer(target.tokenizer)
+        before, after = tokenizer.count_batch([before_text, after_text])
+        rows.append(_priced(target, tokenizer.exact, before, after, table, calls, per))
+    return rows
+
+
+def _priced(target: Any, exact: bool, before: int, after: int, table: Any, calls: int | None, per: str) -> ModelSavings:
+    base = ModelSavings(target.label, target.tokenizer, exact, before, after)
+    if table is None:
+        return base
+    if target.model is None:
+        return _replace(base, note="a tokenizer, not a model: no price")
+    price = table.find(target.model)
+    if price is None:
+        return _replace(base, note=f"no price for {target.model} in the price table")
+    from tokcli.pricing.cost import CostOptions, compute_cost
+
+    options = CostOptions(calls=calls, per=per)
+    cost_before = compute_cost(price, before, options)
+    cost_after = compute_cost(price, after, options)
+    period = None
+    if cost_before.period_cost is not None and cost_after.period_cost is not None:
+        period = cost_before.period_cost - cost_after.period_cost
+    return _replace(
+        base,
+        price_per_million=cost_before.rates.input,
+        saved_per_call=cost_before.total_cost - cost_after.total_cost,
+        saved_per_period=period,
+    )
+
+
+def _replace(row: ModelSavings, **changes: Any) -> ModelSavings:
+    from dataclasses import replace
+
+    return replace(row, **changes)
+
+
+def check_options(
+    *,
+    path: str,
+    method: str,
+    write: bool,
+    output: str | None,
+    check: bool,
+    model_path: str | None,
+    rate: float | None,
+    target_tokens: int | None,
+    calls: int | None,
+    per: str | None,
+) -> None:
+    """Flag combinations that cannot work: UsageError with the fix."""
+    if write and path == "-":
+        raise UsageError("--write needs a file: stdin cannot be rewritten in place (use -o FILE)")
+    if write and output is not None:
+        raise UsageError("give --write or -o FILE, not both")
+    if check and (write or output is not None):
+        raise UsageError("--check only reports: it cannot be combined with --write or -o")
+    if method == "rules":
+        for flag, value in (("--model", model_path), ("--rate", rate), ("--target-tokens", target_tokens)):
+            if value is not None:
+                raise UsageError(f"{flag} is for --method llmlingua or llmlingua2, not rules")
+    elif model_path is None:
+        raise UsageError(f"--method {method} needs --model PATH (a local model folder; nothing is downloaded)")
+    if per is not None and calls is None:
+        raise UsageError("--per needs --calls N")
+    if calls is not None and calls < 0:
+        raise UsageError(f"--calls must not be negative, got {calls}")
