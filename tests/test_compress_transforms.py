@@ -14,7 +14,10 @@ def test_levels_are_cumulative_and_named() -> None:
     safe = {x.name for x in transforms_for_level("safe")}
     balanced = {x.name for x in transforms_for_level("balanced")}
     aggressive = {x.name for x in transforms_for_level("aggressive")}
-    assert safe == {"separators", "markdown_decoration", "inner_whitespace", "trailing_whitespace", "blank_lines"}
+    assert safe == {
+        "separators", "markdown_decoration", "repeated_punctuation", "inner_whitespace", "trailing_whitespace",
+        "blank_lines",
+    }  # fmt: skip
     assert balanced - safe == {"filler_phrases", "verbose_phrases", "duplicate_sentences"}
     assert aggressive - balanced == {"articles", "low_information_words", "condense_lists"}
     assert len({x.name for x in TRANSFORMS}) == len(TRANSFORMS)
@@ -51,6 +54,19 @@ def test_separators() -> None:
     text = "Intro\n----------\nBody\n=====\n* * *\nEnd\n"
     assert t.separators(text) == ("Intro\nBody\nEnd\n", 3)
     assert t.separators("a -- b\n--\n") == ("a -- b\n--\n", 0)  # two dashes: not a separator
+
+
+def test_separators_in_html_comments() -> None:
+    assert t.separators("<!-- ========== -->\nText <!-- note -->\n") == ("Text <!-- note -->\n", 1)
+
+
+def test_repeated_punctuation() -> None:
+    assert t.repeated_punctuation("Stop!!! Why?? Wait..... ok... fine!") == ("Stop! Why? Wait... ok... fine!", 3)
+    assert t.repeated_punctuation("Plain. Text? Yes!") == ("Plain. Text? Yes!", 0)
+
+
+def test_markdown_decoration_nested_markers() -> None:
+    assert t.markdown_decoration("## **__Goals__**\n") == ("## Goals\n", 2)
 
 
 def test_markdown_decoration() -> None:
@@ -90,6 +106,10 @@ def test_verbose_phrases_keep_case() -> None:
     new, fired = t.verbose_phrases("In order to help, we make use of data due to the fact that it is able to work.")
     assert new == "To help, we use data because it can work."
     assert fired == 4
+
+
+def test_verbose_phrases_doubled_intensifiers() -> None:
+    assert t.verbose_phrases("It is very very very important, really really.") == ("It is very important, really.", 2)
 
 
 def test_verbose_phrases_whole_words_only() -> None:

@@ -82,7 +82,9 @@ _PATTERNS = [
     (
         "entity",
         re.compile(
-            r"[A-Z](?<!\w.)(?:[\w'’&-]*(?:[ \t]+(?:(?:of|the|and|for|de|la|van|von|der|du)[ \t]+)?[A-Z][\w'’&-]*)+"
+            r"[A-Z](?<!\w.)(?!(?:Please|The|A|An|You|Your|We|Our|I|If|When|It|This|That|These|Those|Always|"
+            r"Never|Do|Be|Use|Make|Note|Remember|And|Or|But|For|In|On|At|To|With|As|Each|Every|All|Any|Then|"
+            r"Also|Only|Not|No|Hello|Hi|Dear|Thanks|Thank)\b)(?:[\w'’&-]*(?:[ \t]+(?:(?:of|the|and|for|de|la|van|von|der|du)[ \t]+)?[A-Z][\w'’&-]*)+"
             r"|[A-Z]+[A-Z0-9]*s?\b)"
         ),
     ),

@@ -281,27 +281,35 @@ def _blamed(stages: list[tuple[str, str]], staged: list[list[str]], stage: int, 
 # ---- chat files ----------------------------------------------------------------------------------
 
 
+_MESSAGE_BREAK = "\n\ue001\n"  # a reserved character: always a protected span, never in real text
+
+
 def _compress_chat(document: PromptDocument, level: str) -> RulesResult:
-    """Chat files: each message's text is compressed on its own; the file is written back re-serialised."""
+    """Chat files: the messages' texts are compressed together (so an instruction repeated in every turn is
+    kept once) with a protected break between them; the file is written back re-serialised."""
     import yaml
 
     is_json = document.path.lower().endswith(".json")
     data = json.loads(document.text) if is_json else yaml.safe_load(document.text)
     items = data["messages"] if isinstance(data, dict) else data
-    result = RulesResult(text=document.text, original=document.text, level=level)
+    slots: list[tuple[dict[str, Any], str, int]] = []  # (holder, key, line of the message)
     for position, item in enumerate(items):
         line = document.messages[position].line if position < len(document.messages) else 1
         content = item.get("content")
         if isinstance(content, str):
-            item["content"] = _chat_text(content, level, line, result)
+            slots.append((item, "content", line))
         elif isinstance(content, list):
-            parts: list[Any] = [
-                part for part in content if isinstance(part, dict) and isinstance(part.get("text"), str)
-            ]
-            for part in parts:
-                part["text"] = _chat_text(part["text"], level, line, result)
-    if not result.transforms:
+            slots.extend(
+                (part, "text", line) for part in content if isinstance(part, dict) and isinstance(part.get("text"), str)
+            )
+    result = RulesResult(text=document.text, original=document.text, level=level)
+    texts = [holder[key] for holder, key, _ in slots]
+    new_texts = _compress_messages(texts, [line for _, _, line in slots], level, result)
+    if not result.transforms or new_texts == texts:
+        result.transforms.clear()
         return result
+    for (holder, key, _), new in zip(slots, new_texts):
+        holder[key] = new
     if is_json:
         result.text = json.dumps(data, indent=2, ensure_ascii=False) + "\n"
     else:
@@ -310,16 +318,45 @@ def _compress_chat(document: PromptDocument, level: str) -> RulesResult:
     return result
 
 
-def _chat_text(content: str, level: str, line: int, result: RulesResult) -> str:
+def _compress_messages(texts: list[str], lines: list[int], level: str, result: RulesResult) -> list[str]:
+    if not texts:
+        return texts
+    if any(_MESSAGE_BREAK.strip() in text or SENTINEL in text for text in texts):
+        return [_compress_alone(text, level, line, result) for text, line in zip(texts, lines)]
+    joined = _MESSAGE_BREAK.join(texts)
+    part = compress_text(joined, level=level)
+    pieces = part.text.split(_MESSAGE_BREAK.strip())
+    if len(pieces) != len(texts):  # cannot happen: the break is protected; stay safe anyway
+        return [_compress_alone(text, level, line, result) for text, line in zip(texts, lines)]
+    news = []
+    for index, piece in enumerate(pieces):
+        if index > 0 and piece.startswith("\n"):
+            piece = piece[1:]
+        if index < len(pieces) - 1 and piece.endswith("\n"):
+            piece = piece[:-1]
+        news.append(piece)
+    starts = list(itertools.accumulate([1] + [text.count("\n") + 2 for text in texts[:-1]]))
+    _merge_part(part, result, lambda line: _message_line(line, starts, lines))
+    return news
+
+
+def _message_line(line: int, starts: list[int], lines: list[int]) -> int:
+    index = max(bisect.bisect_right(starts, line) - 1, 0)
+    return lines[index] + line - starts[index]
+
+
+def _compress_alone(content: str, level: str, line: int, result: RulesResult) -> str:
     part = compress_text(content, level=level)
+    _merge_part(part, result, lambda inner: line + inner - 1)
+    return part.text
+
+
+def _merge_part(part: RulesResult, result: RulesResult, where: Any) -> None:
     for name, count in part.transforms.items():
         result.transforms[name] = result.transforms.get(name, 0) + count
     for rollback in part.rollbacks:
-        result.rollbacks.append(
-            Rollback(rollback.transform, line + rollback.line - 1, rollback.check, rollback.message)
-        )
+        result.rollbacks.append(Rollback(rollback.transform, where(rollback.line), rollback.check, rollback.message))
     result.protected_spans += part.protected_spans
-    return part.text
 
 
 def _chat_dumper() -> Any:

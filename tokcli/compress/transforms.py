@@ -73,8 +73,9 @@ _INNER_WS = re.compile(r"(?<=\S)[ \t]{2,}(?=\S)")
 _BLANK_RUNS = re.compile(r"\n[ \t]*\n(?:[ \t]*\n)+")
 _LEADING_BLANKS = re.compile(r"(?:[ \t]*\n)+")
 _TRAILING_BLANKS = re.compile(r"\n(?:[ \t]*\n)+\Z")
-_SEPARATOR = re.compile(r"^[ \t]*([-=*_#~─━═•·+])(?:[ \t]*\1){2,}[ \t]*(?:\n|\Z)", re.M)
-_BOLD = re.compile(r"(\*\*\*?|___?)(?=[^\s*_])([^\n*_]+?)(?<=[^\s*_])\1(?![\w*])")
+_SEPARATOR = re.compile(r"^[ \t]*(?:<!--[ \t]*)?([-=*_#~─━═•·+])(?:[ \t]*\1){2,}[ \t]*(?:-->[ \t]*)?(?:\n|\Z)", re.M)
+_REPEATED_PUNCTUATION = re.compile(r"([!?])\1+|\.{4,}")
+_BOLD = re.compile(r"(\*\*\*?|___?)(?=[^\s*_])([^\n*_]+?)(?<=[^\s*_])\1(?!\w)")
 _ITALIC = re.compile(r"\*(?<![\w*]\*)(?=[^\s*])([^\n*]+?)(?<=[^\s*])\*(?![\w*])")
 _ITALIC_UNDERSCORE = re.compile(r"_(?<![\w_]_)(?=[^\s_])([^\n_]+?)(?<=[^\s_])_(?![\w_])")
 _HEADING_TAIL = re.compile(r"^([ \t]{0,3}#{1,6}[ \t][^\n]*?)[ \t]+#+[ \t]*$", re.M)
@@ -101,13 +102,23 @@ def blank_lines(text: str) -> tuple[str, int]:
 
 
 def separators(text: str) -> tuple[str, int]:
-    """Decorative lines such as `-----`, `=====`, `*****`, `#####`."""
+    """Decorative lines such as `-----`, `=====`, `*****`, `#####` (also inside an HTML comment)."""
     return _SEPARATOR.subn("", text)
+
+
+def repeated_punctuation(text: str) -> tuple[str, int]:
+    """`!!!` → `!`, `??` → `?`, `.....` → `...`."""
+    return _REPEATED_PUNCTUATION.subn(lambda m: m.group(1) or "...", text)
 
 
 def markdown_decoration(text: str) -> tuple[str, int]:
     """Bold/italic markers and closing `##` of headings; the words stay."""
-    text, bold = _BOLD.subn(r"\2", text)
+    bold = 0
+    for _ in range(3):  # nested markers: **__x__**
+        text, found = _BOLD.subn(r"\2", text)
+        bold += found
+        if not found:
+            break
     text, italic = _ITALIC.subn(r"\1", text)
     text, underscore = _ITALIC_UNDERSCORE.subn(r"\1", text)
     text, tails = _HEADING_TAIL.subn(r"\1", text)
@@ -129,6 +140,12 @@ _FILLER_OPENERS = [
     "please note that",
     "please be aware that",
     "it is important to note that",
+    "it is very very important that you",
+    "it is very important that you",
+    "it is important that you",
+    "it's important that you",
+    "it is crucial that you",
+    "it is essential that you",
     "it is important to remember that",
     "it's important to note that",
     "it's important to remember that",
@@ -164,7 +181,10 @@ _FILLER_OPENERS = [
     "kindly",
 ]
 _FILLER_OPENER = re.compile(_phrases(_FILLER_OPENERS) + r"[ \t]*(?P<next>[^\s\ue000])?")
-_FILLER_INLINE = re.compile(r"(?:,[ \t]*|[ \t]+)please(?=[.!?,])|[pk](?<!\w.)(?:lease|indly)[ \t]+(?=[a-z])")
+_FILLER_INLINE = re.compile(
+    r"(?:,[ \t]*|[ \t]+)please(?=[.!?,])|[pk](?<!\w.)(?:lease|indly)[ \t]+(?=[a-z])"
+    r"|[mb](?<!\w.)(?:ake[ \t]+sure[ \t]+(?:to|that[ \t]+you)|e[ \t]+sure[ \t]+to)[ \t]+(?=[a-z])"
+)
 _POLITE_SENTENCE = re.compile(
     _phrases(
         [
@@ -186,9 +206,21 @@ _POLITE_SENTENCE = re.compile(
             "i appreciate your time",
             "looking forward to your response",
             "looking forward to your answer",
+            "i hope you are doing well",
+            "i hope you're doing well",
+            "hope you are well",
+            "hope you're well",
+            "great question",
+            "good question",
+            "i am happy to help you with that",
+            "i'm happy to help you with that",
+            "i am happy to help",
+            "i'm happy to help",
+            "i would be happy to help",
+            "i'd be happy to help",
         ]
     )
-    + r"[.!]+(?=[ \t]*(?:\n|\Z)|[ \t])"
+    + r"[.!]+(?:[ \t]+|(?=\n|\Z))"
 )
 
 
@@ -210,7 +242,11 @@ def filler_phrases(text: str) -> tuple[str, int]:
         fired += 1
         return ""
 
-    text = _FILLER_OPENER.sub(opener, text)
+    for _ in range(3):  # "I would like you to please make sure to …": each pass peels one opener
+        before = fired
+        text = _FILLER_OPENER.sub(opener, text)
+        if fired == before:
+            break
     text, inline = _FILLER_INLINE.subn("", text)
     text = _POLITE_SENTENCE.sub(polite, text)
     return text, fired + inline
@@ -280,6 +316,16 @@ _VERBOSE = {
     "with the goal of": "to",
     "a wide variety of": "various",
     "a variety of": "various",
+    "such as for example": "such as",
+    "and also": "and",
+    "any and all": "all",
+    "that is called": "called",
+    "which is called": "called",
+    "happens to be": "is",
+    "instead of that,": "instead,",
+    "one single": "one",
+    "at the very end": "at the end",
+    "at the very beginning": "at the beginning",
 }
 _VERBOSE_PHRASE = re.compile(_phrases(_VERBOSE))
 
@@ -292,9 +338,14 @@ def _verbose_replacement(match: re.Match[str]) -> str:
     return short
 
 
+_DOUBLED_INTENSIFIER = re.compile(r"\b(?i:(very|really|so|extremely|super)(?:[ \t]+\1)+)\b")
+
+
 def verbose_phrases(text: str) -> tuple[str, int]:
     """Wordy phrases to short ones: "in order to" → "to", "due to the fact that" → "because", …"""
-    return _VERBOSE_PHRASE.subn(_verbose_replacement, text)
+    text, doubled = _DOUBLED_INTENSIFIER.subn(r"\1", text)
+    text, count = _VERBOSE_PHRASE.subn(_verbose_replacement, text)
+    return text, doubled + count
 
 
 _SENTENCE = re.compile(
@@ -408,6 +459,7 @@ def condense_lists(text: str) -> tuple[str, int]:
 TRANSFORMS: tuple[Transform, ...] = (
     Transform("separators", "safe", "decorative separator lines", separators),
     Transform("markdown_decoration", "safe", "bold/italic markers, closing heading hashes", markdown_decoration),
+    Transform("repeated_punctuation", "safe", "!!! and ?? and ....", repeated_punctuation),
     Transform("filler_phrases", "balanced", "politeness and filler phrases", filler_phrases),
     Transform("verbose_phrases", "balanced", "wordy phrases rewritten short", verbose_phrases),
     Transform("duplicate_sentences", "balanced", "repeated sentences and instructions", duplicate_sentences),
