@@ -119,17 +119,30 @@ def _document(item: InputText) -> PromptDocument | None:
         document = load_prompt(item.path, item.text)
     except InputError:
         return None  # not a chat file after all (e.g. a config YAML): count it as text
+    return countable_document(document)
+
+
+def countable_document(document: PromptDocument) -> PromptDocument | None:
+    """The document when it is counted by structure (chat messages, or the body without front matter), None
+    when its whole text is counted. For callers that parsed the file already (see `count_inputs`)."""
     if document.kind == "chat" and not document.messages:
         return None
     return document if document.kind in ("chat", "prompty", "dotprompt") else None
 
 
 def count_inputs(
-    inputs: Sequence[InputText], targets: Sequence[Target], *, allow_special: bool = False, with_ids: bool = False
+    inputs: Sequence[InputText],
+    targets: Sequence[Target],
+    *,
+    allow_special: bool = False,
+    with_ids: bool = False,
+    documents: Sequence[PromptDocument | None] | None = None,
 ) -> CountReport:
+    """`documents`, when given, are the inputs already parsed (`countable_document` of each), so no file is
+    parsed twice."""
     registry = get_registry()
     report = CountReport()
-    documents = [_document(item) for item in inputs]
+    documents = list(documents) if documents is not None else [_document(item) for item in inputs]
     for target in targets:
         tokenizer = registry.get(target.tokenizer)
         pieces: dict[str, None] = {}

@@ -259,13 +259,17 @@ def _chat_from_json(path: str, text: str) -> list[Message]:
 def _chat_from_yaml(path: str, text: str) -> list[Message]:
     import yaml
 
+    # One parse (libyaml's C parser when PyYAML has it): the nodes keep the lines, the data comes from them.
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)(text)
     try:
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
-        data = yaml.safe_load(text)
+        node = loader.get_single_node()
+        data = loader.construct_document(node) if node is not None else None
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
         line = mark.line + 1 if mark is not None else None
         raise InputError(f"invalid YAML: {_yaml_problem(error)}", path=path, line=line) from None
+    finally:
+        loader.dispose()
     items = _message_items(path, data)
     item_nodes = _message_nodes(node)
     messages = []

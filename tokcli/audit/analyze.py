@@ -2,9 +2,10 @@
 cacheable static prefix.
 
 Work is split so each tokenizer is loaded once and texts are counted in batches:
-1. `analyze_document` (run in a thread pool, one file at a time) parses the file once, lints it, compresses it
-   with the `rules` method and measures the static prefix before the first dynamic part;
-2. `count_all` counts every original and compressed text per tokenizer through `count_batch`.
+1. `analyze_document` (run in a thread pool, one file at a time) parses the file once, lints it and compresses it
+   with the `rules` method;
+2. `count_all` counts every original and compressed text per tokenizer through `count_batch`;
+3. `measure_prefix` (thread pool again) measures the static prefix before the first dynamic part.
 The tokenizer-dependent part of a file's result is a `FileFacts`, which is what the cache stores.
 """
 
@@ -16,11 +17,11 @@ from decimal import Decimal
 from typing import Any
 
 from tokcli.audit.caching import CacheMinimum, cache_minimum
-from tokcli.counting import Target, count_inputs
+from tokcli.counting import Target, count_inputs, countable_document
 from tokcli.errors import InputError, TokcliError
 from tokcli.inputs import InputText
 from tokcli.lint.finding import Edit, Finding
-from tokcli.prompts import load_prompt
+from tokcli.prompts import PromptDocument, load_prompt
 
 
 @dataclass(frozen=True)
@@ -131,15 +132,11 @@ class FileAudit:
 
 @dataclass
 class Parsed:
-    """Stage-one result of a file: the prompt pieces still to count, the lint findings and prefix."""
+    """Stage-one result of a file: the parsed document, its lint findings and its compressed text."""
 
     path: str
-    kind: str
-    text: str
+    document: PromptDocument
     compressed_text: str | None
-    prefix: dict[str, int]
-    dynamic: str | None
-    dynamic_line: int | None
     findings: list[Finding]
 
 
@@ -147,18 +144,9 @@ class NotAPrompt(Exception):
     """A YAML/JSON file the include globs matched that is not a chat file (e.g. a data or config file)."""
 
 
-def analyze_document(
-    path: str,
-    text: str,
-    *,
-    linter: Any,
-    compress_level: str | None,
-    counters: dict[str, Any],
-) -> Parsed:
-    """Parse, lint, compress and measure the static prefix of one file. InputError for parse errors,
-    NotAPrompt for YAML/JSON that is not a chat file."""
-    from tokcli.lint.rules.structure import analyse_cache_prefix
-
+def analyze_document(path: str, text: str, *, linter: Any, compress_level: str | None) -> Parsed:
+    """Parse, lint and compress one file. InputError for parse errors, NotAPrompt for YAML/JSON that is not a
+    chat file."""
     try:
         document = load_prompt(path, text)
     except InputError as error:
@@ -174,34 +162,24 @@ def analyze_document(
             compressed_text = compress_document(document, level=compress_level).text
         except TokcliError:
             compressed_text = None
-    prefix: dict[str, int] = {}
-    dynamic = None
-    dynamic_line = None
-    for name, counter in counters.items():
-        info = analyse_cache_prefix(document, counter)
-        prefix[name] = info.prefix_tokens
-        dynamic, dynamic_line = info.dynamic_text, info.line
-    return Parsed(path, document.kind, text, compressed_text, prefix, dynamic, dynamic_line, findings)
+    return Parsed(path, document, compressed_text, findings)
 
 
 def count_all(parsed: Sequence[Parsed], tokenizers: Sequence[str]) -> list[FileFacts]:
-    """Count every file's original and compressed text with every tokenizer, in batches."""
+    """Count every file's original and compressed text with every tokenizer, in batches (the documents are
+    parsed already: nothing is parsed again but the compressed texts)."""
     targets = [Target(name, name) for name in tokenizers]
-    originals = [InputText(item.path, item.text) for item in parsed]
+    originals = [InputText(item.path, item.document.text) for item in parsed]
     squeezed = [
         (index, InputText(item.path, item.compressed_text))
         for index, item in enumerate(parsed)
         if item.compressed_text is not None
     ]
-    facts = [
-        FileFacts(
-            item.kind, prefix=item.prefix, dynamic=item.dynamic, dynamic_line=item.dynamic_line, findings=item.findings
-        )
-        for item in parsed
-    ]
+    facts = [FileFacts(item.document.kind, findings=item.findings) for item in parsed]
     if not parsed:
         return facts
-    report = count_inputs(originals, targets)
+    documents = [countable_document(item.document) for item in parsed]
+    report = count_inputs(originals, targets, documents=documents)
     per_target = len(originals)
     for target_index, target in enumerate(targets):
         rows = report.results[target_index * per_target : (target_index + 1) * per_target]
@@ -215,6 +193,38 @@ def count_all(parsed: Sequence[Parsed], tokenizers: Sequence[str]) -> list[FileF
             for (index, _), row in zip(squeezed, rows):
                 facts[index].compressed[target.tokenizer] = row.tokens
     return facts
+
+
+class _KnownCounts:
+    """A counter that answers from counts already made (the whole body) before asking the tokenizer."""
+
+    def __init__(self, tokenizer: Any, known: dict[str, int]) -> None:
+        self.tokenizer = tokenizer
+        self.known = known
+
+    def count(self, text: str) -> int:
+        found = self.known.get(text)
+        return found if found is not None else int(self.tokenizer.count(text))
+
+
+def measure_prefix(item: Parsed, fact: FileFacts, tokenizers: dict[str, Any]) -> None:
+    """The static prefix before the first dynamic part, per tokenizer (lint's `analyse_cache_prefix`, which
+    TK401 uses too); the whole-body count is reused from `count_all`."""
+    from tokcli.lint.rules.base import build_segments
+    from tokcli.lint.rules.structure import analyse_cache_prefix
+
+    document = item.document
+    segments = build_segments(document)
+    counted = countable_document(document)
+    for name, tokenizer in tokenizers.items():
+        known: dict[str, int] = {}
+        if counted is None:
+            known[document.text] = fact.tokens[name]
+        elif document.kind in ("prompty", "dotprompt"):
+            known[document.body] = fact.tokens[name]
+        info = analyse_cache_prefix(document, _KnownCounts(tokenizer, known), segments)
+        fact.prefix[name] = info.prefix_tokens
+        fact.dynamic, fact.dynamic_line = info.dynamic_text, info.line
 
 
 def figures_for(facts: FileFacts, targets: Sequence[ModelTarget], cost_options: Any) -> list[ModelFigures]:

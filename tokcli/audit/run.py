@@ -19,6 +19,7 @@ from tokcli.audit.analyze import (
     analyze_document,
     count_all,
     figures_for,
+    measure_prefix,
     resolve_targets,
 )
 from tokcli.audit.budgets import AUDIT_RULES, BudgetCheck, check_budgets
@@ -254,15 +255,13 @@ def _analyse(
         return {}
     from tokcli.registry import get_tokenizer
 
-    counters = {name: get_tokenizer(name) for name in tokenizers}
+    counters = {name: get_tokenizer(name) for name in tokenizers}  # each loaded once, before the threads
     total = len(files)
     done = 0
 
     def one(file: SourceFile) -> Parsed | FileProblem | tuple[str, str]:
         try:
-            return analyze_document(
-                file.path, file.text, linter=linter, compress_level=settings.compress_level, counters=counters
-            )
+            return analyze_document(file.path, file.text, linter=linter, compress_level=settings.compress_level)
         except NotAPrompt:
             return (file.path, "YAML/JSON without chat messages: not a prompt file")
         except TokcliError as error:
@@ -282,5 +281,6 @@ def _analyse(
             done += 1
             if progress is not None:
                 progress(done, total)
-    counted = count_all(parsed, tokenizers)
+        counted = count_all(parsed, tokenizers)
+        list(pool.map(lambda pair: measure_prefix(pair[0], pair[1], counters), zip(parsed, counted)))
     return {item.path: fact for item, fact in zip(parsed, counted)}
