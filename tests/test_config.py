@@ -290,3 +290,22 @@ def test_cli_config_estimate_factor_changes_counts(
     assert (code, stderr) == (0, "")
     assert payload["results"][0]["tokens"] == 6  # 2 o200k tokens × 3
     assert payload["results"][0]["exact"] is False
+
+
+def test_cli_same_config_twice_in_one_process(
+    tree: Path, monkeypatch: pytest.MonkeyPatch, fresh_registry: None
+) -> None:
+    """CliRunner runs commands in one process: loading the same config again is not a duplicate name."""
+    import base64
+
+    ranks = b"".join(base64.b64encode(bytes([value])) + b" %d\n" % value for value in range(256))
+    (tree / "ranks.tiktoken").write_bytes(ranks)
+    (tree / ".tokcli.yaml").write_text(
+        "tokenizers:\n  - name: house\n    path: ranks.tiktoken\n    models: [house-1]\nmodels: [house-1]\n"
+    )
+    monkeypatch.chdir(tree)
+    for _ in range(2):
+        code, payload, stderr = count_json("--ids")
+        assert (code, stderr) == (0, "")
+        assert payload["results"][0]["tokenizer"] == "house"
+        assert payload["results"][0]["model"] == "house-1"

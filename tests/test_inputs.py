@@ -271,3 +271,62 @@ def test_cli_directory_with_only_ignored_files(tmp_path: Path, monkeypatch: pyte
     write(tmp_path / "d" / "a.txt", "ignored")
     monkeypatch.chdir(tmp_path)
     assert invoke("d") == (2, "", "tokcli: error: nothing to count in d\n")
+
+
+@pytest.mark.skipif(shutil.which("git") is None, reason="git is not installed")
+def test_gitignore_pattern_zoo_matches_git(tmp_path: Path) -> None:
+    """Anchored, directory-only, double-star, character-class and negated patterns, at two depths."""
+    root = tmp_path / "zoo"
+    write(
+        root / ".gitignore",
+        "\n".join(
+            [
+                "*.py[co]",
+                "**/cache/",
+                "/only-root.md",
+                "logs/*.txt",
+                "!logs/keep.txt",
+                "a/**/deep.md",
+                "*.tmp",
+                "!important.tmp",
+                "\\#hash.md",
+                "space\\ name.md",
+                "",
+            ]
+        ),
+    )
+    for relative in [
+        "x.pyc",
+        "x.py",
+        "pkg/y.pyo",
+        "cache/c.md",
+        "pkg/cache/c.md",
+        "pkg/cachefile.md",
+        "only-root.md",
+        "pkg/only-root.md",
+        "logs/a.txt",
+        "logs/keep.txt",
+        "logs/sub/b.txt",
+        "a/deep.md",
+        "a/b/c/deep.md",
+        "b/a/deep.md",
+        "t.tmp",
+        "important.tmp",
+        "pkg/important.tmp",
+        "#hash.md",
+        "space name.md",
+        "pkg/.gitignore",
+        "pkg/z.md",
+        "pkg/sub/w.md",
+    ]:
+        if relative == "pkg/.gitignore":
+            write(root / relative, "z.md\n!*.tmp\nsub/\n")
+        else:
+            write(root / relative, "x\n")
+    write(root / "pkg" / "again.tmp", "re-included by pkg/.gitignore\n")
+    subprocess.run(["git", "init", "-q", str(root)], check=True)
+    listed = subprocess.run(
+        ["git", "ls-files", "--others", "--exclude-standard"], cwd=root, check=True, capture_output=True, text=True
+    ).stdout.splitlines()
+    expected = sorted(name.strip('"') for name in listed)
+    assert _relative(list(walk_directory(root)), root) == expected

@@ -159,6 +159,16 @@ def test_tiktoken_pattern_presets_change_the_pre_split(tiktoken_file: Path) -> N
     assert "pattern qwen" in qwen.source
 
 
+def test_ranks_file_without_every_byte_is_refused(tmp_path: Path) -> None:
+    """tiktoken panics (a BaseException, a traceback) on text it cannot cover: refuse such a file up front."""
+    path = tmp_path / "partial.tiktoken"
+    path.write_bytes(b"YQ== 0\nYg== 1\nYWI= 2\n")
+    with pytest.raises(ConfigError) as caught:
+        tokenizer_from_file("partial", path)
+    assert caught.value.message == "not a byte-level BPE ranks file: 254 of the 256 single-byte tokens are missing"
+    assert caught.value.path == str(path)
+
+
 def test_unknown_pattern_preset(tiktoken_file: Path) -> None:
     with pytest.raises(ConfigError, match="unknown split-pattern preset 'nope'"):
         tokenizer_from_file("x", tiktoken_file, pattern="nope")
@@ -424,3 +434,41 @@ def test_plugin_returning_a_tokcli_tokenizer() -> None:
 
     made = _plugin_factory("whole", _EntryPoint("whole", lambda: Whole("whole", "plugin")))()
     assert made.count("anything at all") == 1
+
+
+def test_user_file_kinds_are_listed_as_their_format(
+    hf_file: Path, spm_file: Path, tiktoken_file: Path, fresh_registry: None
+) -> None:
+    apply_config(
+        [
+            {"name": "u-hf", "path": str(hf_file)},
+            {"name": "u-spm", "path": str(spm_file)},
+            {"name": "u-tt", "path": str(tiktoken_file), "pattern": "o200k"},
+        ],
+        {},
+        "cfg.yaml",
+    )
+    registry = get_registry()
+    assert [registry.spec(name).kind for name in ("u-hf", "u-spm", "u-tt")] == ["hf", "sentencepiece", "tiktoken"]
+    result = CliRunner().invoke(app, ["tokenizers", "list", "--format", "json"])
+    assert (result.exit_code, result.stderr) == (0, "")
+    payload = json.loads(result.stdout)
+    rows = payload if isinstance(payload, list) else payload.get("tokenizers", payload)
+    row = next(row for row in rows if row["name"] == "u-tt")
+    assert (row["kind"], row["exact"], row["installed"]) == ("tiktoken", True, True)
+    assert str(tiktoken_file) in row["source"]
+
+
+def test_same_config_applied_twice_in_one_process(tiktoken_file: Path, fresh_registry: None) -> None:
+    entries = [{"name": "house", "path": str(tiktoken_file), "models": ["house-1"]}]
+    apply_config(entries, {}, "cfg.yaml")
+    apply_config(entries, {}, "cfg.yaml")  # e.g. two commands run through one CliRunner
+    assert get_tokenizer("house").encode("hello") == [258, ord("o")]
+    with pytest.raises(ConfigError, match="defined twice"):
+        apply_config([{"name": "house", "path": str(tiktoken_file), "pattern": "qwen"}], {}, "cfg.yaml")
+
+
+def test_config_model_names_resolve_through_gateway_prefixes(tiktoken_file: Path, fresh_registry: None) -> None:
+    apply_config([{"name": "house", "path": str(tiktoken_file), "models": ["openai/House-FT"]}], {}, "cfg.yaml")
+    assert resolve_model("openai/house-ft").tokenizer == "house"
+    assert resolve_model("House-FT-2025-01-01").tokenizer == "house"

@@ -25,7 +25,7 @@ from tokcli.registry.backends import (
 )
 from tokcli.registry.builtin import TokenizerSpec, builtin_specs
 from tokcli.registry.estimates import BUILTIN_ESTIMATES, EstimateDefinition
-from tokcli.registry.models import ModelSpec, builtin_model_map, lookup_model
+from tokcli.registry.models import ModelSpec, builtin_model_map, lookup_model, normalize_model_name
 
 __all__ = [
     "ModelSpec",
@@ -48,6 +48,7 @@ class Registry:
         self._models = builtin_model_map()
         self._lock = threading.RLock()
         self._plugins_scanned = False
+        self._applied_configs: set[str] = set()  # configs already applied (a config loaded twice is not a clash)
 
     # -- registration ----------------------------------------------------------------------------------
 
@@ -91,15 +92,16 @@ class Registry:
     def register_file(
         self, name: str, path: Path, *, kind: str | None = None, pattern: str | None = None, origin: str = "config"
     ) -> TokenizerSpec:
-        from tokcli.registry.files import tokenizer_from_file
+        from tokcli.registry.files import detect_file_kind, tokenizer_from_file
 
         if not path.is_file():
             raise ConfigError("tokenizer file not found", path=str(path))
+        detected = kind or detect_file_kind(path)
         spec = TokenizerSpec(
             name,
-            kind or "file",
+            "tiktoken" if detected == "tekken" else detected,  # the kinds `tokenizers list` shows
             True,
-            f"user file {path}",
+            f"user file {path}" + (f" (pattern {pattern})" if pattern else ""),
             lambda: tokenizer_from_file(name, path, kind, pattern),
             path.is_file,
             None,
@@ -113,7 +115,7 @@ class Registry:
         return spec
 
     def register_model(self, model: str, tokenizer: str, provider: str = "custom") -> None:
-        self._models[model.lower()] = (tokenizer, provider)
+        self._models[normalize_model_name(model)] = (tokenizer, provider)
 
     # -- lookup ----------------------------------------------------------------------------------------
 
@@ -254,6 +256,10 @@ def apply_config(
 ) -> None:
     """Register config-declared tokenizer files and estimate factors (validated by tokcli.config)."""
     registry = get_registry()
+    tokenizers = list(tokenizers)
+    applied = repr((source, tokenizers, estimates))
+    if applied in registry._applied_configs:
+        return
     for entry in tokenizers:
         registry.register_file(entry["name"], Path(entry["path"]), kind=entry.get("kind"), pattern=entry.get("pattern"))
         for model in entry.get("models", []):
@@ -269,6 +275,7 @@ def apply_config(
         registry.register_estimate(EstimateDefinition(name, base, factor, note), origin="config", replace=True)
         for model in values.get("models", []):
             registry.register_model(model, name)
+    registry._applied_configs.add(applied)
 
 
 def missing_extra_for(name: str) -> MissingExtraError | None:

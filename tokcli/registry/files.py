@@ -99,6 +99,12 @@ def tokenizer_from_file(name: str, path: Path, kind: str | None = None, pattern:
                 f"unknown split-pattern preset {preset!r}; choose one of: {', '.join(PATTERN_PRESETS)}", path=str(path)
             ) from None
         ranks = load_ranks_file(path)
+        missing = sum(1 for value in range(256) if bytes([value]) not in ranks)
+        if missing:
+            # tiktoken's byte-level BPE needs every single byte as a token; without them it panics mid-encode.
+            raise ConfigError(
+                f"not a byte-level BPE ranks file: {missing} of the 256 single-byte tokens are missing", path=str(path)
+            )
         import tiktoken
 
         encoding = tiktoken.Encoding(name=name, pat_str=pat_str, mergeable_ranks=ranks, special_tokens={})
