@@ -2,8 +2,9 @@
 
     python bench/bench_compress.py [FILE] [--level balanced] [--size-mb 8] [--repeat 3]
 
-Without FILE the prompts in prompts_examples/ (or a built-in verbose sample) are repeated up to --size-mb.
-Prints MB/s for the whole method: protection, transforms, JSON minification and verification. Goal: ≥ 5 MB/s.
+Without FILE the markdown and text prompts in prompts_examples/ (or a built-in verbose sample) are repeated up
+to --size-mb. Prints MB/s for the whole method: protection, transforms, JSON minification and verification
+(wall clock, and CPU time of this process, which a busy machine disturbs less). Goal: ≥ 5 MB/s.
 """
 
 from __future__ import annotations
@@ -44,9 +45,8 @@ def build_input(path: str | None, size_mb: float) -> str:
     if path:
         base = Path(path).read_text(encoding="utf-8")
     else:
-        examples = sorted((ROOT / "prompts_examples").glob("**/*.md")) + sorted(
-            (ROOT / "prompts_examples").glob("**/*.txt")
-        )
+        folder = ROOT / "prompts_examples"
+        examples = [p for p in sorted(folder.glob("*.md")) + sorted(folder.glob("*.txt")) if p.name != "README.md"]
         base = "\n\n".join(p.read_text(encoding="utf-8") for p in examples) if examples else SAMPLE
     if not base:
         base = SAMPLE
@@ -64,16 +64,18 @@ def main() -> int:
     args = parser.parse_args()
     text = build_input(args.file, args.size_mb)
     megabytes = len(text.encode("utf-8")) / 1_000_000
-    best = float("inf")
+    best = cpu_best = float("inf")
     result = None
     for _ in range(args.repeat):
-        started = time.perf_counter()
+        started, cpu_started = time.perf_counter(), time.process_time()
         result = compress_text(text, level=args.level, kind=args.kind)
         best = min(best, time.perf_counter() - started)
+        cpu_best = min(cpu_best, time.process_time() - cpu_started)
     assert result is not None
     saved = 1 - len(result.text) / len(text)
     print(
         f"rules/{args.level}: {megabytes:.1f} MB in {best:.2f} s = {megabytes / best:.1f} MB/s "
+        f"(CPU time {cpu_best:.2f} s = {megabytes / cpu_best:.1f} MB/s) "
         f"({saved:.0%} of characters removed, {result.protected_spans} protected spans, "
         f"{len(result.rollbacks)} rollbacks)"
     )

@@ -108,8 +108,13 @@ def find_protected_spans(
     template_spans: Iterable[tuple[int, int]] = (),
     extra_spans: Iterable[tuple[int, int, str]] = (),
     prompty: bool = False,
+    negations: list[tuple[int, int]] | None = None,
 ) -> list[ProtectedSpan]:
-    """Every protected span of `text`, sorted and non-overlapping (overlaps are merged)."""
+    """Every protected span of `text`, sorted and non-overlapping (overlaps are merged).
+
+    When `negations` is a list, the (start, end) of every negation/constraint word is appended to it (the
+    same words `iter_negations` finds), so a caller can count them without scanning again.
+    """
     blocks: list[tuple[int, int, str]] = [(start, end, "template") for start, end in template_spans]
     blocks.extend(extra_spans)
     blocks.extend((m.start(), m.end(), "code_fence") for m in _FENCE.finditer(text))
@@ -130,6 +135,8 @@ def find_protected_spans(
     for kind, pattern in _PATTERNS:
         found.extend((m.start(), m.end(), kind) for m in pattern.finditer(text))
     found.extend(_anchored(text))
+    if negations is not None:
+        negations.extend((start, end) for start, end, kind in found[len(blocks) :] if kind == "negation")
     return [ProtectedSpan(start, end, kind, text[start:end]) for start, end, kind in _merge(found)]
 
 
@@ -241,9 +248,13 @@ def iter_negations(text: str) -> list[tuple[int, int]]:
     return spans
 
 
-def count_negations(text: str) -> Counter[str]:
-    """How often each negation/constraint word occurs (case-folded, whitespace and apostrophes normalised)."""
-    return Counter(" ".join(text[s:e].lower().replace("’", "'").split()) for s, e in iter_negations(text))
+def count_negations(text: str, spans: Iterable[tuple[int, int]] | None = None) -> Counter[str]:
+    """How often each negation/constraint word occurs (case-folded, whitespace and apostrophes normalised).
+
+    `spans` are the words' offsets when already found (see `find_protected_spans(negations=...)`).
+    """
+    found = iter_negations(text) if spans is None else spans
+    return Counter(" ".join(text[s:e].lower().replace("’", "'").split()) for s, e in found)
 
 
 def json_equal(left: str, right: str) -> bool:
@@ -264,7 +275,12 @@ _RESERVED = re.compile("[\ue000\ue001]+")
 
 
 def protect_document(
-    text: str, *, kind: str = "text", body_offset: int = 0, tags: list[Span] | None = None
+    text: str,
+    *,
+    kind: str = "text",
+    body_offset: int = 0,
+    tags: list[Span] | None = None,
+    negations: list[tuple[int, int]] | None = None,
 ) -> list[ProtectedSpan]:
     """Protected spans of a whole prompt file's text (front matter and template tags included).
 
@@ -288,4 +304,5 @@ def protect_document(
         template_spans=[(tag.start, tag.end) for tag in tags],
         extra_spans=extra,
         prompty=kind == "prompty",
+        negations=negations,
     )

@@ -74,7 +74,7 @@ _BLANK_RUNS = re.compile(r"\n[ \t]*\n(?:[ \t]*\n)+")
 _LEADING_BLANKS = re.compile(r"(?:[ \t]*\n)+")
 _TRAILING_BLANKS = re.compile(r"\n(?:[ \t]*\n)+\Z")
 _SEPARATOR = re.compile(r"^[ \t]*(?:<!--[ \t]*)?([-=*_#~─━═•·+])(?:[ \t]*\1){2,}[ \t]*(?:-->[ \t]*)?(?:\n|\Z)", re.M)
-_REPEATED_PUNCTUATION = re.compile(r"([!?])\1+|\.{4,}")
+_REPEATED_PUNCTUATION = re.compile(r"!!+|\?\?+|\.\.\.\.+")
 _BOLD = re.compile(r"(\*\*\*?|___?)(?=[^\s*_])([^\n*_]+?)(?<=[^\s*_])\1(?!\w)")
 _ITALIC = re.compile(r"\*(?<![\w*]\*)(?=[^\s*])([^\n*]+?)(?<=[^\s*])\*(?![\w*])")
 _ITALIC_UNDERSCORE = re.compile(r"_(?<![\w_]_)(?=[^\s_])([^\n_]+?)(?<=[^\s_])_(?![\w_])")
@@ -108,7 +108,7 @@ def separators(text: str) -> tuple[str, int]:
 
 def repeated_punctuation(text: str) -> tuple[str, int]:
     """`!!!` → `!`, `??` → `?`, `.....` → `...`."""
-    return _REPEATED_PUNCTUATION.subn(lambda m: m.group(1) or "...", text)
+    return _REPEATED_PUNCTUATION.subn(lambda m: "..." if m.group()[0] == "." else m.group()[0], text)
 
 
 def markdown_decoration(text: str) -> tuple[str, int]:
@@ -180,9 +180,12 @@ _FILLER_OPENERS = [
     "please",
     "kindly",
 ]
-_FILLER_OPENER = re.compile(_phrases(_FILLER_OPENERS) + r"[ \t]*(?P<next>[^\s\ue000])?")
+_OPENER_PHRASE = _phrases(_FILLER_OPENERS)
+# chained openers ("I would like you to please make sure to …") go in one match
+_FILLER_OPENER = re.compile(f"{_OPENER_PHRASE}(?:[ \\t]+{_OPENER_PHRASE})*" + r"[ \t]*(?P<next>[^\s\ue000])?")
+_PLEASE_AT_END = re.compile(r"please(?=[.!?,])(?<=[ \t,]please)")
 _FILLER_INLINE = re.compile(
-    r"(?:,[ \t]*|[ \t]+)please(?=[.!?,])|[pk](?<!\w.)(?:lease|indly)[ \t]+(?=[a-z])"
+    r"[pk](?<!\w.)(?:lease|indly)[ \t]+(?=[a-z])"
     r"|[mb](?<!\w.)(?:ake[ \t]+sure[ \t]+(?:to|that[ \t]+you)|e[ \t]+sure[ \t]+to)[ \t]+(?=[a-z])"
 )
 _POLITE_SENTENCE = re.compile(
@@ -224,6 +227,23 @@ _POLITE_SENTENCE = re.compile(
 )
 
 
+def _drop_with_separators(text: str, pattern: re.Pattern[str]) -> tuple[str, int]:
+    """Remove each match of `pattern` together with the spaces and comma just before it ("…, please.")."""
+    parts: list[str] = []
+    position = count = 0
+    for match in pattern.finditer(text):
+        cut = match.start()
+        while cut > position and text[cut - 1] in " \t,":
+            cut -= 1
+        parts.append(text[position:cut])
+        position = match.end()
+        count += 1
+    if not count:
+        return text, 0
+    parts.append(text[position:])
+    return "".join(parts), count
+
+
 def filler_phrases(text: str) -> tuple[str, int]:
     """Politeness and filler: "Please note that", "I would like you to", "please", "Thank you!"."""
     fired = 0
@@ -242,14 +262,11 @@ def filler_phrases(text: str) -> tuple[str, int]:
         fired += 1
         return ""
 
-    for _ in range(3):  # "I would like you to please make sure to …": each pass peels one opener
-        before = fired
-        text = _FILLER_OPENER.sub(opener, text)
-        if fired == before:
-            break
+    text = _FILLER_OPENER.sub(opener, text)
+    text, trailing = _drop_with_separators(text, _PLEASE_AT_END)
     text, inline = _FILLER_INLINE.subn("", text)
     text = _POLITE_SENTENCE.sub(polite, text)
-    return text, fired + inline
+    return text, fired + trailing + inline
 
 
 _VERBOSE = {
@@ -326,6 +343,8 @@ _VERBOSE = {
     "one single": "one",
     "at the very end": "at the end",
     "at the very beginning": "at the beginning",
+    # doubled intensifiers
+    **{" ".join([word] * times): word for word in ("very", "really", "extremely") for times in (2, 3)},
 }
 _VERBOSE_PHRASE = re.compile(_phrases(_VERBOSE))
 
@@ -338,14 +357,9 @@ def _verbose_replacement(match: re.Match[str]) -> str:
     return short
 
 
-_DOUBLED_INTENSIFIER = re.compile(r"\b(?i:(very|really|so|extremely|super)(?:[ \t]+\1)+)\b")
-
-
 def verbose_phrases(text: str) -> tuple[str, int]:
     """Wordy phrases to short ones: "in order to" → "to", "due to the fact that" → "because", …"""
-    text, doubled = _DOUBLED_INTENSIFIER.subn(r"\1", text)
-    text, count = _VERBOSE_PHRASE.subn(_verbose_replacement, text)
-    return text, doubled + count
+    return _VERBOSE_PHRASE.subn(_verbose_replacement, text)
 
 
 _SENTENCE = re.compile(

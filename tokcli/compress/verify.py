@@ -65,8 +65,9 @@ def baseline(original: str, *, kind: str = "text", body_offset: int = 0) -> Base
             from jinja2 import meta
 
             variables = frozenset(meta.find_undeclared_variables(ast))
-    spans = protect_document(original, kind=kind, body_offset=body_offset, tags=tags or [])
-    return Baseline(original, kind, body_offset, spans, count_negations(original), tags, variables)
+    negations: list[tuple[int, int]] = []
+    spans = protect_document(original, kind=kind, body_offset=body_offset, tags=tags or [], negations=negations)
+    return Baseline(original, kind, body_offset, spans, count_negations(original, negations), tags, variables)
 
 
 def verify(
@@ -87,15 +88,19 @@ def verify(
             message = f"template no longer parses: {error.message}"
             return VerifyReport([Problem("syntax", message, _line_offset(result, error.line))])
         problems.extend(_template_problems(base, base.tags, result, tags_after))
-    problems.extend(_protected_problems(base, result, tags_after))
-    problems.extend(negation_problems(original, result, base.negations))
+    negations: list[tuple[int, int]] = []
+    problems.extend(_protected_problems(base, result, tags_after, negations))
+    problems.extend(negation_problems(original, result, base.negations, count_negations(result, negations)))
     return VerifyReport(problems)
 
 
-def negation_problems(original: str, result: str, before: Counter[str] | None = None) -> list[Problem]:
+def negation_problems(
+    original: str, result: str, before: Counter[str] | None = None, after: Counter[str] | None = None
+) -> list[Problem]:
     if before is None:
         before = count_negations(original)
-    after = count_negations(result)
+    if after is None:
+        after = count_negations(result)
     if before == after:
         return []
     lost = before - after
@@ -170,9 +175,11 @@ def _first_diff(spans: list[Span], before: list[str], after: list[str]) -> int |
     return spans[-1].end if spans else None
 
 
-def _protected_problems(base: Baseline, result: str, tags: list[Span]) -> list[Problem]:
+def _protected_problems(
+    base: Baseline, result: str, tags: list[Span], negations: list[tuple[int, int]]
+) -> list[Problem]:
     original, before = base.text, base.spans
-    after = protect_document(result, kind=base.kind, body_offset=base.body_offset, tags=tags)
+    after = protect_document(result, kind=base.kind, body_offset=base.body_offset, tags=tags, negations=negations)
     for index, (old, new) in enumerate(zip(before, after)):
         if same_span_text(old.kind, old.text, new.text):
             continue
