@@ -92,3 +92,14 @@ def test_cache_object_survives_an_unwritable_location(tmp_path: Path) -> None:
     assert cache.get_many(["k"]) == {}
     cache.put_many([("k", {"a": 1})])  # silently nothing
     assert cache.notes and "disabled" in cache.notes[0]
+
+
+def test_an_estimate_factor_change_misses(tmp_path: Path, fresh_registry: None) -> None:
+    config = "models: [claude-sonnet-4-5]\nestimates: {claude-estimate: {base: o200k_base, factor: %s}}\n"
+    (tmp_path / "p" / ".tokcli.yaml").write_text(config % "1.2", encoding="utf-8")
+    first, _ = audit_json("p", expect=0)
+    (tmp_path / "p" / ".tokcli.yaml").write_text(config % "2.0", encoding="utf-8")
+    second, _ = audit_json("p", expect=0)
+    assert second["cache"] == {"hits": 0, "misses": 3}
+    before = first["totals"]["claude-sonnet-4-5"]["tokens"]
+    assert second["totals"]["claude-sonnet-4-5"]["tokens"] > before

@@ -163,3 +163,10 @@ def test_shipped_examples_exit_1_for_budgets_without_traceback(monkeypatch: pyte
     assert "README.md" not in result.stdout  # excluded in prompts_examples/.tokcli.yaml
     assert "audit failed: 3 budget" in result.stdout
     assert result.stderr == ""
+
+
+def test_empty_tree_passes_with_a_note(tmp_path: Path) -> None:
+    (tmp_path / "empty").mkdir()
+    result = run_audit("empty", "--format", "json")
+    assert result.exit_code == 0
+    assert result.stderr.startswith("tokcli: note: no prompt files found in empty (audit.include: **/*.j2,")

@@ -167,6 +167,10 @@ def run_audit(
     report = AuditReport(settings=settings, targets=targets, notes=notes, config_path=config_path)
     found = discover(options.paths, settings.include, settings.exclude, config.root, workers=options.workers)
     report.problems.extend(found.problems)
+    if not found.files and not found.problems:
+        report.notes.append(
+            f"no prompt files found in {', '.join(options.paths)} (audit.include: {', '.join(settings.include)})"
+        )
     linter = _linter(config, settings, targets[0])
     if linter is not None:
         report.rules.extend(linter.rule_infos())

@@ -74,6 +74,7 @@ class AuditSettings:
     models_from_flags: bool = False
     config_source: str | None = None
     lint_config: dict[str, Any] = field(default_factory=dict)
+    tokenizer_config: dict[str, Any] = field(default_factory=dict)  # config `tokenizers` and `estimates`
 
     def fingerprint(self) -> str:
         """A hash of everything that changes per-file results (the cache key's config part)."""
@@ -81,6 +82,7 @@ class AuditSettings:
             "lint": self.lint,
             "lint_config": self.lint_config,
             "compress": self.compress_level,
+            "tokenizers": self.tokenizer_config,
         }
         blob = json.dumps(relevant, sort_keys=True, default=str)
         return hashlib.sha256(blob.encode()).hexdigest()[:16]
@@ -119,6 +121,7 @@ def build_settings(
         models_from_flags=bool(models),
         config_source=source,
         lint_config=dict(config.lint),
+        tokenizer_config={"tokenizers": config.tokenizers, "estimates": config.estimates},
     )
     increase = fail_on_increase if fail_on_increase is not None else data.get("fail_on_increase")
     settings.fail_on_increase = float(increase) if increase is not None else None
