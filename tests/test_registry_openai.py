@@ -239,6 +239,19 @@ def test_damaged_ranks_cache_is_rebuilt(tmp_path: Path, monkeypatch: pytest.Monk
     assert tiktoken_data.load_ranks_file(source, label="tiny") == first
 
 
+def test_ranks_cache_can_be_off_or_unwritable(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    source = tmp_path / "ranks.tiktoken"
+    source.write_bytes(b"YQ== 0\nYg== 1\n")
+    monkeypatch.setenv("TOKCLI_CACHE_DIR", "")  # empty: caching off
+    assert tiktoken_data.cache_dir() is None
+    assert tiktoken_data.load_ranks_file(source) == {b"a": 0, b"b": 1}
+    blocker = tmp_path / "not-a-directory"
+    blocker.write_text("a file where the cache directory should be")
+    monkeypatch.setenv("TOKCLI_CACHE_DIR", str(blocker))  # cannot be created: slower, never wrong
+    assert tiktoken_data.load_ranks_file(source) == {b"a": 0, b"b": 1}
+    assert sorted(path.name for path in tmp_path.iterdir()) == ["not-a-directory", "ranks.tiktoken"]
+
+
 def test_malformed_ranks_file_names_file_and_line(tmp_path: Path) -> None:
     path = tmp_path / "bad.tiktoken"
     path.write_bytes(b"YQ== 0\nnot a ranks line at all\n")
