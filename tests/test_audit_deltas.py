@@ -122,3 +122,13 @@ def test_since_and_baseline_together_is_a_usage_error(repo: Path) -> None:
     result = run_audit("prompts", "--since", "HEAD", "--baseline", "x.json")
     assert result.exit_code == 2
     assert "give --since REF or --baseline FILE, not both" in result.stderr
+
+
+def test_text_shows_the_deltas(repo: Path) -> None:
+    result = run_audit("prompts", "--since", "HEAD")
+    assert result.exit_code == 0
+    out = result.stdout
+    assert "Changes since git HEAD (" in out and "1 changed, 1 new, 1 deleted, 2 unchanged" in out
+    grown = o200k(TIGHT + VERBOSE) - o200k(TIGHT)
+    assert f"changed  prompts/grow.md: {o200k(TIGHT):,} → {o200k(TIGHT + VERBOSE):,} (+{grown:,} (" in out
+    assert "deleted  prompts/gone.md" in out

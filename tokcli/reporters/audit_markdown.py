@@ -61,6 +61,25 @@ def file_budget_state(report: AuditReport, file: FileAudit) -> str:
     return "over" if exceeded else "ok"
 
 
+def totals_rows(report: AuditReport) -> list[list[str]]:
+    """Per model: model, tokens, [Δ tokens], cost per call, [cost per period], compress saves, cacheable files
+    (the bracketed columns only with deltas / a volume)."""
+    deltas = {delta.model: delta for delta in report.deltas.totals} if report.deltas else {}
+    rows = []
+    for total in report.totals():
+        row = [total.model, tokens(total.tokens, total.exact)]
+        if report.deltas is not None:
+            delta = deltas.get(total.model)
+            row.append(signed(delta) if delta is not None else "—")
+        row.append(usd(total.cost_per_call))
+        if report.settings.calls is not None:
+            row.append(usd(total.cost_per_period))
+        row.append(tokens(total.saved_tokens, total.exact))
+        row.append(f"{total.cacheable_files}/{len(report.files)}" if total.cacheable_files is not None else "—")
+        rows.append(row)
+    return rows
+
+
 def verdict(report: AuditReport) -> str:
     code = report.exit_code()
     if code == 2:
@@ -73,7 +92,6 @@ def verdict(report: AuditReport) -> str:
 def render_audit_markdown(report: AuditReport, *, title: str = "tokcli audit") -> str:
     primary = report.models[0] if report.models else ""
     period = report.settings.per if report.settings.calls is not None else None
-    deltas = {delta.model: delta for delta in report.deltas.totals} if report.deltas else {}
     lines = [f"### {title}: {verdict(report)}", ""]
     lines.append(f"{len(report.files)} prompt files, models: {', '.join(report.models)}.")
     if report.deltas is not None:
@@ -87,17 +105,8 @@ def render_audit_markdown(report: AuditReport, *, title: str = "tokcli audit") -
         header.append(f"Cost / {period} ({report.settings.calls:,} calls)")
     header += ["`compress` would save", "Cacheable files"]
     lines += ["| " + " | ".join(header) + " |", "|" + "|".join(["---"] + ["---:"] * (len(header) - 1)) + "|"]
-    for total in report.totals():
-        row = [f"`{total.model}`", tokens(total.tokens, total.exact)]
-        if report.deltas is not None:
-            delta = deltas.get(total.model)
-            row.append(signed(delta) if delta is not None else "—")
-        row.append(usd(total.cost_per_call))
-        if period:
-            row.append(usd(total.cost_per_period))
-        row.append(tokens(total.saved_tokens, total.exact))
-        row.append(f"{total.cacheable_files}/{len(report.files)}" if total.cacheable_files is not None else "—")
-        lines.append("| " + " | ".join(row) + " |")
+    for row in totals_rows(report):
+        lines.append("| " + " | ".join([f"`{row[0]}`", *row[1:]]) + " |")
     lines.append("")
     exceeded = [check for check in report.budgets if check.exceeded]
     if report.budgets:

@@ -16,6 +16,7 @@ from tokcli.reporters.audit_markdown import (
     saved,
     signed,
     tokens,
+    totals_rows,
     usd,
     verdict,
 )
@@ -88,7 +89,6 @@ def _totals_table(report: AuditReport) -> Any:
     from rich.table import Table
 
     period = report.settings.per if report.settings.calls is not None else None
-    deltas = {delta.model: delta for delta in report.deltas.totals} if report.deltas else {}
     table = Table(title="Totals", title_justify="left", show_edge=False, pad_edge=False)
     table.add_column("Model")
     table.add_column("Tokens", justify="right")
@@ -99,16 +99,7 @@ def _totals_table(report: AuditReport) -> Any:
         table.add_column(f"$/{period} ({report.settings.calls:,} calls)", justify="right")
     table.add_column("compress saves", justify="right")
     table.add_column("cacheable files", justify="right")
-    for total in report.totals():
-        row = [total.model, tokens(total.tokens, total.exact)]
-        if report.deltas is not None:
-            delta = deltas.get(total.model)
-            row.append(signed(delta) if delta is not None else "—")
-        row.append(usd(total.cost_per_call))
-        if period:
-            row.append(usd(total.cost_per_period))
-        row.append(tokens(total.saved_tokens, total.exact))
-        row.append(f"{total.cacheable_files}/{len(report.files)}" if total.cacheable_files is not None else "—")
+    for row in totals_rows(report):
         table.add_row(*row)
     return table
 
