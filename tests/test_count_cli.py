@@ -392,3 +392,33 @@ def test_missing_claude2_extra(files: Path, monkeypatch: pytest.MonkeyPatch, fre
     assert stderr == (
         "tokcli: error: tokenizer 'claude2' needs the anthropic-tokenizer package: pip install 'tokcli[claude2]'\n"
     )
+
+
+def test_terminal_gets_a_table_and_coloured_show(files: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import tokcli.cli
+
+    monkeypatch.setattr(tokcli.cli, "is_terminal", lambda: True)
+    monkeypatch.setenv("COLUMNS", "200")
+    code, stdout, stderr = run("a.txt", "-m", "gpt-4o")  # --format auto on a terminal: the rich table
+    assert (code, stderr) == (0, "")
+    assert "┃" in stdout and "a.txt" in stdout and "(o200k_base)" in stdout
+
+    code, stdout, stderr = run("--text", "hello world", "-t", "cl100k_base", "--show")
+    assert (code, stderr) == (0, "")
+    assert stdout.splitlines() == [
+        "<text> — cl100k_base: 2 tokens (each colour change is a token boundary)",
+        "hello world",
+    ]
+
+
+def test_no_color_on_a_terminal_gives_plain_text(files: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import tokcli.cli
+
+    monkeypatch.setattr(tokcli.cli, "is_terminal", lambda: True)
+    monkeypatch.setenv("NO_COLOR", "1")
+    code, stdout, stderr = run("a.txt", "-m", "gpt-4o")
+    assert (code, stderr) == (0, "")
+    assert stdout == "file   gpt-4o\na.txt       2\n"
+    code, stdout, stderr = run("--text", "hello world", "-t", "cl100k_base", "--show")
+    assert (code, stderr) == (0, "")
+    assert stdout == "<text> — cl100k_base: 2 tokens\n15339\t'hello'\n1917\t' world'\n"
