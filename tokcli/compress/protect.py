@@ -156,21 +156,20 @@ def _anchored(text: str) -> list[tuple[int, int, str]]:
     """Spans found from a rare anchor character, then widened to their word: identifiers with `_` or inner
     capitals, words and numbers with digits, contractions ending in n't, e-mail addresses."""
     found: list[tuple[int, int, str]] = []
-    last = -1
-    for match in _UNDERSCORE.finditer(text):
-        if match.start() < last:
-            continue
-        start = _back(text, match.start(), _WORD_CHARS)
-        last = _WORD_TAIL.match(text, match.end()).end()  # type: ignore[union-attr]
-        if any(char.isalnum() for char in text[start:last]):
-            found.append((start, last, "identifier"))
-    last = -1
-    for match in _CAMEL.finditer(text):
-        if match.start() < last:
-            continue
-        start = _back(text, match.start() - 1, _WORD_CHARS)
-        last = _WORD_TAIL.match(text, match.end()).end()  # type: ignore[union-attr]
-        found.append((start, last, "identifier"))
+    # identifiers: a word with an underscore or an inner capital, a word.dotted.path
+    for anchor, back, tail, step in (
+        (_UNDERSCORE, _WORD_CHARS, _WORD_TAIL, 0),
+        (_CAMEL, _WORD_CHARS, _WORD_TAIL, 1),
+        (_DOTTED, _TOKEN_CHARS, _DOTTED_TAIL, 0),
+    ):
+        last = -1
+        for match in anchor.finditer(text):
+            if match.start() < last:
+                continue
+            start = _back(text, match.start() - step, back)
+            last = tail.match(text, match.end()).end()  # type: ignore[union-attr]
+            if anchor is not _UNDERSCORE or any(char.isalnum() for char in text[start:last]):
+                found.append((start, last, "identifier"))
     last = -1
     for match in _DIGITS.finditer(text):
         if match.start() < last:
@@ -186,13 +185,6 @@ def _anchored(text: str) -> list[tuple[int, int, str]]:
         start = _back(text, match.start(), _LETTERS)
         if start < match.start():
             found.append((start, match.end(), "negation"))
-    last = -1
-    for match in _DOTTED.finditer(text):
-        if match.start() < last:
-            continue
-        start = _back(text, match.start(), _TOKEN_CHARS)
-        last = _DOTTED_TAIL.match(text, match.end()).end()  # type: ignore[union-attr]
-        found.append((start, last, "identifier"))
     for match in _SCHEME.finditer(text):
         start = _back(text, match.start(), _LETTERS)
         if text[start : match.start()] in _SCHEMES:

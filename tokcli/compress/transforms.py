@@ -419,30 +419,27 @@ _LIST_RUN = re.compile(
 _LIST_ITEM = re.compile(r"^[ \t]*[-*+][ \t]+([^\n]*)$", re.M)
 
 
-def articles(text: str) -> tuple[str, int]:
-    """ "the", "a", "an" dropped inside long prose lines (headings, tables and short lines are left alone)."""
+def _in_prose_lines(pattern: re.Pattern[str], text: str) -> tuple[str, int]:
+    """Delete `pattern`'s matches inside long prose lines only (headings, tables and short lines are kept)."""
     total = 0
 
     def in_line(match: re.Match[str]) -> str:
         nonlocal total
-        line, count = _ARTICLE.subn("", match.group())
+        line, count = pattern.subn("", match.group())
         total += count
         return line
 
     return _PROSE_LINE.sub(in_line, text), total
+
+
+def articles(text: str) -> tuple[str, int]:
+    """ "the", "a", "an" dropped inside long prose lines (headings, tables and short lines are left alone)."""
+    return _in_prose_lines(_ARTICLE, text)
 
 
 def low_information_words(text: str) -> tuple[str, int]:
     """Intensifiers and hedges ("very", "really", "basically", …) dropped inside long prose lines."""
-    total = 0
-
-    def in_line(match: re.Match[str]) -> str:
-        nonlocal total
-        line, count = _LOW_INFO.subn("", match.group())
-        total += count
-        return line
-
-    return _PROSE_LINE.sub(in_line, text), total
+    return _in_prose_lines(_LOW_INFO, text)
 
 
 def _condense(match: re.Match[str]) -> str:
