@@ -360,8 +360,7 @@ def test_missing_extra_shown_in_tokenizers_list(monkeypatch: pytest.MonkeyPatch,
     _hide_package(monkeypatch, "mistral_common")
     result = CliRunner().invoke(app, ["tokenizers", "list", "--format", "json"])
     assert (result.exit_code, result.stderr) == (0, "")
-    payload = json.loads(result.stdout)
-    rows = payload if isinstance(payload, list) else payload.get("tokenizers", payload)
+    rows = json.loads(result.stdout)["tokenizers"]
     row = next(row for row in rows if row["name"] == "mistral-tekken")
     assert row["installed"] is False
     assert row["install_hint"] == "pip install 'tokcli[mistral]'"

@@ -268,13 +268,17 @@ def test_exact_models_are_exact() -> None:
 # --- listings -----------------------------------------------------------------------------------------
 
 
-def test_tokenizers_models_json_lists_the_map() -> None:
-    result = CliRunner().invoke(app, ["tokenizers", "models", "--format", "json"])
-    assert result.exit_code == 0, result.stderr
-    assert result.stderr == ""
+def _listing(command: str) -> list[dict]:
+    """Rows of `tokcli tokenizers <command> --format json` ({"models": [...]} or {"tokenizers": [...]})."""
+    result = CliRunner().invoke(app, ["tokenizers", command, "--format", "json"])
+    assert (result.exit_code, result.stderr) == (0, "")
     payload = json.loads(result.stdout)
-    rows = payload if isinstance(payload, list) else payload.get("models", payload)
-    by_model = {row["model"]: row for row in rows}
+    assert list(payload) == [command if command == "models" else "tokenizers"]
+    return payload[command if command == "models" else "tokenizers"]
+
+
+def test_tokenizers_models_json_lists_the_map() -> None:
+    by_model = {row["model"]: row for row in _listing("models")}
     assert len(by_model) >= 60
     assert by_model["gpt-4o"]["tokenizer"] == "o200k_base"
     assert by_model["gpt-4o"]["exact"] is True
@@ -283,12 +287,7 @@ def test_tokenizers_models_json_lists_the_map() -> None:
 
 
 def test_tokenizers_list_json_marks_kind_exactness_and_availability() -> None:
-    result = CliRunner().invoke(app, ["tokenizers", "list", "--format", "json"])
-    assert result.exit_code == 0, result.stderr
-    assert result.stderr == ""
-    payload = json.loads(result.stdout)
-    rows = payload if isinstance(payload, list) else payload.get("tokenizers", payload)
-    by_name = {row["name"]: row for row in rows}
+    by_name = {row["name"]: row for row in _listing("list")}
     assert {
         "o200k_base",
         "o200k_harmony",

@@ -452,8 +452,7 @@ def test_user_file_kinds_are_listed_as_their_format(
     assert [registry.spec(name).kind for name in ("u-hf", "u-spm", "u-tt")] == ["hf", "sentencepiece", "tiktoken"]
     result = CliRunner().invoke(app, ["tokenizers", "list", "--format", "json"])
     assert (result.exit_code, result.stderr) == (0, "")
-    payload = json.loads(result.stdout)
-    rows = payload if isinstance(payload, list) else payload.get("tokenizers", payload)
+    rows = json.loads(result.stdout)["tokenizers"]
     row = next(row for row in rows if row["name"] == "u-tt")
     assert (row["kind"], row["exact"], row["installed"]) == ("tiktoken", True, True)
     assert str(tiktoken_file) in row["source"]
