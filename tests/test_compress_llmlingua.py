@@ -193,6 +193,13 @@ def test_missing_extra_names_the_fix(tmp_path: Path, monkeypatch: pytest.MonkeyP
     assert caught.value.exit_code == EXIT_ERROR
 
 
+def test_transformers_range_known_to_work() -> None:
+    for good in ("4.46.3", "4.51.3", "4.55.4"):
+        assert lm._known_good_transformers(good)
+    for bad in ("4.45.2", "4.56.0", "4.57.6", "5.24.0", "dev"):
+        assert not lm._known_good_transformers(bad)
+
+
 def test_tiktoken_cache_is_prepared_offline(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     import tiktoken.load
 

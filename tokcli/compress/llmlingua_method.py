@@ -44,6 +44,8 @@ MIN_RATE = 0.05
 MIN_WORDS = 4
 # llmlingua2 chooses its word splitting from the model's name; other names end in NotImplementedError.
 LLMLINGUA2_NAME_KEYS = ("bert-base-multilingual-cased", "xlm-roberta-large")
+# Where llmlingua 0.2.2's causal-LM path runs: 4.56 changed the past_key_values API it relies on.
+KNOWN_GOOD_TRANSFORMERS = ">=4.46.3,<4.56"
 
 _WORD = re.compile(r"\w+")
 # Indentation plus a markdown list marker, heading or quote marker: kept as glue, never compressed.
@@ -355,9 +357,17 @@ def _transformers_hint() -> str:
         installed = version("transformers")
     except Exception:  # only a hint
         return ""
-    if not installed.startswith("4.46."):
-        return f" (the llmlingua method is known to work with transformers 4.46.x; {installed} is installed)"
+    if not _known_good_transformers(installed):
+        return (
+            f" (llmlingua 0.2.2's causal-LM path works with transformers {KNOWN_GOOD_TRANSFORMERS}; "
+            f"{installed} is installed: pip install 'transformers{KNOWN_GOOD_TRANSFORMERS}')"
+        )
     return ""
+
+
+def _known_good_transformers(installed: str) -> bool:
+    numbers = re.match(r"(\d+)\.(\d+)", installed)
+    return numbers is not None and (4, 46) <= (int(numbers[1]), int(numbers[2])) < (4, 56)
 
 
 # --- compressing ----------------------------------------------------------------------------------------
