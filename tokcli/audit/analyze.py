@@ -281,7 +281,7 @@ def resolve_targets(models: Sequence[str], pricing: Any, *, strict: bool) -> tup
                 provider=spec.provider,
                 exact=tokenizer.exact,
                 price=price,
-                cache_min=cache_minimum(spec.provider, model),
+                cache_min=cache_minimum(spec.provider, spec.canonical),
             )
         )
     return targets, notes
