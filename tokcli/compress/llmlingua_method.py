@@ -500,9 +500,10 @@ def compress_with_llmlingua(
     """Compress the prose of `text` with llmlingua, copying `protected_spans` (offsets into text) unchanged.
 
     `rate` is the share of the prose's tokens to keep (0 < rate <= 1, default 0.5); `target_tokens` instead
-    asks for a total (cl100k tokens, protected text included; the prose is cut to at most MIN_RATE of
-    itself). Raises MissingExtraError without the extra, InputError for a bad model folder, UsageError for
-    bad arguments.
+    asks for a total (cl100k tokens, protected text included), from which the rate for the prose is derived
+    (never below MIN_RATE, so a target smaller than the protected text is not reached: compare
+    `tokens_after`). Raises MissingExtraError without the extra, InputError for a bad model folder,
+    UsageError for bad arguments, TokcliError when llmlingua itself fails; all exit 2.
     """
     if rate is not None and target_tokens is not None:
         raise UsageError("give either a rate or a target token count, not both")
