@@ -7,13 +7,18 @@ import json
 from pathlib import Path
 
 import pytest
-from test_compress_llmlingua import PROMPT, needs_llmlingua, offline_env, tiny_models  # noqa: F401 (fixtures)
+import test_compress_llmlingua as built
 from typer.testing import CliRunner
 
 from tokcli.cli import app
 from tokcli.compress.verify import verify
 
 runner = CliRunner()
+PROMPT = built.PROMPT
+needs_llmlingua = built.needs_llmlingua
+# the tiny models and the offline environment come from the backend's own tests (module-scoped fixtures)
+offline_env = built.offline_env
+tiny_models = built.tiny_models
 
 
 @pytest.mark.llmlingua
@@ -23,7 +28,7 @@ def test_cli_llmlingua_methods_verify_and_report(
     method: str,
     tiny_models: dict[str, Path],
     tmp_path: Path,
-    monkeypatch: pytest.MonkeyPatch,  # noqa: F811
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     monkeypatch.chdir(tmp_path)
     source = tmp_path / "prompt.j2"
@@ -41,7 +46,7 @@ def test_cli_llmlingua_methods_verify_and_report(
 
 @pytest.mark.llmlingua
 @needs_llmlingua
-def test_cli_llmlingua_refuses_chat_files(tiny_models: dict[str, Path], tmp_path: Path) -> None:  # noqa: F811
+def test_cli_llmlingua_refuses_chat_files(tiny_models: dict[str, Path], tmp_path: Path) -> None:
     chat = tmp_path / "chat.json"
     chat.write_text('[{"role": "user", "content": "hello there, how are you doing today?"}]', encoding="utf-8")
     model = str(tiny_models["llmlingua2"])
