@@ -74,3 +74,21 @@ def test_unreadable_annotations_in_github_format(tmp_path: Path) -> None:
     result = run_audit("p", "--format", "github")
     assert result.exit_code == 2
     assert "::error file=p/binary.txt,title=tokcli audit::binary file, not text" in result.stdout.splitlines()
+
+
+def test_permission_denied_reported_by_name_even_as_root(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Root reads any file, so the OS refusal is simulated where tokcli reads the bytes."""
+    root = write_tree(tmp_path / "p", {"good.md": TIGHT, "secret.md": TIGHT}, "models: [gpt-4o]\n")
+    original = Path.read_bytes
+
+    def read_bytes(self: Path) -> bytes:
+        if self.name == "secret.md":
+            raise PermissionError(13, "Permission denied", str(self))
+        return original(self)
+
+    monkeypatch.setattr(Path, "read_bytes", read_bytes)
+    result = run_audit("p")
+    assert result.exit_code == 2
+    assert "tokcli: error: p/secret.md: cannot read: Permission denied" in result.stderr.splitlines()
+    assert "good.md" in result.stdout
+    assert (root / "secret.md").exists()
