@@ -247,8 +247,16 @@ def _chat_from_json(path: str, text: str) -> list[Message]:
     search_from = 0
     for item in items:
         role, content = _role_and_content(path, item, None)
-        encoded = json.dumps(content)[1:-1]
-        found = text.find(encoded, search_from)
+        # The file may hold the content raw (UTF-8) or \u-escaped: look for both spellings.
+        found, encoded = -1, ""
+        for ascii_only in (False, True):
+            encoded = json.dumps(content, ensure_ascii=ascii_only)[1:-1]
+            found = text.find(encoded, search_from)
+            if found >= 0:
+                break
+        if found < 0 or not content:  # content given as parts, or empty: point at the message itself
+            encoded = '"role"'
+            found = text.find(encoded, search_from)
         line = line_col(text, found)[0] if found >= 0 else 1
         if found >= 0:
             search_from = found + len(encoded)
@@ -322,7 +330,9 @@ def _role_and_content(path: str, item: Any, line: int | None) -> tuple[str, str]
     content = item.get("content", "")
     if isinstance(content, list):
         # OpenAI content parts: only text parts carry tokens we can count.
-        content = "\n".join(str(part.get("text", "")) for part in content if isinstance(part, dict))
+        content = "\n".join(
+            part["text"] for part in content if isinstance(part, dict) and isinstance(part.get("text"), str)
+        )
     if content is None:
         content = ""
     if not isinstance(content, str):

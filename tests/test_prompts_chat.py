@@ -1,0 +1,57 @@
+"""Chat files as the shared prompt loader reads them for `count`: messages, names, lines, errors."""
+
+from __future__ import annotations
+
+import pytest
+
+from tokcli.errors import InputError
+from tokcli.prompts import Message, load_prompt, parse_chat
+
+JSON_CHAT = """{
+  "model": "gpt-4o",
+  "messages": [
+    {"role": "system", "content": "Tu es un assistant."},
+    {"role": "user", "name": "amélie", "content": "Réponds en français, s'il te plaît."},
+    {"role": "user", "content": "escaped \\u00e9 here"},
+    {"role": "assistant", "content": [{"type": "text", "text": "part one"}, {"type": "image_url"}, {"type": "text", "text": "two"}]}
+  ]
+}
+"""
+
+
+def test_json_chat_messages_names_and_lines() -> None:
+    assert parse_chat("c.json", JSON_CHAT) == [
+        Message("system", "Tu es un assistant.", 4),
+        Message("user", "Réponds en français, s'il te plaît.", 5, name="amélie"),  # raw UTF-8 in the file
+        Message("user", "escaped é here", 6),  # \\u-escaped in the file
+        Message("assistant", "part one\ntwo", 7),
+    ]
+
+
+def test_yaml_chat_messages_names_and_lines() -> None:
+    text = "- role: system\n  content: Be brief.\n- role: user\n  name: bob\n  content: |\n    Two\n    lines\n"
+    document = load_prompt("c.yaml", text)
+    assert document.kind == "chat"
+    assert [(m.role, m.content, m.name) for m in document.messages] == [
+        ("system", "Be brief.", None),
+        ("user", "Two\nlines\n", "bob"),
+    ]
+    assert document.prompt_text == "Be brief.\nTwo\nlines\n"
+
+
+@pytest.mark.parametrize(
+    ("path", "text", "message", "line"),
+    [
+        ("c.json", '[{"role": "user", "content": "hi"},\n  {"role": }]', "invalid JSON", 2),
+        ("c.json", '{"messages": {"role": "user"}}', "chat file must be a list of {role, content} messages", None),
+        ("c.yaml", "- role: user\n  content: [unclosed\n", "invalid YAML", 3),
+        ("c.yaml", "- content: no role\n", "each chat message needs a 'role' and a 'content'", 1),
+        ("c.json", '[{"role": "user", "content": 42}]', "message 'content' must be a string", None),
+    ],
+)
+def test_chat_errors_name_file_and_line(path: str, text: str, message: str, line: int | None) -> None:
+    with pytest.raises(InputError) as caught:
+        parse_chat(path, text)
+    assert caught.value.path == path
+    assert message in caught.value.message
+    assert caught.value.line == line
