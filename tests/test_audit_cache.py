@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from audit_support import TIGHT, VERBOSE, audit_json, own_cache, write_tree
 
-from tokcli.audit.cache import FILE_NAME, ResultCache
+from tokcli.audit.cache import FILE_NAME, MAX_AGE_SECONDS, ResultCache
 
 __all__ = ["own_cache"]
 
@@ -103,3 +103,13 @@ def test_an_estimate_factor_change_misses(tmp_path: Path, fresh_registry: None) 
     assert second["cache"] == {"hits": 0, "misses": 3}
     before = first["totals"]["claude-sonnet-4-5"]["tokens"]
     assert second["totals"]["claude-sonnet-4-5"]["tokens"] > before
+
+
+def test_rows_not_rewritten_for_a_month_are_dropped(tmp_path: Path, own_cache: Path) -> None:
+    audit_json("p", expect=0)
+    with sqlite3.connect(own_cache / FILE_NAME) as connection:
+        connection.execute("UPDATE results SET stamp = stamp - ?", (MAX_AGE_SECONDS + 60,))
+    (tmp_path / "p" / "a.md").write_text(TIGHT + "Reply in French.\n", encoding="utf-8")
+    audit_json("p", expect=0)  # writes one row, drops the three stale ones
+    with sqlite3.connect(own_cache / FILE_NAME) as connection:
+        assert connection.execute("SELECT count(*) FROM results").fetchone()[0] == 1

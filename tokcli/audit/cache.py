@@ -12,15 +12,18 @@ import hashlib
 import json
 import sqlite3
 import threading
+import time
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
 from tokcli import __version__
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2  # 2: rows carry the time they were written
 FILE_NAME = "audit-v1.sqlite3"
 _CHUNK = 500
+#: Rows not written again within this time are dropped on the next write (a hit does not rewrite its row).
+MAX_AGE_SECONDS = 30 * 24 * 3600
 
 
 def default_cache_path() -> Path | None:
@@ -58,7 +61,10 @@ class ResultCache:
         if version not in (0, SCHEMA_VERSION):
             connection.close()
             raise sqlite3.DatabaseError(f"cache schema {version}, expected {SCHEMA_VERSION}")
-        connection.execute("CREATE TABLE IF NOT EXISTS results (key TEXT PRIMARY KEY, payload TEXT NOT NULL)")
+        connection.execute(
+            "CREATE TABLE IF NOT EXISTS results (key TEXT PRIMARY KEY, payload TEXT NOT NULL, stamp INTEGER NOT NULL)"
+        )
+        connection.execute("CREATE INDEX IF NOT EXISTS results_stamp ON results (stamp)")
         connection.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
         connection.execute("SELECT count(*) FROM results").fetchone()  # touches the pages: corruption shows here
         connection.commit()
@@ -121,13 +127,16 @@ class ResultCache:
     def put_many(self, items: Iterable[tuple[str, dict[str, Any]]]) -> None:
         if self._connection is None:
             return
-        rows = [(key, json.dumps(payload, separators=(",", ":"))) for key, payload in items]
+        now = int(time.time())
+        rows = [(key, json.dumps(payload, separators=(",", ":")), now) for key, payload in items]
         if not rows:
             return
         with self._lock:
             try:
                 with self._connection:
-                    self._connection.executemany("INSERT OR REPLACE INTO results VALUES (?, ?)", rows)
+                    self._connection.executemany("INSERT OR REPLACE INTO results VALUES (?, ?, ?)", rows)
+                    # Rows nobody wrote for a while belong to old file versions: keep the file small.
+                    self._connection.execute("DELETE FROM results WHERE stamp < ?", (now - MAX_AGE_SECONDS,))
             except sqlite3.OperationalError as error:  # locked by another process: skip this write
                 self.notes.append(f"audit cache not updated: {error}")
             except sqlite3.DatabaseError as error:
