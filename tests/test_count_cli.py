@@ -264,6 +264,18 @@ def test_chat_file_other_tokenizers_count_text_only(chat_files: Path) -> None:
     assert (item["kind"], item["overhead"], item["tokens"]) == ("chat", 0, content)
 
 
+def test_chat_file_estimate_on_an_openai_base_adds_the_framing_and_says_so(chat_files: Path) -> None:
+    code, stdout, stderr = run("cookbook.json", "-m", "claude-sonnet-4-5", "-f", "json")
+    assert (code, stderr) == (0, "")
+    payload = json.loads(stdout)
+    item = payload["results"][0]
+    assert item["exact"] is False
+    content = sum(get_tokenizer("claude-estimate").count(message["content"]) for message in COOKBOOK_MESSAGES)
+    assert item["overhead"] > 0
+    assert item["tokens"] == content + item["overhead"]
+    assert any("and so do estimates based on them" in note for note in payload["notes"])
+
+
 def test_chat_note_in_plain_mode(chat_files: Path) -> None:
     code, stdout, stderr = run("cookbook.json", "-m", "gpt-4")
     assert code == 0

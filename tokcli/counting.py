@@ -190,7 +190,7 @@ def count_inputs(
     if any(result.kind == "chat" for result in report.results):
         report.notes.append(
             "chat files: OpenAI tokenizers add OpenAI's documented framing (3 per message + role, name + 1, 3 to "
-            "prime the reply); other tokenizers count message text only"
+            "prime the reply), and so do estimates based on them; other tokenizers count message text only"
         )
     if any(result.kind == "body" for result in report.results):
         report.notes.append("prompty/dotprompt files: the YAML front matter is not counted (it is not sent)")
