@@ -74,12 +74,8 @@ def applicable_budgets(
     return chosen
 
 
-def check_budgets(
-    files: Sequence[FileAudit], settings: AuditSettings, models: Sequence[str], config_path: str | None
-) -> tuple[list[BudgetCheck], list[Finding]]:
-    if not models:
-        return [], []
-    default_model = models[0]
+def check_budget_models(settings: AuditSettings, models: Sequence[str]) -> None:
+    """ConfigError for a budget naming a model that is not audited."""
     for budget in settings.file_budgets:
         if budget.model is not None and budget.model not in models:
             raise ConfigError(
@@ -88,6 +84,15 @@ def check_budgets(
                 path=settings.config_source,
                 line=budget.line,
             )
+
+
+def check_budgets(
+    files: Sequence[FileAudit], settings: AuditSettings, models: Sequence[str], config_path: str | None
+) -> tuple[list[BudgetCheck], list[Finding]]:
+    if not models:
+        return [], []
+    default_model = models[0]
+    check_budget_models(settings, models)
     checks: list[BudgetCheck] = []
     findings: list[Finding] = []
     for file in files:

@@ -22,9 +22,17 @@ from tokcli.audit.analyze import (
     measure_prefix,
     resolve_targets,
 )
-from tokcli.audit.budgets import AUDIT_RULES, BudgetCheck, check_budgets
+from tokcli.audit.budgets import AUDIT_RULES, BudgetCheck, check_budget_models, check_budgets
 from tokcli.audit.cache import ResultCache, cache_key, default_cache_path
-from tokcli.audit.deltas import DeltaReport, compare, git_snapshot, increase_findings, read_baseline
+from tokcli.audit.deltas import (
+    DeltaReport,
+    compare,
+    git_root,
+    git_snapshot,
+    increase_findings,
+    read_baseline,
+    resolve_ref,
+)
 from tokcli.audit.discover import FileProblem, Matcher, SourceFile, discover, display_path
 from tokcli.audit.settings import AuditSettings
 from tokcli.config import Config
@@ -163,6 +171,11 @@ def run_audit(
     targets, notes = resolve_targets(settings.models, pricing, strict=settings.models_from_flags)
     if not targets:
         raise UsageError("no model to audit: " + "; ".join(notes))
+    check_budget_models(settings, [target.model for target in targets])
+    # Bad refs and baselines fail before any file is analysed.
+    baseline = read_baseline(options.baseline) if options.baseline is not None else None
+    if options.since is not None:
+        resolve_ref(options.since, git_root(Path.cwd().resolve()))
     config_path = display_path(Path(config.source).resolve(), Path.cwd().resolve()) if config.source else None
     report = AuditReport(settings=settings, targets=targets, notes=notes, config_path=config_path)
     found = discover(options.paths, settings.include, settings.exclude, config.root, workers=options.workers)
@@ -198,8 +211,7 @@ def run_audit(
     fresh = _analyse(misses, tokenizers, linter, settings, report, progress, options.workers)
     facts.update(fresh)
     if cache is not None:
-        by_path = {file.path: file for file in misses}
-        cache.put_many((keys[path], fact.to_json()) for path, fact in fresh.items() if path in by_path)
+        cache.put_many((keys[path], fact.to_json()) for path, fact in fresh.items())
         report.notes.extend(cache.notes)
         cache.close()
 
@@ -227,15 +239,15 @@ def run_audit(
     report.budgets = checks
     report.findings.extend(budget_findings)
 
-    if options.since is not None or options.baseline is not None:
+    if options.since is not None or baseline is not None:
         if options.since is not None:
             matcher = Matcher(settings.include, settings.exclude)
             snapshot = git_snapshot(
                 options.since, options.paths, report.files, matcher, config.root, targets, cost_options
             )
         else:
-            assert options.baseline is not None
-            snapshot = read_baseline(options.baseline)
+            assert baseline is not None
+            snapshot = baseline
         report.deltas = compare(snapshot, report.files, report.models)
         if settings.fail_on_increase is not None:
             report.findings.extend(increase_findings(report.deltas, settings.fail_on_increase, config_path))
