@@ -74,6 +74,13 @@ def test_raw_blocks_are_not_touched() -> None:
     assert result.text == "{% raw %}Please note that   {{ x }}  in order to{% endraw %}\nTo go.\n"
 
 
+def test_windows_line_ends_are_kept() -> None:
+    source = "---\r\nname: x\r\n---\r\nPlease note that you help.\r\n\r\n\r\n\r\nBe brief and clear.  Be brief and clear.\r\n"
+    result = compress_prompt("demo.prompty", source)
+    assert result.text == "---\r\nname: x\r\n---\r\nYou help.\r\n\r\nBe brief and clear.\r\n"
+    assert verify(source, result.text, kind="prompty", body_offset=source.index("Please")).ok
+
+
 def test_template_syntax_error_names_file_and_line() -> None:
     with pytest.raises(InputError) as caught:
         compress_prompt("bad.j2", "line one\n{% if x %}\nno end\n")

@@ -100,7 +100,18 @@ def compress_document(document: PromptDocument, *, level: str = "balanced") -> R
 
 
 def compress_text(text: str, *, level: str = "balanced", kind: str = "text", body_offset: int = 0) -> RulesResult:
-    """Compress `text` (a prompt of the given loader `kind`); the result always passes `verify`."""
+    """Compress `text` (a prompt of the given loader `kind`); the result always passes `verify`.
+
+    Windows line ends (CRLF throughout) are compressed as LF and written back as CRLF.
+    """
+    if "\r\n" in text:
+        unix = text.replace("\r\n", "\n")
+        if "\r" not in unix:
+            offset = len(text[:body_offset].replace("\r\n", "\n"))
+            result = compress_text(unix, level=level, kind=kind, body_offset=offset)
+            result.text = result.text.replace("\n", "\r\n") if result.text != unix else text
+            result.original = text
+            return result
     transforms = transforms_for_level(level)
     state = _Masked(baseline(text, kind=kind, body_offset=body_offset))
     spans = state.spans
