@@ -131,6 +131,22 @@ def test_check_fails_above_threshold_and_passes_below(prompt: Path) -> None:
     assert prompt.read_text(encoding="utf-8") == PROMPT
 
 
+def test_check_with_json_reports_without_the_text(prompt: Path) -> None:
+    result = runner.invoke(app, ["compress", str(prompt), "--check", "--threshold", "10", "--format", "json"])
+    assert result.exit_code == 1
+    assert result.stderr == ""
+    data = json.loads(result.stdout)
+    assert "text" not in data and data["changed"] is True
+    assert data["notes"][-1].endswith("(more than 10%)")
+
+
+def test_bad_period_exits_2(prompt: Path) -> None:
+    result = runner.invoke(app, ["compress", str(prompt), "--calls", "10", "--per", "fortnight"])
+    assert result.exit_code == 2
+    assert result.stdout == ""
+    assert result.stderr.startswith("tokcli: error: --per must be one of")
+
+
 def test_template_syntax_error_exits_2_and_writes_nothing(tmp_path: Path) -> None:
     bad = tmp_path / "bad.j2"
     bad.write_text("Please note that\n{% if x %}\nunclosed\n", encoding="utf-8")

@@ -177,5 +177,9 @@ def check_options(
         raise UsageError(f"--method {method} needs --model PATH (a local model folder; nothing is downloaded)")
     if per is not None and calls is None:
         raise UsageError("--per needs --calls N")
+    from tokcli.pricing.cost import PERIODS
+
+    if per is not None and per not in PERIODS:
+        raise UsageError(f"--per must be one of {', '.join(PERIODS)}, got {per!r}")
     if calls is not None and calls < 0:
         raise UsageError(f"--calls must not be negative, got {calls}")
