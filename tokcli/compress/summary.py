@@ -12,8 +12,8 @@ from decimal import Decimal
 from typing import Any
 
 from tokcli.compress.rules_method import Rollback
-from tokcli.config import check_section
-from tokcli.errors import UsageError
+from tokcli.config import NUMBER, check_section
+from tokcli.errors import ConfigError, UsageError
 
 LEVELS = ("safe", "balanced", "aggressive")
 METHODS = ("rules", "llmlingua", "llmlingua2")
@@ -31,16 +31,12 @@ class CompressSettings:
 
 def compress_settings(section: dict[str, Any], source: str | None) -> CompressSettings:
     """The config file's `compress` section, checked (ConfigError names file and key)."""
-    from tokcli.config import NUMBER
-
     schema = {"level": str, "method": str, "model_path": str, "threshold": NUMBER}
     check_section(section, schema, source, "compress")
     level = section.get("level", "balanced")
     method = section.get("method", "rules")
     for key, value, allowed in (("level", level, LEVELS), ("method", method, METHODS)):
         if value not in allowed:
-            from tokcli.errors import ConfigError
-
             raise ConfigError(
                 f"config key 'compress.{key}' must be one of {', '.join(allowed)}, got {value!r}", path=source
             )
