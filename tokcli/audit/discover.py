@@ -115,9 +115,8 @@ def read_source(item: tuple[Path, str, str]) -> SourceFile | FileProblem:
     try:
         text = decode_bytes(data, shown)
     except InputError as error:
-        return FileProblem(
-            shown, "invalid UTF-8" + error.message.removeprefix("invalid UTF-8").split(" (use")[0], line=error.line
-        )
+        # The shared decoder's hint names `--encoding-errors`, which audit does not have: keep the first part.
+        return FileProblem(shown, error.message.split(" (use")[0], line=error.line)
     return SourceFile(shown, relative, text, hashlib.sha256(data).hexdigest())
 
 
