@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import sys
+from collections.abc import Callable
 from enum import Enum
 from pathlib import Path
 from typing import Any, NoReturn
@@ -211,6 +212,21 @@ class ListFormat(str, Enum):
     json = "json"
 
 
+def emit_listing(
+    output_format: ListFormat, *, json_text: Callable[[], str], table: Callable[[], Any], plain: Callable[[], str]
+) -> None:
+    """Print a listing as JSON, a rich table (terminal default) or plain tab-separated lines (pipe default)."""
+    chosen = output_format.value
+    if chosen == "auto":
+        chosen = "table" if is_terminal() else "text"
+    if chosen == "json":
+        sys.stdout.write(json_text())
+    elif chosen == "table":
+        make_console().print(table())
+    else:
+        sys.stdout.write(plain())
+
+
 @tokenizers_app.command("list")
 def tokenizers_list(
     output_format: ListFormat = typer.Option(ListFormat.auto, "--format", "-f"),
@@ -222,15 +238,12 @@ def tokenizers_list(
 
     load_settings(config)
     rows = registry_report.tokenizer_rows(get_registry())
-    chosen = output_format.value
-    if chosen == "auto":
-        chosen = "table" if is_terminal() else "text"
-    if chosen == "json":
-        sys.stdout.write(registry_report.tokenizers_json(rows))
-    elif chosen == "table":
-        make_console().print(registry_report.tokenizers_table(rows))
-    else:
-        sys.stdout.write(registry_report.tokenizers_plain(rows))
+    emit_listing(
+        output_format,
+        json_text=lambda: registry_report.tokenizers_json(rows),
+        table=lambda: registry_report.tokenizers_table(rows),
+        plain=lambda: registry_report.tokenizers_plain(rows),
+    )
 
 
 @tokenizers_app.command("models")
@@ -244,15 +257,12 @@ def tokenizers_models(
 
     load_settings(config)
     rows = registry_report.model_rows(get_registry())
-    chosen = output_format.value
-    if chosen == "auto":
-        chosen = "table" if is_terminal() else "text"
-    if chosen == "json":
-        sys.stdout.write(registry_report.models_json(rows))
-    elif chosen == "table":
-        make_console().print(registry_report.models_table(rows))
-    else:
-        sys.stdout.write(registry_report.models_plain(rows))
+    emit_listing(
+        output_format,
+        json_text=lambda: registry_report.models_json(rows),
+        table=lambda: registry_report.models_table(rows),
+        plain=lambda: registry_report.models_plain(rows),
+    )
 
 
 # ---- cost ----------------------------------------------------------------------------------------------
