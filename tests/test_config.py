@@ -211,6 +211,16 @@ def test_pyproject_errors_name_file_key_and_line(tree: Path, content: str, line:
     assert message in caught.value.message
 
 
+def test_inline_toml_tables_point_at_their_key(tree: Path) -> None:
+    (tree / "pyproject.toml").write_text(
+        PYPROJECT + 'tokenizers = [{name = "a", path = "a.json"}, {name = "b", path = 3}]\n'
+    )
+    with pytest.raises(ConfigError) as caught:
+        load_config(start_dir=tree)
+    assert caught.value.message == "config key 'tokenizers[1].path' must be a string, got int 3"
+    assert caught.value.line == 6  # the line of `tokenizers`, the nearest key with a line
+
+
 def test_invalid_toml(tree: Path) -> None:
     (tree / "pyproject.toml").write_text("[tool.tokcli\nmodels = 1\n")
     with pytest.raises(ConfigError, match="invalid TOML"):

@@ -152,17 +152,27 @@ def check_section(
                 continue
             allowed = ", ".join(sorted(schema))
             raise ConfigError(
-                f"unknown config key {dotted!r}; allowed here: {allowed}", path=source, line=lines.get(dotted)
+                f"unknown config key {dotted!r}; allowed here: {allowed}", path=source, line=_line_of(lines, dotted)
             )
         checker = schema[key]
         if not _matches(checker, value):
             raise ConfigError(
                 f"config key {dotted!r} must be {_expected(checker)}, got {type(value).__name__} {value!r}",
                 path=source,
-                line=lines.get(dotted),
+                line=_line_of(lines, dotted),
             )
         if isinstance(checker, dict):
             check_section(value, checker, source, dotted, lines)
+
+
+def _line_of(lines: Mapping[str, int], dotted: str) -> int | None:
+    """The line of a key, or of the nearest enclosing key that has one (TOML inline tables have none)."""
+    while dotted:
+        if dotted in lines:
+            return lines[dotted]
+        cut = max(dotted.rfind("."), dotted.rfind("["))
+        dotted = dotted[:cut] if cut > 0 else ""
+    return None
 
 
 def _yaml_key_lines(text: str) -> dict[str, int]:
@@ -319,7 +329,9 @@ def build_config(
     for name, entry in dict(data.get("estimates", {})).items():
         if not isinstance(entry, dict):
             raise ConfigError(
-                f"config key 'estimates.{name}' must be a mapping", path=source, line=lines.get(f"estimates.{name}")
+                f"config key 'estimates.{name}' must be a mapping",
+                path=source,
+                line=_line_of(lines, f"estimates.{name}"),
             )
         check_section(entry, ESTIMATE_ENTRY, source, f"estimates.{name}", lines)
         config.estimates[name] = dict(entry)
@@ -348,13 +360,15 @@ def _tokenizer_entries(raw: Any, config: Config) -> list[dict[str, Any]]:
             raise ConfigError(
                 f"config key {where!r} must be a mapping with name and path",
                 path=config.source,
-                line=config.key_lines.get(where),
+                line=_line_of(config.key_lines, where),
             )
         check_section(entry, TOKENIZER_ENTRY, config.source, where, config.key_lines)
         for required in ("name", "path"):
             if required not in entry:
                 raise ConfigError(
-                    f"config key {where!r} needs {required!r}", path=config.source, line=config.key_lines.get(where)
+                    f"config key {where!r} needs {required!r}",
+                    path=config.source,
+                    line=_line_of(config.key_lines, where),
                 )
         result.append({**entry, "path": str(config.resolve_path(entry["path"]))})
     return result
