@@ -112,6 +112,12 @@ def test_verbose_phrases_doubled_intensifiers() -> None:
     assert t.verbose_phrases("It is very very very important, really really.") == ("It is very important, really.", 2)
 
 
+def test_verbose_phrases_skip_rewrites_that_need_the_next_word() -> None:
+    # "is going to the store" / "is capable of handling" / "with the goal of reducing" have no safe short form
+    text = "He is going to the store. It is capable of handling it, with the goal of reducing cost."
+    assert t.verbose_phrases(text) == (text, 0)
+
+
 def test_verbose_phrases_whole_words_only() -> None:
     text = "Reorder to front; the prior tooling."
     assert t.verbose_phrases(text) == (text, 0)
@@ -156,6 +162,8 @@ def test_low_information_words() -> None:
     assert "is clear and short" in new
     assert fired == 2
     assert t.low_information_words("very short line") == ("very short line", 0)
+    kept = "Prefer the command line interface rather than the web console when both of them are available to you."
+    assert t.low_information_words(kept) == (kept, 0)
 
 
 def test_condense_lists() -> None:

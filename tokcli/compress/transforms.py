@@ -299,10 +299,10 @@ _VERBOSE = {
     "are able to": "can",
     "has the ability to": "can",
     "have the ability to": "can",
-    "is capable of": "can",
-    "are capable of": "can",
     "make use of": "use",
     "makes use of": "uses",
+    "making use of": "using",
+    "made use of": "used",
     "prior to": "before",
     "subsequent to": "after",
     "in close proximity to": "near",
@@ -322,15 +322,11 @@ _VERBOSE = {
     "until such time as": "until",
     "each and every": "every",
     "first and foremost": "first",
-    "is going to": "will",
-    "are going to": "will",
     "in the process of": "",
     "it is possible that": "maybe",
     "for all intents and purposes": "effectively",
     "in addition to": "besides",
-    "as a result of": "from",
     "in an effort to": "to",
-    "with the goal of": "to",
     "a wide variety of": "various",
     "a variety of": "various",
     "such as for example": "such as",
@@ -409,7 +405,7 @@ _ARTICLE = re.compile(
 )
 _LOW_INFO = re.compile(
     r"(?<![\w'’-])(?:very|really|quite|basically|actually|simply|literally|truly|certainly|definitely|"
-    r"totally|absolutely|essentially|somewhat|rather|extremely)[ \t]+(?=[a-z])"
+    r"totally|absolutely|essentially|somewhat|extremely)[ \t]+(?=[a-z])"
 )
 _LIST_RUN = re.compile(
     r"^(?P<intro>[^\n]*:[ \t]*\n)?(?P<items>(?:(?P<indent>[ \t]*)[-*+][ \t]+[^\n]{1,40}(?:\n|\Z))"
