@@ -7,6 +7,7 @@ import io
 import json
 import shutil
 import subprocess
+from collections.abc import Iterable
 from pathlib import Path
 
 import pytest
@@ -53,11 +54,9 @@ def _relative(paths: list[Path], root: Path) -> list[str]:
 
 def test_gitignore_respected_including_nested_files(repo: Path) -> None:
     found = _relative(list(walk_directory(repo)), repo)
-    assert found == [
-        ".gitignore",
+    assert found == [  # hidden files (.gitignore itself) are skipped too
         "README.md",
         "docs/guide.md",
-        "docs/nested/.gitignore",
         "docs/nested/keep.log",
         "docs/nested/note.txt",
         "docs/top-only.txt",
@@ -73,7 +72,7 @@ def test_gitignore_matches_git_itself(repo: Path) -> None:
     listed = subprocess.run(
         ["git", "ls-files", "--others", "--exclude-standard"], cwd=repo, check=True, capture_output=True, text=True
     ).stdout.split()
-    assert _relative(list(walk_directory(repo)), repo) == sorted(listed)
+    assert _relative(list(walk_directory(repo)), repo) == sorted(_visible(listed))
 
 
 def test_gitignore_of_the_enclosing_repository_applies_to_a_subdirectory(repo: Path) -> None:
@@ -166,13 +165,11 @@ def test_cli_directory_respects_gitignore(repo: Path, monkeypatch: pytest.Monkey
     code, stdout, stderr = invoke(".", "-t", "cl100k_base", "--format", "json")
     assert (code, stderr) == (0, "")
     paths = [item["path"] for item in json.loads(stdout)["results"]]
-    assert paths == [  # a directory's files, then its subdirectories, each sorted
-        ".gitignore",
+    assert paths == [  # a directory's files, then its subdirectories, each sorted; hidden files skipped
         "README.md",
         "prompt.txt",
         "docs/guide.md",
         "docs/top-only.txt",
-        "docs/nested/.gitignore",
         "docs/nested/keep.log",
         "docs/nested/note.txt",
     ]
@@ -328,5 +325,22 @@ def test_gitignore_pattern_zoo_matches_git(tmp_path: Path) -> None:
     listed = subprocess.run(
         ["git", "ls-files", "--others", "--exclude-standard"], cwd=root, check=True, capture_output=True, text=True
     ).stdout.splitlines()
-    expected = sorted(name.strip('"') for name in listed)
+    expected = sorted(_visible(name.strip('"') for name in listed))
     assert _relative(list(walk_directory(root)), root) == expected
+
+
+def _visible(paths: Iterable[str]) -> list[str]:
+    """What git lists, less hidden files and directories, which directory walks skip by design."""
+    return [path for path in paths if not any(part.startswith(".") for part in path.split("/"))]
+
+
+def test_directory_walks_skip_hidden_files_and_directories(tmp_path: Path) -> None:
+    (tmp_path / "prompt.md").write_text("visible\n")
+    (tmp_path / ".tokcli.yaml").write_text("models: [gpt-4o]\n")
+    (tmp_path / ".github").mkdir()
+    (tmp_path / ".github" / "notes.md").write_text("hidden directory\n")
+    names = [path.name for path in walk_directory(tmp_path)]
+    assert names == ["prompt.md"]
+    # Named explicitly, a hidden file is read like any other.
+    collected = collect_inputs([str(tmp_path / ".tokcli.yaml")])
+    assert [item.text for item in collected.texts] == ["models: [gpt-4o]\n"]

@@ -125,7 +125,8 @@ class _GitIgnore:
 
 
 def walk_directory(root: Path, extensions: Iterable[str] | None = None) -> Iterator[Path]:
-    """Files below `root`, sorted, skipping what .gitignore ignores and VCS/tool directories."""
+    """Files below `root`, sorted, skipping what .gitignore ignores, VCS/tool directories and hidden files
+    (`.tokcli.yaml`, `.env`, `.github/` …: config, not prompts; name a hidden file explicitly to read it)."""
     wanted = {suffix.lower() for suffix in extensions} if extensions is not None else None
     ignore = _GitIgnore()
     ignore.load_parents(root.resolve())
@@ -133,9 +134,15 @@ def walk_directory(root: Path, extensions: Iterable[str] | None = None) -> Itera
         current = Path(directory)
         ignore.load(current)
         subdirs[:] = sorted(
-            name for name in subdirs if name not in _ALWAYS_SKIPPED_DIRS and not ignore.ignored(current / name, True)
+            name
+            for name in subdirs
+            if not name.startswith(".")
+            and name not in _ALWAYS_SKIPPED_DIRS
+            and not ignore.ignored(current / name, True)
         )
         for name in sorted(files):
+            if name.startswith("."):
+                continue
             path = current / name
             if wanted is not None and path.suffix.lower() not in wanted:
                 continue
