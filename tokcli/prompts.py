@@ -8,6 +8,7 @@ every job can leave `{{ }}`, `{% %}` and `{# #}` alone.
 from __future__ import annotations
 
 import bisect
+import functools
 import json
 import re
 from dataclasses import dataclass, field
@@ -183,6 +184,22 @@ def _find_closer(text: str, position: int, closer: str, is_comment: bool) -> int
     return -1
 
 
+@functools.lru_cache(maxsize=1)
+def jinja_environment() -> Any:
+    """The one Jinja2 environment tokcli parses with. Sandboxed, though tokcli only parses, never renders."""
+    from jinja2.sandbox import SandboxedEnvironment
+
+    return SandboxedEnvironment()
+
+
+@functools.lru_cache(maxsize=512)
+def parse_template(source: str) -> Any:
+    """Jinja2's syntax tree of `source`, parsed once per distinct text (lint, compress and audit all ask).
+
+    Raises jinja2.TemplateSyntaxError; callers treat the tree as read-only."""
+    return jinja_environment().parse(source)
+
+
 def check_jinja_syntax(path: str, text: str, body_offset: int = 0) -> None:
     """Parse with Jinja2 (never render) and turn a syntax error into a one-line InputError."""
     import jinja2
@@ -190,7 +207,7 @@ def check_jinja_syntax(path: str, text: str, body_offset: int = 0) -> None:
     body = text[body_offset:]
     first_line = text.count("\n", 0, body_offset)
     try:
-        jinja2.Environment().parse(body)
+        parse_template(body)
     except jinja2.TemplateSyntaxError as error:
         line = (error.lineno or 1) + first_line
         raise InputError(f"template syntax error: {error.message}", path=path, line=line) from None
