@@ -8,13 +8,18 @@ from __future__ import annotations
 
 import math
 import os
+import threading
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
 from typing import Any
 
 from tokcli.errors import TokcliError
+from tokcli.registry.pure_bpe import PureBPE
 
 #: Below this many texts a batch is encoded in the calling thread: thread start-up costs more than it saves.
 _MIN_PARALLEL_BATCH = 4
+#: Up to this many characters (per tokenizer, per process) small texts skip building tiktoken's encoder.
+PURE_BPE_BUDGET_CHARS = 40_000
 #: From this many characters a batch is worth the optional fast counter's own load time (~0.4 s).
 FAST_COUNT_MIN_CHARS = 2_000_000
 #: Text the fast counter must count exactly as tiktoken does before tokcli trusts it.
@@ -82,24 +87,90 @@ class Tokenizer:
         return f"<{type(self).__name__} {self.name}>"
 
 
+@dataclass(frozen=True)
+class TiktokenParams:
+    """What a `tiktoken.Encoding` is built from; kept so the build can wait until it is needed."""
+
+    name: str
+    pat_str: str
+    mergeable_ranks: dict[bytes, int] = field(repr=False)
+    special_tokens: dict[str, int] = field(default_factory=dict)
+
+    def build(self) -> Any:
+        import tiktoken
+
+        return tiktoken.Encoding(
+            name=self.name,
+            pat_str=self.pat_str,
+            mergeable_ranks=self.mergeable_ranks,
+            special_tokens=self.special_tokens,
+        )
+
+
 class TiktokenTokenizer(Tokenizer):
-    """A `tiktoken.Encoding`, with an optional id offset (Mistral Tekken numbers its ranks after specials)."""
+    """tiktoken BPE, with an optional id offset (Mistral Tekken numbers its ranks after specials).
+
+    Given `params` instead of a built encoding, it encodes small texts in plain Python (see pure_bpe) and builds
+    tiktoken's Rust encoder only once the text seen passes `PURE_BPE_BUDGET_CHARS`, or for work the plain path
+    does not do (special tokens, decoding, batches)."""
 
     kind = "tiktoken"
 
-    def __init__(self, name: str, source: str, encoding: Any, id_offset: int = 0, fast_name: str | None = None) -> None:
+    def __init__(
+        self,
+        name: str,
+        source: str,
+        encoding: Any = None,
+        id_offset: int = 0,
+        fast_name: str | None = None,
+        *,
+        params: TiktokenParams | None = None,
+    ) -> None:
         super().__init__(name, source)
-        self.encoding = encoding
+        if encoding is None and params is None:
+            raise ValueError("TiktokenTokenizer needs an encoding or the params to build one")
+        self._encoding = encoding
+        self._params = params
+        self._pure: PureBPE | None = None
+        self._pure_budget = PURE_BPE_BUDGET_CHARS if params is not None else 0
+        self._lock = threading.Lock()
         self.id_offset = id_offset
         self.fast_name = fast_name  # the encoding's name in the optional `toktok` counter, if it has one
         self._fast: Callable[[list[str], bool], list[int]] | None = None
         self._fast_checked = False
 
+    @property
+    def encoding(self) -> Any:
+        """The `tiktoken.Encoding`, built on first use."""
+        if self._encoding is None:
+            with self._lock:
+                if self._encoding is None and self._params is not None:
+                    self._encoding = self._params.build()
+        return self._encoding
+
+    def _pure_ids(self, text: str) -> list[int] | None:
+        """Ids from the plain-Python encoder while the text stays within its budget; None otherwise."""
+        if self._encoding is not None or self._params is None or len(text) > self._pure_budget:
+            return None
+        with self._lock:
+            if len(text) > self._pure_budget:
+                return None
+            self._pure_budget -= len(text)
+            if self._pure is None:
+                self._pure = PureBPE(self._params.mergeable_ranks, self._params.pat_str)
+        try:
+            return self._pure.encode_ordinary(text)
+        except UnicodeEncodeError:
+            return None
+
     def encode(self, text: str, *, allow_special: bool = False) -> list[int]:
-        if allow_special:
-            ids = self.encoding.encode(text, allowed_special="all")
-        else:
-            ids = self.encoding.encode_ordinary(text)
+        ids = None if allow_special else self._pure_ids(text)
+        if ids is None:
+            ids = (
+                self.encoding.encode(text, allowed_special="all")
+                if allow_special
+                else self.encoding.encode_ordinary(text)
+            )
         if self.id_offset:
             return [token_id + self.id_offset for token_id in ids]
         return list(ids)
@@ -112,14 +183,16 @@ class TiktokenTokenizer(Tokenizer):
     def count(self, text: str, *, allow_special: bool = False) -> int:
         if allow_special:
             return len(self.encoding.encode(text, allowed_special="all"))
-        return len(self.encoding.encode_ordinary(text))
+        ids = self._pure_ids(text)
+        return len(ids) if ids is not None else len(self.encoding.encode_ordinary(text))
 
     def count_batch(self, texts: Sequence[str], *, allow_special: bool = False) -> list[int]:
-        if self.fast_name and sum(map(len, texts)) >= FAST_COUNT_MIN_CHARS:
+        total_chars = sum(map(len, texts))
+        if self.fast_name and total_chars >= FAST_COUNT_MIN_CHARS:
             fast = self.fast_counter()
             if fast is not None:
                 return fast(list(texts), allow_special)
-        if allow_special or len(texts) < _MIN_PARALLEL_BATCH:
+        if allow_special or len(texts) < _MIN_PARALLEL_BATCH or total_chars <= self._pure_budget:
             return [self.count(text, allow_special=allow_special) for text in texts]
         # tiktoken releases the GIL inside its Rust core, so its own thread pool scales.
         batches = self.encoding.encode_ordinary_batch(list(texts), num_threads=_worker_count())

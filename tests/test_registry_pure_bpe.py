@@ -1,0 +1,83 @@
+"""Small texts are encoded in plain Python until tiktoken's Rust encoder is worth building; the ids must be
+tiktoken's own, for every tiktoken-format family."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from tokcli.registry import backends, get_registry
+from tokcli.registry.pure_bpe import PureBPE
+
+TIKTOKEN_FAMILIES = [
+    "o200k_base",
+    "cl100k_base",
+    "o200k_harmony",
+    "llama3",
+    "llama4",
+    "qwen",
+    "qwen3.5",
+    "mistral-tekken",
+]
+SAMPLES = [
+    "hello world",
+    "   leading spaces, trailing\t\t\n\n\n",
+    "naïve café — “quoted” 🧠🚀 日本語のテキスト 中文 한국어 Ελληνικά العربية",
+    "{{ user_name }} {% for doc in documents %}{{ doc.text }}{% endfor %}",
+    "1234567890 3.14159 0xDEADBEEF aGVsbG8gd29ybGQ= https://example.com/a?b=c#d",
+    "I'm, you're, we've, they'll, she'd, IT'S, DON'T",
+    "<|endoftext|> is ordinary text here",
+    "a" * 300 + " " + "ab" * 150,
+]
+
+
+def _families() -> list[str]:
+    registry = get_registry()
+    return [name for name in TIKTOKEN_FAMILIES if registry.spec(name).is_available()]
+
+
+def _pure_and_rust(name: str) -> tuple[PureBPE, object]:
+    tokenizer = get_registry().get(name)
+    assert isinstance(tokenizer, backends.TiktokenTokenizer)
+    encoding = tokenizer.encoding
+    return PureBPE(encoding._mergeable_ranks, encoding._pat_str), encoding
+
+
+@pytest.mark.parametrize("name", _families())
+@pytest.mark.parametrize("text", SAMPLES)
+def test_plain_python_ids_equal_tiktoken(name: str, text: str) -> None:
+    pure, encoding = _pure_and_rust(name)
+    assert pure.encode_ordinary(text) == encoding.encode_ordinary(text)  # type: ignore[attr-defined]
+
+
+@pytest.mark.parametrize("name", _families())
+@settings(max_examples=150, deadline=None)
+@given(text=st.text(max_size=200))
+def test_plain_python_ids_equal_tiktoken_on_generated_text(name: str, text: str) -> None:
+    pure, encoding = _pure_and_rust(name)
+    assert pure.encode_ordinary(text) == encoding.encode_ordinary(text)  # type: ignore[attr-defined]
+
+
+def test_known_ids_come_from_the_plain_path_without_building_tiktoken() -> None:
+    params = backends.TiktokenParams(
+        "cl100k_base",
+        get_registry().get("cl100k_base").encoding._pat_str,
+        get_registry().get("cl100k_base").encoding._mergeable_ranks,
+    )
+    tokenizer = backends.TiktokenTokenizer("cl100k_base", "test", params=params)
+    assert tokenizer.encode("hello world") == [15339, 1917]
+    assert tokenizer.count("hello world") == 2
+    assert tokenizer._encoding is None  # the Rust encoder was not needed
+
+
+def test_the_rust_encoder_takes_over_past_the_budget(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(backends, "PURE_BPE_BUDGET_CHARS", 20)
+    source = get_registry().get("o200k_base").encoding
+    params = backends.TiktokenParams("o200k_base", source._pat_str, source._mergeable_ranks)
+    tokenizer = backends.TiktokenTokenizer("o200k_base", "test", params=params)
+    assert tokenizer.count("hello world") == 2  # 11 characters: within the budget
+    assert tokenizer._encoding is None
+    assert tokenizer.count("hello world, again") == 4  # past the budget: tiktoken is built and used
+    assert tokenizer._encoding is not None
+    assert tokenizer.encode("hello world") == [24912, 2375]
