@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from tokcli.errors import TokcliError
-from tokcli.registry.pure_bpe import PureBPE
+from tokcli.registry.pure_bpe import PureBPE, same_unicode_everywhere
 
 #: Below this many texts a batch is encoded in the calling thread: thread start-up costs more than it saves.
 _MIN_PARALLEL_BATCH = 4
@@ -152,6 +152,8 @@ class TiktokenTokenizer(Tokenizer):
         """Ids from the plain-Python encoder while the text stays within its budget; None otherwise."""
         if self._encoding is not None or self._params is None or len(text) > self._pure_budget:
             return None
+        if not same_unicode_everywhere(text):
+            return None
         with self._lock:
             if len(text) > self._pure_budget:
                 return None
@@ -162,6 +164,15 @@ class TiktokenTokenizer(Tokenizer):
             return self._pure.encode_ordinary(text)
         except UnicodeEncodeError:
             return None
+
+    def _reference_ids(self, text: str) -> list[int]:
+        """tiktoken's ids for `text`, without building the Rust encoder when it is not built yet."""
+        if self._encoding is None and self._params is not None:
+            with self._lock:
+                if self._pure is None:
+                    self._pure = PureBPE(self._params.mergeable_ranks, self._params.pat_str)
+            return self._pure.encode_ordinary(text)
+        return list(self.encoding.encode_ordinary(text))
 
     def encode(self, text: str, *, allow_special: bool = False) -> list[int]:
         ids = None if allow_special else self._pure_ids(text)
@@ -213,7 +224,7 @@ class TiktokenTokenizer(Tokenizer):
                 return list(toktok.batch_count(texts, name, threads=_worker_count(), with_special=allow_special))
 
             try:
-                expected = [len(self.encoding.encode_ordinary(text)) for text in _CANARY]
+                expected = [len(self._reference_ids(text)) for text in _CANARY]
                 if count(list(_CANARY), False) == expected:
                     self._fast = count
             except (KeyError, ValueError, RuntimeError):

@@ -10,7 +10,20 @@ lowest-ranked adjacent pair merges first. Tests compare the two on generated tex
 from __future__ import annotations
 
 import itertools
+import unicodedata
 from typing import Any
+
+
+def same_unicode_everywhere(text: str) -> bool:
+    """False when `text` has a code point unassigned in Python's Unicode database.
+
+    The split patterns use \\p{L} and \\p{N}; tiktoken's Rust regex, the `regex` module and Python may ship
+    different Unicode versions, and they disagree exactly on code points that some of them do not know yet.
+    Such text goes to tiktoken itself."""
+    if text.isascii():
+        return True
+    category = unicodedata.category
+    return all(category(char) != "Cn" for char in set(text))
 
 
 class PureBPE:
