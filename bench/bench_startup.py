@@ -46,7 +46,12 @@ def main() -> None:
         env = dict(os.environ, TOKCLI_CACHE_DIR=os.path.join(work, "cache"))
         tokcli = [sys.executable, "-m", "tokcli", "count", "-m", "gpt-4o", prompt]
         baseline = [sys.executable, "-c", BASELINE, prompt]
-        subprocess.run(tokcli, check=True, env=env, stdout=subprocess.DEVNULL)  # fills the parsed-ranks cache
+        # One untimed run fills the parsed-ranks cache and checks both sides count the same.
+        ours_count = subprocess.run([*tokcli, "--format", "csv"], check=True, env=env, capture_output=True, text=True)
+        theirs_count = subprocess.run(baseline, check=True, env=env, capture_output=True, text=True)
+        tokens = int(ours_count.stdout.splitlines()[1].split(",")[3])
+        if tokens != int(theirs_count.stdout):
+            raise SystemExit(f"token counts differ: tokcli {tokens}, baseline {theirs_count.stdout.strip()}")
         ours, theirs, version, help_ = [], [], [], []
         for _ in range(args.runs):
             ours.append(timed(tokcli, env))
