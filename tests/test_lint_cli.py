@@ -137,3 +137,12 @@ def test_rules_list_and_explain() -> None:
     unknown = runner.invoke(app, ["rules", "TK3011"])
     assert unknown.exit_code == 2 and unknown.stdout == ""
     assert unknown.stderr == "tokcli: error: unknown rule 'TK3011'; did you mean: TK301, TK901, TK601, TK501, TK401?\n"
+
+
+def test_an_unreadable_file_is_named_and_counted_in_the_summary(workdir: Path) -> None:
+    (workdir / "prompts" / "broken.j2").write_text("{% if x %}\nno end\n", encoding="utf-8")
+    result = runner.invoke(app, ["lint", "prompts/broken.j2", "prompts/clean.txt"])
+    assert result.exit_code == 2
+    assert result.stdout == "No findings in 1 file (1 file could not be read).\n"
+    assert result.stderr.startswith("tokcli: error: prompts/broken.j2:1: template syntax error: ")
+    assert result.stderr.count("\n") == 1

@@ -564,6 +564,7 @@ def lint(
         for result in changed:
             atomic_write(Path(result.path), result.fixed or "")
     findings, summary = report.findings, report.summary()
+    summary["errors"] = len(errors)  # unreadable inputs count too, not only files that failed to parse
     chosen = output_format.value
     if chosen == "json":
         from tokcli.reporters.json import render_json

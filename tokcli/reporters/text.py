@@ -18,15 +18,17 @@ def _plural(count: int, word: str) -> str:
 def summary_line(summary: Mapping[str, Any]) -> str:
     count = int(summary.get("findings", 0))
     files = int(summary.get("files", 0))
+    errors = int(summary.get("errors", 0))
+    unread = f" ({_plural(errors, 'file')} could not be read)" if errors else ""
     if count == 0:
-        return f"No findings in {_plural(files, 'file')}."
+        return f"No findings in {_plural(files, 'file')}{unread}."
     by_severity = summary.get("by_severity", {})
     parts = [
         f"{by_severity[name]:,} info" if name == "info" else _plural(by_severity[name], name)
         for name in ("error", "warning", "info")
         if by_severity.get(name)
     ]
-    text = f"Found {_plural(count, 'finding')} ({', '.join(parts)}) in {_plural(files, 'file')}"
+    text = f"Found {_plural(count, 'finding')} ({', '.join(parts)}) in {_plural(files, 'file')}{unread}"
     wasted = int(summary.get("tokens_wasted", 0))
     if wasted:
         text += f"; {_plural(wasted, 'token')} per call could be saved"
