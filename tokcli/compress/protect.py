@@ -16,6 +16,7 @@ import re
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 
 from tokcli.prompts import Span
 
@@ -37,11 +38,14 @@ _FENCE = re.compile(r"^[ \t]{0,3}(`{3,}|~{3,})[^\n]*\n.*?(?:^[ \t]{0,3}\1[`~]*[ 
 _YAML_KEY = r"[ \t]*(?:-[ \t]+)?[a-z_][\w.-]*:(?:[ \t]+\S[^\n]*)?"
 _YAML_BLOCK = re.compile(rf"^{_YAML_KEY}\n(?:(?:{_YAML_KEY}|[ \t]+\S[^\n]*)(?:\n|\Z))+", re.M)
 _YAML_KEY_LINE = re.compile(rf"^{_YAML_KEY}$", re.M)
-_JSON_START = re.compile(r"\{(?<![^\s:=(]\{)(?=\s*[\"}])|\[(?<![^\s:=(]\[)(?=\s*[\"{\[\]\d-])")
+# one literal first character each (a class or alternation first makes the engine try every position)
+_JSON_STARTS = (
+    re.compile(r"\{(?<![^\s:=(]\{)(?=\s*[\"}])"),
+    re.compile(r"\[(?<![^\s:=(]\[)(?=\s*[\"{\[\]\d-])"),
+)
 _PROMPTY_ROLE = re.compile(r"^[ \t]*(?:system|user|assistant|developer|tool)[ \t]*:[ \t]*$", re.M | re.I)
 
-#: Negation and constraint words. Multi-word forms first so "must not" is one span. Each pattern starts with a
-#: character class (the word-start check comes after it) so the regex engine can skip ahead quickly.
+#: Negation and constraint words, by first letter. Multi-word forms first so "must not" is one span.
 _NEGATION_WORDS = {
     "n": "ot|ever|one|or|o",
     "m": "ust[ \\t]+not|ust",
@@ -54,14 +58,12 @@ _NEGATION_WORDS = {
     "u": "nless",
     "w": "ithout",
 }
-_NEGATION = re.compile(
-    "["
-    + "".join(c + c.upper() for c in _NEGATION_WORDS)
-    + "](?<!\\w.)(?i:"
-    + "|".join(f"(?<=[{c}{c.upper()}])(?:{rest})" for c, rest in _NEGATION_WORDS.items())
-    + ")\\b"
-)
-_CONTRACTION = re.compile(r"[nN]['’][tT]\b")
+# Matched in the case-folded text (`fold`): one non-word character (or the text start) then the word. Starting
+# at any non-word character lets the engine skip the letters inside words without trying a match there.
+_NEGATION_BODY = "|".join(f"{c}(?:{rest})" for c, rest in _NEGATION_WORDS.items())
+_NEGATION = re.compile(f"[^\\w]({_NEGATION_BODY})\\b")
+_NEGATION_AT_START = re.compile(f"({_NEGATION_BODY})\\b")
+_CONTRACTION = re.compile(r"n['’]t\b")  # in case-folded text
 _LETTERS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ")
 _WORD_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_")
 _TOKEN_CHARS = _WORD_CHARS | {"-"}
@@ -75,9 +77,9 @@ _PATTERNS = [
     ("url", re.compile(r"www\.(?<![\w.]www\.)" + _URL_END)),
     ("quoted", re.compile(r"\"[^\"\n]{1,300}\"|“[^”\n]{1,300}”")),
     ("quoted", re.compile(r"'(?<![\w'’].)[^'\n]{1,300}'(?![\w'’])")),
-    ("negation", _NEGATION),
     ("path", re.compile(r"/(?<![\w/~.]/)[\w.-]+(?:/[\w.-]+)*/?")),
-    ("path", re.compile(r"~(?<![\w/~.]~)/[\w.-]+(?:/[\w.-]+)*/?|\.(?<![\w/~.]\.)\.?/[\w.-]+(?:/[\w.-]+)*/?")),
+    ("path", re.compile(r"~(?<![\w/~.]~)/[\w.-]+(?:/[\w.-]+)*/?")),
+    ("path", re.compile(r"\.(?<![\w/~.]\.)\.?/[\w.-]+(?:/[\w.-]+)*/?")),
     ("path", re.compile(r"-(?<![\w-].)-?[A-Za-z][\w-]*")),
     (
         "entity",
@@ -93,13 +95,29 @@ _SCHEME = re.compile(r"://" + _URL_END)
 _SCHEMES = ("http", "https", "ftp", "file", "HTTP", "HTTPS")
 _DOTTED = re.compile(r"\.(?<=\w\.)(?=[A-Za-z_])")
 _DOTTED_TAIL = re.compile(r"[\w-]*(?:\.[A-Za-z_][\w-]*)*(?<=\w)")
-_UNDERSCORE = re.compile(r"_+")
+_UNDERSCORE = re.compile(r"__*")  # a literal first: the engine jumps between underscores
 _CAMEL = re.compile(r"[A-Z](?<=[a-z0-9][A-Z])")
-_DIGITS = re.compile(r"\d+")
+_DIGITS = re.compile(r"\d\d*")  # a class first (not a repeat): the engine skips to digits
 _NUMBER_TAIL = re.compile(r"[\w.,:/%-]*[\w%]|")
 _WORD_TAIL = re.compile(r"\w*")
 _EMAIL_TAIL = re.compile(r"@[\w-]+(?:\.[\w-]+)+")
 _LIST_MARKER_TAIL = re.compile(r"[.)][ \t]")
+
+
+def fold(text: str) -> str:
+    """`text` lower-cased with every offset kept: İ, the one character whose lower case is two, becomes i."""
+    folded = text.lower()
+    if len(folded) != len(text):
+        folded = text.replace("\u0130", "I").lower()
+    return folded
+
+
+def _negation_words(folded: str) -> list[tuple[int, int]]:
+    """(start, end) of every negation/constraint word (contractions aside) in case-folded text."""
+    first = _NEGATION_AT_START.match(folded)
+    spans = [] if first is None else [first.span()]
+    spans.extend(match.span(1) for match in _NEGATION.finditer(folded, 0 if first is None else first.end()))
+    return spans
 
 
 def find_protected_spans(
@@ -117,7 +135,8 @@ def find_protected_spans(
     """
     blocks: list[tuple[int, int, str]] = [(start, end, "template") for start, end in template_spans]
     blocks.extend(extra_spans)
-    blocks.extend((m.start(), m.end(), "code_fence") for m in _FENCE.finditer(text))
+    if "```" in text or "~~~" in text:
+        blocks.extend((m.start(), m.end(), "code_fence") for m in _FENCE.finditer(text))
     if prompty:
         blocks.extend((m.start(), m.end(), "role") for m in _PROMPTY_ROLE.finditer(text))
     blocks = _merge(blocks)
@@ -132,11 +151,15 @@ def find_protected_spans(
     ]
 
     found = list(blocks)
+    folded = fold(text)
+    words = _negation_words(folded)
+    found.extend((start, end, "negation") for start, end in words)
     for kind, pattern in _PATTERNS:
         found.extend((m.start(), m.end(), kind) for m in pattern.finditer(text))
-    found.extend(_anchored(text))
+    found.extend(_anchored(text, folded))
     if negations is not None:
-        negations.extend((start, end) for start, end, kind in found[len(blocks) :] if kind == "negation")
+        negations.extend(words)
+        negations.extend((start, end) for start, end, kind in found[len(blocks) + len(words) :] if kind == "negation")
     return [ProtectedSpan(start, end, kind, text[start:end]) for start, end, kind in _merge(found)]
 
 
@@ -152,7 +175,7 @@ def _at_line_start(text: str, position: int) -> bool:
     return text[line_start:position].strip(" \t") == ""
 
 
-def _anchored(text: str) -> list[tuple[int, int, str]]:
+def _anchored(text: str, folded: str) -> list[tuple[int, int, str]]:
     """Spans found from a rare anchor character, then widened to their word: identifiers with `_` or inner
     capitals, words and numbers with digits, contractions ending in n't, e-mail addresses."""
     found: list[tuple[int, int, str]] = []
@@ -181,7 +204,7 @@ def _anchored(text: str) -> list[tuple[int, int, str]]:
         if last - start <= 3 and _LIST_MARKER_TAIL.match(text, last) and _at_line_start(text, start):
             continue  # "1." opening a numbered list item is structure, not content
         found.append((start, last, "number" if start == match.start() else "identifier"))
-    for match in _CONTRACTION.finditer(text):
+    for match in _CONTRACTION.finditer(folded):
         start = _back(text, match.start(), _LETTERS)
         if start < match.start():
             found.append((start, match.end(), "negation"))
@@ -209,31 +232,57 @@ def _merge(spans: list[tuple[int, int, str]]) -> list[tuple[int, int, str]]:
 
 def _json_spans(text: str, blocks: list[tuple[int, int, str]]) -> list[tuple[int, int, str]]:
     """Embedded JSON objects/arrays that parse, outside the block spans found so far."""
-    decoder = json.JSONDecoder()
     starts = [block[0] for block in blocks]
     found: list[tuple[int, int, str]] = []
     resume = 0
-    for match in _JSON_START.finditer(text):
-        index = match.start()
+    candidates = [match.start() for pattern in _JSON_STARTS for match in pattern.finditer(text)]
+    for index in sorted(candidates):
         if index < resume:
             continue
         block = bisect.bisect_right(starts, index) - 1
         if block >= 0 and blocks[block][1] > index:
             continue
-        try:
-            value, end = decoder.raw_decode(text, index)
-        except ValueError:
-            continue
-        if isinstance(value, (dict, list)) and end - index > 2:
-            found.append((index, end, "json"))
-            resume = end
+        decoded = _decode_json(text, index)
+        if decoded is not None and isinstance(decoded[0], (dict, list)) and decoded[1] - index > 2:
+            found.append((index, decoded[1], "json"))
+            resume = decoded[1]
     return found
+
+
+_DECODER = json.JSONDecoder()
+_JSON_WINDOW = 4096
+_JSON_LOOKAHEAD = 64  # the decoder reads at most this far past the offset it reports an error at (literals)
+
+
+def _decode_json(text: str, index: int) -> tuple[Any, int] | None:
+    """`json.JSONDecoder.raw_decode(text, index)` (value, end), or None when that raises.
+
+    The decoder is run on a window of the text that grows until the answer cannot depend on what lies beyond
+    it: a value that ends inside the window, or an error well before the window's end. (On the whole text each
+    failed attempt costs time proportional to `index`: the error counts the lines before it.)
+    """
+    size = _JSON_WINDOW
+    while True:
+        end = index + size
+        window = text[index:end] if end < len(text) else text[index:]
+        try:
+            value, stop = _DECODER.raw_decode(window)
+            return value, index + stop
+        except json.JSONDecodeError as error:
+            if end >= len(text):
+                return None
+            if error.pos < len(window) - _JSON_LOOKAHEAD and not error.msg.startswith("Unterminated string"):
+                return None
+        except ValueError:  # a number too long to convert: longer still in a larger window
+            return None
+        size *= 4
 
 
 def iter_negations(text: str) -> list[tuple[int, int]]:
     """(start, end) of every negation/constraint word, contractions such as "don't" included."""
-    spans = [(m.start(), m.end()) for m in _NEGATION.finditer(text)]
-    for match in _CONTRACTION.finditer(text):
+    folded = fold(text)
+    spans = _negation_words(folded)
+    for match in _CONTRACTION.finditer(folded):
         start = _back(text, match.start(), _LETTERS)
         if start < match.start():
             spans.append((start, match.end()))
@@ -290,7 +339,8 @@ def protect_document(
                 raise
             tags = []
     extra = [(0, body_offset, "front_matter")] if body_offset else []
-    extra.extend((m.start(), m.end(), "reserved") for m in _RESERVED.finditer(text))
+    if "\ue000" in text or "\ue001" in text:
+        extra.extend((m.start(), m.end(), "reserved") for m in _RESERVED.finditer(text))
     return find_protected_spans(
         text,
         template_spans=[(tag.start, tag.end) for tag in tags],

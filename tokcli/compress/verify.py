@@ -16,7 +16,7 @@ from typing import Any
 
 from tokcli.compress.protect import ProtectedSpan, count_negations, protect_document, same_span_text
 from tokcli.errors import InputError
-from tokcli.prompts import TEMPLATE_KINDS, Span, find_template_spans, line_col
+from tokcli.prompts import TEMPLATE_KINDS, Span, find_template_spans, jinja_environment, line_col, parse_template
 
 
 @dataclass(frozen=True)
@@ -45,7 +45,25 @@ class Baseline:
     spans: list[ProtectedSpan]
     negations: Counter[str]
     tags: list[Span] | None  # None: not a template (stray braces are prose)
-    variables: frozenset[str] | None  # None: Jinja2 does not parse it, only tag sequences are compared
+    #: Jinja2's tokens of the body without its static text (see `jinja_skeleton`); None: not a template, or
+    #: Jinja2's lexer rejects it
+    skeleton: tuple[tuple[str, str], ...] | None = None
+    _variables: frozenset[str] | bool | None = field(default=False, repr=False)
+
+    @property
+    def variables(self) -> frozenset[str] | None:
+        """The undeclared template variables (`jinja2.meta`); None: Jinja2 does not parse the original, so only
+        tag sequences are compared. Parsed on first use: verification needs it only when skeletons differ."""
+        if self._variables is False:
+            self._variables = None
+            if self.tags is not None:
+                ast = _parse(self.text, self.body_offset)
+                if not isinstance(ast, Problem):
+                    from jinja2 import meta
+
+                    self._variables = frozenset(meta.find_undeclared_variables(ast))
+        assert self._variables is not True
+        return self._variables
 
 
 def baseline(original: str, *, kind: str = "text", body_offset: int = 0) -> Baseline:
@@ -58,16 +76,26 @@ def baseline(original: str, *, kind: str = "text", body_offset: int = 0) -> Base
         tags = None
     if tags is not None and not tags and kind not in TEMPLATE_KINDS:
         tags = None
-    variables = None
-    if tags is not None:
-        ast = _parse(original, body_offset)
-        if not isinstance(ast, Problem):
-            from jinja2 import meta
-
-            variables = frozenset(meta.find_undeclared_variables(ast))
+    skeleton = jinja_skeleton(original[body_offset:]) if tags is not None else None
     negations: list[tuple[int, int]] = []
     spans = protect_document(original, kind=kind, body_offset=body_offset, tags=tags or [], negations=negations)
-    return Baseline(original, kind, body_offset, spans, count_negations(original, negations), tags, variables)
+    return Baseline(original, kind, body_offset, spans, count_negations(original, negations), tags, skeleton)
+
+
+def jinja_skeleton(body: str) -> tuple[tuple[str, str], ...] | None:
+    """Jinja2's lexer tokens of `body` (kind, text) except its static text ("data"); None when it rejects them.
+
+    Two bodies with the same skeleton parse alike: the parser reads a data token only to put its text in a
+    `TemplateData` node, so both fail, or both give trees that differ only in those nodes (same variables, same
+    statements). Lexing is several times faster than parsing and walking the tree for its variables.
+    """
+    import jinja2
+
+    try:
+        tokens = jinja_environment().lexer.tokeniter(body, None)
+        return tuple((kind, value) for _, kind, value in tokens if kind != "data")
+    except jinja2.TemplateSyntaxError:
+        return None
 
 
 def verify(
@@ -123,6 +151,8 @@ def _template_problems(base: Baseline, tags_before: list[Span], result: str, tag
         if before != after:
             message = _sequence_message(check, before, after)
             problems.append(Problem(check, message, _first_diff(after_spans, before, after)))
+    if base.skeleton is not None and base.skeleton == jinja_skeleton(result[base.body_offset :]):
+        return problems  # parses as the original does (see `jinja_skeleton`)
     if base.variables is None:
         return problems  # plain text with brace pairs Jinja rejects: only the tag sequences are compared
     ast_after = _parse(result, base.body_offset)
@@ -142,7 +172,7 @@ def _parse(text: str, body_offset: int) -> Any:
     import jinja2
 
     try:
-        return jinja2.Environment().parse(text[body_offset:])
+        return parse_template(text[body_offset:])
     except jinja2.TemplateSyntaxError as error:
         line = (error.lineno or 1) + text.count("\n", 0, body_offset)
         return Problem("syntax", f"template syntax error: {error.message}", _line_offset(text, line))

@@ -7,6 +7,8 @@ import re
 from typing import Any, ClassVar
 
 from tokcli.lint.rules.base import Context, Rule, Segment, register
+from tokcli.prompts import jinja_environment
+from tokcli.prompts import parse_template as parse_jinja
 
 TEMPLATE_KINDS = frozenset({"jinja", "prompty", "dotprompt", "text", "markdown"})
 
@@ -21,7 +23,7 @@ def parse_template(ctx: Context) -> Any | None:
         import jinja2
 
         try:
-            ast = jinja2.Environment().parse(document.body)
+            ast = parse_jinja(document.body)
         except jinja2.TemplateSyntaxError:
             ast = None
     ctx.__dict__["template_ast"] = ast
@@ -31,11 +33,9 @@ def parse_template(ctx: Context) -> Any | None:
 def template_signature(source: str) -> tuple[frozenset[str], tuple[Any, ...]]:
     """What a fix must never change: the undeclared variables and the tree of statements and expressions
     (literal text between tags excluded, line numbers ignored)."""
-    import jinja2
     from jinja2 import meta, nodes
 
-    env = jinja2.Environment()
-    ast = env.parse(source)
+    ast = parse_jinja(source)
 
     def shape(node: Any) -> Any:
         if isinstance(node, nodes.TemplateData):
@@ -55,10 +55,9 @@ def template_signature(source: str) -> tuple[frozenset[str], tuple[Any, ...]]:
 
 
 def used_variables(ast: Any) -> set[str]:
-    import jinja2
     from jinja2 import meta
 
-    return set(meta.find_undeclared_variables(ast)) - set(jinja2.Environment().globals)
+    return set(meta.find_undeclared_variables(ast)) - set(jinja_environment().globals)
 
 
 def declared_inputs(ctx: Context) -> dict[str, int] | None:
