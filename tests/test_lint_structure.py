@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from lint_support import hits, lint
 
-from tokcli.lint.rules.structure import analyse_cache_prefix, min_cacheable_tokens
+from tokcli.lint.rules.structure import analyse_cache_prefix
+from tokcli.prompt_cache import min_cacheable_tokens
 from tokcli.prompts import load_prompt
 from tokcli.registry import get_tokenizer
 

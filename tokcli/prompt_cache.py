@@ -1,9 +1,10 @@
 """Provider prompt-caching minimums: the shortest prefix (in tokens) a provider will cache.
 
-One table, checked against each provider's documentation on the date in `AS_OF`. A prompt whose static
-prefix (the text before its first dynamic part) is shorter than the minimum never gets cached-input prices.
-Rows are matched by provider, then by the longest model-name prefix; the row with an empty prefix is the
-provider's default.
+The one table tokcli has (lint's TK401 and `audit` both read it), checked against each provider's
+documentation on the date in `AS_OF`. A prompt whose static prefix (the text before its first dynamic part) is
+shorter than the minimum never gets cached-input prices. Rows are matched by provider, then by the longest
+model-name prefix; the row with an empty prefix is the provider's default. A neutral module: it imports nothing
+from tokcli, so the core (lint) and the higher layers (audit) can both use it.
 """
 
 from __future__ import annotations
@@ -46,6 +47,10 @@ CACHE_MINIMUMS: tuple[CacheMinimum, ...] = (
 )
 
 
+#: What TK401 assumes for a provider without a known prompt cache (most cache from 1,024 tokens).
+DEFAULT_MIN_CACHEABLE = 1024
+
+
 def cache_minimum(provider: str, model: str) -> CacheMinimum | None:
     """The caching minimum that applies to `model` of `provider`; None when the provider has no prompt cache
     that tokcli knows of."""
@@ -59,3 +64,9 @@ def cache_minimum(provider: str, model: str) -> CacheMinimum | None:
         if best is None or len(row.model_prefix) > len(best.model_prefix):
             best = row
     return best
+
+
+def min_cacheable_tokens(provider: str, model: str = "") -> int:
+    """The minimum for `model` of `provider` in tokens; `DEFAULT_MIN_CACHEABLE` when no row applies."""
+    row = cache_minimum(provider, model)
+    return row.tokens if row is not None else DEFAULT_MIN_CACHEABLE

@@ -5,7 +5,7 @@ Work is split so each tokenizer is loaded once and texts are counted in batches:
 1. `analyze_document` (run in a thread pool, one file at a time) parses the file once, lints it and compresses it
    with the `rules` method;
 2. `count_all` counts every original and compressed text per tokenizer through `count_batch`;
-3. `measure_prefix` (thread pool again) measures the static prefix before the first dynamic part.
+3. `measure_prefixes` measures the static prefix before the first dynamic part, counted in one batch.
 The tokenizer-dependent part of a file's result is a `FileFacts`, which is what the cache stores.
 """
 
@@ -16,11 +16,11 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from tokcli.audit.caching import CacheMinimum, cache_minimum
 from tokcli.counting import Target, count_inputs, countable_document
 from tokcli.errors import InputError, TokcliError
 from tokcli.inputs import InputText
 from tokcli.lint.finding import Edit, Finding
+from tokcli.prompt_cache import CacheMinimum, cache_minimum
 from tokcli.prompts import PromptDocument, load_prompt
 
 
@@ -195,36 +195,32 @@ def count_all(parsed: Sequence[Parsed], tokenizers: Sequence[str]) -> list[FileF
     return facts
 
 
-class _KnownCounts:
-    """A counter that answers from counts already made (the whole body) before asking the tokenizer."""
+def measure_prefixes(parsed: Sequence[Parsed], facts: Sequence[FileFacts], tokenizers: dict[str, Any]) -> None:
+    """The static prefix before each file's first dynamic part, per tokenizer: what lint's `analyse_cache_prefix`
+    (TK401) reports, found without counting (`static_prefix`) and counted in one `count_batch` per tokenizer.
+    A prefix that is the whole counted text reuses the count `count_all` made."""
+    from tokcli.lint.rules.structure import static_prefix
 
-    def __init__(self, tokenizer: Any, known: dict[str, int]) -> None:
-        self.tokenizer = tokenizer
-        self.known = known
-
-    def count(self, text: str) -> int:
-        found = self.known.get(text)
-        return found if found is not None else int(self.tokenizer.count(text))
-
-
-def measure_prefix(item: Parsed, fact: FileFacts, tokenizers: dict[str, Any]) -> None:
-    """The static prefix before the first dynamic part, per tokenizer (lint's `analyse_cache_prefix`, which
-    TK401 uses too); the whole-body count is reused from `count_all`."""
-    from tokcli.lint.rules.base import build_segments
-    from tokcli.lint.rules.structure import analyse_cache_prefix
-
-    document = item.document
-    segments = build_segments(document)
-    counted = countable_document(document)
+    pending: list[tuple[FileFacts, str | None, str]] = []  # (fact, known text's tokenizer-free key, prefix)
+    for item, fact in zip(parsed, facts):
+        document = item.document
+        found = static_prefix(document)
+        fact.dynamic, fact.dynamic_line = found.dynamic_text, found.line
+        prefix = found.prefix
+        if not prefix.strip():
+            for name in tokenizers:
+                fact.prefix[name] = 0
+            continue
+        counted = countable_document(document)
+        known = document.text if counted is None else document.body if document.kind != "chat" else None
+        pending.append((fact, "known" if prefix == known else None, prefix))
+    if not pending:
+        return
     for name, tokenizer in tokenizers.items():
-        known: dict[str, int] = {}
-        if counted is None:
-            known[document.text] = fact.tokens[name]
-        elif document.kind in ("prompty", "dotprompt"):
-            known[document.body] = fact.tokens[name]
-        info = analyse_cache_prefix(document, _KnownCounts(tokenizer, known), segments)
-        fact.prefix[name] = info.prefix_tokens
-        fact.dynamic, fact.dynamic_line = info.dynamic_text, info.line
+        unknown = [prefix for _, known, prefix in pending if known is None]
+        counts = iter(tokenizer.count_batch(unknown) if unknown else [])
+        for fact, known, _ in pending:
+            fact.prefix[name] = fact.tokens[name] if known is not None else next(counts)
 
 
 def figures_for(facts: FileFacts, targets: Sequence[ModelTarget], cost_options: Any) -> list[ModelFigures]:

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
@@ -14,12 +12,10 @@ from tokcli.audit.analyze import (
     FileAudit,
     FileFacts,
     ModelTarget,
-    NotAPrompt,
     Parsed,
-    analyze_document,
     count_all,
     figures_for,
-    measure_prefix,
+    measure_prefixes,
     resolve_targets,
 )
 from tokcli.audit.budgets import AUDIT_RULES, BudgetCheck, check_budget_models, check_budgets
@@ -36,7 +32,7 @@ from tokcli.audit.deltas import (
 from tokcli.audit.discover import FileProblem, Matcher, SourceFile, discover, display_path
 from tokcli.audit.settings import AuditSettings
 from tokcli.config import Config
-from tokcli.errors import EXIT_ERROR, EXIT_FINDINGS, EXIT_OK, TokcliError, UsageError
+from tokcli.errors import EXIT_ERROR, EXIT_FINDINGS, EXIT_OK, UsageError
 from tokcli.lint.finding import SEVERITY_RANK, Finding, RuleInfo
 
 #: (files done, files to analyse) after each analysed file; cache hits are not reported.
@@ -178,7 +174,7 @@ def run_audit(
         resolve_ref(options.since, git_root(Path.cwd().resolve()))
     config_path = display_path(Path(config.source).resolve(), Path.cwd().resolve()) if config.source else None
     report = AuditReport(settings=settings, targets=targets, notes=notes, config_path=config_path)
-    found = discover(options.paths, settings.include, settings.exclude, config.root, workers=options.workers)
+    found = discover(options.paths, settings.include, settings.exclude, config.root)
     report.problems.extend(found.problems)
     if not found.files and not found.problems:
         report.notes.append(
@@ -266,37 +262,27 @@ def _analyse(
     progress: Progress | None,
     workers: int | None,
 ) -> dict[str, FileFacts]:
-    """Stage one per file in a thread pool, then batch counting per tokenizer."""
+    """Stage one per file, then batch counting per tokenizer, then the static prefixes (batch counted too).
+
+    Stage one is pure Python (parsing, lint, compress): threads would only queue for the GIL, so it runs in
+    this thread, or in worker processes when lint or compress is on and there are enough files to pay for them
+    (see `tokcli.audit.parallel`)."""
     if not files:
         return {}
+    from tokcli.audit.parallel import analyse_files
     from tokcli.registry import get_tokenizer
 
-    counters = {name: get_tokenizer(name) for name in tokenizers}  # each loaded once, before the threads
-    total = len(files)
-    done = 0
-
-    def one(file: SourceFile) -> Parsed | FileProblem | tuple[str, str]:
-        try:
-            return analyze_document(file.path, file.text, linter=linter, compress_level=settings.compress_level)
-        except NotAPrompt:
-            return (file.path, "YAML/JSON without chat messages: not a prompt file")
-        except TokcliError as error:
-            return FileProblem(file.path, error.message, kind="invalid", line=error.line)
-        except Exception as error:  # a bug must not hide the other files' results behind a traceback
-            return FileProblem(file.path, f"could not be analysed ({type(error).__name__}: {error})", kind="invalid")
-
+    counters = {name: get_tokenizer(name) for name in tokenizers}  # each loaded once
     parsed: list[Parsed] = []
-    with ThreadPoolExecutor(max_workers=workers or min(8, os.cpu_count() or 1)) as pool:
-        for outcome in pool.map(one, files):
-            if isinstance(outcome, Parsed):
-                parsed.append(outcome)
-            elif isinstance(outcome, FileProblem):
-                report.problems.append(outcome)
-            else:
-                report.skipped.append(outcome)
-            done += 1
-            if progress is not None:
-                progress(done, total)
-        counted = count_all(parsed, tokenizers)
-        list(pool.map(lambda pair: measure_prefix(pair[0], pair[1], counters), zip(parsed, counted)))
+    for done, outcome in enumerate(analyse_files(files, linter, settings.compress_level, workers), start=1):
+        if isinstance(outcome, Parsed):
+            parsed.append(outcome)
+        elif isinstance(outcome, FileProblem):
+            report.problems.append(outcome)
+        else:
+            report.skipped.append(outcome)
+        if progress is not None:
+            progress(done, len(files))
+    counted = count_all(parsed, tokenizers)
+    measure_prefixes(parsed, counted, counters)
     return {item.path: fact for item, fact in zip(parsed, counted)}

@@ -48,17 +48,7 @@ class Segment:
     def masked(self) -> str:
         """The text with template syntax replaced by NUL characters (newlines kept), so regexes skip it."""
         if self._masked is None:
-            if not self.spans:
-                self._masked = self.text
-            else:
-                parts = []
-                position = 0
-                for span in self.spans:
-                    parts.append(self.text[position : span.start])
-                    parts.append(re.sub(r"[^\n]", "\0", self.text[span.start : span.end]))
-                    position = span.end
-                parts.append(self.text[position:])
-                self._masked = "".join(parts)
+            self._masked = mask_spans(self.text, self.spans)
         return self._masked
 
     @property
@@ -93,6 +83,23 @@ class Segment:
             if newline < 0:
                 return
             position = newline + 1
+
+
+_NOT_NEWLINE = re.compile(r"[^\n]")
+
+
+def mask_spans(text: str, spans: list[Span]) -> str:
+    """`text` with the characters of `spans` replaced by NUL (newlines kept): same offsets, no template syntax."""
+    if not spans:
+        return text
+    parts = []
+    position = 0
+    for span in spans:
+        parts.append(text[position : span.start])
+        parts.append(_NOT_NEWLINE.sub("\0", text[span.start : span.end]))
+        position = span.end
+    parts.append(text[position:])
+    return "".join(parts)
 
 
 def find_fences(text: str) -> list[tuple[int, int]]:

@@ -1,0 +1,158 @@
+"""The audit's fast paths give what the plain ones give: literal scan, template skeleton, static prefix,
+worker processes."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from audit_support import VERBOSE, run_audit, write_tree
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from tokcli.errors import InputError
+from tokcli.lint.rules.structure import _DYNAMIC_LITERALS, analyse_cache_prefix, dynamic_literals, static_prefix
+from tokcli.prompts import find_template_spans, load_prompt, parse_template, template_skeleton
+from tokcli.registry import get_tokenizer
+
+PIECES = [
+    "2025-01-31T09:30:00Z",
+    "2025-01-31 09:30",
+    "12025-01-31 09:30",
+    "2025-01-31",
+    "550e8400-e29b-41d4-a716-446655440000",
+    "x550e8400-e29b-41d4-a716-446655440000",
+    "Today is 31.01.2025",
+    "TODAY'S DATE IS 2025/01/31",
+    "current time: 09:30",
+    "Current date 1",
+    "timestamp: 1706693400",
+    "tİmestamp: 5",
+    "tımestamp: 5",
+    "timeſtamp: 5",
+    "İ",
+    "-",
+    "--",
+    " ",
+    "\n",
+    "a",
+    "7",
+    "_",
+    "é",
+]
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.sampled_from(PIECES) | st.text(max_size=6), max_size=12))
+def test_dynamic_literals_match_the_plain_regex(parts: list[str]) -> None:
+    text = "".join(parts)
+    fast = [(m.start(), m.end()) for m in dynamic_literals(text)]
+    assert fast == [(m.start(), m.end()) for m in _DYNAMIC_LITERALS.finditer(text)]
+
+
+def test_dynamic_literals_examples() -> None:
+    text = "Current time: 2025-01-31T09:30:00Z and id 550e8400-e29b-41d4-a716-446655440000; tİmestamp: 7\n"
+    assert (
+        [m.group() for m in dynamic_literals(text)]
+        == [m.group() for m in _DYNAMIC_LITERALS.finditer(text)]
+        == ["Current time: 2025-01-31", "550e8400-e29b-41d4-a716-446655440000", "tİmestamp: 7"]
+    )
+
+
+TEMPLATES = [
+    "Hello {{ name }}.\n{% for d in docs %}\n[{{ loop.index }}] {{ d.text }}\n{% endfor %}\n",
+    "Text\n\nmore {# note #} {% raw %}{{ not a tag }}{% endraw %} end\n",
+    "Windows\r\nlines {{ x }}\r\n{% if y %}\r\n{% endif %}\r\n",
+    "a\nb {% for x in y %}\n c",
+    "x\n\n{{ a b }}",
+    "{% if %}",
+    "\r\nx\r\n{% endif %}",
+    "{% for x in y %}{% endif %}",
+    "line\n{{ x | }}\n",
+]
+
+
+@pytest.mark.parametrize("text", TEMPLATES)
+def test_skeleton_gives_jinja_the_same_verdict_and_line(text: str) -> None:
+    import jinja2
+
+    def verdict(source: str) -> tuple[str, int | None] | None:
+        try:
+            parse_template(source)
+        except jinja2.TemplateSyntaxError as error:
+            return (error.message or "", error.lineno)
+        return None
+
+    skeleton = template_skeleton(text, find_template_spans(text))
+    assert skeleton is not None
+    full, short = verdict(text), verdict(skeleton)
+    assert (full is None) == (short is None)
+    if full is not None and short is not None:
+        assert full[1] == short[1]
+    assert skeleton.count("\n") == text.count("\n")
+
+
+def test_skeleton_refuses_tags_with_braces_inside() -> None:
+    text = "{{ {'a': {'b': 1}} }}\n"
+    assert template_skeleton(text, find_template_spans(text)) is None
+    assert load_prompt("p.j2", text).kind == "jinja"  # parsed whole, and valid
+
+
+@pytest.mark.parametrize("text", TEMPLATES[3:])
+def test_syntax_errors_are_reported_as_jinja_reports_the_whole_text(text: str) -> None:
+    import jinja2
+
+    with pytest.raises(jinja2.TemplateSyntaxError) as expected:
+        jinja2.Environment().parse(text)
+    with pytest.raises(InputError) as caught:
+        load_prompt("p.j2", text)
+    assert caught.value.message == f"template syntax error: {expected.value.message}"
+    assert caught.value.line == expected.value.lineno
+
+
+DOCUMENTS = [
+    ("a.j2", "Static rules.\n" * 40 + "Today is {{ date }} {{ name }}.\nMore static text.\n"),
+    ("b.md", "# Role\nCurrent time: 2025-01-31T09:30:00Z\nAnswer briefly.\n"),
+    ("c.txt", "Nothing dynamic here at all.\n"),
+    ("d.txt", "   \n"),
+    (
+        "e.yaml",
+        "messages:\n  - role: system\n    content: Static system text.\n  - role: user\n    content: '{{ q }} now'\n",
+    ),
+    ("f.prompty", "---\nname: x\n---\nsystem:\nYou help.\nuser:\n{{ question }}\n"),
+    ("g.j2", "{% set x = 1 %}Static.\n{% if y %}dynamic{% endif %}\n"),
+]
+
+
+@pytest.mark.parametrize(("path", "text"), DOCUMENTS)
+def test_static_prefix_is_what_analyse_cache_prefix_counts(path: str, text: str) -> None:
+    tokenizer = get_tokenizer("o200k_base")
+    document = load_prompt(path, text)
+    info = analyse_cache_prefix(document, tokenizer)
+    found = static_prefix(document)
+    assert found.dynamic_text == info.dynamic_text
+    assert found.line == info.line
+    assert (tokenizer.count(found.prefix) if found.prefix.strip() else 0) == info.prefix_tokens
+
+
+def test_worker_processes_give_the_same_report(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import tokcli.audit.parallel as parallel
+
+    files = {f"p{index:02d}.md": VERBOSE + f"Ticket {index}: {{{{ ticket }}}}\n" for index in range(12)}
+    files["chat.yaml"] = DOCUMENTS[4][1]
+    files["bad.j2"] = "{% if %}\n"
+    files["data.yaml"] = "key: value\n"
+    root = write_tree(tmp_path / "tree", files, config="models: [gpt-4o]\n")
+    monkeypatch.chdir(root)
+
+    def audit() -> tuple[int, dict[str, object]]:
+        result = run_audit(".", "--no-cache", "--format", "json")
+        data = json.loads(result.stdout)
+        data.pop("elapsed", None)
+        return result.exit_code, data
+
+    serial = audit()
+    monkeypatch.setattr(parallel, "MIN_FILES_FOR_PROCESSES", 2)
+    assert parallel.process_count(15, object(), None, 2) == 2
+    assert audit() == serial
