@@ -124,9 +124,8 @@ class DuplicateLine(Rule):
             for start, end, line in segment.lines():
                 if segment.in_fence(start) or any(a <= start < b for a, b in in_paragraph):
                     continue
-                letters = sum(1 for char in line if char.isalpha())
                 key = normalize(line)
-                if letters < 10 or len(key) < minimum or "\0" in line:
+                if not _has_letters(line, 10) or len(key) < minimum or "\0" in line:
                     continue
                 if key in seen:
                     first = _line_no(ctx, segment, seen[key])
@@ -141,6 +140,17 @@ class DuplicateLine(Rule):
                     )
                 else:
                     seen[key] = start
+
+
+def _has_letters(line: str, count: int) -> bool:
+    """Whether `line` has at least `count` letters (stops counting there)."""
+    found = 0
+    for char in line:
+        if char.isalpha():
+            found += 1
+            if found >= count:
+                return True
+    return False
 
 
 @register
@@ -217,9 +227,18 @@ class NearDuplicateInstruction(Rule):
             items = [item for item in sentences(segment, min_words) if not repeated.contains(item.start)][:limit]
 
             reported: set[int] = set()
+            # `similar`'s two cheap bounds (word-count ratio, word-set overlap) inlined: most pairs stop here,
+            # without a call. |A ∪ B| = |A| + |B| - |A ∩ B|, so no union set is built.
+            ratio, overlap = threshold * 0.8, threshold * 0.6
+            sizes = [len(item.words) for item in items]
             for index, later in enumerate(items):
-                for earlier in items[:index]:
-                    if id(earlier) in reported:
+                size, words = sizes[index], later.wordset
+                for position, earlier in enumerate(items[:index]):
+                    other = sizes[position]
+                    if (other / size if other < size else size / other) < ratio or id(earlier) in reported:
+                        continue
+                    shared = len(words & earlier.wordset)
+                    if shared / (len(words) + len(earlier.wordset) - shared) < overlap:
                         continue
                     score = similar(earlier, later, threshold)
                     if score >= threshold:

@@ -29,11 +29,16 @@ def separator_line(line: str) -> bool:
     return len(set(stripped.replace(" ", "").replace("\t", ""))) <= 3
 
 
+#: One character that is neither alphanumeric (`str.isalnum`) nor whitespace (`str.isspace`): `\w` is exactly
+#: "alphanumeric or _" and `\s` exactly `isspace`, so this counts what a per-character loop would, in C.
+_DECORATION = re.compile(r"[^\w\s]|_")
+
+
 def _art_line(line: str) -> bool:
     stripped = line.strip()
     if len(stripped) < 5:
         return False
-    decoration = sum(1 for char in stripped if not char.isalnum() and not char.isspace())
+    decoration = len(_DECORATION.findall(stripped))  # characters neither alphanumeric nor whitespace
     return decoration / len(stripped.replace(" ", "")) >= 0.6 and stripped.count("|") < 3
 
 
