@@ -156,3 +156,14 @@ def test_worker_processes_give_the_same_report(tmp_path: Path, monkeypatch: pyte
     monkeypatch.setattr(parallel, "MIN_FILES_FOR_PROCESSES", 2)
     assert parallel.process_count(15, object(), None, 2) == 2
     assert audit() == serial
+
+
+def test_lint_with_the_whole_text_counted_already_finds_the_same() -> None:
+    from tokcli.lint.config import LintSettings
+    from tokcli.lint.engine import Linter
+
+    linter = Linter(LintSettings(), model="gpt-4o")
+    text = VERBOSE * 3 + "Today is {{ date }}.\n"
+    document = load_prompt("p.j2", text)
+    seeded = linter.lint_document(document, known_counts={text: get_tokenizer("o200k_base").count(text)})
+    assert seeded == linter.lint_document(document)

@@ -144,16 +144,21 @@ class NotAPrompt(Exception):
     """A YAML/JSON file the include globs matched that is not a chat file (e.g. a data or config file)."""
 
 
-def analyze_document(path: str, text: str, *, linter: Any, compress_level: str | None) -> Parsed:
+def analyze_document(
+    path: str, text: str, *, linter: Any, compress_level: str | None, text_tokens: int | None = None
+) -> Parsed:
     """Parse, lint and compress one file. InputError for parse errors, NotAPrompt for YAML/JSON that is not a
-    chat file."""
+    chat file. `text_tokens` is the whole text's count in the linter's tokenizer, when the caller has it."""
     try:
         document = load_prompt(path, text)
     except InputError as error:
         if error.message.startswith("chat file must be"):
             raise NotAPrompt(path) from None
         raise
-    findings = linter.lint_document(document) if linter is not None else []
+    findings = []
+    if linter is not None:
+        known = {text: text_tokens} if text_tokens is not None else None
+        findings = linter.lint_document(document, known_counts=known)
     compressed_text = None
     if compress_level is not None:
         from tokcli.compress.rules_method import compress_document

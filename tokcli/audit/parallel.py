@@ -30,11 +30,13 @@ Outcome = Parsed | FileProblem | tuple[str, str]
 _WORKER_STATE: tuple[Any, str | None] | None = None
 
 
-def analyse_one(path: str, text: str, linter: Any, compress_level: str | None) -> Outcome:
+def analyse_one(
+    path: str, text: str, linter: Any, compress_level: str | None, text_tokens: int | None = None
+) -> Outcome:
     """A file's stage one: Parsed, or a FileProblem, or (path, reason) for a YAML/JSON file that is not a
     prompt."""
     try:
-        return analyze_document(path, text, linter=linter, compress_level=compress_level)
+        return analyze_document(path, text, linter=linter, compress_level=compress_level, text_tokens=text_tokens)
     except NotAPrompt:
         return (path, "YAML/JSON without chat messages: not a prompt file")
     except TokcliError as error:
@@ -43,10 +45,10 @@ def analyse_one(path: str, text: str, linter: Any, compress_level: str | None) -
         return FileProblem(path, f"could not be analysed ({type(error).__name__}: {error})", kind="invalid")
 
 
-def _in_worker(item: tuple[str, str]) -> Outcome:
+def _in_worker(item: tuple[str, str, int | None]) -> Outcome:
     assert _WORKER_STATE is not None
     linter, compress_level = _WORKER_STATE
-    return analyse_one(item[0], item[1], linter, compress_level)
+    return analyse_one(item[0], item[1], linter, compress_level, item[2])
 
 
 def process_count(files: int, linter: Any, compress_level: str | None, workers: int | None) -> int:
@@ -59,19 +61,31 @@ def process_count(files: int, linter: Any, compress_level: str | None, workers: 
     return count if count > 1 else 0
 
 
+def _text_counts(files: Sequence[SourceFile], linter: Any) -> list[int | None]:
+    """Each whole file counted in one batch with the linter's tokenizer (lint counts the prompt text of every
+    file; for plain, markdown and Jinja files that is the whole text). Only for exact tokenizers, whose batch
+    counts equal their single counts; otherwise lint counts as usual."""
+    counter = getattr(linter, "counter", None)
+    if counter is None or not getattr(counter, "exact", False) or not hasattr(counter, "count_batch"):
+        return [None] * len(files)
+    return list(counter.count_batch([file.text for file in files]))
+
+
 def analyse_files(
     files: Sequence[SourceFile], linter: Any, compress_level: str | None, workers: int | None
 ) -> Iterator[Outcome]:
     """Stage one of every file, in file order."""
     processes = process_count(len(files), linter, compress_level, workers)
+    totals = _text_counts(files, linter)
     if processes == 0:
-        for file in files:
-            yield analyse_one(file.path, file.text, linter, compress_level)
+        for file, tokens in zip(files, totals):
+            yield analyse_one(file.path, file.text, linter, compress_level, tokens)
         return
     global _WORKER_STATE
     _WORKER_STATE = (linter, compress_level)
     try:
         with multiprocessing.get_context("fork").Pool(processes) as pool:
-            yield from pool.imap(_in_worker, [(file.path, file.text) for file in files], chunksize=_CHUNK)
+            items = [(file.path, file.text, tokens) for file, tokens in zip(files, totals)]
+            yield from pool.imap(_in_worker, items, chunksize=_CHUNK)
     finally:
         _WORKER_STATE = None

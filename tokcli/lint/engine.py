@@ -113,8 +113,12 @@ class Linter:
     def rule_infos(self) -> list[RuleInfo]:
         return [rule.info() for rule in all_rules() if rule.code in self.enabled]
 
-    def lint_document(self, document: PromptDocument) -> list[Finding]:
+    def lint_document(self, document: PromptDocument, *, known_counts: dict[str, int] | None = None) -> list[Finding]:
+        """Findings of one document. `known_counts` (text → tokens in this linter's tokenizer) are counts the
+        caller made already, e.g. of the whole file in a batch: they are not counted again."""
         ctx = Context(document, self.counter, model=self.model, provider=self.provider)
+        if known_counts:
+            ctx.seed_counts(known_counts)
         rules = self.rules_for(document.path)
         ctx.enabled_codes = {rule.code for rule in rules}
         directives = parse_directives(document.text, self._names)

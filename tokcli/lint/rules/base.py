@@ -139,6 +139,10 @@ class Context:
         self.directives: list[Any] = []
         self.enabled_codes: set[str] = set()
 
+    def seed_counts(self, known: dict[str, int]) -> None:
+        """Counts made elsewhere with the same tokenizer, so `count` answers them without encoding."""
+        self._counts.update(known)
+
     def count(self, text: str) -> int:
         if not text:
             return 0

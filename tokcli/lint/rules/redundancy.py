@@ -121,10 +121,9 @@ class DuplicateLine(Rule):
         for segment in ctx.segments:
             in_paragraph = [(b[0], b[1]) for _, b in _duplicate_paragraphs(segment)]
             seen: dict[str, int] = {}
-            for start, end, line in segment.lines():
+            for start, end, line, key in _normalized_lines(segment):
                 if segment.in_fence(start) or any(a <= start < b for a, b in in_paragraph):
                     continue
-                key = normalize(line)
                 if not _has_letters(line, 10) or len(key) < minimum or "\0" in line:
                     continue
                 if key in seen:
@@ -140,6 +139,15 @@ class DuplicateLine(Rule):
                     )
                 else:
                     seen[key] = start
+
+
+def _normalized_lines(segment: Segment) -> list[tuple[int, int, str, str]]:
+    """(start, end, masked line, normalized line) of every line; TK201 and TK203 both need them (cached)."""
+    cached = segment.cache.get("normalized_lines")
+    if cached is None:
+        cached = [(start, end, line, normalize(line)) for start, end, line in segment.lines()]
+        segment.cache["normalized_lines"] = cached
+    return list(cached)
 
 
 def _has_letters(line: str, count: int) -> bool:
@@ -270,8 +278,7 @@ def _repeated_line_ranges(segment: Segment) -> list[tuple[int, int]]:
     """Lines (and paragraphs) that repeat an earlier one verbatim: TK201/TK202 report those."""
     ranges = [(block[0], block[1]) for _, block in _duplicate_paragraphs(segment)]
     seen: set[str] = set()
-    for start, end, line in segment.lines():
-        key = normalize(line)
+    for start, end, _, key in _normalized_lines(segment):
         if key in seen:
             ranges.append((start, end))
         elif key:

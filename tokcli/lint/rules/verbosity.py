@@ -311,8 +311,9 @@ class StackedIntensifier(Rule):
     name = "stacked-intensifier"
 
     _words = "|".join(INTENSIFIERS)
+    _firsts = "".join(sorted({re.escape(word[0]) for word in INTENSIFIERS}))
     _pattern = re.compile(
-        rf"(?<![\w\0])(?:(?:{_words})[ \t]*,?[ \t]+)+({_words})(?![\w\0])",
+        rf"(?<![\w\0])(?=[{_firsts}])(?:(?:{_words})[ \t]*,?[ \t]+)+({_words})(?![\w\0])",
         re.IGNORECASE,
     )
 
@@ -343,7 +344,9 @@ class RepeatedPunctuation(Rule):
     code = "TK306"
     name = "repeated-punctuation"
 
-    _pattern = re.compile(r"[!?]{2,}|!+1+|\.{4,}")
+    # [!?]{2,} | !+1+ | \.{4,}, written to start with one character class so the regex engine skips to the
+    # next "!", "?" or "." in C (the same matches: each lookbehind re-checks that first character).
+    _pattern = re.compile(r"[!?.](?:(?<=[!?])[!?]+|(?<=!)!*1+|(?<=\.)\.{3,})")
 
     def check(self, ctx: Context) -> None:
         for segment in ctx.segments:
