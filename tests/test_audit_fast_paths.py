@@ -167,3 +167,25 @@ def test_lint_with_the_whole_text_counted_already_finds_the_same() -> None:
     document = load_prompt("p.j2", text)
     seeded = linter.lint_document(document, known_counts={text: get_tokenizer("o200k_base").count(text)})
     assert seeded == linter.lint_document(document)
+
+
+@pytest.mark.parametrize(
+    ("text", "code"),
+    [
+        (" " * 40_000 + "x\n", "TK102"),  # was quadratic: `[ \t]+$` retried at every space
+        ("<example>" * 5_000 + "\n", "TK403"),  # was quadratic: every unclosed tag scanned to the end
+        ('{"a": ' * 5_000 + "\n", "TK601"),  # was a RecursionError out of the JSON decoder
+    ],
+)
+def test_pathological_lines_lint_in_linear_time(text: str, code: str) -> None:
+    from tokcli.lint.config import LintSettings
+    from tokcli.lint.engine import Linter
+
+    findings = Linter(LintSettings(select=[code]), model="gpt-4o").lint_text("p.md", text)
+    assert all(finding.code == code for finding in findings)
+
+
+def test_trailing_whitespace_found_as_before() -> None:
+    from lint_support import hits
+
+    assert hits("Answer.   \nAsk.\t\nDone.\n", "TK102", dedent=False) == [(1, 8, "TK102"), (2, 5, "TK102")]

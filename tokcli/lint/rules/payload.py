@@ -46,7 +46,7 @@ def json_blobs(segment: Segment, min_lines: int) -> list[tuple[int, int]]:
             continue
         try:
             value, end = decoder.raw_decode(masked, start)
-        except ValueError:
+        except (ValueError, RecursionError):  # RecursionError: nested deeper than Python's stack allows
             continue
         if not isinstance(value, (dict, list)) or masked.count("\n", start, end) + 1 < min_lines:
             continue

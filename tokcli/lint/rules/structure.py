@@ -271,13 +271,19 @@ _EXAMPLE_MARK = re.compile(
     re.IGNORECASE | re.MULTILINE,
 )
 _EXAMPLE_TAG = re.compile(r"<example\b[^>]*>.*?</example>", re.IGNORECASE | re.DOTALL)
+_EXAMPLE_CLOSE = re.compile(r"</example>", re.IGNORECASE)
 _SECTION_END = re.compile(r"^[ \t]{0,3}#{1,6}[ \t]|^[ \t]*</examples>", re.IGNORECASE | re.MULTILINE)
 
 
 def example_regions(segment: Segment) -> list[tuple[int, int]]:
     """Few-shot examples in prose: `<example>` blocks, or "Example 1:" headed parts up to the next
     heading (the last one ends at the next heading or `</examples>`)."""
-    tagged = [(m.start(), m.end()) for m in _EXAMPLE_TAG.finditer(segment.text)]
+    # No match can end after the last closing tag: search up to there only. Each opening tag after it would
+    # otherwise scan to the end of the text for a closer (quadratic on many unclosed tags).
+    ends_at = 0
+    for closer in _EXAMPLE_CLOSE.finditer(segment.text):
+        ends_at = closer.end()
+    tagged = [(m.start(), m.end()) for m in _EXAMPLE_TAG.finditer(segment.text, 0, ends_at)]
     if tagged:
         return tagged
     marks = [m.start() for m in _EXAMPLE_MARK.finditer(segment.masked) if not segment.in_fence(m.start())]
