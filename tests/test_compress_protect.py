@@ -2,9 +2,19 @@
 
 from __future__ import annotations
 
+import json
+import random
+
 import pytest
 
-from tokcli.compress.protect import count_negations, find_protected_spans, protect_document
+from tokcli.compress import protect
+from tokcli.compress.protect import (
+    count_negations,
+    find_protected_spans,
+    line_spans,
+    protect_document,
+    reuse_line_spans,
+)
 from tokcli.compress.rules_method import compress_text
 from tokcli.errors import InputError
 
@@ -97,3 +107,66 @@ def test_compression_keeps_every_protected_kind_byte_for_byte() -> None:
     assert '{"keep":"this","n":1}' in result.text
     assert result.text.count("not") == 1 and "unless" in result.text and "at least" in result.text
     assert "In order to" not in result.text and "Please note that" not in result.text
+
+
+LINE_PIECES = [
+    "not", "Never", "must not", "do  not", "only", "don't", "can’t", "İ", "é", "Acme Corp", "Bank of America",
+    "user_id", "camelCase", "config.yaml", "x.y.z", "v2", "42", "3.5%", "1. ", "12) ", "https://x.org/a",
+    "www.x.org", "a@b.co", '"quoted text"', "'single words'", "“curly”", "`code`", "/etc/hosts", "~/x", "./y",
+    "--dry-run", "JSON", "USA", " ", "  ", "\t", "\n", "\n\n", ", ", ". ", "- ", "word", "and", "of",
+]  # fmt: skip
+
+
+def _random_text(rng: random.Random, pieces: int) -> str:
+    return "".join(rng.choice(LINE_PIECES) for _ in range(rng.randint(0, pieces)))
+
+
+def test_line_spans_depend_on_their_line_alone() -> None:
+    """What `reuse_line_spans` relies on: scanning each line on its own finds what scanning the text finds."""
+    rng = random.Random(5)
+    for _ in range(2000):
+        text = _random_text(rng, 40)
+        by_line = []
+        position = 0
+        for line in text.split("\n"):
+            by_line.extend((s + position, e + position, kind) for s, e, kind in line_spans(line))
+            position += len(line) + 1
+        assert sorted(by_line) == sorted(line_spans(text)), text
+
+
+def test_reused_line_spans_equal_a_full_scan(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(protect, "MIN_REUSE", 0)  # reuse every unchanged line, however short the stretch
+    rng = random.Random(6)
+    for _ in range(2000):
+        before = _random_text(rng, 40)
+        pieces, copied, old, new = [], [], 0, 0
+        while old < len(before):
+            size = rng.randint(1, 12)
+            chunk = before[old : old + size]
+            if rng.random() < 0.3:  # an edit: new text or a cut
+                chunk = _random_text(rng, 3) if rng.random() < 0.5 else chunk[: rng.randint(0, len(chunk))]
+            elif copied and copied[-1][1] == new and copied[-1][2] == new - old:
+                copied[-1] = (copied[-1][0], new + len(chunk), new - old)
+            else:
+                copied.append((new, new + len(chunk), new - old))
+            pieces.append(chunk)
+            old += size
+            new += len(chunk)
+        after = "".join(pieces)
+        earlier = sorted(line_spans(before), key=lambda span: span[0])
+        reused = reuse_line_spans(after, earlier, len(before), copied)
+        assert sorted(reused) == sorted(line_spans(after)), (before, after)
+        assert find_protected_spans(after, lines=reused) == find_protected_spans(after)
+
+
+def test_json_examples_longer_than_the_decoding_window() -> None:
+    big = json.dumps({"items": [{"id": n, "text": "x" * 50} for n in range(200)]}, indent=1)
+    assert len(big) > 4 * protect._JSON_WINDOW
+    text = f'Intro {{ not json\nExample: {big}\nAnd [1, 2, oops and {{"open": '
+    assert [(s.kind, s.text) for s in find_protected_spans(text) if s.kind == "json"] == [("json", big)]
+    assert protect._decode_json('{"a": "' + "y" * 10_000, 0) is None  # unterminated past the window
+
+
+def test_fold_keeps_offsets() -> None:
+    assert protect.fold("İN ORDER TO, ſo ı") == "in order to, so i"
+    assert count_negations("İ NOT here. Not_a word. NEVER") == {"not": 1, "never": 1}

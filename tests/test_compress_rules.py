@@ -8,7 +8,7 @@ import jinja2
 import pytest
 import yaml
 
-from tokcli.compress import rules_method
+from tokcli.compress import protect, rules_method
 from tokcli.compress.rules_method import compress_prompt, compress_text
 from tokcli.compress.transforms import SENTINEL, Transform
 from tokcli.compress.verify import baseline, verify
@@ -197,3 +197,33 @@ def test_baseline_reused_for_several_candidates() -> None:
     base = baseline("Never say {{ x }}.", kind="jinja")
     assert verify("", "Never say {{ x }}.", base=base).ok
     assert not verify("", "Say {{ x }}.", base=base).ok
+
+
+def test_verify_jinja_skeleton_shortcut_keeps_the_verdicts() -> None:
+    before = "{% set n = 1 %}Please note: use {{ a }} {% if b %}x{% endif %}"
+    base = baseline(before, kind="jinja")
+    assert base.skeleton is not None and base.variables == {"a", "b"}
+    assert verify("", "{% set n = 1 %}Use {{ a }} {% if b %}{% endif %}", base=base).ok  # static text only
+    # text that makes a new tag, or glues a brace onto one, changes the skeleton: the full checks run
+    report = verify("", "{% set n = 1 %}Use {{ a }} {{ c }}{% if b %}x{% endif %}", base=base)
+    assert {"placeholders", "variables"} <= {p.check for p in report.problems}
+    report = verify("", "{% set n = 1 %}Use {{{ a }} {% if b %}x{% endif %}", base=base)
+    assert not report.ok
+    # a body Jinja2 rejects: only the tag sequences are compared, as before
+    odd = baseline("{{ a }} {% unknowntag %}", kind="jinja")
+    assert odd.variables is None
+    assert verify("", "{{ a }}  {% unknowntag %}", base=odd).ok
+
+
+def test_verify_with_copied_ranges_equals_a_full_scan(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(protect, "MIN_REUSE", 0)
+    before = "Keep user_id.\nPlease note that Acme is here.\nDo not go.\n"
+    base = baseline(before)
+    good = "Keep user_id.\nAcme is here.\nDo not go.\n"
+    shift = len(good) - len(before)
+    copied = [(0, 14, 0), (good.index("Acme"), len(good), shift)]
+    assert verify("", good, base=base, copied=copied).ok
+    bad = "Keep user_id.\nAcme Corp is here.\nDo not go.\n"  # a new entity in a changed line
+    copied = [(0, 14, 0), (bad.index("is here"), len(bad), len(bad) - len(before))]
+    report = verify("", bad, base=base, copied=copied)
+    assert [p.check for p in report.problems] == [p.check for p in verify(before, bad).problems] == ["protected"]

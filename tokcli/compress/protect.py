@@ -15,8 +15,8 @@ import json
 import re
 from collections import Counter
 from collections.abc import Iterable
-from dataclasses import dataclass
-from typing import Any
+from operator import itemgetter
+from typing import Any, NamedTuple
 
 from tokcli.prompts import Span
 
@@ -24,9 +24,10 @@ from tokcli.prompts import Span
 SEMANTIC_KINDS = frozenset({"json"})
 
 
-@dataclass(frozen=True)
-class ProtectedSpan:
-    """A half-open range [start, end) of `text` that compression keeps (JSON: keeps equal as JSON)."""
+class ProtectedSpan(NamedTuple):
+    """A half-open range [start, end) of `text` that compression keeps (JSON: keeps equal as JSON).
+
+    A named tuple: large prompts have tens of thousands of spans, made twice per run."""
 
     start: int
     end: int
@@ -105,10 +106,18 @@ _LIST_MARKER_TAIL = re.compile(r"[.)][ \t]")
 
 
 def fold(text: str) -> str:
-    """`text` lower-cased with every offset kept: İ, the one character whose lower case is two, becomes i."""
+    """`text` lower-cased for case-insensitive matching with plain patterns, every offset kept.
+
+    Like `re.IGNORECASE`, the dotted and dotless I and the long s count as i and s (İ, the one character
+    whose lower case is two characters, would otherwise shift every offset after it).
+    """
     folded = text.lower()
     if len(folded) != len(text):
         folded = text.replace("\u0130", "I").lower()
+    if "\u0131" in folded:
+        folded = folded.replace("\u0131", "i")
+    if "\u017f" in folded:
+        folded = folded.replace("\u017f", "s")
     return folded
 
 
@@ -127,11 +136,13 @@ def find_protected_spans(
     extra_spans: Iterable[tuple[int, int, str]] = (),
     prompty: bool = False,
     negations: list[tuple[int, int]] | None = None,
+    lines: list[tuple[int, int, str]] | None = None,
 ) -> list[ProtectedSpan]:
     """Every protected span of `text`, sorted and non-overlapping (overlaps are merged).
 
     When `negations` is a list, the (start, end) of every negation/constraint word is appended to it (the
-    same words `iter_negations` finds), so a caller can count them without scanning again.
+    same words `iter_negations` finds), so a caller can count them without scanning again. `lines` are
+    `line_spans(text)` when already known (see `reuse_line_spans`).
     """
     blocks: list[tuple[int, int, str]] = [(start, end, "template") for start, end in template_spans]
     blocks.extend(extra_spans)
@@ -150,17 +161,71 @@ def find_protected_spans(
         for start, end, kind in _merge(blocks)
     ]
 
-    found = list(blocks)
+    if lines is None:
+        lines = line_spans(text)
+    if negations is not None:
+        negations.extend((start, end) for start, end, kind in lines if kind == "negation")
+    return [ProtectedSpan(start, end, kind, text[start:end]) for start, end, kind in _merge(blocks + lines)]
+
+
+def line_spans(text: str) -> list[tuple[int, int, str]]:
+    """The spans found within single lines (negations, inline kinds, identifiers, numbers …), in the order
+    `find_protected_spans` merges them.
+
+    None of these patterns crosses a line break or looks past the line breaks around its line, and each treats
+    the start and end of the text like a line break: the spans of a line depend on that line alone (a test
+    checks this). `reuse_line_spans` relies on it to scan only the lines an edit changed.
+    """
     folded = fold(text)
-    words = _negation_words(folded)
-    found.extend((start, end, "negation") for start, end in words)
+    found = [(start, end, "negation") for start, end in _negation_words(folded)]
     for kind, pattern in _PATTERNS:
         found.extend((m.start(), m.end(), kind) for m in pattern.finditer(text))
     found.extend(_anchored(text, folded))
-    if negations is not None:
-        negations.extend(words)
-        negations.extend((start, end) for start, end, kind in found[len(blocks) + len(words) :] if kind == "negation")
-    return [ProtectedSpan(start, end, kind, text[start:end]) for start, end, kind in _merge(found)]
+    return found
+
+
+MIN_REUSE = 4096  # unchanged stretches shorter than this are scanned again
+
+
+def reuse_line_spans(
+    text: str, earlier: list[tuple[int, int, str]], earlier_length: int, copied: list[tuple[int, int, int]]
+) -> list[tuple[int, int, str]]:
+    """`line_spans(text)` (the same spans; the order may differ only between different lines), computed by
+    scanning only the lines an edit touched.
+
+    `earlier` are the line spans of the text before the edit (sorted by start; `earlier_length` its length) and
+    `copied` the ranges (start, end, shift) of `text`, sorted, that the edit left unchanged:
+    `text[start:end]` equals the earlier `[start - shift:end - shift]`. A line lying inside one such range
+    with the line breaks around it (or the text's start or end, on both sides) has the same spans as before,
+    moved by `shift`; the lines in between are scanned again.
+    """
+    found: list[tuple[int, int, str]] = []
+    starts = [span[0] for span in earlier]
+    scanned = 0  # the lines before this offset are done
+    length = len(text)
+    for start, end, shift in copied:
+        if start == 0 and shift == 0:
+            first = 0
+        else:
+            first = text.find("\n", start, end) + 1
+            if first == 0:
+                continue  # no line break inside: no whole line either
+        last = end if end == length and end - shift == earlier_length else text.rfind("\n", start, end)
+        if last - first < MIN_REUSE:
+            continue  # scanned with the changed lines around it: one scan of a stretch costs less than several
+        if first > scanned:
+            found.extend(_shifted(line_spans(text[scanned : first - 1]), scanned))
+        low = bisect.bisect_left(starts, first - shift)
+        high = bisect.bisect_left(starts, last - shift)
+        found.extend((s + shift, e + shift, kind) for s, e, kind in earlier[low:high])
+        scanned = last + 1
+    if scanned <= length:
+        found.extend(_shifted(line_spans(text[scanned:]), scanned))
+    return found
+
+
+def _shifted(spans: list[tuple[int, int, str]], offset: int) -> list[tuple[int, int, str]]:
+    return [(start + offset, end + offset, kind) for start, end, kind in spans] if offset else spans
 
 
 def _back(text: str, position: int, chars: frozenset[str]) -> int:
@@ -219,9 +284,16 @@ def _anchored(text: str, folded: str) -> list[tuple[int, int, str]]:
     return found
 
 
+_START = itemgetter(0)
+_END = itemgetter(1)
+
+
 def _merge(spans: list[tuple[int, int, str]]) -> list[tuple[int, int, str]]:
     merged: list[tuple[int, int, str]] = []
-    for start, end, kind in sorted(spans, key=lambda span: (span[0], -span[1])):
+    # by start, the longest first among equal starts, else in the order found (two stable sorts)
+    ordered = sorted(spans, key=_END, reverse=True)
+    ordered.sort(key=_START)
+    for start, end, kind in ordered:
         if merged and start < merged[-1][1]:
             last_start, last_end, last_kind = merged[-1]
             merged[-1] = (last_start, max(last_end, end), last_kind)
@@ -322,10 +394,11 @@ def protect_document(
     body_offset: int = 0,
     tags: list[Span] | None = None,
     negations: list[tuple[int, int]] | None = None,
+    lines: list[tuple[int, int, str]] | None = None,
 ) -> list[ProtectedSpan]:
     """Protected spans of a whole prompt file's text (front matter and template tags included).
 
-    `tags` are the template spans when already found. Raises InputError for an unclosed tag when `kind` is a
+    `tags` are the template spans and `lines` the `line_spans` when already found. Raises InputError for an unclosed tag when `kind` is a
     template kind; for plain text and markdown stray braces are prose, as in the shared loader.
     """
     from tokcli.errors import InputError
@@ -347,4 +420,5 @@ def protect_document(
         extra_spans=extra,
         prompty=kind == "prompty",
         negations=negations,
+        lines=lines,
     )

@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from tokcli.compress.protect import (
+    MIN_REUSE,
     ProtectedSpan,
     count_negations,
     find_protected_spans,
@@ -80,8 +81,8 @@ class _Masked:
     def body_offset(self) -> int:
         return self.base.body_offset
 
-    def verify(self, candidate: str) -> VerifyReport:
-        return verify(self.original, candidate, base=self.base)
+    def verify(self, candidate: str, copied: list[tuple[int, int, int]] | None = None) -> VerifyReport:
+        return verify(self.original, candidate, base=self.base, copied=copied)
 
 
 def compress_prompt(path: str, text: str, *, level: str = "balanced", kind: str | None = None) -> RulesResult:
@@ -161,6 +162,27 @@ def _unmask(gaps: list[str], texts: list[str]) -> str:
     return "".join(itertools.chain.from_iterable(zip(gaps, texts))) + gaps[-1]
 
 
+def _copied(
+    gaps: list[str], texts: list[str], original_gaps: list[str], original_texts: list[str]
+) -> list[tuple[int, int, int]]:
+    """The ranges (start, end, shift) of the unmasked candidate copied unchanged from the original (only those
+    long enough for `reuse_line_spans` to use)."""
+    changed = [2 * i for i, (gap, before) in enumerate(zip(gaps, original_gaps)) if gap != before]
+    changed.extend(2 * i + 1 for i, (text, before) in enumerate(zip(texts, original_texts)) if text != before)
+    if not changed:
+        return [(0, sum(map(len, gaps)) + sum(map(len, texts)), 0)]
+    changed.sort()
+    # offsets of each piece (gap 0, span 0, gap 1, …) in the candidate and in the original
+    new = [0, *itertools.accumulate(map(len, itertools.chain.from_iterable(zip(gaps, [*texts, ""]))))]
+    old = [0, *itertools.accumulate(map(len, itertools.chain.from_iterable(zip(original_gaps, [*original_texts, ""]))))]
+    ranges = []
+    for first, after in zip([-1, *changed], [*changed, len(new) - 1]):
+        start, end = new[first + 1], new[after]
+        if end - start >= MIN_REUSE:
+            ranges.append((start, end, start - old[first + 1]))
+    return ranges
+
+
 def _settle(state: _Masked, stages: list[tuple[str, str]], texts: list[str], result: RulesResult) -> str:
     """Verify; roll failing segments back stage by stage until the result passes (or is the original)."""
     original_gaps = _gaps(state.original, state.spans)
@@ -169,9 +191,10 @@ def _settle(state: _Masked, stages: list[tuple[str, str]], texts: list[str], res
     at_original: set[int] = set()
     ceilings: dict[int, int] = {}  # segment → the stage it was last rolled back to (rollbacks only go back)
     rollbacks: dict[int, Rollback] = {}
+    original_texts = [span.text for span in state.spans]
     for _ in range(_MAX_ROUNDS):
         candidate = _unmask(gaps, texts)
-        report = state.verify(candidate)
+        report = state.verify(candidate, _copied(gaps, texts, original_gaps, original_texts))
         if report.ok:
             result.rollbacks.extend(rollbacks[index] for index in sorted(rollbacks))
             return candidate

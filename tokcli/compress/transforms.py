@@ -10,8 +10,10 @@ Python loops), which keeps the method fast on large files.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+
+from tokcli.compress.protect import fold
 
 SENTINEL = "\ue000"
 LEVELS = ("safe", "balanced", "aggressive")
@@ -33,20 +35,34 @@ def _sub(pattern: re.Pattern[str], replacement: str | Callable[[re.Match[str]], 
 
 
 def _phrases(phrases: list[str] | dict[str, str]) -> str:
-    """Regex source for any of `phrases`: case-insensitive, any run of blanks between words, whole words.
-
-    Alternatives are grouped by first letter behind one character class, so the engine skips quickly to
-    positions where a phrase can start (a plain `\\b(?i:a|b|…)` is several times slower on large files).
-    """
+    """Regex source for any of the lower-case `phrases` in case-folded text (`fold`): any run of blanks between
+    words, the last word whole. Alternatives are grouped behind their first letter, which the engine checks
+    before trying a group. Callers put a non-word character in front (see `_after_non_word`)."""
     groups: dict[str, list[str]] = {}
     for phrase in sorted(phrases, key=len, reverse=True):
-        groups.setdefault(phrase[0].lower(), []).append(phrase[1:])
-    first = "".join(sorted(c + c.upper() for c in groups))
+        groups.setdefault(phrase[0], []).append(phrase[1:])
     branches = "|".join(
-        f"(?<=[{c}{c.upper()}])(?:" + "|".join(re.escape(rest).replace(r"\ ", r"[ \t]+") for rest in rests) + ")"
+        re.escape(c) + "(?:" + "|".join(re.escape(rest).replace(r"\ ", r"[ \t]+") for rest in rests) + ")"
         for c, rests in groups.items()
     )
-    return f"[{first}](?<!\\w.)(?i:{branches})(?!\\w)"
+    return f"(?:{branches})(?!\\w)"
+
+
+def _after_non_word(pattern: re.Pattern[str], padded: str) -> Iterator[re.Match[str]]:
+    """Matches of `pattern`, which starts with one non-word character before its group "m", in `padded` (the
+    text after one padding space), left to right and not overlapping in their groups.
+
+    This finds what `(?<!\\w)` before the group would, but the engine only stops at non-word characters
+    instead of trying a match at every letter (several times faster on large files). The next search starts
+    at the last character of a match, which may be the non-word character in front of the next one.
+    """
+    position = 0
+    while True:
+        match = pattern.search(padded, position)
+        if match is None:
+            return
+        yield match
+        position = match.end() - 1
 
 
 _LINE_LEAD = re.compile(r"[ \t]*(?:[-*+>][ \t]+|\d{1,3}[.)][ \t]+|\*\*?)?")
@@ -68,27 +84,57 @@ def _capitalize_next(text: str) -> str:
 
 # ---- safe ----------------------------------------------------------------------------------------
 
-_TRAILING_WS = re.compile(r"[ \t]+(?=\n|\Z)")
-_INNER_WS = re.compile(r"(?<=\S)[ \t]{2,}(?=\S)")
+# Whitespace patterns start with literal characters, so the engine jumps between their (rare) occurrences
+# instead of stopping at every space; the character before is checked after them.
+_BLANKS_BEFORE_BREAK = (re.compile(" \n"), re.compile("\t\n"))
+_INNER_WS = (  # runs of two or more blanks between non-blanks, by their first two characters
+    re.compile(r"  (?<=\S  )[ \t]*(?=\S)"),
+    re.compile(r" \t(?<=\S \t)[ \t]*(?=\S)"),
+    re.compile(r"\t(?<=\S\t)[ \t]+(?=\S)"),
+)
 _BLANK_RUNS = re.compile(r"\n[ \t]*\n(?:[ \t]*\n)+")
 _LEADING_BLANKS = re.compile(r"(?:[ \t]*\n)+")
 _TRAILING_BLANKS = re.compile(r"\n(?:[ \t]*\n)+\Z")
-_SEPARATOR = re.compile(r"^[ \t]*(?:<!--[ \t]*)?([-=*_#~─━═•·+])(?:[ \t]*\1){2,}[ \t]*(?:-->[ \t]*)?(?:\n|\Z)", re.M)
-_REPEATED_PUNCTUATION = re.compile(r"!!+|\?\?+|\.\.\.\.+")
+# Line patterns start with the line break before the line (see `_line_matches`): the engine jumps from one
+# line break to the next instead of trying `^` at every position.
+_SEPARATOR = re.compile(r"\n(?P<m>[ \t]*(?:<!--[ \t]*)?([-=*_#~─━═•·+])(?:[ \t]*\2){2,}[ \t]*(?:-->[ \t]*)?(?:\n|\Z))")
+_REPEATED_PUNCTUATION = (  # one literal start each, so the engine jumps between candidates
+    (re.compile(r"!!!*"), "!"),
+    (re.compile(r"\?\?\?*"), "?"),
+    (re.compile(r"\.\.\.\.\.*"), "..."),
+)
 _BOLD = re.compile(r"(\*\*\*?|___?)(?=[^\s*_])([^\n*_]+?)(?<=[^\s*_])\1(?!\w)")
 _ITALIC = re.compile(r"\*(?<![\w*]\*)(?=[^\s*])([^\n*]+?)(?<=[^\s*])\*(?![\w*])")
 _ITALIC_UNDERSCORE = re.compile(r"_(?<![\w_]_)(?=[^\s_])([^\n_]+?)(?<=[^\s_])_(?![\w_])")
-_HEADING_TAIL = re.compile(r"^([ \t]{0,3}#{1,6}[ \t][^\n]*?)[ \t]+#+[ \t]*$", re.M)
+_HEADING_TAIL = re.compile(r"\n(?P<m>(?P<keep>[ \t]{0,3}#{1,6}[ \t][^\n]*?)[ \t]+#+[ \t]*$)", re.M)
 
 
 def trailing_whitespace(text: str) -> tuple[str, int]:
     """Spaces and tabs at the end of a line."""
-    return _TRAILING_WS.subn("", text)
+    breaks = sorted(match.start() + 1 for pattern in _BLANKS_BEFORE_BREAK for match in pattern.finditer(text))
+    if text[-1:] in (" ", "\t"):
+        breaks.append(len(text))
+    if not breaks:
+        return text, 0
+    parts = []
+    position = 0
+    for end in breaks:  # each run of blanks ends at a line break (or the end); it starts after a non-blank
+        start = end - 1
+        while start > position and text[start - 1] in " \t":
+            start -= 1
+        parts.append(text[position:start])
+        position = end
+    parts.append(text[position:])
+    return "".join(parts), len(breaks)
 
 
 def inner_whitespace(text: str) -> tuple[str, int]:
     """Runs of spaces/tabs between words become one space (indentation is kept)."""
-    return _INNER_WS.subn(" ", text)
+    total = 0
+    for pattern in _INNER_WS if "\t" in text else _INNER_WS[:1]:
+        text, count = pattern.subn(" ", text)
+        total += count
+    return text, total
 
 
 def blank_lines(text: str) -> tuple[str, int]:
@@ -101,14 +147,54 @@ def blank_lines(text: str) -> tuple[str, int]:
     return text, runs + bool(leading) + trailing
 
 
+def _line_matches(pattern: re.Pattern[str], text: str) -> Iterator[re.Match[str]]:
+    """Matches of `pattern` (one character, then group "m") in "\\n" + `text`, left to right and not
+    overlapping in their groups. A pattern starting with a line break finds what `^` before the group in
+    MULTILINE mode would; the character may also be one a lookbehind would check."""
+    padded = "\n" + text
+    position = 0
+    while True:
+        match = pattern.search(padded, position)
+        if match is None:
+            return
+        yield match
+        position = match.end() - 1  # a match ending with a line break: the next line may match at once
+
+
+def _replace_lines(
+    pattern: re.Pattern[str], text: str, replace: Callable[[re.Match[str]], str | None]
+) -> tuple[str, int]:
+    """`text` with each group "m" of `pattern`'s line matches (see `_line_matches`) replaced (None: kept)."""
+    parts: list[str] = []
+    position = count = 0
+    for match in _line_matches(pattern, text):
+        new = replace(match)
+        if new is None:
+            continue
+        start, end = match.start("m") - 1, match.end("m") - 1
+        parts.append(text[position:start])
+        parts.append(new)
+        position = end
+        count += 1
+    if not count:
+        return text, 0
+    parts.append(text[position:])
+    return "".join(parts), count
+
+
 def separators(text: str) -> tuple[str, int]:
     """Decorative lines such as `-----`, `=====`, `*****`, `#####` (also inside an HTML comment)."""
-    return _SEPARATOR.subn("", text)
+    return _replace_lines(_SEPARATOR, text, lambda match: "")
 
 
 def repeated_punctuation(text: str) -> tuple[str, int]:
     """`!!!` → `!`, `??` → `?`, `.....` → `...`."""
-    return _REPEATED_PUNCTUATION.subn(lambda m: "..." if m.group()[0] == "." else m.group()[0], text)
+    total = 0
+    for pattern, short in _REPEATED_PUNCTUATION:
+        if short[0] * 2 in text:
+            text, count = pattern.subn(short, text)
+            total += count
+    return text, total
 
 
 def markdown_decoration(text: str) -> tuple[str, int]:
@@ -121,7 +207,7 @@ def markdown_decoration(text: str) -> tuple[str, int]:
             break
     text, italic = _ITALIC.subn(r"\1", text)
     text, underscore = _ITALIC_UNDERSCORE.subn(r"\1", text)
-    text, tails = _HEADING_TAIL.subn(r"\1", text)
+    text, tails = _replace_lines(_HEADING_TAIL, text, lambda match: match.group("keep"))
     return text, bold + italic + underscore + tails
 
 
@@ -182,14 +268,24 @@ _FILLER_OPENERS = [
 ]
 _OPENER_PHRASE = _phrases(_FILLER_OPENERS)
 # chained openers ("I would like you to please make sure to …") go in one match
-_FILLER_OPENER = re.compile(f"{_OPENER_PHRASE}(?:[ \\t]+{_OPENER_PHRASE})*" + r"[ \t]*(?P<next>[^\s\ue000])?")
+_FILLER_OPENER = re.compile(
+    f"[^\\w](?P<m>{_OPENER_PHRASE}(?:[ \\t]+{_OPENER_PHRASE})*" + r"[ \t]*(?P<next>[^\s\ue000])?)"
+)
 _PLEASE_AT_END = re.compile(r"please(?=[.!?,])(?<=[ \t,]please)")
-_FILLER_INLINE = re.compile(
-    r"[pk](?<!\w.)(?:lease|indly)[ \t]+(?=[a-z])"
-    r"|[mb](?<!\w.)(?:ake[ \t]+sure[ \t]+(?:to|that[ \t]+you)|e[ \t]+sure[ \t]+to)[ \t]+(?=[a-z])"
+#: Inline filler, case-sensitive (only lower-case uses are inline); each pattern starts with a literal word so
+#: the engine jumps between its occurrences, and checks the character before it after that.
+_FILLER_INLINE = tuple(
+    re.compile(f"{word}(?<!\\w{word}){rest}[ \\t]+(?=[a-z])")
+    for word, rest in (
+        ("please", ""),
+        ("kindly", ""),
+        ("make", r"[ \t]+sure[ \t]+(?:to|that[ \t]+you)"),
+        ("be", r"[ \t]+sure[ \t]+to"),
+    )
 )
 _POLITE_SENTENCE = re.compile(
-    _phrases(
+    "[^\\w](?P<m>"
+    + _phrases(
         [
             "thank you",
             "thank you so much",
@@ -223,7 +319,7 @@ _POLITE_SENTENCE = re.compile(
             "i'd be happy to help",
         ]
     )
-    + r"[.!]+(?:[ \t]+|(?=\n|\Z))"
+    + r"[.!]+(?:[ \t]+|(?=\n|\Z)))"
 )
 
 
@@ -244,29 +340,47 @@ def _drop_with_separators(text: str, pattern: re.Pattern[str]) -> tuple[str, int
     return "".join(parts), count
 
 
+def _rewrite(
+    text: str, pattern: re.Pattern[str], padded: str, replace: Callable[[int, int, re.Match[str]], str | None]
+) -> tuple[str, int]:
+    """`text` with each group "m" of `pattern` found in `padded` (see `_after_non_word`) replaced by what
+    `replace(start, end, match)` returns for it (offsets into `text`; None keeps it)."""
+    parts: list[str] = []
+    position = count = 0
+    for match in _after_non_word(pattern, padded):
+        start, end = match.start("m") - 1, match.end("m") - 1
+        new = replace(start, end, match)
+        if new is None:
+            continue
+        parts.append(text[position:start])
+        parts.append(new)
+        position = end
+        count += 1
+    if not count:
+        return text, 0
+    parts.append(text[position:])
+    return "".join(parts), count
+
+
 def filler_phrases(text: str) -> tuple[str, int]:
     """Politeness and filler: "Please note that", "I would like you to", "please", "Thank you!"."""
-    fired = 0
 
-    def opener(match: re.Match[str]) -> str:
-        nonlocal fired
-        if not _at_sentence_start(match.string, match.start()):
-            return match.group()
-        fired += 1
-        return _capitalize_next(match.group("next") or "")
+    def opener(start: int, end: int, match: re.Match[str]) -> str | None:
+        if not _at_sentence_start(text, start):
+            return None
+        return _capitalize_next(text[match.start("next") - 1]) if match.group("next") else ""
 
-    def polite(match: re.Match[str]) -> str:
-        nonlocal fired
-        if not _at_sentence_start(match.string, match.start()):
-            return match.group()
-        fired += 1
-        return ""
+    def polite(start: int, end: int, match: re.Match[str]) -> str | None:
+        return "" if _at_sentence_start(text, start) else None
 
-    text = _FILLER_OPENER.sub(opener, text)
+    text, openers = _rewrite(text, _FILLER_OPENER, fold(" " + text), opener)
     text, trailing = _drop_with_separators(text, _PLEASE_AT_END)
-    text, inline = _FILLER_INLINE.subn("", text)
-    text = _POLITE_SENTENCE.sub(polite, text)
-    return text, fired + trailing + inline
+    inline = [match.span() for pattern in _FILLER_INLINE for match in pattern.finditer(text)]
+    if inline:  # the matches never overlap: each ends with blanks before a lower-case letter
+        inline.sort()
+        text = "".join(text[end:start] for (_, end), (start, _) in zip([(0, 0), *inline], [*inline, (len(text), 0)]))
+    text, polites = _rewrite(text, _POLITE_SENTENCE, fold(" " + text), polite)
+    return text, openers + trailing + len(inline) + polites
 
 
 _VERBOSE = {
@@ -342,11 +456,10 @@ _VERBOSE = {
     # doubled intensifiers
     **{" ".join([word] * times): word for word in ("very", "really", "extremely") for times in (2, 3)},
 }
-_VERBOSE_PHRASE = re.compile(_phrases(_VERBOSE))
+_VERBOSE_PHRASE = re.compile(f"[^\\w](?P<m>{_phrases(_VERBOSE)})")
 
 
-def _verbose_replacement(match: re.Match[str]) -> str:
-    found = match.group()
+def _verbose_replacement(found: str) -> str:
     short = _VERBOSE[" ".join(found.lower().split())]
     if found[:1].isupper():
         return _capitalize_next(short)
@@ -355,15 +468,19 @@ def _verbose_replacement(match: re.Match[str]) -> str:
 
 def verbose_phrases(text: str) -> tuple[str, int]:
     """Wordy phrases to short ones: "in order to" → "to", "due to the fact that" → "because", …"""
-    return _VERBOSE_PHRASE.subn(_verbose_replacement, text)
+    return _rewrite(
+        text, _VERBOSE_PHRASE, fold(" " + text), lambda start, end, match: _verbose_replacement(text[start:end])
+    )
 
 
+# A sentence starts a line (after a list marker) or follows . ! ? and blanks. The pattern starts with the line
+# break or punctuation before it (in "\n" + text, see `_line_matches`), so the engine stops only there.
 _SENTENCE = re.compile(
-    r"(?m)(?P<lead>^[ \t]*(?:[-*+][ \t]+|\d{1,3}[.)][ \t]+)?|(?<=[.!?])[ \t]+)"
-    r"(?P<body>[^\s.!?\ue000][^.!?\n\ue000]*[.!?]+)(?=[ \t]|\n|\Z)"
+    r"[\n.!?](?P<m>(?P<lead>(?<=\n)[ \t]*(?:[-*+][ \t]+|\d{1,3}[.)][ \t]+)?|(?<=[.!?])[ \t]+)"
+    r"(?P<body>[^\s.!?\ue000][^.!?\n\ue000]*[.!?]+)(?=[ \t]|\n|\Z))"
 )
 _REMOVED = "\ue001"
-_REMOVED_LINE = re.compile(r"^[ \t]*(?:[-*+]|\d{1,3}[.)])?[ \t]*\ue001[ \t]*(?:\n|\Z)", re.M)
+_REMOVED_LINE = re.compile(r"\n(?P<m>[ \t]*(?:[-*+]|\d{1,3}[.)])?[ \t]*\ue001[ \t]*(?:\n|\Z))")
 _REMOVED_MARK = re.compile(r"\ue001[ \t]*")
 _NON_WORD = re.compile(r"[^\w]+")
 
@@ -374,25 +491,21 @@ def duplicate_sentences(text: str) -> tuple[str, int]:
     Only sentences without protected spans can go, so a repeated negation or placeholder always stays.
     """
     seen: set[str] = set()
-    removed = 0
 
-    def replace(match: re.Match[str]) -> str:
-        nonlocal removed
+    def replace(match: re.Match[str]) -> str | None:
         key = _NON_WORD.sub(" ", match.group("body").lower()).strip()
         if len(key) < 12:
-            return match.group()
+            return None
         if key not in seen:
             seen.add(key)
-            return match.group()
-        removed += 1
-        start = match.start()
-        if start == 0 or text[start - 1] == "\n":
+            return None
+        if match.string[match.start("m") - 1] == "\n":
             return match.group("lead") + _REMOVED  # the line (or list item) may go entirely
         return ""
 
-    new = _SENTENCE.sub(replace, text)
+    new, removed = _replace_lines(_SENTENCE, text, replace)
     if removed:
-        new = _REMOVED_MARK.sub("", _REMOVED_LINE.sub("", new))
+        new = _REMOVED_MARK.sub("", _replace_lines(_REMOVED_LINE, new, lambda match: "")[0])
     return new, removed
 
 

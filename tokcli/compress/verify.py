@@ -14,7 +14,14 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
-from tokcli.compress.protect import ProtectedSpan, count_negations, protect_document, same_span_text
+from tokcli.compress.protect import (
+    ProtectedSpan,
+    count_negations,
+    line_spans,
+    protect_document,
+    reuse_line_spans,
+    same_span_text,
+)
 from tokcli.errors import InputError
 from tokcli.prompts import TEMPLATE_KINDS, Span, find_template_spans, jinja_environment, line_col, parse_template
 
@@ -48,6 +55,8 @@ class Baseline:
     #: Jinja2's tokens of the body without its static text (see `jinja_skeleton`); None: not a template, or
     #: Jinja2's lexer rejects it
     skeleton: tuple[tuple[str, str], ...] | None = None
+    #: `line_spans` of the original, sorted by start (for `verify(copied=...)`)
+    lines: list[tuple[int, int, str]] = field(default_factory=list, repr=False)
     _variables: frozenset[str] | bool | None = field(default=False, repr=False)
 
     @property
@@ -78,8 +87,12 @@ def baseline(original: str, *, kind: str = "text", body_offset: int = 0) -> Base
         tags = None
     skeleton = jinja_skeleton(original[body_offset:]) if tags is not None else None
     negations: list[tuple[int, int]] = []
-    spans = protect_document(original, kind=kind, body_offset=body_offset, tags=tags or [], negations=negations)
-    return Baseline(original, kind, body_offset, spans, count_negations(original, negations), tags, skeleton)
+    lines = line_spans(original)
+    spans = protect_document(
+        original, kind=kind, body_offset=body_offset, tags=tags or [], negations=negations, lines=lines
+    )
+    lines.sort(key=lambda span: span[0])
+    return Baseline(original, kind, body_offset, spans, count_negations(original, negations), tags, skeleton, lines)
 
 
 def jinja_skeleton(body: str) -> tuple[tuple[str, str], ...] | None:
@@ -99,11 +112,21 @@ def jinja_skeleton(body: str) -> tuple[tuple[str, str], ...] | None:
 
 
 def verify(
-    original: str, result: str, *, kind: str = "text", body_offset: int = 0, base: Baseline | None = None
+    original: str,
+    result: str,
+    *,
+    kind: str = "text",
+    body_offset: int = 0,
+    base: Baseline | None = None,
+    copied: list[tuple[int, int, int]] | None = None,
 ) -> VerifyReport:
     """Compare `result` with `original` (both whole file texts of the given prompt `kind`).
 
     `base` (from `baseline(original, …)`) may be passed when verifying several candidates of one original.
+    `copied` may say which ranges (start, end, shift) of `result` are copied unchanged from `original`
+    (`result[start:end] == original[start - shift:end - shift]`, sorted): the protected spans found within
+    single lines are then found again only in the lines around the changes (see `reuse_line_spans`), with
+    the same outcome as a scan of the whole result.
     """
     if base is None:
         base = baseline(original, kind=kind, body_offset=body_offset)
@@ -117,7 +140,8 @@ def verify(
             return VerifyReport([Problem("syntax", message, _line_offset(result, error.line))])
         problems.extend(_template_problems(base, base.tags, result, tags_after))
     negations: list[tuple[int, int]] = []
-    problems.extend(_protected_problems(base, result, tags_after, negations))
+    lines = None if copied is None else reuse_line_spans(result, base.lines, len(base.text), copied)
+    problems.extend(_protected_problems(base, result, tags_after, negations, lines))
     problems.extend(negation_problems(original, result, base.negations, count_negations(result, negations)))
     return VerifyReport(problems)
 
@@ -206,10 +230,18 @@ def _first_diff(spans: list[Span], before: list[str], after: list[str]) -> int |
 
 
 def _protected_problems(
-    base: Baseline, result: str, tags: list[Span], negations: list[tuple[int, int]]
+    base: Baseline,
+    result: str,
+    tags: list[Span],
+    negations: list[tuple[int, int]],
+    lines: list[tuple[int, int, str]] | None = None,
 ) -> list[Problem]:
     original, before = base.text, base.spans
-    after = protect_document(result, kind=base.kind, body_offset=base.body_offset, tags=tags, negations=negations)
+    after = protect_document(
+        result, kind=base.kind, body_offset=base.body_offset, tags=tags, negations=negations, lines=lines
+    )
+    if len(after) == len(before) and [span.text for span in after] == [span.text for span in before]:
+        return []  # the common case, checked without a Python loop
     for index, (old, new) in enumerate(zip(before, after)):
         if same_span_text(old.kind, old.text, new.text):
             continue
