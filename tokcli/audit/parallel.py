@@ -4,6 +4,8 @@ The work is pure Python, so threads would only take turns on the GIL. With lint 
 files, the files go to a pool of forked worker processes (they inherit the loaded tokenizer, linter and
 modules, so starting one costs milliseconds); results come back in file order. Below `MIN_FILES_FOR_PROCESSES`
 files, with one CPU, or where `fork` is not the platform's safe default (only Linux), they are analysed here.
+Workers only parse, lint and compress: they count small texts with tiktoken's single-threaded encoder and never
+use the native thread pools (tiktoken's batch threads, the optional fast counter) a forked child would lack.
 """
 
 from __future__ import annotations
@@ -57,8 +59,17 @@ def process_count(files: int, linter: Any, compress_level: str | None, workers: 
         return 0  # parsing alone is cheaper than sending the documents back
     if files < MIN_FILES_FOR_PROCESSES or not sys.platform.startswith("linux"):
         return 0
-    count = min(workers or os.cpu_count() or 1, os.cpu_count() or 1, files // (MIN_FILES_FOR_PROCESSES // 2))
+    cpus = _usable_cpus()
+    count = min(workers or cpus, cpus, files // (MIN_FILES_FOR_PROCESSES // 2))
     return count if count > 1 else 0
+
+
+def _usable_cpus() -> int:
+    """CPUs this process may run on (a container's limit, not the host's count, where the OS tells)."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):
+        return os.cpu_count() or 1
 
 
 def _text_counts(files: Sequence[SourceFile], linter: Any) -> list[int | None]:
