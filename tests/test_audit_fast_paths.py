@@ -4,6 +4,7 @@ worker processes."""
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -189,3 +190,36 @@ def test_trailing_whitespace_found_as_before() -> None:
     from lint_support import hits
 
     assert hits("Answer.   \nAsk.\t\nDone.\n", "TK102", dedent=False) == [(1, 8, "TK102"), (2, 5, "TK102")]
+
+
+def _flat_phrase_pattern(phrases: list[str]) -> re.Pattern[str]:
+    ordered = sorted(phrases, key=len, reverse=True)
+    body = "|".join(re.escape(p).replace(r"\ ", r"\s+").replace("'", "['’]") for p in ordered)
+    return re.compile(r"(?<![\w\0])(?:" + body + r")(?![\w\0])", re.IGNORECASE)
+
+
+@pytest.mark.parametrize("name", ["POLITENESS", "FILLER", "VERBOSE"])
+def test_grouped_phrase_patterns_match_the_flat_alternation(name: str) -> None:
+    import random
+
+    from tokcli.lint.rules import verbosity
+
+    phrases = list(getattr(verbosity, name))
+    flat, grouped = _flat_phrase_pattern(phrases), verbosity._phrase_pattern(phrases)
+    pieces = [w for p in phrases for w in re.split(r"(\s)", p)] + [" ", "\n", "x", "'", "’", "İ", "K", "ſ", "\0"]
+    rng = random.Random(7)
+    for _ in range(3000):
+        text = "".join(rng.choice(pieces) for _ in range(rng.randint(1, 10)))
+        text = "".join(c.upper() if rng.random() < 0.2 else c for c in text)
+        assert [m.span() for m in grouped.finditer(text)] == [m.span() for m in flat.finditer(text)], text
+
+
+@pytest.mark.parametrize("comment", ["# tokcli: noqa TK301", "{# TOKCLI: noqa TK301 #}", "# to\u212acli: noqa TK301"])
+def test_suppression_comments_found_whatever_their_case(comment: str) -> None:
+    from tokcli.lint.engine import rule_names
+    from tokcli.lint.rules.meta import _DIRECTIVE, parse_directives
+
+    text = "Intro.\n" + comment + "\nKindly answer.\n"
+    assert _DIRECTIVE.search(text) is not None
+    assert [d.codes for d in parse_directives(text, rule_names())] == [["TK301"]]
+    assert parse_directives("No comment here.\n" * 50, rule_names()) == []

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 from typing import Any, ClassVar
 
@@ -15,16 +16,36 @@ def _keep_case(original: str, replacement: str) -> str:
 
 
 def _phrase_pattern(phrases: list[str]) -> re.Pattern[str]:
+    return _compile_phrases(tuple(phrases))
+
+
+@functools.lru_cache(maxsize=64)
+def _compile_phrases(phrases: tuple[str, ...]) -> re.Pattern[str]:
+    """Built once per phrase list (rules ask for theirs on every document)."""
     ordered = sorted(phrases, key=len, reverse=True)
-    body = "|".join(re.escape(phrase).replace(r"\ ", r"\s+").replace("'", "['’]") for phrase in ordered)
-    # The lookahead (the phrases' possible first characters) rejects most word starts with one class test
-    # instead of trying every alternative there: the same matches, ~1.5-2× faster.
+    # Alternatives that start with the same ASCII letter are grouped behind it, in their order: at a word start
+    # the engine tries one group instead of every phrase. Groups exclude each other (no character matches two
+    # letters, case-insensitively), so the first phrase that matches is the same one as in a flat list.
+    groups: dict[str, list[str]] = {}
+    others: list[str] = []
+    for phrase in ordered:
+        first = phrase[:1]
+        if first.isascii() and first.isalpha():
+            groups.setdefault(first.lower(), []).append(_phrase_regex(phrase[1:]))
+        else:
+            others.append(_phrase_regex(phrase))
+    body = "|".join([*(f"{first}(?:{'|'.join(rests)})" for first, rests in groups.items()), *others])
+    # The lookahead (the phrases' possible first characters) rejects most word starts with one class test.
     firsts = {r"\s" if first.isspace() else "'’" if first == "'" else re.escape(first) for first in _firsts(phrases)}
     lead = "(?=[" + "".join(sorted(firsts)) + "])" if firsts else ""
     return re.compile(r"(?<![\w\0])" + lead + "(?:" + body + r")(?![\w\0])", re.IGNORECASE)
 
 
-def _firsts(phrases: list[str]) -> set[str]:
+def _phrase_regex(phrase: str) -> str:
+    return re.escape(phrase).replace(r"\ ", r"\s+").replace("'", "['’]")
+
+
+def _firsts(phrases: tuple[str, ...]) -> set[str]:
     return {phrase[0] for phrase in phrases if phrase}
 
 
