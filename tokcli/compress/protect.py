@@ -14,7 +14,7 @@ import bisect
 import json
 import re
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from operator import itemgetter
 from typing import Any, NamedTuple
 
@@ -59,11 +59,45 @@ _NEGATION_WORDS = {
     "u": "nless",
     "w": "ithout",
 }
-# Matched in the case-folded text (`fold`): one non-word character (or the text start) then the word. Starting
-# at any non-word character lets the engine skip the letters inside words without trying a match there.
+
+
+def after_non_word(body: str) -> tuple[re.Pattern[str], re.Pattern[str]]:
+    """Patterns for `body` (group "m") right after a non-word character, for `iter_after_non_word`: one
+    after an ASCII non-word character, one after any other. Starting at a non-word character lets the engine
+    skip the letters inside words without trying a match there, and an ASCII character class is checked
+    much faster than `[^\\w]` (the second class rejects ASCII characters at once)."""
+    return (
+        re.compile(f"[\\x00-\\x2f\\x3a-\\x40\\x5b-\\x5e\\x60\\x7b-\\x7f](?P<m>{body})"),
+        re.compile(f"[^\\x00-\\x7f\\w](?P<m>{body})"),
+    )
+
+
+def iter_after_non_word(patterns: tuple[re.Pattern[str], re.Pattern[str]], padded: str) -> Iterator[re.Match[str]]:
+    """Matches of `patterns` (see `after_non_word`) in `padded` (the text after one padding space): what one
+    pattern `[^\\w](?P<m>body)` would find left to right, each search starting at the last character of the
+    previous match (which may be the non-word character in front of the next one). Together the two classes
+    are exactly `[^\\w]`; the next match is the earlier of the two patterns' next matches."""
+    ascii_pattern, other_pattern = patterns
+    position = 0
+    ascii_match = ascii_pattern.search(padded)
+    other_match = other_pattern.search(padded)
+    while ascii_match is not None or other_match is not None:
+        if other_match is None or (ascii_match is not None and ascii_match.start() < other_match.start()):
+            match = ascii_match
+        else:
+            match = other_match
+        assert match is not None
+        yield match
+        position = match.end() - 1
+        if ascii_match is not None and ascii_match.start() < position:
+            ascii_match = ascii_pattern.search(padded, position)
+        if other_match is not None and other_match.start() < position:
+            other_match = other_pattern.search(padded, position)
+
+
+# Negation words are matched in the case-folded text (`fold`) after a non-word character (see `after_non_word`).
 _NEGATION_BODY = "|".join(f"{c}(?:{rest})" for c, rest in _NEGATION_WORDS.items())
-_NEGATION = re.compile(f"[^\\w]({_NEGATION_BODY})\\b")
-_NEGATION_AT_START = re.compile(f"({_NEGATION_BODY})\\b")
+_NEGATION = after_non_word(f"(?:{_NEGATION_BODY})\\b")
 _CONTRACTION = re.compile(r"n['’]t\b")  # in case-folded text
 _LETTERS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ")
 _WORD_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_")
@@ -105,12 +139,21 @@ _EMAIL_TAIL = re.compile(r"@[\w-]+(?:\.[\w-]+)+")
 _LIST_MARKER_TAIL = re.compile(r"[.)][ \t]")
 
 
+_FOLDED: dict[str, str] = {}  # large texts → their folds, for the transforms that fold the same text in turn
+_FOLD_CACHE_SIZE = 4
+_FOLD_CACHE_MIN = 65_536
+
+
 def fold(text: str) -> str:
     """`text` lower-cased for case-insensitive matching with plain patterns, every offset kept.
 
     Like `re.IGNORECASE`, the dotted and dotless I and the long s count as i and s (İ, the one character
-    whose lower case is two characters, would otherwise shift every offset after it).
+    whose lower case is two characters, would otherwise shift every offset after it). Folds of large texts
+    recorded with `remember_fold` are looked up instead of computed.
     """
+    cached = _FOLDED.get(text) if len(text) >= _FOLD_CACHE_MIN else None
+    if cached is not None:
+        return cached
     folded = text.lower()
     if len(folded) != len(text):
         folded = text.replace("\u0130", "I").lower()
@@ -121,12 +164,26 @@ def fold(text: str) -> str:
     return folded
 
 
+def remember_fold(text: str, folded: str) -> None:
+    """Record `folded` as `fold(text)` (built alongside `text` from folded pieces, so cheaper than folding)."""
+    if len(text) >= _FOLD_CACHE_MIN:
+        while len(_FOLDED) >= _FOLD_CACHE_SIZE:
+            del _FOLDED[next(iter(_FOLDED))]
+        _FOLDED[text] = folded
+
+
+def known_fold(text: str) -> str | None:
+    """`fold(text)` when it is at hand (remembered), else None."""
+    return _FOLDED.get(text) if len(text) >= _FOLD_CACHE_MIN else None
+
+
+def forget_folds() -> None:
+    _FOLDED.clear()
+
+
 def _negation_words(folded: str) -> list[tuple[int, int]]:
     """(start, end) of every negation/constraint word (contractions aside) in case-folded text."""
-    first = _NEGATION_AT_START.match(folded)
-    spans = [] if first is None else [first.span()]
-    spans.extend(match.span(1) for match in _NEGATION.finditer(folded, 0 if first is None else first.end()))
-    return spans
+    return [(match.start("m") - 1, match.end("m") - 1) for match in iter_after_non_word(_NEGATION, " " + folded)]
 
 
 def find_protected_spans(

@@ -23,6 +23,7 @@ from tokcli.compress.protect import (
     ProtectedSpan,
     count_negations,
     find_protected_spans,
+    forget_folds,
     iter_negations,
     json_equal,
     protect_document,
@@ -113,6 +114,13 @@ def compress_text(text: str, *, level: str = "balanced", kind: str = "text", bod
             result.text = result.text.replace("\n", "\r\n") if result.text != unix else text
             result.original = text
             return result
+    try:
+        return _compress_text(text, level, kind, body_offset)
+    finally:
+        forget_folds()  # the transforms' folds of large texts (see `protect.fold`)
+
+
+def _compress_text(text: str, level: str, kind: str, body_offset: int) -> RulesResult:
     transforms = transforms_for_level(level)
     state = _Masked(baseline(text, kind=kind, body_offset=body_offset))
     spans = state.spans

@@ -13,7 +13,7 @@ import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
-from tokcli.compress.protect import fold
+from tokcli.compress.protect import after_non_word, fold, iter_after_non_word, known_fold, remember_fold
 
 SENTINEL = "\ue000"
 LEVELS = ("safe", "balanced", "aggressive")
@@ -37,7 +37,7 @@ def _sub(pattern: re.Pattern[str], replacement: str | Callable[[re.Match[str]], 
 def _phrases(phrases: list[str] | dict[str, str]) -> str:
     """Regex source for any of the lower-case `phrases` in case-folded text (`fold`): any run of blanks between
     words, the last word whole. Alternatives are grouped behind their first letter, which the engine checks
-    before trying a group. Callers put a non-word character in front (see `_after_non_word`)."""
+    before trying a group. Callers put a non-word character in front (see `protect.after_non_word`)."""
     groups: dict[str, list[str]] = {}
     for phrase in sorted(phrases, key=len, reverse=True):
         groups.setdefault(phrase[0], []).append(phrase[1:])
@@ -46,23 +46,6 @@ def _phrases(phrases: list[str] | dict[str, str]) -> str:
         for c, rests in groups.items()
     )
     return f"(?:{branches})(?!\\w)"
-
-
-def _after_non_word(pattern: re.Pattern[str], padded: str) -> Iterator[re.Match[str]]:
-    """Matches of `pattern`, which starts with one non-word character before its group "m", in `padded` (the
-    text after one padding space), left to right and not overlapping in their groups.
-
-    This finds what `(?<!\\w)` before the group would, but the engine only stops at non-word characters
-    instead of trying a match at every letter (several times faster on large files). The next search starts
-    at the last character of a match, which may be the non-word character in front of the next one.
-    """
-    position = 0
-    while True:
-        match = pattern.search(padded, position)
-        if match is None:
-            return
-        yield match
-        position = match.end() - 1
 
 
 _LINE_LEAD = re.compile(r"[ \t]*(?:[-*+>][ \t]+|\d{1,3}[.)][ \t]+|\*\*?)?")
@@ -268,9 +251,7 @@ _FILLER_OPENERS = [
 ]
 _OPENER_PHRASE = _phrases(_FILLER_OPENERS)
 # chained openers ("I would like you to please make sure to …") go in one match
-_FILLER_OPENER = re.compile(
-    f"[^\\w](?P<m>{_OPENER_PHRASE}(?:[ \\t]+{_OPENER_PHRASE})*" + r"[ \t]*(?P<next>[^\s\ue000])?)"
-)
+_FILLER_OPENER = after_non_word(f"{_OPENER_PHRASE}(?:[ \\t]+{_OPENER_PHRASE})*" + r"[ \t]*(?P<next>[^\s\ue000])?")
 _PLEASE_AT_END = re.compile(r"please(?=[.!?,])(?<=[ \t,]please)")
 #: Inline filler, case-sensitive (only lower-case uses are inline); each pattern starts with a literal word so
 #: the engine jumps between its occurrences, and checks the character before it after that.
@@ -283,9 +264,8 @@ _FILLER_INLINE = tuple(
         ("be", r"[ \t]+sure[ \t]+to"),
     )
 )
-_POLITE_SENTENCE = re.compile(
-    "[^\\w](?P<m>"
-    + _phrases(
+_POLITE_SENTENCE = after_non_word(
+    _phrases(
         [
             "thank you",
             "thank you so much",
@@ -319,47 +299,69 @@ _POLITE_SENTENCE = re.compile(
             "i'd be happy to help",
         ]
     )
-    + r"[.!]+(?:[ \t]+|(?=\n|\Z)))"
+    + r"[.!]+(?:[ \t]+|(?=\n|\Z))"
 )
 
 
 def _drop_with_separators(text: str, pattern: re.Pattern[str]) -> tuple[str, int]:
     """Remove each match of `pattern` together with the spaces and comma just before it ("…, please.")."""
-    parts: list[str] = []
-    position = count = 0
+    cuts = []
+    position = 0
     for match in pattern.finditer(text):
         cut = match.start()
         while cut > position and text[cut - 1] in " \t,":
             cut -= 1
-        parts.append(text[position:cut])
+        cuts.append((cut, match.end()))
         position = match.end()
-        count += 1
-    if not count:
-        return text, 0
-    parts.append(text[position:])
-    return "".join(parts), count
+    return _cut(text, cuts), len(cuts)
+
+
+def _cut(text: str, cuts: list[tuple[int, int]]) -> str:
+    """`text` without the ranges `cuts` (sorted, not overlapping); a known fold of it is cut alike."""
+    if not cuts:
+        return text
+
+    def keep(source: str) -> str:
+        return "".join(source[end:start] for (_, end), (start, _) in zip([(0, 0), *cuts], [*cuts, (len(source), 0)]))
+
+    result = keep(text)
+    folded = known_fold(text)
+    if folded is not None:
+        remember_fold(result, keep(folded))
+    return result
 
 
 def _rewrite(
-    text: str, pattern: re.Pattern[str], padded: str, replace: Callable[[int, int, re.Match[str]], str | None]
+    text: str,
+    patterns: tuple[re.Pattern[str], re.Pattern[str]],
+    replace: Callable[[int, int, re.Match[str]], str | None],
 ) -> tuple[str, int]:
-    """`text` with each group "m" of `pattern` found in `padded` (see `_after_non_word`) replaced by what
-    `replace(start, end, match)` returns for it (offsets into `text`; None keeps it)."""
+    """`text` with each group "m" of `patterns`, searched in the case-folded text (see `iter_after_non_word`),
+    replaced by what `replace(start, end, match)` returns for it (offsets into `text`; None keeps it).
+
+    The fold of the result is built alongside and remembered, for the next transform that folds it."""
+    folded = fold(text)
     parts: list[str] = []
+    folded_parts: list[str] = []
     position = count = 0
-    for match in _after_non_word(pattern, padded):
+    for match in iter_after_non_word(patterns, " " + folded):
         start, end = match.start("m") - 1, match.end("m") - 1
         new = replace(start, end, match)
         if new is None:
             continue
         parts.append(text[position:start])
         parts.append(new)
+        folded_parts.append(folded[position:start])
+        folded_parts.append(fold(new))
         position = end
         count += 1
     if not count:
         return text, 0
     parts.append(text[position:])
-    return "".join(parts), count
+    folded_parts.append(folded[position:])
+    result = "".join(parts)
+    remember_fold(result, "".join(folded_parts))
+    return result, count
 
 
 def filler_phrases(text: str) -> tuple[str, int]:
@@ -373,13 +375,12 @@ def filler_phrases(text: str) -> tuple[str, int]:
     def polite(start: int, end: int, match: re.Match[str]) -> str | None:
         return "" if _at_sentence_start(text, start) else None
 
-    text, openers = _rewrite(text, _FILLER_OPENER, fold(" " + text), opener)
+    text, openers = _rewrite(text, _FILLER_OPENER, opener)
     text, trailing = _drop_with_separators(text, _PLEASE_AT_END)
-    inline = [match.span() for pattern in _FILLER_INLINE for match in pattern.finditer(text)]
-    if inline:  # the matches never overlap: each ends with blanks before a lower-case letter
-        inline.sort()
-        text = "".join(text[end:start] for (_, end), (start, _) in zip([(0, 0), *inline], [*inline, (len(text), 0)]))
-    text, polites = _rewrite(text, _POLITE_SENTENCE, fold(" " + text), polite)
+    # the inline matches never overlap: each ends with blanks before a lower-case letter
+    inline = sorted(match.span() for pattern in _FILLER_INLINE for match in pattern.finditer(text))
+    text = _cut(text, inline)
+    text, polites = _rewrite(text, _POLITE_SENTENCE, polite)
     return text, openers + trailing + len(inline) + polites
 
 
@@ -456,7 +457,7 @@ _VERBOSE = {
     # doubled intensifiers
     **{" ".join([word] * times): word for word in ("very", "really", "extremely") for times in (2, 3)},
 }
-_VERBOSE_PHRASE = re.compile(f"[^\\w](?P<m>{_phrases(_VERBOSE)})")
+_VERBOSE_PHRASE = after_non_word(_phrases(_VERBOSE))
 
 
 def _verbose_replacement(found: str) -> str:
@@ -468,9 +469,7 @@ def _verbose_replacement(found: str) -> str:
 
 def verbose_phrases(text: str) -> tuple[str, int]:
     """Wordy phrases to short ones: "in order to" → "to", "due to the fact that" → "because", …"""
-    return _rewrite(
-        text, _VERBOSE_PHRASE, fold(" " + text), lambda start, end, match: _verbose_replacement(text[start:end])
-    )
+    return _rewrite(text, _VERBOSE_PHRASE, lambda start, end, match: _verbose_replacement(text[start:end]))
 
 
 # A sentence starts a line (after a list marker) or follows . ! ? and blanks. The pattern starts with the line
