@@ -50,3 +50,12 @@ def test_a_counter_that_disagrees_is_never_used(monkeypatch: pytest.MonkeyPatch)
     monkeypatch.setattr(toktok, "batch_count", lambda texts, *args, **kwargs: [0 for _ in texts])
     assert tokenizer.fast_counter() is None
     assert tokenizer.count_batch(["hello world"] * 5) == [2] * 5
+
+
+def test_text_the_unicode_databases_disagree_on_is_counted_by_tiktoken() -> None:
+    # U+323B0 (CJK Extension J) is unknown to Python 3.11's Unicode 14; toktok splits "\U000323b0:A" into
+    # 5 tokens where tiktoken makes 6, so such text must never reach the fast counter.
+    tokenizer = get_tokenizer("cl100k_base")
+    assert isinstance(tokenizer, backends.TiktokenTokenizer)
+    texts = ["\U000323b0:A", "hello world", "plain text " * 10]
+    assert tokenizer.count_batch(texts) == [len(tokenizer.encoding.encode_ordinary(text)) for text in texts]

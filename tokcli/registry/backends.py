@@ -202,12 +202,27 @@ class TiktokenTokenizer(Tokenizer):
         if self.fast_name and total_chars >= FAST_COUNT_MIN_CHARS:
             fast = self.fast_counter()
             if fast is not None:
-                return fast(list(texts), allow_special)
+                return self._count_with_fast(fast, list(texts), allow_special)
         if allow_special or len(texts) < _MIN_PARALLEL_BATCH or total_chars <= self._pure_budget:
             return [self.count(text, allow_special=allow_special) for text in texts]
         # tiktoken releases the GIL inside its Rust core, so its own thread pool scales.
         batches = self.encoding.encode_ordinary_batch(list(texts), num_threads=_worker_count())
         return [len(ids) for ids in batches]
+
+    def _count_with_fast(
+        self, fast: Callable[[list[str], bool], list[int]], texts: list[str], allow_special: bool
+    ) -> list[int]:
+        # The fast counter's Unicode tables may not be tiktoken's: text with code points Python's database does
+        # not know yet (new CJK blocks, new emoji) is counted by tiktoken itself.
+        agreed = [index for index, text in enumerate(texts) if same_unicode_everywhere(text)]
+        counts = [0] * len(texts)
+        for index, count in zip(agreed, fast([texts[index] for index in agreed], allow_special)):
+            counts[index] = count
+        agreed_set = set(agreed)
+        for index, text in enumerate(texts):
+            if index not in agreed_set:
+                counts[index] = self.count(text, allow_special=allow_special)
+        return counts
 
     def fast_counter(self) -> Callable[[list[str], bool], list[int]] | None:
         """The optional `toktok` counter (the `fast` extra): counts without building ids, several times
