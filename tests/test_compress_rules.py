@@ -227,3 +227,12 @@ def test_verify_with_copied_ranges_equals_a_full_scan(monkeypatch: pytest.Monkey
     copied = [(0, 14, 0), (bad.index("is here"), len(bad), len(bad) - len(before))]
     report = verify("", bad, base=base, copied=copied)
     assert [p.check for p in report.problems] == [p.check for p in verify(before, bad).problems] == ["protected"]
+
+
+def test_jinja_skeleton_ignores_whitespace_a_closing_marker_strips() -> None:
+    from tokcli.compress.verify import jinja_skeleton
+
+    before = "{#- note -#}\n\n  Please note that {{ a -}}\n\n {% if b -%}  x{% endif %}"
+    after = "{#- note -#}\nNote that {{ a -}}\n{% if b -%}x{% endif %}"
+    assert jinja_skeleton(before) == jinja_skeleton(after) is not None
+    assert jinja_skeleton("{{ a }}") != jinja_skeleton("{{ a -}}")

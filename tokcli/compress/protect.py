@@ -37,7 +37,9 @@ class ProtectedSpan(NamedTuple):
 
 _FENCE = re.compile(r"^[ \t]{0,3}(`{3,}|~{3,})[^\n]*\n.*?(?:^[ \t]{0,3}\1[`~]*[ \t]*(?:\n|\Z)|\Z)", re.M | re.S)
 _YAML_KEY = r"[ \t]*(?:-[ \t]+)?[a-z_][\w.-]*:(?:[ \t]+\S[^\n]*)?"
-_YAML_BLOCK = re.compile(rf"^{_YAML_KEY}\n(?:(?:{_YAML_KEY}|[ \t]+\S[^\n]*)(?:\n|\Z))+", re.M)
+# starts with the line break before the block (searched in "\n" + text): the engine jumps between line breaks
+# instead of trying `^` at every position
+_YAML_BLOCK = re.compile(rf"\n(?P<m>{_YAML_KEY}\n(?:(?:{_YAML_KEY}|[ \t]+\S[^\n]*)(?:\n|\Z))+)")
 _YAML_KEY_LINE = re.compile(rf"^{_YAML_KEY}$", re.M)
 # one literal first character each (a class or alternation first makes the engine try every position)
 _JSON_STARTS = (
@@ -107,10 +109,10 @@ _EMAIL_CHARS = _WORD_CHARS | {".", "+", "-"}
 # Each pattern begins with a literal or a small character class so the engine skips ahead fast; the checks
 # on the preceding character are lookbehinds placed after that first character.
 _URL_END = r"[^\s<>\"'`]*[^\s<>\"'`.,;:!?)\]}]"
-_PATTERNS = [
+_PATTERNS: list[tuple[str, re.Pattern[str] | tuple[re.Pattern[str], ...]]] = [
     ("code", re.compile(r"`[^`\n]+`")),
     ("url", re.compile(r"www\.(?<![\w.]www\.)" + _URL_END)),
-    ("quoted", re.compile(r"\"[^\"\n]{1,300}\"|“[^”\n]{1,300}”")),
+    ("quoted", (re.compile(r"\"[^\"\n]{1,300}\""), re.compile(r"“[^”\n]{1,300}”"))),  # see `_first_of`
     ("quoted", re.compile(r"'(?<![\w'’].)[^'\n]{1,300}'(?![\w'’])")),
     ("path", re.compile(r"/(?<![\w/~.]/)[\w.-]+(?:/[\w.-]+)*/?")),
     ("path", re.compile(r"~(?<![\w/~.]~)/[\w.-]+(?:/[\w.-]+)*/?")),
@@ -209,9 +211,12 @@ def find_protected_spans(
         blocks.extend((m.start(), m.end(), "role") for m in _PROMPTY_ROLE.finditer(text))
     blocks = _merge(blocks)
     blocks = _merge(blocks + _json_spans(text, blocks))
-    for match in _YAML_BLOCK.finditer(text):
-        if len(_YAML_KEY_LINE.findall(match.group())) >= 2:
-            blocks.append((match.start(), match.end(), "yaml"))
+    padded = "\n" + text
+    match = _YAML_BLOCK.search(padded)
+    while match is not None:
+        if len(_YAML_KEY_LINE.findall(match.group("m"))) >= 2:
+            blocks.append((match.start("m") - 1, match.end("m") - 1, "yaml"))
+        match = _YAML_BLOCK.search(padded, match.end() - 1)  # a block ends with its line break
     # a block keeps its final newline outside, so the next line still starts a sentence for the transforms
     blocks = [
         (start, end - 1 if end - start > 1 and text[end - 1] == "\n" else end, kind)
@@ -236,9 +241,27 @@ def line_spans(text: str) -> list[tuple[int, int, str]]:
     folded = fold(text)
     found = [(start, end, "negation") for start, end in _negation_words(folded)]
     for kind, pattern in _PATTERNS:
-        found.extend((m.start(), m.end(), kind) for m in pattern.finditer(text))
+        matches = _first_of(pattern, text) if isinstance(pattern, tuple) else pattern.finditer(text)
+        found.extend((m.start(), m.end(), kind) for m in matches)
     found.extend(_anchored(text, folded))
     return found
+
+
+def _first_of(patterns: tuple[re.Pattern[str], ...], text: str) -> Iterator[re.Match[str]]:
+    """What `finditer` of the alternation of `patterns` finds (each starts with its own literal character,
+    so two never match at one position), with one fast literal search per pattern instead of a class."""
+    pending = [pattern.search(text) for pattern in patterns]
+    while True:
+        found = [match for match in pending if match is not None]
+        if not found:
+            return
+        match = min(found, key=lambda candidate: candidate.start())
+        yield match
+        position = match.end()
+        pending = [
+            pattern.search(text, position) if candidate is not None and candidate.start() < position else candidate
+            for pattern, candidate in zip(patterns, pending)
+        ]
 
 
 MIN_REUSE = 4096  # unchanged stretches shorter than this are scanned again

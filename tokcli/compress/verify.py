@@ -99,14 +99,18 @@ def jinja_skeleton(body: str) -> tuple[tuple[str, str], ...] | None:
     """Jinja2's lexer tokens of `body` (kind, text) except its static text ("data"); None when it rejects them.
 
     Two bodies with the same skeleton parse alike: the parser reads a data token only to put its text in a
-    `TemplateData` node, so both fail, or both give trees that differ only in those nodes (same variables, same
-    statements). Lexing is several times faster than parsing and walking the tree for its variables.
+    `TemplateData` node, and never reads the text of a closing token, so both fail, or both give trees that
+    differ only in those nodes (same variables, same statements). Lexing is several times faster than
+    parsing and walking the tree for its variables.
     """
     import jinja2
 
     try:
         tokens = jinja_environment().lexer.tokeniter(body, None)
-        return tuple((kind, value) for _, kind, value in tokens if kind != "data")
+        # a closing `-%}` (`-}}`, `-#}`) token holds the whitespace it strips after it: static text too
+        return tuple(
+            (kind, value.rstrip() if kind.endswith("_end") else value) for _, kind, value in tokens if kind != "data"
+        )
     except jinja2.TemplateSyntaxError:
         return None
 
