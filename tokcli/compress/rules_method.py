@@ -13,6 +13,7 @@
 from __future__ import annotations
 
 import bisect
+import gc
 import itertools
 import json
 from dataclasses import dataclass, field
@@ -114,10 +115,14 @@ def compress_text(text: str, *, level: str = "balanced", kind: str = "text", bod
             result.text = result.text.replace("\n", "\r\n") if result.text != unix else text
             result.original = text
             return result
+    collecting = gc.isenabled()
+    gc.disable()  # hundreds of thousands of small tuples and matches, no cycles: full collections only cost time
     try:
         return _compress_text(text, level, kind, body_offset)
     finally:
         forget_folds()  # the transforms' folds of large texts (see `protect.fold`)
+        if collecting:
+            gc.enable()
 
 
 def _compress_text(text: str, level: str, kind: str, body_offset: int) -> RulesResult:

@@ -182,15 +182,20 @@ def repeated_punctuation(text: str) -> tuple[str, int]:
 
 def markdown_decoration(text: str) -> tuple[str, int]:
     """Bold/italic markers and closing `##` of headings; the words stay."""
-    bold = 0
+    bold = italic = underscore = tails = 0
     for _ in range(3):  # nested markers: **__x__**
+        if "**" not in text and "__" not in text:  # each pattern needs its marker: skip a pass without it
+            break
         text, found = _BOLD.subn(r"\2", text)
         bold += found
         if not found:
             break
-    text, italic = _ITALIC.subn(r"\1", text)
-    text, underscore = _ITALIC_UNDERSCORE.subn(r"\1", text)
-    text, tails = _replace_lines(_HEADING_TAIL, text, lambda match: match.group("keep"))
+    if "*" in text:
+        text, italic = _ITALIC.subn(r"\1", text)
+    if "_" in text:
+        text, underscore = _ITALIC_UNDERSCORE.subn(r"\1", text)
+    if "#" in text:
+        text, tails = _replace_lines(_HEADING_TAIL, text, lambda match: match.group("keep"))
     return text, bold + italic + underscore + tails
 
 
