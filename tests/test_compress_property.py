@@ -2,7 +2,9 @@
 
 Runs 1,000 generated Jinja2 templates per level by default (TOKCLI_HYPOTHESIS_EXAMPLES overrides it for a
 quicker local run). The checks here are independent of `tokcli.compress.verify`: they re-parse with Jinja2,
-search the original protected texts in order, and count negation words with their own regex.
+search the original protected texts in order, find the protected spans of the result again, and count
+negation words with their own regex. Without verification they fail (a transform can glue a span to the
+text beside it).
 """
 
 from __future__ import annotations
@@ -139,6 +141,10 @@ def assert_preserved(original: str, compressed: str) -> None:
     json_after = [s.text for s in protect_document(compressed, kind="jinja") if s.kind == "json"]
     assert len(json_before) == len(json_after)
     assert all(json_equal(a, b) for a, b in zip(json_before, json_after))
+    # found again in the result, the spans are the same: none grew into the text around it, none appeared
+    before = [s.text for s in protect_document(original, kind="jinja") if s.kind != "json"]
+    after = [s.text for s in protect_document(compressed, kind="jinja") if s.kind != "json"]
+    assert after == before
 
 
 @settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=[HealthCheck.too_slow])
