@@ -170,7 +170,7 @@ def remember_fold(text: str, folded: str) -> None:
     """Record `folded` as `fold(text)` (built alongside `text` from folded pieces, so cheaper than folding)."""
     if len(text) >= _FOLD_CACHE_MIN:
         while len(_FOLDED) >= _FOLD_CACHE_SIZE:
-            del _FOLDED[next(iter(_FOLDED))]
+            _FOLDED.pop(next(iter(_FOLDED), ""), None)
         _FOLDED[text] = folded
 
 
