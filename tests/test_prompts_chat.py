@@ -55,3 +55,13 @@ def test_chat_errors_name_file_and_line(path: str, text: str, message: str, line
     assert caught.value.path == path
     assert message in caught.value.message
     assert caught.value.line == line
+
+
+def test_line_col_on_large_text_matches_counting_newlines() -> None:
+    # Large texts use an index of line starts; it must agree with the direct count everywhere.
+    from tokcli.prompts import line_col
+
+    text = "abc\n" * 3000 + "x" * 5000 + "\n\nend"
+    for offset in (0, 1, 3, 4, 5, 11_999, 12_000, 12_001, 17_000, 17_001, 17_002, len(text) - 1, len(text)):
+        expected = (text.count("\n", 0, offset) + 1, offset - (text.rfind("\n", 0, offset) + 1) + 1)
+        assert line_col(text, offset) == expected

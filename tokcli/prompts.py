@@ -90,11 +90,32 @@ class PromptDocument:
         return index >= 0 and self.template_spans[index].contains(offset)
 
 
+#: Texts up to this size are scanned directly; larger ones get an index of line starts (built once per text).
+_LINE_INDEX_MIN_CHARS = 8192
+
+
 def line_col(text: str, offset: int) -> tuple[int, int]:
-    """1-based (line, column) of a character offset."""
-    line = text.count("\n", 0, offset) + 1
-    line_start = text.rfind("\n", 0, offset) + 1
-    return line, offset - line_start + 1
+    """1-based (line, column) of a character offset.
+
+    Cheap to call many times on one large text: its line starts are indexed once (counting newlines from the
+    start on every call made reports on multi-megabyte files quadratic)."""
+    if len(text) < _LINE_INDEX_MIN_CHARS:
+        line = text.count("\n", 0, offset) + 1
+        line_start = text.rfind("\n", 0, offset) + 1
+        return line, offset - line_start + 1
+    starts = _line_starts(text)
+    line = bisect.bisect_right(starts, offset)
+    return line, offset - starts[line - 1] + 1
+
+
+@functools.lru_cache(maxsize=8)
+def _line_starts(text: str) -> list[int]:
+    starts = [0]
+    position = text.find("\n")
+    while position >= 0:
+        starts.append(position + 1)
+        position = text.find("\n", position + 1)
+    return starts
 
 
 def detect_kind(path: str, text: str) -> str:
