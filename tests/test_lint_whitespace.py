@@ -83,6 +83,13 @@ def test_ascii_banner() -> None:
     assert hits(table, "TK106", dedent=False) == []
 
 
+def test_ascii_banner_suggests_a_heading_with_letter_spaced_words_joined() -> None:
+    from tokcli.lint.rules.whitespace import _banner_words
+
+    assert _banner_words("##   L U M E N   B O T  ::  v7  ##") == ["LUMEN", "BOT", "v7"]
+    assert _banner_words("#  A to Z guide  #") == ["A", "to", "Z", "guide"]  # short words stay words
+
+
 def test_banner_lines_are_not_also_separators() -> None:
     source = """\
         ##############################

@@ -314,7 +314,7 @@ class AsciiBanner(Rule):
         minimum = int(self.opts["min-tokens"])
         for segment in ctx.segments:
             for start, end, lines in banner_blocks(segment):
-                words = re.findall(r"[^\W_]+(?:['’][^\W_]+)?", " ".join(line for _, _, line in lines))
+                words = _banner_words(" ".join(line for _, _, line in lines))
                 title = "# " + " ".join(words)[:60].capitalize() if words else ""
                 wasted = ctx.count(segment.text[start:end]) - ctx.count(title)
                 if wasted >= minimum:
@@ -326,6 +326,16 @@ class AsciiBanner(Rule):
                         + (f" ('{title}')" if title else ""),
                         tokens_wasted=wasted,
                     )
+
+
+def _banner_words(text: str) -> list[str]:
+    """The words of a banner, with letter-spaced ones ("L U M E N   B O T") joined back ("LUMEN BOT")."""
+    words = []
+    for chunk in re.split(r"\s{2,}", text):
+        parts = re.findall(r"[^\W_]+(?:['’][^\W_]+)?", chunk)
+        spaced = len(parts) > 2 and all(len(part) == 1 for part in parts)
+        words.extend(["".join(parts)] if spaced else parts)
+    return words
 
 
 @register
