@@ -159,6 +159,18 @@ def test_reused_line_spans_equal_a_full_scan(monkeypatch: pytest.MonkeyPatch) ->
         assert find_protected_spans(after, lines=reused) == find_protected_spans(after)
 
 
+def test_negation_words_equal_the_generic_scan() -> None:
+    """`_negation_words` runs `finditer` between the matches after non-ASCII characters; it finds what the
+    generic `iter_after_non_word` finds (which would also see the "not" inside "\u00a0must not")."""
+    pieces = ["not", "no", "must not", "must", "\u00a0", " ", "\t", "’", "—", "x", "é", "at least", "do not", "\n"]
+    rng = random.Random(7)
+    for _ in range(3000):
+        folded = protect.fold("".join(rng.choice(pieces) for _ in range(rng.randint(0, 20))))
+        generic = protect.iter_after_non_word(protect._NEGATION, " " + folded)
+        assert protect._negation_words(folded) == [(m.start("m") - 1, m.end("m") - 1) for m in generic], folded
+    assert protect._negation_words("x\u00a0must not, never") == [(2, 10), (12, 17)]
+
+
 def test_json_examples_longer_than_the_decoding_window() -> None:
     big = json.dumps({"items": [{"id": n, "text": "x" * 50} for n in range(200)]}, indent=1)
     assert len(big) > 4 * protect._JSON_WINDOW

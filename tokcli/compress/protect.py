@@ -184,8 +184,26 @@ def forget_folds() -> None:
 
 
 def _negation_words(folded: str) -> list[tuple[int, int]]:
-    """(start, end) of every negation/constraint word (contractions aside) in case-folded text."""
-    return [(match.start("m") - 1, match.end("m") - 1) for match in iter_after_non_word(_NEGATION, " " + folded)]
+    """(start, end) of every negation/constraint word (contractions aside) in case-folded text.
+
+    What `iter_after_non_word(_NEGATION, " " + folded)` finds, with `finditer` between the (rare) matches after
+    a non-ASCII character: a word ends with a letter, so no match can start at a match's last character,
+    and a match after an ASCII character holds ASCII characters only, so none after a non-ASCII one starts
+    inside it (the reverse can happen: "\u00a0must not" holds " not", which is skipped)."""
+    padded = " " + folded
+    ascii_pattern, other_pattern = _NEGATION
+    found: list[tuple[int, int]] = []
+    position = 0
+    while True:
+        other = other_pattern.search(padded, position)
+        for match in ascii_pattern.finditer(padded, position):
+            if other is not None and match.start() > other.start():
+                break
+            found.append((match.start("m") - 1, match.end("m") - 1))
+        if other is None:
+            return found
+        found.append((other.start("m") - 1, other.end("m") - 1))
+        position = other.end()
 
 
 def find_protected_spans(

@@ -16,7 +16,9 @@ import bisect
 import gc
 import itertools
 import json
+from collections.abc import Iterator
 from dataclasses import dataclass, field
+from operator import itemgetter
 from typing import Any
 
 from tokcli.compress.protect import (
@@ -27,14 +29,17 @@ from tokcli.compress.protect import (
     forget_folds,
     iter_negations,
     json_equal,
+    line_spans,
     protect_document,
+    reuse_line_spans,
 )
 from tokcli.compress.transforms import MINIFY_JSON, SENTINEL, minify_json_text, transforms_for_level
 from tokcli.compress.verify import Baseline, Problem, VerifyReport, baseline, verify
 from tokcli.errors import InputError
-from tokcli.prompts import PromptDocument, line_col, load_prompt
+from tokcli.prompts import TEMPLATE_KINDS, PromptDocument, find_template_spans, line_col, load_prompt
 
 _MAX_ROUNDS = 50
+_START = itemgetter(0)
 
 
 @dataclass(frozen=True)
@@ -83,8 +88,13 @@ class _Masked:
     def body_offset(self) -> int:
         return self.base.body_offset
 
-    def verify(self, candidate: str, copied: list[tuple[int, int, int]] | None = None) -> VerifyReport:
-        return verify(self.original, candidate, base=self.base, copied=copied)
+    def verify(
+        self,
+        candidate: str,
+        copied: list[tuple[int, int, int]] | None = None,
+        lines: list[tuple[int, int, str]] | None = None,
+    ) -> VerifyReport:
+        return verify(self.original, candidate, base=self.base, copied=copied, lines=lines)
 
 
 def compress_prompt(path: str, text: str, *, level: str = "balanced", kind: str | None = None) -> RulesResult:
@@ -197,7 +207,10 @@ def _copied(
 
 
 def _settle(state: _Masked, stages: list[tuple[str, str]], texts: list[str], result: RulesResult) -> str:
-    """Verify; roll failing segments back stage by stage until the result passes (or is the original)."""
+    """Verify; roll failing segments back stage by stage until the result passes (or is the original).
+
+    After a rollback only the lines around the segments rolled back are scanned again: the rest of the line
+    spans come from the previous round's report (see `reuse_line_spans`)."""
     original_gaps = _gaps(state.original, state.spans)
     gaps = stages[-1][1].split(SENTINEL)
     staged: list[list[str]] | None = None
@@ -205,21 +218,33 @@ def _settle(state: _Masked, stages: list[tuple[str, str]], texts: list[str], res
     ceilings: dict[int, int] = {}  # segment → the stage it was last rolled back to (rollbacks only go back)
     rollbacks: dict[int, Rollback] = {}
     original_texts = [span.text for span in state.spans]
+    report: VerifyReport | None = None  # of the previous round's candidate
+    previous: tuple[str, list[str]] = ("", [])  # that candidate and its gaps
+    current = False  # whether `report` is of the gaps as they are
     for _ in range(_MAX_ROUNDS):
         candidate = _unmask(gaps, texts)
-        report = state.verify(candidate, _copied(gaps, texts, original_gaps, original_texts))
+        if report is None or report.lines is None:
+            report = state.verify(candidate, _copied(gaps, texts, original_gaps, original_texts))
+        else:
+            earlier = sorted(report.lines, key=_START)
+            copied = _copied(gaps, texts, previous[1], texts)
+            report = state.verify(candidate, lines=reuse_line_spans(candidate, earlier, len(previous[0]), copied))
+        current = True
         if report.ok:
             result.rollbacks.extend(rollbacks[index] for index in sorted(rollbacks))
             return candidate
-        implicated = _bad_segments(state, report.problems, candidate, gaps, texts, original_gaps)
+        implicated = _bad_segments(state, report, candidate, gaps, texts, original_gaps)
         bad = {index: problem for index, problem in implicated.items() if index not in at_original}
         if not bad:
             break
         if staged is None:
             staged = [stage.split(SENTINEL) for _, stage in stages]
+        previous = (candidate, list(gaps))
+        current = False
+        top = len(staged) - 1
+        found = _last_good_stages(staged, {index: ceilings.get(index, top) for index in bad}, texts)
         for index in sorted(bad):
-            ceiling = ceilings.get(index, len(staged) - 1)
-            stage = _last_good_stage(staged, index, ceiling, texts)
+            stage = found[index]
             ceilings[index] = stage
             gaps[index] = staged[stage][index]
             if stage == 0:
@@ -228,7 +253,7 @@ def _settle(state: _Masked, stages: list[tuple[str, str]], texts: list[str], res
             line = line_col(state.original, state.spans[index - 1].end if index else 0)[0]
             rollbacks[index] = Rollback(_blamed(stages, staged, stage, index), line, problem.check, problem.message)
     # could not isolate the failure: nothing is emitted but the original
-    final = state.verify(_unmask(gaps, texts))
+    final = report if current and report is not None else state.verify(_unmask(gaps, texts))
     message = final.problems[0].message if final.problems else "verification did not settle"
     check = final.problems[0].check if final.problems else "protected"
     result.rollbacks.append(Rollback("*", 1, check, message + "; whole text left unchanged"))
@@ -238,7 +263,7 @@ def _settle(state: _Masked, stages: list[tuple[str, str]], texts: list[str], res
 
 def _bad_segments(
     state: _Masked,
-    problems: list[Problem],
+    report: VerifyReport,
     candidate: str,
     gaps: list[str],
     texts: list[str],
@@ -251,16 +276,17 @@ def _bad_segments(
         starts.append(position)
         position += len(gap) + len(protected)
     bad: dict[int, Problem] = {}
-    for problem in problems:
+    for problem in report.problems:
         found: set[int] = set()
         if problem.check == "negations":
             for index, gap in enumerate(gaps):
                 if gap != original_gaps[index] and count_negations(gap) != count_negations(original_gaps[index]):
                     found.add(index)
             # a word made from text on both sides of a protected span
-            found.update(_negations_across(candidate, starts, gaps))
+            words = iter_negations(candidate) if report.negations is None else report.negations
+            found.update(_negations_across(words, starts, gaps))
         elif problem.check == "protected":
-            found.update(_protected_mismatch(state, candidate, starts, gaps, texts))
+            found.update(_protected_mismatch(state, report, candidate, starts, gaps, texts))
         elif problem.offset is not None:
             index = max(bisect.bisect_right(starts, problem.offset) - 1, 0)
             found.update(i for i in (index - 1, index, index + 1) if 0 <= i < len(gaps))
@@ -270,9 +296,10 @@ def _bad_segments(
     return bad
 
 
-def _negations_across(candidate: str, starts: list[int], gaps: list[str]) -> set[int]:
+def _negations_across(words: list[tuple[int, int]], starts: list[int], gaps: list[str]) -> set[int]:
+    """The segments of the negation words (`iter_negations` of the candidate) that end past their segment."""
     bad: set[int] = set()
-    for start, end in iter_negations(candidate):
+    for start, end in words:
         index = bisect.bisect_right(starts, start) - 1
         if end > starts[index] + len(gaps[index]):
             bad.update({index, min(index + 1, len(gaps) - 1)})
@@ -280,13 +307,25 @@ def _negations_across(candidate: str, starts: list[int], gaps: list[str]) -> set
 
 
 def _protected_mismatch(
-    state: _Masked, candidate: str, starts: list[int], gaps: list[str], texts: list[str]
+    state: _Masked, report: VerifyReport, candidate: str, starts: list[int], gaps: list[str], texts: list[str]
 ) -> set[int]:
     expected = {(starts[i] + len(gaps[i]), starts[i] + len(gaps[i]) + len(texts[i])) for i in range(len(texts))}
+    spans = report.spans
+    if spans is not None and state.base.tags is None and report.tags == []:
+        # verification took the candidate for plain text (as the original): found again by themselves its
+        # braces might still pair into template tags
+        try:
+            if find_template_spans(candidate, start=state.body_offset):
+                spans = None
+        except InputError:
+            if state.kind in TEMPLATE_KINDS:  # cannot happen: the original's tags would not close either
+                spans = None
     try:
-        found = {(s.start, s.end) for s in protect_document(candidate, kind=state.kind, body_offset=state.body_offset)}
+        if spans is None:
+            spans = protect_document(candidate, kind=state.kind, body_offset=state.body_offset)
     except InputError:  # a tag no longer closes: every segment is suspect
         return set(range(len(gaps)))
+    found = {(s.start, s.end) for s in spans}
     bad: set[int] = set()
     for begin, end in expected ^ found:
         first = max(bisect.bisect_right(starts, begin) - 1, 0)
@@ -295,26 +334,60 @@ def _protected_mismatch(
     return bad
 
 
-def _last_good_stage(staged: list[list[str]], index: int, ceiling: int, texts: list[str]) -> int:
-    """The latest stage below `ceiling` whose version of segment `index` passes a local check.
+def _last_good_stages(staged: list[list[str]], ceilings: dict[int, int], texts: list[str]) -> dict[int, int]:
+    """For each segment `index` in `ceilings`, the latest stage below `ceilings[index]` whose version of the
+    segment passes a local check.
 
     The local check finds protected spans in the segment placed between its two neighbouring protected spans
     and counts its negation words; stage 0 (the original segment) always passes. Stages whose version equals
-    the one at `ceiling` are skipped: going back to them would change nothing.
+    the one at the ceiling are skipped: going back to them would change nothing. The segments are tried in
+    waves, one stage each, and the line spans (`line_spans`) of a wave's local texts are found by one scan of
+    them joined by line breaks (the spans of a line depend on that line alone), not by one scan each.
     """
-    before = texts[index - 1] if index > 0 else ""
-    after = texts[index] if index < len(texts) else ""
+    chosen: dict[int, int] = {}
+    pending: dict[int, Iterator[int]] = {}
+    for index, ceiling in ceilings.items():
+        pending[index] = _stages_to_try(staged, index, ceiling)
+    while pending:
+        wave: list[tuple[int, int, str, list[tuple[int, int, str]]]] = []  # index, stage, local text, neighbours
+        for index, tries in list(pending.items()):
+            stage = next(tries, 0)
+            if stage == 0:
+                chosen[index] = 0
+                del pending[index]
+                continue
+            before = texts[index - 1] if index > 0 else ""
+            after = texts[index] if index < len(texts) else ""
+            gap = staged[stage][index]
+            local = before + gap + after
+            neighbours = [(0, len(before), "n"), (len(before) + len(gap), len(local), "n")]
+            wave.append((index, stage, local, [n for n in neighbours if n[1] > n[0]]))
+        if not wave:
+            break
+        locals_ = [local for _, _, local, _ in wave]
+        offsets = [0, *itertools.accumulate(len(local) + 1 for local in locals_)]
+        found = sorted(line_spans("\n".join(locals_)), key=_START)  # stable: the order within a start is kept
+        starts = [span[0] for span in found]
+        low = 0
+        for (index, stage, local, neighbours), offset, end in zip(wave, offsets, offsets[1:]):
+            high = bisect.bisect_left(starts, end, low)
+            lines = [(start - offset, stop - offset, kind) for start, stop, kind in found[low:high]]
+            low = high
+            spans = find_protected_spans(local, extra_spans=neighbours, lines=lines)
+            if all(span.kind == "n" for span in spans):
+                chosen[index] = stage
+                del pending[index]
+    return chosen
+
+
+def _stages_to_try(staged: list[list[str]], index: int, ceiling: int) -> Iterator[int]:
+    """The stages below `ceiling` (latest first, stage 0 aside) whose version of segment `index` differs from
+    the ceiling's and has the original's negation words."""
+    top = staged[ceiling][index]
     reference = count_negations(staged[0][index])
     for stage in range(ceiling - 1, 0, -1):
-        gap = staged[stage][index]
-        if gap == staged[ceiling][index]:
-            continue
-        local = before + gap + after
-        neighbours = [(0, len(before), "n"), (len(before) + len(gap), len(local), "n")]
-        spans = find_protected_spans(local, extra_spans=[n for n in neighbours if n[1] > n[0]])
-        if all(span.kind == "n" for span in spans) and count_negations(gap) == reference:
-            return stage
-    return 0
+        if staged[stage][index] != top and count_negations(staged[stage][index]) == reference:
+            yield stage
 
 
 def _blamed(stages: list[tuple[str, str]], staged: list[list[str]], stage: int, index: int) -> str:

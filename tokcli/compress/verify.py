@@ -36,6 +36,13 @@ class Problem:
 @dataclass
 class VerifyReport:
     problems: list[Problem] = field(default_factory=list)
+    #: what the protected-span check found in the result, for a caller that looks closer at a failure: its
+    #: protected spans (found with the template tags `tags`), the (start, end) of its negation/constraint
+    #: words and its `line_spans`; None when the check did not run (a template that no longer parses)
+    spans: list[ProtectedSpan] | None = field(default=None, repr=False)
+    tags: list[Span] | None = field(default=None, repr=False)
+    negations: list[tuple[int, int]] | None = field(default=None, repr=False)
+    lines: list[tuple[int, int, str]] | None = field(default=None, repr=False)
 
     @property
     def ok(self) -> bool:
@@ -123,6 +130,7 @@ def verify(
     body_offset: int = 0,
     base: Baseline | None = None,
     copied: list[tuple[int, int, int]] | None = None,
+    lines: list[tuple[int, int, str]] | None = None,
 ) -> VerifyReport:
     """Compare `result` with `original` (both whole file texts of the given prompt `kind`).
 
@@ -130,7 +138,8 @@ def verify(
     `copied` may say which ranges (start, end, shift) of `result` are copied unchanged from `original`
     (`result[start:end] == original[start - shift:end - shift]`, sorted): the protected spans found within
     single lines are then found again only in the lines around the changes (see `reuse_line_spans`), with
-    the same outcome as a scan of the whole result.
+    the same outcome as a scan of the whole result. `lines` may give `line_spans(result)` when already known
+    (then `copied` is not needed).
     """
     if base is None:
         base = baseline(original, kind=kind, body_offset=body_offset)
@@ -144,10 +153,14 @@ def verify(
             return VerifyReport([Problem("syntax", message, _line_offset(result, error.line))])
         problems.extend(_template_problems(base, base.tags, result, tags_after))
     negations: list[tuple[int, int]] = []
-    lines = None if copied is None else reuse_line_spans(result, base.lines, len(base.text), copied)
-    problems.extend(_protected_problems(base, result, tags_after, negations, lines))
+    if lines is None:
+        lines = line_spans(result) if copied is None else reuse_line_spans(result, base.lines, len(base.text), copied)
+    spans = protect_document(
+        result, kind=base.kind, body_offset=base.body_offset, tags=tags_after, negations=negations, lines=lines
+    )
+    problems.extend(_protected_problems(base, spans))
     problems.extend(negation_problems(original, result, base.negations, count_negations(result, negations)))
-    return VerifyReport(problems)
+    return VerifyReport(problems, spans, tags_after, negations, lines)
 
 
 def negation_problems(
@@ -233,17 +246,9 @@ def _first_diff(spans: list[Span], before: list[str], after: list[str]) -> int |
     return spans[-1].end if spans else None
 
 
-def _protected_problems(
-    base: Baseline,
-    result: str,
-    tags: list[Span],
-    negations: list[tuple[int, int]],
-    lines: list[tuple[int, int, str]] | None = None,
-) -> list[Problem]:
+def _protected_problems(base: Baseline, after: list[ProtectedSpan]) -> list[Problem]:
+    """Compare the protected spans found in the result (`after`) with the original's."""
     original, before = base.text, base.spans
-    after = protect_document(
-        result, kind=base.kind, body_offset=base.body_offset, tags=tags, negations=negations, lines=lines
-    )
     if len(after) == len(before) and [span.text for span in after] == [span.text for span in before]:
         return []  # the common case, checked without a Python loop
     for index, (old, new) in enumerate(zip(before, after)):
