@@ -11,6 +11,7 @@ between them, so the spans come out sorted and non-overlapping without a sort ov
 from __future__ import annotations
 
 import bisect
+import itertools
 import json
 import re
 from collections import Counter
@@ -245,7 +246,8 @@ def find_protected_spans(
         lines = line_spans(text)
     if negations is not None:
         negations.extend((start, end) for start, end, kind in lines if kind == "negation")
-    return [ProtectedSpan(start, end, kind, text[start:end]) for start, end, kind in _merge(blocks + lines)]
+    make = tuple.__new__  # `ProtectedSpan(...)` without its Python-level `__new__`: tens of thousands per text
+    return [make(ProtectedSpan, (start, end, kind, text[start:end])) for start, end, kind in _merge(blocks + lines)]
 
 
 def line_spans(text: str) -> list[tuple[int, int, str]]:
@@ -282,24 +284,26 @@ def _first_of(patterns: tuple[re.Pattern[str], ...], text: str) -> Iterator[re.M
         ]
 
 
-MIN_REUSE = 4096  # unchanged stretches shorter than this are scanned again
+MIN_REUSE = 256  # unchanged stretches shorter than this are scanned again
 
 
 def reuse_line_spans(
     text: str, earlier: list[tuple[int, int, str]], earlier_length: int, copied: list[tuple[int, int, int]]
 ) -> list[tuple[int, int, str]]:
-    """`line_spans(text)` (the same spans; the order may differ only between different lines), computed by
-    scanning only the lines an edit touched.
+    """`line_spans(text)` (the same spans, in another order, but those with one start in the same order),
+    computed by scanning only the lines an edit touched.
 
     `earlier` are the line spans of the text before the edit (sorted by start; `earlier_length` its length) and
     `copied` the ranges (start, end, shift) of `text`, sorted, that the edit left unchanged:
     `text[start:end]` equals the earlier `[start - shift:end - shift]`. A line lying inside one such range
     with the line breaks around it (or the text's start or end, on both sides) has the same spans as before,
-    moved by `shift`; the lines in between are scanned again.
+    moved by `shift`; the lines in between are scanned again, all in one scan of them joined by line breaks
+    (the spans of a line depend on that line alone).
     """
     found: list[tuple[int, int, str]] = []
     starts = [span[0] for span in earlier]
     scanned = 0  # the lines before this offset are done
+    stretches: list[tuple[int, int]] = []  # (start, end) of the lines to scan again
     length = len(text)
     for start, end, shift in copied:
         if start == 0 and shift == 0:
@@ -310,15 +314,29 @@ def reuse_line_spans(
                 continue  # no line break inside: no whole line either
         last = end if end == length and end - shift == earlier_length else text.rfind("\n", start, end)
         if last - first < MIN_REUSE:
-            continue  # scanned with the changed lines around it: one scan of a stretch costs less than several
+            continue  # scanned with the changed lines around it
         if first > scanned:
-            found.extend(_shifted(line_spans(text[scanned : first - 1]), scanned))
+            stretches.append((scanned, first - 1))
         low = bisect.bisect_left(starts, first - shift)
         high = bisect.bisect_left(starts, last - shift)
         found.extend((s + shift, e + shift, kind) for s, e, kind in earlier[low:high])
         scanned = last + 1
     if scanned <= length:
-        found.extend(_shifted(line_spans(text[scanned:]), scanned))
+        stretches.append((scanned, length))
+    if len(stretches) == 1:
+        found.extend(_shifted(line_spans(text[stretches[0][0] : stretches[0][1]]), stretches[0][0]))
+    elif stretches:
+        joined_starts = list(itertools.accumulate((end - start + 1 for start, end in stretches[:-1]), initial=0))
+        shifts = [start - joined for (start, _), joined in zip(stretches, joined_starts)]
+        spans = line_spans("\n".join([text[start:end] for start, end in stretches]))
+        spans.sort(key=_START)  # stable: the order within one line is kept
+        low = 0
+        for joined, shift in zip(joined_starts[1:], shifts):
+            high = bisect.bisect_left(spans, joined, low, key=_START)
+            found.extend((s + shift, e + shift, kind) for s, e, kind in spans[low:high])
+            low = high
+        shift = shifts[-1]
+        found.extend((s + shift, e + shift, kind) for s, e, kind in spans[low:])
     return found
 
 
@@ -391,12 +409,15 @@ def _merge(spans: list[tuple[int, int, str]]) -> list[tuple[int, int, str]]:
     # by start, the longest first among equal starts, else in the order found (two stable sorts)
     ordered = sorted(spans, key=_END, reverse=True)
     ordered.sort(key=_START)
-    for start, end, kind in ordered:
-        if merged and start < merged[-1][1]:
-            last_start, last_end, last_kind = merged[-1]
-            merged[-1] = (last_start, max(last_end, end), last_kind)
+    last_end = -1  # of merged[-1]; spans never start below 0
+    for span in ordered:
+        if span[0] < last_end:
+            if span[1] > last_end:
+                last_end = span[1]
+                merged[-1] = (merged[-1][0], last_end, merged[-1][2])
         else:
-            merged.append((start, end, kind))
+            merged.append(span)
+            last_end = span[1]
     return merged
 
 
