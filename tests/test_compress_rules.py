@@ -236,3 +236,13 @@ def test_jinja_skeleton_ignores_whitespace_a_closing_marker_strips() -> None:
     after = "{#- note -#}\nNote that {{ a -}}\n{% if b -%}x{% endif %}"
     assert jinja_skeleton(before) == jinja_skeleton(after) is not None
     assert jinja_skeleton("{{ a }}") != jinja_skeleton("{{ a -}}")
+
+
+def test_negation_words_of_pieces_equal_each_piece_counted_alone() -> None:
+    """`_bad_segments` finds the segments whose negation words changed with one scan of them all."""
+    pieces = ["Do not go", "", "never\n", "can't", "won’t stop", "İ NOT", "x no", "must\tnot", "n't", "at least 2"]
+    for size in range(len(pieces) + 1):
+        chosen = pieces[size:] + pieces[:size]
+        words = rules_method._negation_words_of(chosen)
+        for piece, found in zip(chosen, words):
+            assert sorted(protect.count_negations(piece).elements()) == found, piece

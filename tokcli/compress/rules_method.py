@@ -279,9 +279,10 @@ def _bad_segments(
     for problem in report.problems:
         found: set[int] = set()
         if problem.check == "negations":
-            for index, gap in enumerate(gaps):
-                if gap != original_gaps[index] and count_negations(gap) != count_negations(original_gaps[index]):
-                    found.add(index)
+            changed = [index for index, gap in enumerate(gaps) if gap != original_gaps[index]]
+            after = _negation_words_of([gaps[index] for index in changed])
+            before = _negation_words_of([original_gaps[index] for index in changed])
+            found.update(index for index, old, new in zip(changed, before, after) if old != new)
             # a word made from text on both sides of a protected span
             words = iter_negations(candidate) if report.negations is None else report.negations
             found.update(_negations_across(words, starts, gaps))
@@ -294,6 +295,23 @@ def _bad_segments(
             if gaps[index] != original_gaps[index]:  # an unchanged segment has nothing to roll back
                 bad.setdefault(index, problem)
     return bad
+
+
+def _negation_words_of(pieces: list[str]) -> list[list[str]]:
+    """The negation/constraint words of each piece, normalised as `count_negations` counts them and sorted
+    (equal lists: equal counts), found by one scan of the pieces joined by line breaks (no word crosses one)."""
+    words: list[list[str]] = [[] for _ in pieces]
+    if not pieces:
+        return words
+    joined = "\n".join(pieces)
+    starts = list(itertools.accumulate((len(piece) + 1 for piece in pieces[:-1]), initial=0))
+    for start, end in iter_negations(joined):
+        words[bisect.bisect_right(starts, start) - 1].append(
+            " ".join(joined[start:end].lower().replace("’", "'").split())
+        )
+    for found in words:
+        found.sort()
+    return words
 
 
 def _negations_across(words: list[tuple[int, int]], starts: list[int], gaps: list[str]) -> set[int]:
