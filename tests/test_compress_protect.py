@@ -182,3 +182,10 @@ def test_json_examples_longer_than_the_decoding_window() -> None:
 def test_fold_keeps_offsets() -> None:
     assert protect.fold("İN ORDER TO, ſo ı") == "in order to, so i"
     assert count_negations("İ NOT here. Not_a word. NEVER") == {"not": 1, "never": 1}
+
+
+def test_empty_json_containers_are_not_protected_and_do_not_roll_the_text_back() -> None:
+    assert [span.kind for span in find_protected_spans('config { } and {"a": 1}') if span.kind == "json"] == ["json"]
+    result = compress_text("In order to start, set pcm { } in the file.\n")
+    assert result.text == "To start, set pcm { } in the file.\n"
+    assert result.rollbacks == []

@@ -434,7 +434,9 @@ def _json_spans(text: str, blocks: list[tuple[int, int, str]]) -> list[tuple[int
         if block >= 0 and blocks[block][1] > index:
             continue
         decoded = _decode_json(text, index)
-        if decoded is not None and isinstance(decoded[0], (dict, list)) and decoded[1] - index > 2:
+        # Empty containers ("{}", "{ }") hold nothing to protect; counting them by length made "{ }" a span
+        # that minifying turned into "{}", which was then "lost" and rolled the whole text back.
+        if decoded is not None and isinstance(decoded[0], (dict, list)) and decoded[0]:
             found.append((index, decoded[1], "json"))
             resume = decoded[1]
     return found

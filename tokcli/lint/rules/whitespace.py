@@ -330,7 +330,7 @@ class AsciiBanner(Rule):
 
 def _banner_words(text: str) -> list[str]:
     """The words of a banner, with letter-spaced ones ("L U M E N   B O T") joined back ("LUMEN BOT")."""
-    words = []
+    words: list[str] = []
     for chunk in re.split(r"\s{2,}", text):
         parts = re.findall(r"[^\W_]+(?:['’][^\W_]+)?", chunk)
         spaced = len(parts) > 2 and all(len(part) == 1 for part in parts)
