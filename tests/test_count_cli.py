@@ -191,6 +191,15 @@ def test_show_plain(files: Path) -> None:
     assert pieces[:2] == ["hello", " world"]
 
 
+def test_show_honours_allow_special(files: Path) -> None:
+    code, stdout, stderr = run("--text", "hi <|endoftext|>", "-t", "cl100k_base", "--show", "--allow-special")
+    assert (code, stderr) == (0, "")
+    assert stdout == "<text> — cl100k_base: 3 tokens\n6151\t'hi'\n220\t' '\n100257\t'<|endoftext|>'\n"
+    code, stdout, stderr = run("--text", "hi <|endoftext|>", "-t", "cl100k_base", "--show")
+    assert (code, stderr) == (0, "")
+    assert stdout.splitlines()[0] == "<text> — cl100k_base: 7 tokens"  # ordinary text without the flag
+
+
 def test_show_sentencepiece_keeps_spaces(files: Path) -> None:
     pytest.importorskip("sentencepiece")
     from tokcli.registry import get_registry

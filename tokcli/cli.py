@@ -153,7 +153,7 @@ def count(
     for path, reason in inputs.skipped:
         typer.echo(f"tokcli: skipped {path}: {reason}", err=True)
     if show:
-        _show_tokens(inputs.texts, targets[0])
+        _show_tokens(inputs.texts, targets[0], allow_special=allow_special)
         return
     report = count_inputs(inputs.texts, targets, allow_special=allow_special, with_ids=ids)
     chosen = output_format.value
@@ -174,7 +174,7 @@ def count(
             typer.echo(f"note: {note}", err=True)
 
 
-def _show_tokens(texts: list[Any], target: Any) -> None:
+def _show_tokens(texts: list[Any], target: Any, *, allow_special: bool = False) -> None:
     from tokcli.registry import get_tokenizer
     from tokcli.reporters import counts as reporter
 
@@ -185,12 +185,14 @@ def _show_tokens(texts: list[Any], target: Any) -> None:
     if not tokenizer.exact:  # an estimate: its count, marked ~; the boundaries are its base tokenizer's
         label += f" (estimate; boundaries from {getattr(getattr(tokenizer, 'base', None), 'name', '?')})"
     for item in texts:
-        pieces = tokenizer.token_pieces(item.text)
-        ids: list[int | None] = list(tokenizer.encode(item.text)) if tokenizer.exact else [None] * len(pieces)
+        pieces = tokenizer.token_pieces(item.text, allow_special=allow_special)
+        ids: list[int | None] = (
+            list(tokenizer.encode(item.text, allow_special=allow_special)) if tokenizer.exact else [None] * len(pieces)
+        )
         pairs: list[tuple[int | None, str]] = list(zip(ids, pieces))
         if len(ids) != len(pieces):
             pairs = [(None, piece) for piece in pieces]
-        total = None if tokenizer.exact else f"~{tokenizer.count(item.text)}"
+        total = None if tokenizer.exact else f"~{tokenizer.count(item.text, allow_special=allow_special)}"
         if colour:
             console.print(reporter.render_pieces_rich(item.path, label, pairs, total))
         else:

@@ -63,10 +63,10 @@ class Tokenizer:
         with ThreadPoolExecutor(max_workers=_worker_count()) as pool:
             return list(pool.map(lambda text: self.count(text, allow_special=allow_special), texts))
 
-    def token_pieces(self, text: str) -> list[str]:
+    def token_pieces(self, text: str, *, allow_special: bool = False) -> list[str]:
         """The text cut at token boundaries (for `count --show`): one piece per token id, joining back to
         the text. A character whose bytes span tokens is shown on its last token; the others show ""."""
-        ids = self.encode(text)
+        ids = self.encode(text, allow_special=allow_special)
         pieces: list[str] = []
         consumed = 0
         pending: list[int] = []
@@ -289,7 +289,7 @@ class SentencePieceTokenizer(Tokenizer):
     def count_batch(self, texts: Sequence[str], *, allow_special: bool = False) -> list[int]:
         return [len(ids) for ids in self.processor.encode(list(texts), num_threads=_worker_count())]
 
-    def token_pieces(self, text: str) -> list[str]:
+    def token_pieces(self, text: str, *, allow_special: bool = False) -> list[str]:
         # SentencePiece decoding drops the leading space marker, so cut by the pieces' own text instead:
         # "▁" is a space, "<0xNN>" byte-fallback pieces build up a character (shown on its last byte), and
         # the first piece carries the dummy-prefix space SentencePiece puts before the text.
@@ -370,5 +370,5 @@ class EstimateTokenizer(Tokenizer):
         counts = self.base.count_batch(texts, allow_special=allow_special)
         return [self._scale(count) for count in counts]
 
-    def token_pieces(self, text: str) -> list[str]:
-        return self.base.token_pieces(text)
+    def token_pieces(self, text: str, *, allow_special: bool = False) -> list[str]:
+        return self.base.token_pieces(text, allow_special=allow_special)
