@@ -263,6 +263,15 @@ def test_chat_file_openai_overhead_matches_the_cookbook(chat_files: Path, file_n
     )
 
 
+def test_chat_ids_are_the_message_contents_that_were_counted(chat_files: Path) -> None:
+    code, stdout, stderr = run("cookbook.json", "-t", "cl100k_base", "-f", "json", "--ids")
+    assert (code, stderr) == (0, "")
+    item = json.loads(stdout)["results"][0]
+    expected = [i for message in COOKBOOK_MESSAGES for i in get_tokenizer("cl100k_base").encode(message["content"])]
+    assert item["ids"] == expected
+    assert len(item["ids"]) == item["tokens"] - item["overhead"]
+
+
 def test_chat_file_other_tokenizers_count_text_only(chat_files: Path) -> None:
     code, stdout, stderr = run("cookbook.json", "-t", "llama3", "-f", "json")
     if code == 2 and "pip install" in stderr:

@@ -176,16 +176,17 @@ def count_inputs(
                     )
                     result.overhead = framing + REPLY_PRIMING_TOKENS
                 result.tokens = content + result.overhead
-                text = document.prompt_text
+                # The ids of what was counted: each message's content in turn (the framing has no ids here).
+                encoded = [message.content for message in document.messages]
             elif document is not None:
                 result.kind = "body"
                 result.tokens = counted[document.body]
-                text = document.body
+                encoded = [document.body]
             else:
                 result.tokens = counted[item.text]
-                text = item.text
+                encoded = [item.text]
             if with_ids and tokenizer.exact:
-                result.ids = tokenizer.encode(text, allow_special=allow_special)
+                result.ids = [i for part in encoded for i in tokenizer.encode(part, allow_special=allow_special)]
             report.results.append(result)
     if any(result.kind == "chat" for result in report.results):
         report.notes.append(
