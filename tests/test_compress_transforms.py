@@ -6,6 +6,7 @@ import pytest
 
 from tokcli.compress import transforms as t
 from tokcli.compress.transforms import SENTINEL, TRANSFORMS, transforms_for_level
+from tokcli.json_text import minify_json_text
 
 S = SENTINEL
 
@@ -78,7 +79,7 @@ def test_markdown_decoration() -> None:
 
 def test_minify_json_text_keeps_strings_and_numbers() -> None:
     source = '{\n  "a b": "x  y",\n  "n": 1.50,\n  "l": [1, 2]\n}'
-    assert t.minify_json_text(source) == '{"a b":"x  y","n":1.50,"l":[1,2]}'
+    assert minify_json_text(source) == '{"a b":"x  y","n":1.50,"l":[1,2]}'
 
 
 # ---- balanced ----

@@ -126,7 +126,7 @@ def test_sections_for_other_jobs_arrive_raw(tree: Path) -> None:
     assert config.lint == {"select": ["TK1"]}
     assert config.compress == {"level": 2}
     assert config.audit == {}
-    assert config.line_of("lint.select") == 2
+    assert config.key_lines["lint.select"] == 2
 
 
 def test_empty_yaml_is_an_empty_config(tree: Path) -> None:

@@ -6,7 +6,7 @@ import json
 
 from lint_support import fix, hits, lint
 
-from tokcli.lint.rules.payload import minify_json_text
+from tokcli.json_text import minify_json_text
 from tokcli.registry import get_tokenizer
 
 PRETTY = """\

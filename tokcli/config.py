@@ -90,9 +90,6 @@ class Config:
     audit: dict[str, Any] = field(default_factory=dict)
     key_lines: dict[str, int] = field(default_factory=dict)  # dotted key → 1-based line (YAML only)
 
-    def line_of(self, dotted_key: str) -> int | None:
-        return self.key_lines.get(dotted_key)
-
     def resolve_path(self, value: str) -> Path:
         path = Path(value).expanduser()
         return path if path.is_absolute() else self.root / path

@@ -43,9 +43,6 @@ class Span:
     end: int
     kind: str  # "variable" | "block" | "comment" | "raw"
 
-    def contains(self, offset: int) -> bool:
-        return self.start <= offset < self.end
-
 
 @dataclass(frozen=True)
 class Message:
@@ -71,23 +68,11 @@ class PromptDocument:
         return self.text[self.body_offset :]
 
     @property
-    def is_template(self) -> bool:
-        return self.kind in TEMPLATE_KINDS or bool(self.template_spans)
-
-    @property
     def prompt_text(self) -> str:
         """What a model reads: chat contents joined, or the body."""
         if self.kind == "chat":
             return "\n".join(message.content for message in self.messages)
         return self.body
-
-    def line_col(self, offset: int) -> tuple[int, int]:
-        return line_col(self.text, offset)
-
-    def in_template_syntax(self, offset: int) -> bool:
-        starts = [span.start for span in self.template_spans]
-        index = bisect.bisect_right(starts, offset) - 1
-        return index >= 0 and self.template_spans[index].contains(offset)
 
 
 #: Texts up to this size are scanned directly; larger ones get an index of line starts (built once per text).

@@ -33,9 +33,10 @@ from tokcli.compress.protect import (
     protect_document,
     reuse_line_spans,
 )
-from tokcli.compress.transforms import MINIFY_JSON, SENTINEL, minify_json_text, transforms_for_level
+from tokcli.compress.transforms import MINIFY_JSON, SENTINEL, transforms_for_level
 from tokcli.compress.verify import Baseline, Problem, VerifyReport, baseline, verify
 from tokcli.errors import InputError
+from tokcli.json_text import minify_json_text
 from tokcli.prompts import TEMPLATE_KINDS, PromptDocument, find_template_spans, line_col, load_prompt
 
 _MAX_ROUNDS = 50

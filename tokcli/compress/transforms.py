@@ -27,13 +27,6 @@ class Transform:
     apply: Callable[[str], tuple[str, int]]
 
 
-def _sub(pattern: re.Pattern[str], replacement: str | Callable[[re.Match[str]], str]) -> Callable:
-    def apply(text: str) -> tuple[str, int]:
-        return pattern.subn(replacement, text)
-
-    return apply
-
-
 def _phrases(phrases: list[str] | dict[str, str]) -> str:
     """Regex source for any of the lower-case `phrases` in case-folded text (`fold`): any run of blanks between
     words, the last word whole. Alternatives are grouped behind their first letter, which the engine checks
@@ -199,13 +192,7 @@ def markdown_decoration(text: str) -> tuple[str, int]:
     return text, bold + italic + underscore + tails
 
 
-# minify_json works on protected JSON spans, not on masked prose; see `minify_json_text`.
-_JSON_TOKENS = re.compile(r"(\"(?:[^\"\\]|\\.)*\")|\s+")
-
-
-def minify_json_text(text: str) -> str:
-    """JSON text without insignificant whitespace; strings and number spellings kept exactly."""
-    return _JSON_TOKENS.sub(lambda m: m.group(1) or "", text)
+# minify_json works on protected JSON spans, not on masked prose, with `tokcli.json_text.minify_json_text`.
 
 
 # ---- balanced ------------------------------------------------------------------------------------

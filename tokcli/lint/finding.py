@@ -12,14 +12,6 @@ SEVERITIES = ("info", "warning", "error")
 SEVERITY_RANK = {name: rank for rank, name in enumerate(SEVERITIES)}
 
 
-def check_severity(value: str) -> str:
-    if value not in SEVERITY_RANK:
-        from tokcli.errors import unknown_name
-
-        raise unknown_name("severity", value, list(SEVERITIES))
-    return value
-
-
 @dataclass(frozen=True)
 class Edit:
     """Replace `text[start:end]` of the file with `replacement` (character offsets into the whole file)."""

@@ -51,10 +51,6 @@ class Segment:
             self._masked = mask_spans(self.text, self.spans)
         return self._masked
 
-    @property
-    def mappable(self) -> bool:
-        return self.start is not None
-
     def touches_template(self, start: int, end: int) -> bool:
         index = bisect.bisect_right(self._span_starts, end - 1) - 1
         while index >= 0:

@@ -8,31 +8,10 @@ import re
 import unicodedata
 from typing import Any, ClassVar
 
+from tokcli.json_text import minify_json_text
 from tokcli.lint.rules.base import Context, Rule, Segment, register
 
 _JSON_START = re.compile(r"^[ \t]*([{\[])", re.MULTILINE)
-
-
-def minify_json_text(text: str) -> str:
-    """Drop the whitespace outside strings of (valid) JSON text; numbers, keys and order stay as written."""
-    out = []
-    in_string = False
-    escaped = False
-    for char in text:
-        if in_string:
-            out.append(char)
-            if escaped:
-                escaped = False
-            elif char == "\\":
-                escaped = True
-            elif char == '"':
-                in_string = False
-        elif char == '"':
-            in_string = True
-            out.append(char)
-        elif char not in " \t\r\n":
-            out.append(char)
-    return "".join(out)
 
 
 def json_blobs(segment: Segment, min_lines: int) -> list[tuple[int, int]]:
