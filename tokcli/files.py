@@ -13,8 +13,9 @@ from pathlib import Path
 from tokcli.errors import InputError
 
 
-def atomic_write(path: Path, content: str, *, keep_backup: bool = False) -> None:
-    """Replace `path` with `content` (UTF-8). With `keep_backup`, the old file stays as `path.orig`."""
+def atomic_write(path: Path, content: str | bytes, *, keep_backup: bool = False) -> None:
+    """Replace `path` with `content` (text is written as UTF-8). With `keep_backup`, the old file stays as
+    `path.orig`. The temp file is removed on failure."""
     path = Path(path)
     directory = path.parent if str(path.parent) else Path(".")
     try:
@@ -23,8 +24,8 @@ def atomic_write(path: Path, content: str, *, keep_backup: bool = False) -> None
     except OSError as error:
         raise InputError(f"cannot write: {error.strerror or error}", path=str(path)) from None
     try:
-        with os.fdopen(handle, "w", encoding="utf-8", newline="") as stream:
-            stream.write(content)
+        with os.fdopen(handle, "wb") as stream:
+            stream.write(content.encode("utf-8") if isinstance(content, str) else content)
         if mode is not None:
             os.chmod(temporary, mode)
         if keep_backup and path.exists():

@@ -20,7 +20,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
-from tokcli.errors import ConfigError, MissingExtraError
+from tokcli.errors import ConfigError, InputError, MissingExtraError
 
 OPENAI_URL_PREFIX = "https://openaipublic.blob.core.windows.net/encodings/"
 _CACHE_MAGIC = b"tokcli-ranks-1\n"
@@ -113,13 +113,12 @@ def _read_cached_ranks(path: Path) -> dict[bytes, int] | None:
 def _write_cached_ranks(path: Path, ranks: dict[bytes, int]) -> None:
     payload = marshal.dumps(ranks)
     blob = _CACHE_MAGIC + hashlib.sha256(payload).hexdigest().encode() + payload
+    from tokcli.files import atomic_write
+
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=".ranks-")
-        with os.fdopen(handle, "wb") as stream:
-            stream.write(blob)
-        os.replace(temporary, path)
-    except OSError:
+        atomic_write(path, blob)
+    except (OSError, InputError):
         # A read-only or missing home directory only costs speed, never correctness.
         return
 
