@@ -316,11 +316,15 @@ def _negation_words_of(pieces: list[str]) -> list[list[str]]:
 
 
 def _negations_across(words: list[tuple[int, int]], starts: list[int], gaps: list[str]) -> set[int]:
-    """The segments of the negation words (`iter_negations` of the candidate) that end past their segment."""
+    """The segments around the negation words (`iter_negations` of the candidate) that straddle the border
+    between a segment and a protected span: made from text on both sides of it. A word that lies within one
+    protected span (as most do: negation words are protected) implicates nothing."""
     bad: set[int] = set()
     for start, end in words:
         index = bisect.bisect_right(starts, start) - 1
-        if end > starts[index] + len(gaps[index]):
+        gap_end = starts[index] + len(gaps[index])
+        span_end = starts[index + 1] if index + 1 < len(starts) else None
+        if start < gap_end < end or (span_end is not None and gap_end <= start < span_end < end):
             bad.update({index, min(index + 1, len(gaps) - 1)})
     return bad
 
