@@ -19,6 +19,7 @@ from collections.abc import Iterable, Iterator
 from operator import itemgetter
 from typing import Any, NamedTuple
 
+from tokcli import forked
 from tokcli.prompts import Span
 
 #: Kinds whose text may change under a semantic check (JSON is minified by the `minify_json` transform).
@@ -267,6 +268,27 @@ def line_spans(text: str) -> list[tuple[int, int, str]]:
     return found
 
 
+#: Texts at least this long have their second half scanned by `line_spans_split` in a forked child process.
+PARALLEL_MIN_CHARS = 1_000_000
+
+
+def line_spans_split(text: str) -> list[tuple[int, int, str]]:
+    """`line_spans(text)`, with the lines after the middle scanned in a forked child process (`forked`) when
+    the text is large and a second CPU is there: the spans of a line depend on that line alone, so two halves
+    split at a line break give the same spans. Those with one start stay in the same order."""
+    split = text.find("\n", len(text) // 2) + 1
+    if len(text) < PARALLEL_MIN_CHARS or split == 0 or not forked.available():
+        return line_spans(text)
+    child = forked.Child(lambda parent: line_spans(text[split:]))
+    found = line_spans(text[:split])
+    try:
+        second = child.result()
+    except forked.ChildFailed:
+        second = line_spans(text[split:])
+    found.extend(_shifted(second, split))
+    return found
+
+
 def _first_of(patterns: tuple[re.Pattern[str], ...], text: str) -> Iterator[re.Match[str]]:
     """What `finditer` of the alternation of `patterns` finds (each starts with its own literal character,
     so two never match at one position), with one fast literal search per pattern instead of a class."""
@@ -324,11 +346,11 @@ def reuse_line_spans(
     if scanned <= length:
         stretches.append((scanned, length))
     if len(stretches) == 1:
-        found.extend(_shifted(line_spans(text[stretches[0][0] : stretches[0][1]]), stretches[0][0]))
+        found.extend(_shifted(line_spans_split(text[stretches[0][0] : stretches[0][1]]), stretches[0][0]))
     elif stretches:
         joined_starts = list(itertools.accumulate((end - start + 1 for start, end in stretches[:-1]), initial=0))
         shifts = [start - joined for (start, _), joined in zip(stretches, joined_starts)]
-        spans = line_spans("\n".join([text[start:end] for start, end in stretches]))
+        spans = line_spans_split("\n".join([text[start:end] for start, end in stretches]))
         spans.sort(key=_START)  # stable: the order within one line is kept
         low = 0
         for joined, shift in zip(joined_starts[1:], shifts):

@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from operator import itemgetter
 from typing import Any
 
+from tokcli.compress.pipeline import TransformRun, run_transforms
 from tokcli.compress.protect import (
     MIN_REUSE,
     ProtectedSpan,
@@ -143,20 +144,21 @@ def _compress_text(text: str, level: str, kind: str, body_offset: int) -> RulesR
     result = RulesResult(text=text, original=text, level=level, protected_spans=len(spans))
     masked = SENTINEL.join(_gaps(text, spans))
 
-    stages: list[tuple[str, str]] = [("", masked)]
-    for transform in transforms:
-        new, fired = transform.apply(masked)
-        if not fired or new == masked:
-            continue
-        if new.count(SENTINEL) != len(spans):
-            result.rollbacks.append(
-                Rollback(transform.name, 1, "protected", "transform touched a protected span; not applied")
-            )
-            continue
-        result.transforms[transform.name] = fired
-        stages.append((transform.name, new))
-        masked = new
+    run = run_transforms(masked, transforms)
+    try:
+        result.transforms.update(run.fired)
+        result.rollbacks.extend(
+            Rollback(name, 1, "protected", "transform touched a protected span; not applied") for name in run.rejected
+        )
+        texts = _minified(spans, result)
+        result.text = _settle(state, run, texts, result)
+    finally:
+        run.close()
+    return result
 
+
+def _minified(spans: list[ProtectedSpan], result: RulesResult) -> list[str]:
+    """The protected spans' texts, JSON examples minified (whitespace only; the value is checked equal)."""
     texts = [span.text for span in spans]
     minified = 0
     for index, span in enumerate(spans):
@@ -167,9 +169,7 @@ def _compress_text(text: str, level: str, kind: str, body_offset: int) -> RulesR
                 minified += 1
     if minified:
         result.transforms[MINIFY_JSON] = minified
-
-    result.text = _settle(state, stages, texts, result)
-    return result
+    return texts
 
 
 def _gaps(text: str, spans: list[ProtectedSpan]) -> list[str]:
@@ -207,14 +207,15 @@ def _copied(
     return ranges
 
 
-def _settle(state: _Masked, stages: list[tuple[str, str]], texts: list[str], result: RulesResult) -> str:
+def _settle(state: _Masked, run: TransformRun, texts: list[str], result: RulesResult) -> str:
     """Verify; roll failing segments back stage by stage until the result passes (or is the original).
 
     After a rollback only the lines around the segments rolled back are scanned again: the rest of the line
     spans come from the previous round's report (see `reuse_line_spans`)."""
     original_gaps = _gaps(state.original, state.spans)
-    gaps = stages[-1][1].split(SENTINEL)
+    gaps = run.final.split(SENTINEL)
     staged: list[list[str]] | None = None
+    stages: list[tuple[str, str]] = []
     at_original: set[int] = set()
     ceilings: dict[int, int] = {}  # segment → the stage it was last rolled back to (rollbacks only go back)
     rollbacks: dict[int, Rollback] = {}
@@ -239,6 +240,7 @@ def _settle(state: _Masked, stages: list[tuple[str, str]], texts: list[str], res
         if not bad:
             break
         if staged is None:
+            stages = run.stages()
             staged = [stage.split(SENTINEL) for _, stage in stages]
         previous = (candidate, list(gaps))
         current = False

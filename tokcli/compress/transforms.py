@@ -25,6 +25,13 @@ class Transform:
     level: str  # the lowest level that runs it
     description: str
     apply: Callable[[str], tuple[str, int]]
+    #: Whether applying it to two parts of a text split between two line breaks ("…\n" + "\n…") gives the
+    #: two parts of applying it to the whole (no match reaches across a blank line, and the start and end of
+    #: the text are not special): then large texts are transformed in parts, in parallel (`pipeline`).
+    by_parts: bool = True
+    #: For a transform that remembers what it saw (`duplicate_sentences`): `apply`, with the memory of the
+    #: text before this one asked for from the callable (once; it is updated).
+    apply_after: Callable[[str, Callable[[], set[str]]], tuple[str, int]] | None = None
 
 
 def _phrases(phrases: list[str] | dict[str, str]) -> str:
@@ -476,27 +483,43 @@ _REMOVED_MARK = re.compile(r"\ue001[ \t]*")
 _NON_WORD = re.compile(r"[^\w]+")
 
 
-def duplicate_sentences(text: str) -> tuple[str, int]:
+def duplicate_sentences(text: str, seen: set[str] | None = None) -> tuple[str, int]:
     """A sentence or instruction repeated word for word (case, spacing and punctuation aside) is kept once.
 
     Only sentences without protected spans can go, so a repeated negation or placeholder always stays.
+    `seen` holds the sentences (normalised) met earlier, in text before this one; it is updated.
     """
-    seen: set[str] = set()
+    memory = set() if seen is None else seen
+    return drop_repeated_sentences(text, lambda: memory)
 
-    def replace(match: re.Match[str]) -> str | None:
+
+def drop_repeated_sentences(text: str, earlier: Callable[[], set[str]]) -> tuple[str, int]:
+    """`duplicate_sentences`, with the memory of earlier text asked for (`earlier()`, once) only after this
+    text's sentences are found: a later part of a text transformed in parallel finds its sentences while
+    the earlier part is still being judged (see `pipeline`)."""
+    found: list[tuple[int, int, str, str]] = []  # start, end, normalised sentence, replacement when repeated
+    for match in _line_matches(_SENTENCE, text):
         key = _NON_WORD.sub(" ", match.group("body").lower()).strip()
         if len(key) < 12:
-            return None
+            continue
+        # at a line start the line (or list item) may go entirely
+        replacement = match.group("lead") + _REMOVED if match.string[match.start("m") - 1] == "\n" else ""
+        found.append((match.start("m") - 1, match.end("m") - 1, key, replacement))
+    seen = earlier()
+    parts: list[str] = []
+    position = removed = 0
+    for start, end, key, replacement in found:
         if key not in seen:
             seen.add(key)
-            return None
-        if match.string[match.start("m") - 1] == "\n":
-            return match.group("lead") + _REMOVED  # the line (or list item) may go entirely
-        return ""
-
-    new, removed = _replace_lines(_SENTENCE, text, replace)
-    if removed:
-        new = _REMOVED_MARK.sub("", _replace_lines(_REMOVED_LINE, new, lambda match: "")[0])
+            continue
+        parts.append(text[position:start])
+        parts.append(replacement)
+        position = end
+        removed += 1
+    if not removed:
+        return text, 0
+    parts.append(text[position:])
+    new = _REMOVED_MARK.sub("", _replace_lines(_REMOVED_LINE, "".join(parts), lambda match: "")[0])
     return new, removed
 
 
@@ -573,14 +596,21 @@ TRANSFORMS: tuple[Transform, ...] = (
     Transform("repeated_punctuation", "safe", "!!! and ?? and ....", repeated_punctuation),
     Transform("filler_phrases", "balanced", "politeness and filler phrases", filler_phrases),
     Transform("verbose_phrases", "balanced", "wordy phrases rewritten short", verbose_phrases),
-    Transform("duplicate_sentences", "balanced", "repeated sentences and instructions", duplicate_sentences),
+    Transform(
+        "duplicate_sentences",
+        "balanced",
+        "repeated sentences and instructions",
+        duplicate_sentences,
+        apply_after=drop_repeated_sentences,
+    ),
     Transform("articles", "aggressive", "articles in long prose lines", articles),
     Transform("low_information_words", "aggressive", "intensifiers in long prose lines", low_information_words),
     Transform("condense_lists", "aggressive", "short bullet lists onto one line", condense_lists),
     # whitespace last: it also tidies the gaps the word-level transforms leave
     Transform("inner_whitespace", "safe", "runs of spaces between words", inner_whitespace),
     Transform("trailing_whitespace", "safe", "spaces at line ends", trailing_whitespace),
-    Transform("blank_lines", "safe", "repeated blank lines", blank_lines),
+    # runs of blank lines may cross a split, and the text's first and last lines are special
+    Transform("blank_lines", "safe", "repeated blank lines", blank_lines, by_parts=False),
 )
 #: Applied to protected JSON spans rather than to prose (level `safe`).
 MINIFY_JSON = "minify_json"

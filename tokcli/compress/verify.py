@@ -17,7 +17,7 @@ from typing import Any
 from tokcli.compress.protect import (
     ProtectedSpan,
     count_negations,
-    line_spans,
+    line_spans_split,
     protect_document,
     reuse_line_spans,
     same_span_text,
@@ -94,7 +94,7 @@ def baseline(original: str, *, kind: str = "text", body_offset: int = 0) -> Base
         tags = None
     skeleton = jinja_skeleton(original[body_offset:]) if tags is not None else None
     negations: list[tuple[int, int]] = []
-    lines = line_spans(original)
+    lines = line_spans_split(original)
     spans = protect_document(
         original, kind=kind, body_offset=body_offset, tags=tags or [], negations=negations, lines=lines
     )
@@ -154,7 +154,9 @@ def verify(
         problems.extend(_template_problems(base, base.tags, result, tags_after))
     negations: list[tuple[int, int]] = []
     if lines is None:
-        lines = line_spans(result) if copied is None else reuse_line_spans(result, base.lines, len(base.text), copied)
+        lines = (
+            line_spans_split(result) if copied is None else reuse_line_spans(result, base.lines, len(base.text), copied)
+        )
     spans = protect_document(
         result, kind=base.kind, body_offset=base.body_offset, tags=tags_after, negations=negations, lines=lines
     )

@@ -1,0 +1,274 @@
+"""Large texts are scanned and transformed in two processes: the result must equal the one-process result.
+
+The thresholds are lowered here so that small texts take the parallel path; `forked.enabled = False` gives the
+one-process reference in the same test.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from tokcli import forked
+from tokcli.compress import pipeline, protect
+from tokcli.compress.rules_method import compress_text
+from tokcli.compress.transforms import SENTINEL, TRANSFORMS, drop_repeated_sentences, transforms_for_level
+
+ROOT = Path(__file__).resolve().parent.parent
+LINES = [
+    "",
+    "   ",
+    "\t",
+    "---",
+    "=====",
+    "<!-- ***** -->",
+    "# Heading ##",
+    "**Bold** words and _italic_ ones, ***both***.",
+    "Please note that you must answer in English.",
+    "Please note that you must answer in English.",
+    "I would like you to please make sure to be brief.",
+    "Be concise. Be concise.  Be concise!",
+    "Thank you!",
+    "Thanks in advance.",
+    "It is important to note that the user is a customer.",
+    "In order to help, make use of the context due to the fact that it is there.",
+    "- item one",
+    "- item two",
+    "- item three",
+    "1. first step",
+    "2) second step",
+    "Options:",
+    "Wow!!! Really??? Wait.....",
+    "trailing blanks   ",
+    "inner    blanks\tand\t\ttabs",
+    f"a {SENTINEL} protected {SENTINEL} span.",
+    f"{SENTINEL}",
+    "Repeat this sentence here.",
+    "Repeat this sentence here.",
+    "The model is a very very helpful assistant that basically reads the whole context and then writes a long "
+    "answer for the user in a friendly tone.",
+    "should *not* be removed",
+    "kindly answer",
+]
+
+
+def lines() -> st.SearchStrategy[list[str]]:
+    return st.lists(st.sampled_from(LINES), min_size=0, max_size=12)
+
+
+@pytest.fixture
+def parallel(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """Every text with a blank line past its middle (and every text, for line scans) takes the parallel path."""
+    if not forked.available():
+        pytest.skip("needs fork and two CPUs")
+    monkeypatch.setattr(pipeline, "PARALLEL_MIN_CHARS", 0)
+    monkeypatch.setattr(protect, "PARALLEL_MIN_CHARS", 0)
+    yield
+
+
+def one_process(function, *args, **kwargs):  # type: ignore[no-untyped-def]
+    forked.enabled = False
+    try:
+        return function(*args, **kwargs)
+    finally:
+        forked.enabled = True
+
+
+# ---- the property that makes splitting safe, transform by transform (no processes involved) ----
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(lines(), lines())
+def test_each_by_parts_transform_gives_the_parts_of_its_result(first_lines: list[str], second_lines: list[str]) -> None:
+    first = "".join(line + "\n" for line in first_lines)  # ends with a line break (or is empty)
+    second = "".join("\n" + line for line in second_lines) or "\n"  # starts with an empty line
+    for transform in TRANSFORMS:
+        if not transform.by_parts:
+            continue
+        whole, whole_fired = transform.apply(first + second)
+        if transform.apply_after is not None:
+            memory: set[str] = set()
+            new_first, fired_first = transform.apply_after(first, lambda memory=memory: memory)
+            new_second, fired_second = transform.apply_after(second, lambda memory=memory: memory)
+        else:
+            (new_first, fired_first), (new_second, fired_second) = transform.apply(first), transform.apply(second)
+        assert new_first + new_second == whole, transform.name
+        assert fired_first + fired_second == whole_fired, transform.name
+        # the split keeps its shape for the next transform
+        assert new_first == "" or new_first.endswith("\n"), transform.name
+        assert new_second.startswith("\n"), transform.name
+
+
+def test_blank_lines_is_not_split_safe_and_runs_on_the_joined_text() -> None:
+    blank_lines = next(transform for transform in TRANSFORMS if transform.name == "blank_lines")
+    first, second = "text\n", "\n\n\nmore"
+    assert blank_lines.apply(first + second)[0] != blank_lines.apply(first)[0] + blank_lines.apply(second)[0]
+    assert not blank_lines.by_parts
+
+
+def test_repeated_sentences_asks_for_the_earlier_memory_after_finding_its_own() -> None:
+    asked: list[str] = []
+
+    def earlier() -> set[str]:
+        asked.append("now")
+        return {"repeat this sentence here"}
+
+    new, removed = drop_repeated_sentences("Repeat this sentence here.\nAnother sentence here.\n", earlier)
+    assert asked == ["now"]
+    assert (new, removed) == ("Another sentence here.\n", 1)
+
+
+# ---- the parallel pipeline against the one-process one ----
+
+
+@settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture]
+)
+@given(lines(), lines(), st.sampled_from(["safe", "balanced", "aggressive"]))
+def test_transforming_in_parts_equals_transforming_the_whole(
+    parallel: None, first_lines: list[str], second_lines: list[str], level: str
+) -> None:
+    masked = "\n".join(first_lines) + "\n\n" + "\n".join(second_lines) + "\n\n"
+    transforms = transforms_for_level(level)
+    split = pipeline._split_point(masked)
+    assert split > 0
+    expected = one_process(pipeline.run_transforms, masked, transforms)
+    run = pipeline.run_transforms(masked, transforms)
+    try:
+        assert (run.final, run.names, run.fired, run.rejected) == (
+            expected.final,
+            expected.names,
+            expected.fired,
+            expected.rejected,
+        )
+        assert run.stages() == expected.stages()
+    finally:
+        run.close()
+        expected.close()
+
+
+def examples_text(copies: int = 3) -> str:
+    texts = [path.read_text(encoding="utf-8") for path in sorted((ROOT / "prompts_examples").glob("*.md"))]
+    return "\n\n".join(texts * copies)
+
+
+@pytest.mark.parametrize("level", ["safe", "balanced", "aggressive"])
+def test_compressing_in_two_processes_equals_one_process(parallel: None, level: str) -> None:
+    text = examples_text()
+    expected = one_process(compress_text, text, level=level, kind="markdown")
+    result = compress_text(text, level=level, kind="markdown")
+    assert result.text == expected.text
+    assert result.transforms == expected.transforms
+    assert result.rollbacks == expected.rollbacks
+    assert result.protected_spans == expected.protected_spans
+    assert len(result.text) < len(text)
+
+
+def test_rollbacks_fetch_the_stages_from_the_child(parallel: None) -> None:
+    # "should *not*" becomes "should not" once the italics go: a new negation phrase, rolled back
+    part = "The hook should *not* run twice.\n\nRule 7: please note that the answer is short (40 words).\n\n"
+    text = part * 40
+    expected = one_process(compress_text, text, level="balanced", kind="markdown")
+    result = compress_text(text, level="balanced", kind="markdown")
+    assert expected.rollbacks, "the test needs a rollback"
+    assert all(rollback.check in {"negations", "protected"} for rollback in expected.rollbacks)
+    assert (result.text, result.rollbacks, result.transforms) == (
+        expected.text,
+        expected.rollbacks,
+        expected.transforms,
+    )
+    assert "should *not*" in result.text
+    # protected numbers keep the filler in segments of its own, away from the rolled-back ones
+    assert "please note that" not in result.text
+
+
+def test_line_spans_in_halves_equal_one_scan(parallel: None) -> None:
+    text = examples_text(2)
+    halves = protect.line_spans_split(text)
+    whole = protect.line_spans(text)
+    assert sorted(halves) == sorted(whole)
+    assert len(halves) == len(whole) > 100
+
+
+# ---- a child that fails: this process does its part ----
+
+
+def test_a_failing_child_leaves_the_result_unchanged(parallel: None, monkeypatch: pytest.MonkeyPatch) -> None:
+    text = examples_text()
+    expected = one_process(compress_text, text, level="balanced", kind="markdown")
+    parent = os.getpid()
+    real_line_spans = protect.line_spans
+    real_apply_all = pipeline._apply_all
+
+    def line_spans_failing_in_child(text: str) -> list[tuple[int, int, str]]:
+        if os.getpid() != parent:
+            raise RuntimeError("simulated failure")
+        return real_line_spans(text)
+
+    def apply_all_dying_in_child(*args, **kwargs):  # type: ignore[no-untyped-def]
+        if os.getpid() != parent:
+            os._exit(3)
+        return real_apply_all(*args, **kwargs)
+
+    monkeypatch.setattr(protect, "line_spans", line_spans_failing_in_child)
+    monkeypatch.setattr(pipeline, "_apply_all", apply_all_dying_in_child)
+    result = compress_text(text, level="balanced", kind="markdown")
+    assert (result.text, result.transforms, result.rollbacks) == (
+        expected.text,
+        expected.transforms,
+        expected.rollbacks,
+    )
+
+
+# ---- the fork helper itself ----
+
+
+def test_child_returns_its_result_and_messages() -> None:
+    if not forked.available():
+        pytest.skip("needs fork and two CPUs")
+
+    def work(parent: forked.Parent) -> int:
+        parent.send(("pid", os.getpid()))
+        number: int = parent.receive()
+        return number * 2
+
+    child = forked.Child(work)
+    kind, pid = child.receive()
+    assert kind == "pid" and pid != os.getpid()
+    child.send(21)
+    assert child.result() == 42
+
+
+def test_child_failures_are_reported_not_raised_through() -> None:
+    if not forked.available():
+        pytest.skip("needs fork and two CPUs")
+
+    def raises(parent: forked.Parent) -> None:
+        raise ValueError("bad value")
+
+    def dies(parent: forked.Parent) -> None:
+        os._exit(7)
+
+    with pytest.raises(forked.ChildFailed, match="ValueError: bad value"):
+        forked.Child(raises).result()
+    with pytest.raises(forked.ChildFailed, match="child process ended"):
+        forked.Child(dies).result()
+
+
+def test_not_available_when_disabled_or_inside_a_worker_process() -> None:
+    import multiprocessing
+
+    forked.enabled = False
+    try:
+        assert not forked.available()
+    finally:
+        forked.enabled = True
+    if not forked.available():
+        pytest.skip("needs fork and two CPUs")
+    with multiprocessing.get_context("fork").Pool(1) as pool:
+        assert pool.apply(forked.available) is False

@@ -1,0 +1,116 @@
+"""Half of a large computation in a forked child process, while this process does the other half.
+
+The work this is for (scanning megabytes of prompt text with regular expressions) is pure Python, so threads
+would only take turns on the GIL. A forked child inherits the text, the compiled patterns and the imported
+modules, so starting it costs milliseconds; it talks back through a pipe (pickled values) and ends with
+`os._exit`, so it never flushes this process's output buffers or runs its exit handlers.
+
+Only used where `fork` is the safe default (Linux), with two or more usable CPUs, and not inside a worker
+process (the audit's pool already keeps every CPU busy).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import sys
+from collections.abc import Callable
+from multiprocessing.connection import Connection
+from typing import Any
+
+#: Set to False (tests, or a caller that must stay single-process) to make `available` report False.
+enabled = True
+
+
+def usable_cpus() -> int:
+    """CPUs this process may run on (a container's limit, not the host's count, where the OS tells)."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):
+        return os.cpu_count() or 1
+
+
+def available() -> bool:
+    """Whether a child process may be forked to share the work."""
+    if not enabled or not sys.platform.startswith("linux") or usable_cpus() < 2:
+        return False
+    import multiprocessing
+
+    return multiprocessing.parent_process() is None
+
+
+class Parent:
+    """The child's end of the pipe: what `work` uses to talk to the process that forked it."""
+
+    def __init__(self, connection: Connection) -> None:
+        self._connection = connection
+
+    def send(self, value: Any) -> None:
+        self._connection.send(("message", value))
+
+    def receive(self) -> Any:
+        return self._connection.recv()
+
+
+class Child:
+    """A forked child running `work(parent)`; this side talks to it with `send` and `receive`.
+
+    `work`'s return value is sent back last; `result()` reads it. If the child fails (an exception, or it
+    dies) `receive` and `result` raise `ChildFailed`, and the caller does that half itself.
+    """
+
+    def __init__(self, work: Callable[[Parent], Any]) -> None:
+        from multiprocessing import Pipe
+
+        self.connection, child_end = Pipe()
+        self.pid = os.fork()
+        if self.pid == 0:  # the child
+            status = 0
+            try:
+                self.connection.close()
+                child_end.send(("result", work(Parent(child_end))))
+            except BaseException as error:  # report it; never unwind into the parent's code
+                status = 1
+                with contextlib.suppress(BaseException):
+                    child_end.send(("error", f"{type(error).__name__}: {error}"))
+            finally:
+                os._exit(status)
+        child_end.close()
+
+    def send(self, value: Any) -> None:
+        try:
+            self.connection.send(value)
+        except OSError as error:  # the child is gone; `receive` reports why
+            raise ChildFailed(f"child process ended: {error}") from None
+
+    def receive(self) -> Any:
+        """The next value the child sent with `Parent.send`."""
+        return self._next("message")
+
+    def result(self) -> Any:
+        """The value `work` returned (after any messages it sent, which must have been received)."""
+        value = self._next("result")
+        self.close()
+        return value
+
+    def _next(self, expected: str) -> Any:
+        try:
+            kind, value = self.connection.recv()
+        except (EOFError, OSError) as error:
+            self.close()
+            raise ChildFailed(f"child process ended: {error or 'no result'}") from None
+        if kind != expected:
+            self.close()
+            raise ChildFailed(value if kind == "error" else f"child process sent a {kind}, not a {expected}")
+        return value
+
+    def close(self) -> None:
+        if self.pid:
+            self.connection.close()
+            with contextlib.suppress(ChildProcessError):
+                os.waitpid(self.pid, 0)
+            self.pid = 0
+
+
+class ChildFailed(Exception):
+    """A forked child did not deliver its result."""
