@@ -307,6 +307,7 @@ def _first_of(patterns: tuple[re.Pattern[str], ...], text: str) -> Iterator[re.M
 
 
 MIN_REUSE = 256  # unchanged stretches shorter than this are scanned again
+REUSE_MIN_SHARE = 0.4  # below this share of the text kept unchanged, `reuse_line_spans` scans it all
 
 
 def reuse_line_spans(
@@ -322,10 +323,9 @@ def reuse_line_spans(
     moved by `shift`; the lines in between are scanned again, all in one scan of them joined by line breaks
     (the spans of a line depend on that line alone).
     """
-    found: list[tuple[int, int, str]] = []
-    starts = [span[0] for span in earlier]
     scanned = 0  # the lines before this offset are done
     stretches: list[tuple[int, int]] = []  # (start, end) of the lines to scan again
+    kept: list[tuple[int, int, int]] = []  # (first, last, shift) of the lines whose spans are moved
     length = len(text)
     for start, end, shift in copied:
         if start == 0 and shift == 0:
@@ -339,12 +339,18 @@ def reuse_line_spans(
             continue  # scanned with the changed lines around it
         if first > scanned:
             stretches.append((scanned, first - 1))
-        low = bisect.bisect_left(starts, first - shift)
-        high = bisect.bisect_left(starts, last - shift)
-        found.extend((s + shift, e + shift, kind) for s, e, kind in earlier[low:high])
+        kept.append((first, last, shift))
         scanned = last + 1
     if scanned <= length:
         stretches.append((scanned, length))
+    if sum(last - first for first, last, _ in kept) < length * REUSE_MIN_SHARE:
+        return line_spans_split(text)  # mostly changed: one scan of everything costs less than the stitching
+    found: list[tuple[int, int, str]] = []
+    starts = [span[0] for span in earlier]
+    for first, last, shift in kept:
+        low = bisect.bisect_left(starts, first - shift)
+        high = bisect.bisect_left(starts, last - shift)
+        found.extend((s + shift, e + shift, kind) for s, e, kind in earlier[low:high])
     if len(stretches) == 1:
         found.extend(_shifted(line_spans_split(text[stretches[0][0] : stretches[0][1]]), stretches[0][0]))
     elif stretches:
@@ -510,7 +516,16 @@ def count_negations(text: str, spans: Iterable[tuple[int, int]] | None = None) -
     `spans` are the words' offsets when already found (see `find_protected_spans(negations=...)`).
     """
     found = iter_negations(text) if spans is None else spans
-    return Counter(" ".join(text[s:e].lower().replace("’", "'").split()) for s, e in found)
+    return Counter(normal_negation(text[s:e]) for s, e in found)
+
+
+def normal_negation(word: str) -> str:
+    """A negation/constraint word as `count_negations` counts it: lower case, one space between its words,
+    straight apostrophes."""
+    lowered = word.lower()
+    if lowered.isalpha():  # most are one plain word: no space or apostrophe to normalise
+        return lowered
+    return " ".join(lowered.replace("’", "'").split())
 
 
 def json_equal(left: str, right: str) -> bool:

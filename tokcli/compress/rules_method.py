@@ -31,6 +31,7 @@ from tokcli.compress.protect import (
     iter_negations,
     json_equal,
     line_spans,
+    normal_negation,
     protect_document,
     reuse_line_spans,
 )
@@ -309,9 +310,7 @@ def _negation_words_of(pieces: list[str]) -> list[list[str]]:
     joined = "\n".join(pieces)
     starts = list(itertools.accumulate((len(piece) + 1 for piece in pieces[:-1]), initial=0))
     for start, end in iter_negations(joined):
-        words[bisect.bisect_right(starts, start) - 1].append(
-            " ".join(joined[start:end].lower().replace("’", "'").split())
-        )
+        words[bisect.bisect_right(starts, start) - 1].append(normal_negation(joined[start:end]))
     for found in words:
         found.sort()
     return words
