@@ -54,6 +54,20 @@ def test_negation_and_constraint_words(word: str) -> None:
     assert ("negation", word) in kinds(f"you {word} go")
 
 
+@pytest.mark.parametrize(
+    ("text", "entities"),
+    [
+        ("The Quick Fox ran", ["Quick Fox"]),  # a sentence opener does not begin an entity
+        ("Use the ES6 class", ["ES6"]),
+        ("A Tale told", []),
+        ("Then Acme Corp said", ["Acme Corp"]),
+        ("Thenceforth Acme", ["Thenceforth Acme"]),  # only whole stop-words are skipped
+    ],
+)
+def test_sentence_openers_do_not_begin_an_entity(text: str, entities: list[str]) -> None:
+    assert [span for kind, span in kinds(text) if kind == "entity"] == entities
+
+
 def test_negation_words_are_whole_words() -> None:
     assert [k for k, _ in kinds("nothing notable, mustard, knowing, onlyx")] == []
 

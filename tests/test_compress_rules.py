@@ -55,6 +55,32 @@ def test_balanced_saves_tokens_and_template_still_renders_the_same_data() -> Non
     assert result.text.count("Keep the answer short and to the point.") == 1
 
 
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # taking the markers off would make "does not" / "Must not" one negation, or "Caveat Breakpoints" one
+        # entity: the markers stay
+        ("It does *not* run twice.", "It does *not* run twice."),
+        ("It should **not** be used.", "It should **not** be used."),
+        ("* **Must** not throw.", "* **Must** not throw."),
+        ("> **Caveat** Breakpoints are slow.", "> **Caveat** Breakpoints are slow."),
+        ("Return **PACKAGE_RESOLVE** now.", "Return **PACKAGE_RESOLVE** now."),
+        ("x -*-outline-*- y", "x -*-outline-*- y"),
+        # nothing to join: the markers go
+        ("You **must** answer in *one* line.", "You must answer in one line."),
+        ("**Important:** be brief.", "Important: be brief."),
+        # after a cut, a word is not capitalised into an entity with the capitalised words after it
+        ("Please read the README file first.", "read the README file first."),
+        ("Prior to Node.js 8, it was slow.", "before Node.js 8, it was slow."),
+        ("Please note that the answer is short.", "The answer is short."),
+        ("In order to help, be brief.", "To help, be brief."),
+    ],
+)
+def test_no_new_protected_span_is_made_and_nothing_is_rolled_back(text: str, expected: str) -> None:
+    result = compress_text(text, kind="markdown")
+    assert (result.text, result.rollbacks) == (expected, [])
+
+
 def test_levels_save_more_as_they_go() -> None:
     sizes = [len(compress_prompt("task.j2", VERBOSE, level=level).text) for level in ("safe", "balanced", "aggressive")]
     assert len(VERBOSE) > sizes[0] > sizes[1] >= sizes[2]

@@ -108,6 +108,72 @@ _WORD_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ012
 _TOKEN_CHARS = _WORD_CHARS | {"-"}
 _EMAIL_CHARS = _WORD_CHARS | {".", "+", "-"}
 
+#: Capitalised words that do not begin a named entity (sentence openers), and the small words that may join
+#: the capitalised words of one ("Bank of America"): shared with the transforms, which avoid making entities.
+ENTITY_STOPWORDS = [
+    "Please",
+    "The",
+    "A",
+    "An",
+    "You",
+    "Your",
+    "We",
+    "Our",
+    "I",
+    "If",
+    "When",
+    "It",
+    "This",
+    "That",
+    "These",
+    "Those",
+    "Always",
+    "Never",
+    "Do",
+    "Be",
+    "Use",
+    "Make",
+    "Note",
+    "Remember",
+    "And",
+    "Or",
+    "But",
+    "For",
+    "In",
+    "On",
+    "At",
+    "To",
+    "With",
+    "As",
+    "Each",
+    "Every",
+    "All",
+    "Any",
+    "Then",
+    "Also",
+    "Only",
+    "Not",
+    "No",
+    "Hello",
+    "Hi",
+    "Dear",
+    "Thanks",
+    "Thank",
+]
+ENTITY_JOINERS = "of|the|and|for|de|la|van|von|der|du"
+
+
+def _rest_of_words(words: list[str]) -> str:
+    """Regex source matching, right after a word's first letter, the rest of one of `words` (a lookbehind
+    checks the first letter): the entity pattern matches its first letter before looking at the word."""
+    by_letter: dict[str, list[str]] = {}
+    for word in sorted(words, key=len, reverse=True):
+        by_letter.setdefault(word[0], []).append(re.escape(word[1:]))
+    return "|".join(f"(?<={letter})(?:{'|'.join(rests)})\\b" for letter, rests in by_letter.items())
+
+
+_AFTER_FIRST_LETTER_OF_STOPWORD = _rest_of_words(ENTITY_STOPWORDS)
+
 # Each pattern begins with a literal or a small character class so the engine skips ahead fast; the checks
 # on the preceding character are lookbehinds placed after that first character.
 _URL_END = r"[^\s<>\"'`]*[^\s<>\"'`.,;:!?)\]}]"
@@ -123,10 +189,8 @@ _PATTERNS: list[tuple[str, re.Pattern[str] | tuple[re.Pattern[str], ...]]] = [
     (
         "entity",
         re.compile(
-            r"[A-Z](?<!\w.)(?!(?:Please|The|A|An|You|Your|We|Our|I|If|When|It|This|That|These|Those|Always|"
-            r"Never|Do|Be|Use|Make|Note|Remember|And|Or|But|For|In|On|At|To|With|As|Each|Every|All|Any|Then|"
-            r"Also|Only|Not|No|Hello|Hi|Dear|Thanks|Thank)\b)(?:[\w'’&-]*(?:[ \t]+(?:(?:of|the|and|for|de|la|van|von|der|du)[ \t]+)?[A-Z][\w'’&-]*)+"
-            r"|[A-Z]+[A-Z0-9]*s?\b)"
+            rf"[A-Z](?<!\w.)(?!{_AFTER_FIRST_LETTER_OF_STOPWORD})"
+            rf"(?:[\w'’&-]*(?:[ \t]+(?:(?:{ENTITY_JOINERS})[ \t]+)?[A-Z][\w'’&-]*)+|[A-Z]+[A-Z0-9]*s?\b)"
         ),
     ),
 ]

@@ -13,7 +13,15 @@ import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
-from tokcli.compress.protect import after_non_word, fold, iter_after_non_word, known_fold, remember_fold
+from tokcli.compress.protect import (
+    ENTITY_JOINERS,
+    ENTITY_STOPWORDS,
+    after_non_word,
+    fold,
+    iter_after_non_word,
+    known_fold,
+    remember_fold,
+)
 
 SENTINEL = "\ue000"
 LEVELS = ("safe", "balanced", "aggressive")
@@ -63,6 +71,53 @@ def _at_sentence_start(text: str, start: int) -> bool:
 
 def _capitalize_next(text: str) -> str:
     return text[:1].upper() + text[1:] if text[:1].isalpha() else text
+
+
+# Guards against making a protected span that was not there: the protected-span finder takes a run of
+# capitalised words for one named entity ("Contact the FSF"), and "should" + "not" for one negation. A
+# sentinel stands for a protected span, which may be a capitalised word or a negation word: it counts as both.
+_STOPWORDS = frozenset(ENTITY_STOPWORDS)
+_ENTITY_GOES_ON = re.compile(rf"[ \t]+(?:(?:{ENTITY_JOINERS})[ \t]+)?[A-Z{SENTINEL}]")
+_WORD = re.compile(r"[\w'’&-]*")
+_ENDS_CAPITALISED = re.compile(rf"(?:{SENTINEL}|(?<![\w'’&-])(?P<word>[A-Z][\w'’&-]*))\Z")
+_ENDS_CAPITALISED_BEFORE_BLANKS = re.compile(
+    rf"(?:{SENTINEL}|(?<![\w'’&-])(?P<word>[A-Z][\w'’&-]*))(?:[ \t]+(?:{ENTITY_JOINERS}))?[ \t]+\Z"
+)
+_NEGATION_FIRST_WORD = rf"(?:(?<![\w'’-])(?:do|does|did|should|can|must|at)|{SENTINEL})"
+_ENDS_NEGATION_FIRST_WORD = re.compile(rf"{_NEGATION_FIRST_WORD}[ \t]*\Z", re.I)
+_NEGATION_SECOND_WORD = re.compile(rf"[ \t]*(?:{SENTINEL}|(?:least|most)(?![\w'’-]))", re.I)
+
+
+def _capitalised_word(match: re.Match[str] | None) -> bool:
+    """Whether a match of `_ENDS_CAPITALISED…` is a sentinel or a capitalised word that may begin an entity."""
+    return match is not None and match.group("word") not in _STOPWORDS
+
+
+def _may_capitalise(text: str, position: int) -> bool:
+    """Whether the word at `position` may be capitalised (at a sentence start after a cut) without running into
+    the capitalised words or protected spans after it as one named entity."""
+    word = _WORD.match(text, position)
+    assert word is not None
+    capitalised = _capitalize_next(word.group())
+    return capitalised in _STOPWORDS or _ENTITY_GOES_ON.match(text, word.end()) is None
+
+
+def _joins_across(text: str, start: int, end: int, inner: str) -> bool:
+    """Whether taking the markers off `text[start:end]` (leaving `inner`) could join the words on either side
+    of a marker into one protected span: a named entity, or a two-word negation ("should *not*")."""
+    before = text[max(start - 60, 0) : start]
+    after = text[end : end + 60]
+    if before[-1:] in (SENTINEL, "-") or after[:1] in (SENTINEL, "-"):
+        return True  # glued to a protected span or a path-like word ("-*-x-*-", "/t*-*.c")
+    if _capitalised_word(_ENDS_CAPITALISED.search(inner)) and _ENTITY_GOES_ON.match(after):
+        return True
+    if inner[:1] in (SENTINEL, *"ABCDEFGHIJKLMNOPQRSTUVWXYZ") and _capitalised_word(
+        _ENDS_CAPITALISED_BEFORE_BLANKS.search(before)
+    ):
+        return True
+    if _ENDS_NEGATION_FIRST_WORD.search(before) and _NEGATION_SECOND_WORD.match(inner):
+        return True
+    return bool(_ENDS_NEGATION_FIRST_WORD.search(inner) and _NEGATION_SECOND_WORD.match(after) and after[:1] in " \t")
 
 
 # ---- safe ----------------------------------------------------------------------------------------
@@ -181,22 +236,36 @@ def repeated_punctuation(text: str) -> tuple[str, int]:
 
 
 def markdown_decoration(text: str) -> tuple[str, int]:
-    """Bold/italic markers and closing `##` of headings; the words stay."""
-    bold = italic = underscore = tails = 0
+    """Bold/italic markers and closing `##` of headings; the words stay. Markers whose removal would join the
+    words around them into a named entity or a two-word negation stay too (see `_joins_across`)."""
+    taken = 0
+
+    def unwrap(group: int) -> Callable[[re.Match[str]], str]:
+        def replace(match: re.Match[str]) -> str:
+            nonlocal taken
+            inner = match.group(group)
+            if _joins_across(match.string, match.start(), match.end(), inner):
+                return match.group()
+            taken += 1
+            return inner
+
+        return replace
+
     for _ in range(3):  # nested markers: **__x__**
         if "**" not in text and "__" not in text:  # each pattern needs its marker: skip a pass without it
             break
-        text, found = _BOLD.subn(r"\2", text)
-        bold += found
-        if not found:
+        before = taken
+        text = _BOLD.sub(unwrap(2), text)
+        if taken == before:
             break
     if "*" in text:
-        text, italic = _ITALIC.subn(r"\1", text)
+        text = _ITALIC.sub(unwrap(1), text)
     if "_" in text:
-        text, underscore = _ITALIC_UNDERSCORE.subn(r"\1", text)
+        text = _ITALIC_UNDERSCORE.sub(unwrap(1), text)
+    tails = 0
     if "#" in text:
         text, tails = _replace_lines(_HEADING_TAIL, text, lambda match: match.group("keep"))
-    return text, bold + italic + underscore + tails
+    return text, taken + tails
 
 
 # minify_json works on protected JSON spans, not on masked prose, with `tokcli.json_text.minify_json_text`.
@@ -369,7 +438,10 @@ def filler_phrases(text: str) -> tuple[str, int]:
     def opener(start: int, end: int, match: re.Match[str]) -> str | None:
         if not _at_sentence_start(text, start):
             return None
-        return _capitalize_next(text[match.start("next") - 1]) if match.group("next") else ""
+        if not match.group("next"):
+            return ""
+        following = match.start("next") - 1
+        return _capitalize_next(text[following]) if _may_capitalise(text, following) else text[following]
 
     def polite(start: int, end: int, match: re.Match[str]) -> str | None:
         return "" if _at_sentence_start(text, start) else None
@@ -459,16 +531,18 @@ _VERBOSE = {
 _VERBOSE_PHRASE = after_non_word(_phrases(_VERBOSE))
 
 
-def _verbose_replacement(found: str) -> str:
-    short = _VERBOSE[" ".join(found.lower().split())]
-    if found[:1].isupper():
-        return _capitalize_next(short)
+def _verbose_replacement(text: str, start: int, end: int) -> str:
+    short = _VERBOSE[" ".join(text[start:end].lower().split())]
+    capitalised = _capitalize_next(short)
+    # a one-word replacement capitalised before a capitalised word would begin a named entity with it
+    if text[start].isupper() and (" " in short or capitalised in _STOPWORDS or not _ENTITY_GOES_ON.match(text, end)):
+        return capitalised
     return short
 
 
 def verbose_phrases(text: str) -> tuple[str, int]:
     """Wordy phrases to short ones: "in order to" → "to", "due to the fact that" → "because", …"""
-    return _rewrite(text, _VERBOSE_PHRASE, lambda start, end, match: _verbose_replacement(text[start:end]))
+    return _rewrite(text, _VERBOSE_PHRASE, lambda start, end, match: _verbose_replacement(text, start, end))
 
 
 # A sentence starts a line (after a list marker) or follows . ! ? and blanks. The pattern starts with the line
