@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import json
 import random
+import re
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from tokcli.compress import protect
 from tokcli.compress.protect import (
@@ -203,3 +206,32 @@ def test_empty_json_containers_are_not_protected_and_do_not_roll_the_text_back()
     result = compress_text("In order to start, set pcm { } in the file.\n")
     assert result.text == "To start, set pcm { } in the file.\n"
     assert result.rollbacks == []
+
+
+# The definition of a fenced block, as one regex (slow on large texts: `protect._fences` finds the same blocks).
+_FENCE_DEFINITION = re.compile(
+    r"^[ \t]{0,3}(`{3,}|~{3,})[^\n]*\n.*?(?:^[ \t]{0,3}\1[`~]*[ \t]*(?:\n|\Z)|\Z)", re.M | re.S
+)
+_FENCE_LINES = [
+    "```",
+    "````",
+    "~~~",
+    "~~~~",
+    "  ```",
+    "   ~~~",
+    "    ```",
+    "```python",
+    "```~",
+    "`` `",
+    "x```",
+    "",
+    " ",
+    "code",
+]
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(st.sampled_from(_FENCE_LINES), max_size=10), st.booleans())
+def test_fences_are_the_blocks_the_definition_finds(lines: list[str], final_break: bool) -> None:
+    text = "\n".join(lines) + ("\n" if final_break else "")
+    assert list(protect._fences(text)) == [match.span() for match in _FENCE_DEFINITION.finditer(text)]

@@ -190,6 +190,20 @@ def test_only_the_failing_segment_is_rolled_back(monkeypatch: pytest.MonkeyPatch
     assert "'no'" in rollback.message
 
 
+def test_each_rollback_says_what_went_wrong_in_its_own_segment(monkeypatch: pytest.MonkeyPatch) -> None:
+    def glue(text: str) -> tuple[str, int]:  # makes one named entity of "FSF Foo", another of "Acme Corp Foo"
+        return text.replace(" xx ", " Foo "), text.count(" xx ")
+
+    monkeypatch.setattr(rules_method, "transforms_for_level", lambda level: [Transform("glue", "safe", "", glue)])
+    source = "Line one.\n\nWrite to the FSF xx today.\n\nRule 7: it is fine.\n\nAlso 9: write to Acme Corp xx now.\n"
+    result = compress_text(source, level="safe")
+    assert result.text == source
+    assert [(r.transform, r.line, r.check, r.message) for r in result.rollbacks] == [
+        ("glue", 3, "protected", "protected span 'FSF Foo' appeared (or grew from a smaller one)"),
+        ("glue", 7, "protected", "protected span 'Acme Corp Foo' appeared (or grew from a smaller one)"),
+    ]
+
+
 # ---- the verifier ----
 
 

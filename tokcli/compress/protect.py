@@ -37,7 +37,10 @@ class ProtectedSpan(NamedTuple):
     text: str
 
 
-_FENCE = re.compile(r"^[ \t]{0,3}(`{3,}|~{3,})[^\n]*\n.*?(?:^[ \t]{0,3}\1[`~]*[ \t]*(?:\n|\Z)|\Z)", re.M | re.S)
+# A fence's opening line (with its line break), searched in "\n" + text so that the engine jumps between line
+# breaks; its closing line starts with the same run of backticks or tildes (else the fence runs to the end).
+_FENCE_OPENING = re.compile(r"\n[ \t]{0,3}(`{3,}|~{3,})[^\n]*\n")
+_FENCE_CLOSINGS: dict[str, re.Pattern[str]] = {}
 _YAML_KEY = r"[ \t]*(?:-[ \t]+)?[a-z_][\w.-]*:(?:[ \t]+\S[^\n]*)?"
 # starts with the line break before the block (searched in "\n" + text): the engine jumps between line breaks
 # instead of trying `^` at every position
@@ -290,7 +293,7 @@ def find_protected_spans(
     blocks: list[tuple[int, int, str]] = [(start, end, "template") for start, end in template_spans]
     blocks.extend(extra_spans)
     if "```" in text or "~~~" in text:
-        blocks.extend((m.start(), m.end(), "code_fence") for m in _FENCE.finditer(text))
+        blocks.extend((start, end, "code_fence") for start, end in _fences(text))
     if prompty:
         blocks.extend((m.start(), m.end(), "role") for m in _PROMPTY_ROLE.finditer(text))
     blocks = _merge(blocks)
@@ -313,6 +316,23 @@ def find_protected_spans(
         negations.extend((start, end) for start, end, kind in lines if kind == "negation")
     make = tuple.__new__  # `ProtectedSpan(...)` without its Python-level `__new__`: tens of thousands per text
     return [make(ProtectedSpan, (start, end, kind, text[start:end])) for start, end, kind in _merge(blocks + lines)]
+
+
+def _fences(text: str) -> Iterator[tuple[int, int]]:
+    """(start, end) of each fenced code block: from a line of three or more backticks or tildes (indented at
+    most three spaces) to a line that starts with the same run, its line break included, or to the end."""
+    padded = "\n" + text
+    opening = _FENCE_OPENING.search(padded)
+    while opening is not None:
+        run = opening.group(1)
+        closing_pattern = _FENCE_CLOSINGS.get(run)
+        if closing_pattern is None:
+            closing_pattern = _FENCE_CLOSINGS.setdefault(run, re.compile(rf"\n[ \t]{{0,3}}{run}[`~]*[ \t]*(?:\n|\Z)"))
+        # the line break that ends the opening line may also begin the closing line
+        closing = closing_pattern.search(padded, opening.end() - 1)
+        end = closing.end() if closing is not None else len(padded)
+        yield opening.start(), end - 1
+        opening = _FENCE_OPENING.search(padded, end - 1) if end < len(padded) else None
 
 
 def line_spans(text: str) -> list[tuple[int, int, str]]:

@@ -16,6 +16,7 @@ import bisect
 import gc
 import itertools
 import json
+from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from operator import itemgetter
@@ -36,7 +37,7 @@ from tokcli.compress.protect import (
     reuse_line_spans,
 )
 from tokcli.compress.transforms import MINIFY_JSON, SENTINEL, transforms_for_level
-from tokcli.compress.verify import Baseline, Problem, VerifyReport, baseline, verify
+from tokcli.compress.verify import Baseline, Problem, VerifyReport, baseline, negation_problems, verify
 from tokcli.errors import InputError
 from tokcli.json_text import minify_json_text
 from tokcli.prompts import TEMPLATE_KINDS, PromptDocument, find_template_spans, line_col, load_prompt
@@ -281,23 +282,27 @@ def _bad_segments(
         position += len(gap) + len(protected)
     bad: dict[int, Problem] = {}
     for problem in report.problems:
-        found: set[int] = set()
+        # segment → what is wrong there (the problem's own message where nothing closer can be said)
+        found: dict[int, str] = {}
         if problem.check == "negations":
             changed = [index for index, gap in enumerate(gaps) if gap != original_gaps[index]]
             after = _negation_words_of([gaps[index] for index in changed])
             before = _negation_words_of([original_gaps[index] for index in changed])
-            found.update(index for index, old, new in zip(changed, before, after) if old != new)
+            for index, old, new in zip(changed, before, after):
+                if old != new:
+                    found[index] = negation_problems("", "", Counter(old), Counter(new))[0].message
             # a word made from text on both sides of a protected span
             words = iter_negations(candidate) if report.negations is None else report.negations
-            found.update(_negations_across(words, starts, gaps))
+            for index, message in _negations_across(words, starts, gaps, candidate).items():
+                found.setdefault(index, message)
         elif problem.check == "protected":
             found.update(_protected_mismatch(state, report, candidate, starts, gaps, texts))
         elif problem.offset is not None:
             index = max(bisect.bisect_right(starts, problem.offset) - 1, 0)
-            found.update(i for i in (index - 1, index, index + 1) if 0 <= i < len(gaps))
-        for index in found:
+            found.update((i, problem.message) for i in (index - 1, index, index + 1) if 0 <= i < len(gaps))
+        for index, message in found.items():
             if gaps[index] != original_gaps[index]:  # an unchanged segment has nothing to roll back
-                bad.setdefault(index, problem)
+                bad.setdefault(index, Problem(problem.check, message, problem.offset))
     return bad
 
 
@@ -316,23 +321,28 @@ def _negation_words_of(pieces: list[str]) -> list[list[str]]:
     return words
 
 
-def _negations_across(words: list[tuple[int, int]], starts: list[int], gaps: list[str]) -> set[int]:
+def _negations_across(
+    words: list[tuple[int, int]], starts: list[int], gaps: list[str], candidate: str
+) -> dict[int, str]:
     """The segments around the negation words (`iter_negations` of the candidate) that straddle the border
     between a segment and a protected span: made from text on both sides of it. A word that lies within one
     protected span (as most do: negation words are protected) implicates nothing."""
-    bad: set[int] = set()
+    bad: dict[int, str] = {}
     for start, end in words:
         index = bisect.bisect_right(starts, start) - 1
         gap_end = starts[index] + len(gaps[index])
         span_end = starts[index + 1] if index + 1 < len(starts) else None
         if start < gap_end < end or (span_end is not None and gap_end <= start < span_end < end):
-            bad.update({index, min(index + 1, len(gaps) - 1)})
+            message = f"negation/constraint word {candidate[start:end]!r} made from the text around a protected span"
+            for implicated in (index, min(index + 1, len(gaps) - 1)):
+                bad.setdefault(implicated, message)
     return bad
 
 
 def _protected_mismatch(
     state: _Masked, report: VerifyReport, candidate: str, starts: list[int], gaps: list[str], texts: list[str]
-) -> set[int]:
+) -> dict[int, str]:
+    """The segments where the protected spans found again differ from those expected, each with what differs."""
     expected = {(starts[i] + len(gaps[i]), starts[i] + len(gaps[i]) + len(texts[i])) for i in range(len(texts))}
     spans = report.spans
     if spans is not None and state.base.tags is None and report.tags == []:
@@ -347,15 +357,24 @@ def _protected_mismatch(
     try:
         if spans is None:
             spans = protect_document(candidate, kind=state.kind, body_offset=state.body_offset)
-    except InputError:  # a tag no longer closes: every segment is suspect
-        return set(range(len(gaps)))
+    except InputError as error:  # a tag no longer closes: every segment is suspect
+        return dict.fromkeys(range(len(gaps)), f"template no longer parses: {error.message}")
     found = {(s.start, s.end) for s in spans}
-    bad: set[int] = set()
-    for begin, end in expected ^ found:
+    bad: dict[int, str] = {}
+    for begin, end in sorted(expected ^ found):
+        if (begin, end) in found:
+            message = f"protected span {_short(candidate[begin:end])} appeared (or grew from a smaller one)"
+        else:
+            message = f"protected span {_short(candidate[begin:end])} no longer found as it was"
         first = max(bisect.bisect_right(starts, begin) - 1, 0)
         last = max(bisect.bisect_right(starts, max(end - 1, begin)) - 1, 0)
-        bad.update(range(first, min(last, len(gaps) - 1) + 1))
+        for index in range(first, min(last, len(gaps) - 1) + 1):
+            bad.setdefault(index, message)
     return bad
+
+
+def _short(text: str) -> str:
+    return repr(text if len(text) <= 40 else text[:37] + "...")
 
 
 def _last_good_stages(staged: list[list[str]], ceilings: dict[int, int], texts: list[str]) -> dict[int, int]:
