@@ -15,7 +15,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from tokcli import forked
-from tokcli.compress import pipeline, protect, rules_method
+from tokcli.compress import pipeline, protect, rules_method, verify
 from tokcli.compress.rules_method import compress_text
 from tokcli.compress.transforms import SENTINEL, TRANSFORMS, Transform, drop_repeated_sentences, transforms_for_level
 
@@ -192,6 +192,31 @@ def test_rollbacks_fetch_the_stages_from_the_child(parallel: None, monkeypatch: 
     assert result.text.count("FSF xx today") == 40
     # protected numbers keep the filler in segments of its own, away from the rolled-back ones
     assert "please note that" not in result.text
+
+
+def test_templates_compress_alike_with_the_lexer_in_a_child(parallel: None, monkeypatch: pytest.MonkeyPatch) -> None:
+    template = (ROOT / "prompts_examples" / "wasteful_rag.j2").read_text(encoding="utf-8")
+    text = "\n\n".join([template] * 3)
+    expected = one_process(compress_text, text, level="balanced", kind="jinja")
+    result = compress_text(text, level="balanced", kind="jinja")
+    assert (result.text, result.transforms, result.rollbacks) == (
+        expected.text,
+        expected.transforms,
+        expected.rollbacks,
+    )
+    assert expected.rollbacks == [] and len(result.text) < len(text)
+    # the lexer failing in the child: this process lexes instead, with the same verdict
+    parent = os.getpid()
+    real_digest = verify.skeleton_digest
+
+    def failing_in_child(body: str) -> bytes | None:
+        if os.getpid() != parent:
+            raise RuntimeError("simulated failure")
+        return real_digest(body)
+
+    monkeypatch.setattr(verify, "skeleton_digest", failing_in_child)
+    again = compress_text(text, level="balanced", kind="jinja")
+    assert (again.text, again.transforms, again.rollbacks) == (expected.text, expected.transforms, expected.rollbacks)
 
 
 def test_line_spans_in_halves_equal_one_scan(parallel: None) -> None:

@@ -14,6 +14,7 @@ from __future__ import annotations
 import contextlib
 import os
 import sys
+import weakref
 from collections.abc import Callable
 from multiprocessing.connection import Connection
 from typing import Any
@@ -68,6 +69,9 @@ class Child:
             status = 0
             try:
                 self.connection.close()
+                for sibling in list(_LIVE):  # so an older child sees its end of the pipe close with this process
+                    sibling.connection.close()
+                _LIVE.clear()
                 child_end.send(("result", work(Parent(child_end))))
             except BaseException as error:  # report it; never unwind into the parent's code
                 status = 1
@@ -76,6 +80,7 @@ class Child:
             finally:
                 os._exit(status)
         child_end.close()
+        _LIVE.add(self)
 
     def send(self, value: Any) -> None:
         try:
@@ -105,11 +110,15 @@ class Child:
         return value
 
     def close(self) -> None:
+        _LIVE.discard(self)
         if self.pid:
             self.connection.close()
             with contextlib.suppress(ChildProcessError):
                 os.waitpid(self.pid, 0)
             self.pid = 0
+
+
+_LIVE: weakref.WeakSet[Child] = weakref.WeakSet()  # children whose pipes this process holds
 
 
 class ChildFailed(Exception):

@@ -10,10 +10,14 @@ Checks, each named in the problems it reports:
 
 from __future__ import annotations
 
+import hashlib
+import pickle
 from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
+from tokcli import forked
+from tokcli.compress import protect
 from tokcli.compress.protect import (
     ProtectedSpan,
     count_negations,
@@ -59,9 +63,9 @@ class Baseline:
     spans: list[ProtectedSpan]
     negations: Counter[str]
     tags: list[Span] | None  # None: not a template (stray braces are prose)
-    #: Jinja2's tokens of the body without its static text (see `jinja_skeleton`); None: not a template, or
-    #: Jinja2's lexer rejects it
-    skeleton: tuple[tuple[str, str], ...] | None = None
+    #: a digest of Jinja2's tokens of the body without its static text (see `skeleton_digest`); None: not a
+    #: template, or    #: Jinja2's lexer rejects it
+    skeleton: bytes | None = None
     #: `line_spans` of the original, sorted by start (for `verify(copied=...)`)
     lines: list[tuple[int, int, str]] = field(default_factory=list, repr=False)
     _variables: frozenset[str] | bool | None = field(default=False, repr=False)
@@ -92,14 +96,52 @@ def baseline(original: str, *, kind: str = "text", body_offset: int = 0) -> Base
         tags = None
     if tags is not None and not tags and kind not in TEMPLATE_KINDS:
         tags = None
-    skeleton = jinja_skeleton(original[body_offset:]) if tags is not None else None
+    skeleton = _SkeletonDigest(original[body_offset:]) if tags is not None else None
     negations: list[tuple[int, int]] = []
     lines = line_spans_split(original)
     spans = protect_document(
         original, kind=kind, body_offset=body_offset, tags=tags or [], negations=negations, lines=lines
     )
     lines.sort(key=lambda span: span[0])
-    return Baseline(original, kind, body_offset, spans, count_negations(original, negations), tags, skeleton, lines)
+    negation_counts = count_negations(original, negations)
+    digest = skeleton.result() if skeleton is not None else None
+    return Baseline(original, kind, body_offset, spans, negation_counts, tags, digest, lines)
+
+
+class _SkeletonDigest:
+    """`skeleton_digest(body)`, worked out in a forked child process while this one goes on, when the body is
+    large and a second CPU is there (Jinja2's lexer is pure Python: about 12 MB/s)."""
+
+    def __init__(self, body: str) -> None:
+        self.body = body
+        self.child: forked.Child | None = None
+        if len(body) >= protect.PARALLEL_MIN_CHARS and forked.available():
+            self.child = forked.Child(lambda parent: skeleton_digest(body))
+
+    def result(self) -> bytes | None:
+        if self.child is not None:
+            child, self.child = self.child, None
+            try:
+                digest: bytes | None = child.result()
+                return digest
+            except forked.ChildFailed:
+                pass
+        return skeleton_digest(self.body)
+
+    def close(self) -> None:
+        """Let the child go if its result was not asked for (an error on the way)."""
+        if self.child is not None:
+            self.child.close()
+            self.child = None
+
+
+def skeleton_digest(body: str) -> bytes | None:
+    """A digest of `jinja_skeleton(body)` (None when Jinja2's lexer rejects the body): two skeletons are compared
+    by their digests, which cross between processes as 16 bytes."""
+    skeleton = jinja_skeleton(body)
+    if skeleton is None:
+        return None
+    return hashlib.blake2b(pickle.dumps(skeleton, protocol=pickle.HIGHEST_PROTOCOL), digest_size=16).digest()
 
 
 def jinja_skeleton(body: str) -> tuple[tuple[str, str], ...] | None:
@@ -145,21 +187,32 @@ def verify(
         base = baseline(original, kind=kind, body_offset=body_offset)
     problems: list[Problem] = []
     tags_after: list[Span] = []
+    skeleton: _SkeletonDigest | None = None
     if base.tags is not None:
         try:
             tags_after = find_template_spans(result, start=base.body_offset)
         except InputError as error:
             message = f"template no longer parses: {error.message}"
             return VerifyReport([Problem("syntax", message, _line_offset(result, error.line))])
-        problems.extend(_template_problems(base, base.tags, result, tags_after))
-    negations: list[tuple[int, int]] = []
-    if lines is None:
-        lines = (
-            line_spans_split(result) if copied is None else reuse_line_spans(result, base.lines, len(base.text), copied)
+        if base.skeleton is not None:
+            skeleton = _SkeletonDigest(result[base.body_offset :])
+    try:
+        negations: list[tuple[int, int]] = []
+        if lines is None:
+            lines = (
+                line_spans_split(result)
+                if copied is None
+                else reuse_line_spans(result, base.lines, len(base.text), copied)
+            )
+        spans = protect_document(
+            result, kind=base.kind, body_offset=base.body_offset, tags=tags_after, negations=negations, lines=lines
         )
-    spans = protect_document(
-        result, kind=base.kind, body_offset=base.body_offset, tags=tags_after, negations=negations, lines=lines
-    )
+        if base.tags is not None:
+            digest = skeleton.result() if skeleton is not None else None
+            problems.extend(_template_problems(base, base.tags, result, tags_after, digest))
+    finally:
+        if skeleton is not None:
+            skeleton.close()
     problems.extend(_protected_problems(base, spans))
     problems.extend(negation_problems(original, result, base.negations, count_negations(result, negations)))
     return VerifyReport(problems, spans, tags_after, negations, lines)
@@ -184,7 +237,10 @@ def negation_problems(
     return [Problem("negations", "negation/constraint words changed: " + "; ".join(parts))]
 
 
-def _template_problems(base: Baseline, tags_before: list[Span], result: str, tags_after: list[Span]) -> list[Problem]:
+def _template_problems(
+    base: Baseline, tags_before: list[Span], result: str, tags_after: list[Span], skeleton: bytes | None
+) -> list[Problem]:
+    """`skeleton` is the result's `skeleton_digest` (when the original has one)."""
     problems = []
     original = base.text
     for check, kinds in (("placeholders", {"variable"}), ("statements", {"block", "raw"})):
@@ -194,7 +250,7 @@ def _template_problems(base: Baseline, tags_before: list[Span], result: str, tag
         if before != after:
             message = _sequence_message(check, before, after)
             problems.append(Problem(check, message, _first_diff(after_spans, before, after)))
-    if base.skeleton is not None and base.skeleton == jinja_skeleton(result[base.body_offset :]):
+    if base.skeleton is not None and base.skeleton == skeleton:
         return problems  # parses as the original does (see `jinja_skeleton`)
     if base.variables is None:
         return problems  # plain text with brace pairs Jinja rejects: only the tag sequences are compared
