@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import os
 import sqlite3
 from pathlib import Path
 
 import pytest
 from audit_support import TIGHT, VERBOSE, audit_json, own_cache, write_tree
 
+from tokcli.audit import cache
 from tokcli.audit.cache import FILE_NAME, MAX_AGE_SECONDS, ResultCache
 
 __all__ = ["own_cache"]
@@ -52,6 +54,30 @@ def test_a_config_change_misses(tmp_path: Path) -> None:
     data, _ = audit_json("p", expect=0)
     assert data["cache"] == {"hits": 0, "misses": 3}
     assert not [f for f in data["findings"] if f["code"].startswith("TK3")]
+
+
+def test_a_change_to_tokcli_itself_misses(monkeypatch: pytest.MonkeyPatch) -> None:
+    # an install from git keeps its version string between commits: tokcli's own files are in the key
+    audit_json("p", expect=0)
+    monkeypatch.setattr(cache, "code_fingerprint", lambda: "another build of tokcli")
+    data, _ = audit_json("p", expect=0)
+    assert data["cache"] == {"hits": 0, "misses": 3}
+
+
+def test_the_code_fingerprint_follows_the_package_files() -> None:
+    package = Path(cache.__file__).resolve().parent.parent
+    first = cache.code_fingerprint()
+    assert first == cache.code_fingerprint() and len(first) == 64
+    target = package / "data" / "pricing.yaml"
+    stat = target.stat()
+    cache.code_fingerprint.cache_clear()
+    try:
+        os.utime(target, ns=(stat.st_atime_ns, stat.st_mtime_ns + 1_000_000_000))
+        assert cache.code_fingerprint() != first
+    finally:
+        os.utime(target, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+        cache.code_fingerprint.cache_clear()
+    assert cache.code_fingerprint() == first
 
 
 def test_no_cache_neither_reads_nor_writes(own_cache: Path) -> None:
