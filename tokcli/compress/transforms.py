@@ -203,21 +203,26 @@ def _replace_lines(
     pattern: re.Pattern[str], text: str, replace: Callable[[re.Match[str]], str | None]
 ) -> tuple[str, int]:
     """`text` with each group "m" of `pattern`'s line matches (see `_line_matches`) replaced (None: kept)."""
-    parts: list[str] = []
-    position = count = 0
+    edits = []
     for match in _line_matches(pattern, text):
         new = replace(match)
-        if new is None:
-            continue
-        start, end = match.start("m") - 1, match.end("m") - 1
+        if new is not None:
+            edits.append((match.start("m") - 1, match.end("m") - 1, new))
+    return _splice(text, edits)
+
+
+def _splice(text: str, edits: list[tuple[int, int, str]]) -> tuple[str, int]:
+    """`text` with each range (start, end) of `edits` (sorted, not overlapping) replaced, and how many."""
+    if not edits:
+        return text, 0
+    parts: list[str] = []
+    position = 0
+    for start, end, new in edits:
         parts.append(text[position:start])
         parts.append(new)
         position = end
-        count += 1
-    if not count:
-        return text, 0
     parts.append(text[position:])
-    return "".join(parts), count
+    return "".join(parts), len(edits)
 
 
 def separators(text: str) -> tuple[str, int]:
@@ -580,21 +585,16 @@ def drop_repeated_sentences(text: str, earlier: Callable[[], set[str]]) -> tuple
         replacement = match.group("lead") + _REMOVED if match.string[match.start("m") - 1] == "\n" else ""
         found.append((match.start("m") - 1, match.end("m") - 1, key, replacement))
     seen = earlier()
-    parts: list[str] = []
-    position = removed = 0
+    repeated = []
     for start, end, key, replacement in found:
-        if key not in seen:
+        if key in seen:
+            repeated.append((start, end, replacement))
+        else:
             seen.add(key)
-            continue
-        parts.append(text[position:start])
-        parts.append(replacement)
-        position = end
-        removed += 1
+    marked, removed = _splice(text, repeated)
     if not removed:
         return text, 0
-    parts.append(text[position:])
-    new = _REMOVED_MARK.sub("", _replace_lines(_REMOVED_LINE, "".join(parts), lambda match: "")[0])
-    return new, removed
+    return _REMOVED_MARK.sub("", _replace_lines(_REMOVED_LINE, marked, lambda match: "")[0]), removed
 
 
 # ---- aggressive ----------------------------------------------------------------------------------
