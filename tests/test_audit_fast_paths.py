@@ -157,6 +157,9 @@ def test_worker_processes_give_the_same_report(tmp_path: Path, monkeypatch: pyte
     monkeypatch.setattr(parallel, "MIN_FILES_FOR_PROCESSES", 2)
     assert parallel.process_count(15, object(), None, 2) == 2
     assert audit() == serial
+    monkeypatch.setenv("TOKCLI_SINGLE_PROCESS", "1")  # the user's switch: never start processes
+    assert parallel.process_count(15, object(), None, 2) == 0
+    assert audit() == serial
 
 
 def test_lint_with_the_whole_text_counted_already_finds_the_same() -> None:

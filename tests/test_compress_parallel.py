@@ -292,7 +292,7 @@ def test_child_failures_are_reported_not_raised_through() -> None:
         forked.Child(dies).result()
 
 
-def test_not_available_when_disabled_or_inside_a_worker_process() -> None:
+def test_not_available_when_disabled_or_inside_a_worker_process(monkeypatch: pytest.MonkeyPatch) -> None:
     import multiprocessing
 
     forked.enabled = False
@@ -300,6 +300,11 @@ def test_not_available_when_disabled_or_inside_a_worker_process() -> None:
         assert not forked.available()
     finally:
         forked.enabled = True
+    with monkeypatch.context() as patched:
+        patched.setenv("TOKCLI_SINGLE_PROCESS", "1")
+        assert not forked.available()
+        patched.setenv("TOKCLI_SINGLE_PROCESS", "0")
+        assert forked.available() == (forked.usable_cpus() > 1)
     if not forked.available():
         pytest.skip("needs fork and two CPUs")
     with multiprocessing.get_context("fork").Pool(1) as pool:

@@ -31,9 +31,15 @@ def usable_cpus() -> int:
         return os.cpu_count() or 1
 
 
+def single_process() -> bool:
+    """Whether the user asked tokcli never to start processes (`TOKCLI_SINGLE_PROCESS=1`: an embedding
+    program with threads of its own, or a machine where every CPU is taken)."""
+    return os.environ.get("TOKCLI_SINGLE_PROCESS", "") not in ("", "0")
+
+
 def available() -> bool:
     """Whether a child process may be forked to share the work."""
-    if not enabled or not sys.platform.startswith("linux") or usable_cpus() < 2:
+    if not enabled or single_process() or not sys.platform.startswith("linux") or usable_cpus() < 2:
         return False
     import multiprocessing
 

@@ -11,11 +11,11 @@ use the native thread pools (tiktoken's batch threads, the optional fast counter
 from __future__ import annotations
 
 import multiprocessing
-import os
 import sys
 from collections.abc import Iterator, Sequence
 from typing import Any
 
+from tokcli import forked
 from tokcli.audit.analyze import NotAPrompt, Parsed, analyze_document
 from tokcli.audit.discover import FileProblem, SourceFile
 from tokcli.errors import TokcliError
@@ -57,19 +57,11 @@ def process_count(files: int, linter: Any, compress_level: str | None, workers: 
     """How many worker processes stage one uses (0: none, analyse in this process)."""
     if linter is None and compress_level is None:
         return 0  # parsing alone is cheaper than sending the documents back
-    if files < MIN_FILES_FOR_PROCESSES or not sys.platform.startswith("linux"):
+    if files < MIN_FILES_FOR_PROCESSES or not sys.platform.startswith("linux") or forked.single_process():
         return 0
-    cpus = _usable_cpus()
+    cpus = forked.usable_cpus()
     count = min(workers or cpus, cpus, files // (MIN_FILES_FOR_PROCESSES // 2))
     return count if count > 1 else 0
-
-
-def _usable_cpus() -> int:
-    """CPUs this process may run on (a container's limit, not the host's count, where the OS tells)."""
-    try:
-        return len(os.sched_getaffinity(0))
-    except (AttributeError, OSError):
-        return os.cpu_count() or 1
 
 
 def _text_counts(files: Sequence[SourceFile], linter: Any) -> list[int | None]:
