@@ -144,7 +144,8 @@ def _compress_text(text: str, level: str, kind: str, body_offset: int) -> RulesR
     state = _Masked(baseline(text, kind=kind, body_offset=body_offset))
     spans = state.spans
     result = RulesResult(text=text, original=text, level=level, protected_spans=len(spans))
-    masked = SENTINEL.join(_gaps(text, spans))
+    original_gaps = _gaps(text, spans)
+    masked = SENTINEL.join(original_gaps)
 
     run = run_transforms(masked, transforms)
     try:
@@ -153,7 +154,7 @@ def _compress_text(text: str, level: str, kind: str, body_offset: int) -> RulesR
             Rollback(name, 1, "protected", "transform touched a protected span; not applied") for name in run.rejected
         )
         texts = _minified(spans, result)
-        result.text = _settle(state, run, texts, result)
+        result.text = _settle(state, run, original_gaps, texts, result)
     finally:
         run.close()
     return result
@@ -209,12 +210,11 @@ def _copied(
     return ranges
 
 
-def _settle(state: _Masked, run: TransformRun, texts: list[str], result: RulesResult) -> str:
+def _settle(state: _Masked, run: TransformRun, original_gaps: list[str], texts: list[str], result: RulesResult) -> str:
     """Verify; roll failing segments back stage by stage until the result passes (or is the original).
 
     After a rollback only the lines around the segments rolled back are scanned again: the rest of the line
     spans come from the previous round's report (see `reuse_line_spans`)."""
-    original_gaps = _gaps(state.original, state.spans)
     gaps = run.final.split(SENTINEL)
     staged: list[list[str]] | None = None
     stages: list[tuple[str, str]] = []
