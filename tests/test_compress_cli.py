@@ -237,3 +237,25 @@ def test_bad_config_section_exits_2(prompt: Path, tmp_path: Path) -> None:
     result = runner.invoke(app, ["compress", str(prompt)])
     assert result.exit_code == 2
     assert "compress.level" in result.stderr and "extreme" in result.stderr
+
+
+def test_a_large_file_is_written_alike_with_one_process_or_two(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # over the real threshold (1 MB): two processes where a second CPU is there, then one, same bytes
+    from tokcli.compress import protect
+
+    examples = Path(__file__).resolve().parent.parent / "prompts_examples"
+    block = "\n\n".join(path.read_text(encoding="utf-8") for path in sorted(examples.glob("*.md")))
+    text = "\n\n".join([block] * (protect.PARALLEL_MIN_CHARS // len(block) + 2))
+    assert len(text) > protect.PARALLEL_MIN_CHARS
+    outputs = []
+    for single in ("0", "1"):
+        monkeypatch.setenv("TOKCLI_SINGLE_PROCESS", single)
+        path = tmp_path / f"big-{single}.md"
+        path.write_text(text, encoding="utf-8")
+        result = runner.invoke(app, ["compress", str(path), "--write", "--no-backup"])
+        assert result.exit_code == 0, result.stderr
+        assert result.stdout == ""
+        assert "rolled back" not in result.stderr and "transforms: " in result.stderr
+        outputs.append(path.read_text(encoding="utf-8"))
+    assert outputs[0] == outputs[1]
+    assert tokens(outputs[0]) < 0.8 * tokens(text)
