@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from test_compress_property import template
 
 from tokcli import forked
 from tokcli.compress import pipeline, protect, rules_method, verify
@@ -150,6 +151,22 @@ def test_transforming_in_parts_equals_transforming_the_whole(
     finally:
         run.close()
         expected.close()
+
+
+@settings(
+    max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture]
+)
+@given(st.lists(template(), min_size=1, max_size=4), st.sampled_from(["safe", "balanced", "aggressive"]))
+def test_generated_templates_compress_alike_in_two_processes(parallel: None, parts: list[str], level: str) -> None:
+    # each part twice, so that repeated sentences and instructions cross the split
+    source = "\n\n".join(parts + parts) + "\n"
+    expected = one_process(compress_text, source, level=level, kind="jinja")
+    result = compress_text(source, level=level, kind="jinja")
+    assert (result.text, result.transforms, result.rollbacks) == (
+        expected.text,
+        expected.transforms,
+        expected.rollbacks,
+    )
 
 
 def examples_text(copies: int = 3) -> str:
