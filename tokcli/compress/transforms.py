@@ -86,6 +86,8 @@ _ENDS_CAPITALISED_BEFORE_BLANKS = re.compile(
 _NEGATION_FIRST_WORD = rf"(?:(?<![\w'’-])(?:do|does|did|should|can|must|at)|{SENTINEL})"
 _ENDS_NEGATION_FIRST_WORD = re.compile(rf"{_NEGATION_FIRST_WORD}[ \t]*\Z", re.I)
 _NEGATION_SECOND_WORD = re.compile(rf"[ \t]*(?:{SENTINEL}|(?:least|most)(?![\w'’-]))", re.I)
+_CAPITAL_STARTS = frozenset(SENTINEL + "ABCDEFGHIJKLMNOPQRSTUVWXYZ")
+_WINDOW = 40  # characters looked at beside a marker: a cut word at the window's edge only keeps a marker
 
 
 def _capitalised_word(match: re.Match[str] | None) -> bool:
@@ -104,20 +106,25 @@ def _may_capitalise(text: str, position: int) -> bool:
 
 def _joins_across(text: str, start: int, end: int, inner: str) -> bool:
     """Whether taking the markers off `text[start:end]` (leaving `inner`) could join the words on either side
-    of a marker into one protected span: a named entity, or a two-word negation ("should *not*")."""
-    before = text[max(start - 60, 0) : start]
-    after = text[end : end + 60]
-    if before[-1:] in (SENTINEL, "-") or after[:1] in (SENTINEL, "-"):
+    of a marker into one protected span: a named entity, or a two-word negation ("should *not*"). Words join
+    only across blanks, so the patterns run only where a blank touches a marker (and on a short window)."""
+    before_char = text[start - 1 : start]
+    after_char = text[end : end + 1]
+    if before_char in (SENTINEL, "-") or after_char in (SENTINEL, "-"):
         return True  # glued to a protected span or a path-like word ("-*-x-*-", "/t*-*.c")
-    if _capitalised_word(_ENDS_CAPITALISED.search(inner)) and _ENTITY_GOES_ON.match(after):
-        return True
-    if inner[:1] in (SENTINEL, *"ABCDEFGHIJKLMNOPQRSTUVWXYZ") and _capitalised_word(
-        _ENDS_CAPITALISED_BEFORE_BLANKS.search(before)
-    ):
-        return True
-    if _ENDS_NEGATION_FIRST_WORD.search(before) and _NEGATION_SECOND_WORD.match(inner):
-        return True
-    return bool(_ENDS_NEGATION_FIRST_WORD.search(inner) and _NEGATION_SECOND_WORD.match(after) and after[:1] in " \t")
+    if after_char in (" ", "\t"):
+        after = text[end : end + _WINDOW]
+        if _ENTITY_GOES_ON.match(after) and _capitalised_word(_ENDS_CAPITALISED.search(inner[-_WINDOW:])):
+            return True
+        if _NEGATION_SECOND_WORD.match(after) and _ENDS_NEGATION_FIRST_WORD.search(inner[-_WINDOW:]):
+            return True
+    if before_char in (" ", "\t"):
+        before = text[max(start - _WINDOW, 0) : start]
+        if inner[:1] in _CAPITAL_STARTS and _capitalised_word(_ENDS_CAPITALISED_BEFORE_BLANKS.search(before)):
+            return True
+        if _NEGATION_SECOND_WORD.match(inner) and _ENDS_NEGATION_FIRST_WORD.search(before):
+            return True
+    return False
 
 
 # ---- safe ----------------------------------------------------------------------------------------
