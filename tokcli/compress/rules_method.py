@@ -453,7 +453,8 @@ def _compress_chat(document: PromptDocument, level: str) -> RulesResult:
     import yaml
 
     is_json = document.path.lower().endswith(".json")
-    data = json.loads(document.text) if is_json else yaml.safe_load(document.text)
+    # libyaml's safe loader and dumper where PyYAML has them (ten times faster; the same documents)
+    data = json.loads(document.text) if is_json else yaml.load(document.text, Loader=_yaml_safe_loader())
     items = data["messages"] if isinstance(data, dict) else data
     slots: list[tuple[dict[str, Any], str, int]] = []  # (holder, key, line of the message)
     for position, item in enumerate(items):
@@ -522,10 +523,16 @@ def _merge_part(part: RulesResult, result: RulesResult, where: Any) -> None:
     result.protected_spans += part.protected_spans
 
 
+def _yaml_safe_loader() -> Any:
+    import yaml
+
+    return getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
 def _chat_dumper() -> Any:
     import yaml
 
-    class ChatDumper(yaml.SafeDumper):
+    class ChatDumper(getattr(yaml, "CSafeDumper", yaml.SafeDumper)):  # type: ignore[misc]
         """Multi-line strings as literal blocks, so message texts stay readable."""
 
     def present_str(dumper: Any, value: str) -> Any:
