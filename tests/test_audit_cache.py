@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import sqlite3
 from pathlib import Path
@@ -108,6 +109,22 @@ def test_a_damaged_row_is_a_miss(own_cache: Path) -> None:
         connection.execute("UPDATE results SET payload = '{\"kind\": 1'")
     data, _ = audit_json("p", expect=0)
     assert data["cache"] == {"hits": 0, "misses": 3}
+
+
+def test_a_row_another_build_wrote_is_a_miss(own_cache: Path) -> None:
+    cold, _ = audit_json("p", expect=0)
+    with sqlite3.connect(own_cache / FILE_NAME) as connection:
+        rows = connection.execute("SELECT key, payload FROM results").fetchall()
+        for key, payload in rows:  # the payload as the first format had it: findings as objects, no "format"
+            data = json.loads(payload)
+            del data["format"]
+            fields = ["line", "column", "end_line", "end_column", "code", "name", "severity", "message"]
+            fields += ["tokens_wasted", "fix", "safe_fix"]
+            data["findings"] = [dict(zip(fields, row)) for row in data["findings"]]
+            connection.execute("UPDATE results SET payload = ? WHERE key = ?", (json.dumps(data), key))
+    warm, _ = audit_json("p", expect=0)
+    assert warm["cache"] == {"hits": 0, "misses": 3}
+    assert _strip(warm) == _strip(cold)
 
 
 def test_cache_object_survives_an_unwritable_location(tmp_path: Path) -> None:
