@@ -7,7 +7,7 @@ time. The result is the same as transforming the whole text (a test checks this 
   two parts of its result on the whole, and keeps that shape (no transform removes the line break that ends
   the first part or the empty line that starts the second);
 - `duplicate_sentences` remembers the sentences it saw: the first part's memory is handed to the second;
-- the transforms from the first one not `by_parts` on run on the joined text.
+- the transforms from the first one not `by_parts` onwards run on the joined text.
 
 The intermediate stages of the part transformed in the child stay there until a rollback asks for them
 (`TransformRun.stages`); most runs only need the final text.
@@ -42,6 +42,8 @@ class _Part:
 
 @dataclass
 class TransformRun:
+    """What the transforms did to a masked text: the final text, counts, and (on demand) every stage."""
+
     #: transform name → times it fired (those kept)
     fired: dict[str, int] = field(default_factory=dict)
     #: transforms that changed the number of sentinels (touched a protected span): not applied (in the part
