@@ -175,26 +175,31 @@ def _apply_in_parts(first: str, second: str, transforms: list[Transform]) -> tup
         return part.texts if wanted == "stages" else None
 
     child: forked.Child | None = forked.Child(in_child)
-    seen: set[str] = set()
-    first_part = _apply_all(first, transforms[: remembering + 1], lambda: seen)
     try:
-        if remembering < len(transforms):
-            child.send(seen)  # type: ignore[union-attr]
-    except forked.ChildFailed:
-        pass  # `receive` below says so
-    if remembering + 1 < len(transforms):
-        rest = _apply_all(first_part.final, transforms[remembering + 1 :], set)
-        first_part.outcomes.extend(rest.outcomes)
-        assert first_part.texts is not None and rest.texts is not None
-        first_part.texts.extend(rest.texts)
-        first_part.final = rest.final
-    try:
-        outcomes, final = child.receive()  # type: ignore[union-attr]
-        second_part = _Part(second, outcomes, final, None)
-    except forked.ChildFailed:  # do the child's part here, with the memory the first part left before it
-        child = None
-        memory: set[str] = set()
-        if remembering < len(transforms):
-            _apply_all(first, transforms[: remembering + 1], lambda: memory)
-        second_part = _apply_all(second, transforms, lambda: memory)
+        seen: set[str] = set()
+        first_part = _apply_all(first, transforms[: remembering + 1], lambda: seen)
+        try:
+            if remembering < len(transforms):
+                child.send(seen)  # type: ignore[union-attr]
+        except forked.ChildFailed:
+            pass  # `receive` below says so
+        if remembering + 1 < len(transforms):
+            rest = _apply_all(first_part.final, transforms[remembering + 1 :], set)
+            first_part.outcomes.extend(rest.outcomes)
+            assert first_part.texts is not None and rest.texts is not None
+            first_part.texts.extend(rest.texts)
+            first_part.final = rest.final
+        try:
+            outcomes, final = child.receive()  # type: ignore[union-attr]
+            second_part = _Part(second, outcomes, final, None)
+        except forked.ChildFailed:  # do the child's part here, with the memory the first part left before it
+            child = None
+            memory: set[str] = set()
+            if remembering < len(transforms):
+                _apply_all(first, transforms[: remembering + 1], lambda: memory)
+            second_part = _apply_all(second, transforms, lambda: memory)
+    except BaseException:
+        if child is not None:
+            child.close()  # its pipe closes and it ends
+        raise
     return child, [first_part, second_part]

@@ -364,11 +364,14 @@ def line_spans_split(text: str) -> list[tuple[int, int, str]]:
     if len(text) < PARALLEL_MIN_CHARS or split == 0 or not forked.available():
         return line_spans(text)
     child = forked.Child(lambda parent: line_spans(text[split:]))
-    found = line_spans(text[:split])
     try:
-        second = child.result()
-    except forked.ChildFailed:
-        second = line_spans(text[split:])
+        found = line_spans(text[:split])
+        try:
+            second = child.result()
+        except forked.ChildFailed:
+            second = line_spans(text[split:])
+    finally:
+        child.close()  # after an error here: the child's pipe closes and it ends
     found.extend(_shifted(second, split))
     return found
 
