@@ -274,6 +274,23 @@ def test_a_failing_child_leaves_the_result_unchanged(parallel: None, monkeypatch
     )
 
 
+def test_an_error_in_this_process_lets_the_children_go(parallel: None, monkeypatch: pytest.MonkeyPatch) -> None:
+    parent = os.getpid()
+    real_apply_all = pipeline._apply_all
+
+    def failing_here(text: str, *args, **kwargs):  # type: ignore[no-untyped-def]
+        if os.getpid() == parent and text.startswith("# Support"):  # this process's half, not the child's
+            raise RuntimeError("simulated failure")
+        return real_apply_all(text, *args, **kwargs)
+
+    text = "# Support\n\n" + examples_text()
+    monkeypatch.setattr(pipeline, "_apply_all", failing_here)
+    with pytest.raises(RuntimeError, match="simulated failure"):
+        compress_text(text, level="balanced", kind="markdown")
+    with pytest.raises(ChildProcessError):  # every child was waited for: none is left running or unreaped
+        os.waitpid(-1, os.WNOHANG)
+
+
 # ---- the fork helper itself ----
 
 
