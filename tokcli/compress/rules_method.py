@@ -2,8 +2,9 @@
 
 1. Protected spans are found (`protect`) and each is replaced by one sentinel character, so the transforms
    only ever see static prose ("segments": the text between two protected spans).
-2. The level's transforms run over the masked text in order; a transform that changed the number of
-   sentinels (touched a protected span) is rolled back for the whole text and reported.
+2. The level's transforms run over the masked text in order (`pipeline`: a large text in two parts, in two
+   processes); a transform that changed the number of sentinels (touched a protected span) is not applied
+   (to that part) and is reported.
 3. Protected JSON examples are minified (whitespace only; the value is checked equal).
 4. The result is verified (`verify`). Segments that fail a check go back to their state before the transform
    that broke them (found by replaying the stored stages), or to the original text; each such rollback is
