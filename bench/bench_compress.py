@@ -1,13 +1,14 @@
 """Throughput of the `rules` compression method on a large prompt file.
 
-    python bench/bench_compress.py [FILE] [--level balanced] [--size-mb 8] [--repeat 5] [--realistic]
+    python bench/bench_compress.py [FILE] [--level balanced] [--size-mb 8] [--repeat 5] [--realistic | --generated]
 
 Without FILE the markdown and text prompts in prompts_examples/ (or a built-in verbose sample) are repeated up
 to --size-mb. With --realistic the input is instead a large real document: the text files under
 /usr/share/doc (sorted by path; no changelogs or copyright files) joined up to --size-mb, which gives varied
-prose, code, tables and JSON-like fragments, so verification has real failures to roll back. Prints MB/s for
-the whole method: protection, transforms, JSON minification and verification (best wall clock of --repeat runs,
-and the CPU time of this process and its children). Large texts are scanned and transformed in two processes
+prose, code, tables and JSON-like fragments. With --generated it is distinct prompt files from bench_audit's
+generator joined up to --size-mb (prompt-like text, not one file repeated, so few duplicates). Prints MB/s for
+the whole method: protection, transforms, JSON minification and verification (best wall clock of --repeat
+runs, and the CPU time of this process and its children). Large texts are scanned and transformed in two processes
 where a second CPU is there; the same run measures one process as the baseline (and checks both give the same
 result). Goal: ≥ 5 MB/s.
 """
@@ -106,6 +107,28 @@ def _cpu() -> float:
     return times.user + times.system + times.children_user + times.children_system
 
 
+def build_generated(size_mb: float) -> str:
+    """Distinct generated prompt files (markdown and text, from bench_audit's deterministic generator) joined by
+    blank lines up to `size_mb`: prompt-like prose that is not one file repeated."""
+    import tempfile
+
+    from bench_audit import generate
+
+    with tempfile.TemporaryDirectory() as directory:
+        count = max(10, int(size_mb * 1_000_000 / 2_500 * 2))  # about half the files are .md or .txt, ~2.5 KB each
+        generate(Path(directory), count)
+        paths = sorted(path for path in Path(directory).rglob("*") if path.suffix in (".md", ".txt"))
+        out: list[str] = []
+        size = 0
+        for path in paths:
+            if size > size_mb * 1_000_000:
+                break
+            text = path.read_text(encoding="utf-8")
+            out.append(text)
+            size += len(text.encode("utf-8")) + 2
+    return "\n\n".join(out)
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("file", nargs="?")
@@ -114,8 +137,14 @@ def main() -> int:
     parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--kind", default="markdown", help="loader kind of the input (markdown, jinja, text)")
     parser.add_argument("--realistic", action="store_true", help="a real document from /usr/share/doc instead")
+    parser.add_argument("--generated", action="store_true", help="distinct generated prompt files joined instead")
     args = parser.parse_args()
-    text = build_realistic(args.size_mb) if args.realistic else build_input(args.file, args.size_mb)
+    if args.realistic:
+        text = build_realistic(args.size_mb)
+    elif args.generated:
+        text = build_generated(args.size_mb)
+    else:
+        text = build_input(args.file, args.size_mb)
     megabytes = len(text.encode("utf-8")) / 1_000_000
     best, cpu, result = measure(text, args.level, args.kind, args.repeat)
     forked.enabled = False
