@@ -115,7 +115,7 @@ def build_generated(size_mb: float) -> str:
     from bench_audit import generate
 
     with tempfile.TemporaryDirectory() as directory:
-        count = max(10, int(size_mb * 1_000_000 / 2_500 * 2))  # about half the files are .md or .txt, ~2.5 KB each
+        count = max(10, int(size_mb * 1_000_000 / 2_500 * 2))  # half the files are .md or .txt, ~2.5 KB each
         generate(Path(directory), count)
         paths = sorted(path for path in Path(directory).rglob("*") if path.suffix in (".md", ".txt"))
         out: list[str] = []
