@@ -16,8 +16,10 @@ import os
 import sys
 import weakref
 from collections.abc import Callable
-from multiprocessing.connection import Connection
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:  # imported when a child is started: `multiprocessing.connection` costs ~12 ms at start-up
+    from multiprocessing.connection import Connection
 
 #: Set to False (tests, or a caller that must stay single-process) to make `available` report False.
 enabled = True

@@ -115,7 +115,9 @@ def run_transforms(masked: str, transforms: list[Transform]) -> TransformRun:
         if not transform.by_parts or remembering > 1:
             break
         by_parts += 1
-    split = _split_point(masked) if by_parts and forked.available() else 0
+    split = _split_point(masked) if by_parts else 0  # (0 for a short text, before asking `forked`)
+    if split and not forked.available():
+        split = 0
     run = TransformRun()
     if not split:
         run._add(transforms, [_apply_all(masked, transforms, set)])
