@@ -343,3 +343,18 @@ def test_not_available_when_disabled_or_inside_a_worker_process(monkeypatch: pyt
         pytest.skip("needs fork and two CPUs")
     with multiprocessing.get_context("fork").Pool(1) as pool:
         assert pool.apply(forked.available) is False
+
+
+def test_compressing_a_short_text_does_not_import_multiprocessing() -> None:
+    import subprocess
+    import sys
+
+    script = (
+        "import sys\n"
+        "from tokcli.compress.rules_method import compress_text\n"
+        "assert compress_text('Please note that the answer is short.').text == 'The answer is short.'\n"
+        "print('multiprocessing' in sys.modules)\n"
+    )
+    completed = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120)
+    assert completed.returncode == 0, completed.stderr
+    assert completed.stdout.strip() == "False"  # only a text past the threshold may start a child
