@@ -41,6 +41,12 @@ def tokcli_clone(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return clone
 
 
+@pytest.fixture(scope="module")
+def pre_commit_home(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One pre-commit home for the module: the hooks' environment (tokcli installed from the clone) is built once."""
+    return tmp_path_factory.mktemp("pre-commit-home")
+
+
 def _try_repo(project: Path, clone: Path, hook: str, home: Path) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "PRE_COMMIT_HOME": str(home), "NO_COLOR": "1"}
     env.pop("TOKCLI_CACHE_DIR", None)
@@ -54,11 +60,13 @@ def _try_repo(project: Path, clone: Path, hook: str, home: Path) -> subprocess.C
     )
 
 
-def test_tokcli_lint_hook_passes_tight_and_fails_verbose_prompts(tokcli_clone: Path, tmp_path: Path) -> None:
+def test_tokcli_lint_hook_passes_tight_and_fails_verbose_prompts(
+    tokcli_clone: Path, tmp_path: Path, pre_commit_home: Path
+) -> None:
     project = git_repo(tmp_path / "project")
     write_tree(project / "prompts", {"tight.md": TIGHT})
     commit_all(project)
-    home = tmp_path / "pre-commit-home"
+    home = pre_commit_home
     clean = _try_repo(project, tokcli_clone, "tokcli-lint", home)
     assert clean.returncode == 0, clean.stdout + clean.stderr
     assert "tokcli lint (wasteful prompt patterns)" in clean.stdout
@@ -73,12 +81,32 @@ def test_tokcli_lint_hook_passes_tight_and_fails_verbose_prompts(tokcli_clone: P
     assert "TK30" in failing.stdout  # filler and verbose-phrase findings
 
 
-def test_tokcli_audit_hook_fails_on_a_budget(tokcli_clone: Path, tmp_path: Path) -> None:
+def test_tokcli_audit_hook_fails_on_a_budget(tokcli_clone: Path, tmp_path: Path, pre_commit_home: Path) -> None:
     project = git_repo(tmp_path / "project")
     config = "models: [gpt-4o]\naudit:\n  budgets:\n    files:\n      '*.md': {max_tokens: 30}\n"
     write_tree(project, {"prompts/tight.md": TIGHT, "prompts/verbose.md": VERBOSE}, config)
     commit_all(project)
-    result = _try_repo(project, tokcli_clone, "tokcli-audit", tmp_path / "pre-commit-home")
+    result = _try_repo(project, tokcli_clone, "tokcli-audit", pre_commit_home)
     assert result.returncode == 1, result.stdout + result.stderr
     assert "TK951" in result.stdout
     assert "prompts/verbose.md" in result.stdout
+
+
+def test_tokcli_compress_check_hook_fails_when_a_prompt_would_shrink(
+    tokcli_clone: Path, tmp_path: Path, pre_commit_home: Path
+) -> None:
+    project = git_repo(tmp_path / "project")
+    write_tree(project / "prompts", {"tight.md": TIGHT})
+    commit_all(project)
+    clean = _try_repo(project, tokcli_clone, "tokcli-compress-check", pre_commit_home)
+    assert clean.returncode == 0, clean.stdout + clean.stderr
+    assert "tokcli compress --check (prompts that would shrink)" in clean.stdout
+    assert "Passed" in clean.stdout
+
+    write_tree(project / "prompts", {"verbose.md": VERBOSE})
+    git(project, "add", "-A")
+    failing = _try_repo(project, tokcli_clone, "tokcli-compress-check", pre_commit_home)
+    assert failing.returncode == 1, failing.stdout + failing.stderr
+    assert "Failed" in failing.stdout
+    assert "tokcli compress: prompts/verbose.md (rules/balanced)" in failing.stdout
+    assert "(more than 5%)" in failing.stdout and "(not more than 5%)" in failing.stdout

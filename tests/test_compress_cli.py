@@ -214,7 +214,7 @@ def test_flag_mistakes_exit_2_with_one_line(args: list[str], message: str) -> No
     result = runner.invoke(app, ["compress", *args])
     assert result.exit_code == 2
     assert result.stdout == ""
-    assert result.stderr == f"tokcli: error: {message}" + result.stderr.split(message, 1)[1]
+    assert result.stderr.startswith(f"tokcli: error: {message}") and result.stderr.count("\n") == 1
     assert len(result.stderr.splitlines()) == 1
 
 
@@ -259,3 +259,83 @@ def test_a_large_file_is_written_alike_with_one_process_or_two(tmp_path: Path, m
         outputs.append(path.read_text(encoding="utf-8"))
     assert outputs[0] == outputs[1]
     assert tokens(outputs[0]) < 0.8 * tokens(text)
+
+
+# ---- several files ----
+
+TIGHT = "Answer in French.\nCite the {{ source }}.\n"
+
+
+@pytest.fixture
+def two_prompts(tmp_path: Path) -> tuple[Path, Path]:
+    verbose, tight = tmp_path / "verbose.j2", tmp_path / "tight.md"
+    verbose.write_text(PROMPT, encoding="utf-8")
+    tight.write_text(TIGHT, encoding="utf-8")
+    return verbose, tight
+
+
+def test_check_on_several_files_fails_when_any_is_over(two_prompts: tuple[Path, Path]) -> None:
+    verbose, tight = two_prompts
+    result = runner.invoke(app, ["compress", "--check", str(verbose), str(tight)])
+    assert result.exit_code == 1
+    assert result.stdout == ""
+    assert f"tokcli compress: {verbose} (rules/balanced)" in result.stderr
+    assert f"tokcli compress: {tight} (rules/balanced)" in result.stderr
+    assert result.stderr.count("than 5%)") == 2 and "(not more than 5%)" in result.stderr
+    result = runner.invoke(app, ["compress", "--check", str(tight), str(tight)])  # named twice: checked once
+    assert result.exit_code == 0, result.stderr
+    assert result.stderr.count("tokcli compress: ") == 1
+
+
+def test_write_rewrites_each_file(two_prompts: tuple[Path, Path]) -> None:
+    verbose, tight = two_prompts
+    result = runner.invoke(app, ["compress", "--write", str(verbose), str(tight)])
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout == ""
+    assert verbose.read_text(encoding="utf-8") == COMPRESSED
+    assert Path(f"{verbose}.orig").read_text(encoding="utf-8") == PROMPT
+    assert tight.read_text(encoding="utf-8") == TIGHT and not Path(f"{tight}.orig").exists()
+    assert "unchanged: file not rewritten" in result.stderr
+
+
+def test_diff_and_json_of_several_files(two_prompts: tuple[Path, Path]) -> None:
+    verbose, tight = two_prompts
+    result = runner.invoke(app, ["compress", "--diff", str(verbose), str(tight)])
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout.count("--- ") == 1 and f"+++ b/{verbose}" in result.stdout  # the tight file has no diff
+    result = runner.invoke(app, ["compress", "--format", "json", str(verbose), str(tight)])
+    assert result.exit_code == 0, result.stderr
+    data = json.loads(result.stdout)
+    assert [item["path"] for item in data] == [str(verbose), str(tight)]
+    assert data[0]["text"] == COMPRESSED and data[1]["text"] == TIGHT
+
+
+def test_a_bad_file_among_several_is_named_and_the_others_go_on(two_prompts: tuple[Path, Path], tmp_path: Path) -> None:
+    verbose, _ = two_prompts
+    broken = tmp_path / "broken.j2"
+    broken.write_text("Hello {{ name\n", encoding="utf-8")
+    result = runner.invoke(app, ["compress", "--write", "--no-backup", str(broken), str(verbose)])
+    assert result.exit_code == 2
+    assert f"tokcli: error: {broken}:1:" in result.stderr and "Traceback" not in result.stderr
+    assert verbose.read_text(encoding="utf-8") == COMPRESSED
+    assert broken.read_text(encoding="utf-8") == "Hello {{ name\n"
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        ([], "2 files: give --write, --check, --diff or --format json"),
+        (["-o", "out.md"], "-o FILE takes one input file"),
+    ],
+)
+def test_several_files_need_an_output_that_holds_them(
+    two_prompts: tuple[Path, Path], args: list[str], message: str
+) -> None:
+    verbose, tight = two_prompts
+    result = runner.invoke(app, ["compress", str(verbose), str(tight), *args])
+    assert result.exit_code == 2
+    assert result.stdout == ""
+    assert result.stderr.startswith(f"tokcli: error: {message}") and result.stderr.count("\n") == 1
+    assert verbose.read_text(encoding="utf-8") == PROMPT and not Path("out.md").exists()
+    result = runner.invoke(app, ["compress", "--check", "-", str(tight)], input="x")
+    assert (result.exit_code, result.stderr) == (2, "tokcli: error: '-' (stdin) cannot be combined with other files\n")

@@ -657,7 +657,9 @@ class CompressFormat(str, Enum):
 
 @app.command()
 def compress(
-    path: str = typer.Argument(..., help="Prompt file, or '-' for stdin."),
+    paths: list[str] = typer.Argument(
+        ..., help="Prompt files, or '-' for stdin. Several files go with --write, --check, --diff or --format json."
+    ),
     level: CompressLevel | None = typer.Option(None, "--level", help="rules level (default: balanced)."),
     method: CompressMethod | None = typer.Option(None, "--method", help="rules (default), llmlingua, llmlingua2."),
     model_path: str | None = typer.Option(None, "--model", help="Local model folder for the llmlingua methods."),
@@ -679,7 +681,7 @@ def compress(
 ) -> None:
     """Compress a prompt without breaking it: templates still render, negations and examples stay."""
     from tokcli.compress.command import CompressRequest, read_source, run_compress
-    from tokcli.compress.summary import check_options, compress_settings
+    from tokcli.compress.summary import check_options, check_several, compress_settings
     from tokcli.counting import resolve_targets
     from tokcli.errors import UsageError
     from tokcli.files import atomic_write
@@ -692,15 +694,18 @@ def compress(
         model_path = defaults.model_path
     if threshold is not None and not check:
         raise UsageError("--threshold goes with --check")
+    as_json = output_format is CompressFormat.json
+    paths = list(dict.fromkeys(paths))  # a file named twice is compressed once
+    check_several(paths, output=str(output) if output else None, write=write, check=check, diff=diff, json=as_json)
     volume = settings.volume or {}
     calls = calls if calls is not None else volume.get("calls")
-    check_options(
-        path=path, method=chosen_method, write=write, output=str(output) if output else None, check=check,
-        model_path=model_path, rate=rate, target_tokens=target_tokens, calls=calls, per=per,
-    )  # fmt: skip
+    for path in paths:
+        check_options(
+            path=path, method=chosen_method, write=write, output=str(output) if output else None, check=check,
+            model_path=model_path, rate=rate, target_tokens=target_tokens, calls=calls, per=per,
+        )  # fmt: skip
     targets = resolve_targets(models or settings.models)
     table = price_table(settings, pricing)
-    shown, text = read_source(path, encoding_errors.value)
     request = CompressRequest(
         method=chosen_method,
         level=level.value if level else defaults.level,
@@ -710,35 +715,50 @@ def compress(
         calls=calls,
         per=per or volume.get("per", "day"),
     )
-    report = run_compress(shown, text, request, targets, table)
-    as_json = output_format is CompressFormat.json
-    if check:
-        limit = threshold if threshold is not None else defaults.threshold
-        over = report.percent > limit
-        verdict = f"would save {report.percent:.1f}% ({'more' if over else 'not more'} than {limit:g}%)"
-        report.notes.append(verdict)
-        sys.stdout.write(reporter.render_json(report, include_text=False) if as_json else "")
-        if not as_json:
-            typer.echo(reporter.render_summary(report), err=True, nl=False)
-        raise typer.Exit(1 if over else 0)
-    if write:
-        if report.changed:
-            atomic_write(Path(path), report.text, keep_backup=not no_backup)
-            report.written = path + ("" if no_backup else f" (backup: {path}.orig)")
-        else:
-            report.notes.append("unchanged: file not rewritten")
-    elif output is not None:
-        atomic_write(output, report.text)
-        report.written = str(output)
-    written = write or output is not None
+    limit = threshold if threshold is not None else defaults.threshold
+    several = len(paths) > 1
+    json_reports: list[dict[str, Any]] = []
+    over = failed = False
+    for path in paths:
+        try:
+            shown, text = read_source(path, encoding_errors.value)
+            report = run_compress(shown, text, request, targets, table)
+        except TokcliError as error:
+            if not several:
+                raise
+            typer.echo(f"tokcli: error: {error}", err=True)  # the other files go on; exit 2 at the end
+            failed = True
+            continue
+        if check:
+            over = report.percent > limit or over
+            more = "more" if report.percent > limit else "not more"
+            report.notes.append(f"would save {report.percent:.1f}% ({more} than {limit:g}%)")
+        elif write:
+            if report.changed:
+                atomic_write(Path(path), report.text, keep_backup=not no_backup)
+                report.written = path + ("" if no_backup else f" (backup: {path}.orig)")
+            else:
+                report.notes.append("unchanged: file not rewritten")
+        elif output is not None:
+            atomic_write(output, report.text)
+            report.written = str(output)
+        written = write or output is not None
+        if as_json:
+            json_reports.append(
+                reporter.report_data(report, include_text=not (written or check), include_diff=diff and not check)
+            )
+            continue
+        if diff and not check:
+            sys.stdout.write(reporter.render_diff(report))
+        elif not (written or check):
+            sys.stdout.write(report.text)
+        typer.echo(reporter.render_summary(report), err=True, nl=False)
     if as_json:
-        sys.stdout.write(reporter.render_json(report, include_text=not written, include_diff=diff))
-        return
-    if diff:
-        sys.stdout.write(reporter.render_diff(report))
-    elif not written:
-        sys.stdout.write(report.text)
-    typer.echo(reporter.render_summary(report), err=True, nl=False)
+        sys.stdout.write(reporter.render_json_data(json_reports if several else json_reports[0]))
+    if failed:
+        raise typer.Exit(EXIT_ERROR)
+    if check:
+        raise typer.Exit(1 if over else 0)
 
 
 # ---- audit ---------------------------------------------------------------------------------------------

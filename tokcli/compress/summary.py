@@ -145,6 +145,20 @@ def _replace(row: ModelSavings, **changes: Any) -> ModelSavings:
     return replace(row, **changes)
 
 
+def check_several(paths: list[str], *, output: str | None, write: bool, check: bool, diff: bool, json: bool) -> None:
+    """Several input files: only outputs that can hold several results. UsageError with the fix."""
+    if len(paths) < 2:
+        return
+    if "-" in paths:
+        raise UsageError("'-' (stdin) cannot be combined with other files")
+    if output is not None:
+        raise UsageError("-o FILE takes one input file; to rewrite several files use --write")
+    if not (write or check or diff or json):
+        raise UsageError(
+            f"{len(paths)} files: give --write, --check, --diff or --format json (their results cannot all go to stdout)"
+        )
+
+
 def check_options(
     *,
     path: str,
