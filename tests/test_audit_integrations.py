@@ -20,11 +20,13 @@ def _manifest() -> list[dict]:
 
 def test_hook_manifest_ids_and_entries() -> None:
     hooks = {hook["id"]: hook for hook in _manifest()}
-    assert set(hooks) == {"tokcli-audit", "tokcli-lint", "tokcli-lint-fix"}
+    assert set(hooks) == {"tokcli-audit", "tokcli-lint", "tokcli-lint-fix", "tokcli-compress-check"}
     assert hooks["tokcli-audit"]["entry"] == "tokcli audit"
     assert hooks["tokcli-audit"]["pass_filenames"] is False
     assert hooks["tokcli-lint"]["entry"] == "tokcli lint"
     assert hooks["tokcli-lint-fix"]["entry"] == "tokcli lint --fix"
+    assert hooks["tokcli-compress-check"]["entry"] == "tokcli compress --check"
+    assert hooks["tokcli-compress-check"]["files"] == hooks["tokcli-lint"]["files"]
     assert all(hook["language"] == "python" for hook in hooks.values())
     assert re.search(hooks["tokcli-lint"]["files"], "prompts/system.md")
     assert re.search(hooks["tokcli-lint"]["files"], "prompts/rag.j2")
