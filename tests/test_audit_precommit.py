@@ -60,23 +60,29 @@ def _try_repo(project: Path, clone: Path, hook: str, home: Path) -> subprocess.C
     )
 
 
-def test_tokcli_lint_hook_passes_tight_and_fails_verbose_prompts(
-    tokcli_clone: Path, tmp_path: Path, pre_commit_home: Path
-) -> None:
+def _tight_passes_then_verbose_fails(
+    hook: str, clone: Path, tmp_path: Path, home: Path
+) -> tuple[subprocess.CompletedProcess[str], subprocess.CompletedProcess[str]]:
+    """`hook` on a project with a tight prompt (it passes), then with a verbose one added (it fails)."""
     project = git_repo(tmp_path / "project")
     write_tree(project / "prompts", {"tight.md": TIGHT})
     commit_all(project)
-    home = pre_commit_home
-    clean = _try_repo(project, tokcli_clone, "tokcli-lint", home)
+    clean = _try_repo(project, clone, hook, home)
     assert clean.returncode == 0, clean.stdout + clean.stderr
-    assert "tokcli lint (wasteful prompt patterns)" in clean.stdout
     assert "Passed" in clean.stdout
-
     write_tree(project / "prompts", {"verbose.md": VERBOSE})
     git(project, "add", "-A")
-    failing = _try_repo(project, tokcli_clone, "tokcli-lint", home)
+    failing = _try_repo(project, clone, hook, home)
     assert failing.returncode == 1, failing.stdout + failing.stderr
     assert "Failed" in failing.stdout
+    return clean, failing
+
+
+def test_tokcli_lint_hook_passes_tight_and_fails_verbose_prompts(
+    tokcli_clone: Path, tmp_path: Path, pre_commit_home: Path
+) -> None:
+    clean, failing = _tight_passes_then_verbose_fails("tokcli-lint", tokcli_clone, tmp_path, pre_commit_home)
+    assert "tokcli lint (wasteful prompt patterns)" in clean.stdout
     assert "prompts/verbose.md" in failing.stdout
     assert "TK30" in failing.stdout  # filler and verbose-phrase findings
 
@@ -95,18 +101,8 @@ def test_tokcli_audit_hook_fails_on_a_budget(tokcli_clone: Path, tmp_path: Path,
 def test_tokcli_compress_check_hook_fails_when_a_prompt_would_shrink(
     tokcli_clone: Path, tmp_path: Path, pre_commit_home: Path
 ) -> None:
-    project = git_repo(tmp_path / "project")
-    write_tree(project / "prompts", {"tight.md": TIGHT})
-    commit_all(project)
-    clean = _try_repo(project, tokcli_clone, "tokcli-compress-check", pre_commit_home)
-    assert clean.returncode == 0, clean.stdout + clean.stderr
+    hook = "tokcli-compress-check"
+    clean, failing = _tight_passes_then_verbose_fails(hook, tokcli_clone, tmp_path, pre_commit_home)
     assert "tokcli compress --check (prompts that would shrink)" in clean.stdout
-    assert "Passed" in clean.stdout
-
-    write_tree(project / "prompts", {"verbose.md": VERBOSE})
-    git(project, "add", "-A")
-    failing = _try_repo(project, tokcli_clone, "tokcli-compress-check", pre_commit_home)
-    assert failing.returncode == 1, failing.stdout + failing.stderr
-    assert "Failed" in failing.stdout
     assert "tokcli compress: prompts/verbose.md (rules/balanced)" in failing.stdout
     assert "(more than 5%)" in failing.stdout and "(not more than 5%)" in failing.stdout
