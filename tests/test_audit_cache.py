@@ -65,20 +65,25 @@ def test_a_change_to_tokcli_itself_misses(monkeypatch: pytest.MonkeyPatch) -> No
     assert data["cache"] == {"hits": 0, "misses": 3}
 
 
-def test_the_code_fingerprint_follows_the_package_files() -> None:
-    package = Path(cache.__file__).resolve().parent.parent
-    first = cache.code_fingerprint()
-    assert first == cache.code_fingerprint() and len(first) == 64
-    target = package / "data" / "pricing.yaml"
-    stat = target.stat()
-    cache.code_fingerprint.cache_clear()
-    try:
-        os.utime(target, ns=(stat.st_atime_ns, stat.st_mtime_ns + 1_000_000_000))
-        assert cache.code_fingerprint() != first
-    finally:
-        os.utime(target, ns=(stat.st_atime_ns, stat.st_mtime_ns))
-        cache.code_fingerprint.cache_clear()
-    assert cache.code_fingerprint() == first
+def test_the_fingerprint_follows_names_sizes_and_times(tmp_path: Path) -> None:
+    package = tmp_path / "pkg"
+    (package / "data").mkdir(parents=True)
+    (package / "__pycache__").mkdir()
+    module, data = package / "mod.py", package / "data" / "prices.yaml"
+    module.write_text("x = 1\n")
+    data.write_text("a: 1\n")
+    first = cache.files_fingerprint(package)
+    assert first == cache.files_fingerprint(package) and len(first) == 64
+    (package / "__pycache__" / "mod.cpython-311.pyc").write_bytes(b"\0")  # compiled files do not count
+    (package / "notes.txt").write_text("not code\n")
+    assert cache.files_fingerprint(package) == first
+    stat = data.stat()
+    os.utime(data, ns=(stat.st_atime_ns, stat.st_mtime_ns + 1_000_000_000))
+    touched = cache.files_fingerprint(package)
+    assert touched != first
+    module.write_text("x = 22\n")  # another size
+    assert cache.files_fingerprint(package) not in (first, touched)
+    assert cache.code_fingerprint() == cache.files_fingerprint(Path(cache.__file__).resolve().parent.parent)
 
 
 def test_no_cache_neither_reads_nor_writes(own_cache: Path) -> None:

@@ -103,10 +103,6 @@ def report_data(report: CompressReport, *, include_text: bool, include_diff: boo
     return data
 
 
-def render_json(report: CompressReport, *, include_text: bool = True, include_diff: bool = False) -> str:
-    return render_json_data(report_data(report, include_text=include_text, include_diff=include_diff))
-
-
 def render_json_data(data: dict[str, Any] | list[dict[str, Any]]) -> str:
     """One file's `report_data`, or a list of them (several files)."""
     return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
