@@ -55,14 +55,14 @@ def test_action_is_a_composite_that_runs_audit_with_github_format() -> None:
     assert set(action["inputs"]) >= {"paths", "args", "version", "extras", "python-version"}
 
 
-def _readme_yaml_blocks() -> list[str]:
-    text = (REPO / "README.md").read_text(encoding="utf-8")
-    return re.findall(r"```yaml\n(.*?)```", text, flags=re.DOTALL)
+def _documented_yaml_blocks() -> list[str]:
+    pages = [REPO / "README.md", *sorted((REPO / "docs").glob("*.md"))]
+    return [block for page in pages for block in re.findall(r"```yaml\n(.*?)```", page.read_text("utf-8"), re.DOTALL)]
 
 
 def test_readme_pre_commit_snippet_uses_the_shipped_hooks() -> None:
     ids = {hook["id"] for hook in _manifest()}
-    snippets = [yaml.safe_load(block) for block in _readme_yaml_blocks() if "repos:" in block]
+    snippets = [yaml.safe_load(block) for block in _documented_yaml_blocks() if "repos:" in block]
     assert snippets, "README has no .pre-commit-config.yaml snippet"
     used = {hook["id"] for snippet in snippets for repo in snippet["repos"] for hook in repo["hooks"]}
     assert used and used <= ids
@@ -70,7 +70,7 @@ def test_readme_pre_commit_snippet_uses_the_shipped_hooks() -> None:
 
 def test_readme_workflow_snippet_uses_the_action_inputs() -> None:
     action = yaml.safe_load((REPO / "action.yml").read_text(encoding="utf-8"))
-    workflows = [yaml.safe_load(block) for block in _readme_yaml_blocks() if "runs-on:" in block]
+    workflows = [yaml.safe_load(block) for block in _documented_yaml_blocks() if "runs-on:" in block]
     assert workflows, "README has no workflow snippet"
     steps = [step for workflow in workflows for job in workflow["jobs"].values() for step in job["steps"]]
     ours = [step for step in steps if step.get("uses", "").startswith("tokcli/tokcli@")]
@@ -81,7 +81,7 @@ def test_readme_audit_config_snippet_is_valid_config(tmp_path: Path) -> None:
     from tokcli.audit.settings import build_settings
     from tokcli.config import build_config
 
-    blocks = [block for block in _readme_yaml_blocks() if "audit:" in block and "budgets:" in block]
+    blocks = [block for block in _documented_yaml_blocks() if "audit:" in block and "budgets:" in block]
     assert blocks, "README has no audit config snippet"
     settings = build_settings(build_config(yaml.safe_load(blocks[0]), "README.md", tmp_path))
     assert settings.max_total_tokens is not None and settings.file_budgets

@@ -1,5 +1,5 @@
 """`tokcli audit --format json`: one document with `files`, `findings`, `totals`, `budgets`, `deltas`
-(schema in README, "JSON output of audit"). Money is a decimal string, never a float."""
+(schema in docs/audit.md, "JSON output of audit"). Money is a decimal string, never a float."""
 
 from __future__ import annotations
 
