@@ -126,7 +126,10 @@ def test_a_row_another_build_wrote_is_a_miss(own_cache: Path) -> None:
             fields = ["line", "column", "end_line", "end_column", "code", "name", "severity", "message"]
             fields += ["tokens_wasted", "fix", "safe_fix"]
             data["findings"] = [dict(zip(fields, row)) for row in data["findings"]]
-            connection.execute("UPDATE results SET payload = ? WHERE key = ?", (json.dumps(data), key))
+            text = json.dumps(data)  # with a valid checksum: the format check, not the checksum, must catch it
+            connection.execute(
+                "UPDATE results SET payload = ?, checksum = ? WHERE key = ?", (text, cache.row_checksum(key, text), key)
+            )
     warm, _ = audit_json("p", expect=0)
     assert warm["cache"] == {"hits": 0, "misses": 3}
     assert _strip(warm) == _strip(cold)

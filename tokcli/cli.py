@@ -107,13 +107,21 @@ def read_inputs(paths: list[str], text: str | None, encoding_errors: str, extens
 
 
 def write_output(content: str, output: Path | None) -> None:
-    """Print, or write to -o FILE atomically."""
+    """Print, or write to -o FILE (see tokcli.files)."""
     if output is None:
         sys.stdout.write(content)
         return
-    from tokcli.files import atomic_write
+    write_file(output, content)
 
-    atomic_write(output, content)
+
+def write_file(path: Path, content: str, *, backup: bool = False) -> Any:
+    """Every file a command writes goes through here: tokcli.files.write_file, its notes on stderr."""
+    from tokcli.files import write_file as write_safely
+
+    written = write_safely(path, content, backup=backup)
+    for note in written.notes:
+        typer.echo(f"tokcli: note: {note}", err=True)
+    return written
 
 
 # ---- count ---------------------------------------------------------------------------------------------
@@ -561,10 +569,8 @@ def lint(
             typer.echo(f"tokcli: error: {error}", err=True)
         raise typer.Exit(EXIT_ERROR if errors else (EXIT_FINDINGS if changed else 0))
     if fix:
-        from tokcli.files import atomic_write
-
         for result in changed:
-            atomic_write(Path(result.path), result.fixed or "")
+            write_file(Path(result.path), result.fixed or "")
     findings, summary = report.findings, report.summary()
     summary["errors"] = len(errors)  # unreadable inputs count too, not only files that failed to parse
     chosen = output_format.value
@@ -684,7 +690,6 @@ def compress(
     from tokcli.compress.summary import check_options, check_several, compress_settings
     from tokcli.counting import resolve_targets
     from tokcli.errors import UsageError
-    from tokcli.files import atomic_write
     from tokcli.reporters import compress as reporter
 
     settings = load_settings(config)
@@ -735,12 +740,12 @@ def compress(
             report.notes.append(f"would save {report.percent:.1f}% ({more} than {limit:g}%)")
         elif write:
             if report.changed:
-                atomic_write(Path(path), report.text, keep_backup=not no_backup)
-                report.written = path + ("" if no_backup else f" (backup: {path}.orig)")
+                kept = write_file(Path(path), report.text, backup=not no_backup).backup
+                report.written = path + (f" (backup: {kept})" if kept else "")
             else:
                 report.notes.append("unchanged: file not rewritten")
         elif output is not None:
-            atomic_write(output, report.text)
+            write_file(output, report.text)
             report.written = str(output)
         written = write or output is not None
         if as_json:
@@ -827,9 +832,8 @@ def audit(
     _emit_audit(report, output_format.value, output)
     if write_baseline is not None:
         from tokcli.audit.deltas import baseline_json
-        from tokcli.files import atomic_write
 
-        atomic_write(write_baseline, baseline_json(report.files, report.models))
+        write_file(write_baseline, baseline_json(report.files, report.models))
     raise typer.Exit(report.exit_code())
 
 
@@ -903,9 +907,17 @@ class _audit_progress:
 
 
 def main() -> None:
+    from tokcli.stdout import StdoutClosed, end_by_closed_pipe, guard_stdout
+
+    guard_stdout()
     try:
-        app()
-    except TokcliError as error:  # raised outside a command (e.g. while parsing)
+        try:
+            app()
+        finally:
+            sys.stdout.flush()  # output still buffered fails here, where it can be reported, not at exit
+    except StdoutClosed:
+        end_by_closed_pipe()
+    except TokcliError as error:  # raised outside a command (e.g. while parsing), or by the final flush
         typer.echo(f"tokcli: error: {error}", err=True)
         sys.exit(EXIT_ERROR)
     except KeyboardInterrupt:

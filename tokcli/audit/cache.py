@@ -2,8 +2,10 @@
 
 A row's key hashes the file's content, its path, the tokenizers, the config fingerprint, tokcli's version and
 a fingerprint of tokcli's own files (so a checkout or an install from git, whose version string stays the same
-between commits, never reads results an older tokcli wrote), so any change to one of them misses. A cache that cannot be opened or read (corrupt file,
-wrong schema) is deleted and rebuilt; if even that fails, the run goes on without a cache.
+between commits, never reads results an older tokcli wrote), so any change to one of them misses. Each row carries a
+checksum of its key and payload: a row damaged inside an intact SQLite file is a miss, recomputed and rewritten.
+A cache that cannot be opened or read (corrupt file, unknown schema) is deleted and rebuilt; one that is busy,
+read-only, not a regular file or cannot be written is left alone; in every case the run goes on, with a note.
 """
 
 from __future__ import annotations
@@ -22,7 +24,7 @@ from typing import Any
 
 from tokcli import __version__
 
-SCHEMA_VERSION = 2  # 2: rows carry the time they were written
+SCHEMA_VERSION = 3  # 2: rows carry the time they were written; 3: and a checksum
 FILE_NAME = "audit-v1.sqlite3"
 _CHUNK = 500
 #: Rows not written again within this time are dropped on the next write (a hit does not rewrite its row).
@@ -34,6 +36,11 @@ def default_cache_path() -> Path | None:
 
     directory = cache_dir()
     return directory / FILE_NAME if directory is not None else None
+
+
+def row_checksum(key: str, payload: str) -> str:
+    """Detects a row changed after it was written (a flipped digit in a token count), not a forgery."""
+    return hashlib.blake2b(f"{key}\0{payload}".encode(), digest_size=16).hexdigest()
 
 
 def cache_key(digest: str, relative: str, tokenizers: Sequence[str], fingerprint: str) -> str:
@@ -61,6 +68,10 @@ def files_fingerprint(root: Path) -> str:
     return hashlib.sha256("\n".join(entries).encode()).hexdigest()
 
 
+class _NotRegular(Exception):
+    """The cache path is a directory, FIFO or device: not opened, not deleted."""
+
+
 class ResultCache:
     """get_many / put_many of JSON payloads by key. Never raises for cache trouble: it notes it instead."""
 
@@ -79,13 +90,18 @@ class ResultCache:
 
     def _connect(self, path: Path) -> sqlite3.Connection:
         path.parent.mkdir(parents=True, exist_ok=True)
+        if path.exists() and not path.is_file():  # a FIFO or device would block or be deleted by a rebuild
+            raise _NotRegular(f"audit cache disabled: {path} is not a regular file")
         connection = sqlite3.connect(str(path), timeout=10, check_same_thread=False)
         version = connection.execute("PRAGMA user_version").fetchone()[0]
-        if version not in (0, SCHEMA_VERSION):
+        if version > SCHEMA_VERSION:
             connection.close()
             raise sqlite3.DatabaseError(f"cache schema {version}, expected {SCHEMA_VERSION}")
+        if 0 < version < SCHEMA_VERSION:  # an older tokcli's rows: start afresh, quietly
+            connection.execute("DROP TABLE IF EXISTS results")
         connection.execute(
-            "CREATE TABLE IF NOT EXISTS results (key TEXT PRIMARY KEY, payload TEXT NOT NULL, stamp INTEGER NOT NULL)"
+            "CREATE TABLE IF NOT EXISTS results "
+            "(key TEXT PRIMARY KEY, payload TEXT NOT NULL, checksum TEXT NOT NULL, stamp INTEGER NOT NULL)"
         )
         connection.execute("CREATE INDEX IF NOT EXISTS results_stamp ON results (stamp)")
         connection.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
@@ -98,9 +114,15 @@ class ResultCache:
         try:
             self._connection = self._connect(self.path)
             return
+        except _NotRegular as error:
+            self.notes.append(str(error))
+            return
         except sqlite3.OperationalError as error:
             if "locked" in str(error) or "busy" in str(error):  # another tokcli is writing: no cache this run
                 self.notes.append(f"audit cache busy, not used this run: {error}")
+                return
+            if "readonly" in str(error):  # the user's choice: neither use nor delete it
+                self.notes.append(f"audit cache {self.path} is read-only, not used this run")
                 return
             self.notes.append(f"audit cache {self.path} was unreadable ({error}); rebuilt")
         except sqlite3.DatabaseError as error:
@@ -126,6 +148,7 @@ class ResultCache:
     def get_many(self, keys: Iterable[str]) -> dict[str, dict[str, Any]]:
         wanted = list(keys)
         found: dict[str, dict[str, Any]] = {}
+        damaged = 0
         if self._connection is None or not wanted:
             return found
         with self._lock:
@@ -134,30 +157,39 @@ class ResultCache:
                     chunk = wanted[start : start + _CHUNK]
                     marks = ",".join("?" * len(chunk))
                     rows = self._connection.execute(
-                        f"SELECT key, payload FROM results WHERE key IN ({marks})", chunk
+                        f"SELECT key, payload, checksum FROM results WHERE key IN ({marks})", chunk
                     ).fetchall()
-                    for key, payload in rows:
+                    for key, payload, checksum in rows:
                         try:
+                            if checksum != row_checksum(key, payload):
+                                raise ValueError("checksum")
                             found[key] = json.loads(payload)
-                        except ValueError:
-                            continue  # a damaged row is a miss
+                        except (ValueError, TypeError):
+                            damaged += 1  # a miss: recomputed, and the row rewritten
             except sqlite3.DatabaseError as error:
                 self.notes.append(f"audit cache {self.path} was unreadable ({error}); rebuilt")
                 self._rebuild()
                 return {}
+        if damaged:
+            self.notes.append(
+                f"audit cache {self.path}: {damaged} damaged row{'s' if damaged != 1 else ''} ignored and recomputed"
+            )
         return found
 
     def put_many(self, items: Iterable[tuple[str, dict[str, Any]]]) -> None:
         if self._connection is None:
             return
         now = int(time.time())
-        rows = [(key, json.dumps(payload, separators=(",", ":")), now) for key, payload in items]
+        rows = []
+        for key, payload in items:
+            text = json.dumps(payload, separators=(",", ":"))
+            rows.append((key, text, row_checksum(key, text), now))
         if not rows:
             return
         with self._lock:
             try:
                 with self._connection:
-                    self._connection.executemany("INSERT OR REPLACE INTO results VALUES (?, ?, ?)", rows)
+                    self._connection.executemany("INSERT OR REPLACE INTO results VALUES (?, ?, ?, ?)", rows)
                     # Rows nobody wrote for a while belong to old file versions: keep the file small.
                     self._connection.execute("DELETE FROM results WHERE stamp < ?", (now - MAX_AGE_SECONDS,))
             except sqlite3.OperationalError as error:  # locked by another process: skip this write

