@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 import os
 import sqlite3
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -164,3 +166,66 @@ def test_rows_not_rewritten_for_a_month_are_dropped(tmp_path: Path, own_cache: P
     audit_json("p", expect=0)  # writes one row, drops the three stale ones
     with sqlite3.connect(own_cache / FILE_NAME) as connection:
         assert connection.execute("SELECT count(*) FROM results").fetchone()[0] == 1
+
+
+def test_a_row_changed_inside_an_intact_database_is_recomputed(own_cache: Path) -> None:
+    """One digit changed in a cached token count made a 975-token file report 375 tokens."""
+    cold, _ = audit_json("p", expect=0)
+    tokens = {file["path"]: file["models"]["gpt-4o"]["tokens"] for file in cold["files"]}
+    with sqlite3.connect(own_cache / FILE_NAME) as connection:
+        rows = connection.execute("SELECT key, payload FROM results").fetchall()
+        count = f'"tokens":{{"o200k_base":{tokens["p/b.md"]}}}'
+        key, payload = next((key, payload) for key, payload in rows if count in payload)
+        changed = payload.replace(count, count.replace(str(tokens["p/b.md"]), str(tokens["p/b.md"] - 10)))
+        assert changed != payload and json.loads(changed)  # still valid JSON: only the checksum can tell
+        connection.execute("UPDATE results SET payload = ? WHERE key = ?", (changed, key))
+    warm, result = audit_json("p", expect=0)
+    assert warm["cache"] == {"hits": 2, "misses": 1}
+    assert _strip(warm)["totals"] == _strip(cold)["totals"]
+    assert {file["path"]: file["models"]["gpt-4o"]["tokens"] for file in warm["files"]} == tokens
+    assert "1 damaged row ignored and recomputed" in result.stderr
+    again, result = audit_json("p", expect=0)  # the row was rewritten
+    assert again["cache"] == {"hits": 3, "misses": 0} and result.stderr == ""
+
+
+def test_a_cache_of_an_older_schema_is_replaced_quietly(own_cache: Path) -> None:
+    own_cache.mkdir(parents=True)
+    with sqlite3.connect(own_cache / FILE_NAME) as connection:
+        connection.execute("CREATE TABLE results (key TEXT PRIMARY KEY, payload TEXT NOT NULL, stamp INTEGER)")
+        connection.execute("INSERT INTO results VALUES ('k', '{}', 0)")
+        connection.execute("PRAGMA user_version = 2")
+    data, result = audit_json("p", expect=0)
+    assert data["cache"] == {"hits": 0, "misses": 3} and result.stderr == ""
+    assert audit_json("p", expect=0)[0]["cache"]["hits"] == 3
+
+
+def test_a_cache_path_that_is_a_fifo_is_neither_opened_nor_deleted(own_cache: Path) -> None:
+    own_cache.mkdir(parents=True)
+    os.mkfifo(own_cache / FILE_NAME)
+    data, result = audit_json("p", expect=0)
+    assert data["cache"] == {"hits": 0, "misses": 3}
+    assert f"audit cache disabled: {own_cache / FILE_NAME} is not a regular file" in result.stderr
+    assert (own_cache / FILE_NAME).is_fifo()
+
+
+def test_a_cache_that_cannot_be_written_never_fails_the_run(tmp_path: Path, own_cache: Path) -> None:
+    # A full disk while writing the cache, made real with RLIMIT_FSIZE (Python ignores SIGXFSZ): the write
+    # fails inside SQLite; the report is complete and the exit code is the audit's.
+    audit_json("p", expect=0)
+    size = (own_cache / FILE_NAME).stat().st_size
+    (tmp_path / "p" / "d.md").write_text(VERBOSE * 40, encoding="utf-8")
+    script = (
+        "import resource, sys\n"
+        f"resource.setrlimit(resource.RLIMIT_FSIZE, ({size}, {size}))\n"
+        "from tokcli.cli import main\n"
+        "sys.argv = ['tokcli', 'audit', 'p', '--format', 'json']\n"
+        "main()\n"
+    )
+    completed = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, timeout=120, cwd=tmp_path, env=os.environ
+    )
+    assert completed.returncode == 0, completed.stderr
+    data = json.loads(completed.stdout)
+    assert data["cache"] == {"hits": 3, "misses": 1} and len(data["files"]) == 4
+    assert "audit cache not updated" in completed.stderr or "could not be written" in completed.stderr
+    assert "Traceback" not in completed.stderr
