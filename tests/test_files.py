@@ -345,3 +345,22 @@ def test_temp_names_stay_within_the_name_limit(tmp_path: Path) -> None:
 def test_backup_names_are_the_documented_ones() -> None:
     names = files.backup_names(Path("d/p.md"))
     assert [next(names) for _ in range(3)] == [Path("d/p.md.orig"), Path("d/p.md.orig.1"), Path("d/p.md.orig.2")]
+
+
+# ---- appending (GITHUB_STEP_SUMMARY) -----------------------------------------------------------------------
+
+
+def test_append_file_appends_and_creates_with_the_umask(tmp_path: Path, umask_022: None) -> None:
+    summary = tmp_path / "summary.md"
+    files.append_file(summary, "first\n")
+    files.append_file(summary, "second\n")
+    assert summary.read_text() == "first\nsecond\n" and mode(summary) == 0o644
+
+
+def test_append_file_to_a_fifo_nobody_reads_fails_instead_of_hanging(tmp_path: Path) -> None:
+    fifo = tmp_path / "summary"
+    os.mkfifo(fifo)
+    with pytest.raises(InputError, match="cannot write: No such device or address"):
+        files.append_file(fifo, "x")
+    with pytest.raises(InputError, match="No such file or directory"):
+        files.append_file(tmp_path / "missing" / "summary.md", "x")

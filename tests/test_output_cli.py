@@ -261,3 +261,14 @@ def test_stdout_still_works_normally() -> None:
                            stdout=subprocess.PIPE)  # fmt: skip
     assert completed.returncode == 0, completed.stderr
     assert json.loads(completed.stdout)["results"][0]["ids"] == [15339, 1917]
+
+
+def test_a_step_summary_that_cannot_be_written_is_a_warning_not_a_hang(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    fifo = tmp_path / "summary"
+    os.mkfifo(fifo)
+    monkeypatch.setenv("GITHUB_STEP_SUMMARY", str(fifo))
+    result = runner.invoke(app, ["audit", "p", "--format", "github", "--fail-on", "never"])
+    assert result.exit_code == 0, result.stderr
+    assert f"tokcli: warning: cannot append to GITHUB_STEP_SUMMARY: {fifo}: cannot write:" in result.stderr

@@ -861,13 +861,13 @@ def _emit_audit(report: Any, chosen: str, output: Path | None) -> None:
         content = render_audit_text(report, color=colour, width=make_console().width if colour else 180)
     write_output(content, output)
     if chosen == "github" and os.environ.get("GITHUB_STEP_SUMMARY"):
+        from tokcli.files import append_file
         from tokcli.reporters.audit_markdown import render_audit_markdown
 
         try:
-            with open(os.environ["GITHUB_STEP_SUMMARY"], "a", encoding="utf-8") as summary:
-                summary.write(render_audit_markdown(report) + "\n")
-        except OSError as error:
-            typer.echo(f"tokcli: warning: cannot append to GITHUB_STEP_SUMMARY: {error.strerror}", err=True)
+            append_file(os.environ["GITHUB_STEP_SUMMARY"], render_audit_markdown(report) + "\n")
+        except TokcliError as error:
+            typer.echo(f"tokcli: warning: cannot append to GITHUB_STEP_SUMMARY: {error}", err=True)
     skip = report.settings.skip_unreadable
     for problem in report.problems:
         where = f"{problem.path}:{problem.line}" if problem.line else problem.path

@@ -113,9 +113,9 @@ def _replace(target: Path, data: bytes, existing: os.stat_result | None, mode: i
     try:
         try:
             if mode is not None:
-                os.fchmod(descriptor, mode)
+                _set_mode(descriptor, temporary, mode)
             elif existing is not None:
-                _copy_owner_and_mode(descriptor, existing)
+                _copy_owner_and_mode(descriptor, temporary, existing)
             _write_all(descriptor, data)
             os.fsync(descriptor)
         finally:
@@ -140,14 +140,21 @@ def _create_temp(target: Path, permissions: int) -> tuple[int, Path]:
     raise FileExistsError(errno.EEXIST, "no free temp file name", str(target.parent))
 
 
-def _copy_owner_and_mode(descriptor: int, existing: os.stat_result) -> None:
+def _copy_owner_and_mode(descriptor: int, path: Path, existing: os.stat_result) -> None:
     if hasattr(os, "fchown"):
         try:
             os.fchown(descriptor, existing.st_uid, existing.st_gid)
         except PermissionError:  # not the owner: keep at least the group where we belong to it
             with contextlib.suppress(PermissionError):
                 os.fchown(descriptor, -1, existing.st_gid)
-    os.fchmod(descriptor, stat.S_IMODE(existing.st_mode))  # after chown, which may clear set-id bits
+    _set_mode(descriptor, path, stat.S_IMODE(existing.st_mode))  # after chown, which may clear set-id bits
+
+
+def _set_mode(descriptor: int, path: Path, mode: int) -> None:
+    if hasattr(os, "fchmod"):
+        os.fchmod(descriptor, mode)
+    else:  # Windows before Python 3.13
+        os.chmod(path, mode)
 
 
 def _write_all(descriptor: int, data: bytes) -> None:
@@ -189,7 +196,7 @@ def _keep_backup(target: Path, existing: os.stat_result) -> Path:
         raise FileExistsError(errno.EEXIST, f"{_MAX_BACKUPS} backups exist already", str(target))
     try:
         try:
-            _copy_owner_and_mode(descriptor, existing)
+            _copy_owner_and_mode(descriptor, candidate, existing)
             with open(target, "rb") as source:
                 while chunk := source.read(_COPY_CHUNK):
                     _write_all(descriptor, chunk)
@@ -214,7 +221,8 @@ def _write_in_place(path: Path, target: Path, existing: os.stat_result, data: by
         raise InputError("cannot write: is a socket", path=str(path))
     # O_NONBLOCK: a FIFO nobody reads fails at once (ENXIO) instead of blocking forever; O_NOCTTY: a terminal
     # device does not become our controlling terminal.
-    flags = os.O_WRONLY | os.O_NONBLOCK | getattr(os, "O_NOCTTY", 0) | getattr(os, "O_CLOEXEC", 0)
+    nonblocking = getattr(os, "O_NONBLOCK", 0)
+    flags = os.O_WRONLY | nonblocking | getattr(os, "O_NOCTTY", 0) | getattr(os, "O_CLOEXEC", 0)
     try:
         descriptor = os.open(target, flags)
     except OSError as error:
@@ -223,8 +231,26 @@ def _write_in_place(path: Path, target: Path, existing: os.stat_result, data: by
         raise _write_error(path, error) from None
     try:
         try:
-            os.set_blocking(descriptor, True)
+            if nonblocking:
+                os.set_blocking(descriptor, True)
             _write_all(descriptor, data)
+        finally:
+            os.close(descriptor)
+    except OSError as error:
+        raise _write_error(path, error) from None
+
+
+def append_file(path: Path | str, text: str) -> None:
+    """Append `text` (UTF-8) to `path`, creating it with the umask's mode: for files others read as they grow
+    (GITHUB_STEP_SUMMARY), which must not be replaced. A FIFO nobody reads fails instead of blocking."""
+    path = Path(path)
+    flags = os.O_WRONLY | os.O_APPEND | os.O_CREAT | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0)
+    try:
+        descriptor = os.open(path, flags, 0o666)
+        try:
+            if flags & getattr(os, "O_NONBLOCK", 0):
+                os.set_blocking(descriptor, True)
+            _write_all(descriptor, text.encode("utf-8"))
         finally:
             os.close(descriptor)
     except OSError as error:
