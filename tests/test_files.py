@@ -364,3 +364,24 @@ def test_append_file_to_a_fifo_nobody_reads_fails_instead_of_hanging(tmp_path: P
         files.append_file(fifo, "x")
     with pytest.raises(InputError, match="No such file or directory"):
         files.append_file(tmp_path / "missing" / "summary.md", "x")
+
+
+needs_normal_user = pytest.mark.skipif(
+    hasattr(os, "geteuid") and os.geteuid() == 0, reason="root writes anywhere: modes are not enforced"
+)
+
+
+@needs_normal_user
+def test_a_directory_we_cannot_write_is_an_error_and_the_file_is_unchanged(tmp_path: Path) -> None:
+    locked = tmp_path / "locked"
+    locked.mkdir()
+    target = locked / "p.md"
+    target.write_text("old\n")
+    locked.chmod(0o555)
+    try:
+        with pytest.raises(InputError) as caught:
+            write_file(target, "new\n", backup=True)
+        assert str(caught.value) == f"{target}: cannot write: Permission denied"
+        assert target.read_text() == "old\n" and sorted(os.listdir(locked)) == ["p.md"]
+    finally:
+        locked.chmod(0o755)
