@@ -74,12 +74,17 @@ def test_a_cache_parsed_from_other_data_is_rebuilt(cl100k: tuple[Path, str], tmp
     assert load(cl100k) == genuine
 
 
+def write_well_formed_forgery(path: Path, pin: str, genuine: dict[bytes, int]) -> None:
+    """A forgery in the right format for the right pin: only where it lives can give it away."""
+    payload = marshal.dumps(forged(genuine))
+    digest = hashlib.sha256(pin.encode() + b"\n" + payload).hexdigest().encode()
+    path.write_bytes(MAGIC + pin.encode() + digest + payload)
+
+
 def test_a_cache_others_can_write_is_not_trusted(cl100k: tuple[Path, str], tmp_path: Path) -> None:
     genuine = load(cl100k)
     path = the_cache_file(tmp_path)
-    pin = cl100k[1].encode()
-    payload = marshal.dumps(forged(genuine))
-    path.write_bytes(MAGIC + pin + hashlib.sha256(pin + b"\n" + payload).hexdigest().encode() + payload)
+    write_well_formed_forgery(path, cl100k[1], genuine)
     assert load(cl100k) != genuine  # a well-formed private cache is trusted: it is the user's own file
     path.chmod(0o666)  # but one that anybody could have written is not
     assert load(cl100k) == genuine
@@ -90,9 +95,7 @@ def test_a_cache_others_can_write_is_not_trusted(cl100k: tuple[Path, str], tmp_p
 def test_a_cache_owned_by_another_user_is_not_trusted(cl100k: tuple[Path, str], tmp_path: Path) -> None:
     genuine = load(cl100k)
     path = the_cache_file(tmp_path)
-    pin = cl100k[1].encode()
-    payload = marshal.dumps(forged(genuine))
-    path.write_bytes(MAGIC + pin + hashlib.sha256(pin + b"\n" + payload).hexdigest().encode() + payload)
+    write_well_formed_forgery(path, cl100k[1], genuine)
     os.chown(path, 4321, 4321)
     assert load(cl100k) == genuine
     assert path.stat().st_uid == os.geteuid()
