@@ -99,3 +99,12 @@ def test_a_cache_owned_by_another_user_is_not_trusted(cl100k: tuple[Path, str], 
     os.chown(path, 4321, 4321)
     assert load(cl100k) == genuine
     assert path.stat().st_uid == os.geteuid()
+
+
+def test_a_fifo_in_place_of_the_cache_does_not_block(cl100k: tuple[Path, str], tmp_path: Path) -> None:
+    genuine = load(cl100k)
+    path = the_cache_file(tmp_path)
+    path.unlink()
+    os.mkfifo(path)
+    assert load(cl100k) == genuine  # parsed from the data; not blocked on the FIFO, reading or writing
+    assert path.is_fifo()  # a special file is never replaced, not even in tokcli's own cache

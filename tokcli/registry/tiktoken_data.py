@@ -102,7 +102,8 @@ def _read_cached_ranks(path: Path, source_sha256: str | None) -> dict[bytes, int
     Trusted only when owned by this user and writable by nobody else: whoever else could write it could forge
     a matching digest, while this user could change tokcli itself."""
     try:
-        with open(path, "rb") as stream:
+        # O_NONBLOCK: a FIFO planted in the cache must not block the open; fstat then turns it away.
+        with open(os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0)), "rb") as stream:
             info = os.fstat(stream.fileno())
             if not _private_file(info):
                 return None
