@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from tokcli.errors import ConfigError
+from tokcli.structured import compose_yaml, guarded, load_yaml
 
 CONFIG_FILE_NAMES = (".tokcli.yaml", ".tokcli.yml")
 
@@ -190,25 +191,18 @@ def _yaml_key_lines(text: str) -> dict[str, int]:
                 walk(item, dotted)
 
     try:
-        walk(yaml.compose(text, Loader=yaml.SafeLoader), "")
-    except yaml.YAMLError:
+        walk(compose_yaml(text, "", error=ConfigError), "")
+    except (ConfigError, RecursionError):  # lines only help messages: none is better than a crash
         return {}
     return lines
 
 
 def _read_yaml(path: Path) -> tuple[dict[str, Any], dict[str, int]]:
-    import yaml
-
     try:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as error:
         raise ConfigError(f"cannot read config: {getattr(error, 'strerror', None) or error}", path=str(path)) from None
-    try:
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as error:
-        mark = getattr(error, "problem_mark", None)
-        problem = getattr(error, "problem", None) or str(error).splitlines()[0]
-        raise ConfigError(f"invalid YAML: {problem}", path=str(path), line=mark.line + 1 if mark else None) from None
+    data = load_yaml(text, str(path), error=ConfigError)
     if data is None:
         return {}, {}
     if not isinstance(data, dict):
@@ -222,12 +216,10 @@ def _load_toml(path: Path) -> dict[str, Any]:
     else:  # pragma: no cover - Python 3.10
         import tomli as tomllib
     try:
-        with path.open("rb") as stream:
+        with path.open("rb") as stream, guarded(str(path), "TOML", error=ConfigError):
             return tomllib.load(stream)
     except OSError as error:
         raise ConfigError(f"cannot read config: {error.strerror}", path=str(path)) from None
-    except tomllib.TOMLDecodeError as error:
-        raise ConfigError(f"invalid TOML: {error}", path=str(path)) from None
 
 
 def _toml_key_lines(text: str, table: str) -> dict[str, int]:
@@ -279,18 +271,27 @@ def discover_config(start: Path) -> Path | None:
     for directory in [start, *start.parents]:
         for name in CONFIG_FILE_NAMES:
             candidate = directory / name
-            if candidate.is_file():
+            if _is_file(candidate):
                 return candidate
         pyproject = directory / "pyproject.toml"
-        if pyproject.is_file() and _read_pyproject(pyproject) is not None:
+        if _is_file(pyproject) and _read_pyproject(pyproject) is not None:
             return pyproject
     return None
+
+
+def _is_file(path: Path) -> bool:
+    """`path.is_file()`, except that a directory tokcli may not search is an error, not a crash: silently
+    passing over a config that may be there would apply the wrong settings."""
+    try:
+        return path.is_file()
+    except OSError as error:
+        raise ConfigError(f"cannot look for config here: {error.strerror or error}", path=str(path.parent)) from None
 
 
 def load_config(start_dir: Path | None = None, explicit: Path | None = None) -> Config:
     """Load, check and return the config; defaults when none is found."""
     if explicit is not None:
-        if not explicit.is_file():
+        if not _is_file(explicit):
             raise ConfigError("config file not found", path=str(explicit))
         path: Path | None = explicit
     else:

@@ -16,6 +16,7 @@ from pathlib import PurePath
 from typing import Any
 
 from tokcli.errors import InputError
+from tokcli.structured import load_json, load_yaml, load_yaml_with_nodes
 
 TEXT_SUFFIXES = {".txt": "text", ".prompt": "text", ".md": "markdown", ".markdown": "markdown"}
 JINJA_SUFFIXES = {".j2", ".jinja", ".jinja2"}
@@ -23,6 +24,8 @@ CHAT_SUFFIXES = {".yaml", ".yml", ".json"}
 PROMPTY_SUFFIXES = {".prompty"}
 #: Every suffix the loader understands: the default file set of `lint`, `compress` and `audit`.
 PROMPT_SUFFIXES = frozenset({*TEXT_SUFFIXES, *JINJA_SUFFIXES, *CHAT_SUFFIXES, *PROMPTY_SUFFIXES})
+
+TEMPLATE_TOO_DEEP = "blocks or expressions nested too deeply to parse"
 
 #: Kinds whose body is a template by definition: a syntax error there is an input error.
 TEMPLATE_KINDS = frozenset({"jinja", "prompty", "dotprompt"})
@@ -202,8 +205,14 @@ def jinja_environment() -> Any:
 def parse_template(source: str) -> Any:
     """Jinja2's syntax tree of `source`, parsed once per distinct text (lint, compress and audit all ask).
 
-    Raises jinja2.TemplateSyntaxError; callers treat the tree as read-only."""
-    return jinja_environment().parse(source)
+    Raises jinja2.TemplateSyntaxError (also for a template nested deeper than Jinja2's recursive parser can
+    go, with line 0: the depth has no one line); callers treat the tree as read-only."""
+    try:
+        return jinja_environment().parse(source)
+    except RecursionError:
+        import jinja2
+
+        raise jinja2.TemplateSyntaxError(TEMPLATE_TOO_DEEP, 0) from None
 
 
 _NOT_LINE_BREAK = re.compile(r"[^\r\n]+")
@@ -251,22 +260,15 @@ def check_jinja_syntax(path: str, text: str, body_offset: int = 0, spans: list[S
     try:
         parse_template(body)
     except jinja2.TemplateSyntaxError as error:
-        line = (error.lineno or 1) + first_line
+        line = error.lineno + first_line if error.lineno else None
         raise InputError(f"template syntax error: {error.message}", path=path, line=line) from None
 
 
 def _parse_front_matter(path: str, text: str) -> tuple[dict[str, Any], int]:
-    import yaml
-
     match = _FRONT_MATTER.match(text)
     if match is None:
         return {}, 0
-    try:
-        data = yaml.safe_load(match.group(1) or "") or {}
-    except yaml.YAMLError as error:
-        mark = getattr(error, "problem_mark", None)
-        line = mark.line + 2 if mark is not None else None
-        raise InputError(f"invalid YAML front matter: {_yaml_problem(error)}", path=path, line=line) from None
+    data = load_yaml(match.group(1) or "", path, what="YAML front matter", first_line=2) or {}
     if not isinstance(data, dict):
         raise InputError("front matter must be a YAML mapping", path=path, line=1)
     return data, match.end()
@@ -284,11 +286,6 @@ def _prompty_messages(document: PromptDocument) -> list[Message]:
     return messages
 
 
-def _yaml_problem(error: Exception) -> str:
-    problem = getattr(error, "problem", None)
-    return str(problem) if problem else str(error).splitlines()[0]
-
-
 def parse_chat(path: str, text: str) -> list[Message]:
     """Messages of a chat file: a list of {role, content}, or an object with a `messages` list."""
     if PurePath(path).suffix.lower() == ".json":
@@ -297,10 +294,7 @@ def parse_chat(path: str, text: str) -> list[Message]:
 
 
 def _chat_from_json(path: str, text: str) -> list[Message]:
-    try:
-        data = json.loads(text)
-    except json.JSONDecodeError as error:
-        raise InputError(f"invalid JSON: {error.msg}", path=path, line=error.lineno) from None
+    data = load_json(text, path)
     items = _message_items(path, data)
     messages = []
     search_from = 0
@@ -324,19 +318,8 @@ def _chat_from_json(path: str, text: str) -> list[Message]:
 
 
 def _chat_from_yaml(path: str, text: str) -> list[Message]:
-    import yaml
-
-    # One parse (libyaml's C parser when PyYAML has it): the nodes keep the lines, the data comes from them.
-    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)(text)
-    try:
-        node = loader.get_single_node()
-        data = loader.construct_document(node) if node is not None else None
-    except yaml.YAMLError as error:
-        mark = getattr(error, "problem_mark", None)
-        line = mark.line + 1 if mark is not None else None
-        raise InputError(f"invalid YAML: {_yaml_problem(error)}", path=path, line=line) from None
-    finally:
-        loader.dispose()
+    # One parse: the nodes keep the lines, the data comes from them.
+    node, data = load_yaml_with_nodes(text, path)
     items = _message_items(path, data)
     item_nodes = _message_nodes(node)
     messages = []
@@ -364,8 +347,9 @@ def _message_nodes(node: Any) -> list[int]:
         if isinstance(item, yaml.MappingNode):
             for key, value in item.value:
                 if key.value == "content":
-                    # Block scalars start on the line after their indicator.
-                    line = value.start_mark.line + 1 + (1 if value.style in ("|", ">") else 0)
+                    # Block scalars start on the line after their indicator (content parts are a list node).
+                    block = isinstance(value, yaml.ScalarNode) and value.style in ("|", ">")
+                    line = value.start_mark.line + 1 + (1 if block else 0)
         lines.append(line)
     return lines
 

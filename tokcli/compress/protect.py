@@ -581,7 +581,7 @@ def _decode_json(text: str, index: int) -> tuple[Any, int] | None:
                 return None
             if error.pos < len(window) - _JSON_LOOKAHEAD and not error.msg.startswith("Unterminated string"):
                 return None
-        except ValueError:  # a number too long to convert: longer still in a larger window
+        except (ValueError, RecursionError):  # a number too long to convert, or nested past Python's stack
             return None
         size *= 4
 
@@ -618,7 +618,7 @@ def normal_negation(word: str) -> str:
 def json_equal(left: str, right: str) -> bool:
     try:
         return bool(json.loads(left) == json.loads(right))
-    except ValueError:
+    except (ValueError, RecursionError):
         return left == right
 
 

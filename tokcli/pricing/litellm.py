@@ -11,13 +11,16 @@ name and provider, and a shipped entry's own tokenizer wins when the converted e
 from __future__ import annotations
 
 import datetime as _dt
+import decimal
 import re
 from decimal import Decimal
 from typing import Any
 
-from tokcli.pricing.schema import Problem, RawEntry
+from tokcli.pricing.schema import MAX_PRICE, MAX_TOKENS, Problem, RawEntry
 
 MILLION = Decimal(1_000_000)
+#: Scales any finite figure without overflow (1e308 per token and beyond), so the schema can name it.
+_WIDE = decimal.Context(Emax=decimal.MAX_EMAX, Emin=decimal.MIN_EMIN)
 CHAT_MODES = frozenset({"chat", "completion", "responses"})
 LITELLM_MARKERS = frozenset(
     {"input_cost_per_token", "output_cost_per_token", "litellm_provider", "max_input_tokens", "tiered_pricing"}
@@ -32,7 +35,7 @@ _SIMPLE = {
 }
 _ABOVE = re.compile(
     r"^(input_cost_per_token|output_cost_per_token|cache_read_input_token_cost|cache_creation_input_token_cost"
-    r"|cache_creation_input_token_cost_above_1hr|output_cost_per_reasoning_token)_above_(\d+)k_tokens$"
+    r"|cache_creation_input_token_cost_above_1hr|output_cost_per_reasoning_token)_above_(\d{1,9})k_tokens$"
 )
 PROVIDERS = {
     "gemini": "google",
@@ -103,7 +106,11 @@ def _per_million(value: Any) -> Any:
     if isinstance(value, bool) or not isinstance(value, (int, Decimal, float)):
         return value
     number = Decimal(str(value)) if isinstance(value, float) else Decimal(value)
-    scaled = number * MILLION
+    if not number.is_finite():
+        return number  # NaN or infinite: for the schema to reject, with its line
+    scaled = _WIDE.multiply(number, MILLION)
+    if scaled.copy_abs() > MAX_PRICE:
+        return scaled.normalize(_WIDE)  # absurd (the quantize below would overflow): for the schema to reject
     return scaled.quantize(Decimal(1)) if scaled == scaled.to_integral_value() else scaled.normalize()
 
 
@@ -240,7 +247,7 @@ def _convert_entry(
         locs["batch_discount"] = (path, lines.get("input_cost_per_token_batches", line))
     for litellm_key, ours in (("max_input_tokens", "context_window"), ("max_output_tokens", "max_output_tokens")):
         count = value.get(litellm_key)
-        if isinstance(count, (int, Decimal, float)) and not isinstance(count, bool) and count > 0:
+        if _in_range(count, MAX_TOKENS):
             fields[ours] = int(count)
             locs[ours] = (path, lines.get(litellm_key, line))
     deprecated = value.get("deprecation_date")
@@ -263,7 +270,7 @@ def _apply_tiered(
             continue
         bounds = band.get("range")
         low = bounds[0] if isinstance(bounds, list) and bounds else None
-        if not isinstance(low, (int, Decimal, float)) or isinstance(low, bool):
+        if not _in_range(low, MAX_TOKENS, zero=True):
             continue
         prices = {ours: _per_million(band[k]) for k, ours in _SIMPLE.items() if k in band}
         if low == 0:
@@ -283,9 +290,20 @@ def _batch_discount(value: dict[str, Any]) -> Decimal | None:
         ("output_cost_per_token", "output_cost_per_token_batches"),
     ):
         full, cut = value.get(standard), value.get(batch)
-        if not isinstance(full, (int, Decimal)) or not isinstance(cut, (int, Decimal)) or not full > 0:
+        if not (_in_range(full, MAX_PRICE) and _in_range(cut, MAX_PRICE, zero=True)):
             continue
         shares.append((1 - Decimal(cut) / Decimal(full)).normalize())
     if not shares or any(share != shares[0] for share in shares) or not 0 < shares[0] < 1:
         return None
     return shares[0]
+
+
+def _in_range(value: Any, limit: Any, *, zero: bool = False) -> bool:
+    """A finite number from 0 (or above 0) to `limit`: safe to scale, compare and convert."""
+    if isinstance(value, bool) or not isinstance(value, (int, Decimal, float)):
+        return False
+    if isinstance(value, float) and value != value:  # NaN compares false with everything
+        return False
+    if isinstance(value, Decimal) and not value.is_finite():
+        return False
+    return (value >= 0 if zero else value > 0) and value <= limit

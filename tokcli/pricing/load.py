@@ -9,7 +9,6 @@ source text, so `0.075` stays exactly 0.075). Nothing but plain data can come ou
 from __future__ import annotations
 
 import datetime as _dt
-import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
@@ -30,6 +29,7 @@ from tokcli.pricing.schema import (
     parse_entry,
     suggest,
 )
+from tokcli.structured import compose_yaml, guarded, load_json
 
 _MAX_DEPTH = 64
 Loc = tuple[Any, ...]
@@ -125,26 +125,16 @@ def _mtime_date(path: str | Path) -> _dt.date:
 
 
 def _parse_json(text: str, name: str) -> Any:
-    try:
-        return json.loads(text, parse_float=Decimal)
-    except json.JSONDecodeError as exc:
-        raise ConfigError(f"invalid JSON: {exc.msg} (column {exc.colno})", path=name, line=exc.lineno) from None
+    return load_json(text, name, error=ConfigError, parse_float=Decimal)
 
 
 def _load_yaml(text: str, name: str, locs: dict[Loc, int], problems: list[Problem]) -> Any:
-    import yaml
-
-    try:
-        node = yaml.compose(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        line = mark.line + 1 if mark is not None else None
-        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
-        raise ConfigError(f"invalid YAML: {problem}", path=name, line=line) from None
+    node = compose_yaml(text, name, error=ConfigError)
     if node is None:
         return None
     walker = _Walker(name, locs, problems)
-    return walker.value(node, (), 0)
+    with guarded(name, "YAML", error=ConfigError):  # a tag such as !!python/name: is refused here
+        return walker.value(node, (), 0)
 
 
 class _Walker:

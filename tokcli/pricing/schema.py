@@ -59,6 +59,10 @@ ENTRY_FIELDS = (
 TIER_FIELDS = ("above", *PRICE_FIELDS)
 TOP_LEVEL_FIELDS = ("schema_version", "currency", "unit", "models")
 SCHEMA_VERSION = 1
+#: Above these a figure is a unit mistake or hostile, and arithmetic on it could overflow: no model costs a
+#: dollar per token, and none reads a trillion tokens.
+MAX_PRICE = Decimal(1_000_000)  # USD per 1M tokens
+MAX_TOKENS = 10**12
 CURRENCY = "USD"
 
 
@@ -210,15 +214,17 @@ class _Checker:
         if number < 0:
             self.fail(key, f"field '{name}' must not be negative, got {value}")
             return None
+        if number > MAX_PRICE:
+            self.fail(key, f"field '{name}' is out of range: {value} USD per 1M tokens (at most {MAX_PRICE:,})")
+            return None
         return number
 
     def count(self, key: str) -> int | None:
         value = self.raw.fields.get(key)
         if value is None:
             return None
-        if isinstance(value, Decimal) and value == value.to_integral_value():
-            value = int(value)
-        if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
+        value = whole_tokens(value)
+        if isinstance(value, bool) or not isinstance(value, int) or not 0 < value <= MAX_TOKENS:
             self.fail(key, f"field '{key}' must be a positive whole number of tokens, got {_show(value)}")
             return None
         return value
@@ -240,6 +246,13 @@ class _Checker:
                 pass
         self.fail(key, f"field '{key}' must be a date YYYY-MM-DD, got {_show(value)}")
         return None
+
+
+def whole_tokens(value: Any) -> Any:
+    """An integral Decimal as an int, when it is in range (int() of 1E+999999 would build a million digits)."""
+    if isinstance(value, Decimal) and value.is_finite() and value == value.to_integral_value():
+        return int(value) if abs(value) <= MAX_TOKENS else value
+    return value
 
 
 def _show(value: Any) -> str:
@@ -346,10 +359,8 @@ def _parse_tiers(check: _Checker, value: Any, base: Rates | None) -> list[Tier]:
         for sub in item:
             if sub not in TIER_FIELDS:
                 check.fail(f"{key}.{sub}", f"unknown field '{sub}' in {key}{suggest(str(sub), TIER_FIELDS)}")
-        above = item.get("above")
-        if isinstance(above, Decimal) and above == above.to_integral_value():
-            above = int(above)
-        if isinstance(above, bool) or not isinstance(above, int) or above <= 0:
+        above = whole_tokens(item.get("above"))
+        if isinstance(above, bool) or not isinstance(above, int) or not 0 < above <= MAX_TOKENS:
             check.fail(f"{key}.above", f"{key}.above must be a positive whole number of tokens, got {_show(above)}")
             continue
         if tiers and above <= tiers[-1].above:

@@ -112,7 +112,7 @@ class PrettyPrintedYaml(Rule):
                 try:
                     data = yaml.safe_load(original)
                     compact = json.dumps(data, separators=(",", ":"), ensure_ascii=False, default=str)
-                except (yaml.YAMLError, ValueError, TypeError):
+                except (yaml.YAMLError, ValueError, TypeError, RecursionError):  # RecursionError: nested too deep
                     continue
                 if not isinstance(data, (dict, list)):
                     continue
