@@ -46,8 +46,8 @@ def guarded(path: str, what: str, *, error: type[TokcliError] = InputError, firs
         yaml = sys.modules.get("yaml")
         if yaml is not None and isinstance(problem, yaml.YAMLError):
             mark = getattr(problem, "problem_mark", None)
-            line = mark.line + first_line if mark is not None else None
-            raise error(f"invalid {what}: {yaml_problem(problem)}", path=path, line=line) from None
+            where = mark.line + first_line if mark is not None else None
+            raise error(f"invalid {what}: {yaml_problem(problem)}", path=path, line=where) from None
         if isinstance(problem, ValueError):  # e.g. an integer longer than Python converts (4,300 digits)
             message = _first_line(problem)
             if "integer string conversion" in message:

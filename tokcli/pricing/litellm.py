@@ -14,7 +14,7 @@ import datetime as _dt
 import decimal
 import re
 from decimal import Decimal
-from typing import Any
+from typing import Any, TypeGuard
 
 from tokcli.pricing.schema import MAX_PRICE, MAX_TOKENS, Problem, RawEntry
 
@@ -298,7 +298,7 @@ def _batch_discount(value: dict[str, Any]) -> Decimal | None:
     return shares[0]
 
 
-def _in_range(value: Any, limit: Any, *, zero: bool = False) -> bool:
+def _in_range(value: Any, limit: Any, *, zero: bool = False) -> TypeGuard[int | float | Decimal]:
     """A finite number from 0 (or above 0) to `limit`: safe to scale, compare and convert."""
     if isinstance(value, bool) or not isinstance(value, (int, Decimal, float)):
         return False
