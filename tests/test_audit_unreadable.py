@@ -79,14 +79,14 @@ def test_unreadable_annotations_in_github_format(tmp_path: Path) -> None:
 def test_permission_denied_reported_by_name_even_as_root(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Root reads any file, so the OS refusal is simulated where tokcli reads the bytes."""
     root = write_tree(tmp_path / "p", {"good.md": TIGHT, "secret.md": TIGHT}, "models: [gpt-4o]\n")
-    original = Path.read_bytes
+    original = os.open
 
-    def read_bytes(self: Path) -> bytes:
-        if self.name == "secret.md":
-            raise PermissionError(13, "Permission denied", str(self))
-        return original(self)
+    def refusing_open(path: str | os.PathLike[str], flags: int, *args: int, **kwargs: int) -> int:
+        if os.fspath(path).endswith("secret.md"):
+            raise PermissionError(13, "Permission denied", os.fspath(path))
+        return original(path, flags, *args, **kwargs)
 
-    monkeypatch.setattr(Path, "read_bytes", read_bytes)
+    monkeypatch.setattr(os, "open", refusing_open)
     result = run_audit("p")
     assert result.exit_code == 2
     assert "tokcli: error: p/secret.md: cannot read: Permission denied" in result.stderr.splitlines()

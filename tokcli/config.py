@@ -280,12 +280,11 @@ def discover_config(start: Path) -> Path | None:
 
 
 def _is_file(path: Path) -> bool:
-    """`path.is_file()`, except that a directory tokcli may not search is an error, not a crash: silently
-    passing over a config that may be there would apply the wrong settings."""
-    try:
-        return path.is_file()
-    except OSError as error:
-        raise ConfigError(f"cannot look for config here: {error.strerror or error}", path=str(path.parent)) from None
+    # A directory tokcli may not search is an error: passing over a config that may be there would apply
+    # the wrong settings.
+    from tokcli.inputs import probe_file
+
+    return probe_file(path, error=ConfigError)
 
 
 def load_config(start_dir: Path | None = None, explicit: Path | None = None) -> Config:

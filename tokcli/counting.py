@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePath
 
 from tokcli.errors import InputError, UsageError
-from tokcli.inputs import InputText
+from tokcli.inputs import InputText, probe_file
 from tokcli.prompts import CHAT_SUFFIXES, PromptDocument, load_prompt
 from tokcli.registry import get_registry
 
@@ -99,7 +99,7 @@ def _register_tokenizer_file(value: str) -> str | None:
     if head and tail in PATTERN_PRESETS:
         path_text, pattern = head, tail
     path = Path(path_text)
-    if not (path.is_file() and ("/" in path_text or path.suffix)):
+    if not (probe_file(path, error=UsageError) and ("/" in path_text or path.suffix)):
         if pattern or "/" in path_text:
             raise UsageError("tokenizer file not found", path=path_text)
         return None

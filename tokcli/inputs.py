@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+import errno
 import glob
 import os
+import stat
 import sys
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from tokcli.errors import InputError
+from tokcli.errors import InputError, TokcliError
 
 STDIN = "-"
 _GLOB_CHARS = set("*?[")
@@ -59,10 +61,56 @@ def is_binary(data: bytes) -> bool:
     return b"\x00" in data[:_BINARY_SNIFF]
 
 
+class SpecialFileError(OSError):
+    """A FIFO, socket or device where a file was expected: reading one could block forever or never end."""
+
+
+def special_file_kind(mode: int) -> str | None:
+    """What a non-regular, non-directory file is ("FIFO", "socket", …); None for regular files and directories."""
+    if stat.S_ISREG(mode) or stat.S_ISDIR(mode):
+        return None
+    if stat.S_ISFIFO(mode):
+        return "FIFO"
+    if stat.S_ISSOCK(mode):
+        return "socket"
+    if stat.S_ISCHR(mode):
+        return "character device"
+    if stat.S_ISBLK(mode):
+        return "block device"
+    return "special file"
+
+
+def _refuse_irregular(mode: int, path: str | Path) -> None:
+    if stat.S_ISDIR(mode):
+        raise IsADirectoryError(errno.EISDIR, os.strerror(errno.EISDIR), str(path))
+    kind = special_file_kind(mode)
+    if kind is not None:
+        raise SpecialFileError(errno.EINVAL, f"not a regular file ({kind})", str(path))
+
+
+def read_regular_file(path: str | Path) -> bytes:
+    """The bytes of a regular file (or of a symlink to one); OSError otherwise. Every input, config, price and
+    baseline file is read through here: a FIFO, socket or device raises SpecialFileError before it is opened
+    (it is opened non-blocking and checked again, should it have been swapped in since)."""
+    _refuse_irregular(os.stat(path).st_mode, path)
+    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0) | getattr(os, "O_CLOEXEC", 0)
+    with open(os.open(path, flags), "rb") as stream:
+        _refuse_irregular(os.fstat(stream.fileno()).st_mode, path)
+        return stream.read()
+
+
+def probe_file(path: Path, *, error: type[TokcliError] = InputError) -> bool:
+    """`path.is_file()`; a directory on the way that may not be searched is `error` (one line), not a crash."""
+    try:
+        return path.is_file()
+    except OSError as problem:
+        raise error(f"cannot look at this path: {problem.strerror or problem}", path=str(path)) from None
+
+
 def read_text_file(path: Path, encoding_errors: str = "strict", shown: str | None = None) -> str:
     shown = shown or str(path)
     try:
-        data = path.read_bytes()
+        data = read_regular_file(path)
     except IsADirectoryError:
         raise InputError("is a directory", path=shown) from None
     except OSError as error:
@@ -124,13 +172,30 @@ class _GitIgnore:
         return False
 
 
-def walk_directory(root: Path, extensions: Iterable[str] | None = None) -> Iterator[Path]:
-    """Files below `root`, sorted, skipping what .gitignore ignores, VCS/tool directories and hidden files
-    (`.tokcli.yaml`, `.env`, `.github/` …: config, not prompts; name a hidden file explicitly to read it)."""
+@dataclass
+class WalkIssues:
+    """What a directory walk passed over, for the caller to name: never skipped silently."""
+
+    special: list[tuple[Path, str]] = field(default_factory=list)  # (path, kind): FIFOs, sockets, devices
+    unreadable: list[tuple[Path, str]] = field(default_factory=list)  # (directory, reason): could not be listed
+
+    def record_unreadable(self, error: OSError) -> None:
+        self.unreadable.append((Path(error.filename or "?"), error.strerror or str(error)))
+
+
+def walk_directory(
+    root: Path, extensions: Iterable[str] | None = None, issues: WalkIssues | None = None
+) -> Iterator[Path]:
+    """Regular files below `root`, sorted, skipping what .gitignore ignores, VCS/tool directories and hidden
+    files (`.tokcli.yaml`, `.env`, `.github/` …: config, not prompts; name a hidden file explicitly to read it).
+
+    FIFOs, sockets and devices are never yielded (reading one could block forever); they and the directories
+    that cannot be listed are recorded in `issues`."""
     wanted = {suffix.lower() for suffix in extensions} if extensions is not None else None
     ignore = _GitIgnore()
     ignore.load_parents(root.resolve())
-    for directory, subdirs, files in os.walk(root.resolve(), followlinks=False):
+    on_error = issues.record_unreadable if issues is not None else None
+    for directory, subdirs, files in os.walk(root.resolve(), onerror=on_error, followlinks=False):
         current = Path(directory)
         ignore.load(current)
         subdirs[:] = sorted(
@@ -148,7 +213,19 @@ def walk_directory(root: Path, extensions: Iterable[str] | None = None) -> Itera
                 continue
             if ignore.ignored(path, False):
                 continue
+            kind = _special_kind_of(path)
+            if kind is not None:
+                if issues is not None:
+                    issues.special.append((path, kind))
+                continue
             yield path
+
+
+def _special_kind_of(path: Path) -> str | None:
+    try:
+        return special_file_kind(os.stat(path).st_mode)
+    except OSError:  # a broken link or a loop: yielded, so that reading it names the problem
+        return None
 
 
 def _display(path: Path, cwd: Path) -> str:
@@ -156,35 +233,56 @@ def _display(path: Path, cwd: Path) -> str:
     return text[len(prefix) :] if text.startswith(prefix) else text
 
 
-def expand_paths(paths: Iterable[str], extensions: Iterable[str] | None = None) -> list[tuple[Path, str]]:
-    """(path, shown name) for every file named, found in a directory, or matched by a glob."""
+def expand_paths(
+    paths: Iterable[str], extensions: Iterable[str] | None = None, issues: WalkIssues | None = None
+) -> list[tuple[Path, str]]:
+    """(path, shown name) for every file named, found in a directory, or matched by a glob. What the walks
+    pass over goes to `issues`; a path that cannot even be looked at is an InputError."""
     cwd = Path.cwd().resolve()
     found: list[tuple[Path, str]] = []
     seen: set[Path] = set()
 
     def add(path: Path, resolved: Path | None = None) -> None:
-        resolved = resolved or path.resolve()
+        resolved = resolved or Path(os.path.realpath(path))  # realpath: a symlink loop is read (and named) later
         if resolved not in seen:
             seen.add(resolved)
             found.append((path, _display(resolved, cwd)))
 
     for raw in paths:
-        path = Path(raw)
-        if path.is_dir():
-            for file in walk_directory(path, extensions):
-                add(file, file)  # walk_directory yields resolved paths already
-        elif path.exists() or path.is_symlink():
-            add(path)
-        elif _GLOB_CHARS & set(raw):
-            matches = sorted(glob.glob(raw, recursive=True))
-            files = [Path(match) for match in matches if Path(match).is_file()]
-            if not files:
-                raise InputError("no files match this pattern", path=raw)
-            for file in files:
-                add(file)
-        else:
-            raise InputError("no such file or directory", path=raw)
+        try:
+            _expand_one(raw, extensions, issues, add)
+        except OSError as error:  # e.g. a parent directory that may not be searched
+            raise InputError(f"cannot read: {error.strerror or error}", path=raw) from None
     return found
+
+
+def display_name(path: Path) -> str:
+    """`path` as shown to the user: relative to the working directory when below it."""
+    return _display(path, Path.cwd().resolve())
+
+
+def _expand_one(raw: str, extensions: Iterable[str] | None, issues: WalkIssues | None, add: Any) -> None:
+    path = Path(raw)
+    if path.is_dir():
+        for file in walk_directory(path, extensions, issues):
+            add(file, file)  # walk_directory yields resolved paths already
+    elif path.exists() or path.is_symlink():
+        add(path)
+    elif _GLOB_CHARS & set(raw):
+        files = []
+        for match in sorted(glob.glob(raw, recursive=True)):
+            kind = _special_kind_of(Path(match))
+            if kind is not None:
+                if issues is not None:
+                    issues.special.append((Path(os.path.abspath(match)), kind))
+            elif Path(match).is_file():
+                files.append(Path(match))
+        if not files:
+            raise InputError("no files match this pattern", path=raw)
+        for file in files:
+            add(file)
+    else:
+        raise InputError("no such file or directory", path=raw)
 
 
 def collect_inputs(
@@ -202,19 +300,28 @@ def collect_inputs(
     result = InputSet()
     if text is not None:
         result.texts.append(InputText("<text>", text))
-    explicit = {str(Path(p).resolve()) for p in paths if p != STDIN and Path(p).is_file()}
     names = [p for p in paths if p != STDIN]
+    issues = WalkIssues()
+    found = expand_paths(names, extensions, issues)
+    for directory, reason in issues.unreadable:
+        problem = InputError(f"cannot read directory: {reason}", path=display_name(directory))
+        if not collect_errors:
+            raise problem
+        result.errors.append(problem)
+    for special, kind in issues.special:
+        result.skipped.append((display_name(special), f"not a regular file ({kind})"))
+    explicit = {os.path.realpath(p) for p in names if _is_file(p)}
     if len(names) != len(paths):
         source = stdin if stdin is not None else sys.stdin.buffer
         data = source.read()
         if isinstance(data, str):
             data = data.encode()
         result.texts.append(InputText("<stdin>", decode_bytes(data, "<stdin>", encoding_errors)))
-    for path, shown in expand_paths(names, extensions):
+    for path, shown in found:
         try:
-            data = path.read_bytes()
+            data = read_regular_file(path)
             if is_binary(data):
-                if str(path.resolve()) in explicit:
+                if os.path.realpath(path) in explicit:
                     raise InputError("binary file, not text", path=shown)
                 result.skipped.append((shown, "binary file"))
                 continue
@@ -229,3 +336,10 @@ def collect_inputs(
                 raise
             result.errors.append(problem)
     return result
+
+
+def _is_file(path: str) -> bool:
+    try:
+        return Path(path).is_file()
+    except OSError:
+        return False

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from tokcli.audit.settings import ALWAYS_EXCLUDED
 from tokcli.errors import InputError
-from tokcli.inputs import decode_bytes, is_binary, walk_directory
+from tokcli.inputs import WalkIssues, decode_bytes, is_binary, read_regular_file, walk_directory
 
 
 @dataclass(frozen=True)
@@ -37,6 +37,7 @@ class FileProblem:
 class Discovery:
     files: list[SourceFile] = field(default_factory=list)
     problems: list[FileProblem] = field(default_factory=list)
+    skipped: list[tuple[str, str]] = field(default_factory=list)  # (path, reason): FIFOs, sockets, devices
 
 
 class Matcher:
@@ -93,23 +94,30 @@ def display_path(path: Path, cwd: Path) -> str:
         return str(path)
 
 
-def list_files(paths: Sequence[str], matcher: Matcher, root: Path) -> list[tuple[Path, str, str]]:
+def list_files(
+    paths: Sequence[str], matcher: Matcher, root: Path, issues: WalkIssues | None = None
+) -> list[tuple[Path, str, str]]:
     """(absolute path, shown path, root-relative path) of every file to audit, sorted, without duplicates.
 
-    Files named explicitly are audited whatever the globs say; directories are walked and filtered."""
+    Files named explicitly are audited whatever the globs say; directories are walked and filtered (what the
+    walk passes over, wanted or not by the globs, goes to `issues`)."""
     cwd = Path.cwd().resolve()
     root = root.resolve()
     found: dict[Path, tuple[Path, str, str]] = {}
     for raw in paths:
         given = Path(raw)
-        if given.is_dir():
+        try:
+            is_dir, exists = given.is_dir(), given.exists() or given.is_symlink()
+        except OSError as error:  # e.g. a parent directory that may not be searched
+            raise InputError(f"cannot read: {error.strerror or error}", path=raw) from None
+        if is_dir:
             base = given.resolve()
-            for file in walk_directory(given):
+            for file in walk_directory(given, issues=issues):
                 absolute = Path(os.path.abspath(file))
                 relative = relative_to(absolute, root, base)
                 if matcher.wanted(relative):
                     found.setdefault(absolute, (absolute, display_path(absolute, cwd), relative))
-        elif given.exists() or given.is_symlink():
+        elif exists:
             absolute = Path(os.path.abspath(given))
             found.setdefault(absolute, (absolute, display_path(absolute, cwd), relative_to(absolute, root, cwd)))
         else:
@@ -120,7 +128,7 @@ def list_files(paths: Sequence[str], matcher: Matcher, root: Path) -> list[tuple
 def read_source(item: tuple[Path, str, str]) -> SourceFile | FileProblem:
     absolute, shown, relative = item
     try:
-        data = absolute.read_bytes()
+        data = read_regular_file(absolute)
     except IsADirectoryError:
         return FileProblem(shown, "is a directory")
     except OSError as error:
@@ -138,8 +146,16 @@ def read_source(item: tuple[Path, str, str]) -> SourceFile | FileProblem:
 def discover(paths: Sequence[str], include: Sequence[str], exclude: Sequence[str], root: Path) -> Discovery:
     """Read every prompt file below `paths` (in this thread, see below)."""
     matcher = Matcher(include, exclude)
-    items = list_files(paths, matcher, root)
+    issues = WalkIssues()
+    items = list_files(paths, matcher, root, issues)
     result = Discovery()
+    cwd = Path.cwd().resolve()
+    for directory, reason in issues.unreadable:
+        result.problems.append(FileProblem(display_path(directory, cwd), f"cannot read directory: {reason}"))
+    for special, kind in issues.special:
+        shown = display_path(special, cwd)
+        if matcher.wanted(relative_to(special, root.resolve(), cwd)):
+            result.skipped.append((shown, f"not a regular file ({kind})"))
     if not items:
         return result
     # Read in this thread: files come from the page cache in microseconds, and a thread pool here measured

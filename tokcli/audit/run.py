@@ -176,6 +176,7 @@ def run_audit(
     report = AuditReport(settings=settings, targets=targets, notes=notes, config_path=config_path)
     found = discover(options.paths, settings.include, settings.exclude, config.root)
     report.problems.extend(found.problems)
+    report.skipped.extend(found.skipped)
     if not found.files and not found.problems:
         report.notes.append(
             f"no prompt files found in {', '.join(options.paths)} (audit.include: {', '.join(settings.include)})"

@@ -92,9 +92,10 @@ class Registry:
     def register_file(
         self, name: str, path: Path, *, kind: str | None = None, pattern: str | None = None, origin: str = "config"
     ) -> TokenizerSpec:
+        from tokcli.inputs import probe_file
         from tokcli.registry.files import detect_file_kind, tokenizer_from_file
 
-        if not path.is_file():
+        if not probe_file(path, error=ConfigError):
             raise ConfigError("tokenizer file not found", path=str(path))
         detected = kind or detect_file_kind(path)
         spec = TokenizerSpec(

@@ -7,6 +7,7 @@ import re
 from pathlib import Path
 
 from tokcli.errors import ConfigError
+from tokcli.inputs import probe_file
 from tokcli.registry.backends import TiktokenTokenizer, Tokenizer
 from tokcli.registry.builtin import (
     PATTERN_PRESETS,
@@ -15,7 +16,7 @@ from tokcli.registry.builtin import (
     sentencepiece_tokenizer,
     tekken_tokenizer,
 )
-from tokcli.registry.tiktoken_data import load_ranks_file
+from tokcli.registry.tiktoken_data import check_ranks, load_ranks_file
 
 FILE_KINDS = ("hf", "tiktoken", "sentencepiece", "tekken")
 _TIKTOKEN_LINE = re.compile(rb"^[A-Za-z0-9+/=]+ \d+\r?$")
@@ -54,7 +55,7 @@ def openai_claim(name: str, path: Path) -> str | None:
 
 
 def tokenizer_from_file(name: str, path: Path, kind: str | None = None, pattern: str | None = None) -> Tokenizer:
-    if not path.is_file():
+    if not probe_file(path, error=ConfigError):
         raise ConfigError("tokenizer file not found", path=str(path))
     kind = kind or detect_file_kind(path)
     source = f"file {path}"
@@ -73,7 +74,7 @@ def tokenizer_from_file(name: str, path: Path, kind: str | None = None, pattern:
     if kind == "tekken":
         try:
             return tekken_tokenizer(name, path, source)
-        except (KeyError, ValueError, TypeError) as error:
+        except (KeyError, ValueError, TypeError, RecursionError) as error:
             raise ConfigError(f"not a valid Tekken file: {error}", path=str(path)) from None
     if kind == "tiktoken":
         claimed = openai_claim(name, path)
@@ -99,6 +100,7 @@ def tokenizer_from_file(name: str, path: Path, kind: str | None = None, pattern:
                 f"unknown split-pattern preset {preset!r}; choose one of: {', '.join(PATTERN_PRESETS)}", path=str(path)
             ) from None
         ranks = load_ranks_file(path)
+        check_ranks(ranks, str(path))
         missing = sum(1 for value in range(256) if bytes([value]) not in ranks)
         if missing:
             # tiktoken's byte-level BPE needs every single byte as a token; without them it panics mid-encode.

@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from tokcli.errors import ConfigError, InputError, MissingExtraError
+from tokcli.inputs import read_regular_file
 
 OPENAI_URL_PREFIX = "https://openaipublic.blob.core.windows.net/encodings/"
 _CACHE_MAGIC = b"tokcli-ranks-2\n"  # 2: the header holds the source's pinned sha256
@@ -62,19 +63,69 @@ def package_version(distribution: str) -> str:
 
 
 def parse_tiktoken_bpe(data: bytes, origin: str) -> dict[bytes, int]:
-    """Parse the `.tiktoken` text format: one `base64-token rank` pair per line."""
+    """Parse the `.tiktoken` text format: one `base64-token rank` pair per line.
+
+    Each token and each rank must be unique and ranks must fit tiktoken's 32-bit ranks: its Rust core panics
+    (a traceback, not an error) on data that breaks either rule."""
     ranks: dict[bytes, int] = {}
     for number, line in enumerate(data.splitlines(), start=1):
         if not line:
             continue
         try:
-            token, rank = line.split()
-            ranks[base64.b64decode(token)] = int(rank)
+            token_text, rank_text = line.split()
+            token, rank = base64.b64decode(token_text), int(rank_text)
         except ValueError:
             raise ConfigError(
                 "not a .tiktoken ranks file (expected 'base64 rank' lines)", path=origin, line=number
             ) from None
+        if not 0 <= rank <= _MAX_RANK:
+            raise ConfigError(f"rank {rank} is out of range (0 to {_MAX_RANK:,})", path=origin, line=number)
+        if token in ranks:
+            raise ConfigError(f"token {token_text.decode()} is listed twice", path=origin, line=number)
+        ranks[token] = rank
+    if len(set(ranks.values())) != len(ranks):
+        repeated, where = _first_repeated_rank(data)
+        raise ConfigError(f"rank {repeated} is given to two tokens", path=origin, line=where)
     return ranks
+
+
+def check_ranks(ranks: dict[bytes, int], origin: str) -> None:
+    """What `parse_tiktoken_bpe` checks line by line, on ranks from anywhere (the parsed-ranks cache may hold
+    ranks an older tokcli parsed without these checks)."""
+    values = ranks.values()
+    if values and not (min(values) >= 0 and max(values) <= _MAX_RANK):
+        raise ConfigError(f"a rank is out of range (0 to {_MAX_RANK:,})", path=origin)
+    if len(set(values)) != len(ranks):
+        raise ConfigError("two tokens have the same rank", path=origin)
+
+
+#: tiktoken's ranks are 32-bit; the largest is reserved by its core.
+_MAX_RANK = 2**32 - 2
+
+
+def _first_repeated_rank(data: bytes) -> tuple[int, int]:
+    """(rank, line) of the first rank that an earlier line already gave (only looked for when there is one)."""
+    seen: set[int] = set()
+    for number, line in enumerate(data.splitlines(), start=1):
+        if line:
+            rank = int(line.split()[1])
+            if rank in seen:
+                return rank, number
+            seen.add(rank)
+    raise AssertionError("no repeated rank")
+
+
+def decompress_ranks(data: bytes, origin: str) -> bytes:
+    """A `.tiktoken` file's bytes, gunzipped when they are gzip; ConfigError for a damaged gzip stream."""
+    if data[:2] != b"\x1f\x8b":
+        return data
+    import zlib
+
+    try:
+        return gzip.decompress(data)
+    except (OSError, EOFError, zlib.error) as error:  # BadGzipFile is an OSError; EOFError: truncated
+        reason = "truncated" if isinstance(error, EOFError) else str(error) or type(error).__name__
+        raise ConfigError(f"damaged gzip data: {reason}", path=origin) from None
 
 
 def serialize_tiktoken_bpe(ranks: dict[bytes, int]) -> bytes:
@@ -168,9 +219,10 @@ def load_ranks_file(path: Path, *, expected_sha256: str | None = None, label: st
         cached = _read_cached_ranks(cache_path, expected_sha256)
         if cached is not None:
             return cached
-    data = path.read_bytes()
-    if data[:2] == b"\x1f\x8b":
-        data = gzip.decompress(data)
+    try:
+        data = decompress_ranks(read_regular_file(path), str(path))
+    except OSError as error:
+        raise ConfigError(f"cannot read tokenizer file: {error.strerror or error}", path=str(path)) from None
     if expected_sha256 is not None and hashlib.sha256(data).hexdigest() != expected_sha256:
         raise ConfigError(
             f"tokenizer data does not match the sha256 tiktoken pins ({expected_sha256[:12]}…); "
@@ -215,11 +267,20 @@ def iter_openai_data(file_name: str) -> Iterator[tuple[Path, str]]:
 
 def openai_data_candidates(file_name: str) -> list[tuple[Path, str]]:
     """Every existing copy of an OpenAI `.tiktoken` file, best first."""
-    return [(path, label) for path, label in iter_openai_data(file_name) if path.is_file()]
+    return [(path, label) for path, label in iter_openai_data(file_name) if _is_file(path)]
 
 
 def find_openai_data(file_name: str) -> tuple[Path, str] | None:
-    return next(((path, label) for path, label in iter_openai_data(file_name) if path.is_file()), None)
+    return next(((path, label) for path, label in iter_openai_data(file_name) if _is_file(path)), None)
+
+
+def _is_file(path: Path) -> bool:
+    """Whether a candidate copy is there. A place tokcli may not search (say a TIKTOKEN_CACHE_DIR of another
+    user's) holds no copy for it: the search goes on, and ends with "no offline data" if nothing is found."""
+    try:
+        return path.is_file()
+    except OSError:
+        return False
 
 
 def describe_data_source(label: str) -> str:
