@@ -108,7 +108,7 @@ def test_bad_baselines_are_exit_2(tmp_path: Path, monkeypatch: pytest.MonkeyPatc
     (tmp_path / "other.json").write_text('{"files": {}}', encoding="utf-8")
     cases = {
         "missing.json": "tokcli: error: missing.json: baseline file not found\n",
-        "broken.json": "tokcli: error: broken.json:1: baseline is not valid JSON",
+        "broken.json": "tokcli: error: broken.json:1: invalid baseline JSON",
         "other.json": "tokcli: error: other.json: not a tokcli baseline",
     }
     for name, expected in cases.items():

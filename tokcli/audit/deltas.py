@@ -18,7 +18,9 @@ from tokcli.audit.analyze import FileAudit, ModelTarget
 from tokcli.audit.budgets import TOKEN_INCREASE
 from tokcli.audit.discover import Matcher, display_path, relative_to
 from tokcli.errors import ConfigError, InputError, UsageError
+from tokcli.inputs import read_regular_file
 from tokcli.lint.finding import Finding
+from tokcli.structured import guarded
 
 BASELINE_FORMAT = 1
 
@@ -241,15 +243,15 @@ def baseline_json(files: Sequence[FileAudit], models: Sequence[str]) -> str:
 def read_baseline(path: Path) -> Snapshot:
     shown = str(path)
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
+        text = read_regular_file(path).decode("utf-8")
     except FileNotFoundError:
         raise InputError("baseline file not found", path=shown) from None
     except OSError as error:
         raise InputError(f"cannot read baseline: {error.strerror or error}", path=shown) from None
     except UnicodeDecodeError:
         raise InputError("baseline is not UTF-8 text", path=shown) from None
-    except json.JSONDecodeError as error:
-        raise ConfigError(f"baseline is not valid JSON: {error.msg}", path=shown, line=error.lineno) from None
+    with guarded(shown, "baseline JSON", error=ConfigError):
+        data = json.loads(text)
     if not isinstance(data, dict) or data.get("tokcli_baseline") != BASELINE_FORMAT:
         raise ConfigError(
             f'not a tokcli baseline (expected "tokcli_baseline": {BASELINE_FORMAT}; write one with --write-baseline)',

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from tokcli.errors import ConfigError, unknown_name
+from tokcli.inputs import read_regular_file
 from tokcli.pricing.litellm import convert_map, looks_like_litellm
 from tokcli.pricing.schema import (
     CURRENCY,
@@ -92,7 +93,7 @@ def read_price_file(path: str | Path, *, text: str | None = None, as_of: _dt.dat
     name = str(path)
     if text is None:
         try:
-            text = Path(path).read_text(encoding="utf-8")
+            text = read_regular_file(path).decode("utf-8")
         except FileNotFoundError:
             raise ConfigError("pricing file not found", path=name) from None
         except UnicodeDecodeError as exc:
