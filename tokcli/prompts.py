@@ -66,6 +66,11 @@ class PromptDocument:
     messages: list[Message] = field(default_factory=list)
 
     @property
+    def template_language(self) -> str:
+        """ "handlebars" or "jinja": how the body's `{{ }}` tags are read (see `template_language`)."""
+        return template_language(self.kind)
+
+    @property
     def body(self) -> str:
         """The part of the file that is sent to a model (front matter excluded)."""
         return self.text[self.body_offset :]
@@ -128,25 +133,41 @@ def load_prompt(path: str, text: str, kind: str | None = None) -> PromptDocument
     if kind in ("prompty", "dotprompt"):
         document.front_matter, document.body_offset = _parse_front_matter(path, text)
     strict = kind in TEMPLATE_KINDS
+    language = template_language(kind)
     try:
-        document.template_spans = find_template_spans(text, start=document.body_offset)
+        document.template_spans = find_template_spans(text, start=document.body_offset, language=language)
     except InputError as error:
         if strict:
             raise InputError(error.message, path=path, line=error.line) from None
         # Plain text and markdown may contain stray braces; they are simply not templates.
         document.template_spans = []
-    if strict:
+    if strict and language == "handlebars":
+        from tokcli.handlebars import check_handlebars_syntax
+
+        check_handlebars_syntax(path, text, document.template_spans)
+    elif strict:
         check_jinja_syntax(path, text, document.body_offset, document.template_spans)
     if kind == "prompty":
         document.messages = _prompty_messages(document)
     return document
 
 
-def find_template_spans(text: str, start: int = 0) -> list[Span]:
-    """Offsets of every Jinja2 tag in `text[start:]`, `{% raw %}` blocks included as one span.
+def template_language(kind: str) -> str:
+    """The template language of a prompt kind: "handlebars" for dotprompt (the dotprompt format's own), else
+    "jinja" (Jinja2 templates, `.prompty` bodies, and the braces of plain text and markdown)."""
+    return "handlebars" if kind == "dotprompt" else "jinja"
+
+
+def find_template_spans(text: str, start: int = 0, language: str = "jinja") -> list[Span]:
+    """Offsets of every template tag in `text[start:]`: Jinja2's (`{% raw %}` blocks included as one span), or
+    Handlebars' with `language="handlebars"` (see `tokcli.handlebars`).
 
     Strings inside tags are skipped, so `{{ "}}" }}` is one span. Raises InputError on an unclosed tag.
     """
+    if language == "handlebars":
+        from tokcli.handlebars import find_handlebars_spans
+
+        return find_handlebars_spans(text, start)
     spans: list[Span] = []
     position = start
     while True:
@@ -163,14 +184,15 @@ def find_template_spans(text: str, start: int = 0) -> list[Span]:
             spans.append(Span(match.start(), end_match.end(), "raw"))
             position = end_match.end()
             continue
-        end = _find_closer(text, match.end(), closer, kind == "comment")
+        end = find_closer(text, match.end(), closer, kind == "comment")
         if end < 0:
             raise InputError(f"unclosed template tag {opener!r}", line=line_col(text, match.start())[0])
         spans.append(Span(match.start(), end, kind))
         position = end
 
 
-def _find_closer(text: str, position: int, closer: str, is_comment: bool) -> int:
+def find_closer(text: str, position: int, closer: str, is_comment: bool) -> int:
+    """Offset just past `closer` from `position` on, skipping quoted strings (unless in a comment); -1 if none."""
     if is_comment:
         found = text.find(closer, position)
         return -1 if found < 0 else found + len(closer)

@@ -647,11 +647,11 @@ def protect_document(
     template kind; for plain text and markdown stray braces are prose, as in the shared loader.
     """
     from tokcli.errors import InputError
-    from tokcli.prompts import TEMPLATE_KINDS, find_template_spans
+    from tokcli.prompts import TEMPLATE_KINDS, find_template_spans, template_language
 
     if tags is None:
         try:
-            tags = find_template_spans(text, start=body_offset)
+            tags = find_template_spans(text, start=body_offset, language=template_language(kind))
         except InputError:
             if kind in TEMPLATE_KINDS:
                 raise

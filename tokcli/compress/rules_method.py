@@ -41,7 +41,14 @@ from tokcli.compress.transforms import MINIFY_JSON, SENTINEL, transforms_for_lev
 from tokcli.compress.verify import Baseline, Problem, VerifyReport, baseline, negation_problems, verify
 from tokcli.errors import InputError
 from tokcli.json_text import minify_json_text
-from tokcli.prompts import TEMPLATE_KINDS, PromptDocument, find_template_spans, line_col, load_prompt
+from tokcli.prompts import (
+    TEMPLATE_KINDS,
+    PromptDocument,
+    find_template_spans,
+    line_col,
+    load_prompt,
+    template_language,
+)
 
 _MAX_ROUNDS = 50
 _START = itemgetter(0)
@@ -350,7 +357,7 @@ def _protected_mismatch(
         # verification took the candidate for plain text (as the original): found again by themselves its
         # braces might still pair into template tags
         try:
-            if find_template_spans(candidate, start=state.body_offset):
+            if find_template_spans(candidate, start=state.body_offset, language=template_language(state.kind)):
                 spans = None
         except InputError:
             if state.kind in TEMPLATE_KINDS:  # cannot happen: the original's tags would not close either

@@ -1,7 +1,7 @@
 """Check that a compressed prompt still means the same: parse the result again and compare.
 
 Checks, each named in the problems it reports:
-- `syntax`: a template still parses with Jinja2 (tags still close);
+- `syntax`: a template still parses with Jinja2 (tags still close; Handlebars, for dotprompt: blocks close);
 - `variables`: the set of undeclared template variables (`jinja2.meta`) is identical;
 - `placeholders` / `statements`: the sequence of `{{ … }}` and of `{% … %}` tags is identical byte for byte;
 - `protected`: the sequence of protected spans found again in the result is identical (JSON: equal values);
@@ -27,7 +27,16 @@ from tokcli.compress.protect import (
     same_span_text,
 )
 from tokcli.errors import InputError
-from tokcli.prompts import TEMPLATE_KINDS, Span, find_template_spans, jinja_environment, line_col, parse_template
+from tokcli.handlebars import check_handlebars_syntax
+from tokcli.prompts import (
+    TEMPLATE_KINDS,
+    Span,
+    find_template_spans,
+    jinja_environment,
+    line_col,
+    parse_template,
+    template_language,
+)
 
 
 @dataclass(frozen=True)
@@ -88,15 +97,19 @@ class Baseline:
 
 def baseline(original: str, *, kind: str = "text", body_offset: int = 0) -> Baseline:
     """Raises InputError when `original` is a template kind whose tags do not close."""
+    language = template_language(kind)
     try:
-        tags: list[Span] | None = find_template_spans(original, start=body_offset)
+        tags: list[Span] | None = find_template_spans(original, start=body_offset, language=language)
     except InputError:
         if kind in TEMPLATE_KINDS:
             raise
         tags = None
     if tags is not None and not tags and kind not in TEMPLATE_KINDS:
         tags = None
-    skeleton = _SkeletonDigest(original[body_offset:]) if tags is not None else None
+    # Jinja2's lexer and `jinja2.meta` have nothing to say about Handlebars: its tags are compared as
+    # sequences, byte for byte, and its blocks checked to close (see `verify`).
+    jinja = tags is not None and language == "jinja"
+    skeleton = _SkeletonDigest(original[body_offset:]) if jinja else None
     negations: list[tuple[int, int]] = []
     lines = line_spans_split(original)
     spans = protect_document(
@@ -105,7 +118,10 @@ def baseline(original: str, *, kind: str = "text", body_offset: int = 0) -> Base
     lines.sort(key=lambda span: span[0])
     negation_counts = count_negations(original, negations)
     digest = skeleton.result() if skeleton is not None else None
-    return Baseline(original, kind, body_offset, spans, negation_counts, tags, digest, lines)
+    base = Baseline(original, kind, body_offset, spans, negation_counts, tags, digest, lines)
+    if not jinja:
+        base._variables = None
+    return base
 
 
 class _SkeletonDigest:
@@ -189,8 +205,11 @@ def verify(
     tags_after: list[Span] = []
     skeleton: _SkeletonDigest | None = None
     if base.tags is not None:
+        language = template_language(base.kind)
         try:
-            tags_after = find_template_spans(result, start=base.body_offset)
+            tags_after = find_template_spans(result, start=base.body_offset, language=language)
+            if language == "handlebars":
+                check_handlebars_syntax("", result, tags_after)
         except InputError as error:
             message = f"template no longer parses: {error.message}"
             return VerifyReport([Problem("syntax", message, _line_offset(result, error.line))])
