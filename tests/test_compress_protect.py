@@ -85,7 +85,7 @@ def test_block_kinds() -> None:
 
 def test_template_tags_and_front_matter() -> None:
     text = "---\nname: x\n---\nHello {{- user -}} and {% if a %}b{% endif %}{# note #}\n"
-    spans = protect_document(text, kind="dotprompt", body_offset=text.index("Hello"))
+    spans = protect_document(text, kind="prompty", body_offset=text.index("Hello"))
     assert [(s.kind, s.text) for s in spans] == [
         ("front_matter", "---\nname: x\n---"),
         ("template", "{{- user -}}"),
