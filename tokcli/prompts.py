@@ -369,11 +369,29 @@ def _message_nodes(node: Any) -> list[int]:
         if isinstance(item, yaml.MappingNode):
             for key, value in item.value:
                 if key.value == "content":
-                    # Block scalars start on the line after their indicator (content parts are a list node).
-                    block = isinstance(value, yaml.ScalarNode) and value.style in ("|", ">")
-                    line = value.start_mark.line + 1 + (1 if block else 0)
+                    line = _text_line(_first_text_part(value) if isinstance(value, yaml.SequenceNode) else value)
         lines.append(line)
     return lines
+
+
+def _first_text_part(parts: Any) -> Any:
+    """The `text` node of the first text part of OpenAI multi-part content (the list itself when none)."""
+    import yaml
+
+    for part in parts.value:
+        if isinstance(part, yaml.MappingNode):
+            for key, value in part.value:
+                if key.value == "text" and isinstance(value, yaml.ScalarNode):
+                    return value
+    return parts
+
+
+def _text_line(node: Any) -> int:
+    import yaml
+
+    # Block scalars start on the line after their indicator.
+    block = isinstance(node, yaml.ScalarNode) and node.style in ("|", ">")
+    return int(node.start_mark.line) + 1 + (1 if block else 0)
 
 
 def _message_items(path: str, data: Any) -> list[Any]:
