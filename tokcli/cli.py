@@ -811,12 +811,11 @@ def audit(
 ) -> None:
     """Audit prompt files for CI: tokens, cost, waste, cacheability, budgets and deltas."""
     from tokcli.audit import AuditOptions, build_settings, run_audit
-    from tokcli.config import load_config
+    from tokcli.config import load_config, start_dir_for
     from tokcli.registry import apply_config
 
     targets = list(paths or ["."])
-    first = Path(targets[0])
-    settings_config = load_config(start_dir=first if first.is_dir() else first.parent, explicit=config)
+    settings_config = load_config(start_dir=start_dir_for(Path(targets[0])), explicit=config)
     apply_config(settings_config.tokenizers, settings_config.estimates, settings_config.source)
     settings = build_settings(
         settings_config,

@@ -287,6 +287,16 @@ def _is_file(path: Path) -> bool:
     return probe_file(path, error=ConfigError)
 
 
+def start_dir_for(path: Path) -> Path:
+    """Where config discovery starts for an input path: the directory itself, or a file's directory."""
+    from tokcli.errors import InputError
+
+    try:
+        return path if path.is_dir() else path.parent
+    except OSError as error:  # a directory on the way that may not be searched
+        raise InputError(f"cannot read: {error.strerror or error}", path=str(path)) from None
+
+
 def load_config(start_dir: Path | None = None, explicit: Path | None = None) -> Config:
     """Load, check and return the config; defaults when none is found."""
     if explicit is not None:
