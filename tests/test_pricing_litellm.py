@@ -210,3 +210,67 @@ def test_real_litellm_map_imports_and_agrees_with_shipped_cross_checks() -> None
         compared += 1
         assert (other.rates.input, other.rates.output) == (model.rates.input, model.rates.output), model.id
     assert compared >= 30
+
+
+def _hostile_map(tmp_path: Path, **fields: object) -> Path:
+    entry = {"litellm_provider": "openai", "mode": "chat", "input_cost_per_token": 1e-6, "output_cost_per_token": 2e-6}
+    entry.update(fields)
+    good = {"litellm_provider": "openai", "mode": "chat", "input_cost_per_token": 1e-6, "output_cost_per_token": 2e-6}
+    path = tmp_path / "hostile.json"
+    path.write_text(json.dumps({"gpt-good": good, "gpt-hostile": entry}, indent=2), encoding="utf-8")
+    return path
+
+
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [
+        (1e308, "field 'input' is out of range: 1E+314 USD per 1M tokens (at most 1,000,000)"),
+        (-1e-6, "field 'input' must not be negative, got -1"),
+        (float("nan"), "field 'input' must be a finite number, got NaN"),
+        (float("inf"), "field 'input' must be a finite number, got Infinity"),
+    ],
+)
+def test_absurd_litellm_prices_are_problems_of_their_entry(tmp_path: Path, value: float, message: str) -> None:
+    from tokcli.pricing.check import check_price_files
+
+    path = _hostile_map(tmp_path, input_cost_per_token=value)
+    report = check_price_files([path], tokenizer_names=["o200k_base", "generic-estimate"])
+    assert [(problem.line, problem.message) for problem in report.errors] == [(11, f"model 'gpt-hostile': {message}")]
+    assert report.models == 1  # gpt-good was still checked
+    with pytest.raises(ConfigError) as caught:
+        load_pricing([path])
+    assert (caught.value.path, caught.value.line) == (str(path), 11)
+
+
+def test_absurd_litellm_limits_and_tiers_are_left_out(tmp_path: Path) -> None:
+    path = _hostile_map(
+        tmp_path,
+        max_input_tokens=1e300,
+        max_output_tokens=-5,
+        input_cost_per_token_batches=1e300,
+        tiered_pricing=[{"range": [1e308, 2e308], "input_cost_per_token": 1e-6}],
+        **{"input_cost_per_token_above_" + "9" * 5000 + "k_tokens": 1e-6},
+    )
+    model = load_pricing([path], shipped=False).get("gpt-hostile")
+    assert model.context_window is None and model.max_output_tokens is None
+    assert model.batch_discount is None and model.tiers == ()
+    assert model.rates.input == D(1)
+
+
+def test_huge_integer_in_a_price_file(tmp_path: Path) -> None:
+    path = tmp_path / "prices.yaml"
+    path.write_text("models:\n  - id: x\n    context_window: 1" + "0" * 5000 + "\n", encoding="utf-8")
+    with pytest.raises(ConfigError) as caught:
+        read_price_file(path)
+    assert caught.value.message == "invalid YAML: a number with too many digits to read"
+
+
+def test_python_tag_in_a_price_file(tmp_path: Path) -> None:
+    path = tmp_path / "prices.yaml"
+    path.write_text("models:\n  - id: !!python/name:os.system\n    input: 1\n", encoding="utf-8")
+    with pytest.raises(ConfigError) as caught:
+        read_price_file(path)
+    assert caught.value.line == 2
+    assert "could not determine a constructor for the tag 'tag:yaml.org,2002:python/name:os.system'" in str(
+        caught.value
+    )
