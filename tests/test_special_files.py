@@ -140,17 +140,22 @@ def tree(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     return tmp_path
 
 
+def refuse(monkeypatch: pytest.MonkeyPatch, function: str, refused: Any) -> None:
+    """`os.<function>` raises EACCES for the paths `refused(path)` picks, as the OS does for a normal user."""
+    original = getattr(os, function)
+
+    def refusing(path: Any = ".", *args: Any, **kwargs: Any) -> Any:
+        if refused(os.fspath(path)):
+            raise PermissionError(13, "Permission denied", os.fspath(path))
+        return original(path, *args, **kwargs)
+
+    monkeypatch.setattr(os, function, refusing)
+
+
 @pytest.fixture
 def locked(tree: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """`prompts/locked` cannot be listed, as for a normal user with mode 000."""
-    original = os.scandir
-
-    def scandir(path: Any = ".") -> Any:
-        if os.fspath(path).endswith(os.sep + "locked"):
-            raise PermissionError(13, "Permission denied", os.fspath(path))
-        return original(path)
-
-    monkeypatch.setattr(os, "scandir", scandir)
+    refuse(monkeypatch, "scandir", lambda path: path.endswith(os.sep + "locked"))
 
 
 def run(*args: str) -> Any:
@@ -231,14 +236,7 @@ def test_real_modes_where_they_are_enforced(tree: Path) -> None:
 @pytest.fixture
 def unsearchable(tree: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Anything below `prompts/locked` cannot be looked at (its parent may not be searched)."""
-    original = os.stat
-
-    def refusing_stat(path: Any, *args: Any, **kwargs: Any) -> Any:
-        if (os.sep + "locked" + os.sep) in os.fspath(path):
-            raise PermissionError(13, "Permission denied", os.fspath(path))
-        return original(path, *args, **kwargs)
-
-    monkeypatch.setattr(os, "stat", refusing_stat)
+    refuse(monkeypatch, "stat", lambda path: (os.sep + "locked" + os.sep) in path)
 
 
 @pytest.mark.parametrize("command", [["count"], ["cost", "-m", "gpt-4o"], ["lint"], ["audit", "--no-cache"]])

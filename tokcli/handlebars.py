@@ -14,7 +14,7 @@ import re
 from dataclasses import dataclass
 
 from tokcli.errors import InputError
-from tokcli.prompts import Span, find_closer, line_col
+from tokcli.prompts import Span, find_closer, line_col, scan_tags
 
 _OPENER = re.compile(r"\{\{")
 _COMMENT_END = re.compile(r"--~?\}\}")
@@ -36,19 +36,14 @@ def find_handlebars_spans(text: str, start: int = 0) -> list[Span]:
 
     Kinds as for Jinja2: "variable" for output tags, "block" for block, else and partial tags (their order is
     the template's structure), "comment" and "raw"."""
-    spans: list[Span] = []
-    position = start
-    while True:
-        match = _OPENER.search(text, position)
-        if match is None:
-            return spans
-        begin = match.start()
-        if begin > 0 and text[begin - 1] == "\\":  # `\{{` is literal text
-            position = begin + 2
-            continue
-        span = _raw_block(text, begin) if text.startswith("{{{{", begin) else _tag(text, begin)
-        spans.append(span)
-        position = span.end
+    return scan_tags(text, start, _OPENER, _read)
+
+
+def _read(text: str, match: re.Match[str]) -> Span | None:
+    begin = match.start()
+    if begin > 0 and text[begin - 1] == "\\":  # `\{{` is literal text
+        return None
+    return _raw_block(text, begin) if text.startswith("{{{{", begin) else _tag(text, begin)
 
 
 def _unclosed(text: str, begin: int, what: str) -> InputError:

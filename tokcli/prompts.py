@@ -11,6 +11,7 @@ import bisect
 import functools
 import json
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import PurePath
 from typing import Any
@@ -168,27 +169,39 @@ def find_template_spans(text: str, start: int = 0, language: str = "jinja") -> l
         from tokcli.handlebars import find_handlebars_spans
 
         return find_handlebars_spans(text, start)
+    return scan_tags(text, start, _OPENER, _jinja_tag)
+
+
+def scan_tags(
+    text: str, start: int, opener: re.Pattern[str], read_tag: Callable[[str, re.Match[str]], Span | None]
+) -> list[Span]:
+    """The spans `read_tag` reads at each match of `opener`, the scan going on after each span (or after the
+    opener, when `read_tag` says None: not a tag). One pass, no recursion, whatever the nesting."""
     spans: list[Span] = []
     position = start
-    while True:
-        match = _OPENER.search(text, position)
-        if match is None:
-            return spans
-        opener = match.group()
-        closer, kind = _TAG_OPENERS[opener]
-        raw = _RAW_START.match(text, match.start())
-        if raw:
-            end_match = _RAW_END.search(text, raw.end())
-            if end_match is None:
-                raise InputError("unclosed {% raw %} block", line=line_col(text, match.start())[0])
-            spans.append(Span(match.start(), end_match.end(), "raw"))
-            position = end_match.end()
+    while (match := opener.search(text, position)) is not None:
+        span = read_tag(text, match)
+        if span is None:
+            position = match.end()
             continue
-        end = find_closer(text, match.end(), closer, kind == "comment")
-        if end < 0:
-            raise InputError(f"unclosed template tag {opener!r}", line=line_col(text, match.start())[0])
-        spans.append(Span(match.start(), end, kind))
-        position = end
+        spans.append(span)
+        position = span.end
+    return spans
+
+
+def _jinja_tag(text: str, match: re.Match[str]) -> Span:
+    opener = match.group()
+    closer, kind = _TAG_OPENERS[opener]
+    raw = _RAW_START.match(text, match.start())
+    if raw:
+        end_match = _RAW_END.search(text, raw.end())
+        if end_match is None:
+            raise InputError("unclosed {% raw %} block", line=line_col(text, match.start())[0])
+        return Span(match.start(), end_match.end(), "raw")
+    end = find_closer(text, match.end(), closer, kind == "comment")
+    if end < 0:
+        raise InputError(f"unclosed template tag {opener!r}", line=line_col(text, match.start())[0])
+    return Span(match.start(), end, kind)
 
 
 def find_closer(text: str, position: int, closer: str, is_comment: bool) -> int:
