@@ -173,3 +173,9 @@ def test_a_fifo_named_explicitly_is_an_error_not_a_hang(hostile: Path, command: 
     )
     assert completed.returncode == 2
     assert completed.stderr == "tokcli: error: p/pipe.md: cannot read: not a regular file (FIFO)\n"
+
+
+@pytest.mark.parametrize("baseline", ["deep_prices.json", "litellm_long_number.json"])
+def test_audit_baseline(baseline: str) -> None:
+    result = invoke("audit", "ok.md", "--no-cache", "--baseline", f"r/{baseline}")
+    assert_one_line_error(result, f"r/{baseline}: invalid baseline JSON: ")
