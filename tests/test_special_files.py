@@ -71,7 +71,7 @@ def test_walk_skips_special_files_and_says_which(special: tuple[Path, dict[str, 
     assert sorted((path.name, kind) for path, kind in issues.special) == sorted(made.items())
 
 
-def test_reading_a_special_file_refuses_it_before_opening(special: tuple[Path, dict[str, str]]) -> None:
+def test_reading_a_special_file_refuses_it(special: tuple[Path, dict[str, str]]) -> None:
     root, made = special
     for name, kind in made.items():
         with pytest.raises(OSError) as caught:
