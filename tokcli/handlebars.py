@@ -118,23 +118,21 @@ def check_handlebars_syntax(path: str, text: str, spans: list[Span]) -> None:
         tag = block_tag(text[span.start : span.end])
         if tag is None or tag.role == "partial":
             continue
-        line = line_col(text, span.start)[0]
         if tag.role == "open":
             open_blocks.append((tag.name, span.start))
-        elif tag.role == "else":
-            if not open_blocks:
-                raise InputError("Handlebars syntax error: {{else}} outside a block", path=path, line=line)
+            continue
+        problem = None
+        if tag.role == "else":
+            problem = None if open_blocks else "{{else}} outside a block"
         elif not open_blocks:
-            raise InputError(f"Handlebars syntax error: {{{{/{tag.name}}}}} closes no block", path=path, line=line)
+            problem = f"{{{{/{tag.name}}}}} closes no block"
         else:
             name, opened = open_blocks.pop()
             if name != tag.name:
-                raise InputError(
-                    f"Handlebars syntax error: {{{{/{tag.name}}}}} closes {{{{#{name}}}}} "
-                    f"(line {line_col(text, opened)[0]})",
-                    path=path,
-                    line=line,
-                )
+                problem = f"{{{{/{tag.name}}}}} closes {{{{#{name}}}}} (line {line_col(text, opened)[0]})"
+        if problem is not None:
+            line = line_col(text, span.start)[0]
+            raise InputError(f"Handlebars syntax error: {problem}", path=path, line=line)
     if open_blocks:
         name, opened = open_blocks[-1]
         raise InputError(
