@@ -193,6 +193,13 @@ def test_audit_names_an_unreadable_directory(locked: None) -> None:
     ]
 
 
+def test_audit_passes_over_an_unreadable_directory_it_excludes(locked: None) -> None:
+    Path(".tokcli.yaml").write_text("audit:\n  exclude: [prompts/locked/]\n", encoding="utf-8")
+    result = run("audit", "prompts", "--no-cache")
+    assert result.exit_code == 0, result.stderr
+    assert result.stderr == ""
+
+
 def test_audit_skip_unreadable_covers_directories(locked: None) -> None:
     result = run("audit", "prompts", "--no-cache", "--skip-unreadable")
     assert result.exit_code == 0, result.stderr

@@ -54,6 +54,9 @@ class Matcher:
             return False
         return bool(self._include.match_file(relative)) and not self._exclude.match_file(relative)
 
+    def excludes_directory(self, relative: str) -> bool:
+        return bool(self._exclude.match_file(relative.rstrip("/") + "/"))
+
 
 def glob_matches(pattern: str, relative: str) -> bool:
     import pathspec
@@ -151,7 +154,8 @@ def discover(paths: Sequence[str], include: Sequence[str], exclude: Sequence[str
     result = Discovery()
     cwd = Path.cwd().resolve()
     for directory, reason in issues.unreadable:
-        result.problems.append(FileProblem(display_path(directory, cwd), f"cannot read directory: {reason}"))
+        if not matcher.excludes_directory(relative_to(directory, root.resolve(), cwd)):  # excluded: not audited
+            result.problems.append(FileProblem(display_path(directory, cwd), f"cannot read directory: {reason}"))
     for special, kind in issues.special:
         shown = display_path(special, cwd)
         if matcher.wanted(relative_to(special, root.resolve(), cwd)):
