@@ -93,3 +93,27 @@ def test_the_rust_encoder_takes_over_past_the_budget(monkeypatch: pytest.MonkeyP
     assert tokenizer.count("hello world, again") == 4  # past the budget: tiktoken is built and used
     assert tokenizer._encoding is not None
     assert tokenizer.encode("hello world") == [24912, 2375]
+
+
+class _CountingRanks(dict):
+    """Ranks that count their look-ups, to measure the merge's work without a clock."""
+
+    lookups = 0
+
+    def get(self, key, default=None):
+        type(self).lookups += 1
+        return super().get(key, default)
+
+
+def test_one_long_piece_is_merged_in_linear_lookups() -> None:
+    """A run of 10,000 parentheses is one pre-token; scanning every pair per merge made it quadratic."""
+    encoding = get_registry().get("o200k_base").encoding
+    ranks = _CountingRanks(encoding._mergeable_ranks)
+    pure = PureBPE(ranks, encoding._pat_str)
+    work = []
+    for size in (2_000, 4_000, 8_000):
+        text = "(" * size
+        _CountingRanks.lookups = 0
+        assert pure.encode_ordinary(text) == encoding.encode_ordinary(text)
+        work.append(_CountingRanks.lookups)
+    assert work[1] <= 2.2 * work[0] and work[2] <= 2.2 * work[1], work
