@@ -84,6 +84,38 @@ class Segment:
 _NOT_NEWLINE = re.compile(r"[^\n]")
 
 
+class RangeSet:
+    """Membership of an offset in a union of [start, end) ranges, in log time (a scan of every range per
+    offset made rules quadratic on files with many findings). Overlapping ranges are merged."""
+
+    def __init__(self, ranges: list[tuple[int, int]] | None = None) -> None:
+        self.starts: list[int] = []
+        self.ends: list[int] = []
+        for start, end in sorted(ranges or []):
+            if start >= end:
+                continue
+            if self.ends and start <= self.ends[-1]:
+                self.ends[-1] = max(self.ends[-1], end)
+            else:
+                self.starts.append(start)
+                self.ends.append(end)
+
+    def contains(self, offset: int) -> bool:
+        index = bisect.bisect_right(self.starts, offset) - 1
+        return index >= 0 and offset < self.ends[index]
+
+    def overlaps(self, start: int, end: int) -> bool:
+        """Whether [start, end) shares a character with a range."""
+        index = bisect.bisect_left(self.starts, end) - 1
+        return index >= 0 and start < self.ends[index]
+
+    def add(self, start: int, end: int) -> None:
+        """Add a range that overlaps none already there (callers check with `overlaps`)."""
+        index = bisect.bisect_left(self.starts, start)
+        self.starts.insert(index, start)
+        self.ends.insert(index, end)
+
+
 def mask_spans(text: str, spans: list[Span]) -> str:
     """`text` with the characters of `spans` replaced by NUL (newlines kept): same offsets, no template syntax."""
     if not spans:
@@ -161,11 +193,16 @@ class Context:
         return chat_position(self.document.text, segment, offset)
 
     def savings(self, segment: Segment, start: int, end: int, replacement: str) -> int:
-        """Tokens saved by replacing `segment.text[start:end]`, counted on the whole lines around it."""
+        """Tokens saved by replacing `segment.text[start:end]`, counted on the whole lines around it (on a
+        window of a very long line, so that many findings on one line stay linear)."""
         text = segment.text
-        line_start = text.rfind("\n", 0, start) + 1
-        line_end = text.find("\n", end)
-        line_end = len(text) if line_end < 0 else line_end
+        line_start = text.rfind("\n", max(0, start - _SAVINGS_LINE_MAX), start) + 1
+        if line_start == 0 and start > _SAVINGS_LINE_MAX:
+            line_start = start - _SAVINGS_LINE_MAX
+        line_end = text.find("\n", end, end + _SAVINGS_LINE_MAX)
+        line_end = min(len(text), end + _SAVINGS_LINE_MAX) if line_end < 0 else line_end
+        if line_end - line_start > _SAVINGS_LINE_MAX:
+            line_start, line_end = _savings_window(text, line_start, line_end, start, end)
         before = text[line_start:line_end]
         after = text[line_start:start] + replacement + text[end:line_end]
         return max(0, self.count(before) - self.count(after))
@@ -214,6 +251,48 @@ class Context:
                 safe_fix=rule.safe_fix,
             )
         )
+
+
+#: Lines up to this long are counted whole when measuring a finding's savings; on a longer line the count is
+#: made on a window reaching _SAVINGS_CONTEXT characters either side of the edit, cut where a word is
+#: followed by a space and a word (a boundary of the tokenizers' pre-tokenisation, so the difference
+#: is the same as on the whole line).
+_SAVINGS_LINE_MAX = 2000
+_SAVINGS_CONTEXT = 160
+
+
+def _savings_window(text: str, line_start: int, line_end: int, start: int, end: int) -> tuple[int, int]:
+    left = start - _SAVINGS_CONTEXT
+    if left <= line_start:
+        left = line_start
+    else:
+        left = _word_boundary_before(text, left, max(line_start, left - _SAVINGS_CONTEXT))
+    right = end + _SAVINGS_CONTEXT
+    if right >= line_end:
+        right = line_end
+    else:
+        right = _word_boundary_after(text, right, min(line_end, right + _SAVINGS_CONTEXT))
+    return left, right
+
+
+def _word_boundary_before(text: str, position: int, floor: int) -> int:
+    """The nearest offset at or before `position` (not below `floor`) where a space sits between two word
+    characters, the space starting the piece after it; `position` itself when there is none."""
+    space = text.rfind(" ", floor, position + 1)
+    while space > floor:
+        if text[space - 1].isalnum() and space + 1 < len(text) and text[space + 1].isalnum():
+            return space
+        space = text.rfind(" ", floor, space)
+    return position
+
+
+def _word_boundary_after(text: str, position: int, ceiling: int) -> int:
+    space = text.find(" ", position, ceiling)
+    while 0 < space < ceiling:
+        if text[space - 1].isalnum() and space + 1 < len(text) and text[space + 1].isalnum():
+            return space
+        space = text.find(" ", space + 1, ceiling)
+    return position
 
 
 def chat_position(file_text: str, segment: Segment, offset: int) -> tuple[int, int]:

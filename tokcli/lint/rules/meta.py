@@ -11,6 +11,7 @@ import re
 from dataclasses import dataclass, field
 
 from tokcli.lint.rules.base import Context, Rule, Segment, register
+from tokcli.prompts import line_col
 
 _DIRECTIVE = re.compile(
     r"(?:\{#-?|<!--|(?:^|(?<=\s))#|(?:^|(?<=\s))//)[ \t]*tokcli:[ \t]*(noqa-file|noqa)\b([^\n]*)",
@@ -70,7 +71,7 @@ def parse_directives(text: str, names: dict[str, str]) -> list[Directive]:
                 unknown.append(token.upper())
             else:
                 break  # the rest is an explanation
-        line = text.count("\n", 0, match.start()) + 1
+        line = line_col(text, match.start())[0]
         line_start = text.rfind("\n", 0, match.start()) + 1
         line_end = text.find("\n", match.end())
         closer = _CLOSERS.search(text, match.start(), line_end if line_end >= 0 else len(text))

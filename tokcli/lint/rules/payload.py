@@ -9,7 +9,7 @@ import unicodedata
 from typing import Any, ClassVar
 
 from tokcli.json_text import minify_json_text
-from tokcli.lint.rules.base import Context, Rule, Segment, register
+from tokcli.lint.rules.base import Context, RangeSet, Rule, Segment, register
 
 _JSON_START = re.compile(r"^[ \t]*([{\[])", re.MULTILINE)
 
@@ -170,16 +170,18 @@ class EncodedBlob(Rule):
         hexa = re.compile(_HEX.pattern % int(self.opts["min-hex-length"]))
         for segment in ctx.segments:
             taken: list[tuple[int, int]] = []
+            claimed = RangeSet()
             for pattern, what in ((base64, "base64"), (hexa, "hex")):
                 for match in pattern.finditer(segment.masked):
                     text = match.group()
-                    if any(a < match.end() and match.start() < b for a, b in taken):
+                    if claimed.overlaps(match.start(), match.end()):
                         continue
                     if what == "base64" and not (text.startswith("data:") or _looks_random(text)):
                         continue
                     if what == "hex" and not (any(c.isdigit() for c in text) and any(c.isalpha() for c in text)):
                         continue
                     taken.append((match.start(), match.end()))
+                    claimed.add(match.start(), match.end())
                     tokens = ctx.count(text)
                     ctx.report(
                         segment,
@@ -215,6 +217,7 @@ class OpaqueIdentifier(Rule):
         for segment in ctx.segments:
             urls = [(m.start(), m.end()) for m in _URL.finditer(segment.masked)]
             blobs = segment.cache.get("blobs", [])
+            covered = RangeSet(urls + blobs)
             for match in _URL.finditer(segment.masked):
                 url = match.group().rstrip(".,;:!?")
                 end = match.start() + len(url)
@@ -246,7 +249,7 @@ class OpaqueIdentifier(Rule):
                         )
             for pattern in (_UUID, opaque):
                 for match in pattern.finditer(segment.masked):
-                    if any(a <= match.start() < b for a, b in urls + blobs) or segment.in_fence(match.start()):
+                    if covered.contains(match.start()) or segment.in_fence(match.start()):
                         continue
                     text = match.group()
                     if pattern is opaque and (_UUID.fullmatch(text) or not _opaque(text)):

@@ -10,7 +10,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
-from tokcli.lint.rules.base import Context, Rule, Segment, register
+from tokcli.lint.rules.base import Context, RangeSet, Rule, Segment, register
 
 _WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)*")
 _SENTENCE = re.compile(r"[^\n.!?]*[^\s\n.!?\0][^\n.!?]*(?:[.!?]+|(?=\n)|$)")
@@ -119,10 +119,10 @@ class DuplicateLine(Rule):
     def check(self, ctx: Context) -> None:
         minimum = int(self.opts["min-length"])
         for segment in ctx.segments:
-            in_paragraph = [(b[0], b[1]) for _, b in _duplicate_paragraphs(segment)]
+            in_paragraph = RangeSet([(b[0], b[1]) for _, b in _duplicate_paragraphs(segment)])
             seen: dict[str, int] = {}
             for start, end, line, key in _normalized_lines(segment):
-                if segment.in_fence(start) or any(a <= start < b for a, b in in_paragraph):
+                if segment.in_fence(start) or in_paragraph.contains(start):
                     continue
                 if not _has_letters(line, 10) or len(key) < minimum or "\0" in line:
                     continue
@@ -231,7 +231,7 @@ class NearDuplicateInstruction(Rule):
         min_words = int(self.opts["min-words"])
         limit = int(self.opts["max-sentences"])
         for segment in ctx.segments:
-            repeated = _RangeSet(_repeated_line_ranges(segment))
+            repeated = RangeSet(_repeated_line_ranges(segment))
             items = [item for item in sentences(segment, min_words) if not repeated.contains(item.start)][:limit]
 
             reported: set[int] = set()
@@ -260,18 +260,6 @@ class NearDuplicateInstruction(Rule):
                         )
                         reported.add(id(later))
                         break
-
-
-class _RangeSet:
-    """Fast membership test for a set of [start, end) ranges."""
-
-    def __init__(self, ranges: list[tuple[int, int]]) -> None:
-        self.ranges = sorted(ranges)
-        self.starts = [start for start, _ in self.ranges]
-
-    def contains(self, offset: int) -> bool:
-        index = bisect.bisect_right(self.starts, offset) - 1
-        return any(a <= offset < b for a, b in self.ranges[max(0, index - 1) : index + 1])
 
 
 def _repeated_line_ranges(segment: Segment) -> list[tuple[int, int]]:

@@ -53,14 +53,20 @@ def _prose_matches(segment: Segment, pattern: re.Pattern[str]) -> list[re.Match[
     return [m for m in pattern.finditer(segment.masked) if not segment.in_fence(m.start())]
 
 
+_WORD_CHARS = re.compile(r"\w+")
+
+
 def _removal(segment: Segment, start: int, end: int) -> tuple[int, int, str]:
     """Remove a phrase with one adjacent space and re-capitalise what starts the sentence."""
     text = segment.text
     if end < len(text) and text[end] in " ,":
         while end < len(text) and text[end] in " ,":
             end += 1
-        sentence_start = start == 0 or text[:start].rstrip(" ")[-1:] in ("", ".", "!", "?", "\n", ":", '"')
-        following = re.match(r"\w+", text[end:])
+        before = start
+        while before > 0 and text[before - 1] == " ":
+            before -= 1
+        sentence_start = start == 0 or text[before - 1 : before] in ("", ".", "!", "?", "\n", ":", '"')
+        following = _WORD_CHARS.match(text, end)
         if sentence_start and following and following.group().islower():
             word = following.group()
             return (start, end + len(word), word[:1].upper() + word[1:])

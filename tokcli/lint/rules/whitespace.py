@@ -7,7 +7,7 @@ import re
 import textwrap
 from typing import Any, ClassVar
 
-from tokcli.lint.rules.base import Context, Rule, Segment, register
+from tokcli.lint.rules.base import Context, RangeSet, Rule, Segment, register
 
 _SEPARATOR_CHARS = "=-*_~#+.<>/\\|:─━═•·▀▄█░▒▓■□◆◇★☆"
 _SEPARATOR = re.compile(r"^[ \t]*([" + re.escape(_SEPARATOR_CHARS) + r"][ \t]?){5,}[ \t]*\r?$")
@@ -266,7 +266,7 @@ class DecorativeSeparator(Rule):
         limit = int(self.opts["max-length"])
         minimum = int(self.opts["min-tokens"])
         for segment in ctx.segments:
-            in_banner = [(a, b) for a, b, _ in banner_blocks(segment)]
+            in_banner = RangeSet([(a, b) for a, b, _ in banner_blocks(segment)])
             previous = ""
             for start, _end, line in segment.lines():
                 body = _line_body(line)
@@ -275,7 +275,7 @@ class DecorativeSeparator(Rule):
                     separator_line(body)
                     and len(stripped) > limit
                     and not segment.in_fence(start)
-                    and not any(a <= start < b for a, b in in_banner)
+                    and not in_banner.contains(start)
                 ):
                     setext = (previous.strip() and set(stripped) <= {"="}) or set(stripped) <= {"-"}
                     replacement = ("===" if "=" in stripped else "---") if setext else "---"
