@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import io
 import json
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from tokcli.lint.config import LintSettings
 from tokcli.lint.engine import Linter, lint_inputs
@@ -103,3 +106,48 @@ def test_text_report_groups_by_file_with_a_code_frame() -> None:
 
 def test_summary_line_when_clean() -> None:
     assert summary_line(summarize([], files=3)) == "No findings in 3 files."
+
+
+def _rich_row(text: str, width: int) -> str:
+    import io
+
+    from rich.console import Console
+    from rich.text import Text
+
+    buffer = io.StringIO()
+    Console(file=buffer, width=width, no_color=True, highlight=False, soft_wrap=True).print(Text(text))
+    return buffer.getvalue()
+
+
+@given(
+    st.text(alphabet=st.characters(codec="utf-8"), max_size=300)
+    | st.builds(lambda word, space: word * 30 + space, st.text(min_size=1, max_size=5), st.sampled_from(" \t\u00a0\n")),
+    st.sampled_from([20, 100]),
+)
+@settings(max_examples=300, deadline=None)
+def test_plain_rows_are_what_rich_prints(text: str, width: int) -> None:
+    from tokcli.reporters.text import _plain_row
+
+    plain = _plain_row(text)
+    if plain is not None:  # None: the row goes through rich itself
+        assert plain == _rich_row(text, width)
+    else:
+        assert any(char in text for char in "\t\x07\x08\x0b\x0c\r")
+
+
+def test_text_report_without_colour_matches_rich_rendering_row_by_row() -> None:
+    from rich.console import Console
+    from rich.text import Text
+
+    from tokcli.reporters.text import _rows
+
+    report = _report()
+    sources = {"dir/a b.md": SOURCE, "clean.md": "Be brief.\n"}
+    buffer = io.StringIO()
+    console = Console(file=buffer, width=100, no_color=True, highlight=False, soft_wrap=True)
+    for parts in _rows(report.findings, report.summary(), sources, 1):
+        row = Text()
+        for text, style in parts:
+            row.append(text, style=style)
+        console.print(row)
+    assert render_text(report.findings, report.summary(), sources=sources) == buffer.getvalue()
