@@ -3,7 +3,6 @@ across the messages of a chat."""
 
 from __future__ import annotations
 
-import bisect
 import difflib
 import re
 from collections.abc import Iterator
