@@ -459,6 +459,9 @@ def _shifted(spans: list[tuple[int, int, str]], offset: int) -> list[tuple[int, 
     return [(start + offset, end + offset, kind) for start, end, kind in spans] if offset else spans
 
 
+_BLANKS = frozenset(" \t")
+
+
 def _back(text: str, position: int, chars: frozenset[str]) -> int:
     """Start of the run of `chars` that ends at `position` (runs are short: one word)."""
     while position > 0 and text[position - 1] in chars:
@@ -467,8 +470,8 @@ def _back(text: str, position: int, chars: frozenset[str]) -> int:
 
 
 def _at_line_start(text: str, position: int) -> bool:
-    line_start = text.rfind("\n", 0, position) + 1
-    return text[line_start:position].strip(" \t") == ""
+    blanks = _back(text, position, _BLANKS)
+    return blanks == 0 or text[blanks - 1] == "\n"
 
 
 def _anchored(text: str, folded: str) -> list[tuple[int, int, str]]:

@@ -58,14 +58,23 @@ def _phrases(phrases: list[str] | dict[str, str]) -> str:
 
 _LINE_LEAD = re.compile(r"[ \t]*(?:[-*+>][ \t]+|\d{1,3}[.)][ \t]+|\*\*?)?")
 _AFTER_STOP = re.compile(r"[.!?:][ \t]+\Z")
+_LEAD_CHARS = frozenset(" \t-*+>.)")
 
 
 def _at_sentence_start(text: str, start: int) -> bool:
     """Whether `start` begins a sentence: at a line start (after a list marker) or after . ! ? :"""
-    line_start = text.rfind("\n", 0, start) + 1
-    lead = _LINE_LEAD.match(text, line_start, start)
-    if lead is not None and lead.end() == start:
-        return True
+    # A line's lead is blanks, list-marker characters and digits: back over those only, not to the line start
+    # (scanning back to it for every phrase made one long line quadratic).
+    lead_start = start
+    while lead_start > 0 and (text[lead_start - 1] in _LEAD_CHARS or text[lead_start - 1].isdecimal()):
+        lead_start -= 1
+    if lead_start == 0 or text[lead_start - 1] == "\n":
+        lead = _LINE_LEAD.match(text, lead_start, start)
+        if lead is not None and lead.end() == start:
+            return True
+        line_start = lead_start
+    else:  # the lead cannot reach `start`; only a line start in the last 8 characters matters
+        line_start = text.rfind("\n", max(0, start - 8), start) + 1
     return _AFTER_STOP.search(text, max(line_start, start - 8), start) is not None
 
 

@@ -304,8 +304,14 @@ def chat_position(file_text: str, segment: Segment, offset: int) -> tuple[int, i
 
     anchor = segment.cache.get("json_anchor")
     if anchor is not None and anchor >= 0:
-        escaped = json.dumps(segment.text[:offset], ensure_ascii=False)[1:-1]
-        return line_col(file_text, anchor + len(escaped))
+        # JSON escapes character by character, so the escaped length of a prefix is extended from the last
+        # one asked for (escaping each prefix from the start made many findings in a long message quadratic)
+        known, escaped_length = segment.cache.get("json_prefix", (0, 0))
+        if offset < known:
+            known, escaped_length = 0, 0
+        escaped_length += len(json.dumps(segment.text[known:offset], ensure_ascii=False)) - 2
+        segment.cache["json_prefix"] = (offset, escaped_length)
+        return line_col(file_text, anchor + escaped_length)
     line, column = line_col(segment.text, offset)
     file_line_no = segment.line + line - 1
     file_lines = segment.cache.get("file_lines")

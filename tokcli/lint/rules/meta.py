@@ -43,6 +43,7 @@ class Directive:
 
 
 #: Non-ASCII characters the regex engine matches case-insensitively to a letter of "tokcli" (İ, ı → i; K → k).
+_NON_SPACE = re.compile(r"\S")
 _FOLD = str.maketrans({"\u0130": "i", "\u0131": "i", "\u212a": "k"})
 
 
@@ -57,6 +58,7 @@ def parse_directives(text: str, names: dict[str, str]) -> list[Directive]:
     directives: list[Directive] = []
     if not _may_have_directive(text):  # a C-level search instead of the regex's walk through every line
         return directives
+    line_end = -2  # the line break after the previous directive: the same for the next one on its line
     for match in _DIRECTIVE.finditer(text):
         rest = _CLOSERS.split(match.group(2), maxsplit=1)[0]
         codes: list[str] = []
@@ -71,13 +73,15 @@ def parse_directives(text: str, names: dict[str, str]) -> list[Directive]:
                 unknown.append(token.upper())
             else:
                 break  # the rest is an explanation
-        line = line_col(text, match.start())[0]
-        line_start = text.rfind("\n", 0, match.start()) + 1
-        line_end = text.find("\n", match.end())
+        line, column = line_col(text, match.start())
+        line_start = match.start() - column + 1
+        if line_end == -2 or 0 <= line_end < match.end():
+            line_end = text.find("\n", match.end())
         closer = _CLOSERS.search(text, match.start(), line_end if line_end >= 0 else len(text))
         end = closer.end() if closer else (line_end if line_end >= 0 else len(text))
         alone = (
-            not text[line_start : match.start()].strip() and not text[end : line_end if line_end >= 0 else None].strip()
+            _NON_SPACE.search(text, line_start, match.start()) is None
+            and _NON_SPACE.search(text, end, line_end if line_end >= 0 else len(text)) is None
         )
         lines = frozenset({line, line + 1} if alone else {line})
         is_file = match.group(1).lower() == "noqa-file"

@@ -7,6 +7,7 @@ import re
 from typing import Any, ClassVar
 
 from tokcli.lint.rules.base import Context, Rule, Segment, register
+from tokcli.prompts import line_col
 
 
 def _keep_case(original: str, replacement: str) -> str:
@@ -54,6 +55,7 @@ def _prose_matches(segment: Segment, pattern: re.Pattern[str]) -> list[re.Match[
 
 
 _WORD_CHARS = re.compile(r"\w+")
+_NON_SPACE = re.compile(r"\S")
 
 
 def _removal(segment: Segment, start: int, end: int) -> tuple[int, int, str]:
@@ -282,9 +284,14 @@ class Shouting(Rule):
         min_words = int(self.opts["min-words"])
         allowed = {word.upper() for word in self.opts["allow"]}
         for segment in ctx.segments:
+            line_heads: dict[int, bool] = {}  # line start → whether the line is a heading
             for match in _prose_matches(segment, self._caps_run):
-                line_start = segment.text.rfind("\n", 0, match.start()) + 1
-                if segment.text[line_start : match.start()].lstrip().startswith("#"):
+                line_start = match.start() - line_col(segment.text, match.start())[1] + 1
+                heading = line_heads.get(line_start)
+                if heading is None:
+                    first = _NON_SPACE.search(segment.text, line_start, match.start())
+                    heading = line_heads[line_start] = first is not None and first.group() == "#"
+                if heading:
                     continue  # a heading in capitals is a label, not emphasis
                 words = re.findall(r"[A-Z'’]+", match.group())
                 shouted = [word for word in words if word not in allowed]
@@ -305,8 +312,10 @@ class Shouting(Rule):
 
 
 def _starts_sentence(text: str, offset: int) -> bool:
-    before = text[:offset].rstrip(" \t*_#>-")
-    return not before or before[-1] in ".!?:\n"
+    position = offset  # back over markup to the character before it (no copy of the text before: linear)
+    while position > 0 and text[position - 1] in " \t*_#>-":
+        position -= 1
+    return position == 0 or text[position - 1] in ".!?:\n"
 
 
 INTENSIFIERS = [
