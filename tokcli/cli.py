@@ -87,7 +87,9 @@ def is_terminal() -> bool:
     return sys.stdout.isatty()
 
 
-def read_inputs(paths: list[str], text: str | None, encoding_errors: str, extensions: Any = None) -> Any:
+def read_inputs(
+    paths: list[str], text: str | None, encoding_errors: str, extensions: Any = None, stream_if: Any = None
+) -> Any:
     """Inputs from paths, --text, or stdin when nothing is named and stdin is piped."""
     from tokcli.errors import UsageError
     from tokcli.inputs import STDIN, collect_inputs
@@ -96,7 +98,9 @@ def read_inputs(paths: list[str], text: str | None, encoding_errors: str, extens
         if sys.stdin is None or sys.stdin.isatty():
             raise UsageError("nothing to read: give files, directories, globs, '-' for stdin, or --text")
         paths = [STDIN]
-    inputs = collect_inputs(paths, text=text, encoding_errors=encoding_errors, extensions=extensions)
+    inputs = collect_inputs(
+        paths, text=text, encoding_errors=encoding_errors, extensions=extensions, stream_if=stream_if
+    )
     if not inputs.texts:
         where = ", ".join(paths)
         raise UsageError(
@@ -152,12 +156,14 @@ def count(
     config: Path | None = ConfigOption,
 ) -> None:
     """Count tokens exactly, per model or tokenizer, side by side (estimates marked ~)."""
-    from tokcli.counting import count_inputs, resolve_targets
+    from tokcli.counting import count_inputs, resolve_targets, stream_candidate
     from tokcli.reporters import counts as reporter
 
     settings = load_settings(config)
     targets = resolve_targets(model or settings.models, tokenizer, every_installed=every)
-    inputs = read_inputs(paths or [], text, encoding_errors.value)
+    # Large files are counted in pieces (bounded memory), except where the text itself is shown
+    whole = ids or show or allow_special
+    inputs = read_inputs(paths or [], text, encoding_errors.value, stream_if=None if whole else stream_candidate)
     for path, reason in inputs.skipped:
         typer.echo(f"tokcli: skipped {path}: {reason}", err=True)
     if show:

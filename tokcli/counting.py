@@ -6,16 +6,20 @@ Chat files add the per-message overhead where the format documents one (OpenAI's
 
 from __future__ import annotations
 
+import stat
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path, PurePath
+from typing import Any
 
 from tokcli.errors import InputError, UsageError
-from tokcli.inputs import InputText, probe_file
+from tokcli.inputs import InputText, StreamedInput, probe_file, read_text_file
 from tokcli.prompts import CHAT_SUFFIXES, PromptDocument, load_prompt
 from tokcli.registry import get_registry
 
 DEFAULT_MODEL = "gpt-4o"
+#: Plain files from this size on are counted in pieces (see `tokcli.streaming`) rather than read whole.
+STREAM_MIN_BYTES = 16 << 20
 
 # OpenAI's documented chat accounting (the "How to count tokens with tiktoken" cookbook): every message
 # costs 3 tokens of framing plus its role and content, a `name` 1 more, and every reply is primed with 3.
@@ -110,8 +114,32 @@ def _register_tokenizer_file(value: str) -> str | None:
     return name
 
 
+def stream_candidate(path: Path) -> bool:
+    """Whether `count` reads this file in pieces: a large regular file whose whole text is counted (chat and
+    front-matter files are parsed whole)."""
+    suffix = path.suffix.lower()
+    if suffix in CHAT_SUFFIXES or suffix in (".prompty", ".prompt"):
+        return False
+    try:
+        info = path.stat()
+    except OSError:
+        return False
+    return stat.S_ISREG(info.st_mode) and info.st_size >= STREAM_MIN_BYTES
+
+
+def _streamed_count(item: StreamedInput, tokenizer: Any) -> int:
+    from tokcli.streaming import can_stream, stream_count
+
+    if can_stream(tokenizer):
+        return stream_count(item.source, tokenizer, shown=item.path, encoding_errors=item.encoding_errors)
+    # A tokenizer whose pre-tokenisation is not known to allow cuts counts the whole text.
+    return tokenizer.count(read_text_file(item.source, item.encoding_errors, item.path))
+
+
 def _document(item: InputText) -> PromptDocument | None:
     """A parsed chat/front-matter document when the input is one; plain text otherwise."""
+    if isinstance(item, StreamedInput):
+        return None
     suffix = PurePath(item.path).suffix.lower()
     if suffix not in CHAT_SUFFIXES and suffix not in (".prompty", ".prompt"):
         return None
@@ -155,7 +183,7 @@ def count_inputs(
                         pieces[message.name] = None
             elif document is not None:
                 pieces[document.body] = None
-            else:
+            elif not isinstance(item, StreamedInput):
                 pieces[item.text] = None
         distinct = list(pieces)
         counted = dict(zip(distinct, tokenizer.count_batch(distinct, allow_special=allow_special)))
@@ -182,6 +210,9 @@ def count_inputs(
                 result.kind = "body"
                 result.tokens = counted[document.body]
                 encoded = [document.body]
+            elif isinstance(item, StreamedInput):
+                result.tokens = _streamed_count(item, tokenizer)
+                encoded = []
             else:
                 result.tokens = counted[item.text]
                 encoded = [item.text]

@@ -37,6 +37,14 @@ class InputText:
     text: str
 
 
+@dataclass(frozen=True)
+class StreamedInput(InputText):
+    """A file too large to hold in memory at once: whoever counts it reads it in pieces (`text` is empty)."""
+
+    source: Path = Path()
+    encoding_errors: str = "strict"
+
+
 @dataclass
 class InputSet:
     texts: list[InputText] = field(default_factory=list)
@@ -347,9 +355,11 @@ def collect_inputs(
     extensions: Iterable[str] | None = None,
     collect_errors: bool = False,
     stdin: Any = None,
+    stream_if: Callable[[Path], bool] | None = None,
 ) -> InputSet:
     """Read every input. Binary files found in directories are skipped with a note; a binary file named
-    explicitly, a missing file or bad UTF-8 raise InputError (or are collected, with `collect_errors`)."""
+    explicitly, a missing file or bad UTF-8 raise InputError (or are collected, with `collect_errors`).
+    Files for which `stream_if` is true are not read here: they come back as `StreamedInput`."""
     paths = list(paths)
     result = InputSet()
     if text is not None:
@@ -373,11 +383,19 @@ def collect_inputs(
         result.texts.append(InputText("<stdin>", decode_bytes(data, "<stdin>", encoding_errors)))
     for path, shown in found:
         try:
-            data = read_regular_file(path)
+            streamed = stream_if is not None and stream_if(path)
+            if streamed:
+                with open(path, "rb") as handle:
+                    data = handle.read(_BINARY_SNIFF)
+            else:
+                data = read_regular_file(path)
             if is_binary(data):
                 if os.path.realpath(path) in explicit:
                     raise InputError("binary file, not text", path=shown)
                 result.skipped.append((shown, "binary file"))
+                continue
+            if streamed:
+                result.texts.append(StreamedInput(shown, "", source=path, encoding_errors=encoding_errors))
                 continue
             result.texts.append(InputText(shown, decode_bytes(data, shown, encoding_errors)))
         except OSError as error:

@@ -148,6 +148,14 @@ class TiktokenTokenizer(Tokenizer):
                     self._encoding = self._params.build()
         return self._encoding
 
+    @property
+    def split_pattern(self) -> str | None:
+        """The pattern that cuts text into pieces before merging (None when the encoding does not say)."""
+        if self._params is not None:
+            return self._params.pat_str
+        pattern = getattr(self._encoding, "_pat_str", None)
+        return pattern if isinstance(pattern, str) else None
+
     def _pure_ids(self, text: str) -> list[int] | None:
         """Ids from the plain-Python encoder while the text stays within its budget; None otherwise."""
         if self._encoding is not None or self._params is None or len(text) > self._pure_budget:
@@ -351,7 +359,8 @@ class EstimateTokenizer(Tokenizer):
         self.factor = factor
         self.note = note
 
-    def _scale(self, base_count: int) -> int:
+    def scale(self, base_count: int) -> int:
+        """The estimate for text the base tokenizer counts as `base_count`."""
         return math.ceil(base_count * self.factor)
 
     def encode(self, text: str, *, allow_special: bool = False) -> list[int]:
@@ -364,11 +373,11 @@ class EstimateTokenizer(Tokenizer):
         raise TokcliError(f"{self.name} is an estimate: it has no token ids to decode")
 
     def count(self, text: str, *, allow_special: bool = False) -> int:
-        return self._scale(self.base.count(text, allow_special=allow_special))
+        return self.scale(self.base.count(text, allow_special=allow_special))
 
     def count_batch(self, texts: Sequence[str], *, allow_special: bool = False) -> list[int]:
         counts = self.base.count_batch(texts, allow_special=allow_special)
-        return [self._scale(count) for count in counts]
+        return [self.scale(count) for count in counts]
 
     def token_pieces(self, text: str, *, allow_special: bool = False) -> list[str]:
         return self.base.token_pieces(text, allow_special=allow_special)
