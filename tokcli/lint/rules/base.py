@@ -201,7 +201,7 @@ class Context:
             line_start = start - _SAVINGS_LINE_MAX
         line_end = text.find("\n", end, end + _SAVINGS_LINE_MAX)
         line_end = min(len(text), end + _SAVINGS_LINE_MAX) if line_end < 0 else line_end
-        if line_end - line_start > _SAVINGS_LINE_MAX:
+        if line_end - line_start >= _SAVINGS_LINE_MAX:
             line_start, line_end = _savings_window(text, line_start, line_end, start, end)
         before = text[line_start:line_end]
         after = text[line_start:start] + replacement + text[end:line_end]
@@ -253,7 +253,7 @@ class Context:
         )
 
 
-#: Lines up to this long are counted whole when measuring a finding's savings; on a longer line the count is
+#: Lines shorter than this are counted whole when measuring a finding's savings; on a longer line the count is
 #: made on a window reaching _SAVINGS_CONTEXT characters either side of the edit, cut where a word is
 #: followed by a space and a word (a boundary of the tokenizers' pre-tokenisation, so the difference
 #: is the same as on the whole line).
