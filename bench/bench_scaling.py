@@ -28,7 +28,7 @@ WORK = ROOT / "bench" / ".work" / "scaling"
 MB = 1_000_000
 COMMANDS = {
     "count": ["count", "-m", "gpt-4o"],
-    "lint": ["lint", "-m", "gpt-4o", "--format", "json"],
+    "lint": ["lint", "-m", "gpt-4o"],
     "compress": ["compress"],
 }
 
