@@ -151,3 +151,26 @@ def test_text_report_without_colour_matches_rich_rendering_row_by_row() -> None:
             row.append(text, style=style)
         console.print(row)
     assert render_text(report.findings, report.summary(), sources=sources) == buffer.getvalue()
+
+
+def _frame_line_by_copy(line: str, column: int, on_finding_line: bool) -> str:
+    """How a frame row's text was cut before: the whole line cleaned first (a copy per finding)."""
+    text = line.rstrip("\r").replace("\t", " ")
+    if len(text) > 160:
+        start = max(0, column - 60) if on_finding_line else 0
+        text = ("…" if start else "") + text[start : start + 140] + "…"
+    return text
+
+
+@given(
+    st.text(alphabet=st.sampled_from(list("ab \t\r")), min_size=150, max_size=400),
+    st.integers(1, 400),
+)
+@settings(max_examples=200, deadline=None)
+def test_frame_rows_of_long_lines_are_cut_as_before(line: str, column: int) -> None:
+    from tokcli.reporters.text import _frame
+
+    finding = Finding("a.md", 2, column, 2, column + 1, "TK101", "x", "info", "m")
+    rows = _frame(["first " + line, line], finding, 1)
+    first, second = _frame_line_by_copy("first " + line, column, False), _frame_line_by_copy(line, column, True)
+    assert [row for row, _ in rows[:2]] == [f"    1 | {first}".rstrip(), f"  > 2 | {second}".rstrip()]

@@ -48,10 +48,15 @@ def _frame(lines: list[str], finding: Finding, context: int) -> list[tuple[str, 
     width = len(str(finding.line))
     for number in range(first, finding.line + 1):
         marker = ">" if number == finding.line else " "
-        text = lines[number - 1].rstrip("\r").replace("\t", " ")
-        if len(text) > 160:
+        raw = lines[number - 1]
+        length = len(raw)
+        while length and raw[length - 1] == "\r":
+            length -= 1
+        if length > 160:  # cut before cleaning: a long line is not copied whole for every finding on it
             start = max(0, finding.column - 60) if number == finding.line else 0
-            text = ("…" if start else "") + text[start : start + 140] + "…"
+            text = ("…" if start else "") + raw[start : min(start + 140, length)].replace("\t", " ") + "…"
+        else:
+            text = raw[:length].replace("\t", " ")
         rows.append((f"  {marker} {number:>{width}} | {text}".rstrip(), "bold" if marker == ">" else "dim"))
     line_text = lines[finding.line - 1]
     column = finding.column
