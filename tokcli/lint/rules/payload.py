@@ -110,7 +110,8 @@ class PrettyPrintedYaml(Rule):
                     continue
                 original = segment.text[match.start(2) : match.end(2)]
                 try:
-                    data = yaml.safe_load(original)
+                    # libyaml's safe loader where PyYAML has it: the pure-Python one made a large block 4× prose
+                    data = yaml.load(original, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
                     compact = json.dumps(data, separators=(",", ":"), ensure_ascii=False, default=str)
                 except (yaml.YAMLError, ValueError, TypeError, RecursionError):  # RecursionError: nested too deep
                     continue
