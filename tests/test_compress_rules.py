@@ -286,3 +286,26 @@ def test_negation_words_of_pieces_equal_each_piece_counted_alone() -> None:
         words = rules_method._negation_words_of(chosen)
         for piece, found in zip(chosen, words):
             assert sorted(protect.count_negations(piece).elements()) == found, piece
+
+
+SKILL = (
+    "---\nname: pdf-tools\ndescription: Use when the user asks about PDF files.\n---\n\n"
+    "# PDF tools\n\n-----\n\nPlease note that you should read the file first.\n"
+)
+
+
+@pytest.mark.parametrize("level", ["safe", "balanced", "aggressive"])
+@pytest.mark.parametrize("name", ["SKILL.md", "notes.txt", "skill.j2"])
+def test_front_matter_is_kept_at_every_level(level: str, name: str) -> None:
+    result = compress_prompt(name, SKILL, level=level)
+    assert result.text.startswith("---\nname: pdf-tools\ndescription: Use when the user asks about PDF files.\n---\n")
+    assert "-----" not in result.text  # a separator in the body still goes
+    assert result.transforms.get("separators") == 1
+
+
+def test_verification_catches_front_matter_damage() -> None:
+    damaged = SKILL.replace("---\n", "", 2)
+    report = verify(SKILL, damaged, kind="markdown")
+    assert not report.ok
+    assert [problem.check for problem in report.problems][:1] == ["front_matter"]
+    assert "front matter (lines 1-4) changed" in report.problems[0].message

@@ -177,3 +177,40 @@ def test_condense_lists() -> None:
 def test_condense_lists_leaves_nested_lists() -> None:
     text = "- a\n- b\n- c\n  - c1\n"
     assert t.condense_lists(text) == (text, 0)
+
+
+def test_duplicate_sentences_keep_sections_written_one_per_case() -> None:
+    text = (
+        "## Event: order.created\n\nSend the confirmation mail. Log the event with its id.\n\n"
+        "## Event: order.cancelled\n\nSend the cancellation mail. Log the event with its id.\n"
+    )
+    assert t.duplicate_sentences(text) == (text, 0)
+
+
+def test_duplicate_sentences_drop_a_repeat_in_a_recap_or_unrelated_section() -> None:
+    text = (
+        "## Rules\n\nAnswer in the language of the question. Cite the handbook section.\n\n"
+        "## Summary\n\nAnswer in the language of the question.\n\n"
+        "## Output\n\nWrite plain text. Cite the handbook section.\n"
+    )
+    new, fired = t.duplicate_sentences(text)
+    assert new == (
+        "## Rules\n\nAnswer in the language of the question. Cite the handbook section.\n\n"
+        "## Summary\n\n\n## Output\n\nWrite plain text.\n"
+    )
+    assert fired == 2
+
+
+def test_duplicate_sentences_drop_a_paragraph_pasted_under_a_similar_heading() -> None:
+    paragraph = "The customer gets no webhooks. Their mails depend on them. Look at the delivery log."
+    text = f"## Background (Slack)\n\n{paragraph}\n\n## Background (runbook)\n\n{paragraph} Retries stop after a day.\n"
+    new, fired = t.duplicate_sentences(text)
+    assert new.endswith("## Background (runbook)\n\nRetries stop after a day.\n") and fired == 3
+
+
+def test_a_repeated_reminder_goes_even_in_sections_one_per_example() -> None:
+    text = "Example 1:\nIt is spam.\nRemember: reply with one word only.\nExample 2:\nIt is fine.\nRemember: reply with one word only.\n"
+    new, fired = t.duplicate_sentences(text)
+    assert (
+        new == "Example 1:\nIt is spam.\nRemember: reply with one word only.\nExample 2:\nIt is fine.\n" and fired == 1
+    )

@@ -299,6 +299,16 @@ def check_jinja_syntax(path: str, text: str, body_offset: int = 0, spans: list[S
         raise InputError(f"template syntax error: {error.message}", path=path, line=line) from None
 
 
+def front_matter_end(text: str) -> int:
+    """Where a leading YAML front matter block (`---` … `---`, its closing line break included) ends; 0: none.
+
+    Markdown agent-skill files and many prompt formats start with one; loaders read it, so it is kept whole."""
+    if not text.startswith("---"):
+        return 0
+    match = _FRONT_MATTER.match(text)
+    return match.end() if match is not None else 0
+
+
 def _parse_front_matter(path: str, text: str) -> tuple[dict[str, Any], int]:
     match = _FRONT_MATTER.match(text)
     if match is None:

@@ -659,7 +659,11 @@ def protect_document(
             if kind in TEMPLATE_KINDS:
                 raise
             tags = []
-    extra = [(0, body_offset, "front_matter")] if body_offset else []
+    from tokcli.prompts import front_matter_end
+
+    # front matter in any kind of file (a markdown skill file's `name:`/`description:` header too)
+    front_matter = body_offset or front_matter_end(text)
+    extra = [(0, front_matter, "front_matter")] if front_matter else []
     if "\ue000" in text or "\ue001" in text:
         extra.extend((m.start(), m.end(), "reserved") for m in _RESERVED.finditer(text))
     return find_protected_spans(

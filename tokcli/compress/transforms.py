@@ -9,6 +9,7 @@ Python loops), which keeps the method fast on large files.
 
 from __future__ import annotations
 
+import bisect
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -578,8 +579,42 @@ _REMOVED_MARK = re.compile(r"\ue001[ \t]*")
 _NON_WORD = re.compile(r"[^\w]+")
 
 
+# A section starts at a heading: a markdown heading, a short label line ending with ":", or a line that is one
+# XML-like tag. Sections written one per case (per event type, per branch, per example) repeat sentences on
+# purpose, so a sentence is dropped as a repeat only within its section, or in a recap section.
+_HEADING = re.compile(
+    r"\n(?P<m>[ \t]{0,3}(?:#{1,6}[ \t][^\n]*|[^\n.!?]{1,60}:[ \t]*|</?[A-Za-z][^\n<>]{0,80}>[ \t]*))(?=\n|\Z)"
+)
+_RECAP_HEADING = re.compile(
+    r"\b(?:summary|summari[sz]e|recap|reminders?|remember|tl;?dr|in short|to sum up|in summary|key points|"
+    r"key rules|final (?:notes?|rules|checks?|words?|reminders?)|once again|again)\b",
+    re.I,
+)
+# a sentence that says it repeats ("Remember: …", "Again, …") is a reminder wherever it stands
+_RECAP_SENTENCE = re.compile(r"(?:remember|reminder|again|as (?:mentioned|stated|noted|said)|once more|to reiterate)\b")
+_PARAGRAPH_BREAK = re.compile(r"\n[ \t]*\n")  # a paragraph never crosses a split between two parts (`pipeline`)
+_PARALLEL = "\x1b"  # "\x1b<sentence>\x1f<heading shape>": met in a section with a heading of that shape
+_HEADING_WORD = re.compile(r"[A-Za-z\ue000]+")
+_ANY_SECTION = "\x1d"  # a memory entry "\x1d<sentence>": met in some section
+_SECTIONS_SEEN = "\x1e"  # a memory entry "\x1e<headings so far>\x1e<0|1: the last section is a recap>\x1e<its shapes>"
+
+
+def _heading_shapes(heading: str) -> list[str]:
+    """Two sections are written one per case (per event, branch, example) when their headings are of one kind
+    and level and share their first or their last word ("Event: order.created" / "Event: refund.issued",
+    "Refund request" / "Cancellation request"): a sentence both hold is kept in each."""
+    stripped = heading.strip()
+    level = stripped[: len(stripped) - len(stripped.lstrip("#"))] or ("<" if stripped.startswith("<") else ":")
+    words = _HEADING_WORD.findall(stripped.lower())
+    if not words:
+        return [level]
+    return [f"{level}\x1ff:{words[0]}", f"{level}\x1fl:{words[-1]}"]
+
+
 def duplicate_sentences(text: str, seen: set[str] | None = None) -> tuple[str, int]:
-    """A sentence or instruction repeated word for word (case, spacing and punctuation aside) is kept once.
+    """A sentence or instruction repeated word for word (case, spacing and punctuation aside) is kept once:
+    within one section, or when it comes back in a recap section ("Summary", "Reminders"). Sections written
+    one per case (per event type, per branch, per example) keep their sentences.
 
     Only sentences without protected spans can go, so a repeated negation or placeholder always stays.
     `seen` holds the sentences (normalised) met earlier, in text before this one; it is updated.
@@ -588,25 +623,69 @@ def duplicate_sentences(text: str, seen: set[str] | None = None) -> tuple[str, i
     return drop_repeated_sentences(text, lambda: memory)
 
 
+def _section_memory(seen: set[str]) -> tuple[int, bool, list[str]]:
+    """(headings in the earlier text, whether its last section is a recap, that section's heading shapes) from
+    the memory, which is cleared of them."""
+    marks = [entry for entry in seen if entry.startswith(_SECTIONS_SEEN)]
+    if not marks:
+        return 0, False, []
+    seen.difference_update(marks)
+    _, count, recap, shapes = marks[0].split(_SECTIONS_SEEN, 3)
+    return int(count), recap == "1", shapes.split(_ANY_SECTION) if shapes else []
+
+
 def drop_repeated_sentences(text: str, earlier: Callable[[], set[str]]) -> tuple[str, int]:
     """`duplicate_sentences`, with the memory of earlier text asked for (`earlier()`, once) only after this
     text's sentences are found: a later part of a text transformed in parallel finds its sentences while
     the earlier part is still being judged (see `pipeline`)."""
-    found: list[tuple[int, int, str, str]] = []  # start, end, normalised sentence, replacement when repeated
+    headings = [(match.start("m") - 1, match.group("m")) for match in _line_matches(_HEADING, text)]
+    heading_starts = [start for start, _ in headings]
+    recaps = [_RECAP_HEADING.search(heading) is not None for _, heading in headings]
+    # the sections before the first heading here continue the earlier text's last one: not a case of its own
+    shapes_of: list[list[str]] = [[], *(_heading_shapes(heading) for _, heading in headings)]
+    found: list[tuple[int, int, str, str, int]] = []  # start, end, normalised sentence, replacement, section
     for match in _line_matches(_SENTENCE, text):
         key = _NON_WORD.sub(" ", match.group("body").lower()).strip()
         if len(key) < 12:
             continue
         # at a line start the line (or list item) may go entirely
         replacement = match.group("lead") + _REMOVED if match.string[match.start("m") - 1] == "\n" else ""
-        found.append((match.start("m") - 1, match.end("m") - 1, key, replacement))
+        start = match.start("m") - 1
+        found.append((start, match.end("m") - 1, key, replacement, bisect.bisect_right(heading_starts, start)))
     seen = earlier()
-    repeated = []
-    for start, end, key, replacement in found:
-        if key in seen:
-            repeated.append((start, end, replacement))
-        else:
-            seen.add(key)
+    base, earlier_recap, earlier_shapes = _section_memory(seen)
+    shapes_of[0] = earlier_shapes
+    # (start, end, replacement, paragraph, whether it repeats its own section or a recap's, whether it repeats
+    # a sentence of any earlier section)
+    judged: list[tuple[int, int, str, int, bool, bool]] = []
+    paragraph_starts = [match.end() for match in _PARAGRAPH_BREAK.finditer(text)] if found else []
+    for start, end, key, replacement, local in found:
+        section = base + local
+        in_section = key if section == 0 else f"{key}\x1f{section}"
+        recap = recaps[local - 1] if local else earlier_recap
+        anywhere = _ANY_SECTION + key in seen
+        shapes = [f"{_PARALLEL}{key}\x1f{shape}" for shape in shapes_of[local]]
+        parallel = any(shape in seen for shape in shapes)
+        reminder = recap or _RECAP_SENTENCE.match(key) is not None
+        own = in_section in seen or (anywhere and (reminder or not parallel))
+        judged.append((start, end, replacement, bisect.bisect_right(paragraph_starts, start), own, anywhere))
+        seen.add(in_section)
+        seen.add(_ANY_SECTION + key)
+        seen.update(shapes)
+    last_recap = int(recaps[-1] if recaps else earlier_recap)
+    last_shapes = _ANY_SECTION.join(shapes_of[-1])
+    seen.add(_SECTIONS_SEEN.join(("", str(base + len(headings)), str(last_recap), last_shapes)))
+    # a paragraph that mostly repeats earlier sections was pasted twice: its repeats go too
+    copies: dict[int, list[int]] = {}
+    for _, _, _, paragraph, _, anywhere in judged:
+        tally = copies.setdefault(paragraph, [0, 0])
+        tally[0] += anywhere
+        tally[1] += 1
+    repeated = [
+        (start, end, replacement)
+        for start, end, replacement, paragraph, own, anywhere in judged
+        if own or (anywhere and copies[paragraph][0] >= 2 and 2 * copies[paragraph][0] > copies[paragraph][1])
+    ]
     marked, removed = _splice(text, repeated)
     if not removed:
         return text, 0
