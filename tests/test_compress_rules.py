@@ -309,3 +309,17 @@ def test_verification_catches_front_matter_damage() -> None:
     assert not report.ok
     assert [problem.check for problem in report.problems][:1] == ["front_matter"]
     assert "front matter (lines 1-4) changed" in report.problems[0].message
+
+
+def test_a_negation_opening_a_sentence_after_a_cut_is_capitalised() -> None:
+    text = "Please don't use emojis. Please never share Acme Corp data. Please `npm test` first.\n"
+    result = compress_text(text, level="balanced")
+    assert result.text == "Don't use emojis. Never share Acme Corp data. `npm test` first.\n"
+    assert verify(text, result.text).ok
+
+
+def test_a_negation_before_a_capitalised_name_is_left_in_lower_case() -> None:
+    text = "Please don't Google it.\n"
+    result = compress_text(text, level="balanced")
+    assert result.text == "don't Google it.\n"
+    assert verify(text, result.text).ok

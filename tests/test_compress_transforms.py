@@ -214,3 +214,26 @@ def test_a_repeated_reminder_goes_even_in_sections_one_per_example() -> None:
     assert (
         new == "Example 1:\nIt is spam.\nRemember: reply with one word only.\nExample 2:\nIt is fine.\n" and fired == 1
     )
+
+
+@pytest.mark.parametrize(
+    "phrase",
+    [
+        "a few", "a little", "one at a time", "7 days a week", "twice a day", "3 times a week", "a lot of",
+        "a couple of", "on the other hand", "at the same time", "as a result", "in a row.", "on the fly,",
+    ],
+)  # fmt: skip
+def test_articles_keep_fixed_expressions(phrase: str) -> None:
+    line = f"The agent answers {phrase} while the user waits for the reply in the chat window of the support app on the phone."
+    new, _ = t.articles(line)
+    assert phrase in new
+    assert "user waits for reply in chat window of support app on the phone." in new  # a set phrase at the end
+
+
+def test_verbose_phrases_read_right_where_they_stand() -> None:
+    text = "Ask one single, low-commitment question. Be polite at all times. Stay at all times calm."
+    assert t.verbose_phrases(text) == (
+        "Ask one single, low-commitment question. Be polite at all times. Stay always calm.",
+        1,
+    )
+    assert t.verbose_phrases("Ask one single question.") == ("Ask one question.", 1)

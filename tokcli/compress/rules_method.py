@@ -37,7 +37,7 @@ from tokcli.compress.protect import (
     protect_document,
     reuse_line_spans,
 )
-from tokcli.compress.transforms import MINIFY_JSON, SENTINEL, transforms_for_level
+from tokcli.compress.transforms import CAPITALISE, MINIFY_JSON, SENTINEL, transforms_for_level
 from tokcli.compress.verify import Baseline, Problem, VerifyReport, baseline, negation_problems, verify
 from tokcli.errors import InputError
 from tokcli.json_text import minify_json_text
@@ -218,12 +218,28 @@ def _copied(
     return ranges
 
 
+def _capitalise_after_cuts(marked: list[str], gaps: list[str], texts: list[str], spans: list[ProtectedSpan]) -> str:
+    """The verified text, with a negation word capitalised where a cut left it opening a sentence ("Please
+    don't …" → "Don't …"): the transforms cannot touch a protected span, so they mark the gap before it
+    (`CAPITALISE`). A segment rolled back keeps its original text, and its mark goes with it. Negation words are
+    compared without their case, and a capitalised one is not followed by a capitalised word (the transform
+    checks), so the text still verifies."""
+    texts = list(texts)
+    for index, gap in enumerate(marked[:-1]):
+        span = spans[index]
+        if gap.endswith(CAPITALISE) and gap.replace(CAPITALISE, "") == gaps[index] and span.kind == "negation":
+            texts[index] = texts[index][:1].upper() + texts[index][1:]
+    return _unmask(gaps, texts)
+
+
 def _settle(state: _Masked, run: TransformRun, original_gaps: list[str], texts: list[str], result: RulesResult) -> str:
     """Verify; roll failing segments back stage by stage until the result passes (or is the original).
 
     After a rollback only the lines around the segments rolled back are scanned again: the rest of the line
     spans come from the previous round's report (see `reuse_line_spans`)."""
     gaps = run.final.split(SENTINEL)
+    if CAPITALISE in run.final:  # resolved after verification (see `_capitalise_after_cuts`)
+        gaps = [gap.replace(CAPITALISE, "") for gap in gaps]
     staged: list[list[str]] | None = None
     stages: list[tuple[str, str]] = []
     at_original: set[int] = set()
@@ -244,6 +260,8 @@ def _settle(state: _Masked, run: TransformRun, original_gaps: list[str], texts: 
         current = True
         if report.ok:
             result.rollbacks.extend(rollbacks[index] for index in sorted(rollbacks))
+            if CAPITALISE in run.final:
+                return _capitalise_after_cuts(run.final.split(SENTINEL), gaps, texts, state.spans)
             return candidate
         implicated = _bad_segments(state, report, candidate, gaps, texts, original_gaps)
         bad = {index: problem for index, problem in implicated.items() if index not in at_original}
@@ -251,7 +269,7 @@ def _settle(state: _Masked, run: TransformRun, original_gaps: list[str], texts: 
             break
         if staged is None:
             stages = run.stages()
-            staged = [stage.split(SENTINEL) for _, stage in stages]
+            staged = [stage.replace(CAPITALISE, "").split(SENTINEL) for _, stage in stages]
         previous = (candidate, list(gaps))
         current = False
         top = len(staged) - 1

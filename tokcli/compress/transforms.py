@@ -25,6 +25,9 @@ from tokcli.compress.protect import (
 )
 
 SENTINEL = "\ue000"
+#: Left by a cut just before a protected span that now opens a sentence: the span (a negation word) is
+#: capitalised after verification ("Please don't" → "Don't"; see `rules_method`).
+CAPITALISE = "\ue002"
 LEVELS = ("safe", "balanced", "aggressive")
 
 
@@ -112,6 +115,12 @@ def _may_capitalise(text: str, position: int) -> bool:
     assert word is not None
     capitalised = _capitalize_next(word.group())
     return capitalised in _STOPWORDS or _ENTITY_GOES_ON.match(text, word.end()) is None
+
+
+def _may_capitalise_span(text: str, after: int) -> bool:
+    """Whether a protected span ending at `after` may be capitalised without joining the capitalised words or
+    spans after it into one named entity."""
+    return _ENTITY_GOES_ON.match(text, after) is None
 
 
 def _joins_across(text: str, start: int, end: int, inner: str) -> bool:
@@ -461,6 +470,10 @@ def filler_phrases(text: str) -> tuple[str, int]:
         if not _at_sentence_start(text, start):
             return None
         if not match.group("next"):
+            after = match.end("m") - 1
+            starts_capitalised = text[start : start + 1].isupper()
+            if starts_capitalised and text[after : after + 1] == SENTINEL and _may_capitalise_span(text, after + 1):
+                return CAPITALISE
             return ""
         following = match.start("next") - 1
         return _capitalize_next(text[following]) if _may_capitalise(text, following) else text[following]
@@ -562,9 +575,29 @@ def _verbose_replacement(text: str, start: int, end: int) -> str:
     return short
 
 
+#: Replacements that are adverbs of frequency: they stand before the verb, so not at the end of a clause
+#: ("Be polite at all times." stays; "Be polite always." is not what an editor writes).
+_BEFORE_VERB = frozenset({"always"})
+
+
+def _fits_here(text: str, start: int, end: int) -> bool:
+    """Whether the short form reads right where the phrase stands."""
+    phrase = " ".join(text[start:end].lower().split())
+    short = _VERBOSE[phrase]
+    after = text[end : end + 1]
+    # "one single, low-commitment question": the dropped word was one of a series of modifiers
+    if after == "," and short and phrase.startswith(short + " "):
+        return False
+    return not (short in _BEFORE_VERB and (after == "" or after in ".,;:!?)\n"))
+
+
 def verbose_phrases(text: str) -> tuple[str, int]:
     """Wordy phrases to short ones: "in order to" → "to", "due to the fact that" → "because", …"""
-    return _rewrite(text, _VERBOSE_PHRASE, lambda start, end, match: _verbose_replacement(text, start, end))
+    return _rewrite(
+        text,
+        _VERBOSE_PHRASE,
+        lambda start, end, match: _verbose_replacement(text, start, end) if _fits_here(text, start, end) else None,
+    )
 
 
 # A sentence starts a line (after a list marker) or follows . ! ? and blanks. The pattern starts with the line
@@ -724,9 +757,122 @@ def _in_prose_lines(pattern: re.Pattern[str], text: str) -> tuple[str, int]:
     return _PROSE_LINE.sub(in_line, text), total
 
 
+# An article is part of a fixed expression, and dropping it changes the meaning or breaks the phrase, when it
+# - makes a quantity with the next word ("a few" ≠ "few", "a little" ≠ "little", "a lot", "a couple of");
+# - means "per" after a number or a frequency ("7 days a week", "twice a day", "one at a time");
+# - stands in a set prepositional phrase: preposition, article, one word, then the clause ends ("in a row.",
+#   "on the fly,") or a word that makes it one ("as a result", "at the same time", "on the other hand").
+_QUANTITY_NOUNS = frozenset(
+    [
+        "few",
+        "little",
+        "lot",
+        "lots",
+        "bit",
+        "couple",
+        "dozen",
+        "handful",
+        "number",
+        "great",
+        "good",
+        "total",
+        "maximum",
+        "minimum",
+        "half",
+        "while",
+    ]
+)
+_PER_UNITS = frozenset(
+    [
+        "time",
+        "times",
+        "second",
+        "minute",
+        "hour",
+        "day",
+        "night",
+        "week",
+        "month",
+        "quarter",
+        "year",
+        "call",
+        "request",
+        "session",
+        "turn",
+        "row",
+        "person",
+        "user",
+        "message",
+        "page",
+        "item",
+    ]
+)
+_FREQUENCY_WORDS = frozenset(
+    [
+        "once",
+        "twice",
+        "thrice",
+        "times",
+        "one",
+        "two",
+        "three",
+        "four",
+        "five",
+        "six",
+        "seven",
+        "eight",
+        "nine",
+        "ten",
+        "dozen",
+        "hundred",
+        "thousand",
+    ]
+)
+_PREPOSITIONS = frozenset(
+    ["at", "in", "on", "by", "for", "as", "of", "from", "to", "with", "under", "over", "into", "all"]
+)
+_SET_PHRASE_WORDS = frozenset(
+    ["same", "other", "result", "rule", "whole", "moment", "meantime", "end", "way", "time", "latest", "earliest"]
+)
+_WORD_BEFORE = re.compile(r"([\w'’]+)[ \t]+\Z")
+_WORD_AFTER = re.compile(r"([\w'’-]+)([ \t]*)(.?)")
+_CLAUSE_END = frozenset(".,;:!?)\n")
+
+
+def _in_fixed_expression(line: str, start: int, end: int) -> bool:
+    """Whether the article `line[start:end]` (with its blanks) belongs to a fixed expression (see above)."""
+    article = line[start:end].split()[0].lower()
+    following = _WORD_AFTER.match(line, end)
+    next_word = following.group(1).lower() if following else ""
+    before = _WORD_BEFORE.search(line, max(0, start - 30), start)
+    previous = before.group(1).lower() if before else ""
+    if article != "the" and next_word in _QUANTITY_NOUNS:
+        return True
+    if article != "the" and next_word in _PER_UNITS and (previous.isdigit() or previous in _FREQUENCY_WORDS):
+        return True
+    if article != "the" and next_word in _PER_UNITS and previous.endswith("s") and previous[:-1] in _PER_UNITS:
+        return True  # "7 days a week", "3 times a day"
+    if previous in _PREPOSITIONS:
+        if next_word in _SET_PHRASE_WORDS:
+            return True
+        after = following.group(3) if following else ""
+        return after in _CLAUSE_END or after == ""
+    return False
+
+
 def articles(text: str) -> tuple[str, int]:
-    """ "the", "a", "an" dropped inside long prose lines (headings, tables and short lines are left alone)."""
-    return _in_prose_lines(_ARTICLE, text)
+    """ "the", "a", "an" dropped inside long prose lines (headings, tables and short lines are left alone),
+    except in fixed expressions ("a few", "7 days a week", "one at a time", "on the other hand")."""
+    total = 0
+
+    def in_line(match: re.Match[str]) -> str:
+        nonlocal total
+        line = match.group()
+        cuts = [(m.start(), m.end()) for m in _ARTICLE.finditer(line) if not _in_fixed_expression(line, *m.span())]
+        total += len(cuts)
+        return _cut(line, cuts)
+
+    return _PROSE_LINE.sub(in_line, text), total
 
 
 def low_information_words(text: str) -> tuple[str, int]:
