@@ -83,7 +83,7 @@ def compressed(path: Path, text: str, level: str) -> str:
 
 def evaluate(half: str, level: str, count: Callable[[str], int]) -> Tally:
     tally = Tally()
-    for kind, path, edited in corpus_files(half):
+    for _kind, path, edited in corpus_files(half):
         text = path.read_text(encoding="utf-8")
         result = compressed(path, text, level)
         before, saved = count(text), count(text) - count(result)
