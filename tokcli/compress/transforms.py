@@ -349,15 +349,47 @@ _FILLER_OPENERS = [
     "kindly",
 ]
 _OPENER_PHRASE = _phrases(_FILLER_OPENERS)
+# Polite, indirect requests made direct: whatever the words around it, "<we'd be grateful | it would be great |
+# we'd love> if you (could) X", "your task is to X", "it is <really> <important> that you X", "you should X"
+# ask for X. Built from word classes, not from a list of our own sentences.
+_B = "[ \\t]+"  # blanks between words
+_DEGREE = f"(?:(?:really|very|most|so|truly|extremely|super|incredibly|absolutely|greatly){_B})*"
+_INDIRECT_REQUEST = (
+    "(?:"
+    # "we would be really grateful if you could", "i'd appreciate it if you"
+    f"(?:we|i)(?:['’]d|{_B}would){_B}(?:(?:really|very{_B}much|greatly|truly|also){_B})?"
+    f"(?:be{_B}{_DEGREE}(?:grateful|thankful|happy|glad|delighted|pleased|obliged)|appreciate{_B}it|love{_B}it|"
+    f"like{_B}it){_B}if{_B}you(?:{_B}(?:could|would|can|will))?"
+    # "it would be great if you could", "it would please me greatly if you"
+    f"|it{_B}would{_B}(?:be{_B}{_DEGREE}(?:great|nice|helpful|ideal|good|wonderful|appreciated|best|lovely|"
+    f"amazing|fantastic)|please{_B}(?:me|us)(?:{_B}(?:greatly|very{_B}much))?){_B}if{_B}you(?:{_B}(?:could|would|can))?"
+    # "we'd love you to", "i would like for you to"
+    f"|(?:we|i)(?:['’]d|{_B}would){_B}(?:(?:really|very{_B}much|also){_B})?(?:love|like|want|ask){_B}(?:for{_B})?"
+    f"you{_B}to"
+    f"|(?:we|i){_B}(?:(?:kindly|would){_B})?(?:ask|request){_B}that{_B}you"
+    f"|your{_B}(?:(?:main|primary|core|key){_B})?(?:job|task|role|goal|mission|responsibility){_B}(?:here{_B})?"
+    f"(?:is|will{_B}be){_B}to"
+    f"|it(?:['’]s|{_B}is){_B}{_DEGREE}(?:important|crucial|essential|vital|critical|key|imperative){_B}(?:that{_B}you|to)"
+    f"(?!{_B}(?:note|remember|know){_B}that)"
+    f"|you{_B}should"
+    ")(?!\\w)"
+)
 # chained openers ("I would like you to please make sure to …") go in one match
-_FILLER_OPENER = after_non_word(f"{_OPENER_PHRASE}(?:[ \\t]+{_OPENER_PHRASE})*" + r"[ \t]*(?P<next>[^\s\ue000])?")
+_FILLER_OPENER = after_non_word(
+    f"(?:{_INDIRECT_REQUEST}|{_OPENER_PHRASE})(?:[ \\t]+{_OPENER_PHRASE})*" + r"[ \t]*(?P<next>[^\s\ue000])?"
+)
 _PLEASE_AT_END = re.compile(r"please(?=[.!?,])(?<=[ \t,]please)")
 #: Inline filler, case-sensitive (only lower-case uses are inline); each pattern starts with a literal word so
 #: the engine jumps between its occurrences, and checks the character before it after that.
 _FILLER_INLINE = tuple(
     re.compile(f"{word}(?<!\\w{word}){rest}[ \\t]+(?=[a-z])")
     for word, rest in (
-        ("please", ""),
+        # not the verb: "it would please me", "hard to please"
+        (
+            "please",
+            "".join(f"(?<!{modal} please)" for modal in ("would", "will", "to", "may", "might", "can", "could", "does"))
+            + r"(?![ \t]+(?:me|us|him|her|them|everyone|everybody)\b)",
+        ),
         ("kindly", ""),
         ("make", r"[ \t]+sure[ \t]+(?:to|that[ \t]+you)"),
         ("be", r"[ \t]+sure[ \t]+to"),
@@ -905,12 +937,45 @@ def condense_lists(text: str) -> tuple[str, int]:
     return _LIST_RUN.sub(replace, text), count
 
 
+def _nominalisations(text: str) -> tuple[str, int]:
+    from tokcli.compress.rewording import nominalisations
+
+    return nominalisations(text)
+
+
+def _synonym_stacks(text: str) -> tuple[str, int]:
+    from tokcli.compress.rewording import synonym_stacks
+
+    return synonym_stacks(text)
+
+
+def _hedges(text: str) -> tuple[str, int]:
+    from tokcli.compress.rewording import hedges_and_intensifiers
+
+    return hedges_and_intensifiers(text)
+
+
+def _non_instructions(text: str) -> tuple[str, int]:
+    from tokcli.compress.sentences import drop_non_instructions
+
+    return drop_non_instructions(text)
+
+
+def _rationale(text: str) -> tuple[str, int]:
+    from tokcli.compress.sentences import drop_rationale
+
+    return drop_rationale(text)
+
+
 TRANSFORMS: tuple[Transform, ...] = (
     Transform("separators", "safe", "decorative separator lines", separators),
     Transform("markdown_decoration", "safe", "bold/italic markers, closing heading hashes", markdown_decoration),
     Transform("repeated_punctuation", "safe", "!!! and ?? and ....", repeated_punctuation),
     Transform("filler_phrases", "balanced", "politeness and filler phrases", filler_phrases),
     Transform("verbose_phrases", "balanced", "wordy phrases rewritten short", verbose_phrases),
+    Transform("nominalisations", "balanced", "light verb + action noun to the verb", _nominalisations),
+    Transform("synonym_stacks", "balanced", "lists of words that mean the same", _synonym_stacks),
+    Transform("hedges_and_intensifiers", "balanced", "degree words and hedges", _hedges),
     Transform(
         "duplicate_sentences",
         "balanced",
@@ -918,6 +983,15 @@ TRANSFORMS: tuple[Transform, ...] = (
         duplicate_sentences,
         apply_after=drop_repeated_sentences,
     ),
+    # sentence removals look back over the whole text (recaps): they run on it joined (see `pipeline`)
+    Transform(
+        "non_instructions",
+        "balanced",
+        "greetings, sign-offs, meta-commentary, transitions and recaps",
+        _non_instructions,
+        by_parts=False,
+    ),
+    Transform("rationale", "aggressive", "why a rule exists", _rationale, by_parts=False),
     Transform("articles", "aggressive", "articles in long prose lines", articles),
     Transform("low_information_words", "aggressive", "intensifiers in long prose lines", low_information_words),
     Transform("condense_lists", "aggressive", "short bullet lists onto one line", condense_lists),

@@ -1,0 +1,338 @@
+"""Sentence-level removal of what carries no instruction, and why each sentence went.
+
+A prompt written by a person greets, thanks, encourages, explains what the prompt is for, announces what
+comes next and sums up what it already said. None of that tells the model what to do. This module finds such
+sentences by what they do, not by a list of our own sentences:
+
+- `greeting` / `sign-off`: a sentence or line that only greets, thanks or signs off ("Hey there!", "Dear
+  Analyst,", "Many thanks for all your hard work.", "Best regards,");
+- `encouragement`: cheering on ("You've got this!", "Now go write something amazing!");
+- `meta-commentary`: talk about the prompt or its author rather than the task ("This prompt is used by…",
+  "I hope this note finds you well.", "Allow me to describe what I have in mind.");
+- `transition`: a sentence that only announces or links ("Now, let's go through how we do things.",
+  "Keep in mind the following:", "Okay, I think that's everything!");
+- `restatement`: a recap ("To sum up: …", "Remember: …", a sentence in a "Summary" section) whose words were
+  all said before;
+- `rationale` (aggressive only): why a rule exists ("The reason for this is that…", "This is because…").
+
+What is never removed: a sentence holding a protected span (it is masked as `SENTINEL`: placeholders,
+numbers, negation and constraint words, names, code, quotes), a sentence that is a question to the user, and
+anything in a heading, table, list of options or code. A heading whose section the removals left empty goes
+too.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+SENTINEL = "\ue000"  # as in `transforms` (which imports this module lazily)
+
+# ---- sentence boundaries --------------------------------------------------------------------------------
+
+_LINE = re.compile(r"[^\n]+")
+_LIST_LEAD = re.compile(r"[ \t]*(?:[-*+•][ \t]+|\d{1,3}[.)][ \t]+|[a-z][.)][ \t]+)?")
+# a candidate end: one or more . ! ? (and closing quotes or brackets), then blanks or the end of the line
+_EMOJI = "\U0001f000-\U0001faff\u2600-\u27bf\ufe0f\u200d"
+_END = re.compile(rf"[.!?…]+[\"'”’)\]]*(?:[ \t]*[{_EMOJI}]+)*(?=[ \t]|$)")
+_ONLY_EMOJI = re.compile(rf"[{_EMOJI}\s]+\Z")
+#: Words after which a full stop does not end a sentence.
+ABBREVIATIONS = frozenset(
+    "mr mrs ms dr prof sr jr st vs etc approx incl excl dept est fig no nos vol ed eds al cf ca resp "
+    "e.g i.e e.g. i.e. a.m p.m u.s u.k jan feb mar apr jun jul aug sep sept oct nov dec mon tue wed thu fri".split()
+)
+_WORD_BEFORE_END = re.compile(r"([\w.]+)\Z")
+
+
+@dataclass(frozen=True)
+class Sentence:
+    start: int
+    end: int  # the end of its text (its final punctuation included)
+    line_start: int
+    line_end: int
+    text: str
+    whole_line: bool  # the only sentence of its line (after a list marker)
+
+
+def split_sentences(text: str) -> Iterator[Sentence]:
+    """The sentences of `text`, line by line: a line ends every sentence; within a line a sentence ends at
+    . ! ? … followed by a blank, except after an abbreviation ("e.g.", "Dr.") or an initial, and when the next
+    word starts in lower case (a dotted name, path or version has no blank after its dots)."""
+    for line in _LINE.finditer(text):
+        lead = _LIST_LEAD.match(text, line.start(), line.end())
+        position = lead.end() if lead else line.start()
+        pieces: list[tuple[int, int]] = []
+        start = position
+        for end in _END.finditer(text, position, line.end()):
+            if not _ends_sentence(text, start, end.start(), end.end(), line.end()):
+                continue
+            pieces.append((start, end.end()))
+            start = end.end()
+            while start < line.end() and text[start] in " \t":
+                start += 1
+        if start < line.end() and text[start : line.end()].strip():
+            pieces.append((start, len(text[: line.end()].rstrip())))
+        for piece_start, piece_end in pieces:
+            yield Sentence(
+                piece_start,
+                piece_end,
+                line.start(),
+                line.end(),
+                text[piece_start:piece_end],
+                len(pieces) == 1,
+            )
+
+
+def _ends_sentence(text: str, start: int, stop: int, after: int, line_end: int) -> bool:
+    if text[stop] == "." and stop - start < 200:
+        word = _WORD_BEFORE_END.search(text, max(start, stop - 20), stop)
+        if word is not None:
+            token = word.group(1).lower()
+            if token in ABBREVIATIONS or (len(token) == 1 and token.isalpha()):
+                return False
+    rest = text[after:line_end].lstrip(" \t")
+    return not rest or not rest[0].islower()
+
+
+# ---- what a sentence does --------------------------------------------------------------------------------
+
+_GREETING = re.compile(
+    r"(?:hey|hi|hello|hiya|howdy|greetings|dear|good (?:morning|afternoon|evening)|welcome)\b"
+    r"(?:[ ,]+(?:there|all|everyone|team|folks|friend|assistant|analyst|colleague|ai|bot|and welcome|again))*"
+    r"[ ,]*[^\w]*\Z"
+)
+_SIGN_OFF = re.compile(
+    r"(?:(?:with )?(?:(?:my |our )?(?:very )?(?:best|kind|kindest|warm|warmest|sincere|many) )*"
+    r"(?:regards|wishes|thanks|thank you)(?: and (?:kind |warm |best )?(?:regards|wishes|thanks))*"
+    r"|(?:yours )?(?:sincerely|truly|faithfully)|cheers|best|all the best|thanks(?: so much| a ton| a lot| again)*"
+    r"|thank you(?: so much| very much| again)*(?: in advance)?)[ ,]*[^\w]*\Z"
+)
+_THANKS = re.compile(
+    r"(?:(?:once again|again|and),? )?(?:many |huge |big )?(?:thanks|thank you|we appreciate|i appreciate|"
+    r"(?:we|i) (?:really |truly |very much )?appreciate|(?:may i say )?how (?:very )?grateful)"
+    r"(?![^.!?]*\b(?:if|when|before|after|for (?:not|never))\b)"
+)
+_ENCOURAGEMENT = re.compile(
+    r"(?:you(?:'re| are) going to (?:do|crush|nail|rock|smash|be|kill)|you(?:'ll| will) (?:do great|be great|"
+    r"crush|nail|rock)|we know you(?:'ll| will)|you(?:'ve| have) got this|good luck|have fun|"
+    r"now (?:go|let's go) |let's (?:go|do this|make|get)|we believe in you|you can do (?:it|this)|"
+    r"(?:i|we) (?:can't|cannot) wait)"
+)
+_META = re.compile(
+    r"(?:(?:this|the) (?:prompt|note|document|brief|message|guide)\b"
+    r"|(?:i|we) hope (?:this|that|all of this|you)\b"
+    r"|(?:allow|let) me (?:to )?(?:describe|explain|walk|tell|introduce|set out|outline)"
+    r"|(?:i|we)(?:'m| am|'re| are) going to (?:walk|explain|describe|tell|go through|lay out)"
+    r"|(?:i|we)(?:'ve| have) (?:written|put together|tried to)"
+    r"|(?:wrote|written) (?:these|this)"
+    r"|the reason (?:we|i) (?:mention|say|include|wrote|added)"
+    r"|(?:a little|some) (?:bit of )?(?:context|background) (?:about|on)"
+    r"|here(?:'s| is) (?:what (?:we|i) (?:want|need|mean|have in mind)|the (?:thing|deal|plan))"
+    r"|(?:i|we) (?:really |truly )?(?:care|believe|love|are (?:so |super |really )?(?:excited|thrilled|happy))\b"
+    r"|please bear with me|(?:you may|feel free to),? of course,? disregard"
+    r"|this is (?:where|the part where) (?:it gets|the magic|things get)"
+    r"|(?:yes,? )?this (?:really |actually )?happened)"
+)
+_TRANSITION = re.compile(
+    r"(?:(?:so|okay|ok|alright|right|now|well)[, ]+)*"
+    r"(?:(?:i think )?that(?:'s| is) (?:everything|all(?: for now)?)(?: from (?:me|us))?[.!]*\Z"
+    r"|let(?:'s| us) (?:go through|get (?:into|started)|dive in|start|begin|talk about|look at|move on)"
+    r"|(?:just )?so (?:we're|we are) (?:all )?on the same page"
+    r"|(?:please )?(?:kindly )?(?:observe|note|keep in mind|consider|remember|read|follow|bear in mind) "
+    r"(?:the following|these (?:points|rules|guidelines))[^.!?]*:\Z"
+    r"|(?:a few|some) (?:more|further|final|other) (?:things|points|notes|words|thoughts)[^.!?]*[:.!]\Z"
+    r"|roughly,? the (?:flow|process|plan) (?:we want|is)"
+    r"|without further ado|moving on|with that (?:said|out of the way)|here we go)"
+)
+_RECAP_OPENING = re.compile(
+    r"(?:(?:so|okay|ok|and)[, ]+)*(?:to (?:sum|wrap) (?:it |this |everything )?(?:all )?up|in (?:short|summary|sum|a nutshell)"
+    r"|just to (?:recap|reiterate|repeat|sum up)|to (?:recap|reiterate|repeat)|recap|summary|tl;?dr|bottom line"
+    r"|as (?:mentioned|stated|said|noted|explained|described)(?: above| earlier| before)?|remember|once again"
+    r"|again|one more time|(?:the )?key (?:points|rules|takeaways))\b"
+)
+_RATIONALE = re.compile(
+    r"(?:the reason (?:for this|is|why|being|we)|this is (?:because|so that|why|important because)"
+    r"|that(?:'s| is) (?:because|why)|we do this because|(?:this|it) (?:matters|helps) because|because of this)\b"
+)
+_QUESTION_TO_USER = re.compile(r"\?\s*\Z")
+#: Words a removed sentence may not hold: constraints the protected spans do not cover.
+_KEEPS = re.compile(r"\b(?:nothing|nobody|neither|none|always|every time|should|shall|required|mandatory)\b")
+_WORD = re.compile(r"[a-z][a-z'’]+")
+_STOP = frozenset(
+    "a an the and or but if then so to of in on at by for with as is are was were be been being it its this that "
+    "these those you your yours we our us i me my they them their he she his her do does did have has had will "
+    "would can could may might just also very really all any each every some more most much many one what which "
+    "who whom when where why how up out about into over than too again once here there now please".split()
+)
+
+
+def _normal(sentence: str) -> str:
+    return sentence.lower().replace("’", "'").strip(" \t*_#>-–—:")
+
+
+def _stem(word: str) -> str:
+    for suffix in ("ing", "ed", "es", "ly", "s"):
+        if word.endswith(suffix) and len(word) - len(suffix) >= 3:
+            return word[: -len(suffix)]
+    return word
+
+
+def content_words(sentence: str) -> set[str]:
+    return {_stem(word) for word in _WORD.findall(sentence.lower().replace("’", "'")) if word not in _STOP}
+
+
+def classify(
+    sentence: str, *, aggressive: bool = False, in_recap: bool = False, said: set[str] | None = None
+) -> str | None:
+    """Why `sentence` (masked text) carries no instruction, or None to keep it. `said` holds the content words
+    of the text before it (for restatements)."""
+    if SENTINEL in sentence or _QUESTION_TO_USER.search(sentence) and not sentence.rstrip("?").endswith("shall we"):
+        return None
+    normal = _normal(sentence)
+    if not normal or _KEEPS.search(normal):
+        return None
+    if _ONLY_EMOJI.match(normal):
+        return "emoji"
+    if _GREETING.match(normal):
+        return "greeting"
+    if _SIGN_OFF.match(normal) or _THANKS.match(normal):
+        return "sign-off"
+    if _ENCOURAGEMENT.match(normal):
+        return "encouragement"
+    if _META.match(normal) or _META.search(normal) and len(normal) < 160:
+        return "meta-commentary"
+    if _TRANSITION.match(normal):
+        return "transition"
+    if said is not None and (in_recap or _RECAP_OPENING.match(normal)):
+        words = content_words(_RECAP_OPENING.sub("", normal, count=1))
+        if words and len(words & said) >= 0.75 * len(words):
+            return "restatement"
+    if aggressive and _RATIONALE.match(normal):
+        return "rationale"
+    return None
+
+
+# ---- the transform ---------------------------------------------------------------------------------------
+
+_HEADING = re.compile(r"[ \t]{0,3}(?:#{1,6}[ \t][^\n]*|[A-Z][A-Z0-9 &,'’/-]{2,60}:?|[^\n.!?]{1,60}:)[ \t]*\Z")
+_RECAP_HEADING = re.compile(
+    r"\b(?:summary|recap|reminders?|tl;?dr|in short|to sum up|wrap(?:ping)? up|final (?:notes?|thoughts|words|"
+    r"reminders?)|closing|concluding|a few final)\b",
+    re.I,
+)
+_FENCE = re.compile(r"^[ \t]{0,3}(?:```|~~~)", re.M)
+
+
+@dataclass(frozen=True)
+class Removal:
+    start: int
+    end: int
+    reason: str
+    text: str
+
+
+def removals(text: str, *, aggressive: bool = False) -> list[Removal]:
+    """What `drop_non_instructions` removes from masked `text`: (start, end) ranges to cut, each with why."""
+    found: list[Removal] = []
+    said: set[str] = set()
+    in_recap = False
+    heading: tuple[int, int, str] | None = None  # the current section's heading line (start, end, text)
+    kept_in_section = False
+    removed_in_section = False
+    fenced = False
+
+    def close_section() -> None:
+        if heading is not None and removed_in_section and not kept_in_section:
+            found.append(Removal(heading[0], heading[1], "heading of a section left empty", heading[2]))
+
+    line_removals: list[Removal] = []
+    current_line = -1
+    line_sentences: list[Sentence] = []
+
+    def flush_line() -> None:
+        nonlocal kept_in_section, removed_in_section
+        if not line_sentences:
+            return
+        if line_removals and len(line_removals) == len(line_sentences):
+            first = line_removals[0]
+            sentence = line_sentences[0]
+            end = sentence.line_end + 1 if sentence.line_end < len(text) else sentence.line_end
+            start = sentence.line_start
+            found.append(Removal(start, end, first.reason, text[sentence.line_start : sentence.line_end].strip()))
+            removed_in_section = True
+        else:
+            found.extend(line_removals)
+            removed_in_section = removed_in_section or bool(line_removals)
+            kept_in_section = True
+        line_removals.clear()
+        line_sentences.clear()
+
+    for sentence in split_sentences(text):
+        if sentence.line_start != current_line:
+            flush_line()
+            current_line = sentence.line_start
+            line = text[sentence.line_start : sentence.line_end]
+            if _FENCE.match(line):
+                fenced = not fenced
+            if fenced or _FENCE.match(line) or line.lstrip().startswith("|"):
+                kept_in_section = True
+                current_line = -1
+                continue
+            if sentence.whole_line and _HEADING.match(line) and not _END.search(line.rstrip(":")):
+                close_section()
+                heading = (sentence.line_start, min(sentence.line_end + 1, len(text)), line.strip())
+                in_recap = _RECAP_HEADING.search(line) is not None
+                kept_in_section = removed_in_section = False
+                current_line = -1
+                continue
+        elif current_line == -1:
+            continue
+        line_sentences.append(sentence)
+        reason = classify(sentence.text, aggressive=aggressive, in_recap=in_recap, said=said)
+        if reason is None:
+            said.update(content_words(sentence.text))
+            continue
+        line_removals.append(Removal(sentence.start, _sentence_cut_end(text, sentence), reason, sentence.text))
+    flush_line()
+    close_section()
+    found.sort(key=lambda removal: removal.start)
+    merged: list[Removal] = []
+    for removal in found:
+        if merged and removal.start < merged[-1].end:
+            continue
+        merged.append(removal)
+    return merged
+
+
+def _sentence_cut_end(text: str, sentence: Sentence) -> int:
+    """A sentence within a line goes with the blanks after it."""
+    end = sentence.end
+    while end < sentence.line_end and text[end] in " \t":
+        end += 1
+    return end
+
+
+def drop(text: str, *, aggressive: bool) -> tuple[str, int]:
+    cuts = removals(text, aggressive=aggressive)
+    if aggressive:  # the other kinds went at `balanced`, before this
+        cuts = [cut for cut in cuts if cut.reason == "rationale"]
+    if not cuts:
+        return text, 0
+    parts = []
+    position = 0
+    for cut in cuts:
+        parts.append(text[position : cut.start])
+        position = cut.end
+    parts.append(text[position:])
+    return "".join(parts), len(cuts)
+
+
+def drop_non_instructions(text: str) -> tuple[str, int]:
+    """Greetings, sign-offs, encouragement, meta-commentary, transitions and recaps (see the module doc)."""
+    return drop(text, aggressive=False)
+
+
+def drop_rationale(text: str) -> tuple[str, int]:
+    """As `drop_non_instructions`, and also rationale that does not change the task."""
+    return drop(text, aggressive=True)
