@@ -19,8 +19,11 @@ def test_levels_are_cumulative_and_named() -> None:
         "separators", "markdown_decoration", "repeated_punctuation", "inner_whitespace", "trailing_whitespace",
         "blank_lines",
     }  # fmt: skip
-    assert balanced - safe == {"filler_phrases", "verbose_phrases", "duplicate_sentences"}
-    assert aggressive - balanced == {"articles", "low_information_words", "condense_lists"}
+    assert balanced - safe == {
+        "filler_phrases", "verbose_phrases", "nominalisations", "synonym_stacks", "hedges_and_intensifiers",
+        "puffery", "duplicate_sentences", "non_instructions",
+    }  # fmt: skip
+    assert aggressive - balanced == {"rationale", "articles", "low_information_words", "condense_lists"}
     assert len({x.name for x in TRANSFORMS}) == len(TRANSFORMS)
     with pytest.raises(ValueError, match="unknown level"):
         transforms_for_level("extreme")

@@ -18,14 +18,18 @@ import re
 # ---- hedges and intensifiers -----------------------------------------------------------------------------
 
 _HEDGES = (
-    "basically|honestly|literally|actually|really|truly|genuinely|totally|absolutely|incredibly|extremely|very|"
-    "quite|somewhat|definitely|certainly|essentially|obviously|seriously"
+    "basically|literally|actually|really|truly|genuinely|totally|absolutely|incredibly|extremely|very|"
+    "quite|somewhat|definitely|certainly|essentially"
 )
-# lower case inside a sentence, before a lower-case word; "the very end" and "very much" keep theirs
-_INLINE_HEDGE = re.compile(rf"(?<![\w'’-])(?<![Tt]he )(?:{_HEDGES})[ \t]+(?=[a-z])(?!much\b|many\b)")
+# discourse markers: only where they open a sentence ("Honestly, …"); inside one they are adverbs of manner
+# ("say so honestly")
+_OPENERS = _HEDGES + "|honestly|obviously|seriously|frankly|clearly|naturally"
+# lower case inside a sentence, before a lower-case word; "the very end", "very much" and the second of
+# "really, really" (the first stays to keep the phrase whole) keep theirs
+_INLINE_HEDGE = re.compile(rf"(?<![\w'’,-])(?<![Tt]he )(?<!, )(?:{_HEDGES})[ \t]+(?=[a-z])(?!much\b|many\b)")
 # capitalised at a sentence start (line start or after . ! ?), with an optional comma: "Basically, …"
 _OPENING_HEDGE = re.compile(
-    rf"(?:(?<=^)|(?<=[.!?][ \t])|(?<=^[-*+][ \t]))(?:{_HEDGES.title()}|So,?[ \t]+basically|Okay,?[ \t]+so),?[ \t]+"
+    rf"(?:(?<=^)|(?<=[.!?][ \t])|(?<=^[-*+][ \t]))(?:{_OPENERS.title()}|So,?[ \t]+basically|Okay,?[ \t]+so),?[ \t]+"
     r"(?=[a-z])",
     re.M,
 )
@@ -109,6 +113,39 @@ def synonym_stacks(text: str) -> tuple[str, int]:
         return ", ".join(kept[:-1]) + f" {conjunction} " + kept[-1]
 
     return _STACK.sub(replace, text), count
+
+
+# ---- puffery ----------------------------------------------------------------------------------------------
+
+_PUFFERY = (
+    "amazing|awesome|incredible|world-class|elite|top-notch|top-producing|best-in-class|superstar|rockstar|"
+    "fantastic|brilliant|stellar|exceptional|outstanding|phenomenal|extraordinary|legendary|unparalleled|"
+    "unrivalled|unrivaled|second-to-none|first-class|cutting-edge|state-of-the-art|irresistible"
+)
+# praise words in front of more words that describe the same noun ("an amazing, world-class, friendly agent"),
+# with the article before them (fixed to the word that then follows it)
+_PUFF = re.compile(
+    rf"(?<![\w'’-])(?P<article>(?:[Aa]n?|[Tt]he)[ \t]+)?(?P<puff>(?:(?:{_PUFFERY})(?:,[ \t]+|[ \t]+))+)"
+    r"(?=(?P<next>[a-z][\w'’-]*))(?!(?:and|or|to|for|at|in|of|with)\b)"
+)
+_VOWEL_SOUND = re.compile(r"(?:[aeio]|u(?!ni|s[eu]|ti|r)|hou|hon)")
+
+
+def puffery(text: str) -> tuple[str, int]:
+    """Praise words in front of a description ("an amazing, world-class travel agent" → "a travel agent"):
+    they inflate a persona and do not change the task."""
+    count = 0
+
+    def replace(match: re.Match[str]) -> str:
+        nonlocal count
+        count += 1
+        article = match.group("article")
+        if not article or article[:1] in "Tt":
+            return article or ""
+        word = "an" if _VOWEL_SOUND.match(match.group("next")) else "a"
+        return (word.capitalize() if article[0] == "A" else word) + " "
+
+    return _PUFF.sub(replace, text), count
 
 
 # ---- nominalisations -------------------------------------------------------------------------------------

@@ -64,6 +64,16 @@ class Rollback:
     message: str
 
 
+@dataclass(frozen=True)
+class RemovedSentence:
+    """A whole sentence (or line) a transform removed, and why: for a reviewer to check."""
+
+    transform: str
+    line: int  # 1-based, in the original text
+    reason: str
+    text: str
+
+
 @dataclass
 class RulesResult:
     text: str
@@ -74,6 +84,8 @@ class RulesResult:
     rollbacks: list[Rollback] = field(default_factory=list)
     protected_spans: int = 0
     notes: list[str] = field(default_factory=list)
+    #: the sentences removed whole (texts under `EXPLAIN_MAX_CHARS` only), in the order of the text
+    removed: list[RemovedSentence] = field(default_factory=list)
 
     @property
     def changed(self) -> bool:
@@ -162,10 +174,54 @@ def _compress_text(text: str, level: str, kind: str, body_offset: int) -> RulesR
             Rollback(name, 1, "protected", "transform touched a protected span; not applied") for name in run.rejected
         )
         texts = _minified(spans, result)
-        result.text = _settle(state, run, original_gaps, texts, result)
+        result.text, final_gaps = _settle(state, run, original_gaps, texts, result)
+        if final_gaps is not None and len(text) < EXPLAIN_MAX_CHARS and run.fired.keys() & _REMOVING:
+            result.removed = _removed_sentences(state, run, final_gaps, level)
     finally:
         run.close()
     return result
+
+
+#: Transforms that remove whole sentences, named in `RulesResult.removed`.
+_REMOVING = frozenset({"duplicate_sentences", "non_instructions", "rationale"})
+#: Removed sentences are listed for texts shorter than this (a prompt, not a bench file).
+EXPLAIN_MAX_CHARS = 1_000_000
+
+
+def _removed_sentences(state: _Masked, run: TransformRun, final_gaps: list[str], level: str) -> list[RemovedSentence]:
+    """The sentences the removing transforms cut, with why, found again in the stage each one ran on; a cut in
+    a segment that verification rolled back is not listed."""
+    from tokcli.compress.sentences import removals
+    from tokcli.compress.transforms import repeated_sentences
+
+    found: list[RemovedSentence] = []
+    stages = run.stages()
+    for (_, before), (name, _) in itertools.pairwise(stages):
+        if name == "duplicate_sentences":
+            repeats = repeated_sentences(before, set)
+            cuts = [(start, end, "repeats an earlier sentence") for start, end, _ in repeats]
+        elif name in _REMOVING:
+            cuts = [
+                (cut.start, cut.end, cut.reason)
+                for cut in removals(before, aggressive=name == "rationale")
+                if (cut.reason == "rationale") == (name == "rationale")
+            ]
+        else:
+            continue
+        for start, end, reason in cuts:
+            segment = before.count(SENTINEL, 0, start)
+            sentence = before[start:end].strip()
+            if not sentence or sentence in final_gaps[segment]:
+                continue  # rolled back with its segment
+            found.append(RemovedSentence(name, _line_of(state, segment, sentence), reason, sentence))
+    return found
+
+
+def _line_of(state: _Masked, segment: int, sentence: str) -> int:
+    """The line of `sentence` in the original (or of its segment, when earlier transforms reworded it)."""
+    segment_start = state.spans[segment - 1].end if segment else 0
+    position = state.original.find(sentence[:40], segment_start)
+    return line_col(state.original, position if position >= 0 else segment_start)[0]
 
 
 def _minified(spans: list[ProtectedSpan], result: RulesResult) -> list[str]:
@@ -232,8 +288,11 @@ def _capitalise_after_cuts(marked: list[str], gaps: list[str], texts: list[str],
     return _unmask(gaps, texts)
 
 
-def _settle(state: _Masked, run: TransformRun, original_gaps: list[str], texts: list[str], result: RulesResult) -> str:
-    """Verify; roll failing segments back stage by stage until the result passes (or is the original).
+def _settle(
+    state: _Masked, run: TransformRun, original_gaps: list[str], texts: list[str], result: RulesResult
+) -> tuple[str, list[str] | None]:
+    """Verify; roll failing segments back stage by stage until the result passes (or is the original). Returns
+    the text and its final segments (None: the original).
 
     After a rollback only the lines around the segments rolled back are scanned again: the rest of the line
     spans come from the previous round's report (see `reuse_line_spans`)."""
@@ -261,8 +320,8 @@ def _settle(state: _Masked, run: TransformRun, original_gaps: list[str], texts: 
         if report.ok:
             result.rollbacks.extend(rollbacks[index] for index in sorted(rollbacks))
             if CAPITALISE in run.final:
-                return _capitalise_after_cuts(run.final.split(SENTINEL), gaps, texts, state.spans)
-            return candidate
+                return _capitalise_after_cuts(run.final.split(SENTINEL), gaps, texts, state.spans), gaps
+            return candidate, gaps
         implicated = _bad_segments(state, report, candidate, gaps, texts, original_gaps)
         bad = {index: problem for index, problem in implicated.items() if index not in at_original}
         if not bad:
@@ -289,7 +348,7 @@ def _settle(state: _Masked, run: TransformRun, original_gaps: list[str], texts: 
     check = final.problems[0].check if final.problems else "protected"
     result.rollbacks.append(Rollback("*", 1, check, message + "; whole text left unchanged"))
     result.transforms.clear()
-    return state.original
+    return state.original, None
 
 
 def _bad_segments(
@@ -547,6 +606,10 @@ def _merge_part(part: RulesResult, result: RulesResult, where: Any) -> None:
     for rollback in part.rollbacks:
         result.rollbacks.append(Rollback(rollback.transform, where(rollback.line), rollback.check, rollback.message))
     result.protected_spans += part.protected_spans
+    result.removed.extend(
+        RemovedSentence(removed.transform, where(removed.line), removed.reason, removed.text)
+        for removed in part.removed
+    )
 
 
 def _yaml_safe_loader() -> Any:

@@ -39,8 +39,58 @@ _END = re.compile(rf"[.!?…]+[\"'”’)\]]*(?:[ \t]*[{_EMOJI}]+)*(?=[ \t]|$)")
 _ONLY_EMOJI = re.compile(rf"[{_EMOJI}\s]+\Z")
 #: Words after which a full stop does not end a sentence.
 ABBREVIATIONS = frozenset(
-    "mr mrs ms dr prof sr jr st vs etc approx incl excl dept est fig no nos vol ed eds al cf ca resp "
-    "e.g i.e e.g. i.e. a.m p.m u.s u.k jan feb mar apr jun jul aug sep sept oct nov dec mon tue wed thu fri".split()
+    [
+        "mr",
+        "mrs",
+        "ms",
+        "dr",
+        "prof",
+        "sr",
+        "jr",
+        "st",
+        "vs",
+        "etc",
+        "approx",
+        "incl",
+        "excl",
+        "dept",
+        "est",
+        "fig",
+        "no",
+        "nos",
+        "vol",
+        "ed",
+        "eds",
+        "al",
+        "cf",
+        "ca",
+        "resp",
+        "e.g",
+        "i.e",
+        "e.g.",
+        "i.e.",
+        "a.m",
+        "p.m",
+        "u.s",
+        "u.k",
+        "jan",
+        "feb",
+        "mar",
+        "apr",
+        "jun",
+        "jul",
+        "aug",
+        "sep",
+        "sept",
+        "oct",
+        "nov",
+        "dec",
+        "mon",
+        "tue",
+        "wed",
+        "thu",
+        "fri",
+    ]
 )
 _WORD_BEFORE_END = re.compile(r"([\w.]+)\Z")
 
@@ -97,6 +147,7 @@ def _ends_sentence(text: str, start: int, stop: int, after: int, line_end: int) 
 
 # ---- what a sentence does --------------------------------------------------------------------------------
 
+_WELCOME = re.compile(r"welcome (?:to|aboard)\b[^.!?]{0,40}[.!]*\Z")
 _GREETING = re.compile(
     r"(?:hey|hi|hello|hiya|howdy|greetings|dear|good (?:morning|afternoon|evening)|welcome)\b"
     r"(?:[ ,]+(?:there|all|everyone|team|folks|friend|assistant|analyst|colleague|ai|bot|and welcome|again))*"
@@ -119,8 +170,14 @@ _ENCOURAGEMENT = re.compile(
     r"now (?:go|let's go) |let's (?:go|do this|make|get)|we believe in you|you can do (?:it|this)|"
     r"(?:i|we) (?:can't|cannot) wait)"
 )
+# talk about the prompt itself, anywhere in a sentence ("…, which is exactly why this prompt exists.")
+_ABOUT_THE_PROMPT = re.compile(
+    r"\b(?:this|the) (?:system )?(?:prompt|note|brief) (?:is|was|exists|has been|will be|is being)\b|"
+    r"\bwhy this (?:prompt|note|brief) exists\b"
+)
 _META = re.compile(
-    r"(?:(?:this|the) (?:prompt|note|document|brief|message|guide)\b"
+    r"(?:(?:this|the) (?:prompt|note|document|brief|guide) (?:is|was|exists|has|will|describes|explains|covers|"
+    r"contains|sets out|lays out)\b"
     r"|(?:i|we) hope (?:this|that|all of this|you)\b"
     r"|(?:allow|let) me (?:to )?(?:describe|explain|walk|tell|introduce|set out|outline)"
     r"|(?:i|we)(?:'m| am|'re| are) going to (?:walk|explain|describe|tell|go through|lay out)"
@@ -132,7 +189,10 @@ _META = re.compile(
     r"|(?:i|we) (?:really |truly )?(?:care|believe|love|are (?:so |super |really )?(?:excited|thrilled|happy))\b"
     r"|please bear with me|(?:you may|feel free to),? of course,? disregard"
     r"|this is (?:where|the part where) (?:it gets|the magic|things get)"
-    r"|(?:yes,? )?this (?:really |actually )?happened)"
+    r"|(?:yes,? )?this (?:really |actually )?happened"
+    r"|below,? (?:you will|you'll) find|(?:here|below) (?:is|are) everything"
+    r"|(?:please )?read (?:it|this|everything|all of (?:it|this|the \w+)|the following|the whole thing|this prompt)"
+    r"(?: all)?(?: below)?(?: very)? carefully)"
 )
 _TRANSITION = re.compile(
     r"(?:(?:so|okay|ok|alright|right|now|well)[, ]+)*"
@@ -155,20 +215,117 @@ _RATIONALE = re.compile(
     r"(?:the reason (?:for this|is|why|being|we)|this is (?:because|so that|why|important because)"
     r"|that(?:'s| is) (?:because|why)|we do this because|(?:this|it) (?:matters|helps) because|because of this)\b"
 )
+_EMPHASIS = re.compile(
+    r"(?:this|these|that|it|all of (?:this|these)|the (?:above|following) (?:rules?|points?))(?:'s| is| are) "
+    r"(?:(?:really|very|absolutely|super|extremely|so|truly) )*(?:important|critical|crucial|essential|vital|key|"
+    r"non-negotiable|a must|a big deal|serious)[.!]*\Z"
+)
 _QUESTION_TO_USER = re.compile(r"\?\s*\Z")
 #: Words a removed sentence may not hold: constraints the protected spans do not cover.
-_KEEPS = re.compile(r"\b(?:nothing|nobody|neither|none|always|every time|should|shall|required|mandatory)\b")
+_KEEPS = re.compile(r"\b(?:nothing|nobody|neither|none|always|every time|should|shall(?! we\b)|required|mandatory)\b")
 _WORD = re.compile(r"[a-z][a-z'’]+")
 _STOP = frozenset(
-    "a an the and or but if then so to of in on at by for with as is are was were be been being it its this that "
-    "these those you your yours we our us i me my they them their he she his her do does did have has had will "
-    "would can could may might just also very really all any each every some more most much many one what which "
-    "who whom when where why how up out about into over than too again once here there now please".split()
+    [
+        "a",
+        "an",
+        "the",
+        "and",
+        "or",
+        "but",
+        "if",
+        "then",
+        "so",
+        "to",
+        "of",
+        "in",
+        "on",
+        "at",
+        "by",
+        "for",
+        "with",
+        "as",
+        "is",
+        "are",
+        "was",
+        "were",
+        "be",
+        "been",
+        "being",
+        "it",
+        "its",
+        "this",
+        "that",
+        "these",
+        "those",
+        "you",
+        "your",
+        "yours",
+        "we",
+        "our",
+        "us",
+        "i",
+        "me",
+        "my",
+        "they",
+        "them",
+        "their",
+        "he",
+        "she",
+        "his",
+        "her",
+        "do",
+        "does",
+        "did",
+        "have",
+        "has",
+        "had",
+        "will",
+        "would",
+        "can",
+        "could",
+        "may",
+        "might",
+        "just",
+        "also",
+        "very",
+        "really",
+        "all",
+        "any",
+        "each",
+        "every",
+        "some",
+        "more",
+        "most",
+        "much",
+        "many",
+        "one",
+        "what",
+        "which",
+        "who",
+        "whom",
+        "when",
+        "where",
+        "why",
+        "how",
+        "up",
+        "out",
+        "about",
+        "into",
+        "over",
+        "than",
+        "too",
+        "again",
+        "once",
+        "here",
+        "there",
+        "now",
+        "please",
+    ]
 )
 
 
 def _normal(sentence: str) -> str:
-    return sentence.lower().replace("’", "'").strip(" \t*_#>-–—:")
+    return sentence.lower().replace("’", "'").strip(" \t*_#>-–—").lstrip(":")
 
 
 def _stem(word: str) -> str:
@@ -187,21 +344,23 @@ def classify(
 ) -> str | None:
     """Why `sentence` (masked text) carries no instruction, or None to keep it. `said` holds the content words
     of the text before it (for restatements)."""
-    if SENTINEL in sentence or _QUESTION_TO_USER.search(sentence) and not sentence.rstrip("?").endswith("shall we"):
+    if SENTINEL in sentence or (_QUESTION_TO_USER.search(sentence) and not sentence.rstrip("?").endswith("shall we")):
         return None
     normal = _normal(sentence)
     if not normal or _KEEPS.search(normal):
         return None
     if _ONLY_EMOJI.match(normal):
         return "emoji"
-    if _GREETING.match(normal):
+    if _GREETING.match(normal) or _WELCOME.match(normal):
         return "greeting"
     if _SIGN_OFF.match(normal) or _THANKS.match(normal):
         return "sign-off"
     if _ENCOURAGEMENT.match(normal):
         return "encouragement"
-    if _META.match(normal) or _META.search(normal) and len(normal) < 160:
+    if _META.match(normal) or _ABOUT_THE_PROMPT.search(normal):
         return "meta-commentary"
+    if _EMPHASIS.match(normal):
+        return "emphasis"
     if _TRANSITION.match(normal):
         return "transition"
     if said is not None and (in_recap or _RECAP_OPENING.match(normal)):
@@ -254,6 +413,8 @@ def removals(text: str, *, aggressive: bool = False) -> list[Removal]:
         nonlocal kept_in_section, removed_in_section
         if not line_sentences:
             return
+        if line_removals and _alone(text, line_sentences[0]):
+            line_removals.clear()  # a whole message or text (a chat turn "hi"): what it says is the content
         if line_removals and len(line_removals) == len(line_sentences):
             first = line_removals[0]
             sentence = line_sentences[0]
@@ -303,6 +464,21 @@ def removals(text: str, *, aggressive: bool = False) -> list[Removal]:
             continue
         merged.append(removal)
     return merged
+
+
+def _alone(text: str, sentence: Sentence) -> bool:
+    """Whether the sentence's line is all there is between the text's ends or protected spans on lines of their
+    own (chat messages are joined with such a break)."""
+    before = text[: sentence.line_start].rstrip("\n")
+    after = text[sentence.line_end :].lstrip("\n")
+    before_line = before[before.rfind("\n") + 1 :]
+    after_line = after.split("\n", 1)[0]
+    return (
+        before_line.strip() in ("", SENTINEL)
+        and after_line.strip() in ("", SENTINEL)
+        and (not before or before_line.strip() == SENTINEL)
+        and (not after or after_line.strip() == SENTINEL)
+    )
 
 
 def _sentence_cut_end(text: str, sentence: Sentence) -> int:

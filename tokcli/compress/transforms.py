@@ -703,6 +703,15 @@ def drop_repeated_sentences(text: str, earlier: Callable[[], set[str]]) -> tuple
     """`duplicate_sentences`, with the memory of earlier text asked for (`earlier()`, once) only after this
     text's sentences are found: a later part of a text transformed in parallel finds its sentences while
     the earlier part is still being judged (see `pipeline`)."""
+    repeated = repeated_sentences(text, earlier)
+    marked, removed = _splice(text, repeated)
+    if not removed:
+        return text, 0
+    return _REMOVED_MARK.sub("", _replace_lines(_REMOVED_LINE, marked, lambda match: "")[0]), removed
+
+
+def repeated_sentences(text: str, earlier: Callable[[], set[str]]) -> list[tuple[int, int, str]]:
+    """The (start, end, replacement) of each sentence `duplicate_sentences` drops from `text`."""
     headings = [(match.start("m") - 1, match.group("m")) for match in _line_matches(_HEADING, text)]
     heading_starts = [start for start, _ in headings]
     recaps = [_RECAP_HEADING.search(heading) is not None for _, heading in headings]
@@ -751,10 +760,7 @@ def drop_repeated_sentences(text: str, earlier: Callable[[], set[str]]) -> tuple
         for start, end, replacement, paragraph, own, anywhere in judged
         if own or (anywhere and copies[paragraph][0] >= 2 and 2 * copies[paragraph][0] > copies[paragraph][1])
     ]
-    marked, removed = _splice(text, repeated)
-    if not removed:
-        return text, 0
-    return _REMOVED_MARK.sub("", _replace_lines(_REMOVED_LINE, marked, lambda match: "")[0]), removed
+    return repeated
 
 
 # ---- aggressive ----------------------------------------------------------------------------------
@@ -955,6 +961,12 @@ def _hedges(text: str) -> tuple[str, int]:
     return hedges_and_intensifiers(text)
 
 
+def _puffery(text: str) -> tuple[str, int]:
+    from tokcli.compress.rewording import puffery
+
+    return puffery(text)
+
+
 def _non_instructions(text: str) -> tuple[str, int]:
     from tokcli.compress.sentences import drop_non_instructions
 
@@ -976,6 +988,7 @@ TRANSFORMS: tuple[Transform, ...] = (
     Transform("nominalisations", "balanced", "light verb + action noun to the verb", _nominalisations),
     Transform("synonym_stacks", "balanced", "lists of words that mean the same", _synonym_stacks),
     Transform("hedges_and_intensifiers", "balanced", "degree words and hedges", _hedges),
+    Transform("puffery", "balanced", "praise words inflating a persona", _puffery),
     Transform(
         "duplicate_sentences",
         "balanced",
