@@ -1,8 +1,9 @@
 """Phrase-level rewriting by general mechanisms: hedges and intensifiers, synonym stacks, nominalisations.
 
 Each works from word classes rather than from a list of our own sentences:
-- `hedges_and_intensifiers`: a degree word or hedge before a word ("really", "basically", "honestly",
-  "extremely") adds no instruction; it goes, and a sentence it opened starts with the next word.
+- `hedges_and_intensifiers`: a filler intensifier or hedge before a word ("really", "basically", "actually",
+  and "honestly" opening a sentence) adds no instruction; it goes, and a sentence it opened starts with the next
+  word. Degree words that grade ("very poor", "somewhat likely") stay.
 - `synonym_stacks`: a coordination whose members mean the same ("short, brief and to the point", "friendly,
   warm and upbeat") keeps the first member of each meaning; the groups of words that mean the same are below.
 - `nominalisations`: a light verb with an action noun becomes the verb ("make a decision" → "decide",
@@ -17,13 +18,12 @@ import re
 
 # ---- hedges and intensifiers -----------------------------------------------------------------------------
 
-_HEDGES = (
-    "basically|literally|actually|really|truly|genuinely|totally|absolutely|incredibly|extremely|very|"
-    "quite|somewhat|definitely|certainly|essentially"
-)
+# Fillers only: degree words that grade ("very poor" on a rating scale, "somewhat likely") stay at `balanced`
+# (`aggressive` drops some in long prose lines: `transforms.low_information_words`).
+_HEDGES = "basically|literally|actually|really|truly|genuinely|totally|definitely|certainly|essentially"
 # discourse markers: only where they open a sentence ("Honestly, …"); inside one they are adverbs of manner
 # ("say so honestly")
-_OPENERS = _HEDGES + "|honestly|obviously|seriously|frankly|clearly|naturally"
+_OPENERS = _HEDGES + "|honestly|obviously|frankly"
 # lower case inside a sentence, before a lower-case word; "the very end", "very much" and the second of
 # "really, really" (the first stays to keep the phrase whole) keep theirs
 _INLINE_HEDGE = re.compile(rf"(?<![\w'’,-])(?<![Tt]he )(?<!, )(?:{_HEDGES})[ \t]+(?=[a-z])(?!much\b|many\b)")
@@ -36,7 +36,7 @@ _OPENING_HEDGE = re.compile(
 
 
 def hedges_and_intensifiers(text: str) -> tuple[str, int]:
-    """Degree words and hedges ("really", "basically", "honestly", "extremely") before a word."""
+    """Filler intensifiers and hedges ("really", "basically", "actually"; "Honestly," opening a sentence)."""
     count = 0
 
     def opening(match: re.Match[str]) -> str:

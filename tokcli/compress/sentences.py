@@ -145,6 +145,69 @@ def _ends_sentence(text: str, start: int, stop: int, after: int, line_end: int) 
     return not rest or not rest[0].islower()
 
 
+# ---- example data ----------------------------------------------------------------------------------------
+
+_FIELD_LABEL = re.compile(
+    r"[ \t>]*(?:[-*+][ \t]+)?(?:(?:example|sample)[ \t]*\d*[ \t]*)?(?P<label>[A-Za-z][\w ()\[\]/-]{0,30}?)[ \t]*:[ \t]+"
+    r"(?P<quote>[\"“'])?"
+)
+_FIELD_NAMES = frozenset(
+    (
+        "user",
+        "human",
+        "assistant",
+        "ai",
+        "system",
+        "customer",
+        "agent",
+        "bot",
+        "model",
+        "input",
+        "output",
+        "response",
+        "answer",
+        "question",
+        "query",
+        "context",
+        "ground truth",
+        "expected",
+        "expected output",
+        "result",
+        "reply",
+        "email",
+        "message",
+        "text",
+        "document",
+        "transcript",
+        "q",
+        "a",
+        "draft",
+        "review",
+        "example",
+        "sample",
+        "good",
+        "bad",
+        "correct",
+        "incorrect",
+    )
+)
+
+
+def in_example(text: str, start: int) -> bool:
+    """Whether the sentence at `start` is example data, not an instruction: the value of a labelled field of an
+    example ("User: …", "Response: \"…\"", "Output: …"), or inside a quotation opened earlier on its line."""
+    line_start = text.rfind("\n", 0, start) + 1
+    field = _FIELD_LABEL.match(text, line_start)
+    if (
+        field is not None
+        and field.start("label") <= start
+        and (field.group("quote") or " ".join(field.group("label").lower().split()) in _FIELD_NAMES)
+    ):
+        return True
+    before = text[line_start:start]
+    return before.count('"') % 2 == 1 or before.count("“") > before.count("”")
+
+
 # ---- what a sentence does --------------------------------------------------------------------------------
 
 _WELCOME = re.compile(r"welcome (?:to|aboard)\b[^.!?]{0,40}[.!]*\Z")
@@ -207,7 +270,7 @@ _TRANSITION = re.compile(
 )
 _RECAP_OPENING = re.compile(
     r"(?:(?:so|okay|ok|and)[, ]+)*(?:to (?:sum|wrap) (?:it |this |everything )?(?:all )?up|in (?:short|summary|sum|a nutshell)"
-    r"|just to (?:recap|reiterate|repeat|sum up)|to (?:recap|reiterate|repeat)|recap|summary|tl;?dr|bottom line"
+    r"|just to (?:recap|reiterate|repeat|sum up)|to (?:recap|reiterate|repeat)|recap|tl;?dr|bottom line"
     r"|as (?:mentioned|stated|said|noted|explained|described)(?: above| earlier| before)?|remember|once again"
     r"|again|one more time|(?:the )?key (?:points|rules|takeaways))\b"
 )
@@ -376,7 +439,7 @@ def classify(
 
 _HEADING = re.compile(r"[ \t]{0,3}(?:#{1,6}[ \t][^\n]*|[A-Z][A-Z0-9 &,'’/-]{2,60}:?|[^\n.!?]{1,60}:)[ \t]*\Z")
 _RECAP_HEADING = re.compile(
-    r"\b(?:summary|recap|reminders?|tl;?dr|in short|to sum up|wrap(?:ping)? up|final (?:notes?|thoughts|words|"
+    r"\b(?:recap|reminders?|tl;?dr|in short|to sum up|wrap(?:ping)? up|final (?:notes?|thoughts|words|"
     r"reminders?)|closing|concluding|a few final)\b",
     re.I,
 )
@@ -450,6 +513,9 @@ def removals(text: str, *, aggressive: bool = False) -> list[Removal]:
         elif current_line == -1:
             continue
         line_sentences.append(sentence)
+        if in_example(text, sentence.start):
+            said.update(content_words(sentence.text))
+            continue
         reason = classify(sentence.text, aggressive=aggressive, in_recap=in_recap, said=said)
         if reason is None:
             said.update(content_words(sentence.text))

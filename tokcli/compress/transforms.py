@@ -651,7 +651,7 @@ _HEADING = re.compile(
     r"\n(?P<m>[ \t]{0,3}(?:#{1,6}[ \t][^\n]*|[^\n.!?]{1,60}:[ \t]*|</?[A-Za-z][^\n<>]{0,80}>[ \t]*))(?=\n|\Z)"
 )
 _RECAP_HEADING = re.compile(
-    r"\b(?:summary|summari[sz]e|recap|reminders?|remember|tl;?dr|in short|to sum up|in summary|key points|"
+    r"\b(?:recap|reminders?|remember|tl;?dr|in short|to sum up|key points|"
     r"key rules|final (?:notes?|rules|checks?|words?|reminders?)|once again|again)\b",
     re.I,
 )
@@ -712,6 +712,8 @@ def drop_repeated_sentences(text: str, earlier: Callable[[], set[str]]) -> tuple
 
 def repeated_sentences(text: str, earlier: Callable[[], set[str]]) -> list[tuple[int, int, str]]:
     """The (start, end, replacement) of each sentence `duplicate_sentences` drops from `text`."""
+    from tokcli.compress.sentences import in_example
+
     headings = [(match.start("m") - 1, match.group("m")) for match in _line_matches(_HEADING, text)]
     heading_starts = [start for start, _ in headings]
     recaps = [_RECAP_HEADING.search(heading) is not None for _, heading in headings]
@@ -720,8 +722,8 @@ def repeated_sentences(text: str, earlier: Callable[[], set[str]]) -> list[tuple
     found: list[tuple[int, int, str, str, int]] = []  # start, end, normalised sentence, replacement, section
     for match in _line_matches(_SENTENCE, text):
         key = _NON_WORD.sub(" ", match.group("body").lower()).strip()
-        if len(key) < 12:
-            continue
+        if len(key) < 12 or in_example(text, match.start("m") - 1 + len(match.group("lead"))):
+            continue  # short, or example data ("Response: …"), which repeats on purpose
         # at a line start the line (or list item) may go entirely
         replacement = match.group("lead") + _REMOVED if match.string[match.start("m") - 1] == "\n" else ""
         start = match.start("m") - 1
