@@ -218,7 +218,7 @@ _GREETING = re.compile(
 )
 _SIGN_OFF = re.compile(
     r"(?:(?:with )?(?:(?:my |our )?(?:very )?(?:best|kind|kindest|warm|warmest|sincere|many) )*"
-    r"(?:regards|wishes|thanks|thank you)(?: and (?:kind |warm |best )?(?:regards|wishes|thanks))*"
+    r"(?:regards|wishes|thanks|thank you)(?: and (?:kind |warm |best |many |sincere )?(?:regards|wishes|thanks))*"
     r"|(?:yours )?(?:sincerely|truly|faithfully)|cheers|best|all the best|thanks(?: so much| a ton| a lot| again)*"
     r"|thank you(?: so much| very much| again)*(?: in advance)?)[ ,]*[^\w]*\Z"
 )
