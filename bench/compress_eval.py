@@ -181,7 +181,9 @@ def main(argv: list[str] | None = None) -> int:
             if args.files:
                 for name, before, expert, saved in tally.rows:
                     expert_part = f"expert {expert:5,} ({100 * expert / before:4.1f} %)" if expert else "tight"
-                    print(f"      {name:<40} {before:6,}  {expert_part:<24} tokcli {saved:5,} ({100 * saved / before:4.1f} %)")
+                    print(
+                        f"      {name:<40} {before:6,}  {expert_part:<24} tokcli {saved:5,} ({100 * saved / before:4.1f} %)"
+                    )
     if not args.no_realworld:
         outcome = real_world(count)
         if isinstance(outcome, str):

@@ -227,5 +227,7 @@ def chat_contents(text: str, path: str) -> str | None:
         if isinstance(content, str):
             texts.append(content)
         elif isinstance(content, list):
-            texts.extend(part["text"] for part in content if isinstance(part, dict) and isinstance(part.get("text"), str))
+            texts.extend(
+                part["text"] for part in content if isinstance(part, dict) and isinstance(part.get("text"), str)
+            )
     return "\n\n".join(texts)
