@@ -20,8 +20,7 @@ def test_levels_are_cumulative_and_named() -> None:
         "blank_lines",
     }  # fmt: skip
     assert balanced - safe == {
-        "filler_phrases", "verbose_phrases", "nominalisations", "synonym_stacks", "hedges_and_intensifiers",
-        "puffery", "duplicate_sentences", "non_instructions",
+        "filler_phrases", "verbose_phrases", "rewording", "duplicate_sentences", "non_instructions",
     }  # fmt: skip
     assert aggressive - balanced == {"rationale", "articles", "low_information_words", "condense_lists"}
     assert len({x.name for x in TRANSFORMS}) == len(TRANSFORMS)

@@ -1,63 +1,68 @@
-"""Phrase-level rewriting by general mechanisms: hedges and intensifiers, synonym stacks, nominalisations.
+"""Phrase-level rewriting by general mechanisms: hedges, synonym stacks, puffery, nominalisations.
 
 Each works from word classes rather than from a list of our own sentences:
-- `hedges_and_intensifiers`: a filler intensifier or hedge before a word ("really", "basically", "actually",
-  and "honestly" opening a sentence) adds no instruction; it goes, and a sentence it opened starts with the next
-  word. Degree words that grade ("very poor", "somewhat likely") stay.
-- `synonym_stacks`: a coordination whose members mean the same ("short, brief and to the point", "friendly,
-  warm and upbeat") keeps the first member of each meaning; the groups of words that mean the same are below.
-- `nominalisations`: a light verb with an action noun becomes the verb ("make a decision" → "decide",
+- hedges and filler intensifiers before a word ("really", "basically", "actually", and "honestly" opening a
+  sentence) add no instruction; they go, and a sentence one opened starts with the next word. Degree words that
+  grade ("very poor", "somewhat likely") stay.
+- synonym stacks: a coordination whose members mean the same ("short, brief and to the point", "friendly,
+  warm and upbeat") keeps the first member of each meaning (`SYNONYM_GROUPS`).
+- puffery: praise words in front of a description ("an amazing, world-class travel agent" → "a travel
+  agent") inflate a persona and do not change the task; the article is fixed to the word that follows.
+- nominalisations: a light verb with an action noun becomes the verb ("make a decision" → "decide",
   "provide a summary of" → "summarize", "took a look at" → "looked at"), in the light verb's tense.
 
-Like every transform, these see masked text (protected spans are `SENTINEL`) and never touch a sentinel.
+`reword` does all four in one scan (the `rewording` transform); the four functions do one each. Like every
+transform, they see masked text (protected spans are `SENTINEL`) and never touch a sentinel. Every pattern is
+searched after a non-word character in the case-folded text (`after_non_word`), with its alternatives grouped
+by first letter: the engine skips the letters inside words and tries few branches at each word.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Iterable
 
-# ---- hedges and intensifiers -----------------------------------------------------------------------------
+from tokcli.compress.protect import after_non_word
+from tokcli.compress.transforms import at_sentence_start, may_capitalise, rewrite
+
+
+def _alternation(words: Iterable[str]) -> str:
+    """Regex source matching any of `words` (blanks between their words), grouped by first letter."""
+    by_letter: dict[str, list[str]] = {}
+    for word in sorted(set(words), key=len, reverse=True):
+        by_letter.setdefault(word[0], []).append(re.escape(word[1:]).replace(r"\ ", "[ \t]+"))
+    return "(?:" + "|".join(f"{re.escape(c)}(?:{'|'.join(rests)})" for c, rests in by_letter.items()) + ")"
+
+
+# ---- hedges and filler intensifiers ----------------------------------------------------------------------
 
 # Fillers only: degree words that grade ("very poor" on a rating scale, "somewhat likely") stay at `balanced`
 # (`aggressive` drops some in long prose lines: `transforms.low_information_words`).
-_HEDGES = "basically|literally|actually|really|truly|genuinely|totally|definitely|certainly|essentially"
+_HEDGE_WORDS = ("basically", "literally", "actually", "really", "truly", "genuinely", "totally", "definitely",
+                "certainly", "essentially")  # fmt: skip
 # discourse markers: only where they open a sentence ("Honestly, …"); inside one they are adverbs of manner
 # ("say so honestly")
-_OPENERS = _HEDGES + "|honestly|obviously|frankly"
-# lower case inside a sentence, before a lower-case word; "the very end", "very much" and the second of
-# "really, really" (the first stays to keep the phrase whole) keep theirs
-_INLINE_HEDGE = re.compile(rf"(?<![\w'’,-])(?<![Tt]he )(?<!, )(?:{_HEDGES})[ \t]+(?=[a-z])(?!much\b|many\b)")
-# capitalised at a sentence start (line start or after . ! ?), with an optional comma: "Basically, …"
-_OPENING_HEDGE = re.compile(
-    rf"(?:(?<=^)|(?<=[.!?][ \t])|(?<=^[-*+][ \t]))(?:{_OPENERS.title()}|So,?[ \t]+basically|Okay,?[ \t]+so),?[ \t]+"
-    r"(?=[a-z])",
-    re.M,
-)
+_OPENER_WORDS = (*_HEDGE_WORDS, "honestly", "obviously", "frankly", "so basically", "okay so")
+# the next letter is part of the match: it gets the capital
+_OPENING = rf"{_alternation(_OPENER_WORDS)},?[ \t]+[a-z]"
+# "very much" and "many" keep theirs
+_INLINE = rf"{_alternation(_HEDGE_WORDS)}[ \t]+(?=[a-z])(?!much\b|many\b)"
 
 
-def hedges_and_intensifiers(text: str) -> tuple[str, int]:
-    """Filler intensifiers and hedges ("really", "basically", "actually"; "Honestly," opening a sentence)."""
-    count = 0
-
-    def opening(match: re.Match[str]) -> str:
-        nonlocal count
-        count += 1
-        return ""
-
-    text = _OPENING_HEDGE.sub(opening, text)
-    if count:  # the word after a removed opener starts the sentence
-        text = _capitalise_after(text)
-    text, inline = _INLINE_HEDGE.subn("", text)
-    return text, count + inline
+def _opening_hedge(text: str, start: int, end: int) -> str | None:
+    if not text[start].isupper() or not at_sentence_start(text, start):
+        return None
+    letter = end - 1
+    return text[letter].upper() if may_capitalise(text, letter) else text[letter]
 
 
-_LOWER_AFTER_CUT = re.compile(r"(?:(?<=^)|(?<=[.!?][ \t])|(?<=^[-*+][ \t]))([a-z])(?=[a-z]*[ \t]+[a-z])", re.M)
-
-
-def _capitalise_after(text: str) -> str:
-    """A lower-case word that now opens a sentence gets its capital (only before another lower-case word, so
-    no capitalised run that reads as a name is made)."""
-    return _LOWER_AFTER_CUT.sub(lambda match: match.group(1).upper(), text)
+def _inline_hedge(text: str, start: int, end: int) -> str | None:
+    # lower case inside a sentence; not "the very", not the second of "really, really", not in "a-really"
+    if start < 1 or not text[start].islower() or text[start - 1] in "'’-,":
+        return None
+    if text[max(0, start - 2) : start] == ", " or text[max(0, start - 4) : start].lower() == "the ":
+        return None
+    return ""
 
 
 # ---- synonym stacks --------------------------------------------------------------------------------------
@@ -80,77 +85,63 @@ SYNONYM_GROUPS: tuple[tuple[str, ...], ...] = (
     ("calm", "patient", "composed"),
 )
 _GROUP_OF = {word: index for index, group in enumerate(SYNONYM_GROUPS) for word in group}
-_TERM = "|".join(sorted((re.escape(word).replace(r"\ ", "[ \t]+") for word in _GROUP_OF), key=len, reverse=True))
-_STACK = re.compile(
-    rf"(?<![\w'’-])(?P<stack>(?:{_TERM})(?:(?:,[ \t]+(?:and[ \t]+|or[ \t]+)?|[ \t]+(?:and|or)[ \t]+)(?:{_TERM}))+)"
-    r"(?![\w'’-])"
-)
-_STACK_TERM = re.compile(rf"(?:{_TERM})")
-_CONJUNCTION = re.compile(r"(?:,[ \t]+)?(?:and|or)[ \t]+|,[ \t]+")
+_TERM = _alternation(_GROUP_OF)
+_STACK = rf"{_TERM}(?:(?:,[ \t]+(?:and[ \t]+|or[ \t]+)?|[ \t]+(?:and|or)[ \t]+){_TERM})+(?![\w'’-])"
+_STACK_TERM = re.compile(_TERM)
+_OR = re.compile(r"(?<!\w)or[ \t]")
 
 
-def synonym_stacks(text: str) -> tuple[str, int]:
-    """A list of words that mean the same keeps the first of each meaning ("short, brief and to the point")."""
-    count = 0
-
-    def replace(match: re.Match[str]) -> str:
-        nonlocal count
-        stack = match.group("stack")
-        terms = _STACK_TERM.findall(stack)
-        kept: list[str] = []
-        groups: set[int] = set()
-        for term in terms:
-            group = _GROUP_OF[" ".join(term.split())]
-            if group not in groups:
-                groups.add(group)
-                kept.append(term)
-        if len(kept) == len(terms):
-            return stack
-        count += 1
-        conjunction = "or" if re.search(r"(?<![\w])or[ \t]", stack) else "and"
-        if len(kept) == 1:
-            return kept[0]
-        return ", ".join(kept[:-1]) + f" {conjunction} " + kept[-1]
-
-    return _STACK.sub(replace, text), count
+def _stack(text: str, start: int, end: int) -> str | None:
+    stack = text[start:end]
+    if stack != stack.lower():
+        return None  # a name or a title ("Clear and Simple")
+    terms = _STACK_TERM.findall(stack)
+    kept: list[str] = []
+    groups: set[int] = set()
+    for term in terms:
+        group = _GROUP_OF[" ".join(term.split())]
+        if group not in groups:
+            groups.add(group)
+            kept.append(term)
+    if len(kept) == len(terms):
+        return None
+    if len(kept) == 1:
+        return kept[0]
+    return ", ".join(kept[:-1]) + f" {'or' if _OR.search(stack) else 'and'} " + kept[-1]
 
 
-# ---- puffery ----------------------------------------------------------------------------------------------
+# ---- puffery ---------------------------------------------------------------------------------------------
 
-_PUFFERY = (
-    "amazing|awesome|incredible|world-class|elite|top-notch|top-producing|best-in-class|superstar|rockstar|"
-    "fantastic|brilliant|stellar|exceptional|outstanding|phenomenal|extraordinary|legendary|unparalleled|"
-    "unrivalled|unrivaled|second-to-none|first-class|cutting-edge|state-of-the-art|irresistible"
-)
+_PUFFERY_WORDS = (
+    "amazing", "awesome", "incredible", "world-class", "elite", "top-notch", "top-producing", "best-in-class",
+    "superstar", "rockstar", "fantastic", "brilliant", "stellar", "exceptional", "outstanding", "phenomenal",
+    "extraordinary", "legendary", "unparalleled", "unrivalled", "unrivaled", "second-to-none", "first-class",
+    "cutting-edge", "state-of-the-art", "irresistible",
+)  # fmt: skip
 # praise words in front of more words that describe the same noun ("an amazing, world-class, friendly agent"),
-# with the article before them (fixed to the word that then follows it)
-_PUFF = re.compile(
-    rf"(?<![\w'’-])(?P<article>(?:[Aa]n?|[Tt]he)[ \t]+)?(?P<puff>(?:(?:{_PUFFERY})(?:,[ \t]+|[ \t]+))+)"
-    r"(?=(?P<next>[a-z][\w'’-]*))(?!(?:and|or|to|for|at|in|of|with)\b)"
+# with the article before them
+_PUFF = (
+    rf"(?:(?:an?|the)[ \t]+)?(?:{_alternation(_PUFFERY_WORDS)}(?:,[ \t]+|[ \t]+))+(?=[a-z])"
+    r"(?!(?:and|or|to|for|at|in|of|with)\b)"
 )
+_ARTICLE = re.compile(r"(?:an?|the)[ \t]+", re.I)
 _VOWEL_SOUND = re.compile(r"(?:[aeio]|u(?!ni|s[eu]|ti|r)|hou|hon)")
 
 
-def puffery(text: str) -> tuple[str, int]:
-    """Praise words in front of a description ("an amazing, world-class travel agent" → "a travel agent"):
-    they inflate a persona and do not change the task."""
-    count = 0
-
-    def replace(match: re.Match[str]) -> str:
-        nonlocal count
-        count += 1
-        article = match.group("article")
-        if not article or article[:1] in "Tt":
-            return article or ""
-        word = "an" if _VOWEL_SOUND.match(match.group("next")) else "a"
-        return (word.capitalize() if article[0] == "A" else word) + " "
-
-    return _PUFF.sub(replace, text), count
+def _puff(text: str, start: int, end: int) -> str | None:
+    article = _ARTICLE.match(text, start, end)
+    if article is None:
+        return "" if text[start].islower() else None
+    word = article.group()
+    if word[:1] in "Tt":
+        return word
+    new = "an" if _VOWEL_SOUND.match(text, end) else "a"
+    return (new.capitalize() if word[0] == "A" else new) + " "
 
 
 # ---- nominalisations -------------------------------------------------------------------------------------
 
-#: action noun → (verb, the preposition after the noun that the verb does not need)
+#: action noun → (verb, the prepositions after the noun that the verb does not need)
 _ACTIONS: dict[str, tuple[str, str]] = {
     "decision": ("decide", ""),
     "choice": ("choose", ""),
@@ -192,14 +183,16 @@ for _forms in (
     for _form, _tense in zip(_forms, ("base", "s", "ed", "ed", "ing")):
         _LIGHT[_form] = (_forms[0], _tense)
 _IRREGULAR = {"choose": ("chooses", "chose", "choosing"), "try": ("tries", "tried", "trying")}
-_LIGHT_FORMS = "|".join(sorted((re.escape(form).replace(r"\ ", "[ \t]+") for form in _LIGHT), key=len, reverse=True))
-_NOUNS = "|".join(sorted(_ACTIONS, key=len, reverse=True))
-_NOMINAL = re.compile(
-    rf"(?<![\w'’-])(?P<light>{_LIGHT_FORMS})[ \t]+(?:a|an)[ \t]+(?P<noun>{_NOUNS})"
-    rf"(?:[ \t]+(?P<preposition>of|between|into|to|for|on))?(?![\w'’-])",
+_NOMINAL = (
+    rf"{_alternation(_LIGHT)}[ \t]+(?:a|an)[ \t]+{_alternation(_ACTIONS)}"
+    r"(?:[ \t]+(?:of|between|into|to|for|on))?(?![\w'’-])"
+)
+_NOMINAL_PARTS = re.compile(
+    rf"(?P<light>{_alternation(_LIGHT)})[ \t]+(?:a|an)[ \t]+(?P<noun>{_alternation(_ACTIONS)})"
+    r"(?:[ \t]+(?P<preposition>\w+))?",
     re.I,
 )
-# "have" and "take" only with the nouns they make a phrase with ("have a look", "take a decision")
+# "have", "take" and "offer" only with the nouns they make a phrase with ("have a look", "take a decision")
 _ONLY_WITH = {"have": {"look"}, "take": {"look", "decision", "note"}, "offer": {"suggestion", "recommendation"}}
 
 
@@ -215,24 +208,70 @@ def _inflect(verb: str, tense: str) -> str:
     return (verb[:-1] if verb.endswith("e") and not verb.endswith("ee") else verb) + "ing"
 
 
+def _nominal(text: str, start: int, end: int) -> str | None:
+    parts = _NOMINAL_PARTS.fullmatch(text, start, end)
+    if parts is None:
+        return None
+    base, tense = _LIGHT[" ".join(parts.group("light").lower().split())]
+    noun = parts.group("noun")
+    if noun != noun.lower() or noun not in _ONLY_WITH.get(base, _ACTIONS):
+        return None  # "a Summary" is a title; "have a decision" is not a phrase
+    verb, dropped = _ACTIONS[noun]
+    word = _inflect(verb, tense)
+    if parts.group("light")[0].isupper():
+        word = word[0].upper() + word[1:]
+    preposition = parts.group("preposition")
+    if preposition and preposition.lower() in dropped.split("|"):
+        return word
+    return f"{word} {preposition}" if preposition else word
+
+
+# ---- the transforms --------------------------------------------------------------------------------------
+
+_Handler = Callable[[str, int, int], "str | None"]
+_KINDS: tuple[tuple[str, str, _Handler], ...] = (
+    ("nominal", _NOMINAL, _nominal),
+    ("stack", _STACK, _stack),
+    ("puff", _PUFF, _puff),
+    ("opening", _OPENING, _opening_hedge),
+    ("inline", _INLINE, _inline_hedge),
+)
+_ALL = after_non_word("|".join(f"(?P<{name}>{source})" for name, source, _ in _KINDS))
+_ONE = {name: after_non_word(source) for name, source, _ in _KINDS}
+_HANDLERS = {name: handler for name, _, handler in _KINDS}
+
+
+def reword(text: str) -> tuple[str, int]:
+    """Nominalisations, synonym stacks, puffery and hedges, in one scan of the text."""
+
+    def replace(start: int, end: int, match: re.Match[str]) -> str | None:
+        return _HANDLERS[next(name for name in _HANDLERS if match.group(name) is not None)](text, start, end)
+
+    return rewrite(text, _ALL, replace)
+
+
+def _one(kind: str, text: str) -> tuple[str, int]:
+    handler = _HANDLERS[kind]
+    return rewrite(text, _ONE[kind], lambda start, end, match: handler(text, start, end))
+
+
+def hedges_and_intensifiers(text: str) -> tuple[str, int]:
+    """Filler intensifiers and hedges ("really", "basically", "actually"; "Honestly," opening a sentence)."""
+    text, openings = _one("opening", text)
+    text, inlines = _one("inline", text)
+    return text, openings + inlines
+
+
+def synonym_stacks(text: str) -> tuple[str, int]:
+    """A list of words that mean the same keeps the first of each meaning ("short, brief and to the point")."""
+    return _one("stack", text)
+
+
+def puffery(text: str) -> tuple[str, int]:
+    """Praise words in front of a description ("an amazing, world-class travel agent" → "a travel agent")."""
+    return _one("puff", text)
+
+
 def nominalisations(text: str) -> tuple[str, int]:
     """A light verb with an action noun becomes the verb: "make a decision" → "decide"."""
-    count = 0
-
-    def replace(match: re.Match[str]) -> str:
-        nonlocal count
-        base, tense = _LIGHT[" ".join(match.group("light").lower().split())]
-        noun = match.group("noun")
-        if noun != noun.lower() or noun not in _ONLY_WITH.get(base, _ACTIONS):
-            return match.group()  # "a Summary" is a title; "have a decision" is not a phrase
-        verb, dropped = _ACTIONS[noun]
-        word = _inflect(verb, tense)
-        if match.group("light")[0].isupper():
-            word = word[0].upper() + word[1:]
-        preposition = match.group("preposition")
-        count += 1
-        if preposition and preposition.lower() in dropped.split("|"):
-            return word
-        return f"{word} {preposition}" if preposition else word
-
-    return _NOMINAL.sub(replace, text), count
+    return _one("nominal", text)

@@ -23,8 +23,10 @@ too.
 
 from __future__ import annotations
 
+import bisect
+import functools
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 SENTINEL = "\ue000"  # as in `transforms` (which imports this module lazily)
@@ -105,11 +107,11 @@ class Sentence:
     whole_line: bool  # the only sentence of its line (after a list marker)
 
 
-def split_sentences(text: str) -> Iterator[Sentence]:
+def split_sentences(text: str, begin: int = 0, stop: int | None = None) -> Iterator[Sentence]:
     """The sentences of `text`, line by line: a line ends every sentence; within a line a sentence ends at
     . ! ? … followed by a blank, except after an abbreviation ("e.g.", "Dr.") or an initial, and when the next
     word starts in lower case (a dotted name, path or version has no blank after its dots)."""
-    for line in _LINE.finditer(text):
+    for line in _LINE.finditer(text, begin, len(text) if stop is None else stop):
         lead = _LIST_LEAD.match(text, line.start(), line.end())
         position = lead.end() if lead else line.start()
         pieces: list[tuple[int, int]] = []
@@ -391,6 +393,7 @@ def _normal(sentence: str) -> str:
     return sentence.lower().replace("’", "'").strip(" \t*_#>-–—").lstrip(":")
 
 
+@functools.lru_cache(maxsize=65_536)
 def _stem(word: str) -> str:
     for suffix in ("ing", "ed", "es", "ly", "s"):
         if word.endswith(suffix) and len(word) - len(suffix) >= 3:
@@ -399,11 +402,15 @@ def _stem(word: str) -> str:
 
 
 def content_words(sentence: str) -> set[str]:
-    return {_stem(word) for word in _WORD.findall(sentence.lower().replace("’", "'")) if word not in _STOP}
+    return {_stem(word) for word in set(_WORD.findall(sentence.lower().replace("’", "'"))) if word not in _STOP}
 
 
 def classify(
-    sentence: str, *, aggressive: bool = False, in_recap: bool = False, said: set[str] | None = None
+    sentence: str,
+    *,
+    aggressive: bool = False,
+    in_recap: bool = False,
+    said: set[str] | Callable[[], set[str]] | None = None,
 ) -> str | None:
     """Why `sentence` (masked text) carries no instruction, or None to keep it. `said` holds the content words
     of the text before it (for restatements)."""
@@ -428,7 +435,8 @@ def classify(
         return "transition"
     if said is not None and (in_recap or _RECAP_OPENING.match(normal)):
         words = content_words(_RECAP_OPENING.sub("", normal, count=1))
-        if words and len(words & said) >= 0.75 * len(words):
+        earlier = said() if callable(said) else said
+        if words and len(words & earlier) >= 0.75 * len(words):
             return "restatement"
     if aggressive and _RATIONALE.match(normal):
         return "rationale"
@@ -437,13 +445,11 @@ def classify(
 
 # ---- the transform ---------------------------------------------------------------------------------------
 
-_HEADING = re.compile(r"[ \t]{0,3}(?:#{1,6}[ \t][^\n]*|[A-Z][A-Z0-9 &,'’/-]{2,60}:?|[^\n.!?]{1,60}:)[ \t]*\Z")
 _RECAP_HEADING = re.compile(
     r"\b(?:recap|reminders?|tl;?dr|in short|to sum up|wrap(?:ping)? up|final (?:notes?|thoughts|words|"
     r"reminders?)|closing|concluding|a few final)\b",
     re.I,
 )
-_FENCE = re.compile(r"^[ \t]{0,3}(?:```|~~~)", re.M)
 
 
 @dataclass(frozen=True)
@@ -454,75 +460,92 @@ class Removal:
     text: str
 
 
+# Where a sentence that may carry no instruction starts: its opening words, at a line start (after a list
+# marker or heading marks) or after a sentence end, searched in the lower-cased text with a literal first
+# character so that the engine jumps from one line break or stop to the next. Only lines with a hit (and the
+# lines of recap sections) are split into sentences and judged: most lines of a large prompt are never looked at.
+_OPENING_WORDS = (
+    r"hey|hi|hello|hiya|howdy|greetings|dear|good (?:morning|afternoon|evening|luck)|welcome|with|best|kind|warm|"
+    r"sincere|many|regards|wishes|thanks|thank|yours|truly|faithfully|cheers|all the best|once|again|and|huge|big|"
+    r"(?:we|i)(?:'d|'ve|'re|'m| hope| know| care| believe| love| really| truly| are| am| have| would| can't| cannot|"
+    r" appreciate| think| wrote)|may i|you(?:'re going| are going|'ll| will|'ve got| have got| can do)|now|let|"
+    r"allow|this (?:prompt|note|document|brief|guide|is (?:where|the part|because|so|why|important|really|very|"
+    r"critical|crucial|essential|key|non)|matters|helps)|these (?:are|rules are|points)|that(?:'s| is) "
+    r"(?:everything|all|because|why|it|important|critical)|the (?:reason|prompt|note|document|brief|guide|above|"
+    r"following|key)|a (?:little|few)|some (?:more|further|final|other|context|background)|wrote|written|here|"
+    r"below|please|read|yes|so|okay|ok|alright|right|well|just|keep in mind|observe|note|consider|remember|"
+    r"bear in mind|roughly|without|moving|to (?:sum|wrap|recap|reiterate|repeat)|in (?:short|summary|sum|a nutshell)"
+    r"|recap|tl;?dr|bottom line|as (?:mentioned|stated|said|noted|explained|described)|one more|key|it(?:'s| is) "
+    r"(?:important|critical|crucial|essential|vital|key|non|really|very|a must|a big)|it (?:matters|helps)|all of "
+    r"(?:this|these)|because|feel free|you may,? of course"
+)
+_AT_LINE_START = re.compile(rf"\n[ \t>*_#+\-–—•]*(?:\d{{1,3}}[.)][ \t]+)?(?:(?:{_OPENING_WORDS})\b|[{_EMOJI}])")
+_AFTER_STOP = re.compile(rf"[.!?…][\"'”’)\]]*(?:[ \t]*[{_EMOJI}]+)*[ \t]+(?:(?:{_OPENING_WORDS})\b|[{_EMOJI}])")
+_HEADING_LINE = re.compile(
+    r"\n(?P<m>[ \t]{0,3}(?:#{1,6}[ \t][^\n]*|[A-Z][A-Z0-9 &,'’/-]{2,60}:?|[^\n.!?]{1,60}:)[ \t]*)(?=\n|\Z)"
+)
+_FENCE_LINE = re.compile(r"\n[ \t]{0,3}(?:```|~~~)")
+
+
+def _candidate_lines(text: str, folded: str) -> set[int]:
+    """The starts of the lines holding a sentence opening that may carry no instruction."""
+    padded = "\n" + folded
+    starts = {match.start() for match in _AT_LINE_START.finditer(padded)}  # "\n" at padded[i]: the line at i
+    for match in _AFTER_STOP.finditer(padded):
+        starts.add(padded.rfind("\n", 0, match.start()) if match.start() else 0)
+    return starts
+
+
 def removals(text: str, *, aggressive: bool = False) -> list[Removal]:
     """What `drop_non_instructions` removes from masked `text`: (start, end) ranges to cut, each with why."""
+    folded = text.lower().replace("’", "'")
+    if len(folded) != len(text):
+        folded = text.replace("\u0130", "I").lower().replace("’", "'")
+    lines = _candidate_lines(text, folded)
+    # sections: their heading lines, and whether each is a recap (all its lines are judged)
+    headings = [
+        (match.start("m") - 1, match.end("m") - 1)
+        for match in _HEADING_LINE.finditer("\n" + text)
+        if not _END.search(match.group("m").rstrip(":"))
+    ]
+    recap_sections = [(start, end) for start, end in headings if _RECAP_HEADING.search(text, start, end)]
+    for heading_start, heading_end in recap_sections:
+        following = bisect.bisect_right([start for start, _ in headings], heading_start)
+        section_end = headings[following][0] if following < len(headings) else len(text)
+        position = heading_end + 1
+        while position < section_end:
+            lines.add(position)
+            position = text.find("\n", position, section_end) + 1 or section_end
+    heading_lines = {start for start, _ in headings}
+    fences = [match.start() for match in _FENCE_LINE.finditer("\n" + text)] if "```" in text or "~~~" in text else []
+    recap_starts = [start for start, _ in recap_sections]
     found: list[Removal] = []
-    said: set[str] = set()
-    in_recap = False
-    heading: tuple[int, int, str] | None = None  # the current section's heading line (start, end, text)
-    kept_in_section = False
-    removed_in_section = False
-    fenced = False
-
-    def close_section() -> None:
-        if heading is not None and removed_in_section and not kept_in_section:
-            found.append(Removal(heading[0], heading[1], "heading of a section left empty", heading[2]))
-
-    line_removals: list[Removal] = []
-    current_line = -1
-    line_sentences: list[Sentence] = []
-
-    def flush_line() -> None:
-        nonlocal kept_in_section, removed_in_section
-        if not line_sentences:
-            return
-        if line_removals and _alone(text, line_sentences[0]):
-            line_removals.clear()  # a whole message or text (a chat turn "hi"): what it says is the content
-        if line_removals and len(line_removals) == len(line_sentences):
-            first = line_removals[0]
-            sentence = line_sentences[0]
-            end = sentence.line_end + 1 if sentence.line_end < len(text) else sentence.line_end
-            start = sentence.line_start
-            found.append(Removal(start, end, first.reason, text[sentence.line_start : sentence.line_end].strip()))
-            removed_in_section = True
+    said = _Said(text)
+    for line_start in sorted(lines - heading_lines):
+        line_end = text.find("\n", line_start)
+        line_end = len(text) if line_end < 0 else line_end
+        line = text[line_start:line_end]
+        if bisect.bisect_right(fences, line_start) % 2 or line.lstrip().startswith(("|", "```", "~~~")):
+            continue  # code or a table
+        section = bisect.bisect_right(recap_starts, line_start) - 1
+        in_recap = section >= 0 and not any(recap_starts[section] < start < line_start for start in heading_lines)
+        sentences = list(split_sentences(text, line_start, line_end))
+        cuts: list[Removal] = []
+        for sentence in sentences:
+            if in_example(text, sentence.start):
+                continue
+            before = functools.partial(said.before, sentence.start)
+            reason = classify(sentence.text, aggressive=aggressive, in_recap=in_recap, said=before)
+            if reason is not None:
+                cuts.append(Removal(sentence.start, _sentence_cut_end(text, sentence), reason, sentence.text))
+        if not cuts or _alone(text, line_start, line_end):
+            continue  # a whole message or text (a chat turn "hi"): what it says is the content
+        if len(cuts) == len(sentences):
+            end = line_end + 1 if line_end < len(text) else line_end
+            found.append(Removal(line_start, end, cuts[0].reason, line.strip()))
         else:
-            found.extend(line_removals)
-            removed_in_section = removed_in_section or bool(line_removals)
-            kept_in_section = True
-        line_removals.clear()
-        line_sentences.clear()
-
-    for sentence in split_sentences(text):
-        if sentence.line_start != current_line:
-            flush_line()
-            current_line = sentence.line_start
-            line = text[sentence.line_start : sentence.line_end]
-            if _FENCE.match(line):
-                fenced = not fenced
-            if fenced or _FENCE.match(line) or line.lstrip().startswith("|"):
-                kept_in_section = True
-                current_line = -1
-                continue
-            if sentence.whole_line and _HEADING.match(line) and not _END.search(line.rstrip(":")):
-                close_section()
-                heading = (sentence.line_start, min(sentence.line_end + 1, len(text)), line.strip())
-                in_recap = _RECAP_HEADING.search(line) is not None
-                kept_in_section = removed_in_section = False
-                current_line = -1
-                continue
-        elif current_line == -1:
-            continue
-        line_sentences.append(sentence)
-        if in_example(text, sentence.start):
-            said.update(content_words(sentence.text))
-            continue
-        reason = classify(sentence.text, aggressive=aggressive, in_recap=in_recap, said=said)
-        if reason is None:
-            said.update(content_words(sentence.text))
-            continue
-        line_removals.append(Removal(sentence.start, _sentence_cut_end(text, sentence), reason, sentence.text))
-    flush_line()
-    close_section()
+            found.extend(cuts)
+    found.extend(_emptied_headings(text, headings, found))
     found.sort(key=lambda removal: removal.start)
     merged: list[Removal] = []
     for removal in found:
@@ -532,19 +555,56 @@ def removals(text: str, *, aggressive: bool = False) -> list[Removal]:
     return merged
 
 
-def _alone(text: str, sentence: Sentence) -> bool:
-    """Whether the sentence's line is all there is between the text's ends or protected spans on lines of their
-    own (chat messages are joined with such a break)."""
-    before = text[: sentence.line_start].rstrip("\n")
-    after = text[sentence.line_end :].lstrip("\n")
-    before_line = before[before.rfind("\n") + 1 :]
-    after_line = after.split("\n", 1)[0]
-    return (
-        before_line.strip() in ("", SENTINEL)
-        and after_line.strip() in ("", SENTINEL)
-        and (not before or before_line.strip() == SENTINEL)
-        and (not after or after_line.strip() == SENTINEL)
-    )
+class _Said:
+    """The content words of the text before a position, gathered as the positions asked for move on (only
+    recaps ask)."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.upto = 0
+        self.words: set[str] = set()
+
+    def before(self, position: int) -> set[str]:
+        if position > self.upto:
+            self.words |= content_words(self.text[self.upto : position])
+            self.upto = position
+        return self.words
+
+
+def _emptied_headings(text: str, headings: list[tuple[int, int]], cuts: list[Removal]) -> list[Removal]:
+    """The headings of the sections that had content and have none left after `cuts`."""
+    found = []
+    starts = [start for start, _ in headings]
+    cut_starts = sorted((cut.start, cut.end) for cut in cuts)
+    for index, (start, end) in enumerate(headings):
+        section_end = starts[index + 1] if index + 1 < len(starts) else len(text)
+        inside = [(s, e) for s, e in cut_starts if end <= s < section_end]
+        if not inside:
+            continue
+        position, left = end, []
+        for cut_start, cut_end in inside:
+            left.append(text[position:cut_start])
+            position = max(position, cut_end)
+        left.append(text[position:section_end])
+        if not "".join(left).strip():
+            line_end = min(end + 1, len(text))
+            found.append(Removal(start, line_end, "heading of a section left empty", text[start:end].strip()))
+    return found
+
+
+def _alone(text: str, line_start: int, line_end: int) -> bool:
+    """Whether the line is all there is between the text's ends or protected spans on lines of their own
+    (chat messages are joined with such a break)."""
+    before = line_start - 1
+    while before >= 0 and text[before] == "\n":
+        before -= 1
+    after = line_end
+    while after < len(text) and text[after] == "\n":
+        after += 1
+    before_line = text[text.rfind("\n", 0, before + 1) + 1 : before + 1] if before >= 0 else None
+    after_end = text.find("\n", after)
+    after_line = text[after : len(text) if after_end < 0 else after_end] if after < len(text) else None
+    return all(line is None or line.strip() == SENTINEL for line in (before_line, after_line))
 
 
 def _sentence_cut_end(text: str, sentence: Sentence) -> int:

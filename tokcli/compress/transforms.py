@@ -65,7 +65,7 @@ _AFTER_STOP = re.compile(r"[.!?:][ \t]+\Z")
 _LEAD_CHARS = frozenset(" \t-*+>.)")
 
 
-def _at_sentence_start(text: str, start: int) -> bool:
+def at_sentence_start(text: str, start: int) -> bool:
     """Whether `start` begins a sentence: at a line start (after a list marker) or after . ! ? :"""
     # A line's lead is blanks, list-marker characters and digits: back over those only, not to the line start
     # (scanning back to it for every phrase made one long line quadratic).
@@ -108,7 +108,7 @@ def _capitalised_word(match: re.Match[str] | None) -> bool:
     return match is not None and match.group("word") not in _STOPWORDS
 
 
-def _may_capitalise(text: str, position: int) -> bool:
+def may_capitalise(text: str, position: int) -> bool:
     """Whether the word at `position` may be capitalised (at a sentence start after a cut) without running into
     the capitalised words or protected spans after it as one named entity."""
     word = _WORD.match(text, position)
@@ -495,11 +495,21 @@ def _rewrite(
     return result, count
 
 
+def rewrite(
+    text: str,
+    patterns: tuple[re.Pattern[str], re.Pattern[str]],
+    replace: Callable[[int, int, re.Match[str]], str | None],
+) -> tuple[str, int]:
+    """`_rewrite` for the transforms of other modules (`rewording`): patterns made with `after_non_word`, run
+    on the case-folded text."""
+    return _rewrite(text, patterns, replace)
+
+
 def filler_phrases(text: str) -> tuple[str, int]:
     """Politeness and filler: "Please note that", "I would like you to", "please", "Thank you!"."""
 
     def opener(start: int, end: int, match: re.Match[str]) -> str | None:
-        if not _at_sentence_start(text, start):
+        if not at_sentence_start(text, start):
             return None
         if not match.group("next"):
             after = match.end("m") - 1
@@ -508,10 +518,10 @@ def filler_phrases(text: str) -> tuple[str, int]:
                 return CAPITALISE
             return ""
         following = match.start("next") - 1
-        return _capitalize_next(text[following]) if _may_capitalise(text, following) else text[following]
+        return _capitalize_next(text[following]) if may_capitalise(text, following) else text[following]
 
     def polite(start: int, end: int, match: re.Match[str]) -> str | None:
-        return "" if _at_sentence_start(text, start) else None
+        return "" if at_sentence_start(text, start) else None
 
     text, openers = _rewrite(text, _FILLER_OPENER, opener)
     text, trailing = _drop_with_separators(text, _PLEASE_AT_END)
@@ -722,8 +732,8 @@ def repeated_sentences(text: str, earlier: Callable[[], set[str]]) -> list[tuple
     found: list[tuple[int, int, str, str, int]] = []  # start, end, normalised sentence, replacement, section
     for match in _line_matches(_SENTENCE, text):
         key = _NON_WORD.sub(" ", match.group("body").lower()).strip()
-        if len(key) < 12 or in_example(text, match.start("m") - 1 + len(match.group("lead"))):
-            continue  # short, or example data ("Response: …"), which repeats on purpose
+        if len(key) < 12:
+            continue
         # at a line start the line (or list item) may go entirely
         replacement = match.group("lead") + _REMOVED if match.string[match.start("m") - 1] == "\n" else ""
         start = match.start("m") - 1
@@ -757,10 +767,12 @@ def repeated_sentences(text: str, earlier: Callable[[], set[str]]) -> list[tuple
         tally = copies.setdefault(paragraph, [0, 0])
         tally[0] += anywhere
         tally[1] += 1
+    # example data ("Response: …", a quotation) repeats on purpose
     repeated = [
         (start, end, replacement)
         for start, end, replacement, paragraph, own, anywhere in judged
-        if own or (anywhere and copies[paragraph][0] >= 2 and 2 * copies[paragraph][0] > copies[paragraph][1])
+        if (own or (anywhere and copies[paragraph][0] >= 2 and 2 * copies[paragraph][0] > copies[paragraph][1]))
+        and not in_example(text, start + len(replacement) - 1 if replacement else start)
     ]
     return repeated
 
@@ -945,28 +957,10 @@ def condense_lists(text: str) -> tuple[str, int]:
     return _LIST_RUN.sub(replace, text), count
 
 
-def _nominalisations(text: str) -> tuple[str, int]:
-    from tokcli.compress.rewording import nominalisations
+def _reword(text: str) -> tuple[str, int]:
+    from tokcli.compress.rewording import reword
 
-    return nominalisations(text)
-
-
-def _synonym_stacks(text: str) -> tuple[str, int]:
-    from tokcli.compress.rewording import synonym_stacks
-
-    return synonym_stacks(text)
-
-
-def _hedges(text: str) -> tuple[str, int]:
-    from tokcli.compress.rewording import hedges_and_intensifiers
-
-    return hedges_and_intensifiers(text)
-
-
-def _puffery(text: str) -> tuple[str, int]:
-    from tokcli.compress.rewording import puffery
-
-    return puffery(text)
+    return reword(text)
 
 
 def _non_instructions(text: str) -> tuple[str, int]:
@@ -987,10 +981,7 @@ TRANSFORMS: tuple[Transform, ...] = (
     Transform("repeated_punctuation", "safe", "!!! and ?? and ....", repeated_punctuation),
     Transform("filler_phrases", "balanced", "politeness and filler phrases", filler_phrases),
     Transform("verbose_phrases", "balanced", "wordy phrases rewritten short", verbose_phrases),
-    Transform("nominalisations", "balanced", "light verb + action noun to the verb", _nominalisations),
-    Transform("synonym_stacks", "balanced", "lists of words that mean the same", _synonym_stacks),
-    Transform("hedges_and_intensifiers", "balanced", "degree words and hedges", _hedges),
-    Transform("puffery", "balanced", "praise words inflating a persona", _puffery),
+    Transform("rewording", "balanced", "hedges, synonym stacks, puffery, nominalisations", _reword),
     Transform(
         "duplicate_sentences",
         "balanced",
