@@ -252,7 +252,7 @@ _META = re.compile(
     r"|(?:a little|some) (?:bit of )?(?:context|background) (?:about|on)"
     r"|here(?:'s| is) (?:what (?:we|i) (?:want|need|mean|have in mind)|the (?:thing|deal|plan))"
     r"|(?:i|we) (?:really |truly )?(?:care|believe|love|are (?:so |super |really )?(?:excited|thrilled|happy))\b"
-    r"|please bear with me|(?:you may|feel free to),? of course,? disregard"
+    r"|please bear with me"
     r"|this is (?:where|the part where) (?:it gets|the magic|things get)"
     r"|(?:yes,? )?this (?:really |actually )?happened"
     r"|below,? (?:you will|you'll) find|(?:here|below) (?:is|are) everything"
@@ -477,7 +477,7 @@ _OPENING_WORDS = (
     r"bear in mind|roughly|without|moving|to (?:sum|wrap|recap|reiterate|repeat)|in (?:short|summary|sum|a nutshell)"
     r"|recap|tl;?dr|bottom line|as (?:mentioned|stated|said|noted|explained|described)|one more|key|it(?:'s| is) "
     r"(?:important|critical|crucial|essential|vital|key|non|really|very|a must|a big)|it (?:matters|helps)|all of "
-    r"(?:this|these)|because|feel free|you may,? of course"
+    r"(?:this|these)|because"
 )
 _AT_LINE_START = re.compile(rf"\n[ \t>*_#+\-–—•]*(?:\d{{1,3}}[.)][ \t]+)?(?:(?:{_OPENING_WORDS})\b|[{_EMOJI}])")
 _AFTER_STOP = re.compile(rf"[.!?…][\"'”’)\]]*(?:[ \t]*[{_EMOJI}]+)*[ \t]+(?:(?:{_OPENING_WORDS})\b|[{_EMOJI}])")

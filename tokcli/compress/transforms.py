@@ -378,6 +378,7 @@ _INDIRECT_REQUEST = (
 _FILLER_OPENER = after_non_word(
     f"(?:{_INDIRECT_REQUEST}|{_OPENER_PHRASE})(?:[ \\t]+{_OPENER_PHRASE})*" + r"[ \t]*(?P<next>[^\s\ue000])?"
 )
+_COORDINATED_TO = re.compile(r"[^.!?\n\ue000]{0,200}?[ \t,](?:and|or)[ \t]+to[ \t]")
 _PLEASE_AT_END = re.compile(r"please(?=[.!?,])(?<=[ \t,]please)")
 #: Inline filler, case-sensitive (only lower-case uses are inline); each pattern starts with a literal word so
 #: the engine jumps between its occurrences, and checks the character before it after that.
@@ -509,8 +510,8 @@ def filler_phrases(text: str) -> tuple[str, int]:
     """Politeness and filler: "Please note that", "I would like you to", "please", "Thank you!"."""
 
     def opener(start: int, end: int, match: re.Match[str]) -> str | None:
-        if not at_sentence_start(text, start):
-            return None
+        if not at_sentence_start(text, start) or _COORDINATED_TO.match(text, end):
+            return None  # "I would ask you to write …, and to avoid …": the second "to" would dangle
         if not match.group("next"):
             after = match.end("m") - 1
             starts_capitalised = text[start : start + 1].isupper()
