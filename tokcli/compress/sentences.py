@@ -199,6 +199,8 @@ def in_example(text: str, start: int) -> bool:
     """Whether the sentence at `start` is example data, not an instruction: the value of a labelled field of an
     example ("User: …", "Response: \"…\"", "Output: …"), or inside a quotation opened earlier on its line."""
     line_start = text.rfind("\n", 0, start) + 1
+    if text.find(":", line_start, start + 48) < 0 and not any(quote in text[line_start:start] for quote in '"“'):
+        return False  # no label and no open quotation: most sentences
     field = _FIELD_LABEL.match(text, line_start)
     if (
         field is not None
@@ -518,7 +520,8 @@ def removals(text: str, *, aggressive: bool = False) -> list[Removal]:
             position = text.find("\n", position, section_end) + 1 or section_end
     heading_lines = {start for start, _ in headings}
     fences = [match.start() for match in _FENCE_LINE.finditer("\n" + text)] if "```" in text or "~~~" in text else []
-    recap_starts = [start for start, _ in recap_sections]
+    heading_starts = [start for start, _ in headings]
+    recap_set = {start for start, _ in recap_sections}
     found: list[Removal] = []
     said = _Said(text)
     for line_start in sorted(lines - heading_lines):
@@ -527,8 +530,9 @@ def removals(text: str, *, aggressive: bool = False) -> list[Removal]:
         line = text[line_start:line_end]
         if bisect.bisect_right(fences, line_start) % 2 or line.lstrip().startswith(("|", "```", "~~~")):
             continue  # code or a table
-        section = bisect.bisect_right(recap_starts, line_start) - 1
-        in_recap = section >= 0 and not any(recap_starts[section] < start < line_start for start in heading_lines)
+        # in a recap section: the last heading before the line is a recap heading
+        last_heading = bisect.bisect_right(heading_starts, line_start) - 1
+        in_recap = last_heading >= 0 and heading_starts[last_heading] in recap_set
         sentences = list(split_sentences(text, line_start, line_end))
         cuts: list[Removal] = []
         for sentence in sentences:
@@ -578,7 +582,8 @@ def _emptied_headings(text: str, headings: list[tuple[int, int]], cuts: list[Rem
     cut_starts = sorted((cut.start, cut.end) for cut in cuts)
     for index, (start, end) in enumerate(headings):
         section_end = starts[index + 1] if index + 1 < len(starts) else len(text)
-        inside = [(s, e) for s, e in cut_starts if end <= s < section_end]
+        first = bisect.bisect_left(cut_starts, (end, -1))
+        inside = cut_starts[first : bisect.bisect_left(cut_starts, (section_end, -1))]
         if not inside:
             continue
         position, left = end, []

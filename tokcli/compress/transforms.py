@@ -671,7 +671,7 @@ _RECAP_SENTENCE = re.compile(r"(?:remember|reminder|again|as (?:mentioned|stated
 _PARAGRAPH_BREAK = re.compile(r"\n[ \t]*\n")  # a paragraph never crosses a split between two parts (`pipeline`)
 _PARALLEL = "\x1b"  # "\x1b<sentence>\x1f<heading shape>": met in a section with a heading of that shape
 _HEADING_WORD = re.compile(r"[A-Za-z\ue000]+")
-_ANY_SECTION = "\x1d"  # a memory entry "\x1d<sentence>": met in some section
+_ANY_SECTION = "\x1d"  # joins the heading shapes in the `_SECTIONS_SEEN` entry
 _SECTIONS_SEEN = "\x1e"  # a memory entry "\x1e<headings so far>\x1e<0|1: the last section is a recap>\x1e<its shapes>"
 
 
@@ -721,6 +721,38 @@ def drop_repeated_sentences(text: str, earlier: Callable[[], set[str]]) -> tuple
     return _REMOVED_MARK.sub("", _replace_lines(_REMOVED_LINE, marked, lambda match: "")[0]), removed
 
 
+def _pasted_paragraphs(
+    text: str,
+    found: list[tuple[int, int, str, str, int]],
+    repeats: list[tuple[int, int, str]],
+    crossing: list[tuple[int, int, str]],
+) -> list[tuple[int, int, str]]:
+    """The repeats kept as one section's own case (`crossing`) that lie in a paragraph mostly made of repeats
+    (two or more, over half its sentences): a paragraph pasted twice, whose repeats go too."""
+    starts = [start for start, *_ in found]
+    repeated_starts = sorted([start for start, _, _ in repeats] + [start for start, _, _ in crossing])
+    pasted = []
+    for start, end, replacement in crossing:
+        after = _PARAGRAPH_BREAK.search(text, start)
+        low, high = _paragraph_start(text, start), (after.start() if after else len(text))
+        sentences = bisect.bisect_left(starts, high) - bisect.bisect_left(starts, low)
+        repeated = bisect.bisect_left(repeated_starts, high) - bisect.bisect_left(repeated_starts, low)
+        if repeated >= 2 and 2 * repeated > sentences:
+            pasted.append((start, end, replacement))
+    return pasted
+
+
+def _paragraph_start(text: str, position: int) -> int:
+    """Where the paragraph holding `position` starts: after the last blank line before it (or at 0)."""
+    line_end = text.rfind("\n", 0, position)
+    while line_end >= 0:
+        previous = text.rfind("\n", 0, line_end)
+        if previous >= 0 and not text[previous + 1 : line_end].strip(" \t"):
+            return line_end + 1
+        line_end = previous
+    return 0
+
+
 def repeated_sentences(text: str, earlier: Callable[[], set[str]]) -> list[tuple[int, int, str]]:
     """The (start, end, replacement) of each sentence `duplicate_sentences` drops from `text`."""
     from tokcli.compress.sentences import in_example
@@ -742,38 +774,40 @@ def repeated_sentences(text: str, earlier: Callable[[], set[str]]) -> list[tuple
     seen = earlier()
     base, earlier_recap, earlier_shapes = _section_memory(seen)
     shapes_of[0] = earlier_shapes
-    # (start, end, replacement, paragraph, whether it repeats its own section or a recap's, whether it repeats
-    # a sentence of any earlier section)
-    judged: list[tuple[int, int, str, int, bool, bool]] = []
-    paragraph_starts = [match.end() for match in _PARAGRAPH_BREAK.finditer(text)] if found else []
+    # A sentence's plain key says it was met anywhere; "<key>\x1f<section>" that it was met in that section
+    # (section 0, before any heading, has the plain key only: nothing comes before it).
+    repeated: list[tuple[int, int, str]] = []
+    crossing: list[tuple[int, int, str]] = []  # repeats of a sentence of another section written as a case
     for start, end, key, replacement, local in found:
         section = base + local
-        in_section = key if section == 0 else f"{key}\x1f{section}"
-        recap = recaps[local - 1] if local else earlier_recap
-        anywhere = _ANY_SECTION + key in seen
-        shapes = [f"{_PARALLEL}{key}\x1f{shape}" for shape in shapes_of[local]]
-        parallel = any(shape in seen for shape in shapes)
-        reminder = recap or _RECAP_SENTENCE.match(key) is not None
-        own = in_section in seen or (anywhere and (reminder or not parallel))
-        judged.append((start, end, replacement, bisect.bisect_right(paragraph_starts, start), own, anywhere))
-        seen.add(in_section)
-        seen.add(_ANY_SECTION + key)
+        anywhere = key in seen
+        if section:
+            in_section = f"{key}\x1f{section}"
+            own = in_section in seen
+            seen.add(in_section)
+        else:
+            own = anywhere
+        shapes = [f"{_PARALLEL}{key}\x1f{shape}" for shape in shapes_of[local]] if local or base else []
+        if own:
+            repeated.append((start, end, replacement))
+        elif anywhere:
+            recap = recaps[local - 1] if local else earlier_recap
+            if recap or _RECAP_SENTENCE.match(key) is not None or not any(shape in seen for shape in shapes):
+                repeated.append((start, end, replacement))
+            else:
+                crossing.append((start, end, replacement))
+        seen.add(key)
         seen.update(shapes)
     last_recap = int(recaps[-1] if recaps else earlier_recap)
     last_shapes = _ANY_SECTION.join(shapes_of[-1])
     seen.add(_SECTIONS_SEEN.join(("", str(base + len(headings)), str(last_recap), last_shapes)))
-    # a paragraph that mostly repeats earlier sections was pasted twice: its repeats go too
-    copies: dict[int, list[int]] = {}
-    for _, _, _, paragraph, _, anywhere in judged:
-        tally = copies.setdefault(paragraph, [0, 0])
-        tally[0] += anywhere
-        tally[1] += 1
+    if crossing:
+        repeated = sorted(repeated + _pasted_paragraphs(text, found, repeated, crossing))
     # example data ("Response: …", a quotation) repeats on purpose
     repeated = [
         (start, end, replacement)
-        for start, end, replacement, paragraph, own, anywhere in judged
-        if (own or (anywhere and copies[paragraph][0] >= 2 and 2 * copies[paragraph][0] > copies[paragraph][1]))
-        and not in_example(text, start + len(replacement) - 1 if replacement else start)
+        for start, end, replacement in repeated
+        if not in_example(text, start + len(replacement) - 1 if replacement else start)
     ]
     return repeated
 
