@@ -29,7 +29,7 @@ import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
-SENTINEL = "\ue000"  # as in `transforms` (which imports this module lazily)
+from tokcli.compress.transforms import SENTINEL, without_ranges
 
 # ---- sentence boundaries --------------------------------------------------------------------------------
 
@@ -626,13 +626,7 @@ def drop(text: str, *, aggressive: bool) -> tuple[str, int]:
         cuts = [cut for cut in cuts if cut.reason == "rationale"]
     if not cuts:
         return text, 0
-    parts = []
-    position = 0
-    for cut in cuts:
-        parts.append(text[position : cut.start])
-        position = cut.end
-    parts.append(text[position:])
-    return "".join(parts), len(cuts)
+    return without_ranges(text, [(cut.start, cut.end) for cut in cuts]), len(cuts)
 
 
 def drop_non_instructions(text: str) -> tuple[str, int]:

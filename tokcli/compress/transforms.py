@@ -463,6 +463,11 @@ def _cut(text: str, cuts: list[tuple[int, int]]) -> str:
     return result
 
 
+def without_ranges(text: str, cuts: list[tuple[int, int]]) -> str:
+    """`text` without the ranges `cuts` (sorted, not overlapping), for the transforms of other modules."""
+    return _cut(text, cuts)
+
+
 def _rewrite(
     text: str,
     patterns: tuple[re.Pattern[str], re.Pattern[str]],
