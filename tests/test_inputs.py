@@ -212,7 +212,7 @@ def test_cli_glob(repo: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     code, stdout, stderr = invoke("docs/**/*.txt", "-t", "cl100k_base", "-f", "csv")
     assert (code, stderr) == (0, "")
     rows = stdout.splitlines()
-    assert rows[0] == "path,model,tokenizer,tokens,exact,kind,overhead"
+    assert rows[0] == "path,model,tokenizer,tokens,exact,kind,overhead,tool_tokens"
     # A glob names files explicitly: the nested .gitignore does not filter it (the shell would not either).
     assert [row.split(",")[0] for row in rows[1:]] == [
         "docs/nested/note.txt",

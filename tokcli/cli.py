@@ -178,12 +178,20 @@ def count(
     elif chosen == "csv":
         sys.stdout.write(reporter.render_csv(report))
     elif chosen == "table":
+        from tokcli.reporters.tools import render_tool_table
+
         console = make_console()
         console.print(reporter.render_table(report))
+        for path, label, request in reporter.tool_tables(report):
+            console.print(render_tool_table(path, label, request))
         for note in report.notes:
             console.print(f"[dim]{note}[/dim]")
     else:
+        from tokcli.reporters.tools import render_tool_plain
+
         sys.stdout.write(reporter.render_plain(report))
+        for path, label, request in reporter.tool_tables(report):
+            sys.stdout.write("\n" + render_tool_plain(path, label, request))
         for note in report.notes:
             typer.echo(f"note: {note}", err=True)
 

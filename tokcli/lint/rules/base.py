@@ -343,7 +343,7 @@ def _json_anchors(document: PromptDocument, segments: list[Segment]) -> None:
 
 
 def build_segments(document: PromptDocument) -> list[Segment]:
-    if document.kind == "chat":
+    if document.kind in ("chat", "tools"):
         segments = []
         for message in document.messages:
             try:
