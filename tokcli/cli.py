@@ -373,8 +373,13 @@ def cost(
     inputs = read_inputs(paths or [], text, encoding_errors.value)
     for path, reason in inputs.skipped:
         typer.echo(f"tokcli: skipped {path}: {reason}", err=True)
+    from tokcli.counting import request_counts
+
     texts = [(item.path, item.text) for item in inputs.texts]
-    report = estimate_costs(texts, chosen_models, options, compare=compare or not names, skip_unavailable=not model)
+    counted = request_counts(inputs.texts, chosen_models)
+    report = estimate_costs(
+        texts, chosen_models, options, compare=compare or not names, skip_unavailable=not model, counted=counted
+    )
     report.skipped.extend((name, "no price in the table (config `models`)") for name in unpriced)
     chosen = output_format.value
     if chosen == "auto":

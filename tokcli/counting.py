@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePath
 from typing import Any
 
-from tokcli.errors import InputError, UsageError
+from tokcli.errors import InputError, MissingExtraError, UnknownNameError, UsageError
 from tokcli.inputs import InputText, StreamedInput, probe_file, read_text_file
 from tokcli.prompts import CHAT_SUFFIXES, PromptDocument, load_prompt
 from tokcli.registry import get_registry
@@ -170,6 +170,35 @@ def countable_document(document: PromptDocument) -> PromptDocument | None:
     return document if document.kind in ("chat", "prompty", "dotprompt", "tools") else None
 
 
+def _canonical(model: str | None) -> str | None:
+    if model is None:
+        return None
+    try:
+        return get_registry().resolve_model(model).canonical
+    except UnknownNameError:  # a model only the price table knows
+        return model
+
+
+def request_counts(inputs: Sequence[InputText], models: Sequence[Any]) -> dict[tuple[int, str], tuple[int, bool]]:
+    """(input index, model id) → (tokens, exact) for the inputs that send tools, a response format or tool
+    calls: their messages and extras counted as `count` does, for `cost` to price instead of the raw file."""
+    documents = [_document(item) for item in inputs]
+    chosen = [index for index, document in enumerate(documents) if request_of(document) is not None]
+    if not chosen:
+        return {}
+    result: dict[tuple[int, str], tuple[int, bool]] = {}
+    subset = [inputs[index] for index in chosen]
+    for model in models:
+        target = Target(model.id, model.tokenizer, model=model.id, provider=model.provider)
+        try:
+            report = count_inputs(subset, [target], documents=[documents[index] for index in chosen])
+        except MissingExtraError:
+            continue  # cost reports the model as skipped
+        for index, row in zip(chosen, report.results):
+            result[(index, model.id)] = (row.tokens, row.exact)
+    return result
+
+
 def request_of(document: PromptDocument | None) -> ChatRequest | None:
     """What a document sends besides its message text (tools, tool_choice, response format, tool calls)."""
     if document is None or document.kind not in ("chat", "tools"):
@@ -196,7 +225,7 @@ def count_inputs(
     requests = [request_of(document) for document in documents]
     for target in targets:
         tokenizer = registry.get(target.tokenizer)
-        canonical = registry.resolve_model(target.model).canonical if target.model else None
+        canonical = _canonical(target.model)
         pieces: dict[str, None] = {}
         for item, document in zip(inputs, documents):
             if document is not None and document.kind == "tools":

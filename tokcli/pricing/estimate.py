@@ -7,7 +7,7 @@ the tokenizer registry and counts every input once per tokenizer, however many m
 from __future__ import annotations
 
 import datetime as _dt
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from tokcli.errors import MissingExtraError, TokcliError
@@ -63,11 +63,14 @@ def estimate_costs(
     skip_unavailable: bool | None = None,
     today: _dt.date | None = None,
     counter: Counter = registry_counter,
+    counted: Mapping[tuple[int, str], tuple[int, bool]] | None = None,
 ) -> CostReport:
     """Price every (path, text) on every model; with `compare`, cheapest first within each path.
 
     With `skip_unavailable` (default: the same as `compare`) a model whose tokenizer cannot be loaded
-    (a missing extra) is listed in `report.skipped` with the reason; otherwise that error propagates."""
+    (a missing extra) is listed in `report.skipped` with the reason; otherwise that error propagates.
+    `counted` gives (tokens, exact) for (input index, model id) pairs counted elsewhere (chat and tool files
+    that send tools, counted as `count` does), used instead of the text's count."""
     day = today or _dt.date.today()
     skip = compare if skip_unavailable is None else skip_unavailable
     report = CostReport([], options, compare, day, paths=[path for path, _ in texts])
@@ -92,9 +95,10 @@ def estimate_costs(
             continue
         numbers, exact = counts[name]
         stale = is_stale(model, day, report.stale_days)
-        for (path, _), tokens in zip(texts, numbers):
+        for index, ((path, _), tokens) in enumerate(zip(texts, numbers)):
+            tokens, row_exact = (counted or {}).get((index, model.id), (tokens, exact))
             cost = compute_cost(model, tokens, options)
-            report.rows.append(CostRow(path, exact and model.tokenizer_exact, stale, cost))
+            report.rows.append(CostRow(path, row_exact and model.tokenizer_exact, stale, cost))
     order = {path: index for index, path in enumerate(report.paths)}
     if compare:
         report.rows.sort(key=lambda row: (order.get(row.path, 0), row.cost.total_cost, row.model.id))
