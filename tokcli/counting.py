@@ -155,8 +155,12 @@ def _document(item: InputText) -> PromptDocument | None:
     suffix = PurePath(item.path).suffix.lower()
     if suffix not in CHAT_SUFFIXES and suffix not in (".prompty", ".prompt"):
         return None
+    from tokcli.tools import ToolDefinitionError
+
     try:
         document = load_prompt(item.path, item.text)
+    except ToolDefinitionError:
+        raise
     except InputError:
         return None  # not a chat file after all (e.g. a config YAML): count it as text
     return countable_document(document)
@@ -170,7 +174,7 @@ def countable_document(document: PromptDocument) -> PromptDocument | None:
     return document if document.kind in ("chat", "prompty", "dotprompt", "tools") else None
 
 
-def _canonical(model: str | None) -> str | None:
+def canonical_model(model: str | None) -> str | None:
     if model is None:
         return None
     try:
@@ -225,7 +229,7 @@ def count_inputs(
     requests = [request_of(document) for document in documents]
     for target in targets:
         tokenizer = registry.get(target.tokenizer)
-        canonical = _canonical(target.model)
+        canonical = canonical_model(target.model)
         pieces: dict[str, None] = {}
         for item, document in zip(inputs, documents):
             if document is not None and document.kind == "tools":

@@ -89,6 +89,7 @@ class RequestTokens:
     response_format: int = 0
     calls: int = 0  # tool calls and results outside message content
     notes: list[str] = field(default_factory=list)
+    tool_choice_value: Any = None  # the request's tool_choice as given
 
     @property
     def definitions(self) -> int:
@@ -129,8 +130,11 @@ def count_request(
     """Tokens of `request`'s extras on one model (`model` is its canonical model-map key, when known)."""
     method = method_for(provider, tokenizer_name)
     if method == "openai-cookbook":
-        return _openai(request, tokenizer, tokenizer_name, model)
-    return _json_method(request, tokenizer, method, model)
+        result = _openai(request, tokenizer, tokenizer_name, model)
+    else:
+        result = _json_method(request, tokenizer, method, model)
+    result.tool_choice_value = request.tool_choice
+    return result
 
 
 def _openai(request: ChatRequest, tokenizer: Any, tokenizer_name: str, model: str | None) -> RequestTokens:
@@ -217,10 +221,12 @@ def _json_method(request: ChatRequest, tokenizer: Any, method: str, model: str |
     counted = batch.run(tokenizer)
     result = RequestTokens(method, exact=False)
     for tool, (whole, description) in zip(request.tools, pairs):
-        result.tools.append(ToolTokens(tool.name, counted[description], counted[whole] - counted[description], tool.line))
+        result.tools.append(
+            ToolTokens(tool.name, counted[description], counted[whole] - counted[description], tool.line)
+        )
     _add_extras(result, extras, counted)
     result.exact = False
-    if method == "anthropic" and request.tools:
+    if method == "anthropic" and request.tools and model is not None:
         prompt = anthropic_tool_prompt(model, request.tool_choice)
         if prompt is None:
             result.notes.append(f"no published tool-use system prompt size for {model}: not added")
@@ -231,11 +237,16 @@ def _json_method(request: ChatRequest, tokenizer: Any, method: str, model: str |
 
 def anthropic_tool_prompt(model: str | None, tool_choice: Any) -> int | None:
     """Anthropic's tool-use system prompt tokens for `model` and `tool_choice` (None: not published)."""
-    forced = _choice_type(tool_choice) in ("any", "tool", "required", "function")
+    forced = forces_tool(tool_choice)
     for prefix, (auto, any_tool) in ANTHROPIC_TOOL_PROMPT:
         if model and (model == prefix or model.startswith(prefix + "-")):
             return any_tool if forced else auto
     return None
+
+
+def forces_tool(tool_choice: Any) -> bool:
+    """tool_choice any / tool (Anthropic), required / a named function (OpenAI)."""
+    return _choice_type(tool_choice) in ("any", "tool", "required", "function")
 
 
 def _choice_type(tool_choice: Any) -> str | None:

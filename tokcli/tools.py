@@ -19,6 +19,10 @@ from typing import Any
 from tokcli.errors import InputError
 
 
+class ToolDefinitionError(InputError):
+    """A tool list with an entry that is not a tool: an error wherever the file is read, never "not a prompt"."""
+
+
 @dataclass(frozen=True)
 class ToolDef:
     """One tool, whatever shape it came in: its name, description and JSON schema of its input."""
@@ -46,7 +50,9 @@ class ChatRequest:
 
 
 # Keys whose presence in a chat file's text means it may carry request extras (a cheap test before parsing).
-_EXTRA_KEYS = re.compile(r"\b(tools|functions|tool_choice|function_call|response_format|tool_calls|tool_use|tool_result)\b")
+_EXTRA_KEYS = re.compile(
+    r"\b(tools|functions|tool_choice|function_call|response_format|tool_calls|tool_use|tool_result)\b"
+)
 _SCHEMA_KEYS = ("parameters", "input_schema", "inputSchema")
 
 
@@ -82,22 +88,33 @@ def normalize_tools(path: str, items: list[Any], text: str = "") -> list[ToolDef
     for index, item in enumerate(items):
         body = item.get("function") if isinstance(item, dict) and isinstance(item.get("function"), dict) else item
         if not isinstance(body, dict) or not isinstance(body.get("name"), str) or not body["name"]:
-            raise InputError(f"tool #{index + 1} has no 'name'", path=path, line=_line_of(text, '"name"', search_from))
+            line = _item_line(text, body, search_from)
+            raise ToolDefinitionError(f"tool #{index + 1} has no 'name'", path=path, line=line)
         name = body["name"]
         description = body.get("description") or ""
         if not isinstance(description, str):
             line = _line_of(text, json.dumps(name), search_from)
-            raise InputError(f"tool {name!r}: 'description' must be a string", path=path, line=line)
+            raise ToolDefinitionError(f"tool {name!r}: 'description' must be a string", path=path, line=line)
         schema: Any = next((body[key] for key in _SCHEMA_KEYS if key in body), None) or {}
         if not isinstance(schema, dict):
             line = _line_of(text, json.dumps(name), search_from)
-            raise InputError(f"tool {name!r}: its input schema must be a JSON object", path=path, line=line)
+            raise ToolDefinitionError(f"tool {name!r}: its input schema must be a JSON object", path=path, line=line)
         found = text.find(json.dumps(name), search_from) if text else -1
         line = text.count("\n", 0, found) + 1 if found >= 0 else 1
         if found >= 0:
             search_from = found + 1
         tools.append(ToolDef(name, description, schema, line))
     return tools
+
+
+def _item_line(text: str, item: Any, start: int) -> int | None:
+    """Line of a tool entry that has no name: where its first string value is, after the previous tool."""
+    values = [value for value in item.values() if isinstance(value, str)] if isinstance(item, dict) else []
+    for value in values:
+        line = _line_of(text, json.dumps(value, ensure_ascii=False), start)
+        if line is not None:
+            return line
+    return None
 
 
 def _line_of(text: str, needle: str, start: int) -> int | None:

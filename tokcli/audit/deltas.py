@@ -195,21 +195,27 @@ def git_snapshot(
 def count_snapshot(
     texts: Sequence[tuple[str, str]], targets: Sequence[ModelTarget], cost_options: Any
 ) -> dict[str, dict[str, tuple[int, Decimal | None]]]:
-    from tokcli.counting import Target, count_inputs
+    from tokcli.audit.analyze import model_tool_prompt, tokenizer_targets
+    from tokcli.counting import count_inputs
     from tokcli.inputs import InputText
     from tokcli.pricing.cost import compute_cost
+    from tokcli.tool_tokens import forces_tool
 
     if not texts:
         return {}
     inputs = [InputText(path, text) for path, text in texts]
     tokenizers = list(dict.fromkeys(target.tokenizer for target in targets))
-    report = count_inputs(inputs, [Target(name, name) for name in tokenizers])
-    counted: dict[tuple[str, str], int] = {(row.path, row.tokenizer): row.tokens for row in report.results}
+    models = {target.tokenizer: (target.provider, target.model) for target in reversed(targets)}
+    report = count_inputs(inputs, tokenizer_targets(tokenizers, models))
+    counted = {(row.path, row.tokenizer): row for row in report.results}
     result: dict[str, dict[str, tuple[int, Decimal | None]]] = {}
     for path, _ in texts:
         entry: dict[str, tuple[int, Decimal | None]] = {}
         for target in targets:
-            tokens = counted[(path, target.tokenizer)]
+            row = counted[(path, target.tokenizer)]
+            request = row.request
+            forced = request is not None and forces_tool(request.tool_choice_value)
+            tokens = row.tokens + model_tool_prompt(target, bool(request and request.tools), forced)
             cost = compute_cost(target.price, tokens, cost_options).total_cost if target.price is not None else None
             entry[target.model] = (tokens, cost)
         result[path] = entry

@@ -187,7 +187,9 @@ def run_audit(
     report.rules.extend(AUDIT_RULES)
 
     tokenizers = list(dict.fromkeys(target.tokenizer for target in targets))
-    fingerprint = settings.fingerprint() + ":" + targets[0].model
+    providers = {target.tokenizer: (target.provider, target.model) for target in reversed(targets)}
+    # The provider and model decide how a tokenizer counts tool definitions (see tokcli.tool_tokens).
+    fingerprint = settings.fingerprint() + ":" + targets[0].model + ":" + repr(sorted(providers.items()))
     cache = ResultCache(options.cache_path or default_cache_path()) if options.use_cache and settings.cache else None
     keys = {file.path: cache_key(file.digest, file.relative, tokenizers, fingerprint) for file in found.files}
     cached = cache.get_many(keys.values()) if cache is not None else {}
@@ -205,7 +207,7 @@ def run_audit(
     report.cache_hits = len(found.files) - len(misses)
     report.cache_misses = len(misses)
 
-    fresh = _analyse(misses, tokenizers, linter, settings, report, progress, options.workers)
+    fresh = _analyse(misses, tokenizers, linter, settings, report, progress, options.workers, providers)
     facts.update(fresh)
     if cache is not None:
         cache.put_many((keys[path], fact.to_json()) for path, fact in fresh.items())
@@ -262,6 +264,7 @@ def _analyse(
     report: AuditReport,
     progress: Progress | None,
     workers: int | None,
+    providers: dict[str, tuple[str, str]] | None = None,
 ) -> dict[str, FileFacts]:
     """Stage one per file, then batch counting per tokenizer, then the static prefixes (batch counted too).
 
@@ -284,6 +287,6 @@ def _analyse(
             report.skipped.append(outcome)
         if progress is not None:
             progress(done, len(files))
-    counted = count_all(parsed, tokenizers)
+    counted = count_all(parsed, tokenizers, providers)
     measure_prefixes(parsed, counted, counters)
     return {item.path: fact for item, fact in zip(parsed, counted)}

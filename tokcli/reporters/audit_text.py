@@ -72,7 +72,7 @@ def _files_table(report: AuditReport) -> Any:
         row = [file.path[len(base) + 1 :] if base else file.path]
         for target in shown:
             other = file.figure(target.model)
-            row.append(tokens(other.tokens if other else None, target.exact))
+            row.append(tokens(other.tokens if other else None, other.exact if other else target.exact))
         row.append(usd(figure.cost_per_call if figure else None))
         state = file_budget_state(report, file)
         row += [

@@ -99,7 +99,11 @@ def render_plain(report: CountReport) -> str:
     for path in paths:
         row = [path]
         for label in labels:
-            row += [_cell(cells[(path, label)]), _tools_cell(cells[(path, label)])] if tools else [_cell(cells[(path, label)])]
+            row += (
+                [_cell(cells[(path, label)]), _tools_cell(cells[(path, label)])]
+                if tools
+                else [_cell(cells[(path, label)])]
+            )
         rows.append(row)
     if len(paths) > 1:
         total = ["total"]

@@ -36,7 +36,10 @@ def request_json(request: RequestTokens) -> dict[str, Any]:
 def tool_rows(request: RequestTokens) -> list[list[str]]:
     """Rows of the per-tool table: one per tool, then the per-request overhead and the total."""
     mark = "" if request.exact else ESTIMATE_MARK
-    rows = [[tool.name, f"{tool.description:,}", f"{tool.schema:,}", f"{mark}{tool.total:,}"] for tool in sorted_by_cost(request.tools)]
+    rows = [
+        [tool.name, f"{tool.description:,}", f"{tool.schema:,}", f"{mark}{tool.total:,}"]
+        for tool in sorted_by_cost(request.tools)
+    ]
     descriptions = sum(tool.description for tool in request.tools)
     schemas = sum(tool.schema for tool in request.tools)
     for label, value in (
@@ -47,7 +50,9 @@ def tool_rows(request: RequestTokens) -> list[list[str]]:
     ):
         if value:
             rows.append([label, "", "", f"{mark}{value:,}"])
-    rows.append([f"total ({len(request.tools)} tools)", f"{descriptions:,}", f"{schemas:,}", f"{mark}{request.total:,}"])
+    rows.append(
+        [f"total ({len(request.tools)} tools)", f"{descriptions:,}", f"{schemas:,}", f"{mark}{request.total:,}"]
+    )
     return rows
 
 
