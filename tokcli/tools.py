@@ -99,10 +99,11 @@ def normalize_tools(path: str, items: list[Any], text: str = "") -> list[ToolDef
         if not isinstance(schema, dict):
             line = _line_of(text, json.dumps(name), search_from)
             raise ToolDefinitionError(f"tool {name!r}: its input schema must be a JSON object", path=path, line=line)
-        found = text.find(json.dumps(name), search_from) if text else -1
-        line = text.count("\n", 0, found) + 1 if found >= 0 else 1
-        if found >= 0:
-            search_from = found + 1
+        # `"name": "x"` in JSON, `name: x` in YAML.
+        match = re.compile(rf"""["']?name["']?[ \t]*:[ \t]*["']?{re.escape(name)}\b""").search(text, search_from)
+        line = text.count("\n", 0, match.start()) + 1 if match else 1
+        if match:
+            search_from = match.end()
         tools.append(ToolDef(name, description, schema, line))
     return tools
 
