@@ -276,3 +276,35 @@ def test_audit_counts_tool_files_per_model(tmp_path: Path, monkeypatch: pytest.M
     assert weather["claude-sonnet-4-5"]["tokens"] == counted["weather.json"]
     assert files["mcp.json"]["models"]["claude-sonnet-4-5"]["tokens"] == counted["mcp.json"]
     assert payload["skipped"] == [{"path": "data.json", "reason": "YAML/JSON without chat messages: not a prompt file"}]
+
+
+def test_audit_tool_budget_and_per_tool_deltas(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    Path(".tokcli.yaml").write_text(
+        'models: [gpt-4o]\naudit:\n  budgets:\n    files:\n      "*.json": {max_tool_tokens: 20}\n'
+    )
+    small = {"name": "ping", "description": "Ping.", "inputSchema": {"type": "object", "properties": {}}}
+    Path("mcp.json").write_text(json.dumps({"tools": [small, MCP_TOOL]}, indent=1))
+    o200k = get_tokenizer("o200k_base")
+    ping = 7 + o200k.count("ping:Ping")  # no properties: nothing for the schema
+    read = 7 + o200k.count("read_file:Read a file") + 3 + 3 + o200k.count("path:string:File path")
+    assert ping <= 20 < read
+    code, stdout, stderr = run("audit", ".", "--no-cache", "--write-baseline", "base.json", "-f", "json")
+    assert code == 1, stderr
+    payload = json.loads(stdout)
+    [tool_check] = [check for check in payload["budgets"] if check["tool"] == "read_file"]
+    assert (tool_check["metric"], tool_check["actual"], tool_check["exceeded"]) == ("tool_tokens", str(read), True)
+    [finding] = [f for f in payload["findings"] if f["code"] == "TK955"]
+    assert finding["line"] == 12  # the line of read_file's name
+    assert finding["message"] == (
+        f"tool 'read_file' is {read} tokens on gpt-4o, over the budget of 20 per tool (audit.budgets.files '*.json')"
+    )
+    tools = payload["files"][0]["models"]["gpt-4o"]["tools"]
+    assert tools == [{"name": "read_file", "tokens": read, "line": 12}, {"name": "ping", "tokens": ping, "line": 4}]
+    grown = dict(small, description="Ping the server and wait for its answer.")
+    Path("mcp.json").write_text(json.dumps({"tools": [grown, MCP_TOOL]}, indent=1))
+    code, stdout, stderr = run("audit", ".", "--no-cache", "--baseline", "base.json", "-f", "text")
+    after = 7 + o200k.count("ping:Ping the server and wait for its answer")
+    assert f"  changed  mcp.json: {ping + read + 12:,} → {after + read + 12:,}" in stdout
+    assert f"           tool ping: {ping} → {after} (+{after - ping})" in stdout
+    assert "tool read_file" not in stdout.split("Changes since")[1].split("\n\n")[0]  # unchanged tools stay out

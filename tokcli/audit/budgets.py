@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any
 
 from tokcli.audit.analyze import FileAudit
 from tokcli.audit.discover import glob_matches
@@ -28,20 +29,27 @@ TOTAL_TOKENS = RuleInfo(
 TOKEN_INCREASE = RuleInfo(
     "TK954", "token-increase", "error", "Tokens grew by more than --fail-on-increase percent since the baseline."
 )
-AUDIT_RULES = (FILE_TOKENS, FILE_COST, TOTAL_TOKENS, TOKEN_INCREASE)
+TOOL_TOKENS = RuleInfo(
+    "TK955",
+    "tool-token-budget",
+    "error",
+    "A tool definition has more tokens than its budget (audit.budgets.files max_tool_tokens).",
+)
+AUDIT_RULES = (FILE_TOKENS, FILE_COST, TOTAL_TOKENS, TOKEN_INCREASE, TOOL_TOKENS)
 
 
 @dataclass(frozen=True)
 class BudgetCheck:
     """One limit applied to one file (or to the total) on one model."""
 
-    scope: str  # "file" | "total"
-    metric: str  # "tokens" | "cost_per_call"
+    scope: str  # "file" | "total" | "tool"
+    metric: str  # "tokens" | "cost_per_call" | "tool_tokens"
     model: str
     limit: Decimal
     actual: Decimal
     path: str | None = None  # the file, for file budgets
     glob: str | None = None  # the budget entry that set the limit
+    tool: str | None = None  # the tool, for tool budgets
 
     @property
     def exceeded(self) -> bool:
@@ -71,6 +79,8 @@ def applicable_budgets(
             chosen[("tokens", model)] = budget
         if budget.max_cost_per_call is not None:
             chosen[("cost_per_call", model)] = budget
+        if budget.max_tool_tokens is not None:
+            chosen[("tool_tokens", model)] = budget
     return chosen
 
 
@@ -86,6 +96,24 @@ def check_budget_models(settings: AuditSettings, models: Sequence[str]) -> None:
             )
 
 
+def _tool_budget(
+    file: FileAudit, figure: Any, model: str, limit: int, glob: str
+) -> list[tuple[BudgetCheck, Finding | None]]:
+    """One check per tool the file defines; a finding, at the tool's line, for each over the limit."""
+    result: list[tuple[BudgetCheck, Finding | None]] = []
+    for name, tokens, line in figure.tools:
+        check = BudgetCheck("tool", "tool_tokens", model, Decimal(limit), Decimal(tokens), file.path, glob, name)
+        finding = None
+        if check.exceeded:
+            message = (
+                f"tool {name!r} is {tokens:,} tokens on {model}, over the budget of {limit:,} per tool "
+                f"(audit.budgets.files {glob!r})"
+            )
+            finding = _finding(TOOL_TOKENS, file.path, line or 1, message)
+        result.append((check, finding))
+    return result
+
+
 def check_budgets(
     files: Sequence[FileAudit], settings: AuditSettings, models: Sequence[str], config_path: str | None
 ) -> tuple[list[BudgetCheck], list[Finding]]:
@@ -99,6 +127,13 @@ def check_budgets(
         for (metric, model), budget in applicable_budgets(file.relative, settings.file_budgets, default_model).items():
             figure = file.figure(model)
             if figure is None:
+                continue
+            if metric == "tool_tokens":
+                assert budget.max_tool_tokens is not None
+                for tool_check, finding in _tool_budget(file, figure, model, budget.max_tool_tokens, budget.glob):
+                    checks.append(tool_check)
+                    if finding is not None:
+                        findings.append(finding)
                 continue
             if metric == "tokens":
                 assert budget.max_tokens is not None

@@ -32,6 +32,7 @@ class Snapshot:
     source: str  # "git <ref> (<sha>)" or "baseline <file>"
     files: dict[str, dict[str, tuple[int, Decimal | None]]] = field(default_factory=dict)  # path → model → …
     models: list[str] = field(default_factory=list)
+    tools: dict[str, dict[str, dict[str, int]]] = field(default_factory=dict)  # path → model → tool → tokens
 
 
 @dataclass(frozen=True)
@@ -60,11 +61,21 @@ class ModelDelta:
         return self.cost_after - self.cost_before
 
 
+@dataclass(frozen=True)
+class ToolDelta:
+    """A tool whose definition changed size on the first model (0 before: new; 0 after: removed)."""
+
+    name: str
+    before: int
+    after: int
+
+
 @dataclass
 class FileDelta:
     path: str
     status: str  # "new" | "deleted" | "changed" | "unchanged"
     models: list[ModelDelta] = field(default_factory=list)
+    tools: list[ToolDelta] = field(default_factory=list)  # on the first compared model, biggest change first
 
     def model(self, name: str) -> ModelDelta | None:
         return next((delta for delta in self.models if delta.model == name), None)
@@ -180,6 +191,7 @@ def git_snapshot(
         now = digests.get(shown)
         if now is not None and hashlib.sha256(data).hexdigest() == now.digest:
             snapshot.files[shown] = {f.model: (f.tokens, f.cost_per_call) for f in now.figures}
+            snapshot.tools[shown] = {f.model: {t[0]: t[1] for t in f.tools} for f in now.figures if f.tools}
             continue
         if b"\x00" in data[:8192]:
             continue
@@ -188,13 +200,17 @@ def git_snapshot(
         except UnicodeDecodeError:
             continue
         to_count.append((shown, text))
-    snapshot.files.update(count_snapshot(to_count, targets, cost_options))
+    snapshot.files.update(count_snapshot(to_count, targets, cost_options, snapshot.tools))
     return snapshot
 
 
 def count_snapshot(
-    texts: Sequence[tuple[str, str]], targets: Sequence[ModelTarget], cost_options: Any
+    texts: Sequence[tuple[str, str]],
+    targets: Sequence[ModelTarget],
+    cost_options: Any,
+    tools: dict[str, dict[str, dict[str, int]]] | None = None,
 ) -> dict[str, dict[str, tuple[int, Decimal | None]]]:
+    """Tokens and cost per call of each (path, text) per model; each tool's tokens go into `tools`."""
     from tokcli.audit.analyze import model_tool_prompt, tokenizer_targets
     from tokcli.counting import count_inputs
     from tokcli.inputs import InputText
@@ -216,6 +232,8 @@ def count_snapshot(
             request = row.request
             forced = request is not None and forces_tool(request.tool_choice_value)
             tokens = row.tokens + model_tool_prompt(target, bool(request and request.tools), forced)
+            if request is not None and request.tools and tools is not None:
+                tools.setdefault(path, {})[target.model] = {tool.name: tool.total for tool in request.tools}
             cost = compute_cost(target.price, tokens, cost_options).total_cost if target.price is not None else None
             entry[target.model] = (tokens, cost)
         result[path] = entry
@@ -239,11 +257,20 @@ def baseline_json(files: Sequence[FileAudit], models: Sequence[str]) -> str:
                     for figure in file.figures
                     if figure.cost_per_call is not None
                 },
+                **_baseline_tools(file),
             }
             for file in files
         },
     }
     return json.dumps(data, indent=2, sort_keys=False) + "\n"
+
+
+def _baseline_tools(file: FileAudit) -> dict[str, Any]:
+    """A file's tools per model, for per-tool deltas (absent for files without tools)."""
+    tools = {
+        figure.model: {name: tokens for name, tokens, _ in figure.tools} for figure in file.figures if figure.tools
+    }
+    return {"tools": tools} if tools else {}
 
 
 def read_baseline(path: Path) -> Snapshot:
@@ -282,6 +309,15 @@ def read_baseline(path: Path) -> Snapshot:
             except InvalidOperation:
                 raise ConfigError(f"baseline cost for {name!r} / {model!r} is not a number", path=shown) from None
         snapshot.files[str(name)] = models
+        tools = entry.get("tools", {})
+        if not isinstance(tools, dict) or not all(
+            isinstance(per_model, dict)
+            and all(isinstance(v, int) and not isinstance(v, bool) for v in per_model.values())
+            for per_model in tools.values()
+        ):
+            raise ConfigError(f"baseline 'tools' of {name!r} must map models to tool → whole number", path=shown)
+        if tools:
+            snapshot.tools[str(name)] = {str(model): dict(per_model) for model, per_model in tools.items()}
     return snapshot
 
 
@@ -311,9 +347,10 @@ def compare(snapshot: Snapshot, current: Sequence[FileAudit], models: Sequence[s
             a_tokens = figure.tokens if figure is not None else 0
             a_cost = figure.cost_per_call if figure is not None else Decimal(0)
             deltas.append(ModelDelta(model, b_tokens, a_tokens, b_cost, a_cost))
-        if status == "changed" and all(delta.delta == 0 for delta in deltas):
+        tool_deltas = _tool_deltas(snapshot, path, file, compared[0]) if compared else []
+        if status == "changed" and all(delta.delta == 0 for delta in deltas) and not tool_deltas:
             status = "unchanged"
-        report.files.append(FileDelta(path, status, deltas))
+        report.files.append(FileDelta(path, status, deltas, tool_deltas))
     for index, model in enumerate(compared):
         rows = [item.models[index] for item in report.files]
         cost_before: Decimal | None = Decimal(0)
@@ -325,6 +362,18 @@ def compare(snapshot: Snapshot, current: Sequence[FileAudit], models: Sequence[s
             ModelDelta(model, sum(r.before for r in rows), sum(r.after for r in rows), cost_before, cost_after)
         )
     return report
+
+
+def _tool_deltas(snapshot: Snapshot, path: str, file: FileAudit | None, model: str) -> list[ToolDelta]:
+    before = snapshot.tools.get(path, {}).get(model, {})
+    figure = file.figure(model) if file is not None else None
+    after = {name: tokens for name, tokens, _ in figure.tools} if figure is not None else {}
+    changed = [
+        ToolDelta(name, before.get(name, 0), after.get(name, 0))
+        for name in dict.fromkeys([*after, *before])
+        if before.get(name, 0) != after.get(name, 0)
+    ]
+    return sorted(changed, key=lambda delta: (-abs(delta.after - delta.before), delta.name))
 
 
 def increase_findings(report: DeltaReport, threshold: float, config_path: str | None) -> list[Finding]:

@@ -40,7 +40,12 @@ AUDIT_SCHEMA: dict[str, Any] = {
     "cache": BOOL,
 }
 BUDGETS_SCHEMA: dict[str, Any] = {"max_total_tokens": POSITIVE_INT, "files": MAPPING}
-FILE_BUDGET_SCHEMA: dict[str, Any] = {"max_tokens": POSITIVE_INT, "max_cost_per_call": NON_NEGATIVE, "model": str}
+FILE_BUDGET_SCHEMA: dict[str, Any] = {
+    "max_tokens": POSITIVE_INT,
+    "max_cost_per_call": NON_NEGATIVE,
+    "max_tool_tokens": POSITIVE_INT,
+    "model": str,
+}
 
 
 @dataclass(frozen=True)
@@ -50,6 +55,7 @@ class FileBudget:
     glob: str
     max_tokens: int | None = None
     max_cost_per_call: Decimal | None = None
+    max_tool_tokens: int | None = None  # per tool definition in a tool file or a chat file's tools
     model: str | None = None  # None: the first audited model
     line: int | None = None  # where it is in the config file
 
@@ -143,14 +149,16 @@ def _read_budgets(data: dict[str, Any], config: Config, settings: AuditSettings)
         where = f"audit.budgets.files.{glob}"
         if not isinstance(entry, dict):
             raise ConfigError(
-                f"config key {where!r} must be a mapping of max_tokens, max_cost_per_call, model",
+                f"config key {where!r} must be a mapping of max_tokens, max_cost_per_call, max_tool_tokens, model",
                 path=config.source,
                 line=lines.get(where),
             )
         check_section(entry, FILE_BUDGET_SCHEMA, config.source, where, lines)
-        if "max_tokens" not in entry and "max_cost_per_call" not in entry:
+        if not any(key in entry for key in ("max_tokens", "max_cost_per_call", "max_tool_tokens")):
             raise ConfigError(
-                f"config key {where!r} needs max_tokens or max_cost_per_call", path=config.source, line=lines.get(where)
+                f"config key {where!r} needs max_tokens, max_cost_per_call or max_tool_tokens",
+                path=config.source,
+                line=lines.get(where),
             )
         cost = entry.get("max_cost_per_call")
         settings.file_budgets.append(
@@ -158,6 +166,7 @@ def _read_budgets(data: dict[str, Any], config: Config, settings: AuditSettings)
                 glob=str(glob),
                 max_tokens=entry.get("max_tokens"),
                 max_cost_per_call=Decimal(str(cost)) if cost is not None else None,
+                max_tool_tokens=entry.get("max_tool_tokens"),
                 model=entry.get("model"),
                 line=lines.get(where),
             )

@@ -156,6 +156,11 @@ def render_audit_text(report: AuditReport, *, color: bool = False, width: int = 
                 console.print(
                     f"  {item.status:<8} {escape(item.path)}: {delta.before:,} → {delta.after:,} ({signed(delta)})"
                 )
+                for tool in item.tools:
+                    change = tool.after - tool.before
+                    console.print(
+                        f"           tool {escape(tool.name)}: {tool.before:,} → {tool.after:,} ({change:+,})"
+                    )
         console.print()
 
     failing = report.failing_findings()
