@@ -153,6 +153,11 @@ def count(
     encoding_errors: EncodingErrors = typer.Option(
         EncodingErrors.STRICT, "--encoding-errors", help="On invalid UTF-8."
     ),
+    fit: bool = typer.Option(False, "--fit", help="Show each prompt's share of the model's context window."),
+    reserve_output: int | None = typer.Option(
+        None, "--reserve-output", min=0, help="Output tokens to reserve in the window (default: config fit)."
+    ),
+    pricing: list[Path] = typer.Option([], "--pricing", help="Price file with context windows (for --fit)."),
     config: Path | None = ConfigOption,
 ) -> None:
     """Count tokens exactly, per model or tokenizer, side by side (estimates marked ~)."""
@@ -160,6 +165,10 @@ def count(
     from tokcli.reporters import counts as reporter
 
     settings = load_settings(config)
+    if reserve_output is not None and not fit:
+        from tokcli.errors import UsageError
+
+        raise UsageError("--reserve-output goes with --fit")
     targets = resolve_targets(model or settings.models, tokenizer, every_installed=every)
     # Large files are counted in pieces (bounded memory), except where the text itself is shown
     whole = ids or show or allow_special
@@ -170,11 +179,17 @@ def count(
         _show_tokens(inputs.texts, targets[0], allow_special=allow_special)
         return
     report = count_inputs(inputs.texts, targets, allow_special=allow_special, with_ids=ids)
+    fits: dict[Any, Any] = {}
+    if fit:
+        from tokcli.fit import count_fits, fit_settings
+
+        fitting = fit_settings(settings.fit, settings.source, settings.key_lines)
+        fits = count_fits(report, fitting, price_table(settings, pricing), reserve_output)
     chosen = output_format.value
     if chosen == "auto":
         chosen = "table" if is_terminal() and "NO_COLOR" not in os.environ else "text"
     if chosen == "json":
-        sys.stdout.write(reporter.render_json(report))
+        sys.stdout.write(reporter.render_json(report, fits))
     elif chosen == "csv":
         sys.stdout.write(reporter.render_csv(report))
     elif chosen == "table":
@@ -184,6 +199,10 @@ def count(
         console.print(reporter.render_table(report))
         for path, label, request in reporter.tool_tables(report):
             console.print(render_tool_table(path, label, request))
+        if fits:
+            from tokcli.reporters.fit import render_fit_table
+
+            console.print(render_fit_table(fits))
         for note in report.notes:
             console.print(f"[dim]{note}[/dim]")
     else:
@@ -192,8 +211,14 @@ def count(
         sys.stdout.write(reporter.render_plain(report))
         for path, label, request in reporter.tool_tables(report):
             sys.stdout.write("\n" + render_tool_plain(path, label, request))
+        if fits:
+            from tokcli.reporters.fit import render_fit_plain
+
+            sys.stdout.write("\n" + render_fit_plain(fits))
         for note in report.notes:
             typer.echo(f"note: {note}", err=True)
+    if any(item.status == "over" for item in fits.values()):
+        raise typer.Exit(1)  # like a finding: a prompt that does not fit its window
 
 
 def _show_tokens(texts: list[Any], target: Any, *, allow_special: bool = False) -> None:
@@ -826,6 +851,9 @@ def audit(
     skip_unreadable: bool = typer.Option(
         False, "--skip-unreadable", help="Report unreadable files but do not exit 2 for them."
     ),
+    reserve_output: int | None = typer.Option(
+        None, "--reserve-output", min=0, help="Output tokens to reserve in each context window (config: fit)."
+    ),
     config: Path | None = ConfigOption,
 ) -> None:
     """Audit prompt files for CI: tokens, cost, waste, cacheability, budgets and deltas."""
@@ -843,6 +871,7 @@ def audit(
         fail_on_increase=fail_on_increase,
         skip_unreadable=skip_unreadable,
         no_cache=no_cache,
+        reserve_output=reserve_output,
     )
     options = AuditOptions(paths=targets, since=since, baseline=baseline, use_cache=not no_cache)
     with _audit_progress() as progress:

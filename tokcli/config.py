@@ -74,6 +74,7 @@ TOP_LEVEL: dict[str, Any] = {
     "lint": MAPPING,
     "compress": MAPPING,
     "audit": MAPPING,
+    "fit": MAPPING,
 }
 
 
@@ -89,6 +90,7 @@ class Config:
     lint: dict[str, Any] = field(default_factory=dict)
     compress: dict[str, Any] = field(default_factory=dict)
     audit: dict[str, Any] = field(default_factory=dict)
+    fit: dict[str, Any] = field(default_factory=dict)  # checked by tokcli.fit
     key_lines: dict[str, int] = field(default_factory=dict)  # dotted key → 1-based line (YAML only)
 
     def resolve_path(self, value: str) -> Path:
@@ -349,6 +351,7 @@ def build_config(
     config.lint = dict(data.get("lint", {}))
     config.compress = dict(data.get("compress", {}))
     config.audit = dict(data.get("audit", {}))
+    config.fit = dict(data.get("fit", {}))
     return config
 
 

@@ -35,7 +35,19 @@ TOOL_TOKENS = RuleInfo(
     "error",
     "A tool definition has more tokens than its budget (audit.budgets.files max_tool_tokens).",
 )
-AUDIT_RULES = (FILE_TOKENS, FILE_COST, TOTAL_TOKENS, TOKEN_INCREASE, TOOL_TOKENS)
+CONTEXT_OVERFLOW = RuleInfo(
+    "TK956",
+    "context-window-overflow",
+    "error",
+    "A prompt (messages and tool definitions) plus the reserved output is larger than the model's context window.",
+)
+CONTEXT_NEAR_FULL = RuleInfo(
+    "TK957",
+    "context-window-near-full",
+    "warning",
+    "A prompt plus the reserved output takes at least fit.warn_at percent (default 80) of the model's window.",
+)
+AUDIT_RULES = (FILE_TOKENS, FILE_COST, TOTAL_TOKENS, TOKEN_INCREASE, TOOL_TOKENS, CONTEXT_OVERFLOW, CONTEXT_NEAR_FULL)
 
 
 @dataclass(frozen=True)
@@ -176,3 +188,28 @@ def check_budgets(
                 )
             )
     return checks, findings
+
+
+def fit_findings(files: Sequence[FileAudit], targets: Sequence[Any], settings: Any) -> list[Finding]:
+    """TK956 for every file and model whose prompt plus reserved output is over the window, TK957 from the
+    warning share on (`settings` is a tokcli.fit.FitSettings)."""
+    from tokcli.fit import check_fit
+
+    findings = []
+    for file in files:
+        for target in targets:
+            figure = file.figure(target.model)
+            if figure is None:
+                continue
+            fit = check_fit(target.model, figure.tokens, settings, target.price)
+            if fit.status not in ("over", "warn"):
+                continue
+            what = (
+                f"{fit.prompt_tokens:,} prompt tokens + {fit.reserved:,} reserved for output = {fit.used:,}, "
+                f"{fit.share:.1f}% of {target.model}'s {fit.window:,}-token context window"
+            )
+            if fit.status == "over":
+                findings.append(_finding(CONTEXT_OVERFLOW, file.path, 1, what + ": it does not fit"))
+            else:
+                findings.append(_finding(CONTEXT_NEAR_FULL, file.path, 1, what + f" (warning from {fit.warn_at:g}%)"))
+    return findings

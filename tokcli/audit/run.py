@@ -18,7 +18,7 @@ from tokcli.audit.analyze import (
     measure_prefixes,
     resolve_targets,
 )
-from tokcli.audit.budgets import AUDIT_RULES, BudgetCheck, check_budget_models, check_budgets
+from tokcli.audit.budgets import AUDIT_RULES, BudgetCheck, check_budget_models, check_budgets, fit_findings
 from tokcli.audit.cache import ResultCache, cache_key, default_cache_path
 from tokcli.audit.deltas import (
     DeltaReport,
@@ -106,7 +106,8 @@ class AuditReport:
         return result
 
     def budget_findings(self) -> list[Finding]:
-        codes = {info.code for info in AUDIT_RULES}
+        # Errors only: a context window near full (TK957) is a warning that fails like lint's, at --fail-on.
+        codes = {info.code for info in AUDIT_RULES if info.severity == "error"}
         return [finding for finding in self.findings if finding.code in codes]
 
     def failing_findings(self) -> list[Finding]:
@@ -237,6 +238,8 @@ def run_audit(
     checks, budget_findings = check_budgets(report.files, settings, report.models, config_path)
     report.budgets = checks
     report.findings.extend(budget_findings)
+    if settings.fit is not None:
+        report.findings.extend(fit_findings(report.files, targets, settings.fit))
 
     if options.since is not None or baseline is not None:
         if options.since is not None:

@@ -81,6 +81,7 @@ class AuditSettings:
     config_source: str | None = None
     lint_config: dict[str, Any] = field(default_factory=dict)
     tokenizer_config: dict[str, Any] = field(default_factory=dict)  # config `tokenizers` and `estimates`
+    fit: Any = None  # tokcli.fit.FitSettings: context-window checks (config `fit`, --reserve-output)
 
     def fingerprint(self) -> str:
         """A hash of everything that changes per-file results (the cache key's config part)."""
@@ -106,6 +107,7 @@ def build_settings(
     fail_on_increase: float | None = None,
     skip_unreadable: bool = False,
     no_cache: bool = False,
+    reserve_output: int | None = None,
 ) -> AuditSettings:
     """Check `config.audit` and merge command-line flags over it (flags win)."""
     data = config.audit
@@ -137,6 +139,13 @@ def build_settings(
         settings.calls = config.volume.get("calls")
         settings.per = config.volume.get("per", "day")
     _read_budgets(data.get("budgets", {}), config, settings)
+    from dataclasses import replace
+
+    from tokcli.fit import fit_settings
+
+    settings.fit = fit_settings(config.fit, source, config.key_lines)
+    if reserve_output is not None:
+        settings.fit = replace(settings.fit, reserve_output=reserve_output)
     return settings
 
 

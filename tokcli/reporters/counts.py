@@ -143,10 +143,19 @@ def _result_dict(result: CountResult) -> dict[str, Any]:
     return item
 
 
-def render_json(report: CountReport) -> str:
+def render_json(report: CountReport, fits: dict[tuple[str, str], Any] | None = None) -> str:
+    """`fits` ((path, label) → tokcli.fit.Fit, from --fit) adds a `fit` object to those results."""
     labels = list(dict.fromkeys(result.label for result in report.results))
+    results = [_result_dict(result) for result in report.results]
+    if fits:
+        from tokcli.fit import fit_json
+
+        for item, result in zip(results, report.results):
+            found = fits.get((result.path, result.label))
+            if found is not None:
+                item["fit"] = fit_json(found)
     payload = {
-        "results": [_result_dict(result) for result in report.results],
+        "results": results,
         "totals": [
             {
                 "model": next((r.model for r in report.results if r.label == label), None),

@@ -1,0 +1,54 @@
+"""The context-window fit of `count --fit`: per file and model, the prompt plus the reserved output as a share
+of the model's window (a rich table or plain columns)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from tokcli.fit import Fit
+
+HEADERS = ["file", "model", "prompt", "reserved", "window", "share", "status"]
+_STATUS = {"over": "OVER the window", "warn": "warning", "ok": "ok", "unknown": "no window known"}
+
+
+def fit_rows(fits: dict[tuple[str, str], Fit]) -> list[list[str]]:
+    rows = []
+    for (path, _), fit in fits.items():
+        share = fit.share
+        rows.append(
+            [
+                path,
+                fit.model,
+                f"{'' if fit.exact else '~'}{fit.prompt_tokens:,}",
+                f"{fit.reserved:,}",
+                f"{fit.window:,}" if fit.window else "—",
+                f"{share:.1f}%" if share is not None else "—",
+                _STATUS[fit.status] + (f" (≥ {fit.warn_at:g}%)" if fit.status == "warn" else ""),
+            ]
+        )
+    return rows
+
+
+def render_fit_table(fits: dict[tuple[str, str], Fit]) -> Any:
+    from rich.table import Table
+
+    table = Table(title="Context window", title_justify="left", header_style="bold")
+    for index, header in enumerate(HEADERS):
+        table.add_column(header, justify="left" if index in (0, 1, 6) else "right")
+    styles = {"over": "bold red", "warn": "yellow"}
+    for row, fit in zip(fit_rows(fits), fits.values()):
+        table.add_row(*row, style=styles.get(fit.status))
+    return table
+
+
+def render_fit_plain(fits: dict[tuple[str, str], Fit]) -> str:
+    rows = [HEADERS, *fit_rows(fits)]
+    widths = [max(len(row[index]) for row in rows) for index in range(len(HEADERS))]
+    lines = ["context window"]
+    for row in rows:
+        cells = [
+            value.ljust(width) if index in (0, 1, 6) else value.rjust(width)
+            for index, (value, width) in enumerate(zip(row, widths))
+        ]
+        lines.append("  ".join(cells).rstrip())
+    return "\n".join(lines) + "\n"
