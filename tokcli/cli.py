@@ -374,7 +374,7 @@ def cost(
 ) -> None:
     """What a prompt costs per call (and per day/month) on each model, counted with its own tokenizer."""
     from tokcli.pricing.cost import CostOptions
-    from tokcli.pricing.estimate import estimate_costs
+    from tokcli.pricing.estimate import estimate_costs, with_config_tokenizers
     from tokcli.reporters import cost as reporter
 
     settings = load_settings(config)
@@ -395,6 +395,7 @@ def cost(
     unpriced = [name for name in settings.models if not model and table.find(name) is None]
     names = list(dict.fromkeys(model or [n for n in settings.models if n not in unpriced]))
     chosen_models = list({id(m): m for m in (table.get(name) for name in names)}.values()) or table.models
+    chosen_models = with_config_tokenizers(chosen_models, settings.tokenizers)
     inputs = read_inputs(paths or [], text, encoding_errors.value)
     for path, reason in inputs.skipped:
         typer.echo(f"tokcli: skipped {path}: {reason}", err=True)

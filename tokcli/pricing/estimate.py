@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as _dt
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 from tokcli.errors import MissingExtraError, TokcliError
 from tokcli.pricing.cost import CostBreakdown, CostOptions, compute_cost
@@ -105,3 +106,23 @@ def estimate_costs(
     else:
         report.rows.sort(key=lambda row: order.get(row.path, 0))
     return report
+
+
+def with_config_tokenizers(models: Sequence[ModelPrice], tokenizers: Sequence[dict[str, Any]]) -> list[ModelPrice]:
+    """`models` with the tokenizer config maps them to (`tokenizers: [{name, path, models: [...]}]`) in place of
+    the price table's, counted as exact: e.g. Gemini models on Gemma's SentencePiece model, which Google's own
+    SDK counts Gemini tokens with."""
+    import dataclasses
+
+    from tokcli.registry.models import normalize_model_name
+
+    mapped: dict[str, str] = {}
+    for entry in tokenizers:
+        for name in entry.get("models", []) or []:
+            mapped[normalize_model_name(str(name))] = str(entry["name"])
+    result = []
+    for model in models:
+        names = [model.id, *getattr(model, "aliases", ())]
+        chosen = next((mapped[key] for key in map(normalize_model_name, names) if key in mapped), None)
+        result.append(dataclasses.replace(model, tokenizer=chosen, tokenizer_exact=True) if chosen else model)
+    return result
