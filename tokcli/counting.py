@@ -285,6 +285,12 @@ def count_inputs(
                 result.tokens += result.request.total
                 result.exact = result.exact and result.request.exact
                 report.notes.extend(note for note in result.request.notes if note not in report.notes)
+                if result.request.uncounted_images:
+                    count = result.request.uncounted_images
+                    report.notes.append(
+                        f"{item.path} on {target.label}: {count} image {'part was' if count == 1 else 'parts were'} "
+                        "not counted (size unknown, or no published formula for this provider)"
+                    )
             if with_ids and tokenizer.exact:
                 result.ids = [i for part in encoded for i in tokenizer.encode(part, allow_special=allow_special)]
             report.results.append(result)

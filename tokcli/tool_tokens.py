@@ -88,6 +88,8 @@ class RequestTokens:
     tool_choice: int = 0
     response_format: int = 0
     calls: int = 0  # tool calls and results outside message content
+    images: int = 0  # image parts counted with the provider's formula
+    uncounted_images: int = 0  # image parts whose size, or the provider's formula, is unknown
     notes: list[str] = field(default_factory=list)
     tool_choice_value: Any = None  # the request's tool_choice as given
 
@@ -98,7 +100,7 @@ class RequestTokens:
 
     @property
     def total(self) -> int:
-        return self.definitions + self.calls
+        return self.definitions + self.calls + self.images
 
 
 class _Batch:
@@ -134,7 +136,23 @@ def count_request(
     else:
         result = _json_method(request, tokenizer, method, model)
     result.tool_choice_value = request.tool_choice
+    _add_images(result, request, method, provider, model)
     return result
+
+
+def _add_images(
+    result: RequestTokens, request: ChatRequest, method: str, provider: str | None, model: str | None
+) -> None:
+    from tokcli.images import image_tokens
+
+    for image in request.images:
+        tokens = image_tokens(image, method, provider, model)
+        if tokens is None:
+            result.uncounted_images += 1
+        else:
+            result.images += tokens
+    if result.images:
+        result.exact = False  # the image formulas are documented as approximations
 
 
 def _openai(request: ChatRequest, tokenizer: Any, tokenizer_name: str, model: str | None) -> RequestTokens:

@@ -13,10 +13,11 @@ import functools
 import json
 import re
 from dataclasses import dataclass, field
-from pathlib import PurePath
+from pathlib import Path, PurePath
 from typing import Any
 
 from tokcli.errors import InputError
+from tokcli.images import ImagePart, image_part
 
 
 class ToolDefinitionError(InputError):
@@ -43,15 +44,17 @@ class ChatRequest:
     #: Text of tool calls and results that is not message content: call names, arguments, tool_use inputs
     #: and tool_result contents, in file order.
     call_texts: list[str] = field(default_factory=list)
+    images: list[ImagePart] = field(default_factory=list)  # image parts of the messages, in file order
 
     @property
     def empty(self) -> bool:
-        return not (self.tools or self.response_format or self.call_texts) and self.tool_choice is None
+        return not (self.tools or self.response_format or self.call_texts or self.images) and self.tool_choice is None
 
 
 # Keys whose presence in a chat file's text means it may carry request extras (a cheap test before parsing).
 _EXTRA_KEYS = re.compile(
-    r"\b(tools|functions|tool_choice|function_call|response_format|tool_calls|tool_use|tool_result)\b"
+    r"\b(tools|functions|tool_choice|function_call|response_format|tool_calls|tool_use|tool_result|image_url"
+    r"|input_image)\b|type[\"']?[ \t]*:[ \t]*[\"']?image\b"
 )
 _SCHEMA_KEYS = ("parameters", "input_schema", "inputSchema")
 
@@ -202,10 +205,23 @@ def _chat_request(path: str, text: str) -> ChatRequest:
         messages = data.get("messages")
     else:
         messages = data
+    base_dir = PurePath(path).parent if path not in ("<stdin>", "<text>") else None
     for message in messages if isinstance(messages, list) else []:
         if isinstance(message, dict):
             request.call_texts.extend(_call_texts(message))
+            request.images.extend(_images(message, base_dir))
     return request
+
+
+def _images(message: dict[str, Any], base_dir: PurePath | None) -> list[ImagePart]:
+    content = message.get("content")
+    parts = content if isinstance(content, list) else []
+    # Anthropic tool results may hold images too.
+    for part in list(parts):
+        if isinstance(part, dict) and part.get("type") == "tool_result" and isinstance(part.get("content"), list):
+            parts = [*parts, *part["content"]]
+    found = [image_part(part, Path(base_dir) if base_dir is not None else None) for part in parts]
+    return [image for image in found if image is not None]
 
 
 def _load_data(path: str, text: str) -> Any:

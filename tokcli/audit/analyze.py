@@ -56,6 +56,7 @@ class FileFacts:
     tools_exact: dict[str, bool] = field(default_factory=dict)
     #: The request forces a tool (tool_choice any/tool/required): Anthropic's larger tool-use prompt applies.
     forced_tool: bool = False
+    uncounted_images: int = 0  # image parts no tokenizer could count (size unknown or no formula)
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -70,6 +71,7 @@ class FileFacts:
             "tools": self.tools,
             "tools_exact": self.tools_exact,
             "forced_tool": self.forced_tool,
+            "uncounted_images": self.uncounted_images,
         }
 
     @classmethod
@@ -88,6 +90,7 @@ class FileFacts:
             tools={name: [list(row) for row in rows] for name, rows in data["tools"].items()},
             tools_exact=dict(data["tools_exact"]),
             forced_tool=bool(data["forced_tool"]),
+            uncounted_images=int(data["uncounted_images"]),
         )
 
 
@@ -263,6 +266,7 @@ def count_all(
                     ["", row.request.total - sum(t.total for t in row.request.tools), 0]
                 )
                 fact.tools_exact[target.tokenizer] = row.request.exact
+                fact.uncounted_images = max(fact.uncounted_images, row.request.uncounted_images)
     for item, fact in zip(parsed, facts):
         fact.forced_tool = _forced_tool(item.document)
     if squeezed:

@@ -234,6 +234,12 @@ def run_audit(
             )
         )
         report.findings.extend(fact.findings)
+        if fact.uncounted_images:
+            count = fact.uncounted_images
+            report.notes.append(
+                f"{file.path}: {count} image {'part was' if count == 1 else 'parts were'} not counted "
+                "(size unknown, or no published formula for a model)"
+            )
 
     checks, budget_findings = check_budgets(report.files, settings, report.models, config_path)
     report.budgets = checks

@@ -20,6 +20,8 @@ def request_json(request: RequestTokens) -> dict[str, Any]:
         "tool_choice": request.tool_choice,
         "response_format": request.response_format,
         "calls": request.calls,
+        "images": request.images,
+        "uncounted_images": request.uncounted_images,
         "tools": [
             {
                 "name": tool.name,
@@ -47,6 +49,7 @@ def tool_rows(request: RequestTokens) -> list[list[str]]:
         ("(tool_choice)", request.tool_choice),
         ("(response_format)", request.response_format),
         ("(tool calls)", request.calls),
+        ("(images)", request.images),
     ):
         if value:
             rows.append([label, "", "", f"{mark}{value:,}"])
