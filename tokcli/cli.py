@@ -158,6 +158,7 @@ def count(
         None, "--reserve-output", min=0, help="Output tokens to reserve in the window (default: config fit)."
     ),
     pricing: list[Path] = typer.Option([], "--pricing", help="Price file with context windows (for --fit)."),
+    variables: list[Path] = typer.Option([], "--vars", help="Fixture file: render templates with its variables."),
     config: Path | None = ConfigOption,
 ) -> None:
     """Count tokens exactly, per model or tokenizer, side by side (estimates marked ~)."""
@@ -178,7 +179,12 @@ def count(
     if show:
         _show_tokens(inputs.texts, targets[0], allow_special=allow_special)
         return
-    report = count_inputs(inputs.texts, targets, allow_special=allow_special, with_ids=ids)
+    from tokcli.render import is_fixture_file, render_inputs, render_settings, rendered_counts
+
+    prompts = [item for item in inputs.texts if not is_fixture_file(item.path)] or inputs.texts
+    report = count_inputs(prompts, targets, allow_special=allow_special, with_ids=ids)
+    renders = render_inputs(prompts, render_settings(settings, variables), settings.root)
+    rendered = rendered_counts(renders, targets)
     fits: dict[Any, Any] = {}
     if fit:
         from tokcli.fit import count_fits, fit_settings
@@ -189,7 +195,7 @@ def count(
     if chosen == "auto":
         chosen = "table" if is_terminal() and "NO_COLOR" not in os.environ else "text"
     if chosen == "json":
-        sys.stdout.write(reporter.render_json(report, fits))
+        sys.stdout.write(reporter.render_json(report, fits, rendered))
     elif chosen == "csv":
         sys.stdout.write(reporter.render_csv(report))
     elif chosen == "table":
@@ -199,6 +205,10 @@ def count(
         console.print(reporter.render_table(report))
         for path, label, request in reporter.tool_tables(report):
             console.print(render_tool_table(path, label, request))
+        if rendered:
+            from tokcli.reporters.rendered import render_rendered_table
+
+            console.print(render_rendered_table(rendered, reporter.template_cells(report)))
         if fits:
             from tokcli.reporters.fit import render_fit_table
 
@@ -211,6 +221,10 @@ def count(
         sys.stdout.write(reporter.render_plain(report))
         for path, label, request in reporter.tool_tables(report):
             sys.stdout.write("\n" + render_tool_plain(path, label, request))
+        if rendered:
+            from tokcli.reporters.rendered import render_rendered_plain
+
+            sys.stdout.write("\n" + render_rendered_plain(rendered, reporter.template_cells(report)))
         if fits:
             from tokcli.reporters.fit import render_fit_plain
 

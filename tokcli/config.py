@@ -75,6 +75,7 @@ TOP_LEVEL: dict[str, Any] = {
     "compress": MAPPING,
     "audit": MAPPING,
     "fit": MAPPING,
+    "render": MAPPING,
 }
 
 
@@ -91,6 +92,7 @@ class Config:
     compress: dict[str, Any] = field(default_factory=dict)
     audit: dict[str, Any] = field(default_factory=dict)
     fit: dict[str, Any] = field(default_factory=dict)  # checked by tokcli.fit
+    render: dict[str, Any] = field(default_factory=dict)  # checked by tokcli.render
     key_lines: dict[str, int] = field(default_factory=dict)  # dotted key → 1-based line (YAML only)
 
     def resolve_path(self, value: str) -> Path:
@@ -352,6 +354,7 @@ def build_config(
     config.compress = dict(data.get("compress", {}))
     config.audit = dict(data.get("audit", {}))
     config.fit = dict(data.get("fit", {}))
+    config.render = dict(data.get("render", {}))
     return config
 
 

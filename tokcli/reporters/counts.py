@@ -143,10 +143,24 @@ def _result_dict(result: CountResult) -> dict[str, Any]:
     return item
 
 
-def render_json(report: CountReport, fits: dict[tuple[str, str], Any] | None = None) -> str:
-    """`fits` ((path, label) → tokcli.fit.Fit, from --fit) adds a `fit` object to those results."""
+def template_cells(report: CountReport) -> dict[tuple[str, str], str]:
+    """(path, label) → the template's own count as a cell, for the rendered-figures table."""
+    return {(result.path, result.label): _cell(result) for result in report.results}
+
+
+def render_json(
+    report: CountReport,
+    fits: dict[tuple[str, str], Any] | None = None,
+    rendered: dict[tuple[str, str], Any] | None = None,
+) -> str:
+    """`fits` ((path, label) → tokcli.fit.Fit, from --fit) adds a `fit` object to those results; `rendered`
+    ((path, label) → tokcli.render.RenderedFigures) a `rendered` object."""
     labels = list(dict.fromkeys(result.label for result in report.results))
     results = [_result_dict(result) for result in report.results]
+    for item, result in zip(results, report.results):
+        figures = (rendered or {}).get((result.path, result.label))
+        if figures is not None:
+            item["rendered"] = figures.to_json()
     if fits:
         from tokcli.fit import fit_json
 

@@ -1,0 +1,58 @@
+"""Rendered-template figures (`count` with fixtures): per file and model, the template's own tokens next to
+the rendered tokens (fixtures, min, median, max)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from tokcli.render import RenderedFigures
+
+HEADERS = ["file", "model", "template", "fixtures", "min", "median", "max"]
+
+
+def rendered_rows(
+    figures: dict[tuple[str, str], RenderedFigures], template_tokens: dict[tuple[str, str], str]
+) -> list[list[str]]:
+    rows = []
+    for (path, label), found in figures.items():
+        mark = "" if found.exact else "~"
+        rows.append(
+            [
+                path,
+                label,
+                template_tokens.get((path, label), ""),
+                str(len(found.per_fixture)),
+                f"{mark}{found.minimum:,}",
+                mark + f"{found.median:,.1f}".removesuffix(".0"),
+                f"{mark}{found.maximum:,}",
+            ]
+        )
+    return rows
+
+
+def render_rendered_table(
+    figures: dict[tuple[str, str], RenderedFigures], template_tokens: dict[tuple[str, str], str]
+) -> Any:
+    from rich.table import Table
+
+    table = Table(title="Rendered with fixtures", title_justify="left", header_style="bold")
+    for index, header in enumerate(HEADERS):
+        table.add_column(header, justify="left" if index < 2 else "right")
+    for row in rendered_rows(figures, template_tokens):
+        table.add_row(*row)
+    return table
+
+
+def render_rendered_plain(
+    figures: dict[tuple[str, str], RenderedFigures], template_tokens: dict[tuple[str, str], str]
+) -> str:
+    rows = [HEADERS, *rendered_rows(figures, template_tokens)]
+    widths = [max(len(row[index]) for row in rows) for index in range(len(HEADERS))]
+    lines = ["rendered with fixtures"]
+    for row in rows:
+        cells = [
+            value.ljust(width) if index < 2 else value.rjust(width)
+            for index, (value, width) in enumerate(zip(row, widths))
+        ]
+        lines.append("  ".join(cells).rstrip())
+    return "\n".join(lines) + "\n"
