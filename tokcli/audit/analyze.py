@@ -135,6 +135,7 @@ class ModelFigures:
     #: (tool name, tokens, line) of each tool the file defines, on this model; their sum is in `tokens`.
     tools: list[tuple[str, int, int]] = field(default_factory=list)
     tool_tokens: int = 0  # tool definitions and request extras, included in `tokens`
+    rendered: Any = None  # tokcli.render.RenderedFigures when the file has fixtures
 
     @property
     def saved_tokens(self) -> int | None:

@@ -47,7 +47,22 @@ CONTEXT_NEAR_FULL = RuleInfo(
     "warning",
     "A prompt plus the reserved output takes at least fit.warn_at percent (default 80) of the model's window.",
 )
-AUDIT_RULES = (FILE_TOKENS, FILE_COST, TOTAL_TOKENS, TOKEN_INCREASE, TOOL_TOKENS, CONTEXT_OVERFLOW, CONTEXT_NEAR_FULL)
+RENDERED_TOKENS = RuleInfo(
+    "TK958",
+    "rendered-token-budget",
+    "error",
+    "A template rendered with one of its fixtures has more tokens than max_rendered_tokens.",
+)
+AUDIT_RULES = (
+    FILE_TOKENS,
+    FILE_COST,
+    TOTAL_TOKENS,
+    TOKEN_INCREASE,
+    TOOL_TOKENS,
+    CONTEXT_OVERFLOW,
+    CONTEXT_NEAR_FULL,
+    RENDERED_TOKENS,
+)
 
 
 @dataclass(frozen=True)
@@ -55,7 +70,7 @@ class BudgetCheck:
     """One limit applied to one file (or to the total) on one model."""
 
     scope: str  # "file" | "total" | "tool"
-    metric: str  # "tokens" | "cost_per_call" | "tool_tokens"
+    metric: str  # "tokens" | "cost_per_call" | "tool_tokens" | "rendered_tokens"
     model: str
     limit: Decimal
     actual: Decimal
@@ -93,6 +108,8 @@ def applicable_budgets(
             chosen[("cost_per_call", model)] = budget
         if budget.max_tool_tokens is not None:
             chosen[("tool_tokens", model)] = budget
+        if budget.max_rendered_tokens is not None:
+            chosen[("rendered_tokens", model)] = budget
     return chosen
 
 
@@ -146,6 +163,21 @@ def check_budgets(
                     checks.append(tool_check)
                     if finding is not None:
                         findings.append(finding)
+                continue
+            if metric == "rendered_tokens":
+                assert budget.max_rendered_tokens is not None
+                if figure.rendered is None:
+                    continue
+                largest = max(figure.rendered.per_fixture, key=lambda item: item[1])
+                limit = budget.max_rendered_tokens
+                check = BudgetCheck("file", metric, model, Decimal(limit), Decimal(largest[1]), file.path, budget.glob)
+                checks.append(check)
+                if check.exceeded:
+                    message = (
+                        f"rendered with fixture {largest[0]!r}: {largest[1]:,} tokens on {model}, over the budget "
+                        f"of {limit:,} (audit.budgets.files {budget.glob!r} max_rendered_tokens)"
+                    )
+                    findings.append(_finding(RENDERED_TOKENS, file.path, 1, message))
                 continue
             if metric == "tokens":
                 assert budget.max_tokens is not None

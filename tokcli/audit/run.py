@@ -30,10 +30,12 @@ from tokcli.audit.deltas import (
     resolve_ref,
 )
 from tokcli.audit.discover import FileProblem, Matcher, SourceFile, discover, display_path
+from tokcli.audit.rendered import apply_rendered
 from tokcli.audit.settings import AuditSettings
 from tokcli.config import Config
 from tokcli.errors import EXIT_ERROR, EXIT_FINDINGS, EXIT_OK, UsageError
 from tokcli.lint.finding import SEVERITY_RANK, Finding, RuleInfo
+from tokcli.render import is_fixture_file, render_settings
 
 #: (files done, files to analyse) after each analysed file; cache hits are not reported.
 Progress = Callable[[int, int], None]
@@ -176,6 +178,7 @@ def run_audit(
     config_path = display_path(Path(config.source).resolve(), Path.cwd().resolve()) if config.source else None
     report = AuditReport(settings=settings, targets=targets, notes=notes, config_path=config_path)
     found = discover(options.paths, settings.include, settings.exclude, config.root)
+    found.files = [file for file in found.files if not is_fixture_file(file.path)]  # inputs of templates
     report.problems.extend(found.problems)
     report.skipped.extend(found.skipped)
     if not found.files and not found.problems:
@@ -241,6 +244,7 @@ def run_audit(
                 "(size unknown, or no published formula for a model)"
             )
 
+    report.problems.extend(apply_rendered(report.files, found.files, targets, render_settings(config), config.root))
     checks, budget_findings = check_budgets(report.files, settings, report.models, config_path)
     report.budgets = checks
     report.findings.extend(budget_findings)

@@ -44,6 +44,7 @@ FILE_BUDGET_SCHEMA: dict[str, Any] = {
     "max_tokens": POSITIVE_INT,
     "max_cost_per_call": NON_NEGATIVE,
     "max_tool_tokens": POSITIVE_INT,
+    "max_rendered_tokens": POSITIVE_INT,
     "model": str,
 }
 
@@ -56,6 +57,7 @@ class FileBudget:
     max_tokens: int | None = None
     max_cost_per_call: Decimal | None = None
     max_tool_tokens: int | None = None  # per tool definition in a tool file or a chat file's tools
+    max_rendered_tokens: int | None = None  # the largest render over the file's fixtures
     model: str | None = None  # None: the first audited model
     line: int | None = None  # where it is in the config file
 
@@ -158,14 +160,16 @@ def _read_budgets(data: dict[str, Any], config: Config, settings: AuditSettings)
         where = f"audit.budgets.files.{glob}"
         if not isinstance(entry, dict):
             raise ConfigError(
-                f"config key {where!r} must be a mapping of max_tokens, max_cost_per_call, max_tool_tokens, model",
+                f"config key {where!r} must be a mapping of max_tokens, max_cost_per_call, max_tool_tokens, max_rendered_tokens, model",
                 path=config.source,
                 line=lines.get(where),
             )
         check_section(entry, FILE_BUDGET_SCHEMA, config.source, where, lines)
-        if not any(key in entry for key in ("max_tokens", "max_cost_per_call", "max_tool_tokens")):
+        if not any(
+            key in entry for key in ("max_tokens", "max_cost_per_call", "max_tool_tokens", "max_rendered_tokens")
+        ):
             raise ConfigError(
-                f"config key {where!r} needs max_tokens, max_cost_per_call or max_tool_tokens",
+                f"config key {where!r} needs max_tokens, max_cost_per_call, max_tool_tokens or max_rendered_tokens",
                 path=config.source,
                 line=lines.get(where),
             )
@@ -176,6 +180,7 @@ def _read_budgets(data: dict[str, Any], config: Config, settings: AuditSettings)
                 max_tokens=entry.get("max_tokens"),
                 max_cost_per_call=Decimal(str(cost)) if cost is not None else None,
                 max_tool_tokens=entry.get("max_tool_tokens"),
+                max_rendered_tokens=entry.get("max_rendered_tokens"),
                 model=entry.get("model"),
                 line=lines.get(where),
             )

@@ -110,6 +110,7 @@ def audit_document(report: AuditReport) -> dict[str, Any]:
                         "cache_minimum": figure.cache_minimum,
                         "cacheable": figure.cacheable,
                         "tool_tokens": figure.tool_tokens,
+                        "rendered": figure.rendered.to_json() if figure.rendered is not None else None,
                         "tools": [
                             {"name": name, "tokens": tokens, "line": line}
                             for name, tokens, line in sorted(figure.tools, key=lambda tool: -tool[1])

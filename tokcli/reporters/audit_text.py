@@ -131,6 +131,22 @@ def render_audit_text(report: AuditReport, *, color: bool = False, width: int = 
             )
         console.print()
 
+    rendered = [
+        (file, figure)
+        for file in report.files
+        if (figure := file.figure(primary)) is not None and figure.rendered is not None
+    ]
+    if rendered:
+        console.print(f"[bold]Rendered with fixtures[/bold] (tokens on {primary})")
+        for file, figure in rendered:
+            found = figure.rendered
+            console.print(
+                f"  {escape(file.path)}: template {tokens(figure.tokens, figure.exact)}, rendered "
+                f"{tokens(found.minimum, found.exact)}–{tokens(found.maximum, found.exact)} "
+                f"(median {found.median:,.1f}) over {len(found.per_fixture)} fixture(s)"
+            )
+        console.print()
+
     if report.budgets:
         exceeded = [check for check in report.budgets if check.exceeded]
         if exceeded:
