@@ -100,7 +100,6 @@ def is_fixture_file(path: str) -> bool:
     return path.lower().endswith(FIXTURE_SUFFIXES)
 
 
-@functools.lru_cache(maxsize=128)
 def _read_fixture_file(path: Path) -> list[Fixture]:
     shown = str(path)
     try:

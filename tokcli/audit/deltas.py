@@ -33,6 +33,7 @@ class Snapshot:
     files: dict[str, dict[str, tuple[int, Decimal | None]]] = field(default_factory=dict)  # path → model → …
     models: list[str] = field(default_factory=list)
     tools: dict[str, dict[str, dict[str, int]]] = field(default_factory=dict)  # path → model → tool → tokens
+    rendered: dict[str, dict[str, int]] = field(default_factory=dict)  # path → model → largest render
 
 
 @dataclass(frozen=True)
@@ -76,6 +77,7 @@ class FileDelta:
     status: str  # "new" | "deleted" | "changed" | "unchanged"
     models: list[ModelDelta] = field(default_factory=list)
     tools: list[ToolDelta] = field(default_factory=list)  # on the first compared model, biggest change first
+    rendered: ModelDelta | None = None  # the largest render over the fixtures, on the first compared model
 
     def model(self, name: str) -> ModelDelta | None:
         return next((delta for delta in self.models if delta.model == name), None)
@@ -192,6 +194,8 @@ def git_snapshot(
         if now is not None and hashlib.sha256(data).hexdigest() == now.digest:
             snapshot.files[shown] = {f.model: (f.tokens, f.cost_per_call) for f in now.figures}
             snapshot.tools[shown] = {f.model: {t[0]: t[1] for t in f.tools} for f in now.figures if f.tools}
+            # Same template, same (current) fixtures: the same renders. Changed templates are not re-rendered.
+            snapshot.rendered[shown] = {f.model: f.rendered.maximum for f in now.figures if f.rendered is not None}
             continue
         if b"\x00" in data[:8192]:
             continue
@@ -258,6 +262,7 @@ def baseline_json(files: Sequence[FileAudit], models: Sequence[str]) -> str:
                     if figure.cost_per_call is not None
                 },
                 **_baseline_tools(file),
+                **_baseline_rendered(file),
             }
             for file in files
         },
@@ -271,6 +276,11 @@ def _baseline_tools(file: FileAudit) -> dict[str, Any]:
         figure.model: {name: tokens for name, tokens, _ in figure.tools} for figure in file.figures if figure.tools
     }
     return {"tools": tools} if tools else {}
+
+
+def _baseline_rendered(file: FileAudit) -> dict[str, Any]:
+    rendered = {figure.model: figure.rendered.maximum for figure in file.figures if figure.rendered is not None}
+    return {"rendered": rendered} if rendered else {}
 
 
 def read_baseline(path: Path) -> Snapshot:
@@ -318,6 +328,13 @@ def read_baseline(path: Path) -> Snapshot:
             raise ConfigError(f"baseline 'tools' of {name!r} must map models to tool → whole number", path=shown)
         if tools:
             snapshot.tools[str(name)] = {str(model): dict(per_model) for model, per_model in tools.items()}
+        rendered = entry.get("rendered", {})
+        if not isinstance(rendered, dict) or not all(
+            isinstance(v, int) and not isinstance(v, bool) for v in rendered.values()
+        ):
+            raise ConfigError(f"baseline 'rendered' of {name!r} must map models to a whole number", path=shown)
+        if rendered:
+            snapshot.rendered[str(name)] = {str(model): value for model, value in rendered.items()}
     return snapshot
 
 
@@ -348,9 +365,11 @@ def compare(snapshot: Snapshot, current: Sequence[FileAudit], models: Sequence[s
             a_cost = figure.cost_per_call if figure is not None else Decimal(0)
             deltas.append(ModelDelta(model, b_tokens, a_tokens, b_cost, a_cost))
         tool_deltas = _tool_deltas(snapshot, path, file, compared[0]) if compared else []
-        if status == "changed" and all(delta.delta == 0 for delta in deltas) and not tool_deltas:
+        rendered = _rendered_delta(snapshot, path, file, compared[0]) if compared else None
+        changed_render = rendered is not None and rendered.delta != 0
+        if status == "changed" and all(delta.delta == 0 for delta in deltas) and not tool_deltas and not changed_render:
             status = "unchanged"
-        report.files.append(FileDelta(path, status, deltas, tool_deltas))
+        report.files.append(FileDelta(path, status, deltas, tool_deltas, rendered))
     for index, model in enumerate(compared):
         rows = [item.models[index] for item in report.files]
         cost_before: Decimal | None = Decimal(0)
@@ -362,6 +381,15 @@ def compare(snapshot: Snapshot, current: Sequence[FileAudit], models: Sequence[s
             ModelDelta(model, sum(r.before for r in rows), sum(r.after for r in rows), cost_before, cost_after)
         )
     return report
+
+
+def _rendered_delta(snapshot: Snapshot, path: str, file: FileAudit | None, model: str) -> ModelDelta | None:
+    before = snapshot.rendered.get(path, {}).get(model)
+    figure = file.figure(model) if file is not None else None
+    after = figure.rendered.maximum if figure is not None and figure.rendered is not None else None
+    if before is None and after is None:
+        return None
+    return ModelDelta(model, before or 0, after or 0)
 
 
 def _tool_deltas(snapshot: Snapshot, path: str, file: FileAudit | None, model: str) -> list[ToolDelta]:

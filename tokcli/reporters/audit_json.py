@@ -63,6 +63,7 @@ def deltas_dict(deltas: DeltaReport | None) -> dict[str, Any] | None:
                 "status": item.status,
                 "models": {d.model: _delta(d) for d in item.models},
                 "tools": [{"name": t.name, "before": t.before, "after": t.after} for t in item.tools],
+                "rendered": _delta(item.rendered) if item.rendered is not None else None,
             }
             for item in deltas.files
         ],

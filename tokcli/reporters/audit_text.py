@@ -172,6 +172,11 @@ def render_audit_text(report: AuditReport, *, color: bool = False, width: int = 
                 console.print(
                     f"  {item.status:<8} {escape(item.path)}: {delta.before:,} → {delta.after:,} ({signed(delta)})"
                 )
+                if item.rendered is not None and item.rendered.delta:
+                    render = item.rendered
+                    console.print(
+                        f"           rendered (largest): {render.before:,} → {render.after:,} ({signed(render)})"
+                    )
                 for tool in item.tools:
                     change = tool.after - tool.before
                     console.print(
