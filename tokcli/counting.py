@@ -299,7 +299,7 @@ def count_inputs(
             "chat files: OpenAI tokenizers add OpenAI's documented framing (3 per message + role, name + 1, 3 to "
             "prime the reply), and so do estimates based on them; other tokenizers count message text only"
         )
-    if any(result.request is not None for result in report.results):
+    if any(result.request is not None and result.request.definitions for result in report.results):
         report.notes.append(
             "tools: OpenAI models use the cookbook's function-definition constants (exact where verified), "
             "Anthropic models add the published tool-use system prompt, others count the tools' JSON (estimate)"
