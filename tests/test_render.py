@@ -4,6 +4,7 @@ errors, rendered tokens in count (min / median / max), and audit's rendered budg
 from __future__ import annotations
 
 import json
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -55,7 +56,7 @@ def test_fixture_file_shapes() -> None:
     assert [f.name for f in fixtures_from_data({"fixtures": {"a": SHORT, "b": LONG}}, "v.yaml")] == ["a", "b"]
     with pytest.raises(Exception, match="a fixture file holds a mapping of variables or a list of them"):
         fixtures_from_data("text", "v.yaml")
-    with pytest.raises(Exception, match="fixture 'v.json#1' must be a mapping of variables"):
+    with pytest.raises(Exception, match=r"fixture 'v\.json#1' must be a mapping of variables"):
         fixtures_from_data([1], "v.json")
 
 
@@ -116,6 +117,7 @@ def test_vars_flag_config_globs_and_prompt_yml(tmp_path: Path, monkeypatch: pyte
         "testData:\n  - {input: The sky is blue., expected: Blue sky.}\n"
     )
     code, stdout, stderr = run("count", "summarize.prompt.yml", "-m", "gpt-4o", "-f", "json")
+    assert (code, stderr) == (0, "")
     [item] = json.loads(stdout)["results"]
     framing = 3 + O200K.count("user") + 3
     assert item["rendered"]["fixtures"] == [
@@ -160,3 +162,18 @@ def test_audit_rendered_budget_delta_and_prefix(rag: Path) -> None:
     assert code == 0, stderr
     after = O200K.count(rendered(bigger))
     assert f"rendered (largest): {long:,} → {after:,} (+{after - long:,}" in stdout
+
+
+def test_cost_prices_the_smallest_and_largest_render(rag: Path) -> None:
+    short, long = O200K.count(rendered(SHORT)), O200K.count(rendered(LONG))
+    code, stdout, stderr = run("cost", ".", "-m", "gpt-4o", "-f", "json")
+    assert (code, stderr) == (0, "")
+    payload = json.loads(stdout)
+    assert [row["path"] for row in payload["results"]] == ["rag.j2"]  # the fixture file is not priced
+    [item] = payload["rendered"]
+    assert (item["path"], item["model"], item["min"], item["max"]) == ("rag.j2", "gpt-4o", short, long)
+    # gpt-4o input: $2.50 per 1M tokens in the shipped table.
+    assert Decimal(item["min_cost"]) == Decimal("2.50") * short / 1_000_000
+    assert Decimal(item["max_cost"]) == Decimal("2.50") * long / 1_000_000
+    code, stdout, _ = run("cost", "rag.j2", "-m", "gpt-4o", "-f", "text")
+    assert f"rendered rag.j2 on gpt-4o: {short}–{long} tokens over 2 fixture(s)" in stdout

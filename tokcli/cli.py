@@ -382,6 +382,7 @@ def cost(
     per: str | None = typer.Option(None, "--per", help="Period of --calls: call, day, week, month, year."),
     batch: bool = typer.Option(False, "--batch", help="Use batch-API prices where the provider has them."),
     pricing: list[Path] = PricingOption,
+    variables: list[Path] = typer.Option([], "--vars", help="Fixture file: also price templates rendered with it."),
     output_format: CostFormat = typer.Option(CostFormat.auto, "--format", "-f", help="Output format."),
     encoding_errors: EncodingErrors = typer.Option(EncodingErrors("strict"), "--encoding-errors", help="Bad UTF-8."),
     config: Path | None = ConfigOption,
@@ -414,18 +415,25 @@ def cost(
     for path, reason in inputs.skipped:
         typer.echo(f"tokcli: skipped {path}: {reason}", err=True)
     from tokcli.counting import request_counts
+    from tokcli.render import is_fixture_file
 
+    inputs.texts = [item for item in inputs.texts if not is_fixture_file(item.path)] or inputs.texts
     texts = [(item.path, item.text) for item in inputs.texts]
     counted = request_counts(inputs.texts, chosen_models)
     report = estimate_costs(
         texts, chosen_models, options, compare=compare or not names, skip_unavailable=not model, counted=counted
     )
     report.skipped.extend((name, "no price in the table (config `models`)") for name in unpriced)
+    from tokcli.render import render_inputs, render_settings, rendered_costs
+    from tokcli.reporters.rendered import rendered_cost_lines
+
+    renders = render_inputs(inputs.texts, render_settings(settings, variables), settings.root)
+    rendered = rendered_costs(renders, chosen_models, options) if renders else []
     chosen = output_format.value
     if chosen == "auto":
         chosen = "table" if is_terminal() and "NO_COLOR" not in os.environ else "text"
     if chosen == "json":
-        sys.stdout.write(reporter.render_json(report))
+        sys.stdout.write(reporter.render_json(report, rendered))
     elif chosen == "csv":
         sys.stdout.write(reporter.render_csv(report))
     elif chosen == "table":
@@ -433,8 +441,11 @@ def cost(
         console.print(reporter.render_table(report))
         for line in reporter.legend(report):
             console.print(line, style="dim", markup=False)
+        for line in rendered_cost_lines(rendered):
+            console.print(line, markup=False)
     else:
         sys.stdout.write(reporter.render_plain(report))
+        sys.stdout.write("".join(line + "\n" for line in rendered_cost_lines(rendered)))
 
 
 # ---- pricing -------------------------------------------------------------------------------------------

@@ -318,3 +318,46 @@ def rendered_counts(
             figures.setdefault((path, target.label), []).append((render.fixture.name, row.tokens))
             exact[(path, target.label)] = exact.get((path, target.label), True) and row.exact
     return {key: RenderedFigures(tuple(values), exact[key]) for key, values in figures.items()}
+
+
+@dataclass(frozen=True)
+class RenderedCost:
+    """A template's renders on one priced model: tokens per fixture, and the cost per call of the smallest and
+    the largest render (with the same output and cache options as the template's own row)."""
+
+    path: str
+    model: str
+    figures: RenderedFigures
+    min_cost: Any  # Decimal
+    max_cost: Any  # Decimal
+
+    def to_json(self) -> dict[str, Any]:
+        from tokcli.pricing.dump import decimal_text
+
+        return {
+            "path": self.path,
+            "model": self.model,
+            **self.figures.to_json(),
+            "min_cost": decimal_text(self.min_cost),
+            "max_cost": decimal_text(self.max_cost),
+        }
+
+
+def rendered_costs(renders: dict[str, list[Rendered]], models: Sequence[Any], options: Any) -> list[RenderedCost]:
+    """Each priced model's cost of every template's smallest and largest render."""
+    from tokcli.counting import Target
+    from tokcli.errors import MissingExtraError
+    from tokcli.pricing.cost import compute_cost
+
+    result = []
+    for model in models:
+        target = Target(model.id, model.tokenizer, model=model.id, provider=model.provider)
+        try:
+            figures = rendered_counts(renders, [target])
+        except MissingExtraError:
+            continue  # cost lists the model as skipped
+        for (path, _), found in figures.items():
+            low = compute_cost(model, found.minimum, options).total_cost
+            high = compute_cost(model, found.maximum, options).total_cost
+            result.append(RenderedCost(path, model.id, found, low, high))
+    return result

@@ -43,6 +43,20 @@ def render_rendered_table(
     return table
 
 
+def rendered_cost_lines(rendered: list[Any]) -> list[str]:
+    """One line per template and model: rendered tokens and the cost per call of the smallest and largest render."""
+    from tokcli.pricing.dump import decimal_text
+
+    lines = []
+    for item in rendered:
+        found, mark = item.figures, "" if item.figures.exact else "~"
+        lines.append(
+            f"rendered {item.path} on {item.model}: {mark}{found.minimum:,}–{mark}{found.maximum:,} tokens over "
+            f"{len(found.per_fixture)} fixture(s), ${decimal_text(item.min_cost)}–${decimal_text(item.max_cost)} per call"
+        )
+    return lines
+
+
 def render_rendered_plain(
     figures: dict[tuple[str, str], RenderedFigures], template_tokens: dict[tuple[str, str], str]
 ) -> str:
