@@ -115,15 +115,3 @@ def count_fits(
         found = check_fit(result.model, result.tokens, settings, price, reserve)
         fits[(result.path, result.label)] = replace(found, exact=result.exact)
     return fits
-
-
-def fit_json(fit: Fit) -> dict[str, Any]:
-    share = fit.share
-    return {
-        "window": fit.window,
-        "reserved_output": fit.reserved,
-        "used": fit.used,
-        "share": round(share, 2) if share is not None else None,
-        "exact": fit.exact,
-        "status": fit.status,
-    }

@@ -162,7 +162,7 @@ def render_json(
         if figures is not None:
             item["rendered"] = figures.to_json()
     if fits:
-        from tokcli.fit import fit_json
+        from tokcli.reporters.fit import fit_json
 
         for item, result in zip(results, report.results):
             found = fits.get((result.path, result.label))

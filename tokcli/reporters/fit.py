@@ -52,3 +52,15 @@ def render_fit_plain(fits: dict[tuple[str, str], Fit]) -> str:
         ]
         lines.append("  ".join(cells).rstrip())
     return "\n".join(lines) + "\n"
+
+
+def fit_json(fit: Fit) -> dict[str, Any]:
+    share = fit.share
+    return {
+        "window": fit.window,
+        "reserved_output": fit.reserved,
+        "used": fit.used,
+        "share": round(share, 2) if share is not None else None,
+        "exact": fit.exact,
+        "status": fit.status,
+    }
