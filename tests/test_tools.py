@@ -162,7 +162,15 @@ def test_every_common_shape_reads_the_same_tool(data: object) -> None:
 
 @pytest.mark.parametrize(
     "data",
-    [{"messages": []}, [{"role": "user", "content": "hi"}], {"name": "config"}, [1, 2], [], {"model": "gpt-4o"}],
+    [
+        {"messages": []},
+        [{"role": "user", "content": "hi"}],
+        {"name": "config"},
+        [1, 2],
+        [],
+        {"model": "gpt-4o"},
+        {"tools": ["eslint", "prettier"]},  # a tool config, not tool definitions
+    ],
 )
 def test_data_that_is_not_a_tool_list(data: object) -> None:
     assert tool_list(data) is None

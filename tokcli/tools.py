@@ -68,8 +68,10 @@ def tool_list(data: Any) -> list[Any] | None:
         if "messages" in data:
             return None
         for key in ("tools", "functions"):
-            if isinstance(data.get(key), list):
-                return list(data[key])
+            items = data.get(key)
+            # A "tools" list of names or settings (a tool config, say) is not a tool-definition list.
+            if isinstance(items, list) and (not items or any(_looks_like_tool(item) for item in items)):
+                return list(items)
         return None
     if isinstance(data, list) and data and all(_looks_like_tool(item) for item in data):
         return data
@@ -197,8 +199,8 @@ def _chat_request(path: str, text: str) -> ChatRequest:
     data = _load_data(path, text)
     request = ChatRequest()
     if isinstance(data, dict):
-        items = tool_list({key: data[key] for key in ("tools", "functions") if key in data})
-        if items:
+        items = next((data[key] for key in ("tools", "functions") if isinstance(data.get(key), list)), None)
+        if items:  # in a request, every entry must be a tool: a bad one is an error, not ignored
             request.tools = normalize_tools(path, items, text)
         request.tool_choice = data.get("tool_choice", data.get("function_call"))
         request.response_format = data.get("response_format")
