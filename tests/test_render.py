@@ -177,3 +177,20 @@ def test_cost_prices_the_smallest_and_largest_render(rag: Path) -> None:
     assert Decimal(item["max_cost"]) == Decimal("2.50") * long / 1_000_000
     code, stdout, _ = run("cost", "rag.j2", "-m", "gpt-4o", "-f", "text")
     assert f"rendered rag.j2 on gpt-4o: {short}–{long} tokens over 2 fixture(s)" in stdout
+
+
+def test_audit_rendered_cost_budget(rag: Path) -> None:
+    long = O200K.count(rendered(LONG))
+    cost = Decimal("2.50") * long / 1_000_000  # gpt-4o input price per token
+    limit = cost - Decimal("0.000001")
+    Path(".tokcli.yaml").write_text(
+        f'models: [gpt-4o]\naudit:\n  budgets:\n    files:\n      "*.j2": {{max_rendered_cost_per_call: {limit}}}\n'
+    )
+    code, stdout, stderr = run("audit", ".", "--no-cache", "-f", "json")
+    assert code == 1, stderr
+    payload = json.loads(stdout)
+    assert Decimal(payload["files"][0]["models"]["gpt-4o"]["rendered_cost_per_call"]) == cost
+    [check] = payload["budgets"]
+    assert (check["metric"], Decimal(check["actual"]), check["exceeded"]) == ("rendered_cost_per_call", cost, True)
+    [finding] = [f for f in payload["findings"] if f["code"] == "TK958"]
+    assert "rendered with its largest fixture" in finding["message"]

@@ -136,6 +136,7 @@ class ModelFigures:
     tools: list[tuple[str, int, int]] = field(default_factory=list)
     tool_tokens: int = 0  # tool definitions and request extras, included in `tokens`
     rendered: Any = None  # tokcli.render.RenderedFigures when the file has fixtures
+    rendered_cost_per_call: Decimal | None = None  # the largest render's cost per call
 
     @property
     def saved_tokens(self) -> int | None:

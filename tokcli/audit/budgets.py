@@ -51,7 +51,7 @@ RENDERED_TOKENS = RuleInfo(
     "TK958",
     "rendered-token-budget",
     "error",
-    "A template rendered with one of its fixtures has more tokens than max_rendered_tokens.",
+    "A template rendered with one of its fixtures is over max_rendered_tokens or max_rendered_cost_per_call.",
 )
 AUDIT_RULES = (
     FILE_TOKENS,
@@ -70,7 +70,7 @@ class BudgetCheck:
     """One limit applied to one file (or to the total) on one model."""
 
     scope: str  # "file" | "total" | "tool"
-    metric: str  # "tokens" | "cost_per_call" | "tool_tokens" | "rendered_tokens"
+    metric: str  # "tokens" | "cost_per_call" | "tool_tokens" | "rendered_tokens" | "rendered_cost_per_call"
     model: str
     limit: Decimal
     actual: Decimal
@@ -110,6 +110,8 @@ def applicable_budgets(
             chosen[("tool_tokens", model)] = budget
         if budget.max_rendered_tokens is not None:
             chosen[("rendered_tokens", model)] = budget
+        if budget.max_rendered_cost_per_call is not None:
+            chosen[("rendered_cost_per_call", model)] = budget
     return chosen
 
 
@@ -163,6 +165,23 @@ def check_budgets(
                     checks.append(tool_check)
                     if finding is not None:
                         findings.append(finding)
+                continue
+            if metric == "rendered_cost_per_call":
+                assert budget.max_rendered_cost_per_call is not None
+                if figure.rendered_cost_per_call is None:
+                    continue
+                limit_cost = budget.max_rendered_cost_per_call
+                check = BudgetCheck(
+                    "file", metric, model, limit_cost, figure.rendered_cost_per_call, file.path, budget.glob
+                )
+                checks.append(check)
+                if check.exceeded:
+                    message = (
+                        f"${figure.rendered_cost_per_call:.6f} per call on {model} rendered with its largest fixture, "
+                        f"over the budget of ${limit_cost} (audit.budgets.files {budget.glob!r} "
+                        "max_rendered_cost_per_call)"
+                    )
+                    findings.append(_finding(RENDERED_TOKENS, file.path, 1, message))
                 continue
             if metric == "rendered_tokens":
                 assert budget.max_rendered_tokens is not None

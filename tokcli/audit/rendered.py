@@ -21,6 +21,7 @@ def apply_rendered(
     targets: Sequence[ModelTarget],
     settings: RenderSettings,
     root: Path | None,
+    cost_options: Any = None,
 ) -> list[FileProblem]:
     """Set `figure.rendered` (and the rendered static prefix) on every file with fixtures; a fixture or render
     that fails is a FileProblem (exit 2)."""
@@ -76,6 +77,11 @@ def apply_rendered(
             if figure is None:
                 continue
             figure.rendered = RenderedFigures(tuple(values), exact[path])
+            if target.price is not None:
+                from tokcli.pricing.cost import compute_cost
+
+                largest = figure.rendered.maximum
+                figure.rendered_cost_per_call = compute_cost(target.price, largest, cost_options).total_cost
             if path in prefix_rows:
                 figure.prefix_tokens = prefix_rows[path]
     return problems

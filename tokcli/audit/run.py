@@ -244,7 +244,8 @@ def run_audit(
                 "(size unknown, or no published formula for a model)"
             )
 
-    report.problems.extend(apply_rendered(report.files, found.files, targets, render_settings(config), config.root))
+    rendering = render_settings(config)
+    report.problems.extend(apply_rendered(report.files, found.files, targets, rendering, config.root, cost_options))
     checks, budget_findings = check_budgets(report.files, settings, report.models, config_path)
     report.budgets = checks
     report.findings.extend(budget_findings)

@@ -45,6 +45,7 @@ FILE_BUDGET_SCHEMA: dict[str, Any] = {
     "max_cost_per_call": NON_NEGATIVE,
     "max_tool_tokens": POSITIVE_INT,
     "max_rendered_tokens": POSITIVE_INT,
+    "max_rendered_cost_per_call": NON_NEGATIVE,
     "model": str,
 }
 
@@ -58,6 +59,7 @@ class FileBudget:
     max_cost_per_call: Decimal | None = None
     max_tool_tokens: int | None = None  # per tool definition in a tool file or a chat file's tools
     max_rendered_tokens: int | None = None  # the largest render over the file's fixtures
+    max_rendered_cost_per_call: Decimal | None = None  # USD, the largest render's cost per call
     model: str | None = None  # None: the first audited model
     line: int | None = None  # where it is in the config file
 
@@ -160,14 +162,12 @@ def _read_budgets(data: dict[str, Any], config: Config, settings: AuditSettings)
         where = f"audit.budgets.files.{glob}"
         if not isinstance(entry, dict):
             raise ConfigError(
-                f"config key {where!r} must be a mapping of max_tokens, max_cost_per_call, max_tool_tokens, max_rendered_tokens, model",
+                f"config key {where!r} must be a mapping of max_tokens, max_cost_per_call, max_tool_tokens, max_rendered_tokens, max_rendered_cost_per_call, model",
                 path=config.source,
                 line=lines.get(where),
             )
         check_section(entry, FILE_BUDGET_SCHEMA, config.source, where, lines)
-        if not any(
-            key in entry for key in ("max_tokens", "max_cost_per_call", "max_tool_tokens", "max_rendered_tokens")
-        ):
+        if not any(key in entry for key in FILE_BUDGET_SCHEMA if key != "model"):
             raise ConfigError(
                 f"config key {where!r} needs max_tokens, max_cost_per_call, max_tool_tokens or max_rendered_tokens",
                 path=config.source,
@@ -181,6 +181,9 @@ def _read_budgets(data: dict[str, Any], config: Config, settings: AuditSettings)
                 max_cost_per_call=Decimal(str(cost)) if cost is not None else None,
                 max_tool_tokens=entry.get("max_tool_tokens"),
                 max_rendered_tokens=entry.get("max_rendered_tokens"),
+                max_rendered_cost_per_call=(
+                    Decimal(str(entry["max_rendered_cost_per_call"])) if "max_rendered_cost_per_call" in entry else None
+                ),
                 model=entry.get("model"),
                 line=lines.get(where),
             )

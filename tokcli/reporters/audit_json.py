@@ -112,6 +112,7 @@ def audit_document(report: AuditReport) -> dict[str, Any]:
                         "cacheable": figure.cacheable,
                         "tool_tokens": figure.tool_tokens,
                         "rendered": figure.rendered.to_json() if figure.rendered is not None else None,
+                        "rendered_cost_per_call": money(figure.rendered_cost_per_call),
                         "tools": [
                             {"name": name, "tokens": tokens, "line": line}
                             for name, tokens, line in sorted(figure.tools, key=lambda tool: -tool[1])

@@ -48,6 +48,8 @@ def prefix(figure: ModelFigures | None) -> str:
 
 
 def budget_text(check: BudgetCheck) -> str:
+    if check.metric == "rendered_cost_per_call":
+        return f"rendered {format_usd(check.actual)} / {format_usd(check.limit)} per call"
     if check.metric == "rendered_tokens":
         return f"rendered {int(check.actual):,} / {int(check.limit):,} tokens"
     if check.metric == "tool_tokens":
