@@ -18,7 +18,7 @@ _NOISE_KEYS = ("$schema", "title")
 
 def document_tools(ctx: Context) -> list[ToolDef]:
     """The tools the linted document defines (cached on the context: every rule of the family asks)."""
-    cached = ctx.__dict__.get("_tools")
+    cached = ctx.shared.get("tools")
     if cached is None:
         document = ctx.document
         if document.kind == "tools":
@@ -27,7 +27,7 @@ def document_tools(ctx: Context) -> list[ToolDef]:
             cached = chat_request(document.path, document.text).tools
         else:
             cached = []
-        ctx.__dict__["_tools"] = cached
+        ctx.shared["tools"] = cached
     return list(cached)
 
 
