@@ -194,3 +194,21 @@ def test_audit_rendered_cost_budget(rag: Path) -> None:
     assert (check["metric"], Decimal(check["actual"]), check["exceeded"]) == ("rendered_cost_per_call", cost, True)
     [finding] = [f for f in payload["findings"] if f["code"] == "TK958"]
     assert "rendered with its largest fixture" in finding["message"]
+
+
+def test_since_renders_the_old_template_with_todays_fixtures(rag: Path) -> None:
+    import subprocess
+
+    def git(*args: str) -> None:
+        subprocess.run(["git", *args], check=True, capture_output=True)
+
+    git("init", "-q")
+    git("add", ".")
+    git("-c", "user.email=t@example.com", "-c", "user.name=t", "commit", "-qm", "base")
+    longer = TEMPLATE.replace("You answer", "You always answer politely and only")
+    Path("rag.j2").write_text(longer)
+    code, stdout, stderr = run("audit", ".", "--no-cache", "-m", "gpt-4o", "--since", "HEAD")
+    assert code == 0, stderr
+    before = O200K.count(rendered(LONG))
+    after = O200K.count(render_text("t.j2", longer, Fixture("long", LONG, "f")))
+    assert f"rendered (largest): {before:,} → {after:,} (+{after - before:,}" in stdout

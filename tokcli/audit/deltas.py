@@ -155,8 +155,11 @@ def git_snapshot(
     config_root: Path,
     targets: Sequence[ModelTarget],
     cost_options: Any,
+    rendering: Any = None,
 ) -> Snapshot:
-    """Tokens per file at `ref` for the files audited now plus the files that matched then but are gone."""
+    """Tokens per file at `ref` for the files audited now plus the files that matched then but are gone.
+    With `rendering` (tokcli.render.RenderSettings), templates that changed are rendered at `ref` with today's
+    fixtures, so deltas cover the rendered figures too."""
     cwd = Path.cwd().resolve()
     root = git_root(cwd).resolve()
     sha = resolve_ref(ref, root)
@@ -194,7 +197,7 @@ def git_snapshot(
         if now is not None and hashlib.sha256(data).hexdigest() == now.digest:
             snapshot.files[shown] = {f.model: (f.tokens, f.cost_per_call) for f in now.figures}
             snapshot.tools[shown] = {f.model: {t[0]: t[1] for t in f.tools} for f in now.figures if f.tools}
-            # Same template, same (current) fixtures: the same renders. Changed templates are not re-rendered.
+            # Same template, same (current) fixtures: the same renders.
             snapshot.rendered[shown] = {f.model: f.rendered.maximum for f in now.figures if f.rendered is not None}
             continue
         if b"\x00" in data[:8192]:
@@ -205,6 +208,10 @@ def git_snapshot(
             continue
         to_count.append((shown, text))
     snapshot.files.update(count_snapshot(to_count, targets, cost_options, snapshot.tools))
+    if rendering is not None:
+        from tokcli.audit.rendered import rendered_maxima
+
+        snapshot.rendered.update(rendered_maxima(to_count, targets, rendering, config_root))
     return snapshot
 
 
@@ -387,9 +394,9 @@ def _rendered_delta(snapshot: Snapshot, path: str, file: FileAudit | None, model
     before = snapshot.rendered.get(path, {}).get(model)
     figure = file.figure(model) if file is not None else None
     after = figure.rendered.maximum if figure is not None and figure.rendered is not None else None
-    if before is None and after is None:
-        return None
-    return ModelDelta(model, before or 0, after or 0)
+    if before is None or after is None:
+        return None  # not rendered on one side (no fixtures then, or the old version does not render): unknown
+    return ModelDelta(model, before, after)
 
 
 def _tool_deltas(snapshot: Snapshot, path: str, file: FileAudit | None, model: str) -> list[ToolDelta]:

@@ -256,7 +256,7 @@ def run_audit(
         if options.since is not None:
             matcher = Matcher(settings.include, settings.exclude)
             snapshot = git_snapshot(
-                options.since, options.paths, report.files, matcher, config.root, targets, cost_options
+                options.since, options.paths, report.files, matcher, config.root, targets, cost_options, rendering
             )
         else:
             assert baseline is not None
