@@ -42,16 +42,9 @@ def render_fit_table(fits: dict[tuple[str, str], Fit]) -> Any:
 
 
 def render_fit_plain(fits: dict[tuple[str, str], Fit]) -> str:
-    rows = [HEADERS, *fit_rows(fits)]
-    widths = [max(len(row[index]) for row in rows) for index in range(len(HEADERS))]
-    lines = ["context window"]
-    for row in rows:
-        cells = [
-            value.ljust(width) if index in (0, 1, 6) else value.rjust(width)
-            for index, (value, width) in enumerate(zip(row, widths))
-        ]
-        lines.append("  ".join(cells).rstrip())
-    return "\n".join(lines) + "\n"
+    from tokcli.reporters.columns import aligned_lines
+
+    return "\n".join(["context window", *aligned_lines([HEADERS, *fit_rows(fits)], left=(0, 1, 6))]) + "\n"
 
 
 def fit_json(fit: Fit) -> dict[str, Any]:

@@ -60,13 +60,7 @@ def rendered_cost_lines(rendered: list[Any]) -> list[str]:
 def render_rendered_plain(
     figures: dict[tuple[str, str], RenderedFigures], template_tokens: dict[tuple[str, str], str]
 ) -> str:
+    from tokcli.reporters.columns import aligned_lines
+
     rows = [HEADERS, *rendered_rows(figures, template_tokens)]
-    widths = [max(len(row[index]) for row in rows) for index in range(len(HEADERS))]
-    lines = ["rendered with fixtures"]
-    for row in rows:
-        cells = [
-            value.ljust(width) if index < 2 else value.rjust(width)
-            for index, (value, width) in enumerate(zip(row, widths))
-        ]
-        lines.append("  ".join(cells).rstrip())
-    return "\n".join(lines) + "\n"
+    return "\n".join(["rendered with fixtures", *aligned_lines(rows, left=(0, 1))]) + "\n"

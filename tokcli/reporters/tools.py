@@ -81,9 +81,6 @@ def render_tool_table(path: str, label: str, request: RequestTokens) -> Any:
 
 
 def render_tool_plain(path: str, label: str, request: RequestTokens) -> str:
-    rows = [HEADERS, *tool_rows(request)]
-    widths = [max(len(row[index]) for row in rows) for index in range(len(HEADERS))]
-    lines = [title(path, label, request)]
-    for row in rows:
-        lines.append("  ".join([row[0].ljust(widths[0]), *(v.rjust(w) for v, w in zip(row[1:], widths[1:]))]).rstrip())
-    return "\n".join(lines) + "\n"
+    from tokcli.reporters.columns import aligned_lines
+
+    return "\n".join([title(path, label, request), *aligned_lines([HEADERS, *tool_rows(request)])]) + "\n"
