@@ -269,8 +269,11 @@ def common_prefix(texts: Sequence[str]) -> str:
 
 
 def renderable(document: PromptDocument) -> bool:
-    """Templates (Jinja, prompty, dotprompt), chat files, and text with template tags."""
-    return document.kind in ("jinja", "prompty", "dotprompt", "chat") or bool(document.template_spans)
+    """Jinja2 templates, prompty bodies, chat files, and text with template tags. Not dotprompt files: they are
+    Handlebars, which this renderer (Jinja2) does not speak."""
+    if document.kind == "dotprompt":
+        return False
+    return document.kind in ("jinja", "prompty", "chat") or bool(document.template_spans)
 
 
 def render_inputs(inputs: Sequence[Any], settings: RenderSettings, root: Path | None) -> dict[str, list[Rendered]]:
