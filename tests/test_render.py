@@ -212,3 +212,20 @@ def test_since_renders_the_old_template_with_todays_fixtures(rag: Path) -> None:
     before = O200K.count(rendered(LONG))
     after = O200K.count(render_text("t.j2", longer, Fixture("long", LONG, "f")))
     assert f"rendered (largest): {before:,} → {after:,} (+{after - before:,}" in stdout
+
+
+def test_hostile_fixture_files_are_one_line_errors(rag: Path) -> None:
+    Path("rag.vars.yaml").unlink()
+    Path("rag.vars.json").write_text('{"question": ' + "1" * 5000 + "}")
+    code, stdout, stderr = run("count", "rag.j2")
+    assert (code, stdout) == (2, "")
+    assert (
+        stderr == "tokcli: error: rag.vars.json: invalid JSON in fixture file: a number with too many digits to read\n"
+    )
+    Path("rag.vars.json").write_text("[" * 100_000 + "]" * 100_000)
+    code, stdout, stderr = run("count", "rag.j2")
+    assert (code, stdout, stderr) == (
+        2,
+        "",
+        "tokcli: error: rag.vars.json: invalid JSON in fixture file: nested too deeply to read\n",
+    )

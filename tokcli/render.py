@@ -14,7 +14,6 @@ reaches for Python internals, or uses a variable the fixture lacks, is an InputE
 from __future__ import annotations
 
 import functools
-import json
 import statistics
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -108,22 +107,15 @@ def _read_fixture_file(path: Path) -> list[Fixture]:
         raise InputError("fixture file not found", path=shown) from None
     except (OSError, UnicodeDecodeError) as error:
         raise InputError(f"cannot read fixture file: {getattr(error, 'strerror', None) or error}", path=shown) from None
-    if path.suffix.lower() == ".json":
-        try:
-            data = json.loads(text)
-        except json.JSONDecodeError as error:
-            raise InputError(f"invalid JSON in fixture file: {error.msg}", path=shown, line=error.lineno) from None
-    else:
-        import yaml
+    import json
 
-        try:
-            data = yaml.safe_load(text)
-        except yaml.YAMLError as error:
-            mark = getattr(error, "problem_mark", None)
-            problem = getattr(error, "problem", None) or "invalid YAML"
-            raise InputError(
-                f"invalid YAML in fixture file: {problem}", path=shown, line=mark.line + 1 if mark else None
-            ) from None
+    from tokcli.structured import guarded, load_yaml
+
+    if path.suffix.lower() == ".json":
+        with guarded(shown, "JSON in fixture file"):
+            data = json.loads(text)
+    else:
+        data = load_yaml(text, shown, what="YAML in fixture file")
     return fixtures_from_data(data, shown)
 
 
@@ -161,12 +153,12 @@ def fixtures_for(document: PromptDocument, settings: RenderSettings, root: Path 
 
 
 def _test_data(document: PromptDocument) -> list[Fixture]:
-    import yaml
+    from tokcli.structured import load_yaml
 
     try:
-        data = yaml.safe_load(document.text)
-    except yaml.YAMLError:
-        return []
+        data = load_yaml(document.text, document.path)
+    except InputError:
+        return []  # the chat loader reports a file it cannot read
     rows = data.get("testData") if isinstance(data, dict) else None
     if not isinstance(rows, list):
         return []

@@ -138,9 +138,11 @@ def tool_file_definitions(path: str, text: str) -> list[ToolDef] | None:
     the chat loader's error to report). InputError for a tool list with a malformed entry."""
     if PurePath(path).suffix.lower() != ".json":
         return None
+    from tokcli.structured import load_json
+
     try:
-        data = json.loads(text)
-    except (json.JSONDecodeError, RecursionError):
+        data = load_json(text, path)
+    except InputError:
         return None
     items = tool_list(data)
     if items is None:
@@ -227,18 +229,11 @@ def _images(message: dict[str, Any], base_dir: PurePath | None) -> list[ImagePar
 
 
 def _load_data(path: str, text: str) -> Any:
-    if PurePath(path).suffix.lower() == ".json":
-        try:
-            return json.loads(text)
-        except json.JSONDecodeError as error:
-            raise InputError(f"invalid JSON: {error.msg}", path=path, line=error.lineno) from None
-    import yaml
+    from tokcli.structured import load_json, load_yaml
 
-    try:
-        return yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
-    except yaml.YAMLError as error:
-        mark = getattr(error, "problem_mark", None)
-        raise InputError("invalid YAML", path=path, line=mark.line + 1 if mark else None) from None
+    if PurePath(path).suffix.lower() == ".json":
+        return load_json(text, path)
+    return load_yaml(text, path)
 
 
 def compact_json(value: Any) -> str:
