@@ -141,6 +141,10 @@ def load_prompt(path: str, text: str, kind: str | None = None) -> PromptDocument
     document = PromptDocument(path=path, text=text, kind=kind)
     if kind in ("prompty", "dotprompt"):
         document.front_matter, document.body_offset = _parse_front_matter(path, text)
+    elif kind == "markdown" and _FRONT_MATTER.match(text):
+        # Agent skill and command files carry YAML front matter (name, description, tools): metadata for the
+        # host, not prose of the prompt. Invalid YAML there is the host's business: the block is still skipped.
+        document.front_matter, document.body_offset = _lenient_front_matter(text)
     strict = kind in TEMPLATE_KINDS
     language = template_language(kind)
     try:
@@ -336,6 +340,18 @@ def _parse_front_matter(path: str, text: str) -> tuple[dict[str, Any], int]:
     if not isinstance(data, dict):
         raise InputError("front matter must be a YAML mapping", path=path, line=1)
     return data, match.end()
+
+
+def _lenient_front_matter(text: str) -> tuple[dict[str, Any], int]:
+    import yaml
+
+    match = _FRONT_MATTER.match(text)
+    assert match is not None
+    try:
+        data = yaml.safe_load(match.group(1) or "")
+    except yaml.YAMLError:
+        data = None
+    return (data if isinstance(data, dict) else {}), match.end()
 
 
 def _prompty_messages(document: PromptDocument) -> list[Message]:

@@ -6,6 +6,7 @@ lint:
   ignore: [TK606]
   per-file-ignores: {"examples/**": [TK403]}
   fail-on: warning
+  jinja: {trim-blocks: true, lstrip-blocks: true}  # how your application renders templates
   rules:
     TK402: {max-tokens: 4000, severity: error}
     verbose-phrase: {extra-phrases: {"at this moment": "now"}}
@@ -35,6 +36,7 @@ def _schema() -> dict[str, Any]:
         "ignore": STRING_OR_STRINGS,
         "per-file-ignores": MAPPING,
         "fail-on": one_of(*SEVERITIES),
+        "jinja": MAPPING,
         "rules": MAPPING,
     }
 
@@ -48,6 +50,8 @@ class LintSettings:
     rule_options: dict[str, dict[str, Any]] = field(default_factory=dict)  # code → options
     severities: dict[str, str] = field(default_factory=dict)  # code → severity
     fail_on: str = "warning"
+    #: The Jinja environment the application renders with: trim-blocks, lstrip-blocks, keep-trailing-newline.
+    jinja: dict[str, bool] = field(default_factory=dict)
     root: Path | None = None
     source: str | None = None
 
@@ -153,6 +157,7 @@ def lint_settings(
         raise
     except TokcliError as error:
         raise ConfigError(f"lint: {error.message}", path=source, line=lines.get("lint")) from None
+    settings.jinja = _jinja_environment(data.get("jinja", {}), source, lines)
     for key, value in dict(data.get("rules", {})).items():
         where = f"lint.rules.{key}"
         try:
@@ -173,6 +178,26 @@ def lint_settings(
             settings.severities[rule.code] = severity
         settings.rule_options[rule.code] = check_rule_options(rule, options, source, where, lines)
     return settings
+
+
+JINJA_OPTIONS = ("trim-blocks", "lstrip-blocks", "keep-trailing-newline")
+
+
+def _jinja_environment(raw: Mapping[str, Any], source: str | None, lines: Mapping[str, int]) -> dict[str, bool]:
+    """`lint.jinja`: the options of the application's Jinja environment, each true or false."""
+    options = {}
+    for name, value in dict(raw).items():
+        where = f"lint.jinja.{name}"
+        if name not in JINJA_OPTIONS:
+            raise ConfigError(
+                f"unknown option {name!r} in 'lint.jinja'; allowed: {', '.join(JINJA_OPTIONS)}",
+                path=source,
+                line=lines.get(where),
+            )
+        if not isinstance(value, bool):
+            raise ConfigError(f"config key {where!r} must be true or false", path=source, line=lines.get(where))
+        options[name] = value
+    return options
 
 
 def _as_list(value: Any) -> list[Any]:

@@ -121,12 +121,16 @@ class Linter:
             ctx.seed_counts(known_counts)
         rules = self.rules_for(document.path)
         ctx.enabled_codes = {rule.code for rule in rules}
+        ctx.jinja = self.settings.jinja
         directives = parse_directives(document.text, self._names)
         for rule in rules:
             if not rule.meta and rule.applies_to(document):
                 ctx.rule = rule
                 rule.check(ctx)
         kept = [finding for finding in ctx.findings if not _suppressed(finding, directives, mark=True)]
+        # Waste that costs no token is not worth a warning (a blank line the tokenizer merges away).
+        waste_codes = {rule.code for rule in rules if rule.measures_waste}
+        kept = [finding for finding in kept if finding.tokens_wasted > 0 or finding.code not in waste_codes]
         ctx.findings = []
         ctx.directives = directives
         for rule in rules:

@@ -33,9 +33,14 @@ class Finding:
     name: str
     severity: str
     message: str
-    tokens_wasted: int = 0
+    tokens_wasted: int = 0  # tokens per call a fix saves (a recount of the fixed text, not an estimate)
     fix: list[Edit] | None = None
     safe_fix: bool = False
+    #: TK401: static tokens a provider could serve from its prompt cache if the dynamic value moved down.
+    #: Not waste (the tokens stay in the prompt), so kept out of `tokens_wasted`.
+    cacheable_tokens: int = 0
+    #: TK402: tokens over the configured budget (cutting them is a decision, not a fix), also kept apart.
+    over_budget_tokens: int = 0
 
     @property
     def fixable(self) -> bool:
@@ -76,6 +81,8 @@ def summarize(findings: list[Finding], *, files: int, extra: dict[str, Any] | No
         "by_severity": by_severity,
         "by_code": dict(sorted(by_code.items())),
         "tokens_wasted": sum(finding.tokens_wasted for finding in findings),
+        "cacheable_tokens": sum(finding.cacheable_tokens for finding in findings),
+        "over_budget_tokens": sum(finding.over_budget_tokens for finding in findings),
         "fixable": sum(1 for finding in findings if finding.fixable),
     }
     if extra:

@@ -12,7 +12,13 @@ from tokcli.errors import InputError, unknown_name
 from tokcli.lint.finding import Edit, Finding, RuleInfo
 from tokcli.prompts import PromptDocument, Span, find_template_spans, line_col
 
-_FENCE = re.compile(r"^[ \t]{0,3}(`{3,}|~{3,})[^\n]*$", re.MULTILINE)
+# Fences may be indented (inside list items of agent command files), so any indentation counts.
+_FENCE = re.compile(r"^[ \t]*(`{3,}|~{3,})[^\n]*$", re.MULTILINE)
+_HTML_CODE_OPEN = re.compile(r"<(pre|script|style|code)\b[^>]*>", re.IGNORECASE)
+_LIST_ITEM = re.compile(r"^[ \t]*(?:[-*+•]|\d+[.)])[ \t]")
+# What marks a line of an indented block as code rather than indented prose: operators, brackets and
+# punctuation that prose rarely has, or a comment marker.
+_CODE_SIGNAL = re.compile(r"[;{}=<>]|\?\?|=>|->|::|//|/\*|^\s*#|\w\(|\)\s*$|^\s*(?:def|class|function|const|let|var|return|import|from|if|for|while)\b")
 
 
 class Counter(Protocol):
@@ -41,7 +47,7 @@ class Segment:
 
     def __post_init__(self) -> None:
         self._span_starts = [span.start for span in self.spans]
-        self.fences = self.fences or find_fences(self.text)
+        self.fences = self.fences or find_code_blocks(self.text)
         self._fence_starts = [start for start, _ in self.fences]
 
     @property
@@ -63,6 +69,7 @@ class Segment:
         return False
 
     def in_fence(self, offset: int) -> bool:
+        """Whether `offset` is inside code: a fenced or indented code block, or an HTML `<pre>`/`<script>`."""
         index = bisect.bisect_right(self._fence_starts, offset) - 1
         return index >= 0 and self.fences[index][0] <= offset < self.fences[index][1]
 
@@ -150,6 +157,70 @@ def find_fences(text: str) -> list[tuple[int, int]]:
     return fences
 
 
+def find_code_blocks(text: str) -> list[tuple[int, int]]:
+    """[start, end) of every stretch of code, sorted and disjoint: fenced blocks, indented code blocks and
+    HTML `<pre>`, `<code>`, `<script>`, `<style>` elements. Rules leave code alone (never judge or fix it)."""
+    fences = find_fences(text)
+    found = list(fences)
+    for start, end in _indented_code(text):
+        if not any(a <= start < b for a, b in fences):
+            found.append((start, end))
+    lowered = text.lower() if "<" in text else text
+    for match in _HTML_CODE_OPEN.finditer(text):
+        close = lowered.find(f"</{match.group(1).lower()}>", match.end())
+        if close >= 0 and not any(a <= match.start() < b for a, b in fences):
+            found.append((match.start(), close + len(match.group(1)) + 3))
+    merged: list[tuple[int, int]] = []
+    for start, end in sorted(found):
+        if merged and start < merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(end, merged[-1][1]))
+        else:
+            merged.append((start, end))
+    return merged
+
+
+def _indented_code(text: str) -> list[tuple[int, int]]:
+    """Blocks indented 4+ columns deeper than the line before the blank line that precedes them, and not
+    list items, where most lines look like code. Indented prose under a list item is not code."""
+    blocks: list[tuple[int, int]] = []
+    lines = text.split("\n")
+    offsets = []
+    position = 0
+    for line in lines:
+        offsets.append(position)
+        position += len(line) + 1
+    index = 0
+    margin = 0  # indentation of the last prose line seen before a blank line
+    previous_blank = True
+    while index < len(lines):
+        line = lines[index]
+        if not line.strip():
+            previous_blank = True
+            index += 1
+            continue
+        indent = _indent_width(line)
+        if previous_blank and indent >= margin + 4 and not _LIST_ITEM.match(line):
+            end = index
+            while end < len(lines) and (not lines[end].strip() or _indent_width(lines[end]) >= margin + 4):
+                end += 1
+            while end > index and not lines[end - 1].strip():
+                end -= 1
+            body = [item for item in lines[index:end] if item.strip()]
+            if sum(1 for item in body if _CODE_SIGNAL.search(item)) * 2 >= len(body):
+                blocks.append((offsets[index], offsets[end - 1] + len(lines[end - 1])))
+            index = end  # indented prose is skipped whole too, so no line is scanned twice
+            previous_blank = False
+            continue
+        margin = indent
+        previous_blank = False
+        index += 1
+    return blocks
+
+
+def _indent_width(line: str) -> int:
+    return len(line[: len(line) - len(line.lstrip(" \t"))].expandtabs(4))
+
+
 class Context:
     """Everything a rule sees about one document; rules call `report` to add findings."""
 
@@ -168,6 +239,8 @@ class Context:
         self.enabled_codes: set[str] = set()
         #: What several rules of a family work out once per document (e.g. the tools it defines).
         self.shared: dict[str, Any] = {}
+        #: How the application renders Jinja templates (`lint: {jinja: {trim-blocks: true}}`).
+        self.jinja: dict[str, bool] = {}
 
     def seed_counts(self, known: dict[str, int]) -> None:
         """Counts made elsewhere with the same tokenizer, so `count` answers them without encoding."""
@@ -195,19 +268,34 @@ class Context:
         return chat_position(self.document.text, segment, offset)
 
     def savings(self, segment: Segment, start: int, end: int, replacement: str) -> int:
-        """Tokens saved by replacing `segment.text[start:end]`, counted on the whole lines around it (on a
-        window of a very long line, so that many findings on one line stay linear)."""
+        """Tokens saved by replacing `segment.text[start:end]` (see `edit_savings`)."""
+        return self.edit_savings(segment, [(start, end, replacement)])
+
+    def edit_savings(self, segment: Segment, edits: list[tuple[int, int, str]]) -> int:
+        """Tokens a set of edits really saves: the text around them is counted before and after the edits.
+
+        The window is cut where tokenizers never merge across: at the start of a line that begins with a
+        visible character, at least one line away from the edits (a removed blank line often saves nothing,
+        because the tokenizer merges a run of newlines into one token).
+        """
+        if not edits:
+            return 0
         text = segment.text
-        line_start = text.rfind("\n", max(0, start - _SAVINGS_LINE_MAX), start) + 1
-        if line_start == 0 and start > _SAVINGS_LINE_MAX:
-            line_start = start - _SAVINGS_LINE_MAX
-        line_end = text.find("\n", end, end + _SAVINGS_LINE_MAX)
-        line_end = min(len(text), end + _SAVINGS_LINE_MAX) if line_end < 0 else line_end
-        if line_end - line_start >= _SAVINGS_LINE_MAX:
-            line_start, line_end = _savings_window(text, line_start, line_end, start, end)
-        before = text[line_start:line_end]
-        after = text[line_start:start] + replacement + text[end:line_end]
-        return max(0, self.count(before) - self.count(after))
+        first, last = min(a for a, _, _ in edits), max(b for _, b, _ in edits)
+        window_start = _stable_line_start(text, text.rfind("\n", 0, first))
+        window_end = _stable_line_start(text, text.find("\n", last) + 1, forward=True)
+        if window_end - window_start >= _SAVINGS_LINE_MAX:
+            # A very long line: count a window around the edits cut at word boundaries, so that many findings
+            # on one line stay linear.
+            window_start, window_end = _savings_window(text, window_start, window_end, first, last)
+        parts = []
+        position = window_start
+        for a, b, replacement in sorted(edits):
+            parts.append(text[position:a])
+            parts.append(replacement)
+            position = b
+        parts.append(text[position:window_end])
+        return max(0, self.count(text[window_start:window_end]) - self.count("".join(parts)))
 
     def report(
         self,
@@ -219,6 +307,8 @@ class Context:
         replacement: str | None = None,
         tokens_wasted: int | None = None,
         edits: list[tuple[int, int, str]] | None = None,
+        cacheable_tokens: int = 0,
+        over_budget_tokens: int = 0,
     ) -> None:
         """Add a finding for `segment.text[start:end]`.
 
@@ -229,8 +319,11 @@ class Context:
         assert rule is not None, "report() is only called from inside a rule"
         if replacement is not None and edits is None:
             edits = [(start, end, replacement)]
-        if tokens_wasted is None:
-            tokens_wasted = sum(self.savings(segment, a, b, r) for a, b, r in edits) if edits else 0
+        if edits:
+            # What the fix saves, recounted: a rule's own estimate is only used for findings without a fix.
+            tokens_wasted = self.edit_savings(segment, edits)
+        elif tokens_wasted is None:
+            tokens_wasted = 0
         fix = None
         if edits and segment.start is not None:
             base = segment.start
@@ -251,6 +344,8 @@ class Context:
                 tokens_wasted=tokens_wasted,
                 fix=fix,
                 safe_fix=rule.safe_fix,
+                cacheable_tokens=cacheable_tokens,
+                over_budget_tokens=over_budget_tokens,
             )
         )
 
@@ -295,6 +390,28 @@ def _word_boundary_after(text: str, position: int, ceiling: int) -> int:
             return space
         space = text.find(" ", space + 1, ceiling)
     return position
+
+
+def _stable_line_start(text: str, position: int, *, forward: bool = False) -> int:
+    """The nearest start of a line that begins with a visible character, from `position` backwards (or
+    forwards): a place where BPE pre-tokenization splits whatever comes before it."""
+    if forward:
+        if position <= 0:
+            return len(text)
+        limit = position + _SAVINGS_LINE_MAX  # a bounded search: beyond it the window is cut by word instead
+        while position < min(len(text), limit) and text[position].isspace():
+            newline = text.find("\n", position)
+            position = len(text) if newline < 0 else newline + 1
+        return min(position, len(text))
+    floor = position - _SAVINGS_LINE_MAX
+    while position > 0:
+        line_start = text.rfind("\n", 0, position) + 1
+        if line_start == 0 or (text[line_start : line_start + 1] and not text[line_start].isspace()):
+            return line_start
+        if line_start <= floor:
+            return line_start
+        position = line_start - 1
+    return 0
 
 
 def chat_position(file_text: str, segment: Segment, offset: int) -> tuple[int, int]:
@@ -378,6 +495,9 @@ class Rule:
     #: Meta rules run after suppressions are applied (they report on the suppressions themselves).
     meta: ClassVar[bool] = False
     options: ClassVar[dict[str, Any]] = {}
+    #: Whether the rule reports waste: then a finding whose fix saves 0 tokens is dropped (it is not worth a
+    #: warning). Rules about correctness, caching, budgets or suppressions set it to False.
+    measures_waste: ClassVar[bool] = True
     #: Document kinds this rule applies to; None means every kind.
     kinds: ClassVar[frozenset[str] | None] = None
 

@@ -109,6 +109,7 @@ class UnusedSuppression(Rule):
 
     code = "TK901"
     name = "unused-suppression"
+    measures_waste = False
     meta = True
 
     def check(self, ctx: Context) -> None:
@@ -137,6 +138,7 @@ class InvalidSuppression(Rule):
 
     code = "TK902"
     name = "invalid-suppression"
+    measures_waste = False
     meta = True
 
     def check(self, ctx: Context) -> None:

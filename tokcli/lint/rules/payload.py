@@ -63,7 +63,7 @@ class PrettyPrintedJson(Rule):
             for start, end in json_blobs(segment, min_lines):
                 original = segment.text[start:end]
                 minified = minify_json_text(original)
-                saved = ctx.count(original) - ctx.count(minified)
+                saved = ctx.savings(segment, start, end, minified)
                 if saved >= minimum:
                     ctx.report(
                         segment,

@@ -9,10 +9,17 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
+from tokcli.lint.layout import PROSE, exclusive, layout, line_at
 from tokcli.lint.rules.base import Context, RangeSet, Rule, Segment, register
 
 _WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)*")
-_SENTENCE = re.compile(r"[^\n.!?]*[^\s\n.!?\0][^\n.!?]*(?:[.!?]+|(?=\n)|$)")
+# A sentence ends at `.`, `!` or `?` followed by a space or the end of the line: the dots of `spec.md`,
+# `os.path.join` or `3.5` (followed by a letter or digit) and of "e.g." do not end it.
+_SENTENCE = re.compile(
+    r"(?:\b(?:e\.g|i\.e|etc|vs|cf)\.|[^\n.!?]|[.!?](?![\s\"')\]*_`]|$))*"
+    r"[^\s\n.!?\0](?:\b(?:e\.g|i\.e|etc|vs|cf)\.|[^\n.!?]|[.!?](?![\s\"')\]*_`]|$))*(?:[.!?]+|(?=\n)|$)",
+    re.IGNORECASE,
+)
 _LIST_MARK = re.compile(r"^\s*(?:[-*+•]|\d+[.)])\s+")
 
 
@@ -40,7 +47,7 @@ def sentences(segment: Segment, min_words: int) -> list[Sentence]:
     masked = segment.masked
     for match in _SENTENCE.finditer(masked):
         raw = match.group()
-        if "\0" in raw or segment.in_fence(match.start()):
+        if "\0" in raw or not _is_instruction(segment, match.start()):
             continue
         lead = _LIST_MARK.match(raw)
         offset = lead.end() if lead else len(raw) - len(raw.lstrip())
@@ -51,6 +58,17 @@ def sentences(segment: Segment, min_words: int) -> list[Sentence]:
             found.append(Sentence(segment, start, start + len(text), text, words, " ".join(words), frozenset(words)))
     segment.cache[("sentences", min_words)] = found
     return found
+
+
+def _is_instruction(segment: Segment, offset: int) -> bool:
+    line = line_at(segment, offset)
+    return line is not None and line.kind == PROSE
+
+
+def _apart(segment: Segment, first: int, second: int) -> bool:
+    """Whether two offsets lie in alternative template branches, which never render together."""
+    a, b = line_at(segment, first), line_at(segment, second)
+    return a is not None and b is not None and exclusive(a, b)
 
 
 def paragraphs(segment: Segment) -> list[tuple[int, int, str]]:
@@ -81,12 +99,16 @@ def _duplicate_paragraphs(segment: Segment) -> Iterator[tuple[tuple[int, int, st
         if block[2].count("\n") < 1:
             continue
         key = normalize(block[2])
-        if len(key) < 20:
+        if len(key) < 20 or not _has_instruction(segment, block[0], block[1]):
             continue
-        if key in seen:
+        if key in seen and not _apart(segment, seen[key][0], block[0]):
             yield seen[key], block
         else:
             seen[key] = block
+
+
+def _has_instruction(segment: Segment, start: int, end: int) -> bool:
+    return any(line.kind == PROSE and start <= line.start < end for line in layout(segment))
 
 
 def _delete_range(segment: Segment, start: int, end: int) -> tuple[int, int, str]:
@@ -120,24 +142,44 @@ class DuplicateLine(Rule):
         for segment in ctx.segments:
             in_paragraph = RangeSet([(b[0], b[1]) for _, b in _duplicate_paragraphs(segment)])
             seen: dict[str, int] = {}
+            run: list[tuple[int, int, int]] = []  # (start, end, start of the line it repeats)
             for start, end, line, key in _normalized_lines(segment):
-                if segment.in_fence(start) or in_paragraph.contains(start):
+                if not line.strip():
                     continue
-                if not _has_letters(line, 10) or len(key) < minimum or "\0" in line:
-                    continue
-                if key in seen:
-                    first = _line_no(ctx, segment, seen[key])
-                    text = segment.text[start:end]
-                    ctx.report(
-                        segment,
-                        start + len(line) - len(line.lstrip()),
-                        end,
-                        f"duplicate of line {first}",
-                        edits=[_delete_range(segment, start, end)],
-                        tokens_wasted=ctx.count(text + "\n"),
-                    )
-                else:
-                    seen[key] = start
+                duplicate = False
+                if (
+                    _is_instruction(segment, start)
+                    and not in_paragraph.contains(start)
+                    and _has_letters(line, 10)
+                    and len(key) >= minimum
+                    and "\0" not in line
+                ):
+                    if key in seen and not _apart(segment, seen[key], start):
+                        duplicate = True
+                        run.append((start + len(line) - len(line.lstrip()), end, seen[key]))
+                    else:
+                        seen.setdefault(key, start)
+                if not duplicate and _is_instruction(segment, start):
+                    self._report_run(ctx, segment, run)
+                    run = []
+            self._report_run(ctx, segment, run)
+
+    @staticmethod
+    def _report_run(ctx: Context, segment: Segment, run: list[tuple[int, int, int]]) -> None:
+        """One finding for a run of consecutive repeated lines (a repeated procedure is one problem)."""
+        if not run:
+            return
+        firsts = sorted(_line_no(ctx, segment, first) for _, _, first in run)
+        where = f"line {firsts[0]}" if len(firsts) == 1 else f"lines {firsts[0]}-{firsts[-1]}"
+        count = len(run)
+        ctx.report(
+            segment,
+            run[0][0],
+            run[-1][1],
+            f"duplicate of {where}" if count == 1 else f"{count} lines repeat {where}",
+            edits=[_delete_range(segment, start, end) for start, end, _ in run],
+            tokens_wasted=sum(ctx.count(segment.text[start:end] + "\n") for start, end, _ in run),
+        )
 
 
 def _normalized_lines(segment: Segment) -> list[tuple[int, int, str, str]]:
@@ -248,7 +290,7 @@ class NearDuplicateInstruction(Rule):
                     if shared / (len(words) + len(earlier.wordset) - shared) < overlap:
                         continue
                     score = similar(earlier, later, threshold)
-                    if score >= threshold:
+                    if score >= threshold and not _apart(segment, earlier.start, later.start):
                         line = _line_no(ctx, segment, earlier.start)
                         ctx.report(
                             segment,

@@ -198,7 +198,8 @@ class CacheUnfriendlyPrefix(Rule):
 
     Providers cache only an identical prompt prefix of a minimum size (1,024 tokens for OpenAI and most
     Anthropic models). A value that changes per call near the top makes every token after it a cache miss.
-    `tokens_wasted` counts the static tokens after the dynamic value that could be cached if it moved down.
+    The finding reports `cacheable_tokens`: the static tokens after the dynamic value that could be served
+    from the cache if it moved down. They are not waste (they stay in the prompt), so `tokens_wasted` is 0.
 
     Wasteful:
         Today is {{ date }}. The user is {{ name }}.
@@ -210,6 +211,7 @@ class CacheUnfriendlyPrefix(Rule):
 
     code = "TK401"
     name = "cache-unfriendly-prefix"
+    measures_waste = False
     options: ClassVar[dict[str, Any]] = {"min-cacheable-tokens": 0}
 
     def check(self, ctx: Context) -> None:
@@ -229,7 +231,8 @@ class CacheUnfriendlyPrefix(Rule):
             f"dynamic value '{shown}' comes before a block of {info.following_static_tokens:,} static tokens; the static "
             f"prefix is {info.prefix_tokens:,} tokens, {status} {provider}'s {minimum:,}-token cache minimum: "
             "move dynamic parts after the static block",
-            tokens_wasted=info.following_static_tokens,
+            tokens_wasted=0,
+            cacheable_tokens=info.following_static_tokens,
         )
 
 
@@ -247,6 +250,7 @@ class TokenBudget(Rule):
 
     code = "TK402"
     name = "token-budget"
+    measures_waste = False
     severity = "error"
     options: ClassVar[dict[str, Any]] = {"max-tokens": 8000}
 
@@ -262,7 +266,8 @@ class TokenBudget(Rule):
                 0,
                 0,
                 f"{total:,} tokens, over the budget of {budget:,} by {total - budget:,}",
-                tokens_wasted=total - budget,
+                tokens_wasted=0,
+                over_budget_tokens=total - budget,
             )
 
 

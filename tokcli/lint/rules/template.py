@@ -112,6 +112,7 @@ class UndefinedVariable(Rule):
 
     code = "TK501"
     name = "undefined-variable"
+    measures_waste = False
     severity = "error"
     options: ClassVar[dict[str, Any]] = {"variables": []}
 
@@ -150,6 +151,7 @@ class UnusedVariable(Rule):
 
     code = "TK502"
     name = "unused-variable"
+    measures_waste = False
     kinds = frozenset({"prompty", "dotprompt"})
 
     def check(self, ctx: Context) -> None:
@@ -194,6 +196,7 @@ class UnusedSet(Rule):
 
     code = "TK503"
     name = "unused-set"
+    measures_waste = False
 
     def check(self, ctx: Context) -> None:
         from jinja2 import nodes
@@ -231,7 +234,8 @@ class WhitespaceControlBlankLines(Rule):
     """Lines holding only `{% %}` or `{# #}` tags, without `-` whitespace control, that render as runs
     of blank lines (Jinja keeps the newline after a tag unless `trim_blocks` is on).
 
-    Set `trim-blocks = true` if your application renders with `trim_blocks=True`.
+    Declare how your application renders (`lint: {jinja: {trim-blocks: true}}`) and the rule judges that
+    output; a run of blank lines that costs no token (the tokenizer merges newlines) is not reported.
 
     Wasteful:
         {% if context %}
@@ -252,7 +256,9 @@ class WhitespaceControlBlankLines(Rule):
     options: ClassVar[dict[str, Any]] = {"trim-blocks": False, "min-blank-run": 2}
 
     def check(self, ctx: Context) -> None:
-        if self.opts["trim-blocks"] or parse_template(ctx) is None:
+        # The application's environment (`lint.jinja`) decides what renders; with trim_blocks Jinja drops the
+        # newline after every tag, so tag lines leave no blank line behind.
+        if self.opts["trim-blocks"] or ctx.jinja.get("trim-blocks") or parse_template(ctx) is None:
             return
         segment = ctx.segments[0]
         minimum = int(self.opts["min-blank-run"])

@@ -148,8 +148,8 @@ class TrailingWhitespace(Rule):
                 # The trailing run of spaces and tabs, by rstrip: the regex `[ \t]+$` retried every start of a
                 # long run (quadratic on a line of 40,000 spaces).
                 kept = len(body.rstrip(" \t"))
-                if kept == len(body):
-                    continue
+                if kept == len(body) or segment.in_fence(start):
+                    continue  # nothing to strip, or code (a string literal's spaces are data)
                 if is_blank(body) and any(
                     0 <= other < len(lines) and is_blank(lines[other][2]) for other in (index - 1, index + 1)
                 ):

@@ -1,0 +1,150 @@
+"""What each line of a prompt is, so redundancy is judged between instructions only.
+
+A prompt file mixes instructions with things that repeat by design: code, table rows, headings (that often
+repeat a table of contents), HTML, labelled fields and worked examples that share their inputs, and the
+alternative branches of `{% if %}…{% else %}` that never render together. Redundancy rules ask this module
+which lines are instructions and which pairs of lines can reach the model in the same call.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from tokcli.lint.rules.base import Segment
+
+_HEADING = re.compile(r"^[ \t]{0,3}#{1,6}[ \t]+\S")
+_SETEXT = re.compile(r"^[ \t]{0,3}(=+|-+)[ \t]*$")
+_TABLE_ROW = re.compile(r"^[ \t]*\|.*\|[ \t]*$")
+_HTML_LINE = re.compile(r"^[ \t]*</?[A-Za-z][\w:-]*(?:\s[^<>]*)?/?>[ \t]*$")
+_TOC_ENTRY = re.compile(r"^[ \t]*(?:[-*+]|\d+[.)])[ \t]+\[[^\]]+\]\(#[^)]*\)[ \t]*$")
+_DATA = re.compile(r"^[ \t]*(?:[{}\[\]]|\"[^\"]*\"[ \t]*:)")
+# A labelled field of an example or form ("**Context:** …", "INPUT:", "User turn 1:"), not a sentence.
+_FIELD = re.compile(r"^[ \t]*(?:[-*+][ \t]+)?(?:\*\*|__)?[A-Za-z][\w ./-]{0,30}?(?:\*\*|__)?[ \t]*:(?:\*\*|__)?(?:[ \t]|$)")
+_EXAMPLE_WORD = re.compile(r"\b(?:examples?|sample|demonstrations?|few-shot|illustrations?)\b", re.IGNORECASE)
+_EXAMPLE_TAG = re.compile(r"<(/?)(examples?|sample)\b[^>]*>", re.IGNORECASE)
+_IF_TAG = re.compile(r"^\{%[-+]?\s*(if|elif|else|endif|for|endfor)\b")
+
+PROSE = "prose"
+
+
+@dataclass(frozen=True)
+class Line:
+    start: int
+    end: int
+    kind: str  # "blank" | "code" | "table" | "heading" | "html" | "toc" | "data" | "field" | "example" | "prose"
+    branch: tuple[tuple[int, int], ...]  # (if-block id, branch number) of every enclosing {% if %}
+
+
+def layout(segment: Segment) -> list[Line]:
+    """Every line of the segment with its kind and template branch (cached on the segment)."""
+    cached = segment.cache.get("layout")
+    if cached is not None:
+        return list(cached)
+    raw = list(segment.lines())
+    branches = _branches(segment, [start for start, _, _ in raw])
+    lines: list[Line] = []
+    example_level: int | None = None  # heading level that opened the current example section (7: a label)
+    in_example_tag = 0
+    for index, (start, end, text) in enumerate(raw):
+        following = raw[index + 1][2] if index + 1 < len(raw) else ""
+        level = _heading_level(text, following)
+        if level is not None and example_level is not None and level <= example_level:
+            example_level = None
+        for match in _EXAMPLE_TAG.finditer(text):
+            in_example_tag += -1 if match.group(1) else 1
+        in_example_tag = max(in_example_tag, 0)
+        kind = _kind(segment, start, text, level)
+        if _EXAMPLE_WORD.search(text) and kind in ("heading", "field", "prose") and len(text.split()) <= 8:
+            # A heading or a label that announces examples: what follows, up to the next heading of the same
+            # or a higher level (any heading, for a label), shows the format; it does not instruct.
+            example_level = level if level is not None else 7
+            if kind == "prose":
+                kind = "field"
+        elif kind not in ("blank", "heading") and (example_level is not None or in_example_tag):
+            kind = "example"
+        lines.append(Line(start, end, kind, branches[index]))
+    segment.cache["layout"] = lines
+    return list(lines)
+
+
+def _heading_level(text: str, following: str) -> int | None:
+    if _HEADING.match(text):
+        return len(text.lstrip(" \t")) - len(text.lstrip(" \t").lstrip("#"))
+    if text.strip() and _SETEXT.match(following) and not _TABLE_ROW.match(text):
+        return 1 if following.strip().startswith("=") else 2
+    return None
+
+
+def _kind(segment: Segment, start: int, text: str, level: int | None) -> str:
+    if not text.strip():
+        return "blank"
+    if segment.in_fence(start):
+        return "code"
+    if level is not None or _SETEXT.match(text):
+        return "heading"
+    if _TABLE_ROW.match(text):
+        return "table"
+    if _HTML_LINE.match(text) or _EXAMPLE_TAG.fullmatch(text.strip()):
+        return "html"
+    if _TOC_ENTRY.match(text):
+        return "toc"
+    if _DATA.match(text):
+        return "data"
+    if _FIELD.match(text) and len(text.split()) <= 3 or _label_with_value(text):
+        return "field"
+    return PROSE
+
+
+def _label_with_value(text: str) -> bool:
+    """`**Context:** The company's profits …`: a bold or upper-case label followed by its value."""
+    stripped = text.strip().lstrip("-*+ ")
+    if stripped.startswith(("**", "__")):
+        label = stripped[2:].split("**" if stripped.startswith("**") else "__", 1)[0]
+        return label.rstrip().endswith(":") and len(label.split()) <= 4
+    head = stripped.split(":", 1)[0]
+    return ":" in stripped and head.isupper() and len(head.split()) <= 3
+
+
+def _branches(segment: Segment, line_starts: list[int]) -> list[tuple[tuple[int, int], ...]]:
+    """The stack of (if id, branch number) in force at the start of each line."""
+    events: list[tuple[int, str]] = []
+    for span in segment.spans:
+        if span.kind == "block":
+            match = _IF_TAG.match(segment.text[span.start : span.end])
+            if match:
+                events.append((span.start, match.group(1)))
+    result: list[tuple[tuple[int, int], ...]] = []
+    stack: list[tuple[int, int]] = []
+    position = 0
+    for line_start in line_starts:
+        while position < len(events) and events[position][0] < line_start:
+            offset, keyword = events[position]
+            if keyword in ("if", "for"):
+                stack.append((offset, 0))
+            elif keyword in ("elif", "else") and stack:
+                stack[-1] = (stack[-1][0], stack[-1][1] + 1)
+            elif keyword in ("endif", "endfor") and stack:
+                stack.pop()
+            position += 1
+        result.append(tuple(stack))
+    return result
+
+
+def exclusive(a: Line, b: Line) -> bool:
+    """Whether two lines sit in different branches of the same `{% if %}` (never rendered together)."""
+    inner = dict(a.branch)
+    return any(block in inner and inner[block] != number for block, number in b.branch)
+
+
+def line_at(segment: Segment, offset: int) -> Line | None:
+    """The line of `segment` holding `offset`."""
+    import bisect
+
+    lines = layout(segment)
+    starts = segment.cache.get("layout_starts")
+    if starts is None:
+        starts = [line.start for line in lines]
+        segment.cache["layout_starts"] = starts
+    index = bisect.bisect_right(starts, offset) - 1
+    return lines[index] if index >= 0 else None
