@@ -26,7 +26,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-import realworld  # noqa: E402  (a sibling script, not a package)
+import realworld  # a sibling script, not a package
 
 LABELS = Path(__file__).resolve().parent / "lint_labels.tsv"
 FIELDS = ("path", "line", "code", "label", "reason")

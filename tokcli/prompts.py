@@ -80,8 +80,8 @@ class PromptDocument:
 
     @property
     def prompt_text(self) -> str:
-        """What a model reads: chat contents (or tool descriptions) joined, or the body."""
-        if self.kind in ("chat", "tools"):
+        """What a model reads: chat contents (or tool descriptions, or a config's prompt strings) joined, or the body."""
+        if self.kind in ("chat", "tools", "config"):
             return "\n".join(message.content for message in self.messages)
         return self.body
 
@@ -133,11 +133,15 @@ def load_prompt(path: str, text: str, kind: str | None = None) -> PromptDocument
     if kind == "chat":
         try:
             return PromptDocument(path=path, text=text, kind=kind, messages=parse_chat(path, text))
-        except InputError:
+        except InputError as error:
             tools = _tool_document(path, text)
-            if tools is None:
+            if tools is not None:
+                return tools
+            if not error.message.startswith(_NOT_CHAT) or PurePath(path).suffix.lower() == ".json":
                 raise
-            return tools
+        # A YAML prompt config (agent settings whose values are prompt templates), not a list of messages:
+        # its long strings are the prompts.
+        return PromptDocument(path=path, text=text, kind="config", messages=_config_prompts(path, text))
     document = PromptDocument(path=path, text=text, kind=kind)
     if kind in ("prompty", "dotprompt"):
         document.front_matter, document.body_offset = _parse_front_matter(path, text)
@@ -408,6 +412,43 @@ def _chat_from_yaml(path: str, text: str) -> list[Message]:
         role, content = _role_and_content(path, item, line)
         messages.append(Message(role=role, content=content, line=line or 1, name=_message_name(item)))
     return messages
+
+
+_NOT_CHAT = "chat file must be"
+#: A string value of a YAML config counts as a prompt when it spans lines or is at least this long.
+CONFIG_PROMPT_MIN_CHARS = 80
+
+
+def _config_prompts(path: str, text: str) -> list[Message]:
+    """The prompt strings of a YAML config, in file order, each named by its key path (`agent.system_template`)."""
+    import yaml
+
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)(text)
+    try:
+        node = loader.get_single_node()
+    except yaml.YAMLError as error:
+        mark = getattr(error, "problem_mark", None)
+        raise InputError(
+            f"invalid YAML: {_yaml_problem(error)}", path=path, line=mark.line + 1 if mark else None
+        ) from None
+    finally:
+        loader.dispose()
+    found: list[Message] = []
+    stack: list[tuple[Any, str]] = [(node, "")] if node is not None else []
+    while stack:
+        current, where = stack.pop()
+        if isinstance(current, yaml.MappingNode):
+            stack.extend((value, f"{where}.{key.value}".lstrip(".")) for key, value in reversed(current.value))
+        elif isinstance(current, yaml.SequenceNode):
+            stack.extend((item, f"{where}[{index}]") for index, item in reversed(list(enumerate(current.value))))
+        elif isinstance(current, yaml.ScalarNode) and current.tag.endswith(":str"):
+            value = current.value
+            if "\n" in value.strip() or len(value) >= CONFIG_PROMPT_MIN_CHARS:
+                line = current.start_mark.line + 1 + (1 if current.style in ("|", ">") else 0)
+                found.append(Message(role=where or "value", content=value, line=line))
+    if not found:
+        raise InputError("YAML file holds no chat messages and no prompt strings", path=path)
+    return found
 
 
 def _message_nodes(node: Any) -> list[int]:

@@ -20,7 +20,9 @@ _HTML_LINE = re.compile(r"^[ \t]*</?[A-Za-z][\w:-]*(?:\s[^<>]*)?/?>[ \t]*$")
 _TOC_ENTRY = re.compile(r"^[ \t]*(?:[-*+]|\d+[.)])[ \t]+\[[^\]]+\]\(#[^)]*\)[ \t]*$")
 _DATA = re.compile(r"^[ \t]*(?:[{}\[\]]|\"[^\"]*\"[ \t]*:)")
 # A labelled field of an example or form ("**Context:** …", "INPUT:", "User turn 1:"), not a sentence.
-_FIELD = re.compile(r"^[ \t]*(?:[-*+][ \t]+)?(?:\*\*|__)?[A-Za-z][\w ./-]{0,30}?(?:\*\*|__)?[ \t]*:(?:\*\*|__)?(?:[ \t]|$)")
+_FIELD = re.compile(
+    r"^[ \t]*(?:[-*+][ \t]+)?(?:\*\*|__)?[A-Za-z][\w ./-]{0,30}?(?:\*\*|__)?[ \t]*:(?:\*\*|__)?(?:[ \t]|$)"
+)
 _EXAMPLE_WORD = re.compile(r"\b(?:examples?|sample|demonstrations?|few-shot|illustrations?)\b", re.IGNORECASE)
 _EXAMPLE_TAG = re.compile(r"<(/?)(examples?|sample)\b[^>]*>", re.IGNORECASE)
 _IF_TAG = re.compile(r"^\{%[-+]?\s*(if|elif|else|endif|for|endfor)\b")
@@ -91,7 +93,7 @@ def _kind(segment: Segment, start: int, text: str, level: int | None) -> str:
         return "toc"
     if _DATA.match(text):
         return "data"
-    if _FIELD.match(text) and len(text.split()) <= 3 or _label_with_value(text):
+    if (_FIELD.match(text) and len(text.split()) <= 3) or _label_with_value(text):
         return "field"
     return PROSE
 
@@ -148,3 +150,14 @@ def line_at(segment: Segment, offset: int) -> Line | None:
         segment.cache["layout_starts"] = starts
     index = bisect.bisect_right(starts, offset) - 1
     return lines[index] if index >= 0 else None
+
+
+#: Lines whose words are not the prompt author's instructions: code, data, and the inputs and outputs shown
+#: in worked examples. Wording rules (verbosity, punctuation) leave them alone.
+NOT_NARRATIVE = frozenset({"code", "data", "example", "html"})
+
+
+def narrative(segment: Segment, offset: int) -> bool:
+    """Whether `offset` is in the author's own prose (not code, data or a worked example)."""
+    line = line_at(segment, offset)
+    return line is None or line.kind not in NOT_NARRATIVE

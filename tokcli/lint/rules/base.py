@@ -18,7 +18,9 @@ _HTML_CODE_OPEN = re.compile(r"<(pre|script|style|code)\b[^>]*>", re.IGNORECASE)
 _LIST_ITEM = re.compile(r"^[ \t]*(?:[-*+•]|\d+[.)])[ \t]")
 # What marks a line of an indented block as code rather than indented prose: operators, brackets and
 # punctuation that prose rarely has, or a comment marker.
-_CODE_SIGNAL = re.compile(r"[;{}=<>]|\?\?|=>|->|::|//|/\*|^\s*#|\w\(|\)\s*$|^\s*(?:def|class|function|const|let|var|return|import|from|if|for|while)\b")
+_CODE_SIGNAL = re.compile(
+    r"[;{}=<>]|\?\?|=>|->|::|//|/\*|^\s*#|\w\(|\)\s*$|^\s*(?:def|class|function|const|let|var|return|import|from|if|for|while)\b"
+)
 
 
 class Counter(Protocol):
@@ -462,7 +464,7 @@ def _json_anchors(document: PromptDocument, segments: list[Segment]) -> None:
 
 
 def build_segments(document: PromptDocument) -> list[Segment]:
-    if document.kind in ("chat", "tools"):
+    if document.kind in ("chat", "tools", "config"):
         segments = []
         for message in document.messages:
             try:

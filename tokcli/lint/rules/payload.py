@@ -9,6 +9,7 @@ import unicodedata
 from typing import Any, ClassVar
 
 from tokcli.json_text import minify_json_text
+from tokcli.lint.layout import narrative
 from tokcli.lint.rules.base import Context, RangeSet, Rule, Segment, register
 
 _JSON_START = re.compile(r"^[ \t]*([{\[])", re.MULTILINE)
@@ -383,7 +384,7 @@ class TypographicPunctuation(Rule):
         minimum = int(self.opts["min-tokens"])
         for segment in ctx.segments:
             for start, end, line in segment.lines():
-                matches = [m for m in _TYPOGRAPHIC.finditer(line) if not segment.in_fence(start + m.start())]
+                matches = [m for m in _TYPOGRAPHIC.finditer(line) if narrative(segment, start + m.start())]
                 if not matches:
                     continue
                 edits = [(start + m.start(), start + m.end(), TYPOGRAPHIC[m.group()]) for m in matches]

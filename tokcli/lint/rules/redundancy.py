@@ -290,7 +290,11 @@ class NearDuplicateInstruction(Rule):
                     if shared / (len(words) + len(earlier.wordset) - shared) < overlap:
                         continue
                     score = similar(earlier, later, threshold)
-                    if score >= threshold and not _apart(segment, earlier.start, later.start):
+                    if (
+                        score >= threshold
+                        and not _apart(segment, earlier.start, later.start)
+                        and not parallel(earlier, later)
+                    ):
                         line = _line_no(ctx, segment, earlier.start)
                         ctx.report(
                             segment,
@@ -301,6 +305,20 @@ class NearDuplicateInstruction(Rule):
                         )
                         reported.add(id(later))
                         break
+
+
+_LEAD_LABEL = re.compile(r"^[\W_]*([^\W_][^:\n]{0,40}?)[\W_]*:")
+
+
+def parallel(a: Sentence, b: Sentence) -> bool:
+    """Entries of a parallel structure, not a restatement: the same label ("Definition:") opening both, or
+    the same words with some swapped in place ("Three stars: … somewhat similar" / "Four stars: … mostly
+    similar"). The swapped words are what the entries are about."""
+    label_a, label_b = _LEAD_LABEL.match(a.text), _LEAD_LABEL.match(b.text)
+    if label_a and label_b and label_a.group(1).lower() == label_b.group(1).lower():
+        return True
+    matcher = difflib.SequenceMatcher(None, a.words, b.words, autojunk=False)
+    return all(tag in ("equal", "replace") for tag, *_ in matcher.get_opcodes())
 
 
 def _repeated_line_ranges(segment: Segment) -> list[tuple[int, int]]:

@@ -212,6 +212,8 @@ class CacheUnfriendlyPrefix(Rule):
     code = "TK401"
     name = "cache-unfriendly-prefix"
     measures_waste = False
+    # A prompt config's strings are separate prompts of separate calls: they share no cache prefix.
+    kinds = frozenset({"text", "markdown", "jinja", "chat", "prompty", "dotprompt"})
     options: ClassVar[dict[str, Any]] = {"min-cacheable-tokens": 0}
 
     def check(self, ctx: Context) -> None:

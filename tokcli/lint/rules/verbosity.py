@@ -51,7 +51,9 @@ def _firsts(phrases: tuple[str, ...]) -> set[str]:
 
 
 def _prose_matches(segment: Segment, pattern: re.Pattern[str]) -> list[re.Match[str]]:
-    return [m for m in pattern.finditer(segment.masked) if not segment.in_fence(m.start())]
+    from tokcli.lint.layout import narrative
+
+    return [m for m in pattern.finditer(segment.masked) if narrative(segment, m.start())]
 
 
 _WORD_CHARS = re.compile(r"\w+")
@@ -278,6 +280,7 @@ class Shouting(Rule):
     name = "shouting"
     options: ClassVar[dict[str, Any]] = {"min-words": 3, "allow": ACRONYMS}
 
+    _label = re.compile(r"^[ \t]*(?:[-*][ \t]+)?([A-Z][A-Z_ ]*[A-Z])[ \t]*:", re.MULTILINE)
     _caps_run = re.compile(r"(?<![\w\0])[A-Z][A-Z'’]+(?:[ \t,;]+[A-Z][A-Z'’]+)+(?![\w\0])")
 
     def check(self, ctx: Context) -> None:
@@ -285,6 +288,7 @@ class Shouting(Rule):
         allowed = {word.upper() for word in self.opts["allow"]}
         for segment in ctx.segments:
             line_heads: dict[int, bool] = {}  # line start → whether the line is a heading
+            names = {" ".join(name.split()) for name in self._label.findall(segment.masked)}
             for match in _prose_matches(segment, self._caps_run):
                 line_start = match.start() - line_col(segment.text, match.start())[1] + 1
                 heading = line_heads.get(line_start)
@@ -293,6 +297,11 @@ class Shouting(Rule):
                     heading = line_heads[line_start] = first is not None and first.group() == "#"
                 if heading:
                     continue  # a heading in capitals is a label, not emphasis
+                if (
+                    " ".join(match.group().split()) in names
+                    or segment.text[match.start() - 1 : match.start()] in "\"'`["
+                ):
+                    continue  # the name of a labelled input ("TOOL CALLS: …") or a quoted one: a name, not emphasis
                 words = re.findall(r"[A-Z'’]+", match.group())
                 shouted = [word for word in words if word not in allowed]
                 if len(shouted) < min_words:
