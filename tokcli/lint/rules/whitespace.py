@@ -7,6 +7,7 @@ import re
 import textwrap
 from typing import Any, ClassVar
 
+from tokcli.lint.layout import narrative
 from tokcli.lint.rules.base import Context, RangeSet, Rule, Segment, register
 
 _SEPARATOR_CHARS = "=-*_~#+.<>/\\|:─━═•·▀▄█░▒▓■□◆◇★☆"
@@ -182,8 +183,8 @@ class WhitespaceRun(Rule):
         minimum = int(self.opts["min-tokens"])
         for segment in ctx.segments:
             for start, _end, line in segment.lines():
-                if segment.in_fence(start) or line.lstrip().startswith("|"):
-                    continue
+                if not narrative(segment, start) or line.lstrip().startswith("|"):
+                    continue  # code, data and example payloads keep their spacing (it may be inside a string)
                 for match in pattern.finditer(line):
                     a, b = start + match.start(), start + match.end()
                     wasted = ctx.savings(segment, a, b, " ")
