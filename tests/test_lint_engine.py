@@ -13,7 +13,7 @@ from tokcli.lint.engine import Linter, apply_fixes, exit_code, lint_inputs
 from tokcli.lint.finding import Edit, Finding
 from tokcli.lint.rules.base import all_rules, get_rule, select_codes
 
-SOURCE = "In order to help, answer!!!\n"
+SOURCE = "In order to help, answer!!!!!!\n"
 
 
 def _codes(settings: LintSettings, path: str = "prompt.md") -> list[str]:

@@ -16,7 +16,7 @@ def test_comment_alone_on_a_line_covers_the_next_line() -> None:
 
 
 def test_names_work_like_codes_and_blanket_noqa_covers_all() -> None:
-    source = "In order to help!!! # tokcli: noqa verbose-phrase\nIn order to help!!! # tokcli: noqa\n"
+    source = "In order to help!!!!!!!!! # tokcli: noqa verbose-phrase\nIn order to help!!!!!!!!! # tokcli: noqa\n"
     assert hits(source, ["TK303", "TK306", "TK901"], path="p.txt", dedent=False) == [(1, 17, "TK306")]
 
 
@@ -32,7 +32,7 @@ def test_yaml_comment_in_a_chat_file() -> None:
 
 
 def test_noqa_file() -> None:
-    source = "{# tokcli: noqa-file TK303 #}\nIn order to help!!!\nIn order to help!!!\n"
+    source = "{# tokcli: noqa-file TK303 #}\nIn order to help!!!!!!\nIn order to help!!!!!!\n"
     assert hits(source, ["TK303", "TK306", "TK901"], path="p.j2", dedent=False) == [
         (2, 17, "TK306"),
         (3, 17, "TK306"),

@@ -101,3 +101,29 @@ def test_repeated_across_json_chat_points_at_the_column() -> None:
         "]}\n"
     )
     assert hits(source, "TK204", path="chat.json", dedent=False) == [(3, 41, "TK204")]
+
+
+def test_repeated_block_is_one_finding_and_examples_tables_branches_are_not_duplicates() -> None:
+    repeated = "Check the hooks file in the project root now.\nSkip hooks that are explicitly disabled here.\n"
+    found = lint("Before:\n" + repeated + "\nAfter:\n" + repeated, "TK201", dedent=False)
+    assert [(f.line, f.message) for f in found] == [(6, "2 lines repeat lines 2-3")]
+    examples = "## Examples\n**Context:** The profits rose by 20% last quarter.\n\n**Context:** The profits rose by 20% last quarter.\n"
+    table = "| the same row of a table, twice |\n|---|\n| the same row of a table, twice |\n"
+    branches = "{% if a %}\nAnswer in one short paragraph please.\n{% else %}\nAnswer in one short paragraph please.\n{% endif %}\n"
+    indented = (
+        "Run:\n\n    const value = input ?? fallback;  // default\n    const value = input ?? fallback;  // default\n"
+    )
+    for source, path in ((examples, "p.md"), (table, "p.md"), (branches, "p.j2"), (indented, "p.md")):
+        assert hits(source, "TK201", path=path, dedent=False) == [], source
+
+
+def test_parallel_entries_and_dotted_names_are_not_near_duplicates() -> None:
+    scale = "One star: the predicted answer is somewhat similar to the answer.\nTwo stars: the predicted answer is mostly similar to the answer.\n"
+    assert hits(scale, "TK203", dedent=False) == []
+    # A sentence does not end at the dots of `spec.md` or `os.path.join`, so these two stay whole and differ.
+    dotted = "Read spec.md and plan.md before you change the tasks list.\nRead spec.md and plan.md before you change os.path.join calls.\n"
+    assert hits(dotted, "TK203", dedent=False) == []
+    restated = (
+        "Always answer in formal English to the user.\nMake sure you always answer in formal English to the user.\n"
+    )
+    assert [f.code for f in lint(restated, "TK203", dedent=False)] == ["TK203"]

@@ -21,7 +21,9 @@ def test_dynamic_value_before_long_static_block() -> None:
     assert [(f.line, f.column, f.code) for f in found] == [(1, 10, "TK401")]
     assert "1,024-token" in found[0].message and "openai" in found[0].message
     tokenizer = get_tokenizer("o200k_base")
-    assert found[0].tokens_wasted == tokenizer.count(".\n" + STATIC)  # the static block after {{ name }}
+    # The static block after {{ name }} is cache-eligible, reported in its own field: it is not waste.
+    assert found[0].cacheable_tokens == tokenizer.count(".\n" + STATIC)
+    assert found[0].tokens_wasted == 0
 
 
 def test_dynamic_values_at_the_end_are_cache_friendly() -> None:
@@ -53,7 +55,8 @@ def test_token_budget() -> None:
     source = "Answer every question about billing in one short paragraph.\n"
     found = lint(source, "TK402", dedent=False, options={"TK402": {"max-tokens": 5}})
     assert [(f.line, f.column, f.code, f.severity) for f in found] == [(1, 1, "TK402", "error")]
-    assert found[0].tokens_wasted == get_tokenizer("o200k_base").count(source) - 5
+    assert found[0].over_budget_tokens == get_tokenizer("o200k_base").count(source) - 5
+    assert found[0].tokens_wasted == 0  # over budget is not "could be saved"
     assert hits(source, "TK402", dedent=False) == []  # the default budget is 8,000
 
 

@@ -58,8 +58,24 @@ def test_set_used_in_a_loop_is_fine() -> None:
 
 
 def test_tag_lines_without_whitespace_control() -> None:
-    source = "Context:\n{% if docs %}\n{% for d in docs %}\n{{ d }}\n{% endfor %}\n{% endif %}\nQuestion: {{ q }}\n"
+    # Indented tag lines render as lines of spaces: those cost tokens.
+    source = (
+        "Context:\n  {% if docs %}\n    {% for d in docs %}\n{{ d }}\n    {% endfor %}\n  {% endif %}\nQ: {{ q }}\n"
+    )
     assert hits(source, "TK504", path="a.j2", dedent=False) == [(2, 1, "TK504"), (5, 1, "TK504")]
+    # Unindented ones render as bare newlines, which o200k merges into one token: nothing to save, no finding.
+    flat = "Context:\n{% if docs %}\n{% for d in docs %}\n{{ d }}\n{% endfor %}\n{% endif %}\nQuestion: {{ q }}\n"
+    assert hits(flat, "TK504", path="a.j2", dedent=False) == []
+    # The application's Jinja environment, declared in config, decides what renders.
+    from lint_support import linter
+
+    from tokcli.lint.config import LintSettings
+    from tokcli.lint.engine import Linter
+
+    for jinja in ({"trim-blocks": True}, {"lstrip-blocks": True}):
+        configured = Linter(LintSettings(select=["TK504"], jinja=jinja), model="gpt-4o")
+        assert configured.lint_text("a.j2", source) == [], jinja
+    assert linter("TK504").lint_text("a.j2", source)
     trimmed = "Context:\n{% if docs -%}\n{% for d in docs -%}\n{{ d }}\n{% endfor -%}\n{% endif -%}\nQ: {{ q }}\n"
     assert hits(trimmed, "TK504", path="a.j2", dedent=False) == []
     options = {"TK504": {"trim-blocks": True}}

@@ -16,7 +16,10 @@ def test_politeness() -> None:
 def test_plain_please_is_allowed_by_default() -> None:
     assert hits("Please summarize the text below.\n", "TK301", dedent=False) == []
     options = {"TK301": {"flag-please": True}}
-    assert hits("Please summarize the text below.\n", "TK301", dedent=False, options=options) == [(1, 1, "TK301")]
+    # Only where dropping it saves a token: a leading "Please" costs no more than the capital it leaves.
+    assert hits("Please summarize the text below.\n", "TK301", dedent=False, options=options) == []
+    found = hits("Summarize the text below, please.\n", "TK301", dedent=False, options=options)
+    assert [code for _, _, code in found] == ["TK301"]
 
 
 def test_filler_phrase() -> None:
@@ -57,7 +60,7 @@ def test_stacked_intensifier() -> None:
 
 
 def test_repeated_punctuation() -> None:
-    assert hits("Do not skip any step!!!\n", "TK306", dedent=False) == [(1, 21, "TK306")]
+    assert hits("Do not skip any step!!!!!!\n", "TK306", dedent=False) == [(1, 21, "TK306")]
     assert hits("Do not skip any step! Really? Wait...\n", "TK306", dedent=False) == []
 
 

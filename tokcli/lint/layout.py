@@ -27,6 +27,8 @@ _EXAMPLE_WORD = re.compile(r"\b(?:examples?|sample|demonstrations?|few-shot|illu
 _EXAMPLE_TAG = re.compile(r"<(/?)(examples?|sample)\b[^>]*>", re.IGNORECASE)
 _IF_TAG = re.compile(r"^\{%[-+]?\s*(if|elif|else|endif|for|endfor)\b")
 
+_BULLET = re.compile(r"^(?:[-*+]|\d+[.)])[ \t]+")
+
 PROSE = "prose"
 
 
@@ -100,7 +102,7 @@ def _kind(segment: Segment, start: int, text: str, level: int | None) -> str:
 
 def _label_with_value(text: str) -> bool:
     """`**Context:** The company's profits …`: a bold or upper-case label followed by its value."""
-    stripped = text.strip().lstrip("-*+ ")
+    stripped = _BULLET.sub("", text.strip())
     if stripped.startswith(("**", "__")):
         label = stripped[2:].split("**" if stripped.startswith("**") else "__", 1)[0]
         return label.rstrip().endswith(":") and len(label.split()) <= 4

@@ -270,8 +270,11 @@ class WhitespaceControlBlankLines(Rule):
                 continue
             tags = [entry for entry in run if entry[2]]
             if len(run) >= minimum and tags:
-                rendered = "".join(segment.text[a:b] if not tag else "" for a, b, tag in run)
-                wasted = max(0, ctx.count("\n" * (len(run) + 1) + rendered) - ctx.count("\n\n"))
+                # What Jinja renders for the run (the tags vanish, their indentation stays unless lstrip_blocks),
+                # against the single blank line a tidy template leaves.
+                lstrip = bool(ctx.jinja.get("lstrip-blocks"))
+                rendered = "\n".join(self._rendered(segment, a, b, lstrip) if tag else "" for a, b, tag in run)
+                wasted = max(0, ctx.count("\n" + rendered + "\n") - ctx.count("\n\n"))
                 ctx.report(
                     segment,
                     tags[0][0],
@@ -281,6 +284,13 @@ class WhitespaceControlBlankLines(Rule):
                     tokens_wasted=wasted,
                 )
             run = []
+
+    @staticmethod
+    def _rendered(segment: Segment, start: int, end: int, lstrip: bool) -> str:
+        """The text a tag-only line renders to: its whitespace outside the tags."""
+        line = segment.masked[start:end]
+        kept = line.replace("\0", "")
+        return "" if lstrip else kept
 
     @staticmethod
     def _renders_empty(segment: Segment, item: tuple[int, int, str]) -> tuple[bool, bool]:

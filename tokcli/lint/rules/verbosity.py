@@ -297,9 +297,8 @@ class Shouting(Rule):
                     heading = line_heads[line_start] = first is not None and first.group() == "#"
                 if heading:
                     continue  # a heading in capitals is a label, not emphasis
-                if (
-                    " ".join(match.group().split()) in names
-                    or segment.text[match.start() - 1 : match.start()] in "\"'`["
+                if " ".join(match.group().split()) in names or (
+                    match.start() > 0 and segment.text[match.start() - 1] in "\"'`["
                 ):
                     continue  # the name of a labelled input ("TOOL CALLS: …") or a quoted one: a name, not emphasis
                 words = re.findall(r"[A-Z'’]+", match.group())

@@ -1,0 +1,42 @@
+"""The line layout redundancy rules rely on: code, tables, headings, fields, examples, template branches."""
+
+from __future__ import annotations
+
+from tokcli.lint.layout import exclusive, layout
+from tokcli.lint.rules.base import Segment, find_code_blocks
+from tokcli.prompts import find_template_spans
+
+
+def kinds(text: str) -> list[str]:
+    return [line.kind for line in layout(Segment(text, 0, 1, spans=find_template_spans(text)))]
+
+
+def test_line_kinds() -> None:
+    text = (
+        "# Title\n"
+        "Answer briefly and cite the sources.\n"
+        "| a | b |\n"
+        "**Context:** the profits rose.\n"
+        "- [Setup](#setup)\n"
+        "## Examples\n"
+        "The user asks about refunds.\n"
+        "## Rules\n"
+        "Never promise a refund.\n"
+    )
+    assert kinds(text) == ["heading", "prose", "table", "field", "toc", "heading", "example", "heading", "prose"]
+
+
+def test_code_blocks_fenced_at_any_indent_indented_and_html() -> None:
+    text = "- item:\n    ```\n    code here\n    ```\n\nprose\n\n    x = f(y);\n    z = g(x);\n\n<pre>a  b</pre>\n"
+    blocks = find_code_blocks(text)
+    covered = [text[a:b] for a, b in blocks]
+    assert covered[0].startswith("    ```") and "x = f(y);" in covered[1] and covered[2] == "<pre>a  b</pre>"
+    # Indented prose under a list item is not code.
+    assert find_code_blocks("1. Step one\n\n    Do this carefully and then stop.\n") == []
+
+
+def test_alternative_branches_are_exclusive() -> None:
+    text = "{% if a %}\nfirst\n{% else %}\nsecond\n{% endif %}\nafter\n"
+    lines = layout(Segment(text, 0, 1, spans=find_template_spans(text)))
+    assert exclusive(lines[1], lines[3])
+    assert not exclusive(lines[1], lines[5])
