@@ -67,6 +67,22 @@ def run_lint(paths: list[Path], *extra: str) -> dict[str, object]:
     return report
 
 
+def lint_directory_of(paths: list[Path]) -> str:
+    """Copy `paths` into a fresh directory and lint it as a user would (`tokcli lint DIR`): what it says."""
+    import shutil
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as directory:
+        for index, path in enumerate(paths):
+            target = Path(directory) / str(index)
+            target.mkdir()
+            shutil.copy(path, target / path.name)
+        command = [sys.executable, "-m", "tokcli", "lint", "--format", "json", "--exit-zero", directory]
+        done = subprocess.run(command, capture_output=True, text=True, check=False)
+    files = json.loads(done.stdout or "{}").get("summary", {}).get("files", "?")
+    return f"{files} linted; {done.stderr.strip() or 'nothing said'}"
+
+
 def recount(findings: list[dict[str, object]]) -> tuple[int, int, list[str]]:
     """Apply each finding's fix alone to its file and count the file again: (checked, agreeing, mismatches)."""
     from tokcli.prompts import load_prompt
@@ -145,11 +161,8 @@ def main(argv: list[str] | None = None) -> int:
     for line in mismatches[:20]:
         print(f"  {line}")
 
-    other_report = run_lint(others)
-    linted = other_report["summary"].get("files", 0)  # type: ignore[union-attr]
-    print(f"\nnon-prompt files given explicitly ({len(others)}): {linted} linted")
-    if other_report["stderr"]:
-        print(f"  {other_report['stderr']}")
+    print(f"\nnon-prompt files shipped beside the prompts ({len(others)}), found by walking a directory:")
+    print(f"  {lint_directory_of(others)}")
 
     if unlabelled:
         print(f"\n{len(unlabelled)} unlabelled findings:")

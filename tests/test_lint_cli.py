@@ -146,3 +146,21 @@ def test_an_unreadable_file_is_named_and_counted_in_the_summary(workdir: Path) -
     assert result.stdout == "No findings in 1 file (1 file could not be read).\n"
     assert result.stderr.startswith("tokcli: error: prompts/broken.j2:1: template syntax error: ")
     assert result.stderr.count("\n") == 1
+
+
+def test_files_that_are_not_prompts_are_left_out_and_the_command_says_so(workdir: Path) -> None:
+    docs = workdir / "docs"
+    docs.mkdir()
+    (docs / "README.md").write_text(WASTEFUL, encoding="utf-8")
+    (docs / "page.html.j2").write_text("<html>\n\n\n\n<body>{{ x }}</body></html>\n", encoding="utf-8")
+    result = runner.invoke(app, ["lint", "docs", "--format", "json"])
+    assert result.exit_code == 0
+    assert json.loads(result.stdout)["summary"]["files"] == 0
+    assert result.stderr == (
+        "tokcli: no prompt files: 2 files found, all excluded as not prompts (*.html.j2: 1, README*: 1);"
+        " name a file explicitly to read it anyway\n"
+    )
+    # Named explicitly, a README is linted like any prompt.
+    named = runner.invoke(app, ["lint", "docs/README.md", "--format", "json"])
+    assert named.exit_code == 1 and named.stderr == ""
+    assert json.loads(named.stdout)["summary"]["files"] == 1

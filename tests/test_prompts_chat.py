@@ -106,3 +106,30 @@ def test_hostile_chat_files_are_input_errors(path: str, text: str, message: str)
         load_prompt(path, text)
     assert caught.value.path == path
     assert message in caught.value.message
+
+
+def test_yaml_prompt_config_yields_its_prompt_strings() -> None:
+    from tokcli.prompts import load_prompt
+
+    text = (
+        "agent:\n"
+        "  system_template: |\n"
+        "    You are a helpful assistant that can interact with a computer.\n"
+        "    Answer in order to help the user.\n"
+        "  step_limit: 250\n"
+        "  name: short\n"
+    )
+    document = load_prompt("config.yaml", text)
+    assert document.kind == "config"
+    assert [(m.role, m.line) for m in document.messages] == [("agent.system_template", 3)]
+    assert document.messages[0].content.startswith("You are a helpful assistant")
+    # A settings file without prompt strings is not an error: it has nothing to lint.
+    assert load_prompt("settings.yaml", "retries: 3\n").messages == []
+
+
+def test_lint_finds_waste_in_a_yaml_prompt_config() -> None:
+    from lint_support import lint
+
+    text = "agent:\n  system_template: |\n    Answer in order to help the user with the task.\n    Be brief.\n"
+    found = lint(text, "TK303", path="config.yaml", dedent=False)
+    assert [(f.line, f.code) for f in found] == [(3, "TK303")]

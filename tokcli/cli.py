@@ -106,6 +106,7 @@ def read_inputs(
         raise UsageError(
             f"nothing to count in {where}"
             + (f" ({len(inputs.skipped)} binary files skipped)" if inputs.skipped else "")
+            + (f": {inputs.nothing_found_note()}" if inputs.excluded else "")
         )
     return inputs
 
@@ -630,6 +631,9 @@ def lint(
         raise UsageError("--fix and --diff need files, not stdin")
     for path, reason in inputs.skipped:
         typer.echo(f"tokcli: skipped {path}: {reason}", err=True)
+    nothing = inputs.nothing_found_note()
+    if nothing:
+        typer.echo(f"tokcli: {nothing}", err=True)
     report = lint_inputs(inputs.texts, linter, fix=fix or diff)
     errors = [*inputs.errors, *report.errors]
     changed = [result for result in report.files if result.fixed is not None]

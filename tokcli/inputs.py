@@ -50,6 +50,22 @@ class InputSet:
     texts: list[InputText] = field(default_factory=list)
     skipped: list[tuple[str, str]] = field(default_factory=list)  # (path, reason): binary files and the like
     errors: list[InputError] = field(default_factory=list)  # unreadable files, when collected instead of raised
+    #: (path, pattern) of files found under a directory that are not prompts by default (README*, *.html.j2)
+    excluded: list[tuple[str, str]] = field(default_factory=list)
+
+    def nothing_found_note(self) -> str | None:
+        """What to tell the user when no file was read although some were found and excluded."""
+        if self.texts or self.errors or not self.excluded:
+            return None
+        from collections import Counter
+
+        rules = Counter(pattern for _, pattern in self.excluded)
+        which = ", ".join(f"{pattern}: {count}" for pattern, count in sorted(rules.items()))
+        count = len(self.excluded)
+        return (
+            f"no prompt files: {count} file{'s' if count != 1 else ''} found, all excluded as not prompts ({which});"
+            " name a file explicitly to read it anyway"
+        )
 
 
 def decode_bytes(data: bytes, path: str, encoding_errors: str = "strict") -> str:
@@ -382,6 +398,13 @@ def collect_inputs(
             data = data.encode()
         result.texts.append(InputText("<stdin>", decode_bytes(data, "<stdin>", encoding_errors)))
     for path, shown in found:
+        if extensions is not None and os.path.realpath(path) not in explicit:
+            from tokcli.prompts import not_a_prompt
+
+            pattern = not_a_prompt(shown)
+            if pattern is not None:
+                result.excluded.append((shown, pattern))
+                continue
         try:
             streamed = stream_if is not None and stream_if(path)
             if streamed:

@@ -196,6 +196,8 @@ def analyze_document(
         if error.message.startswith("chat file must be"):
             raise NotAPrompt(path) from None
         raise
+    if document.kind == "config" and not document.messages:
+        raise NotAPrompt(path)  # a settings or data YAML without prompt strings
     findings = []
     if linter is not None:
         known = {text: text_tokens} if text_tokens is not None else None

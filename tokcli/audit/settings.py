@@ -103,6 +103,13 @@ def default_include() -> list[str]:
     return [f"**/*{suffix}" for suffix in sorted(PROMPT_SUFFIXES)]
 
 
+def default_exclude() -> list[str]:
+    """The files every command leaves out by default: HTML page templates, READMEs (see `not_a_prompt`)."""
+    from tokcli.prompts import NOT_PROMPT_PATTERNS
+
+    return [f"**/{pattern}" for pattern in NOT_PROMPT_PATTERNS]
+
+
 def build_settings(
     config: Config,
     *,
@@ -123,7 +130,7 @@ def build_settings(
     settings = AuditSettings(
         models=list(dict.fromkeys(chosen)),
         include=list(data.get("include", default_include())),
-        exclude=list(data.get("exclude", [])),
+        exclude=list(data.get("exclude", default_exclude())),
         fail_on=fail_on or data.get("fail_on", "error"),
         lint=data.get("lint", True),
         compress_level=data.get("compress", "balanced") or None,
