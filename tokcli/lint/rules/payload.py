@@ -116,7 +116,7 @@ class PrettyPrintedYaml(Rule):
                     compact = json.dumps(data, separators=(",", ":"), ensure_ascii=False, default=str)
                 except (yaml.YAMLError, ValueError, TypeError, RecursionError):  # RecursionError: nested too deep
                     continue
-                if not isinstance(data, (dict, list)):
+                if not isinstance(data, (dict, list)) or _prose_outline(data):
                     continue
                 saved = ctx.count(original) - ctx.count(compact)
                 if saved >= minimum:
@@ -127,6 +127,24 @@ class PrettyPrintedYaml(Rule):
                         f"YAML block: the same data as compact JSON saves {saved:,} tokens",
                         tokens_wasted=saved,
                     )
+
+
+def _prose_outline(data: Any) -> bool:
+    """Whether YAML holds an outline of sentences (steps, checklists) rather than data: most of its strings
+    (keys and values) are phrases of several words. JSON would not read better to a model, only worse."""
+    strings: list[str] = []
+    stack = [data]
+    while stack and len(strings) < 500:
+        item = stack.pop()
+        if isinstance(item, dict):
+            strings.extend(str(key) for key in item)
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
+        elif isinstance(item, str):
+            strings.append(item)
+    wordy = sum(1 for text in strings if len(text.split()) >= 3)
+    return bool(strings) and wordy * 2 >= len(strings)
 
 
 _BASE64 = re.compile(r"(?<![\w+/=\0])(?:data:[\w.+-]+/[\w.+-]+;base64,)?[A-Za-z0-9+/]{%d,}={0,2}(?![\w+/=\0])")

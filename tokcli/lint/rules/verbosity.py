@@ -161,14 +161,41 @@ FILLER = [
 ]
 
 
+# Filler is recognised by its grammar, not only by a list: a frame that announces the instruction instead of
+# giving it ("it is <very> <important> <to note> that", "<please> <be sure|remember|don't forget> to",
+# "<note|keep in mind|bear in mind> that", "as <previously> <mentioned|stated> <above>") and hedging adverbs.
+_INTENSITY = r"(?:very|really|truly|extremely|absolutely|particularly|especially|super|most)"
+_WEIGHT = (
+    r"(?:important|essential|crucial|critical|vital|key|imperative|necessary|worth\s+(?:noting|mentioning|remembering))"
+)
+_MIND = r"(?:note|remember|mention|understand|keep\s+in\s+mind|bear\s+in\s+mind|realize|recognize|stress|emphasi[sz]e)"
+_FRAMES = (
+    rf"it(?:\s+is|['’]s)\s+(?:{_INTENSITY}\s+)?{_WEIGHT}\s+(?:(?:for\s+you\s+)?to\s+{_MIND}\s+)?that",
+    r"(?:please\s+)?(?:be\s+sure|make\s+sure|take\s+care|remember|don['’]t\s+forget|do\s+not\s+forget)\s+to",
+    r"(?:please\s+)?(?:note|keep\s+in\s+mind|bear\s+in\s+mind|be\s+aware|remember)\s+that",
+    r"as\s+(?:(?:previously|already|we)\s+)?(?:mentioned|noted|stated|described|discussed|explained)"
+    r"(?:\s+(?:above|earlier|before|previously))?",
+    # Not "actually" or "literally": in instructions they contrast the real with the claimed ("MUST actually
+    # invoke the hook", "what did the agent actually deliver") and carry meaning.
+    r"(?:basically|essentially|honestly)",
+)
+_FRAME = re.compile(r"(?<![\w\0])(?:" + "|".join(_FRAMES) + r")(?![\w\0])", re.IGNORECASE)
+_NEGATION_AFTER = re.compile(r"[ \t]+not\b", re.IGNORECASE)
+
+
 @register
 class FillerPhrase(Rule):
-    """Filler phrases that carry no instruction.
+    """Filler that carries no instruction: frames that announce an instruction instead of giving it ("it is
+    very important to note that", "be sure to", "keep in mind that", "as mentioned above"), hedging adverbs
+    ("basically", "essentially") and stock phrases ("needless to say").
+
+    The frames are matched by their grammar (intensifier, weight word, verb of attention), so their variants
+    are found without listing each one; `extra-phrases` adds literal phrases.
 
     Wasteful:
-        It is important to note that you should basically answer in French.
+        It is very important to note that you should basically answer in French. Be sure to cite the page.
     Fixed:
-        Answer in French.
+        You should answer in French. Cite the page.
     """
 
     code = "TK302"
@@ -178,9 +205,28 @@ class FillerPhrase(Rule):
     def check(self, ctx: Context) -> None:
         pattern = _phrase_pattern([*FILLER, *self.opts["extra-phrases"]])
         for segment in ctx.segments:
-            for match in _prose_matches(segment, pattern):
-                edit = _removal(segment, match.start(), match.end())
-                ctx.report(segment, match.start(), match.end(), f"filler phrase '{match.group()}'", edits=[edit])
+            matches = sorted(
+                [*_prose_matches(segment, pattern), *_prose_matches(segment, _FRAME)],
+                key=lambda match: (match.start(), -match.end()),
+            )
+            groups: list[list[re.Match[str]]] = []
+            for match in matches:
+                if groups and match.start() < groups[-1][-1].end():
+                    continue  # inside a longer filler already found
+                between = segment.text[groups[-1][-1].end() : match.start()] if groups else "x"
+                if groups and not between.strip(" ,"):
+                    groups[-1].append(match)  # "As mentioned above, keep in mind that …": one removal
+                else:
+                    groups.append([match])
+            for group in groups:
+                start, end = group[0].start(), group[-1].end()
+                text = segment.text[start:end]
+                if _NEGATION_AFTER.match(segment.text, end) and text.lower().endswith("to"):
+                    # "make sure to not reveal" → "do not reveal": dropping the frame alone breaks the sentence.
+                    edit = (start, end, _keep_case(text, "do"))
+                else:
+                    edit = _removal(segment, start, end)
+                ctx.report(segment, start, end, f"filler phrase '{text}'", edits=[edit])
 
 
 VERBOSE = {
@@ -219,7 +265,6 @@ VERBOSE = {
     "it is necessary that you": "you must",
     "it is essential that you": "you must",
     "make sure that": "ensure",
-    "make sure to": "",
     "in the form of": "as",
     "a sufficient number of": "enough",
     "in a timely manner": "promptly",
@@ -396,6 +441,9 @@ class RepeatedPunctuation(Rule):
         for segment in ctx.segments:
             for match in _prose_matches(segment, self._pattern):
                 text = match.group()
+                before = segment.text[match.start() - 1 : match.start()] if match.start() else " "
+                if not before.strip() or before in "(,`'\"":
+                    continue  # a standalone "???" is a literal (a placeholder to look for), not emphasis
                 replacement = "..." if text.startswith(".") else ("?" if "?" in text else "!")
                 ctx.report(
                     segment, match.start(), match.end(), f"repeated punctuation '{text}'", replacement=replacement
