@@ -75,7 +75,7 @@ def layout(segment: Segment) -> list[Line]:
 def _heading_level(text: str, following: str) -> int | None:
     if _HEADING.match(text):
         return len(text.lstrip(" \t")) - len(text.lstrip(" \t").lstrip("#"))
-    if text.strip() and _SETEXT.match(following) and not _TABLE_ROW.match(text):
+    if text.strip() and _SETEXT.match(following) and not _TABLE_ROW.match(text) and not _DATA.match(text):
         return 1 if following.strip().startswith("=") else 2
     return None
 

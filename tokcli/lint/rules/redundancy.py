@@ -401,3 +401,98 @@ class RepeatedAcrossMessages(Rule):
                 position = found + len(message.content)
         items = sentences(segment, min_words)
         return [(role, [s for s in items if a <= s.start < b]) for role, a, b in bounds]
+
+
+@register
+class DuplicateCodeBlock(Rule):
+    """A fenced code block repeated verbatim (ignoring indentation) in the same prompt.
+
+    Wasteful:
+        Reply in this format:
+        ```json
+        {"answer": "...", "sources": ["..."]}
+        ```
+        ... later ...
+        Remember the format:
+        ```json
+        {"answer": "...", "sources": ["..."]}
+        ```
+    Fixed:
+        Reply in this format:
+        ```json
+        {"answer": "...", "sources": ["..."]}
+        ```
+        ... later ...
+        Remember the format given above.
+    """
+
+    code = "TK205"
+    name = "duplicate-code-block"
+    options: ClassVar[dict[str, Any]] = {"min-tokens": 10}
+
+    def check(self, ctx: Context) -> None:
+        from tokcli.lint.rules.base import find_fences
+
+        minimum = int(self.opts["min-tokens"])
+        for segment in ctx.segments:
+            seen: dict[str, int] = {}
+            for start, end in find_fences(segment.text):
+                block = segment.text[start:end]
+                key = "\n".join(line.strip() for line in block.splitlines() if line.strip())
+                if "\0" in segment.masked[start:end] or key.count("\n") < 2:
+                    continue  # template syntax may render differently; a fence around one line is no block
+                if key in seen and not _apart(segment, seen[key], start):
+                    tokens = ctx.count(block)
+                    if tokens >= minimum:
+                        line = _line_no(ctx, segment, seen[key])
+                        ctx.report(
+                            segment, start, end, f"code block repeats the one at line {line}", tokens_wasted=tokens
+                        )
+                else:
+                    seen.setdefault(key, start)
+
+
+@register
+class RestatedDescription(Rule):
+    """A sentence of the body that restates the front-matter `description` (agent skills, commands, prompty):
+    hosts show the description to the model already, so the body need not say it again.
+
+    Wasteful:
+        ---
+        description: Review a pull request for security issues and report them by severity.
+        ---
+        # Security review
+        Review the pull request for security issues and report them by severity.
+    Fixed:
+        ---
+        description: Review a pull request for security issues and report them by severity.
+        ---
+        # Security review
+    """
+
+    code = "TK206"
+    name = "restated-description"
+    kinds = frozenset({"markdown", "prompty", "dotprompt"})
+    options: ClassVar[dict[str, Any]] = {"threshold": 0.75, "min-words": 6}
+
+    def check(self, ctx: Context) -> None:
+        description = ctx.document.front_matter.get("description")
+        if not isinstance(description, str) or not ctx.segments:
+            return
+        threshold = float(self.opts["threshold"])
+        words = _WORD.findall(description.lower())
+        if len(words) < int(self.opts["min-words"]):
+            return
+        segment = ctx.segments[0]
+        reference = Sentence(segment, 0, 0, description, words, " ".join(words), frozenset(words))
+        for item in sentences(segment, int(self.opts["min-words"])):
+            score = 1.0 if item.key == reference.key else similar(reference, item, threshold)
+            if score >= threshold:
+                ctx.report(
+                    segment,
+                    item.start,
+                    item.end,
+                    f"restates the front-matter description ({score:.0%} similar)",
+                    tokens_wasted=ctx.count(item.text),
+                )
+                return

@@ -305,3 +305,44 @@ class WhitespaceControlBlankLines(Rule):
         first, last = segment.text[spans[0].start : spans[0].end], segment.text[spans[-1].start : spans[-1].end]
         trimmed = first[2:3] == "-" or last[-3:-2] == "-"
         return not trimmed, True
+
+
+_ESCAPED_NEWLINE = re.compile(r"\\n(?![A-Za-z])")
+
+
+@register
+class EscapedNewlineText(Rule):
+    """A literal backslash-n (`\\n`) in template text: Jinja prints it as two characters, so the model reads
+    `\\n\\n` instead of a line break (escape sequences only work inside string literals of the code).
+
+    Wasteful:
+        Answer the question.\\n\\nQuestion: {{ question }}
+    Fixed:
+        Answer the question.
+
+        Question: {{ question }}
+    """
+
+    code = "TK505"
+    name = "escaped-newline-text"
+    # Garbled text rather than waste: reported even where the line break would cost as many tokens.
+    measures_waste = False
+    kinds = frozenset({"jinja", "prompty", "dotprompt", "config"})
+
+    def check(self, ctx: Context) -> None:
+        from tokcli.lint.layout import narrative
+
+        for segment in ctx.segments:
+            for start, _end, line in segment.lines():
+                matches = list(_ESCAPED_NEWLINE.finditer(line))
+                if not matches or not narrative(segment, start):
+                    continue
+                edits = [(start + m.start(), start + m.end(), "\n") for m in matches]
+                ctx.report(
+                    segment,
+                    edits[0][0],
+                    edits[-1][1],
+                    f"{len(matches)} escaped newline{'s' if len(matches) > 1 else ''} printed as text ('\\n'); "
+                    "write a real line break",
+                    edits=edits,
+                )

@@ -394,3 +394,80 @@ class MarkdownDecoration(Rule):
                     wasted = ctx.savings(segment, a, b, replacement)
                     if wasted >= minimum:
                         ctx.report(segment, a, b, what, replacement=replacement, tokens_wasted=wasted)
+
+
+#: Box-drawing and block-element characters (U+2500–U+259F): each costs a token or more, and a line of them
+#: draws a frame the model does not need.
+_BOX = re.compile(r"[\u2500-\u259f]")
+_PLAIN_FENCE_INFO = {"", "text", "txt", "markdown", "md", "prompt", "plain", "plaintext"}
+
+
+def _box_line(line: str) -> bool:
+    visible = line.replace(" ", "").replace("\t", "")
+    boxes = len(_BOX.findall(visible))
+    return boxes >= 8 and boxes * 5 >= len(visible) * 3
+
+
+@register
+class BoxDrawingArt(Rule):
+    """Lines drawn with box-drawing or block characters (`═══`, `▓▓▓`, `┌───┐`), also inside a fenced block of
+    plain text, where TK105/TK106 do not look. Each such character is at least one token.
+
+    Fenced blocks tagged with a programming language are code and left alone.
+
+    Wasteful:
+        ```
+        ▓▓▓▓▓▓▓▓▓▓▓▓▓▓▓▓▓▓▓▓▓▓▓▓▓▓▓▓▓▓
+        ▓  RESEARCH MODE             ▓
+        ▓▓▓▓▓▓▓▓▓▓▓▓▓▓▓▓▓▓▓▓▓▓▓▓▓▓▓▓▓▓
+        ```
+    Fixed:
+        ## Research mode
+    """
+
+    code = "TK108"
+    name = "box-drawing-art"
+    options: ClassVar[dict[str, Any]] = {"min-tokens": 5}
+
+    def check(self, ctx: Context) -> None:
+        minimum = int(self.opts["min-tokens"])
+        for segment in ctx.segments:
+            covered = [(a, b) for a, b, _ in banner_blocks(segment)]
+            run: list[tuple[int, int]] = []
+            for item in [*segment.lines(), None]:
+                if item is not None and self._counts(segment, item, covered):
+                    run.append((item[0], item[1]))
+                    continue
+                if run:
+                    self._report(ctx, segment, run, minimum)
+                run = []
+
+    @staticmethod
+    def _counts(segment: Segment, item: tuple[int, int, str], covered: list[tuple[int, int]]) -> bool:
+        start, _end, line = item
+        if not _box_line(line) or any(a <= start < b for a, b in covered):
+            return False
+        if segment.in_fence(start):
+            opener = next((a for a, b in segment.fences if a <= start < b), start)
+            first_line = segment.text[opener : segment.text.find("\n", opener) % (len(segment.text) + 1)]
+            info = first_line.strip().lstrip("`~").strip().lower()
+            return info in _PLAIN_FENCE_INFO
+        # In prose a lone separator line is TK105's business; art is a line that is not only one character.
+        return len(set(line.strip())) > 1 or not separator_line(line)
+
+    @staticmethod
+    def _report(ctx: Context, segment: Segment, run: list[tuple[int, int]], minimum: int) -> None:
+        text = segment.text[run[0][0] : run[-1][1]]
+        words = _banner_words(_BOX.sub(" ", text))
+        title = "## " + " ".join(words)[:60].capitalize() if words else ""
+        wasted = ctx.count(text) - ctx.count(title)
+        if wasted >= minimum:
+            lines = len(run)
+            ctx.report(
+                segment,
+                run[0][0],
+                run[-1][1],
+                f"{lines} line{'s' if lines > 1 else ''} of box-drawing art cost {wasted} tokens more than "
+                + (f"a heading ('{title}')" if title else "nothing"),
+                tokens_wasted=wasted,
+            )
