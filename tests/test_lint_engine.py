@@ -124,3 +124,25 @@ def test_model_from_config_changes_the_tokenizer() -> None:
     linter = Linter(LintSettings(select=["TK303"]), model="gpt-4")
     assert linter.tokenizer_name == "cl100k_base"
     assert linter.counter.encode("hello world") == [15339, 1917]
+
+
+def test_jinja_environment_in_config() -> None:
+    settings = lint_settings({"jinja": {"trim-blocks": True, "lstrip-blocks": False}}, source="c.yaml")
+    assert settings.jinja == {"trim-blocks": True, "lstrip-blocks": False}
+    with pytest.raises(ConfigError, match="unknown option 'trim_blocks' in 'lint.jinja'"):
+        lint_settings({"jinja": {"trim_blocks": True}}, source="c.yaml")
+    with pytest.raises(ConfigError, match="'lint.jinja.lstrip-blocks' must be true or false"):
+        lint_settings({"jinja": {"lstrip-blocks": "yes"}}, source="c.yaml")
+
+
+def test_waste_that_costs_no_token_is_not_a_finding_and_advice_has_its_own_fields() -> None:
+    linter = Linter(LintSettings(select=["TK101", "TK402"], rule_options={"TK402": {"max-tokens": 3}}), model="gpt-4o")
+    # o200k encodes "\n\n\n\n" and "\n\n" as one token each: the extra blank lines save nothing.
+    findings = linter.lint_text("p.md", "Answer briefly, and cite the source.\n\n\n\nBe kind.\n")
+    assert [f.code for f in findings] == ["TK402"]
+    budget = findings[0]
+    assert budget.tokens_wasted == 0 and budget.over_budget_tokens > 0
+    report = lint_inputs([type("Item", (), {"path": "p.md", "text": "Answer briefly.\n"})()], linter)
+    summary = report.summary()
+    assert summary["tokens_wasted"] == 0
+    assert summary["over_budget_tokens"] == sum(f.over_budget_tokens for f in report.findings)

@@ -97,3 +97,14 @@ def test_typographic_punctuation_only_where_it_costs_more() -> None:
 def test_long_names_are_not_opaque_ids() -> None:
     source = "Call get_customer_orders_v2_by_region_2024 or list-invoices-for-account-v3 first.\n"
     assert hits(source, "TK604", dedent=False) == []
+
+
+def test_yaml_outline_of_sentences_is_not_reported_as_data() -> None:
+    from lint_support import hits
+
+    outline = (
+        "```yaml\nPlan Phase:\n  Actions:\n    - Read the issue and restate the goal in one line\n"
+        "    - List the files that the change will touch\n    - Write the failing test before the fix\n"
+        "  Output: a short plan the user approves before any edit\n```\n"
+    )
+    assert hits(outline, "TK602", dedent=False) == []

@@ -127,3 +127,23 @@ def test_parallel_entries_and_dotted_names_are_not_near_duplicates() -> None:
         "Always answer in formal English to the user.\nMake sure you always answer in formal English to the user.\n"
     )
     assert [f.code for f in lint(restated, "TK203", dedent=False)] == ["TK203"]
+
+
+def test_duplicate_code_block() -> None:
+    block = '```json\n{"answer": "the answer", "sources": ["the first source", "the second"]}\n{"more": 1}\n```\n'
+    source = "Reply like this:\n" + block + "\nLater, again:\n" + block
+    found = lint(source, "TK205", dedent=False)
+    assert [(f.line, f.code, f.message) for f in found] == [(8, "TK205", "code block repeats the one at line 2")]
+    assert hits("Reply like this:\n" + block, "TK205", dedent=False) == []
+
+
+def test_sentence_restating_the_front_matter_description() -> None:
+    source = (
+        "---\ndescription: Review a pull request for security issues and report them by severity.\n---\n"
+        "# Security review\n\nReview the pull request for security issues and report them by severity.\n"
+        "Start with the authentication code.\n"
+    )
+    found = lint(source, "TK206", dedent=False)
+    assert [(f.line, f.code) for f in found] == [(6, "TK206")]
+    other = source.replace("Review the pull request for security issues and report them", "List every changed file")
+    assert hits(other, "TK206", dedent=False) == []

@@ -131,3 +131,13 @@ def test_signature_sees_a_changed_variable() -> None:
     assert template_signature("Hi {{ a }}  there") == template_signature("Hi {{ a }} there")
     with pytest.raises(jinja2.TemplateSyntaxError):
         template_signature("{% if %}")
+
+
+def test_escaped_newline_printed_as_text() -> None:
+    source = "Answer the question.\\n\\nQuestion: {{ question }}\n"
+    found = lint(source, "TK505", path="a.j2", dedent=False)
+    assert [(f.line, f.column, f.code) for f in found] == [(1, 21, "TK505")]
+    assert [edit.replacement for edit in found[0].fix or []] == ["\n", "\n"]
+    # Inside a tag the escape is Jinja's string syntax; in a path it is a directory; in markdown it is prose.
+    assert hits('{{ "a\\nb" }} and C:\\new\\notes\n', "TK505", path="a.j2", dedent=False) == []
+    assert hits("Answer.\\n\\nNext.\n", "TK505", path="a.md", dedent=False) == []

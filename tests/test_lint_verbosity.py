@@ -66,3 +66,24 @@ def test_repeated_punctuation() -> None:
 
 def test_capitalised_heading_is_not_shouting() -> None:
     assert hits("## OUTPUT FORMAT RULES\nAnswer.\n", "TK304", dedent=False) == []
+
+
+def test_filler_frames_are_found_by_their_grammar() -> None:
+    from tokcli.lint.engine import apply_fixes
+
+    cases = {
+        "It is really crucial to remember that you answer in French.\n": "You answer in French.\n",
+        "Be sure to cite the page.\n": "Cite the page.\n",
+        "As already stated above, keep in mind that the user pays.\n": "The user pays.\n",
+        "So make sure to not reveal the key.\n": "So do not reveal the key.\n",
+    }
+    for source, fixed in cases.items():
+        found = lint(source, "TK302", dedent=False)
+        assert len(found) == 1, source
+        assert apply_fixes(source, found)[0] == fixed
+    # "actually" contrasts the real with the claimed: it is not filler.
+    assert hits("Check what the agent actually delivered.\n", "TK302", dedent=False) == []
+
+
+def test_a_standalone_run_of_punctuation_is_a_literal() -> None:
+    assert hits("Flag placeholders (TODO, ???, <tbd>).\n", "TK306", dedent=False) == []

@@ -149,3 +149,15 @@ def test_tokens_wasted_matches_a_recount_of_the_fixed_text() -> None:
         fixed, applied = apply_fixes(source, [finding])
         assert applied == 1
         assert finding.tokens_wasted == counter.count(source) - counter.count(fixed), finding
+
+
+def test_box_drawing_art_in_prose_and_plain_fences_but_not_in_code() -> None:
+    from lint_support import lint
+
+    art = "▓" * 30 + "\n▓  RESEARCH MODE" + " " * 13 + "▓\n" + "▓" * 30 + "\n"
+    found = lint("Intro.\n\n```\n" + art + "```\n", "TK108", dedent=False)
+    assert [(f.line, f.end_line, f.code) for f in found] == [(4, 6, "TK108")]
+    assert found[0].tokens_wasted >= 5 and "## Research mode" in found[0].message
+    assert lint("Intro.\n\n```python\n" + art + "```\n", "TK108", dedent=False) == []
+    tree = "```\nsrc/\n├── cli.py\n└── lint/\n    └── engine.py\n```\n"
+    assert lint(tree, "TK108", dedent=False) == []

@@ -68,6 +68,10 @@ def render_sarif(
             "locations": [{"physicalLocation": {"artifactLocation": {"uri": _uri(finding.path)}, "region": region}}],
             "properties": {"tokensWasted": finding.tokens_wasted},
         }
+        if finding.cacheable_tokens:
+            result["properties"]["cacheableTokens"] = finding.cacheable_tokens
+        if finding.over_budget_tokens:
+            result["properties"]["overBudgetTokens"] = finding.over_budget_tokens
         results.append(result)
     run: dict[str, Any] = {
         "tool": {

@@ -33,6 +33,13 @@ def summary_line(summary: Mapping[str, Any]) -> str:
     wasted = int(summary.get("tokens_wasted", 0))
     if wasted:
         text += f"; {_plural(wasted, 'token')} per call could be saved"
+    # Not savings: tokens a provider could cache (TK401) and tokens over a budget (TK402) are reported apart.
+    cacheable = int(summary.get("cacheable_tokens", 0))
+    if cacheable:
+        text += f"; {_plural(cacheable, 'token')} could be served from the prompt cache"
+    over = int(summary.get("over_budget_tokens", 0))
+    if over:
+        text += f"; {_plural(over, 'token')} over budget"
     fixable = int(summary.get("fixable", 0))
     if fixable:
         text += f"; {fixable:,} fixable with --fix"

@@ -307,7 +307,8 @@ class WhitespaceControlBlankLines(Rule):
         return not trimmed, True
 
 
-_ESCAPED_NEWLINE = re.compile(r"\\n(?![A-Za-z])")
+# Not before a lower-case letter: `C:\\new\\notes` is a path.
+_ESCAPED_NEWLINE = re.compile(r"\\n(?![a-z])")
 
 
 @register

@@ -435,7 +435,7 @@ class BoxDrawingArt(Rule):
             covered = [(a, b) for a, b, _ in banner_blocks(segment)]
             run: list[tuple[int, int]] = []
             for item in [*segment.lines(), None]:
-                if item is not None and self._counts(segment, item, covered):
+                if item is not None and self._counts(segment, item, covered, framed=bool(run)):
                     run.append((item[0], item[1]))
                     continue
                 if run:
@@ -443,9 +443,12 @@ class BoxDrawingArt(Rule):
                 run = []
 
     @staticmethod
-    def _counts(segment: Segment, item: tuple[int, int, str], covered: list[tuple[int, int]]) -> bool:
+    def _counts(segment: Segment, item: tuple[int, int, str], covered: list[tuple[int, int]], framed: bool) -> bool:
         start, _end, line = item
-        if not _box_line(line) or any(a <= start < b for a, b in covered):
+        stripped = line.strip()
+        # Inside a drawn frame, a line of text between two box characters (`▓  TITLE  ▓`) belongs to the art.
+        inside_frame = framed and len(stripped) > 2 and bool(_BOX.match(stripped[0]) and _BOX.match(stripped[-1]))
+        if not (_box_line(line) or inside_frame) or any(a <= start < b for a, b in covered):
             return False
         if segment.in_fence(start):
             opener = next((a for a, b in segment.fences if a <= start < b), start)
