@@ -129,9 +129,9 @@ def test_model_from_config_changes_the_tokenizer() -> None:
 def test_jinja_environment_in_config() -> None:
     settings = lint_settings({"jinja": {"trim-blocks": True, "lstrip-blocks": False}}, source="c.yaml")
     assert settings.jinja == {"trim-blocks": True, "lstrip-blocks": False}
-    with pytest.raises(ConfigError, match="unknown option 'trim_blocks' in 'lint.jinja'"):
+    with pytest.raises(ConfigError, match=r"unknown option 'trim_blocks' in 'lint\.jinja'"):
         lint_settings({"jinja": {"trim_blocks": True}}, source="c.yaml")
-    with pytest.raises(ConfigError, match="'lint.jinja.lstrip-blocks' must be true or false"):
+    with pytest.raises(ConfigError, match=r"'lint\.jinja\.lstrip-blocks' must be true or false"):
         lint_settings({"jinja": {"lstrip-blocks": "yes"}}, source="c.yaml")
 
 
