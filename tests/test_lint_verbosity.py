@@ -87,3 +87,12 @@ def test_filler_frames_are_found_by_their_grammar() -> None:
 
 def test_a_standalone_run_of_punctuation_is_a_literal() -> None:
     assert hits("Flag placeholders (TODO, ???, <tbd>).\n", "TK306", dedent=False) == []
+
+
+def test_capitalised_names_of_labelled_inputs_are_not_shouting() -> None:
+    source = (
+        "Your input data include CONVERSATION, TOOL CALL and TOOL DEFINITIONS.\n"
+        "CONVERSATION: {{ conversation }}\nTOOL CALLS: {{ calls }}\nTOOL DEFINITIONS: {{ tools }}\n"
+        "DO NOT DETAIL INDIVIDUAL TOOL CALLS IN THE PLAN.\n"
+    )
+    assert [line for line, _, _ in hits(source, "TK304", path="p.j2", dedent=False)] == [5]

@@ -311,11 +311,10 @@ _LEAD_LABEL = re.compile(r"^[\W_]*([^\W_][^:\n]{0,40}?)[\W_]*:")
 
 
 def parallel(a: Sentence, b: Sentence) -> bool:
-    """Entries of a parallel structure, not a restatement: the same label ("Definition:") opening both, or
-    the same words with some swapped in place ("Three stars: … somewhat similar" / "Four stars: … mostly
-    similar"). The swapped words are what the entries are about."""
-    label_a, label_b = _LEAD_LABEL.match(a.text), _LEAD_LABEL.match(b.text)
-    if label_a and label_b and label_a.group(1).lower() == label_b.group(1).lower():
+    """Entries of a parallel structure, not a restatement: both open with a label ("Definition:", "Four
+    stars:", "- tool_name:"), so each defines its own thing, or they are the same words with some swapped in
+    place ("… somewhat similar" / "… mostly similar"). The swapped words are what the entries are about."""
+    if _LEAD_LABEL.match(a.text) and _LEAD_LABEL.match(b.text):
         return True
     matcher = difflib.SequenceMatcher(None, a.words, b.words, autojunk=False)
     return all(tag in ("equal", "replace") for tag, *_ in matcher.get_opcodes())

@@ -334,6 +334,7 @@ class Shouting(Rule):
         for segment in ctx.segments:
             line_heads: dict[int, bool] = {}  # line start → whether the line is a heading
             names = {" ".join(name.split()) for name in self._label.findall(segment.masked)}
+            name_words = {word.rstrip("S") for name in names for word in name.split()}
             for match in _prose_matches(segment, self._caps_run):
                 line_start = match.start() - line_col(segment.text, match.start())[1] + 1
                 heading = line_heads.get(line_start)
@@ -342,8 +343,11 @@ class Shouting(Rule):
                     heading = line_heads[line_start] = first is not None and first.group() == "#"
                 if heading:
                     continue  # a heading in capitals is a label, not emphasis
-                if " ".join(match.group().split()) in names or (
-                    match.start() > 0 and segment.text[match.start() - 1] in "\"'`["
+                words_in_run = {word.rstrip("S") for word in re.findall(r"[A-Z'’]+", match.group())}
+                if (
+                    " ".join(match.group().split()) in names
+                    or words_in_run <= name_words
+                    or (match.start() > 0 and segment.text[match.start() - 1] in "\"'`[")
                 ):
                     continue  # the name of a labelled input ("TOOL CALLS: …") or a quoted one: a name, not emphasis
                 words = re.findall(r"[A-Z'’]+", match.group())
