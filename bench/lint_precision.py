@@ -1,6 +1,7 @@
 """Precision of `tokcli lint` (default selection) on real prompt files nobody here wrote.
 
     python bench/lint_precision.py                 # per-rule and overall precision, unlabelled findings
+    python bench/lint_precision.py --held-out      # the same on the test half, never looked at while tuning
     python bench/lint_precision.py --add-unlabelled  # append unlabelled findings to the labels file as '?'
 
 The corpus is bench/realworld.py's pinned packages, downloaded at bench time. Every finding is compared with
@@ -115,9 +116,13 @@ def recount(findings: list[dict[str, object]]) -> tuple[int, int, list[str]]:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--add-unlabelled", action="store_true", help="append unlabelled findings as '?' rows")
+    parser.add_argument(
+        "--held-out", action="store_true", help="measure the test half (prompts never looked at while tuning)"
+    )
     args = parser.parse_args(argv)
     try:
-        prompts, others = realworld.prompt_files(), realworld.other_files()
+        prompts = realworld.held_out_files() if args.held_out else realworld.prompt_files()
+        others = realworld.other_files()
     except realworld.DownloadError as error:
         print(f"lint_precision: {error}", file=sys.stderr)
         return 2
@@ -139,7 +144,8 @@ def main(argv: list[str] | None = None) -> int:
         elif kind == "true":
             found_true.add(key)
 
-    print(f"corpus: {len(prompts)} prompt files from {len(realworld.PINNED)} pinned packages")
+    half = "test half (held out)" if args.held_out else "development half"
+    print(f"corpus: {len(prompts)} prompt files from {len(realworld.PINNED)} pinned packages, {half}")
     if report["stderr"]:
         print(f"lint stderr:\n{report['stderr']}")
     print(f"\n{'rule':<7} {'found':>5} {'true':>5} {'deb.':>5} {'false':>5} {'unlab.':>6} {'precision':>9}")
@@ -151,7 +157,8 @@ def main(argv: list[str] | None = None) -> int:
     print(_row("all", totals))
     print(f"\ntokens per call claimed: true {tokens['true']:,}, debatable {tokens['debatable']:,}, ", end="")
     print(f"false {tokens['false']:,}, unlabelled {tokens['unlabelled']:,}")
-    true_labels = {key for key, label in labels.items() if label.label == "true"}
+    linted = {str(path.relative_to(realworld.WORK_DIR)) for path in prompts}
+    true_labels = {key for key, label in labels.items() if label.label == "true" and key[0] in linted}
     print(f"labelled true positives still found: {len(found_true)} of {len(true_labels)}")
     for key in sorted(true_labels - found_true):
         print(f"  lost: {key[0]}:{key[1]} {key[2]}")

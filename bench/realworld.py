@@ -2,6 +2,7 @@
 
     python bench/realworld.py            # download (once), unpack, print the prompt files
     python bench/realworld.py --others   # print the non-prompt files kept beside them (HTML pages, READMEs)
+    python bench/realworld.py --held-out # print the test half: prompts never looked at while tuning lint
 
 Each package is fetched with `pip download --no-deps --only-binary=:all: --python-version 3.12 NAME==VERSION`
 into bench/.work/realworld (git-ignored) and its wheel unpacked there. Only this pinned list is committed,
@@ -30,6 +31,7 @@ class PinnedPackage:
     version: str
     prompts: tuple[str, ...]  # globs, relative to the unpacked wheel, of the files that are prompts
     others: tuple[str, ...] = ()  # files shipped beside the prompts that are not prompts
+    held_out: tuple[str, ...] = ()  # more prompts, kept apart: never looked at while tuning the rules
 
     @property
     def directory(self) -> Path:
@@ -42,7 +44,13 @@ PINNED: tuple[PinnedPackage, ...] = (
     # Markdown sub-agent definitions with YAML front matter.
     PinnedPackage("openhands-tools", "1.58.2", ("openhands/tools/preset/subagents/*.md",)),
     # YAML prompt configs whose values are Jinja templates.
-    PinnedPackage("mini-swe-agent", "2.4.6", ("minisweagent/config/*.yaml",), ("minisweagent/config/README.md",)),
+    PinnedPackage(
+        "mini-swe-agent",
+        "2.4.6",
+        ("minisweagent/config/*.yaml",),
+        ("minisweagent/config/README.md",),
+        ("minisweagent/config/benchmarks/*.yaml",),
+    ),
     PinnedPackage("smolagents", "1.26.0", ("smolagents/prompts/*.yaml",)),
     # `.prompty` evaluator prompts (front matter plus a chat template).
     PinnedPackage("azure-ai-evaluation", "1.18.10", ("azure/ai/evaluation/_evaluators/**/*.prompty",)),
@@ -52,12 +60,14 @@ PINNED: tuple[PinnedPackage, ...] = (
         "1.2.3",
         ("specify_cli/core_pack/commands/*.md",),
         ("specify_cli/core_pack/extensions/git/README.md",),
+        ("specify_cli/core_pack/extensions/*/commands/*.md", "specify_cli/core_pack/presets/*/commands/*.md"),
     ),
     PinnedPackage(
         "superclaude",
         "4.3.0",
         ("superclaude/commands/[a-f]*.md", "superclaude/agents/[a-p]*.md"),
         ("superclaude/commands/README.md", "superclaude/agents/README.md"),
+        ("superclaude/commands/[g-z]*.md", "superclaude/agents/[q-z]*.md"),
     ),
     # A Jinja prompt template, and a browser HTML page template shipped beside it.
     PinnedPackage(
@@ -113,6 +123,11 @@ def prompt_files() -> list[Path]:
     return [path for package in PINNED for path in _matching(package, package.prompts)]
 
 
+def held_out_files() -> list[Path]:
+    """The test half: prompt files of the same packages that were never looked at while tuning the rules."""
+    return [path for package in PINNED for path in _matching(package, package.held_out)]
+
+
 def other_files() -> list[Path]:
     """Files shipped beside the prompts that are not prompts: a linter should leave them alone by default."""
     return [path for package in PINNED for path in _matching(package, package.others)]
@@ -121,9 +136,10 @@ def other_files() -> list[Path]:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--others", action="store_true", help="print the non-prompt files instead")
+    parser.add_argument("--held-out", action="store_true", help="print the held-out (test) prompt files instead")
     args = parser.parse_args(argv)
     try:
-        paths = other_files() if args.others else prompt_files()
+        paths = other_files() if args.others else held_out_files() if args.held_out else prompt_files()
     except DownloadError as error:
         print(f"realworld: {error}", file=sys.stderr)
         return 2
