@@ -37,7 +37,7 @@ def test_json_report_shape() -> None:
     first = data["findings"][0]
     assert set(first) == {
         "path", "line", "column", "end_line", "end_column", "code", "name", "severity", "message",
-        "tokens_wasted", "fix", "fixable", "cacheable_tokens", "over_budget_tokens",
+        "tokens_wasted", "fix", "fixable", "cacheable_tokens", "cache_saving_usd", "over_budget_tokens",
     }  # fmt: skip
     assert [(f["line"], f["code"]) for f in data["findings"]] == [
         (1, "TK303"),

@@ -91,3 +91,21 @@ def test_few_shot_turns_in_a_chat_file() -> None:
         "messages:\n  - role: system\n    content: Route the email.\n" + turns + "  - role: user\n    content: hi\n"
     )
     assert [code for _, _, code in hits(source, "TK403", path="c.yaml", dedent=False)] == ["TK403"]
+
+
+def test_cache_eligible_tokens_are_priced_at_the_configured_volume() -> None:
+    from decimal import Decimal
+
+    from tokcli.lint.cache_value import price_cache_findings
+    from tokcli.pricing import load_pricing
+
+    source = "Hello {{ name }}.\n" + STATIC
+    found = lint(source, "TK401", path="p.j2", dedent=False)
+    model = load_pricing([]).get("gpt-4o")
+    rates = model.rates
+    assert rates.cached_input is not None
+    per_call = Decimal(found[0].cacheable_tokens) * (rates.input - rates.cached_input) / Decimal(1_000_000)
+    summary = price_cache_findings(found, model, calls=1000)
+    assert found[0].cache_saving_usd == float(round(per_call * 1000, 6))
+    assert summary == {"cache_saving_usd": found[0].cache_saving_usd}
+    assert found[0].tokens_wasted == 0

@@ -647,6 +647,14 @@ def lint(
             write_file(Path(result.path), result.fixed or "")
     findings, summary = report.findings, report.summary()
     summary["errors"] = len(errors)  # unreadable inputs count too, not only files that failed to parse
+    if summary.get("cacheable_tokens"):
+        from tokcli.lint.cache_value import price_cache_findings
+
+        volume = settings.volume or {}
+        model_price = price_table(settings, []).find(linter.model)
+        summary.update(price_cache_findings(findings, model_price, volume.get("calls")))
+        if "cache_saving_usd" in summary and volume.get("calls"):
+            summary["cache_saving_per"] = volume.get("per", "day")
     chosen = output_format.value
     if chosen == "json":
         from tokcli.reporters.json import render_json

@@ -39,6 +39,9 @@ class Finding:
     #: TK401: static tokens a provider could serve from its prompt cache if the dynamic value moved down.
     #: Not waste (the tokens stay in the prompt), so kept out of `tokens_wasted`.
     cacheable_tokens: int = 0
+    #: TK401: what those tokens would save in USD at the configured model's prices (per call, or per period
+    #: when config sets `volume: {calls, per}`); None when the model has no cached-input price.
+    cache_saving_usd: float | None = None
     #: TK402: tokens over the configured budget (cutting them is a decision, not a fix), also kept apart.
     over_budget_tokens: int = 0
 

@@ -37,6 +37,9 @@ def summary_line(summary: Mapping[str, Any]) -> str:
     cacheable = int(summary.get("cacheable_tokens", 0))
     if cacheable:
         text += f"; {_plural(cacheable, 'token')} could be served from the prompt cache"
+        if summary.get("cache_saving_usd") is not None:
+            per = summary.get("cache_saving_per", "call")
+            text += f" (${float(summary['cache_saving_usd']):,.4f} per {per})"
     over = int(summary.get("over_budget_tokens", 0))
     if over:
         text += f"; {_plural(over, 'token')} over budget"

@@ -15,7 +15,7 @@ from tokcli.prompts import PromptDocument, Span, find_template_spans, line_col
 # Fences may be indented (inside list items of agent command files), so any indentation counts.
 _FENCE = re.compile(r"^[ \t]*(`{3,}|~{3,})[^\n]*$", re.MULTILINE)
 _HTML_CODE_OPEN = re.compile(r"<(pre|script|style|code)\b[^>]*>", re.IGNORECASE)
-_LIST_ITEM = re.compile(r"^[ \t]*(?:[-*+•]|\d+[.)])[ \t]")
+LIST_ITEM = re.compile(r"^[ \t]*(?:[-*+•]|\d+[.)])[ \t]")
 # What marks a line of an indented block as code rather than indented prose: operators, brackets and
 # punctuation that prose rarely has, or a comment marker.
 _CODE_SIGNAL = re.compile(
@@ -201,7 +201,7 @@ def _indented_code(text: str) -> list[tuple[int, int]]:
             index += 1
             continue
         indent = _indent_width(line)
-        if previous_blank and indent >= margin + 4 and not _LIST_ITEM.match(line):
+        if previous_blank and indent >= margin + 4 and not LIST_ITEM.match(line):
             end = index
             while end < len(lines) and (not lines[end].strip() or _indent_width(lines[end]) >= margin + 4):
                 end += 1

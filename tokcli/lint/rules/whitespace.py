@@ -8,14 +8,13 @@ import textwrap
 from typing import Any, ClassVar
 
 from tokcli.lint.layout import narrative
-from tokcli.lint.rules.base import Context, RangeSet, Rule, Segment, register
+from tokcli.lint.rules.base import LIST_ITEM, Context, RangeSet, Rule, Segment, register
 
 _SEPARATOR_CHARS = "=-*_~#+.<>/\\|:─━═•·▀▄█░▒▓■□◆◇★☆"
 _SEPARATOR = re.compile(r"^[ \t]*([" + re.escape(_SEPARATOR_CHARS) + r"][ \t]?){5,}[ \t]*\r?$")
 _TABLE_RULE = re.compile(r"^\s*\|?\s*:?-+:?\s*(\|\s*:?-+:?\s*)+\|?\s*$")
 _FRAMED = re.compile(r"^[ \t]*([*#║│|+])[^|\n]*[^\s|][^|\n]*\1[ \t]*\r?$")
 _HEADING = re.compile(r"^[ \t]{0,3}#{1,6}[ \t]+\S")
-_LIST_ITEM = re.compile(r"^[ \t]*(?:[-*+•]|\d+[.)])[ \t]")
 _HR = re.compile(r"^[ \t]{0,3}([-*_])([ \t]*\1){2,}[ \t]*\r?$")
 
 
@@ -229,7 +228,7 @@ class DeepIndentation(Rule):
                 if item is not None and not segment.in_fence(item[0]) and not is_blank(item[2]):
                     indent = len(item[2]) - len(item[2].lstrip(" \t"))
                     width = len(item[2][:indent].expandtabs(4))
-                    nested_list = _LIST_ITEM.match(item[2]) is not None  # nested lists indent by design
+                    nested_list = LIST_ITEM.match(item[2]) is not None  # nested lists indent by design
                     if width > limit and item[2].lstrip(" \t")[:1] not in ("\0", "|") and not nested_list:
                         block.append(item)
                         continue
