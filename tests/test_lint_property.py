@@ -59,3 +59,25 @@ def test_lint_and_fix_any_text(text: str, path: str) -> None:
     assert shared_linter.fix_text(path, result.text).text == result.text
     if before is not None:
         assert template_signature(result.text) == before
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(texts, st.sampled_from(["p.md", "p.txt"]))
+def test_tokens_wasted_is_what_the_fix_saves(text: str, path: str) -> None:
+    # The invariant behind "could be saved": applying one finding's fix alone to the whole file lowers the
+    # file's count by exactly the finding's tokens_wasted, and no reported waste saves nothing.
+    from tokcli.lint.engine import apply_fixes
+    from tokcli.prompts import load_prompt
+
+    counter = shared_linter.counter
+    for finding in shared_linter.lint_text(path, text):
+        if finding.code in ("TK401", "TK402", "TK502", "TK503", "TK901", "TK902"):
+            assert finding.tokens_wasted == 0
+            continue
+        assert finding.tokens_wasted > 0, finding
+        if not finding.fix:
+            continue
+        fixed, applied = apply_fixes(text, [finding])
+        assert applied == 1
+        saved = counter.count(load_prompt(path, text).prompt_text) - counter.count(load_prompt(path, fixed).prompt_text)
+        assert saved == finding.tokens_wasted, finding

@@ -161,3 +161,14 @@ def test_box_drawing_art_in_prose_and_plain_fences_but_not_in_code() -> None:
     assert lint("Intro.\n\n```python\n" + art + "```\n", "TK108", dedent=False) == []
     tree = "```\nsrc/\n├── cli.py\n└── lint/\n    └── engine.py\n```\n"
     assert lint(tree, "TK108", dedent=False) == []
+
+
+def test_trailing_blank_line_of_a_template_follows_keep_trailing_newline() -> None:
+    from tokcli.lint.config import LintSettings
+    from tokcli.lint.engine import Linter
+
+    source = "Answer briefly, {{ name }}.\n \n"
+    # Jinja's default drops the final newline: the one blank line at the end never renders.
+    assert hits(source, "TK101", path="p.j2", dedent=False) == []
+    keeping = Linter(LintSettings(select=["TK101"], jinja={"keep-trailing-newline": True}), model="gpt-4o")
+    assert [(f.line, f.code) for f in keeping.lint_text("p.j2", source)] == [(2, "TK101")]

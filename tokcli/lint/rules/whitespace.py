@@ -102,6 +102,10 @@ class BlankLineRun(Rule):
 
     def check(self, ctx: Context) -> None:
         keep = int(self.opts["max-blank-lines"])
+        # Jinja drops one final newline unless the application sets keep_trailing_newline: a template ending in
+        # one blank line renders without it.
+        template = ctx.document.kind in ("jinja", "prompty", "dotprompt")
+        end_allowance = 1 if template and not ctx.jinja.get("keep-trailing-newline", False) else 0
         for segment in ctx.segments:
             lines = list(segment.lines())
             run: list[tuple[int, int, str]] = []
@@ -110,7 +114,7 @@ class BlankLineRun(Rule):
                     run.append(item)
                     continue
                 at_end = item is None
-                allowed = 0 if at_end else keep
+                allowed = end_allowance if at_end else keep
                 if len(run) > allowed:
                     cut_start = run[allowed][0]
                     cut_end = min(run[-1][1] + 1, len(segment.text))
