@@ -157,10 +157,30 @@ def test_files_that_are_not_prompts_are_left_out_and_the_command_says_so(workdir
     assert result.exit_code == 0
     assert json.loads(result.stdout)["summary"]["files"] == 0
     assert result.stderr == (
-        "tokcli: no prompt files: 2 files found, all excluded as not prompts (*.html.j2: 1, README*: 1);"
+        "tokcli: no prompt files: 2 files excluded as not prompts (*.html.j2: 1, README*: 1);"
         " name a file explicitly to read it anyway\n"
     )
     # Named explicitly, a README is linted like any prompt.
     named = runner.invoke(app, ["lint", "docs/README.md", "--format", "json"])
     assert named.exit_code == 1 and named.stderr == ""
     assert json.loads(named.stdout)["summary"]["files"] == 1
+
+
+def test_a_directory_whose_files_are_all_ignored_says_why(workdir: Path) -> None:
+    (workdir / ".git").mkdir()  # the repository root, where .gitignore files are read from
+    (workdir / ".gitignore").write_text("generated/\n*.tmp.md\n", encoding="utf-8")
+    (workdir / "generated").mkdir()
+    (workdir / "generated" / "p.md").write_text(WASTEFUL, encoding="utf-8")
+    (workdir / "drafts").mkdir()
+    (workdir / "drafts" / "a.tmp.md").write_text(WASTEFUL, encoding="utf-8")
+    (workdir / "drafts" / "notes.py").write_text("x = 1\n", encoding="utf-8")
+    for where, reasons in (
+        ("drafts", "files ignored by .gitignore: 1; files without a prompt suffix: 1"),
+        (".", None),
+    ):
+        result = runner.invoke(app, ["lint", where, "--format", "json"])
+        if reasons is None:
+            assert result.stderr == ""  # prompts/ has prompt files: nothing to explain
+            continue
+        assert result.exit_code == 0
+        assert result.stderr == f"tokcli: no prompt files: {reasons}; name a file explicitly to read it anyway\n"

@@ -52,20 +52,23 @@ class InputSet:
     errors: list[InputError] = field(default_factory=list)  # unreadable files, when collected instead of raised
     #: (path, pattern) of files found under a directory that are not prompts by default (README*, *.html.j2)
     excluded: list[tuple[str, str]] = field(default_factory=list)
+    #: What directory walks skipped, by reason (.gitignore, hidden, no prompt suffix): counts
+    passed_over: dict[str, int] = field(default_factory=dict)
 
     def nothing_found_note(self) -> str | None:
         """What to tell the user when no file was read although some were found and excluded."""
-        if self.texts or self.errors or not self.excluded:
+        if self.texts or self.errors or not (self.excluded or self.passed_over):
             return None
         from collections import Counter
 
-        rules = Counter(pattern for _, pattern in self.excluded)
-        which = ", ".join(f"{pattern}: {count}" for pattern, count in sorted(rules.items()))
-        count = len(self.excluded)
-        return (
-            f"no prompt files: {count} file{'s' if count != 1 else ''} found, all excluded as not prompts ({which});"
-            " name a file explicitly to read it anyway"
-        )
+        parts = []
+        if self.excluded:
+            rules = Counter(pattern for _, pattern in self.excluded)
+            which = ", ".join(f"{pattern}: {count}" for pattern, count in sorted(rules.items()))
+            count = len(self.excluded)
+            parts.append(f"{count} file{'s' if count != 1 else ''} excluded as not prompts ({which})")
+        parts += [f"{reason}: {count}" for reason, count in sorted(self.passed_over.items())]
+        return f"no prompt files: {'; '.join(parts)}; name a file explicitly to read it anyway"
 
 
 def decode_bytes(data: bytes, path: str, encoding_errors: str = "strict") -> str:
@@ -217,6 +220,8 @@ class WalkIssues:
 
     special: list[tuple[Path, str]] = field(default_factory=list)  # (path, kind): FIFOs, sockets, devices
     unreadable: list[tuple[Path, str]] = field(default_factory=list)  # (directory, reason): could not be listed
+    #: Files and directories skipped by rule (.gitignore, hidden, no prompt suffix): counts by reason
+    passed_over: dict[str, int] = field(default_factory=dict)
 
     def record_unreadable(self, error: OSError) -> None:
         self.unreadable.append((Path(error.filename or "?"), error.strerror or str(error)))
@@ -231,26 +236,36 @@ def walk_directory(
     FIFOs, sockets and devices are never yielded (reading one could block forever); they and the directories
     that cannot be listed are recorded in `issues`."""
     wanted = {suffix.lower() for suffix in extensions} if extensions is not None else None
+    counts: dict[str, int] = issues.passed_over if issues is not None else {}
+
+    def note(reason: str) -> None:
+        counts[reason] = counts.get(reason, 0) + 1
+
     ignore = _GitIgnore()
     ignore.load_parents(root.resolve())
     on_error = issues.record_unreadable if issues is not None else None
     for directory, subdirs, files in _walk(str(root.resolve()), on_error):
         current = Path(directory)
         ignore.load(current)
-        subdirs[:] = sorted(
-            name
-            for name in subdirs
-            if not name.startswith(".")
-            and name not in _ALWAYS_SKIPPED_DIRS
-            and not ignore.ignored(current / name, True)
-        )
+        kept = []
+        for name in sorted(subdirs):
+            if name.startswith(".") or name in _ALWAYS_SKIPPED_DIRS:
+                continue
+            if ignore.ignored(current / name, True):
+                note("directories ignored by .gitignore")
+                continue
+            kept.append(name)
+        subdirs[:] = kept
         for name in sorted(files):
             if name.startswith("."):
+                note("hidden files")
                 continue
             path = current / name
             if wanted is not None and path.suffix.lower() not in wanted:
+                note("files without a prompt suffix")
                 continue
             if ignore.ignored(path, False):
+                note("files ignored by .gitignore")
                 continue
             kind = _special_kind(files[name])
             if kind is not None:
@@ -383,6 +398,7 @@ def collect_inputs(
     names = [p for p in paths if p != STDIN]
     issues = WalkIssues()
     found = expand_paths(names, extensions, issues)
+    result.passed_over = dict(issues.passed_over)
     for directory, reason in issues.unreadable:
         problem = InputError(f"cannot read directory: {reason}", path=display_name(directory))
         if not collect_errors:
