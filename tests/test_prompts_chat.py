@@ -133,3 +133,14 @@ def test_lint_finds_waste_in_a_yaml_prompt_config() -> None:
     text = "agent:\n  system_template: |\n    Answer in order to help the user with the task.\n    Be brief.\n"
     found = lint(text, "TK303", path="config.yaml", dedent=False)
     assert [(f.line, f.code) for f in found] == [(3, "TK303")]
+
+
+def test_a_yaml_prompt_config_is_never_rewritten_by_compress() -> None:
+    import pytest
+
+    from tokcli.compress.rules_method import compress_prompt
+    from tokcli.errors import InputError
+
+    text = "agent:\n  system_template: |\n    In order to help, it is important to note that you answer briefly.\n"
+    with pytest.raises(InputError, match="linted, not compressed"):
+        compress_prompt("config.yaml", text)

@@ -80,7 +80,7 @@ def _run_llmlingua(document: PromptDocument, request: CompressRequest) -> Compre
     from tokcli.compress.protect import protect_document
     from tokcli.compress.verify import verify
 
-    if document.kind == "chat":
+    if document.kind in ("chat", "config"):
         raise UsageError(f"--method {request.method} works on text, markdown and template files, not chat files")
     assert request.model_path is not None  # checked with the other flags
     spans = protect_document(document.text, kind=document.kind, body_offset=document.body_offset)

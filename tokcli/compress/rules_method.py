@@ -124,13 +124,17 @@ class _Masked:
 def compress_prompt(path: str, text: str, *, level: str = "balanced", kind: str | None = None) -> RulesResult:
     """Compress a whole prompt file's text. Raises InputError (file, line) for template syntax errors."""
     document = load_prompt(path, text, kind)
-    if document.kind == "chat":
-        return _compress_chat(document, level)
-    return compress_text(text, level=level, kind=document.kind, body_offset=document.body_offset)
+    return compress_document(document, level=level)
 
 
 def compress_document(document: PromptDocument, *, level: str = "balanced") -> RulesResult:
     """Compress an already loaded prompt document."""
+    if document.kind == "config":
+        # Rewriting the file as prose would break its YAML (keys, indentation, quoting): refuse, as before
+        # YAML configs were linted.
+        raise InputError(
+            "a YAML prompt config is linted, not compressed: compress its prompts as files", path=document.path
+        )
     if document.kind == "chat":
         return _compress_chat(document, level)
     return compress_text(document.text, level=level, kind=document.kind, body_offset=document.body_offset)
