@@ -172,3 +172,12 @@ def test_trailing_blank_line_of_a_template_follows_keep_trailing_newline() -> No
     assert hits(source, "TK101", path="p.j2", dedent=False) == []
     keeping = Linter(LintSettings(select=["TK101"], jinja={"keep-trailing-newline": True}), model="gpt-4o")
     assert [(f.line, f.code) for f in keeping.lint_text("p.j2", source)] == [(2, "TK101")]
+
+
+def test_a_separator_fix_never_opens_front_matter() -> None:
+    from lint_support import fix
+
+    source = "##########\n# Title\n##########\nAnswer briefly.\n"
+    result = fix(source, "TK105", dedent=False)
+    assert not result.text.startswith("---")
+    assert result.findings == []

@@ -166,6 +166,10 @@ class Linter:
                 break
             if document.template_spans and not same_template(document, new_document):
                 break
+            if new_document.front_matter != document.front_matter or (new_document.body_offset == 0) != (
+                document.body_offset == 0
+            ):
+                break  # a fix must not open, close or change front matter (metadata the host reads)
             text, document = new_text, new_document
             applied_total += applied
             findings = self.lint_document(document)

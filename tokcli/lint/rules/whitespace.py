@@ -286,6 +286,8 @@ class DecorativeSeparator(Rule):
                     setext = (previous.strip() and set(stripped) <= {"="}) or set(stripped) <= {"-"}
                     replacement = ("===" if "=" in stripped else "---") if setext else "---"
                     a = start + body.index(stripped[0])
+                    if replacement == "---" and segment.start == 0 and a == 0:
+                        replacement = "***"  # a "---" first line would open YAML front matter
                     b = a + len(stripped)
                     wasted = ctx.savings(segment, a, b, replacement)
                     if wasted >= minimum:
