@@ -454,16 +454,7 @@ def _config_prompts(path: str, text: str) -> list[Message]:
     """The prompt strings of a YAML config, in file order, each named by its key path (`agent.system_template`)."""
     import yaml
 
-    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)(text)
-    try:
-        node = loader.get_single_node()
-    except yaml.YAMLError as error:
-        mark = getattr(error, "problem_mark", None)
-        raise InputError(
-            f"invalid YAML: {_yaml_problem(error)}", path=path, line=mark.line + 1 if mark else None
-        ) from None
-    finally:
-        loader.dispose()
+    node, _ = load_yaml_with_nodes(text, path)  # guarded: deep nesting and unknown tags are one-line errors
     found: list[Message] = []
     stack: list[tuple[Any, str]] = [(node, "")] if node is not None else []
     while stack:
