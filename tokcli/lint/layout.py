@@ -44,7 +44,7 @@ def layout(segment: Segment) -> list[Line]:
     """Every line of the segment with its kind and template branch (cached on the segment)."""
     cached = segment.cache.get("layout")
     if cached is not None:
-        return list(cached)
+        return cached  # shared, not copied: callers only read it (a copy per call made lookups quadratic)
     raw = list(segment.lines())
     branches = _branches(segment, [start for start, _, _ in raw])
     lines: list[Line] = []
@@ -69,7 +69,7 @@ def layout(segment: Segment) -> list[Line]:
             kind = "example"
         lines.append(Line(start, end, kind, branches[index]))
     segment.cache["layout"] = lines
-    return list(lines)
+    return lines
 
 
 def _heading_level(text: str, following: str) -> int | None:
@@ -142,16 +142,29 @@ def exclusive(a: Line, b: Line) -> bool:
 
 
 def line_at(segment: Segment, offset: int) -> Line | None:
-    """The line of `segment` holding `offset`."""
+    """The line of `segment` holding `offset` (a binary search)."""
     import bisect
 
     lines = layout(segment)
+    index = bisect.bisect_right(_starts(segment, lines), offset) - 1
+    return lines[index] if index >= 0 else None
+
+
+def lines_between(segment: Segment, start: int, end: int) -> list[Line]:
+    """The lines of `segment` that start in [start, end) (a binary search and a slice)."""
+    import bisect
+
+    lines = layout(segment)
+    starts = _starts(segment, lines)
+    return lines[bisect.bisect_left(starts, start) : bisect.bisect_left(starts, end)]
+
+
+def _starts(segment: Segment, lines: list[Line]) -> list[int]:
     starts = segment.cache.get("layout_starts")
     if starts is None:
         starts = [line.start for line in lines]
         segment.cache["layout_starts"] = starts
-    index = bisect.bisect_right(starts, offset) - 1
-    return lines[index] if index >= 0 else None
+    return starts
 
 
 #: Lines whose words are not the prompt author's instructions: code, data, and the inputs and outputs shown

@@ -9,15 +9,16 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
-from tokcli.lint.layout import PROSE, exclusive, layout, line_at
+from tokcli.lint.layout import PROSE, exclusive, line_at, lines_between
 from tokcli.lint.rules.base import Context, RangeSet, Rule, Segment, register
 
 _WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)*")
 # A sentence ends at `.`, `!` or `?` followed by a space or the end of the line: the dots of `spec.md`,
 # `os.path.join` or `3.5` (followed by a letter or digit) and of "e.g." do not end it.
+# It starts at a visible character and its body always reaches a terminator without backtracking, so a scan
+# is linear (a leading optional run before the first visible character made a line of spaces quadratic).
 _SENTENCE = re.compile(
-    r"(?:\b(?:e\.g|i\.e|etc|vs|cf)\.|[^\n.!?]|[.!?](?![\s\"')\]*_`]|$))*"
-    r"[^\s\n.!?\0](?:\b(?:e\.g|i\.e|etc|vs|cf)\.|[^\n.!?]|[.!?](?![\s\"')\]*_`]|$))*(?:[.!?]+|(?=\n)|$)",
+    r"[^\s.!?](?:\b(?:e\.g|i\.e|etc|vs|cf)\.|[^\n.!?]|[.!?](?![\s\"')\]*_`]|$))*(?:[.!?]+|(?=\n)|$)",
     re.IGNORECASE,
 )
 _LIST_MARK = re.compile(r"^\s*(?:[-*+•]|\d+[.)])\s+")
@@ -108,7 +109,7 @@ def _duplicate_paragraphs(segment: Segment) -> Iterator[tuple[tuple[int, int, st
 
 
 def _has_instruction(segment: Segment, start: int, end: int) -> bool:
-    return any(line.kind == PROSE and start <= line.start < end for line in layout(segment))
+    return any(line.kind == PROSE for line in lines_between(segment, start, end))
 
 
 def _delete_range(segment: Segment, start: int, end: int) -> tuple[int, int, str]:
