@@ -284,8 +284,17 @@ class Context:
             return 0
         text = segment.text
         first, last = min(a for a, _, _ in edits), max(b for _, b, _ in edits)
-        window_start = _stable_line_start(text, text.rfind("\n", 0, first))
-        window_end = _stable_line_start(text, text.find("\n", last) + 1, forward=True)
+        # Bounded searches: on a very long line, an unbounded scan for its ends per finding was quadratic.
+        previous_newline = text.rfind("\n", max(0, first - _SAVINGS_LINE_MAX), first)
+        if previous_newline < 0 and first > _SAVINGS_LINE_MAX:
+            window_start = first - _SAVINGS_LINE_MAX
+        else:
+            window_start = _stable_line_start(text, previous_newline)
+        next_newline = text.find("\n", last, last + _SAVINGS_LINE_MAX)
+        if next_newline < 0:
+            window_end = min(len(text), last + _SAVINGS_LINE_MAX)
+        else:
+            window_end = _stable_line_start(text, next_newline + 1, forward=True)
         if window_end - window_start >= _SAVINGS_LINE_MAX:
             # A very long line: count a window around the edits cut at word boundaries, so that many findings
             # on one line stay linear.

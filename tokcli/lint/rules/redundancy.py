@@ -291,11 +291,11 @@ class NearDuplicateInstruction(Rule):
                     if shared / (len(words) + len(earlier.wordset) - shared) < overlap:
                         continue
                     score = similar(earlier, later, threshold)
-                    if (
-                        score >= threshold
-                        and not _apart(segment, earlier.start, later.start)
-                        and not parallel(earlier, later)
-                    ):
+                    if score < threshold:
+                        continue
+                    # The first close sentence decides: a parallel entry or an alternative branch is a sibling,
+                    # not a restatement (looking on for another match made structured lists quadratic).
+                    if not _apart(segment, earlier.start, later.start) and not parallel(earlier, later):
                         line = _line_no(ctx, segment, earlier.start)
                         ctx.report(
                             segment,
@@ -305,7 +305,7 @@ class NearDuplicateInstruction(Rule):
                             tokens_wasted=ctx.count(later.text),
                         )
                         reported.add(id(later))
-                        break
+                    break
 
 
 _LEAD_LABEL = re.compile(r"^[\W_]*([^\W_][^:\n]{0,40}?)[\W_]*:")
