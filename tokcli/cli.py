@@ -612,7 +612,7 @@ def lint(
     from tokcli.errors import EXIT_FINDINGS, UsageError
     from tokcli.inputs import collect_inputs
     from tokcli.lint.config import lint_settings
-    from tokcli.lint.engine import Linter, exit_code, lint_inputs, unified_diff
+    from tokcli.lint.engine import FileResult, Linter, exit_code, lint_inputs, unified_diff
     from tokcli.prompts import PROMPT_SUFFIXES
 
     if fix and diff:
@@ -623,15 +623,28 @@ def lint(
     lint_config = lint_settings(settings.lint, source=settings.source, root=settings.root, key_lines=settings.key_lines)
     lint_config = lint_config.with_overrides(select=select, ignore=ignore, extend_select=extend_select)
     linter = Linter(lint_config, model=model or (settings.models[0] if settings.models else None))
+    from tokcli.units.jobs import explicit_files, lint_host, split_hosts
+    from tokcli.units.scan import HOST_SUFFIXES
+    from tokcli.units.select import unit_settings
+
     inputs = collect_inputs(
-        paths, encoding_errors=encoding_errors.value, extensions=PROMPT_SUFFIXES, collect_errors=True
+        paths, encoding_errors=encoding_errors.value, extensions=PROMPT_SUFFIXES | HOST_SUFFIXES, collect_errors=True
     )
     if (fix or diff) and any(item.path == "<stdin>" for item in inputs.texts):
         raise UsageError("--fix and --diff need files, not stdin")
-    for path, reason in inputs.skipped:
+    units = unit_settings(settings)
+    split = split_hosts(inputs.texts, units, explicit_files(paths))
+    for path, reason in [*inputs.skipped, *split.skipped]:
         typer.echo(f"tokcli: skipped {path}: {reason}", err=True)
-    report = lint_inputs(inputs.texts, linter, fix=fix or diff)
-    errors = [*inputs.errors, *report.errors]
+    report = lint_inputs(split.plain, linter, fix=fix or diff)
+    for host in split.hosts:  # prompts inside YAML/JSON configs and Python source (tokcli.units)
+        hosted = lint_host(linter, host, units, fix=fix or diff)
+        report.files.append(
+            FileResult(hosted.path, hosted.findings, hosted.tokens, hosted.original, hosted.fixed, hosted.fixes_applied)
+        )
+        for note in hosted.notes:
+            typer.echo(f"tokcli: note: {note}", err=True)
+    errors = [*inputs.errors, *split.errors, *report.errors]
     changed = [result for result in report.files if result.fixed is not None]
     if diff:
         write_output("".join(unified_diff(r.path, r.original, r.fixed or "") for r in changed), output)

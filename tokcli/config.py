@@ -76,6 +76,7 @@ TOP_LEVEL: dict[str, Any] = {
     "audit": MAPPING,
     "fit": MAPPING,
     "render": MAPPING,
+    "prompts": MAPPING,  # where prompts live inside other files: checked by tokcli.units.select
 }
 
 
@@ -93,6 +94,7 @@ class Config:
     audit: dict[str, Any] = field(default_factory=dict)
     fit: dict[str, Any] = field(default_factory=dict)  # checked by tokcli.fit
     render: dict[str, Any] = field(default_factory=dict)  # checked by tokcli.render
+    prompts: dict[str, Any] = field(default_factory=dict)
     key_lines: dict[str, int] = field(default_factory=dict)  # dotted key → 1-based line (YAML only)
 
     def resolve_path(self, value: str) -> Path:
@@ -355,6 +357,7 @@ def build_config(
     config.audit = dict(data.get("audit", {}))
     config.fit = dict(data.get("fit", {}))
     config.render = dict(data.get("render", {}))
+    config.prompts = dict(data.get("prompts", {}))
     return config
 
 

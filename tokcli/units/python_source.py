@@ -1,0 +1,481 @@
+"""Prompt units of Python source, read with `ast` (the file is never imported or run).
+
+Found: module- and class-level string constants whose names say prompt/template/instruction/system (prose
+values only), assignments marked `# tokcli: prompt`, string arguments of well-known prompt constructors
+(LangChain `PromptTemplate(template=...)`, `*.from_template(...)`, `ChatPromptTemplate.from_messages([...])`,
+`SystemMessage`/`HumanMessage`/`AIMessage`), `{"role": ..., "content": ...}` dicts and `system=` /
+`instructions=` arguments at call sites. f-string and `.format` fields are template variables; implicit
+concatenation, `textwrap.dedent`, `inspect.cleandoc` and `.strip()` are followed; a name passed to a
+constructor is followed to its module-level string.
+"""
+
+from __future__ import annotations
+
+import ast
+import fnmatch
+import io
+import re
+import tokenize
+from dataclasses import dataclass
+from pathlib import PurePath
+
+from tokcli.errors import InputError
+from tokcli.units.model import Anchor, HostScan, PromptUnit, Slot
+from tokcli.units.select import UnitSettings
+from tokcli.units.syntax import infer_syntax, is_prose
+
+MARKER = re.compile(r"#\s*tokcli:\s*prompt\b")
+#: Cheap test before parsing: a file without any of these (or of a prompt-like assigned name) has no unit.
+_CANDIDATE = re.compile(
+    r"tokcli:\s*prompt|PromptTemplate|from_template|from_messages|Message\(|[\"']role[\"']|\bsystem\s*=|"
+    r"\binstructions\s*="
+)
+_ROLE_CLASSES = {"SystemMessage": "system", "HumanMessage": "user", "AIMessage": "assistant", "ChatMessage": None}
+_ROLE_NAMES = {"human": "user", "ai": "assistant", "system": "system", "user": "user", "assistant": "assistant"}
+_DEDENTERS = {"dedent", "cleandoc"}
+_STRIPPERS = {"strip", "lstrip", "rstrip"}
+
+#: (line, column) of each character of a value, None where the source spelling differs (escapes).
+Positions = list[tuple[int, int] | None]
+
+
+@dataclass
+class _Value:
+    text: str
+    positions: Positions
+    syntax: str
+    slot: Slot | None
+    refusal: str | None
+
+
+class _Source:
+    """The file's text with lazy tokens: string literals are tokenized only when a unit needs positions."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.lines = text.splitlines(keepends=True)
+        self._line_offsets: list[int] | None = None
+        self._strings: dict[tuple[int, int], tokenize.TokenInfo] | None = None
+
+    def char_column(self, line: int, byte_column: int) -> int:
+        """0-based character column of an ast byte offset."""
+        if not 0 < line <= len(self.lines):
+            return byte_column
+        return len(self.lines[line - 1].encode("utf-8")[:byte_column].decode("utf-8", errors="replace"))
+
+    def offset(self, line: int, column: int) -> int:
+        if self._line_offsets is None:
+            offsets = [0]
+            for text in self.lines:
+                offsets.append(offsets[-1] + len(text))
+            self._line_offsets = offsets
+        return self._line_offsets[line - 1] + column
+
+    def strings(self) -> dict[tuple[int, int], tokenize.TokenInfo]:
+        if self._strings is None:
+            self._strings = {}
+            try:
+                for token in tokenize.generate_tokens(io.StringIO(self.text).readline):
+                    if token.type == tokenize.STRING:
+                        self._strings[token.start] = token
+            except (tokenize.TokenError, SyntaxError, IndentationError):
+                pass
+        return self._strings
+
+    def literal_tokens(self, node: ast.expr) -> list[tokenize.TokenInfo]:
+        """The STRING tokens of a (possibly implicitly concatenated) str constant, in order."""
+        start = (node.lineno, self.char_column(node.lineno, node.col_offset))
+        end_line = node.end_lineno or node.lineno
+        end = (end_line, self.char_column(end_line, node.end_col_offset or 0))
+        strings = self.strings()
+        return [token for key, token in sorted(strings.items()) if start <= key and token.end <= end]
+
+
+_PREFIX = re.compile(r"^([A-Za-z]*)('''|\"\"\"|'|\")")
+
+
+def _split_literal(token: str) -> tuple[str, str, str]:
+    """(prefix, quote, body) of a string literal token."""
+    match = _PREFIX.match(token)
+    assert match is not None
+    prefix, quote = match.group(1), match.group(2)
+    return prefix, quote, token[len(prefix) + len(quote) : len(token) - len(quote)]
+
+
+def encode_literal(value: str, prefix: str, quote: str) -> str | None:
+    """`value` spelled as a literal with this prefix and quote, the way tokcli writes: backslashes and the
+    quote escaped, and in one-line literals line breaks and tabs; None when the prefix cannot spell it."""
+    lowered = prefix.lower()
+    if "b" in lowered or "f" in lowered:
+        return None
+    if "r" in lowered:
+        body = value
+        if quote in value or value.endswith("\\") or (len(quote) == 1 and "\n" in value):
+            return None
+    else:
+        body = value.replace("\\", "\\\\")
+        if len(quote) == 1:
+            body = body.replace(quote, "\\" + quote).replace("\n", "\\n").replace("\r", "\\r").replace("\t", "\\t")
+        else:
+            body = body.replace(quote, "\\" + quote[0] + quote[1:]).replace("\r", "\\r")
+            if body.endswith(quote[0]):
+                body = body[:-1] + "\\" + quote[0]
+    return prefix + quote + body + quote
+
+
+def _literal_value(source: _Source, node: ast.Constant) -> _Value:
+    text = node.value
+    assert isinstance(text, str)
+    tokens = source.literal_tokens(node)
+    positions: Positions = []
+    for token in tokens:
+        prefix, quote, body = _split_literal(token.string)
+        try:
+            part = ast.literal_eval(token.string)
+        except (ValueError, SyntaxError):
+            part = body
+        line, column = token.start[0], token.start[1] + len(prefix) + len(quote) + 1
+        if part == body:  # spelled as it reads: each character sits where it is written
+            for char in part:
+                positions.append((line, column))
+                if char == "\n":
+                    line, column = line + 1, 1
+                else:
+                    column += 1
+        else:
+            positions.extend([(line, column)] + [None] * (len(part) - 1) if part else [])
+    if len(positions) != len(text):
+        positions = [(node.lineno, source.char_column(node.lineno, node.col_offset) + 1)] + [None] * (len(text) - 1)
+    slot, refusal = None, None
+    if len(tokens) != 1:
+        refusal = "Python string built from several literals (implicit concatenation)"
+    else:
+        token = tokens[0]
+        prefix, quote, _ = _split_literal(token.string)
+        encoded = encode_literal(text, prefix, quote)
+        if encoded != token.string:
+            refusal = "Python string literal whose escapes tokcli would not write the same way"
+        else:
+            start = source.offset(token.start[0], token.start[1])
+            end = source.offset(token.end[0], token.end[1])
+            slot = Slot(start, end, "python-literal", prefix=prefix, quote=quote)
+    return _Value(text, positions, infer_syntax(text), slot, refusal)
+
+
+def _fstring_value(source: _Source, node: ast.JoinedStr) -> _Value:
+    parts: list[str] = []
+    for piece in node.values:
+        if isinstance(piece, ast.Constant) and isinstance(piece.value, str):
+            parts.append(piece.value)
+        elif isinstance(piece, ast.FormattedValue):
+            inner = ast.get_source_segment(source.text, piece.value) or ast.unparse(piece.value)
+            parts.append("{" + inner + "}")
+    text = "".join(parts)
+    start = (node.lineno, source.char_column(node.lineno, node.col_offset) + 1)
+    positions: Positions = [start] + [None] * (len(text) - 1) if text else []
+    return _Value(text, positions, "format", None, "f-string: its fields are code, not written back")
+
+
+def _call_name(node: ast.expr) -> str:
+    if isinstance(node, ast.Name):
+        return node.id
+    if isinstance(node, ast.Attribute):
+        return node.attr
+    return ""
+
+
+def string_value(source: _Source, node: ast.expr, constants: dict[str, ast.expr] | None = None) -> _Value | None:
+    """The text of a string expression, followed through dedent/cleandoc/strip, `+` of strings and (with
+    `constants`) a module-level name; None when it is not a string known without running the code."""
+    if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        return _literal_value(source, node)
+    if isinstance(node, ast.JoinedStr):
+        return _fstring_value(source, node)
+    if isinstance(node, ast.Name) and constants is not None and node.id in constants:
+        return string_value(source, constants[node.id])
+    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add):
+        left, right = string_value(source, node.left, constants), string_value(source, node.right, constants)
+        if left is None or right is None:
+            return None
+        text = left.text + right.text
+        syntax = "format" if "format" in (left.syntax, right.syntax) else infer_syntax(text)
+        return _Value(text, left.positions + right.positions, syntax, None, "Python string built with +")
+    if isinstance(node, ast.Call) and len(node.args) == 1 and not node.keywords:
+        name = _call_name(node.func)
+        if name in _DEDENTERS:
+            inner = string_value(source, node.args[0], constants)
+            return _dedented(inner, name) if inner is not None else None
+    if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and not node.args and not node.keywords:
+        if node.func.attr in _STRIPPERS:
+            inner = string_value(source, node.func.value, constants)
+            return _stripped(inner, node.func.attr) if inner is not None else None
+    return None
+
+
+def _dedented(value: _Value, how: str) -> _Value:
+    import inspect
+    import textwrap
+
+    text = textwrap.dedent(value.text) if how == "dedent" else inspect.cleandoc(value.text)
+    positions: Positions = []
+    # Walk the original line by line: each kept character keeps its position.
+    new_lines = text.split("\n")
+    old_lines = value.text.split("\n")
+    if how == "cleandoc":
+        while old_lines and not old_lines[0].strip():
+            old_lines.pop(0)
+    offset = value.text.find(old_lines[0]) if old_lines else 0
+    index = max(offset, 0)
+    for number, new_line in enumerate(new_lines):
+        old_line = old_lines[number] if number < len(old_lines) else new_line
+        cut = old_line.find(new_line) if new_line else 0
+        cut = max(cut, 0)
+        positions.extend(value.positions[index + cut : index + cut + len(new_line)])
+        if number < len(new_lines) - 1:
+            positions.append(value.positions[index + len(old_line)] if index + len(old_line) < len(value.positions) else None)
+        index += len(old_line) + 1
+    if len(positions) != len(text):
+        positions = value.positions[:1] + [None] * (len(text) - 1) if text else []
+    return _Value(text, positions, value.syntax, None, f"Python string passed through {how}(): not written back")
+
+
+def _stripped(value: _Value, how: str) -> _Value:
+    text = value.text
+    start = len(text) - len(text.lstrip()) if how in ("strip", "lstrip") else 0
+    end = len(text.rstrip()) if how in ("strip", "rstrip") else len(text)
+    return _Value(text[start:end], value.positions[start:end], value.syntax, None, f"Python string with .{how}()")
+
+
+def _anchors(positions: Positions, text: str) -> tuple[Anchor, ...]:
+    anchors: list[Anchor] = []
+    expected: tuple[int, int] | None = None
+    for offset, position in enumerate(positions):
+        if position is not None and position != expected:
+            anchors.append(Anchor(offset, position[0], position[1]))
+        if position is None:
+            expected = None
+        elif text[offset] == "\n":
+            expected = (position[0] + 1, 1)
+        else:
+            expected = (position[0], position[1] + 1)
+    return tuple(anchors)
+
+
+class _Finder(ast.NodeVisitor):
+    def __init__(self, path: str, source: _Source, settings: UnitSettings) -> None:
+        self.path = path
+        self.source = source
+        self.names = [pattern.lower() for pattern in settings.python_names]
+        self.module = PurePath(path).stem
+        self.scope: list[str] = [self.module]
+        self.units: list[PromptUnit] = []
+        self.keys: dict[str, int] = {}
+        self.taken: set[int] = set()  # ids of nodes already made units
+        self.constants: dict[str, ast.expr] = {}
+        self.constant_keys: dict[str, str] = {}
+        self.marked_lines = {
+            number for number, line in enumerate(source.lines, start=1) if "tokcli" in line and MARKER.search(line)
+        }
+        self.depth = 0  # 0: module level, 1 directly in a class body at module level
+
+    # -- scopes
+    def visit_ClassDef(self, node: ast.ClassDef) -> None:
+        self._scoped(node.name, node, class_body=True)
+
+    def visit_FunctionDef(self, node: ast.FunctionDef) -> None:
+        self._scoped(node.name, node, class_body=False)
+
+    def visit_AsyncFunctionDef(self, node: ast.AsyncFunctionDef) -> None:
+        self._scoped(node.name, node, class_body=False)
+
+    def _scoped(self, name: str, node: ast.AST, *, class_body: bool) -> None:
+        self.scope.append(name)
+        saved = self.depth
+        self.depth = saved + 1 if class_body and saved == 0 else 99
+        self.generic_visit(node)
+        self.depth = saved
+        self.scope.pop()
+
+    # -- assignments
+    def visit_Assign(self, node: ast.Assign) -> None:
+        names = [target.id for target in node.targets if isinstance(target, ast.Name)]
+        self._assignment(node, names, node.value)
+
+    def visit_AnnAssign(self, node: ast.AnnAssign) -> None:
+        if isinstance(node.target, ast.Name) and node.value is not None:
+            self._assignment(node, [node.target.id], node.value)
+        else:
+            self.generic_visit(node)
+
+    def _assignment(self, node: ast.stmt, names: list[str], value: ast.expr) -> None:
+        marked = any(line in self.marked_lines for line in (node.lineno, node.lineno - 1))
+        if names and self.depth == 0:
+            for name in names:
+                self.constants[name] = value
+        named = self.depth <= 1 and any(self._prompt_name(name) for name in names)
+        if names and (marked or named):
+            found = string_value(self.source, value, self.constants if marked else None)
+            if found is not None and (marked or is_prose(found.text)):
+                key = ".".join([*self.scope, names[0]])
+                self._add(key, found, None, None, node=value)
+                if self.depth == 0:
+                    self.constant_keys[names[0]] = key
+        self.generic_visit(node)
+
+    def _prompt_name(self, name: str) -> bool:
+        lowered = name.lower()
+        return any(fnmatch.fnmatchcase(lowered, pattern) for pattern in self.names)
+
+    # -- call sites
+    def visit_Call(self, node: ast.Call) -> None:
+        name = _call_name(node.func)
+        model = self._model(node)
+        owner = ".".join(self.scope)
+        keywords = {keyword.arg: keyword.value for keyword in node.keywords if keyword.arg}
+        if name == "PromptTemplate" and "template" in keywords:
+            self._argument(f"{owner}.PromptTemplate(template)", keywords["template"], None, model)
+        elif name == "from_template" and node.args:
+            self._argument(f"{owner}.{self._receiver(node)}.from_template", node.args[0], self._template_role(node), model)
+        elif name == "from_messages" and node.args and isinstance(node.args[0], (ast.List, ast.Tuple)):
+            for index, item in enumerate(node.args[0].elts):
+                if isinstance(item, ast.Tuple) and len(item.elts) == 2:
+                    role_node, content = item.elts
+                    role = role_node.value if isinstance(role_node, ast.Constant) else None
+                    role = _ROLE_NAMES.get(str(role), str(role)) if role is not None else None
+                    self._argument(f"{owner}.from_messages[{index}]", content, role, model)
+        elif name in _ROLE_CLASSES:
+            content = keywords.get("content") or (node.args[0] if node.args else None)
+            if content is not None:
+                self._argument(f"{owner}.{name}", content, _ROLE_CLASSES[name], model)
+        for keyword_name, role in (("system", "system"), ("instructions", "system")):
+            if keyword_name in keywords:
+                self._argument(f"{owner}.{keyword_name}", keywords[keyword_name], role, model)
+        messages = keywords.get("messages")
+        if isinstance(messages, (ast.List, ast.Tuple)):
+            for index, item in enumerate(messages.elts):
+                if isinstance(item, ast.Dict):
+                    self._message(f"{owner}.messages[{index}]", item, model)
+        self.generic_visit(node)
+
+    def visit_Dict(self, node: ast.Dict) -> None:
+        if id(node) not in self.taken:
+            self._message(".".join(self.scope) + ".message", node, None)
+        self.generic_visit(node)
+
+    def _message(self, key: str, node: ast.Dict, model: str | None) -> None:
+        self.taken.add(id(node))
+        fields = {k.value: v for k, v in zip(node.keys, node.values) if isinstance(k, ast.Constant)}
+        role, content = fields.get("role"), fields.get("content")
+        if content is None or not (isinstance(role, ast.Constant) and isinstance(role.value, str)):
+            return
+        self._argument(key, content, role.value, model)
+
+    def _receiver(self, node: ast.Call) -> str:
+        func = node.func
+        return _call_name(func.value) if isinstance(func, ast.Attribute) else "call"
+
+    def _template_role(self, node: ast.Call) -> str | None:
+        receiver = self._receiver(node)
+        for prefix, role in (("System", "system"), ("Human", "user"), ("AI", "assistant")):
+            if receiver.startswith(prefix):
+                return role
+        return None
+
+    def _model(self, node: ast.Call) -> str | None:
+        for keyword in node.keywords:
+            if keyword.arg in ("model", "model_name") and isinstance(keyword.value, ast.Constant):
+                if isinstance(keyword.value.value, str):
+                    return keyword.value.value
+        return None
+
+    def _argument(self, key: str, node: ast.expr, role: str | None, model: str | None) -> None:
+        if isinstance(node, ast.Name) and node.id in self.constants:
+            constant_key = self.constant_keys.get(node.id)
+            if constant_key is not None:  # a unit already: say what it is sent with
+                self._annotate(constant_key, role, model)
+                return
+            target = self.constants[node.id]
+            found = string_value(self.source, target, self.constants)
+            if found is not None:
+                key = f"{self.module}.{node.id}"
+                self.constant_keys[node.id] = key
+                self._add(key, found, role, model, node=target)
+            return
+        if id(node) in self.taken:
+            return
+        found = string_value(self.source, node, self.constants)
+        if found is not None:
+            self._add(key, found, role, model, node=node)
+
+    def _annotate(self, key: str, role: str | None, model: str | None) -> None:
+        import dataclasses
+
+        for index, unit in enumerate(self.units):
+            if unit.key == key:
+                self.units[index] = dataclasses.replace(unit, role=unit.role or role, model=unit.model or model)
+
+    def _add(self, key: str, value: _Value, role: str | None, model: str | None, *, node: ast.expr) -> None:
+        if not value.text.strip():
+            return
+        self.taken.add(id(node))
+        seen = self.keys.get(key, 0)
+        self.keys[key] = seen + 1
+        if seen:
+            key = f"{key}#{seen + 1}"
+        first = next((position for position in value.positions if position is not None), None)
+        line, column = first if first is not None else (node.lineno, self.source.char_column(node.lineno, node.col_offset) + 1)
+        self.units.append(
+            PromptUnit(
+                self.path, key, value.text, line, column, value.syntax, "python", role=role, model=model,
+                anchors=_anchors(value.positions, value.text), slot=value.slot, refusal=value.refusal,
+            )  # fmt: skip
+        )
+
+
+_NAME_HINTS: dict[tuple[str, ...], re.Pattern[str] | None] = {}
+
+
+def _name_hint(patterns: tuple[str, ...]) -> re.Pattern[str] | None:
+    """A regex finding an assignment to a name the patterns could match (None: cannot tell, parse)."""
+    if patterns not in _NAME_HINTS:
+        words = [pattern.strip("*") for pattern in patterns]
+        if any(not word or any(char in word for char in "*?[]") for word in words):
+            _NAME_HINTS[patterns] = None
+        else:
+            alternation = "|".join(re.escape(word) for word in words)
+            _NAME_HINTS[patterns] = re.compile(
+                rf"^[ \t]*\w*(?:{alternation})\w*[ \t]*(?::[^=\n]*)?=(?!=)", re.MULTILINE | re.IGNORECASE
+            )
+    return _NAME_HINTS[patterns]
+
+
+def might_hold_prompts(text: str, names: tuple[str, ...] = ()) -> bool:
+    """A cheap look before parsing: False means no unit can be found in this source."""
+    if _CANDIDATE.search(text) is not None:
+        return True
+    if not names:
+        return False
+    hint = _name_hint(names)
+    return hint is None or hint.search(text) is not None
+
+
+def parse_python(path: str, text: str) -> ast.Module:
+    try:
+        return ast.parse(text, filename=path)
+    except SyntaxError as error:
+        raise InputError(f"Python syntax error: {error.msg}", path=path, line=error.lineno) from None
+    except ValueError as error:  # e.g. NUL bytes
+        raise InputError(f"Python source cannot be parsed: {error}", path=path) from None
+
+
+def scan_python(path: str, text: str, settings: UnitSettings) -> HostScan:
+    """The units of a Python file; InputError (with the line) when it does not parse."""
+    scan = HostScan(path, "python")
+    if might_hold_prompts(text, settings.python_names):
+        tree = parse_python(path, text)
+        finder = _Finder(path, _Source(text), settings)
+        finder.visit(tree)
+        scan.units = sorted(finder.units, key=lambda unit: (unit.line, unit.column))
+    if not scan.units:
+        scan.note = "no prompts found in this Python file"
+    return scan
