@@ -301,14 +301,25 @@ def test_chat_note_in_plain_mode(chat_files: Path) -> None:
     assert stderr.startswith("note: chat files: OpenAI tokenizers add OpenAI's documented framing")
 
 
-def test_yaml_that_is_not_a_chat_counts_as_text(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_yaml_without_prompts_is_skipped_with_a_note(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # A config that holds no prompt is not counted as one blob any more (issue #13): skipped, and said so.
     (tmp_path / "settings.yaml").write_text("retries: 3\nname: demo\n")
+    (tmp_path / "ask.txt").write_text("hello world")
     monkeypatch.chdir(tmp_path)
-    code, stdout, stderr = run("settings.yaml", "-t", "cl100k_base", "-f", "json")
+    code, stdout, stderr = run("settings.yaml", "ask.txt", "-t", "cl100k_base", "-f", "json")
+    assert code == 0
+    assert stderr.startswith("tokcli: skipped settings.yaml: no prompts: not a chat file")
+    assert [item["path"] for item in json.loads(stdout)["results"]] == ["ask.txt"]
+
+
+def test_yaml_config_prompts_are_counted_per_unit(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    (tmp_path / "agent.yaml").write_text("agent:\n  system_template: |\n    hello world\n  step_limit: 3\n")
+    monkeypatch.chdir(tmp_path)
+    code, stdout, stderr = run("agent.yaml", "-t", "cl100k_base", "-f", "json")
     assert (code, stderr) == (0, "")
-    item = json.loads(stdout)["results"][0]
-    assert item["kind"] == "text"
-    assert item["tokens"] == _count("cl100k_base", "retries: 3\nname: demo\n")
+    (item,) = json.loads(stdout)["results"]
+    assert item["path"] == "agent.yaml::agent.system_template"
+    assert item["tokens"] == _count("cl100k_base", "hello world\n")
 
 
 def test_prompty_front_matter_is_not_counted(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

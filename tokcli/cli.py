@@ -88,9 +88,15 @@ def is_terminal() -> bool:
 
 
 def read_inputs(
-    paths: list[str], text: str | None, encoding_errors: str, extensions: Any = None, stream_if: Any = None
+    paths: list[str],
+    text: str | None,
+    encoding_errors: str,
+    extensions: Any = None,
+    stream_if: Any = None,
+    units: Any = None,
 ) -> Any:
-    """Inputs from paths, --text, or stdin when nothing is named and stdin is piped."""
+    """Inputs from paths, --text, or stdin when nothing is named and stdin is piped; with `units` (the
+    `prompts:` settings), host files are replaced by their prompt units."""
     from tokcli.errors import UsageError
     from tokcli.inputs import STDIN, collect_inputs
 
@@ -101,6 +107,14 @@ def read_inputs(
     inputs = collect_inputs(
         paths, text=text, encoding_errors=encoding_errors, extensions=extensions, stream_if=stream_if
     )
+    if units is not None:  # prompts inside YAML/JSON configs and Python source: one input per unit
+        from tokcli.units.jobs import explicit_files, split_hosts, unit_inputs
+
+        order = {item.path: index for index, item in enumerate(inputs.texts)}
+        split = split_hosts(inputs.texts, units, explicit_files(paths), raise_errors=True)
+        inputs.texts = [*split.plain, *unit_inputs(split.hosts)]
+        inputs.skipped.extend(split.skipped)
+        inputs.texts.sort(key=lambda item: order.get(item.path.partition("::")[0], 0))
     if not inputs.texts:
         where = ", ".join(paths)
         raise UsageError(
@@ -164,6 +178,7 @@ def count(
     """Count tokens exactly, per model or tokenizer, side by side (estimates marked ~)."""
     from tokcli.counting import count_inputs, resolve_targets, stream_candidate
     from tokcli.reporters import counts as reporter
+    from tokcli.units.select import unit_settings
 
     settings = load_settings(config)
     if reserve_output is not None and not fit:
@@ -173,7 +188,13 @@ def count(
     targets = resolve_targets(model or settings.models, tokenizer, every_installed=every)
     # Large files are counted in pieces (bounded memory), except where the text itself is shown
     whole = ids or show or allow_special
-    inputs = read_inputs(paths or [], text, encoding_errors.value, stream_if=None if whole else stream_candidate)
+    inputs = read_inputs(
+        paths or [],
+        text,
+        encoding_errors.value,
+        stream_if=None if whole else stream_candidate,
+        units=unit_settings(settings),
+    )
     for path, reason in inputs.skipped:
         typer.echo(f"tokcli: skipped {path}: {reason}", err=True)
     if show:
@@ -391,6 +412,7 @@ def cost(
     from tokcli.pricing.cost import CostOptions
     from tokcli.pricing.estimate import estimate_costs, with_config_tokenizers
     from tokcli.reporters import cost as reporter
+    from tokcli.units.select import unit_settings
 
     settings = load_settings(config)
     volume = settings.volume or {}
@@ -411,7 +433,7 @@ def cost(
     names = list(dict.fromkeys(model or [n for n in settings.models if n not in unpriced]))
     chosen_models = list({id(m): m for m in (table.get(name) for name in names)}.values()) or table.models
     chosen_models = with_config_tokenizers(chosen_models, settings.tokenizers)
-    inputs = read_inputs(paths or [], text, encoding_errors.value)
+    inputs = read_inputs(paths or [], text, encoding_errors.value, units=unit_settings(settings))
     for path, reason in inputs.skipped:
         typer.echo(f"tokcli: skipped {path}: {reason}", err=True)
     from tokcli.counting import request_counts
@@ -774,6 +796,7 @@ def compress(
     from tokcli.counting import resolve_targets
     from tokcli.errors import UsageError
     from tokcli.reporters import compress as reporter
+    from tokcli.units.select import unit_settings
 
     settings = load_settings(config)
     defaults = compress_settings(settings.compress, settings.source)
@@ -802,6 +825,7 @@ def compress(
         target_tokens=target_tokens,
         calls=calls,
         per=per or volume.get("per", "day"),
+        units=unit_settings(settings),
     )
     limit = threshold if threshold is not None else defaults.threshold
     several = len(paths) > 1
