@@ -308,7 +308,7 @@ def test_yaml_without_prompts_is_skipped_with_a_note(tmp_path: Path, monkeypatch
     monkeypatch.chdir(tmp_path)
     code, stdout, stderr = run("settings.yaml", "ask.txt", "-t", "cl100k_base", "-f", "json")
     assert code == 0
-    assert stderr.startswith("tokcli: skipped settings.yaml: no prompts: not a chat file")
+    assert stderr.startswith("tokcli: skipped settings.yaml: YAML/JSON without prompts")
     assert [item["path"] for item in json.loads(stdout)["results"]] == ["ask.txt"]
 
 

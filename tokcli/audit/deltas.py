@@ -156,6 +156,7 @@ def git_snapshot(
     targets: Sequence[ModelTarget],
     cost_options: Any,
     rendering: Any = None,
+    units: Any = None,
 ) -> Snapshot:
     """Tokens per file at `ref` for the files audited now plus the files that matched then but are gone.
     With `rendering` (tokcli.render.RenderSettings), templates that changed are rendered at `ref` with today's
@@ -165,9 +166,10 @@ def git_snapshot(
     sha = resolve_ref(ref, root)
     wanted: dict[str, str] = {}  # repo-relative → shown path
     for file in current:
-        absolute = (cwd / file.path).resolve() if not Path(file.path).is_absolute() else Path(file.path)
+        host = file.path.partition("::")[0]  # a prompt unit's row: its host file is read at the ref
+        absolute = (cwd / host).resolve() if not Path(host).is_absolute() else Path(host)
         try:
-            wanted[absolute.relative_to(root).as_posix()] = file.path
+            wanted[absolute.relative_to(root).as_posix()] = host
         except ValueError:
             continue
     scopes: list[str] = []
@@ -207,7 +209,9 @@ def git_snapshot(
         except UnicodeDecodeError:
             continue
         to_count.append((shown, text))
-    snapshot.files.update(count_snapshot(to_count, targets, cost_options, snapshot.tools))
+    from tokcli.units.audit import expand_texts
+
+    snapshot.files.update(count_snapshot(expand_texts(to_count, units), targets, cost_options, snapshot.tools))
     if rendering is not None:
         from tokcli.audit.rendered import rendered_maxima
 

@@ -100,7 +100,8 @@ class AuditSettings:
 
 
 def default_include() -> list[str]:
-    return [f"**/*{suffix}" for suffix in sorted(PROMPT_SUFFIXES)]
+    """Prompt files, and Python source: a Python file is audited only for the prompts found in it (tokcli.units)."""
+    return [f"**/*{suffix}" for suffix in sorted(PROMPT_SUFFIXES | {".py"})]
 
 
 def build_settings(

@@ -70,6 +70,8 @@ def _files_table(report: AuditReport) -> Any:
     for file in report.files:
         figure = file.figure(primary)
         row = [file.path[len(base) + 1 :] if base else file.path]
+        if file.unit is not None and file.unit.model:  # the model named where the prompt is sent
+            row[0] += f" → {file.unit.model}"
         for target in shown:
             other = file.figure(target.model)
             row.append(tokens(other.tokens if other else None, other.exact if other else target.exact))

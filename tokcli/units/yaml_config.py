@@ -19,6 +19,8 @@ from tokcli.units.select import KeyMatcher, UnitSettings, join_key
 from tokcli.units.syntax import infer_syntax, is_prose
 
 _STR_TAG = "tag:yaml.org,2002:str"
+#: What every command says about a YAML/JSON file without prompts.
+NO_PROMPTS = "YAML/JSON without prompts: no chat messages, no preset matched, no key names a prompt (see prompts.keys)"
 _BLOCK_STYLES = ("|", ">")
 
 
@@ -210,7 +212,7 @@ def scan_yaml(path: str, text: str, settings: UnitSettings, relative: str | None
 def _no_prompts_note(source: str) -> str:
     if source == "keys":
         return "no prompts: no string value at the configured prompts.keys paths"
-    return "no prompts: not a chat file, no preset matched and no key names a prompt (see prompts.keys)"
+    return NO_PROMPTS
 
 
 def scan_json(path: str, text: str, settings: UnitSettings, relative: str | None = None) -> HostScan:
