@@ -50,7 +50,7 @@ def split_hosts(
             split.plain.append(item)
             continue
         try:
-            scan = scan_host(item.path, item.text, settings, _relative(item.path))
+            scan = scan_host(item.path, item.text, settings, settings.relative(item.path))
         except TokcliError as error:
             if raise_errors:
                 raise
@@ -63,10 +63,6 @@ def split_hosts(
         elif Path(item.path).suffix.lower() not in PYTHON_SUFFIXES or Path(item.path).resolve() in explicit:
             split.skipped.append((item.path, scan.note or "no prompts found"))
     return split
-
-
-def _relative(shown: str) -> str:
-    return Path(shown).as_posix()
 
 
 def unit_inputs(hosts: Sequence[HostFile]) -> list[InputText]:
@@ -140,14 +136,14 @@ def lint_host(linter: Any, host: HostFile, settings: UnitSettings, *, fix: bool)
                 changes.append(Change(unit, new_text))
                 counts[unit.key] = applied
         if changes:
-            new_host, refused = apply_changes(host.item.text, changes, settings, _relative(host.item.path))
+            new_host, refused = apply_changes(host.item.text, changes, settings, settings.relative(host.item.path))
             for change, reason in refused:
                 counts.pop(change.unit.key, None)
                 result.notes.append(f"{change.unit.name}: not fixed in place: {reason}")
             if new_host != host.item.text:
                 result.fixed = new_host
                 result.fixes_applied = sum(counts.values())
-                rescanned = scan_host(host.item.path, new_host, settings, _relative(host.item.path))
+                rescanned = scan_host(host.item.path, new_host, settings, settings.relative(host.item.path))
                 scan = rescanned if rescanned is not None else scan
     for unit in scan.units:
         result.findings.extend(map_finding(unit, finding) for finding in lint_unit(linter, unit))
@@ -176,7 +172,7 @@ def compress_host(path: str, text: str, level: str, settings: UnitSettings) -> H
     from tokcli.units.syntax import format_names
     from tokcli.units.writeback import Change, apply_changes
 
-    scan = scan_host(path, text, settings, _relative(path))
+    scan = scan_host(path, text, settings, settings.relative(path))
     if scan is None:
         return None
     result = HostCompression(text, "", "")
@@ -198,7 +194,7 @@ def compress_host(path: str, text: str, level: str, settings: UnitSettings) -> H
         if new_text != unit.text:
             changes.append(Change(unit, new_text))
     result.before, result.after = "\n".join(before), "\n".join(after)
-    result.text, refused = apply_changes(text, changes, settings, _relative(path))
+    result.text, refused = apply_changes(text, changes, settings, settings.relative(path))
     for change, reason in refused:
         result.notes.append(f"{change.unit.name}: not written back: {reason}")
     return result

@@ -58,4 +58,4 @@ def scan_host(path: str, text: str, settings: UnitSettings, relative: str | None
     root = compose_yaml(path, text)
     if root is not None and is_chat_shaped(node_data(root)):
         return None
-    return scan_yaml(path, text, settings, relative)
+    return scan_yaml(path, text, settings, relative, composed=(root,))

@@ -49,9 +49,23 @@ class UnitSettings:
     presets: tuple[str, ...] | None = None  # None: every built-in preset
     python: bool = True
     python_names: tuple[str, ...] = DEFAULT_PYTHON_NAMES
+    root: str | None = None  # the config's directory: `keys` globs are relative to it
+
+    def relative(self, path: str) -> str:
+        """A shown path made relative to the config's directory (as it is when not below it)."""
+        from pathlib import Path
+
+        if self.root is None:
+            return Path(path).as_posix()
+        try:
+            return Path(path).resolve().relative_to(Path(self.root).resolve()).as_posix()
+        except (ValueError, OSError):
+            return Path(path).as_posix()
 
     def keys_for(self, relative: str) -> list[str]:
         """The key path patterns configured for a file (its path relative to the config's directory)."""
+        if not self.keys:
+            return []
         from tokcli.audit.discover import glob_matches
 
         return [pattern for glob, patterns in self.keys if glob_matches(glob, relative) for pattern in patterns]
@@ -62,9 +76,7 @@ class UnitSettings:
 
 def unit_settings(config: Config | None) -> UnitSettings:
     """The checked `prompts:` section of a config (defaults without one)."""
-    data = getattr(config, "prompts", None) or {} if config is not None else {}
-    if not isinstance(data, dict):
-        raise ConfigError("config key 'prompts' must be a mapping", path=config.source if config else None)
+    data = (getattr(config, "prompts", None) or {}) if config is not None else {}
     source = config.source if config is not None else None
     lines = config.key_lines if config is not None else {}
     check_section(data, PROMPTS_SCHEMA, source, "prompts", lines)
@@ -92,6 +104,7 @@ def unit_settings(config: Config | None) -> UnitSettings:
         presets=None if presets is True else () if presets is False else tuple(presets),
         python=bool(data.get("python", True)),
         python_names=tuple(data.get("python_names", DEFAULT_PYTHON_NAMES)),
+        root=str(config.root) if config is not None and config.source else None,
     )
 
 

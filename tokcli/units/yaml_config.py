@@ -176,11 +176,14 @@ def _yaml_unit(
     )  # fmt: skip
 
 
-def scan_yaml(path: str, text: str, settings: UnitSettings, relative: str | None = None) -> HostScan:
+def scan_yaml(
+    path: str, text: str, settings: UnitSettings, relative: str | None = None, composed: tuple[Any] | None = None
+) -> HostScan:
+    """Units of a YAML file; `composed` is its node tree when the caller composed it already (in a 1-tuple)."""
     import yaml
 
     scan = HostScan(path, "yaml")
-    root = compose_yaml(path, text)
+    root = composed[0] if composed is not None else compose_yaml(path, text)
     if root is None:
         scan.note = "empty YAML file"
         return scan
