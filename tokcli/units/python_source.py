@@ -110,10 +110,11 @@ def encode_literal(value: str, prefix: str, quote: str) -> str | None:
         return None
     if "r" in lowered:
         body = value
-        if quote in value or value.endswith("\\") or (len(quote) == 1 and "\n" in value):
+        unspellable = quote in value or value.endswith(("\\", quote[0])) or "\0" in value or "\r" in value
+        if unspellable or (len(quote) == 1 and "\n" in value):
             return None
     else:
-        body = value.replace("\\", "\\\\")
+        body = value.replace("\\", "\\\\").replace("\0", "\\x00")
         if len(quote) == 1:
             body = body.replace(quote, "\\" + quote).replace("\n", "\\n").replace("\r", "\\r").replace("\t", "\\t")
         else:
