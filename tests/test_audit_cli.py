@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 from audit_support import TIGHT, VERBOSE, audit_json, o200k, own_cache, run_audit, write_tree
+
 from tokcli.units.yaml_config import NO_PROMPTS
 
 __all__ = ["own_cache"]
@@ -105,9 +106,7 @@ def test_non_chat_yaml_is_skipped_not_an_error(tmp_path: Path) -> None:
     write_tree(tmp_path / "p", {"a.md": TIGHT, "settings.yaml": "retries: 3\n"}, "models: [gpt-4o]\n")
     data, result = audit_json("p", expect=0)
     assert [file["path"] for file in data["files"]] == ["p/a.md"]
-    assert data["skipped"] == [
-        {"path": "p/settings.yaml", "reason": NO_PROMPTS}
-    ]
+    assert data["skipped"] == [{"path": "p/settings.yaml", "reason": NO_PROMPTS}]
     assert result.stderr == ""
 
 

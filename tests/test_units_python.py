@@ -122,7 +122,7 @@ def test_files_without_candidates_are_not_parsed() -> None:
 
 
 def test_non_ascii_columns_are_characters() -> None:
-    source = 'GREETING_PROMPT = "Réponds brièvement à l\'utilisateur, s\'il te plaît."  # é\n'
+    source = "GREETING_PROMPT = \"Réponds brièvement à l'utilisateur, s'il te plaît.\"  # é\n"
     (unit,) = scan_python("fr.py", source, DEFAULTS).units
     assert (unit.line, unit.column) == (1, 20)
     assert unit.slot is not None and source[unit.slot.start : unit.slot.end].startswith('"Réponds')

@@ -95,9 +95,14 @@ def _run_on_units(
     if request.method != "rules":
         raise UsageError(f"--method {request.method} works on prompt files, not on prompts inside {path}")
     report = CompressReport(
-        path=path, method="rules", level=request.level, original=text, text=hosted.text,
-        transforms=hosted.transforms, notes=hosted.notes,
-    )  # fmt: skip
+        path=path,
+        method="rules",
+        level=request.level,
+        original=text,
+        text=hosted.text,
+        transforms=hosted.transforms,
+        notes=hosted.notes,
+    )
     report.models = measure(hosted.before, hosted.after, targets, table=table, calls=request.calls, per=request.per)
     report.calls, report.per = request.calls, request.per
     return report

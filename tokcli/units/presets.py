@@ -111,8 +111,15 @@ GENERIC = Preset(
     "generic",
     "any YAML/JSON: keys named *prompt, *prompts, *_template, *instructions, system_message whose value is prose",
     lambda name, data: True,
-    keys=("**.*prompt", "**.*prompts", "**.*prompts[*]", "**.*prompts.*", "**.*_template", "**.*instructions",
-          "**.system_message"),  # fmt: skip
+    keys=(
+        "**.*prompt",
+        "**.*prompts",
+        "**.*prompts[*]",
+        "**.*prompts.*",
+        "**.*_template",
+        "**.*instructions",
+        "**.system_message",
+    ),
     syntax="none",
     prose_only=True,
 )
@@ -121,6 +128,8 @@ GENERIC = Preset(
 def detect_preset(name: str, data: Any, allowed: tuple[str, ...] | None) -> Preset | None:
     """The one preset whose shape `data` has (None when none or several do: ambiguous)."""
     found = [
-        preset for preset in PRESETS.values() if (allowed is None or preset.name in allowed) and preset.detect(name, data)
+        preset
+        for preset in PRESETS.values()
+        if (allowed is None or preset.name in allowed) and preset.detect(name, data)
     ]
     return found[0] if len(found) == 1 else None

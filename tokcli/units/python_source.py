@@ -206,10 +206,15 @@ def string_value(source: _Source, node: ast.expr, constants: dict[str, ast.expr]
         if name in _DEDENTERS:
             inner = string_value(source, node.args[0], constants)
             return _dedented(inner, name) if inner is not None else None
-    if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and not node.args and not node.keywords:
-        if node.func.attr in _STRIPPERS:
-            inner = string_value(source, node.func.value, constants)
-            return _stripped(inner, node.func.attr) if inner is not None else None
+    if (
+        isinstance(node, ast.Call)
+        and isinstance(node.func, ast.Attribute)
+        and node.func.attr in _STRIPPERS
+        and not node.args
+        and not node.keywords
+    ):
+        inner = string_value(source, node.func.value, constants)
+        return _stripped(inner, node.func.attr) if inner is not None else None
     return None
 
 
@@ -233,7 +238,9 @@ def _dedented(value: _Value, how: str) -> _Value:
         cut = max(cut, 0)
         positions.extend(value.positions[index + cut : index + cut + len(new_line)])
         if number < len(new_lines) - 1:
-            positions.append(value.positions[index + len(old_line)] if index + len(old_line) < len(value.positions) else None)
+            positions.append(
+                value.positions[index + len(old_line)] if index + len(old_line) < len(value.positions) else None
+            )
         index += len(old_line) + 1
     if len(positions) != len(text):
         positions = value.positions[:1] + [None] * (len(text) - 1) if text else []
@@ -336,7 +343,9 @@ class _Finder(ast.NodeVisitor):
         if name == "PromptTemplate" and "template" in keywords:
             self._argument(f"{owner}.PromptTemplate(template)", keywords["template"], None, model)
         elif name == "from_template" and node.args:
-            self._argument(f"{owner}.{self._receiver(node)}.from_template", node.args[0], self._template_role(node), model)
+            self._argument(
+                f"{owner}.{self._receiver(node)}.from_template", node.args[0], self._template_role(node), model
+            )
         elif name == "from_messages" and node.args and isinstance(node.args[0], (ast.List, ast.Tuple)):
             for index, item in enumerate(node.args[0].elts):
                 if isinstance(item, ast.Tuple) and len(item.elts) == 2:
@@ -345,9 +354,9 @@ class _Finder(ast.NodeVisitor):
                     role = _ROLE_NAMES.get(str(role), str(role)) if role is not None else None
                     self._argument(f"{owner}.from_messages[{index}]", content, role, model)
         elif name in _ROLE_CLASSES:
-            content = keywords.get("content") or (node.args[0] if node.args else None)
-            if content is not None:
-                self._argument(f"{owner}.{name}", content, _ROLE_CLASSES[name], model)
+            message = keywords.get("content") or (node.args[0] if node.args else None)
+            if message is not None:
+                self._argument(f"{owner}.{name}", message, _ROLE_CLASSES[name], model)
         for keyword_name, role in (("system", "system"), ("instructions", "system")):
             if keyword_name in keywords:
                 self._argument(f"{owner}.{keyword_name}", keywords[keyword_name], role, model)
@@ -384,9 +393,13 @@ class _Finder(ast.NodeVisitor):
 
     def _model(self, node: ast.Call) -> str | None:
         for keyword in node.keywords:
-            if keyword.arg in ("model", "model_name") and isinstance(keyword.value, ast.Constant):
-                if isinstance(keyword.value.value, str):
-                    return keyword.value.value
+            value = keyword.value
+            if (
+                keyword.arg in ("model", "model_name")
+                and isinstance(value, ast.Constant)
+                and isinstance(value.value, str)
+            ):
+                return value.value
         return None
 
     def _argument(self, key: str, node: ast.expr, role: str | None, model: str | None) -> None:
@@ -424,12 +437,24 @@ class _Finder(ast.NodeVisitor):
         if seen:
             key = f"{key}#{seen + 1}"
         first = next((position for position in value.positions if position is not None), None)
-        line, column = first if first is not None else (node.lineno, self.source.char_column(node.lineno, node.col_offset) + 1)
+        line, column = (
+            first if first is not None else (node.lineno, self.source.char_column(node.lineno, node.col_offset) + 1)
+        )
         self.units.append(
             PromptUnit(
-                self.path, key, value.text, line, column, value.syntax, "python", role=role, model=model,
-                anchors=_anchors(value.positions, value.text), slot=value.slot, refusal=value.refusal,
-            )  # fmt: skip
+                self.path,
+                key,
+                value.text,
+                line,
+                column,
+                value.syntax,
+                "python",
+                role=role,
+                model=model,
+                anchors=_anchors(value.positions, value.text),
+                slot=value.slot,
+                refusal=value.refusal,
+            )
         )
 
 

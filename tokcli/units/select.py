@@ -26,8 +26,10 @@ DEFAULT_PYTHON_NAMES = ("*prompt*", "*template*", "*instruction*", "*system*")
 
 _KEYS = Expect(
     "a mapping of file glob to a list of key paths",
-    lambda value: isinstance(value, dict)
-    and all(isinstance(v, list) and all(isinstance(k, str) for k in v) for v in value.values()),
+    lambda value: (
+        isinstance(value, dict)
+        and all(isinstance(v, list) and all(isinstance(k, str) for k in v) for v in value.values())
+    ),
 )
 _PRESETS = Expect(
     "true, false or a list of preset names",
@@ -149,7 +151,7 @@ def _match(pattern: list[str], segments: list[str]) -> bool:
     if not segments:
         return False
     segment = segments[0]
-    if head == "*" or head == "[*]" and segment.startswith("["):
+    if head == "*" or (head == "[*]" and segment.startswith("[")):
         return _match(pattern[1:], segments[1:])
     if segment.startswith("[") != head.startswith("["):
         return False

@@ -44,9 +44,7 @@ def node_data(node: Any) -> Any:
     import yaml
 
     if isinstance(node, yaml.MappingNode):
-        return {
-            key.value: node_data(value) for key, value in node.value if isinstance(key, yaml.ScalarNode)
-        }
+        return {key.value: node_data(value) for key, value in node.value if isinstance(key, yaml.ScalarNode)}
     if isinstance(node, yaml.SequenceNode):
         return [node_data(item) for item in node.value]
     if isinstance(node, yaml.ScalarNode):
@@ -163,17 +161,34 @@ def _yaml_unit(
             anchors.append(Anchor(0, first_line, indent + 1))
         first = anchors[0] if anchors else Anchor(0, first_line, indent + 1)
         return PromptUnit(
-            path, key, value, first.line, first.column, syntax, source, model=model, anchors=tuple(anchors),
-            slot=slot, refusal=refusal,
-        )  # fmt: skip
+            path,
+            key,
+            value,
+            first.line,
+            first.column,
+            syntax,
+            source,
+            model=model,
+            anchors=tuple(anchors),
+            slot=slot,
+            refusal=refusal,
+        )
     column = node.start_mark.column + 1 + (1 if node.style in ("'", '"') else 0)
     line = node.start_mark.line + 1
-    anchors = (Anchor(0, line, column),) if "\n" not in value else ()
+    single_line = (Anchor(0, line, column),) if "\n" not in value else ()
     style = {"'": "single-quoted", '"': "double-quoted"}.get(node.style or "", "plain")
     return PromptUnit(
-        path, key, value, line, column, syntax, source, model=model, anchors=anchors,
+        path,
+        key,
+        value,
+        line,
+        column,
+        syntax,
+        source,
+        model=model,
+        anchors=single_line,
         refusal=f"{style} YAML scalar: only block scalars (|) are written back exactly",
-    )  # fmt: skip
+    )
 
 
 def scan_yaml(
@@ -247,10 +262,17 @@ def scan_json(path: str, text: str, settings: UnitSettings, relative: str | None
         verbatim = found >= 0 and text.startswith(value, found) and "\n" not in value
         scan.units.append(
             PromptUnit(
-                path, join_key(parts), value, line, column, syntax, source, model=unit_model,
+                path,
+                join_key(parts),
+                value,
+                line,
+                column,
+                syntax,
+                source,
+                model=unit_model,
                 anchors=(Anchor(0, line, column),) if verbatim else (),
                 refusal="JSON string: its escapes are not written back",
-            )  # fmt: skip
+            )
         )
     scan.preset = preset.name if preset is not None and scan.units else None
     if not scan.units:
