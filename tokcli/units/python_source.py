@@ -12,7 +12,9 @@ constructor is followed to its module-level string.
 from __future__ import annotations
 
 import ast
+import bisect
 import fnmatch
+import functools
 import io
 import re
 import tokenize
@@ -25,10 +27,11 @@ from tokcli.units.select import UnitSettings
 from tokcli.units.syntax import infer_syntax, is_prose
 
 MARKER = re.compile(r"#\s*tokcli:\s*prompt\b")
-#: Cheap test before parsing: a file without any of these (or of a prompt-like assigned name) has no unit.
-_CANDIDATE = re.compile(
-    r"tokcli:\s*prompt|PromptTemplate|from_template|from_messages|Message\(|[\"']role[\"']|\bsystem\s*=|"
-    r"\binstructions\s*="
+#: Cheap tests before parsing (plain substring searches and regexes that start with a literal, which `re`
+#: finds fast): a file with none of these has no call site, marker or message dict to look at.
+_CALL_LITERALS = ("PromptTemplate", "from_template", "from_messages", "Message(")
+_CALL_PATTERNS = tuple(
+    re.compile(pattern) for pattern in (r"tokcli:\s*prompt", r"role[\"']\s*:", r"system\s*=", r"instructions\s*=")
 )
 _ROLE_CLASSES = {"SystemMessage": "system", "HumanMessage": "user", "AIMessage": "assistant", "ChatMessage": None}
 _ROLE_NAMES = {"human": "user", "ai": "assistant", "system": "system", "user": "user", "assistant": "assistant"}
@@ -55,7 +58,6 @@ class _Source:
         self.text = text
         self.lines = text.splitlines(keepends=True)
         self._line_offsets: list[int] | None = None
-        self._strings: dict[tuple[int, int], tokenize.TokenInfo] | None = None
 
     def char_column(self, line: int, byte_column: int) -> int:
         """0-based character column of an ast byte offset."""
@@ -71,24 +73,29 @@ class _Source:
             self._line_offsets = offsets
         return self._line_offsets[line - 1] + column
 
-    def strings(self) -> dict[tuple[int, int], tokenize.TokenInfo]:
-        if self._strings is None:
-            self._strings = {}
-            try:
-                for token in tokenize.generate_tokens(io.StringIO(self.text).readline):
-                    if token.type == tokenize.STRING:
-                        self._strings[token.start] = token
-            except (tokenize.TokenError, SyntaxError, IndentationError):
-                pass
-        return self._strings
-
     def literal_tokens(self, node: ast.expr) -> list[tokenize.TokenInfo]:
-        """The STRING tokens of a (possibly implicitly concatenated) str constant, in order."""
-        start = (node.lineno, self.char_column(node.lineno, node.col_offset))
-        end_line = node.end_lineno or node.lineno
-        end = (end_line, self.char_column(end_line, node.end_col_offset or 0))
-        strings = self.strings()
-        return [token for key, token in sorted(strings.items()) if start <= key and token.end <= end]
+        """The STRING tokens of a (possibly implicitly concatenated) str constant, in order, with file
+        positions. Only the constant's own lines are tokenized, from its first character on (what precedes
+        it on that line may be the end of another string)."""
+        first, last = node.lineno, node.end_lineno or node.lineno
+        column = self.char_column(first, node.col_offset)
+        end_column = self.char_column(last, node.end_col_offset or 0)
+        window = self.lines[first - 1 : last]
+        if not window:
+            return []
+        window[0] = " " * column + window[0][column:]
+        found = []
+        try:
+            for token in tokenize.generate_tokens(io.StringIO("".join(window)).readline):
+                if token.type != tokenize.STRING:
+                    continue
+                start, end = (token.start[0] + first - 1, token.start[1]), (token.end[0] + first - 1, token.end[1])
+                if end > (last, end_column):
+                    break
+                found.append(token._replace(start=start, end=end))
+        except (tokenize.TokenError, SyntaxError):
+            pass  # the window ends inside a bracket: every token of the constant came before
+        return found
 
 
 _PREFIX = re.compile(r"^([A-Za-z]*)('''|\"\"\"|'|\")")
@@ -285,6 +292,40 @@ class _Finder(ast.NodeVisitor):
             number for number, line in enumerate(source.lines, start=1) if "tokcli" in line and MARKER.search(line)
         }
         self.depth = 0  # 0: module level, 1 directly in a class body at module level
+        self.lines: list[int] | None = None  # walk only statements spanning these lines (None: all)
+
+    def generic_visit(self, node: ast.AST) -> None:
+        for _, value in ast.iter_fields(node):
+            if isinstance(value, list):
+                for item in value:
+                    if isinstance(item, ast.AST) and self._worth_visiting(item):
+                        self.visit(item)
+            elif isinstance(value, ast.AST):
+                self.visit(value)
+
+    def _worth_visiting(self, node: ast.AST) -> bool:
+        """Statements away from every trigger line are skipped, but for the module- and class-level
+        assignments and classes the named-constant rule reads."""
+        if self.lines is None or not isinstance(node, ast.stmt):
+            return True
+        if self.depth <= 1 and isinstance(node, (ast.Assign, ast.AnnAssign, ast.ClassDef)):
+            return True
+        index = bisect.bisect_left(self.lines, node.lineno)
+        return index < len(self.lines) and self.lines[index] <= (node.end_lineno or node.lineno)
+
+    def visit_top_level(self, tree: ast.Module) -> None:
+        """Module- and class-level assignments only (what the named-constant rule looks at)."""
+        for statement in tree.body:
+            if isinstance(statement, (ast.Assign, ast.AnnAssign)):
+                self.visit(statement)
+            elif isinstance(statement, ast.ClassDef):
+                self.scope.append(statement.name)
+                self.depth = 1
+                for inner in statement.body:
+                    if isinstance(inner, (ast.Assign, ast.AnnAssign)):
+                        self.visit(inner)
+                self.depth = 0
+                self.scope.pop()
 
     # -- scopes
     def visit_ClassDef(self, node: ast.ClassDef) -> None:
@@ -458,31 +499,59 @@ class _Finder(ast.NodeVisitor):
         )
 
 
-_NAME_HINTS: dict[tuple[str, ...], re.Pattern[str] | None] = {}
+def _needs_deep_look(text: str) -> bool:
+    """Whether a call site, a `# tokcli: prompt` marker or a message dict may be in the file."""
+    return any(literal in text for literal in _CALL_LITERALS) or any(p.search(text) for p in _CALL_PATTERNS)
 
 
-def _name_hint(patterns: tuple[str, ...]) -> re.Pattern[str] | None:
-    """A regex finding an assignment to a name the patterns could match (None: cannot tell, parse)."""
-    if patterns not in _NAME_HINTS:
-        words = [pattern.strip("*") for pattern in patterns]
-        if any(not word or any(char in word for char in "*?[]") for word in words):
-            _NAME_HINTS[patterns] = None
-        else:
-            alternation = "|".join(re.escape(word) for word in words)
-            _NAME_HINTS[patterns] = re.compile(
-                rf"^[ \t]*\w*(?:{alternation})\w*[ \t]*(?::[^=\n]*)?=(?!=)", re.MULTILINE | re.IGNORECASE
-            )
-    return _NAME_HINTS[patterns]
+def trigger_lines(text: str) -> list[int]:
+    """Sorted 1-based lines where a call site, marker or message dict may start (and the line after a
+    marker): only statements spanning one of them are walked."""
+    offsets: list[int] = []
+    for literal in _CALL_LITERALS:
+        position = text.find(literal)
+        while position >= 0:
+            offsets.append(position)
+            position = text.find(literal, position + 1)
+    for pattern in _CALL_PATTERNS:
+        offsets.extend(match.start() for match in pattern.finditer(text))
+    lines = set()
+    for offset in offsets:
+        line = text.count("\n", 0, offset) + 1
+        lines.update((line, line + 1))
+    return sorted(lines)
+
+
+def _assigns_prompt_name(text: str, names: tuple[str, ...]) -> bool:
+    """Whether a line assigns to a name the patterns may match (True when the patterns are not plain words).
+    Each occurrence of a word is checked on its own line: no regex runs over the whole text."""
+    words = [pattern.strip("*").lower() for pattern in names]
+    if any(not word or any(char in word for char in "*?[]") for word in words):
+        return bool(names)
+    lowered = text.lower()
+    for word in words:
+        assignment = _assignment_to(word)
+        position = lowered.find(word)
+        while position >= 0:
+            line_start = lowered.rfind("\n", 0, position) + 1
+            line_end = lowered.find("\n", position)
+            if assignment.match(lowered, line_start, len(lowered) if line_end < 0 else line_end):
+                return True
+            position = lowered.find(word, position + len(word) if line_end < 0 else line_end)
+    return False
+
+
+@functools.lru_cache(maxsize=32)
+def _assignment_to(word: str) -> re.Pattern[str]:
+    """A line that assigns something that may be a string to a name containing `word` (matched from the
+    line's start, on the lowered text): a literal, a parenthesised expression, dedent/cleandoc."""
+    value = r"(?:[rufb]{0,2}[\"']|\(|\\|(?:textwrap\.)?dedent\(|(?:inspect\.)?cleandoc\(|$)"
+    return re.compile(rf"[ \t]*\w*{re.escape(word)}\w*[ \t]*(?::[^=\n]*)?=(?!=)[ \t]*{value}")
 
 
 def might_hold_prompts(text: str, names: tuple[str, ...] = ()) -> bool:
     """A cheap look before parsing: False means no unit can be found in this source."""
-    if _CANDIDATE.search(text) is not None:
-        return True
-    if not names:
-        return False
-    hint = _name_hint(names)
-    return hint is None or hint.search(text) is not None
+    return _needs_deep_look(text) or _assigns_prompt_name(text, names)
 
 
 def parse_python(path: str, text: str) -> ast.Module:
@@ -497,10 +566,15 @@ def parse_python(path: str, text: str) -> ast.Module:
 def scan_python(path: str, text: str, settings: UnitSettings) -> HostScan:
     """The units of a Python file; InputError (with the line) when it does not parse."""
     scan = HostScan(path, "python")
-    if might_hold_prompts(text, settings.python_names):
+    deep = _needs_deep_look(text)
+    if deep or _assigns_prompt_name(text, settings.python_names):
         tree = parse_python(path, text)
         finder = _Finder(path, _Source(text), settings)
-        finder.visit(tree)
+        if deep:
+            finder.lines = trigger_lines(text)
+            finder.visit(tree)
+        else:  # only module- and class-level constants can be units: no need to walk every expression
+            finder.visit_top_level(tree)
         scan.units = sorted(finder.units, key=lambda unit: (unit.line, unit.column))
     if not scan.units:
         scan.note = "no prompts found in this Python file"

@@ -1,0 +1,109 @@
+"""`tokcli audit` on a large Python tree: what finding the prompts in source costs, against baselines measured
+in the same run.
+
+    python bench/bench_units.py [--tree DIR] [--repeat 3]
+
+--tree defaults to this interpreter's site-packages (an installed package tree: thousands of Python files,
+read-only; nothing is written there). Prints, as medians of --repeat runs:
+- read: reading every `.py` file of the tree (the I/O every scan pays);
+- scan: discovery plus prompt-unit extraction (cheap regex look, `ast` where a file may hold prompts);
+- bare count: tiktoken (o200k_base) batch-encoding the unit texts found;
+- audit: the whole cold `audit` (no cache) with lint and compress, and with both off.
+Ratios: scan/read (what finding prompts adds over reading), and the audit figures. No threshold is asserted.
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import sys
+import sysconfig
+import time
+from pathlib import Path
+
+
+def read_all(tree: Path) -> tuple[float, int, int]:
+    from tokcli.inputs import walk_directory
+
+    start = time.perf_counter()
+    files = size = 0
+    for path in walk_directory(tree, [".py"]):
+        size += len(path.read_bytes())
+        files += 1
+    return time.perf_counter() - start, files, size
+
+
+def scan(tree: Path) -> tuple[float, list[str]]:
+    from tokcli.audit.discover import discover
+    from tokcli.config import Config
+    from tokcli.units.audit import expand_units
+    from tokcli.units.select import unit_settings
+
+    start = time.perf_counter()
+    found = discover([str(tree)], ["**/*.py"], [], tree)
+    expanded = expand_units(found, unit_settings(Config(root=tree)))
+    elapsed = time.perf_counter() - start
+    return elapsed, [unit.text for unit in expanded.units.values()]
+
+
+def bare_count(texts: list[str]) -> float:
+    from tokcli.registry import get_tokenizer
+
+    encoding = get_tokenizer("o200k_base").encoding  # type: ignore[attr-defined]
+    start = time.perf_counter()
+    encoding.encode_ordinary_batch(texts, num_threads=2)
+    return time.perf_counter() - start
+
+
+def audit(tree: Path, *, lint: bool) -> tuple[float, int, int]:
+    from tokcli.audit import AuditOptions, build_settings, run_audit
+    from tokcli.config import Config
+
+    config = Config(root=tree)
+    config.audit = {"include": ["**/*.py"], "lint": lint, "compress": "balanced" if lint else False}
+    settings = build_settings(config, no_cache=True)
+    options = AuditOptions(paths=[str(tree)], use_cache=False)
+    start = time.perf_counter()
+    report = run_audit(config, settings, options)
+    return time.perf_counter() - start, len(report.files), len(report.findings)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--tree", type=Path, default=Path(sysconfig.get_paths()["purelib"]))
+    parser.add_argument("--repeat", type=int, default=3)
+    args = parser.parse_args(argv)
+    import tokcli.audit  # noqa: F401  (imported outside the timings)
+    from tokcli.registry import get_tokenizer
+
+    get_tokenizer("o200k_base").count_batch(["warm up the tokenizer " * 2000] * 4)
+    reads, scans, counts, fulls, countings = [], [], [], [], []
+    files = size = units = rows = findings = 0
+    for _ in range(args.repeat):
+        elapsed, files, size = read_all(args.tree)
+        reads.append(elapsed)
+        elapsed, texts = scan(args.tree)
+        scans.append(elapsed)
+        units = len(texts)
+        counts.append(bare_count(texts))
+        elapsed, rows, findings = audit(args.tree, lint=True)
+        fulls.append(elapsed)
+        countings.append(audit(args.tree, lint=False)[0])
+    read, scanned, counted, full, counting = (statistics.median(r) for r in (reads, scans, counts, fulls, countings))
+    print(
+        f"{args.tree}: {files:,} Python files, {size / 1e6:.1f} MB; {units:,} prompt units found; "
+        f"median of {args.repeat} runs"
+    )
+    print(f"read every .py file:                 {read:8.3f} s")
+    print(f"scan (discover + find units):        {scanned:8.3f} s   {scanned / read:6.2f}× read")
+    print(f"bare tiktoken count of the units:    {counted:8.3f} s")
+    print(f"cold audit, counting only:           {counting:8.3f} s   {counting / read:6.2f}× read")
+    print(
+        f"cold audit, lint + compress:         {full:8.3f} s   {full / read:6.2f}× read  ({rows:,} rows, "
+        f"{findings:,} findings)"
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
