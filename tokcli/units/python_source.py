@@ -515,7 +515,7 @@ def trigger_lines(text: str) -> list[int]:
             position = text.find(literal, position + 1)
     for pattern in _CALL_PATTERNS:
         offsets.extend(match.start() for match in pattern.finditer(text))
-    lines = set()
+    lines: set[int] = set()
     for offset in offsets:
         line = text.count("\n", 0, offset) + 1
         lines.update((line, line + 1))
