@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 
 import pytest
-from audit_support import audit_json, o200k, own_cache, run_audit, write_tree
+from audit_support import audit_json, commit_all, git_repo, o200k, own_cache, run_audit, write_tree
 from typer.testing import CliRunner
 
 from tokcli.cli import app
@@ -105,6 +105,13 @@ def test_count_per_unit(tree: Path) -> None:
     ]
 
 
+def test_count_reads_unparsable_hosts_as_text_as_before(tree: Path) -> None:
+    (tree / "broken.yaml").write_text("a: [unclosed\n")
+    result = invoke("count", "broken.yaml", "-t", "o200k_base", "-f", "json")
+    assert (result.exit_code, result.stderr) == (0, "")
+    assert json.loads(result.stdout)["results"][0]["tokens"] == o200k("a: [unclosed\n")
+
+
 def test_compress_write_changes_the_exact_units_only(tree: Path) -> None:
     result = invoke("compress", "agent.yaml", "--write", "--no-backup")
     assert result.exit_code == 0
@@ -154,6 +161,29 @@ def test_audit_rows_per_unit_with_model_budget_and_host_lines(tree: Path, own_ca
     assert [(f["path"], f["line"], f["column"]) for f in budget] == [("agent.yaml", 3, 5)]
     assert data["skipped"] == [{"path": "settings.yaml", "reason": NO_PROMPTS}]
     assert "note: Python files: 1 of 2 scanned hold prompts" in result.stderr  # util.py: no row, no note of its own
+
+
+def test_audit_deltas_per_unit_against_a_baseline(tree: Path, own_cache: Path) -> None:
+    assert run_audit(".", "--write-baseline", "base.json", "--fail-on", "never").exit_code == 0
+    (tree / "agent.yaml").write_text(AGENT.replace("    You are a helpful assistant.\n", "    You are kind.\n"))
+    data, _ = audit_json(".", "--baseline", "base.json", "--fail-on", "never", expect=0)
+    changed = {item["path"] for item in data["deltas"]["files"] if item["status"] == "changed"}
+    assert changed == {"agent.yaml::agent.system_template"}
+
+
+def test_audit_since_a_git_ref_compares_unit_by_unit(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, own_cache: Path
+) -> None:
+    root = git_repo(tmp_path / "repo")
+    write_tree(root, {"agent.yaml": AGENT, "app.py": APP})
+    commit_all(root)
+    (root / "app.py").write_text(APP.replace("billing assistant", "terse billing assistant"))
+    monkeypatch.chdir(root)
+    data, _ = audit_json(".", "--since", "HEAD", "--fail-on", "never", expect=0)
+    status = {item["path"]: item["status"] for item in data["deltas"]["files"]}
+    assert status["app.py::app.SYSTEM_PROMPT"] == "changed"
+    assert status["agent.yaml::agent.system_template"] == "unchanged"
+    assert set(status.values()) == {"changed", "unchanged"}
 
 
 def test_audit_sarif_lands_on_the_host_line(tree: Path, own_cache: Path) -> None:

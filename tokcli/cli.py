@@ -111,7 +111,7 @@ def read_inputs(
         from tokcli.units.jobs import explicit_files, split_hosts, unit_inputs
 
         order = {item.path: index for index, item in enumerate(inputs.texts)}
-        split = split_hosts(inputs.texts, units, explicit_files(paths), raise_errors=True)
+        split = split_hosts(inputs.texts, units, explicit_files(paths), unparsable_as_text=True)
         inputs.texts = [*split.plain, *unit_inputs(split.hosts)]
         inputs.skipped.extend(split.skipped)
         inputs.texts.sort(key=lambda item: order.get(item.path.partition("::")[0], 0))

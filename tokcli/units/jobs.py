@@ -41,9 +41,10 @@ def explicit_files(paths: Iterable[str]) -> set[Path]:
 
 
 def split_hosts(
-    items: Sequence[InputText], settings: UnitSettings, explicit: set[Path], *, raise_errors: bool = False
+    items: Sequence[InputText], settings: UnitSettings, explicit: set[Path], *, unparsable_as_text: bool = False
 ) -> Split:
-    """Scan every input that may be a host. Parse errors are collected (or raised with `raise_errors`)."""
+    """Scan every input that may be a host. Parse errors are collected, or with `unparsable_as_text` (count
+    and cost, which always counted such files as text) the file is read as before."""
     split = Split()
     for item in items:
         if item.path.startswith("<") or not may_be_host(item.path):
@@ -52,9 +53,10 @@ def split_hosts(
         try:
             scan = scan_host(item.path, item.text, settings, settings.relative(item.path))
         except TokcliError as error:
-            if raise_errors:
-                raise
-            split.errors.append(error)
+            if unparsable_as_text:
+                split.plain.append(item)
+            else:
+                split.errors.append(error)
             continue
         if scan is None:
             split.plain.append(item)
