@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 
@@ -150,3 +151,23 @@ def test_json_config_positions() -> None:
 def test_presets_can_be_turned_off() -> None:
     scan = scan_host("mini.yaml", SWE_AGENT, UnitSettings(presets=()))
     assert scan is not None and scan.units == []
+
+
+def test_prompts_config_section_is_checked(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from typer.testing import CliRunner
+
+    from tokcli.cli import app
+
+    (tmp_path / ".tokcli.yaml").write_text("prompts:\n  presets: [swe-agent, langgraph]\n")
+    (tmp_path / "a.yaml").write_text(SWE_AGENT)
+    monkeypatch.chdir(tmp_path)
+    result = CliRunner().invoke(app, ["lint", "a.yaml"])
+    assert result.exit_code == 2
+    assert result.stderr == (
+        f"tokcli: error: {tmp_path / '.tokcli.yaml'}:2: config key 'prompts.presets': unknown preset 'langgraph' "
+        "(known: crewai-agents, crewai-tasks, promptfoo, swe-agent)\n"
+    )
+    (tmp_path / ".tokcli.yaml").write_text("prompts:\n  keys:\n    'a.yaml': ['agent.instance_template']\n")
+    result = CliRunner().invoke(app, ["count", "a.yaml", "-t", "o200k_base", "-f", "json"])
+    assert result.exit_code == 0
+    assert [row["path"] for row in json.loads(result.stdout)["results"]] == ["a.yaml::agent.instance_template"]

@@ -105,6 +105,3 @@ def expand_texts(texts: Sequence[tuple[str, str]], settings: UnitSettings | None
         else:
             result.extend((unit.name, unit.text) for unit in scan.units)
     return result
-
-
-__all__ = ["Expanded", "expand_texts", "expand_units", "host_line", "map_findings"]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import dataclasses
 
 from tokcli.lint.finding import Finding
-from tokcli.prompts import PromptDocument, check_jinja_syntax, line_col
+from tokcli.prompts import PromptDocument, check_jinja_syntax
 from tokcli.units.model import UNIT_SEPARATOR, PromptUnit
 from tokcli.units.syntax import format_fields, infer_syntax, jinja_spans
 
@@ -64,6 +64,3 @@ def map_line(unit: PromptUnit, line: int | None) -> int | None:
     if line is None:
         return None
     return unit.position(_offset(unit.text, line, 1))[0]
-
-
-__all__ = ["is_unit_path", "line_col", "map_finding", "map_line", "unit_document"]

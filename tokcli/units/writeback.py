@@ -50,8 +50,6 @@ def encode(unit: PromptUnit, value: str) -> str:
     slot = unit.slot
     if slot is None:
         raise WriteRefused(unit.refusal or "this value is not written back")
-    if "\t" in value and slot.style == "yaml-literal":
-        pass  # tabs inside the content are fine in a block scalar
     if slot.style == "yaml-literal":
         return _yaml_literal(slot, value)
     from tokcli.units.python_source import encode_literal
