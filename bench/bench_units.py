@@ -5,8 +5,9 @@ in the same run.
 
 --tree defaults to this interpreter's site-packages (an installed package tree: thousands of Python files,
 read-only; nothing is written there). Prints, as medians of --repeat runs:
-- read: reading every `.py` file of the tree (the I/O every scan pays);
-- scan: discovery plus prompt-unit extraction (cheap regex look, `ast` where a file may hold prompts);
+- read: walking the tree and reading every `.py` file (what every scan pays);
+- scan: discovery plus prompt-unit extraction (substring checks, `ast` where a file may hold prompts), with the
+  CPU time of each part (the machine is shared: CPU seconds are steadier than wall-clock ones);
 - bare count: tiktoken (o200k_base) batch-encoding the unit texts found;
 - audit: the whole cold `audit` (no cache) with lint and compress, and with both off.
 Ratios: scan/read (what finding prompts adds over reading), and the audit figures. No threshold is asserted.
@@ -22,28 +23,31 @@ import time
 from pathlib import Path
 
 
-def read_all(tree: Path) -> tuple[float, int, int]:
+def read_all(tree: Path) -> tuple[float, float, int, int]:
+    """(wall s, CPU s, files, bytes): walking the tree as discovery does and reading every `.py` file."""
     from tokcli.inputs import walk_directory
 
-    start = time.perf_counter()
+    start, cpu = time.perf_counter(), time.process_time()
     files = size = 0
     for path in walk_directory(tree, [".py"]):
         size += len(path.read_bytes())
         files += 1
-    return time.perf_counter() - start, files, size
+    return time.perf_counter() - start, time.process_time() - cpu, files, size
 
 
-def scan(tree: Path) -> tuple[float, list[str]]:
+def scan(tree: Path) -> tuple[float, float, float, list[str]]:
+    """(wall s, CPU s of discovery, CPU s of finding the units, unit texts)."""
     from tokcli.audit.discover import discover
     from tokcli.config import Config
     from tokcli.units.audit import expand_units
     from tokcli.units.select import unit_settings
 
-    start = time.perf_counter()
+    start, cpu = time.perf_counter(), time.process_time()
     found = discover([str(tree)], ["**/*.py"], [], tree)
+    found_cpu = time.process_time()
     expanded = expand_units(found, unit_settings(Config(root=tree)))
-    elapsed = time.perf_counter() - start
-    return elapsed, [unit.text for unit in expanded.units.values()]
+    units_cpu = time.process_time() - found_cpu
+    return time.perf_counter() - start, found_cpu - cpu, units_cpu, [unit.text for unit in expanded.units.values()]
 
 
 def bare_count(texts: list[str]) -> float:
@@ -78,24 +82,33 @@ def main(argv: list[str] | None = None) -> int:
 
     get_tokenizer("o200k_base").count_batch(["warm up the tokenizer " * 2000] * 4)
     reads, scans, counts, fulls, countings = [], [], [], [], []
+    read_cpus, discover_cpus, unit_cpus = [], [], []
     files = size = units = rows = findings = 0
     for _ in range(args.repeat):
-        elapsed, files, size = read_all(args.tree)
+        elapsed, cpu, files, size = read_all(args.tree)
         reads.append(elapsed)
-        elapsed, texts = scan(args.tree)
+        read_cpus.append(cpu)
+        elapsed, discover_cpu, unit_cpu, texts = scan(args.tree)
         scans.append(elapsed)
+        discover_cpus.append(discover_cpu)
+        unit_cpus.append(unit_cpu)
         units = len(texts)
         counts.append(bare_count(texts))
         elapsed, rows, findings = audit(args.tree, lint=True)
         fulls.append(elapsed)
         countings.append(audit(args.tree, lint=False)[0])
     read, scanned, counted, full, counting = (statistics.median(r) for r in (reads, scans, counts, fulls, countings))
+    read_cpu, discover_cpu, unit_cpu = (statistics.median(r) for r in (read_cpus, discover_cpus, unit_cpus))
     print(
         f"{args.tree}: {files:,} Python files, {size / 1e6:.1f} MB; {units:,} prompt units found; "
         f"median of {args.repeat} runs"
     )
     print(f"read every .py file:                 {read:8.3f} s")
     print(f"scan (discover + find units):        {scanned:8.3f} s   {scanned / read:6.2f}× read")
+    print(
+        f"  CPU: walk + read {read_cpu:.3f} s; discovery {discover_cpu:.3f} s; finding the units {unit_cpu:.3f} s "
+        f"({unit_cpu / read_cpu:.2f}× walk + read)"
+    )
     print(f"bare tiktoken count of the units:    {counted:8.3f} s")
     print(f"cold audit, counting only:           {counting:8.3f} s   {counting / read:6.2f}× read")
     print(

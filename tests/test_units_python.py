@@ -126,3 +126,12 @@ def test_non_ascii_columns_are_characters() -> None:
     (unit,) = scan_python("fr.py", source, DEFAULTS).units
     assert (unit.line, unit.column) == (1, 20)
     assert unit.slot is not None and source[unit.slot.start : unit.slot.end].startswith('"Réponds')
+
+
+def test_template_names_count_only_where_the_file_talks_to_a_model() -> None:
+    library = 'class ListError:\n    msg_template = "value is not a valid list"\n'
+    assert scan_python("errors.py", library, DEFAULTS).units == []
+    agent = library + "client = OpenAI()\n"
+    assert [unit.key for unit in scan_python("errors.py", agent, DEFAULTS).units] == ["errors.ListError.msg_template"]
+    named = 'GREETING_PROMPT = "Greet the user warmly."\n'  # "prompt" in the name: anywhere
+    assert [unit.key for unit in scan_python("g.py", named, DEFAULTS).units] == ["g.GREETING_PROMPT"]

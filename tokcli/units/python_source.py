@@ -33,6 +33,11 @@ _CALL_LITERALS = ("PromptTemplate", "from_template", "from_messages", "Message("
 _CALL_PATTERNS = tuple(
     re.compile(pattern) for pattern in (r"tokcli:\s*prompt", r"role[\"']\s*:", r"system\s*=", r"instructions\s*=")
 )
+#: Names with these words are prompts wherever they are; other matching names (`*template*`, `*system*`) only in
+#: a file that talks to a model (one of `_MODEL_HINTS` in it): libraries are full of HTML and error-message
+#: templates that no model reads.
+_PROMPT_WORDS = ("prompt", "instruction")
+_MODEL_HINTS = ("prompt", "llm", "openai", "anthropic", "langchain", "litellm", "completion", "assistant", "gpt-")
 _ROLE_CLASSES = {"SystemMessage": "system", "HumanMessage": "user", "AIMessage": "assistant", "ChatMessage": None}
 _ROLE_NAMES = {"human": "user", "ai": "assistant", "system": "system", "user": "user", "assistant": "assistant"}
 _DEDENTERS = {"dedent", "cleandoc"}
@@ -293,6 +298,7 @@ class _Finder(ast.NodeVisitor):
         }
         self.depth = 0  # 0: module level, 1 directly in a class body at module level
         self.lines: list[int] | None = None  # walk only statements spanning these lines (None: all)
+        self._model_hint: bool | None = None
 
     def generic_visit(self, node: ast.AST) -> None:
         for _, value in ast.iter_fields(node):
@@ -362,6 +368,8 @@ class _Finder(ast.NodeVisitor):
             for name in names:
                 self.constants[name] = value
         named = self.depth <= 1 and any(self._prompt_name(name) for name in names)
+        if named and not any(word in name.lower() for name in names for word in _PROMPT_WORDS):
+            named = self._talks_to_model()
         if names and (marked or named):
             found = string_value(self.source, value, self.constants if marked else None)
             if found is not None and (marked or is_prose(found.text)):
@@ -370,6 +378,12 @@ class _Finder(ast.NodeVisitor):
                 if self.depth == 0:
                     self.constant_keys[names[0]] = key
         self.generic_visit(node)
+
+    def _talks_to_model(self) -> bool:
+        if self._model_hint is None:
+            lowered = self.source.text.lower()
+            self._model_hint = any(hint in lowered for hint in _MODEL_HINTS)
+        return self._model_hint
 
     def _prompt_name(self, name: str) -> bool:
         lowered = name.lower()
