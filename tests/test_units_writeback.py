@@ -111,3 +111,11 @@ def test_yaml_write_back_is_exact_or_refused(value: str) -> None:
         # every other byte unchanged: the text before and after the block is the same
         assert new.startswith(CONFIG[: target.slot.start])  # type: ignore[union-attr]
         assert new.endswith(CONFIG[target.slot.end :])  # type: ignore[union-attr]
+
+
+def test_blank_lines_after_a_block_scalar_stay() -> None:
+    text = "agent:\n  system_template: |\n    Hello there.\n\n\n  next_template: |-\n    x y\n\n# end\n"
+    first, second = unit("a.yaml", text, "agent.system_template"), unit("a.yaml", text, "agent.next_template")
+    new, refused = apply_changes(text, [Change(first, "Hi.\n"), Change(second, "z")], DEFAULTS)
+    assert refused == []
+    assert new == "agent:\n  system_template: |\n    Hi.\n\n\n  next_template: |-\n    z\n\n# end\n"

@@ -134,6 +134,10 @@ def _block_slot(text: str, node: Any) -> tuple[Slot | None, int, int, str | None
             break
         first_line += 1
     chomp = "-" if "-" in header else "+" if "+" in header else ""
+    if chomp != "+":  # blank lines after the last content line are not the value's: they stay as they are
+        last = content.find("\n", len(content.rstrip()))
+        end = start + (last + 1 if last >= 0 else len(content))
+        content = text[start:end]
     if node.style == ">":
         return None, first_line, indent, "folded block scalar (>): YAML re-flows its lines"
     if any(char.isdigit() for char in header):
