@@ -105,6 +105,13 @@ def test_count_per_unit(tree: Path) -> None:
     ]
 
 
+def test_count_whole_files_counts_hosts_as_text(tree: Path) -> None:
+    result = invoke("count", "app.py", "settings.yaml", "util.py", "-t", "o200k_base", "-f", "json", "--whole-files")
+    assert (result.exit_code, result.stderr) == (0, "")
+    rows = [(row["path"], row["tokens"]) for row in json.loads(result.stdout)["results"]]
+    assert rows == [("app.py", o200k(APP)), ("settings.yaml", o200k("retries: 3\n")), ("util.py", o200k("x = 1\n"))]
+
+
 def test_count_reads_unparsable_hosts_as_text_as_before(tree: Path) -> None:
     (tree / "broken.yaml").write_text("a: [unclosed\n")
     result = invoke("count", "broken.yaml", "-t", "o200k_base", "-f", "json")

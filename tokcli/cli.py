@@ -64,6 +64,9 @@ class EncodingErrors(str, Enum):
     REPLACE = "replace"
 
 
+WholeFilesOption = typer.Option(
+    False, "--whole-files", help="Count YAML/JSON and Python files whole, not the prompts found in them."
+)
 ConfigOption = typer.Option(None, "--config", help="Config file (default: nearest .tokcli.yaml or pyproject.toml).")
 
 
@@ -164,6 +167,7 @@ def count(
     ids: bool = typer.Option(False, "--ids", help="Include token ids (json)."),
     show: bool = typer.Option(False, "--show", help="Show the text cut at token boundaries (first model)."),
     allow_special: bool = typer.Option(False, "--allow-special", help="Encode special-token text as special tokens."),
+    whole_files: bool = WholeFilesOption,
     encoding_errors: EncodingErrors = typer.Option(
         EncodingErrors.STRICT, "--encoding-errors", help="On invalid UTF-8."
     ),
@@ -193,7 +197,7 @@ def count(
         text,
         encoding_errors.value,
         stream_if=None if whole else stream_candidate,
-        units=unit_settings(settings),
+        units=None if whole_files else unit_settings(settings),
     )
     for path, reason in inputs.skipped:
         typer.echo(f"tokcli: skipped {path}: {reason}", err=True)
@@ -402,6 +406,7 @@ def cost(
     calls: int | None = typer.Option(None, "--calls", help="Calls per period, for a volume projection."),
     per: str | None = typer.Option(None, "--per", help="Period of --calls: call, day, week, month, year."),
     batch: bool = typer.Option(False, "--batch", help="Use batch-API prices where the provider has them."),
+    whole_files: bool = WholeFilesOption,
     pricing: list[Path] = PricingOption,
     variables: list[Path] = typer.Option([], "--vars", help="Fixture file: also price templates rendered with it."),
     output_format: CostFormat = typer.Option(CostFormat.auto, "--format", "-f", help="Output format."),
@@ -433,7 +438,9 @@ def cost(
     names = list(dict.fromkeys(model or [n for n in settings.models if n not in unpriced]))
     chosen_models = list({id(m): m for m in (table.get(name) for name in names)}.values()) or table.models
     chosen_models = with_config_tokenizers(chosen_models, settings.tokenizers)
-    inputs = read_inputs(paths or [], text, encoding_errors.value, units=unit_settings(settings))
+    inputs = read_inputs(
+        paths or [], text, encoding_errors.value, units=None if whole_files else unit_settings(settings)
+    )
     for path, reason in inputs.skipped:
         typer.echo(f"tokcli: skipped {path}: {reason}", err=True)
     from tokcli.counting import request_counts
