@@ -119,3 +119,11 @@ def test_blank_lines_after_a_block_scalar_stay() -> None:
     new, refused = apply_changes(text, [Change(first, "Hi.\n"), Change(second, "z")], DEFAULTS)
     assert refused == []
     assert new == "agent:\n  system_template: |\n    Hi.\n\n\n  next_template: |-\n    z\n\n# end\n"
+
+
+def test_non_ascii_before_the_block_keeps_offsets_in_characters() -> None:
+    text = '# café ☕ über\nagent:\n  name: "ünïcödé 🎉"\n  system_template: |\n    Réponds en français 🎉.\n  x: 1\n'
+    target = unit("a.yaml", text, "agent.system_template")
+    assert (target.line, target.column) == (5, 5)
+    new, refused = apply_changes(text, [Change(target, "Sois bref 🎉.\n")], DEFAULTS)
+    assert refused == [] and new == text.replace("Réponds en français 🎉.", "Sois bref 🎉.")
