@@ -8,7 +8,8 @@ read-only; nothing is written there). Prints, as medians of --repeat runs:
 - read: walking the tree and reading every `.py` file (what every scan pays);
 - scan: discovery plus prompt-unit extraction (substring checks, `ast` where a file may hold prompts), with the
   CPU time of each part (the machine is shared: CPU seconds are steadier than wall-clock ones);
-- bare count: tiktoken (o200k_base) batch-encoding the unit texts found;
+- bare count: tiktoken (o200k_base) batch-encoding the unit texts found, and every file's whole text (what
+  counting the tree as text costs, for scale);
 - audit: the whole cold `audit` (no cache) with lint and compress, and with both off.
 Ratios: scan/read (what finding prompts adds over reading), and the audit figures. No threshold is asserted.
 """
@@ -23,16 +24,17 @@ import time
 from pathlib import Path
 
 
-def read_all(tree: Path) -> tuple[float, float, int, int]:
-    """(wall s, CPU s, files, bytes): walking the tree as discovery does and reading every `.py` file."""
+def read_all(tree: Path) -> tuple[float, float, list[str], int]:
+    """(wall s, CPU s, texts, bytes): walking the tree as discovery does and reading every `.py` file."""
     from tokcli.inputs import walk_directory
 
     start, cpu = time.perf_counter(), time.process_time()
-    files = size = 0
+    texts, size = [], 0
     for path in walk_directory(tree, [".py"]):
-        size += len(path.read_bytes())
-        files += 1
-    return time.perf_counter() - start, time.process_time() - cpu, files, size
+        data = path.read_bytes()
+        size += len(data)
+        texts.append(data.decode("utf-8", errors="replace"))
+    return time.perf_counter() - start, time.process_time() - cpu, texts, size
 
 
 def scan(tree: Path) -> tuple[float, float, float, list[str]]:
@@ -81,12 +83,14 @@ def main(argv: list[str] | None = None) -> int:
     from tokcli.registry import get_tokenizer
 
     get_tokenizer("o200k_base").count_batch(["warm up the tokenizer " * 2000] * 4)
-    reads, scans, counts, fulls, countings = [], [], [], [], []
+    reads, scans, counts, fulls, countings, wholes = [], [], [], [], [], []
     read_cpus, discover_cpus, unit_cpus = [], [], []
     files = size = units = rows = findings = 0
     for _ in range(args.repeat):
-        elapsed, cpu, files, size = read_all(args.tree)
+        elapsed, cpu, sources, size = read_all(args.tree)
+        files = len(sources)
         reads.append(elapsed)
+        wholes.append(bare_count(sources))
         read_cpus.append(cpu)
         elapsed, discover_cpu, unit_cpu, texts = scan(args.tree)
         scans.append(elapsed)
@@ -97,7 +101,9 @@ def main(argv: list[str] | None = None) -> int:
         elapsed, rows, findings = audit(args.tree, lint=True)
         fulls.append(elapsed)
         countings.append(audit(args.tree, lint=False)[0])
-    read, scanned, counted, full, counting = (statistics.median(r) for r in (reads, scans, counts, fulls, countings))
+    read, scanned, counted, full, counting, whole = (
+        statistics.median(r) for r in (reads, scans, counts, fulls, countings, wholes)
+    )
     read_cpu, discover_cpu, unit_cpu = (statistics.median(r) for r in (read_cpus, discover_cpus, unit_cpus))
     print(
         f"{args.tree}: {files:,} Python files, {size / 1e6:.1f} MB; {units:,} prompt units found; "
@@ -110,6 +116,7 @@ def main(argv: list[str] | None = None) -> int:
         f"({unit_cpu / read_cpu:.2f}× walk + read)"
     )
     print(f"bare tiktoken count of the units:    {counted:8.3f} s")
+    print(f"bare tiktoken count of every file:   {whole:8.3f} s   scan = {scanned / whole:.2f}× counting the tree")
     print(f"cold audit, counting only:           {counting:8.3f} s   {counting / read:6.2f}× read")
     print(
         f"cold audit, lint + compress:         {full:8.3f} s   {full / read:6.2f}× read  ({rows:,} rows, "
