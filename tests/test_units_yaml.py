@@ -171,3 +171,25 @@ def test_prompts_config_section_is_checked(tmp_path: Path, monkeypatch: pytest.M
     result = CliRunner().invoke(app, ["count", "a.yaml", "-t", "o200k_base", "-f", "json"])
     assert result.exit_code == 0
     assert [row["path"] for row in json.loads(result.stdout)["results"]] == ["a.yaml::agent.instance_template"]
+
+
+@pytest.mark.parametrize("depth", [990, 3000])
+def test_hostile_yaml_nesting_is_a_one_line_error(depth: int) -> None:
+    # 990 levels compose (libyaml stops at its own limit, 3000 does not) but would overflow a recursive walk
+    deep_yaml = "".join("  " * level + f"k{level}:\n" for level in range(depth)) + "  " * depth + "x: 1\n"
+    with pytest.raises(InputError) as raised:
+        scan_host("deep.yaml", deep_yaml, DEFAULTS)
+    assert raised.value.path == "deep.yaml" and raised.value.message.startswith("invalid YAML: ")
+
+
+def test_hostile_json_nesting_is_a_one_line_error() -> None:
+    with pytest.raises(InputError) as raised:
+        scan_host("deep.json", "[" * 100_000 + "]" * 100_000, DEFAULTS)
+    assert raised.value.message == "invalid JSON: nested too deeply to read"
+
+
+def test_hostile_python_nesting_is_a_one_line_error() -> None:
+    source = "SYSTEM_PROMPT = " + " + ".join(['"You are kind. "'] * 20_000) + "\n"
+    with pytest.raises(InputError) as raised:
+        scan_host("deep.py", source, DEFAULTS)
+    assert raised.value.path == "deep.py" and "nested too deeply" in raised.value.message

@@ -575,6 +575,8 @@ def parse_python(path: str, text: str) -> ast.Module:
         raise InputError(f"Python syntax error: {error.msg}", path=path, line=error.lineno) from None
     except ValueError as error:  # e.g. NUL bytes
         raise InputError(f"Python source cannot be parsed: {error}", path=path) from None
+    except (RecursionError, MemoryError):
+        raise InputError("Python source nested too deeply to parse", path=path) from None
 
 
 def scan_python(path: str, text: str, settings: UnitSettings) -> HostScan:
@@ -584,11 +586,14 @@ def scan_python(path: str, text: str, settings: UnitSettings) -> HostScan:
     if deep or _assigns_prompt_name(text, settings.python_names):
         tree = parse_python(path, text)
         finder = _Finder(path, _Source(text), settings)
-        if deep:
-            finder.lines = trigger_lines(text)
-            finder.visit(tree)
-        else:  # only module- and class-level constants can be units: no need to walk every expression
-            finder.visit_top_level(tree)
+        try:
+            if deep:
+                finder.lines = trigger_lines(text)
+                finder.visit(tree)
+            else:  # only module- and class-level constants can be units: no need to walk every expression
+                finder.visit_top_level(tree)
+        except RecursionError:
+            raise InputError("Python source nested too deeply to read", path=path) from None
         scan.units = sorted(finder.units, key=lambda unit: (unit.line, unit.column))
     if not scan.units:
         scan.note = "no prompts found in this Python file"

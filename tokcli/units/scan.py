@@ -6,11 +6,9 @@ loader reads them as before. YAML/JSON files of another shape and Python files a
 
 from __future__ import annotations
 
-import json
 from pathlib import PurePath
 from typing import Any
 
-from tokcli.errors import InputError
 from tokcli.units.model import HostScan
 from tokcli.units.select import UnitSettings
 
@@ -43,19 +41,20 @@ def scan_host(path: str, text: str, settings: UnitSettings, relative: str | None
         return scan_python(path, text, settings)
     if suffix not in CONFIG_SUFFIXES:
         return None
-    if suffix == ".json":
-        try:
-            data = json.loads(text)
-        except json.JSONDecodeError as error:
-            raise InputError(f"invalid JSON: {error.msg}", path=path, line=error.lineno) from None
-        if is_chat_shaped(data):
+    from tokcli.structured import guarded
+
+    # The walks below recurse once per nesting level: a file nested too deeply is a one-line error.
+    with guarded(path, "JSON" if suffix == ".json" else "YAML"):
+        if suffix == ".json":
+            from tokcli.structured import load_json
+            from tokcli.units.yaml_config import scan_json
+
+            if is_chat_shaped(load_json(text, path)):
+                return None
+            return scan_json(path, text, settings, relative)
+        from tokcli.units.yaml_config import compose_yaml, node_data, scan_yaml
+
+        root = compose_yaml(path, text)
+        if root is not None and is_chat_shaped(node_data(root)):
             return None
-        from tokcli.units.yaml_config import scan_json
-
-        return scan_json(path, text, settings, relative)
-    from tokcli.units.yaml_config import compose_yaml, node_data, scan_yaml
-
-    root = compose_yaml(path, text)
-    if root is not None and is_chat_shaped(node_data(root)):
-        return None
-    return scan_yaml(path, text, settings, relative, composed=(root,))
+        return scan_yaml(path, text, settings, relative, composed=(root,))

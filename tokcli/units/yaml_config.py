@@ -12,7 +12,6 @@ from collections.abc import Iterator
 from pathlib import PurePath
 from typing import Any
 
-from tokcli.errors import InputError
 from tokcli.units.model import Anchor, HostScan, PromptUnit, Slot
 from tokcli.units.presets import GENERIC, Preset, detect_preset
 from tokcli.units.select import KeyMatcher, UnitSettings, join_key
@@ -25,18 +24,10 @@ _BLOCK_STYLES = ("|", ">")
 
 
 def compose_yaml(path: str, text: str) -> Any:
-    """The YAML node tree of `text` (None when empty); InputError with the line for invalid YAML."""
-    import yaml
+    """The YAML node tree of `text` (None when empty); InputError with the line for invalid or hostile YAML."""
+    from tokcli.structured import compose_yaml as compose
 
-    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)(text)
-    try:
-        return loader.get_single_node()
-    except yaml.YAMLError as error:
-        mark = getattr(error, "problem_mark", None)
-        problem = getattr(error, "problem", None) or str(error).splitlines()[0]
-        raise InputError(f"invalid YAML: {problem}", path=path, line=mark.line + 1 if mark else None) from None
-    finally:
-        loader.dispose()
+    return compose(text, path)
 
 
 def node_data(node: Any) -> Any:
@@ -238,11 +229,10 @@ def _no_prompts_note(source: str) -> str:
 
 
 def scan_json(path: str, text: str, settings: UnitSettings, relative: str | None = None) -> HostScan:
+    from tokcli.structured import load_json
+
     scan = HostScan(path, "json")
-    try:
-        data = json.loads(text)
-    except json.JSONDecodeError as error:
-        raise InputError(f"invalid JSON: {error.msg}", path=path, line=error.lineno) from None
+    data = load_json(text, path)
     patterns, preset, source = _choose(path, data, settings, relative or path)
     matcher = KeyMatcher.of(patterns)
     model = _file_model(preset, data)
