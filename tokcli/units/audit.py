@@ -3,6 +3,7 @@ so budgets, deltas and the caching analysis work per unit; findings are moved ba
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -31,7 +32,8 @@ def expand_units(found: Discovery, settings: UnitSettings) -> Expanded:
     """Replace every host file by its units. A YAML/JSON file without prompts is skipped with a note; a
     Python file without prompts is left out silently; Python that does not parse is a note, YAML/JSON that
     does not parse a problem (as before)."""
-    result = Expanded(Discovery(problems=list(found.problems)))
+    # Everything discovery found but its files (problems, skipped special files …) is kept as it is.
+    result = Expanded(dataclasses.replace(found, files=[], problems=list(found.problems)))
     scanned_python = with_prompts = 0
     for file in found.files:
         if not may_be_host(file.path):
