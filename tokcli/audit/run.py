@@ -264,7 +264,15 @@ def run_audit(
         if options.since is not None:
             matcher = Matcher(settings.include, settings.exclude)
             snapshot = git_snapshot(
-                options.since, options.paths, report.files, matcher, config.root, targets, cost_options, rendering, units
+                options.since,
+                options.paths,
+                report.files,
+                matcher,
+                config.root,
+                targets,
+                cost_options,
+                rendering,
+                units,
             )
         else:
             assert baseline is not None
