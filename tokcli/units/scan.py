@@ -41,6 +41,11 @@ def scan_host(path: str, text: str, settings: UnitSettings, relative: str | None
         return scan_python(path, text, settings)
     if suffix not in CONFIG_SUFFIXES:
         return None
+    from tokcli.render import is_fixture_file
+    from tokcli.tools import is_tool_file
+
+    if is_fixture_file(path) or is_tool_file(path, text):  # template inputs and tool definitions: their own jobs
+        return None
     from tokcli.structured import guarded
 
     # The walks below recurse once per nesting level: a file nested too deeply is a one-line error.
