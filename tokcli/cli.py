@@ -630,7 +630,8 @@ def lint(
         raise UsageError("--fix and --diff need files, not stdin")
     for path, reason in inputs.skipped:
         typer.echo(f"tokcli: skipped {path}: {reason}", err=True)
-    report = lint_inputs(inputs.texts, linter, fix=fix or diff)
+    with _audit_progress("linting") as progress:
+        report = lint_inputs(inputs.texts, linter, fix=fix or diff, progress=progress)
     errors = [*inputs.errors, *report.errors]
     changed = [result for result in report.files if result.fixed is not None]
     if diff:
@@ -952,9 +953,10 @@ def _emit_audit(report: Any, chosen: str, output: Path | None) -> None:
 
 
 class _audit_progress:
-    """A rich progress bar on stderr for long runs, only when stderr is a terminal."""
+    """A rich progress bar on stderr for long runs (audit, lint), only when stderr is a terminal."""
 
-    def __init__(self) -> None:
+    def __init__(self, label: str = "auditing") -> None:
+        self._label = label
         self._progress: Any = None
         self._task: Any = None
 
@@ -971,7 +973,7 @@ class _audit_progress:
 
             self._progress = Progress(console=make_console(stderr=True), transient=True)
             self._progress.start()
-            self._task = self._progress.add_task("auditing", total=total)
+            self._task = self._progress.add_task(self._label, total=total)
         self._progress.update(self._task, completed=done)
 
     def __exit__(self, *exc: object) -> None:
