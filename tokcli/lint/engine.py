@@ -271,9 +271,12 @@ def _outcomes(items: list[Any], linter: Linter, fix: bool) -> Iterator[FileResul
         for item in items:
             yield lint_one(linter, item, fix)
         return
-    pairs = [(item.path, item.text) for item in items]
+    # The first file is linted here: what the linter loads on first use (tokenizer data, rules) is then
+    # inherited by every worker instead of loaded again in each.
+    yield lint_one(linter, items[0], fix)
+    pairs = [(item.path, item.text) for item in items[1:]]
     results = forked.map_in_pool(_lint_in_worker, (linter, fix), pairs, processes, chunksize=16)
-    for item, result in zip(items, results):
+    for item, result in zip(items[1:], results):
         if isinstance(result, TokcliError):
             yield result
         else:
