@@ -927,3 +927,14 @@ def main() -> None:
         sys.exit(EXIT_ERROR)
     except KeyboardInterrupt:
         sys.exit(130)
+    except Exception as error:  # a bug in tokcli: exit 2, never 1, which CI reads as "budget exceeded"
+        if os.environ.get("TOKCLI_DEBUG"):
+            import traceback
+
+            traceback.print_exc()
+        typer.echo(
+            f"tokcli: internal error: {type(error).__name__}: {error} (a bug in tokcli; "
+            "TOKCLI_DEBUG=1 shows the traceback to report)",
+            err=True,
+        )
+        sys.exit(EXIT_ERROR)
