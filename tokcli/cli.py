@@ -87,6 +87,18 @@ def is_terminal() -> bool:
     return sys.stdout.isatty()
 
 
+def layout_width() -> int | None:
+    """The width tables are fitted to on stdout: the terminal's; when piped, COLUMNS if set, else None (no
+    limit: plain lines, nothing shortened or left out)."""
+    if is_terminal():
+        return int(make_console().width)
+    try:
+        columns = int(os.environ.get("COLUMNS", ""))
+    except ValueError:
+        return None
+    return columns if columns > 0 else None
+
+
 def read_inputs(
     paths: list[str], text: str | None, encoding_errors: str, extensions: Any = None, stream_if: Any = None
 ) -> Any:
@@ -172,7 +184,7 @@ def count(
     report = count_inputs(inputs.texts, targets, allow_special=allow_special, with_ids=ids)
     chosen = output_format.value
     if chosen == "auto":
-        chosen = "table" if is_terminal() and "NO_COLOR" not in os.environ else "text"
+        chosen = "table" if is_terminal() else "text"  # NO_COLOR takes the colour away, not the layout
     if chosen == "json":
         sys.stdout.write(reporter.render_json(report))
     elif chosen == "csv":
@@ -370,7 +382,7 @@ def cost(
     report.skipped.extend((name, "no price in the table (config `models`)") for name in unpriced)
     chosen = output_format.value
     if chosen == "auto":
-        chosen = "table" if is_terminal() and "NO_COLOR" not in os.environ else "text"
+        chosen = "table" if is_terminal() else "text"  # NO_COLOR takes the colour away, not the layout
     if chosen == "json":
         sys.stdout.write(reporter.render_json(report))
     elif chosen == "csv":
@@ -638,7 +650,7 @@ def rules(
     enabled = LintSettings().enabled_codes()
     chosen = output_format.value
     if chosen == "auto":
-        chosen = "table" if is_terminal() and "NO_COLOR" not in os.environ else "text"
+        chosen = "table" if is_terminal() else "text"  # NO_COLOR takes the colour away, not the layout
     if chosen == "json":
         sys.stdout.write(reporter.rules_json(infos))
     elif chosen == "table":
@@ -862,8 +874,10 @@ def _emit_audit(report: Any, chosen: str, output: Path | None) -> None:
     else:
         from tokcli.reporters.audit_text import render_audit_text
 
-        colour = output is None and is_terminal() and "NO_COLOR" not in os.environ
-        content = render_audit_text(report, color=colour, width=make_console().width if colour else 180)
+        terminal = output is None and is_terminal()
+        colour = terminal and "NO_COLOR" not in os.environ
+        width = layout_width() if output is None else None
+        content = render_audit_text(report, color=colour, width=width, terminal=terminal)
     write_output(content, output)
     if chosen == "github" and os.environ.get("GITHUB_STEP_SUMMARY"):
         from tokcli.files import append_file
