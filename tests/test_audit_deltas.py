@@ -165,3 +165,21 @@ def test_since_reads_a_file_that_was_deleted_and_had_an_odd_name(
     data, _ = audit_json("p", "--since", "HEAD", expect=0)
     gone = next(item for item in data["deltas"]["files"] if item["path"] == "p/gone b c.md")
     assert gone["status"] == "deleted" and gone["models"]["gpt-4o"]["before"] == o200k(VERBOSE)
+
+
+def test_github_total_increase_is_an_annotation_on_the_run_not_on_a_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, own_cache: Path
+) -> None:
+    root = git_repo(tmp_path / "repo")
+    write_tree(root / "p", {"a.md": TIGHT})  # no config file to pin the total to
+    commit_all(root)
+    (root / "p" / "a.md").write_text(TIGHT + VERBOSE, encoding="utf-8")
+    monkeypatch.chdir(root)
+    result = run_audit("p", "--since", "HEAD", "--fail-on-increase", "10", "-m", "gpt-4o", "--format", "github")
+    assert result.exit_code == 1, result.stderr
+    increases = [line for line in result.stdout.splitlines() if "TK954" in line]
+    assert len(increases) == 2
+    assert any(line.startswith("::error file=p/a.md,line=1,") for line in increases)
+    assert any(
+        line.startswith("::error title=TK954 token-increase::all prompt files together grew ") for line in increases
+    )
