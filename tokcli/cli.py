@@ -67,12 +67,13 @@ class EncodingErrors(str, Enum):
 ConfigOption = typer.Option(None, "--config", help="Config file (default: nearest .tokcli.yaml or pyproject.toml).")
 
 
-def load_settings(config_path: Path | None) -> Any:
-    """Load config and register its tokenizers and estimates with the registry."""
-    from tokcli.config import load_config
+def load_settings(config_path: Path | None, paths: list[str] | None = None) -> Any:
+    """Load config (found from the common parent of `paths`, else the current directory: the same rule for
+    every command) and register its tokenizers and estimates with the registry."""
+    from tokcli.config import config_start, load_config
     from tokcli.registry import apply_config
 
-    config = load_config(explicit=config_path)
+    config = load_config(start_dir=config_start(paths or []), explicit=config_path)
     apply_config(config.tokenizers, config.estimates, config.source)
     return config
 
@@ -171,7 +172,7 @@ def count(
     from tokcli.counting import count_inputs, resolve_targets, stream_candidate
     from tokcli.reporters import counts as reporter
 
-    settings = load_settings(config)
+    settings = load_settings(config, paths)
     targets = resolve_targets(model or settings.models, tokenizer, every_installed=every)
     # Large files are counted in pieces (bounded memory), except where the text itself is shown
     whole = ids or show or allow_special
@@ -356,7 +357,7 @@ def cost(
     from tokcli.pricing.estimate import estimate_costs
     from tokcli.reporters import cost as reporter
 
-    settings = load_settings(config)
+    settings = load_settings(config, paths)
     volume = settings.volume or {}
     options = CostOptions(
         output_tokens=output_tokens,
@@ -567,7 +568,7 @@ def lint(
         raise UsageError("--fix and --diff do not go together: --diff shows what --fix would change")
     if not paths:
         raise UsageError("nothing to lint: give files, directories, globs or '-' for stdin")
-    settings = load_settings(config)
+    settings = load_settings(config, paths)
     lint_config = lint_settings(settings.lint, source=settings.source, root=settings.root, key_lines=settings.key_lines)
     lint_config = lint_config.with_overrides(select=select, ignore=ignore, extend_select=extend_select)
     linter = Linter(lint_config, model=model or (settings.models[0] if settings.models else None))
@@ -710,7 +711,7 @@ def compress(
     from tokcli.errors import UsageError
     from tokcli.reporters import compress as reporter
 
-    settings = load_settings(config)
+    settings = load_settings(config, paths)
     defaults = compress_settings(settings.compress, settings.source)
     chosen_method = method.value if method else defaults.method
     if chosen_method != "rules" and model_path is None:
@@ -829,12 +830,9 @@ def audit(
 ) -> None:
     """Audit prompt files for CI: tokens, cost, waste, cacheability, budgets and deltas."""
     from tokcli.audit import AuditOptions, build_settings, run_audit
-    from tokcli.config import load_config, start_dir_for
-    from tokcli.registry import apply_config
 
     targets = list(paths or ["."])
-    settings_config = load_config(start_dir=start_dir_for(Path(targets[0])), explicit=config)
-    apply_config(settings_config.tokenizers, settings_config.estimates, settings_config.source)
+    settings_config = load_settings(config, targets)
     settings = build_settings(
         settings_config,
         models=model,
