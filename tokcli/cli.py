@@ -100,26 +100,35 @@ def layout_width() -> int | None:
     return columns if columns > 0 else None
 
 
+NoIgnoreOption = typer.Option(False, "--no-ignore", help="Also read files that .gitignore or .git/info/exclude ignore.")
+
+
 def read_inputs(
-    paths: list[str], text: str | None, encoding_errors: str, extensions: Any = None, stream_if: Any = None
+    paths: list[str],
+    text: str | None,
+    encoding_errors: str,
+    *,
+    any_type: bool = False,
+    use_ignore: bool = True,
+    stream_if: Any = None,
 ) -> Any:
-    """Inputs from paths, --text, or stdin when nothing is named and stdin is piped."""
+    """Inputs from paths, --text, or stdin when nothing is named and stdin is piped. Directories give their
+    prompt files (every text file with `any_type`)."""
     from tokcli.errors import UsageError
-    from tokcli.inputs import STDIN, collect_inputs
+    from tokcli.inputs import STDIN, collect_inputs, left_out_message
+    from tokcli.prompt_set import not_a_prompt
 
     if not paths and text is None:
         if sys.stdin is None or sys.stdin.isatty():
             raise UsageError("nothing to read: give files, directories, globs, '-' for stdin, or --text")
         paths = [STDIN]
+    accept = None if any_type else not_a_prompt
     inputs = collect_inputs(
-        paths, text=text, encoding_errors=encoding_errors, extensions=extensions, stream_if=stream_if
+        paths, text=text, encoding_errors=encoding_errors, accept=accept, use_ignore=use_ignore, stream_if=stream_if
     )
     if not inputs.texts:
-        where = ", ".join(paths)
-        raise UsageError(
-            f"nothing to count in {where}"
-            + (f" ({len(inputs.skipped)} binary files skipped)" if inputs.skipped else "")
-        )
+        inputs.left_out.update(reason for _, reason in inputs.skipped)
+        raise UsageError(left_out_message("text files" if any_type else "prompt files", paths, inputs.left_out))
     return inputs
 
 
@@ -166,6 +175,10 @@ def count(
     encoding_errors: EncodingErrors = typer.Option(
         EncodingErrors.STRICT, "--encoding-errors", help="On invalid UTF-8."
     ),
+    all_types: bool = typer.Option(
+        False, "--all-types", help="In directories, count every text file, not only prompt files."
+    ),
+    no_ignore: bool = NoIgnoreOption,
     config: Path | None = ConfigOption,
 ) -> None:
     """Count tokens exactly, per model or tokenizer, side by side (estimates marked ~)."""
@@ -176,7 +189,14 @@ def count(
     targets = resolve_targets(model or settings.models, tokenizer, every_installed=every)
     # Large files are counted in pieces (bounded memory), except where the text itself is shown
     whole = ids or show or allow_special
-    inputs = read_inputs(paths or [], text, encoding_errors.value, stream_if=None if whole else stream_candidate)
+    inputs = read_inputs(
+        paths or [],
+        text,
+        encoding_errors.value,
+        any_type=all_types,
+        use_ignore=not no_ignore,
+        stream_if=None if whole else stream_candidate,
+    )
     for path, reason in inputs.skipped:
         typer.echo(f"tokcli: skipped {path}: {reason}", err=True)
     if show:
@@ -350,6 +370,7 @@ def cost(
     pricing: list[Path] = PricingOption,
     output_format: CostFormat = typer.Option(CostFormat.auto, "--format", "-f", help="Output format."),
     encoding_errors: EncodingErrors = typer.Option(EncodingErrors("strict"), "--encoding-errors", help="Bad UTF-8."),
+    no_ignore: bool = NoIgnoreOption,
     config: Path | None = ConfigOption,
 ) -> None:
     """What a prompt costs per call (and per day/month) on each model, counted with its own tokenizer."""
@@ -375,7 +396,7 @@ def cost(
     unpriced = [name for name in settings.models if not model and table.find(name) is None]
     names = list(dict.fromkeys(model or [n for n in settings.models if n not in unpriced]))
     chosen_models = list({id(m): m for m in (table.get(name) for name in names)}.values()) or table.models
-    inputs = read_inputs(paths or [], text, encoding_errors.value)
+    inputs = read_inputs(paths or [], text, encoding_errors.value, use_ignore=not no_ignore)
     for path, reason in inputs.skipped:
         typer.echo(f"tokcli: skipped {path}: {reason}", err=True)
     texts = [(item.path, item.text) for item in inputs.texts]
@@ -555,14 +576,17 @@ def lint(
     encoding_errors: EncodingErrors = typer.Option(
         EncodingErrors.STRICT, "--encoding-errors", help="On invalid UTF-8."
     ),
+    no_ignore: bool = NoIgnoreOption,
     config: Path | None = ConfigOption,
 ) -> None:
     """Find wasteful patterns in prompt files, priced in tokens per call."""
+    from collections import Counter
+
     from tokcli.errors import EXIT_FINDINGS, UsageError
-    from tokcli.inputs import collect_inputs
+    from tokcli.inputs import collect_inputs, left_out_message
     from tokcli.lint.config import lint_settings
     from tokcli.lint.engine import Linter, exit_code, lint_inputs, unified_diff
-    from tokcli.prompts import PROMPT_SUFFIXES
+    from tokcli.prompt_set import not_a_prompt
 
     if fix and diff:
         raise UsageError("--fix and --diff do not go together: --diff shows what --fix would change")
@@ -573,8 +597,12 @@ def lint(
     lint_config = lint_config.with_overrides(select=select, ignore=ignore, extend_select=extend_select)
     linter = Linter(lint_config, model=model or (settings.models[0] if settings.models else None))
     inputs = collect_inputs(
-        paths, encoding_errors=encoding_errors.value, extensions=PROMPT_SUFFIXES, collect_errors=True
+        paths, encoding_errors=encoding_errors.value, accept=not_a_prompt, use_ignore=not no_ignore, collect_errors=True
     )
+    if not inputs.texts and not inputs.errors:
+        raise UsageError(
+            left_out_message("prompt files", paths, inputs.left_out + Counter(r for _, r in inputs.skipped))
+        )
     if (fix or diff) and any(item.path == "<stdin>" for item in inputs.texts):
         raise UsageError("--fix and --diff need files, not stdin")
     for path, reason in inputs.skipped:
@@ -683,7 +711,9 @@ class CompressFormat(str, Enum):
 @app.command()
 def compress(
     paths: list[str] = typer.Argument(
-        ..., help="Prompt files, or '-' for stdin. Several files go with --write, --check, --diff or --format json."
+        ...,
+        help="Prompt files, directories, globs, or '-' for stdin. Several files go with --write, --check, --diff "
+        "or --format json.",
     ),
     level: CompressLevel | None = typer.Option(None, "--level", help="rules level (default: balanced)."),
     method: CompressMethod | None = typer.Option(None, "--method", help="rules (default), llmlingua, llmlingua2."),
@@ -702,6 +732,7 @@ def compress(
     pricing: list[Path] = PricingOption,
     output_format: CompressFormat = typer.Option(CompressFormat.text, "--format", "-f", help="Output format."),
     encoding_errors: EncodingErrors = typer.Option(EncodingErrors.STRICT, "--encoding-errors", help="Bad UTF-8."),
+    no_ignore: bool = NoIgnoreOption,
     config: Path | None = ConfigOption,
 ) -> None:
     """Compress a prompt without breaking it: templates still render, negations and examples stay."""
@@ -709,6 +740,8 @@ def compress(
     from tokcli.compress.summary import check_options, check_several, compress_settings
     from tokcli.counting import resolve_targets
     from tokcli.errors import UsageError
+    from tokcli.inputs import expand_arguments
+    from tokcli.prompt_set import not_a_prompt
     from tokcli.reporters import compress as reporter
 
     settings = load_settings(config, paths)
@@ -719,7 +752,7 @@ def compress(
     if threshold is not None and not check:
         raise UsageError("--threshold goes with --check")
     as_json = output_format is CompressFormat.json
-    paths = list(dict.fromkeys(paths))  # a file named twice is compressed once
+    paths = list(dict.fromkeys(expand_arguments(paths, accept=not_a_prompt, use_ignore=not no_ignore)))
     check_several(paths, output=str(output) if output else None, write=write, check=check, diff=diff, json=as_json)
     volume = settings.volume or {}
     calls = calls if calls is not None else volume.get("calls")
@@ -826,6 +859,7 @@ def audit(
     skip_unreadable: bool = typer.Option(
         False, "--skip-unreadable", help="Report unreadable files but do not exit 2 for them."
     ),
+    no_ignore: bool = NoIgnoreOption,
     config: Path | None = ConfigOption,
 ) -> None:
     """Audit prompt files for CI: tokens, cost, waste, cacheability, budgets and deltas."""
@@ -841,7 +875,9 @@ def audit(
         skip_unreadable=skip_unreadable,
         no_cache=no_cache,
     )
-    options = AuditOptions(paths=targets, since=since, baseline=baseline, use_cache=not no_cache)
+    options = AuditOptions(
+        paths=targets, since=since, baseline=baseline, use_cache=not no_cache, use_ignore=not no_ignore
+    )
     with _audit_progress() as progress:
         report = run_audit(settings_config, settings, options, progress=progress)
     _emit_audit(report, output_format.value, output)

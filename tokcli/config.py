@@ -304,7 +304,6 @@ GLOB_CHARACTERS = frozenset("*?[")
 def config_start(paths: Sequence[str]) -> Path:
     """Where every command starts looking for config: the deepest directory holding all the given paths (a
     directory itself, a file's parent, a glob's fixed leading part), else the current directory."""
-    import os
 
     directories = []
     for raw in paths:

@@ -33,6 +33,7 @@ from tokcli.audit.discover import FileProblem, Matcher, SourceFile, discover, di
 from tokcli.audit.settings import AuditSettings
 from tokcli.config import Config
 from tokcli.errors import EXIT_ERROR, EXIT_FINDINGS, EXIT_OK, UsageError
+from tokcli.inputs import left_out_message
 from tokcli.lint.finding import SEVERITY_RANK, Finding, RuleInfo
 
 #: (files done, files to analyse) after each analysed file; cache hits are not reported.
@@ -47,6 +48,7 @@ class AuditOptions:
     use_cache: bool = True
     cache_path: Path | None = None  # default: audit-v1.sqlite3 in tokcli's cache directory
     workers: int | None = None
+    use_ignore: bool = True  # False: --no-ignore, read what git ignores too
 
 
 @dataclass(frozen=True)
@@ -174,13 +176,11 @@ def run_audit(
         resolve_ref(options.since, git_root(Path.cwd().resolve()))
     config_path = display_path(Path(config.source).resolve(), Path.cwd().resolve()) if config.source else None
     report = AuditReport(settings=settings, targets=targets, notes=notes, config_path=config_path)
-    found = discover(options.paths, settings.include, settings.exclude, config.root)
+    found = discover(options.paths, settings.include, settings.exclude, config.root, use_ignore=options.use_ignore)
     report.problems.extend(found.problems)
     report.skipped.extend(found.skipped)
     if not found.files and not found.problems:
-        report.notes.append(
-            f"no prompt files found in {', '.join(options.paths)} (audit.include: {', '.join(settings.include)})"
-        )
+        raise UsageError(left_out_message("prompt files", options.paths, found.left_out))
     linter = _linter(config, settings, targets[0])
     if linter is not None:
         report.rules.extend(linter.rule_infos())
