@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from tokcli.errors import ConfigError
+from tokcli.inputs import GLOB_CHARACTERS
 from tokcli.structured import compose_yaml, guarded, load_yaml
 
 CONFIG_FILE_NAMES = (".tokcli.yaml", ".tokcli.yml")
@@ -296,9 +297,6 @@ def start_dir_for(path: Path) -> Path:
         return path if path.is_dir() else path.parent
     except OSError as error:  # a directory on the way that may not be searched
         raise InputError(f"cannot read: {error.strerror or error}", path=str(path)) from None
-
-
-GLOB_CHARACTERS = frozenset("*?[")
 
 
 def config_start(paths: Sequence[str]) -> Path:

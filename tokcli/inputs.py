@@ -16,7 +16,7 @@ from typing import Any
 from tokcli.errors import InputError, TokcliError
 
 STDIN = "-"
-_GLOB_CHARS = set("*?[")
+GLOB_CHARACTERS = frozenset("*?[")
 _BINARY_SNIFF = 8192
 # Directories nobody wants counted, even without a .gitignore.
 _ALWAYS_SKIPPED_DIRS = {
@@ -423,7 +423,7 @@ def _expand_one(
             add(file, file)  # walk_directory yields resolved paths already
     elif path.exists() or path.is_symlink():
         add(path)
-    elif _GLOB_CHARS & set(raw):
+    elif GLOB_CHARACTERS & set(raw):
         files = []
         for match in sorted(glob.glob(raw, recursive=True)):
             kind = _special_kind_of(Path(match))
@@ -451,7 +451,7 @@ def expand_arguments(paths: Iterable[str], *, accept: Accept | None = None, use_
     result: list[str] = []
     for raw in paths:
         path = Path(raw)
-        if raw == STDIN or not (path.is_dir() or (_GLOB_CHARS & set(raw) and not path.exists())):
+        if raw == STDIN or not (path.is_dir() or (GLOB_CHARACTERS & set(raw) and not path.exists())):
             result.append(raw)
             continue
         left_out: Counter[str] = Counter()

@@ -13,9 +13,16 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from tokcli.config import GLOB_CHARACTERS
 from tokcli.errors import InputError
-from tokcli.inputs import WalkIssues, decode_bytes, expand_paths, is_binary, read_regular_file, walk_directory
+from tokcli.inputs import (
+    GLOB_CHARACTERS,
+    WalkIssues,
+    decode_bytes,
+    expand_paths,
+    is_binary,
+    read_regular_file,
+    walk_directory,
+)
 from tokcli.prompt_set import CONFIG_FILES, not_a_prompt
 
 
