@@ -72,7 +72,7 @@ def test_action_is_a_composite_that_runs_audit_with_github_format() -> None:
     assert steps[0]["uses"].startswith("actions/setup-python@")
     assert all("shell" in step for step in steps if "run" in step)  # composite run steps need a shell
     assert steps[0]["with"]["update-environment"] is False  # the caller's Python is left alone
-    assert "-m venv" in steps[1]["run"] and "tokcli_action.py\" install" in steps[1]["run"]
+    assert "-m venv" in steps[1]["run"] and 'tokcli_action.py" install' in steps[1]["run"]
     assert steps[-1]["run"].endswith('tokcli_action.py" audit')
     assert set(action["inputs"]) >= {"paths", "args", "version", "extras", "python-version"}
 

@@ -19,11 +19,27 @@ from tokcli.errors import EXIT_ERROR, TokcliError
 class _Group(typer.core.TyperGroup):
     """Turns every TokcliError into one line on stderr and exit 2: no tracebacks for user errors."""
 
+    def __init__(self, **attrs: Any) -> None:
+        super().__init__(**attrs)
+        _space_out_choices(self)
+
     def invoke(self, ctx: Any) -> Any:
         try:
             return super().invoke(ctx)
         except TokcliError as error:
             fail(error)
+
+
+def _space_out_choices(command: Any) -> None:
+    """Show choices as `[auto | table | csv]`: with spaces, a narrow help screen wraps between two choices
+    instead of inside one (`c` / `sv` at 80 columns)."""
+    for param in getattr(command, "params", []):
+        choices = getattr(param.type, "choices", None)
+        if choices:
+            shown = "[" + " | ".join(str(getattr(choice, "value", choice)) for choice in choices) + "]"
+            param.type.get_metavar = lambda param, ctx=None, shown=shown: shown
+    for sub in getattr(command, "commands", {}).values():
+        _space_out_choices(sub)
 
 
 def fail(error: TokcliError) -> NoReturn:
@@ -34,7 +50,7 @@ def fail(error: TokcliError) -> NoReturn:
 app = typer.Typer(
     cls=_Group,
     no_args_is_help=True,
-    add_completion=False,
+    add_completion=True,
     help="Audit and cut the token cost of LLM prompts — offline.",
     context_settings={"help_option_names": ["-h", "--help"]},
     pretty_exceptions_enable=False,
@@ -54,6 +70,22 @@ def _root(
     ),
 ) -> None:
     """tokcli: count, cost, lint, compress and audit LLM prompts."""
+
+
+class Shell(str, Enum):
+    bash = "bash"
+    zsh = "zsh"
+    fish = "fish"
+
+
+@app.command()
+def completion(shell: Shell = typer.Argument(..., help="bash, zsh or fish.")) -> None:
+    """Print the shell completion script, e.g. `tokcli completion bash > ~/.local/share/bash-completion/completions/tokcli`."""
+    from typer._completion_classes import completion_init
+    from typer._completion_shared import get_completion_script
+
+    completion_init()
+    typer.echo(get_completion_script(prog_name="tokcli", complete_var="_TOKCLI_COMPLETE", shell=shell.value))
 
 
 # ---- shared helpers ------------------------------------------------------------------------------------
