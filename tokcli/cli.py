@@ -34,7 +34,7 @@ def _space_out_choices(command: Any) -> None:
     """Show choices as `[auto | table | csv]`: with spaces, a narrow help screen wraps between two choices
     instead of inside one (`c` / `sv` at 80 columns)."""
     for param in getattr(command, "params", []):
-        choices = getattr(param.type, "choices", None)
+        choices = getattr(getattr(param, "type", None), "choices", None)
         if choices:
             shown = "[" + " | ".join(str(getattr(choice, "value", choice)) for choice in choices) + "]"
             param.type.get_metavar = lambda param, ctx=None, shown=shown: shown
