@@ -15,6 +15,7 @@ from typing import Any
 
 import pytest
 import yaml
+from repo_support import copy_of_repository
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -98,9 +99,12 @@ def _run_steps(
     context["steps.python.outputs.python-path"] = base_python  # what setup-python would give
     context["github.base_ref"] = "main"
     env = {key: value for key, value in os.environ.items() if key not in ("VIRTUAL_ENV", "PYTHONPATH")}
+    checkout = runner_temp / "action"  # where the runner checks out the action: a copy, so builds stay out of REPO
+    if not checkout.is_dir():
+        copy_of_repository(checkout)
     env.update(
         GITHUB_ACTIONS="true",
-        GITHUB_ACTION_PATH=str(REPO),
+        GITHUB_ACTION_PATH=str(checkout),
         GITHUB_WORKSPACE=str(workspace),
         GITHUB_STEP_SUMMARY=str(summary),
         RUNNER_TEMP=str(runner_temp),

@@ -12,8 +12,7 @@ import zipfile
 from pathlib import Path
 
 import pytest
-
-REPO = Path(__file__).resolve().parents[1]
+from repo_support import copy_of_repository
 
 
 @pytest.fixture(scope="module")
@@ -21,8 +20,9 @@ def dist(tmp_path_factory: pytest.TempPathFactory) -> Path:
     if importlib.util.find_spec("build") is None:
         pytest.skip("the build package is not installed")
     out = tmp_path_factory.mktemp("dist")
+    source = copy_of_repository(tmp_path_factory.mktemp("source") / "tokcli")
     completed = subprocess.run(
-        [sys.executable, "-m", "build", "--outdir", str(out), str(REPO)], capture_output=True, text=True, timeout=900
+        [sys.executable, "-m", "build", "--outdir", str(out), str(source)], capture_output=True, text=True, timeout=900
     )
     assert completed.returncode == 0, completed.stdout[-3000:] + completed.stderr[-3000:]
     return out
