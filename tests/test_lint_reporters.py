@@ -33,7 +33,7 @@ def _report():  # type: ignore[no-untyped-def]
 def test_json_report_shape() -> None:
     report = _report()
     data = json.loads(render_json(report.findings, report.summary()))
-    assert set(data) == {"findings", "summary"}
+    assert set(data) == {"schema_version", "findings", "summary"}
     first = data["findings"][0]
     assert set(first) == {
         "path", "line", "column", "end_line", "end_column", "code", "name", "severity", "message",

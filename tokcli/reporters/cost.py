@@ -7,12 +7,12 @@ from __future__ import annotations
 
 import csv
 import io
-import json
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from tokcli.pricing.dump import decimal_text
 from tokcli.pricing.estimate import CostReport, CostRow
+from tokcli.reporters.json_document import json_document
 
 ESTIMATE_MARK = "~"
 STALE_MARK = "!"
@@ -204,7 +204,7 @@ def render_json(report: CostReport) -> str:
         "results": result_items(report),
         "skipped": [{"model": model, "reason": reason} for model, reason in report.skipped],
     }
-    return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+    return json_document(document)
 
 
 CSV_FIELDS = (

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping, Sequence
 from typing import Any
 
 from tokcli.lint.finding import Finding
+from tokcli.reporters.json_document import json_document
 
 
 def finding_dict(finding: Finding) -> dict[str, Any]:
@@ -23,4 +23,4 @@ def render_json(findings: Sequence[Finding], summary: Mapping[str, Any], **extra
         "summary": dict(summary),
     }
     document.update(extra)
-    return json.dumps(document, indent=2, ensure_ascii=False, default=str) + "\n"
+    return json_document(document)
