@@ -119,3 +119,18 @@ def test_piped_without_columns_is_plain_and_complete(
     assert not any(line.endswith(" ") for line in out.splitlines())
     header = _table_rows(out, "Prompt files")
     assert "static prefix (min 1,024)" in out and "gemini-2.5-flash" in out and len(header) == 3
+
+
+def test_counts_have_thousands_separators(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, own_cache: Path) -> None:
+    write_tree(tmp_path / "p", {"big.md": "Please kindly note that you should answer.   \n" * 600})
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("COLUMNS", "120")
+    data = json.loads(run_audit("p", "--format", "json").stdout)
+    findings = data["files"][0]["findings"]
+    assert findings > 1000
+    out = run_audit("p").stdout
+    assert f"{findings:,}" in _table_rows(out, "Prompt files")[0].split()
+    assert f"Lint findings: {findings:,} below --fail-on" in out
+    assert "TK301 politeness ×600" in out
+    markdown = run_audit("p", "--format", "markdown").stdout
+    assert f"| {findings:,} |" in markdown

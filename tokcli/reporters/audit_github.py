@@ -25,7 +25,7 @@ def render_audit_github(report: AuditReport) -> str:
         lines.append(
             f"::notice title=tokcli audit {escape_property(total.model)}::"
             + escape_data(
-                f"{len(report.files)} prompt files, {tokens(total.tokens, total.exact)} tokens, "
+                f"{len(report.files):,} prompt files, {tokens(total.tokens, total.exact)} tokens, "
                 f"{usd(total.cost_per_call)} per call"
             )
             + "\n"

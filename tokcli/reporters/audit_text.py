@@ -93,7 +93,7 @@ def _files_columns(report: AuditReport) -> list[Column]:
 def _files_title(report: AuditReport) -> str:
     base = common_directory([file.path for file in report.files])
     where = f" in {base}/" if base else ""
-    return f"Prompt files{where} ({len(report.files)}); tokens per model, the rest on {report.models[0]}"
+    return f"Prompt files{where} ({len(report.files):,}); tokens per model, the rest on {report.models[0]}"
 
 
 def _totals_columns(report: AuditReport) -> list[Column]:
@@ -180,7 +180,7 @@ def render_audit_text(
             figure = file.figure(primary)
             assert figure is not None
             codes = Counter(finding.code for finding in file.findings).most_common(2)
-            extra = ", ".join(f"{code}×{count}" for code, count in codes)
+            extra = ", ".join(f"{code}×{count:,}" for code, count in codes)
             console.print(
                 f"  {escape(file.path)}: {tokens(figure.tokens, figure.exact)} tokens, "
                 f"{usd(figure.cost_per_call)}/call, compress saves {saved(figure)}" + (f"; {extra}" if extra else "")
@@ -190,12 +190,12 @@ def render_audit_text(
     if report.budgets:
         exceeded = [check for check in report.budgets if check.exceeded]
         if exceeded:
-            console.print(f"[bold red]Budgets: {len(exceeded)} of {len(report.budgets)} exceeded[/bold red]")
+            console.print(f"[bold red]Budgets: {len(exceeded):,} of {len(report.budgets):,} exceeded[/bold red]")
             for check in exceeded:
                 where = check.path or "all files"
                 console.print(f"  {escape(where)} ({check.model}): {budget_text(check)}")
         else:
-            console.print(f"[bold green]Budgets: all {len(report.budgets)} within limits[/bold green]")
+            console.print(f"[bold green]Budgets: all {len(report.budgets):,} within limits[/bold green]")
         console.print()
 
     if report.deltas is not None:
@@ -230,9 +230,9 @@ def render_audit_text(
         for finding in lint:
             wasted[finding.code] += finding.tokens_wasted
             names[finding.code] = finding.name
-        parts = [f"{code} {names[code]} ×{count} ({wasted[code]:,} tokens)" for code, count in by_code.most_common(5)]
+        parts = [f"{code} {names[code]} ×{count:,} ({wasted[code]:,} tokens)" for code, count in by_code.most_common(5)]
         console.print(
-            f"[bold]Lint findings[/bold]: {len(lint)} below --fail-on {report.settings.fail_on}; most frequent: "
+            f"[bold]Lint findings[/bold]: {len(lint):,} below --fail-on {report.settings.fail_on}; most frequent: "
             + "; ".join(parts)
         )
         console.print("  details: tokcli lint <files>")
@@ -250,7 +250,7 @@ def render_audit_text(
         console.print(f"[dim]{ESTIMATE} marks an estimate: that provider publishes no tokenizer[/dim]")
     if report.cache_hits:
         console.print(
-            f"[dim]cache: {report.cache_hits} of {report.cache_hits + report.cache_misses} files unchanged[/dim]"
+            f"[dim]cache: {report.cache_hits:,} of {report.cache_hits + report.cache_misses:,} files unchanged[/dim]"
         )
     style = {0: "bold green", 1: "bold red"}.get(report.exit_code(), "bold red")
     console.print(f"[{style}]audit {verdict(report)}[/{style}]")

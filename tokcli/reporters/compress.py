@@ -47,7 +47,7 @@ def render_summary(report: CompressReport) -> str:
     lines = [f"tokcli compress: {report.path} ({_method(report)})"]
     lines.extend(_model_line(report, row) for row in report.models)
     if report.transforms:
-        fired = ", ".join(f"{name} ×{count}" for name, count in report.transforms.items())
+        fired = ", ".join(f"{name} ×{count:,}" for name, count in report.transforms.items())
         lines.append(f"  transforms: {fired}")
     elif not report.changed:
         lines.append("  nothing to compress")
