@@ -74,6 +74,14 @@ def _text_counts(files: Sequence[SourceFile], linter: Any) -> list[int | None]:
     return list(counter.count_batch([file.text for file in files]))
 
 
+def _leave_interrupts_to_the_parent() -> None:
+    """In a worker: Ctrl-C reaches the whole process group, and only the parent should act on it (it stops the
+    pool); a worker that took it too would print its own traceback ("Process ForkPoolWorker-1: …")."""
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
 def analyse_files(
     files: Sequence[SourceFile], linter: Any, compress_level: str | None, workers: int | None
 ) -> Iterator[Outcome]:
@@ -87,7 +95,7 @@ def analyse_files(
     global _WORKER_STATE
     _WORKER_STATE = (linter, compress_level)
     try:
-        with multiprocessing.get_context("fork").Pool(processes) as pool:
+        with multiprocessing.get_context("fork").Pool(processes, initializer=_leave_interrupts_to_the_parent) as pool:
             items = [(file.path, file.text, tokens) for file, tokens in zip(files, totals)]
             yield from pool.imap(_in_worker, items, chunksize=_CHUNK)
     finally:
