@@ -270,7 +270,10 @@ def test_cli_directory_of_binaries_nothing_to_count(tmp_path: Path, monkeypatch:
     code, stdout, stderr = invoke("bin")
     assert code == 2
     assert stdout == ""
-    assert stderr == "tokcli: error: no prompt files in bin: 3 left out — binary file (2), not a prompt file type (1)\n"
+    assert stderr == (
+        "tokcli: error: no prompt files in bin: 3 left out — binary file (2), not a prompt file type (1); "
+        "--all-types reads every text file\n"
+    )
 
 
 def test_cli_directory_with_only_ignored_files(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -160,7 +160,10 @@ def read_inputs(
     )
     if not inputs.texts:
         inputs.left_out.update(reason for _, reason in inputs.skipped)
-        raise UsageError(left_out_message("text files" if any_type else "prompt files", paths, inputs.left_out))
+        message = left_out_message("text files" if any_type else "prompt files", paths, inputs.left_out)
+        if "not a prompt file type" in inputs.left_out:
+            message += "; --all-types reads every text file"
+        raise UsageError(message)
     return inputs
 
 
