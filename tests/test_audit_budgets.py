@@ -93,4 +93,4 @@ def test_budget_entry_without_a_limit_is_a_config_error(tmp_path: Path) -> None:
     write_tree(tmp_path / "p", {"a.md": TIGHT}, _config("    files:\n      '*': {model: gpt-4o}\n"))
     result = run_audit("p")
     assert result.exit_code == 2
-    assert "needs max_tokens or max_cost_per_call" in result.stderr
+    assert "needs max_tokens, max_cost_per_call, max_tool_tokens or max_rendered_tokens" in result.stderr

@@ -341,3 +341,26 @@ def test_several_files_need_an_output_that_holds_them(
     assert verbose.read_text(encoding="utf-8") == PROMPT and not Path("out.md").exists()
     result = runner.invoke(app, ["compress", "--check", "-", str(tight)], input="x")
     assert (result.exit_code, result.stderr) == (2, "tokcli: error: '-' (stdin) cannot be combined with other files\n")
+
+
+def test_removed_sentences_are_named_in_the_summary_and_in_json(tmp_path: Path) -> None:
+    skill = tmp_path / "SKILL.md"
+    skill.write_text(
+        "---\nname: triage\ndescription: Sort incoming tickets.\n---\n\nHey there! 👋\n\n"
+        "Route each ticket to billing or support.\n\nYou've got this!\n",
+        encoding="utf-8",
+    )
+    result = runner.invoke(app, ["compress", str(skill)])
+    assert result.exit_code == 0, result.stderr
+    assert (
+        result.stdout
+        == "---\nname: triage\ndescription: Sort incoming tickets.\n---\n\nRoute each ticket to billing or support.\n"
+    )
+    assert "  removed: line 6 (greeting): Hey there! 👋\n" in result.stderr
+    assert "  removed: line 10 (encouragement): You've got this!\n" in result.stderr
+    result = runner.invoke(app, ["compress", str(skill), "--format", "json"])
+    assert result.exit_code == 0, result.stderr
+    assert json.loads(result.stdout)["removed"] == [
+        {"transform": "non_instructions", "line": 6, "reason": "greeting", "text": "Hey there! 👋"},
+        {"transform": "non_instructions", "line": 10, "reason": "encouragement", "text": "You've got this!"},
+    ]

@@ -135,6 +135,8 @@ def assert_preserved(original: str, compressed: str) -> None:
         if span.kind == "json":
             continue
         found = compressed.find(span.text, position)
+        if found < 0 and span.kind == "negation":  # the one change allowed: a capital where it now opens a sentence
+            found = compressed.find(span.text[:1].upper() + span.text[1:], position)
         assert found >= 0, f"protected {span.kind} {span.text!r} lost"
         position = found + len(span.text)
     json_before = [s.text for s in protect_document(original, kind="jinja") if s.kind == "json"]
@@ -144,7 +146,8 @@ def assert_preserved(original: str, compressed: str) -> None:
     # found again in the result, the spans are the same: none grew into the text around it, none appeared
     before = [s.text for s in protect_document(original, kind="jinja") if s.kind != "json"]
     after = [s.text for s in protect_document(compressed, kind="jinja") if s.kind != "json"]
-    assert after == before
+    assert [text.lower() for text in after] == [text.lower() for text in before]
+    assert [text[1:] for text in after] == [text[1:] for text in before]
 
 
 @settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=[HealthCheck.too_slow])

@@ -52,7 +52,7 @@ def test_balanced_saves_tokens_and_template_still_renders_the_same_data() -> Non
     assert "must not invent facts" in rendered
     # both copies of the instruction with a protected span stay; the plain duplicate goes
     assert result.text.count('{{ language | default("English") }} only.') == 2
-    assert result.text.count("Keep the answer short and to the point.") == 1
+    assert result.text.count("Keep the answer short.") == 1  # a synonym stack and a repeat
 
 
 @pytest.mark.parametrize(
@@ -286,3 +286,40 @@ def test_negation_words_of_pieces_equal_each_piece_counted_alone() -> None:
         words = rules_method._negation_words_of(chosen)
         for piece, found in zip(chosen, words):
             assert sorted(protect.count_negations(piece).elements()) == found, piece
+
+
+SKILL = (
+    "---\nname: pdf-tools\ndescription: Use when the user asks about PDF files.\n---\n\n"
+    "# PDF tools\n\n-----\n\nPlease note that you should read the file first.\n"
+)
+
+
+@pytest.mark.parametrize("level", ["safe", "balanced", "aggressive"])
+@pytest.mark.parametrize("name", ["SKILL.md", "notes.txt", "skill.j2"])
+def test_front_matter_is_kept_at_every_level(level: str, name: str) -> None:
+    result = compress_prompt(name, SKILL, level=level)
+    assert result.text.startswith("---\nname: pdf-tools\ndescription: Use when the user asks about PDF files.\n---\n")
+    assert "-----" not in result.text  # a separator in the body still goes
+    assert result.transforms.get("separators") == 1
+
+
+def test_verification_catches_front_matter_damage() -> None:
+    damaged = SKILL.replace("---\n", "", 2)
+    report = verify(SKILL, damaged, kind="markdown")
+    assert not report.ok
+    assert [problem.check for problem in report.problems][:1] == ["front_matter"]
+    assert "front matter (lines 1-4) changed" in report.problems[0].message
+
+
+def test_a_negation_opening_a_sentence_after_a_cut_is_capitalised() -> None:
+    text = "Please don't use emojis. Please never share Acme Corp data. Please `npm test` first.\n"
+    result = compress_text(text, level="balanced")
+    assert result.text == "Don't use emojis. Never share Acme Corp data. `npm test` first.\n"
+    assert verify(text, result.text).ok
+
+
+def test_a_negation_before_a_capitalised_name_is_left_in_lower_case() -> None:
+    text = "Please don't Google it.\n"
+    result = compress_text(text, level="balanced")
+    assert result.text == "don't Google it.\n"
+    assert verify(text, result.text).ok

@@ -19,8 +19,10 @@ def test_levels_are_cumulative_and_named() -> None:
         "separators", "markdown_decoration", "repeated_punctuation", "inner_whitespace", "trailing_whitespace",
         "blank_lines",
     }  # fmt: skip
-    assert balanced - safe == {"filler_phrases", "verbose_phrases", "duplicate_sentences"}
-    assert aggressive - balanced == {"articles", "low_information_words", "condense_lists"}
+    assert balanced - safe == {
+        "filler_phrases", "verbose_phrases", "rewording", "duplicate_sentences", "non_instructions",
+    }  # fmt: skip
+    assert aggressive - balanced == {"rationale", "articles", "low_information_words", "condense_lists"}
     assert len({x.name for x in TRANSFORMS}) == len(TRANSFORMS)
     with pytest.raises(ValueError, match="unknown level"):
         transforms_for_level("extreme")
@@ -177,3 +179,63 @@ def test_condense_lists() -> None:
 def test_condense_lists_leaves_nested_lists() -> None:
     text = "- a\n- b\n- c\n  - c1\n"
     assert t.condense_lists(text) == (text, 0)
+
+
+def test_duplicate_sentences_keep_sections_written_one_per_case() -> None:
+    text = (
+        "## Event: order.created\n\nSend the confirmation mail. Log the event with its id.\n\n"
+        "## Event: order.cancelled\n\nSend the cancellation mail. Log the event with its id.\n"
+    )
+    assert t.duplicate_sentences(text) == (text, 0)
+
+
+def test_duplicate_sentences_drop_a_repeat_in_a_recap_or_unrelated_section() -> None:
+    text = (
+        "## Rules\n\nAnswer in the language of the question. Cite the handbook section.\n\n"
+        "## Summary\n\nAnswer in the language of the question.\n\n"
+        "## Output\n\nWrite plain text. Cite the handbook section.\n"
+    )
+    new, fired = t.duplicate_sentences(text)
+    assert new == (
+        "## Rules\n\nAnswer in the language of the question. Cite the handbook section.\n\n"
+        "## Summary\n\n\n## Output\n\nWrite plain text.\n"
+    )
+    assert fired == 2
+
+
+def test_duplicate_sentences_drop_a_paragraph_pasted_under_a_similar_heading() -> None:
+    paragraph = "The customer gets no webhooks. Their mails depend on them. Look at the delivery log."
+    text = f"## Background (Slack)\n\n{paragraph}\n\n## Background (runbook)\n\n{paragraph} Retries stop after a day.\n"
+    new, fired = t.duplicate_sentences(text)
+    assert new.endswith("## Background (runbook)\n\nRetries stop after a day.\n") and fired == 3
+
+
+def test_a_repeated_reminder_goes_even_in_sections_one_per_example() -> None:
+    text = "Example 1:\nIt is spam.\nRemember: reply with one word only.\nExample 2:\nIt is fine.\nRemember: reply with one word only.\n"
+    new, fired = t.duplicate_sentences(text)
+    assert (
+        new == "Example 1:\nIt is spam.\nRemember: reply with one word only.\nExample 2:\nIt is fine.\n" and fired == 1
+    )
+
+
+@pytest.mark.parametrize(
+    "phrase",
+    [
+        "a few", "a little", "one at a time", "7 days a week", "twice a day", "3 times a week", "a lot of",
+        "a couple of", "on the other hand", "at the same time", "as a result", "in a row.", "on the fly,",
+    ],
+)  # fmt: skip
+def test_articles_keep_fixed_expressions(phrase: str) -> None:
+    line = f"The agent answers {phrase} while the user waits for the reply in the chat window of the support app on the phone."
+    new, _ = t.articles(line)
+    assert phrase in new
+    assert "user waits for reply in chat window of support app on the phone." in new  # a set phrase at the end
+
+
+def test_verbose_phrases_read_right_where_they_stand() -> None:
+    text = "Ask one single, low-commitment question. Be polite at all times. Stay at all times calm."
+    assert t.verbose_phrases(text) == (
+        "Ask one single, low-commitment question. Be polite at all times. Stay always calm.",
+        1,
+    )
+    assert t.verbose_phrases("Ask one single question.") == ("Ask one question.", 1)

@@ -271,3 +271,22 @@ def test_config_models_are_the_default_and_unpriced_ones_are_skipped(tmp_path: P
     assert [i["model"] for i in data["results"]] == ["gpt-4o", "claude-haiku-4-5"]
     assert data["skipped"] == [{"model": "llama-3.1-8b", "reason": "no price in the table (config `models`)"}]
     assert [i["model"] for i in _json("--text", HELLO, "-m", "o3")["results"]] == ["o3"]
+
+
+def test_a_model_mapped_to_a_config_tokenizer_is_counted_with_it(tmp_path: Path, fresh_registry: None) -> None:
+    """Gemini on a user SentencePiece model (Gemma's, as Google's SDK does): exact, and the same count as
+    `count`. Mistral's v1 SentencePiece model stands in for Gemma's here."""
+    sentencepiece = pytest.importorskip("sentencepiece")
+    data = pytest.importorskip("mistral_common")
+    source = Path(data.__file__).parent / "data" / "tokenizer.model.v1"
+    (tmp_path / "spm.model").write_bytes(source.read_bytes())
+    (tmp_path / ".tokcli.yaml").write_text(
+        "tokenizers:\n  - {name: gemma-stand-in, path: spm.model, models: [gemini-2.5-pro]}\n"
+    )
+    (tmp_path / "p.md").write_text(HELLO)
+    expected = len(sentencepiece.SentencePieceProcessor(model_file=str(source)).encode(HELLO))
+    [row] = _json("p.md", "-m", "gemini-2.5-pro")["results"]
+    assert (row["input_tokens"], row["exact"]) == (expected, True)
+    counted = runner.invoke(app, ["count", "p.md", "-m", "gemini-2.5-pro", "-f", "json"])
+    [item] = json.loads(counted.stdout)["results"]
+    assert (item["tokens"], item["tokenizer"], item["exact"]) == (expected, "gemma-stand-in", True)

@@ -101,9 +101,9 @@ def test_csv_format(files: Path) -> None:
     assert (code, stderr) == (0, "")
     rows = list(csv.reader(io.StringIO(stdout)))
     assert rows == [
-        ["path", "model", "tokenizer", "tokens", "exact", "kind", "overhead"],
-        ["a.txt", "gpt-4", "cl100k_base", "2", "true", "text", "0"],
-        ["a.txt", "claude-3-5-haiku", "claude-estimate", "3", "false", "text", "0"],  # ceil(2 × 1.2)
+        ["path", "model", "tokenizer", "tokens", "exact", "kind", "overhead", "tool_tokens"],
+        ["a.txt", "gpt-4", "cl100k_base", "2", "true", "text", "0", "0"],
+        ["a.txt", "claude-3-5-haiku", "claude-estimate", "3", "false", "text", "0", "0"],  # ceil(2 × 1.2)
     ]
 
 

@@ -217,7 +217,7 @@ def test_cli_glob(repo: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     code, stdout, stderr = invoke("docs/**/*.txt", "-t", "cl100k_base", "-f", "csv")
     assert (code, stderr) == (0, "")
     rows = stdout.splitlines()
-    assert rows[0] == "path,model,tokenizer,tokens,exact,kind,overhead"
+    assert rows[0] == "path,model,tokenizer,tokens,exact,kind,overhead,tool_tokens"
     # tokcli expands a quoted glob as it walks a directory: what git ignores is left out (secret.txt).
     assert [row.split(",")[0] for row in rows[1:]] == ["docs/nested/note.txt", "docs/top-only.txt"]
     code, stdout, stderr = invoke("docs/**/*.txt", "-t", "cl100k_base", "-f", "csv", "--no-ignore")

@@ -166,7 +166,7 @@ def _read_per_call(check: Callable[[str, int], object], line_length: int) -> int
 
 @pytest.mark.parametrize(
     "check",
-    [transforms._at_sentence_start, protect._at_line_start, verbosity._starts_sentence],
+    [transforms.at_sentence_start, protect._at_line_start, verbosity._starts_sentence],
     ids=["at_sentence_start", "at_line_start", "starts_sentence"],
 )
 def test_line_helpers_read_what_is_near_the_offset_only(check: Callable[[str, int], object]) -> None:
@@ -188,7 +188,7 @@ _LINE_TEXT = st.text(alphabet=st.sampled_from(list(" \t\n-*+>.):!?1٣aZ#_")), ma
 @settings(max_examples=400, deadline=None)
 def test_line_helpers_agree_with_scanning_the_whole_line(text: str, data: st.DataObject) -> None:
     offset = data.draw(st.integers(0, len(text)))
-    assert transforms._at_sentence_start(text, offset) == _at_sentence_start_by_line(text, offset)
+    assert transforms.at_sentence_start(text, offset) == _at_sentence_start_by_line(text, offset)
     line_start = text.rfind("\n", 0, offset) + 1
     assert protect._at_line_start(text, offset) == (text[line_start:offset].strip(" \t") == "")
     before = text[:offset].rstrip(" \t*_#>-")

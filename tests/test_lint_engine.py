@@ -28,7 +28,7 @@ def test_registry_has_at_least_twenty_rules_with_examples() -> None:
         info = rule.info()
         assert info.summary and "Wasteful:" in info.description and "Fixed:" in info.description
         assert info.severity in ("info", "warning", "error")
-    assert {rule.code[:3] for rule in rules} == {"TK1", "TK2", "TK3", "TK4", "TK5", "TK6", "TK9"}
+    assert {rule.code[:3] for rule in rules} == {"TK1", "TK2", "TK3", "TK4", "TK5", "TK6", "TK7", "TK9"}
 
 
 def test_selectors_by_code_prefix_and_name() -> None:

@@ -214,6 +214,12 @@ def count(
         False, "--all-types", help="In directories, count every text file, not only prompt files."
     ),
     no_ignore: bool = NoIgnoreOption,
+    fit: bool = typer.Option(False, "--fit", help="Show each prompt's share of the model's context window."),
+    reserve_output: int | None = typer.Option(
+        None, "--reserve-output", min=0, help="Output tokens to reserve in the window (default: config fit)."
+    ),
+    pricing: list[Path] = typer.Option([], "--pricing", help="Price file with context windows (for --fit)."),
+    variables: list[Path] = typer.Option([], "--vars", help="Fixture file: render templates with its variables."),
     config: Path | None = ConfigOption,
 ) -> None:
     """Count tokens exactly, per model or tokenizer, side by side (estimates marked ~)."""
@@ -221,6 +227,10 @@ def count(
     from tokcli.reporters import counts as reporter
 
     settings = load_settings(config, paths)
+    if reserve_output is not None and not fit:
+        from tokcli.errors import UsageError
+
+        raise UsageError("--reserve-output goes with --fit")
     targets = resolve_targets(model or settings.models, tokenizer, every_installed=every)
     # Large files are counted in pieces (bounded memory), except where the text itself is shown
     whole = ids or show or allow_special
@@ -237,23 +247,60 @@ def count(
     if show:
         _show_tokens(inputs.texts, targets[0], allow_special=allow_special)
         return
-    report = count_inputs(inputs.texts, targets, allow_special=allow_special, with_ids=ids)
+    from tokcli.render import is_fixture_file, render_inputs, render_settings, rendered_counts
+
+    prompts = [item for item in inputs.texts if not is_fixture_file(item.path)] or inputs.texts
+    report = count_inputs(prompts, targets, allow_special=allow_special, with_ids=ids)
+    renders = render_inputs(prompts, render_settings(settings, variables), settings.root)
+    rendered = rendered_counts(renders, targets)
+    fits: dict[Any, Any] = {}
+    if fit:
+        from tokcli.fit import count_fits, fit_settings
+
+        fitting = fit_settings(settings.fit, settings.source, settings.key_lines)
+        fits = count_fits(report, fitting, price_table(settings, pricing), reserve_output)
     chosen = output_format.value
     if chosen == "auto":
         chosen = "table" if is_terminal() else "text"  # NO_COLOR takes the colour away, not the layout
     if chosen == "json":
-        sys.stdout.write(reporter.render_json(report))
+        sys.stdout.write(reporter.render_json(report, fits, rendered))
     elif chosen == "csv":
         sys.stdout.write(reporter.render_csv(report))
     elif chosen == "table":
+        from tokcli.reporters.tools import render_tool_table
+
         console = make_console()
         console.print(reporter.render_table(report))
+        for path, label, request in reporter.tool_tables(report):
+            console.print(render_tool_table(path, label, request))
+        if rendered:
+            from tokcli.reporters.rendered import render_rendered_table
+
+            console.print(render_rendered_table(rendered, reporter.template_cells(report)))
+        if fits:
+            from tokcli.reporters.fit import render_fit_table
+
+            console.print(render_fit_table(fits))
         for note in report.notes:
             console.print(f"[dim]{note}[/dim]")
     else:
+        from tokcli.reporters.tools import render_tool_plain
+
         sys.stdout.write(reporter.render_plain(report))
+        for path, label, request in reporter.tool_tables(report):
+            sys.stdout.write("\n" + render_tool_plain(path, label, request))
+        if rendered:
+            from tokcli.reporters.rendered import render_rendered_plain
+
+            sys.stdout.write("\n" + render_rendered_plain(rendered, reporter.template_cells(report)))
+        if fits:
+            from tokcli.reporters.fit import render_fit_plain
+
+            sys.stdout.write("\n" + render_fit_plain(fits))
         for note in report.notes:
             typer.echo(f"note: {note}", err=True)
+    if any(item.status == "over" for item in fits.values()):
+        raise typer.Exit(1)  # like a finding: a prompt that does not fit its window
 
 
 def _show_tokens(texts: list[Any], target: Any, *, allow_special: bool = False) -> None:
@@ -403,6 +450,7 @@ def cost(
     per: str | None = typer.Option(None, "--per", help="Period of --calls: call, day, week, month, year."),
     batch: bool = typer.Option(False, "--batch", help="Use batch-API prices where the provider has them."),
     pricing: list[Path] = PricingOption,
+    variables: list[Path] = typer.Option([], "--vars", help="Fixture file: also price templates rendered with it."),
     output_format: CostFormat = typer.Option(CostFormat.auto, "--format", "-f", help="Output format."),
     encoding_errors: EncodingErrors = typer.Option(EncodingErrors("strict"), "--encoding-errors", help="Bad UTF-8."),
     no_ignore: bool = NoIgnoreOption,
@@ -410,7 +458,7 @@ def cost(
 ) -> None:
     """What a prompt costs per call (and per day/month) on each model, counted with its own tokenizer."""
     from tokcli.pricing.cost import CostOptions
-    from tokcli.pricing.estimate import estimate_costs
+    from tokcli.pricing.estimate import estimate_costs, with_config_tokenizers
     from tokcli.reporters import cost as reporter
 
     settings = load_settings(config, paths)
@@ -431,17 +479,30 @@ def cost(
     unpriced = [name for name in settings.models if not model and table.find(name) is None]
     names = list(dict.fromkeys(model or [n for n in settings.models if n not in unpriced]))
     chosen_models = list({id(m): m for m in (table.get(name) for name in names)}.values()) or table.models
+    chosen_models = with_config_tokenizers(chosen_models, settings.tokenizers)
     inputs = read_inputs(paths or [], text, encoding_errors.value, use_ignore=not no_ignore)
     for path, reason in inputs.skipped:
         typer.echo(f"tokcli: skipped {path}: {reason}", err=True)
+    from tokcli.counting import request_counts
+    from tokcli.render import is_fixture_file
+
+    inputs.texts = [item for item in inputs.texts if not is_fixture_file(item.path)] or inputs.texts
     texts = [(item.path, item.text) for item in inputs.texts]
-    report = estimate_costs(texts, chosen_models, options, compare=compare or not names, skip_unavailable=not model)
+    counted = request_counts(inputs.texts, chosen_models)
+    report = estimate_costs(
+        texts, chosen_models, options, compare=compare or not names, skip_unavailable=not model, counted=counted
+    )
     report.skipped.extend((name, "no price in the table (config `models`)") for name in unpriced)
+    from tokcli.render import render_inputs, render_settings, rendered_costs
+    from tokcli.reporters.rendered import rendered_cost_lines
+
+    renders = render_inputs(inputs.texts, render_settings(settings, variables), settings.root)
+    rendered = rendered_costs(renders, chosen_models, options) if renders else []
     chosen = output_format.value
     if chosen == "auto":
         chosen = "table" if is_terminal() else "text"  # NO_COLOR takes the colour away, not the layout
     if chosen == "json":
-        sys.stdout.write(reporter.render_json(report))
+        sys.stdout.write(reporter.render_json(report, rendered))
     elif chosen == "csv":
         sys.stdout.write(reporter.render_csv(report))
     elif chosen == "table":
@@ -449,8 +510,11 @@ def cost(
         console.print(reporter.render_table(report))
         for line in reporter.legend(report):
             console.print(line, style="dim", markup=False)
+        for line in rendered_cost_lines(rendered):
+            console.print(line, markup=False)
     else:
         sys.stdout.write(reporter.render_plain(report))
+        sys.stdout.write("".join(line + "\n" for line in rendered_cost_lines(rendered)))
 
 
 # ---- pricing -------------------------------------------------------------------------------------------
@@ -895,6 +959,9 @@ def audit(
         False, "--skip-unreadable", help="Report unreadable files but do not exit 2 for them."
     ),
     no_ignore: bool = NoIgnoreOption,
+    reserve_output: int | None = typer.Option(
+        None, "--reserve-output", min=0, help="Output tokens to reserve in each context window (config: fit)."
+    ),
     config: Path | None = ConfigOption,
 ) -> None:
     """Audit prompt files for CI: tokens, cost, waste, cacheability, budgets and deltas."""
@@ -909,6 +976,7 @@ def audit(
         fail_on_increase=fail_on_increase,
         skip_unreadable=skip_unreadable,
         no_cache=no_cache,
+        reserve_output=reserve_output,
     )
     options = AuditOptions(
         paths=targets, since=since, baseline=baseline, use_cache=not no_cache, use_ignore=not no_ignore

@@ -76,6 +76,8 @@ TOP_LEVEL: dict[str, Any] = {
     "lint": MAPPING,
     "compress": MAPPING,
     "audit": MAPPING,
+    "fit": MAPPING,
+    "render": MAPPING,
 }
 
 
@@ -91,6 +93,8 @@ class Config:
     lint: dict[str, Any] = field(default_factory=dict)
     compress: dict[str, Any] = field(default_factory=dict)
     audit: dict[str, Any] = field(default_factory=dict)
+    fit: dict[str, Any] = field(default_factory=dict)  # checked by tokcli.fit
+    render: dict[str, Any] = field(default_factory=dict)  # checked by tokcli.render
     key_lines: dict[str, int] = field(default_factory=dict)  # dotted key → 1-based line (YAML only)
 
     def resolve_path(self, value: str) -> Path:
@@ -373,6 +377,8 @@ def build_config(
     config.lint = dict(data.get("lint", {}))
     config.compress = dict(data.get("compress", {}))
     config.audit = dict(data.get("audit", {}))
+    config.fit = dict(data.get("fit", {}))
+    config.render = dict(data.get("render", {}))
     return config
 
 

@@ -12,10 +12,12 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePath
 from typing import Any
 
-from tokcli.errors import InputError, UsageError
+from tokcli.errors import InputError, MissingExtraError, UnknownNameError, UsageError
 from tokcli.inputs import InputText, StreamedInput, probe_file, read_text_file
 from tokcli.prompts import CHAT_SUFFIXES, PromptDocument, load_prompt
 from tokcli.registry import get_registry
+from tokcli.tool_tokens import RequestTokens, count_request
+from tokcli.tools import ChatRequest, chat_request
 
 DEFAULT_MODEL = "gpt-4o"
 #: Plain files from this size on are counted in pieces (see `tokcli.streaming`) rather than read whole.
@@ -47,9 +49,19 @@ class CountResult:
     tokens: int
     exact: bool
     model: str | None = None
-    kind: str = "text"  # "text" | "chat" | "body" (front matter excluded)
+    kind: str = "text"  # "text" | "chat" | "body" (front matter excluded) | "tools" (a tool-definition file)
     overhead: int = 0  # chat framing tokens included in `tokens`
     ids: list[int] | None = None
+    #: Tool definitions, tool_choice, response format and tool calls, included in `tokens` (see tool_tokens).
+    request: RequestTokens | None = None
+
+    @property
+    def tool_tokens(self) -> int:
+        return self.request.total if self.request is not None else 0
+
+    @property
+    def message_tokens(self) -> int:
+        return self.tokens - self.tool_tokens
 
 
 @dataclass
@@ -143,8 +155,12 @@ def _document(item: InputText) -> PromptDocument | None:
     suffix = PurePath(item.path).suffix.lower()
     if suffix not in CHAT_SUFFIXES and suffix not in (".prompty", ".prompt"):
         return None
+    from tokcli.tools import ToolDefinitionError
+
     try:
         document = load_prompt(item.path, item.text)
+    except ToolDefinitionError:
+        raise
     except InputError:
         return None  # not a chat file after all (e.g. a config YAML): count it as text
     return countable_document(document)
@@ -155,7 +171,46 @@ def countable_document(document: PromptDocument) -> PromptDocument | None:
     when its whole text is counted. For callers that parsed the file already (see `count_inputs`)."""
     if document.kind == "chat" and not document.messages:
         return None
-    return document if document.kind in ("chat", "prompty", "dotprompt") else None
+    return document if document.kind in ("chat", "prompty", "dotprompt", "tools") else None
+
+
+def canonical_model(model: str | None) -> str | None:
+    if model is None:
+        return None
+    try:
+        return get_registry().resolve_model(model).canonical
+    except UnknownNameError:  # a model only the price table knows
+        return model
+
+
+def request_counts(inputs: Sequence[InputText], models: Sequence[Any]) -> dict[tuple[int, str], tuple[int, bool]]:
+    """(input index, model id) → (tokens, exact) for the inputs that send tools, a response format or tool
+    calls: their messages and extras counted as `count` does, for `cost` to price instead of the raw file."""
+    documents = [_document(item) for item in inputs]
+    chosen = [index for index, document in enumerate(documents) if request_of(document) is not None]
+    if not chosen:
+        return {}
+    result: dict[tuple[int, str], tuple[int, bool]] = {}
+    subset = [inputs[index] for index in chosen]
+    for model in models:
+        target = Target(model.id, model.tokenizer, model=model.id, provider=model.provider)
+        try:
+            report = count_inputs(subset, [target], documents=[documents[index] for index in chosen])
+        except MissingExtraError:
+            continue  # cost reports the model as skipped
+        for index, row in zip(chosen, report.results):
+            result[(index, model.id)] = (row.tokens, row.exact)
+    return result
+
+
+def request_of(document: PromptDocument | None) -> ChatRequest | None:
+    """What a document sends besides its message text (tools, tool_choice, response format, tool calls)."""
+    if document is None or document.kind not in ("chat", "tools"):
+        return None
+    if document.kind == "tools":
+        return ChatRequest(tools=list(document.tools))
+    request = chat_request(document.path, document.text)
+    return None if request.empty else request
 
 
 def count_inputs(
@@ -171,10 +226,14 @@ def count_inputs(
     registry = get_registry()
     report = CountReport()
     documents = list(documents) if documents is not None else [_document(item) for item in inputs]
+    requests = [request_of(document) for document in documents]
     for target in targets:
         tokenizer = registry.get(target.tokenizer)
+        canonical = canonical_model(target.model)
         pieces: dict[str, None] = {}
         for item, document in zip(inputs, documents):
+            if document is not None and document.kind == "tools":
+                continue
             if document is not None and document.kind == "chat":
                 for message in document.messages:
                     pieces[message.role] = None
@@ -190,9 +249,12 @@ def count_inputs(
         openai_chat = target.tokenizer in OPENAI_CHAT_TOKENIZERS or (
             not tokenizer.exact and getattr(getattr(tokenizer, "base", None), "name", "") in OPENAI_CHAT_TOKENIZERS
         )
-        for item, document in zip(inputs, documents):
+        for item, document, request in zip(inputs, documents, requests):
             result = CountResult(item.path, target.label, target.tokenizer, 0, tokenizer.exact, model=target.model)
-            if document is not None and document.kind == "chat":
+            encoded: list[str] = []
+            if document is not None and document.kind == "tools":
+                result.kind = "tools"
+            elif document is not None and document.kind == "chat":
                 result.kind = "chat"
                 content = sum(counted[message.content] for message in document.messages)
                 if openai_chat:
@@ -216,6 +278,19 @@ def count_inputs(
             else:
                 result.tokens = counted[item.text]
                 encoded = [item.text]
+            if request is not None:
+                result.request = count_request(
+                    request, tokenizer, target.tokenizer, provider=target.provider, model=canonical
+                )
+                result.tokens += result.request.total
+                result.exact = result.exact and result.request.exact
+                report.notes.extend(note for note in result.request.notes if note not in report.notes)
+                if result.request.uncounted_images:
+                    count = result.request.uncounted_images
+                    report.notes.append(
+                        f"{item.path} on {target.label}: {count} image {'part was' if count == 1 else 'parts were'} "
+                        "not counted (size unknown, or no published formula for this provider)"
+                    )
             if with_ids and tokenizer.exact:
                 result.ids = [i for part in encoded for i in tokenizer.encode(part, allow_special=allow_special)]
             report.results.append(result)
@@ -223,6 +298,11 @@ def count_inputs(
         report.notes.append(
             "chat files: OpenAI tokenizers add OpenAI's documented framing (3 per message + role, name + 1, 3 to "
             "prime the reply), and so do estimates based on them; other tokenizers count message text only"
+        )
+    if any(result.request is not None and result.request.definitions for result in report.results):
+        report.notes.append(
+            "tools: OpenAI models use the cookbook's function-definition constants (exact where verified), "
+            "Anthropic models add the published tool-use system prompt, others count the tools' JSON (estimate)"
         )
     if any(result.kind == "body" for result in report.results):
         report.notes.append("prompty/dotprompt files: the YAML front matter is not counted (it is not sent)")

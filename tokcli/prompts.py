@@ -60,11 +60,13 @@ class Message:
 class PromptDocument:
     path: str
     text: str
-    kind: str  # "text" | "markdown" | "jinja" | "chat" | "prompty" | "dotprompt"
+    kind: str  # "text" | "markdown" | "jinja" | "chat" | "prompty" | "dotprompt" | "tools"
     body_offset: int = 0
     front_matter: dict[str, Any] = field(default_factory=dict)
     template_spans: list[Span] = field(default_factory=list)
     messages: list[Message] = field(default_factory=list)
+    #: A tool-definition file's tools (`tokcli.tools.ToolDef`); its `messages` are their descriptions.
+    tools: list[Any] = field(default_factory=list)
 
     @property
     def template_language(self) -> str:
@@ -78,8 +80,8 @@ class PromptDocument:
 
     @property
     def prompt_text(self) -> str:
-        """What a model reads: chat contents joined, or the body."""
-        if self.kind == "chat":
+        """What a model reads: chat contents (or tool descriptions) joined, or the body."""
+        if self.kind in ("chat", "tools"):
             return "\n".join(message.content for message in self.messages)
         return self.body
 
@@ -129,7 +131,13 @@ def load_prompt(path: str, text: str, kind: str | None = None) -> PromptDocument
     """Parse `text` (the content of `path`) into a PromptDocument; InputError names file and line."""
     kind = kind or detect_kind(path, text)
     if kind == "chat":
-        return PromptDocument(path=path, text=text, kind=kind, messages=parse_chat(path, text))
+        try:
+            return PromptDocument(path=path, text=text, kind=kind, messages=parse_chat(path, text))
+        except InputError:
+            tools = _tool_document(path, text)
+            if tools is None:
+                raise
+            return tools
     document = PromptDocument(path=path, text=text, kind=kind)
     if kind in ("prompty", "dotprompt"):
         document.front_matter, document.body_offset = _parse_front_matter(path, text)
@@ -151,6 +159,17 @@ def load_prompt(path: str, text: str, kind: str | None = None) -> PromptDocument
     if kind == "prompty":
         document.messages = _prompty_messages(document)
     return document
+
+
+def _tool_document(path: str, text: str) -> PromptDocument | None:
+    """A JSON file of tool definitions as a document of kind "tools" (None when it is not one)."""
+    from tokcli.tools import tool_file_definitions, tool_prose
+
+    tools = tool_file_definitions(path, text)
+    if tools is None:
+        return None
+    messages = [Message(role="tool", content=prose, line=line) for line, prose in tool_prose(text, tools)]
+    return PromptDocument(path=path, text=text, kind="tools", messages=messages, tools=tools)
 
 
 def template_language(kind: str) -> str:
@@ -297,6 +316,16 @@ def check_jinja_syntax(path: str, text: str, body_offset: int = 0, spans: list[S
     except jinja2.TemplateSyntaxError as error:
         line = error.lineno + first_line if error.lineno else None
         raise InputError(f"template syntax error: {error.message}", path=path, line=line) from None
+
+
+def front_matter_end(text: str) -> int:
+    """Where a leading YAML front matter block (`---` … `---`, its closing line break included) ends; 0: none.
+
+    Markdown agent-skill files and many prompt formats start with one; loaders read it, so it is kept whole."""
+    if not text.startswith("---"):
+        return 0
+    match = _FRONT_MATTER.match(text)
+    return match.end() if match is not None else 0
 
 
 def _parse_front_matter(path: str, text: str) -> tuple[dict[str, Any], int]:

@@ -36,7 +36,7 @@ class ModelTarget:
     cache_min: CacheMinimum | None = None
 
 
-_PAYLOAD_FORMAT = 2  # 2: findings as rows of fields
+_PAYLOAD_FORMAT = 3  # 2: findings as rows of fields; 3: tool figures
 
 
 @dataclass
@@ -50,6 +50,13 @@ class FileFacts:
     dynamic: str | None = None  # the first dynamic part, when there is one
     dynamic_line: int | None = None
     findings: list[Finding] = field(default_factory=list)
+    #: Files that send tools: tokenizer → [[tool name, tokens, line], ...], included in `tokens`.
+    tools: dict[str, list[list[Any]]] = field(default_factory=dict)
+    #: tokenizer → whether the tool figures are exact (the provider documents the rendering).
+    tools_exact: dict[str, bool] = field(default_factory=dict)
+    #: The request forces a tool (tool_choice any/tool/required): Anthropic's larger tool-use prompt applies.
+    forced_tool: bool = False
+    uncounted_images: int = 0  # image parts no tokenizer could count (size unknown or no formula)
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -61,6 +68,10 @@ class FileFacts:
             "dynamic": self.dynamic,
             "dynamic_line": self.dynamic_line,
             "findings": [_finding_json(finding) for finding in self.findings],
+            "tools": self.tools,
+            "tools_exact": self.tools_exact,
+            "forced_tool": self.forced_tool,
+            "uncounted_images": self.uncounted_images,
         }
 
     @classmethod
@@ -76,6 +87,10 @@ class FileFacts:
             dynamic=data.get("dynamic"),
             dynamic_line=data.get("dynamic_line"),
             findings=[_finding_from_json(path, item) for item in data["findings"]],
+            tools={name: [list(row) for row in rows] for name, rows in data["tools"].items()},
+            tools_exact=dict(data["tools_exact"]),
+            forced_tool=bool(data["forced_tool"]),
+            uncounted_images=int(data["uncounted_images"]),
         )
 
 
@@ -117,6 +132,11 @@ class ModelFigures:
     cache_minimum: int | None
     cost_per_call: Decimal | None
     cost_per_period: Decimal | None
+    #: (tool name, tokens, line) of each tool the file defines, on this model; their sum is in `tokens`.
+    tools: list[tuple[str, int, int]] = field(default_factory=list)
+    tool_tokens: int = 0  # tool definitions and request extras, included in `tokens`
+    rendered: Any = None  # tokcli.render.RenderedFigures when the file has fixtures
+    rendered_cost_per_call: Decimal | None = None  # the largest render's cost per call
 
     @property
     def saved_tokens(self) -> int | None:
@@ -181,7 +201,7 @@ def analyze_document(
         known = {text: text_tokens} if text_tokens is not None else None
         findings = linter.lint_document(document, known_counts=known)
     compressed_text = None
-    if compress_level is not None:
+    if compress_level is not None and document.kind != "tools":  # a tool file's JSON is not prose to rewrite
         from tokcli.compress.rules_method import compress_document
 
         try:
@@ -191,10 +211,41 @@ def analyze_document(
     return Parsed(path, document, compressed_text, findings)
 
 
-def count_all(parsed: Sequence[Parsed], tokenizers: Sequence[str]) -> list[FileFacts]:
+def _forced_tool(document: PromptDocument) -> bool:
+    from tokcli.counting import request_of
+    from tokcli.tool_tokens import forces_tool
+
+    request = request_of(countable_document(document))
+    return request is not None and forces_tool(request.tool_choice)
+
+
+def tokenizer_targets(tokenizers: Sequence[str], models: dict[str, tuple[str, str]] | None) -> list[Target]:
+    """Counting targets, one per tokenizer, that count tool definitions the way their provider does (see
+    `count_all`)."""
+    targets = []
+    for name in tokenizers:
+        provider, model = (models or {}).get(name, (None, None))
+        targets.append(Target(name, name, model=None if provider == "anthropic" else model, provider=provider))
+    return targets
+
+
+def model_tool_prompt(target: ModelTarget, has_tools: bool, forced: bool) -> int:
+    """Anthropic's tool-use system prompt for `target` when the file sends tools (0 for other providers)."""
+    from tokcli.tool_tokens import anthropic_tool_prompt
+
+    if not has_tools or target.provider != "anthropic":
+        return 0
+    return anthropic_tool_prompt(_canonical(target.model), "any" if forced else "auto") or 0
+
+
+def count_all(
+    parsed: Sequence[Parsed], tokenizers: Sequence[str], models: dict[str, tuple[str, str]] | None = None
+) -> list[FileFacts]:
     """Count every file's original and compressed text with every tokenizer, in batches (the documents are
-    parsed already: nothing is parsed again but the compressed texts)."""
-    targets = [Target(name, name) for name in tokenizers]
+    parsed already: nothing is parsed again but the compressed texts). `models` (tokenizer → (provider, model)
+    of the first audited model on it) chooses how tool definitions are counted; Anthropic's per-model tool-use
+    prompt is added by `figures_for`, so that model is not passed on."""
+    targets = tokenizer_targets(tokenizers, models)
     originals = [InputText(item.path, item.document.text) for item in parsed]
     squeezed = [
         (index, InputText(item.path, item.compressed_text))
@@ -211,6 +262,15 @@ def count_all(parsed: Sequence[Parsed], tokenizers: Sequence[str]) -> list[FileF
         rows = report.results[target_index * per_target : (target_index + 1) * per_target]
         for fact, row in zip(facts, rows):
             fact.tokens[target.tokenizer] = row.tokens
+            if row.request is not None:
+                fact.tools[target.tokenizer] = [[tool.name, tool.total, tool.line] for tool in row.request.tools]
+                fact.tools[target.tokenizer].append(
+                    ["", row.request.total - sum(t.total for t in row.request.tools), 0]
+                )
+                fact.tools_exact[target.tokenizer] = row.request.exact
+                fact.uncounted_images = max(fact.uncounted_images, row.request.uncounted_images)
+    for item, fact in zip(parsed, facts):
+        fact.forced_tool = _forced_tool(item.document)
     if squeezed:
         report = count_inputs([item for _, item in squeezed], targets)
         per_target = len(squeezed)
@@ -256,6 +316,13 @@ def figures_for(facts: FileFacts, targets: Sequence[ModelTarget], cost_options: 
     figures = []
     for target in targets:
         tokens = facts.tokens[target.tokenizer]
+        rows = facts.tools.get(target.tokenizer)
+        tool_tokens = sum(row[1] for row in rows) if rows else 0
+        compressed = facts.compressed.get(target.tokenizer)
+        prompt = model_tool_prompt(target, bool(rows), facts.forced_tool)
+        tokens += prompt
+        tool_tokens += prompt
+        compressed = compressed + prompt if compressed is not None else None
         per_call = per_period = None
         if target.price is not None:
             breakdown = compute_cost(target.price, tokens, cost_options)
@@ -264,16 +331,24 @@ def figures_for(facts: FileFacts, targets: Sequence[ModelTarget], cost_options: 
             ModelFigures(
                 model=target.model,
                 tokenizer=target.tokenizer,
-                exact=target.exact,
+                exact=target.exact and facts.tools_exact.get(target.tokenizer, True),
                 tokens=tokens,
-                compressed_tokens=facts.compressed.get(target.tokenizer),
+                compressed_tokens=compressed,
                 prefix_tokens=facts.prefix.get(target.tokenizer, 0),
                 cache_minimum=target.cache_min.tokens if target.cache_min else None,
                 cost_per_call=per_call,
                 cost_per_period=per_period,
+                tools=[(row[0], row[1], row[2]) for row in rows or [] if row[0]],
+                tool_tokens=tool_tokens,
             )
         )
     return figures
+
+
+def _canonical(model: str) -> str:
+    from tokcli.counting import canonical_model
+
+    return canonical_model(model) or model
 
 
 def resolve_targets(models: Sequence[str], pricing: Any, *, strict: bool) -> tuple[list[ModelTarget], list[str]]:

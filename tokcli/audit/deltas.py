@@ -33,6 +33,8 @@ class Snapshot:
     source: str  # "git <ref> (<sha>)" or "baseline <file>"
     files: dict[str, dict[str, tuple[int, Decimal | None]]] = field(default_factory=dict)  # path → model → …
     models: list[str] = field(default_factory=list)
+    tools: dict[str, dict[str, dict[str, int]]] = field(default_factory=dict)  # path → model → tool → tokens
+    rendered: dict[str, dict[str, int]] = field(default_factory=dict)  # path → model → largest render
 
 
 @dataclass(frozen=True)
@@ -61,11 +63,22 @@ class ModelDelta:
         return self.cost_after - self.cost_before
 
 
+@dataclass(frozen=True)
+class ToolDelta:
+    """A tool whose definition changed size on the first model (0 before: new; 0 after: removed)."""
+
+    name: str
+    before: int
+    after: int
+
+
 @dataclass
 class FileDelta:
     path: str
     status: str  # "new" | "deleted" | "changed" | "unchanged"
     models: list[ModelDelta] = field(default_factory=list)
+    tools: list[ToolDelta] = field(default_factory=list)  # on the first compared model, biggest change first
+    rendered: ModelDelta | None = None  # the largest render over the fixtures, on the first compared model
 
     def model(self, name: str) -> ModelDelta | None:
         return next((delta for delta in self.models if delta.model == name), None)
@@ -167,8 +180,11 @@ def git_snapshot(
     config_root: Path,
     targets: Sequence[ModelTarget],
     cost_options: Any,
+    rendering: Any = None,
 ) -> Snapshot:
-    """Tokens per file at `ref` for the files audited now plus the files that matched then but are gone."""
+    """Tokens per file at `ref` for the files audited now plus the files that matched then but are gone.
+    With `rendering` (tokcli.render.RenderSettings), templates that changed are rendered at `ref` with today's
+    fixtures, so deltas cover the rendered figures too."""
     cwd = Path.cwd().resolve()
     root = git_root(cwd).resolve()
     sha = resolve_ref(ref, root)
@@ -206,6 +222,9 @@ def git_snapshot(
         now = digests.get(shown)
         if now is not None and hashlib.sha256(data).hexdigest() == now.digest:
             snapshot.files[shown] = {f.model: (f.tokens, f.cost_per_call) for f in now.figures}
+            snapshot.tools[shown] = {f.model: {t[0]: t[1] for t in f.tools} for f in now.figures if f.tools}
+            # Same template, same (current) fixtures: the same renders.
+            snapshot.rendered[shown] = {f.model: f.rendered.maximum for f in now.figures if f.rendered is not None}
             continue
         if b"\x00" in data[:8192]:
             continue
@@ -214,28 +233,44 @@ def git_snapshot(
         except UnicodeDecodeError:
             continue
         to_count.append((shown, text))
-    snapshot.files.update(count_snapshot(to_count, targets, cost_options))
+    snapshot.files.update(count_snapshot(to_count, targets, cost_options, snapshot.tools))
+    if rendering is not None:
+        from tokcli.audit.rendered import rendered_maxima
+
+        snapshot.rendered.update(rendered_maxima(to_count, targets, rendering, config_root))
     return snapshot
 
 
 def count_snapshot(
-    texts: Sequence[tuple[str, str]], targets: Sequence[ModelTarget], cost_options: Any
+    texts: Sequence[tuple[str, str]],
+    targets: Sequence[ModelTarget],
+    cost_options: Any,
+    tools: dict[str, dict[str, dict[str, int]]] | None = None,
 ) -> dict[str, dict[str, tuple[int, Decimal | None]]]:
-    from tokcli.counting import Target, count_inputs
+    """Tokens and cost per call of each (path, text) per model; each tool's tokens go into `tools`."""
+    from tokcli.audit.analyze import model_tool_prompt, tokenizer_targets
+    from tokcli.counting import count_inputs
     from tokcli.inputs import InputText
     from tokcli.pricing.cost import compute_cost
+    from tokcli.tool_tokens import forces_tool
 
     if not texts:
         return {}
     inputs = [InputText(path, text) for path, text in texts]
     tokenizers = list(dict.fromkeys(target.tokenizer for target in targets))
-    report = count_inputs(inputs, [Target(name, name) for name in tokenizers])
-    counted: dict[tuple[str, str], int] = {(row.path, row.tokenizer): row.tokens for row in report.results}
+    models = {target.tokenizer: (target.provider, target.model) for target in reversed(targets)}
+    report = count_inputs(inputs, tokenizer_targets(tokenizers, models))
+    counted = {(row.path, row.tokenizer): row for row in report.results}
     result: dict[str, dict[str, tuple[int, Decimal | None]]] = {}
     for path, _ in texts:
         entry: dict[str, tuple[int, Decimal | None]] = {}
         for target in targets:
-            tokens = counted[(path, target.tokenizer)]
+            row = counted[(path, target.tokenizer)]
+            request = row.request
+            forced = request is not None and forces_tool(request.tool_choice_value)
+            tokens = row.tokens + model_tool_prompt(target, bool(request and request.tools), forced)
+            if request is not None and request.tools and tools is not None:
+                tools.setdefault(path, {})[target.model] = {tool.name: tool.total for tool in request.tools}
             cost = compute_cost(target.price, tokens, cost_options).total_cost if target.price is not None else None
             entry[target.model] = (tokens, cost)
         result[path] = entry
@@ -259,11 +294,26 @@ def baseline_json(files: Sequence[FileAudit], models: Sequence[str]) -> str:
                     for figure in file.figures
                     if figure.cost_per_call is not None
                 },
+                **_baseline_tools(file),
+                **_baseline_rendered(file),
             }
             for file in files
         },
     }
     return json.dumps(data, indent=2, sort_keys=False) + "\n"
+
+
+def _baseline_tools(file: FileAudit) -> dict[str, Any]:
+    """A file's tools per model, for per-tool deltas (absent for files without tools)."""
+    tools = {
+        figure.model: {name: tokens for name, tokens, _ in figure.tools} for figure in file.figures if figure.tools
+    }
+    return {"tools": tools} if tools else {}
+
+
+def _baseline_rendered(file: FileAudit) -> dict[str, Any]:
+    rendered = {figure.model: figure.rendered.maximum for figure in file.figures if figure.rendered is not None}
+    return {"rendered": rendered} if rendered else {}
 
 
 def read_baseline(path: Path) -> Snapshot:
@@ -302,6 +352,22 @@ def read_baseline(path: Path) -> Snapshot:
             except InvalidOperation:
                 raise ConfigError(f"baseline cost for {name!r} / {model!r} is not a number", path=shown) from None
         snapshot.files[str(name)] = models
+        tools = entry.get("tools", {})
+        if not isinstance(tools, dict) or not all(
+            isinstance(per_model, dict)
+            and all(isinstance(v, int) and not isinstance(v, bool) for v in per_model.values())
+            for per_model in tools.values()
+        ):
+            raise ConfigError(f"baseline 'tools' of {name!r} must map models to tool → whole number", path=shown)
+        if tools:
+            snapshot.tools[str(name)] = {str(model): dict(per_model) for model, per_model in tools.items()}
+        rendered = entry.get("rendered", {})
+        if not isinstance(rendered, dict) or not all(
+            isinstance(v, int) and not isinstance(v, bool) for v in rendered.values()
+        ):
+            raise ConfigError(f"baseline 'rendered' of {name!r} must map models to a whole number", path=shown)
+        if rendered:
+            snapshot.rendered[str(name)] = {str(model): value for model, value in rendered.items()}
     return snapshot
 
 
@@ -331,9 +397,12 @@ def compare(snapshot: Snapshot, current: Sequence[FileAudit], models: Sequence[s
             a_tokens = figure.tokens if figure is not None else 0
             a_cost = figure.cost_per_call if figure is not None else Decimal(0)
             deltas.append(ModelDelta(model, b_tokens, a_tokens, b_cost, a_cost))
-        if status == "changed" and all(delta.delta == 0 for delta in deltas):
+        tool_deltas = _tool_deltas(snapshot, path, file, compared[0]) if compared else []
+        rendered = _rendered_delta(snapshot, path, file, compared[0]) if compared else None
+        changed_render = rendered is not None and rendered.delta != 0
+        if status == "changed" and all(delta.delta == 0 for delta in deltas) and not tool_deltas and not changed_render:
             status = "unchanged"
-        report.files.append(FileDelta(path, status, deltas))
+        report.files.append(FileDelta(path, status, deltas, tool_deltas, rendered))
     for index, model in enumerate(compared):
         rows = [item.models[index] for item in report.files]
         cost_before: Decimal | None = Decimal(0)
@@ -345,6 +414,27 @@ def compare(snapshot: Snapshot, current: Sequence[FileAudit], models: Sequence[s
             ModelDelta(model, sum(r.before for r in rows), sum(r.after for r in rows), cost_before, cost_after)
         )
     return report
+
+
+def _rendered_delta(snapshot: Snapshot, path: str, file: FileAudit | None, model: str) -> ModelDelta | None:
+    before = snapshot.rendered.get(path, {}).get(model)
+    figure = file.figure(model) if file is not None else None
+    after = figure.rendered.maximum if figure is not None and figure.rendered is not None else None
+    if before is None or after is None:
+        return None  # not rendered on one side (no fixtures then, or the old version does not render): unknown
+    return ModelDelta(model, before, after)
+
+
+def _tool_deltas(snapshot: Snapshot, path: str, file: FileAudit | None, model: str) -> list[ToolDelta]:
+    before = snapshot.tools.get(path, {}).get(model, {})
+    figure = file.figure(model) if file is not None else None
+    after = {name: tokens for name, tokens, _ in figure.tools} if figure is not None else {}
+    changed = [
+        ToolDelta(name, before.get(name, 0), after.get(name, 0))
+        for name in dict.fromkeys([*after, *before])
+        if before.get(name, 0) != after.get(name, 0)
+    ]
+    return sorted(changed, key=lambda delta: (-abs(delta.after - delta.before), delta.name))
 
 
 def increase_findings(report: DeltaReport, threshold: float, config_path: str | None) -> list[Finding]:

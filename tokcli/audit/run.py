@@ -18,7 +18,7 @@ from tokcli.audit.analyze import (
     measure_prefixes,
     resolve_targets,
 )
-from tokcli.audit.budgets import AUDIT_RULES, BudgetCheck, check_budget_models, check_budgets
+from tokcli.audit.budgets import AUDIT_RULES, BudgetCheck, check_budget_models, check_budgets, fit_findings
 from tokcli.audit.cache import ResultCache, cache_key, default_cache_path
 from tokcli.audit.deltas import (
     DeltaReport,
@@ -30,11 +30,13 @@ from tokcli.audit.deltas import (
     resolve_ref,
 )
 from tokcli.audit.discover import FileProblem, Matcher, SourceFile, discover, display_path
+from tokcli.audit.rendered import apply_rendered
 from tokcli.audit.settings import AuditSettings
 from tokcli.config import Config
 from tokcli.errors import EXIT_ERROR, EXIT_FINDINGS, EXIT_OK, UsageError
 from tokcli.inputs import left_out_message
 from tokcli.lint.finding import SEVERITY_RANK, Finding, RuleInfo
+from tokcli.render import is_fixture_file, render_settings
 
 #: (files done, files to analyse) after each analysed file; cache hits are not reported.
 Progress = Callable[[int, int], None]
@@ -108,7 +110,8 @@ class AuditReport:
         return result
 
     def budget_findings(self) -> list[Finding]:
-        codes = {info.code for info in AUDIT_RULES}
+        # Errors only: a context window near full (TK957) is a warning that fails like lint's, at --fail-on.
+        codes = {info.code for info in AUDIT_RULES if info.severity == "error"}
         return [finding for finding in self.findings if finding.code in codes]
 
     def failing_findings(self) -> list[Finding]:
@@ -177,6 +180,7 @@ def run_audit(
     config_path = display_path(Path(config.source).resolve(), Path.cwd().resolve()) if config.source else None
     report = AuditReport(settings=settings, targets=targets, notes=notes, config_path=config_path)
     found = discover(options.paths, settings.include, settings.exclude, config.root, use_ignore=options.use_ignore)
+    found.files = [file for file in found.files if not is_fixture_file(file.path)]  # inputs of templates
     report.problems.extend(found.problems)
     report.skipped.extend(found.skipped)
     if not found.files and not found.problems:
@@ -187,7 +191,9 @@ def run_audit(
     report.rules.extend(AUDIT_RULES)
 
     tokenizers = list(dict.fromkeys(target.tokenizer for target in targets))
-    fingerprint = settings.fingerprint() + ":" + targets[0].model
+    providers = {target.tokenizer: (target.provider, target.model) for target in reversed(targets)}
+    # The provider and model decide how a tokenizer counts tool definitions (see tokcli.tool_tokens).
+    fingerprint = settings.fingerprint() + ":" + targets[0].model + ":" + repr(sorted(providers.items()))
     cache = ResultCache(options.cache_path or default_cache_path()) if options.use_cache and settings.cache else None
     keys = {file.path: cache_key(file.digest, file.relative, tokenizers, fingerprint) for file in found.files}
     cached = cache.get_many(keys.values()) if cache is not None else {}
@@ -205,7 +211,7 @@ def run_audit(
     report.cache_hits = len(found.files) - len(misses)
     report.cache_misses = len(misses)
 
-    fresh = _analyse(misses, tokenizers, linter, settings, report, progress, options.workers)
+    fresh = _analyse(misses, tokenizers, linter, settings, report, progress, options.workers, providers)
     facts.update(fresh)
     if cache is not None:
         cache.put_many((keys[path], fact.to_json()) for path, fact in fresh.items())
@@ -231,16 +237,26 @@ def run_audit(
             )
         )
         report.findings.extend(fact.findings)
+        if fact.uncounted_images:
+            count = fact.uncounted_images
+            report.notes.append(
+                f"{file.path}: {count} image {'part was' if count == 1 else 'parts were'} not counted "
+                "(size unknown, or no published formula for a model)"
+            )
 
+    rendering = render_settings(config)
+    report.problems.extend(apply_rendered(report.files, found.files, targets, rendering, config.root, cost_options))
     checks, budget_findings = check_budgets(report.files, settings, report.models, config_path)
     report.budgets = checks
     report.findings.extend(budget_findings)
+    if settings.fit is not None:
+        report.findings.extend(fit_findings(report.files, targets, settings.fit))
 
     if options.since is not None or baseline is not None:
         if options.since is not None:
             matcher = Matcher(settings.include, settings.exclude)
             snapshot = git_snapshot(
-                options.since, options.paths, report.files, matcher, config.root, targets, cost_options
+                options.since, options.paths, report.files, matcher, config.root, targets, cost_options, rendering
             )
         else:
             assert baseline is not None
@@ -262,6 +278,7 @@ def _analyse(
     report: AuditReport,
     progress: Progress | None,
     workers: int | None,
+    providers: dict[str, tuple[str, str]] | None = None,
 ) -> dict[str, FileFacts]:
     """Stage one per file, then batch counting per tokenizer, then the static prefixes (batch counted too).
 
@@ -284,6 +301,6 @@ def _analyse(
             report.skipped.append(outcome)
         if progress is not None:
             progress(done, len(files))
-    counted = count_all(parsed, tokenizers)
+    counted = count_all(parsed, tokenizers, providers)
     measure_prefixes(parsed, counted, counters)
     return {item.path: fact for item, fact in zip(parsed, counted)}

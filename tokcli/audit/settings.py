@@ -37,7 +37,14 @@ AUDIT_SCHEMA: dict[str, Any] = {
     "cache": BOOL,
 }
 BUDGETS_SCHEMA: dict[str, Any] = {"max_total_tokens": POSITIVE_INT, "files": MAPPING}
-FILE_BUDGET_SCHEMA: dict[str, Any] = {"max_tokens": POSITIVE_INT, "max_cost_per_call": NON_NEGATIVE, "model": str}
+FILE_BUDGET_SCHEMA: dict[str, Any] = {
+    "max_tokens": POSITIVE_INT,
+    "max_cost_per_call": NON_NEGATIVE,
+    "max_tool_tokens": POSITIVE_INT,
+    "max_rendered_tokens": POSITIVE_INT,
+    "max_rendered_cost_per_call": NON_NEGATIVE,
+    "model": str,
+}
 
 
 @dataclass(frozen=True)
@@ -47,6 +54,9 @@ class FileBudget:
     glob: str
     max_tokens: int | None = None
     max_cost_per_call: Decimal | None = None
+    max_tool_tokens: int | None = None  # per tool definition in a tool file or a chat file's tools
+    max_rendered_tokens: int | None = None  # the largest render over the file's fixtures
+    max_rendered_cost_per_call: Decimal | None = None  # USD, the largest render's cost per call
     model: str | None = None  # None: the first audited model
     line: int | None = None  # where it is in the config file
 
@@ -72,6 +82,7 @@ class AuditSettings:
     config_source: str | None = None
     lint_config: dict[str, Any] = field(default_factory=dict)
     tokenizer_config: dict[str, Any] = field(default_factory=dict)  # config `tokenizers` and `estimates`
+    fit: Any = None  # tokcli.fit.FitSettings: context-window checks (config `fit`, --reserve-output)
 
     def fingerprint(self) -> str:
         """A hash of everything that changes per-file results (the cache key's config part)."""
@@ -93,6 +104,7 @@ def build_settings(
     fail_on_increase: float | None = None,
     skip_unreadable: bool = False,
     no_cache: bool = False,
+    reserve_output: int | None = None,
 ) -> AuditSettings:
     """Check `config.audit` and merge command-line flags over it (flags win)."""
     data = config.audit
@@ -124,6 +136,13 @@ def build_settings(
         settings.calls = config.volume.get("calls")
         settings.per = config.volume.get("per", "day")
     _read_budgets(data.get("budgets", {}), config, settings)
+    from dataclasses import replace
+
+    from tokcli.fit import fit_settings
+
+    settings.fit = fit_settings(config.fit, source, config.key_lines)
+    if reserve_output is not None:
+        settings.fit = replace(settings.fit, reserve_output=reserve_output)
     return settings
 
 
@@ -136,14 +155,16 @@ def _read_budgets(data: dict[str, Any], config: Config, settings: AuditSettings)
         where = f"audit.budgets.files.{glob}"
         if not isinstance(entry, dict):
             raise ConfigError(
-                f"config key {where!r} must be a mapping of max_tokens, max_cost_per_call, model",
+                f"config key {where!r} must be a mapping of max_tokens, max_cost_per_call, max_tool_tokens, max_rendered_tokens, max_rendered_cost_per_call, model",
                 path=config.source,
                 line=lines.get(where),
             )
         check_section(entry, FILE_BUDGET_SCHEMA, config.source, where, lines)
-        if "max_tokens" not in entry and "max_cost_per_call" not in entry:
+        if not any(key in entry for key in FILE_BUDGET_SCHEMA if key != "model"):
             raise ConfigError(
-                f"config key {where!r} needs max_tokens or max_cost_per_call", path=config.source, line=lines.get(where)
+                f"config key {where!r} needs max_tokens, max_cost_per_call, max_tool_tokens or max_rendered_tokens",
+                path=config.source,
+                line=lines.get(where),
             )
         cost = entry.get("max_cost_per_call")
         settings.file_budgets.append(
@@ -151,6 +172,11 @@ def _read_budgets(data: dict[str, Any], config: Config, settings: AuditSettings)
                 glob=str(glob),
                 max_tokens=entry.get("max_tokens"),
                 max_cost_per_call=Decimal(str(cost)) if cost is not None else None,
+                max_tool_tokens=entry.get("max_tool_tokens"),
+                max_rendered_tokens=entry.get("max_rendered_tokens"),
+                max_rendered_cost_per_call=(
+                    Decimal(str(entry["max_rendered_cost_per_call"])) if "max_rendered_cost_per_call" in entry else None
+                ),
                 model=entry.get("model"),
                 line=lines.get(where),
             )

@@ -62,6 +62,7 @@ def run_compress(
             text=result.text,
             transforms=dict(result.transforms),
             rollbacks=list(result.rollbacks),
+            removed=list(result.removed),
             notes=list(result.notes),
         )
     else:

@@ -629,10 +629,12 @@ def same_span_text(kind: str, before: str, after: str) -> bool:
     """Whether a protected span survived: identical bytes, or the same JSON value for JSON spans."""
     if before == after:
         return True
+    if kind == "negation":  # capitalised where a cut made it open a sentence
+        return before[1:] == after[1:] and before[:1].lower() == after[:1].lower()
     return kind in SEMANTIC_KINDS and json_equal(before, after)
 
 
-_RESERVED = re.compile("[\ue000\ue001]+")
+_RESERVED = re.compile("[\ue000\ue001\ue002]+")
 
 
 def protect_document(
@@ -659,8 +661,12 @@ def protect_document(
             if kind in TEMPLATE_KINDS:
                 raise
             tags = []
-    extra = [(0, body_offset, "front_matter")] if body_offset else []
-    if "\ue000" in text or "\ue001" in text:
+    from tokcli.prompts import front_matter_end
+
+    # front matter in any kind of file (a markdown skill file's `name:`/`description:` header too)
+    front_matter = body_offset or front_matter_end(text)
+    extra = [(0, front_matter, "front_matter")] if front_matter else []
+    if "\ue000" in text or "\ue001" in text or "\ue002" in text:
         extra.extend((m.start(), m.end(), "reserved") for m in _RESERVED.finditer(text))
     return find_protected_spans(
         text,

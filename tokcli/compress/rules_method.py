@@ -37,7 +37,7 @@ from tokcli.compress.protect import (
     protect_document,
     reuse_line_spans,
 )
-from tokcli.compress.transforms import MINIFY_JSON, SENTINEL, transforms_for_level
+from tokcli.compress.transforms import CAPITALISE, MINIFY_JSON, SENTINEL, transforms_for_level
 from tokcli.compress.verify import Baseline, Problem, VerifyReport, baseline, negation_problems, verify
 from tokcli.errors import InputError
 from tokcli.json_text import minify_json_text
@@ -64,6 +64,16 @@ class Rollback:
     message: str
 
 
+@dataclass(frozen=True)
+class RemovedSentence:
+    """A whole sentence (or line) a transform removed, and why: for a reviewer to check."""
+
+    transform: str
+    line: int  # 1-based, in the original text
+    reason: str
+    text: str
+
+
 @dataclass
 class RulesResult:
     text: str
@@ -74,6 +84,8 @@ class RulesResult:
     rollbacks: list[Rollback] = field(default_factory=list)
     protected_spans: int = 0
     notes: list[str] = field(default_factory=list)
+    #: the sentences removed whole (texts under `EXPLAIN_MAX_CHARS` only), in the order of the text
+    removed: list[RemovedSentence] = field(default_factory=list)
 
     @property
     def changed(self) -> bool:
@@ -162,10 +174,54 @@ def _compress_text(text: str, level: str, kind: str, body_offset: int) -> RulesR
             Rollback(name, 1, "protected", "transform touched a protected span; not applied") for name in run.rejected
         )
         texts = _minified(spans, result)
-        result.text = _settle(state, run, original_gaps, texts, result)
+        result.text, final_gaps = _settle(state, run, original_gaps, texts, result)
+        if final_gaps is not None and len(text) < EXPLAIN_MAX_CHARS and run.fired.keys() & _REMOVING:
+            result.removed = _removed_sentences(state, run, final_gaps, level)
     finally:
         run.close()
     return result
+
+
+#: Transforms that remove whole sentences, named in `RulesResult.removed`.
+_REMOVING = frozenset({"duplicate_sentences", "non_instructions", "rationale"})
+#: Removed sentences are listed for texts shorter than this (a prompt, not a bench file).
+EXPLAIN_MAX_CHARS = 1_000_000
+
+
+def _removed_sentences(state: _Masked, run: TransformRun, final_gaps: list[str], level: str) -> list[RemovedSentence]:
+    """The sentences the removing transforms cut, with why, found again in the stage each one ran on; a cut in
+    a segment that verification rolled back is not listed."""
+    from tokcli.compress.sentences import removals
+    from tokcli.compress.transforms import repeated_sentences
+
+    found: list[RemovedSentence] = []
+    stages = run.stages()
+    for (_, before), (name, _) in itertools.pairwise(stages):
+        if name == "duplicate_sentences":
+            repeats = repeated_sentences(before, set)
+            cuts = [(start, end, "repeats an earlier sentence") for start, end, _ in repeats]
+        elif name in _REMOVING:
+            cuts = [
+                (cut.start, cut.end, cut.reason)
+                for cut in removals(before, aggressive=name == "rationale")
+                if (cut.reason == "rationale") == (name == "rationale")
+            ]
+        else:
+            continue
+        for start, end, reason in cuts:
+            segment = before.count(SENTINEL, 0, start)
+            sentence = before[start:end].strip()
+            if not sentence or sentence in final_gaps[segment]:
+                continue  # rolled back with its segment
+            found.append(RemovedSentence(name, _line_of(state, segment, sentence), reason, sentence))
+    return found
+
+
+def _line_of(state: _Masked, segment: int, sentence: str) -> int:
+    """The line of `sentence` in the original (or of its segment, when earlier transforms reworded it)."""
+    segment_start = state.spans[segment - 1].end if segment else 0
+    position = state.original.find(sentence[:40], segment_start)
+    return line_col(state.original, position if position >= 0 else segment_start)[0]
 
 
 def _minified(spans: list[ProtectedSpan], result: RulesResult) -> list[str]:
@@ -218,12 +274,31 @@ def _copied(
     return ranges
 
 
-def _settle(state: _Masked, run: TransformRun, original_gaps: list[str], texts: list[str], result: RulesResult) -> str:
-    """Verify; roll failing segments back stage by stage until the result passes (or is the original).
+def _capitalise_after_cuts(marked: list[str], gaps: list[str], texts: list[str], spans: list[ProtectedSpan]) -> str:
+    """The verified text, with a negation word capitalised where a cut left it opening a sentence ("Please
+    don't …" → "Don't …"): the transforms cannot touch a protected span, so they mark the gap before it
+    (`CAPITALISE`). A segment rolled back keeps its original text, and its mark goes with it. Negation words are
+    compared without their case, and a capitalised one is not followed by a capitalised word (the transform
+    checks), so the text still verifies."""
+    texts = list(texts)
+    for index, gap in enumerate(marked[:-1]):
+        span = spans[index]
+        if gap.endswith(CAPITALISE) and gap.replace(CAPITALISE, "") == gaps[index] and span.kind == "negation":
+            texts[index] = texts[index][:1].upper() + texts[index][1:]
+    return _unmask(gaps, texts)
+
+
+def _settle(
+    state: _Masked, run: TransformRun, original_gaps: list[str], texts: list[str], result: RulesResult
+) -> tuple[str, list[str] | None]:
+    """Verify; roll failing segments back stage by stage until the result passes (or is the original). Returns
+    the text and its final segments (None: the original).
 
     After a rollback only the lines around the segments rolled back are scanned again: the rest of the line
     spans come from the previous round's report (see `reuse_line_spans`)."""
     gaps = run.final.split(SENTINEL)
+    if CAPITALISE in run.final:  # resolved after verification (see `_capitalise_after_cuts`)
+        gaps = [gap.replace(CAPITALISE, "") for gap in gaps]
     staged: list[list[str]] | None = None
     stages: list[tuple[str, str]] = []
     at_original: set[int] = set()
@@ -244,14 +319,16 @@ def _settle(state: _Masked, run: TransformRun, original_gaps: list[str], texts: 
         current = True
         if report.ok:
             result.rollbacks.extend(rollbacks[index] for index in sorted(rollbacks))
-            return candidate
+            if CAPITALISE in run.final:
+                return _capitalise_after_cuts(run.final.split(SENTINEL), gaps, texts, state.spans), gaps
+            return candidate, gaps
         implicated = _bad_segments(state, report, candidate, gaps, texts, original_gaps)
         bad = {index: problem for index, problem in implicated.items() if index not in at_original}
         if not bad:
             break
         if staged is None:
             stages = run.stages()
-            staged = [stage.split(SENTINEL) for _, stage in stages]
+            staged = [stage.replace(CAPITALISE, "").split(SENTINEL) for _, stage in stages]
         previous = (candidate, list(gaps))
         current = False
         top = len(staged) - 1
@@ -271,7 +348,7 @@ def _settle(state: _Masked, run: TransformRun, original_gaps: list[str], texts: 
     check = final.problems[0].check if final.problems else "protected"
     result.rollbacks.append(Rollback("*", 1, check, message + "; whole text left unchanged"))
     result.transforms.clear()
-    return state.original
+    return state.original, None
 
 
 def _bad_segments(
@@ -529,6 +606,10 @@ def _merge_part(part: RulesResult, result: RulesResult, where: Any) -> None:
     for rollback in part.rollbacks:
         result.rollbacks.append(Rollback(rollback.transform, where(rollback.line), rollback.check, rollback.message))
     result.protected_spans += part.protected_spans
+    result.removed.extend(
+        RemovedSentence(removed.transform, where(removed.line), removed.reason, removed.text)
+        for removed in part.removed
+    )
 
 
 def _yaml_safe_loader() -> Any:

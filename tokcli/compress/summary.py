@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from tokcli.compress.rules_method import Rollback
+from tokcli.compress.rules_method import RemovedSentence, Rollback
 from tokcli.config import NUMBER, check_section
 from tokcli.errors import ConfigError, UsageError
 
@@ -78,6 +78,7 @@ class CompressReport:
     text: str
     transforms: dict[str, int] = field(default_factory=dict)
     rollbacks: list[Rollback] = field(default_factory=list)
+    removed: list[RemovedSentence] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     models: list[ModelSavings] = field(default_factory=list)
     calls: int | None = None

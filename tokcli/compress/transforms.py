@@ -9,6 +9,7 @@ Python loops), which keeps the method fast on large files.
 
 from __future__ import annotations
 
+import bisect
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -24,6 +25,9 @@ from tokcli.compress.protect import (
 )
 
 SENTINEL = "\ue000"
+#: Left by a cut just before a protected span that now opens a sentence: the span (a negation word) is
+#: capitalised after verification ("Please don't" → "Don't"; see `rules_method`).
+CAPITALISE = "\ue002"
 LEVELS = ("safe", "balanced", "aggressive")
 
 
@@ -61,7 +65,7 @@ _AFTER_STOP = re.compile(r"[.!?:][ \t]+\Z")
 _LEAD_CHARS = frozenset(" \t-*+>.)")
 
 
-def _at_sentence_start(text: str, start: int) -> bool:
+def at_sentence_start(text: str, start: int) -> bool:
     """Whether `start` begins a sentence: at a line start (after a list marker) or after . ! ? :"""
     # A line's lead is blanks, list-marker characters and digits: back over those only, not to the line start
     # (scanning back to it for every phrase made one long line quadratic).
@@ -104,13 +108,19 @@ def _capitalised_word(match: re.Match[str] | None) -> bool:
     return match is not None and match.group("word") not in _STOPWORDS
 
 
-def _may_capitalise(text: str, position: int) -> bool:
+def may_capitalise(text: str, position: int) -> bool:
     """Whether the word at `position` may be capitalised (at a sentence start after a cut) without running into
     the capitalised words or protected spans after it as one named entity."""
     word = _WORD.match(text, position)
     assert word is not None
     capitalised = _capitalize_next(word.group())
     return capitalised in _STOPWORDS or _ENTITY_GOES_ON.match(text, word.end()) is None
+
+
+def _may_capitalise_span(text: str, after: int) -> bool:
+    """Whether a protected span ending at `after` may be capitalised without joining the capitalised words or
+    spans after it into one named entity."""
+    return _ENTITY_GOES_ON.match(text, after) is None
 
 
 def _joins_across(text: str, start: int, end: int, inner: str) -> bool:
@@ -339,15 +349,48 @@ _FILLER_OPENERS = [
     "kindly",
 ]
 _OPENER_PHRASE = _phrases(_FILLER_OPENERS)
+# Polite, indirect requests made direct: whatever the words around it, "<we'd be grateful | it would be great |
+# we'd love> if you (could) X", "your task is to X", "it is <really> <important> that you X", "you should X"
+# ask for X. Built from word classes, not from a list of our own sentences.
+_B = "[ \\t]+"  # blanks between words
+_DEGREE = f"(?:(?:really|very|most|so|truly|extremely|super|incredibly|absolutely|greatly){_B})*"
+_INDIRECT_REQUEST = (
+    "(?:"
+    # "we would be really grateful if you could", "i'd appreciate it if you"
+    f"(?:we|i)(?:['’]d|{_B}would){_B}(?:(?:really|very{_B}much|greatly|truly|also){_B})?"
+    f"(?:be{_B}{_DEGREE}(?:grateful|thankful|happy|glad|delighted|pleased|obliged)|appreciate{_B}it|love{_B}it|"
+    f"like{_B}it){_B}if{_B}you(?:{_B}(?:could|would|can|will))?"
+    # "it would be great if you could", "it would please me greatly if you"
+    f"|it{_B}would{_B}(?:be{_B}{_DEGREE}(?:great|nice|helpful|ideal|good|wonderful|appreciated|best|lovely|"
+    f"amazing|fantastic)|please{_B}(?:me|us)(?:{_B}(?:greatly|very{_B}much))?){_B}if{_B}you(?:{_B}(?:could|would|can))?"
+    # "we'd love you to", "i would like for you to"
+    f"|(?:we|i)(?:['’]d|{_B}would){_B}(?:(?:really|very{_B}much|also){_B})?(?:love|like|want|ask){_B}(?:for{_B})?"
+    f"you{_B}to"
+    f"|(?:we|i){_B}(?:(?:kindly|would){_B})?(?:ask|request){_B}that{_B}you"
+    f"|your{_B}(?:(?:main|primary|core|key){_B})?(?:job|task|role|goal|mission|responsibility){_B}(?:here{_B})?"
+    f"(?:is|will{_B}be){_B}to"
+    f"|it(?:['’]s|{_B}is){_B}{_DEGREE}(?:important|crucial|essential|vital|critical|key|imperative){_B}(?:that{_B}you|to)"
+    f"(?!{_B}(?:note|remember|know){_B}that)"
+    f"|you{_B}should"
+    ")(?!\\w)"
+)
 # chained openers ("I would like you to please make sure to …") go in one match
-_FILLER_OPENER = after_non_word(f"{_OPENER_PHRASE}(?:[ \\t]+{_OPENER_PHRASE})*" + r"[ \t]*(?P<next>[^\s\ue000])?")
+_FILLER_OPENER = after_non_word(
+    f"(?:{_INDIRECT_REQUEST}|{_OPENER_PHRASE})(?:[ \\t]+{_OPENER_PHRASE})*" + r"[ \t]*(?P<next>[^\s\ue000])?"
+)
+_COORDINATED_TO = re.compile(r"[^.!?\n\ue000]{0,200}?[ \t,](?:and|or)[ \t]+to[ \t]")
 _PLEASE_AT_END = re.compile(r"please(?=[.!?,])(?<=[ \t,]please)")
 #: Inline filler, case-sensitive (only lower-case uses are inline); each pattern starts with a literal word so
 #: the engine jumps between its occurrences, and checks the character before it after that.
 _FILLER_INLINE = tuple(
     re.compile(f"{word}(?<!\\w{word}){rest}[ \\t]+(?=[a-z])")
     for word, rest in (
-        ("please", ""),
+        # not the verb: "it would please me", "hard to please"
+        (
+            "please",
+            "".join(f"(?<!{modal} please)" for modal in ("would", "will", "to", "may", "might", "can", "could", "does"))
+            + r"(?![ \t]+(?:me|us|him|her|them|everyone|everybody)\b)",
+        ),
         ("kindly", ""),
         ("make", r"[ \t]+sure[ \t]+(?:to|that[ \t]+you)"),
         ("be", r"[ \t]+sure[ \t]+to"),
@@ -420,6 +463,11 @@ def _cut(text: str, cuts: list[tuple[int, int]]) -> str:
     return result
 
 
+def without_ranges(text: str, cuts: list[tuple[int, int]]) -> str:
+    """`text` without the ranges `cuts` (sorted, not overlapping), for the transforms of other modules."""
+    return _cut(text, cuts)
+
+
 def _rewrite(
     text: str,
     patterns: tuple[re.Pattern[str], re.Pattern[str]],
@@ -453,19 +501,33 @@ def _rewrite(
     return result, count
 
 
+def rewrite(
+    text: str,
+    patterns: tuple[re.Pattern[str], re.Pattern[str]],
+    replace: Callable[[int, int, re.Match[str]], str | None],
+) -> tuple[str, int]:
+    """`_rewrite` for the transforms of other modules (`rewording`): patterns made with `after_non_word`, run
+    on the case-folded text."""
+    return _rewrite(text, patterns, replace)
+
+
 def filler_phrases(text: str) -> tuple[str, int]:
     """Politeness and filler: "Please note that", "I would like you to", "please", "Thank you!"."""
 
     def opener(start: int, end: int, match: re.Match[str]) -> str | None:
-        if not _at_sentence_start(text, start):
-            return None
+        if not at_sentence_start(text, start) or _COORDINATED_TO.match(text, end):
+            return None  # "I would ask you to write …, and to avoid …": the second "to" would dangle
         if not match.group("next"):
+            after = match.end("m") - 1
+            starts_capitalised = text[start : start + 1].isupper()
+            if starts_capitalised and text[after : after + 1] == SENTINEL and _may_capitalise_span(text, after + 1):
+                return CAPITALISE
             return ""
         following = match.start("next") - 1
-        return _capitalize_next(text[following]) if _may_capitalise(text, following) else text[following]
+        return _capitalize_next(text[following]) if may_capitalise(text, following) else text[following]
 
     def polite(start: int, end: int, match: re.Match[str]) -> str | None:
-        return "" if _at_sentence_start(text, start) else None
+        return "" if at_sentence_start(text, start) else None
 
     text, openers = _rewrite(text, _FILLER_OPENER, opener)
     text, trailing = _drop_with_separators(text, _PLEASE_AT_END)
@@ -561,9 +623,29 @@ def _verbose_replacement(text: str, start: int, end: int) -> str:
     return short
 
 
+#: Replacements that are adverbs of frequency: they stand before the verb, so not at the end of a clause
+#: ("Be polite at all times." stays; "Be polite always." is not what an editor writes).
+_BEFORE_VERB = frozenset({"always"})
+
+
+def _fits_here(text: str, start: int, end: int) -> bool:
+    """Whether the short form reads right where the phrase stands."""
+    phrase = " ".join(text[start:end].lower().split())
+    short = _VERBOSE[phrase]
+    after = text[end : end + 1]
+    # "one single, low-commitment question": the dropped word was one of a series of modifiers
+    if after == "," and short and phrase.startswith(short + " "):
+        return False
+    return not (short in _BEFORE_VERB and (after == "" or after in ".,;:!?)\n"))
+
+
 def verbose_phrases(text: str) -> tuple[str, int]:
     """Wordy phrases to short ones: "in order to" → "to", "due to the fact that" → "because", …"""
-    return _rewrite(text, _VERBOSE_PHRASE, lambda start, end, match: _verbose_replacement(text, start, end))
+    return _rewrite(
+        text,
+        _VERBOSE_PHRASE,
+        lambda start, end, match: _verbose_replacement(text, start, end) if _fits_here(text, start, end) else None,
+    )
 
 
 # A sentence starts a line (after a list marker) or follows . ! ? and blanks. The pattern starts with the line
@@ -578,8 +660,42 @@ _REMOVED_MARK = re.compile(r"\ue001[ \t]*")
 _NON_WORD = re.compile(r"[^\w]+")
 
 
+# A section starts at a heading: a markdown heading, a short label line ending with ":", or a line that is one
+# XML-like tag. Sections written one per case (per event type, per branch, per example) repeat sentences on
+# purpose, so a sentence is dropped as a repeat only within its section, or in a recap section.
+_HEADING = re.compile(
+    r"\n(?P<m>[ \t]{0,3}(?:#{1,6}[ \t][^\n]*|[^\n.!?]{1,60}:[ \t]*|</?[A-Za-z][^\n<>]{0,80}>[ \t]*))(?=\n|\Z)"
+)
+_RECAP_HEADING = re.compile(
+    r"\b(?:recap|reminders?|remember|tl;?dr|in short|to sum up|key points|"
+    r"key rules|final (?:notes?|rules|checks?|words?|reminders?)|once again|again)\b",
+    re.I,
+)
+# a sentence that says it repeats ("Remember: …", "Again, …") is a reminder wherever it stands
+_RECAP_SENTENCE = re.compile(r"(?:remember|reminder|again|as (?:mentioned|stated|noted|said)|once more|to reiterate)\b")
+_PARAGRAPH_BREAK = re.compile(r"\n[ \t]*\n")  # a paragraph never crosses a split between two parts (`pipeline`)
+_PARALLEL = "\x1b"  # "\x1b<sentence>\x1f<heading shape>": met in a section with a heading of that shape
+_HEADING_WORD = re.compile(r"[A-Za-z\ue000]+")
+_ANY_SECTION = "\x1d"  # joins the heading shapes in the `_SECTIONS_SEEN` entry
+_SECTIONS_SEEN = "\x1e"  # a memory entry "\x1e<headings so far>\x1e<0|1: the last section is a recap>\x1e<its shapes>"
+
+
+def _heading_shapes(heading: str) -> list[str]:
+    """Two sections are written one per case (per event, branch, example) when their headings are of one kind
+    and level and share their first or their last word ("Event: order.created" / "Event: refund.issued",
+    "Refund request" / "Cancellation request"): a sentence both hold is kept in each."""
+    stripped = heading.strip()
+    level = stripped[: len(stripped) - len(stripped.lstrip("#"))] or ("<" if stripped.startswith("<") else ":")
+    words = _HEADING_WORD.findall(stripped.lower())
+    if not words:
+        return [level]
+    return [f"{level}\x1ff:{words[0]}", f"{level}\x1fl:{words[-1]}"]
+
+
 def duplicate_sentences(text: str, seen: set[str] | None = None) -> tuple[str, int]:
-    """A sentence or instruction repeated word for word (case, spacing and punctuation aside) is kept once.
+    """A sentence or instruction repeated word for word (case, spacing and punctuation aside) is kept once:
+    within one section, or when it comes back in a recap section ("Summary", "Reminders"). Sections written
+    one per case (per event type, per branch, per example) keep their sentences.
 
     Only sentences without protected spans can go, so a repeated negation or placeholder always stays.
     `seen` holds the sentences (normalised) met earlier, in text before this one; it is updated.
@@ -588,29 +704,117 @@ def duplicate_sentences(text: str, seen: set[str] | None = None) -> tuple[str, i
     return drop_repeated_sentences(text, lambda: memory)
 
 
+def _section_memory(seen: set[str]) -> tuple[int, bool, list[str]]:
+    """(headings in the earlier text, whether its last section is a recap, that section's heading shapes) from
+    the memory, which is cleared of them."""
+    marks = [entry for entry in seen if entry.startswith(_SECTIONS_SEEN)]
+    if not marks:
+        return 0, False, []
+    seen.difference_update(marks)
+    _, count, recap, shapes = marks[0].split(_SECTIONS_SEEN, 3)
+    return int(count), recap == "1", shapes.split(_ANY_SECTION) if shapes else []
+
+
 def drop_repeated_sentences(text: str, earlier: Callable[[], set[str]]) -> tuple[str, int]:
     """`duplicate_sentences`, with the memory of earlier text asked for (`earlier()`, once) only after this
     text's sentences are found: a later part of a text transformed in parallel finds its sentences while
     the earlier part is still being judged (see `pipeline`)."""
-    found: list[tuple[int, int, str, str]] = []  # start, end, normalised sentence, replacement when repeated
+    repeated = repeated_sentences(text, earlier)
+    marked, removed = _splice(text, repeated)
+    if not removed:
+        return text, 0
+    return _REMOVED_MARK.sub("", _replace_lines(_REMOVED_LINE, marked, lambda match: "")[0]), removed
+
+
+def _pasted_paragraphs(
+    text: str,
+    found: list[tuple[int, int, str, str, int]],
+    repeats: list[tuple[int, int, str]],
+    crossing: list[tuple[int, int, str]],
+) -> list[tuple[int, int, str]]:
+    """The repeats kept as one section's own case (`crossing`) that lie in a paragraph mostly made of repeats
+    (two or more, over half its sentences): a paragraph pasted twice, whose repeats go too."""
+    starts = [start for start, *_ in found]
+    repeated_starts = sorted([start for start, _, _ in repeats] + [start for start, _, _ in crossing])
+    pasted = []
+    for start, end, replacement in crossing:
+        after = _PARAGRAPH_BREAK.search(text, start)
+        low, high = _paragraph_start(text, start), (after.start() if after else len(text))
+        sentences = bisect.bisect_left(starts, high) - bisect.bisect_left(starts, low)
+        repeated = bisect.bisect_left(repeated_starts, high) - bisect.bisect_left(repeated_starts, low)
+        if repeated >= 2 and 2 * repeated > sentences:
+            pasted.append((start, end, replacement))
+    return pasted
+
+
+def _paragraph_start(text: str, position: int) -> int:
+    """Where the paragraph holding `position` starts: after the last blank line before it (or at 0)."""
+    line_end = text.rfind("\n", 0, position)
+    while line_end >= 0:
+        previous = text.rfind("\n", 0, line_end)
+        if previous >= 0 and not text[previous + 1 : line_end].strip(" \t"):
+            return line_end + 1
+        line_end = previous
+    return 0
+
+
+def repeated_sentences(text: str, earlier: Callable[[], set[str]]) -> list[tuple[int, int, str]]:
+    """The (start, end, replacement) of each sentence `duplicate_sentences` drops from `text`."""
+    from tokcli.compress.sentences import in_example
+
+    headings = [(match.start("m") - 1, match.group("m")) for match in _line_matches(_HEADING, text)]
+    heading_starts = [start for start, _ in headings]
+    recaps = [_RECAP_HEADING.search(heading) is not None for _, heading in headings]
+    # the sections before the first heading here continue the earlier text's last one: not a case of its own
+    shapes_of: list[list[str]] = [[], *(_heading_shapes(heading) for _, heading in headings)]
+    found: list[tuple[int, int, str, str, int]] = []  # start, end, normalised sentence, replacement, section
     for match in _line_matches(_SENTENCE, text):
         key = _NON_WORD.sub(" ", match.group("body").lower()).strip()
         if len(key) < 12:
             continue
         # at a line start the line (or list item) may go entirely
         replacement = match.group("lead") + _REMOVED if match.string[match.start("m") - 1] == "\n" else ""
-        found.append((match.start("m") - 1, match.end("m") - 1, key, replacement))
+        start = match.start("m") - 1
+        found.append((start, match.end("m") - 1, key, replacement, bisect.bisect_right(heading_starts, start)))
     seen = earlier()
-    repeated = []
-    for start, end, key, replacement in found:
-        if key in seen:
-            repeated.append((start, end, replacement))
+    base, earlier_recap, earlier_shapes = _section_memory(seen)
+    shapes_of[0] = earlier_shapes
+    # A sentence's plain key says it was met anywhere; "<key>\x1f<section>" that it was met in that section
+    # (section 0, before any heading, has the plain key only: nothing comes before it).
+    repeated: list[tuple[int, int, str]] = []
+    crossing: list[tuple[int, int, str]] = []  # repeats of a sentence of another section written as a case
+    for start, end, key, replacement, local in found:
+        section = base + local
+        anywhere = key in seen
+        if section:
+            in_section = f"{key}\x1f{section}"
+            own = in_section in seen
+            seen.add(in_section)
         else:
-            seen.add(key)
-    marked, removed = _splice(text, repeated)
-    if not removed:
-        return text, 0
-    return _REMOVED_MARK.sub("", _replace_lines(_REMOVED_LINE, marked, lambda match: "")[0]), removed
+            own = anywhere
+        shapes = [f"{_PARALLEL}{key}\x1f{shape}" for shape in shapes_of[local]] if local or base else []
+        if own:
+            repeated.append((start, end, replacement))
+        elif anywhere:
+            recap = recaps[local - 1] if local else earlier_recap
+            if recap or _RECAP_SENTENCE.match(key) is not None or not any(shape in seen for shape in shapes):
+                repeated.append((start, end, replacement))
+            else:
+                crossing.append((start, end, replacement))
+        seen.add(key)
+        seen.update(shapes)
+    last_recap = int(recaps[-1] if recaps else earlier_recap)
+    last_shapes = _ANY_SECTION.join(shapes_of[-1])
+    seen.add(_SECTIONS_SEEN.join(("", str(base + len(headings)), str(last_recap), last_shapes)))
+    if crossing:
+        repeated = sorted(repeated + _pasted_paragraphs(text, found, repeated, crossing))
+    # example data ("Response: …", a quotation) repeats on purpose
+    repeated = [
+        (start, end, replacement)
+        for start, end, replacement in repeated
+        if not in_example(text, start + len(replacement) - 1 if replacement else start)
+    ]
+    return repeated
 
 
 # ---- aggressive ----------------------------------------------------------------------------------
@@ -645,9 +849,122 @@ def _in_prose_lines(pattern: re.Pattern[str], text: str) -> tuple[str, int]:
     return _PROSE_LINE.sub(in_line, text), total
 
 
+# An article is part of a fixed expression, and dropping it changes the meaning or breaks the phrase, when it
+# - makes a quantity with the next word ("a few" ≠ "few", "a little" ≠ "little", "a lot", "a couple of");
+# - means "per" after a number or a frequency ("7 days a week", "twice a day", "one at a time");
+# - stands in a set prepositional phrase: preposition, article, one word, then the clause ends ("in a row.",
+#   "on the fly,") or a word that makes it one ("as a result", "at the same time", "on the other hand").
+_QUANTITY_NOUNS = frozenset(
+    [
+        "few",
+        "little",
+        "lot",
+        "lots",
+        "bit",
+        "couple",
+        "dozen",
+        "handful",
+        "number",
+        "great",
+        "good",
+        "total",
+        "maximum",
+        "minimum",
+        "half",
+        "while",
+    ]
+)
+_PER_UNITS = frozenset(
+    [
+        "time",
+        "times",
+        "second",
+        "minute",
+        "hour",
+        "day",
+        "night",
+        "week",
+        "month",
+        "quarter",
+        "year",
+        "call",
+        "request",
+        "session",
+        "turn",
+        "row",
+        "person",
+        "user",
+        "message",
+        "page",
+        "item",
+    ]
+)
+_FREQUENCY_WORDS = frozenset(
+    [
+        "once",
+        "twice",
+        "thrice",
+        "times",
+        "one",
+        "two",
+        "three",
+        "four",
+        "five",
+        "six",
+        "seven",
+        "eight",
+        "nine",
+        "ten",
+        "dozen",
+        "hundred",
+        "thousand",
+    ]
+)
+_PREPOSITIONS = frozenset(
+    ["at", "in", "on", "by", "for", "as", "of", "from", "to", "with", "under", "over", "into", "all"]
+)
+_SET_PHRASE_WORDS = frozenset(
+    ["same", "other", "result", "rule", "whole", "moment", "meantime", "end", "way", "time", "latest", "earliest"]
+)
+_WORD_BEFORE = re.compile(r"([\w'’]+)[ \t]+\Z")
+_WORD_AFTER = re.compile(r"([\w'’-]+)([ \t]*)(.?)")
+_CLAUSE_END = frozenset(".,;:!?)\n")
+
+
+def _in_fixed_expression(line: str, start: int, end: int) -> bool:
+    """Whether the article `line[start:end]` (with its blanks) belongs to a fixed expression (see above)."""
+    article = line[start:end].split()[0].lower()
+    following = _WORD_AFTER.match(line, end)
+    next_word = following.group(1).lower() if following else ""
+    before = _WORD_BEFORE.search(line, max(0, start - 30), start)
+    previous = before.group(1).lower() if before else ""
+    if article != "the" and next_word in _QUANTITY_NOUNS:
+        return True
+    if article != "the" and next_word in _PER_UNITS and (previous.isdigit() or previous in _FREQUENCY_WORDS):
+        return True
+    if article != "the" and next_word in _PER_UNITS and previous.endswith("s") and previous[:-1] in _PER_UNITS:
+        return True  # "7 days a week", "3 times a day"
+    if previous in _PREPOSITIONS:
+        if next_word in _SET_PHRASE_WORDS:
+            return True
+        after = following.group(3) if following else ""
+        return after in _CLAUSE_END or after == ""
+    return False
+
+
 def articles(text: str) -> tuple[str, int]:
-    """ "the", "a", "an" dropped inside long prose lines (headings, tables and short lines are left alone)."""
-    return _in_prose_lines(_ARTICLE, text)
+    """ "the", "a", "an" dropped inside long prose lines (headings, tables and short lines are left alone),
+    except in fixed expressions ("a few", "7 days a week", "one at a time", "on the other hand")."""
+    total = 0
+
+    def in_line(match: re.Match[str]) -> str:
+        nonlocal total
+        line = match.group()
+        cuts = [(m.start(), m.end()) for m in _ARTICLE.finditer(line) if not _in_fixed_expression(line, *m.span())]
+        total += len(cuts)
+        return _cut(line, cuts)
+
+    return _PROSE_LINE.sub(in_line, text), total
 
 
 def low_information_words(text: str) -> tuple[str, int]:
@@ -680,12 +997,31 @@ def condense_lists(text: str) -> tuple[str, int]:
     return _LIST_RUN.sub(replace, text), count
 
 
+def _reword(text: str) -> tuple[str, int]:
+    from tokcli.compress.rewording import reword
+
+    return reword(text)
+
+
+def _non_instructions(text: str) -> tuple[str, int]:
+    from tokcli.compress.sentences import drop_non_instructions
+
+    return drop_non_instructions(text)
+
+
+def _rationale(text: str) -> tuple[str, int]:
+    from tokcli.compress.sentences import drop_rationale
+
+    return drop_rationale(text)
+
+
 TRANSFORMS: tuple[Transform, ...] = (
     Transform("separators", "safe", "decorative separator lines", separators),
     Transform("markdown_decoration", "safe", "bold/italic markers, closing heading hashes", markdown_decoration),
     Transform("repeated_punctuation", "safe", "!!! and ?? and ....", repeated_punctuation),
     Transform("filler_phrases", "balanced", "politeness and filler phrases", filler_phrases),
     Transform("verbose_phrases", "balanced", "wordy phrases rewritten short", verbose_phrases),
+    Transform("rewording", "balanced", "hedges, synonym stacks, puffery, nominalisations", _reword),
     Transform(
         "duplicate_sentences",
         "balanced",
@@ -693,6 +1029,15 @@ TRANSFORMS: tuple[Transform, ...] = (
         duplicate_sentences,
         apply_after=drop_repeated_sentences,
     ),
+    # sentence removals look back over the whole text (recaps): they run on it joined (see `pipeline`)
+    Transform(
+        "non_instructions",
+        "balanced",
+        "greetings, sign-offs, meta-commentary, transitions and recaps",
+        _non_instructions,
+        by_parts=False,
+    ),
+    Transform("rationale", "aggressive", "why a rule exists", _rationale, by_parts=False),
     Transform("articles", "aggressive", "articles in long prose lines", articles),
     Transform("low_information_words", "aggressive", "intensifiers in long prose lines", low_information_words),
     Transform("condense_lists", "aggressive", "short bullet lists onto one line", condense_lists),

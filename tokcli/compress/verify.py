@@ -5,7 +5,8 @@ Checks, each named in the problems it reports:
 - `variables`: the set of undeclared template variables (`jinja2.meta`) is identical;
 - `placeholders` / `statements`: the sequence of `{{ … }}` and of `{% … %}` tags is identical byte for byte;
 - `protected`: the sequence of protected spans found again in the result is identical (JSON: equal values);
-- `negations`: every negation/constraint word occurs as often as before.
+- `negations`: every negation/constraint word occurs as often as before;
+- `front_matter`: a leading YAML front matter block (`---` … `---`) is still there, byte for byte.
 """
 
 from __future__ import annotations
@@ -32,6 +33,7 @@ from tokcli.prompts import (
     TEMPLATE_KINDS,
     Span,
     find_template_spans,
+    front_matter_end,
     jinja_environment,
     line_col,
     parse_template,
@@ -41,7 +43,7 @@ from tokcli.prompts import (
 
 @dataclass(frozen=True)
 class Problem:
-    check: str  # "syntax" | "variables" | "placeholders" | "statements" | "protected" | "negations"
+    check: str  # "syntax" | "variables" | "placeholders" | "statements" | "protected" | "negations" | "front_matter"
     message: str
     offset: int | None = None  # where in the result, when it can be said
 
@@ -232,9 +234,18 @@ def verify(
     finally:
         if skeleton is not None:
             skeleton.close()
+    problems.extend(_front_matter_problems(base.text, result))
     problems.extend(_protected_problems(base, spans))
     problems.extend(negation_problems(original, result, base.negations, count_negations(result, negations)))
     return VerifyReport(problems, spans, tags_after, negations, lines)
+
+
+def _front_matter_problems(original: str, result: str) -> list[Problem]:
+    """Skill loaders and prompt tools read the front matter (`name:`, `description:`): it must stay whole."""
+    end = front_matter_end(original)
+    if end and not result.startswith(original[:end]):
+        return [Problem("front_matter", f"front matter (lines 1-{original.count(chr(10), 0, end)}) changed", 0)]
+    return []
 
 
 def negation_problems(

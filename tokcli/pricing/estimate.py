@@ -7,8 +7,9 @@ the tokenizer registry and counts every input once per tokenizer, however many m
 from __future__ import annotations
 
 import datetime as _dt
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 from tokcli.errors import MissingExtraError, TokcliError
 from tokcli.pricing.cost import CostBreakdown, CostOptions, compute_cost
@@ -63,11 +64,14 @@ def estimate_costs(
     skip_unavailable: bool | None = None,
     today: _dt.date | None = None,
     counter: Counter = registry_counter,
+    counted: Mapping[tuple[int, str], tuple[int, bool]] | None = None,
 ) -> CostReport:
     """Price every (path, text) on every model; with `compare`, cheapest first within each path.
 
     With `skip_unavailable` (default: the same as `compare`) a model whose tokenizer cannot be loaded
-    (a missing extra) is listed in `report.skipped` with the reason; otherwise that error propagates."""
+    (a missing extra) is listed in `report.skipped` with the reason; otherwise that error propagates.
+    `counted` gives (tokens, exact) for (input index, model id) pairs counted elsewhere (chat and tool files
+    that send tools, counted as `count` does), used instead of the text's count."""
     day = today or _dt.date.today()
     skip = compare if skip_unavailable is None else skip_unavailable
     report = CostReport([], options, compare, day, paths=[path for path, _ in texts])
@@ -92,12 +96,33 @@ def estimate_costs(
             continue
         numbers, exact = counts[name]
         stale = is_stale(model, day, report.stale_days)
-        for (path, _), tokens in zip(texts, numbers):
+        for index, ((path, _), tokens) in enumerate(zip(texts, numbers)):
+            tokens, row_exact = (counted or {}).get((index, model.id), (tokens, exact))
             cost = compute_cost(model, tokens, options)
-            report.rows.append(CostRow(path, exact and model.tokenizer_exact, stale, cost))
+            report.rows.append(CostRow(path, row_exact and model.tokenizer_exact, stale, cost))
     order = {path: index for index, path in enumerate(report.paths)}
     if compare:
         report.rows.sort(key=lambda row: (order.get(row.path, 0), row.cost.total_cost, row.model.id))
     else:
         report.rows.sort(key=lambda row: order.get(row.path, 0))
     return report
+
+
+def with_config_tokenizers(models: Sequence[ModelPrice], tokenizers: Sequence[dict[str, Any]]) -> list[ModelPrice]:
+    """`models` with the tokenizer config maps them to (`tokenizers: [{name, path, models: [...]}]`) in place of
+    the price table's, counted as exact: e.g. Gemini models on Gemma's SentencePiece model, which Google's own
+    SDK counts Gemini tokens with."""
+    import dataclasses
+
+    from tokcli.registry.models import normalize_model_name
+
+    mapped: dict[str, str] = {}
+    for entry in tokenizers:
+        for name in entry.get("models", []) or []:
+            mapped[normalize_model_name(str(name))] = str(entry["name"])
+    result = []
+    for model in models:
+        names = [model.id, *getattr(model, "aliases", ())]
+        chosen = next((mapped[key] for key in map(normalize_model_name, names) if key in mapped), None)
+        result.append(dataclasses.replace(model, tokenizer=chosen, tokenizer_exact=True) if chosen else model)
+    return result

@@ -57,7 +57,13 @@ def deltas_dict(deltas: DeltaReport | None) -> dict[str, Any] | None:
         "counts": deltas.counts(),
         "totals": {delta.model: _delta(delta) for delta in deltas.totals},
         "files": [
-            {"path": item.path, "status": item.status, "models": {d.model: _delta(d) for d in item.models}}
+            {
+                "path": item.path,
+                "status": item.status,
+                "models": {d.model: _delta(d) for d in item.models},
+                "tools": [{"name": t.name, "before": t.before, "after": t.after} for t in item.tools],
+                "rendered": _delta(item.rendered) if item.rendered is not None else None,
+            }
             for item in deltas.files
         ],
     }
@@ -103,6 +109,13 @@ def audit_document(report: AuditReport) -> dict[str, Any]:
                         "static_prefix_tokens": figure.prefix_tokens,
                         "cache_minimum": figure.cache_minimum,
                         "cacheable": figure.cacheable,
+                        "tool_tokens": figure.tool_tokens,
+                        "rendered": figure.rendered.to_json() if figure.rendered is not None else None,
+                        "rendered_cost_per_call": money(figure.rendered_cost_per_call),
+                        "tools": [
+                            {"name": name, "tokens": tokens, "line": line}
+                            for name, tokens, line in sorted(figure.tools, key=lambda tool: -tool[1])
+                        ],
                     }
                     for figure in file.figures
                 },
@@ -127,6 +140,7 @@ def audit_document(report: AuditReport) -> dict[str, Any]:
                 "model": check.model,
                 "path": check.path,
                 "glob": check.glob,
+                "tool": check.tool,
                 "limit": decimal_text(check.limit),
                 "actual": decimal_text(check.actual),
                 "exceeded": check.exceeded,

@@ -48,6 +48,12 @@ def prefix(figure: ModelFigures | None) -> str:
 
 
 def budget_text(check: BudgetCheck) -> str:
+    if check.metric == "rendered_cost_per_call":
+        return f"rendered {format_usd(check.actual)} / {format_usd(check.limit)} per call"
+    if check.metric == "rendered_tokens":
+        return f"rendered {int(check.actual):,} / {int(check.limit):,} tokens"
+    if check.metric == "tool_tokens":
+        return f"tool {check.tool}: {int(check.actual):,} / {int(check.limit):,} tokens"
     if check.metric == "tokens":
         return f"{int(check.actual):,} / {int(check.limit):,} tokens"
     return f"{format_usd(check.actual)} / {format_usd(check.limit)} per call"
@@ -136,6 +142,10 @@ def render_audit_markdown(report: AuditReport, *, title: str = "tokcli audit") -
                 lines.append(
                     f"| `{item.path}` | {item.status} | {delta.before:,} | {delta.after:,} | {signed(delta)} |"
                 )
+                for tool in item.tools:
+                    lines.append(
+                        f"| ↳ tool `{tool.name}` | | {tool.before:,} | {tool.after:,} | {tool.after - tool.before:+,} |"
+                    )
             lines.append("")
     increases = [f for f in report.failing_findings() if f.code == "TK954"]
     for finding in increases:

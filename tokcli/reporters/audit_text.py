@@ -20,7 +20,7 @@ from tokcli.reporters.audit_markdown import (
     usd,
     verdict,
 )
-from tokcli.reporters.fit import Column, Fitted, fit_columns
+from tokcli.reporters.table_width import Column, Fitted, fit_columns
 
 MAX_MODEL_COLUMNS = 4
 UNLIMITED = 100_000  # the console width for "no limit": rich needs a number; lines are stripped afterwards
@@ -63,7 +63,7 @@ def _files_columns(report: AuditReport) -> list[Column]:
         row = [file.path[len(base) + 1 :] if base else file.path]
         for target in shown:
             other = file.figure(target.model)
-            row.append(tokens(other.tokens if other else None, target.exact))
+            row.append(tokens(other.tokens if other else None, other.exact if other else target.exact))
         state = file_budget_state(report, file)
         row += [
             usd(figure.cost_per_call if figure else None),
@@ -187,6 +187,22 @@ def render_audit_text(
             )
         console.print()
 
+    rendered = [
+        (file, figure)
+        for file in report.files
+        if (figure := file.figure(primary)) is not None and figure.rendered is not None
+    ]
+    if rendered:
+        console.print(f"[bold]Rendered with fixtures[/bold] (tokens on {primary})")
+        for file, figure in rendered:
+            found = figure.rendered
+            console.print(
+                f"  {escape(file.path)}: template {tokens(figure.tokens, figure.exact)}, rendered "
+                f"{tokens(found.minimum, found.exact)}–{tokens(found.maximum, found.exact)} "
+                f"(median {found.median:,.1f}) over {len(found.per_fixture)} fixture(s)"
+            )
+        console.print()
+
     if report.budgets:
         exceeded = [check for check in report.budgets if check.exceeded]
         if exceeded:
@@ -212,6 +228,16 @@ def render_audit_text(
                 console.print(
                     f"  {item.status:<8} {escape(item.path)}: {delta.before:,} → {delta.after:,} ({signed(delta)})"
                 )
+                if item.rendered is not None and item.rendered.delta:
+                    render = item.rendered
+                    console.print(
+                        f"           rendered (largest): {render.before:,} → {render.after:,} ({signed(render)})"
+                    )
+                for tool in item.tools:
+                    change = tool.after - tool.before
+                    console.print(
+                        f"           tool {escape(tool.name)}: {tool.before:,} → {tool.after:,} ({change:+,})"
+                    )
         console.print()
 
     failing = report.failing_findings()

@@ -51,6 +51,9 @@ def render_summary(report: CompressReport) -> str:
         lines.append(f"  transforms: {fired}")
     elif not report.changed:
         lines.append("  nothing to compress")
+    for removed in report.removed:
+        text = removed.text if len(removed.text) <= 80 else removed.text[:77] + "..."
+        lines.append(f"  removed: line {removed.line} ({removed.reason}): {text}")
     for rollback in report.rollbacks:
         where = "whole text" if rollback.transform == "*" else f"{rollback.transform} at line {rollback.line}"
         lines.append(f"  rolled back: {where} ({rollback.check}: {rollback.message})")
@@ -92,6 +95,9 @@ def report_data(report: CompressReport, *, include_text: bool, include_diff: boo
         "transforms": dict(report.transforms),
         "rollbacks": [
             {"transform": r.transform, "line": r.line, "check": r.check, "message": r.message} for r in report.rollbacks
+        ],
+        "removed": [
+            {"transform": r.transform, "line": r.line, "reason": r.reason, "text": r.text} for r in report.removed
         ],
         "notes": list(report.notes),
         "written": report.written,

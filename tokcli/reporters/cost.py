@@ -186,7 +186,8 @@ def result_items(report: CostReport) -> list[dict[str, Any]]:
     return items
 
 
-def render_json(report: CostReport) -> str:
+def render_json(report: CostReport, rendered: list[Any] | None = None) -> str:
+    """`rendered` (tokcli.render.RenderedCost of templates with fixtures) adds a `rendered` list."""
     options = report.options
     document = {
         "currency": report.currency,
@@ -204,6 +205,8 @@ def render_json(report: CostReport) -> str:
         "results": result_items(report),
         "skipped": [{"model": model, "reason": reason} for model, reason in report.skipped],
     }
+    if rendered:
+        document["rendered"] = [item.to_json() for item in rendered]
     return json_document(document)
 
 

@@ -40,27 +40,78 @@ def _total_cell(report: CountReport, label: str, paths: list[str], cells: dict[t
     return f"{'' if exact else ESTIMATE_MARK}{report.total(label):,}"
 
 
+def _has_tools(report: CountReport) -> bool:
+    return any(result.request is not None for result in report.results)
+
+
+def _tools_cell(result: CountResult) -> str:
+    return f"{'' if result.exact else ESTIMATE_MARK}{result.tool_tokens:,}" if result.request is not None else ""
+
+
+def _tools_total(report: CountReport, label: str) -> str:
+    rows = [r for r in report.results if r.label == label]
+    exact = all(r.exact for r in rows if r.request is not None)
+    return f"{'' if exact else ESTIMATE_MARK}{sum(r.tool_tokens for r in rows):,}"
+
+
 def render_table(report: CountReport) -> Any:
-    """A rich Table: files down, models across, a total row when there is more than one file."""
+    """A rich Table: files down, models across, a total row when there is more than one file. With tool
+    definitions, each model has a second column: the tools' share of its count."""
     from rich.table import Table
 
     paths, labels, cells = _grid(report)
+    tools = _has_tools(report)
     table = Table(show_footer=len(paths) > 1, header_style="bold")
     table.add_column("file", footer="total" if len(paths) > 1 else "")
     for label in labels:
         table.add_column(_header(label, report), justify="right", footer=_total_cell(report, label, paths, cells))
+        if tools:
+            table.add_column("of which\ntools", justify="right", footer=_tools_total(report, label))
     for path in paths:
-        table.add_row(path, *(_cell(cells[(path, label)]) for label in labels))
+        row = [path]
+        for label in labels:
+            row.append(_cell(cells[(path, label)]))
+            if tools:
+                row.append(_tools_cell(cells[(path, label)]))
+        table.add_row(*row)
     return table
+
+
+def tool_tables(report: CountReport) -> list[tuple[str, str, Any]]:
+    """(path, label, RequestTokens) of every tool-definition file and chat file with tools, on the first model:
+    what the per-tool tables show."""
+    first = next((result.label for result in report.results), None)
+    return [
+        (result.path, result.label, result.request)
+        for result in report.results
+        if result.label == first and result.request is not None and result.request.tools
+    ]
 
 
 def render_plain(report: CountReport) -> str:
     """Aligned columns without colour, for pipes and NO_COLOR."""
     paths, labels, cells = _grid(report)
-    rows = [["file", *labels]]
-    rows += [[path, *(_cell(cells[(path, label)]) for label in labels)] for path in paths]
+    tools = _has_tools(report)
+    header = ["file"]
+    for label in labels:
+        header += [label, f"{label} tools"] if tools else [label]
+    rows = [header]
+    for path in paths:
+        row = [path]
+        for label in labels:
+            row += (
+                [_cell(cells[(path, label)]), _tools_cell(cells[(path, label)])]
+                if tools
+                else [_cell(cells[(path, label)])]
+            )
+        rows.append(row)
     if len(paths) > 1:
-        rows.append(["total", *(_total_cell(report, label, paths, cells) for label in labels)])
+        total = ["total"]
+        for label in labels:
+            total.append(_total_cell(report, label, paths, cells))
+            if tools:
+                total.append(_tools_total(report, label))
+        rows.append(total)
     widths = [max(len(row[index]) for row in rows) for index in range(len(rows[0]))]
     lines = []
     for row in rows:
@@ -81,15 +132,44 @@ def _result_dict(result: CountResult) -> dict[str, Any]:
     }
     if result.kind == "chat":
         item["overhead"] = result.overhead
+    if result.request is not None:
+        from tokcli.reporters.tools import request_json
+
+        item["message_tokens"] = result.message_tokens
+        item["tool_tokens"] = result.tool_tokens
+        item["tools"] = request_json(result.request)
     if result.ids is not None:
         item["ids"] = result.ids
     return item
 
 
-def render_json(report: CountReport) -> str:
+def template_cells(report: CountReport) -> dict[tuple[str, str], str]:
+    """(path, label) → the template's own count as a cell, for the rendered-figures table."""
+    return {(result.path, result.label): _cell(result) for result in report.results}
+
+
+def render_json(
+    report: CountReport,
+    fits: dict[tuple[str, str], Any] | None = None,
+    rendered: dict[tuple[str, str], Any] | None = None,
+) -> str:
+    """`fits` ((path, label) → tokcli.fit.Fit, from --fit) adds a `fit` object to those results; `rendered`
+    ((path, label) → tokcli.render.RenderedFigures) a `rendered` object."""
     labels = list(dict.fromkeys(result.label for result in report.results))
+    results = [_result_dict(result) for result in report.results]
+    for item, result in zip(results, report.results):
+        figures = (rendered or {}).get((result.path, result.label))
+        if figures is not None:
+            item["rendered"] = figures.to_json()
+    if fits:
+        from tokcli.reporters.fit import fit_json
+
+        for item, result in zip(results, report.results):
+            found = fits.get((result.path, result.label))
+            if found is not None:
+                item["fit"] = fit_json(found)
     payload = {
-        "results": [_result_dict(result) for result in report.results],
+        "results": results,
         "totals": [
             {
                 "model": next((r.model for r in report.results if r.label == label), None),
@@ -107,7 +187,7 @@ def render_json(report: CountReport) -> str:
 def render_csv(report: CountReport) -> str:
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(["path", "model", "tokenizer", "tokens", "exact", "kind", "overhead"])
+    writer.writerow(["path", "model", "tokenizer", "tokens", "exact", "kind", "overhead", "tool_tokens"])
     for result in report.results:
         writer.writerow(
             [
@@ -118,6 +198,7 @@ def render_csv(report: CountReport) -> str:
                 str(result.exact).lower(),
                 result.kind,
                 result.overhead,
+                result.tool_tokens,
             ]
         )
     return buffer.getvalue()

@@ -166,6 +166,8 @@ class Context:
         #: Set by the engine before meta rules run: parsed suppression comments and the enabled codes.
         self.directives: list[Any] = []
         self.enabled_codes: set[str] = set()
+        #: What several rules of a family work out once per document (e.g. the tools it defines).
+        self.shared: dict[str, Any] = {}
 
     def seed_counts(self, known: dict[str, int]) -> None:
         """Counts made elsewhere with the same tokenizer, so `count` answers them without encoding."""
@@ -343,7 +345,7 @@ def _json_anchors(document: PromptDocument, segments: list[Segment]) -> None:
 
 
 def build_segments(document: PromptDocument) -> list[Segment]:
-    if document.kind == "chat":
+    if document.kind in ("chat", "tools"):
         segments = []
         for message in document.messages:
             try:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from hypothesis import given
 from hypothesis import strategies as st
 
-from tokcli.reporters.fit import GAP, PATH_FLOOR, PATH_LAST_RESORT, Column, fit_columns, shorten_middle
+from tokcli.reporters.table_width import GAP, PATH_FLOOR, PATH_LAST_RESORT, Column, fit_columns, shorten_middle
 
 
 def test_shorten_middle_keeps_both_ends() -> None:

@@ -1,0 +1,143 @@
+"""Sentence-level removal (`tokcli.compress.sentences`): boundaries, what goes and why, what always stays."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from tokcli.compress.rules_method import compress_text
+from tokcli.compress.sentences import classify, drop_non_instructions, drop_rationale, removals, split_sentences
+from tokcli.compress.transforms import SENTINEL
+
+S = SENTINEL
+
+
+def texts(text: str) -> list[str]:
+    return [sentence.text for sentence in split_sentences(text)]
+
+
+def test_boundaries_survive_abbreviations_initials_and_list_items() -> None:
+    text = "Ask Dr. Patel first, e.g. by mail. Then wait.\n- Item one. Item two!\n1. Step A.\nNo stop here"
+    assert texts(text) == [
+        "Ask Dr. Patel first, e.g. by mail.", "Then wait.", "Item one.", "Item two!", "Step A.", "No stop here",
+    ]  # fmt: skip
+
+
+def test_boundaries_need_a_capital_after_the_stop() -> None:
+    # dotted names, versions and paths are masked as protected spans; a lower-case word after a stop goes on
+    assert texts(f"Use {S} now. it works. Done.") == [f"Use {S} now. it works.", "Done."]
+
+
+def test_an_emoji_after_the_stop_belongs_to_the_sentence() -> None:
+    assert texts("Hey there! 👋 So we start.") == ["Hey there! 👋", "So we start."]
+
+
+@pytest.mark.parametrize(
+    ("sentence", "reason"),
+    [
+        ("Hey there! 👋", "greeting"),
+        ("Dear Analyst,", "greeting"),
+        ("Welcome to the team!", "greeting"),
+        ("With warm regards and many thanks,", "sign-off"),
+        ("Thanks so much!", "sign-off"),
+        ("Many thanks for all your hard work, it is genuinely appreciated.", "sign-off"),
+        ("You've got this!", "encouragement"),
+        ("Now go write something amazing!", "encouragement"),
+        ("This prompt is used by our support team to power the chat widget.", "meta-commentary"),
+        ("I hope this note finds you well.", "meta-commentary"),
+        ("Allow me to describe what I have in mind.", "meta-commentary"),
+        ("Please read it all carefully!", "meta-commentary"),
+        ("Now, let's go through how we do things in my classroom, shall we?", "transition"),
+        ("Keep in mind the following:", "transition"),
+        ("Okay, I think that's everything!", "transition"),
+        ("These are non-negotiable.", "emphasis"),
+        ("🙌", "emoji"),
+    ],
+)
+def test_what_carries_no_instruction(sentence: str, reason: str) -> None:
+    assert classify(sentence, said=set()) == reason
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "Hi, please route the ticket to billing.",  # a greeting word, then a task
+        "Thank the customer if they report a bug.",  # an instruction that mentions thanks
+        "Read the message and tell them to delete it.",  # "the message" is not the prompt
+        "What is your order number?",  # a question to put to the user
+        f"Thanks, and {S} share the code.",  # a protected span (a negation word)
+        "You should always answer in English.",  # a constraint word the protected spans do not cover
+        "Welcome the user by name and ask for the order number before anything else.",
+        "The reason for this is that refunds need approval.",  # rationale: only at aggressive
+    ],
+)
+def test_what_stays(sentence: str) -> None:
+    assert classify(sentence, said=set()) is None
+
+
+def test_rationale_goes_at_aggressive_only() -> None:
+    text = "Escalate refunds.\nThe reason for this is that refunds need approval.\n"
+    assert drop_non_instructions(text) == (text, 0)
+    assert drop_rationale(text) == ("Escalate refunds.\n", 1)
+
+
+def test_a_recap_goes_when_its_words_were_said_before() -> None:
+    text = "Answer in French. Cite the handbook section.\nTo sum up: answer in French and cite the handbook.\n"
+    assert drop_non_instructions(text) == ("Answer in French. Cite the handbook section.\n", 1)
+    new_point = "Answer in French.\nTo sum up: answer in French and attach the invoice.\n"
+    assert drop_non_instructions(new_point) == (new_point, 0)  # it says something new: it stays
+
+
+def test_a_heading_left_without_content_goes_with_it() -> None:
+    text = "## Rules\n\nAnswer briefly.\n\n## Final thoughts\n\nYou've got this! Thanks so much!\n"
+    new, fired = drop_non_instructions(text)
+    assert new == "## Rules\n\nAnswer briefly.\n\n\n"
+    reasons = [removal.reason for removal in removals(text)]
+    assert reasons == ["heading of a section left empty", "encouragement"]
+    assert fired == 2
+
+
+def test_example_data_and_whole_messages_stay() -> None:
+    text = 'User: Hi there!\nResponse: "Thanks so much! We fixed it."\n'
+    assert drop_non_instructions(text) == (text, 0)
+    assert drop_non_instructions("hi") == ("hi", 0)  # a chat turn that is only a greeting
+
+
+def test_code_and_tables_stay() -> None:
+    text = "```\nThanks so much!\n```\n| Thanks so much! |\n"
+    assert drop_non_instructions(text) == (text, 0)
+
+
+@given(
+    st.lists(
+        st.sampled_from(
+            [
+                "Hey there!",
+                "Thanks so much!",
+                f"Do {S} reply.",
+                "Answer now.",
+                "\n",
+                "## Summary\n",
+                "You've got this! ",
+            ]
+        ),
+        max_size=12,
+    )
+)
+def test_removals_never_take_a_protected_span(pieces: list[str]) -> None:
+    text = " ".join(pieces)
+    new, _ = drop_non_instructions(text)
+    assert new.count(S) == text.count(S)
+    for removal in removals(text):
+        assert S not in text[removal.start : removal.end]
+
+
+def test_the_result_names_each_removed_sentence_and_why() -> None:
+    text = "Hey there! 👋\n\nAnswer in {{ language }}.\n\nYou've got this! Thanks so much!\n"
+    result = compress_text(text, kind="jinja")
+    assert result.text == "Answer in {{ language }}.\n"
+    assert [(removed.line, removed.reason, removed.text) for removed in result.removed] == [
+        (1, "greeting", "Hey there! 👋"),
+        (5, "encouragement", "You've got this!"),
+    ]

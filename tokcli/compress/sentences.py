@@ -1,0 +1,639 @@
+"""Sentence-level removal of what carries no instruction, and why each sentence went.
+
+A prompt written by a person greets, thanks, encourages, explains what the prompt is for, announces what
+comes next and sums up what it already said. None of that tells the model what to do. This module finds such
+sentences by what they do, not by a list of our own sentences:
+
+- `greeting` / `sign-off`: a sentence or line that only greets, thanks or signs off ("Hey there!", "Dear
+  Analyst,", "Many thanks for all your hard work.", "Best regards,");
+- `encouragement`: cheering on ("You've got this!", "Now go write something amazing!");
+- `meta-commentary`: talk about the prompt or its author rather than the task ("This prompt is used by…",
+  "I hope this note finds you well.", "Allow me to describe what I have in mind.");
+- `transition`: a sentence that only announces or links ("Now, let's go through how we do things.",
+  "Keep in mind the following:", "Okay, I think that's everything!");
+- `restatement`: a recap ("To sum up: …", "Remember: …", a sentence in a "Summary" section) whose words were
+  all said before;
+- `rationale` (aggressive only): why a rule exists ("The reason for this is that…", "This is because…").
+
+What is never removed: a sentence holding a protected span (it is masked as `SENTINEL`: placeholders,
+numbers, negation and constraint words, names, code, quotes), a sentence that is a question to the user, and
+anything in a heading, table, list of options or code. A heading whose section the removals left empty goes
+too.
+"""
+
+from __future__ import annotations
+
+import bisect
+import functools
+import re
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+
+from tokcli.compress.transforms import SENTINEL, without_ranges
+
+# ---- sentence boundaries --------------------------------------------------------------------------------
+
+_LINE = re.compile(r"[^\n]+")
+_LIST_LEAD = re.compile(r"[ \t]*(?:[-*+•][ \t]+|\d{1,3}[.)][ \t]+|[a-z][.)][ \t]+)?")
+# a candidate end: one or more . ! ? (and closing quotes or brackets), then blanks or the end of the line
+_EMOJI = "\U0001f000-\U0001faff\u2600-\u27bf\ufe0f\u200d"
+_END = re.compile(rf"[.!?…]+[\"'”’)\]]*(?:[ \t]*[{_EMOJI}]+)*(?=[ \t]|$)")
+_ONLY_EMOJI = re.compile(rf"[{_EMOJI}\s]+\Z")
+#: Words after which a full stop does not end a sentence.
+ABBREVIATIONS = frozenset(
+    [
+        "mr",
+        "mrs",
+        "ms",
+        "dr",
+        "prof",
+        "sr",
+        "jr",
+        "st",
+        "vs",
+        "etc",
+        "approx",
+        "incl",
+        "excl",
+        "dept",
+        "est",
+        "fig",
+        "no",
+        "nos",
+        "vol",
+        "ed",
+        "eds",
+        "al",
+        "cf",
+        "ca",
+        "resp",
+        "e.g",
+        "i.e",
+        "e.g.",
+        "i.e.",
+        "a.m",
+        "p.m",
+        "u.s",
+        "u.k",
+        "jan",
+        "feb",
+        "mar",
+        "apr",
+        "jun",
+        "jul",
+        "aug",
+        "sep",
+        "sept",
+        "oct",
+        "nov",
+        "dec",
+        "mon",
+        "tue",
+        "wed",
+        "thu",
+        "fri",
+    ]
+)
+_WORD_BEFORE_END = re.compile(r"([\w.]+)\Z")
+
+
+@dataclass(frozen=True)
+class Sentence:
+    start: int
+    end: int  # the end of its text (its final punctuation included)
+    line_start: int
+    line_end: int
+    text: str
+    whole_line: bool  # the only sentence of its line (after a list marker)
+
+
+def split_sentences(text: str, begin: int = 0, stop: int | None = None) -> Iterator[Sentence]:
+    """The sentences of `text`, line by line: a line ends every sentence; within a line a sentence ends at
+    . ! ? … followed by a blank, except after an abbreviation ("e.g.", "Dr.") or an initial, and when the next
+    word starts in lower case (a dotted name, path or version has no blank after its dots)."""
+    for line in _LINE.finditer(text, begin, len(text) if stop is None else stop):
+        lead = _LIST_LEAD.match(text, line.start(), line.end())
+        position = lead.end() if lead else line.start()
+        pieces: list[tuple[int, int]] = []
+        start = position
+        for end in _END.finditer(text, position, line.end()):
+            if not _ends_sentence(text, start, end.start(), end.end(), line.end()):
+                continue
+            pieces.append((start, end.end()))
+            start = end.end()
+            while start < line.end() and text[start] in " \t":
+                start += 1
+        if start < line.end() and text[start : line.end()].strip():
+            pieces.append((start, len(text[: line.end()].rstrip())))
+        for piece_start, piece_end in pieces:
+            yield Sentence(
+                piece_start,
+                piece_end,
+                line.start(),
+                line.end(),
+                text[piece_start:piece_end],
+                len(pieces) == 1,
+            )
+
+
+def _ends_sentence(text: str, start: int, stop: int, after: int, line_end: int) -> bool:
+    if text[stop] == "." and stop - start < 200:
+        word = _WORD_BEFORE_END.search(text, max(start, stop - 20), stop)
+        if word is not None:
+            token = word.group(1).lower()
+            if token in ABBREVIATIONS or (len(token) == 1 and token.isalpha()):
+                return False
+    rest = text[after:line_end].lstrip(" \t")
+    return not rest or not rest[0].islower()
+
+
+# ---- example data ----------------------------------------------------------------------------------------
+
+_FIELD_LABEL = re.compile(
+    r"[ \t>]*(?:[-*+][ \t]+)?(?:(?:example|sample)[ \t]*\d*[ \t]*)?(?P<label>[A-Za-z][\w ()\[\]/-]{0,30}?)[ \t]*:[ \t]+"
+    r"(?P<quote>[\"“'])?"
+)
+_FIELD_NAMES = frozenset(
+    (
+        "user",
+        "human",
+        "assistant",
+        "ai",
+        "system",
+        "customer",
+        "agent",
+        "bot",
+        "model",
+        "input",
+        "output",
+        "response",
+        "answer",
+        "question",
+        "query",
+        "context",
+        "ground truth",
+        "expected",
+        "expected output",
+        "result",
+        "reply",
+        "email",
+        "message",
+        "text",
+        "document",
+        "transcript",
+        "q",
+        "a",
+        "draft",
+        "review",
+        "example",
+        "sample",
+        "good",
+        "bad",
+        "correct",
+        "incorrect",
+    )
+)
+
+
+def in_example(text: str, start: int) -> bool:
+    """Whether the sentence at `start` is example data, not an instruction: the value of a labelled field of an
+    example ("User: …", "Response: \"…\"", "Output: …"), or inside a quotation opened earlier on its line."""
+    line_start = text.rfind("\n", 0, start) + 1
+    if text.find(":", line_start, start + 48) < 0 and not any(quote in text[line_start:start] for quote in '"“'):
+        return False  # no label and no open quotation: most sentences
+    field = _FIELD_LABEL.match(text, line_start)
+    if (
+        field is not None
+        and field.start("label") <= start
+        and (field.group("quote") or " ".join(field.group("label").lower().split()) in _FIELD_NAMES)
+    ):
+        return True
+    before = text[line_start:start]
+    return before.count('"') % 2 == 1 or before.count("“") > before.count("”")
+
+
+# ---- what a sentence does --------------------------------------------------------------------------------
+
+_WELCOME = re.compile(r"welcome (?:to|aboard)\b[^.!?]{0,40}[.!]*\Z")
+_GREETING = re.compile(
+    r"(?:hey|hi|hello|hiya|howdy|greetings|dear|good (?:morning|afternoon|evening)|welcome)\b"
+    r"(?:[ ,]+(?:there|all|everyone|team|folks|friend|assistant|analyst|colleague|ai|bot|and welcome|again))*"
+    r"[ ,]*[^\w]*\Z"
+)
+_SIGN_OFF = re.compile(
+    r"(?:(?:with )?(?:(?:my |our )?(?:very )?(?:best|kind|kindest|warm|warmest|sincere|many) )*"
+    r"(?:regards|wishes|thanks|thank you)(?: and (?:kind |warm |best |many |sincere )?(?:regards|wishes|thanks))*"
+    r"|(?:yours )?(?:sincerely|truly|faithfully)|cheers|best|all the best|thanks(?: so much| a ton| a lot| again)*"
+    r"|thank you(?: so much| very much| again)*(?: in advance)?)[ ,]*[^\w]*\Z"
+)
+_THANKS = re.compile(
+    r"(?:(?:once again|again|and),? )?(?:many |huge |big )?(?:thanks|thank you|we appreciate|i appreciate|"
+    r"(?:we|i) (?:really |truly |very much )?appreciate|(?:may i say )?how (?:very )?grateful)"
+    r"(?![^.!?]*\b(?:if|when|before|after|for (?:not|never))\b)"
+)
+_ENCOURAGEMENT = re.compile(
+    r"(?:you(?:'re| are) going to (?:do|crush|nail|rock|smash|be|kill)|you(?:'ll| will) (?:do great|be great|"
+    r"crush|nail|rock)|we know you(?:'ll| will)|you(?:'ve| have) got this|good luck|have fun|"
+    r"now (?:go|let's go) |let's (?:go|do this|make|get)|we believe in you|you can do (?:it|this)|"
+    r"(?:i|we) (?:can't|cannot) wait)"
+)
+# talk about the prompt itself, anywhere in a sentence ("…, which is exactly why this prompt exists.")
+_ABOUT_THE_PROMPT = re.compile(
+    r"\b(?:this|the) (?:system )?(?:prompt|note|brief) (?:is|was|exists|has been|will be|is being)\b|"
+    r"\bwhy this (?:prompt|note|brief) exists\b"
+)
+_META = re.compile(
+    r"(?:(?:this|the) (?:prompt|note|document|brief|guide) (?:is|was|exists|has|will|describes|explains|covers|"
+    r"contains|sets out|lays out)\b"
+    r"|(?:i|we) hope (?:this|that|all of this|you)\b"
+    r"|(?:allow|let) me (?:to )?(?:describe|explain|walk|tell|introduce|set out|outline)"
+    r"|(?:i|we)(?:'m| am|'re| are) going to (?:walk|explain|describe|tell|go through|lay out)"
+    r"|(?:i|we)(?:'ve| have) (?:written|put together|tried to)"
+    r"|(?:wrote|written) (?:these|this)"
+    r"|the reason (?:we|i) (?:mention|say|include|wrote|added)"
+    r"|(?:a little|some) (?:bit of )?(?:context|background) (?:about|on)"
+    r"|here(?:'s| is) (?:what (?:we|i) (?:want|need|mean|have in mind)|the (?:thing|deal|plan))"
+    r"|(?:i|we) (?:really |truly )?(?:care|believe|love|are (?:so |super |really )?(?:excited|thrilled|happy))\b"
+    r"|please bear with me"
+    r"|this is (?:where|the part where) (?:it gets|the magic|things get)"
+    r"|(?:yes,? )?this (?:really |actually )?happened"
+    r"|below,? (?:you will|you'll) find|(?:here|below) (?:is|are) everything"
+    r"|(?:please )?read (?:it|this|everything|all of (?:it|this|the \w+)|the following|the whole thing|this prompt)"
+    r"(?: all)?(?: below)?(?: very)? carefully)"
+)
+_TRANSITION = re.compile(
+    r"(?:(?:so|okay|ok|alright|right|now|well)[, ]+)*"
+    r"(?:(?:i think )?that(?:'s| is) (?:everything|all(?: for now)?)(?: from (?:me|us))?[.!]*\Z"
+    r"|let(?:'s| us) (?:go through|get (?:into|started)|dive in|start|begin|talk about|look at|move on)"
+    r"|(?:just )?so (?:we're|we are) (?:all )?on the same page"
+    r"|(?:please )?(?:kindly )?(?:observe|note|keep in mind|consider|remember|read|follow|bear in mind) "
+    r"(?:the following|these (?:points|rules|guidelines))[^.!?]*:\Z"
+    r"|(?:a few|some) (?:more|further|final|other) (?:things|points|notes|words|thoughts)[^.!?]*[:.!]\Z"
+    r"|roughly,? the (?:flow|process|plan) (?:we want|is)"
+    r"|without further ado|moving on|with that (?:said|out of the way)|here we go)"
+)
+_RECAP_OPENING = re.compile(
+    r"(?:(?:so|okay|ok|and)[, ]+)*(?:to (?:sum|wrap) (?:it |this |everything )?(?:all )?up|in (?:short|summary|sum|a nutshell)"
+    r"|just to (?:recap|reiterate|repeat|sum up)|to (?:recap|reiterate|repeat)|recap|tl;?dr|bottom line"
+    r"|as (?:mentioned|stated|said|noted|explained|described)(?: above| earlier| before)?|remember|once again"
+    r"|again|one more time|(?:the )?key (?:points|rules|takeaways))\b"
+)
+_RATIONALE = re.compile(
+    r"(?:the reason (?:for this|is|why|being|we)|this is (?:because|so that|why|important because)"
+    r"|that(?:'s| is) (?:because|why)|we do this because|(?:this|it) (?:matters|helps) because|because of this)\b"
+)
+_EMPHASIS = re.compile(
+    r"(?:this|these|that|it|all of (?:this|these)|the (?:above|following) (?:rules?|points?))(?:'s| is| are) "
+    r"(?:(?:really|very|absolutely|super|extremely|so|truly) )*(?:important|critical|crucial|essential|vital|key|"
+    r"non-negotiable|a must|a big deal|serious)[.!]*\Z"
+)
+_QUESTION_TO_USER = re.compile(r"\?\s*\Z")
+#: Words a removed sentence may not hold: constraints the protected spans do not cover.
+_KEEPS = re.compile(r"\b(?:nothing|nobody|neither|none|always|every time|should|shall(?! we\b)|required|mandatory)\b")
+_WORD = re.compile(r"[a-z][a-z'’]+")
+_STOP = frozenset(
+    [
+        "a",
+        "an",
+        "the",
+        "and",
+        "or",
+        "but",
+        "if",
+        "then",
+        "so",
+        "to",
+        "of",
+        "in",
+        "on",
+        "at",
+        "by",
+        "for",
+        "with",
+        "as",
+        "is",
+        "are",
+        "was",
+        "were",
+        "be",
+        "been",
+        "being",
+        "it",
+        "its",
+        "this",
+        "that",
+        "these",
+        "those",
+        "you",
+        "your",
+        "yours",
+        "we",
+        "our",
+        "us",
+        "i",
+        "me",
+        "my",
+        "they",
+        "them",
+        "their",
+        "he",
+        "she",
+        "his",
+        "her",
+        "do",
+        "does",
+        "did",
+        "have",
+        "has",
+        "had",
+        "will",
+        "would",
+        "can",
+        "could",
+        "may",
+        "might",
+        "just",
+        "also",
+        "very",
+        "really",
+        "all",
+        "any",
+        "each",
+        "every",
+        "some",
+        "more",
+        "most",
+        "much",
+        "many",
+        "one",
+        "what",
+        "which",
+        "who",
+        "whom",
+        "when",
+        "where",
+        "why",
+        "how",
+        "up",
+        "out",
+        "about",
+        "into",
+        "over",
+        "than",
+        "too",
+        "again",
+        "once",
+        "here",
+        "there",
+        "now",
+        "please",
+    ]
+)
+
+
+def _normal(sentence: str) -> str:
+    return sentence.lower().replace("’", "'").strip(" \t*_#>-–—").lstrip(":")
+
+
+@functools.lru_cache(maxsize=65_536)
+def _stem(word: str) -> str:
+    for suffix in ("ing", "ed", "es", "ly", "s"):
+        if word.endswith(suffix) and len(word) - len(suffix) >= 3:
+            return word[: -len(suffix)]
+    return word
+
+
+def content_words(sentence: str) -> set[str]:
+    return {_stem(word) for word in set(_WORD.findall(sentence.lower().replace("’", "'"))) if word not in _STOP}
+
+
+def classify(
+    sentence: str,
+    *,
+    aggressive: bool = False,
+    in_recap: bool = False,
+    said: set[str] | Callable[[], set[str]] | None = None,
+) -> str | None:
+    """Why `sentence` (masked text) carries no instruction, or None to keep it. `said` holds the content words
+    of the text before it (for restatements)."""
+    if SENTINEL in sentence or (_QUESTION_TO_USER.search(sentence) and not sentence.rstrip("?").endswith("shall we")):
+        return None
+    normal = _normal(sentence)
+    if not normal or _KEEPS.search(normal):
+        return None
+    if _ONLY_EMOJI.match(normal):
+        return "emoji"
+    if _GREETING.match(normal) or _WELCOME.match(normal):
+        return "greeting"
+    if _SIGN_OFF.match(normal) or _THANKS.match(normal):
+        return "sign-off"
+    if _ENCOURAGEMENT.match(normal):
+        return "encouragement"
+    if _META.match(normal) or _ABOUT_THE_PROMPT.search(normal):
+        return "meta-commentary"
+    if _EMPHASIS.match(normal):
+        return "emphasis"
+    if _TRANSITION.match(normal):
+        return "transition"
+    if said is not None and (in_recap or _RECAP_OPENING.match(normal)):
+        words = content_words(_RECAP_OPENING.sub("", normal, count=1))
+        earlier = said() if callable(said) else said
+        if words and len(words & earlier) >= 0.75 * len(words):
+            return "restatement"
+    if aggressive and _RATIONALE.match(normal):
+        return "rationale"
+    return None
+
+
+# ---- the transform ---------------------------------------------------------------------------------------
+
+_RECAP_HEADING = re.compile(
+    r"\b(?:recap|reminders?|tl;?dr|in short|to sum up|wrap(?:ping)? up|final (?:notes?|thoughts|words|"
+    r"reminders?)|closing|concluding|a few final)\b",
+    re.I,
+)
+
+
+@dataclass(frozen=True)
+class Removal:
+    start: int
+    end: int
+    reason: str
+    text: str
+
+
+# Where a sentence that may carry no instruction starts: its opening words, at a line start (after a list
+# marker or heading marks) or after a sentence end, searched in the lower-cased text with a literal first
+# character so that the engine jumps from one line break or stop to the next. Only lines with a hit (and the
+# lines of recap sections) are split into sentences and judged: most lines of a large prompt are never looked at.
+_OPENING_WORDS = (
+    r"hey|hi|hello|hiya|howdy|greetings|dear|good (?:morning|afternoon|evening|luck)|welcome|with|best|kind|warm|"
+    r"sincere|many|regards|wishes|thanks|thank|yours|truly|faithfully|cheers|all the best|once|again|and|huge|big|"
+    r"(?:we|i)(?:'d|'ve|'re|'m| hope| know| care| believe| love| really| truly| are| am| have| would| can't| cannot|"
+    r" appreciate| think| wrote)|may i|you(?:'re going| are going|'ll| will|'ve got| have got| can do)|now|let|"
+    r"allow|this (?:prompt|note|document|brief|guide|is (?:where|the part|because|so|why|important|really|very|"
+    r"critical|crucial|essential|key|non)|matters|helps)|these (?:are|rules are|points)|that(?:'s| is) "
+    r"(?:everything|all|because|why|it|important|critical)|the (?:reason|prompt|note|document|brief|guide|above|"
+    r"following|key)|a (?:little|few)|some (?:more|further|final|other|context|background)|wrote|written|here|"
+    r"below|please|read|yes|so|okay|ok|alright|right|well|just|keep in mind|observe|note|consider|remember|"
+    r"bear in mind|roughly|without|moving|to (?:sum|wrap|recap|reiterate|repeat)|in (?:short|summary|sum|a nutshell)"
+    r"|recap|tl;?dr|bottom line|as (?:mentioned|stated|said|noted|explained|described)|one more|key|it(?:'s| is) "
+    r"(?:important|critical|crucial|essential|vital|key|non|really|very|a must|a big)|it (?:matters|helps)|all of "
+    r"(?:this|these)|because"
+)
+_AT_LINE_START = re.compile(rf"\n[ \t>*_#+\-–—•]*(?:\d{{1,3}}[.)][ \t]+)?(?:(?:{_OPENING_WORDS})\b|[{_EMOJI}])")
+_AFTER_STOP = re.compile(rf"[.!?…][\"'”’)\]]*(?:[ \t]*[{_EMOJI}]+)*[ \t]+(?:(?:{_OPENING_WORDS})\b|[{_EMOJI}])")
+_HEADING_LINE = re.compile(
+    r"\n(?P<m>[ \t]{0,3}(?:#{1,6}[ \t][^\n]*|[A-Z][A-Z0-9 &,'’/-]{2,60}:?|[^\n.!?]{1,60}:)[ \t]*)(?=\n|\Z)"
+)
+_FENCE_LINE = re.compile(r"\n[ \t]{0,3}(?:```|~~~)")
+
+
+def _candidate_lines(text: str, folded: str) -> set[int]:
+    """The starts of the lines holding a sentence opening that may carry no instruction."""
+    padded = "\n" + folded
+    starts = {match.start() for match in _AT_LINE_START.finditer(padded)}  # "\n" at padded[i]: the line at i
+    for match in _AFTER_STOP.finditer(padded):
+        starts.add(padded.rfind("\n", 0, match.start()) if match.start() else 0)
+    return starts
+
+
+def removals(text: str, *, aggressive: bool = False) -> list[Removal]:
+    """What `drop_non_instructions` removes from masked `text`: (start, end) ranges to cut, each with why."""
+    folded = text.lower().replace("’", "'")
+    if len(folded) != len(text):
+        folded = text.replace("\u0130", "I").lower().replace("’", "'")
+    lines = _candidate_lines(text, folded)
+    # sections: their heading lines, and whether each is a recap (all its lines are judged)
+    headings = [
+        (match.start("m") - 1, match.end("m") - 1)
+        for match in _HEADING_LINE.finditer("\n" + text)
+        if not _END.search(match.group("m").rstrip(":"))
+    ]
+    recap_sections = [(start, end) for start, end in headings if _RECAP_HEADING.search(text, start, end)]
+    for heading_start, heading_end in recap_sections:
+        following = bisect.bisect_right([start for start, _ in headings], heading_start)
+        section_end = headings[following][0] if following < len(headings) else len(text)
+        position = heading_end + 1
+        while position < section_end:
+            lines.add(position)
+            position = text.find("\n", position, section_end) + 1 or section_end
+    heading_lines = {start for start, _ in headings}
+    fences = [match.start() for match in _FENCE_LINE.finditer("\n" + text)] if "```" in text or "~~~" in text else []
+    heading_starts = [start for start, _ in headings]
+    recap_set = {start for start, _ in recap_sections}
+    found: list[Removal] = []
+    said = _Said(text)
+    for line_start in sorted(lines - heading_lines):
+        line_end = text.find("\n", line_start)
+        line_end = len(text) if line_end < 0 else line_end
+        line = text[line_start:line_end]
+        if bisect.bisect_right(fences, line_start) % 2 or line.lstrip().startswith(("|", "```", "~~~")):
+            continue  # code or a table
+        # in a recap section: the last heading before the line is a recap heading
+        last_heading = bisect.bisect_right(heading_starts, line_start) - 1
+        in_recap = last_heading >= 0 and heading_starts[last_heading] in recap_set
+        sentences = list(split_sentences(text, line_start, line_end))
+        cuts: list[Removal] = []
+        for sentence in sentences:
+            if in_example(text, sentence.start):
+                continue
+            before = functools.partial(said.before, sentence.start)
+            reason = classify(sentence.text, aggressive=aggressive, in_recap=in_recap, said=before)
+            if reason is not None:
+                cuts.append(Removal(sentence.start, _sentence_cut_end(text, sentence), reason, sentence.text))
+        if not cuts or _alone(text, line_start, line_end):
+            continue  # a whole message or text (a chat turn "hi"): what it says is the content
+        if len(cuts) == len(sentences):
+            end = line_end + 1 if line_end < len(text) else line_end
+            found.append(Removal(line_start, end, cuts[0].reason, line.strip()))
+        else:
+            found.extend(cuts)
+    found.extend(_emptied_headings(text, headings, found))
+    found.sort(key=lambda removal: removal.start)
+    merged: list[Removal] = []
+    for removal in found:
+        if merged and removal.start < merged[-1].end:
+            continue
+        merged.append(removal)
+    return merged
+
+
+class _Said:
+    """The content words of the text before a position, gathered as the positions asked for move on (only
+    recaps ask)."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.upto = 0
+        self.words: set[str] = set()
+
+    def before(self, position: int) -> set[str]:
+        if position > self.upto:
+            self.words |= content_words(self.text[self.upto : position])
+            self.upto = position
+        return self.words
+
+
+def _emptied_headings(text: str, headings: list[tuple[int, int]], cuts: list[Removal]) -> list[Removal]:
+    """The headings of the sections that had content and have none left after `cuts`."""
+    found = []
+    starts = [start for start, _ in headings]
+    cut_starts = sorted((cut.start, cut.end) for cut in cuts)
+    for index, (start, end) in enumerate(headings):
+        section_end = starts[index + 1] if index + 1 < len(starts) else len(text)
+        first = bisect.bisect_left(cut_starts, (end, -1))
+        inside = cut_starts[first : bisect.bisect_left(cut_starts, (section_end, -1))]
+        if not inside:
+            continue
+        position, left = end, []
+        for cut_start, cut_end in inside:
+            left.append(text[position:cut_start])
+            position = max(position, cut_end)
+        left.append(text[position:section_end])
+        if not "".join(left).strip():
+            line_end = min(end + 1, len(text))
+            found.append(Removal(start, line_end, "heading of a section left empty", text[start:end].strip()))
+    return found
+
+
+def _alone(text: str, line_start: int, line_end: int) -> bool:
+    """Whether the line is all there is between the text's ends or protected spans on lines of their own
+    (chat messages are joined with such a break)."""
+    before = line_start - 1
+    while before >= 0 and text[before] == "\n":
+        before -= 1
+    after = line_end
+    while after < len(text) and text[after] == "\n":
+        after += 1
+    before_line = text[text.rfind("\n", 0, before + 1) + 1 : before + 1] if before >= 0 else None
+    after_end = text.find("\n", after)
+    after_line = text[after : len(text) if after_end < 0 else after_end] if after < len(text) else None
+    return all(line is None or line.strip() == SENTINEL for line in (before_line, after_line))
+
+
+def _sentence_cut_end(text: str, sentence: Sentence) -> int:
+    """A sentence within a line goes with the blanks after it."""
+    end = sentence.end
+    while end < sentence.line_end and text[end] in " \t":
+        end += 1
+    return end
+
+
+def drop(text: str, *, aggressive: bool) -> tuple[str, int]:
+    cuts = removals(text, aggressive=aggressive)
+    if aggressive:  # the other kinds went at `balanced`, before this
+        cuts = [cut for cut in cuts if cut.reason == "rationale"]
+    if not cuts:
+        return text, 0
+    return without_ranges(text, [(cut.start, cut.end) for cut in cuts]), len(cuts)
+
+
+def drop_non_instructions(text: str) -> tuple[str, int]:
+    """Greetings, sign-offs, encouragement, meta-commentary, transitions and recaps (see the module doc)."""
+    return drop(text, aggressive=False)
+
+
+def drop_rationale(text: str) -> tuple[str, int]:
+    """As `drop_non_instructions`, and also rationale that does not change the task."""
+    return drop(text, aggressive=True)
