@@ -134,7 +134,7 @@ def test_rules_list_and_explain() -> None:
     assert explain.exit_code == 0
     assert explain.stdout.startswith("TK301 politeness\n") and "Wasteful:" in explain.stdout
     by_name = runner.invoke(app, ["rules", "verbose-phrase", "-f", "json"])
-    assert json.loads(by_name.stdout)[0]["code"] == "TK303"
+    assert json.loads(by_name.stdout)["rules"][0]["code"] == "TK303"
     unknown = runner.invoke(app, ["rules", "TK3011"])
     assert unknown.exit_code == 2 and unknown.stdout == ""
     assert unknown.stderr == "tokcli: error: unknown rule 'TK3011'; did you mean: TK301, TK901, TK701, TK601, TK501?\n"

@@ -159,6 +159,14 @@ def _in_pool_worker(item: Any) -> Any:
     return work(state, item)
 
 
+def leave_interrupts_to_the_parent() -> None:
+    """In a worker: Ctrl-C reaches the whole process group, and only the parent should act on it (it stops the
+    pool); a worker that took it too would print its own traceback ("Process ForkPoolWorker-1: …")."""
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
 def map_in_pool(
     work: Callable[[Any, Any], Any], state: Any, items: Sequence[Any], processes: int, chunksize: int
 ) -> Iterator[Any]:
@@ -169,7 +177,7 @@ def map_in_pool(
     global _POOL_WORK
     _POOL_WORK = (work, state)
     try:
-        with multiprocessing.get_context("fork").Pool(processes) as pool:
+        with multiprocessing.get_context("fork").Pool(processes, initializer=leave_interrupts_to_the_parent) as pool:
             yield from pool.imap(_in_pool_worker, items, chunksize=chunksize)
     finally:
         _POOL_WORK = None

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -12,6 +11,7 @@ from tokcli.reporters.indented_json import dumps_indented
 # A finding's fields up to `fix`, as `json.dumps(indent=2)` writes them at a finding's depth in the document.
 _FINDING_FIELDS = json.JSONEncoder(ensure_ascii=False, default=str, separators=(",\n      ", ": "))
 _STRING = json.JSONEncoder(ensure_ascii=False, default=str)
+from tokcli.reporters.json_document import SCHEMA_VERSION
 
 
 def finding_dict(finding: Finding) -> dict[str, Any]:
@@ -74,6 +74,7 @@ def render_json(findings: Sequence[Finding], summary: Mapping[str, Any], **extra
     findings one by one with `findings_text`, the rest with `dumps_indented`."""
     document: dict[str, Any] = {"summary": dict(summary)}
     document.update(extra)
+    document.pop("schema_version", None)  # written first, as json_document does
     rest = dumps_indented(document)
     listed = findings_text(sorted(findings, key=Finding.sort_key))
-    return '{\n  "findings": ' + listed + ",\n" + rest[2:] + "\n"
+    return f'{{\n  "schema_version": {SCHEMA_VERSION},\n  "findings": ' + listed + ",\n" + rest[2:] + "\n"
