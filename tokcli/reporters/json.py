@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping, Sequence
 from typing import Any
 
 from tokcli.lint.finding import Finding
 from tokcli.reporters.indented_json import dumps_indented
+from tokcli.reporters.json_document import SCHEMA_VERSION
 
 # A finding's fields up to `fix`, as `json.dumps(indent=2)` writes them at a finding's depth in the document.
 _FINDING_FIELDS = json.JSONEncoder(ensure_ascii=False, default=str, separators=(",\n      ", ": "))
 _STRING = json.JSONEncoder(ensure_ascii=False, default=str)
-from tokcli.reporters.json_document import SCHEMA_VERSION
 
 
 def finding_dict(finding: Finding) -> dict[str, Any]:
