@@ -90,11 +90,12 @@ def main() -> None:
             "tokcli",
             "count",
             str(tree),
+            "--all-types",
+            "--whole-files",
             "-m",
             "gpt-4o",
             "--format",
             "csv",
-            "--whole-files",
         ]
         baseline = [sys.executable, "-c", BASELINE, str(tree)]
         subprocess.run(tokcli, check=True, env=env, capture_output=True)  # fills the parsed-ranks cache

@@ -165,8 +165,9 @@ def test_shipped_examples_exit_1_for_budgets_without_traceback(monkeypatch: pyte
     assert result.stderr == ""
 
 
-def test_empty_tree_passes_with_a_note(tmp_path: Path) -> None:
+def test_empty_tree_is_exit_2_saying_so(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     (tmp_path / "empty").mkdir()
+    monkeypatch.chdir(tmp_path)
     result = run_audit("empty", "--format", "json")
-    assert result.exit_code == 0
-    assert result.stderr.startswith("tokcli: note: no prompt files found in empty (audit.include: **/*.j2,")
+    assert (result.exit_code, result.stdout) == (2, "")
+    assert result.stderr == "tokcli: error: no prompt files in empty\n"

@@ -451,14 +451,16 @@ def test_terminal_gets_a_table_and_coloured_show(files: Path, monkeypatch: pytes
     ]
 
 
-def test_no_color_on_a_terminal_gives_plain_text(files: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_no_color_on_a_terminal_keeps_the_table_without_colour(files: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     import tokcli.cli
 
     monkeypatch.setattr(tokcli.cli, "is_terminal", lambda: True)
     monkeypatch.setenv("NO_COLOR", "1")
+    monkeypatch.setenv("COLUMNS", "80")
     code, stdout, stderr = run("a.txt", "-m", "gpt-4o")
     assert (code, stderr) == (0, "")
-    assert stdout == "file   gpt-4o\na.txt       2\n"
+    assert "┃" in stdout and "\x1b[" not in stdout
+    assert next(line for line in stdout.splitlines() if "a.txt" in line).split("│")[2].strip() == "2"
     code, stdout, stderr = run("--text", "hello world", "-t", "cl100k_base", "--show")
     assert (code, stderr) == (0, "")
     assert stdout == "<text> — cl100k_base: 2 tokens\n15339\t'hello'\n1917\t' world'\n"

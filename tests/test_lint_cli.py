@@ -6,6 +6,7 @@ import json
 import os
 import stat
 from pathlib import Path
+from typing import Any
 
 import pytest
 from typer.testing import CliRunner
@@ -133,7 +134,7 @@ def test_rules_list_and_explain() -> None:
     assert explain.exit_code == 0
     assert explain.stdout.startswith("TK301 politeness\n") and "Wasteful:" in explain.stdout
     by_name = runner.invoke(app, ["rules", "verbose-phrase", "-f", "json"])
-    assert json.loads(by_name.stdout)[0]["code"] == "TK303"
+    assert json.loads(by_name.stdout)["rules"][0]["code"] == "TK303"
     unknown = runner.invoke(app, ["rules", "TK3011"])
     assert unknown.exit_code == 2 and unknown.stdout == ""
     assert unknown.stderr == "tokcli: error: unknown rule 'TK3011'; did you mean: TK301, TK901, TK701, TK601, TK501?\n"
@@ -146,3 +147,38 @@ def test_an_unreadable_file_is_named_and_counted_in_the_summary(workdir: Path) -
     assert result.stdout == "No findings in 1 file (1 file could not be read).\n"
     assert result.stderr.startswith("tokcli: error: prompts/broken.j2:1: template syntax error: ")
     assert result.stderr.count("\n") == 1
+
+
+def test_many_files_in_worker_processes_give_the_same_output(workdir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from tokcli import forked
+
+    for index in range(20):
+        text = WASTEFUL * (index % 3 + 1) + f"Ticket {index}.  \n"
+        (workdir / "prompts" / f"p{index:02d}.md").write_text(text, encoding="utf-8")
+    (workdir / "prompts" / "bad.j2").write_text("{% if %}\n", encoding="utf-8")
+
+    def lint(*flags: str) -> tuple[int, str, str]:
+        result = runner.invoke(app, ["lint", "prompts", *flags])
+        return result.exit_code, result.stdout, result.stderr
+
+    runs = [("--format", "json"), ("--format", "text"), ("--diff",)]
+    serial = [lint(*flags) for flags in runs]
+    assert serial[0][0] == 2 and "bad.j2" in serial[0][2]
+    assert len(json.loads(serial[0][1])["findings"]) > 40
+    assert serial[2][1].count("+++ b/prompts/") == 21
+    monkeypatch.setattr(forked, "MIN_ITEMS_FOR_POOL", 2)
+    pools: list[int] = []
+    map_in_pool = forked.map_in_pool
+
+    def counted(*args: Any, **kwargs: Any) -> Any:
+        pools.append(args[3])
+        return map_in_pool(*args, **kwargs)
+
+    monkeypatch.setattr(forked, "map_in_pool", counted)
+    assert forked.pool_processes(22, 2) == 2
+    assert [lint(*flags) for flags in runs] == serial
+    assert pools == [2, 2, 2]
+    monkeypatch.setenv("TOKCLI_SINGLE_PROCESS", "1")  # the user's switch: never start processes
+    assert forked.pool_processes(22, 2) == 0
+    assert [lint(*flags) for flags in runs] == serial
+    assert pools == [2, 2, 2]

@@ -6,13 +6,15 @@ naming the file, the key (and line, for YAML) and what was expected.
 
 from __future__ import annotations
 
+import os
 import sys
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from tokcli.errors import ConfigError
+from tokcli.inputs import GLOB_CHARACTERS
 from tokcli.structured import compose_yaml, guarded, load_yaml
 
 CONFIG_FILE_NAMES = (".tokcli.yaml", ".tokcli.yml")
@@ -301,6 +303,28 @@ def start_dir_for(path: Path) -> Path:
         return path if path.is_dir() else path.parent
     except OSError as error:  # a directory on the way that may not be searched
         raise InputError(f"cannot read: {error.strerror or error}", path=str(path)) from None
+
+
+def config_start(paths: Sequence[str]) -> Path:
+    """Where every command starts looking for config: the deepest directory holding all the given paths (a
+    directory itself, a file's parent, a glob's fixed leading part), else the current directory."""
+
+    directories = []
+    for raw in paths:
+        if raw in ("", "-"):  # stdin
+            continue
+        parts = Path(raw).parts
+        fixed = next((index for index, part in enumerate(parts) if GLOB_CHARACTERS & set(part)), None)
+        if fixed is not None:
+            directories.append(Path(*parts[:fixed]) if fixed else Path("."))
+            continue
+        directories.append(start_dir_for(Path(raw)))
+    if not directories:
+        return Path.cwd().resolve()
+    try:
+        return Path(os.path.commonpath([str(directory.resolve()) for directory in directories]))
+    except ValueError:  # no common path (different drives)
+        return Path.cwd().resolve()
 
 
 def load_config(start_dir: Path | None = None, explicit: Path | None = None) -> Config:

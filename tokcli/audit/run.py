@@ -34,6 +34,7 @@ from tokcli.audit.rendered import apply_rendered
 from tokcli.audit.settings import AuditSettings
 from tokcli.config import Config
 from tokcli.errors import EXIT_ERROR, EXIT_FINDINGS, EXIT_OK, UsageError
+from tokcli.inputs import left_out_message
 from tokcli.lint.finding import SEVERITY_RANK, Finding, RuleInfo
 from tokcli.render import is_fixture_file, render_settings
 from tokcli.units.audit import expand_units, host_line, map_findings
@@ -51,6 +52,7 @@ class AuditOptions:
     use_cache: bool = True
     cache_path: Path | None = None  # default: audit-v1.sqlite3 in tokcli's cache directory
     workers: int | None = None
+    use_ignore: bool = True  # False: --no-ignore, read what git ignores too
 
 
 @dataclass(frozen=True)
@@ -179,7 +181,7 @@ def run_audit(
         resolve_ref(options.since, git_root(Path.cwd().resolve()))
     config_path = display_path(Path(config.source).resolve(), Path.cwd().resolve()) if config.source else None
     report = AuditReport(settings=settings, targets=targets, notes=notes, config_path=config_path)
-    found = discover(options.paths, settings.include, settings.exclude, config.root)
+    found = discover(options.paths, settings.include, settings.exclude, config.root, use_ignore=options.use_ignore)
     found.files = [file for file in found.files if not is_fixture_file(file.path)]  # inputs of templates
     units = unit_settings(config)
     expanded = expand_units(found, units)  # host files (YAML/JSON configs, Python) → one row per prompt unit
@@ -189,9 +191,7 @@ def run_audit(
     report.problems.extend(found.problems)
     report.skipped.extend(found.skipped)
     if not found.files and not found.problems:
-        report.notes.append(
-            f"no prompt files found in {', '.join(options.paths)} (audit.include: {', '.join(settings.include)})"
-        )
+        raise UsageError(left_out_message("prompt files", options.paths, found.left_out))
     linter = _linter(config, settings, targets[0])
     if linter is not None:
         report.rules.extend(linter.rule_infos())

@@ -12,8 +12,7 @@ from tokcli.audit.run import AuditReport
 from tokcli.lint.finding import summarize
 from tokcli.pricing.dump import decimal_text
 from tokcli.reporters.json import render_json
-
-SCHEMA_VERSION = 1
+from tokcli.reporters.json_document import SCHEMA_VERSION
 
 
 def money(value: Decimal | None) -> str | None:
