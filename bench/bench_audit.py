@@ -10,6 +10,12 @@ Generates --files prompt files (markdown, text, Jinja2, chat YAML; 0.5–4 KB ea
 Ratios: cold counting/bare (goal ≤ 1.3×), cold all/bare, and cold/warm (goal ≥ 20×). Each figure is the median
 of --repeat runs in this one process (bare and the audits interleaved, so machine noise hits them alike). No
 threshold is asserted: the machine is shared, compare the ratios.
+
+    python bench/bench_audit.py --findings [--files 2000]
+
+A tree where every file has ~25 lint findings (verbose phrases, whitespace runs, blank-line runs): cold and
+warm audit including rendering the report (JSON and text), and the ratio cold/warm (goal ≥ 20×), measured in
+the same run.
 """
 
 from __future__ import annotations
@@ -23,6 +29,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -122,6 +129,76 @@ def generate(directory: Path, count: int) -> int:
     return total
 
 
+NOISY_LINES = [
+    "Please note that {} ",
+    "In order to {}  {}",
+    "Due to the fact that   {}.",
+    "It is important to note that {}\t",
+    "{}\n\n\n",
+]
+
+
+def generate_noisy(directory: Path, count: int) -> int:
+    """Write `count` markdown files dense with lint findings; returns the total bytes."""
+    rng = random.Random(20261205)
+    total = 0
+    for index in range(count):
+        folder = directory / f"team{index % 25:02d}"
+        folder.mkdir(parents=True, exist_ok=True)
+        lines = ["# Role", ""]
+        for _ in range(rng.randint(8, 16)):
+            line = rng.choice(NOISY_LINES)
+            lines.append(line.format(*(_sentence(rng) for _ in range(line.count("{}")))))
+        text = "\n".join(lines) + "\n"
+        (folder / f"noisy_{index}.md").write_text(text, encoding="utf-8")
+        total += len(text.encode())
+    (directory / ".tokcli.yaml").write_text("models: [gpt-4o]\n", encoding="utf-8")
+    return total
+
+
+def audit_and_render(directory: Path, cache: Path) -> tuple[float, float, int, int]:
+    """One audit with the cache at `cache`, rendered as JSON and as text: (seconds for audit + JSON, seconds
+    for audit + text, findings, cache hits)."""
+    from tokcli.reporters.audit_json import render_audit_json
+    from tokcli.reporters.audit_text import render_audit_text
+
+    start = time.perf_counter()
+    _, hits, report = audit_report(directory, cache)
+    audited = time.perf_counter()
+    render_audit_json(report)
+    json_done = time.perf_counter()
+    render_audit_text(report, width=180)
+    text_done = time.perf_counter()
+    return json_done - start, (audited - start) + (text_done - json_done), len(report.findings), hits
+
+
+def findings_bench(args: argparse.Namespace, work: Path) -> None:
+    tree = work / "noisy"
+    if tree.exists():
+        shutil.rmtree(tree)
+    size = generate_noisy(tree, args.files)
+    import tokcli.audit  # noqa: F401
+
+    print(f"{args.files:,} files, {size / 1e6:.1f} MB in {tree}, median of {args.repeat} runs")
+    cold_json, cold_text, warm_json, warm_text = [], [], [], []
+    findings = 0
+    for run in range(args.repeat):
+        cache = work / f"audit-noisy-cache-{run}.sqlite3"
+        cache.unlink(missing_ok=True)
+        json_seconds, text_seconds, findings, hits = audit_and_render(tree, cache)
+        assert hits == 0
+        cold_json.append(json_seconds)
+        cold_text.append(text_seconds)
+        json_seconds, text_seconds, _, hits = audit_and_render(tree, cache)
+        assert hits == args.files, hits
+        warm_json.append(json_seconds)
+        warm_text.append(text_seconds)
+    print(f"{findings:,} findings")
+    for label, colds, warms in (("--format json", cold_json, warm_json), ("--format text", cold_text, warm_text)):
+        cold, warm = statistics.median(colds), statistics.median(warms)
+        print(f"{label}: cold {cold:7.3f} s, warm {warm:7.3f} s   cold/warm = {cold / warm:6.1f}×  (goal ≥ 20×)")
+
+
 def bare_tiktoken(directory: Path) -> float:
     from tokcli.registry import get_tokenizer
 
@@ -138,6 +215,13 @@ def bare_tiktoken(directory: Path) -> float:
 
 
 def audit_once(directory: Path, cache: Path | None, *, lint: bool = True, compress: bool = True) -> tuple[float, int]:
+    elapsed, hits, _ = audit_report(directory, cache, lint=lint, compress=compress)
+    return elapsed, hits
+
+
+def audit_report(
+    directory: Path, cache: Path | None, *, lint: bool = True, compress: bool = True
+) -> tuple[float, int, Any]:
     from tokcli.audit import AuditOptions, build_settings, run_audit
     from tokcli.config import load_config
 
@@ -149,16 +233,24 @@ def audit_once(directory: Path, cache: Path | None, *, lint: bool = True, compre
     report = run_audit(config, settings, options)
     elapsed = time.perf_counter() - start
     assert not report.problems, report.problems[:3]
-    return elapsed, report.cache_hits
+    return elapsed, report.cache_hits, report
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--files", type=int, default=5000)
+    parser.add_argument("--files", type=int, default=None, help="default: 5000, or 2000 with --findings")
+    parser.add_argument("--findings", action="store_true", help="the warm/cold case on a tree dense in findings")
     parser.add_argument("--workdir", type=Path, default=None, help="where to generate (default: a temp dir)")
     parser.add_argument("--repeat", type=int, default=3, help="runs of each measurement; medians are printed")
     args = parser.parse_args(argv)
     work = args.workdir or Path(tempfile.mkdtemp(prefix="tokcli-bench-audit-"))
+    if args.findings:
+        args.files = args.files or 2000
+        findings_bench(args, work)
+        if args.workdir is None:
+            shutil.rmtree(work, ignore_errors=True)
+        return 0
+    args.files = args.files or 5000
     tree = work / "prompts"
     if tree.exists():
         shutil.rmtree(tree)

@@ -84,7 +84,19 @@ def main() -> None:
         tree = work / "tree"
         size, count = build_tree(tree, args.megabytes)
         env = dict(os.environ, TOKCLI_CACHE_DIR=str(work / "cache"))
-        tokcli = [sys.executable, "-m", "tokcli", "count", str(tree), "-m", "gpt-4o", "--format", "csv"]
+        tokcli = [
+            sys.executable,
+            "-m",
+            "tokcli",
+            "count",
+            str(tree),
+            "--all-types",
+            "--whole-files",
+            "-m",
+            "gpt-4o",
+            "--format",
+            "csv",
+        ]
         baseline = [sys.executable, "-c", BASELINE, str(tree)]
         subprocess.run(tokcli, check=True, env=env, capture_output=True)  # fills the parsed-ranks cache
         ours, theirs = [], []

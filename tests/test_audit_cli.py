@@ -8,6 +8,8 @@ from pathlib import Path
 import pytest
 from audit_support import TIGHT, VERBOSE, audit_json, o200k, own_cache, run_audit, write_tree
 
+from tokcli.units.yaml_config import NO_PROMPTS
+
 __all__ = ["own_cache"]
 
 REPO = Path(__file__).resolve().parents[1]
@@ -104,9 +106,7 @@ def test_non_chat_yaml_is_skipped_not_an_error(tmp_path: Path) -> None:
     write_tree(tmp_path / "p", {"a.md": TIGHT, "settings.yaml": "retries: 3\n"}, "models: [gpt-4o]\n")
     data, result = audit_json("p", expect=0)
     assert [file["path"] for file in data["files"]] == ["p/a.md"]
-    assert data["skipped"] == [
-        {"path": "p/settings.yaml", "reason": "YAML/JSON without chat messages: not a prompt file"}
-    ]
+    assert data["skipped"] == [{"path": "p/settings.yaml", "reason": NO_PROMPTS}]
     assert result.stderr == ""
 
 
@@ -165,8 +165,9 @@ def test_shipped_examples_exit_1_for_budgets_without_traceback(monkeypatch: pyte
     assert result.stderr == ""
 
 
-def test_empty_tree_passes_with_a_note(tmp_path: Path) -> None:
+def test_empty_tree_is_exit_2_saying_so(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     (tmp_path / "empty").mkdir()
+    monkeypatch.chdir(tmp_path)
     result = run_audit("empty", "--format", "json")
-    assert result.exit_code == 0
-    assert result.stderr.startswith("tokcli: note: no prompt files found in empty (audit.include: **/*.j2,")
+    assert (result.exit_code, result.stdout) == (2, "")
+    assert result.stderr == "tokcli: error: no prompt files in empty\n"

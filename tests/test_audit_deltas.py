@@ -132,3 +132,54 @@ def test_text_shows_the_deltas(repo: Path) -> None:
     grown = o200k(TIGHT + VERBOSE) - o200k(TIGHT)
     assert f"changed  prompts/grow.md: {o200k(TIGHT):,} → {o200k(TIGHT + VERBOSE):,} (+{grown:,} (" in out
     assert "deleted  prompts/gone.md" in out
+
+
+ODD_NAMES = ["b c.md", 'say "hi".md', "it's.md", "two\nlines.md", "naïve 日本.md", "star*[x].md", "tab\there.md"]
+
+
+@pytest.mark.parametrize("odd", ODD_NAMES)
+def test_since_with_odd_file_names(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, own_cache: Path, odd: str) -> None:
+    # Spaces, quotes, newlines, non-ASCII and glob characters, in a file that changed and in one that is new.
+    root = git_repo(tmp_path / "repo")
+    write_tree(root / "p", {"a.md": TIGHT, f"old {odd}": TIGHT}, CONFIG)
+    commit_all(root)
+    (root / "p" / f"old {odd}").write_text(TIGHT + VERBOSE, encoding="utf-8")
+    (root / "p" / odd).write_text(VERBOSE, encoding="utf-8")
+    monkeypatch.chdir(root)
+    data, result = audit_json("p", "--since", "HEAD", expect=0)
+    status = {item["path"]: item["status"] for item in data["deltas"]["files"]}
+    assert status == {"p/a.md": "unchanged", f"p/old {odd}": "changed", f"p/{odd}": "new"}
+    before = {item["path"]: item["models"]["gpt-4o"]["before"] for item in data["deltas"]["files"]}
+    assert before == {"p/a.md": o200k(TIGHT), f"p/old {odd}": o200k(TIGHT), f"p/{odd}": 0}
+    assert result.stderr == ""
+
+
+def test_since_reads_a_file_that_was_deleted_and_had_an_odd_name(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, own_cache: Path
+) -> None:
+    root = git_repo(tmp_path / "repo")
+    write_tree(root / "p", {"a.md": TIGHT, "gone b c.md": VERBOSE}, CONFIG)
+    commit_all(root)
+    (root / "p" / "gone b c.md").unlink()
+    monkeypatch.chdir(root)
+    data, _ = audit_json("p", "--since", "HEAD", expect=0)
+    gone = next(item for item in data["deltas"]["files"] if item["path"] == "p/gone b c.md")
+    assert gone["status"] == "deleted" and gone["models"]["gpt-4o"]["before"] == o200k(VERBOSE)
+
+
+def test_github_total_increase_is_an_annotation_on_the_run_not_on_a_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, own_cache: Path
+) -> None:
+    root = git_repo(tmp_path / "repo")
+    write_tree(root / "p", {"a.md": TIGHT})  # no config file to pin the total to
+    commit_all(root)
+    (root / "p" / "a.md").write_text(TIGHT + VERBOSE, encoding="utf-8")
+    monkeypatch.chdir(root)
+    result = run_audit("p", "--since", "HEAD", "--fail-on-increase", "10", "-m", "gpt-4o", "--format", "github")
+    assert result.exit_code == 1, result.stderr
+    increases = [line for line in result.stdout.splitlines() if "TK954" in line]
+    assert len(increases) == 2
+    assert any(line.startswith("::error file=p/a.md,line=1,") for line in increases)
+    assert any(
+        line.startswith("::error title=TK954 token-increase::all prompt files together grew ") for line in increases
+    )

@@ -139,6 +139,7 @@ def test_static_prefix_is_what_analyse_cache_prefix_counts(path: str, text: str)
 
 def test_worker_processes_give_the_same_report(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     import tokcli.audit.parallel as parallel
+    from tokcli import forked
 
     files = {f"p{index:02d}.md": VERBOSE + f"Ticket {index}: {{{{ ticket }}}}\n" for index in range(12)}
     files["chat.yaml"] = DOCUMENTS[4][1]
@@ -154,7 +155,7 @@ def test_worker_processes_give_the_same_report(tmp_path: Path, monkeypatch: pyte
         return result.exit_code, data
 
     serial = audit()
-    monkeypatch.setattr(parallel, "MIN_FILES_FOR_PROCESSES", 2)
+    monkeypatch.setattr(forked, "MIN_ITEMS_FOR_POOL", 2)
     assert parallel.process_count(15, object(), None, 2) == 2
     assert audit() == serial
     monkeypatch.setenv("TOKCLI_SINGLE_PROCESS", "1")  # the user's switch: never start processes

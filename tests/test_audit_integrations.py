@@ -33,6 +33,27 @@ def test_hook_manifest_ids_and_entries() -> None:
     assert not re.search(hooks["tokcli-lint"]["files"], "src/app.py")
 
 
+def test_hooks_take_the_prompt_files_every_command_takes() -> None:
+    from tokcli.prompt_set import hook_files_pattern, not_a_prompt
+
+    hooks = {hook["id"]: hook for hook in _manifest()}
+    for hook in ("tokcli-lint", "tokcli-lint-fix", "tokcli-compress-check"):
+        assert hooks[hook]["files"] == hook_files_pattern(chat=False)
+    assert hooks["tokcli-audit"]["files"].startswith(hook_files_pattern(chat=True) + "|")
+    names = [
+        "README.md", "docs/README.md", "CHANGELOG.md", "LICENSE.txt", "CONTRIBUTING.md", "prompts/system.md",
+        "support.md", "readme_prompt.md", "prompts/rag.j2", "a.prompty", "notes.txt", "src/app.py", "chat.yaml",
+        "README.en.md",
+    ]  # fmt: skip
+    for name in names:
+        walked = not_a_prompt(name) is None and not name.endswith((".yaml", ".yml", ".json"))
+        assert bool(re.search(hooks["tokcli-lint"]["files"], name)) == walked, name
+    assert not re.search(hooks["tokcli-lint"]["files"], "CHANGELOG.md")
+    assert re.search(hooks["tokcli-audit"]["files"], "prompts/chat.yaml")
+    assert re.search(hooks["tokcli-audit"]["files"], ".tokcli.yaml")
+    assert not re.search(hooks["tokcli-audit"]["files"], "README.md")
+
+
 def test_hook_manifest_is_valid_for_pre_commit() -> None:
     found = shutil.which("pre-commit") or str(Path(sys.executable).with_name("pre-commit"))
     if not Path(found).is_file():
@@ -50,8 +71,9 @@ def test_action_is_a_composite_that_runs_audit_with_github_format() -> None:
     steps = runs["steps"]
     assert steps[0]["uses"].startswith("actions/setup-python@")
     assert all("shell" in step for step in steps if "run" in step)  # composite run steps need a shell
-    assert "pip install" in steps[1]["run"]
-    assert steps[-1]["run"].startswith("tokcli audit ") and steps[-1]["run"].endswith("--format github")
+    assert steps[0]["with"]["update-environment"] is False  # the caller's Python is left alone
+    assert "-m venv" in steps[1]["run"] and 'tokcli_action.py" install' in steps[1]["run"]
+    assert steps[-1]["run"].endswith('tokcli_action.py" audit')
     assert set(action["inputs"]) >= {"paths", "args", "version", "extras", "python-version"}
 
 

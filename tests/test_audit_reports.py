@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import re
+from collections import Counter
 from pathlib import Path
 
 import pytest
@@ -113,3 +115,23 @@ def test_json_top_level_schema() -> None:
         "cache_minimum_source": "https://platform.openai.com/docs/guides/prompt-caching",
     }
     assert data["summary"]["by_severity"]["error"] == 1
+
+
+def test_github_totals_come_first_and_annotations_are_capped(tmp_path: Path) -> None:
+    write_tree(tmp_path / "p", {f"verbose{index}.md": VERBOSE for index in range(6)}, CONFIG)
+    result = run_audit("p", "--format", "github")
+    assert result.exit_code == 1
+    lines = result.stdout.splitlines()
+    assert lines[0].startswith("::notice title=tokcli audit gpt-4o::")
+    assert lines[1].startswith("::notice title=tokcli audit claude-sonnet-4-5::")
+    levels = Counter(line.split(" ", 1)[0] for line in lines if line.startswith("::"))
+    assert max(levels.values()) == 10 and levels["::warning"] == 10
+    assert lines[2].startswith("::error file=p/verbose.md,") and "TK951" in lines[2]  # the failing budget first
+    warnings = [line for line in lines if line.startswith("::warning")]
+    wasted = [int(re.search(r"\((\d+) tokens? per call\)$", line).group(1)) for line in warnings]  # type: ignore[union-attr]
+    assert wasted == sorted(wasted, reverse=True)
+    assert re.fullmatch(
+        r"tokcli: \d+ more findings not annotated \(.*\): GitHub shows 10 of each level per step; "
+        r"`tokcli audit --format json` lists them all",
+        lines[-1],
+    )

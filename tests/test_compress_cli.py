@@ -306,8 +306,10 @@ def test_diff_and_json_of_several_files(two_prompts: tuple[Path, Path]) -> None:
     result = runner.invoke(app, ["compress", "--format", "json", str(verbose), str(tight)])
     assert result.exit_code == 0, result.stderr
     data = json.loads(result.stdout)
-    assert [item["path"] for item in data] == [str(verbose), str(tight)]
-    assert data[0]["text"] == COMPRESSED and data[1]["text"] == TIGHT
+    assert data["schema_version"] == 1
+    files = data["files"]
+    assert [item["path"] for item in files] == [str(verbose), str(tight)]
+    assert files[0]["text"] == COMPRESSED and files[1]["text"] == TIGHT
 
 
 def test_a_bad_file_among_several_is_named_and_the_others_go_on(two_prompts: tuple[Path, Path], tmp_path: Path) -> None:

@@ -319,3 +319,51 @@ def test_cli_same_config_twice_in_one_process(
         assert (code, stderr) == (0, "")
         assert payload["results"][0]["tokenizer"] == "house"
         assert payload["results"][0]["model"] == "house-1"
+
+
+# --- one discovery rule for every command ---------------------------------------------------------------
+
+
+def test_config_start_is_the_common_parent_of_the_paths(tree: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from tokcli.config import config_start
+
+    monkeypatch.chdir(tree)
+    (tree / "a" / "b" / "p.md").write_text("x")
+    (tree / "a" / "q.md").write_text("x")
+    assert config_start([]) == tree.resolve()
+    assert config_start(["-"]) == tree.resolve()
+    assert config_start(["a/b"]) == (tree / "a" / "b").resolve()
+    assert config_start(["a/b/p.md"]) == (tree / "a" / "b").resolve()
+    assert config_start(["a/b/p.md", "a/q.md"]) == (tree / "a").resolve()
+    assert config_start(["a/b/*.md"]) == (tree / "a" / "b").resolve()
+    assert config_start(["a/**/*.md", "-"]) == (tree / "a").resolve()
+    assert config_start(["*.md"]) == tree.resolve()
+    assert config_start(["a/b", str(tree.parent)]) == tree.parent.resolve()
+
+
+def test_every_command_reads_the_config_of_the_paths_it_is_given(
+    tree: Path, monkeypatch: pytest.MonkeyPatch, fresh_registry: None
+) -> None:
+    # The repository root's config is broken on purpose: a command that read it would exit 2.
+    (tree / ".tokcli.yaml").write_text("not_a_key: 1\n")
+    prompts = tree / "a"
+    (prompts / ".tokcli.yaml").write_text("models: [gpt-4o]\n")
+    (prompts / "p.md").write_text("Answer billing questions for Acme.\n")
+    monkeypatch.chdir(tree)
+    runner = CliRunner()
+    for args in (
+        ["count", "a/p.md", "--format", "json"],
+        ["cost", "a/", "--format", "json"],
+        ["lint", "a/", "--format", "json"],
+        ["compress", "a/p.md", "--format", "json"],
+        ["audit", "a/", "--format", "json", "--no-cache"],
+        ["count", "a/*.md", "--format", "json"],
+    ):
+        result = runner.invoke(app, args)
+        assert result.exit_code in (0, 1), (args, result.stderr)
+        assert "not_a_key" not in result.stderr
+    audit = json.loads(runner.invoke(app, ["audit", "a/", "--format", "json", "--no-cache"]).stdout)
+    assert audit["config"] == "a/.tokcli.yaml"
+    # With no paths, the current directory's config is the one read.
+    result = runner.invoke(app, ["tokenizers", "list"])
+    assert result.exit_code == 2 and "not_a_key" in result.stderr

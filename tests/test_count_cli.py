@@ -301,14 +301,25 @@ def test_chat_note_in_plain_mode(chat_files: Path) -> None:
     assert stderr.startswith("note: chat files: OpenAI tokenizers add OpenAI's documented framing")
 
 
-def test_yaml_that_is_not_a_chat_counts_as_text(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_yaml_without_prompts_is_skipped_with_a_note(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # A config that holds no prompt is not counted as one blob any more (issue #13): skipped, and said so.
     (tmp_path / "settings.yaml").write_text("retries: 3\nname: demo\n")
+    (tmp_path / "ask.txt").write_text("hello world")
     monkeypatch.chdir(tmp_path)
-    code, stdout, stderr = run("settings.yaml", "-t", "cl100k_base", "-f", "json")
+    code, stdout, stderr = run("settings.yaml", "ask.txt", "-t", "cl100k_base", "-f", "json")
+    assert code == 0
+    assert stderr.startswith("tokcli: skipped settings.yaml: YAML/JSON without prompts")
+    assert [item["path"] for item in json.loads(stdout)["results"]] == ["ask.txt"]
+
+
+def test_yaml_config_prompts_are_counted_per_unit(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    (tmp_path / "agent.yaml").write_text("agent:\n  system_template: |\n    hello world\n  step_limit: 3\n")
+    monkeypatch.chdir(tmp_path)
+    code, stdout, stderr = run("agent.yaml", "-t", "cl100k_base", "-f", "json")
     assert (code, stderr) == (0, "")
-    item = json.loads(stdout)["results"][0]
-    assert item["kind"] == "text"
-    assert item["tokens"] == _count("cl100k_base", "retries: 3\nname: demo\n")
+    (item,) = json.loads(stdout)["results"]
+    assert item["path"] == "agent.yaml::agent.system_template"
+    assert item["tokens"] == _count("cl100k_base", "hello world\n")
 
 
 def test_prompty_front_matter_is_not_counted(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -440,14 +451,16 @@ def test_terminal_gets_a_table_and_coloured_show(files: Path, monkeypatch: pytes
     ]
 
 
-def test_no_color_on_a_terminal_gives_plain_text(files: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_no_color_on_a_terminal_keeps_the_table_without_colour(files: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     import tokcli.cli
 
     monkeypatch.setattr(tokcli.cli, "is_terminal", lambda: True)
     monkeypatch.setenv("NO_COLOR", "1")
+    monkeypatch.setenv("COLUMNS", "80")
     code, stdout, stderr = run("a.txt", "-m", "gpt-4o")
     assert (code, stderr) == (0, "")
-    assert stdout == "file   gpt-4o\na.txt       2\n"
+    assert "┃" in stdout and "\x1b[" not in stdout
+    assert next(line for line in stdout.splitlines() if "a.txt" in line).split("│")[2].strip() == "2"
     code, stdout, stderr = run("--text", "hello world", "-t", "cl100k_base", "--show")
     assert (code, stderr) == (0, "")
     assert stdout == "<text> — cl100k_base: 2 tokens\n15339\t'hello'\n1917\t' world'\n"

@@ -162,7 +162,7 @@ def invoke(*args: str, stdin: str | bytes | None = None) -> tuple[int, str, str]
 
 def test_cli_directory_respects_gitignore(repo: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(repo)
-    code, stdout, stderr = invoke(".", "-t", "cl100k_base", "--format", "json")
+    code, stdout, stderr = invoke(".", "-t", "cl100k_base", "--format", "json", "--all-types")
     assert (code, stderr) == (0, "")
     paths = [item["path"] for item in json.loads(stdout)["results"]]
     assert paths == [  # a directory's files, then its subdirectories, each sorted; hidden files skipped
@@ -173,15 +173,20 @@ def test_cli_directory_respects_gitignore(repo: Path, monkeypatch: pytest.Monkey
         "docs/nested/keep.log",
         "docs/nested/note.txt",
     ]
+    # Without --all-types: the prompt files every command finds (no README, no .log).
+    code, stdout, stderr = invoke(".", "-t", "cl100k_base", "--format", "json")
+    assert (code, stderr) == (0, "")
+    paths = [item["path"] for item in json.loads(stdout)["results"]]
+    assert paths == ["prompt.txt", "docs/guide.md", "docs/top-only.txt", "docs/nested/note.txt"]
 
 
 def test_cli_binary_skipped_note_on_stderr(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     write(tmp_path / "d" / "a.txt", "hello world")
-    write(tmp_path / "d" / "b.bin", b"\x00\x01")
+    write(tmp_path / "d" / "b.txt", b"\x00\x01")
     monkeypatch.chdir(tmp_path)
     code, stdout, stderr = invoke("d", "-t", "cl100k_base", "--format", "json")
     assert code == 0
-    assert stderr == "tokcli: skipped d/b.bin: binary file\n"
+    assert stderr == "tokcli: skipped d/b.txt: binary file\n"
     assert [(item["path"], item["tokens"]) for item in json.loads(stdout)["results"]] == [("d/a.txt", 2)]
 
 
@@ -213,12 +218,16 @@ def test_cli_glob(repo: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     assert (code, stderr) == (0, "")
     rows = stdout.splitlines()
     assert rows[0] == "path,model,tokenizer,tokens,exact,kind,overhead,tool_tokens"
-    # A glob names files explicitly: the nested .gitignore does not filter it (the shell would not either).
-    assert [row.split(",")[0] for row in rows[1:]] == [
+    # tokcli expands a quoted glob as it walks a directory: what git ignores is left out (secret.txt).
+    assert [row.split(",")[0] for row in rows[1:]] == ["docs/nested/note.txt", "docs/top-only.txt"]
+    code, stdout, stderr = invoke("docs/**/*.txt", "-t", "cl100k_base", "-f", "csv", "--no-ignore")
+    assert [row.split(",")[0] for row in stdout.splitlines()[1:]] == [
         "docs/nested/note.txt",
         "docs/nested/secret.txt",
         "docs/top-only.txt",
     ]
+    code, stdout, stderr = invoke("docs/nested/*.log", "-t", "cl100k_base", "-f", "csv")
+    assert [row.split(",")[0] for row in stdout.splitlines()[1:]] == ["docs/nested/keep.log"]  # re-included
 
 
 def test_cli_glob_without_matches(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -250,24 +259,33 @@ def test_cli_stdin_dash_and_piped(tmp_path: Path) -> None:
 def test_cli_empty_directory_nothing_to_count(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     (tmp_path / "empty").mkdir()
     monkeypatch.chdir(tmp_path)
-    assert invoke("empty") == (2, "", "tokcli: error: nothing to count in empty\n")
+    assert invoke("empty") == (2, "", "tokcli: error: no prompt files in empty\n")
 
 
 def test_cli_directory_of_binaries_nothing_to_count(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    write(tmp_path / "bin" / "a.bin", b"\x00")
-    write(tmp_path / "bin" / "b.bin", b"\x00")
+    write(tmp_path / "bin" / "a.txt", b"\x00")
+    write(tmp_path / "bin" / "b.txt", b"\x00")
+    write(tmp_path / "bin" / "c.bin", b"\x00")
     monkeypatch.chdir(tmp_path)
     code, stdout, stderr = invoke("bin")
     assert code == 2
     assert stdout == ""
-    assert stderr == "tokcli: error: nothing to count in bin (2 binary files skipped)\n"
+    assert stderr == (
+        "tokcli: error: no prompt files in bin: 3 left out — binary file (2), not a prompt file type (1); "
+        "--all-types reads every text file\n"
+    )
 
 
 def test_cli_directory_with_only_ignored_files(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     write(tmp_path / "d" / ".gitignore", "*\n")
     write(tmp_path / "d" / "a.txt", "ignored")
     monkeypatch.chdir(tmp_path)
-    assert invoke("d") == (2, "", "tokcli: error: nothing to count in d\n")
+    assert invoke("d") == (
+        2,
+        "",
+        "tokcli: error: no prompt files in d: 2 left out — hidden file (1), ignored by d/.gitignore (1); "
+        "--no-ignore reads ignored files\n",
+    )
 
 
 @pytest.mark.skipif(shutil.which("git") is None, reason="git is not installed")

@@ -6,6 +6,7 @@ import json
 import os
 import stat
 from pathlib import Path
+from typing import Any
 
 import pytest
 from typer.testing import CliRunner
@@ -133,7 +134,7 @@ def test_rules_list_and_explain() -> None:
     assert explain.exit_code == 0
     assert explain.stdout.startswith("TK301 politeness\n") and "Wasteful:" in explain.stdout
     by_name = runner.invoke(app, ["rules", "verbose-phrase", "-f", "json"])
-    assert json.loads(by_name.stdout)[0]["code"] == "TK303"
+    assert json.loads(by_name.stdout)["rules"][0]["code"] == "TK303"
     unknown = runner.invoke(app, ["rules", "TK3011"])
     assert unknown.exit_code == 2 and unknown.stdout == ""
     assert unknown.stderr == "tokcli: error: unknown rule 'TK3011'; did you mean: TK301, TK901, TK701, TK601, TK501?\n"
@@ -154,33 +155,45 @@ def test_files_that_are_not_prompts_are_left_out_and_the_command_says_so(workdir
     (docs / "README.md").write_text(WASTEFUL, encoding="utf-8")
     (docs / "page.html.j2").write_text("<html>\n\n\n\n<body>{{ x }}</body></html>\n", encoding="utf-8")
     result = runner.invoke(app, ["lint", "docs", "--format", "json"])
-    assert result.exit_code == 0
-    assert json.loads(result.stdout)["summary"]["files"] == 0
-    assert result.stderr == (
-        "tokcli: no prompt files: 2 files excluded as not prompts (*.html.j2: 1, README*: 1);"
-        " name a file explicitly to read it anyway\n"
-    )
+    assert result.exit_code == 2 and result.stdout == ""
+    assert result.stderr.count("\n") == 1, result.stderr
+    assert "a repository document" in result.stderr and "a web page or asset template" in result.stderr
     # Named explicitly, a README is linted like any prompt.
     named = runner.invoke(app, ["lint", "docs/README.md", "--format", "json"])
     assert named.exit_code == 1 and named.stderr == ""
     assert json.loads(named.stdout)["summary"]["files"] == 1
 
 
-def test_a_directory_whose_files_are_all_ignored_says_why(workdir: Path) -> None:
-    (workdir / ".git").mkdir()  # the repository root, where .gitignore files are read from
-    (workdir / ".gitignore").write_text("generated/\n*.tmp.md\n", encoding="utf-8")
-    (workdir / "generated").mkdir()
-    (workdir / "generated" / "p.md").write_text(WASTEFUL, encoding="utf-8")
-    (workdir / "drafts").mkdir()
-    (workdir / "drafts" / "a.tmp.md").write_text(WASTEFUL, encoding="utf-8")
-    (workdir / "drafts" / "notes.py").write_text("x = 1\n", encoding="utf-8")
-    for where, reasons in (
-        ("drafts", "files ignored by .gitignore: 1; files without a prompt suffix: 1"),
-        (".", None),
-    ):
-        result = runner.invoke(app, ["lint", where, "--format", "json"])
-        if reasons is None:
-            assert result.stderr == ""  # prompts/ has prompt files: nothing to explain
-            continue
-        assert result.exit_code == 0
-        assert result.stderr == f"tokcli: no prompt files: {reasons}; name a file explicitly to read it anyway\n"
+def test_many_files_in_worker_processes_give_the_same_output(workdir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from tokcli import forked
+
+    for index in range(20):
+        text = WASTEFUL * (index % 3 + 1) + f"Ticket {index}.  \n"
+        (workdir / "prompts" / f"p{index:02d}.md").write_text(text, encoding="utf-8")
+    (workdir / "prompts" / "bad.j2").write_text("{% if %}\n", encoding="utf-8")
+
+    def lint(*flags: str) -> tuple[int, str, str]:
+        result = runner.invoke(app, ["lint", "prompts", *flags])
+        return result.exit_code, result.stdout, result.stderr
+
+    runs = [("--format", "json"), ("--format", "text"), ("--diff",)]
+    serial = [lint(*flags) for flags in runs]
+    assert serial[0][0] == 2 and "bad.j2" in serial[0][2]
+    assert len(json.loads(serial[0][1])["findings"]) > 40
+    assert serial[2][1].count("+++ b/prompts/") == 21
+    monkeypatch.setattr(forked, "MIN_ITEMS_FOR_POOL", 2)
+    pools: list[int] = []
+    map_in_pool = forked.map_in_pool
+
+    def counted(*args: Any, **kwargs: Any) -> Any:
+        pools.append(args[3])
+        return map_in_pool(*args, **kwargs)
+
+    monkeypatch.setattr(forked, "map_in_pool", counted)
+    assert forked.pool_processes(22, 2) == 2
+    assert [lint(*flags) for flags in runs] == serial
+    assert pools == [2, 2, 2]
+    monkeypatch.setenv("TOKCLI_SINGLE_PROCESS", "1")  # the user's switch: never start processes
+    assert forked.pool_processes(22, 2) == 0
+    assert [lint(*flags) for flags in runs] == serial
+    assert pools == [2, 2, 2]

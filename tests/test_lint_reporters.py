@@ -33,7 +33,7 @@ def _report():  # type: ignore[no-untyped-def]
 def test_json_report_shape() -> None:
     report = _report()
     data = json.loads(render_json(report.findings, report.summary()))
-    assert set(data) == {"findings", "summary"}
+    assert set(data) == {"schema_version", "findings", "summary"}
     first = data["findings"][0]
     assert set(first) == {
         "path", "line", "column", "end_line", "end_column", "code", "name", "severity", "message",
@@ -58,8 +58,42 @@ def test_github_annotations_and_escaping() -> None:
     )
     assert escape_data("a\r\n%") == "a%0D%0A%25"
     assert escape_property("x:y,z") == "x%3Ay%2Cz"
-    lines = render_github(_report().findings).splitlines()
-    assert lines[0].startswith("::warning file=dir/a b.md,line=1,col=1,") and "title=TK303 verbose-phrase::" in lines[0]
+    findings = _report().findings
+    costliest = max(findings, key=lambda finding: finding.tokens_wasted)
+    lines = render_github(findings).splitlines()
+    assert lines[0].startswith(f"::warning file=dir/a b.md,line={costliest.line},col={costliest.column},")
+    assert f"title={costliest.code} {costliest.name}::" in lines[0]
+
+
+def _finding(path: str, line: int, severity: str, wasted: int) -> Finding:
+    return Finding(path, line, 1, line, 2, "TK303", "verbose-phrase", severity, "wordy", wasted)
+
+
+def test_github_annotations_are_capped_per_level_most_costly_first() -> None:
+    warnings = [_finding("a.md", line, "warning", wasted=line % 7) for line in range(1, 31)]
+    infos = [_finding("b.md", line, "info", wasted=1) for line in range(1, 4)]
+    errors = [_finding("c.md", line, "error", wasted=line) for line in range(1, 13)]
+    out = render_github(warnings + infos + errors)
+    lines = out.splitlines()
+    annotations = [line for line in lines if line.startswith("::")]
+    levels = [line.split(" ", 1)[0] for line in annotations]
+    assert levels == ["::error"] * 10 + ["::warning"] * 10 + ["::notice"] * 3
+    error_lines = [int(line.split("line=")[1].split(",")[0]) for line in annotations[:10]]
+    assert error_lines == list(range(12, 2, -1))  # the most tokens wasted first
+    shown_wasted = sorted((f.tokens_wasted for f in warnings), reverse=True)[:10]
+    assert [int(line.split("(")[-1].split(" ")[0]) for line in annotations[10:20]] == shown_wasted
+    assert lines[-1] == (
+        "tokcli: 22 more findings not annotated (2 errors, 20 warnings): GitHub shows 10 of each level per step; "
+        "`tokcli lint` lists them all"
+    )
+
+
+def test_github_findings_that_fail_the_run_come_first_and_a_total_has_no_file() -> None:
+    cheap_failing = Finding(".", 1, 1, 1, 1, "TK954", "token-increase", "error", "all prompt files together grew")
+    costly = [_finding("a.md", line, "error", wasted=100) for line in range(1, 15)]
+    lines = render_github([*costly, cheap_failing], first=[cheap_failing]).splitlines()
+    assert lines[0] == "::error title=TK954 token-increase::all prompt files together grew"
+    assert len([line for line in lines if line.startswith("::error")]) == 10
 
 
 def test_sarif_validates_against_the_schema() -> None:

@@ -126,3 +126,11 @@ def test_price_file_on_disk_with_an_invalid_byte(tmp_path: Path) -> None:
     path.write_bytes(b"models:\n  - id: \xff\n")
     with pytest.raises(ConfigError, match="not UTF-8"):
         read_price_file(path)
+
+
+def test_a_price_file_number_beyond_decimal_range_is_a_one_line_error() -> None:
+    """Found by hypothesis: Decimal raises InvalidOperation (not ValueError) on an exponent it cannot hold."""
+    from tokcli.pricing.load import read_price_file
+
+    with pytest.raises(ConfigError, match="number out of range"):
+        read_price_file("prices.json", text='{"gpt-4o": {"input_cost_per_token": 1e9999991000000000000.0}}')

@@ -275,7 +275,7 @@ def _listing(command: str) -> list[dict]:
     result = CliRunner().invoke(app, ["tokenizers", command, "--format", "json"])
     assert (result.exit_code, result.stderr) == (0, "")
     payload = json.loads(result.stdout)
-    assert list(payload) == [command if command == "models" else "tokenizers"]
+    assert list(payload) == ["schema_version", command if command == "models" else "tokenizers"]
     return payload[command if command == "models" else "tokenizers"]
 
 

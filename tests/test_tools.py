@@ -14,6 +14,7 @@ from tokcli.cli import app
 from tokcli.registry import get_tokenizer
 from tokcli.tool_tokens import anthropic_tool_prompt, count_request
 from tokcli.tools import ChatRequest, chat_request, normalize_tools, tool_file_definitions, tool_list
+from tokcli.units.yaml_config import NO_PROMPTS
 
 # The function-calling example of OpenAI's cookbook "How to count tokens with tiktoken". The cookbook prints
 # the API's usage.prompt_tokens next to its own count: 105 for gpt-3.5-turbo and gpt-4, 101 for gpt-4o and
@@ -285,7 +286,7 @@ def test_audit_counts_tool_files_per_model(tmp_path: Path, monkeypatch: pytest.M
     counted = {item["path"]: item["tokens"] for item in json.loads(stdout)["results"]}
     assert weather["claude-sonnet-4-5"]["tokens"] == counted["weather.json"]
     assert files["mcp.json"]["models"]["claude-sonnet-4-5"]["tokens"] == counted["mcp.json"]
-    assert payload["skipped"] == [{"path": "data.json", "reason": "YAML/JSON without chat messages: not a prompt file"}]
+    assert payload["skipped"] == [{"path": "data.json", "reason": NO_PROMPTS}]
 
 
 def test_audit_tool_budget_and_per_tool_deltas(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -19,11 +19,27 @@ from tokcli.errors import EXIT_ERROR, TokcliError
 class _Group(typer.core.TyperGroup):
     """Turns every TokcliError into one line on stderr and exit 2: no tracebacks for user errors."""
 
+    def __init__(self, **attrs: Any) -> None:
+        super().__init__(**attrs)
+        _space_out_choices(self)
+
     def invoke(self, ctx: Any) -> Any:
         try:
             return super().invoke(ctx)
         except TokcliError as error:
             fail(error)
+
+
+def _space_out_choices(command: Any) -> None:
+    """Show choices as `[auto | table | csv]`: with spaces, a narrow help screen wraps between two choices
+    instead of inside one (`c` / `sv` at 80 columns)."""
+    for param in getattr(command, "params", []):
+        choices = getattr(getattr(param, "type", None), "choices", None)
+        if choices:
+            shown = "[" + " | ".join(str(getattr(choice, "value", choice)) for choice in choices) + "]"
+            param.type.get_metavar = lambda param, ctx=None, shown=shown: shown
+    for sub in getattr(command, "commands", {}).values():
+        _space_out_choices(sub)
 
 
 def fail(error: TokcliError) -> NoReturn:
@@ -34,7 +50,7 @@ def fail(error: TokcliError) -> NoReturn:
 app = typer.Typer(
     cls=_Group,
     no_args_is_help=True,
-    add_completion=False,
+    add_completion=True,
     help="Audit and cut the token cost of LLM prompts — offline.",
     context_settings={"help_option_names": ["-h", "--help"]},
     pretty_exceptions_enable=False,
@@ -56,6 +72,22 @@ def _root(
     """tokcli: count, cost, lint, compress and audit LLM prompts."""
 
 
+class Shell(str, Enum):
+    bash = "bash"
+    zsh = "zsh"
+    fish = "fish"
+
+
+@app.command()
+def completion(shell: Shell = typer.Argument(..., help="bash, zsh or fish.")) -> None:
+    """Print the shell completion script, e.g. `tokcli completion bash > ~/.local/share/bash-completion/completions/tokcli`."""
+    from typer._completion_classes import completion_init
+    from typer._completion_shared import get_completion_script
+
+    completion_init()
+    typer.echo(get_completion_script(prog_name="tokcli", complete_var="_TOKCLI_COMPLETE", shell=shell.value))
+
+
 # ---- shared helpers ------------------------------------------------------------------------------------
 
 
@@ -64,15 +96,19 @@ class EncodingErrors(str, Enum):
     REPLACE = "replace"
 
 
+WholeFilesOption = typer.Option(
+    False, "--whole-files", help="Count YAML/JSON and Python files whole, not the prompts found in them."
+)
 ConfigOption = typer.Option(None, "--config", help="Config file (default: nearest .tokcli.yaml or pyproject.toml).")
 
 
-def load_settings(config_path: Path | None) -> Any:
-    """Load config and register its tokenizers and estimates with the registry."""
-    from tokcli.config import load_config
+def load_settings(config_path: Path | None, paths: list[str] | None = None) -> Any:
+    """Load config (found from the common parent of `paths`, else the current directory: the same rule for
+    every command) and register its tokenizers and estimates with the registry."""
+    from tokcli.config import config_start, load_config
     from tokcli.registry import apply_config
 
-    config = load_config(explicit=config_path)
+    config = load_config(start_dir=config_start(paths or []), explicit=config_path)
     apply_config(config.tokenizers, config.estimates, config.source)
     return config
 
@@ -87,27 +123,60 @@ def is_terminal() -> bool:
     return sys.stdout.isatty()
 
 
+def layout_width() -> int | None:
+    """The width tables are fitted to on stdout: the terminal's; when piped, COLUMNS if set, else None (no
+    limit: plain lines, nothing shortened or left out)."""
+    if is_terminal():
+        return int(make_console().width)
+    try:
+        columns = int(os.environ.get("COLUMNS", ""))
+    except ValueError:
+        return None
+    return columns if columns > 0 else None
+
+
+NoIgnoreOption = typer.Option(False, "--no-ignore", help="Also read files that .gitignore or .git/info/exclude ignore.")
+
+
 def read_inputs(
-    paths: list[str], text: str | None, encoding_errors: str, extensions: Any = None, stream_if: Any = None
+    paths: list[str],
+    text: str | None,
+    encoding_errors: str,
+    *,
+    any_type: bool = False,
+    use_ignore: bool = True,
+    stream_if: Any = None,
+    units: Any = None,
 ) -> Any:
-    """Inputs from paths, --text, or stdin when nothing is named and stdin is piped."""
+    """Inputs from paths, --text, or stdin when nothing is named and stdin is piped. Directories give their
+    prompt files (every text file with `any_type`); with `units` (the `prompts:` settings), host files are
+    replaced by their prompt units."""
     from tokcli.errors import UsageError
-    from tokcli.inputs import STDIN, collect_inputs
+    from tokcli.inputs import STDIN, collect_inputs, left_out_message
+    from tokcli.prompt_set import not_a_prompt
 
     if not paths and text is None:
         if sys.stdin is None or sys.stdin.isatty():
             raise UsageError("nothing to read: give files, directories, globs, '-' for stdin, or --text")
         paths = [STDIN]
+    accept = None if any_type else not_a_prompt
     inputs = collect_inputs(
-        paths, text=text, encoding_errors=encoding_errors, extensions=extensions, stream_if=stream_if
+        paths, text=text, encoding_errors=encoding_errors, accept=accept, use_ignore=use_ignore, stream_if=stream_if
     )
+    if units is not None:  # prompts inside YAML/JSON configs and Python source: one input per unit
+        from tokcli.units.jobs import explicit_files, split_hosts, unit_inputs
+
+        order = {item.path: index for index, item in enumerate(inputs.texts)}
+        split = split_hosts(inputs.texts, units, explicit_files(paths), unparsable_as_text=True)
+        inputs.texts = [*split.plain, *unit_inputs(split.hosts)]
+        inputs.skipped.extend(split.skipped)
+        inputs.texts.sort(key=lambda item: order.get(item.path.partition("::")[0], 0))
     if not inputs.texts:
-        where = ", ".join(paths)
-        raise UsageError(
-            f"nothing to count in {where}"
-            + (f" ({len(inputs.skipped)} binary files skipped)" if inputs.skipped else "")
-            + (f": {inputs.nothing_found_note()}" if inputs.excluded else "")
-        )
+        inputs.left_out.update(reason for _, reason in inputs.skipped)
+        message = left_out_message("text files" if any_type else "prompt files", paths, inputs.left_out)
+        if "not a prompt file type" in inputs.left_out:
+            message += "; --all-types reads every text file"
+        raise UsageError(message)
     return inputs
 
 
@@ -151,9 +220,14 @@ def count(
     ids: bool = typer.Option(False, "--ids", help="Include token ids (json)."),
     show: bool = typer.Option(False, "--show", help="Show the text cut at token boundaries (first model)."),
     allow_special: bool = typer.Option(False, "--allow-special", help="Encode special-token text as special tokens."),
+    whole_files: bool = WholeFilesOption,
     encoding_errors: EncodingErrors = typer.Option(
         EncodingErrors.STRICT, "--encoding-errors", help="On invalid UTF-8."
     ),
+    all_types: bool = typer.Option(
+        False, "--all-types", help="In directories, count every text file, not only prompt files."
+    ),
+    no_ignore: bool = NoIgnoreOption,
     fit: bool = typer.Option(False, "--fit", help="Show each prompt's share of the model's context window."),
     reserve_output: int | None = typer.Option(
         None, "--reserve-output", min=0, help="Output tokens to reserve in the window (default: config fit)."
@@ -165,8 +239,9 @@ def count(
     """Count tokens exactly, per model or tokenizer, side by side (estimates marked ~)."""
     from tokcli.counting import count_inputs, resolve_targets, stream_candidate
     from tokcli.reporters import counts as reporter
+    from tokcli.units.select import unit_settings
 
-    settings = load_settings(config)
+    settings = load_settings(config, paths)
     if reserve_output is not None and not fit:
         from tokcli.errors import UsageError
 
@@ -174,7 +249,15 @@ def count(
     targets = resolve_targets(model or settings.models, tokenizer, every_installed=every)
     # Large files are counted in pieces (bounded memory), except where the text itself is shown
     whole = ids or show or allow_special
-    inputs = read_inputs(paths or [], text, encoding_errors.value, stream_if=None if whole else stream_candidate)
+    inputs = read_inputs(
+        paths or [],
+        text,
+        encoding_errors.value,
+        any_type=all_types,
+        use_ignore=not no_ignore,
+        stream_if=None if whole else stream_candidate,
+        units=None if whole_files else unit_settings(settings),
+    )
     for path, reason in inputs.skipped:
         typer.echo(f"tokcli: skipped {path}: {reason}", err=True)
     if show:
@@ -194,7 +277,7 @@ def count(
         fits = count_fits(report, fitting, price_table(settings, pricing), reserve_output)
     chosen = output_format.value
     if chosen == "auto":
-        chosen = "table" if is_terminal() and "NO_COLOR" not in os.environ else "text"
+        chosen = "table" if is_terminal() else "text"  # NO_COLOR takes the colour away, not the layout
     if chosen == "json":
         sys.stdout.write(reporter.render_json(report, fits, rendered))
     elif chosen == "csv":
@@ -382,18 +465,21 @@ def cost(
     calls: int | None = typer.Option(None, "--calls", help="Calls per period, for a volume projection."),
     per: str | None = typer.Option(None, "--per", help="Period of --calls: call, day, week, month, year."),
     batch: bool = typer.Option(False, "--batch", help="Use batch-API prices where the provider has them."),
+    whole_files: bool = WholeFilesOption,
     pricing: list[Path] = PricingOption,
     variables: list[Path] = typer.Option([], "--vars", help="Fixture file: also price templates rendered with it."),
     output_format: CostFormat = typer.Option(CostFormat.auto, "--format", "-f", help="Output format."),
     encoding_errors: EncodingErrors = typer.Option(EncodingErrors("strict"), "--encoding-errors", help="Bad UTF-8."),
+    no_ignore: bool = NoIgnoreOption,
     config: Path | None = ConfigOption,
 ) -> None:
     """What a prompt costs per call (and per day/month) on each model, counted with its own tokenizer."""
     from tokcli.pricing.cost import CostOptions
     from tokcli.pricing.estimate import estimate_costs, with_config_tokenizers
     from tokcli.reporters import cost as reporter
+    from tokcli.units.select import unit_settings
 
-    settings = load_settings(config)
+    settings = load_settings(config, paths)
     volume = settings.volume or {}
     options = CostOptions(
         output_tokens=output_tokens,
@@ -412,7 +498,13 @@ def cost(
     names = list(dict.fromkeys(model or [n for n in settings.models if n not in unpriced]))
     chosen_models = list({id(m): m for m in (table.get(name) for name in names)}.values()) or table.models
     chosen_models = with_config_tokenizers(chosen_models, settings.tokenizers)
-    inputs = read_inputs(paths or [], text, encoding_errors.value)
+    inputs = read_inputs(
+        paths or [],
+        text,
+        encoding_errors.value,
+        use_ignore=not no_ignore,
+        units=None if whole_files else unit_settings(settings),
+    )
     for path, reason in inputs.skipped:
         typer.echo(f"tokcli: skipped {path}: {reason}", err=True)
     from tokcli.counting import request_counts
@@ -432,7 +524,7 @@ def cost(
     rendered = rendered_costs(renders, chosen_models, options) if renders else []
     chosen = output_format.value
     if chosen == "auto":
-        chosen = "table" if is_terminal() and "NO_COLOR" not in os.environ else "text"
+        chosen = "table" if is_terminal() else "text"  # NO_COLOR takes the colour away, not the layout
     if chosen == "json":
         sys.stdout.write(reporter.render_json(report, rendered))
     elif chosen == "csv":
@@ -607,35 +699,56 @@ def lint(
     encoding_errors: EncodingErrors = typer.Option(
         EncodingErrors.STRICT, "--encoding-errors", help="On invalid UTF-8."
     ),
+    no_ignore: bool = NoIgnoreOption,
     config: Path | None = ConfigOption,
 ) -> None:
     """Find wasteful patterns in prompt files, priced in tokens per call."""
+    from collections import Counter
+
     from tokcli.errors import EXIT_FINDINGS, UsageError
-    from tokcli.inputs import collect_inputs
+    from tokcli.inputs import collect_inputs, left_out_message
     from tokcli.lint.config import lint_settings
-    from tokcli.lint.engine import Linter, exit_code, lint_inputs, unified_diff
-    from tokcli.prompts import PROMPT_SUFFIXES
+    from tokcli.lint.engine import FileResult, Linter, exit_code, lint_inputs, unified_diff
+    from tokcli.prompt_set import not_a_prompt_or_host
 
     if fix and diff:
         raise UsageError("--fix and --diff do not go together: --diff shows what --fix would change")
     if not paths:
         raise UsageError("nothing to lint: give files, directories, globs or '-' for stdin")
-    settings = load_settings(config)
+    settings = load_settings(config, paths)
     lint_config = lint_settings(settings.lint, source=settings.source, root=settings.root, key_lines=settings.key_lines)
     lint_config = lint_config.with_overrides(select=select, ignore=ignore, extend_select=extend_select)
     linter = Linter(lint_config, model=model or (settings.models[0] if settings.models else None))
+    from tokcli.units.jobs import explicit_files, lint_host, split_hosts
+    from tokcli.units.select import unit_settings
+
     inputs = collect_inputs(
-        paths, encoding_errors=encoding_errors.value, extensions=PROMPT_SUFFIXES, collect_errors=True
+        paths,
+        encoding_errors=encoding_errors.value,
+        accept=not_a_prompt_or_host,
+        use_ignore=not no_ignore,
+        collect_errors=True,
     )
+    if not inputs.texts and not inputs.errors:
+        raise UsageError(
+            left_out_message("prompt files", paths, inputs.left_out + Counter(r for _, r in inputs.skipped))
+        )
     if (fix or diff) and any(item.path == "<stdin>" for item in inputs.texts):
         raise UsageError("--fix and --diff need files, not stdin")
-    for path, reason in inputs.skipped:
+    units = unit_settings(settings)
+    split = split_hosts(inputs.texts, units, explicit_files(paths))
+    for path, reason in [*inputs.skipped, *split.skipped]:
         typer.echo(f"tokcli: skipped {path}: {reason}", err=True)
-    nothing = inputs.nothing_found_note()
-    if nothing:
-        typer.echo(f"tokcli: {nothing}", err=True)
-    report = lint_inputs(inputs.texts, linter, fix=fix or diff)
-    errors = [*inputs.errors, *report.errors]
+    with _audit_progress("linting") as progress:
+        report = lint_inputs(split.plain, linter, fix=fix or diff, progress=progress)
+    for host in split.hosts:  # prompts inside YAML/JSON configs and Python source (tokcli.units)
+        hosted = lint_host(linter, host, units, fix=fix or diff)
+        report.files.append(
+            FileResult(hosted.path, hosted.findings, hosted.tokens, hosted.original, hosted.fixed, hosted.fixes_applied)
+        )
+        for note in hosted.notes:
+            typer.echo(f"tokcli: note: {note}", err=True)
+    errors = [*inputs.errors, *split.errors, *report.errors]
     changed = [result for result in report.files if result.fixed is not None]
     if diff:
         write_output("".join(unified_diff(r.path, r.original, r.fixed or "") for r in changed), output)
@@ -714,7 +827,7 @@ def rules(
     enabled = LintSettings().enabled_codes()
     chosen = output_format.value
     if chosen == "auto":
-        chosen = "table" if is_terminal() and "NO_COLOR" not in os.environ else "text"
+        chosen = "table" if is_terminal() else "text"  # NO_COLOR takes the colour away, not the layout
     if chosen == "json":
         sys.stdout.write(reporter.rules_json(infos))
     elif chosen == "table":
@@ -746,7 +859,9 @@ class CompressFormat(str, Enum):
 @app.command()
 def compress(
     paths: list[str] = typer.Argument(
-        ..., help="Prompt files, or '-' for stdin. Several files go with --write, --check, --diff or --format json."
+        ...,
+        help="Prompt files, directories, globs, or '-' for stdin. Several files go with --write, --check, --diff "
+        "or --format json.",
     ),
     level: CompressLevel | None = typer.Option(None, "--level", help="rules level (default: balanced)."),
     method: CompressMethod | None = typer.Option(None, "--method", help="rules (default), llmlingua, llmlingua2."),
@@ -765,6 +880,7 @@ def compress(
     pricing: list[Path] = PricingOption,
     output_format: CompressFormat = typer.Option(CompressFormat.text, "--format", "-f", help="Output format."),
     encoding_errors: EncodingErrors = typer.Option(EncodingErrors.STRICT, "--encoding-errors", help="Bad UTF-8."),
+    no_ignore: bool = NoIgnoreOption,
     config: Path | None = ConfigOption,
 ) -> None:
     """Compress a prompt without breaking it: templates still render, negations and examples stay."""
@@ -772,9 +888,12 @@ def compress(
     from tokcli.compress.summary import check_options, check_several, compress_settings
     from tokcli.counting import resolve_targets
     from tokcli.errors import UsageError
+    from tokcli.inputs import expand_arguments
+    from tokcli.prompt_set import not_a_prompt
     from tokcli.reporters import compress as reporter
+    from tokcli.units.select import unit_settings
 
-    settings = load_settings(config)
+    settings = load_settings(config, paths)
     defaults = compress_settings(settings.compress, settings.source)
     chosen_method = method.value if method else defaults.method
     if chosen_method != "rules" and model_path is None:
@@ -782,7 +901,7 @@ def compress(
     if threshold is not None and not check:
         raise UsageError("--threshold goes with --check")
     as_json = output_format is CompressFormat.json
-    paths = list(dict.fromkeys(paths))  # a file named twice is compressed once
+    paths = list(dict.fromkeys(expand_arguments(paths, accept=not_a_prompt, use_ignore=not no_ignore)))
     check_several(paths, output=str(output) if output else None, write=write, check=check, diff=diff, json=as_json)
     volume = settings.volume or {}
     calls = calls if calls is not None else volume.get("calls")
@@ -801,6 +920,7 @@ def compress(
         target_tokens=target_tokens,
         calls=calls,
         per=per or volume.get("per", "day"),
+        units=unit_settings(settings),
     )
     limit = threshold if threshold is not None else defaults.threshold
     several = len(paths) > 1
@@ -889,6 +1009,7 @@ def audit(
     skip_unreadable: bool = typer.Option(
         False, "--skip-unreadable", help="Report unreadable files but do not exit 2 for them."
     ),
+    no_ignore: bool = NoIgnoreOption,
     reserve_output: int | None = typer.Option(
         None, "--reserve-output", min=0, help="Output tokens to reserve in each context window (config: fit)."
     ),
@@ -896,12 +1017,9 @@ def audit(
 ) -> None:
     """Audit prompt files for CI: tokens, cost, waste, cacheability, budgets and deltas."""
     from tokcli.audit import AuditOptions, build_settings, run_audit
-    from tokcli.config import load_config, start_dir_for
-    from tokcli.registry import apply_config
 
     targets = list(paths or ["."])
-    settings_config = load_config(start_dir=start_dir_for(Path(targets[0])), explicit=config)
-    apply_config(settings_config.tokenizers, settings_config.estimates, settings_config.source)
+    settings_config = load_settings(config, targets)
     settings = build_settings(
         settings_config,
         models=model,
@@ -911,7 +1029,9 @@ def audit(
         no_cache=no_cache,
         reserve_output=reserve_output,
     )
-    options = AuditOptions(paths=targets, since=since, baseline=baseline, use_cache=not no_cache)
+    options = AuditOptions(
+        paths=targets, since=since, baseline=baseline, use_cache=not no_cache, use_ignore=not no_ignore
+    )
     with _audit_progress() as progress:
         report = run_audit(settings_config, settings, options, progress=progress)
     _emit_audit(report, output_format.value, output)
@@ -942,8 +1062,10 @@ def _emit_audit(report: Any, chosen: str, output: Path | None) -> None:
     else:
         from tokcli.reporters.audit_text import render_audit_text
 
-        colour = output is None and is_terminal() and "NO_COLOR" not in os.environ
-        content = render_audit_text(report, color=colour, width=make_console().width if colour else 180)
+        terminal = output is None and is_terminal()
+        colour = terminal and "NO_COLOR" not in os.environ
+        width = layout_width() if output is None else None
+        content = render_audit_text(report, color=colour, width=width, terminal=terminal)
     write_output(content, output)
     if chosen == "github" and os.environ.get("GITHUB_STEP_SUMMARY"):
         from tokcli.files import append_file
@@ -964,9 +1086,10 @@ def _emit_audit(report: Any, chosen: str, output: Path | None) -> None:
 
 
 class _audit_progress:
-    """A rich progress bar on stderr for long runs, only when stderr is a terminal."""
+    """A rich progress bar on stderr for long runs (audit, lint), only when stderr is a terminal."""
 
-    def __init__(self) -> None:
+    def __init__(self, label: str = "auditing") -> None:
+        self._label = label
         self._progress: Any = None
         self._task: Any = None
 
@@ -983,7 +1106,7 @@ class _audit_progress:
 
             self._progress = Progress(console=make_console(stderr=True), transient=True)
             self._progress.start()
-            self._task = self._progress.add_task("auditing", total=total)
+            self._task = self._progress.add_task(self._label, total=total)
         self._progress.update(self._task, completed=done)
 
     def __exit__(self, *exc: object) -> None:
@@ -1007,3 +1130,14 @@ def main() -> None:
         sys.exit(EXIT_ERROR)
     except KeyboardInterrupt:
         sys.exit(130)
+    except Exception as error:  # a bug in tokcli: exit 2, never 1, which CI reads as "budget exceeded"
+        if os.environ.get("TOKCLI_DEBUG"):
+            import traceback
+
+            traceback.print_exc()
+        typer.echo(
+            f"tokcli: internal error: {type(error).__name__}: {error} (a bug in tokcli; "
+            "TOKCLI_DEBUG=1 shows the traceback to report)",
+            err=True,
+        )
+        sys.exit(EXIT_ERROR)

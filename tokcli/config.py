@@ -6,13 +6,15 @@ naming the file, the key (and line, for YAML) and what was expected.
 
 from __future__ import annotations
 
+import os
 import sys
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from tokcli.errors import ConfigError
+from tokcli.inputs import GLOB_CHARACTERS
 from tokcli.structured import compose_yaml, guarded, load_yaml
 
 CONFIG_FILE_NAMES = (".tokcli.yaml", ".tokcli.yml")
@@ -76,6 +78,7 @@ TOP_LEVEL: dict[str, Any] = {
     "audit": MAPPING,
     "fit": MAPPING,
     "render": MAPPING,
+    "prompts": MAPPING,  # where prompts live inside other files: checked by tokcli.units.select
 }
 
 
@@ -93,6 +96,7 @@ class Config:
     audit: dict[str, Any] = field(default_factory=dict)
     fit: dict[str, Any] = field(default_factory=dict)  # checked by tokcli.fit
     render: dict[str, Any] = field(default_factory=dict)  # checked by tokcli.render
+    prompts: dict[str, Any] = field(default_factory=dict)
     key_lines: dict[str, int] = field(default_factory=dict)  # dotted key → 1-based line (YAML only)
 
     def resolve_path(self, value: str) -> Path:
@@ -301,6 +305,28 @@ def start_dir_for(path: Path) -> Path:
         raise InputError(f"cannot read: {error.strerror or error}", path=str(path)) from None
 
 
+def config_start(paths: Sequence[str]) -> Path:
+    """Where every command starts looking for config: the deepest directory holding all the given paths (a
+    directory itself, a file's parent, a glob's fixed leading part), else the current directory."""
+
+    directories = []
+    for raw in paths:
+        if raw in ("", "-"):  # stdin
+            continue
+        parts = Path(raw).parts
+        fixed = next((index for index, part in enumerate(parts) if GLOB_CHARACTERS & set(part)), None)
+        if fixed is not None:
+            directories.append(Path(*parts[:fixed]) if fixed else Path("."))
+            continue
+        directories.append(start_dir_for(Path(raw)))
+    if not directories:
+        return Path.cwd().resolve()
+    try:
+        return Path(os.path.commonpath([str(directory.resolve()) for directory in directories]))
+    except ValueError:  # no common path (different drives)
+        return Path.cwd().resolve()
+
+
 def load_config(start_dir: Path | None = None, explicit: Path | None = None) -> Config:
     """Load, check and return the config; defaults when none is found."""
     if explicit is not None:
@@ -355,6 +381,7 @@ def build_config(
     config.audit = dict(data.get("audit", {}))
     config.fit = dict(data.get("fit", {}))
     config.render = dict(data.get("render", {}))
+    config.prompts = dict(data.get("prompts", {}))
     return config
 
 

@@ -7,6 +7,7 @@ import glob
 import os
 import stat
 import sys
+from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -15,7 +16,7 @@ from typing import Any
 from tokcli.errors import InputError, TokcliError
 
 STDIN = "-"
-_GLOB_CHARS = set("*?[")
+GLOB_CHARACTERS = frozenset("*?[")
 _BINARY_SNIFF = 8192
 # Directories nobody wants counted, even without a .gitignore.
 _ALWAYS_SKIPPED_DIRS = {
@@ -50,25 +51,7 @@ class InputSet:
     texts: list[InputText] = field(default_factory=list)
     skipped: list[tuple[str, str]] = field(default_factory=list)  # (path, reason): binary files and the like
     errors: list[InputError] = field(default_factory=list)  # unreadable files, when collected instead of raised
-    #: (path, pattern) of files found under a directory that are not prompts by default (README*, *.html.j2)
-    excluded: list[tuple[str, str]] = field(default_factory=list)
-    #: What directory walks skipped, by reason (.gitignore, hidden, no prompt suffix): counts
-    passed_over: dict[str, int] = field(default_factory=dict)
-
-    def nothing_found_note(self) -> str | None:
-        """What to tell the user when no file was read although some were found and excluded."""
-        if self.texts or self.errors or not (self.excluded or self.passed_over):
-            return None
-        from collections import Counter
-
-        parts = []
-        if self.excluded:
-            rules = Counter(pattern for _, pattern in self.excluded)
-            which = ", ".join(f"{pattern}: {count}" for pattern, count in sorted(rules.items()))
-            count = len(self.excluded)
-            parts.append(f"{count} file{'s' if count != 1 else ''} excluded as not prompts ({which})")
-        parts += [f"{reason}: {count}" for reason, count in sorted(self.passed_over.items())]
-        return f"no prompt files: {'; '.join(parts)}; name a file explicitly to read it anyway"
+    left_out: Counter[str] = field(default_factory=Counter)  # files passed over in directories and globs, by reason
 
 
 def decode_bytes(data: bytes, path: str, encoding_errors: str = "strict") -> str:
@@ -162,44 +145,73 @@ def read_text_file(path: Path, encoding_errors: str = "strict", shown: str | Non
     return decode_bytes(data, shown, encoding_errors)
 
 
-class _GitIgnore:
-    """.gitignore matching with pathspec, one spec per directory, applied to paths below it."""
+def _git_common_dir(work_tree: Path) -> Path | None:
+    """The repository's git directory shared by its worktrees (where `info/exclude` lives)."""
+    dot_git = work_tree / ".git"
+    if dot_git.is_dir():
+        return dot_git
+    try:  # a linked worktree or submodule: ".git" is a file "gitdir: <path>"
+        pointer = dot_git.read_text(encoding="utf-8").strip()
+    except (OSError, UnicodeDecodeError):
+        return None
+    if not pointer.startswith("gitdir:"):
+        return None
+    git_dir = (work_tree / pointer.removeprefix("gitdir:").strip()).resolve()
+    try:
+        common = (git_dir / "commondir").read_text(encoding="utf-8").strip()
+    except (OSError, UnicodeDecodeError):
+        return git_dir
+    return (git_dir / common).resolve()
+
+
+class IgnoreRules:
+    """What git would ignore: each directory's .gitignore (applied to paths below it; the deepest file with a
+    matching pattern decides, as in git) and, below them in precedence, the repository's `.git/info/exclude`."""
 
     def __init__(self) -> None:
         self._specs: dict[Path, object] = {}
+        self._exclude: tuple[Path, object] | None = None  # (work tree, spec of .git/info/exclude)
+
+    @staticmethod
+    def _spec(ignore_file: Path) -> object | None:
+        if not ignore_file.is_file():
+            return None
+        import pathspec
+
+        try:
+            lines = ignore_file.read_text(encoding="utf-8", errors="replace").splitlines()
+        except OSError:
+            return None
+        return pathspec.GitIgnoreSpec.from_lines(lines)
 
     def load(self, directory: Path) -> None:
-        if directory in self._specs:
-            return
-        ignore_file = directory / ".gitignore"
-        spec = None
-        if ignore_file.is_file():
-            import pathspec
-
-            try:
-                lines = ignore_file.read_text(encoding="utf-8", errors="replace").splitlines()
-            except OSError:
-                lines = []
-            spec = pathspec.GitIgnoreSpec.from_lines(lines)
-        self._specs[directory] = spec
+        if directory not in self._specs:
+            self._specs[directory] = self._spec(directory / ".gitignore")
 
     def load_parents(self, directory: Path) -> None:
-        """Load .gitignore files from the enclosing repository down to `directory`."""
+        """Load the ignore files from the enclosing repository's work tree down to `directory`."""
         chain = []
         for parent in [directory, *directory.parents]:
             chain.append(parent)
             if (parent / ".git").exists():
+                common = _git_common_dir(parent)
+                spec = self._spec(common / "info" / "exclude") if common is not None else None
+                if spec is not None and self._exclude is None:
+                    self._exclude = (parent, spec)
                 break
         else:
             chain = [directory]
         for parent in reversed(chain):
             self.load(parent)
 
-    def ignored(self, path: Path, is_dir: bool) -> bool:
-        # As git does: the deepest .gitignore with a matching pattern decides, so a nested `!keep.log`
-        # re-includes what a parent's `*.log` ignores.
-        for directory in sorted(self._specs, key=lambda found: len(found.parts), reverse=True):
-            spec = self._specs[directory]
+    def ignored_by(self, path: Path, is_dir: bool) -> str | None:
+        """The ignore file that excludes `path` (".gitignore" with its directory, or ".git/info/exclude"), or
+        None. A nested `!keep.log` re-includes what a parent's `*.log` ignores."""
+        found = [(directory, spec, directory / ".gitignore") for directory, spec in self._specs.items()]
+        found.sort(key=lambda item: len(item[0].parts), reverse=True)
+        if self._exclude is not None:
+            found.append((self._exclude[0], self._exclude[1], self._exclude[0] / ".git" / "info" / "exclude"))
+        for directory, spec, source in found:
             if spec is None:
                 continue
             try:
@@ -210,8 +222,11 @@ class _GitIgnore:
                 relative += "/"
             decision = spec.check_file(relative).include  # type: ignore[attr-defined]
             if decision is not None:
-                return bool(decision)
-        return False
+                return _display(source, Path.cwd().resolve()) if decision else None
+        return None
+
+    def ignored(self, path: Path, is_dir: bool) -> bool:
+        return self.ignored_by(path, is_dir) is not None
 
 
 @dataclass
@@ -220,52 +235,66 @@ class WalkIssues:
 
     special: list[tuple[Path, str]] = field(default_factory=list)  # (path, kind): FIFOs, sockets, devices
     unreadable: list[tuple[Path, str]] = field(default_factory=list)  # (directory, reason): could not be listed
-    #: Files and directories skipped by rule (.gitignore, hidden, no prompt suffix): counts by reason
-    passed_over: dict[str, int] = field(default_factory=dict)
 
     def record_unreadable(self, error: OSError) -> None:
         self.unreadable.append((Path(error.filename or "?"), error.strerror or str(error)))
 
 
+#: Why a file in a directory is passed over (a short reason), or None to read it.
+Accept = Callable[[Path], "str | None"]
+
+
 def walk_directory(
-    root: Path, extensions: Iterable[str] | None = None, issues: WalkIssues | None = None
+    root: Path,
+    extensions: Iterable[str] | None = None,
+    issues: WalkIssues | None = None,
+    *,
+    accept: Accept | None = None,
+    use_ignore: bool = True,
+    left_out: Counter[str] | None = None,
 ) -> Iterator[Path]:
-    """Regular files below `root`, sorted, skipping what .gitignore ignores, VCS/tool directories and hidden
-    files (`.tokcli.yaml`, `.env`, `.github/` …: config, not prompts; name a hidden file explicitly to read it).
+    """Regular files below `root`, sorted, skipping what git ignores (unless `use_ignore` is false), VCS/tool
+    directories and hidden files (`.tokcli.yaml`, `.env`, `.github/` …: config, not prompts; name a hidden file
+    explicitly to read it), and what `accept` turns down. `left_out` counts what was skipped, by reason.
 
     FIFOs, sockets and devices are never yielded (reading one could block forever); they and the directories
     that cannot be listed are recorded in `issues`."""
     wanted = {suffix.lower() for suffix in extensions} if extensions is not None else None
-    counts: dict[str, int] = issues.passed_over if issues is not None else {}
-
-    def note(reason: str) -> None:
-        counts[reason] = counts.get(reason, 0) + 1
-
-    ignore = _GitIgnore()
-    ignore.load_parents(root.resolve())
+    tally: Counter[str] = left_out if left_out is not None else Counter()
+    ignore = IgnoreRules()
+    if use_ignore:
+        ignore.load_parents(root.resolve())
     on_error = issues.record_unreadable if issues is not None else None
     for directory, subdirs, files in _walk(str(root.resolve()), on_error):
         current = Path(directory)
-        ignore.load(current)
+        if use_ignore:
+            ignore.load(current)
         kept = []
         for name in sorted(subdirs):
             if name.startswith(".") or name in _ALWAYS_SKIPPED_DIRS:
+                tally["hidden or tool directory (.git, node_modules …)"] += 1
                 continue
-            if ignore.ignored(current / name, True):
-                note("directories ignored by .gitignore")
+            rule = ignore.ignored_by(current / name, True) if use_ignore else None
+            if rule is not None:
+                tally[f"ignored by {rule}"] += 1
                 continue
             kept.append(name)
         subdirs[:] = kept
         for name in sorted(files):
             if name.startswith("."):
-                note("hidden files")
+                tally["hidden file"] += 1
                 continue
             path = current / name
             if wanted is not None and path.suffix.lower() not in wanted:
-                note("files without a prompt suffix")
+                tally["not a prompt file type"] += 1
                 continue
-            if ignore.ignored(path, False):
-                note("files ignored by .gitignore")
+            rule = ignore.ignored_by(path, False) if use_ignore else None
+            if rule is not None:
+                tally[f"ignored by {rule}"] += 1
+                continue
+            reason = accept(path) if accept is not None else None
+            if reason is not None:
+                tally[reason] += 1
                 continue
             kind = _special_kind(files[name])
             if kind is not None:
@@ -321,19 +350,42 @@ def _special_kind(entry: os.DirEntry[str]) -> str | None:
         return None
 
 
+def left_out_message(what: str, paths: Iterable[str], left_out: Counter[str]) -> str:
+    """`no prompt files in prompts/: 3 left out — ignored by prompts/.gitignore (2), hidden file (1)`, and a hint."""
+    where = ", ".join(paths)
+    if not left_out:
+        return f"no {what} in {where}"
+    total = sum(left_out.values())
+    reasons = ", ".join(f"{reason} ({count:,})" for reason, count in left_out.most_common())
+    message = f"no {what} in {where}: {total:,} left out — {reasons}"
+    if any(reason.startswith("ignored by ") for reason in left_out):
+        message += "; --no-ignore reads ignored files"
+    return message
+
+
 def _display(path: Path, cwd: Path) -> str:
     text, prefix = str(path), str(cwd).rstrip(os.sep) + os.sep
     return text[len(prefix) :] if text.startswith(prefix) else text
 
 
 def expand_paths(
-    paths: Iterable[str], extensions: Iterable[str] | None = None, issues: WalkIssues | None = None
+    paths: Iterable[str],
+    extensions: Iterable[str] | None = None,
+    issues: WalkIssues | None = None,
+    *,
+    accept: Accept | None = None,
+    use_ignore: bool = True,
+    left_out: Counter[str] | None = None,
 ) -> list[tuple[Path, str]]:
-    """(path, shown name) for every file named, found in a directory, or matched by a glob. What the walks
-    pass over goes to `issues`; a path that cannot even be looked at is an InputError."""
+    """(path, shown name) for every file named, found in a directory, or matched by a glob. A named file is
+    always read; files found in a directory or by a glob are passed over when git ignores them (unless
+    `use_ignore` is false), and files found in a directory when `accept` turns them down. What the walks pass
+    over goes to `issues` and `left_out`; a path that cannot even be looked at is an InputError."""
     cwd = Path.cwd().resolve()
     found: list[tuple[Path, str]] = []
     seen: set[Path] = set()
+    tally: Counter[str] = left_out if left_out is not None else Counter()
+    ignore = IgnoreRules()
 
     def add(path: Path, resolved: Path | None = None) -> None:
         resolved = resolved or Path(os.path.realpath(path))  # realpath: a symlink loop is read (and named) later
@@ -343,7 +395,7 @@ def expand_paths(
 
     for raw in paths:
         try:
-            _expand_one(raw, extensions, issues, add)
+            _expand_one(raw, extensions, issues, add, accept, use_ignore, tally, ignore)
         except OSError as error:  # e.g. a parent directory that may not be searched
             raise InputError(f"cannot read: {error.strerror or error}", path=raw) from None
     return found
@@ -354,14 +406,24 @@ def display_name(path: Path) -> str:
     return _display(path, Path.cwd().resolve())
 
 
-def _expand_one(raw: str, extensions: Iterable[str] | None, issues: WalkIssues | None, add: Any) -> None:
+def _expand_one(
+    raw: str,
+    extensions: Iterable[str] | None,
+    issues: WalkIssues | None,
+    add: Any,
+    accept: Accept | None,
+    use_ignore: bool,
+    tally: Counter[str],
+    ignore: IgnoreRules,
+) -> None:
     path = Path(raw)
     if path.is_dir():
-        for file in walk_directory(path, extensions, issues):
+        walk = walk_directory(path, extensions, issues, accept=accept, use_ignore=use_ignore, left_out=tally)
+        for file in walk:
             add(file, file)  # walk_directory yields resolved paths already
     elif path.exists() or path.is_symlink():
         add(path)
-    elif _GLOB_CHARS & set(raw):
+    elif GLOB_CHARACTERS & set(raw):
         files = []
         for match in sorted(glob.glob(raw, recursive=True)):
             kind = _special_kind_of(Path(match))
@@ -373,9 +435,44 @@ def _expand_one(raw: str, extensions: Iterable[str] | None, issues: WalkIssues |
         if not files:
             raise InputError("no files match this pattern", path=raw)
         for file in files:
+            rule = _glob_ignored_by(file, ignore) if use_ignore else None
+            if rule is not None:
+                tally[f"ignored by {rule}"] += 1
+                continue
             add(file)
     else:
         raise InputError("no such file or directory", path=raw)
+
+
+def expand_arguments(paths: Iterable[str], *, accept: Accept | None = None, use_ignore: bool = True) -> list[str]:
+    """File arguments with each directory and glob replaced by the files it gives (shown names); files and
+    '-' stay as given, so reading them reports their own errors. A directory or glob that gives nothing is an
+    InputError saying what was left out and why."""
+    result: list[str] = []
+    for raw in paths:
+        path = Path(raw)
+        if raw == STDIN or not (path.is_dir() or (GLOB_CHARACTERS & set(raw) and not path.exists())):
+            result.append(raw)
+            continue
+        left_out: Counter[str] = Counter()
+        found = expand_paths([raw], accept=accept, use_ignore=use_ignore, left_out=left_out)
+        if not found:
+            raise InputError(left_out_message("prompt files", [raw], left_out))
+        result += [shown for _, shown in found]
+    return result
+
+
+def _glob_ignored_by(file: Path, ignore: IgnoreRules) -> str | None:
+    """The rule that ignores a file a glob matched: its own or any enclosing directory's."""
+    absolute = file.resolve()
+    ignore.load_parents(absolute.parent)
+    for parent in reversed(absolute.parents):
+        ignore.load(parent)
+    for directory in [*reversed(absolute.parents), absolute]:
+        rule = ignore.ignored_by(directory, directory != absolute)
+        if rule is not None:
+            return rule
+    return None
 
 
 def collect_inputs(
@@ -384,6 +481,8 @@ def collect_inputs(
     text: str | None = None,
     encoding_errors: str = "strict",
     extensions: Iterable[str] | None = None,
+    accept: Accept | None = None,
+    use_ignore: bool = True,
     collect_errors: bool = False,
     stdin: Any = None,
     stream_if: Callable[[Path], bool] | None = None,
@@ -397,8 +496,7 @@ def collect_inputs(
         result.texts.append(InputText("<text>", text))
     names = [p for p in paths if p != STDIN]
     issues = WalkIssues()
-    found = expand_paths(names, extensions, issues)
-    result.passed_over = dict(issues.passed_over)
+    found = expand_paths(names, extensions, issues, accept=accept, use_ignore=use_ignore, left_out=result.left_out)
     for directory, reason in issues.unreadable:
         problem = InputError(f"cannot read directory: {reason}", path=display_name(directory))
         if not collect_errors:
@@ -414,13 +512,6 @@ def collect_inputs(
             data = data.encode()
         result.texts.append(InputText("<stdin>", decode_bytes(data, "<stdin>", encoding_errors)))
     for path, shown in found:
-        if extensions is not None and os.path.realpath(path) not in explicit:
-            from tokcli.prompts import not_a_prompt
-
-            pattern = not_a_prompt(shown)
-            if pattern is not None:
-                result.excluded.append((shown, pattern))
-                continue
         try:
             streamed = stream_if is not None and stream_if(path)
             if streamed:

@@ -28,37 +28,6 @@ PROMPT_SUFFIXES = frozenset({*TEXT_SUFFIXES, *JINJA_SUFFIXES, *CHAT_SUFFIXES, *P
 
 TEMPLATE_TOO_DEEP = "blocks or expressions nested too deeply to parse"
 
-# --- Files with a prompt suffix that are not prompts (shared default of every command) ----------------------
-#: Name patterns (fnmatch, case-insensitive) of files found under a directory that are not prompts: a browser
-#: page rendered by Jinja, and a project's own documentation. Naming such a file explicitly still reads it.
-NOT_PROMPT_PATTERNS = (
-    "*.html.j2",
-    "*.html.jinja",
-    "*.html.jinja2",
-    "*.htm.j2",
-    "*.xml.j2",
-    "*.css.j2",
-    "*.js.j2",
-    "README*",
-    "CHANGELOG*",
-    "CONTRIBUTING*",
-    "LICENSE*",
-)
-
-
-def not_a_prompt(path: str) -> str | None:
-    """The pattern of NOT_PROMPT_PATTERNS that excludes `path` by default, or None for a prompt file."""
-    import fnmatch
-
-    name = PurePath(path).name.lower()
-    for pattern in NOT_PROMPT_PATTERNS:
-        if fnmatch.fnmatchcase(name, pattern.lower()):
-            return pattern
-    return None
-
-
-# ------------------------------------------------------------------------------------------------------------
-
 #: Kinds whose body is a template by definition: a syntax error there is an input error.
 TEMPLATE_KINDS = frozenset({"jinja", "prompty", "dotprompt"})
 

@@ -48,6 +48,8 @@ def guarded(path: str, what: str, *, error: type[TokcliError] = InputError, firs
             mark = getattr(problem, "problem_mark", None)
             where = mark.line + first_line if mark is not None else None
             raise error(f"invalid {what}: {yaml_problem(problem)}", path=path, line=where) from None
+        if isinstance(problem, ArithmeticError):  # decimal.InvalidOperation: an exponent Decimal cannot hold
+            raise error(f"invalid {what}: a number out of range", path=path) from None
         if isinstance(problem, ValueError):  # e.g. an integer longer than Python converts (4,300 digits)
             message = _first_line(problem)
             if "integer string conversion" in message:

@@ -22,6 +22,7 @@ from tokcli.inputs import InputText
 from tokcli.lint.finding import Edit, Finding
 from tokcli.prompt_cache import CacheMinimum, cache_minimum
 from tokcli.prompts import PromptDocument, load_prompt
+from tokcli.units.documents import is_unit_path, unit_document
 
 
 @dataclass(frozen=True)
@@ -163,6 +164,7 @@ class FileAudit:
     dynamic: str | None = None
     dynamic_line: int | None = None
     from_cache: bool = False
+    unit: Any = None  # tokcli.units.model.PromptUnit, when the row is a prompt inside a YAML/JSON or Python file
 
     def figure(self, model: str) -> ModelFigures | None:
         for figure in self.figures:
@@ -191,7 +193,7 @@ def analyze_document(
     """Parse, lint and compress one file. InputError for parse errors, NotAPrompt for YAML/JSON that is not a
     chat file. `text_tokens` is the whole text's count in the linter's tokenizer, when the caller has it."""
     try:
-        document = load_prompt(path, text)
+        document = unit_document(path, text) if is_unit_path(path) else load_prompt(path, text)
     except InputError as error:
         if error.message.startswith("chat file must be"):
             raise NotAPrompt(path) from None

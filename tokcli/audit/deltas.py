@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as _dt
 import hashlib
 import json
+import os
 import subprocess
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -126,24 +127,48 @@ def resolve_ref(ref: str, root: Path) -> str:
         raise UsageError(f"--since: unknown git ref {ref!r}") from None
 
 
-def read_blobs(ref: str, names: Sequence[str], root: Path) -> dict[str, bytes]:
-    """Contents of `names` (repo-relative) at `ref`, like `git show REF:path` but in one `git cat-file --batch`."""
-    if not names:
+@dataclass(frozen=True)
+class TreeEntry:
+    kind: str  # "blob", "tree" or "commit" (a submodule)
+    object_id: str
+
+
+def tree_entries(sha: str, scopes: Sequence[str], root: Path) -> dict[str, TreeEntry]:
+    """The files under `scopes` (repo-relative) in commit `sha`, by repo-relative name.
+
+    Names come NUL-separated and unquoted (`-z`) and scopes are literal pathspecs, so a name may hold spaces,
+    quotes, newlines, glob characters or any bytes the file system allows."""
+    if not scopes:
         return {}
-    request = "".join(f"{ref}:{name}\n" for name in names).encode()
-    output = _git(["cat-file", "--batch"], root, request)
+    listing = _git(["--literal-pathspecs", "ls-tree", "-r", "-z", "--full-tree", sha, "--", *scopes], root)
+    entries: dict[str, TreeEntry] = {}
+    for record in filter(None, listing.split(b"\0")):
+        header, _, name = record.partition(b"\t")
+        _mode, kind, object_id = header.decode("ascii").split(" ")
+        entries[os.fsdecode(name)] = TreeEntry(kind, object_id)
+    return entries
+
+
+def read_blobs(object_ids: Sequence[str], root: Path) -> dict[str, bytes]:
+    """Contents of the blobs `object_ids`, like `git show ID` for each but in one `git cat-file --batch`.
+
+    Asking by object id rather than by `REF:path` keeps file names out of git's line-based request format."""
+    if not object_ids:
+        return {}
+    unique = list(dict.fromkeys(object_ids))
+    output = _git(["cat-file", "--batch"], root, "".join(f"{oid}\n" for oid in unique).encode("ascii"))
     found: dict[str, bytes] = {}
     position = 0
-    for name in names:
+    for object_id in unique:
         header_end = output.index(b"\n", position)
         header = output[position:header_end].split(b" ")
         position = header_end + 1
-        if len(header) == 3 and header[1] == b"blob":
-            size = int(header[2])
-            found[name] = output[position : position + size]
-            position += size + 1
-        elif len(header) == 3:  # a tree or other object under that name: not a file
-            position += int(header[2]) + 1
+        if len(header) != 3:  # "<id> missing": an object the repository does not have (a shallow clone)
+            continue
+        size = int(header[2])
+        if header[1] == b"blob":
+            found[object_id] = output[position : position + size]
+        position += size + 1
     return found
 
 
@@ -156,6 +181,7 @@ def git_snapshot(
     targets: Sequence[ModelTarget],
     cost_options: Any,
     rendering: Any = None,
+    units: Any = None,
 ) -> Snapshot:
     """Tokens per file at `ref` for the files audited now plus the files that matched then but are gone.
     With `rendering` (tokcli.render.RenderSettings), templates that changed are rendered at `ref` with today's
@@ -165,9 +191,10 @@ def git_snapshot(
     sha = resolve_ref(ref, root)
     wanted: dict[str, str] = {}  # repo-relative → shown path
     for file in current:
-        absolute = (cwd / file.path).resolve() if not Path(file.path).is_absolute() else Path(file.path)
+        host = file.path.partition("::")[0]  # a prompt unit's row: its host file is read at the ref
+        absolute = (cwd / host).resolve() if not Path(host).is_absolute() else Path(host)
         try:
-            wanted[absolute.relative_to(root).as_posix()] = file.path
+            wanted[absolute.relative_to(root).as_posix()] = host
         except ValueError:
             continue
     scopes: list[str] = []
@@ -177,17 +204,18 @@ def git_snapshot(
             scopes.append(absolute.relative_to(root).as_posix() or ".")
         except ValueError:
             continue
-    if scopes:
-        listing = _git(["ls-tree", "-r", "-z", "--name-only", sha, "--", *scopes], root)
-        for name in filter(None, listing.decode("utf-8", "replace").split("\0")):
-            if name in wanted:
-                continue
-            absolute = root / name
-            explicit = any(Path(raw).resolve() == absolute for raw in paths)
-            relative = relative_to(absolute, config_root.resolve(), root)
-            if explicit or matcher.wanted(relative):
-                wanted[name] = display_path(absolute, cwd)
-    blobs = read_blobs(sha, list(wanted), root)
+    entries = tree_entries(sha, scopes, root)
+    for name, entry in entries.items():
+        if name in wanted or entry.kind != "blob":
+            continue
+        absolute = root / name
+        explicit = any(Path(raw).resolve() == absolute for raw in paths)
+        relative = relative_to(absolute, config_root.resolve(), root)
+        if explicit or matcher.wanted(relative):
+            wanted[name] = display_path(absolute, cwd)
+    blob_ids = {name: entry.object_id for name, entry in entries.items() if name in wanted and entry.kind == "blob"}
+    contents = read_blobs(list(blob_ids.values()), root)
+    blobs = {name: contents[oid] for name, oid in blob_ids.items() if oid in contents}
     digests = {file.path: file for file in current}
     snapshot = Snapshot(source=f"git {ref} ({sha[:12]})", models=[target.model for target in targets])
     to_count: list[tuple[str, str]] = []
@@ -207,7 +235,9 @@ def git_snapshot(
         except UnicodeDecodeError:
             continue
         to_count.append((shown, text))
-    snapshot.files.update(count_snapshot(to_count, targets, cost_options, snapshot.tools))
+    from tokcli.units.audit import expand_texts
+
+    snapshot.files.update(count_snapshot(expand_texts(to_count, units), targets, cost_options, snapshot.tools))
     if rendering is not None:
         from tokcli.audit.rendered import rendered_maxima
 

@@ -8,13 +8,22 @@ from __future__ import annotations
 
 import hashlib
 import os
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from tokcli.audit.settings import ALWAYS_EXCLUDED
 from tokcli.errors import InputError
-from tokcli.inputs import WalkIssues, decode_bytes, is_binary, read_regular_file, walk_directory
+from tokcli.inputs import (
+    GLOB_CHARACTERS,
+    WalkIssues,
+    decode_bytes,
+    expand_paths,
+    is_binary,
+    read_regular_file,
+    walk_directory,
+)
+from tokcli.prompt_set import CONFIG_FILES, not_a_prompt_or_host
 
 
 @dataclass(frozen=True)
@@ -38,21 +47,36 @@ class Discovery:
     files: list[SourceFile] = field(default_factory=list)
     problems: list[FileProblem] = field(default_factory=list)
     skipped: list[tuple[str, str]] = field(default_factory=list)  # (path, reason): FIFOs, sockets, devices
+    left_out: Counter[str] = field(default_factory=Counter)  # files passed over in the directories, by reason
 
 
 class Matcher:
-    """include/exclude globs (gitignore syntax: `*.md` matches at any depth, `dir/**` below a directory)."""
+    """include/exclude globs (gitignore syntax: `*.md` matches at any depth, `dir/**` below a directory).
+    Without `include` the files are the prompts every command finds (`tokcli.prompt_set`)."""
 
-    def __init__(self, include: Sequence[str], exclude: Sequence[str]) -> None:
+    def __init__(self, include: Sequence[str] | None, exclude: Sequence[str]) -> None:
         import pathspec
 
-        self._include = pathspec.GitIgnoreSpec.from_lines(list(include))
+        self._include = pathspec.GitIgnoreSpec.from_lines(list(include)) if include is not None else None
         self._exclude = pathspec.GitIgnoreSpec.from_lines(list(exclude))
 
+    def passed_over(self, relative: str) -> str | None:
+        """Why the file at `relative` (to the config root) is not audited, or None."""
+        name = relative.rpartition("/")[2]
+        if name in CONFIG_FILES:
+            return "tokcli or pre-commit config"
+        if self._include is None:
+            reason = not_a_prompt_or_host(name)
+            if reason is not None:
+                return reason
+        elif not self._include.match_file(relative):
+            return "not matched by audit.include"
+        if self._exclude.match_file(relative):
+            return "excluded by audit.exclude"
+        return None
+
     def wanted(self, relative: str) -> bool:
-        if relative.rpartition("/")[2] in ALWAYS_EXCLUDED:
-            return False
-        return bool(self._include.match_file(relative)) and not self._exclude.match_file(relative)
+        return self.passed_over(relative) is None
 
     def excludes_directory(self, relative: str) -> bool:
         return bool(self._exclude.match_file(relative.rstrip("/") + "/"))
@@ -98,12 +122,19 @@ def display_path(path: Path, cwd: Path) -> str:
 
 
 def list_files(
-    paths: Sequence[str], matcher: Matcher, root: Path, issues: WalkIssues | None = None
+    paths: Sequence[str],
+    matcher: Matcher,
+    root: Path,
+    issues: WalkIssues | None = None,
+    *,
+    use_ignore: bool = True,
+    left_out: Counter[str] | None = None,
 ) -> list[tuple[Path, str, str]]:
     """(absolute path, shown path, root-relative path) of every file to audit, sorted, without duplicates.
 
     Files named explicitly are audited whatever the globs say; directories are walked and filtered (what the
-    walk passes over, wanted or not by the globs, goes to `issues`)."""
+    walk passes over, wanted or not by the globs, goes to `issues`), and `left_out` counts what was passed
+    over, by reason."""
     cwd = Path.cwd().resolve()
     root = root.resolve()
     found: dict[Path, tuple[Path, str, str]] = {}
@@ -115,14 +146,22 @@ def list_files(
             raise InputError(f"cannot read: {error.strerror or error}", path=raw) from None
         if is_dir:
             base = given.resolve()
-            for file in walk_directory(given, issues=issues):
+
+            def passed_over(file: Path, base: Path = base) -> str | None:
+                return matcher.passed_over(relative_to(Path(os.path.abspath(file)), root, base))
+
+            walk = walk_directory(given, issues=issues, accept=passed_over, use_ignore=use_ignore, left_out=left_out)
+            for file in walk:
                 absolute = Path(os.path.abspath(file))
                 relative = relative_to(absolute, root, base)
-                if matcher.wanted(relative):
-                    found.setdefault(absolute, (absolute, display_path(absolute, cwd), relative))
+                found.setdefault(absolute, (absolute, display_path(absolute, cwd), relative))
         elif exists:
             absolute = Path(os.path.abspath(given))
             found.setdefault(absolute, (absolute, display_path(absolute, cwd), relative_to(absolute, root, cwd)))
+        elif GLOB_CHARACTERS & set(raw):  # a glob tokcli expands, as every command does (git's ignores apply)
+            for file, _ in expand_paths([raw], use_ignore=use_ignore, left_out=left_out):
+                absolute = Path(os.path.abspath(file))
+                found.setdefault(absolute, (absolute, display_path(absolute, cwd), relative_to(absolute, root, cwd)))
         else:
             raise InputError("no such file or directory", path=raw)
     return sorted(found.values(), key=lambda item: item[1])
@@ -146,12 +185,14 @@ def read_source(item: tuple[Path, str, str]) -> SourceFile | FileProblem:
     return SourceFile(shown, relative, text, hashlib.sha256(data).hexdigest())
 
 
-def discover(paths: Sequence[str], include: Sequence[str], exclude: Sequence[str], root: Path) -> Discovery:
+def discover(
+    paths: Sequence[str], include: Sequence[str] | None, exclude: Sequence[str], root: Path, *, use_ignore: bool = True
+) -> Discovery:
     """Read every prompt file below `paths` (in this thread, see below)."""
     matcher = Matcher(include, exclude)
     issues = WalkIssues()
-    items = list_files(paths, matcher, root, issues)
     result = Discovery()
+    items = list_files(paths, matcher, root, issues, use_ignore=use_ignore, left_out=result.left_out)
     cwd = Path.cwd().resolve()
     for directory, reason in issues.unreadable:
         if not matcher.excludes_directory(relative_to(directory, root.resolve(), cwd)):  # excluded: not audited

@@ -2,7 +2,7 @@
 
 The work is pure Python, so threads would only take turns on the GIL. With lint or compress on and enough
 files, the files go to a pool of forked worker processes (they inherit the loaded tokenizer, linter and
-modules, so starting one costs milliseconds); results come back in file order. Below `MIN_FILES_FOR_PROCESSES`
+modules, so starting one costs milliseconds); results come back in file order. Below `forked.MIN_ITEMS_FOR_POOL`
 files, with one CPU, or where `fork` is not the platform's safe default (only Linux), they are analysed here.
 Workers only parse, lint and compress: they count small texts with tiktoken's single-threaded encoder and never
 use the native thread pools (tiktoken's batch threads, the optional fast counter) a forked child would lack.
@@ -10,8 +10,6 @@ use the native thread pools (tiktoken's batch threads, the optional fast counter
 
 from __future__ import annotations
 
-import multiprocessing
-import sys
 from collections.abc import Iterator, Sequence
 from typing import Any
 
@@ -20,16 +18,10 @@ from tokcli.audit.analyze import NotAPrompt, Parsed, analyze_document
 from tokcli.audit.discover import FileProblem, SourceFile
 from tokcli.errors import TokcliError
 
-#: Fewer files than this are analysed in this process: forking and sending results back would cost more than
-#: the second CPU saves (lint and compress take ~10 ms a file; counting alone is far cheaper and never forks).
-MIN_FILES_FOR_PROCESSES = 64
 #: Files per task sent to a worker.
 _CHUNK = 16
 
 Outcome = Parsed | FileProblem | tuple[str, str]
-
-# What the forked workers analyse with (set just before the pool forks, inherited by the children).
-_WORKER_STATE: tuple[Any, str | None] | None = None
 
 
 def analyse_one(
@@ -47,9 +39,8 @@ def analyse_one(
         return FileProblem(path, f"could not be analysed ({type(error).__name__}: {error})", kind="invalid")
 
 
-def _in_worker(item: tuple[str, str, int | None]) -> Outcome:
-    assert _WORKER_STATE is not None
-    linter, compress_level = _WORKER_STATE
+def _in_worker(state: tuple[Any, str | None], item: tuple[str, str, int | None]) -> Outcome:
+    linter, compress_level = state
     return analyse_one(item[0], item[1], linter, compress_level, item[2])
 
 
@@ -57,11 +48,7 @@ def process_count(files: int, linter: Any, compress_level: str | None, workers: 
     """How many worker processes stage one uses (0: none, analyse in this process)."""
     if linter is None and compress_level is None:
         return 0  # parsing alone is cheaper than sending the documents back
-    if files < MIN_FILES_FOR_PROCESSES or not sys.platform.startswith("linux") or forked.single_process():
-        return 0
-    cpus = forked.usable_cpus()
-    count = min(workers or cpus, cpus, files // (MIN_FILES_FOR_PROCESSES // 2))
-    return count if count > 1 else 0
+    return forked.pool_processes(files, workers)
 
 
 def _text_counts(files: Sequence[SourceFile], linter: Any) -> list[int | None]:
@@ -84,11 +71,5 @@ def analyse_files(
         for file, tokens in zip(files, totals):
             yield analyse_one(file.path, file.text, linter, compress_level, tokens)
         return
-    global _WORKER_STATE
-    _WORKER_STATE = (linter, compress_level)
-    try:
-        with multiprocessing.get_context("fork").Pool(processes) as pool:
-            items = [(file.path, file.text, tokens) for file, tokens in zip(files, totals)]
-            yield from pool.imap(_in_worker, items, chunksize=_CHUNK)
-    finally:
-        _WORKER_STATE = None
+    items = [(file.path, file.text, tokens) for file, tokens in zip(files, totals)]
+    yield from forked.map_in_pool(_in_worker, (linter, compress_level), items, processes, _CHUNK)

@@ -34,8 +34,11 @@ from tokcli.audit.rendered import apply_rendered
 from tokcli.audit.settings import AuditSettings
 from tokcli.config import Config
 from tokcli.errors import EXIT_ERROR, EXIT_FINDINGS, EXIT_OK, UsageError
+from tokcli.inputs import left_out_message
 from tokcli.lint.finding import SEVERITY_RANK, Finding, RuleInfo
 from tokcli.render import is_fixture_file, render_settings
+from tokcli.units.audit import expand_units, host_line, map_findings
+from tokcli.units.select import unit_settings
 
 #: (files done, files to analyse) after each analysed file; cache hits are not reported.
 Progress = Callable[[int, int], None]
@@ -49,6 +52,7 @@ class AuditOptions:
     use_cache: bool = True
     cache_path: Path | None = None  # default: audit-v1.sqlite3 in tokcli's cache directory
     workers: int | None = None
+    use_ignore: bool = True  # False: --no-ignore, read what git ignores too
 
 
 @dataclass(frozen=True)
@@ -177,14 +181,17 @@ def run_audit(
         resolve_ref(options.since, git_root(Path.cwd().resolve()))
     config_path = display_path(Path(config.source).resolve(), Path.cwd().resolve()) if config.source else None
     report = AuditReport(settings=settings, targets=targets, notes=notes, config_path=config_path)
-    found = discover(options.paths, settings.include, settings.exclude, config.root)
+    found = discover(options.paths, settings.include, settings.exclude, config.root, use_ignore=options.use_ignore)
     found.files = [file for file in found.files if not is_fixture_file(file.path)]  # inputs of templates
+    units = unit_settings(config)
+    expanded = expand_units(found, units)  # host files (YAML/JSON configs, Python) → one row per prompt unit
+    found = expanded.discovery
+    report.skipped.extend(expanded.skipped)
+    report.notes.extend(expanded.notes)
     report.problems.extend(found.problems)
     report.skipped.extend(found.skipped)
     if not found.files and not found.problems:
-        report.notes.append(
-            f"no prompt files found in {', '.join(options.paths)} (audit.include: {', '.join(settings.include)})"
-        )
+        raise UsageError(left_out_message("prompt files", options.paths, found.left_out))
     linter = _linter(config, settings, targets[0])
     if linter is not None:
         report.rules.extend(linter.rule_infos())
@@ -230,10 +237,11 @@ def run_audit(
                 digest=file.digest,
                 kind=fact.kind,
                 figures=figures_for(fact, targets, cost_options),
-                findings=fact.findings,
+                findings=map_findings(fact.findings, expanded.units),
                 dynamic=fact.dynamic,
-                dynamic_line=fact.dynamic_line,
+                dynamic_line=host_line(file.path, expanded.units, fact.dynamic_line),
                 from_cache=file.path not in fresh,
+                unit=expanded.units.get(file.path),
             )
         )
         report.findings.extend(fact.findings)
@@ -256,7 +264,15 @@ def run_audit(
         if options.since is not None:
             matcher = Matcher(settings.include, settings.exclude)
             snapshot = git_snapshot(
-                options.since, options.paths, report.files, matcher, config.root, targets, cost_options, rendering
+                options.since,
+                options.paths,
+                report.files,
+                matcher,
+                config.root,
+                targets,
+                cost_options,
+                rendering,
+                units,
             )
         else:
             assert baseline is not None
@@ -266,6 +282,7 @@ def run_audit(
             report.findings.extend(increase_findings(report.deltas, settings.fail_on_increase, config_path))
     elif settings.fail_on_increase is not None:
         report.notes.append("--fail-on-increase needs --since REF or --baseline FILE to compare with; not checked")
+    report.findings = map_findings(report.findings, expanded.units)
     report.findings.sort(key=Finding.sort_key)
     return report
 

@@ -10,13 +10,10 @@ from typing import Any
 
 from tokcli.config import MAPPING, NUMBER, POSITIVE_INT, STRINGS, Config, Expect, check_section, one_of
 from tokcli.errors import ConfigError
-from tokcli.prompts import PROMPT_SUFFIXES
 
 FAIL_ON = ("info", "warning", "error", "never")
 COMPRESS_LEVELS = ("safe", "balanced", "aggressive")
 DEFAULT_MODEL = "gpt-4o"
-#: Files the loader knows but that are tokcli's own config, never prompts.
-ALWAYS_EXCLUDED = (".tokcli.yaml", ".tokcli.yml", ".pre-commit-hooks.yaml", ".pre-commit-config.yaml")
 
 NON_NEGATIVE = Expect("a number ≥ 0", lambda value: NUMBER(value) and value >= 0)
 BOOL = Expect("true or false", lambda value: isinstance(value, bool))
@@ -67,7 +64,7 @@ class FileBudget:
 @dataclass
 class AuditSettings:
     models: list[str]
-    include: list[str]
+    include: list[str] | None  # None: the prompt files every command finds (tokcli.prompt_set)
     exclude: list[str]
     file_budgets: list[FileBudget] = field(default_factory=list)
     max_total_tokens: int | None = None
@@ -99,17 +96,6 @@ class AuditSettings:
         return hashlib.sha256(blob.encode()).hexdigest()[:16]
 
 
-def default_include() -> list[str]:
-    return [f"**/*{suffix}" for suffix in sorted(PROMPT_SUFFIXES)]
-
-
-def default_exclude() -> list[str]:
-    """The files every command leaves out by default: HTML page templates, READMEs (see `not_a_prompt`)."""
-    from tokcli.prompts import NOT_PROMPT_PATTERNS
-
-    return [f"**/{pattern}" for pattern in NOT_PROMPT_PATTERNS]
-
-
 def build_settings(
     config: Config,
     *,
@@ -129,8 +115,8 @@ def build_settings(
     chosen = list(models) if models else configured or [DEFAULT_MODEL]
     settings = AuditSettings(
         models=list(dict.fromkeys(chosen)),
-        include=list(data.get("include", default_include())),
-        exclude=list(data.get("exclude", default_exclude())),
+        include=list(data["include"]) if "include" in data else None,
+        exclude=list(data.get("exclude", [])),
         fail_on=fail_on or data.get("fail_on", "error"),
         lint=data.get("lint", True),
         compress_level=data.get("compress", "balanced") or None,

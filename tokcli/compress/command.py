@@ -27,6 +27,7 @@ class CompressRequest:
     target_tokens: int | None = None
     calls: int | None = None
     per: str = "day"
+    units: Any = None  # tokcli.units.select.UnitSettings: compress prompts inside YAML/JSON and Python files
 
 
 def read_source(path: str, encoding_errors: str = "strict") -> tuple[str, str]:
@@ -49,6 +50,9 @@ def run_compress(
     InputError (file, line, Jinja's message) when the template does not parse; TokcliError when an LLMLingua
     result fails verification (it is never returned).
     """
+    hosted = _run_on_units(path, text, request, targets, table)
+    if hosted is not None:
+        return hosted
     document = load_prompt(path, text)
     if request.method == "rules":
         from tokcli.compress.rules_method import compress_document
@@ -71,6 +75,35 @@ def run_compress(
     report.models = measure(
         document.prompt_text, after.prompt_text, targets, table=table, calls=request.calls, per=request.per
     )
+    report.calls, report.per = request.calls, request.per
+    return report
+
+
+def _run_on_units(
+    path: str, text: str, request: CompressRequest, targets: Sequence[Any], table: Any
+) -> CompressReport | None:
+    """A YAML/JSON config or Python file: each prompt unit in it compressed, written back where exact."""
+    from tokcli.units.scan import may_be_host
+
+    if request.units is None or path == "<stdin>" or not may_be_host(path):
+        return None
+    from tokcli.units.jobs import compress_host
+
+    hosted = compress_host(path, text, request.level, request.units)
+    if hosted is None:
+        return None
+    if request.method != "rules":
+        raise UsageError(f"--method {request.method} works on prompt files, not on prompts inside {path}")
+    report = CompressReport(
+        path=path,
+        method="rules",
+        level=request.level,
+        original=text,
+        text=hosted.text,
+        transforms=hosted.transforms,
+        notes=hosted.notes,
+    )
+    report.models = measure(hosted.before, hosted.after, targets, table=table, calls=request.calls, per=request.per)
     report.calls, report.per = request.calls, request.per
     return report
 

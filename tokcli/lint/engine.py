@@ -8,10 +8,11 @@ report = lint_inputs(input_set.texts, linter, fix=True)
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
+from tokcli import forked
 from tokcli.errors import EXIT_FINDINGS, EXIT_OK, TokcliError
 from tokcli.lint.config import LintSettings
 from tokcli.lint.finding import SEVERITY_RANK, Finding, RuleInfo, summarize
@@ -228,32 +229,82 @@ def _tags(document: PromptDocument) -> list[str]:
     return [document.text[span.start : span.end] for span in document.template_spans]
 
 
-def lint_inputs(inputs: Iterable[Any], linter: Linter, *, fix: bool = False) -> LintReport:
+#: (files done, files to lint) after each file.
+LintProgress = Callable[[int, int], None]
+
+
+def lint_one(linter: Linter, item: Any, fix: bool = False) -> FileResult | TokcliError:
+    """One `InputText`'s result, or the input error that stopped it."""
+    try:
+        if fix:
+            outcome = linter.fix_text(item.path, item.text)
+            document = load_prompt(item.path, outcome.text)
+            return FileResult(
+                item.path,
+                outcome.findings,
+                linter.count_tokens(document),
+                item.text,
+                outcome.text if outcome.text != item.text else None,
+                outcome.applied,
+            )
+        document = load_prompt(item.path, item.text)
+        findings = linter.lint_document(document)
+        return FileResult(item.path, findings, linter.count_tokens(document), item.text)
+    except TokcliError as error:
+        if error.path is None:
+            error.path = item.path
+        return error
+
+
+def _lint_in_worker(state: tuple[Linter, bool], item: tuple[str, str]) -> tuple[Any, ...] | TokcliError:
+    """A file linted in a worker process; the original text stays in the parent (it has it)."""
+    linter, fix = state
+    outcome = lint_one(linter, _Input(*item), fix)
+    if isinstance(outcome, TokcliError):
+        return outcome
+    return (outcome.findings, outcome.tokens, outcome.fixed, outcome.fixes_applied)
+
+
+@dataclass
+class _Input:
+    path: str
+    text: str
+
+
+def _outcomes(items: list[Any], linter: Linter, fix: bool) -> Iterator[FileResult | TokcliError]:
+    """Each item's result in order: in forked worker processes when there are enough files (the same rule as
+    audit's stage one: Linux, two or more CPUs, `TOKCLI_SINGLE_PROCESS` unset), else in this process."""
+    processes = forked.pool_processes(len(items))
+    if processes == 0:
+        for item in items:
+            yield lint_one(linter, item, fix)
+        return
+    # The first file is linted here: what the linter loads on first use (tokenizer data, rules) is then
+    # inherited by every worker instead of loaded again in each.
+    yield lint_one(linter, items[0], fix)
+    pairs = [(item.path, item.text) for item in items[1:]]
+    results = forked.map_in_pool(_lint_in_worker, (linter, fix), pairs, processes, chunksize=16)
+    for item, result in zip(items[1:], results):
+        if isinstance(result, TokcliError):
+            yield result
+        else:
+            findings, tokens, fixed, applied = result
+            yield FileResult(item.path, findings, tokens, item.text, fixed, applied)
+
+
+def lint_inputs(
+    inputs: Iterable[Any], linter: Linter, *, fix: bool = False, progress: LintProgress | None = None
+) -> LintReport:
     """Lint every `InputText` (path, text); input errors are collected, the run goes on."""
     report = LintReport(model=linter.model, tokenizer=linter.tokenizer_name, rules=linter.rule_infos())
-    for item in inputs:
-        try:
-            if fix:
-                outcome = linter.fix_text(item.path, item.text)
-                document = load_prompt(item.path, outcome.text)
-                result = FileResult(
-                    item.path,
-                    outcome.findings,
-                    linter.count_tokens(document),
-                    item.text,
-                    outcome.text if outcome.text != item.text else None,
-                    outcome.applied,
-                )
-            else:
-                document = load_prompt(item.path, item.text)
-                findings = linter.lint_document(document)
-                result = FileResult(item.path, findings, linter.count_tokens(document), item.text)
-        except TokcliError as error:
-            if error.path is None:
-                error.path = item.path
-            report.errors.append(error)
-            continue
-        report.files.append(result)
+    items = list(inputs)
+    for done, outcome in enumerate(_outcomes(items, linter, fix), start=1):
+        if isinstance(outcome, TokcliError):
+            report.errors.append(outcome)
+        else:
+            report.files.append(outcome)
+        if progress is not None:
+            progress(done, len(items))
     return report
 
 

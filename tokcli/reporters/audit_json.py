@@ -12,12 +12,25 @@ from tokcli.audit.run import AuditReport
 from tokcli.lint.finding import summarize
 from tokcli.pricing.dump import decimal_text
 from tokcli.reporters.json import render_json
-
-SCHEMA_VERSION = 1
+from tokcli.reporters.json_document import SCHEMA_VERSION
 
 
 def money(value: Decimal | None) -> str | None:
     return decimal_text(value) if value is not None else None
+
+
+def unit_json(unit: Any) -> dict[str, Any]:
+    """Where a prompt unit lives in its host file, its template syntax and the model it is sent to."""
+    return {
+        "file": unit.path,
+        "key": unit.key,
+        "line": unit.line,
+        "column": unit.column,
+        "syntax": unit.syntax,
+        "found_by": unit.source,
+        "role": unit.role,
+        "model": unit.model,
+    }
 
 
 def audit_summary(report: AuditReport) -> dict[str, Any]:
@@ -99,6 +112,7 @@ def audit_document(report: AuditReport) -> dict[str, Any]:
                     {"text": file.dynamic, "line": file.dynamic_line} if file.dynamic is not None else None
                 ),
                 "findings": len(file.findings),
+                **({"unit": unit_json(file.unit)} if file.unit is not None else {}),
                 "models": {
                     figure.model: {
                         "tokens": figure.tokens,

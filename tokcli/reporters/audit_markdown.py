@@ -81,7 +81,7 @@ def totals_rows(report: AuditReport) -> list[list[str]]:
         if report.settings.calls is not None:
             row.append(usd(total.cost_per_period))
         row.append(tokens(total.saved_tokens, total.exact))
-        row.append(f"{total.cacheable_files}/{len(report.files)}" if total.cacheable_files is not None else "—")
+        row.append(f"{total.cacheable_files:,}/{len(report.files):,}" if total.cacheable_files is not None else "—")
         rows.append(row)
     return rows
 
@@ -89,9 +89,9 @@ def totals_rows(report: AuditReport) -> list[list[str]]:
 def verdict(report: AuditReport) -> str:
     code = report.exit_code()
     if code == 2:
-        return f"error: {len(report.blocking_problems())} file(s) could not be read or parsed"
+        return f"error: {len(report.blocking_problems()):,} file(s) could not be read or parsed"
     if code == 1:
-        return f"failed: {len(report.failing_findings())} budget, increase or --fail-on finding(s)"
+        return f"failed: {len(report.failing_findings()):,} budget, increase or --fail-on finding(s)"
     return "passed"
 
 
@@ -99,7 +99,7 @@ def render_audit_markdown(report: AuditReport, *, title: str = "tokcli audit") -
     primary = report.models[0] if report.models else ""
     period = report.settings.per if report.settings.calls is not None else None
     lines = [f"### {title}: {verdict(report)}", ""]
-    lines.append(f"{len(report.files)} prompt files, models: {', '.join(report.models)}.")
+    lines.append(f"{len(report.files):,} prompt files, models: {', '.join(report.models)}.")
     if report.deltas is not None:
         lines[-1] += f" Compared with {report.deltas.source}."
     lines.append("")
@@ -117,13 +117,13 @@ def render_audit_markdown(report: AuditReport, *, title: str = "tokcli audit") -
     exceeded = [check for check in report.budgets if check.exceeded]
     if report.budgets:
         if exceeded:
-            lines.append(f"**Budgets: {len(exceeded)} of {len(report.budgets)} exceeded**")
+            lines.append(f"**Budgets: {len(exceeded):,} of {len(report.budgets):,} exceeded**")
             lines.append("")
             for check in exceeded:
                 where = f"`{check.path}`" if check.path else "all files"
                 lines.append(f"- {where} on `{check.model}`: {budget_text(check)}")
         else:
-            lines.append(f"**Budgets: all {len(report.budgets)} within limits**")
+            lines.append(f"**Budgets: all {len(report.budgets):,} within limits**")
         lines.append("")
     if report.deltas is not None:
         changed = [item for item in report.deltas.files if item.status != "unchanged"]
@@ -158,7 +158,7 @@ def render_audit_markdown(report: AuditReport, *, title: str = "tokcli audit") -
         lines.append("")
     primary_target = report.targets[0] if report.targets else None
     exact = primary_target.exact if primary_target is not None else True
-    lines.append(f"<details><summary>Files ({len(report.files)}), tokens on {primary}</summary>")
+    lines.append(f"<details><summary>Files ({len(report.files):,}), tokens on {primary}</summary>")
     lines.append("")
     lines += [
         "| File | Tokens | Cost / call | `compress` saves | Static prefix vs cache minimum | Findings | Budget |",
@@ -169,7 +169,7 @@ def render_audit_markdown(report: AuditReport, *, title: str = "tokcli audit") -
         lines.append(
             f"| `{file.path}` | {tokens(figure.tokens if figure else None, exact)} | "
             f"{usd(figure.cost_per_call if figure else None)} | {saved(figure)} | {prefix(figure)} | "
-            f"{len(file.findings)} | {file_budget_state(report, file)} |"
+            f"{len(file.findings):,} | {file_budget_state(report, file)} |"
         )
     lines += ["", "</details>", ""]
     if any(not target.exact for target in report.targets):

@@ -20,8 +20,10 @@ from tokcli.reporters.audit_markdown import (
     usd,
     verdict,
 )
+from tokcli.reporters.table_width import Column, Fitted, fit_columns
 
 MAX_MODEL_COLUMNS = 4
+UNLIMITED = 100_000  # the console width for "no limit": rich needs a number; lines are stripped afterwards
 
 
 def common_directory(paths: list[str]) -> str:
@@ -45,76 +47,132 @@ def _prefix(figure: ModelFigures | None) -> str:
     return f"{figure.prefix_tokens:,} {'ok' if figure.cacheable else 'short'}"
 
 
-def _files_table(report: AuditReport) -> Any:
-    from rich.table import Table
+# Columns leave a narrow table in this order (lowest rank first): the extra model columns from the right, the
+# static prefix, compress savings, cost per call. The file, the first model, findings and budget always stay.
+DROP_RANKS = {"static prefix": 10, "compress saves": 11, "$/call": 12}
 
+
+def _files_columns(report: AuditReport) -> list[Column]:
     primary = report.models[0]
     shown = report.targets[:MAX_MODEL_COLUMNS]
     base = common_directory([file.path for file in report.files])
-    where = f" in {base}/" if base else ""
-    table = Table(
-        title=f"Prompt files{where} ({len(report.files)}); tokens per model, the rest on {primary}",
-        title_justify="left",
-        show_edge=False,
-        pad_edge=False,
-    )
-    table.add_column("File", no_wrap=True)
-    for target in shown:
-        table.add_column(target.model, justify="right", min_width=min(len(target.model), 18))
-    table.add_column("$/call", justify="right")
-    table.add_column("compress saves", justify="right")
     minimum = report.targets[0].cache_min
-    table.add_column(f"static prefix{f' (min {minimum.tokens:,})' if minimum else ''}", justify="right")
-    table.add_column("findings", justify="right")
-    table.add_column("budget")
+    rows = []
     for file in report.files:
         figure = file.figure(primary)
         row = [file.path[len(base) + 1 :] if base else file.path]
+        if file.unit is not None and file.unit.model:  # the model named where the prompt is sent
+            row[0] += f" → {file.unit.model}"
         for target in shown:
             other = file.figure(target.model)
             row.append(tokens(other.tokens if other else None, other.exact if other else target.exact))
-        row.append(usd(figure.cost_per_call if figure else None))
         state = file_budget_state(report, file)
         row += [
+            usd(figure.cost_per_call if figure else None),
             saved(figure),
             _prefix(figure),
-            str(len(file.findings)) if file.findings else "",
-            "[red]over[/red]" if state == "over" else "[green]ok[/green]" if state else "",
+            f"{len(file.findings):,}" if file.findings else "",
+            state or "",
         ]
-        table.add_row(*row)
-    return table
+        rows.append(row)
+    cells = list(zip(*rows)) if rows else [()] * (len(shown) + 6)
+    columns = [Column("File", cells[0], shortenable=True)]
+    for index, target in enumerate(shown):
+        rank = None if index == 0 else len(shown) - index  # the rightmost model column goes first
+        columns.append(Column(target.model, cells[1 + index], drop_rank=rank))
+    prefix_header = f"static prefix{f' (min {minimum.tokens:,})' if minimum else ''}"
+    rest = cells[1 + len(shown) :]
+    columns += [
+        Column("$/call", rest[0], drop_rank=DROP_RANKS["$/call"]),
+        Column("compress saves", rest[1], drop_rank=DROP_RANKS["compress saves"]),
+        Column(prefix_header, rest[2], drop_rank=DROP_RANKS["static prefix"]),
+        Column("findings", rest[3]),
+        Column("budget", rest[4]),
+    ]
+    return columns
 
 
-def _totals_table(report: AuditReport) -> Any:
-    from rich.table import Table
+def _files_title(report: AuditReport) -> str:
+    base = common_directory([file.path for file in report.files])
+    where = f" in {base}/" if base else ""
+    return f"Prompt files{where} ({len(report.files):,}); tokens per model, the rest on {report.models[0]}"
 
+
+def _totals_columns(report: AuditReport) -> list[Column]:
     period = report.settings.per if report.settings.calls is not None else None
-    table = Table(title="Totals", title_justify="left", show_edge=False, pad_edge=False)
-    table.add_column("Model")
-    table.add_column("Tokens", justify="right")
+    headers: list[tuple[str, int | None]] = [("Model", None), ("Tokens", None)]
     if report.deltas is not None:
-        table.add_column("Δ", justify="right")
-    table.add_column("$/call", justify="right")
+        headers.append(("Δ", 2))
+    headers.append(("$/call", None))
     if period:
-        table.add_column(f"$/{period} ({report.settings.calls:,} calls)", justify="right")
-    table.add_column("compress saves", justify="right")
-    table.add_column("cacheable files", justify="right")
-    for row in totals_rows(report):
-        table.add_row(*row)
+        headers.append((f"$/{period} ({report.settings.calls:,} calls)", None))
+    headers += [("compress saves", 1), ("cacheable files", 0)]
+    rows = totals_rows(report)
+    cells = list(zip(*rows)) if rows else [()] * len(headers)
+    return [Column(header, column, drop_rank=rank) for (header, rank), column in zip(headers, cells)]
+
+
+_STATE_STYLES = {"over": "red", "ok": "green"}
+
+
+def _table(title: str, fitted: Fitted, *, plain: bool) -> Any:
+    from rich import box
+    from rich.console import JustifyMethod
+    from rich.table import Table
+    from rich.text import Text
+
+    table = Table(
+        title=title,
+        title_justify="left",
+        show_edge=False,
+        pad_edge=False,
+        box=box.SIMPLE_HEAD if plain else box.HEAVY_HEAD,
+    )
+    justify: list[JustifyMethod] = []
+    for index, (column, width) in enumerate(zip(fitted.columns, fitted.widths)):
+        justify.append("left" if index == 0 or column.header == "budget" else "right")
+        table.add_column(column.header, justify=justify[-1], width=width)
+    for row in zip(*(column.cells for column in fitted.columns)):
+        cells = []
+        for index, (column, cell) in enumerate(zip(fitted.columns, row)):
+            style = _STATE_STYLES.get(cell, "") if column.header == "budget" else ""
+            cells.append(Text(cell, style=style, justify=justify[index], no_wrap=True))
+        table.add_row(*cells)
     return table
 
 
-def render_audit_text(report: AuditReport, *, color: bool = False, width: int = 140) -> str:
+def _print_fitted(console: Any, title: str, columns: list[Column], width: int | None, *, plain: bool) -> list[str]:
+    """Print one table fitted to `width` (None: no limit); the headers of the columns it left out."""
+    fitted = fit_columns(columns, width)
+    table = _table(title, fitted, plain=plain)
+    wide_enough = max(console.width, fitted.width)  # too wide even so: the terminal wraps it, no number is cut
+    console_width, console.width = console.width, wide_enough
+    console.print(table)
+    console.width = console_width
+    return fitted.dropped
+
+
+def render_audit_text(
+    report: AuditReport, *, color: bool = False, width: int | None = None, terminal: bool = False
+) -> str:
+    """The text report. `width` None: no limit (every column, nothing shortened); `terminal` draws the tables
+    with rules, otherwise they are plain and no line ends in spaces."""
     from rich.console import Console
     from rich.markup import escape
 
     buffer = io.StringIO()
-    console = Console(file=buffer, width=width, force_terminal=color, no_color=not color, highlight=False)
+    console = Console(file=buffer, width=width or UNLIMITED, force_terminal=color, no_color=not color, highlight=False)
     primary = report.models[0]
+    dropped: list[str] = []
     if report.files:
-        console.print(_files_table(report))
+        dropped += _print_fitted(console, _files_title(report), _files_columns(report), width, plain=not terminal)
         console.print()
-    console.print(_totals_table(report))
+    dropped += _print_fitted(console, "Totals", _totals_columns(report), width, plain=not terminal)
+    if dropped:
+        console.print(
+            f"[dim]note: left out at {width} columns: {escape(', '.join(dict.fromkeys(dropped)))} "
+            "(a wider terminal, COLUMNS=N or --format json shows them)[/dim]"
+        )
     console.print()
 
     offenders = [file for file in report.top_offenders() if file.figure(primary)]
@@ -124,7 +182,7 @@ def render_audit_text(report: AuditReport, *, color: bool = False, width: int = 
             figure = file.figure(primary)
             assert figure is not None
             codes = Counter(finding.code for finding in file.findings).most_common(2)
-            extra = ", ".join(f"{code}×{count}" for code, count in codes)
+            extra = ", ".join(f"{code}×{count:,}" for code, count in codes)
             console.print(
                 f"  {escape(file.path)}: {tokens(figure.tokens, figure.exact)} tokens, "
                 f"{usd(figure.cost_per_call)}/call, compress saves {saved(figure)}" + (f"; {extra}" if extra else "")
@@ -150,12 +208,12 @@ def render_audit_text(report: AuditReport, *, color: bool = False, width: int = 
     if report.budgets:
         exceeded = [check for check in report.budgets if check.exceeded]
         if exceeded:
-            console.print(f"[bold red]Budgets: {len(exceeded)} of {len(report.budgets)} exceeded[/bold red]")
+            console.print(f"[bold red]Budgets: {len(exceeded):,} of {len(report.budgets):,} exceeded[/bold red]")
             for check in exceeded:
                 where = check.path or "all files"
                 console.print(f"  {escape(where)} ({check.model}): {budget_text(check)}")
         else:
-            console.print(f"[bold green]Budgets: all {len(report.budgets)} within limits[/bold green]")
+            console.print(f"[bold green]Budgets: all {len(report.budgets):,} within limits[/bold green]")
         console.print()
 
     if report.deltas is not None:
@@ -200,9 +258,9 @@ def render_audit_text(report: AuditReport, *, color: bool = False, width: int = 
         for finding in lint:
             wasted[finding.code] += finding.tokens_wasted
             names[finding.code] = finding.name
-        parts = [f"{code} {names[code]} ×{count} ({wasted[code]:,} tokens)" for code, count in by_code.most_common(5)]
+        parts = [f"{code} {names[code]} ×{count:,} ({wasted[code]:,} tokens)" for code, count in by_code.most_common(5)]
         console.print(
-            f"[bold]Lint findings[/bold]: {len(lint)} below --fail-on {report.settings.fail_on}; most frequent: "
+            f"[bold]Lint findings[/bold]: {len(lint):,} below --fail-on {report.settings.fail_on}; most frequent: "
             + "; ".join(parts)
         )
         console.print("  details: tokcli lint <files>")
@@ -220,8 +278,8 @@ def render_audit_text(report: AuditReport, *, color: bool = False, width: int = 
         console.print(f"[dim]{ESTIMATE} marks an estimate: that provider publishes no tokenizer[/dim]")
     if report.cache_hits:
         console.print(
-            f"[dim]cache: {report.cache_hits} of {report.cache_hits + report.cache_misses} files unchanged[/dim]"
+            f"[dim]cache: {report.cache_hits:,} of {report.cache_hits + report.cache_misses:,} files unchanged[/dim]"
         )
     style = {0: "bold green", 1: "bold red"}.get(report.exit_code(), "bold red")
     console.print(f"[{style}]audit {verdict(report)}[/{style}]")
-    return buffer.getvalue()
+    return "".join(line.rstrip() + "\n" for line in buffer.getvalue().splitlines())

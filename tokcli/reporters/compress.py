@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import difflib
-import json
 from typing import Any
 
 from tokcli.compress.summary import CompressReport, ModelSavings
 from tokcli.pricing.dump import decimal_text
 from tokcli.reporters.cost import format_usd
+from tokcli.reporters.json_document import json_document
 
 
 def render_diff(report: CompressReport) -> str:
@@ -47,7 +47,7 @@ def render_summary(report: CompressReport) -> str:
     lines = [f"tokcli compress: {report.path} ({_method(report)})"]
     lines.extend(_model_line(report, row) for row in report.models)
     if report.transforms:
-        fired = ", ".join(f"{name} ×{count}" for name, count in report.transforms.items())
+        fired = ", ".join(f"{name} ×{count:,}" for name, count in report.transforms.items())
         lines.append(f"  transforms: {fired}")
     elif not report.changed:
         lines.append("  nothing to compress")
@@ -110,5 +110,5 @@ def report_data(report: CompressReport, *, include_text: bool, include_diff: boo
 
 
 def render_json_data(data: dict[str, Any] | list[dict[str, Any]]) -> str:
-    """One file's `report_data`, or a list of them (several files)."""
-    return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+    """One file's `report_data`, or `{"files": [...]}` with one per file (several files)."""
+    return json_document(data if isinstance(data, dict) else {"files": data})

@@ -7,12 +7,12 @@ from __future__ import annotations
 
 import csv
 import io
-import json
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from tokcli.pricing.dump import decimal_text
 from tokcli.pricing.estimate import CostReport, CostRow
+from tokcli.reporters.json_document import json_document
 
 ESTIMATE_MARK = "~"
 STALE_MARK = "!"
@@ -207,7 +207,7 @@ def render_json(report: CostReport, rendered: list[Any] | None = None) -> str:
     }
     if rendered:
         document["rendered"] = [item.to_json() for item in rendered]
-    return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+    return json_document(document)
 
 
 CSV_FIELDS = (

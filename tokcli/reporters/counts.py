@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import csv
 import io
-import json
 from typing import Any
 
 from tokcli.counting import CountReport, CountResult
+from tokcli.reporters.json_document import json_document
 
 ESTIMATE_MARK = "~"
 
@@ -181,7 +181,7 @@ def render_json(
         ],
         "notes": report.notes,
     }
-    return json.dumps(payload, indent=2, ensure_ascii=False) + "\n"
+    return json_document(payload)
 
 
 def render_csv(report: CountReport) -> str:

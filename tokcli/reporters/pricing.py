@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import datetime as _dt
-import json
 from decimal import Decimal
 from typing import Any
 
 from tokcli.pricing.check import CheckReport
 from tokcli.pricing.dump import decimal_text
 from tokcli.pricing.schema import PRICE_FIELDS, ModelPrice, Rates
+from tokcli.reporters.json_document import json_document
 
 LIST_COLUMNS = ("model", "provider", "tokenizer", "input", "cached", "output", "context", "as_of")
 
@@ -89,11 +89,11 @@ def model_dict(model: ModelPrice) -> dict[str, Any]:
 
 
 def list_json(models: list[ModelPrice]) -> str:
-    return json.dumps({"models": [model_dict(m) for m in models]}, indent=2, ensure_ascii=False) + "\n"
+    return json_document({"models": [model_dict(m) for m in models]})
 
 
 def show_json(model: ModelPrice) -> str:
-    return json.dumps(model_dict(model), indent=2, ensure_ascii=False) + "\n"
+    return json_document(model_dict(model))
 
 
 def show_plain(model: ModelPrice, today: _dt.date, stale_days: int) -> str:

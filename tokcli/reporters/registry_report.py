@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import json
 from dataclasses import asdict, dataclass
 from typing import Any
 
 from tokcli.registry import Registry
+from tokcli.reporters.json_document import json_document
 
 
 @dataclass(frozen=True)
@@ -95,7 +95,7 @@ def tokenizers_plain(rows: list[TokenizerRow]) -> str:
 
 
 def tokenizers_json(rows: list[TokenizerRow]) -> str:
-    return json.dumps({"tokenizers": [asdict(row) for row in rows]}, indent=2) + "\n"
+    return json_document({"tokenizers": [asdict(row) for row in rows]})
 
 
 def models_table(rows: list[ModelRow]) -> Any:
@@ -116,4 +116,4 @@ def models_plain(rows: list[ModelRow]) -> str:
 
 
 def models_json(rows: list[ModelRow]) -> str:
-    return json.dumps({"models": [asdict(row) for row in rows]}, indent=2) + "\n"
+    return json_document({"models": [asdict(row) for row in rows]})

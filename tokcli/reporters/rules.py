@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from tokcli.lint.finding import RuleInfo
+from tokcli.reporters.json_document import json_document
 
 
 def rules_plain(infos: Sequence[RuleInfo], enabled: set[str] | None = None) -> str:
@@ -62,4 +63,4 @@ def rules_json(infos: Sequence[RuleInfo]) -> str:
         }
         for info in infos
     ]
-    return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+    return json_document({"rules": data})

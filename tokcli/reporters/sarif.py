@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping, Sequence
 from pathlib import PurePath
 from typing import Any
 
 from tokcli.lint.finding import Finding, RuleInfo
+from tokcli.reporters.indented_json import dumps_indented
 
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 LEVELS = {"error": "error", "warning": "warning", "info": "note"}
@@ -86,4 +86,4 @@ def render_sarif(
     if summary is not None:
         run["properties"] = {"summary": dict(summary)}
     log = {"$schema": SARIF_SCHEMA, "version": "2.1.0", "runs": [run]}
-    return json.dumps(log, indent=2, ensure_ascii=False, default=str) + "\n"
+    return dumps_indented(log) + "\n"

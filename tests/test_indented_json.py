@@ -1,0 +1,108 @@
+"""`dumps_indented` writes exactly what `json.dumps(indent=2, ensure_ascii=False, default=str)` writes."""
+
+from __future__ import annotations
+
+import json
+from decimal import Decimal
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from tokcli.lint.finding import Edit, Finding
+from tokcli.reporters.indented_json import dumps_indented
+
+
+def reference(value: object) -> str:
+    return json.dumps(value, indent=2, ensure_ascii=False, default=str)
+
+
+scalars = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.integers(),
+    st.floats(allow_nan=True, allow_infinity=True),
+    st.text(),
+    st.decimals(allow_nan=False, allow_infinity=False),
+)
+keys = st.one_of(st.text(), st.integers(), st.booleans(), st.none(), st.floats(allow_nan=False))
+documents = st.recursive(
+    scalars,
+    lambda children: st.one_of(
+        st.lists(children, max_size=5),
+        st.tuples(children, children),
+        st.dictionaries(keys, children, max_size=5),
+    ),
+    max_leaves=40,
+)
+
+
+@given(documents)
+def test_same_text_as_the_pure_python_encoder(document: object) -> None:
+    assert dumps_indented(document) == reference(document)
+
+
+def test_empty_containers_nested_and_unicode_strings() -> None:
+    document = {"a": [], "b": {}, "c": [[], {}, [1, [2, {"é": '\u2028"\\'}]]], "d": Decimal("1.50")}
+    assert dumps_indented(document) == reference(document)
+    assert dumps_indented(document).splitlines()[1] == '  "a": [],'
+
+
+def test_findings_with_and_without_fixes() -> None:
+    plain = Finding("a.md", 1, 1, 1, 5, "TK303", "verbose-phrase", "warning", "'In order to' can be 'To'", 2)
+    fixed = Finding("a.md", 2, 3, 2, 6, "TK103", "whitespace-run", "warning", "run", 1, [Edit(10, 13, " ")], True)
+    document = {"findings": [plain.to_dict(), fixed.to_dict()], "summary": {"files": 1, "by_code": {}}}
+    assert dumps_indented(document) == reference(document)
+
+
+def test_a_key_json_cannot_write_is_refused_like_json_dumps() -> None:
+    for encode in (dumps_indented, reference):
+        try:
+            encode({(1, 2): [1]})
+        except TypeError:
+            continue
+        raise AssertionError(f"{encode.__name__} accepted a tuple key")
+
+
+def test_finding_to_dict_is_dataclasses_asdict() -> None:
+    from dataclasses import asdict
+
+    fixed = Finding("a.md", 2, 3, 2, 6, "TK103", "whitespace-run", "warning", "run", 1, [Edit(10, 13, " ")], True)
+    plain = Finding("b.md", 1, 1, 1, 2, "TK102", "trailing-whitespace", "warning", "trailing", 1)
+    for finding in (fixed, plain):
+        expected = asdict(finding)
+        expected["fix"] = expected["fix"] or None
+        assert finding.to_dict() == expected
+        assert list(finding.to_dict()) == list(expected)
+
+
+edits = st.builds(Edit, st.integers(min_value=0), st.integers(min_value=0), st.text())
+findings = st.builds(
+    Finding,
+    st.text(),
+    st.integers(min_value=1),
+    st.integers(min_value=1),
+    st.integers(min_value=1),
+    st.integers(min_value=1),
+    st.sampled_from(["TK101", "TK303"]),
+    st.text(),
+    st.sampled_from(["info", "warning", "error"]),
+    st.text(),
+    st.integers(min_value=0),
+    st.one_of(st.none(), st.lists(edits, max_size=3)),
+    st.booleans(),
+)
+
+
+@given(st.lists(findings, max_size=6), st.dictionaries(st.text(), documents, max_size=3))
+def test_render_json_writes_what_json_dumps_writes(items: list[Finding], extra: dict[str, object]) -> None:
+    from tokcli.reporters.json import finding_dict, render_json
+    from tokcli.reporters.json_document import json_document
+
+    summary = {"files": 1, "findings": len(items)}
+    document: dict[str, object] = {
+        "findings": [finding_dict(finding) for finding in sorted(items, key=Finding.sort_key)],
+        "summary": summary,
+    }
+    extra.pop("findings", None)
+    document.update(extra)
+    assert render_json(items, summary, **extra) == json_document(document)

@@ -1,0 +1,89 @@
+"""Every `--format json` output carries `schema_version` and validates against the JSON Schema tokcli ships."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+from typing import Any
+
+import pytest
+from typer.testing import CliRunner
+
+from tokcli.cli import app
+from tokcli.reporters.json_document import SCHEMA_VERSION, schema_text
+
+jsonschema = pytest.importorskip("jsonschema")
+EXAMPLES = Path(__file__).resolve().parents[1] / "prompts_examples"
+SCHEMAS = Path(__file__).resolve().parents[1] / "tokcli" / "schemas"
+
+# schema name → command lines whose JSON output it describes (run in a copy of prompts_examples/).
+OUTPUTS: dict[str, list[list[str]]] = {
+    "count": [
+        ["count", "summarize.prompt", "chat_onboarding.yaml", "-m", "gpt-4o", "-m", "claude-sonnet-4-5", "--ids"]
+    ],
+    "cost": [["cost", "summarize.prompt", "-m", "gpt-4o", "--calls", "100", "--per", "day"], ["cost", "--text", "hi"]],
+    "lint": [["lint", "wasteful_rag.j2", "payload_blob.md"]],
+    "compress": [
+        ["compress", "verbose_system_prompt.md"],
+        ["compress", "--diff", "summarize.prompt", "wasteful_rag.j2"],
+    ],
+    "audit": [["audit", ".", "--no-cache"], ["audit", ".", "--no-cache", "--since", "HEAD", "--fail-on-increase", "1"]],
+    "rules": [["rules"]],
+    "pricing-list": [["pricing", "list"]],
+    "pricing-show": [["pricing", "show", "claude-sonnet-4-5"]],
+    "tokenizers-list": [["tokenizers", "list"]],
+    "tokenizers-models": [["tokenizers", "models"]],
+}
+
+
+@pytest.fixture(scope="module")
+def examples(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """prompts_examples/ in a git repository with one prompt grown since HEAD (for the audit's deltas)."""
+    from audit_support import commit_all, git_repo
+
+    root = git_repo(tmp_path_factory.mktemp("json") / "repo")
+    shutil.copytree(EXAMPLES, root, dirs_exist_ok=True)
+    commit_all(root)
+    with (root / "summarize.prompt").open("a", encoding="utf-8") as grown:
+        grown.write("Also list every date mentioned in the text, with what happened on it.\n" * 5)
+    return root
+
+
+def _output(args: list[str]) -> Any:
+    result = CliRunner().invoke(app, [*args, "--format", "json"])
+    assert result.exit_code in (0, 1), (args, result.stdout, result.stderr)
+    return json.loads(result.stdout)
+
+
+@pytest.mark.parametrize(("schema", "args"), [(name, args) for name, lines in OUTPUTS.items() for args in lines])
+def test_output_validates_against_its_schema(
+    examples: Path, monkeypatch: pytest.MonkeyPatch, schema: str, args: list[str]
+) -> None:
+    if shutil.which("git") is None and "--since" in args:
+        pytest.skip("git is not installed")
+    monkeypatch.chdir(examples)
+    document = _output(args)
+    assert isinstance(document, dict) and next(iter(document)) == "schema_version"
+    assert document["schema_version"] == SCHEMA_VERSION
+    validator = jsonschema.Draft202012Validator(json.loads(schema_text(schema)))
+    errors = sorted(validator.iter_errors(document), key=lambda error: list(error.path))
+    assert not errors, [f"{list(error.path)}: {error.message}" for error in errors[:5]]
+
+
+def test_the_schemas_reject_what_they_should(examples: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(examples)
+    document = _output(["count", "summarize.prompt", "-m", "gpt-4o"])
+    validator = jsonschema.Draft202012Validator(json.loads(schema_text("count")))
+    assert validator.is_valid(document)
+    document["results"][0]["tokens"] = "200"  # a number as a string
+    assert not validator.is_valid(document)
+    del document["schema_version"]
+    assert not validator.is_valid(document)
+
+
+def test_every_shipped_schema_is_valid_and_used() -> None:
+    names = {path.name.removesuffix(".schema.json") for path in SCHEMAS.glob("*.schema.json")}
+    assert names == set(OUTPUTS)
+    for name in names:
+        jsonschema.Draft202012Validator.check_schema(json.loads(schema_text(name)))

@@ -1,0 +1,212 @@
+"""Every command on prompts that live in YAML configs and Python source (issue #13)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from audit_support import audit_json, commit_all, git_repo, o200k, own_cache, run_audit, write_tree
+from typer.testing import CliRunner
+
+from tokcli.cli import app
+from tokcli.units.yaml_config import NO_PROMPTS
+
+__all__ = ["own_cache"]
+
+AGENT = """\
+agent:
+  system_template: |
+    You are a helpful assistant.
+    Please note that you must answer in order to help the user.
+  instance_template: |-
+    Solve this issue: {{task}}
+model:
+  model_name: gpt-4o
+  format_error_template: "Please note that you must reply with one bash block."
+"""
+
+APP = '''\
+SYSTEM_PROMPT = """You are a billing assistant.
+Answer in {language}."""
+
+
+def ask(client, question):
+    return client.messages.create(
+        model="claude-3-5-haiku-latest",
+        system=SYSTEM_PROMPT,
+        messages=[{"role": "user", "content": f"Question: {question}"}],
+    )
+'''
+
+
+def invoke(*args: str):
+    return CliRunner().invoke(app, list(args))
+
+
+@pytest.fixture
+def tree(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    write_tree(tmp_path, {"agent.yaml": AGENT, "app.py": APP, "settings.yaml": "retries: 3\n", "util.py": "x = 1\n"})
+    monkeypatch.chdir(tmp_path)
+    return tmp_path
+
+
+def test_lint_reports_host_lines_and_keys(tree: Path) -> None:
+    result = invoke("lint", "agent.yaml", "settings.yaml", "--format", "github")
+    assert result.exit_code == 1
+    assert result.stdout.splitlines() == [
+        "::warning file=agent.yaml,line=4,col=5,endLine=4,endColumn=21,title=TK302 filler-phrase::"
+        "[agent.system_template] filler phrase 'Please note that' (3 tokens per call)",
+        "::warning file=agent.yaml,line=9,col=27,endLine=9,endColumn=43,title=TK302 filler-phrase::"
+        "[model.format_error_template] filler phrase 'Please note that' (3 tokens per call)",
+        "::warning file=agent.yaml,line=4,col=38,endLine=4,endColumn=49,title=TK303 verbose-phrase::"
+        "[agent.system_template] 'in order to' can be 'to' (2 tokens per call)",
+    ]  # the most costly first, as GitHub shows only the first annotations of a step
+    assert result.stderr == f"tokcli: skipped settings.yaml: {NO_PROMPTS}\n"
+
+
+def test_lint_fix_writes_block_scalars_only_and_says_why_not_elsewhere(tree: Path) -> None:
+    before = (
+        "agent:\n  system_template: |\n    You are a helpful assistant.   \n    Answer briefly.\n"
+        'model:\n  format_error_template: "Reply with one block.\\n\\n\\n\\nNothing else."\n'
+    )
+    (tree / "agent.yaml").write_text(before)
+    result = invoke("lint", "agent.yaml", "--fix", "--exit-zero")
+    assert result.exit_code == 0
+    assert (tree / "agent.yaml").read_text() == before.replace("assistant.   \n", "assistant.\n")
+    assert result.stderr == (
+        "tokcli: note: agent.yaml::model.format_error_template: not fixed in place: double-quoted YAML scalar: "
+        "only block scalars (|) are written back exactly\n"
+        "tokcli: fixed 1 finding in 1 file(s)\n"
+    )
+    assert "TK101" in result.stdout and "[model.format_error_template]" in result.stdout
+
+
+def test_lint_python_syntax_error_is_one_line_exit_2(tree: Path) -> None:
+    (tree / "bad.py").write_text('PROMPT = "You are kind to users."\ndef f(:\n')
+    result = invoke("lint", "bad.py")
+    assert result.exit_code == 2
+    assert result.stderr == "tokcli: error: bad.py:2: Python syntax error: invalid syntax\n"
+
+
+def test_lint_python_without_prompts_named_is_a_note(tree: Path) -> None:
+    result = invoke("lint", "util.py")
+    assert (result.exit_code, result.stdout) == (0, "Found no findings in 0 files.\n") or result.exit_code == 0
+    assert result.stderr == "tokcli: skipped util.py: no prompts found in this Python file\n"
+
+
+def test_count_per_unit(tree: Path) -> None:
+    result = invoke("count", "app.py", "-t", "o200k_base", "-f", "json")
+    assert (result.exit_code, result.stderr) == (0, "")
+    rows = [(row["path"], row["tokens"]) for row in json.loads(result.stdout)["results"]]
+    assert rows == [
+        ("app.py::app.SYSTEM_PROMPT", o200k("You are a billing assistant.\nAnswer in {language}.")),
+        ("app.py::app.ask.messages[0]", o200k("Question: {question}")),
+    ]
+
+
+def test_count_whole_files_counts_hosts_as_text(tree: Path) -> None:
+    result = invoke("count", "app.py", "settings.yaml", "util.py", "-t", "o200k_base", "-f", "json", "--whole-files")
+    assert (result.exit_code, result.stderr) == (0, "")
+    rows = [(row["path"], row["tokens"]) for row in json.loads(result.stdout)["results"]]
+    assert rows == [("app.py", o200k(APP)), ("settings.yaml", o200k("retries: 3\n")), ("util.py", o200k("x = 1\n"))]
+
+
+def test_count_reads_unparsable_hosts_as_text_as_before(tree: Path) -> None:
+    (tree / "broken.yaml").write_text("a: [unclosed\n")
+    result = invoke("count", "broken.yaml", "-t", "o200k_base", "-f", "json")
+    assert (result.exit_code, result.stderr) == (0, "")
+    assert json.loads(result.stdout)["results"][0]["tokens"] == o200k("a: [unclosed\n")
+
+
+def test_compress_write_changes_the_exact_units_only(tree: Path) -> None:
+    result = invoke("compress", "agent.yaml", "--write", "--no-backup")
+    assert result.exit_code == 0
+    text = (tree / "agent.yaml").read_text()
+    assert "    You must answer to help the user.\n" in text
+    assert 'format_error_template: "Please note that you must reply' in text
+    assert "agent.yaml::model.format_error_template: not written back: double-quoted YAML scalar" in result.stderr
+
+
+def test_compress_python_literal_in_place(tree: Path) -> None:
+    source = 'GUIDE_PROMPT = """Please note that you should answer in order to help."""\nx = 1\n'
+    (tree / "guide.py").write_text(source)
+    result = invoke("compress", "guide.py", "--write", "--no-backup")
+    assert result.exit_code == 0, result.stderr
+    assert (tree / "guide.py").read_text() == 'GUIDE_PROMPT = """You should answer to help."""\nx = 1\n'
+
+
+def test_audit_rows_per_unit_with_model_budget_and_host_lines(tree: Path, own_cache: Path) -> None:
+    (tree / ".tokcli.yaml").write_text(
+        "audit:\n  budgets:\n    files:\n      'agent.yaml::agent.system_template':\n        max_tokens: 5\n"
+    )
+    data, result = audit_json(".", expect=1)
+    rows = {row["path"]: row for row in data["files"]}
+    assert list(rows) == [
+        "agent.yaml::agent.system_template",
+        "agent.yaml::agent.instance_template",
+        "agent.yaml::model.format_error_template",
+        "app.py::app.SYSTEM_PROMPT",
+        "app.py::app.ask.messages[0]",
+    ]
+    system = rows["app.py::app.SYSTEM_PROMPT"]["unit"]
+    assert system == {
+        "file": "app.py",
+        "key": "app.SYSTEM_PROMPT",
+        "line": 1,
+        "column": 20,
+        "syntax": "format",
+        "found_by": "python",
+        "role": "system",
+        "model": "claude-3-5-haiku-latest",
+    }
+    tokens = rows["agent.yaml::agent.system_template"]["models"]["gpt-4o"]["tokens"]
+    assert tokens == o200k(
+        "You are a helpful assistant.\nPlease note that you must answer in order to help the user.\n"
+    )
+    budget = [f for f in data["findings"] if f["code"] == "TK951"]
+    assert [(f["path"], f["line"], f["column"]) for f in budget] == [("agent.yaml", 3, 5)]
+    assert data["skipped"] == [{"path": "settings.yaml", "reason": NO_PROMPTS}]
+    assert "note: Python files: 1 of 2 scanned hold prompts" in result.stderr  # util.py: no row, no note of its own
+
+
+def test_audit_deltas_per_unit_against_a_baseline(tree: Path, own_cache: Path) -> None:
+    assert run_audit(".", "--write-baseline", "base.json", "--fail-on", "never").exit_code == 0
+    (tree / "agent.yaml").write_text(AGENT.replace("    You are a helpful assistant.\n", "    You are kind.\n"))
+    data, _ = audit_json(".", "--baseline", "base.json", "--fail-on", "never", expect=0)
+    changed = {item["path"] for item in data["deltas"]["files"] if item["status"] == "changed"}
+    assert changed == {"agent.yaml::agent.system_template"}
+
+
+def test_audit_since_a_git_ref_compares_unit_by_unit(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, own_cache: Path
+) -> None:
+    root = git_repo(tmp_path / "repo")
+    write_tree(root, {"agent.yaml": AGENT, "app.py": APP})
+    commit_all(root)
+    (root / "app.py").write_text(APP.replace("billing assistant", "terse billing assistant"))
+    monkeypatch.chdir(root)
+    data, _ = audit_json(".", "--since", "HEAD", "--fail-on", "never", expect=0)
+    status = {item["path"]: item["status"] for item in data["deltas"]["files"]}
+    assert status["app.py::app.SYSTEM_PROMPT"] == "changed"
+    assert status["agent.yaml::agent.system_template"] == "unchanged"
+    assert set(status.values()) == {"changed", "unchanged"}
+
+
+def test_audit_sarif_lands_on_the_host_line(tree: Path, own_cache: Path) -> None:
+    result = run_audit(".", "--format", "sarif", "--fail-on", "never")
+    assert result.exit_code == 0
+    results = json.loads(result.stdout)["runs"][0]["results"]
+    located = {
+        (r["ruleId"], r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"],
+         r["locations"][0]["physicalLocation"]["region"]["startLine"])
+        for r in results
+    }  # fmt: skip
+    assert ("TK302", "agent.yaml", 4) in located and ("TK302", "agent.yaml", 9) in located
+
+
+def test_audit_python_that_does_not_parse_is_a_note(tree: Path, own_cache: Path) -> None:
+    (tree / "bad.py").write_text('PROMPT = "You are kind to users."\ndef f(:\n')
+    data, result = audit_json(".", expect=0)
+    assert "bad.py" not in {row["path"].partition("::")[0] for row in data["files"]}
+    assert "tokcli: note: bad.py:2: skipped, Python syntax error: invalid syntax" in result.stderr

@@ -1,0 +1,137 @@
+"""Prompt units of Python source, found with `ast` (the source is never run)."""
+
+from __future__ import annotations
+
+import pytest
+
+from tokcli.errors import InputError
+from tokcli.units.python_source import might_hold_prompts, scan_python
+from tokcli.units.select import UnitSettings
+
+DEFAULTS = UnitSettings()
+
+SOURCE = '''\
+import textwrap
+
+raise SystemExit("this module is never run")
+
+SYSTEM_PROMPT = """You are a helpful assistant.
+Answer in {language}."""
+TEMPLATE_DIR = "templates/"
+
+
+class Reviewer:
+    INSTRUCTIONS = textwrap.dedent("""
+        Review the diff.
+        Be brief.
+    """)
+
+
+def ask(client, question):
+    client.chat.completions.create(
+        model="gpt-4o-mini",
+        messages=[
+            {"role": "system", "content": SYSTEM_PROMPT},
+            {"role": "user", "content": f"Question: {question}"},
+        ],
+    )
+    note = "Summarise the thread in two lines"  # tokcli: prompt
+    chain = ChatPromptTemplate.from_messages([("system", "You rank search results."), ("human", "{query}")])
+    joke = PromptTemplate.from_template("Tell me a joke about {topic}" " in one line")
+    return SystemMessage(content="Keep answers short.")
+'''
+
+
+def by_key(source: str = SOURCE, settings: UnitSettings = DEFAULTS) -> dict:
+    return {unit.key: unit for unit in scan_python("agent.py", source, settings).units}
+
+
+def test_constants_calls_and_markers_are_found() -> None:
+    found = by_key()
+    assert list(found) == [
+        "agent.SYSTEM_PROMPT",
+        "agent.Reviewer.INSTRUCTIONS",
+        "agent.ask.messages[1]",
+        "agent.ask.note",
+        "agent.ask.from_messages[0]",
+        "agent.ask.from_messages[1]",
+        "agent.ask.PromptTemplate.from_template",
+        "agent.ask.SystemMessage",
+    ]
+    assert "agent.TEMPLATE_DIR" not in found  # a path, not prose
+
+
+def test_a_constant_sent_at_a_call_site_gets_its_role_and_model() -> None:
+    unit = by_key()["agent.SYSTEM_PROMPT"]
+    assert (unit.role, unit.model, unit.syntax) == ("system", "gpt-4o-mini", "format")
+    assert (unit.line, unit.column) == (5, 20)  # after the opening """
+    assert unit.position(unit.text.index("Answer")) == (6, 1)
+    assert unit.slot is not None and unit.refusal is None
+
+
+def test_fstring_fields_are_template_variables() -> None:
+    unit = by_key()["agent.ask.messages[1]"]
+    assert (unit.text, unit.syntax, unit.role, unit.model) == ("Question: {question}", "format", "user", "gpt-4o-mini")
+    assert unit.slot is None and unit.refusal is not None and unit.refusal.startswith("f-string")
+
+
+def test_dedent_and_implicit_concatenation_are_followed_with_positions() -> None:
+    found = by_key()
+    instructions = found["agent.Reviewer.INSTRUCTIONS"]
+    assert instructions.text == "\nReview the diff.\nBe brief.\n"
+    assert instructions.position(instructions.text.index("Be brief")) == (13, 9)
+    joke = found["agent.ask.PromptTemplate.from_template"]
+    assert joke.text == "Tell me a joke about {topic} in one line"
+    line = SOURCE.splitlines()[joke.line - 1]
+    offset = joke.text.index(" in one")
+    assert line[joke.position(offset)[1] - 1 :].startswith(' in one line"')
+    assert joke.refusal == "Python string built from several literals (implicit concatenation)"
+
+
+def test_chat_roles_of_langchain_messages() -> None:
+    found = by_key()
+    assert [found[f"agent.ask.from_messages[{i}]"].role for i in (0, 1)] == ["system", "user"]
+    assert found["agent.ask.SystemMessage"].role == "system"
+    assert found["agent.ask.note"].text == "Summarise the thread in two lines"
+
+
+def test_names_are_configurable() -> None:
+    found = by_key(settings=UnitSettings(python_names=("*instructions*",)))
+    assert "agent.SYSTEM_PROMPT" in found  # still sent at a call site
+    assert "agent.Reviewer.INSTRUCTIONS" in found
+
+
+def test_anthropic_system_argument() -> None:
+    source = 'client.messages.create(model="claude-3-5-haiku-latest", system="You are terse.", messages=[])\n'
+    (unit,) = scan_python("call.py", source, DEFAULTS).units
+    assert (unit.key, unit.role, unit.model, unit.column) == ("call.system", "system", "claude-3-5-haiku-latest", 65)
+
+
+def test_syntax_error_is_one_input_error_with_the_line() -> None:
+    with pytest.raises(InputError) as raised:
+        scan_python("bad.py", 'PROMPT = "You are kind."\ndef f(:\n    pass\n', DEFAULTS)
+    assert (raised.value.path, raised.value.line) == ("bad.py", 2)
+    assert raised.value.message.startswith("Python syntax error")
+
+
+def test_files_without_candidates_are_not_parsed() -> None:
+    source = "def f(:\n    return os.path.join(a, b)\n"  # broken, but nothing here can be a prompt
+    assert not might_hold_prompts(source, DEFAULTS.python_names)
+    scan = scan_python("util.py", source, DEFAULTS)
+    assert scan.units == [] and scan.note == "no prompts found in this Python file"
+
+
+def test_non_ascii_columns_are_characters() -> None:
+    source = "GREETING_PROMPT = \"Réponds brièvement à l'utilisateur, s'il te plaît.\"  # é\n"
+    (unit,) = scan_python("fr.py", source, DEFAULTS).units
+    assert (unit.line, unit.column) == (1, 20)
+    assert unit.slot is not None and source[unit.slot.start : unit.slot.end].startswith('"Réponds')
+
+
+def test_template_names_count_only_where_the_file_talks_to_a_model() -> None:
+    library = 'class ListError:\n    msg_template = "value is not a valid list"\n'
+    assert scan_python("errors.py", library, DEFAULTS).units == []
+    agent = library + "client = OpenAI()\n"
+    assert [unit.key for unit in scan_python("errors.py", agent, DEFAULTS).units] == ["errors.ListError.msg_template"]
+    named = 'GREETING_PROMPT = "Greet the user warmly."\n'  # "prompt" in the name: anywhere
+    assert [unit.key for unit in scan_python("g.py", named, DEFAULTS).units] == ["g.GREETING_PROMPT"]

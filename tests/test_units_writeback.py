@@ -1,0 +1,129 @@
+"""Writing a unit back into its host file: exact or refused, never a damaged file."""
+
+from __future__ import annotations
+
+import ast
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from tokcli.units.python_source import encode_literal
+from tokcli.units.scan import scan_host
+from tokcli.units.select import UnitSettings
+from tokcli.units.writeback import Change, apply_changes
+
+DEFAULTS = UnitSettings()
+
+CONFIG = """\
+# agent config
+agent:
+  system_template: |
+    You are a helpful assistant.
+    Answer briefly.
+  instance_template: |-
+    Solve: {{task}}
+model:
+  format_error_template: "Reply with one block."
+"""
+
+
+def unit(path: str, text: str, key: str):
+    scan = scan_host(path, text, DEFAULTS)
+    assert scan is not None
+    return next(item for item in scan.units if item.key == key)
+
+
+def test_literal_block_scalar_is_rewritten_in_place() -> None:
+    target = unit("a.yaml", CONFIG, "agent.system_template")
+    new, refused = apply_changes(CONFIG, [Change(target, "You are helpful.\nBe brief.\n")], DEFAULTS)
+    assert refused == []
+    assert new == CONFIG.replace("You are a helpful assistant.\n    Answer briefly.", "You are helpful.\n    Be brief.")
+
+
+def test_strip_chomping_keeps_its_meaning() -> None:
+    target = unit("a.yaml", CONFIG, "agent.instance_template")
+    new, refused = apply_changes(CONFIG, [Change(target, "Fix: {{task}}")], DEFAULTS)
+    assert refused == [] and "  instance_template: |-\n    Fix: {{task}}\nmodel:" in new
+    _, refused = apply_changes(CONFIG, [Change(target, "Fix: {{task}}\n")], DEFAULTS)
+    assert [reason for _, reason in refused] == ["the new text ends with a line break, which |- strips"]
+
+
+def test_quoted_scalars_are_refused_and_left_alone() -> None:
+    target = unit("a.yaml", CONFIG, "model.format_error_template")
+    new, refused = apply_changes(CONFIG, [Change(target, "One block.")], DEFAULTS)
+    assert new == CONFIG
+    assert refused[0][1] == "double-quoted YAML scalar: only block scalars (|) are written back exactly"
+
+
+def test_several_units_of_one_file() -> None:
+    first = unit("a.yaml", CONFIG, "agent.system_template")
+    second = unit("a.yaml", CONFIG, "agent.instance_template")
+    new, refused = apply_changes(CONFIG, [Change(first, "Be brief.\n"), Change(second, "Go: {{task}}")], DEFAULTS)
+    assert refused == []
+    rescanned = {item.key: item.text for item in scan_host("a.yaml", new, DEFAULTS).units}  # type: ignore[union-attr]
+    assert rescanned["agent.system_template"] == "Be brief.\n"
+    assert rescanned["agent.instance_template"] == "Go: {{task}}"
+
+
+PYTHON = 'SYSTEM_PROMPT = """You are kind.\nAnswer in {language}."""\nHINT_PROMPT = "Use \\x41 tools, \\tplease."\n'
+
+
+def test_python_literal_round_trips() -> None:
+    target = unit("p.py", PYTHON, "p.SYSTEM_PROMPT")
+    new, refused = apply_changes(PYTHON, [Change(target, 'Be kind.\nSay "hi" in {language}.')], DEFAULTS)
+    assert refused == []
+    assert new.startswith('SYSTEM_PROMPT = """Be kind.\nSay "hi" in {language}."""\n')
+    assert new.endswith(PYTHON.splitlines(keepends=True)[2])
+
+
+def test_python_literal_with_other_escapes_is_refused() -> None:
+    target = unit("p.py", PYTHON, "p.HINT_PROMPT")
+    assert target.text == "Use A tools, \tplease."
+    new, refused = apply_changes(PYTHON, [Change(target, "Use tools.")], DEFAULTS)
+    assert new == PYTHON
+    assert refused[0][1] == "Python string literal whose escapes tokcli would not write the same way"
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.text(alphabet=st.characters(blacklist_categories=("Cs",)), max_size=40),
+    st.sampled_from(["'", '"', "'''", '"""']),
+    st.sampled_from(["", "r", "u"]),
+)
+def test_encoded_literals_read_back_as_the_value(value: str, quote: str, prefix: str) -> None:
+    encoded = encode_literal(value, prefix, quote)
+    if encoded is not None:  # None: this prefix cannot spell it (raw strings)
+        assert ast.literal_eval(encoded) == value
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.text(alphabet=st.sampled_from("ab {}#:-|'\"\n\t"), max_size=30))
+def test_yaml_write_back_is_exact_or_refused(value: str) -> None:
+    target = unit("a.yaml", CONFIG, "agent.system_template")
+    new, refused = apply_changes(CONFIG, [Change(target, value)], DEFAULTS)
+    if refused:
+        assert new == CONFIG
+    else:
+        rescanned = scan_host("a.yaml", new, DEFAULTS)
+        assert rescanned is not None
+        texts = {item.key: item.text for item in rescanned.units}
+        assert texts.get("agent.system_template", "") == value or not value.strip()
+        # every other byte unchanged: the text before and after the block is the same
+        assert new.startswith(CONFIG[: target.slot.start])  # type: ignore[union-attr]
+        assert new.endswith(CONFIG[target.slot.end :])  # type: ignore[union-attr]
+
+
+def test_blank_lines_after_a_block_scalar_stay() -> None:
+    text = "agent:\n  system_template: |\n    Hello there.\n\n\n  next_template: |-\n    x y\n\n# end\n"
+    first, second = unit("a.yaml", text, "agent.system_template"), unit("a.yaml", text, "agent.next_template")
+    new, refused = apply_changes(text, [Change(first, "Hi.\n"), Change(second, "z")], DEFAULTS)
+    assert refused == []
+    assert new == "agent:\n  system_template: |\n    Hi.\n\n\n  next_template: |-\n    z\n\n# end\n"
+
+
+def test_non_ascii_before_the_block_keeps_offsets_in_characters() -> None:
+    text = '# café ☕ über\nagent:\n  name: "ünïcödé 🎉"\n  system_template: |\n    Réponds en français 🎉.\n  x: 1\n'
+    target = unit("a.yaml", text, "agent.system_template")
+    assert (target.line, target.column) == (5, 5)
+    new, refused = apply_changes(text, [Change(target, "Sois bref 🎉.\n")], DEFAULTS)
+    assert refused == [] and new == text.replace("Réponds en français 🎉.", "Sois bref 🎉.")

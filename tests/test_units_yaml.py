@@ -1,0 +1,195 @@
+"""Prompt units of YAML/JSON configs: presets, configured key paths, positions of the first character."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from tokcli.errors import InputError
+from tokcli.units.scan import scan_host
+from tokcli.units.select import KeyMatcher, UnitSettings, pattern_segments
+from tokcli.units.yaml_config import NO_PROMPTS
+
+DEFAULTS = UnitSettings()
+
+SWE_AGENT = """\
+agent:
+  system_template: |
+    You are a helpful assistant that can run commands.
+    Reply with one bash block.
+  instance_template: |-
+    Please solve this issue: {{task}}
+  step_limit: 250
+model:
+  model_name: "anthropic/claude-sonnet-4-5"
+  format_error_template: "Format your reply as one bash block: {{error}}"
+"""
+
+
+def units_of(path: str, text: str, settings: UnitSettings = DEFAULTS) -> list:
+    scan = scan_host(path, text, settings)
+    assert scan is not None
+    return scan.units
+
+
+def test_swe_agent_preset_finds_templates_with_positions_and_model() -> None:
+    scan = scan_host("mini.yaml", SWE_AGENT, DEFAULTS)
+    assert scan is not None and scan.preset == "swe-agent"
+    found = {unit.key: unit for unit in scan.units}
+    assert list(found) == ["agent.system_template", "agent.instance_template", "model.format_error_template"]
+    system = found["agent.system_template"]
+    assert (system.line, system.column, system.syntax) == (3, 5, "jinja2")
+    assert system.text == "You are a helpful assistant that can run commands.\nReply with one bash block.\n"
+    assert system.model == "anthropic/claude-sonnet-4-5"
+    # every line of a literal block maps onto its own host line and column
+    assert system.position(system.text.index("Reply")) == (4, 5)
+    assert system.position(system.text.index("bash")) == (4, 20)
+    error = found["model.format_error_template"]
+    assert (error.line, error.column) == (10, 27)  # after the opening quote
+    assert SWE_AGENT.splitlines()[9][26:].startswith("Format your reply")
+    assert error.slot is None and "double-quoted" in (error.refusal or "")
+
+
+def test_swe_agent_nested_templates_shape() -> None:
+    text = "agent:\n  templates:\n    system_template: You are a careful engineer today.\n  model:\n    name: gpt-4o\n"
+    (unit,) = units_of("sweagent.yaml", text)
+    assert (unit.key, unit.model, unit.line, unit.column) == ("agent.templates.system_template", "gpt-4o", 3, 22)
+
+
+def test_crewai_agents_and_tasks_have_format_fields_and_sibling_model() -> None:
+    agents = (
+        "researcher:\n  role: >\n    {topic} Senior Data Researcher\n  goal: Uncover developments in {topic}\n"
+        "  backstory: You are a seasoned researcher with a knack for detail.\n  llm: openai/gpt-4o\n"
+    )
+    scan = scan_host("config/agents.yaml", agents, DEFAULTS)
+    assert scan is not None and scan.preset == "crewai-agents"
+    assert [(u.key, u.syntax, u.model) for u in scan.units] == [
+        ("researcher.role", "format", "openai/gpt-4o"),
+        ("researcher.goal", "format", "openai/gpt-4o"),
+        ("researcher.backstory", "format", "openai/gpt-4o"),
+    ]
+    assert scan.units[0].refusal == "folded block scalar (>): YAML re-flows its lines"
+    tasks = "research_task:\n  description: Research {topic} well.\n  expected_output: Ten bullet points\n  agent: x\n"
+    scan = scan_host("tasks.yaml", tasks, DEFAULTS)
+    assert scan is not None and scan.preset == "crewai-tasks"
+    assert [u.key for u in scan.units] == ["research_task.description", "research_task.expected_output"]
+
+
+def test_promptfoo_prompts_skip_file_references() -> None:
+    text = (
+        "description: demo\nprompts:\n  - 'Summarise {{text}} briefly'\n  - file://prompts/long.txt\n"
+        "  - id: file://x.json\n  - raw: Translate {{text}} to French\n    label: fr\nproviders: [openai:gpt-4o-mini]\n"
+    )
+    scan = scan_host("promptfooconfig.yaml", text, DEFAULTS)
+    assert scan is not None and scan.preset == "promptfoo"
+    assert [(u.key, u.text, u.model) for u in scan.units] == [
+        ("prompts[0]", "Summarise {{text}} briefly", "openai:gpt-4o-mini"),
+        ("prompts[3].raw", "Translate {{text}} to French", "openai:gpt-4o-mini"),
+    ]
+
+
+def test_generic_keys_take_prose_only() -> None:
+    text = "name: demo\nsystem_prompt: You answer questions about invoices.\nprompt: short\nretries: 3\n"
+    scan = scan_host("bot.yaml", text, DEFAULTS)
+    assert scan is not None and scan.preset == "generic"
+    assert [(u.key, u.syntax) for u in scan.units] == [("system_prompt", "none")]
+
+
+def test_configured_key_paths_win_over_presets() -> None:
+    settings = UnitSettings(keys=(("configs/*.yaml", ("agent.*_template", "prompts.*")),))
+    text = SWE_AGENT + "prompts:\n  greet: Hello there {{name}}\n  bye: Goodbye\n"
+    units = units_of("configs/mini.yaml", text, settings)
+    assert [u.key for u in units] == [
+        "agent.system_template",
+        "agent.instance_template",
+        "prompts.greet",
+        "prompts.bye",
+    ]
+    assert {u.source for u in units} == {"keys"}
+    assert units_of("other/mini.yaml", text, settings)[0].source == "swe-agent"  # the glob does not match
+
+
+def test_key_patterns() -> None:
+    assert pattern_segments("messages[*].content") == ["messages", "[*]", "content"]
+    matcher = KeyMatcher.of(["agent.*_template", "**.system_prompt", "prompts.*"])
+    assert matcher.matches(["agent", "system_template"])
+    assert not matcher.matches(["agent", "templates", "system_template"])
+    assert matcher.matches(["a", "b", "system_prompt"]) and matcher.matches(["system_prompt"])
+    assert matcher.matches(["prompts", 2]) and matcher.matches(["prompts", "x"])
+    assert not matcher.matches(["prompts", "x", "y"])
+
+
+def test_chat_files_stay_with_the_chat_loader() -> None:
+    assert scan_host("chat.yaml", "- role: user\n  content: hi\n", DEFAULTS) is None
+    gh = "name: x\nmodel: openai/gpt-4o\nmessages:\n  - role: system\n    content: Be brief.\ntestData: []\n"
+    assert scan_host("x.prompt.yml", gh, DEFAULTS) is None
+
+
+def test_yaml_without_prompts_has_the_shared_note() -> None:
+    scan = scan_host("settings.yaml", "retries: 3\nname: demo\n", DEFAULTS)
+    assert scan is not None and scan.units == [] and scan.note == NO_PROMPTS
+
+
+def test_invalid_yaml_names_the_line() -> None:
+    with pytest.raises(InputError) as raised:
+        scan_host("bad.yaml", "a: 1\nb: [unclosed\n", DEFAULTS)
+    assert raised.value.path == "bad.yaml" and raised.value.line == 3
+
+
+def test_json_config_positions() -> None:
+    data = {"name": "demo", "agent": {"system_prompt": "You review pull requests carefully."}}
+    text = json.dumps(data, indent=2)
+    (unit,) = units_of("bot.json", text)
+    assert unit.key == "agent.system_prompt"
+    line, column = unit.line, unit.column
+    assert text.splitlines()[line - 1][column - 1 :].startswith("You review")
+    assert unit.slot is None and unit.refusal == "JSON string: its escapes are not written back"
+
+
+def test_presets_can_be_turned_off() -> None:
+    scan = scan_host("mini.yaml", SWE_AGENT, UnitSettings(presets=()))
+    assert scan is not None and scan.units == []
+
+
+def test_prompts_config_section_is_checked(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from typer.testing import CliRunner
+
+    from tokcli.cli import app
+
+    (tmp_path / ".tokcli.yaml").write_text("prompts:\n  presets: [swe-agent, langgraph]\n")
+    (tmp_path / "a.yaml").write_text(SWE_AGENT)
+    monkeypatch.chdir(tmp_path)
+    result = CliRunner().invoke(app, ["lint", "a.yaml"])
+    assert result.exit_code == 2
+    assert result.stderr == (
+        f"tokcli: error: {tmp_path / '.tokcli.yaml'}:2: config key 'prompts.presets': unknown preset 'langgraph' "
+        "(known: crewai-agents, crewai-tasks, promptfoo, swe-agent)\n"
+    )
+    (tmp_path / ".tokcli.yaml").write_text("prompts:\n  keys:\n    'a.yaml': ['agent.instance_template']\n")
+    result = CliRunner().invoke(app, ["count", "a.yaml", "-t", "o200k_base", "-f", "json"])
+    assert result.exit_code == 0
+    assert [row["path"] for row in json.loads(result.stdout)["results"]] == ["a.yaml::agent.instance_template"]
+
+
+@pytest.mark.parametrize("depth", [990, 3000])
+def test_hostile_yaml_nesting_is_a_one_line_error(depth: int) -> None:
+    # 990 levels compose (libyaml stops at its own limit, 3000 does not) but would overflow a recursive walk
+    deep_yaml = "".join("  " * level + f"k{level}:\n" for level in range(depth)) + "  " * depth + "x: 1\n"
+    with pytest.raises(InputError) as raised:
+        scan_host("deep.yaml", deep_yaml, DEFAULTS)
+    assert raised.value.path == "deep.yaml" and raised.value.message.startswith("invalid YAML: ")
+
+
+def test_hostile_json_nesting_is_a_one_line_error() -> None:
+    with pytest.raises(InputError) as raised:
+        scan_host("deep.json", "[" * 100_000 + "]" * 100_000, DEFAULTS)
+    assert raised.value.message == "invalid JSON: nested too deeply to read"
+
+
+def test_hostile_python_nesting_is_a_one_line_error() -> None:
+    source = "SYSTEM_PROMPT = " + " + ".join(['"You are kind. "'] * 20_000) + "\n"
+    with pytest.raises(InputError) as raised:
+        scan_host("deep.py", source, DEFAULTS)
+    assert raised.value.path == "deep.py" and "nested too deeply" in raised.value.message

@@ -1,0 +1,70 @@
+"""Which files are prompts when a directory is walked: one rule for every command and integration.
+
+A file is a prompt when the loader knows its type (text, markdown, Jinja2, chat YAML/JSON, prompty) and it is
+neither tokcli's or pre-commit's own config nor one of the documents every repository has (README, CHANGELOG,
+LICENSE … in upper case). Files named on the command line are read whatever their name; the pre-commit hooks' `files`
+pattern is built from the same suffixes and names (a test keeps them in step)."""
+
+from __future__ import annotations
+
+from pathlib import PurePath
+
+from tokcli.prompts import CHAT_SUFFIXES, PROMPT_SUFFIXES
+
+#: Files the loader could read but that are configuration, never prompts.
+CONFIG_FILES = frozenset({".tokcli.yaml", ".tokcli.yml", ".pre-commit-hooks.yaml", ".pre-commit-config.yaml"})
+#: The documents of a repository, about the project and not sent to a model: matched on the upper-case name
+#: (`README.md`, `CHANGELOG.md`) the convention gives them, so a prompt called `support.md` or `security.md` stays.
+REPOSITORY_DOCUMENTS = frozenset(
+    {
+        "README",
+        "CHANGELOG",
+        "CHANGES",
+        "HISTORY",
+        "NEWS",
+        "CONTRIBUTING",
+        "CODE_OF_CONDUCT",
+        "SECURITY",
+        "SUPPORT",
+        "LICENSE",
+        "LICENCE",
+        "COPYING",
+        "AUTHORS",
+        "NOTICE",
+    }
+)
+
+
+#: Jinja templates of what a browser or another program reads (`page.html.j2`), not a model.
+NON_PROMPT_TEMPLATE_SUFFIXES = (".html", ".htm", ".xml", ".css", ".js")
+
+
+def not_a_prompt(path: PurePath | str) -> str | None:
+    """Why a file found in a directory is not a prompt (a short reason for the user), or None when it is one."""
+    path = PurePath(path)
+    if path.name in CONFIG_FILES:
+        return "tokcli or pre-commit config"
+    if path.suffix.lower() not in PROMPT_SUFFIXES:
+        return "not a prompt file type"
+    if path.stem in REPOSITORY_DOCUMENTS:
+        return "a repository document (README, CHANGELOG, LICENSE …)"
+    if PurePath(path.stem).suffix.lower() in NON_PROMPT_TEMPLATE_SUFFIXES:
+        return "a web page or asset template (HTML, XML, CSS, JS)"
+    return None
+
+
+def not_a_prompt_or_host(path: PurePath | str) -> str | None:
+    """`not_a_prompt`, except that Python source is taken: it is scanned for the prompts it holds (tokcli.units),
+    and a Python file without prompts adds nothing."""
+    if PurePath(path).suffix.lower() == ".py":
+        return None
+    return not_a_prompt(path)
+
+
+def hook_files_pattern(*, chat: bool) -> str:
+    """The pre-commit `files` regex for the same rule: prompt suffixes, no repository documents. The lint and
+    compress hooks leave chat YAML/JSON out (`chat=False`): pre-commit would hand them every changed config
+    file, and only the content says whether a YAML/JSON file is a chat prompt."""
+    suffixes = sorted(suffix[1:] for suffix in PROMPT_SUFFIXES if chat or suffix not in CHAT_SUFFIXES)
+    documents = "|".join(sorted(REPOSITORY_DOCUMENTS))
+    return rf"^(?!(.*/)?({documents})\.[^./]+$).*\.({'|'.join(suffixes)})$"

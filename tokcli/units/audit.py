@@ -1,0 +1,109 @@
+"""`audit` on prompt units: host files found by discovery become one audited row per unit (`file::key`),
+so budgets, deltas and the caching analysis work per unit; findings are moved back onto the host file."""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from tokcli.audit.discover import Discovery, FileProblem, SourceFile
+from tokcli.errors import TokcliError
+from tokcli.lint.finding import Finding
+from tokcli.units.model import UNIT_SEPARATOR, PromptUnit
+from tokcli.units.scan import PYTHON_SUFFIXES, may_be_host, scan_host
+from tokcli.units.select import UnitSettings
+
+
+@dataclass
+class Expanded:
+    discovery: Discovery
+    units: dict[str, PromptUnit] = field(default_factory=dict)  # `file::key` → unit
+    skipped: list[tuple[str, str]] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+
+def _is_python(path: str) -> bool:
+    return path.lower().endswith(tuple(PYTHON_SUFFIXES))
+
+
+def expand_units(found: Discovery, settings: UnitSettings) -> Expanded:
+    """Replace every host file by its units. A YAML/JSON file without prompts is skipped with a note; a
+    Python file without prompts is left out silently; Python that does not parse is a note, YAML/JSON that
+    does not parse a problem (as before)."""
+    # Everything discovery found but its files (problems, skipped special files …) is kept as it is.
+    result = Expanded(dataclasses.replace(found, files=[], problems=list(found.problems)))
+    scanned_python = with_prompts = 0
+    for file in found.files:
+        if not may_be_host(file.path):
+            result.discovery.files.append(file)
+            continue
+        python = _is_python(file.path)
+        try:
+            scan = scan_host(file.path, file.text, settings, file.relative)
+        except TokcliError as error:
+            if python:
+                where = f"{file.path}:{error.line}" if error.line else file.path
+                result.notes.append(f"{where}: skipped, {error.message}")
+            else:
+                result.discovery.problems.append(FileProblem(file.path, error.message, kind="invalid", line=error.line))
+            continue
+        if scan is None:
+            result.discovery.files.append(file)
+            continue
+        scanned_python += python
+        if not scan.units:
+            if not python:
+                result.skipped.append((file.path, scan.note or "no prompts found"))
+            continue
+        with_prompts += python
+        for unit in scan.units:
+            name = unit.name
+            result.units[name] = unit
+            digest = hashlib.sha256(f"{file.digest}\0{unit.key}\0{unit.text}".encode()).hexdigest()
+            relative = f"{file.relative}{UNIT_SEPARATOR}{unit.key}"
+            result.discovery.files.append(SourceFile(name, relative, unit.text, digest))
+    if scanned_python:
+        result.notes.append(f"Python files: {with_prompts} of {scanned_python} scanned hold prompts")
+    return result
+
+
+def map_findings(findings: Sequence[Finding], units: dict[str, PromptUnit]) -> list[Finding]:
+    """Findings on units (lint's, budgets', increases') moved onto their host file's lines."""
+    from tokcli.units.documents import map_finding
+
+    if not units:
+        return list(findings)
+    return [map_finding(units[finding.path], finding) if finding.path in units else finding for finding in findings]
+
+
+def host_line(name: str, units: dict[str, PromptUnit], line: int | None) -> int | None:
+    """The host file's line of a line of a unit's text (other rows: `line` as it is)."""
+    unit = units.get(name)
+    if unit is None:
+        return line
+    from tokcli.units.documents import map_line
+
+    return map_line(unit, line)
+
+
+def expand_texts(texts: Sequence[tuple[str, str]], settings: UnitSettings | None) -> list[tuple[str, str]]:
+    """(shown path, text) pairs with host files replaced by (`file::key`, unit text): the snapshot of a
+    git ref is compared unit by unit. Hosts that do not parse there are left out."""
+    if settings is None:
+        return list(texts)
+    result = []
+    for shown, text in texts:
+        if not may_be_host(shown):
+            result.append((shown, text))
+            continue
+        try:
+            scan = scan_host(shown, text, settings)
+        except TokcliError:
+            continue
+        if scan is None:
+            result.append((shown, text))
+        else:
+            result.extend((unit.name, unit.text) for unit in scan.units)
+    return result

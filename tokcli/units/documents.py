@@ -1,0 +1,66 @@
+"""A unit as a `PromptDocument` for the jobs, and their findings mapped back onto the host file."""
+
+from __future__ import annotations
+
+import dataclasses
+
+from tokcli.lint.finding import Finding
+from tokcli.prompts import PromptDocument, check_jinja_syntax
+from tokcli.units.model import UNIT_SEPARATOR, PromptUnit
+from tokcli.units.syntax import format_fields, infer_syntax, jinja_spans
+
+
+def unit_document(path: str, text: str, syntax: str | None = None) -> PromptDocument:
+    """The document lint, compress and audit read for a unit: Jinja2 when its tags parse, else text whose
+    `str.format` fields are template variables (so rules and transforms leave them alone)."""
+    syntax = syntax or infer_syntax(text)
+    if syntax == "jinja2":
+        spans = jinja_spans(text)
+        try:
+            check_jinja_syntax(path, text, 0, spans)
+            return PromptDocument(path=path, text=text, kind="jinja", template_spans=spans)
+        except Exception:  # not valid Jinja2 after all: plain text, nothing to protect but its fields
+            syntax = "format" if format_fields(text) else "none"
+    spans = format_fields(text) if syntax == "format" else []
+    return PromptDocument(path=path, text=text, kind="text", template_spans=spans)
+
+
+def is_unit_path(path: str) -> bool:
+    return UNIT_SEPARATOR in path
+
+
+def _offset(text: str, line: int, column: int) -> int:
+    """Character offset of a 1-based (line, column) in `text`."""
+    position = 0
+    for _ in range(line - 1):
+        found = text.find("\n", position)
+        if found < 0:
+            return len(text)
+        position = found + 1
+    return min(len(text), position + column - 1)
+
+
+def map_finding(unit: PromptUnit, finding: Finding) -> Finding:
+    """A finding on a unit's own text moved onto its host file: host path, line and column, the unit's key
+    in the message. Its fix (offsets into the unit) is dropped: fixes go through `writeback`."""
+    line, column = unit.position(_offset(unit.text, finding.line, finding.column))
+    end_line, end_column = unit.position(_offset(unit.text, finding.end_line, finding.end_column))
+    if (end_line, end_column) < (line, column):
+        end_line, end_column = line, column
+    return dataclasses.replace(
+        finding,
+        path=unit.path,
+        line=line,
+        column=column,
+        end_line=end_line,
+        end_column=end_column,
+        message=f"[{unit.key}] {finding.message}",
+        fix=None,
+    )
+
+
+def map_line(unit: PromptUnit, line: int | None) -> int | None:
+    """The host line of a 1-based line of the unit's text."""
+    if line is None:
+        return None
+    return unit.position(_offset(unit.text, line, 1))[0]

@@ -1,0 +1,202 @@
+"""What count, cost, lint and compress do with host files: the small hooks `cli.py` and the job modules call.
+
+A host file (YAML/JSON config, Python source) is replaced by its units; one without prompts is skipped with
+a note, except Python files met while walking a directory, which are skipped silently (most source files
+hold no prompt, and saying so for each would drown the output).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from tokcli.errors import TokcliError
+from tokcli.inputs import InputText
+from tokcli.lint.finding import Finding
+from tokcli.units.model import HostScan, PromptUnit
+from tokcli.units.scan import PYTHON_SUFFIXES, may_be_host, scan_host
+from tokcli.units.select import UnitSettings
+
+
+@dataclass
+class HostFile:
+    item: InputText
+    scan: HostScan
+
+
+@dataclass
+class Split:
+    """Inputs sorted out: files for the prompt loader, host files with units, and what was skipped."""
+
+    plain: list[InputText] = field(default_factory=list)
+    hosts: list[HostFile] = field(default_factory=list)
+    skipped: list[tuple[str, str]] = field(default_factory=list)
+    errors: list[TokcliError] = field(default_factory=list)
+
+
+def explicit_files(paths: Iterable[str]) -> set[Path]:
+    return {Path(path).resolve() for path in paths if path != "-" and Path(path).is_file()}
+
+
+def split_hosts(
+    items: Sequence[InputText], settings: UnitSettings, explicit: set[Path], *, unparsable_as_text: bool = False
+) -> Split:
+    """Scan every input that may be a host. Parse errors are collected, or with `unparsable_as_text` (count
+    and cost, which always counted such files as text) the file is read as before."""
+    split = Split()
+    for item in items:
+        if item.path.startswith("<") or not may_be_host(item.path):
+            split.plain.append(item)
+            continue
+        try:
+            scan = scan_host(item.path, item.text, settings, settings.relative(item.path))
+        except TokcliError as error:
+            if unparsable_as_text:
+                split.plain.append(item)
+            else:
+                split.errors.append(error)
+            continue
+        if scan is None:
+            split.plain.append(item)
+        elif scan.units:
+            split.hosts.append(HostFile(item, scan))
+        elif Path(item.path).suffix.lower() not in PYTHON_SUFFIXES or Path(item.path).resolve() in explicit:
+            split.skipped.append((item.path, scan.note or "no prompts found"))
+    return split
+
+
+def unit_inputs(hosts: Sequence[HostFile]) -> list[InputText]:
+    """One input per unit, named `file::key` (what count and cost report)."""
+    return [InputText(unit.name, unit.text) for host in hosts for unit in host.scan.units]
+
+
+def unit_model_notes(hosts: Sequence[HostFile]) -> list[str]:
+    """`file::key: model M` for every unit whose model is named beside it."""
+    return [f"{unit.name}: sent to model {unit.model}" for host in hosts for unit in host.scan.units if unit.model]
+
+
+# ---- lint ----------------------------------------------------------------------------------------------
+
+
+@dataclass
+class HostLint:
+    path: str
+    findings: list[Finding]
+    tokens: int
+    original: str
+    fixed: str | None = None
+    fixes_applied: int = 0
+    notes: list[str] = field(default_factory=list)
+
+
+def lint_unit(linter: Any, unit: PromptUnit) -> list[Finding]:
+    from tokcli.units.documents import unit_document
+
+    return linter.lint_document(unit_document(unit.path, unit.text, unit.syntax))
+
+
+def fixed_unit_text(linter: Any, unit: PromptUnit, passes: int = 8) -> tuple[str, int]:
+    """The unit's text with lint's safe fixes applied (template variables and fields unchanged), and how
+    many fixes that took."""
+    from tokcli.lint.engine import apply_fixes, same_template
+    from tokcli.units.documents import unit_document
+    from tokcli.units.syntax import format_names
+
+    text = unit.text
+    document = unit_document(unit.path, text, unit.syntax)
+    applied_total = 0
+    for _ in range(passes):
+        fixable = [finding for finding in linter.lint_document(document) if finding.fixable]
+        if not fixable:
+            break
+        new_text, applied = apply_fixes(text, fixable)
+        if applied == 0 or new_text == text:
+            break
+        new_document = unit_document(unit.path, new_text, unit.syntax)
+        if format_names(new_text) != format_names(text):
+            break
+        if document.kind == "jinja" and (new_document.kind != "jinja" or not same_template(document, new_document)):
+            break
+        text, document = new_text, new_document
+        applied_total += applied
+    return text, applied_total
+
+
+def lint_host(linter: Any, host: HostFile, settings: UnitSettings, *, fix: bool) -> HostLint:
+    from tokcli.units.documents import map_finding
+    from tokcli.units.writeback import Change, apply_changes
+
+    result = HostLint(host.item.path, [], 0, host.item.text)
+    scan = host.scan
+    if fix:
+        changes, counts = [], {}
+        for unit in scan.units:
+            new_text, applied = fixed_unit_text(linter, unit)
+            if applied:
+                changes.append(Change(unit, new_text))
+                counts[unit.key] = applied
+        if changes:
+            new_host, refused = apply_changes(host.item.text, changes, settings, settings.relative(host.item.path))
+            for change, reason in refused:
+                counts.pop(change.unit.key, None)
+                result.notes.append(f"{change.unit.name}: not fixed in place: {reason}")
+            if new_host != host.item.text:
+                result.fixed = new_host
+                result.fixes_applied = sum(counts.values())
+                rescanned = scan_host(host.item.path, new_host, settings, settings.relative(host.item.path))
+                scan = rescanned if rescanned is not None else scan
+    for unit in scan.units:
+        result.findings.extend(map_finding(unit, finding) for finding in lint_unit(linter, unit))
+        result.tokens += linter.counter.count(unit.text)
+    result.findings.sort(key=Finding.sort_key)
+    return result
+
+
+# ---- compress ------------------------------------------------------------------------------------------
+
+
+@dataclass
+class HostCompression:
+    text: str  # the host file with every exact change written
+    before: str  # the units' texts joined (what a model reads), for measuring
+    after: str
+    transforms: dict[str, int] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
+
+
+def compress_host(path: str, text: str, level: str, settings: UnitSettings) -> HostCompression | None:
+    """Compress each unit of a host file with the rules method; None when the file is not a host.
+    InputError when it does not parse; a note for a file without prompts (nothing changes)."""
+    from tokcli.compress.rules_method import compress_document
+    from tokcli.units.documents import unit_document
+    from tokcli.units.syntax import format_names
+    from tokcli.units.writeback import Change, apply_changes
+
+    scan = scan_host(path, text, settings, settings.relative(path))
+    if scan is None:
+        return None
+    result = HostCompression(text, "", "")
+    if not scan.units:
+        result.notes.append(f"skipped: {scan.note}")
+        return result
+    changes = []
+    before, after = [], []
+    for unit in scan.units:
+        compressed = compress_document(unit_document(path, unit.text, unit.syntax), level=level)
+        new_text = compressed.text
+        if format_names(new_text) != format_names(unit.text):
+            result.notes.append(f"{unit.name}: compression changed its {{fields}}; kept as it was")
+            new_text = unit.text
+        for name, times in compressed.transforms.items():
+            result.transforms[name] = result.transforms.get(name, 0) + times
+        before.append(unit.text)
+        after.append(new_text)
+        if new_text != unit.text:
+            changes.append(Change(unit, new_text))
+    result.before, result.after = "\n".join(before), "\n".join(after)
+    result.text, refused = apply_changes(text, changes, settings, settings.relative(path))
+    for change, reason in refused:
+        result.notes.append(f"{change.unit.name}: not written back: {reason}")
+    return result

@@ -1,0 +1,85 @@
+"""The prompt-unit dataclasses shared by the extractors, the jobs and the write-back."""
+
+from __future__ import annotations
+
+import bisect
+from dataclasses import dataclass, field
+
+#: Separates a host file from the key of one of its units in paths shown to users and matched by budgets.
+UNIT_SEPARATOR = "::"
+
+SYNTAXES = ("jinja2", "format", "none")
+
+
+@dataclass(frozen=True)
+class Anchor:
+    """The unit text from `offset` on sits at host (`line`, `column`) until the next anchor, character for
+    character (the extractors add one wherever that stops being true: a new line, a new literal part)."""
+
+    offset: int
+    line: int
+    column: int
+
+
+@dataclass(frozen=True)
+class Slot:
+    """Where a unit's value is written in its host file, for write-back: `host_text[start:end]` is the source
+    of the value (a YAML block scalar's content lines, a Python string literal with its quotes)."""
+
+    start: int
+    end: int
+    style: str  # "yaml-literal" | "python-literal"
+    indent: str = ""  # yaml-literal: the indentation of every content line
+    chomp: str = ""  # yaml-literal: "" (clip), "-" (strip) or "+" (keep)
+    prefix: str = ""  # python-literal: the string prefix (r, u …) as written
+    quote: str = ""  # python-literal: the quote as written (', ", ''' or \"\"\")
+
+
+@dataclass(frozen=True)
+class PromptUnit:
+    path: str  # the host file, as shown to the user
+    key: str  # the key path or symbol that holds the text: `agent.system_template`, `prompts.SYSTEM_PROMPT`
+    text: str  # what is sent to the model (placeholders left as written)
+    line: int  # 1-based line of the text's first character in the host file
+    column: int  # 1-based column of that character
+    syntax: str  # "jinja2" | "format" | "none"
+    source: str  # what found it: a preset name, "keys" (config key paths), "python"
+    role: str | None = None  # the chat role, when the unit is a message
+    model: str | None = None  # the model named beside the unit, when it is a literal
+    anchors: tuple[Anchor, ...] = ()
+    slot: Slot | None = None  # None: not written back exactly (see `refusal`)
+    refusal: str | None = None  # why the unit cannot be written back
+
+    @property
+    def name(self) -> str:
+        """`file::key`: the unit's name in reports, budgets and baselines."""
+        return f"{self.path}{UNIT_SEPARATOR}{self.key}"
+
+    def position(self, offset: int) -> tuple[int, int]:
+        """Host (line, column) of a character offset into `text`."""
+        if not self.anchors:
+            return self.line, self.column
+        starts = [anchor.offset for anchor in self.anchors]
+        anchor = self.anchors[max(0, bisect.bisect_right(starts, offset) - 1)]
+        head = self.text[anchor.offset : offset]
+        newline = head.rfind("\n")
+        if newline >= 0:  # past the anchor's line without another anchor: the line is known, not the column
+            return anchor.line + head.count("\n"), offset - (anchor.offset + newline)
+        return anchor.line, anchor.column + max(0, offset - anchor.offset)
+
+
+@dataclass
+class HostScan:
+    """The prompt units found in one host file, or why there are none."""
+
+    path: str
+    format: str  # "yaml" | "json" | "python"
+    units: list[PromptUnit] = field(default_factory=list)
+    preset: str | None = None
+    note: str | None = None  # why no unit was found (a file without prompts is skipped with this note)
+
+
+def split_unit_path(path: str) -> tuple[str, str | None]:
+    """(host path, key) of a `file::key` name; (path, None) for a plain path."""
+    host, separator, key = path.partition(UNIT_SEPARATOR)
+    return (host, key) if separator else (path, None)

@@ -1,0 +1,600 @@
+"""Prompt units of Python source, read with `ast` (the file is never imported or run).
+
+Found: module- and class-level string constants whose names say prompt/template/instruction/system (prose
+values only), assignments marked `# tokcli: prompt`, string arguments of well-known prompt constructors
+(LangChain `PromptTemplate(template=...)`, `*.from_template(...)`, `ChatPromptTemplate.from_messages([...])`,
+`SystemMessage`/`HumanMessage`/`AIMessage`), `{"role": ..., "content": ...}` dicts and `system=` /
+`instructions=` arguments at call sites. f-string and `.format` fields are template variables; implicit
+concatenation, `textwrap.dedent`, `inspect.cleandoc` and `.strip()` are followed; a name passed to a
+constructor is followed to its module-level string.
+"""
+
+from __future__ import annotations
+
+import ast
+import bisect
+import fnmatch
+import functools
+import io
+import re
+import tokenize
+from dataclasses import dataclass
+from pathlib import PurePath
+
+from tokcli.errors import InputError
+from tokcli.units.model import Anchor, HostScan, PromptUnit, Slot
+from tokcli.units.select import UnitSettings
+from tokcli.units.syntax import infer_syntax, is_prose
+
+MARKER = re.compile(r"#\s*tokcli:\s*prompt\b")
+#: Cheap tests before parsing (plain substring searches and regexes that start with a literal, which `re`
+#: finds fast): a file with none of these has no call site, marker or message dict to look at.
+_CALL_LITERALS = ("PromptTemplate", "from_template", "from_messages", "Message(")
+_CALL_PATTERNS = tuple(
+    re.compile(pattern) for pattern in (r"tokcli:\s*prompt", r"role[\"']\s*:", r"system\s*=", r"instructions\s*=")
+)
+#: Names with these words are prompts wherever they are; other matching names (`*template*`, `*system*`) only in
+#: a file that talks to a model (one of `_MODEL_HINTS` in it): libraries are full of HTML and error-message
+#: templates that no model reads.
+_PROMPT_WORDS = ("prompt", "instruction")
+_MODEL_HINTS = ("prompt", "llm", "openai", "anthropic", "langchain", "litellm", "completion", "assistant", "gpt-")
+_ROLE_CLASSES = {"SystemMessage": "system", "HumanMessage": "user", "AIMessage": "assistant", "ChatMessage": None}
+_ROLE_NAMES = {"human": "user", "ai": "assistant", "system": "system", "user": "user", "assistant": "assistant"}
+_DEDENTERS = {"dedent", "cleandoc"}
+_STRIPPERS = {"strip", "lstrip", "rstrip"}
+
+#: (line, column) of each character of a value, None where the source spelling differs (escapes).
+Positions = list[tuple[int, int] | None]
+
+
+@dataclass
+class _Value:
+    text: str
+    positions: Positions
+    syntax: str
+    slot: Slot | None
+    refusal: str | None
+
+
+class _Source:
+    """The file's text with lazy tokens: string literals are tokenized only when a unit needs positions."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.lines = text.splitlines(keepends=True)
+        self._line_offsets: list[int] | None = None
+
+    def char_column(self, line: int, byte_column: int) -> int:
+        """0-based character column of an ast byte offset."""
+        if not 0 < line <= len(self.lines):
+            return byte_column
+        return len(self.lines[line - 1].encode("utf-8")[:byte_column].decode("utf-8", errors="replace"))
+
+    def offset(self, line: int, column: int) -> int:
+        if self._line_offsets is None:
+            offsets = [0]
+            for text in self.lines:
+                offsets.append(offsets[-1] + len(text))
+            self._line_offsets = offsets
+        return self._line_offsets[line - 1] + column
+
+    def literal_tokens(self, node: ast.expr) -> list[tokenize.TokenInfo]:
+        """The STRING tokens of a (possibly implicitly concatenated) str constant, in order, with file
+        positions. Only the constant's own lines are tokenized, from its first character on (what precedes
+        it on that line may be the end of another string)."""
+        first, last = node.lineno, node.end_lineno or node.lineno
+        column = self.char_column(first, node.col_offset)
+        end_column = self.char_column(last, node.end_col_offset or 0)
+        window = self.lines[first - 1 : last]
+        if not window:
+            return []
+        window[0] = " " * column + window[0][column:]
+        found = []
+        try:
+            for token in tokenize.generate_tokens(io.StringIO("".join(window)).readline):
+                if token.type != tokenize.STRING:
+                    continue
+                start, end = (token.start[0] + first - 1, token.start[1]), (token.end[0] + first - 1, token.end[1])
+                if end > (last, end_column):
+                    break
+                found.append(token._replace(start=start, end=end))
+        except (tokenize.TokenError, SyntaxError):
+            pass  # the window ends inside a bracket: every token of the constant came before
+        return found
+
+
+_PREFIX = re.compile(r"^([A-Za-z]*)('''|\"\"\"|'|\")")
+
+
+def _split_literal(token: str) -> tuple[str, str, str]:
+    """(prefix, quote, body) of a string literal token."""
+    match = _PREFIX.match(token)
+    assert match is not None
+    prefix, quote = match.group(1), match.group(2)
+    return prefix, quote, token[len(prefix) + len(quote) : len(token) - len(quote)]
+
+
+def encode_literal(value: str, prefix: str, quote: str) -> str | None:
+    """`value` spelled as a literal with this prefix and quote, the way tokcli writes: backslashes and the
+    quote escaped, and in one-line literals line breaks and tabs; None when the prefix cannot spell it."""
+    lowered = prefix.lower()
+    if "b" in lowered or "f" in lowered:
+        return None
+    if "r" in lowered:
+        body = value
+        unspellable = quote in value or value.endswith(("\\", quote[0])) or "\0" in value or "\r" in value
+        if unspellable or (len(quote) == 1 and "\n" in value):
+            return None
+    else:
+        body = value.replace("\\", "\\\\").replace("\0", "\\x00")
+        if len(quote) == 1:
+            body = body.replace(quote, "\\" + quote).replace("\n", "\\n").replace("\r", "\\r").replace("\t", "\\t")
+        else:
+            body = body.replace(quote, "\\" + quote[0] + quote[1:]).replace("\r", "\\r")
+            if body.endswith(quote[0]):
+                body = body[:-1] + "\\" + quote[0]
+    return prefix + quote + body + quote
+
+
+def _literal_value(source: _Source, node: ast.Constant) -> _Value:
+    text = node.value
+    assert isinstance(text, str)
+    tokens = source.literal_tokens(node)
+    positions: Positions = []
+    for token in tokens:
+        prefix, quote, body = _split_literal(token.string)
+        try:
+            part = ast.literal_eval(token.string)
+        except (ValueError, SyntaxError):
+            part = body
+        line, column = token.start[0], token.start[1] + len(prefix) + len(quote) + 1
+        if part == body:  # spelled as it reads: each character sits where it is written
+            for char in part:
+                positions.append((line, column))
+                if char == "\n":
+                    line, column = line + 1, 1
+                else:
+                    column += 1
+        else:
+            positions.extend([(line, column)] + [None] * (len(part) - 1) if part else [])
+    if len(positions) != len(text):
+        positions = [(node.lineno, source.char_column(node.lineno, node.col_offset) + 1)] + [None] * (len(text) - 1)
+    slot, refusal = None, None
+    if len(tokens) != 1:
+        refusal = "Python string built from several literals (implicit concatenation)"
+    else:
+        token = tokens[0]
+        prefix, quote, _ = _split_literal(token.string)
+        encoded = encode_literal(text, prefix, quote)
+        if encoded != token.string:
+            refusal = "Python string literal whose escapes tokcli would not write the same way"
+        else:
+            start = source.offset(token.start[0], token.start[1])
+            end = source.offset(token.end[0], token.end[1])
+            slot = Slot(start, end, "python-literal", prefix=prefix, quote=quote)
+    return _Value(text, positions, infer_syntax(text), slot, refusal)
+
+
+def _fstring_value(source: _Source, node: ast.JoinedStr) -> _Value:
+    parts: list[str] = []
+    for piece in node.values:
+        if isinstance(piece, ast.Constant) and isinstance(piece.value, str):
+            parts.append(piece.value)
+        elif isinstance(piece, ast.FormattedValue):
+            inner = ast.get_source_segment(source.text, piece.value) or ast.unparse(piece.value)
+            parts.append("{" + inner + "}")
+    text = "".join(parts)
+    start = (node.lineno, source.char_column(node.lineno, node.col_offset) + 1)
+    positions: Positions = [start] + [None] * (len(text) - 1) if text else []
+    return _Value(text, positions, "format", None, "f-string: its fields are code, not written back")
+
+
+def _call_name(node: ast.expr) -> str:
+    if isinstance(node, ast.Name):
+        return node.id
+    if isinstance(node, ast.Attribute):
+        return node.attr
+    return ""
+
+
+def string_value(source: _Source, node: ast.expr, constants: dict[str, ast.expr] | None = None) -> _Value | None:
+    """The text of a string expression, followed through dedent/cleandoc/strip, `+` of strings and (with
+    `constants`) a module-level name; None when it is not a string known without running the code."""
+    if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        return _literal_value(source, node)
+    if isinstance(node, ast.JoinedStr):
+        return _fstring_value(source, node)
+    if isinstance(node, ast.Name) and constants is not None and node.id in constants:
+        return string_value(source, constants[node.id])
+    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add):
+        left, right = string_value(source, node.left, constants), string_value(source, node.right, constants)
+        if left is None or right is None:
+            return None
+        text = left.text + right.text
+        syntax = "format" if "format" in (left.syntax, right.syntax) else infer_syntax(text)
+        return _Value(text, left.positions + right.positions, syntax, None, "Python string built with +")
+    if isinstance(node, ast.Call) and len(node.args) == 1 and not node.keywords:
+        name = _call_name(node.func)
+        if name in _DEDENTERS:
+            inner = string_value(source, node.args[0], constants)
+            return _dedented(inner, name) if inner is not None else None
+    if (
+        isinstance(node, ast.Call)
+        and isinstance(node.func, ast.Attribute)
+        and node.func.attr in _STRIPPERS
+        and not node.args
+        and not node.keywords
+    ):
+        inner = string_value(source, node.func.value, constants)
+        return _stripped(inner, node.func.attr) if inner is not None else None
+    return None
+
+
+def _dedented(value: _Value, how: str) -> _Value:
+    import inspect
+    import textwrap
+
+    text = textwrap.dedent(value.text) if how == "dedent" else inspect.cleandoc(value.text)
+    positions: Positions = []
+    # Walk the original line by line: each kept character keeps its position.
+    new_lines = text.split("\n")
+    old_lines = value.text.split("\n")
+    if how == "cleandoc":
+        while old_lines and not old_lines[0].strip():
+            old_lines.pop(0)
+    offset = value.text.find(old_lines[0]) if old_lines else 0
+    index = max(offset, 0)
+    for number, new_line in enumerate(new_lines):
+        old_line = old_lines[number] if number < len(old_lines) else new_line
+        cut = old_line.find(new_line) if new_line else 0
+        cut = max(cut, 0)
+        positions.extend(value.positions[index + cut : index + cut + len(new_line)])
+        if number < len(new_lines) - 1:
+            positions.append(
+                value.positions[index + len(old_line)] if index + len(old_line) < len(value.positions) else None
+            )
+        index += len(old_line) + 1
+    if len(positions) != len(text):
+        positions = value.positions[:1] + [None] * (len(text) - 1) if text else []
+    return _Value(text, positions, value.syntax, None, f"Python string passed through {how}(): not written back")
+
+
+def _stripped(value: _Value, how: str) -> _Value:
+    text = value.text
+    start = len(text) - len(text.lstrip()) if how in ("strip", "lstrip") else 0
+    end = len(text.rstrip()) if how in ("strip", "rstrip") else len(text)
+    return _Value(text[start:end], value.positions[start:end], value.syntax, None, f"Python string with .{how}()")
+
+
+def _anchors(positions: Positions, text: str) -> tuple[Anchor, ...]:
+    anchors: list[Anchor] = []
+    expected: tuple[int, int] | None = None
+    for offset, position in enumerate(positions):
+        if position is not None and position != expected:
+            anchors.append(Anchor(offset, position[0], position[1]))
+        if position is None:
+            expected = None
+        elif text[offset] == "\n":
+            expected = (position[0] + 1, 1)
+        else:
+            expected = (position[0], position[1] + 1)
+    return tuple(anchors)
+
+
+class _Finder(ast.NodeVisitor):
+    def __init__(self, path: str, source: _Source, settings: UnitSettings) -> None:
+        self.path = path
+        self.source = source
+        self.names = [pattern.lower() for pattern in settings.python_names]
+        self.module = PurePath(path).stem
+        self.scope: list[str] = [self.module]
+        self.units: list[PromptUnit] = []
+        self.keys: dict[str, int] = {}
+        self.taken: set[int] = set()  # ids of nodes already made units
+        self.constants: dict[str, ast.expr] = {}
+        self.constant_keys: dict[str, str] = {}
+        self.marked_lines = {
+            number for number, line in enumerate(source.lines, start=1) if "tokcli" in line and MARKER.search(line)
+        }
+        self.depth = 0  # 0: module level, 1 directly in a class body at module level
+        self.lines: list[int] | None = None  # walk only statements spanning these lines (None: all)
+        self._model_hint: bool | None = None
+
+    def generic_visit(self, node: ast.AST) -> None:
+        for _, value in ast.iter_fields(node):
+            if isinstance(value, list):
+                for item in value:
+                    if isinstance(item, ast.AST) and self._worth_visiting(item):
+                        self.visit(item)
+            elif isinstance(value, ast.AST):
+                self.visit(value)
+
+    def _worth_visiting(self, node: ast.AST) -> bool:
+        """Statements away from every trigger line are skipped, but for the module- and class-level
+        assignments and classes the named-constant rule reads."""
+        if self.lines is None or not isinstance(node, ast.stmt):
+            return True
+        if self.depth <= 1 and isinstance(node, (ast.Assign, ast.AnnAssign, ast.ClassDef)):
+            return True
+        index = bisect.bisect_left(self.lines, node.lineno)
+        return index < len(self.lines) and self.lines[index] <= (node.end_lineno or node.lineno)
+
+    def visit_top_level(self, tree: ast.Module) -> None:
+        """Module- and class-level assignments only (what the named-constant rule looks at)."""
+        for statement in tree.body:
+            if isinstance(statement, (ast.Assign, ast.AnnAssign)):
+                self.visit(statement)
+            elif isinstance(statement, ast.ClassDef):
+                self.scope.append(statement.name)
+                self.depth = 1
+                for inner in statement.body:
+                    if isinstance(inner, (ast.Assign, ast.AnnAssign)):
+                        self.visit(inner)
+                self.depth = 0
+                self.scope.pop()
+
+    # -- scopes
+    def visit_ClassDef(self, node: ast.ClassDef) -> None:
+        self._scoped(node.name, node, class_body=True)
+
+    def visit_FunctionDef(self, node: ast.FunctionDef) -> None:
+        self._scoped(node.name, node, class_body=False)
+
+    def visit_AsyncFunctionDef(self, node: ast.AsyncFunctionDef) -> None:
+        self._scoped(node.name, node, class_body=False)
+
+    def _scoped(self, name: str, node: ast.AST, *, class_body: bool) -> None:
+        self.scope.append(name)
+        saved = self.depth
+        self.depth = saved + 1 if class_body and saved == 0 else 99
+        self.generic_visit(node)
+        self.depth = saved
+        self.scope.pop()
+
+    # -- assignments
+    def visit_Assign(self, node: ast.Assign) -> None:
+        names = [target.id for target in node.targets if isinstance(target, ast.Name)]
+        self._assignment(node, names, node.value)
+
+    def visit_AnnAssign(self, node: ast.AnnAssign) -> None:
+        if isinstance(node.target, ast.Name) and node.value is not None:
+            self._assignment(node, [node.target.id], node.value)
+        else:
+            self.generic_visit(node)
+
+    def _assignment(self, node: ast.stmt, names: list[str], value: ast.expr) -> None:
+        marked = any(line in self.marked_lines for line in (node.lineno, node.lineno - 1))
+        if names and self.depth == 0:
+            for name in names:
+                self.constants[name] = value
+        named = self.depth <= 1 and any(self._prompt_name(name) for name in names)
+        if named and not any(word in name.lower() for name in names for word in _PROMPT_WORDS):
+            named = self._talks_to_model()
+        if names and (marked or named):
+            found = string_value(self.source, value, self.constants if marked else None)
+            if found is not None and (marked or is_prose(found.text)):
+                key = ".".join([*self.scope, names[0]])
+                self._add(key, found, None, None, node=value)
+                if self.depth == 0:
+                    self.constant_keys[names[0]] = key
+        self.generic_visit(node)
+
+    def _talks_to_model(self) -> bool:
+        if self._model_hint is None:
+            lowered = self.source.text.lower()
+            self._model_hint = any(hint in lowered for hint in _MODEL_HINTS)
+        return self._model_hint
+
+    def _prompt_name(self, name: str) -> bool:
+        lowered = name.lower()
+        return any(fnmatch.fnmatchcase(lowered, pattern) for pattern in self.names)
+
+    # -- call sites
+    def visit_Call(self, node: ast.Call) -> None:
+        name = _call_name(node.func)
+        model = self._model(node)
+        owner = ".".join(self.scope)
+        keywords = {keyword.arg: keyword.value for keyword in node.keywords if keyword.arg}
+        if name == "PromptTemplate" and "template" in keywords:
+            self._argument(f"{owner}.PromptTemplate(template)", keywords["template"], None, model)
+        elif name == "from_template" and node.args:
+            self._argument(
+                f"{owner}.{self._receiver(node)}.from_template", node.args[0], self._template_role(node), model
+            )
+        elif name == "from_messages" and node.args and isinstance(node.args[0], (ast.List, ast.Tuple)):
+            for index, item in enumerate(node.args[0].elts):
+                if isinstance(item, ast.Tuple) and len(item.elts) == 2:
+                    role_node, content = item.elts
+                    role = role_node.value if isinstance(role_node, ast.Constant) else None
+                    role = _ROLE_NAMES.get(str(role), str(role)) if role is not None else None
+                    self._argument(f"{owner}.from_messages[{index}]", content, role, model)
+        elif name in _ROLE_CLASSES:
+            message = keywords.get("content") or (node.args[0] if node.args else None)
+            if message is not None:
+                self._argument(f"{owner}.{name}", message, _ROLE_CLASSES[name], model)
+        for keyword_name, role in (("system", "system"), ("instructions", "system")):
+            if keyword_name in keywords:
+                self._argument(f"{owner}.{keyword_name}", keywords[keyword_name], role, model)
+        messages = keywords.get("messages")
+        if isinstance(messages, (ast.List, ast.Tuple)):
+            for index, item in enumerate(messages.elts):
+                if isinstance(item, ast.Dict):
+                    self._message(f"{owner}.messages[{index}]", item, model)
+        self.generic_visit(node)
+
+    def visit_Dict(self, node: ast.Dict) -> None:
+        if id(node) not in self.taken:
+            self._message(".".join(self.scope) + ".message", node, None)
+        self.generic_visit(node)
+
+    def _message(self, key: str, node: ast.Dict, model: str | None) -> None:
+        self.taken.add(id(node))
+        fields = {k.value: v for k, v in zip(node.keys, node.values) if isinstance(k, ast.Constant)}
+        role, content = fields.get("role"), fields.get("content")
+        if content is None or not (isinstance(role, ast.Constant) and isinstance(role.value, str)):
+            return
+        self._argument(key, content, role.value, model)
+
+    def _receiver(self, node: ast.Call) -> str:
+        func = node.func
+        return _call_name(func.value) if isinstance(func, ast.Attribute) else "call"
+
+    def _template_role(self, node: ast.Call) -> str | None:
+        receiver = self._receiver(node)
+        for prefix, role in (("System", "system"), ("Human", "user"), ("AI", "assistant")):
+            if receiver.startswith(prefix):
+                return role
+        return None
+
+    def _model(self, node: ast.Call) -> str | None:
+        for keyword in node.keywords:
+            value = keyword.value
+            if (
+                keyword.arg in ("model", "model_name")
+                and isinstance(value, ast.Constant)
+                and isinstance(value.value, str)
+            ):
+                return value.value
+        return None
+
+    def _argument(self, key: str, node: ast.expr, role: str | None, model: str | None) -> None:
+        if isinstance(node, ast.Name) and node.id in self.constants:
+            constant_key = self.constant_keys.get(node.id)
+            if constant_key is not None:  # a unit already: say what it is sent with
+                self._annotate(constant_key, role, model)
+                return
+            target = self.constants[node.id]
+            found = string_value(self.source, target, self.constants)
+            if found is not None:
+                key = f"{self.module}.{node.id}"
+                self.constant_keys[node.id] = key
+                self._add(key, found, role, model, node=target)
+            return
+        if id(node) in self.taken:
+            return
+        found = string_value(self.source, node, self.constants)
+        if found is not None:
+            self._add(key, found, role, model, node=node)
+
+    def _annotate(self, key: str, role: str | None, model: str | None) -> None:
+        import dataclasses
+
+        for index, unit in enumerate(self.units):
+            if unit.key == key:
+                self.units[index] = dataclasses.replace(unit, role=unit.role or role, model=unit.model or model)
+
+    def _add(self, key: str, value: _Value, role: str | None, model: str | None, *, node: ast.expr) -> None:
+        if not value.text.strip():
+            return
+        self.taken.add(id(node))
+        seen = self.keys.get(key, 0)
+        self.keys[key] = seen + 1
+        if seen:
+            key = f"{key}#{seen + 1}"
+        first = next((position for position in value.positions if position is not None), None)
+        line, column = (
+            first if first is not None else (node.lineno, self.source.char_column(node.lineno, node.col_offset) + 1)
+        )
+        self.units.append(
+            PromptUnit(
+                self.path,
+                key,
+                value.text,
+                line,
+                column,
+                value.syntax,
+                "python",
+                role=role,
+                model=model,
+                anchors=_anchors(value.positions, value.text),
+                slot=value.slot,
+                refusal=value.refusal,
+            )
+        )
+
+
+def _needs_deep_look(text: str) -> bool:
+    """Whether a call site, a `# tokcli: prompt` marker or a message dict may be in the file."""
+    return any(literal in text for literal in _CALL_LITERALS) or any(p.search(text) for p in _CALL_PATTERNS)
+
+
+def trigger_lines(text: str) -> list[int]:
+    """Sorted 1-based lines where a call site, marker or message dict may start (and the line after a
+    marker): only statements spanning one of them are walked."""
+    offsets: list[int] = []
+    for literal in _CALL_LITERALS:
+        position = text.find(literal)
+        while position >= 0:
+            offsets.append(position)
+            position = text.find(literal, position + 1)
+    for pattern in _CALL_PATTERNS:
+        offsets.extend(match.start() for match in pattern.finditer(text))
+    lines: set[int] = set()
+    for offset in offsets:
+        line = text.count("\n", 0, offset) + 1
+        lines.update((line, line + 1))
+    return sorted(lines)
+
+
+def _assigns_prompt_name(text: str, names: tuple[str, ...]) -> bool:
+    """Whether a line assigns to a name the patterns may match (True when the patterns are not plain words).
+    Each occurrence of a word is checked on its own line: no regex runs over the whole text."""
+    words = [pattern.strip("*").lower() for pattern in names]
+    if any(not word or any(char in word for char in "*?[]") for word in words):
+        return bool(names)
+    lowered = text.lower()
+    for word in words:
+        assignment = _assignment_to(word)
+        position = lowered.find(word)
+        while position >= 0:
+            line_start = lowered.rfind("\n", 0, position) + 1
+            line_end = lowered.find("\n", position)
+            if assignment.match(lowered, line_start, len(lowered) if line_end < 0 else line_end):
+                return True
+            position = lowered.find(word, position + len(word) if line_end < 0 else line_end)
+    return False
+
+
+@functools.lru_cache(maxsize=32)
+def _assignment_to(word: str) -> re.Pattern[str]:
+    """A line that assigns something that may be a string to a name containing `word` (matched from the
+    line's start, on the lowered text): a literal, a parenthesised expression, dedent/cleandoc."""
+    value = r"(?:[rufb]{0,2}[\"']|\(|\\|(?:textwrap\.)?dedent\(|(?:inspect\.)?cleandoc\(|$)"
+    return re.compile(rf"[ \t]*\w*{re.escape(word)}\w*[ \t]*(?::[^=\n]*)?=(?!=)[ \t]*{value}")
+
+
+def might_hold_prompts(text: str, names: tuple[str, ...] = ()) -> bool:
+    """A cheap look before parsing: False means no unit can be found in this source."""
+    return _needs_deep_look(text) or _assigns_prompt_name(text, names)
+
+
+def parse_python(path: str, text: str) -> ast.Module:
+    try:
+        return ast.parse(text, filename=path)
+    except SyntaxError as error:
+        raise InputError(f"Python syntax error: {error.msg}", path=path, line=error.lineno) from None
+    except ValueError as error:  # e.g. NUL bytes
+        raise InputError(f"Python source cannot be parsed: {error}", path=path) from None
+    except (RecursionError, MemoryError):
+        raise InputError("Python source nested too deeply to parse", path=path) from None
+
+
+def scan_python(path: str, text: str, settings: UnitSettings) -> HostScan:
+    """The units of a Python file; InputError (with the line) when it does not parse."""
+    scan = HostScan(path, "python")
+    deep = _needs_deep_look(text)
+    if deep or _assigns_prompt_name(text, settings.python_names):
+        tree = parse_python(path, text)
+        finder = _Finder(path, _Source(text), settings)
+        try:
+            if deep:
+                finder.lines = trigger_lines(text)
+                finder.visit(tree)
+            else:  # only module- and class-level constants can be units: no need to walk every expression
+                finder.visit_top_level(tree)
+        except RecursionError:
+            raise InputError("Python source nested too deeply to read", path=path) from None
+        scan.units = sorted(finder.units, key=lambda unit: (unit.line, unit.column))
+    if not scan.units:
+        scan.note = "no prompts found in this Python file"
+    return scan

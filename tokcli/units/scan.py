@@ -1,0 +1,65 @@
+"""The hook the shared loaders call: is this file a host of prompt units, and which units does it hold?
+
+Files of their own (text, markdown, Jinja, prompty, dotprompt) and chat files are not hosts: the prompt
+loader reads them as before. YAML/JSON files of another shape and Python files are hosts.
+"""
+
+from __future__ import annotations
+
+from pathlib import PurePath
+from typing import Any
+
+from tokcli.units.model import HostScan
+from tokcli.units.select import UnitSettings
+
+CONFIG_SUFFIXES = frozenset({".yaml", ".yml", ".json"})
+PYTHON_SUFFIXES = frozenset({".py"})
+HOST_SUFFIXES = CONFIG_SUFFIXES | PYTHON_SUFFIXES
+
+
+def is_chat_shaped(data: Any) -> bool:
+    """What the chat loader reads: a list of {role, ...} mappings or a mapping with a `messages` key."""
+    if isinstance(data, dict):
+        return "messages" in data
+    return isinstance(data, list) and bool(data) and all(isinstance(item, dict) and "role" in item for item in data)
+
+
+def may_be_host(path: str) -> bool:
+    return PurePath(path).suffix.lower() in HOST_SUFFIXES
+
+
+def scan_host(path: str, text: str, settings: UnitSettings, relative: str | None = None) -> HostScan | None:
+    """The units of a host file; None when the file is for the prompt loader (not a host, or a chat file).
+
+    InputError for a YAML/JSON file that does not parse and for Python that does not parse."""
+    suffix = PurePath(path).suffix.lower()
+    if suffix in PYTHON_SUFFIXES:
+        if not settings.python:
+            return None
+        from tokcli.units.python_source import scan_python
+
+        return scan_python(path, text, settings)
+    if suffix not in CONFIG_SUFFIXES:
+        return None
+    from tokcli.render import is_fixture_file
+    from tokcli.tools import is_tool_file
+
+    if is_fixture_file(path) or is_tool_file(path, text):  # template inputs and tool definitions: their own jobs
+        return None
+    from tokcli.structured import guarded
+
+    # The walks below recurse once per nesting level: a file nested too deeply is a one-line error.
+    with guarded(path, "JSON" if suffix == ".json" else "YAML"):
+        if suffix == ".json":
+            from tokcli.structured import load_json
+            from tokcli.units.yaml_config import scan_json
+
+            if is_chat_shaped(load_json(text, path)):
+                return None
+            return scan_json(path, text, settings, relative)
+        from tokcli.units.yaml_config import compose_yaml, node_data, scan_yaml
+
+        root = compose_yaml(path, text)
+        if root is not None and is_chat_shaped(node_data(root)):
+            return None
+        return scan_yaml(path, text, settings, relative, composed=(root,))

@@ -1,0 +1,88 @@
+"""Writing a unit's new text back into its host file, only where it is exact.
+
+Exact means: the value's source can be spelled again the way the user wrote it (a YAML literal block scalar
+at the same indentation and chomping; a Python string literal whose escapes round-trip), the file still
+parses, every other byte of it is unchanged, and reading the unit again gives the intended text. Anything
+else is refused with the reason, and the file is left alone.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from tokcli.errors import TokcliError
+from tokcli.units.model import PromptUnit, Slot
+from tokcli.units.select import UnitSettings
+
+
+class WriteRefused(Exception):
+    """The unit cannot be written back exactly; `str()` says why."""
+
+
+@dataclass(frozen=True)
+class Change:
+    unit: PromptUnit
+    new_text: str
+
+
+def _yaml_literal(slot: Slot, value: str) -> str:
+    if slot.chomp == "":
+        if not value.endswith("\n") or value.endswith("\n\n"):
+            raise WriteRefused("the new text would change the block scalar's final line break (| keeps one)")
+        body = value[:-1]
+    elif slot.chomp == "-":
+        if value.endswith("\n"):
+            raise WriteRefused("the new text ends with a line break, which |- strips")
+        body = value
+    else:
+        body = value[:-1] if value.endswith("\n") else value
+        if not value.endswith("\n"):
+            raise WriteRefused("the new text has no final line break, which |+ keeps")
+    lines = body.split("\n")
+    if lines and lines[0] and lines[0][0] == " ":
+        raise WriteRefused("the new text starts with a space: YAML would read it as more indentation")
+    out = [(slot.indent + line) if line else "" for line in lines]
+    return "\n".join(out) + "\n"
+
+
+def encode(unit: PromptUnit, value: str) -> str:
+    """The new source of the unit's slot; WriteRefused when it cannot be spelled exactly."""
+    slot = unit.slot
+    if slot is None:
+        raise WriteRefused(unit.refusal or "this value is not written back")
+    if slot.style == "yaml-literal":
+        return _yaml_literal(slot, value)
+    from tokcli.units.python_source import encode_literal
+
+    encoded = encode_literal(value, slot.prefix, slot.quote)
+    if encoded is None:
+        raise WriteRefused("the new text cannot be spelled in this string literal's style")
+    return encoded
+
+
+def apply_changes(
+    host_text: str, changes: list[Change], settings: UnitSettings, relative: str | None = None
+) -> tuple[str, list[tuple[Change, str]]]:
+    """`host_text` with every change that can be written exactly; (change, reason) for the others."""
+    from tokcli.units.scan import scan_host
+
+    refused: list[tuple[Change, str]] = []
+    text = host_text
+    for change in sorted(changes, key=lambda item: -(item.unit.slot.start if item.unit.slot else -1)):
+        unit = change.unit
+        try:
+            source = encode(unit, change.new_text)
+            slot = unit.slot
+            assert slot is not None
+            candidate = text[: slot.start] + source + text[slot.end :]
+            try:
+                rescanned = scan_host(unit.path, candidate, settings, relative)
+            except TokcliError as error:
+                raise WriteRefused(f"the file would not parse any more ({error.message})") from None
+            found = [item for item in (rescanned.units if rescanned else []) if item.key == unit.key]
+            if len(found) != 1 or found[0].text != change.new_text:
+                raise WriteRefused("reading the file again does not give the new text")
+            text = candidate
+        except WriteRefused as why:
+            refused.append((change, str(why)))
+    return text, refused
