@@ -135,8 +135,10 @@ def assert_preserved(original: str, compressed: str) -> None:
         if span.kind == "json":
             continue
         found = compressed.find(span.text, position)
-        if found < 0 and span.kind == "negation":  # the one change allowed: a capital where it now opens a sentence
-            found = compressed.find(span.text[:1].upper() + span.text[1:], position)
+        if span.kind == "negation":  # the one change allowed: a capital where it now opens a sentence
+            capital = compressed.find(span.text[:1].upper() + span.text[1:], position)
+            if capital >= 0 and (found < 0 or capital < found):  # the nearer one: "Not the the not"
+                found = capital
         assert found >= 0, f"protected {span.kind} {span.text!r} lost"
         position = found + len(span.text)
     json_before = [s.text for s in protect_document(original, kind="jinja") if s.kind == "json"]

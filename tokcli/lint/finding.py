@@ -72,6 +72,9 @@ class Finding:
                 else None
             ),
             "safe_fix": self.safe_fix,
+            "cacheable_tokens": self.cacheable_tokens,
+            "cache_saving_usd": self.cache_saving_usd,
+            "over_budget_tokens": self.over_budget_tokens,
         }
 
 

@@ -65,7 +65,12 @@ def _finding_text(head: str, finding: Finding) -> str:
     else:
         fix = "null"
     fixable = "true" if finding.fixable else "false"
-    return f'{{\n      {head},\n      "fix": {fix},\n      "fixable": {fixable}\n    }}'
+    apart = (  # figures that are not waste (TK401 cache, TK402 budget), after `fix` as the dataclass has them
+        f'      "cacheable_tokens": {int.__repr__(finding.cacheable_tokens)},\n'
+        f'      "cache_saving_usd": {_STRING.encode(finding.cache_saving_usd)},\n'
+        f'      "over_budget_tokens": {int.__repr__(finding.over_budget_tokens)},\n'
+    )
+    return f'{{\n      {head},\n      "fix": {fix},\n{apart}      "fixable": {fixable}\n    }}'
 
 
 def render_json(findings: Sequence[Finding], summary: Mapping[str, Any], **extra: Any) -> str:
