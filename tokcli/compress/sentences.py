@@ -124,7 +124,8 @@ def split_sentences(text: str, begin: int = 0, stop: int | None = None) -> Itera
             while start < line.end() and text[start] in " \t":
                 start += 1
         if start < line.end() and text[start : line.end()].strip():
-            pieces.append((start, len(text[: line.end()].rstrip())))
+            # the line's tail without its trailing blanks (slicing from the text's start copied it all: quadratic)
+            pieces.append((start, start + len(text[start : line.end()].rstrip())))
         for piece_start, piece_end in pieces:
             yield Sentence(
                 piece_start,

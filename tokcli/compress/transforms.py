@@ -737,9 +737,11 @@ def _pasted_paragraphs(
     starts = [start for start, *_ in found]
     repeated_starts = sorted([start for start, _, _ in repeats] + [start for start, _, _ in crossing])
     pasted = []
-    for start, end, replacement in crossing:
-        after = _PARAGRAPH_BREAK.search(text, start)
-        low, high = _paragraph_start(text, start), (after.start() if after else len(text))
+    low = high = -1
+    for start, end, replacement in crossing:  # in text order: a paragraph's bounds are found once
+        if start >= high:
+            after = _PARAGRAPH_BREAK.search(text, start)
+            low, high = _paragraph_start(text, start), (after.start() if after else len(text))
         sentences = bisect.bisect_left(starts, high) - bisect.bisect_left(starts, low)
         repeated = bisect.bisect_left(repeated_starts, high) - bisect.bisect_left(repeated_starts, low)
         if repeated >= 2 and 2 * repeated > sentences:
