@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+import pathlib
 import stat
 import subprocess
 import sys
@@ -150,6 +151,10 @@ def refuse(monkeypatch: pytest.MonkeyPatch, function: str, refused: Any) -> None
         return original(path, *args, **kwargs)
 
     monkeypatch.setattr(os, function, refusing)
+    # Python 3.10's pathlib calls the os functions it bound at import, through its accessor object.
+    accessor = getattr(pathlib, "_normal_accessor", None)
+    if accessor is not None and hasattr(accessor, function):
+        monkeypatch.setattr(accessor, function, refusing)
 
 
 @pytest.fixture
