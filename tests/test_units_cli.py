@@ -210,3 +210,12 @@ def test_audit_python_that_does_not_parse_is_a_note(tree: Path, own_cache: Path)
     data, result = audit_json(".", expect=0)
     assert "bad.py" not in {row["path"].partition("::")[0] for row in data["files"]}
     assert "tokcli: note: bad.py:2: skipped, Python syntax error: invalid syntax" in result.stderr
+
+
+def test_count_of_a_directory_reads_the_python_prompts_that_audit_and_lint_read(tree: Path) -> None:
+    result = invoke("count", ".", "-m", "gpt-4o", "--format", "csv")
+    assert result.exit_code == 0, result.stderr
+    paths = [row.split(",")[0] for row in result.stdout.splitlines()[1:]]
+    # app.py's prompts are counted as audit counts them; util.py holds none and adds no row, nor a note.
+    assert "app.py::app.SYSTEM_PROMPT" in paths and not any(path.startswith("util.py") for path in paths)
+    assert "util.py" not in result.stderr

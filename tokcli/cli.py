@@ -153,13 +153,14 @@ def read_inputs(
     replaced by their prompt units."""
     from tokcli.errors import UsageError
     from tokcli.inputs import STDIN, collect_inputs, left_out_message
-    from tokcli.prompt_set import not_a_prompt
+    from tokcli.prompt_set import not_a_prompt, not_a_prompt_or_host
 
     if not paths and text is None:
         if sys.stdin is None or sys.stdin.isatty():
             raise UsageError("nothing to read: give files, directories, globs, '-' for stdin, or --text")
         paths = [STDIN]
-    accept = None if any_type else not_a_prompt
+    # With units, Python source is read for the prompts it holds, as lint and audit read it.
+    accept = None if any_type else (not_a_prompt_or_host if units is not None else not_a_prompt)
     inputs = collect_inputs(
         paths, text=text, encoding_errors=encoding_errors, accept=accept, use_ignore=use_ignore, stream_if=stream_if
     )
