@@ -35,6 +35,9 @@ from tokcli.compress.rules_method import compress_prompt
 from tokcli.errors import InputError
 from tokcli.prompts import load_prompt
 from tokcli.registry import get_tokenizer
+from tokcli.units.jobs import HostCompression, compress_host
+from tokcli.units.scan import may_be_host
+from tokcli.units.select import UnitSettings
 
 CORPUS = Path(__file__).resolve().parent / "compress_corpus"
 LEVELS = ("safe", "balanced", "aggressive")
@@ -117,6 +120,15 @@ def _prompt_text(path: Path, text: str) -> str:
     return load_prompt(str(path), text).prompt_text
 
 
+def _hosted(path: Path, text: str, level: str) -> HostCompression | None:
+    """The prompt units of a YAML/JSON config or Python file compressed as `tokcli compress` does; None for a
+    prompt file of its own (or a host without prompts)."""
+    if not may_be_host(str(path)):
+        return None
+    hosted = compress_host(str(path), text, level, UnitSettings())
+    return hosted if hosted is not None and hosted.before else None
+
+
 def real_world(count: Callable[[str], int]) -> RealWorld | str:
     """Compress every prompt file of the pinned packages at every level (a message when they are not at hand)."""
     try:
@@ -131,17 +143,24 @@ def real_world(count: Callable[[str], int]) -> RealWorld | str:
     for path in paths:
         try:
             text = path.read_text(encoding="utf-8")
-            before = count(_prompt_text(path, text))
+            hosted = _hosted(path, text, "safe")
+            before = count(hosted.before if hosted else _prompt_text(path, text))
         except (InputError, UnicodeDecodeError):
             outcome.refused += 1
             continue
         outcome.files += 1
         outcome.before += before
-        document_kind = load_prompt(str(path), text).kind
+        document_kind = "host" if hosted else load_prompt(str(path), text).kind
         for level in LEVELS:
             try:
-                result = compressed(path, text, level)
-                after = count(_prompt_text(path, result))
+                if hosted:  # a YAML config or Python file: its prompt units, as the CLI compresses them
+                    units = _hosted(path, text, level)
+                    assert units is not None
+                    original, result = units.before, units.after
+                else:
+                    result = compressed(path, text, level)
+                    original = text
+                after = count(result if hosted else _prompt_text(path, result))
             except Exception as error:  # any exception on a file `count` accepts is a finding
                 outcome.errors.append(f"{path.name} ({level}): {type(error).__name__}: {error}")
                 continue
@@ -151,7 +170,7 @@ def real_world(count: Callable[[str], int]) -> RealWorld | str:
                 new_messages = compress_safety.chat_contents(result, str(path)) or ""
                 found = compress_safety.check(original_messages, new_messages)
             else:
-                found = compress_safety.check(text, result)
+                found = compress_safety.check(original, result)
             outcome.violations.extend(f"{path.name} ({level}): {v.check}: {v.message}" for v in found)
     return outcome
 
