@@ -89,10 +89,16 @@ def test_lint_python_syntax_error_is_one_line_exit_2(tree: Path) -> None:
     assert result.stderr == "tokcli: error: bad.py:2: Python syntax error: invalid syntax\n"
 
 
-def test_lint_python_without_prompts_named_is_a_note(tree: Path) -> None:
-    result = invoke("lint", "util.py")
-    assert (result.exit_code, result.stdout) == (0, "Found no findings in 0 files.\n") or result.exit_code == 0
-    assert result.stderr == "tokcli: skipped util.py: no prompts found in this Python file\n"
+def test_lint_python_without_prompts_named_alone_says_why_and_beside_others_is_a_note(tree: Path) -> None:
+    alone = invoke("lint", "util.py")
+    assert (alone.exit_code, alone.stdout) == (2, "")
+    assert (
+        alone.stderr
+        == "tokcli: error: no prompt files in util.py: 1 left out — no prompts found in this Python file (1)\n"
+    )
+    beside = invoke("lint", "util.py", "app.py", "--exit-zero")
+    assert beside.exit_code == 0
+    assert beside.stderr == "tokcli: skipped util.py: no prompts found in this Python file\n"
 
 
 def test_count_per_unit(tree: Path) -> None:
@@ -219,3 +225,10 @@ def test_count_of_a_directory_reads_the_python_prompts_that_audit_and_lint_read(
     # app.py's prompts are counted as audit counts them; util.py holds none and adds no row, nor a note.
     assert "app.py::app.SYSTEM_PROMPT" in paths and not any(path.startswith("util.py") for path in paths)
     assert "util.py" not in result.stderr
+
+
+def test_lint_of_only_configs_without_prompts_says_why_as_count_does(tree: Path) -> None:
+    for command in ("lint", "count"):
+        result = invoke(command, "settings.yaml")
+        assert result.exit_code == 2 and result.stdout == ""
+        assert result.stderr == f"tokcli: error: no prompt files in settings.yaml: 1 left out — {NO_PROMPTS} (1)\n"

@@ -738,7 +738,11 @@ def lint(
         raise UsageError("--fix and --diff need files, not stdin")
     units = unit_settings(settings)
     split = split_hosts(inputs.texts, units, explicit_files(paths))
-    for path, reason in [*inputs.skipped, *split.skipped]:
+    skipped = [*inputs.skipped, *split.skipped]
+    if not split.plain and not split.hosts and not inputs.errors and not split.errors:
+        # Nothing left once configs without prompts are set aside: say why, as count and audit do (exit 2).
+        raise UsageError(left_out_message("prompt files", paths, inputs.left_out + Counter(r for _, r in skipped)))
+    for path, reason in skipped:
         typer.echo(f"tokcli: skipped {path}: {reason}", err=True)
     with _audit_progress("linting") as progress:
         report = lint_inputs(split.plain, linter, fix=fix or diff, progress=progress)
