@@ -154,7 +154,10 @@ def test_totals_add_up_exactly_where_floats_do_not() -> None:
     model = _model(rates=Rates(input=D("0.1"), output=D("0.2")), tiers=())
     costs = [compute_cost(model, 1_000_000).total_cost for _ in range(10)]
     assert sum(costs, D(0)) == D("1")
-    assert sum([0.1] * 10) != 1.0  # what float arithmetic would have given
+    float_total = 0.0
+    for _ in range(10):
+        float_total += 0.1
+    assert float_total != 1.0  # what naive float arithmetic gives (3.12's sum() compensates; a running total does not)
     per_call = compute_cost(model, 1_000_000, CostOptions(output_tokens=1_000_000, calls=10))
     assert per_call.total_cost == D("0.3") and per_call.period_cost == D("3")
 
