@@ -135,3 +135,39 @@ def test_count_with_ids_reads_the_file_whole(tmp_path: Path, monkeypatch: pytest
     result = CliRunner().invoke(app, ["count", str(tmp_path / "big.md"), "-t", "cl100k_base", "--ids", "-f", "json"])
     assert result.exit_code == 0, result.stderr
     assert json.loads(result.stdout)["results"][0]["ids"] == [15339, 1917]
+
+
+@given(parts=st.lists(_TEXT, max_size=8), size=st.sampled_from([1, 5, 40]))
+@settings(max_examples=150, deadline=None)
+def test_a_long_string_counted_in_pieces_counts_as_the_whole(parts: list[str], size: int) -> None:
+    text = "".join(parts)
+    assert "".join(streaming.text_pieces(text, size)) == text
+    tokenizer = get_tokenizer("o200k_base")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(streaming, "LARGE_TEXT_CHARS", 0)
+        patch.setattr(streaming, "_TEXT_PIECE_CHARS", size)
+        patch.setattr(streaming, "_TEXT_BATCH_CHARS", 3 * size)
+        assert streaming.count_large_text(text, tokenizer) == tokenizer.count(text)
+
+
+def test_compress_measures_a_large_text_in_pieces_with_the_whole_counts(monkeypatch: pytest.MonkeyPatch) -> None:
+    from tokcli.compress.summary import measure
+    from tokcli.counting import resolve_targets
+
+    before = "Please note that you should answer the question in one line.\n" * 3_000
+    after = "Answer in one line.\n" * 3_000
+    cl100k = get_tokenizer("cl100k_base")
+    assert cl100k.encode("hello world") == [15339, 1917]
+    pieces: list[int] = []
+    real_count_batch = type(cl100k).count_batch
+
+    def spying_count_batch(self: Any, texts: Any, **options: Any) -> list[int]:
+        pieces.extend(len(text) for text in texts)
+        return real_count_batch(self, texts, **options)
+
+    monkeypatch.setattr(streaming, "LARGE_TEXT_CHARS", 10_000)
+    monkeypatch.setattr(streaming, "_TEXT_PIECE_CHARS", 4_000)
+    monkeypatch.setattr(type(cl100k), "count_batch", spying_count_batch)
+    [row] = measure(before, after, resolve_targets([], ["cl100k_base"]))
+    assert (row.before, row.after) == (cl100k.count(before), cl100k.count(after))
+    assert pieces and max(pieces) < 10_000  # never the whole text at once

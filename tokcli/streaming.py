@@ -116,14 +116,53 @@ def _decoded_blocks(handle: Any, shown: str, encoding_errors: str) -> Iterator[s
 
 def stream_count(path: Path, tokenizer: Any, *, shown: str, encoding_errors: str = "strict") -> int:
     """The file's token count (special-token text counted as text), read a few megabytes at a time."""
+    return _count_pieces(decoded_pieces(path, shown, encoding_errors), tokenizer, BATCH_CHARS)
+
+
+#: Texts at least this long are counted in pieces by `count_large_text`.
+LARGE_TEXT_CHARS = 1 << 20
+#: Pieces a large text is cut into, and how many characters are counted at once: small, because tiktoken
+#: builds every token id of a batch (about 20 bytes per token) before it counts them.
+_TEXT_PIECE_CHARS = 256 << 10
+_TEXT_BATCH_CHARS = 1 << 20
+
+
+def count_large_text(text: str, tokenizer: Any) -> int:
+    """The token count of `text` as `tokenizer.count_batch([text])` gives it, in bounded memory for a long text
+    (cut in pieces, see the module's docstring) when the tokenizer's pattern allows it."""
+    if len(text) < LARGE_TEXT_CHARS or not can_stream(tokenizer):
+        return int(tokenizer.count_batch([text])[0])
+    return _count_pieces(text_pieces(text, _TEXT_PIECE_CHARS), tokenizer, _TEXT_BATCH_CHARS)
+
+
+def text_pieces(text: str, size: int) -> Iterator[str]:
+    """`text` cut only at safe places into pieces of about `size` characters (longer where no cut is near)."""
+    start = 0
+    while len(text) - start > size:
+        window_end = start + size
+        cut = last_cut(text[start:window_end])
+        if cut <= 0:  # no cut in this window: the first one after it
+            match = _CUT.search(text, window_end)
+            if match is None:
+                break
+            end = match.end()
+        else:
+            end = start + cut
+        yield text[start:end]
+        start = end
+    if start < len(text):
+        yield text[start:]
+
+
+def _count_pieces(pieces: Iterator[str], tokenizer: Any, batch_chars: int) -> int:
     exact = tokenizer if tokenizer.exact else tokenizer.base
     total = 0
     batch: list[str] = []
     size = 0
-    for piece in decoded_pieces(path, shown, encoding_errors):
+    for piece in pieces:
         batch.append(piece)
         size += len(piece)
-        if size >= BATCH_CHARS:
+        if size >= batch_chars:
             total += sum(exact.count_batch(batch))
             batch, size = [], 0
     if batch:

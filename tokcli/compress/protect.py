@@ -290,6 +290,24 @@ def find_protected_spans(
     same words `iter_negations` finds), so a caller can count them without scanning again. `lines` are
     `line_spans(text)` when already known (see `reuse_line_spans`).
     """
+    blocks = block_spans(text, template_spans=template_spans, extra_spans=extra_spans, prompty=prompty)
+    if lines is None:
+        lines = line_spans(text)
+    if negations is not None:
+        negations.extend((start, end) for start, end, kind in lines if kind == "negation")
+    make = tuple.__new__  # `ProtectedSpan(...)` without its Python-level `__new__`: tens of thousands per text
+    return [make(ProtectedSpan, (start, end, kind, text[start:end])) for start, end, kind in _merge(blocks + lines)]
+
+
+def block_spans(
+    text: str,
+    *,
+    template_spans: Iterable[tuple[int, int]] = (),
+    extra_spans: Iterable[tuple[int, int, str]] = (),
+    prompty: bool = False,
+) -> list[tuple[int, int, str]]:
+    """The block-level protected spans of `text` (template tags, `extra_spans`, code fences, JSON and YAML
+    examples, prompty role lines), sorted and merged: `find_protected_spans` without the spans within lines."""
     blocks: list[tuple[int, int, str]] = [(start, end, "template") for start, end in template_spans]
     blocks.extend(extra_spans)
     if "```" in text or "~~~" in text:
@@ -305,17 +323,10 @@ def find_protected_spans(
             blocks.append((match.start("m") - 1, match.end("m") - 1, "yaml"))
         match = _YAML_BLOCK.search(padded, match.end() - 1)  # a block ends with its line break
     # a block keeps its final newline outside, so the next line still starts a sentence for the transforms
-    blocks = [
+    return [
         (start, end - 1 if end - start > 1 and text[end - 1] == "\n" else end, kind)
         for start, end, kind in _merge(blocks)
     ]
-
-    if lines is None:
-        lines = line_spans(text)
-    if negations is not None:
-        negations.extend((start, end) for start, end, kind in lines if kind == "negation")
-    make = tuple.__new__  # `ProtectedSpan(...)` without its Python-level `__new__`: tens of thousands per text
-    return [make(ProtectedSpan, (start, end, kind, text[start:end])) for start, end, kind in _merge(blocks + lines)]
 
 
 def _fences(text: str) -> Iterator[tuple[int, int]]:

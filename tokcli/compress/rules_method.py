@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from operator import itemgetter
 from typing import Any
 
+from tokcli.compress import chunks
 from tokcli.compress.pipeline import TransformRun, run_transforms
 from tokcli.compress.protect import (
     MIN_REUSE,
@@ -153,6 +154,10 @@ def compress_text(text: str, *, level: str = "balanced", kind: str = "text", bod
             result.text = result.text.replace("\n", "\r\n") if result.text != unix else text
             result.original = text
             return result
+    if len(text) >= chunks.CHUNKED_MIN_CHARS:
+        ranges = chunks.chunk_ranges(text, kind=kind, body_offset=body_offset)
+        if len(ranges) > 1:
+            return _compress_in_chunks(text, ranges, level, kind, body_offset)
     collecting = gc.isenabled()
     gc.disable()  # hundreds of thousands of small tuples and matches, no cycles: full collections only cost time
     try:
@@ -161,6 +166,34 @@ def compress_text(text: str, *, level: str = "balanced", kind: str = "text", bod
         forget_folds()  # the transforms' folds of large texts (see `protect.fold`)
         if collecting:
             gc.enable()
+
+
+def _compress_in_chunks(
+    text: str, ranges: list[tuple[int, int]], level: str, kind: str, body_offset: int
+) -> RulesResult:
+    """A very large text compressed chunk by chunk (see `chunks`): each chunk but the last ends with the blank
+    line it was cut at, which is kept out of its compression and put back after it."""
+    result = RulesResult(text=text, original=text, level=level)
+    pieces: list[str] = []
+    line = 1
+    for index, (start, end) in enumerate(ranges):
+        last = index == len(ranges) - 1
+        chunk = text[start:end] if last else text[start : end - 1]  # without the blank line's own break
+        part = compress_text(chunk, level=level, kind=kind, body_offset=body_offset if index == 0 else 0)
+        _merge_part(part, result, lambda inner, first=line: first + inner - 1)
+        pieces.append(part.text)
+        if not last:
+            pieces.append("\n" if part.text.endswith("\n") else "\n\n")
+        line += chunk.count("\n") + (not last)
+        del chunk, part
+    joined = "".join(pieces)
+    del pieces
+    result.text = joined if joined != text else text
+    result.notes.append(
+        f"compressed in {len(ranges)} chunks of about {chunks.CHUNK_CHARS / (1 << 20):.3g} MB, cut at blank lines "
+        "(a sentence repeated in a later chunk is kept)"
+    )
+    return result
 
 
 def _compress_text(text: str, level: str, kind: str, body_offset: int) -> RulesResult:

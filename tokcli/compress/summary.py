@@ -106,11 +106,15 @@ def measure(
 ) -> list[ModelSavings]:
     """Tokens of both texts for each target (a `tokcli.counting.Target`), and the money saved when priced."""
     from tokcli.registry import get_tokenizer
+    from tokcli.streaming import LARGE_TEXT_CHARS, count_large_text
 
     rows = []
     for target in targets:
         tokenizer = get_tokenizer(target.tokenizer)
-        before, after = tokenizer.count_batch([before_text, after_text])
+        if max(len(before_text), len(after_text)) >= LARGE_TEXT_CHARS:
+            before, after = count_large_text(before_text, tokenizer), count_large_text(after_text, tokenizer)
+        else:
+            before, after = tokenizer.count_batch([before_text, after_text])
         rows.append(_priced(target, tokenizer.exact, before, after, table, calls, per))
     return rows
 
