@@ -40,6 +40,8 @@ def test_count_fit_json_and_exit(prompt: int) -> None:
     assert item["fit"] == {
         "window": 128000,
         "reserved_output": 100000,
+        "prompt_tokens": prompt,
+        "rendered": False,
         "used": used,
         "share": round(100 * used / 128000, 2),
         "exact": True,
@@ -102,6 +104,32 @@ def test_audit_fit_findings(prompt: int) -> None:
     assert (finding["code"], finding["severity"]) == ("TK957", "warning")
     code, _, _ = run("audit", ".", "--no-cache", "--reserve-output", str(900 - prompt), "--fail-on", "warning")
     assert code == 1
+
+
+def test_a_template_with_fixtures_is_fitted_by_its_largest_render(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    Path("rag.j2").write_text("Answer from these documents:\n{{ docs }}\n")
+    small, large = "Refunds take five days.", "Refunds take five days. " * 60
+    Path("rag.vars.yaml").write_text(f"fixtures:\n  short: {{docs: {small}}}\n  long: {{docs: {large.strip()}}}\n")
+    Path(".tokcli.yaml").write_text("models: [gpt-4o]\nfit:\n  windows: {gpt-4o: 200}\n")
+    o200k = get_tokenizer("o200k_base")
+    largest = o200k.count(f"Answer from these documents:\n{large.strip()}\n")
+    assert o200k.count(Path("rag.j2").read_text()) < 200 < largest  # the template fits; its largest render does not
+    code, stdout, stderr = run("count", "rag.j2", "--fit", "-f", "json")
+    assert (code, stderr) == (1, "")
+    [item] = json.loads(stdout)["results"]
+    assert item["fit"]["prompt_tokens"] == largest == item["rendered"]["max"]
+    assert (item["fit"]["rendered"], item["fit"]["status"]) == (True, "over")
+    code, stdout, stderr = run("count", "rag.j2", "--fit", "-f", "text")
+    assert code == 1 and f"{largest} (largest render)" in stdout
+    code, stdout, stderr = run("audit", ".", "--no-cache", "-f", "json")
+    assert code == 1, stderr
+    [finding] = [f for f in json.loads(stdout)["findings"] if f["code"].startswith("TK95")]
+    assert finding["code"] == "TK956" and finding["message"].startswith(
+        f"{largest} rendered prompt tokens + 0 reserved"
+    )
 
 
 @given(prompt=st.integers(0, 10**6), reserve=st.integers(0, 10**6), window=st.integers(1, 10**6))

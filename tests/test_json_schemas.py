@@ -20,9 +20,14 @@ SCHEMAS = Path(__file__).resolve().parents[1] / "tokcli" / "schemas"
 # schema name → command lines whose JSON output it describes (run in a copy of prompts_examples/).
 OUTPUTS: dict[str, list[list[str]]] = {
     "count": [
-        ["count", "summarize.prompt", "chat_onboarding.yaml", "-m", "gpt-4o", "-m", "claude-sonnet-4-5", "--ids"]
+        ["count", "summarize.prompt", "chat_onboarding.yaml", "-m", "gpt-4o", "-m", "claude-sonnet-4-5", "--ids"],
+        ["count", "greet.j2", "tools.json", "chat_onboarding.yaml", "-m", "gpt-4o", "-m", "claude-sonnet-4-5", "--fit"],
     ],
-    "cost": [["cost", "summarize.prompt", "-m", "gpt-4o", "--calls", "100", "--per", "day"], ["cost", "--text", "hi"]],
+    "cost": [
+        ["cost", "summarize.prompt", "-m", "gpt-4o", "--calls", "100", "--per", "day"],
+        ["cost", "--text", "hi"],
+        ["cost", "greet.j2", "tools.json", "-m", "gpt-4o"],
+    ],
     "lint": [["lint", "wasteful_rag.j2", "payload_blob.md"]],
     "compress": [
         ["compress", "verbose_system_prompt.md"],
@@ -44,6 +49,11 @@ def examples(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
     root = git_repo(tmp_path_factory.mktemp("json") / "repo")
     shutil.copytree(EXAMPLES, root, dirs_exist_ok=True)
+    # a template with fixtures and an MCP tool list: the rendered, tools and fit fields of the reports
+    (root / "greet.j2").write_text("Greet {{ name }} in one short sentence.\n", encoding="utf-8")
+    (root / "greet.vars.yaml").write_text("fixtures:\n  short: {name: Ana}\n  long: {name: Ana Maria Silva}\n")
+    tool = {"name": "search_docs", "description": "Search the docs.", "inputSchema": {"type": "object"}}
+    (root / "tools.json").write_text(json.dumps({"tools": [tool]}), encoding="utf-8")
     commit_all(root)
     with (root / "summarize.prompt").open("a", encoding="utf-8") as grown:
         grown.write("Also list every date mentioned in the text, with what happened on it.\n" * 5)
@@ -64,6 +74,13 @@ def test_output_validates_against_its_schema(
         pytest.skip("git is not installed")
     monkeypatch.chdir(examples)
     document = _output(args)
+    if "greet.j2" in args or args[:2] == ["audit", "."]:  # the fields these cases exist for are there
+        text = json.dumps(document)
+        assert '"rendered": {' in text or '"rendered": [{' in text
+    if ("tools.json" in args and args[0] == "count") or args[:2] == ["audit", "."]:
+        assert '"tools": [{"name": "search_docs"' in json.dumps(document)
+    if "--fit" in args:
+        assert '"fit": {' in json.dumps(document)
     assert isinstance(document, dict) and next(iter(document)) == "schema_version"
     assert document["schema_version"] == SCHEMA_VERSION
     validator = jsonschema.Draft202012Validator(json.loads(schema_text(schema)))

@@ -275,7 +275,7 @@ def count(
         from tokcli.fit import count_fits, fit_settings
 
         fitting = fit_settings(settings.fit, settings.source, settings.key_lines)
-        fits = count_fits(report, fitting, price_table(settings, pricing), reserve_output)
+        fits = count_fits(report, fitting, price_table(settings, pricing), reserve_output, rendered)
     chosen = output_format.value
     if chosen == "auto":
         chosen = "table" if is_terminal() else "text"  # NO_COLOR takes the colour away, not the layout

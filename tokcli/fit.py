@@ -51,6 +51,9 @@ class Fit:
     reserved: int
     warn_at: float
     exact: bool = True  # whether prompt_tokens is an exact count
+    #: whether prompt_tokens are the largest render over the template's fixtures (what is sent), not the
+    #: template's own text
+    rendered: bool = False
 
     @property
     def used(self) -> int:
@@ -104,14 +107,25 @@ def check_fit(model: str, prompt_tokens: int, settings: FitSettings, price: Any,
 
 
 def count_fits(
-    report: Any, settings: FitSettings, table: Any, reserve: int | None = None
+    report: Any,
+    settings: FitSettings,
+    table: Any,
+    reserve: int | None = None,
+    rendered: Mapping[tuple[str, str], Any] | None = None,
 ) -> dict[tuple[str, str], Fit]:
-    """(path, label) → Fit for every counted result that names a model (a bare tokenizer has no window)."""
+    """(path, label) → Fit for every counted result that names a model (a bare tokenizer has no window). A
+    template with fixtures (`rendered`: (path, label) → tokcli.render.RenderedFigures) is fitted by its largest
+    render: that is what reaches the model."""
     fits = {}
     for result in report.results:
         if result.model is None:
             continue
         price = table.find(result.model) if table is not None else None
-        found = check_fit(result.model, result.tokens, settings, price, reserve)
-        fits[(result.path, result.label)] = replace(found, exact=result.exact)
+        renders = (rendered or {}).get((result.path, result.label))
+        if renders is not None:
+            found = check_fit(result.model, renders.maximum, settings, price, reserve)
+            found = replace(found, exact=renders.exact, rendered=True)
+        else:
+            found = replace(check_fit(result.model, result.tokens, settings, price, reserve), exact=result.exact)
+        fits[(result.path, result.label)] = found
     return fits

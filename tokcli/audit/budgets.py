@@ -252,11 +252,15 @@ def fit_findings(files: Sequence[FileAudit], targets: Sequence[Any], settings: A
             figure = file.figure(target.model)
             if figure is None:
                 continue
-            fit = check_fit(target.model, figure.tokens, settings, target.price)
+            # a template with fixtures is fitted by its largest render: that is what reaches the model
+            largest_render = figure.rendered.maximum if figure.rendered is not None else None
+            prompt = largest_render if largest_render is not None else figure.tokens
+            fit = check_fit(target.model, prompt, settings, target.price)
             if fit.status not in ("over", "warn"):
                 continue
             what = (
-                f"{fit.prompt_tokens:,} prompt tokens + {fit.reserved:,} reserved for output = {fit.used:,}, "
+                f"{fit.prompt_tokens:,} {'rendered ' if largest_render is not None else ''}prompt tokens + "
+                f"{fit.reserved:,} reserved for output = {fit.used:,}, "
                 f"{fit.share:.1f}% of {target.model}'s {fit.window:,}-token context window"
             )
             if fit.status == "over":

@@ -19,7 +19,7 @@ def fit_rows(fits: dict[tuple[str, str], Fit]) -> list[list[str]]:
             [
                 path,
                 fit.model,
-                f"{'' if fit.exact else '~'}{fit.prompt_tokens:,}",
+                f"{'' if fit.exact else '~'}{fit.prompt_tokens:,}" + (" (largest render)" if fit.rendered else ""),
                 f"{fit.reserved:,}",
                 f"{fit.window:,}" if fit.window else "—",
                 f"{share:.1f}%" if share is not None else "—",
@@ -52,6 +52,8 @@ def fit_json(fit: Fit) -> dict[str, Any]:
     return {
         "window": fit.window,
         "reserved_output": fit.reserved,
+        "prompt_tokens": fit.prompt_tokens,
+        "rendered": fit.rendered,
         "used": fit.used,
         "share": round(share, 2) if share is not None else None,
         "exact": fit.exact,
