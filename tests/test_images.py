@@ -106,8 +106,10 @@ def test_chat_file_images_are_counted_or_named(tmp_path: Path, monkeypatch: pyte
     items = {item["model"]: item for item in json.loads(result.stdout)["results"]}
     gpt = items["gpt-4o"]
     # 1024×1024 high: 765; 200×200 auto: one tile, 255; the remote image is not fetched, so not counted.
-    assert gpt["tool_tokens"] == 765 + 255 and gpt["exact"] is False
-    assert items["claude-sonnet-4-5"]["tool_tokens"] == 1399 + 54  # ceil(1024² / 750), ceil(200² / 750)
+    assert gpt["image_tokens"] == 765 + 255 and gpt["exact"] is False
+    assert items["claude-sonnet-4-5"]["image_tokens"] == 1399 + 54  # ceil(1024² / 750), ceil(200² / 750)
+    # images are message parts: in the messages' tokens, not the tools'
+    assert gpt["tool_tokens"] == 0 and gpt["message_tokens"] == gpt["tokens"] > 765 + 255
     notes = json.loads(result.stdout)["notes"]
     assert (
         "chat.json on gpt-4o: 1 image part was not counted (size unknown, or no published formula for this provider)"

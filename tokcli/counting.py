@@ -57,10 +57,16 @@ class CountResult:
 
     @property
     def tool_tokens(self) -> int:
-        return self.request.total if self.request is not None else 0
+        """Tool definitions, tool_choice, response format and tool calls (images are message parts, not tools)."""
+        return self.request.tool_total if self.request is not None else 0
+
+    @property
+    def image_tokens(self) -> int:
+        return self.request.images if self.request is not None else 0
 
     @property
     def message_tokens(self) -> int:
+        """The messages: their text, framing and images."""
         return self.tokens - self.tool_tokens
 
 

@@ -99,8 +99,14 @@ class RequestTokens:
         return sum(tool.total for tool in self.tools) + self.overhead + self.tool_choice + self.response_format
 
     @property
+    def tool_total(self) -> int:
+        """Tool definitions, tool_choice, response format and tool calls: what the tools cost a request."""
+        return self.definitions + self.calls
+
+    @property
     def total(self) -> int:
-        return self.definitions + self.calls + self.images
+        """Every token besides the message text: the tools' and the images'."""
+        return self.tool_total + self.images
 
 
 class _Batch:

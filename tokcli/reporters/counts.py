@@ -137,6 +137,7 @@ def _result_dict(result: CountResult) -> dict[str, Any]:
 
         item["message_tokens"] = result.message_tokens
         item["tool_tokens"] = result.tool_tokens
+        item["image_tokens"] = result.image_tokens
         item["tools"] = request_json(result.request)
     if result.ids is not None:
         item["ids"] = result.ids

@@ -49,13 +49,14 @@ def tool_rows(request: RequestTokens) -> list[list[str]]:
         ("(tool_choice)", request.tool_choice),
         ("(response_format)", request.response_format),
         ("(tool calls)", request.calls),
-        ("(images)", request.images),
     ):
         if value:
             rows.append([label, "", "", f"{mark}{value:,}"])
     rows.append(
-        [f"total ({len(request.tools)} tools)", f"{descriptions:,}", f"{schemas:,}", f"{mark}{request.total:,}"]
+        [f"total ({len(request.tools)} tools)", f"{descriptions:,}", f"{schemas:,}", f"{mark}{request.tool_total:,}"]
     )
+    if request.images:  # counted with the messages, shown here because they are priced by formula, not text
+        rows.append(["(images, in the messages)", "", "", f"{mark}{request.images:,}"])
     return rows
 
 
