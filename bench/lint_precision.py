@@ -80,8 +80,9 @@ def lint_directory_of(paths: list[Path]) -> str:
             shutil.copy(path, target / path.name)
         command = [sys.executable, "-m", "tokcli", "lint", "--format", "json", "--exit-zero", directory]
         done = subprocess.run(command, capture_output=True, text=True, check=False)
-    files = json.loads(done.stdout or "{}").get("summary", {}).get("files", "?")
-    return f"{files} linted; {done.stderr.strip() or 'nothing said'}"
+    # with nothing left to lint, lint says why on stderr and exits 2 without a report
+    files = json.loads(done.stdout).get("summary", {}).get("files", "?") if done.stdout else 0
+    return f"{files} linted (exit {done.returncode}); {done.stderr.strip() or 'nothing said'}"
 
 
 def recount(findings: list[dict[str, object]]) -> tuple[int, int, list[str]]:
