@@ -52,6 +52,39 @@ def test_swe_agent_preset_finds_templates_with_positions_and_model() -> None:
     assert error.slot is None and "double-quoted" in (error.refusal or "")
 
 
+SMOLAGENTS = """\
+system_prompt: |-
+  You solve tasks with tools. Tools available: {{ tools }}.
+planning:
+  initial_plan: |-
+    Write a short plan for the task below.
+    {{ task }}
+  update_plan_post_messages: |-
+    Basically, update the plan in a few steps.
+final_answer:
+  pre_messages: "An agent could not finish the task."
+"""
+
+
+def test_smolagents_preset_finds_every_template_section() -> None:
+    scan = scan_host("code_agent.yaml", SMOLAGENTS, DEFAULTS)
+    assert scan is not None and scan.preset == "smolagents"
+    found = {unit.key: unit for unit in scan.units}
+    assert list(found) == [
+        "system_prompt",
+        "planning.initial_plan",
+        "planning.update_plan_post_messages",
+        "final_answer.pre_messages",
+    ]
+    assert {unit.syntax for unit in scan.units} == {"jinja2"}
+    plan = found["planning.initial_plan"]
+    assert (plan.line, plan.column) == (5, 5)
+    assert plan.text == "Write a short plan for the task below.\n{{ task }}"
+    # without the preset, only the key named like a prompt is taken
+    generic = scan_host("code_agent.yaml", SMOLAGENTS, UnitSettings(presets=("swe-agent",)))
+    assert generic is not None and [unit.key for unit in generic.units] == ["system_prompt"]
+
+
 def test_swe_agent_nested_templates_shape() -> None:
     text = "agent:\n  templates:\n    system_template: You are a careful engineer today.\n  model:\n    name: gpt-4o\n"
     (unit,) = units_of("sweagent.yaml", text)
@@ -165,7 +198,7 @@ def test_prompts_config_section_is_checked(tmp_path: Path, monkeypatch: pytest.M
     assert result.exit_code == 2
     assert result.stderr == (
         f"tokcli: error: {tmp_path / '.tokcli.yaml'}:2: config key 'prompts.presets': unknown preset 'langgraph' "
-        "(known: crewai-agents, crewai-tasks, promptfoo, swe-agent)\n"
+        "(known: crewai-agents, crewai-tasks, promptfoo, smolagents, swe-agent)\n"
     )
     (tmp_path / ".tokcli.yaml").write_text("prompts:\n  keys:\n    'a.yaml': ['agent.instance_template']\n")
     result = CliRunner().invoke(app, ["count", "a.yaml", "-t", "o200k_base", "-f", "json"])

@@ -60,6 +60,19 @@ def _crewai_tasks(name: str, data: Any) -> bool:
     return _entries_with(data, _CREW_TASK_KEYS, 2)
 
 
+_SMOLAGENTS_SECTIONS = ("planning", "managed_agent", "final_answer")
+
+
+def _smolagents(name: str, data: Any) -> bool:
+    """smolagents' `PromptTemplates`: a `system_prompt` string beside its planning / managed-agent /
+    final-answer sections (mappings of templates)."""
+    return (
+        isinstance(data, dict)
+        and isinstance(data.get("system_prompt"), str)
+        and any(_mapping(data, section) is not None for section in _SMOLAGENTS_SECTIONS)
+    )
+
+
 def _promptfoo(name: str, data: Any) -> bool:
     if not isinstance(data, dict) or "prompts" not in data:
         return False
@@ -93,6 +106,13 @@ PRESETS: dict[str, Preset] = {
             _crewai_tasks,
             keys=("*.description", "*.expected_output"),
             syntax="format",
+        ),
+        Preset(
+            "smolagents",
+            "smolagents prompt templates: system_prompt, planning.*, managed_agent.*, final_answer.* (Jinja2)",
+            _smolagents,
+            keys=("system_prompt", "planning.*", "managed_agent.*", "final_answer.*"),
+            syntax="jinja2",
         ),
         Preset(
             "promptfoo",
