@@ -142,5 +142,5 @@ def test_a_yaml_prompt_config_is_never_rewritten_by_compress() -> None:
     from tokcli.errors import InputError
 
     text = "agent:\n  system_template: |\n    In order to help, it is important to note that you answer briefly.\n"
-    with pytest.raises(InputError, match="linted, not compressed"):
+    with pytest.raises(InputError, match="not one prompt: compress its prompts with `tokcli compress`"):
         compress_prompt("config.yaml", text)

@@ -131,10 +131,12 @@ def compress_prompt(path: str, text: str, *, level: str = "balanced", kind: str 
 def compress_document(document: PromptDocument, *, level: str = "balanced") -> RulesResult:
     """Compress an already loaded prompt document."""
     if document.kind == "config":
-        # Rewriting the file as prose would break its YAML (keys, indentation, quoting): refuse, as before
-        # YAML configs were linted.
+        # Rewriting the file as prose would break its YAML (keys, indentation, quoting): its prompts are
+        # compressed one by one and written back into their values (`tokcli.units.jobs.compress_host`).
         raise InputError(
-            "a YAML prompt config is linted, not compressed: compress its prompts as files", path=document.path
+            "a YAML prompt config is not one prompt: compress its prompts with `tokcli compress` "
+            "(tokcli.units.jobs.compress_host)",
+            path=document.path,
         )
     if document.kind == "chat":
         return _compress_chat(document, level)
