@@ -9,6 +9,7 @@ Fixtures for a template come from, in this order:
 A fixture file holds one mapping of variables, a list of them, or `{fixtures: {name: mapping}}` / `{fixtures:
 [mapping, ...]}`. Templates are rendered in Jinja2's `SandboxedEnvironment` with `StrictUndefined`: a template that
 reaches for Python internals, or uses a variable the fixture lacks, is an InputError naming the file and line.
+dotprompt files are Handlebars, rendered by `tokcli.handlebars_render` (no code runs), with the same errors.
 """
 
 from __future__ import annotations
@@ -213,6 +214,11 @@ def render_document(document: PromptDocument, fixture: Fixture) -> Rendered:
         rendered = PromptDocument(path=document.path, text=document.text, kind="chat", messages=messages)
         return Rendered(fixture, rendered.prompt_text, rendered)
     first_line = document.text.count("\n", 0, document.body_offset) + 1
+    if document.kind == "dotprompt":
+        from tokcli.handlebars_render import render_handlebars
+
+        text = render_handlebars(document.path, document.body, fixture.values, fixture.name, first_line)
+        return Rendered(fixture, text)
     return Rendered(fixture, render_text(document.path, document.body, fixture, first_line))
 
 
@@ -261,11 +267,9 @@ def common_prefix(texts: Sequence[str]) -> str:
 
 
 def renderable(document: PromptDocument) -> bool:
-    """Jinja2 templates, prompty bodies, chat files, and text with template tags. Not dotprompt files: they are
-    Handlebars, which this renderer (Jinja2) does not speak."""
-    if document.kind == "dotprompt":
-        return False
-    return document.kind in ("jinja", "prompty", "chat") or bool(document.template_spans)
+    """Jinja2 templates, prompty bodies, chat files, text with template tags, and dotprompt files (Handlebars,
+    see `tokcli.handlebars_render`)."""
+    return document.kind in ("jinja", "prompty", "chat", "dotprompt") or bool(document.template_spans)
 
 
 def render_inputs(inputs: Sequence[Any], settings: RenderSettings, root: Path | None) -> dict[str, list[Rendered]]:
