@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 from audit_support import VERBOSE, write_tree
+from process_support import default_sigint
 
 from tokcli import forked
 
@@ -40,6 +41,7 @@ def test_ctrl_c_during_workers_is_quiet(tmp_path: Path) -> None:
         stderr=subprocess.PIPE,
         text=True,
         start_new_session=True,  # its own process group, as a shell gives a foreground job
+        preexec_fn=default_sigint,
     )
     deadline = time.monotonic() + 120
     while len(_children(process.pid)) < 2 and process.poll() is None and time.monotonic() < deadline:

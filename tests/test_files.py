@@ -14,6 +14,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from process_support import default_sigint
 
 from tokcli import files
 from tokcli.errors import InputError
@@ -266,7 +267,13 @@ def test_a_signal_mid_write_removes_the_temp_file(tmp_path: Path, name: str, cal
     target = tmp_path / "p.md"
     target.write_text("old text\n")
     script = _KILLED_MID_WRITE.format(signal=name, call=call)
-    completed = subprocess.run([sys.executable, "-c", script, str(target)], capture_output=True, text=True, timeout=60)
+    completed = subprocess.run(
+        [sys.executable, "-c", script, str(target)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        preexec_fn=default_sigint,
+    )
     # The process still ends by the signal, as it would have without tokcli's handler (Python re-raises an
     # uncaught KeyboardInterrupt as SIGINT).
     assert completed.returncode == -getattr(signal, name), completed.stderr
