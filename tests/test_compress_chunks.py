@@ -52,14 +52,26 @@ def test_chunks_cover_the_text_and_end_at_blank_lines_outside_blocks() -> None:
     ranges = chunks.chunk_ranges(text, kind="jinja")
     assert len(ranges) > 5
     assert ranges[0][0] == 0 and ranges[-1][1] == len(text)
-    assert all(end == start for (_, end), (start, _) in itertools.pairwise(ranges))
+    # between two chunks: the blank line they were cut at, kept out of both
+    assert all(text[end:start] == "\n\n" for (_, end), (start, _) in itertools.pairwise(ranges))
     blocks = block_spans(text)
     assert any(kind == "code_fence" for _, _, kind in blocks) and any(kind == "json" for _, _, kind in blocks)
-    for _, end in ranges[:-1]:
-        assert text[end - 2 : end] == "\n\n" and text[end - 3] != "\n" and not text[end].isspace()
-        assert not any(start < end - 1 and block_end > end - 2 for start, block_end, _ in blocks)
+    for (_, end), (start, _) in itertools.pairwise(ranges):
+        assert text[end - 1] != "\n" and not text[start].isspace()
+        assert not any(block_start < start and block_end > end for block_start, block_end, _ in blocks)
     for start, end in ranges:
         find_template_spans(text[start:end])  # tags close within every chunk (raises otherwise)
+
+
+def test_without_blank_lines_chunks_end_at_line_breaks_then_at_sentence_ends() -> None:
+    lines = "".join(f"Rule {n}: answer in one line. Quote the policy.\n" for n in range(2_000))
+    ranges = chunks.chunk_ranges(lines, kind="markdown")
+    assert len(ranges) > 3 and {lines[end:start] for (_, end), (start, _) in itertools.pairwise(ranges)} == {"\n"}
+    one_line = lines.replace("\n", " ")
+    ranges = chunks.chunk_ranges(one_line, kind="markdown")
+    assert len(ranges) > 3
+    for (_, end), (start, _) in itertools.pairwise(ranges):
+        assert one_line[end - 1] == "." and one_line[end:start] == " " and one_line[start].isupper()
 
 
 def test_a_short_text_is_one_chunk() -> None:
@@ -96,6 +108,14 @@ def test_a_chunked_result_verifies_against_the_whole_original() -> None:
     assert report.ok, report.problems[:3]
     assert "```python\nprint('a')\n\n\nprint('b')   # kept as is\n```" in result.text
     assert result.text.count("{% if premium %}") == text.count("{% if premium %}")
+
+
+def test_a_long_line_compressed_in_chunks_verifies() -> None:
+    text = " ".join(SENTENCES[index % len(SENTENCES)] for index in range(600)) + "\n"
+    assert "\n" not in text[:-1]
+    result = compress_text(text, kind="jinja")
+    assert any("chunks" in note for note in result.notes) and len(result.text) < len(text)
+    assert verify(text, result.text, kind="jinja").ok
 
 
 def test_windows_line_ends_survive_chunking() -> None:

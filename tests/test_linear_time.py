@@ -173,6 +173,43 @@ def test_line_helpers_read_what_is_near_the_offset_only(check: Callable[[str, in
     assert _read_per_call(check, 200_000) == _read_per_call(check, 2_000) < 100
 
 
+def test_example_detection_reads_a_bounded_window_of_a_long_line() -> None:
+    from tokcli.compress.sentences import QUOTE_LOOKBACK, in_example
+
+    # one line of prose, as long as the whole text: only the window before the sentence is read
+    assert _read_per_call(in_example, 200_000) == _read_per_call(in_example, 20_000) < 5 * QUOTE_LOOKBACK
+
+
+def _in_example_by_line(text: str, start: int) -> bool:
+    """`in_example` reading the whole line, as it did before its window (same result on lines that fit)."""
+    from tokcli.compress import sentences
+
+    line_start = text.rfind("\n", 0, start) + 1
+    if text.find(":", line_start, start + 48) < 0 and not any(quote in text[line_start:start] for quote in '"“'):
+        return False
+    field = sentences._FIELD_LABEL.match(text, line_start)
+    if field is not None and field.start("label") <= start:
+        label = " ".join(field.group("label").lower().split())
+        if field.group("quote") or label in sentences._FIELD_NAMES:
+            return True
+    before = text[line_start:start]
+    return before.count('"') % 2 == 1 or before.count("“") > before.count("”")
+
+
+@given(st.text(alphabet=st.sampled_from(list('ab :\n"“”.Uuser')), max_size=60), st.data())
+@settings(max_examples=300, deadline=None)
+def test_example_detection_and_opening_lines_agree_with_whole_line_scans(text: str, data: st.DataObject) -> None:
+    from tokcli.compress import sentences
+
+    offset = data.draw(st.integers(0, len(text)))
+    assert sentences.in_example(text, offset) == _in_example_by_line(text, offset)
+    padded = "\n" + text
+    expected = {match.start() for match in sentences._AT_LINE_START.finditer(padded)}
+    for match in sentences._AFTER_STOP.finditer(padded):
+        expected.add(padded.rfind("\n", 0, match.start()) if match.start() else 0)
+    assert sentences._candidate_lines(text, text) == expected
+
+
 def _at_sentence_start_by_line(text: str, start: int) -> bool:
     line_start = text.rfind("\n", 0, start) + 1
     lead = re.compile(r"[ \t]*(?:[-*+>][ \t]+|\d{1,3}[.)][ \t]+|\*\*?)?").match(text, line_start, start)

@@ -263,12 +263,27 @@ def jinja_environment() -> Any:
     return SandboxedEnvironment()
 
 
-@functools.lru_cache(maxsize=512)
+#: Sources at least this long are parsed each time they are asked for, not kept: the tree of a template of
+#: many megabytes weighs tens of times its text, and no prompt is that long.
+PARSE_CACHE_MAX_CHARS = 1 << 20
+
+
 def parse_template(source: str) -> Any:
     """Jinja2's syntax tree of `source`, parsed once per distinct text (lint, compress and audit all ask).
 
     Raises jinja2.TemplateSyntaxError (also for a template nested deeper than Jinja2's recursive parser can
     go, with line 0: the depth has no one line); callers treat the tree as read-only."""
+    if len(source) >= PARSE_CACHE_MAX_CHARS:
+        return _parse_template(source)
+    return _parse_template_cached(source)
+
+
+@functools.lru_cache(maxsize=512)
+def _parse_template_cached(source: str) -> Any:
+    return _parse_template(source)
+
+
+def _parse_template(source: str) -> Any:
     try:
         return jinja_environment().parse(source)
     except RecursionError:

@@ -173,27 +173,25 @@ def compress_text(text: str, *, level: str = "balanced", kind: str = "text", bod
 def _compress_in_chunks(
     text: str, ranges: list[tuple[int, int]], level: str, kind: str, body_offset: int
 ) -> RulesResult:
-    """A very large text compressed chunk by chunk (see `chunks`): each chunk but the last ends with the blank
-    line it was cut at, which is kept out of its compression and put back after it."""
+    """A very large text compressed chunk by chunk (see `chunks`); the separators between chunks are kept."""
     result = RulesResult(text=text, original=text, level=level)
     pieces: list[str] = []
     line = 1
     for index, (start, end) in enumerate(ranges):
-        last = index == len(ranges) - 1
-        chunk = text[start:end] if last else text[start : end - 1]  # without the blank line's own break
+        chunk = text[start:end]
         part = compress_text(chunk, level=level, kind=kind, body_offset=body_offset if index == 0 else 0)
         _merge_part(part, result, lambda inner, first=line: first + inner - 1)
         pieces.append(part.text)
-        if not last:
-            pieces.append("\n" if part.text.endswith("\n") else "\n\n")
-        line += chunk.count("\n") + (not last)
+        after = ranges[index + 1][0] if index + 1 < len(ranges) else len(text)
+        pieces.append(text[end:after])
+        line += text.count("\n", start, after)
         del chunk, part
     joined = "".join(pieces)
     del pieces
     result.text = joined if joined != text else text
     result.notes.append(
         f"compressed in {len(ranges)} chunks of about {chunks.CHUNK_CHARS / (1 << 20):.3g} MB, cut at blank lines "
-        "(a sentence repeated in a later chunk is kept)"
+        "(or line breaks) outside protected blocks: a sentence repeated in a later chunk is kept"
     )
     return result
 

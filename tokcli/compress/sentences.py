@@ -144,8 +144,8 @@ def _ends_sentence(text: str, start: int, stop: int, after: int, line_end: int) 
             token = word.group(1).lower()
             if token in ABBREVIATIONS or (len(token) == 1 and token.isalpha()):
                 return False
-    rest = text[after:line_end].lstrip(" \t")
-    return not rest or not rest[0].islower()
+    following = _NON_BLANK.search(text, after, line_end)  # (a slice to the line's end: quadratic on one long line)
+    return following is None or not following.group().islower()
 
 
 # ---- example data ----------------------------------------------------------------------------------------
@@ -196,20 +196,33 @@ _FIELD_NAMES = frozenset(
 )
 
 
+QUOTE_LOOKBACK = 2000
+_NON_BLANK = re.compile(r"[^ \t]")
+
+
 def in_example(text: str, start: int) -> bool:
     """Whether the sentence at `start` is example data, not an instruction: the value of a labelled field of an
     example ("User: …", "Response: \"…\"", "Output: …"), or inside a quotation opened earlier on its line."""
-    line_start = text.rfind("\n", 0, start) + 1
-    if text.find(":", line_start, start + 48) < 0 and not any(quote in text[line_start:start] for quote in '"“'):
+    # Only the line's last `QUOTE_LOOKBACK` characters before the sentence are read: enough for any prose line,
+    # and linear on a text that is one long line (a label further back than that is not looked for).
+    window = max(0, start - QUOTE_LOOKBACK)
+    newline = text.rfind("\n", window, start)
+    line_start = newline + 1 if newline >= 0 or window == 0 else -1
+    quote_from = max(line_start, window)
+    if (
+        text.find(":", quote_from, start + 48) < 0
+        and text.find('"', quote_from, start) < 0
+        and text.find("“", quote_from, start) < 0
+    ):
         return False  # no label and no open quotation: most sentences
-    field = _FIELD_LABEL.match(text, line_start)
+    field = _FIELD_LABEL.match(text, line_start) if line_start >= 0 else None
     if (
         field is not None
         and field.start("label") <= start
         and (field.group("quote") or " ".join(field.group("label").lower().split()) in _FIELD_NAMES)
     ):
         return True
-    before = text[line_start:start]
+    before = text[quote_from:start]
     return before.count('"') % 2 == 1 or before.count("“") > before.count("”")
 
 
@@ -494,8 +507,13 @@ def _candidate_lines(text: str, folded: str) -> set[int]:
     """The starts of the lines holding a sentence opening that may carry no instruction."""
     padded = "\n" + folded
     starts = {match.start() for match in _AT_LINE_START.finditer(padded)}  # "\n" at padded[i]: the line at i
+    line = searched = 0  # the line break before `searched` (matches come in order: each stretch is read once)
     for match in _AFTER_STOP.finditer(padded):
-        starts.add(padded.rfind("\n", 0, match.start()) if match.start() else 0)
+        found = padded.rfind("\n", searched, match.start())
+        if found >= 0:
+            line = found
+        searched = max(searched, match.start())
+        starts.add(line)
     return starts
 
 
