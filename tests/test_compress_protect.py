@@ -235,3 +235,23 @@ _FENCE_LINES = [
 def test_fences_are_the_blocks_the_definition_finds(lines: list[str], final_break: bool) -> None:
     text = "\n".join(lines) + ("\n" if final_break else "")
     assert list(protect._fences(text)) == [match.span() for match in _FENCE_DEFINITION.finditer(text)]
+
+
+_YAML_BLOCK_AS_ONE_REGEX = re.compile(
+    rf"\n(?P<m>{protect._YAML_KEY}\n(?:(?:{protect._YAML_KEY}|[ \t]+\S[^\n]*)(?:\n|\Z))+)"
+)
+
+
+_YAML_PIECES = ["a: 1", "- b: x", "  c", "k:", "text", " ", "\n", "\n", ":", "\t"]
+
+
+@given(st.lists(st.sampled_from(_YAML_PIECES), max_size=40).map("".join))
+@settings(max_examples=400, deadline=None)
+def test_yaml_blocks_found_line_by_line_are_those_of_one_regex(text: str) -> None:
+    padded = "\n" + text
+    expected = []
+    match = _YAML_BLOCK_AS_ONE_REGEX.search(padded)
+    while match is not None:
+        expected.append((match.start("m"), match.end("m")))
+        match = _YAML_BLOCK_AS_ONE_REGEX.search(padded, match.end() - 1)
+    assert list(protect._yaml_blocks(padded)) == expected

@@ -44,7 +44,10 @@ _FENCE_CLOSINGS: dict[str, re.Pattern[str]] = {}
 _YAML_KEY = r"[ \t]*(?:-[ \t]+)?[a-z_][\w.-]*:(?:[ \t]+\S[^\n]*)?"
 # starts with the line break before the block (searched in "\n" + text): the engine jumps between line breaks
 # instead of trying `^` at every position
-_YAML_BLOCK = re.compile(rf"\n(?P<m>{_YAML_KEY}\n(?:(?:{_YAML_KEY}|[ \t]+\S[^\n]*)(?:\n|\Z))+)")
+# A block is a key line and the lines after it that are key lines or indented; found line by line (one regex
+# repeating over a block of megabytes keeps backtracking state for every line).
+_YAML_FIRST = re.compile(rf"\n(?P<m>{_YAML_KEY}\n)")
+_YAML_NEXT = re.compile(rf"(?:{_YAML_KEY}|[ \t]+\S[^\n]*)(?:\n|\Z)")
 _YAML_KEY_LINE = re.compile(rf"^{_YAML_KEY}$", re.M)
 # one literal first character each (a class or alternation first makes the engine try every position)
 _JSON_STARTS = (
@@ -317,16 +320,37 @@ def block_spans(
     blocks = _merge(blocks)
     blocks = _merge(blocks + _json_spans(text, blocks))
     padded = "\n" + text
-    match = _YAML_BLOCK.search(padded)
-    while match is not None:
-        if len(_YAML_KEY_LINE.findall(match.group("m"))) >= 2:
-            blocks.append((match.start("m") - 1, match.end("m") - 1, "yaml"))
-        match = _YAML_BLOCK.search(padded, match.end() - 1)  # a block ends with its line break
+    for start, end in _yaml_blocks(padded):
+        # two key lines make it YAML (not a list of every one: a block may be megabytes long)
+        keys = _YAML_KEY_LINE.finditer(padded, start, end)
+        if next(keys, None) is not None and next(keys, None) is not None:
+            blocks.append((start - 1, end - 1, "yaml"))
     # a block keeps its final newline outside, so the next line still starts a sentence for the transforms
     return [
         (start, end - 1 if end - start > 1 and text[end - 1] == "\n" else end, kind)
         for start, end, kind in _merge(blocks)
     ]
+
+
+def _yaml_blocks(padded: str) -> Iterator[tuple[int, int]]:
+    """(start, end) in `padded` ("\n" + text) of each run of a key line and at least one more key or indented
+    line (its last line break included)."""
+    position = 0
+    while True:
+        first = _YAML_FIRST.search(padded, position)
+        if first is None:
+            return
+        end = first.end()
+        while end < len(padded):
+            following = _YAML_NEXT.match(padded, end)
+            if following is None:
+                break
+            end = following.end()
+        if end == first.end():  # a key line alone: the next one may start at its line break
+            position = first.end() - 1
+            continue
+        yield first.start("m"), end
+        position = end - 1  # a block ends with its line break, where the next one may start
 
 
 def _fences(text: str) -> Iterator[tuple[int, int]]:
