@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from tokcli.compress import transforms as t
 from tokcli.compress.transforms import SENTINEL, TRANSFORMS, transforms_for_level
@@ -239,3 +243,22 @@ def test_verbose_phrases_read_right_where_they_stand() -> None:
         1,
     )
     assert t.verbose_phrases("Ask one single question.") == ("Ask one question.", 1)
+
+
+_SEPARATOR_AS_ONE_REGEX = re.compile(
+    r"\n(?P<m>[ \t]*(?:<!--[ \t]*)?([-=*_#~─━═•·+])(?:[ \t]*\2){2,}[ \t]*(?:-->[ \t]*)?(?:\n|\Z))"
+)
+
+
+@given(
+    st.lists(st.sampled_from(["-", "=", "*", "<!--", "-->", " ", "\t", "\n", "a", ">", "─"]), max_size=14).map("".join)
+)
+@settings(max_examples=500, deadline=None)
+def test_separator_lines_are_those_of_the_backreference_regex(text: str) -> None:
+    expected = [(match.start("m"), match.end("m")) for match in t._line_matches(_SEPARATOR_AS_ONE_REGEX, text)]
+    found = [
+        (match.start("m"), match.end("m"))
+        for match in t._line_matches(t._SEPARATOR, text)
+        if t._decorative(match.group("m"))
+    ]
+    assert found == expected

@@ -147,3 +147,16 @@ def test_sentence_restating_the_front_matter_description() -> None:
     assert [(f.line, f.code) for f in found] == [(6, "TK206")]
     other = source.replace("Review the pull request for security issues and report them", "List every changed file")
     assert hits(other, "TK206", dedent=False) == []
+
+
+def test_sentences_of_a_line_longer_than_any_prompt_line_are_not_compared() -> None:
+    from tokcli.lint.rules import redundancy
+
+    short = "Always answer in formal English.\nCite the policy section you rely on.\n"
+    assert [m.group() for m in redundancy._sentence_matches(short)] == [
+        m.group() for m in redundancy._SENTENCE.finditer(short)
+    ]
+    blob = "x" * (redundancy.SENTENCE_LINE_MAX + 1)
+    text = short + blob + "\n" + short
+    found = [m.group() for m in redundancy._sentence_matches(text)]
+    assert found == 2 * [m.group() for m in redundancy._SENTENCE.finditer(short)]

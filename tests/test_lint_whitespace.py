@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
+import re
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from lint_support import fix, hits, lint
+
+from tokcli.lint.rules import whitespace
 
 
 def test_blank_line_run_fires_and_fixes() -> None:
@@ -181,3 +187,16 @@ def test_a_separator_fix_never_opens_front_matter() -> None:
     result = fix(source, "TK105", dedent=False)
     assert not result.text.startswith("---")
     assert result.findings == []
+
+
+_SEPARATOR_AS_REGEX = re.compile(r"^[ \t]*([" + re.escape(whitespace._SEPARATOR_CHARS) + r"][ \t]?){5,}[ \t]*\r?$")
+_HR_AS_REGEX = re.compile(r"^[ \t]{0,3}([-*_])([ \t]*\1){2,}[ \t]*\r?$")
+
+
+@given(
+    st.lists(st.sampled_from(["-", "=", "*", "_", "#", "|", " ", "\t", "\r", "a", "─", ":"]), max_size=14).map("".join)
+)
+@settings(max_examples=500, deadline=None)
+def test_decoration_lines_are_those_of_the_regexes_they_replace(line: str) -> None:
+    assert whitespace._decoration_run(line) == bool(_SEPARATOR_AS_REGEX.match(line))
+    assert whitespace.horizontal_rule(line) == bool(_HR_AS_REGEX.match(line))

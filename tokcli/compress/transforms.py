@@ -161,7 +161,10 @@ _LEADING_BLANKS = re.compile(r"(?:[ \t]*\n)+")
 _TRAILING_BLANKS = re.compile(r"\n(?:[ \t]*\n)+\Z")
 # Line patterns start with the line break before the line (see `_line_matches`): the engine jumps from one
 # line break to the next instead of trying `^` at every position.
-_SEPARATOR = re.compile(r"\n(?P<m>[ \t]*(?:<!--[ \t]*)?([-=*_#~─━═•·+])(?:[ \t]*\2){2,}[ \t]*(?:-->[ \t]*)?(?:\n|\Z))")
+# A line that may be a decorative separator (checked by `_decorative`: a regex repeating a group per character
+# kept backtracking state for each one, hundreds of megabytes on a line of millions).
+_SEPARATOR = re.compile(r"\n(?P<m>[ \t]*(?:<!--[ \t]*)?[-=*_#~─━═•·+][^\n]*(?:\n|\Z))")
+_SEPARATOR_CHARS = frozenset("-=*_#~─━═•·+")
 _REPEATED_PUNCTUATION = (  # one literal start each, so the engine jumps between candidates
     (re.compile(r"!!!*"), "!"),
     (re.compile(r"\?\?\?*"), "?"),
@@ -253,7 +256,27 @@ def _splice(text: str, edits: list[tuple[int, int, str]]) -> tuple[str, int]:
 
 def separators(text: str) -> tuple[str, int]:
     """Decorative lines such as `-----`, `=====`, `*****`, `#####` (also inside an HTML comment)."""
-    return _replace_lines(_SEPARATOR, text, lambda match: "")
+    return _replace_lines(_SEPARATOR, text, lambda match: "" if _decorative(match.group("m")) else None)
+
+
+def _decorative(line: str) -> bool:
+    """One of `_SEPARATOR_CHARS` three times or more and nothing else but blanks between, optionally inside
+    `<!--` … `-->`; `line` may end with its line break."""
+    body = line.rstrip("\n").strip(" \t")
+    if body.startswith("<!--"):
+        body = body[4:].lstrip(" \t")
+    if body.endswith("-->") and len(body.replace(" ", "").replace("\t", "")) > 3:
+        trimmed = body[:-3].rstrip(" \t")
+        if trimmed and trimmed[0] == trimmed[-1] and _decorative_run(trimmed):
+            return True
+    return _decorative_run(body)
+
+
+def _decorative_run(body: str) -> bool:
+    if not body or body[0] not in _SEPARATOR_CHARS:
+        return False
+    dense = body.replace(" ", "").replace("\t", "")
+    return len(dense) >= 3 and dense.count(body[0]) == len(dense)
 
 
 def repeated_punctuation(text: str) -> tuple[str, int]:

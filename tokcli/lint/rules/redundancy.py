@@ -46,7 +46,7 @@ def sentences(segment: Segment, min_words: int) -> list[Sentence]:
         return list(cached)
     found = []
     masked = segment.masked
-    for match in _SENTENCE.finditer(masked):
+    for match in _sentence_matches(masked):
         raw = match.group()
         if "\0" in raw or not _is_instruction(segment, match.start()):
             continue
@@ -59,6 +59,22 @@ def sentences(segment: Segment, min_words: int) -> list[Sentence]:
             found.append(Sentence(segment, start, start + len(text), text, words, " ".join(words), frozenset(words)))
     segment.cache[("sentences", min_words)] = found
     return found
+
+
+#: Lines longer than this hold no sentence worth comparing (generated data, a pasted blob): they are skipped,
+#: because `_SENTENCE` keeps backtracking state for every character of a sentence it is matching.
+SENTENCE_LINE_MAX = 20_000
+_LONG_LINE = re.compile(rf"[^\n]{{{SENTENCE_LINE_MAX + 1}}}")
+
+
+def _sentence_matches(masked: str) -> Iterator[re.Match[str]]:
+    """`_SENTENCE`'s matches in `masked`, lines longer than `SENTENCE_LINE_MAX` left out."""
+    if _LONG_LINE.search(masked) is None:
+        yield from _SENTENCE.finditer(masked)
+        return
+    for line in re.finditer(r"[^\n]+", masked):
+        if line.end() - line.start() <= SENTENCE_LINE_MAX:
+            yield from _SENTENCE.finditer(masked, line.start(), line.end())
 
 
 def _is_instruction(segment: Segment, offset: int) -> bool:

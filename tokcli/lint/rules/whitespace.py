@@ -11,21 +11,46 @@ from tokcli.lint.layout import narrative
 from tokcli.lint.rules.base import LIST_ITEM, Context, RangeSet, Rule, Segment, register
 
 _SEPARATOR_CHARS = "=-*_~#+.<>/\\|:─━═•·▀▄█░▒▓■□◆◇★☆"
-_SEPARATOR = re.compile(r"^[ \t]*([" + re.escape(_SEPARATOR_CHARS) + r"][ \t]?){5,}[ \t]*\r?$")
+_SEPARATOR_SET = frozenset(_SEPARATOR_CHARS)
 _TABLE_RULE = re.compile(r"^\s*\|?\s*:?-+:?\s*(\|\s*:?-+:?\s*)+\|?\s*$")
 _FRAMED = re.compile(r"^[ \t]*([*#║│|+])[^|\n]*[^\s|][^|\n]*\1[ \t]*\r?$")
 _HEADING = re.compile(r"^[ \t]{0,3}#{1,6}[ \t]+\S")
-_HR = re.compile(r"^[ \t]{0,3}([-*_])([ \t]*\1){2,}[ \t]*\r?$")
 
 
 def is_blank(line: str) -> bool:
     return not line.strip()
 
 
+# The two line shapes below are checked by string work, not by a regex repeating a group per character: that
+# kept backtracking state for every character, hundreds of megabytes on a line of millions.
+
+
+def _decoration_run(line: str) -> bool:
+    """Five or more of `_SEPARATOR_CHARS`, at most one blank between two, blanks around (and a final CR)."""
+    body = line[:-1] if line.endswith("\r") else line
+    body = body.strip(" \t")
+    if "  " in body or "\t\t" in body or " \t" in body or "\t " in body:
+        return False
+    dense = body.replace(" ", "").replace("\t", "")
+    return len(dense) >= 5 and all(char in _SEPARATOR_SET for char in dense)
+
+
+def horizontal_rule(line: str) -> bool:
+    """A markdown thematic break: at most three spaces or tabs, then three or more of one of `-*_`, blanks
+    between, blanks after (and a final CR)."""
+    body = line[:-1] if line.endswith("\r") else line
+    indent = len(body) - len(body.lstrip(" \t"))
+    core = body.strip(" \t")
+    if indent > 3 or not core or core[0] not in "-*_":
+        return False
+    dense = core.replace(" ", "").replace("\t", "")
+    return len(dense) >= 3 and dense.count(core[0]) == len(dense)
+
+
 def separator_line(line: str) -> bool:
     """A line that is only repeated decoration characters (at most three distinct ones), no table rule."""
     stripped = line.strip()
-    if not _SEPARATOR.match(line) or _TABLE_RULE.match(line):
+    if not _decoration_run(line) or _TABLE_RULE.match(line):
         return False
     return len(set(stripped.replace(" ", "").replace("\t", ""))) <= 3
 
@@ -390,7 +415,7 @@ class MarkdownDecoration(Rule):
                     found.append(
                         (start + match.start(), start + match.end(), f"**{match.group(2)}**", "triple emphasis")
                     )
-                if _HR.match(body) and not (index and not is_blank(lines[index - 1][2])):
+                if horizontal_rule(body) and not (index and not is_blank(lines[index - 1][2])):
                     following = next((item for item in lines[index + 1 :] if not is_blank(item[2])), None)
                     if following is not None and _HEADING.match(following[2]):
                         cut_end = min(following[0], len(segment.text))
