@@ -37,7 +37,7 @@ class ModelTarget:
     cache_min: CacheMinimum | None = None
 
 
-_PAYLOAD_FORMAT = 3  # 2: findings as rows of fields; 3: tool figures
+_PAYLOAD_FORMAT = 4  # 2: findings as rows of fields; 3: tool figures; 4: findings keep their cache and budget figures
 
 
 @dataclass
@@ -95,11 +95,16 @@ class FileFacts:
         )
 
 
+#: The last three fields of a finding at their defaults (`cacheable_tokens`, `cache_saving_usd`,
+#: `over_budget_tokens`): most findings' rows end at `safe_fix` and `Finding(path, *row)` fills these back in.
+_TRAILING_DEFAULTS = (0, None, 0)
+
+
 def _finding_json(finding: Finding) -> list[Any]:
     """A finding as a row of its fields without the path (the same content at another path is another cache
     row; the path is filled in on load): rows decode and build faster than objects with named keys."""
-    fix = [[edit.start, edit.end, edit.replacement] for edit in finding.fix] if finding.fix else None
-    return [
+    fix = [[edit.start, edit.end, edit.replacement] for edit in finding.fix] if finding.fix is not None else None
+    row = [
         finding.line,
         finding.column,
         finding.end_line,
@@ -112,12 +117,19 @@ def _finding_json(finding: Finding) -> list[Any]:
         fix,
         finding.safe_fix,
     ]
+    trailing = (finding.cacheable_tokens, finding.cache_saving_usd, finding.over_budget_tokens)
+    if trailing != _TRAILING_DEFAULTS:
+        row.extend(trailing)
+    return row
 
 
 def _finding_from_json(path: str, row: list[Any]) -> Finding:
-    line, column, end_line, end_column, code, name, severity, message, wasted, fix, safe_fix = row
-    edits = [Edit(*edit) for edit in fix] if fix else None
-    return Finding(path, line, column, end_line, end_column, code, name, severity, message, wasted, edits, safe_fix)
+    if len(row) not in (11, 14):
+        raise ValueError("cached finding of another shape")
+    fix = row[9]
+    if fix is not None:
+        row[9] = [Edit(start, end, replacement) for start, end, replacement in fix]
+    return Finding(path, *row)
 
 
 @dataclass
