@@ -3,9 +3,11 @@ worker processes."""
 
 from __future__ import annotations
 
+import io
 import json
 import re
 from pathlib import Path
+from typing import Any
 
 import pytest
 from audit_support import VERBOSE, run_audit, write_tree
@@ -227,3 +229,60 @@ def test_suppression_comments_found_whatever_their_case(comment: str) -> None:
     assert _DIRECTIVE.search(text) is not None
     assert [d.codes for d in parse_directives(text, rule_names())] == [["TK301"]]
     assert parse_directives("No comment here.\n" * 50, rule_names()) == []
+
+
+CELLS = (
+    st.sampled_from(["", "a.md", "1,304", "~15", "$0.003260", "12 short", "over", "ok", "é", "…x", " ", "[b]"])
+    | st.text(st.characters(min_codepoint=32, max_codepoint=126), max_size=12)
+    | st.text(max_size=4)
+)
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    st.lists(
+        st.sampled_from(["File", "gpt-4o", "$/call", "static prefix (min 1,024)", "findings", "budget"]),
+        min_size=1,
+        max_size=6,
+    ),
+    st.integers(0, 6),
+    st.data(),
+    st.sampled_from([None, 30, 60, 200]),
+)
+def test_the_plain_text_table_is_the_one_rich_draws(
+    headers: list[str], count: int, data: Any, width: int | None
+) -> None:
+    from rich.console import Console
+
+    from tokcli.reporters.audit_text import _print_fitted, _table
+    from tokcli.reporters.table_width import Column, fit_columns
+
+    columns = [
+        Column(header, data.draw(st.lists(CELLS, min_size=count, max_size=count)), index == 0)
+        for index, header in enumerate(headers)
+    ]
+    drawn = []
+    for fast in (True, False):
+        buffer = io.StringIO()
+        console = Console(file=buffer, width=width or 100_000, no_color=True, highlight=False)
+        if fast:
+            _print_fitted(console, "Prompt files [x] (3)", columns, width, plain=True)
+        else:  # rich draws every row
+            fitted = fit_columns(columns, width)
+            console.width = max(console.width, fitted.width)
+            console.print(_table("Prompt files [x] (3)", fitted, plain=True))
+        drawn.append(buffer.getvalue())
+    assert drawn[0] == drawn[1]
+
+
+def test_the_plain_rows_of_a_large_table_skip_rich() -> None:
+    from tokcli.reporters.audit_text import _plain_rows
+    from tokcli.reporters.table_width import Column, fit_columns
+
+    fitted = fit_columns(
+        [Column("File", [f"p/{i}.md" for i in range(500)], True), Column("budget", ["over", "ok"] * 250)], None
+    )
+    expected = [f"p/{i}.md".ljust(8) + "   " + ("over" if i % 2 == 0 else "ok").ljust(6) for i in range(500)]
+    assert _plain_rows(fitted) == expected  # cells padded to the widths, 3 spaces between columns
+    fitted.columns[0].cells[7] = "p/é.md"  # a character rich may measure otherwise: rich draws the table
+    assert _plain_rows(fitted) is None

@@ -4,8 +4,9 @@ status, deltas, failing findings and unreadable files. Returns a string (colour 
 from __future__ import annotations
 
 import io
+import itertools
 from collections import Counter
-from typing import Any
+from typing import Any, Literal
 
 from tokcli.audit.analyze import ModelFigures
 from tokcli.audit.run import AuditReport
@@ -115,7 +116,8 @@ def _totals_columns(report: AuditReport) -> list[Column]:
 _STATE_STYLES = {"over": "red", "ok": "green"}
 
 
-def _table(title: str, fitted: Fitted, *, plain: bool) -> Any:
+def _table(title: str, fitted: Fitted, *, plain: bool, rows: int | None = None) -> Any:
+    """The rich table of `fitted` (its first `rows` rows only, when given)."""
     from rich import box
     from rich.console import JustifyMethod
     from rich.table import Table
@@ -130,9 +132,10 @@ def _table(title: str, fitted: Fitted, *, plain: bool) -> Any:
     )
     justify: list[JustifyMethod] = []
     for index, (column, width) in enumerate(zip(fitted.columns, fitted.widths)):
-        justify.append("left" if index == 0 or column.header == "budget" else "right")
+        justify.append(_justify(index, column))
         table.add_column(column.header, justify=justify[-1], width=width)
-    for row in zip(*(column.cells for column in fitted.columns)):
+    body = zip(*(column.cells for column in fitted.columns))
+    for row in body if rows is None else itertools.islice(body, rows):
         cells = []
         for index, (column, cell) in enumerate(zip(fitted.columns, row)):
             style = _STATE_STYLES.get(cell, "") if column.header == "budget" else ""
@@ -141,13 +144,46 @@ def _table(title: str, fitted: Fitted, *, plain: bool) -> Any:
     return table
 
 
+def _justify(index: int, column: Column) -> Literal["left", "right"]:
+    return "left" if index == 0 or column.header == "budget" else "right"
+
+
+def _plain_rows(fitted: Fitted) -> list[str] | None:
+    """The body rows of the plain table (no colour, no rules) as rich draws them, without rich's per-cell work
+    (most of a large tree's text report): each cell padded to its column's width, one space of padding inside
+    the table's edges, a space between columns. None when a cell could lay out otherwise (not printable ASCII,
+    where a character's width may differ from 1, or wider than its column)."""
+    last = len(fitted.widths) - 1
+    layouts = []
+    for index, (column, width) in enumerate(zip(fitted.columns, fitted.widths)):
+        joined = "".join(column.cells)
+        if not (joined.isascii() and joined.isprintable()) or any(len(cell) > width for cell in column.cells):
+            return None
+        left = "" if index == 0 else " "
+        right = "" if index == last else " "
+        pad = str.ljust if _justify(index, column) == "left" else str.rjust
+        layouts.append([left + pad(cell, width) + right for cell in column.cells])
+    return [" ".join(row) for row in zip(*layouts)]
+
+
 def _print_fitted(console: Any, title: str, columns: list[Column], width: int | None, *, plain: bool) -> list[str]:
-    """Print one table fitted to `width` (None: no limit); the headers of the columns it left out."""
+    """Print one table fitted to `width` (None: no limit); the headers of the columns it left out.
+
+    A plain table of many rows: rich draws the title, the header and the first row, and the other rows are
+    written as `_plain_rows` lays them out, when its first row is the one rich drew (else rich draws them all)."""
     fitted = fit_columns(columns, width)
-    table = _table(title, fitted, plain=plain)
     wide_enough = max(console.width, fitted.width)  # too wide even so: the terminal wraps it, no number is cut
     console_width, console.width = console.width, wide_enough
-    console.print(table)
+    rows = _plain_rows(fitted) if plain and console.no_color and len(fitted.columns[0].cells) > 1 else None
+    if rows is not None:
+        with console.capture() as capture:
+            console.print(_table(title, fitted, plain=plain, rows=1))
+        drawn = capture.get()
+        if drawn.endswith("\n" + rows[0] + "\n"):
+            console.file.write(drawn + "".join(row + "\n" for row in rows[1:]))
+            console.width = console_width
+            return fitted.dropped
+    console.print(_table(title, fitted, plain=plain))
     console.width = console_width
     return fitted.dropped
 
