@@ -171,6 +171,9 @@ class IgnoreRules:
     def __init__(self) -> None:
         self._specs: dict[Path, object] = {}
         self._exclude: tuple[Path, object] | None = None  # (work tree, spec of .git/info/exclude)
+        #: (directory, spec, ignore file) of the ignore files found, deepest first, then .git/info/exclude:
+        #: built once per ignore file found, not once per path asked about (most directories have none).
+        self._ordered: list[tuple[Path, Any, Path]] | None = None
 
     @staticmethod
     def _spec(ignore_file: Path) -> object | None:
@@ -186,7 +189,9 @@ class IgnoreRules:
 
     def load(self, directory: Path) -> None:
         if directory not in self._specs:
-            self._specs[directory] = self._spec(directory / ".gitignore")
+            self._specs[directory] = spec = self._spec(directory / ".gitignore")
+            if spec is not None:
+                self._ordered = None
 
     def load_parents(self, directory: Path) -> None:
         """Load the ignore files from the enclosing repository's work tree down to `directory`."""
@@ -198,6 +203,7 @@ class IgnoreRules:
                 spec = self._spec(common / "info" / "exclude") if common is not None else None
                 if spec is not None and self._exclude is None:
                     self._exclude = (parent, spec)
+                    self._ordered = None
                 break
         else:
             chain = [directory]
@@ -207,13 +213,17 @@ class IgnoreRules:
     def ignored_by(self, path: Path, is_dir: bool) -> str | None:
         """The ignore file that excludes `path` (".gitignore" with its directory, or ".git/info/exclude"), or
         None. A nested `!keep.log` re-includes what a parent's `*.log` ignores."""
-        found = [(directory, spec, directory / ".gitignore") for directory, spec in self._specs.items()]
-        found.sort(key=lambda item: len(item[0].parts), reverse=True)
-        if self._exclude is not None:
-            found.append((self._exclude[0], self._exclude[1], self._exclude[0] / ".git" / "info" / "exclude"))
-        for directory, spec, source in found:
-            if spec is None:
-                continue
+        if self._ordered is None:
+            found = [
+                (directory, spec, directory / ".gitignore")
+                for directory, spec in self._specs.items()
+                if spec is not None
+            ]
+            found.sort(key=lambda item: len(item[0].parts), reverse=True)
+            if self._exclude is not None:
+                found.append((self._exclude[0], self._exclude[1], self._exclude[0] / ".git" / "info" / "exclude"))
+            self._ordered = found
+        for directory, spec, source in self._ordered:
             try:
                 relative = path.relative_to(directory).as_posix()
             except ValueError:

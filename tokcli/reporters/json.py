@@ -13,6 +13,12 @@ from tokcli.reporters.json_document import SCHEMA_VERSION
 # A finding's fields up to `fix`, as `json.dumps(indent=2)` writes them at a finding's depth in the document.
 _FINDING_FIELDS = json.JSONEncoder(ensure_ascii=False, default=str, separators=(",\n      ", ": "))
 _STRING = json.JSONEncoder(ensure_ascii=False, default=str)
+#: What `_STRING.encode` does for a str, called directly: for anything else `encode` sets up a new C encoder.
+_string_text = json.encoder.encode_basestring  # type: ignore[attr-defined]
+
+
+def _optional_text(value: Any) -> str:
+    return "null" if value is None else _STRING.encode(value)
 
 
 def finding_dict(finding: Finding) -> dict[str, Any]:
@@ -58,7 +64,7 @@ def _finding_text(head: str, finding: Finding) -> str:
     if finding.fix:
         edits = ",\n".join(
             f'        {{\n          "start": {int.__repr__(edit.start)},\n          "end": {int.__repr__(edit.end)},'
-            f'\n          "replacement": {_STRING.encode(edit.replacement)}\n        }}'
+            f'\n          "replacement": {_string_text(edit.replacement)}\n        }}'
             for edit in finding.fix
         )
         fix = f"[\n{edits}\n      ]"
@@ -67,7 +73,7 @@ def _finding_text(head: str, finding: Finding) -> str:
     fixable = "true" if finding.fixable else "false"
     apart = (  # figures that are not waste (TK401 cache, TK402 budget), after `fix` as the dataclass has them
         f'      "cacheable_tokens": {int.__repr__(finding.cacheable_tokens)},\n'
-        f'      "cache_saving_usd": {_STRING.encode(finding.cache_saving_usd)},\n'
+        f'      "cache_saving_usd": {_optional_text(finding.cache_saving_usd)},\n'
         f'      "over_budget_tokens": {int.__repr__(finding.over_budget_tokens)},\n'
     )
     return f'{{\n      {head},\n      "fix": {fix},\n{apart}      "fixable": {fixable}\n    }}'
