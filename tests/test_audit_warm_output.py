@@ -92,3 +92,17 @@ def test_warm_text_has_the_cache_line_and_otherwise_the_cold_text() -> None:
     assert "cache:" not in cold.stdout
     assert "cache: 5 of 5 files unchanged" in warm.stdout
     assert warm.stdout.replace("cache: 5 of 5 files unchanged\n", "") == cold.stdout
+
+
+def test_failing_lint_findings_are_told_apart_without_comparing_findings(monkeypatch: pytest.MonkeyPatch) -> None:
+    """--fail-on warning makes most findings failing: the text report once compared every finding with every
+    failing one (quadratic: minutes on tens of thousands of findings). No finding is compared now."""
+    from tokcli.lint.finding import Finding
+
+    compared = []
+    equal = Finding.__eq__
+    monkeypatch.setattr(Finding, "__eq__", lambda self, other: compared.append(1) or equal(self, other))
+    result = _audit("text", "--fail-on", "warning")
+    assert result.exit_code == 1 and result.stderr == ""
+    assert "Failing findings" in result.stdout and "p/spaces.txt:1: TK102 trailing whitespace" in result.stdout
+    assert compared == []

@@ -90,6 +90,9 @@ findings = st.builds(
     st.integers(min_value=0),
     st.one_of(st.none(), st.lists(edits, max_size=3)),
     st.booleans(),
+    cacheable_tokens=st.integers(min_value=0),
+    cache_saving_usd=st.one_of(st.none(), st.floats(allow_nan=False)),
+    over_budget_tokens=st.integers(min_value=0),
 )
 
 
@@ -106,3 +109,17 @@ def test_render_json_writes_what_json_dumps_writes(items: list[Finding], extra: 
     extra.pop("findings", None)
     document.update(extra)
     assert render_json(items, summary, **extra) == json_document(document)
+
+
+def test_render_json_writes_a_finding_field_that_is_no_scalar_as_json_dumps_does() -> None:
+    from tokcli.reporters.json import finding_dict, render_json
+    from tokcli.reporters.json_document import json_document
+
+    odd = [
+        Finding("a.md", 1, 1, 1, 2, "TK101", "x", "info", ["a", "list"], 1),  # type: ignore[arg-type]
+        Finding("b.md", 1, 1, 1, 2, "TK101", "x", "info", "m", 1, [Edit(1, 2, "y")], True, [3]),  # type: ignore[arg-type]
+        Finding("c.md", 1, 1, 1, 2, "TK101", "x", "info", {"k": 1}, 1),  # type: ignore[arg-type]
+    ]
+    for finding in odd:
+        document = {"findings": [finding_dict(finding)], "summary": {}}
+        assert render_json([finding], {}) == json_document(document)

@@ -34,6 +34,7 @@ from tokcli.audit.rendered import apply_rendered
 from tokcli.audit.settings import AuditSettings
 from tokcli.config import Config
 from tokcli.errors import EXIT_ERROR, EXIT_FINDINGS, EXIT_OK, UsageError
+from tokcli.gc_pause import gc_paused
 from tokcli.inputs import left_out_message
 from tokcli.lint.finding import SEVERITY_RANK, Finding, RuleInfo
 from tokcli.render import is_fixture_file, render_settings
@@ -121,7 +122,10 @@ class AuditReport:
         failing = self.budget_findings()
         if self.settings.fail_on != "never":
             threshold = SEVERITY_RANK[self.settings.fail_on]
-            failing += [f for f in self.findings if f not in failing and SEVERITY_RANK.get(f.severity, 0) >= threshold]
+            budget = {id(finding) for finding in failing}
+            failing += [
+                f for f in self.findings if id(f) not in budget and SEVERITY_RANK.get(f.severity, 0) >= threshold
+            ]
         return failing
 
     def blocking_problems(self) -> list[FileProblem]:
@@ -203,18 +207,19 @@ def run_audit(
     fingerprint = settings.fingerprint() + ":" + targets[0].model + ":" + repr(sorted(providers.items()))
     cache = ResultCache(options.cache_path or default_cache_path()) if options.use_cache and settings.cache else None
     keys = {file.path: cache_key(file.digest, file.relative, tokenizers, fingerprint) for file in found.files}
-    cached = cache.get_many(keys.values()) if cache is not None else {}
     facts: dict[str, FileFacts] = {}
     misses: list[SourceFile] = []
-    for file in found.files:
-        payload = cached.get(keys[file.path])
-        if payload is not None:
-            try:
-                facts[file.path] = FileFacts.from_json(payload, file.path)
-                continue
-            except (KeyError, TypeError, ValueError):
-                pass  # a row from an incompatible build: analyse again
-        misses.append(file)
+    with gc_paused():
+        cached = cache.get_many(keys.values()) if cache is not None else {}
+        for file in found.files:
+            payload = cached.get(keys[file.path])
+            if payload is not None:
+                try:
+                    facts[file.path] = FileFacts.from_json(payload, file.path)
+                    continue
+                except (KeyError, TypeError, ValueError):
+                    pass  # a row from an incompatible build: analyse again
+            misses.append(file)
     report.cache_hits = len(found.files) - len(misses)
     report.cache_misses = len(misses)
 
