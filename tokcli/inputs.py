@@ -173,7 +173,7 @@ class IgnoreRules:
         self._exclude: tuple[Path, object] | None = None  # (work tree, spec of .git/info/exclude)
         #: (directory, spec, ignore file) of the ignore files found, deepest first, then .git/info/exclude:
         #: built once per ignore file found, not once per path asked about (most directories have none).
-        self._ordered: list[tuple[Path, Any, Path]] | None = None
+        self._ordered: list[tuple[Path, object, Path]] | None = None
 
     @staticmethod
     def _spec(ignore_file: Path) -> object | None:
