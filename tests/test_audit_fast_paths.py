@@ -286,3 +286,16 @@ def test_the_plain_rows_of_a_large_table_skip_rich() -> None:
     assert _plain_rows(fitted) == expected  # cells padded to the widths, 3 spaces between columns
     fitted.columns[0].cells[7] = "p/é.md"  # a character rich may measure otherwise: rich draws the table
     assert _plain_rows(fitted) is None
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(st.sampled_from("ab./\\ .MDmdjy2_"), max_size=12))
+def test_file_name_parts_are_purepaths(path: str) -> None:
+    """The walk's name, stem and suffix come from string work: the same as PurePath's."""
+    from pathlib import PurePath
+
+    from tokcli.prompt_set import _name_parts, not_a_prompt
+
+    pure = PurePath(path)
+    assert _name_parts(path) == _name_parts(pure) == (pure.name, pure.stem, pure.suffix)
+    assert not_a_prompt(path) == not_a_prompt(pure)

@@ -39,16 +39,27 @@ REPOSITORY_DOCUMENTS = frozenset(
 NON_PROMPT_TEMPLATE_SUFFIXES = (".html", ".htm", ".xml", ".css", ".js")
 
 
+def _name_parts(path: PurePath | str) -> tuple[str, str, str]:
+    """(name, stem, suffix) as `PurePath` gives them, from the string (a walk asks for every file it finds)."""
+    name = path.name if isinstance(path, PurePath) else path.rpartition("/")[2]
+    if name in ("", ".") or "\\" in name:  # "a/", "a/.", Windows separators: as PurePath reads them
+        name = PurePath(path).name
+    dot = name.rfind(".")
+    if 0 < dot < len(name) - 1:
+        return name, name[:dot], name[dot:]
+    return name, name, ""
+
+
 def not_a_prompt(path: PurePath | str) -> str | None:
     """Why a file found in a directory is not a prompt (a short reason for the user), or None when it is one."""
-    path = PurePath(path)
-    if path.name in CONFIG_FILES:
+    name, stem, suffix = _name_parts(path)
+    if name in CONFIG_FILES:
         return "tokcli or pre-commit config"
-    if path.suffix.lower() not in PROMPT_SUFFIXES:
+    if suffix.lower() not in PROMPT_SUFFIXES:
         return "not a prompt file type"
-    if path.stem in REPOSITORY_DOCUMENTS:
+    if stem in REPOSITORY_DOCUMENTS:
         return "a repository document (README, CHANGELOG, LICENSE …)"
-    if PurePath(path.stem).suffix.lower() in NON_PROMPT_TEMPLATE_SUFFIXES:
+    if _name_parts(stem)[2].lower() in NON_PROMPT_TEMPLATE_SUFFIXES:
         return "a web page or asset template (HTML, XML, CSS, JS)"
     return None
 
@@ -56,7 +67,7 @@ def not_a_prompt(path: PurePath | str) -> str | None:
 def not_a_prompt_or_host(path: PurePath | str) -> str | None:
     """`not_a_prompt`, except that Python source is taken: it is scanned for the prompts it holds (tokcli.units),
     and a Python file without prompts adds nothing."""
-    if PurePath(path).suffix.lower() == ".py":
+    if _name_parts(path)[2].lower() == ".py":
         return None
     return not_a_prompt(path)
 

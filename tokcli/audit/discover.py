@@ -147,12 +147,12 @@ def list_files(
         if is_dir:
             base = given.resolve()
 
+            # The walk yields paths below the resolved directory: absolute and normalized already.
             def passed_over(file: Path, base: Path = base) -> str | None:
-                return matcher.passed_over(relative_to(Path(os.path.abspath(file)), root, base))
+                return matcher.passed_over(relative_to(file, root, base))
 
             walk = walk_directory(given, issues=issues, accept=passed_over, use_ignore=use_ignore, left_out=left_out)
-            for file in walk:
-                absolute = Path(os.path.abspath(file))
+            for absolute in walk:
                 relative = relative_to(absolute, root, base)
                 found.setdefault(absolute, (absolute, display_path(absolute, cwd), relative))
         elif exists:
