@@ -106,3 +106,26 @@ def test_failing_lint_findings_are_told_apart_without_comparing_findings(monkeyp
     assert result.exit_code == 1 and result.stderr == ""
     assert "Failing findings" in result.stdout and "p/spaces.txt:1: TK102 trailing whitespace" in result.stdout
     assert compared == []
+
+
+def test_rows_an_older_tokcli_wrote_without_the_findings_figures_are_analysed_again(own_cache: Path) -> None:
+    """Rows of payload format 3 held no cacheable or over-budget tokens: read as they are, a warm run would
+    report them as 0. With a valid checksum, the format check alone turns them away."""
+    import sqlite3
+
+    from tokcli.audit import cache
+
+    cold = json.loads(_audit("json").stdout)
+    with sqlite3.connect(own_cache / FILE_NAME) as connection:
+        for key, payload in connection.execute("SELECT key, payload FROM results").fetchall():
+            data = json.loads(payload)
+            data["format"] = 3
+            data["findings"] = [row[:11] for row in data["findings"]]
+            text = json.dumps(data)
+            connection.execute(
+                "UPDATE results SET payload = ?, checksum = ? WHERE key = ?", (text, cache.row_checksum(key, text), key)
+            )
+    warm = json.loads(_audit("json").stdout)
+    assert warm["cache"] == {"hits": 0, "misses": 5}
+    assert warm["findings"] == cold["findings"]
+    assert any(finding["over_budget_tokens"] for finding in warm["findings"])
