@@ -234,7 +234,7 @@ def run_audit(
         cache.close()
 
     cost_options = _cost_options(settings)
-    with gc_paused():  # see below: the findings just built would be walked by every collection
+    with gc_paused():  # as above: the findings just built would be walked by every collection
         for file in found.files:
             fact = facts.get(file.path)
             if fact is None:
