@@ -79,7 +79,7 @@ def findings_text(findings: Sequence[Finding]) -> str:
             fix_texts.append("null")
     fixable = ["true" if finding.fix and finding.safe_fix else "false" for finding in findings]
     written = map(_FINDING.__mod__, zip(*heads, fix_texts, *tails, fixable))
-    return "[\n    " + ",\n    ".join(written) + "\n  ]"
+    return "".join(("[\n    ", ",\n    ".join(written), "\n  ]"))
 
 
 def _findings_text_plainly(findings: Sequence[Finding]) -> str:
@@ -99,4 +99,5 @@ def render_json(findings: Sequence[Finding], summary: Mapping[str, Any], **extra
     with gc_paused():  # a dict per finding, none in a cycle
         rest = dumps_indented(document)
         listed = findings_text(sorted(findings, key=Finding.sort_key))
-    return f'{{\n  "schema_version": {SCHEMA_VERSION},\n  "findings": ' + listed + ",\n" + rest[2:] + "\n"
+    # One join: the findings run to tens of megabytes, each `+` would copy them again.
+    return "".join((f'{{\n  "schema_version": {SCHEMA_VERSION},\n  "findings": ', listed, ",\n", rest[2:], "\n"))
