@@ -14,6 +14,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
+from sys import intern
 from typing import Any
 
 from tokcli.counting import Target, count_inputs, countable_document
@@ -126,6 +127,9 @@ def _finding_json(finding: Finding) -> list[Any]:
 def _finding_from_json(path: str, row: list[Any]) -> Finding:
     if len(row) not in (11, 14):
         raise ValueError("cached finding of another shape")
+    # One string object per code, name and severity (as the rules' own findings have): a fresh copy per
+    # finding, scattered in memory, made every count and sort by them several times slower.
+    row[4], row[5], row[6] = intern(row[4]), intern(row[5]), intern(row[6])
     fix = row[9]
     if fix is not None:
         row[9] = [Edit(start, end, replacement) for start, end, replacement in fix]
