@@ -255,3 +255,29 @@ def test_yaml_blocks_found_line_by_line_are_those_of_one_regex(text: str) -> Non
         expected.append((match.start("m"), match.end("m")))
         match = _YAML_BLOCK_AS_ONE_REGEX.search(padded, match.end() - 1)
     assert list(protect._yaml_blocks(padded)) == expected
+
+
+def test_example_turns_are_protected_whether_the_label_shares_the_line_or_not() -> None:
+    text = (
+        "Answer briefly.\n\nUser:\nPlease could you check my order? Thank you!\nI would like it soon.\n"
+        "**Assistant:**\nBasically, it ships today.\n\nCustomer: Please note that I am really upset.\n"
+        "Please note that you should stay calm.\n"
+    )
+    found = [(kind, span) for kind, span in kinds(text) if kind == "example"]
+    assert found == [
+        ("example", "Please could you check my order? Thank you!\nI would like it soon."),
+        ("example", "Basically, it ships today."),
+        ("example", "Please note that I am really upset."),
+    ]
+
+
+def test_filler_removal_leaves_example_conversations_verbatim() -> None:
+    example = (
+        "User:\nPlease could you tell me where my order is? I would like you to check it. Thank you!\n"
+        "Assistant:\nBasically, it is really on its way. Please note that it ships today.\n\n"
+        "User: Please could you tell me where my order is?\nAssistant: Basically, it is on its way.\n"
+    )
+    text = "Answer the customer briefly.\n\nExample:\n\n" + example + "\nPlease note that replies are short.\n"
+    result = compress_text(text, level="aggressive")
+    assert example in result.text
+    assert result.text.endswith("\nReplies are short.\n")

@@ -55,6 +55,20 @@ _JSON_STARTS = (
     re.compile(r"\[(?<![^\s:=(]\[)(?=\s*[\"{\[\]\d-])"),
 )
 _PROMPTY_ROLE = re.compile(r"^[ \t]*(?:system|user|assistant|developer|tool)[ \t]*:[ \t]*$", re.M | re.I)
+# A speaker's turn in an example conversation ("User: Please could you …", or "Assistant:" on a line of its
+# own with the turn on the lines below): what the speaker says is example data, kept as written. Searched in
+# "\n" + text; group "same" is the rest of a labelled line, group "below" a label alone on its line.
+_SPEAKERS = (
+    "user|human|assistant|ai|customer|client|agent|bot|chatbot|model|guest|caller|patient|student|learner|tutor|"
+    "visitor|employee|candidate|buyer|lead|prospect|q|a"
+)
+_SPEAKER_LABEL = re.compile(
+    rf"\n[ \t>]*(?:[-*+][ \t]+)?(?:\*\*|__)?(?:(?:example|sample)[ \t]*\d*[ \t]+)?(?:{_SPEAKERS})(?:[ \t]+\d{{1,2}})?"
+    r"(?:\*\*|__)?[ \t]*:(?:\*\*|__)?(?:[ \t]+(?P<same>\S[^\n]*)|[ \t]*(?P<below>(?=\n)))",
+    re.I,
+)
+# the turn below a label alone on its line: its lines up to a blank line, the next label or a heading
+_TURN_LINES = re.compile(r"(?:\n(?![ \t]*(?:\n|\Z|#))[^\n]+)+")
 
 #: Negation and constraint words, by first letter. Multi-word forms first so "must not" is one span.
 _NEGATION_WORDS = {
@@ -317,6 +331,8 @@ def block_spans(
         blocks.extend((start, end, "code_fence") for start, end in _fences(text))
     if prompty:
         blocks.extend((m.start(), m.end(), "role") for m in _PROMPTY_ROLE.finditer(text))
+    if ":" in text:
+        blocks.extend(_example_turns(text))
     blocks = _merge(blocks)
     blocks = _merge(blocks + _json_spans(text, blocks))
     padded = "\n" + text
@@ -351,6 +367,29 @@ def _yaml_blocks(padded: str) -> Iterator[tuple[int, int]]:
             continue
         yield first.start("m"), end
         position = end - 1  # a block ends with its line break, where the next one may start
+
+
+def _example_turns(text: str) -> Iterator[tuple[int, int, str]]:
+    """What the speakers of example conversations say: the rest of a "User: …" line, and the lines below a
+    speaker label alone on its line up to a blank line, a heading or the next speaker label."""
+    padded = "\n" + text
+    match = _SPEAKER_LABEL.search(padded)
+    while match is not None:
+        if match.group("same") is not None:
+            yield match.start("same") - 1, match.end("same") - 1, "example"
+            resume = match.end()
+        else:
+            turn = _TURN_LINES.match(padded, match.end())
+            resume = match.end()
+            if turn is not None:
+                end = turn.end()
+                label = _SPEAKER_LABEL.search(padded, match.end(), end)
+                if label is not None:
+                    end = label.start()
+                if end > match.end():
+                    yield match.end(), end - 1, "example"
+                    resume = end
+        match = _SPEAKER_LABEL.search(padded, resume)
 
 
 def _fences(text: str) -> Iterator[tuple[int, int]]:
