@@ -82,3 +82,86 @@ def test_nominalisations_become_verbs(before: str, after: str) -> None:
 def test_puffery_goes_and_the_article_follows() -> None:
     text = "You are an elite, top-producing copywriter. An amazing, unique offer. The result is amazing."
     assert rewording.puffery(text) == ("You are a copywriter. A unique offer. The result is amazing.", 2)
+
+
+@pytest.mark.parametrize(
+    ("before", "after"),
+    [
+        ("So, basically, you'll be looking at alerts.", "You'll be looking at alerts."),
+        ("Now, how we handle it depends on the mode.", "How we handle it depends on the mode."),
+        ("Also, note the date. Furthermore, cite it.", "Note the date. Cite it."),
+        ("Well, if they ask, say yes.", "If they ask, say yes."),
+        ("- Just describe what happened.", "- Describe what happened."),
+        ("Simply record what was said.", "Record what was said."),
+        ("Try to keep it short. Take the time to read it.", "Keep it short. Read it."),
+        ("It's kind of their fault.", "It's their fault."),
+    ],
+)
+def test_openers_and_softeners_go_and_the_capital_follows(before: str, after: str) -> None:
+    assert rewording.hedges_and_intensifiers(before)[0] == after
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "So many people ask. Now is the time. Just because it works is no reason.",  # part of the sentence
+        "Just one question per message. Simply put, be brief.",  # "just" means "only"; a set phrase
+        "Write a kind of report. Sort the list, then stop.",  # "kind of" after a determiner is a noun phrase
+        "Then say so. Try again later.",  # not openers
+    ],
+)
+def test_openers_that_carry_meaning_stay(text: str) -> None:
+    assert rewording.hedges_and_intensifiers(text) == (text, 0)
+
+
+def test_an_opener_stays_where_the_next_word_cannot_take_the_capital() -> None:
+    # capitalising "say" before a protected span could join them into one name: the opener stays instead of
+    # leaving the sentence in lower case
+    text = f"It is fine! Just say {t.SENTINEL} instead."
+    assert rewording.hedges_and_intensifiers(text) == (text, 0)
+
+
+@pytest.mark.parametrize(
+    ("before", "after"),
+    [
+        ("List the issues that were raised in the meeting.", "List the issues raised in the meeting."),
+        ("Use the tools which are listed below.", "Use the tools listed below."),
+        ("Greet a customer who is logged in.", "Greet a customer logged in."),
+        ("Make sure that is done.", "Make sure that is done."),  # "that" opens a clause after a verb
+        ("Say that was needed.", "Say that was needed."),
+        ("That is expected.", "That is expected."),  # a pronoun opening the sentence
+    ],
+)
+def test_reduced_relative_clauses(before: str, after: str) -> None:
+    assert rewording.reduced_relatives(before)[0] == after
+
+
+@pytest.mark.parametrize(
+    ("before", "after"),
+    [
+        ("Respond in a polite and professional manner.", "Respond politely and professionally."),
+        ("Answer in a clear, concise way, always.", "Answer clearly, concisely, always."),
+        ("Explain it in a simple way.", "Explain it simply."),
+        ("Be specific in a systematic fashion and move on.", "Be specific systematically and move on."),
+        ("Write in a clear way that helps the reader.", "Write in a clear way that helps the reader."),
+        ("Reply in a friendly manner.", "Reply in a friendly manner."),  # no regular adverb
+        ("Reply in a detailed way.", "Reply in a detailed way."),
+    ],
+)
+def test_manner_phrases_become_adverbs(before: str, after: str) -> None:
+    assert rewording.manner_adverbs(before)[0] == after
+
+
+@pytest.mark.parametrize(
+    ("before", "after"),
+    [
+        ("Ask questions so that you can understand the need.", "Ask questions to understand the need."),
+        ("Act in the capacity of a reviewer, in accordance with the policy.", "Act as a reviewer, per the policy."),
+        ("We hold a number of meetings in the course of a week.", "We hold several meetings during a week."),
+        ("Reply as set out below.", "Reply as below."),
+        ("Never, ever blame them. Be extra, extra careful.", "Never, ever blame them. Be extra careful."),
+        ("Escalate at the very start.", "Escalate at the start."),
+    ],
+)
+def test_wordy_and_legal_phrases_become_short(before: str, after: str) -> None:
+    assert t.verbose_phrases(before)[0] == after

@@ -1,4 +1,5 @@
-"""Phrase-level rewriting by general mechanisms: hedges, synonym stacks, puffery, nominalisations.
+"""Phrase-level rewriting by general mechanisms: hedges, synonym stacks, puffery, nominalisations, relative
+clauses, manner phrases.
 
 Each works from word classes rather than from a list of our own sentences:
 - hedges and filler intensifiers before a word ("really", "basically", "actually", and "honestly" opening a
@@ -11,7 +12,12 @@ Each works from word classes rather than from a list of our own sentences:
 - nominalisations: a light verb with an action noun becomes the verb ("make a decision" → "decide",
   "provide a summary of" → "summarize", "took a look at" → "looked at"), in the light verb's tense.
 
-`reword` does all four in one scan (the `rewording` transform); the four functions do one each. Like every
+- reduced relative clauses: "the issues that were raised" → "the issues raised";
+- manner phrases: "in a clear and concise manner" → "clearly and concisely";
+- discourse markers and softeners opening a sentence ("So, basically, …", "Now, …", "Just say …", "Try to keep
+  …") go, and the next word gets the capital (where a capital cannot go, the opener stays).
+
+`reword` does all of them in one scan (the `rewording` transform); the functions below do one kind each. Like every
 transform, they see masked text (protected spans are `SENTINEL`) and never touch a sentinel. Every pattern is
 searched after a non-word character in the case-folded text (`after_non_word`), with its alternatives grouped
 by first letter: the engine skips the letters inside words and tries few branches at each word.
@@ -43,8 +49,28 @@ _HEDGE_WORDS = ("basically", "literally", "actually", "really", "truly", "genuin
 # discourse markers: only where they open a sentence ("Honestly, …"); inside one they are adverbs of manner
 # ("say so honestly")
 _OPENER_WORDS = (*_HEDGE_WORDS, "honestly", "obviously", "frankly", "so basically", "okay so")
-# the next letter is part of the match: it gets the capital
-_OPENING = rf"{_alternation(_OPENER_WORDS)},?[ \t]+[a-z]"
+# markers that only link or announce, with their comma ("So, …", "Now, …", "Also, …", "First of all, …"):
+# without it "so" and "now" may be part of the sentence ("So many …", "Now is the time")
+_LINK_WORDS = (
+    "so", "now", "okay", "ok", "alright", "all right", "well", "also", "additionally", "furthermore", "moreover",
+    "in addition", "first of all", "first off", "to be honest", "as you know", "as you can imagine",
+    "needless to say", "that said", "with that said", "having said that", "with that in mind",
+    "at the end of the day", "for what it's worth", "of course", "anyway", "in any case", "by the way",
+    "for your reference", "for the avoidance of doubt", "as a general rule", "as a rule of thumb", "in this regard",
+)  # fmt: skip
+# softeners before the verb of an instruction ("Just say …", "Simply list …", "Try to keep …"); not "just
+# because", "just as", "just one" (there "just" means "only"), "simply put"
+_SOFTENING = (
+    r"(?:just|simply)[ \t]+(?!(?:because|as|like|in|so|put|about|enough|one|once|now|then|before|after|to|the|a|an|"
+    r"this|that|these|those|when|if|for|a[ \t]+few|some|two|three)\b)|try[ \t]+(?:to|and)[ \t]+"
+    r"|take[ \t]+(?:the[ \t]+time|a[ \t]+moment|steps)[ \t]+to[ \t]+|do[ \t]+your[ \t]+best[ \t]+to[ \t]+"
+    r"|make[ \t]+every[ \t]+effort[ \t]+to[ \t]+"
+)
+# the next letter is part of the match: it gets the capital; chained openers ("So, basically, …") go in one
+_OPENING = (
+    rf"(?:{_alternation(_OPENER_WORDS)},?[ \t]+|{_alternation(_LINK_WORDS)},[ \t]+|{_SOFTENING})+(?=[a-z])"
+    r"(?!(?:and|or|but)\b)[a-z]"
+)
 # "very much" and "many" keep theirs
 _INLINE = rf"{_alternation(_HEDGE_WORDS)}[ \t]+(?=[a-z])(?!much\b|many\b)"
 
@@ -53,7 +79,8 @@ def _opening_hedge(text: str, start: int, end: int) -> str | None:
     if not text[start].isupper() or not at_sentence_start(text, start):
         return None
     letter = end - 1
-    return text[letter].upper() if may_capitalise(text, letter) else text[letter]
+    # a sentence left opening in lower case reads as a glitch: keep the opener where the capital cannot go
+    return text[letter].upper() if may_capitalise(text, letter) else None
 
 
 def _inline_hedge(text: str, start: int, end: int) -> str | None:
@@ -63,6 +90,93 @@ def _inline_hedge(text: str, start: int, end: int) -> str | None:
     if text[max(0, start - 2) : start] == ", " or text[max(0, start - 4) : start].lower() == "the ":
         return None
     return ""
+
+
+# "kind of" and "sort of" as hedges before a word ("it's kind of their fault"); after a determiner they are a
+# noun phrase ("a kind of report") and stay
+_KIND_OF = r"(?:kind|sort)[ \t]+of[ \t]+(?=[a-z])"
+_DETERMINERS = frozenset(
+    "a an the this that what which any some one every each no other same another of all these those".split()
+)
+_PREVIOUS_WORD = re.compile(r"([\w'’]+)[ \t]*\Z")
+
+
+def _kind_of(text: str, start: int, end: int) -> str | None:
+    if not text[start].islower():
+        return None
+    previous = _PREVIOUS_WORD.search(text, max(0, start - 24), start)
+    if previous is None or previous.group(1).lower() in _DETERMINERS:
+        return None
+    return ""
+
+
+# ---- reduced relative clauses ----------------------------------------------------------------------------
+
+# "the issues that were raised" → "the issues raised", "any tool which is listed below" → "any tool listed
+# below": a relative pronoun and "be" before a past participle go. Not after a verb or conjunction, where "that"
+# opens a clause of its own ("make sure that is done", "so that is clear").
+_RELATIVE = (
+    r"(?:that|which|who)[ \t]+(?:is|are|was|were)[ \t]+"
+    r"(?=(?:[a-z]{2,}(?<!e)ed|given|written|shown|taken|known|made|sent|done|seen|found|held|kept|left|paid|told|"
+    r"built|chosen|driven|spoken|broken|hidden|stolen|frozen|forbidden|set|put)\b)"
+)
+_NOT_A_NOUN = frozenset(
+    "sure ensure ensures check checks verify confirm confirms say says said state states stated note notes mean "
+    "means know knows think assume show shows prove indicate indicates suggest suggests find found mention explain "
+    "tell clear so such now and or but is are was were be been than all what except if because like way given "
+    "fact hope believe feel guess expect remember realise realize see understand agree decide sense".split()
+)
+_RELATIVE_DROPS_AFTER = re.compile(r"(?<![\w'’-])[A-Za-z][\w'’-]*[ \t]+\Z")
+
+
+def _relative(text: str, start: int, end: int) -> str | None:
+    if not text[start].islower():
+        return None
+    previous = _RELATIVE_DROPS_AFTER.search(text, max(0, start - 24), start)
+    if previous is None or previous.group().split()[0].lower() in _NOT_A_NOUN:
+        return None
+    return ""
+
+
+# ---- "in a polite manner" → "politely" -------------------------------------------------------------------
+
+# adjectives whose adverb is regular, by ending ("clear" → "clearly", "careful" → "carefully", "simple" →
+# "simply", "specific" → "specifically"); not "-ly" ("friendly", "timely") or "-ed" adjectives
+_ADVERB_ENDINGS = (
+    "ful", "ous", "ive", "al", "ent", "ant", "ic", "ble", "ple", "tle", "ise", "ate", "ct", "ar", "est", "ain",
+    "ere", "ite", "ure", "ing", "alm", "arm", "irm", "ief", "ick", "ose", "ow", "ft", "ng", "ld", "id", "ise",
+)  # fmt: skip
+_ADJECTIVE = rf"[a-z]+(?:{'|'.join(sorted(set(_ADVERB_ENDINGS), key=len, reverse=True))})"
+_MANNER = (
+    rf"in[ \t]+an?[ \t]+{_ADJECTIVE}(?:(?:,[ \t]+|[ \t]+(?:and|or)[ \t]+|,[ \t]+(?:and|or)[ \t]+){_ADJECTIVE})*"
+    r"[ \t]+(?:manner|way|fashion)(?=[ \t]*(?:[.,;:!?)\n]|\Z|(?:and|or|but)\b))"
+)
+_MANNER_PARTS = re.compile(r"[a-z]+|,[ \t]+(?:and|or)[ \t]+|,[ \t]+|[ \t]+(?:and|or)[ \t]+|[ \t]+")
+_IRREGULAR_ADVERBS = {"public": "publicly", "whole": "wholly", "true": "truly", "due": "duly"}
+
+
+def _adverb(adjective: str) -> str:
+    if adjective in _IRREGULAR_ADVERBS:
+        return _IRREGULAR_ADVERBS[adjective]
+    if adjective.endswith("ic"):
+        return adjective + "ally"
+    if adjective.endswith("le"):
+        return adjective[:-1] + "y"
+    return adjective + "ly"
+
+
+def _manner(text: str, start: int, end: int) -> str | None:
+    phrase = text[start:end]
+    if phrase != phrase.lower():
+        return None
+    words = phrase.split()
+    # "in a" … "manner": the words between are adjectives and their joiners
+    inner = phrase[len(words[0]) : len(phrase) - len(words[-1])].strip()
+    inner = inner[inner.index(" ") :].strip() if " " in inner else ""
+    if not inner:
+        return None
+    return "".join(_adverb(part) if part.isalpha() and part not in ("and", "or") else part for part in
+                   _MANNER_PARTS.findall(inner))
 
 
 # ---- synonym stacks --------------------------------------------------------------------------------------
@@ -230,6 +344,9 @@ def _nominal(text: str, start: int, end: int) -> str | None:
 
 _Handler = Callable[[str, int, int], "str | None"]
 _KINDS: tuple[tuple[str, str, _Handler], ...] = (
+    ("manner", _MANNER, _manner),
+    ("relative", _RELATIVE, _relative),
+    ("kind_of", _KIND_OF, _kind_of),
     ("nominal", _NOMINAL, _nominal),
     ("stack", _STACK, _stack),
     ("puff", _PUFF, _puff),
@@ -256,10 +373,23 @@ def _one(kind: str, text: str) -> tuple[str, int]:
 
 
 def hedges_and_intensifiers(text: str) -> tuple[str, int]:
-    """Filler intensifiers and hedges ("really", "basically", "actually"; "Honestly," opening a sentence)."""
+    """Filler intensifiers and hedges ("really", "basically", "kind of"; "Honestly,", "So,", "Just" and "Try to"
+    opening a sentence)."""
     text, openings = _one("opening", text)
     text, inlines = _one("inline", text)
-    return text, openings + inlines
+    text, kinds = _one("kind_of", text)
+    return text, openings + inlines + kinds
+
+
+def reduced_relatives(text: str) -> tuple[str, int]:
+    """A relative pronoun and "be" before a past participle go: "the issues that were raised" → "the issues
+    raised"."""
+    return _one("relative", text)
+
+
+def manner_adverbs(text: str) -> tuple[str, int]:
+    """"in a polite and professional manner" → "politely and professionally"."""
+    return _one("manner", text)
 
 
 def synonym_stacks(text: str) -> tuple[str, int]:
