@@ -165,3 +165,52 @@ def test_manner_phrases_become_adverbs(before: str, after: str) -> None:
 )
 def test_wordy_and_legal_phrases_become_short(before: str, after: str) -> None:
     assert t.verbose_phrases(before)[0] == after
+
+
+@pytest.mark.parametrize(
+    ("before", "after"),
+    [
+        ("Here are the help articles you have access to:\n- a\n", "Help articles you have access to:\n- a\n"),
+        ("Here's the batch:\n{x}\n", "Batch:\n{x}\n"),
+        ("Below is the schema:\n", "Schema:\n"),
+        ("A little bit of context about who we are: Acme makes tools.", "Acme makes tools."),
+        ("Here is where it gets hard:\n", "Here is where it gets hard:\n"),  # not a label
+        ("Here are two examples. Read them:\n", "Here are two examples. Read them:\n"),  # the line goes on
+        ("Some background: it is old.", "Some background: it is old."),
+    ],
+)
+def test_lead_ins_keep_their_label(before: str, after: str) -> None:
+    assert rewording.lead_ins(before)[0] == after
+
+
+@pytest.mark.parametrize(
+    ("before", "after"),
+    [
+        ("You're going to help us write emails.", "You'll help us write emails."),
+        ("So you are going to be the assistant.", "So you will be the assistant."),
+        ("I'm going to walk you through it.", "I'll walk you through it."),
+        ("We are going to the store.", "We are going to the store."),  # "going" is the verb
+        ("You're going to have to wait.", "You're going to have to wait."),
+    ],
+)
+def test_going_to_becomes_will(before: str, after: str) -> None:
+    assert rewording.going_to(before)[0] == after
+
+
+@pytest.mark.parametrize(
+    ("before", "after"),
+    [
+        ("If they ask, we'd love you to reply in French.", "If they ask, reply in French."),
+        ("At the end, I would ask that you write a summary.", "At the end, write a summary."),
+        (
+            "We are a small team, and it would be great if you could review first.",
+            "We are a small team, and review first.",
+        ),
+        (
+            "Tell the user that we would be grateful if they could wait.",
+            "Tell the user that we would be grateful if they could wait.",
+        ),
+    ],
+)
+def test_indirect_requests_after_an_opening_clause(before: str, after: str) -> None:
+    assert t.filler_phrases(before)[0] == after

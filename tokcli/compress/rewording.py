@@ -29,7 +29,7 @@ import re
 from collections.abc import Callable, Iterable
 
 from tokcli.compress.protect import after_non_word
-from tokcli.compress.transforms import at_sentence_start, may_capitalise, rewrite
+from tokcli.compress.transforms import SENTINEL, at_sentence_start, may_capitalise, rewrite
 
 
 def _alternation(words: Iterable[str]) -> str:
@@ -96,7 +96,28 @@ def _inline_hedge(text: str, start: int, end: int) -> str | None:
 # noun phrase ("a kind of report") and stay
 _KIND_OF = r"(?:kind|sort)[ \t]+of[ \t]+(?=[a-z])"
 _DETERMINERS = frozenset(
-    "a an the this that what which any some one every each no other same another of all these those".split()
+    [
+        "a",
+        "an",
+        "the",
+        "this",
+        "that",
+        "what",
+        "which",
+        "any",
+        "some",
+        "one",
+        "every",
+        "each",
+        "no",
+        "other",
+        "same",
+        "another",
+        "of",
+        "all",
+        "these",
+        "those",
+    ]
 )
 _PREVIOUS_WORD = re.compile(r"([\w'’]+)[ \t]*\Z")
 
@@ -121,10 +142,78 @@ _RELATIVE = (
     r"built|chosen|driven|spoken|broken|hidden|stolen|frozen|forbidden|set|put)\b)"
 )
 _NOT_A_NOUN = frozenset(
-    "sure ensure ensures check checks verify confirm confirms say says said state states stated note notes mean "
-    "means know knows think assume show shows prove indicate indicates suggest suggests find found mention explain "
-    "tell clear so such now and or but is are was were be been than all what except if because like way given "
-    "fact hope believe feel guess expect remember realise realize see understand agree decide sense".split()
+    [
+        "sure",
+        "ensure",
+        "ensures",
+        "check",
+        "checks",
+        "verify",
+        "confirm",
+        "confirms",
+        "say",
+        "says",
+        "said",
+        "state",
+        "states",
+        "stated",
+        "note",
+        "notes",
+        "mean",
+        "means",
+        "know",
+        "knows",
+        "think",
+        "assume",
+        "show",
+        "shows",
+        "prove",
+        "indicate",
+        "indicates",
+        "suggest",
+        "suggests",
+        "find",
+        "found",
+        "mention",
+        "explain",
+        "tell",
+        "clear",
+        "so",
+        "such",
+        "now",
+        "and",
+        "or",
+        "but",
+        "is",
+        "are",
+        "was",
+        "were",
+        "be",
+        "been",
+        "than",
+        "all",
+        "what",
+        "except",
+        "if",
+        "because",
+        "like",
+        "way",
+        "given",
+        "fact",
+        "hope",
+        "believe",
+        "feel",
+        "guess",
+        "expect",
+        "remember",
+        "realise",
+        "realize",
+        "see",
+        "understand",
+        "agree",
+        "decide",
+        "sense",
+    ]
 )
 _RELATIVE_DROPS_AFTER = re.compile(r"(?<![\w'’-])[A-Za-z][\w'’-]*[ \t]+\Z")
 
@@ -175,8 +264,66 @@ def _manner(text: str, start: int, end: int) -> str | None:
     inner = inner[inner.index(" ") :].strip() if " " in inner else ""
     if not inner:
         return None
-    return "".join(_adverb(part) if part.isalpha() and part not in ("and", "or") else part for part in
-                   _MANNER_PARTS.findall(inner))
+    return "".join(
+        _adverb(part) if part.isalpha() and part not in ("and", "or") else part for part in _MANNER_PARTS.findall(inner)
+    )
+
+
+# ---- lead-ins -------------------------------------------------------------------------------------------
+
+# A line that introduces what follows it needs only its label: "Here are the help articles you can use:" →
+# "Help articles you can use:", "Below is the schema:" → "Schema:". Only where the sentence ends the line with a
+# colon ("Here is where it gets hard." stays).
+_LEAD_IN = (
+    r"(?:here(?:['’]s|[ \t]+is|[ \t]+are)|below[ \t]+(?:is|are)|(?:the[ \t]+)?following[ \t]+(?:is|are))[ \t]+"
+    r"(?:(?:the|some|our|your|a|an)[ \t]+)?(?!(?:where|what|how|why|when|who|which|that|it|you|we|they)\b)[a-z]"
+)
+_ENDS_WITH_COLON = re.compile(r"[^.!?\n]*:[ \t]*(?:\n|\Z)")
+
+
+def _lead_in(text: str, start: int, end: int) -> str | None:
+    if not text[start].isupper() or not at_sentence_start(text, start) or not _ENDS_WITH_COLON.match(text, end):
+        return None
+    letter = end - 1
+    return text[letter].upper() if may_capitalise(text, letter) else None
+
+
+# "A little bit of context about who we are: …", "Some background on the team: …": a label for what follows
+# on the same line, which says it without one
+_CONTEXT_LABEL = (
+    r"(?:a[ \t]+little|a[ \t]+bit|some|quick|a[ \t]+quick|brief|a[ \t]+brief)(?:[ \t]+bit)?(?:[ \t]+of)?[ \t]+"
+    r"(?:context|background)(?:[ \t]+(?:about|on|for)[^.!?:\n\ue000]{0,50})?:[ \t]+(?=\S)"
+)
+
+
+def _context_label(text: str, start: int, end: int) -> str | None:
+    if not text[start].isupper() or not at_sentence_start(text, start):
+        return None
+    return "" if text[end].isupper() or text[end] == SENTINEL else None
+
+
+# ---- "going to" ------------------------------------------------------------------------------------------
+
+# "You're going to help us write …" → "You'll help us write …"; not before a place or thing ("going to the
+# store"), where "going" is the verb
+_GOING_TO = (
+    r"(?:you|we|they|i)(?:['’]re|['’]m|[ \t]+are|[ \t]+am)[ \t]+going[ \t]+to[ \t]+(?=[a-z])"
+    r"(?!(?:the|a|an|my|your|our|their|his|her|its|this|that|these|those|some|any|every|each|all|one|two|work|"
+    r"school|bed|church|town|class|lunch|dinner|sleep|have[ \t]+to)\b)"
+)
+_WILL = {"you": "you", "we": "we", "they": "they", "i": "I"}
+
+
+def _going_to(text: str, start: int, end: int) -> str | None:
+    phrase = text[start:end]
+    subject = re.match(r"[A-Za-z]+", phrase)
+    assert subject is not None
+    word = subject.group()
+    contracted = phrase[len(word) : len(word) + 1] in "'’"
+    short = _WILL[word.lower()]
+    if word[0].isupper():
+        short = short.capitalize()
+    return short + (phrase[len(word)] + "ll " if contracted else " will ")
 
 
 # ---- synonym stacks --------------------------------------------------------------------------------------
@@ -344,6 +491,9 @@ def _nominal(text: str, start: int, end: int) -> str | None:
 
 _Handler = Callable[[str, int, int], "str | None"]
 _KINDS: tuple[tuple[str, str, _Handler], ...] = (
+    ("lead_in", _LEAD_IN, _lead_in),
+    ("context_label", _CONTEXT_LABEL, _context_label),
+    ("going_to", _GOING_TO, _going_to),
     ("manner", _MANNER, _manner),
     ("relative", _RELATIVE, _relative),
     ("kind_of", _KIND_OF, _kind_of),
@@ -387,8 +537,21 @@ def reduced_relatives(text: str) -> tuple[str, int]:
     return _one("relative", text)
 
 
+def lead_ins(text: str) -> tuple[str, int]:
+    """A line introducing what follows keeps its label: "Here are the help articles:" → "Help articles:"; a
+    context label before a sentence goes ("A little bit of context about us: …")."""
+    text, leads = _one("lead_in", text)
+    text, labels = _one("context_label", text)
+    return text, leads + labels
+
+
+def going_to(text: str) -> tuple[str, int]:
+    """ "You're going to help" → "You'll help"."""
+    return _one("going_to", text)
+
+
 def manner_adverbs(text: str) -> tuple[str, int]:
-    """"in a polite and professional manner" → "politely and professionally"."""
+    """ "in a polite and professional manner" → "politely and professionally"."""
     return _one("manner", text)
 
 

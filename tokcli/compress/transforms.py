@@ -399,8 +399,13 @@ _INDIRECT_REQUEST = (
 )
 # chained openers ("I would like you to please make sure to …") go in one match
 _FILLER_OPENER = after_non_word(
-    f"(?:{_INDIRECT_REQUEST}|{_OPENER_PHRASE})(?:[ \\t]+{_OPENER_PHRASE})*" + r"[ \t]*(?P<next>[^\s\ue000])?"
+    f"(?:(?P<request>{_INDIRECT_REQUEST})|{_OPENER_PHRASE})(?:[ \\t]+{_OPENER_PHRASE})*"
+    + r"[ \t]*(?P<next>[^\s\ue000])?"
 )
+# An indirect request may also follow the comma that closes a clause before it ("If they ask, we'd love you to
+# reply in French", "We have a small team, and I'd be grateful if you could review first"): the rest is the
+# same request made direct.
+_AFTER_CLAUSE = re.compile(r"[^\W\d_][\w'’)\]]*,[ \t]+(?:(?:and|but|so)[ \t]+)?\Z")
 _COORDINATED_TO = re.compile(r"[^.!?\n\ue000]{0,200}?[ \t,](?:and|or)[ \t]+to[ \t]")
 _PLEASE_AT_END = re.compile(r"please(?=[.!?,])(?<=[ \t,]please)")
 #: Inline filler, case-sensitive (only lower-case uses are inline); each pattern starts with a literal word so
@@ -538,8 +543,13 @@ def filler_phrases(text: str) -> tuple[str, int]:
     """Politeness and filler: "Please note that", "I would like you to", "please", "Thank you!"."""
 
     def opener(start: int, end: int, match: re.Match[str]) -> str | None:
-        if not at_sentence_start(text, start) or _COORDINATED_TO.match(text, end):
+        if _COORDINATED_TO.match(text, end):
             return None  # "I would ask you to write …, and to avoid …": the second "to" would dangle
+        if not at_sentence_start(text, start):
+            if match.group("request") is None or not _AFTER_CLAUSE.search(text, max(0, start - 40), start):
+                return None
+            following = match.start("next") - 1 if match.group("next") else -1
+            return text[following] if following >= 0 and text[following].islower() else None
         if not match.group("next"):
             after = match.end("m") - 1
             starts_capitalised = text[start : start + 1].isupper()
