@@ -22,7 +22,7 @@ Be concise and clear.
 """
 COMPRESSED = """\
 You are a helpful assistant for {{ company }}.
-To answer, you should use the context. You must not invent facts.
+To answer, use the context. You must not invent facts.
 Be concise and clear.
 """
 
@@ -55,7 +55,7 @@ def test_result_on_stdout_and_summary_on_stderr(prompt: Path) -> None:
         f"  gpt-4o (o200k_base): {before} → {after} tokens, {before - after} saved ({percent:.1f}%)"
     )
     assert "saved per call" in lines[1]
-    assert lines[2] == "  transforms: filler_phrases ×1, verbose_phrases ×2, duplicate_sentences ×1"
+    assert lines[2] == "  transforms: filler_phrases ×2, verbose_phrases ×2, duplicate_sentences ×1"
     assert prompt.read_text(encoding="utf-8") == PROMPT  # nothing written
 
 
@@ -110,7 +110,7 @@ def test_output_file_and_diff(prompt: Path, tmp_path: Path) -> None:
     assert target.read_text(encoding="utf-8") == COMPRESSED
     assert result.stdout.startswith(f"--- a/{prompt}\n+++ b/{prompt}\n")
     assert "-Be concise and clear.\n" in result.stdout
-    assert "+To answer, you should use the context. You must not invent facts.\n" in result.stdout
+    assert "+To answer, use the context. You must not invent facts.\n" in result.stdout
 
 
 def test_stdin(prompt: Path) -> None:

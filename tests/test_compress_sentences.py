@@ -141,3 +141,65 @@ def test_the_result_names_each_removed_sentence_and_why() -> None:
         (1, "greeting", "Hey there! 👋"),
         (5, "encouragement", "You've got this!"),
     ]
+
+
+@pytest.mark.parametrize(
+    ("sentence", "reason"),
+    [
+        ("Allow me first to explain what the codebase is.", "meta-commentary"),
+        ("In the sections below, you will find our brand voice and rules.", "meta-commentary"),
+        ("Grab a coffee, this is a bit of a read.", None),  # what it says first is not about the prompt
+        ("This is a long read.", "meta-commentary"),
+        ("(Yes, this happened.)", "meta-commentary"),
+        ("That's it!", "transition"),
+        ("A few further points, if I may:", "transition"),
+    ],
+)
+def test_more_sentences_that_carry_no_instruction(sentence: str, reason: str | None) -> None:
+    assert classify(sentence, said=set()) == reason
+
+
+def test_a_colon_line_that_only_announces_goes_but_labels_stay() -> None:
+    text = "Intro here.\n\nA few further points, if I may:\n- be kind\n\nRules:\n- be brief\n\n## Notes:\n- x\n"
+    assert drop_non_instructions(text) == (
+        "Intro here.\n\n- be kind\n\nRules:\n- be brief\n\n## Notes:\n- x\n",
+        1,
+    )
+
+
+def test_a_line_between_protected_lines_across_blank_lines_is_not_a_message() -> None:
+    # a template comment above and an all-capitals heading below are not chat message breaks
+    text = f"{S}\nWelcome to the future of hospitality! You are the host.\n\n{S}\nTake bookings.\n"
+    assert drop_non_instructions(text) == (f"{S}\nYou are the host.\n\n{S}\nTake bookings.\n", 1)
+    message = f"{S}\nThanks so much!\n{S}\n"  # right between two message breaks: the message itself
+    assert drop_non_instructions(message) == (message, 0)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            "Never use markdown in your replies, since they sound terrible when read aloud.\n",
+            "Never use markdown in your replies.\n",
+        ),
+        ('Write "UNASSIGNED", so that I can follow up on it.\n', 'Write "UNASSIGNED".\n'),
+        ("Keep it short — because people skim.\n", "Keep it short.\n"),
+        ("Count the messages since the last reply.\n", "Count the messages since the last reply.\n"),
+        ("Escalate, because you should always ask first.\n", "Escalate, because you should always ask first.\n"),
+        (f"Escalate, since {S} is slow.\n", f"Escalate, since {S} is slow.\n"),  # holds a protected span
+        ("Intro.\nI mention this because a junior analyst fixed a typo. Be brief.\n", "Intro.\nBe brief.\n"),
+        ("Intro.\nLast year, a junior analyst changed a figure. Be brief.\n", "Intro.\nBe brief.\n"),
+        ("Intro.\nWe've had a couple of incidents where it went wrong. Be brief.\n", "Intro.\nBe brief.\n"),
+    ],
+)
+def test_reasons_go_at_aggressive_only(text: str, expected: str) -> None:
+    assert drop_rationale(text)[0] == expected
+    assert drop_non_instructions(text) == (text, 0)
+
+
+def test_the_result_names_each_removed_reason_clause() -> None:
+    result = compress_text("Never use markdown, since it sounds terrible read aloud.\n", level="aggressive")
+    assert result.text == "Never use markdown.\n"
+    assert [(removed.transform, removed.reason, removed.text) for removed in result.removed] == [
+        ("rationale", "rationale", "since it sounds terrible read aloud")
+    ]

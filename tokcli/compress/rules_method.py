@@ -228,7 +228,7 @@ EXPLAIN_MAX_CHARS = 1_000_000
 def _removed_sentences(state: _Masked, run: TransformRun, final_gaps: list[str], level: str) -> list[RemovedSentence]:
     """The sentences the removing transforms cut, with why, found again in the stage each one ran on; a cut in
     a segment that verification rolled back is not listed."""
-    from tokcli.compress.sentences import removals
+    from tokcli.compress.sentences import rationale_cuts, removals
     from tokcli.compress.transforms import repeated_sentences
 
     found: list[RemovedSentence] = []
@@ -237,17 +237,15 @@ def _removed_sentences(state: _Masked, run: TransformRun, final_gaps: list[str],
         if name == "duplicate_sentences":
             repeats = repeated_sentences(before, set)
             cuts = [(start, end, "repeats an earlier sentence") for start, end, _ in repeats]
+        elif name == "rationale":
+            cuts = [(cut.start, cut.end, cut.reason) for cut in rationale_cuts(before)]
         elif name in _REMOVING:
-            cuts = [
-                (cut.start, cut.end, cut.reason)
-                for cut in removals(before, aggressive=name == "rationale")
-                if (cut.reason == "rationale") == (name == "rationale")
-            ]
+            cuts = [(cut.start, cut.end, cut.reason) for cut in removals(before) if cut.reason != "rationale"]
         else:
             continue
         for start, end, reason in cuts:
             segment = before.count(SENTINEL, 0, start)
-            sentence = before[start:end].strip()
+            sentence = before[start:end].strip().lstrip(",—– ")  # a reason clause without its comma or dash
             if not sentence or sentence in final_gaps[segment]:
                 continue  # rolled back with its segment
             found.append(RemovedSentence(name, _line_of(state, segment, sentence), reason, sentence))

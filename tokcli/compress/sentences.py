@@ -260,7 +260,10 @@ _META = re.compile(
     r"(?:(?:this|the) (?:prompt|note|document|brief|guide) (?:is|was|exists|has|will|describes|explains|covers|"
     r"contains|sets out|lays out)\b"
     r"|(?:i|we) hope (?:this|that|all of this|you)\b"
-    r"|(?:allow|let) me (?:to )?(?:describe|explain|walk|tell|introduce|set out|outline)"
+    r"|(?:allow|let) me (?:(?:first|now|briefly|quickly|also) )?(?:to )?(?:describe|explain|walk|tell|introduce|"
+    r"set out|outline)"
+    r"|(?:this|it)(?:'s| is| will be| might be) (?:a bit of |quite )?(?:a )?(?:long|lengthy|bit of a) read"
+    r"|(?:in )?(?:the (?:sections?|paragraphs?|points?) )?below,? (?:you will|you'll) find"
     r"|(?:i|we)(?:'m| am|'re| are) going to (?:walk|explain|describe|tell|go through|lay out)"
     r"|(?:i|we)(?:'ve| have) (?:written|put together|tried to)"
     r"|(?:wrote|written) (?:these|this)"
@@ -271,13 +274,13 @@ _META = re.compile(
     r"|please bear with me"
     r"|this is (?:where|the part where) (?:it gets|the magic|things get)"
     r"|(?:yes,? )?this (?:really |actually )?happened"
-    r"|below,? (?:you will|you'll) find|(?:here|below) (?:is|are) everything"
+    r"|(?:here|below) (?:is|are) everything"
     r"|(?:please )?read (?:it|this|everything|all of (?:it|this|the \w+)|the following|the whole thing|this prompt)"
     r"(?: all)?(?: below)?(?: very)? carefully)"
 )
 _TRANSITION = re.compile(
     r"(?:(?:so|okay|ok|alright|right|now|well)[, ]+)*"
-    r"(?:(?:i think )?that(?:'s| is) (?:everything|all(?: for now)?)(?: from (?:me|us))?[.!]*\Z"
+    r"(?:(?:i think )?that(?:'s| is) (?:everything|it|all(?: for now)?)(?: from (?:me|us))?[.!]*\Z"
     r"|let(?:'s| us) (?:go through|get (?:into|started)|dive in|start|begin|talk about|look at|move on)"
     r"|(?:just )?so (?:we're|we are) (?:all )?on the same page"
     r"|(?:please )?(?:kindly )?(?:observe|note|keep in mind|consider|remember|read|follow|bear in mind) "
@@ -294,7 +297,20 @@ _RECAP_OPENING = re.compile(
 )
 _RATIONALE = re.compile(
     r"(?:the reason (?:for this|is|why|being|we)|this is (?:because|so that|why|important because)"
-    r"|that(?:'s| is) (?:because|why)|we do this because|(?:this|it) (?:matters|helps) because|because of this)\b"
+    r"|that(?:'s| is) (?:because|why)|we do this because|(?:this|it) (?:matters|helps) because|because of this"
+    # the story behind a rule: "I mention this because …", "We've had a couple of incidents where …"
+    r"|(?:i|we) (?:mention|say|ask|stress) this because"
+    r"|(?:we|i)(?:'ve| have) (?:had|seen) (?:a few |a couple of |some |several |many |lots of |too many )?"
+    r"(?:incidents|cases|problems|issues|situations|complaints)"
+    r"|(?:we|i)(?:'ve| have) (?:found|learned|learnt|noticed) (?:through|over|the hard way|that)"
+    r"|(?:last|this) (?:year|month|week|quarter),? (?:a|an|one|we|i|someone|somebody)\b)\b"
+)
+# A reason given at the end of a sentence: ", since they sound terrible read aloud", ", because we pipe it
+# into the ticketing system", ", so that I can follow up": the instruction before it stands without it.
+_REASON_CLAUSE = re.compile(
+    r"(?:,|[ \t]+[—–])[ \t]+(?:since(?![ \t]+(?:the[ \t]+)?(?:start|beginning|last|first|end|then|when)\b)|because"
+    r"|so[ \t]+(?:that[ \t]+)?(?:we|i|the[ \t]+team|our[ \t]+\w+)[ \t]+(?:can|could|may))\b[^.!?\n:;\ue000]*(?=[.!?])",
+    re.I,
 )
 _EMPHASIS = re.compile(
     r"(?:this|these|that|it|all of (?:this|these)|the (?:above|following) (?:rules?|points?))(?:'s| is| are) "
@@ -406,7 +422,10 @@ _STOP = frozenset(
 
 
 def _normal(sentence: str) -> str:
-    return sentence.lower().replace("’", "'").strip(" \t*_#>-–—").lstrip(":")
+    normal = sentence.lower().replace("’", "'").strip(" \t*_#>-–—").lstrip(":")
+    if normal.startswith("(") and normal.endswith(")") and normal.count("(") == 1:
+        normal = normal[1:-1]  # an aside in brackets: "(Yes, this happened.)"
+    return normal
 
 
 @functools.lru_cache(maxsize=65_536)
@@ -484,7 +503,7 @@ _OPENING_WORDS = (
     r"hey|hi|hello|hiya|howdy|greetings|dear|good (?:morning|afternoon|evening|luck)|welcome|with|best|kind|warm|"
     r"sincere|many|regards|wishes|thanks|thank|yours|truly|faithfully|cheers|all the best|once|again|and|huge|big|"
     r"(?:we|i)(?:'d|'ve|'re|'m| hope| know| care| believe| love| really| truly| are| am| have| would| can't| cannot|"
-    r" appreciate| think| wrote)|may i|you(?:'re going| are going|'ll| will|'ve got| have got| can do)|now|let|"
+    r" appreciate| think| wrote| mention| say| ask| stress)|last|this (?:year|month|week|quarter)|may i|you(?:'re going| are going|'ll| will|'ve got| have got| can do)|now|let|"
     r"allow|this (?:prompt|note|document|brief|guide|is (?:where|the part|because|so|why|important|really|very|"
     r"critical|crucial|essential|key|non)|matters|helps)|these (?:are|rules are|points)|that(?:'s| is) "
     r"(?:everything|all|because|why|it|important|critical)|the (?:reason|prompt|note|document|brief|guide|above|"
@@ -495,11 +514,14 @@ _OPENING_WORDS = (
     r"(?:important|critical|crucial|essential|vital|key|non|really|very|a must|a big)|it (?:matters|helps)|all of "
     r"(?:this|these)|because"
 )
-_AT_LINE_START = re.compile(rf"\n[ \t>*_#+\-–—•]*(?:\d{{1,3}}[.)][ \t]+)?(?:(?:{_OPENING_WORDS})\b|[{_EMOJI}])")
-_AFTER_STOP = re.compile(rf"[.!?…][\"'”’)\]]*(?:[ \t]*[{_EMOJI}]+)*[ \t]+(?:(?:{_OPENING_WORDS})\b|[{_EMOJI}])")
+_AT_LINE_START = re.compile(rf"\n[ \t>*_#+\-–—•(]*(?:\d{{1,3}}[.)][ \t]+)?(?:(?:{_OPENING_WORDS})\b|[{_EMOJI}])")
+_AFTER_STOP = re.compile(rf"[.!?…][\"'”’)\]]*(?:[ \t]*[{_EMOJI}]+)*[ \t]+\(?(?:(?:{_OPENING_WORDS})\b|[{_EMOJI}])")
 _HEADING_LINE = re.compile(
     r"\n(?P<m>[ \t]{0,3}(?:#{1,6}[ \t][^\n]*|[A-Z][A-Z0-9 &,'’/-]{2,60}:?|[^\n.!?]{1,60}:)[ \t]*)(?=\n|\Z)"
 )
+# a line taken for a heading because it ends with a colon, written as a sentence ("A few further points, if
+# I may:"): judged like other lines, so a transition goes (a "# heading" or an all-capitals label is not)
+_ANNOUNCING_LINE = re.compile(r"[ \t]*[A-Z][a-z'’]*[ \t,][^\n#]*[a-z,][^\n]*:[ \t]*(?=\n|\Z)")
 _FENCE_LINE = re.compile(r"\n[ \t]{0,3}(?:```|~~~)")
 
 
@@ -543,7 +565,8 @@ def removals(text: str, *, aggressive: bool = False) -> list[Removal]:
     recap_set = {start for start, _ in recap_sections}
     found: list[Removal] = []
     said = _Said(text)
-    for line_start in sorted(lines - heading_lines):
+    announcing = {start for start in heading_lines & lines if _ANNOUNCING_LINE.match(text, start)}
+    for line_start in sorted((lines - heading_lines) | announcing):
         line_end = text.find("\n", line_start)
         line_end = len(text) if line_end < 0 else line_end
         line = text[line_start:line_end]
@@ -618,13 +641,16 @@ def _emptied_headings(text: str, headings: list[tuple[int, int]], cuts: list[Rem
 
 def _alone(text: str, line_start: int, line_end: int) -> bool:
     """Whether the line is all there is between the text's ends or protected spans on lines of their own
-    (chat messages are joined with such a break)."""
+    right before and after it (chat messages are joined with such a break). Across a blank line a protected
+    line is a heading or a template comment, not a message break."""
     before = line_start - 1
     while before >= 0 and text[before] == "\n":
         before -= 1
     after = line_end
     while after < len(text) and text[after] == "\n":
         after += 1
+    if (before >= 0 and before < line_start - 2) or (after < len(text) and after > line_end + 1):
+        return False
     before_line = text[text.rfind("\n", 0, before + 1) + 1 : before + 1] if before >= 0 else None
     after_end = text.find("\n", after)
     after_line = text[after : len(text) if after_end < 0 else after_end] if after < len(text) else None
@@ -639,10 +665,41 @@ def _sentence_cut_end(text: str, sentence: Sentence) -> int:
     return end
 
 
+def reason_clauses(text: str) -> list[Removal]:
+    """The reasons that end a sentence of masked `text` (", since …", ", because …"): rationale at the clause
+    level, cut when they hold no protected span and no constraint word, outside example data, code and
+    tables."""
+    found = []
+    fences = [match.start() for match in _FENCE_LINE.finditer("\n" + text)] if "```" in text or "~~~" in text else []
+    for match in _REASON_CLAUSE.finditer(text):
+        clause = match.group()
+        line_start = text.rfind("\n", 0, match.start()) + 1
+        if (
+            _KEEPS.search(clause.lower())
+            or bisect.bisect_right(fences, line_start) % 2
+            or text[line_start:].lstrip().startswith("|")
+            or in_example(text, match.start())
+            or not text[line_start : match.start()].strip(" \t-*+>")
+        ):
+            continue
+        found.append(Removal(match.start(), match.end(), "rationale", clause.lstrip(" ,—–")))
+    return found
+
+
+def rationale_cuts(text: str) -> list[Removal]:
+    """What `aggressive` adds (the other kinds went at `balanced`, before it): rationale sentences, and the
+    reasons that end the sentences left."""
+    cuts = [cut for cut in removals(text, aggressive=True) if cut.reason == "rationale"]
+    starts = [cut.start for cut in cuts]
+    for clause in reason_clauses(text):
+        before = bisect.bisect_right(starts, clause.start) - 1
+        if before < 0 or cuts[before].end <= clause.start:
+            cuts.append(clause)
+    return sorted(cuts, key=lambda cut: cut.start)
+
+
 def drop(text: str, *, aggressive: bool) -> tuple[str, int]:
-    cuts = removals(text, aggressive=aggressive)
-    if aggressive:  # the other kinds went at `balanced`, before this
-        cuts = [cut for cut in cuts if cut.reason == "rationale"]
+    cuts = rationale_cuts(text) if aggressive else removals(text)
     if not cuts:
         return text, 0
     return without_ranges(text, [(cut.start, cut.end) for cut in cuts]), len(cuts)
