@@ -24,7 +24,7 @@ def test_levels_are_cumulative_and_named() -> None:
         "blank_lines",
     }  # fmt: skip
     assert balanced - safe == {
-        "filler_phrases", "verbose_phrases", "rewording", "duplicate_sentences", "non_instructions",
+        "filler_phrases", "verbose_phrases", "rewording", "decorative_emoji", "duplicate_sentences", "non_instructions",
     }  # fmt: skip
     assert aggressive - balanced == {"rationale", "articles", "low_information_words", "condense_lists"}
     assert len({x.name for x in TRANSFORMS}) == len(TRANSFORMS)
@@ -262,3 +262,16 @@ def test_separator_lines_are_those_of_the_backreference_regex(text: str) -> None
         if t._decorative(match.group("m"))
     ]
     assert found == expected
+
+
+def test_decorative_emoji_go_after_a_sentence_and_around_headings() -> None:
+    text = "Hey there! 👋 So you.\nNo pressure! 😅\n## Your mission 🚀\n# 🏡 Listing Copy\nThanks! 🙌\n"
+    assert t.decorative_emoji(text) == (
+        "Hey there! So you.\nNo pressure!\n## Your mission\n# Listing Copy\nThanks!\n",
+        5,
+    )
+
+
+def test_emoji_that_may_be_the_instruction_stay() -> None:
+    text = "Mark it ✅ when done.\nOutput: Great! 🎉 Yes.\n## 🚀\n🚀 Launch.\n"
+    assert t.decorative_emoji(text) == (text, 0)

@@ -1086,6 +1086,42 @@ def condense_lists(text: str) -> tuple[str, int]:
     return _LIST_RUN.sub(replace, text), count
 
 
+# Emoji that decorate rather than say: after the end of a sentence ("Thanks! 🙌", "No pressure! 😅") and at
+# either end of a markdown heading ("## Your mission 🚀"). An emoji inside a sentence ("mark it ✅") may be the
+# instruction and stays; so does one in example data.
+_EMOJI_CHARS = "\U0001f000-\U0001faff\u2600-\u27bf\u2b50\u2b55\ufe0f\u200d"
+_EMOJI_AFTER_STOP = re.compile(rf"(?<=[.!?])(?:[ \t]*[{_EMOJI_CHARS}]+)+(?=[ \t]*(?:\n|\Z)|[ \t]+[^\s{_EMOJI_CHARS}])")
+_EMOJI_IN_HEADING = re.compile(
+    rf"^(?P<lead>[ \t]{{0,3}}#{{1,6}}[ \t]+)(?:[{_EMOJI_CHARS}]+[ \t]+)?(?P<title>[^\n]*?)(?:[ \t]+[{_EMOJI_CHARS}]+)?[ \t]*$",
+    re.M,
+)
+
+
+def decorative_emoji(text: str) -> tuple[str, int]:
+    """Emoji after a sentence's end and around a heading's title."""
+    from tokcli.compress.sentences import in_example
+
+    if not _EMOJI_ANY.search(text):
+        return text, 0
+    cuts = [match.span() for match in _EMOJI_AFTER_STOP.finditer(text) if not in_example(text, match.start())]
+    text, count = _cut(text, cuts), len(cuts)
+
+    def heading(match: re.Match[str]) -> str:
+        nonlocal count
+        new = match.group("lead") + match.group("title")
+        if new != match.group() and match.group("title").strip(" \t"):
+            count += 1
+            return new
+        return match.group()
+
+    if "#" in text:
+        text = _EMOJI_IN_HEADING.sub(heading, text)
+    return text, count
+
+
+_EMOJI_ANY = re.compile(f"[{_EMOJI_CHARS}]")
+
+
 def _reword(text: str) -> tuple[str, int]:
     from tokcli.compress.rewording import reword
 
@@ -1111,6 +1147,7 @@ TRANSFORMS: tuple[Transform, ...] = (
     Transform("filler_phrases", "balanced", "politeness and filler phrases", filler_phrases),
     Transform("verbose_phrases", "balanced", "wordy phrases rewritten short", verbose_phrases),
     Transform("rewording", "balanced", "hedges, synonym stacks, puffery, nominalisations", _reword),
+    Transform("decorative_emoji", "balanced", "emoji after a sentence's end and around headings", decorative_emoji),
     Transform(
         "duplicate_sentences",
         "balanced",
