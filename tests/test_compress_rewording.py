@@ -214,3 +214,46 @@ def test_going_to_becomes_will(before: str, after: str) -> None:
 )
 def test_indirect_requests_after_an_opening_clause(before: str, after: str) -> None:
     assert t.filler_phrases(before)[0] == after
+
+
+@pytest.mark.parametrize(
+    ("before", "after"),
+    [
+        ("Your mission, should you choose to accept it, is to write an email.", "Write an email."),
+        ("It is your responsibility to prepare a draft.", "Prepare a draft."),
+        ("You are to act as a clerk.", "Act as a clerk."),
+        ("You are to blame.", "You are to blame."),  # not a request
+    ],
+)
+def test_more_indirect_requests_become_direct(before: str, after: str) -> None:
+    assert t.filler_phrases(before)[0] == after
+
+
+@pytest.mark.parametrize(
+    ("before", "after"),
+    [
+        ("It's totally fine to use the name.", "You may use the name."),
+        ("Feel free to ask questions.", "You may ask questions."),
+        ("Say it is fine to go.", "Say it is fine to go."),  # not opening the sentence
+    ],
+)
+def test_permission_phrasing_becomes_may(before: str, after: str) -> None:
+    assert rewording.permissions(before)[0] == after
+
+
+@pytest.mark.parametrize(
+    ("before", "after"),
+    [
+        ("Make a booking and perform a cross-check of the figures.", "Book and cross-check the figures."),
+        ("Don't make an assumption about it.", "Don't make an assumption about it."),  # "assume about": no
+        ("Give an update to the team.", "Update the team."),
+    ],
+)
+def test_more_nominalisations(before: str, after: str) -> None:
+    assert rewording.nominalisations(before)[0] == after
+
+
+def test_more_puffery_and_stacks() -> None:
+    assert rewording.reword("You are a revolutionary, next-generation tool. Not salesy, pushy or spammy.")[0] == (
+        "You are a tool. Not salesy."
+    )

@@ -302,6 +302,21 @@ def _context_label(text: str, start: int, end: int) -> str | None:
     return "" if text[end].isupper() or text[end] == SENTINEL else None
 
 
+# ---- permission ------------------------------------------------------------------------------------------
+
+# "It's totally fine to use the first name" / "Feel free to ask" → "You may …", opening a sentence
+_PERMISSION = (
+    r"(?:it(?:['’]s|[ \t]+is)[ \t]+(?:(?:totally|perfectly|completely|absolutely|also)[ \t]+)?(?:fine|ok|okay|"
+    r"alright|acceptable)[ \t]+(?:for[ \t]+you[ \t]+)?to|feel[ \t]+free[ \t]+to)[ \t]+(?=[a-z])"
+)
+
+
+def _permission(text: str, start: int, end: int) -> str | None:
+    if not text[start].isupper() or not at_sentence_start(text, start):
+        return None
+    return "You may "
+
+
 # ---- "going to" ------------------------------------------------------------------------------------------
 
 # "You're going to help us write …" → "You'll help us write …"; not before a place or thing ("going to the
@@ -344,6 +359,8 @@ SYNONYM_GROUPS: tuple[tuple[str, ...], ...] = (
     ("professional", "businesslike"),
     ("simple", "straightforward", "uncomplicated"),
     ("calm", "patient", "composed"),
+    ("salesy", "pushy", "spammy"),
+    ("human", "personal", "human-sounding", "natural"),
 )
 _GROUP_OF = {word: index for index, group in enumerate(SYNONYM_GROUPS) for word in group}
 _TERM = _alternation(_GROUP_OF)
@@ -377,7 +394,9 @@ _PUFFERY_WORDS = (
     "amazing", "awesome", "incredible", "world-class", "elite", "top-notch", "top-producing", "best-in-class",
     "superstar", "rockstar", "fantastic", "brilliant", "stellar", "exceptional", "outstanding", "phenomenal",
     "extraordinary", "legendary", "unparalleled", "unrivalled", "unrivaled", "second-to-none", "first-class",
-    "cutting-edge", "state-of-the-art", "irresistible",
+    "cutting-edge", "state-of-the-art", "irresistible", "award-winning", "revolutionary", "next-generation",
+    "game-changing", "groundbreaking", "industry-leading", "market-leading", "best-of-breed", "unmatched",
+    "unforgettable", "high-converting", "jaw-dropping", "mind-blowing",
 )  # fmt: skip
 # praise words in front of more words that describe the same noun ("an amazing, world-class, friendly agent"),
 # with the article before them
@@ -427,6 +446,20 @@ _ACTIONS: dict[str, tuple[str, str]] = {
     "response": ("respond", ""),
     "request": ("request", "for"),
     "check": ("check", "of|on"),
+    "cross-check": ("cross-check", "of|on"),
+    "review": ("review", "of"),
+    "search": ("search", ""),
+    "guess": ("guess", ""),
+    "promise": ("promise", ""),
+    "booking": ("book", ""),
+    "reservation": ("reserve", ""),
+    "payment": ("pay", ""),
+    "selection": ("select", "of"),
+    "prediction": ("predict", "of"),
+    "judgement": ("judge", ""),
+    "judgment": ("judge", ""),
+    "confirmation": ("confirm", "of"),
+    "update": ("update", "to|of"),
 }
 #: light verb form → (its base form, tense: base, s, ed, ing)
 _LIGHT: dict[str, tuple[str, str]] = {}
@@ -494,6 +527,7 @@ _KINDS: tuple[tuple[str, str, _Handler], ...] = (
     ("lead_in", _LEAD_IN, _lead_in),
     ("context_label", _CONTEXT_LABEL, _context_label),
     ("going_to", _GOING_TO, _going_to),
+    ("permission", _PERMISSION, _permission),
     ("manner", _MANNER, _manner),
     ("relative", _RELATIVE, _relative),
     ("kind_of", _KIND_OF, _kind_of),
@@ -543,6 +577,11 @@ def lead_ins(text: str) -> tuple[str, int]:
     text, leads = _one("lead_in", text)
     text, labels = _one("context_label", text)
     return text, leads + labels
+
+
+def permissions(text: str) -> tuple[str, int]:
+    """ "It's totally fine to use …", "Feel free to ask …" → "You may …"."""
+    return _one("permission", text)
 
 
 def going_to(text: str) -> tuple[str, int]:

@@ -390,8 +390,13 @@ _INDIRECT_REQUEST = (
     f"|(?:we|i)(?:['’]d|{_B}would){_B}(?:(?:really|very{_B}much|also){_B})?(?:love|like|want|ask){_B}(?:for{_B})?"
     f"you{_B}to"
     f"|(?:we|i){_B}(?:(?:kindly|would){_B})?(?:ask|request){_B}that{_B}you"
-    f"|your{_B}(?:(?:main|primary|core|key){_B})?(?:job|task|role|goal|mission|responsibility){_B}(?:here{_B})?"
-    f"(?:is|will{_B}be){_B}to"
+    f"|your{_B}(?:(?:main|primary|core|key){_B})?(?:job|task|role|goal|mission|responsibility)"
+    # an aside between the noun and its verb: "Your mission, should you choose to accept it, is to …"
+    f"(?:,[^,.!?\\n\ue000]{{1,40}},)?{_B}(?:here{_B})?(?:is|will{_B}be){_B}to"
+    f"|it(?:['’]s|{_B}is){_B}your{_B}(?:job|task|role|responsibility|duty){_B}to"
+    f"|you(?:['’]re|{_B}are){_B}(?:expected{_B}|asked{_B})?to(?={_B}(?:act|be|help|write|answer|review|draft|"
+    f"prepare|produce|generate|assist|support|handle|respond|reply|provide|create|summari[sz]e|classify|"
+    f"analy[sz]e|evaluate|check|translate|extract)\\b)"
     f"|it(?:['’]s|{_B}is){_B}{_DEGREE}(?:important|crucial|essential|vital|critical|key|imperative){_B}(?:that{_B}you|to)"
     f"(?!{_B}(?:note|remember|know){_B}that)"
     f"|you{_B}should"
@@ -682,7 +687,11 @@ _VERBOSE = {
     "in the capacity of": "as",
     "upon receipt of": "on receiving",
     "at such time as": "when",
-    "as quickly as humanly possible": "as quickly as possible",
+    "as quickly as humanly possible": "quickly",
+    "as quickly as possible": "quickly",
+    "at your earliest convenience": "soon",
+    "at their earliest convenience": "soon",
+    "please be advised that": "",
     "each and every one of": "all",
     "any and every": "every",
     "is responsible for ensuring that": "ensures",
