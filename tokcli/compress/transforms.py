@@ -1156,7 +1156,6 @@ TRANSFORMS: tuple[Transform, ...] = (
     Transform("filler_phrases", "balanced", "politeness and filler phrases", filler_phrases),
     Transform("verbose_phrases", "balanced", "wordy phrases rewritten short", verbose_phrases),
     Transform("rewording", "balanced", "hedges, synonym stacks, puffery, nominalisations", _reword),
-    Transform("decorative_emoji", "balanced", "emoji after a sentence's end and around headings", decorative_emoji),
     Transform(
         "duplicate_sentences",
         "balanced",
@@ -1172,6 +1171,7 @@ TRANSFORMS: tuple[Transform, ...] = (
         _non_instructions,
         by_parts=False,
     ),
+    Transform("decorative_emoji", "balanced", "emoji after a sentence's end and around headings", decorative_emoji),
     Transform("rationale", "aggressive", "why a rule exists", _rationale, by_parts=False),
     Transform("articles", "aggressive", "articles in long prose lines", articles),
     Transform("low_information_words", "aggressive", "intensifiers in long prose lines", low_information_words),
