@@ -275,6 +275,9 @@ _META = re.compile(
     r"|this is (?:where|the part where) (?:it gets|the magic|things get)"
     r"|(?:yes,? )?this (?:really |actually )?happened"
     r"|(?:here|below) (?:is|are) everything"
+    r"|(?:now,? )?(?:i|we)(?:'ll| will) (?:now )?(?:explain|describe|walk you through|outline|go through|lay out)"
+    r"|(?:i )?hope (?:that|this|it|all (?:of )?this) (?:makes sense|is clear|helps)"
+    r"|let (?:me|us) know if (?:you have any questions|anything is unclear|you need anything)"
     r"|(?:please )?read (?:it|this|everything|all of (?:it|this|the \w+)|the following|the whole thing|this prompt)"
     r"(?: all)?(?: below)?(?: very)? carefully)"
 )
@@ -286,6 +289,8 @@ _TRANSITION = re.compile(
     r"|(?:please )?(?:kindly )?(?:observe|note|keep in mind|consider|remember|read|follow|bear in mind) "
     r"(?:the following|these (?:points|rules|guidelines))[^.!?]*:\Z"
     r"|(?:a few|some) (?:more|further|final|other) (?:things|points|notes|words|thoughts)[^.!?]*[:.!]\Z"
+    r"|there are (?:a few|some|several|a couple of) (?:things|points|rules|guidelines|considerations) (?:to|(?:that )?you "
+    r"(?:should|need to|must)|we'd like you to) (?:keep in mind|remember|know|follow|consider|be aware of)[^.!?]*[:.]\Z"
     r"|roughly,? the (?:flow|process|plan) (?:we want|is)"
     r"|without further ado|moving on|with that (?:said|out of the way)|here we go)"
 )
@@ -317,6 +322,7 @@ _EMPHASIS = re.compile(
     r"(?:(?:really|very|absolutely|super|extremely|so|truly) )*(?:important|critical|crucial|essential|vital|key|"
     r"non-negotiable|a must|a big deal|serious)[.!]*\Z"
 )
+_MAKES_SENSE = re.compile(r"(?:does|did) (?:that|this|all (?:of )?(?:that|this)) (?:make sense|sound good)\?*\Z")
 _QUESTION_TO_USER = re.compile(r"\?\s*\Z")
 #: Words a removed sentence may not hold: constraints the protected spans do not cover.
 _KEEPS = re.compile(r"\b(?:nothing|nobody|neither|none|always|every time|should|shall(?! we\b)|required|mandatory)\b")
@@ -449,9 +455,11 @@ def classify(
 ) -> str | None:
     """Why `sentence` (masked text) carries no instruction, or None to keep it. `said` holds the content words
     of the text before it (for restatements)."""
+    normal = _normal(sentence)
+    if SENTINEL not in sentence and _MAKES_SENSE.match(normal):
+        return "meta-commentary"  # "Does that make sense?" asks nothing of the user
     if SENTINEL in sentence or (_QUESTION_TO_USER.search(sentence) and not sentence.rstrip("?").endswith("shall we")):
         return None
-    normal = _normal(sentence)
     if not normal or _KEEPS.search(normal):
         return None
     if _ONLY_EMOJI.match(normal):
@@ -503,7 +511,8 @@ _OPENING_WORDS = (
     r"hey|hi|hello|hiya|howdy|greetings|dear|good (?:morning|afternoon|evening|luck)|welcome|with|best|kind|warm|"
     r"sincere|many|regards|wishes|thanks|thank|yours|truly|faithfully|cheers|all the best|once|again|and|huge|big|"
     r"(?:we|i)(?:'d|'ve|'re|'m| hope| know| care| believe| love| really| truly| are| am| have| would| can't| cannot|"
-    r" appreciate| think| wrote| mention| say| ask| stress)|last|this (?:year|month|week|quarter)|may i|you(?:'re going| are going|'ll| will|'ve got| have got| can do)|now|let|"
+    r" appreciate| think| wrote| mention| say| ask| stress|'ll| will)|last|this (?:year|month|week|quarter)|does|did|"
+    r"there are|hope|may i|you(?:'re going| are going|'ll| will|'ve got| have got| can do)|now|let|"
     r"allow|this (?:prompt|note|document|brief|guide|is (?:where|the part|because|so|why|important|really|very|"
     r"critical|crucial|essential|key|non)|matters|helps)|these (?:are|rules are|points)|that(?:'s| is) "
     r"(?:everything|all|because|why|it|important|critical)|the (?:reason|prompt|note|document|brief|guide|above|"

@@ -347,6 +347,21 @@ _FILLER_OPENERS = [
     "bear in mind that",
     "remember that",
     "note that",
+    "it is worth mentioning that",
+    "it's worth mentioning that",
+    "it goes without saying that",
+    "as previously mentioned,",
+    "as mentioned above,",
+    "as mentioned earlier,",
+    "as mentioned before,",
+    "as stated above,",
+    "as noted above,",
+    "remember to",
+    "try your best to",
+    "you need to",
+    "you have to",
+    "we need you to",
+    "we want you to",
     "i would like you to",
     "i'd like you to",
     "i want you to",
@@ -390,7 +405,8 @@ _INDIRECT_REQUEST = (
     f"|(?:we|i)(?:['’]d|{_B}would){_B}(?:(?:really|very{_B}much|also){_B})?(?:love|like|want|ask){_B}(?:for{_B})?"
     f"you{_B}to"
     f"|(?:we|i){_B}(?:(?:kindly|would){_B})?(?:ask|request){_B}that{_B}you"
-    f"|your{_B}(?:(?:main|primary|core|key){_B})?(?:job|task|role|goal|mission|responsibility)"
+    f"|your{_B}(?:(?:main|primary|core|key|only|sole){_B})?(?:job|task|role|goal|mission|responsibility|objective|"
+    f"purpose|function|duty|aim|assignment)"
     # an aside between the noun and its verb: "Your mission, should you choose to accept it, is to …"
     f"(?:,[^,.!?\\n\ue000]{{1,40}},)?{_B}(?:here{_B})?(?:is|will{_B}be){_B}to"
     f"|it(?:['’]s|{_B}is){_B}your{_B}(?:job|task|role|responsibility|duty){_B}to"
@@ -647,6 +663,25 @@ _VERBOSE = {
     "at the very end": "at the end",
     "at the very beginning": "at the beginning",
     "at the very start": "at the start",
+    "in lieu of": "instead of",
+    "all of the": "all the",
+    "both of the": "both",
+    "ensure that": "ensure",
+    "make sure that": "ensure",
+    "make sure": "ensure",
+    "you will be provided with": "you will get",
+    "you'll be provided with": "you'll get",
+    "you will be given": "you will get",
+    "you'll be given": "you'll get",
+    "it is possible for you to": "you can",
+    "the manner in which": "how",
+    "the way in which": "how",
+    "as a result of": "because of",
+    "as a consequence of": "because of",
+    "a sufficient number of": "enough",
+    "in order that": "so that",
+    "has the capacity to": "can",
+    "have the capacity to": "can",
     # wordy and legal phrasing
     "in order for you to": "to",
     "so that you can": "to",
