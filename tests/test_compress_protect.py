@@ -281,3 +281,9 @@ def test_filler_removal_leaves_example_conversations_verbatim() -> None:
     result = compress_text(text, level="aggressive")
     assert example in result.text
     assert result.text.endswith("\nReplies are short.\n")
+
+
+def test_capitals_for_emphasis_alone_are_prose_but_acronyms_stay() -> None:
+    assert kinds("We are SO excited, and it is REALLY good.") == []
+    assert kinds("Call the API, then SOAP.") == [("entity", "API"), ("entity", "SOAP")]
+    assert kinds("ALWAYS reply; SOS.") == [("entity", "SOS")]

@@ -193,6 +193,14 @@ def _rest_of_words(words: list[str]) -> str:
 
 
 _AFTER_FIRST_LETTER_OF_STOPWORD = _rest_of_words(ENTITY_STOPWORDS)
+# English words written in capitals for emphasis ("We are SO excited", "this is REALLY important"), not
+# acronyms: alone they are prose (in a run of capitalised words they still make a name or a heading)
+_EMPHASIS_CAPITALS = [
+    "SO", "REALLY", "VERY", "SUPER", "EXTREMELY", "TOTALLY", "ABSOLUTELY", "DEFINITELY", "TRULY", "SERIOUSLY",
+    "HUGE", "LOVE", "EXCITED", "AMAZING", "AWESOME", "IMPORTANT", "CRITICAL", "CRUCIAL", "ESSENTIAL", "VITAL",
+    "CAREFUL", "CAREFULLY", "EXACTLY", "ALWAYS", "EVERY", "ALL", "MUCH", "WAY", "BIG",
+]  # fmt: skip
+_AFTER_FIRST_LETTER_OF_EMPHASIS = _rest_of_words(_EMPHASIS_CAPITALS)
 
 # Each pattern begins with a literal or a small character class so the engine skips ahead fast; the checks
 # on the preceding character are lookbehinds placed after that first character.
@@ -210,7 +218,8 @@ _PATTERNS: list[tuple[str, re.Pattern[str] | tuple[re.Pattern[str], ...]]] = [
         "entity",
         re.compile(
             rf"[A-Z](?<!\w.)(?!{_AFTER_FIRST_LETTER_OF_STOPWORD})"
-            rf"(?:[\w'’&-]*(?:[ \t]+(?:(?:{ENTITY_JOINERS})[ \t]+)?[A-Z][\w'’&-]*)+|[A-Z]+[A-Z0-9]*s?\b)"
+            rf"(?:[\w'’&-]*(?:[ \t]+(?:(?:{ENTITY_JOINERS})[ \t]+)?[A-Z][\w'’&-]*)+"
+            rf"|(?!{_AFTER_FIRST_LETTER_OF_EMPHASIS})[A-Z]+[A-Z0-9]*s?\b)"
         ),
     ),
 ]
