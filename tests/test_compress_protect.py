@@ -285,5 +285,5 @@ def test_filler_removal_leaves_example_conversations_verbatim() -> None:
 
 def test_capitals_for_emphasis_alone_are_prose_but_acronyms_stay() -> None:
     assert kinds("We are SO excited, and it is REALLY good.") == []
-    assert kinds("Call the API, then SOAP.") == [("entity", "API"), ("entity", "SOAP")]
+    assert kinds("Use the API, then SOAP.") == [("entity", "API"), ("entity", "SOAP")]
     assert kinds("ALWAYS reply; SOS.") == [("entity", "SOS")]
