@@ -257,3 +257,45 @@ def test_more_puffery_and_stacks() -> None:
     assert rewording.reword("You are a revolutionary, next-generation tool. Not salesy, pushy or spammy.")[0] == (
         "You are a tool. Not salesy."
     )
+
+
+@pytest.mark.parametrize(
+    ("before", "after"),
+    [
+        ("When you are writing the summary, cite it.", "When writing the summary, cite it."),
+        ("If you're unsure, ask.", "If unsure, ask."),
+        ("If you are a bot, say so.", "If you are a bot, say so."),  # not a participle or a state
+    ],
+)
+def test_reduced_adverbial_clauses(before: str, after: str) -> None:
+    assert rewording.reduced_clauses(before)[0] == after
+
+
+def test_a_manner_that_is_becomes_adverbs() -> None:
+    text = "Write it in a manner that is clear, professional and unambiguous."
+    assert rewording.manner_adverbs(text)[0] == "Write it clearly, professionally and unambiguously."
+
+
+@pytest.mark.parametrize(
+    ("before", "after"),
+    [
+        ("You may want to check the docs.", "Check the docs."),
+        ("It is recommended that you cite sources.", "Cite sources."),
+        ("It is necessary to log in first.", "Log in first."),
+    ],
+)
+def test_softened_requests_become_direct(before: str, after: str) -> None:
+    assert t.filler_phrases(before)[0] == after
+
+
+@pytest.mark.parametrize(
+    ("before", "after"),
+    [
+        ("Include the date as well as the time.", "Include the date and the time."),
+        ("As well as the name, include the date.", "As well as the name, include the date."),  # not "And"
+        ("It was the end result of every single step.", "It was the result of every step."),
+        ("The tool will provide you with a list.", "The tool will give you a list."),
+    ],
+)
+def test_more_wordy_phrases_and_redundant_pairs(before: str, after: str) -> None:
+    assert t.verbose_phrases(before)[0] == after

@@ -236,11 +236,14 @@ _ADVERB_ENDINGS = (
     "ere", "ite", "ure", "ing", "alm", "arm", "irm", "ief", "ick", "ose", "ow", "ft", "ng", "ld", "id", "ise",
 )  # fmt: skip
 _ADJECTIVE = rf"[a-z]+(?:{'|'.join(sorted(set(_ADVERB_ENDINGS), key=len, reverse=True))})"
+_ADJECTIVES = rf"{_ADJECTIVE}(?:(?:,[ \t]+|[ \t]+(?:and|or)[ \t]+|,[ \t]+(?:and|or)[ \t]+){_ADJECTIVE})*"
 _MANNER = (
-    rf"in[ \t]+an?[ \t]+{_ADJECTIVE}(?:(?:,[ \t]+|[ \t]+(?:and|or)[ \t]+|,[ \t]+(?:and|or)[ \t]+){_ADJECTIVE})*"
-    r"[ \t]+(?:manner|way|fashion)(?=[ \t]*(?:[.,;:!?)\n]|\Z|(?:and|or|but)\b))"
+    rf"in[ \t]+(?:an?[ \t]+{_ADJECTIVES}[ \t]+(?:manner|way|fashion)|an?[ \t]+(?:manner|way|fashion)[ \t]+"
+    rf"(?:that|which)[ \t]+is[ \t]+{_ADJECTIVES})(?=[ \t]*(?:[.,;:!?)\n]|\Z|(?:and|or|but)\b))"
 )
 _MANNER_PARTS = re.compile(r"[a-z]+|,[ \t]+(?:and|or)[ \t]+|,[ \t]+|[ \t]+(?:and|or)[ \t]+|[ \t]+")
+_MANNER_WORD = re.compile(r"(?:manner|way|fashion)\b")
+_THAT_IS = re.compile(r"[ \t]+(?:that|which)[ \t]+is[ \t]+")
 _IRREGULAR_ADVERBS = {"public": "publicly", "whole": "wholly", "true": "truly", "due": "duly"}
 
 
@@ -258,10 +261,13 @@ def _manner(text: str, start: int, end: int) -> str | None:
     phrase = text[start:end]
     if phrase != phrase.lower():
         return None
-    words = phrase.split()
-    # "in a" … "manner": the words between are adjectives and their joiners
-    inner = phrase[len(words[0]) : len(phrase) - len(words[-1])].strip()
-    inner = inner[inner.index(" ") :].strip() if " " in inner else ""
+    # "in a" … "manner", or "in a manner that is" …: the other words are adjectives and their joiners
+    manner = _MANNER_WORD.search(phrase)
+    assert manner is not None
+    if manner.end() == len(phrase):
+        inner = phrase[phrase.index(" ", 3) : manner.start()].strip()
+    else:
+        inner = _THAT_IS.sub("", phrase[manner.end() :], count=1).strip()
     if not inner:
         return None
     return "".join(
@@ -315,6 +321,23 @@ def _permission(text: str, start: int, end: int) -> str | None:
     if not text[start].isupper() or not at_sentence_start(text, start):
         return None
     return "You may "
+
+
+# ---- reduced adverbial clauses -------------------------------------------------------------------------
+
+# "When you are writing the summary, …" → "When writing the summary, …"; "If you are unsure, …" → "If unsure,
+# …": the subject is the one addressed, so the clause reads the same without it
+_REDUCED_CLAUSE = (
+    r"(?:when|while|before|after|if|unless|once)[ \t]+you(?:['’]re|[ \t]+are)[ \t]+"
+    r"(?=[a-z]{2,}ing\b|(?:unsure|uncertain|in[ \t]+doubt|unable|able|stuck|confused|done|finished|asked|given)\b)"
+)
+_CONJUNCTION = re.compile(r"[A-Za-z]+")
+
+
+def _reduced_clause(text: str, start: int, end: int) -> str | None:
+    conjunction = _CONJUNCTION.match(text, start)
+    assert conjunction is not None
+    return conjunction.group() + " "
 
 
 # ---- "going to" ------------------------------------------------------------------------------------------
@@ -528,6 +551,7 @@ _KINDS: tuple[tuple[str, str, _Handler], ...] = (
     ("context_label", _CONTEXT_LABEL, _context_label),
     ("going_to", _GOING_TO, _going_to),
     ("permission", _PERMISSION, _permission),
+    ("reduced_clause", _REDUCED_CLAUSE, _reduced_clause),
     ("manner", _MANNER, _manner),
     ("relative", _RELATIVE, _relative),
     ("kind_of", _KIND_OF, _kind_of),
@@ -582,6 +606,11 @@ def lead_ins(text: str) -> tuple[str, int]:
 def permissions(text: str) -> tuple[str, int]:
     """ "It's totally fine to use …", "Feel free to ask …" → "You may …"."""
     return _one("permission", text)
+
+
+def reduced_clauses(text: str) -> tuple[str, int]:
+    """ "When you are writing …" → "When writing …", "If you are unsure" → "If unsure"."""
+    return _one("reduced_clause", text)
 
 
 def going_to(text: str) -> tuple[str, int]:

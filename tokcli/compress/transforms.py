@@ -416,6 +416,9 @@ _INDIRECT_REQUEST = (
     f"|it(?:['’]s|{_B}is){_B}{_DEGREE}(?:important|crucial|essential|vital|critical|key|imperative){_B}(?:that{_B}you|to)"
     f"(?!{_B}(?:note|remember|know){_B}that)"
     f"|you{_B}should"
+    f"|you{_B}(?:may|might){_B}want{_B}to"
+    f"|it(?:['’]s|{_B}is){_B}(?:(?:highly|strongly|generally|usually){_B})?(?:recommended|advisable|preferable|"
+    f"necessary|a{_B}good{_B}idea){_B}(?:that{_B}you|for{_B}you{_B}to|to)"
     ")(?!\\w)"
 )
 # chained openers ("I would like you to please make sure to …") go in one match
@@ -664,6 +667,47 @@ _VERBOSE = {
     "at the very beginning": "at the beginning",
     "at the very start": "at the start",
     "in lieu of": "instead of",
+    "in the context of": "in",
+    "with the help of": "with",
+    "for the purposes of": "for",
+    "for the sake of": "for",
+    "in an attempt to": "to",
+    "a total of": "",
+    "in its entirety": "in full",
+    "at a later time": "later",
+    "at a later date": "later",
+    "the reason why": "why",
+    "the question of whether": "whether",
+    "in a timely fashion": "promptly",
+    "on an ongoing basis": "continually",
+    "provide you with": "give you",
+    "provides you with": "gives you",
+    "as well as": "and",
+    # redundant pairs
+    "end result": "result",
+    "final outcome": "outcome",
+    "past history": "history",
+    "future plans": "plans",
+    "absolutely essential": "essential",
+    "absolutely necessary": "necessary",
+    "completely unique": "unique",
+    "very unique": "unique",
+    "general consensus": "consensus",
+    "basic fundamentals": "fundamentals",
+    "exact same": "same",
+    "added bonus": "bonus",
+    "advance warning": "warning",
+    "combine together": "combine",
+    "join together": "join",
+    "merge together": "merge",
+    "repeat again": "repeat",
+    "revert back": "revert",
+    "return back": "return",
+    "each individual": "each",
+    "every single": "every",
+    "true facts": "facts",
+    "actual facts": "facts",
+    "period of time": "period",
     "all of the": "all the",
     "both of the": "both",
     "ensure that": "ensure",
@@ -759,10 +803,16 @@ def _verbose_replacement(text: str, start: int, end: int) -> str:
 _BEFORE_VERB = frozenset({"always"})
 
 
+#: Phrases whose short form cannot open a sentence ("As well as X, do Y" is not "And X, do Y").
+_NOT_OPENING = frozenset({"as well as", "a total of"})
+
+
 def _fits_here(text: str, start: int, end: int) -> bool:
     """Whether the short form reads right where the phrase stands."""
     phrase = " ".join(text[start:end].lower().split())
     short = _VERBOSE[phrase]
+    if phrase in _NOT_OPENING and at_sentence_start(text, start):
+        return False
     after = text[end : end + 1]
     # "one single, low-commitment question": the dropped word was one of a series of modifiers
     if after == "," and short and phrase.startswith(short + " "):
