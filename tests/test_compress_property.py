@@ -81,6 +81,26 @@ WORDS = [
     "is",
     "JSON",
     "/etc/hosts",
+    # the openers, lead-ins, reduced clauses and example turns of the general rewordings
+    "So,",
+    "Just",
+    "Try to",
+    "you're going to",
+    "in a clear manner",
+    "that were listed",
+    "Here are the",
+    "kind of",
+    "User:",
+    "Assistant:",
+    "🚀",
+    "since we",
+    "so that you can",
+    "It's totally fine to",
+    "You need to",
+    "as well as",
+    "SO",
+    "When you are writing",
+    "make sure that",
 ]
 SEPARATORS = [" ", " ", "  ", ", ", ". ", "! ", "\n", "\n\n", "\n\n\n", " \t ", ": ", "\n- ", "\n1. ", "\n# "]
 DECOR = ["**", "*", "_", "---", "=====", "```\nx = 1\n```", '{"a": 1, "b": [1, 2]}', "key: v\nother: w"]
