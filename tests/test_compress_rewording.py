@@ -299,3 +299,23 @@ def test_softened_requests_become_direct(before: str, after: str) -> None:
 )
 def test_more_wordy_phrases_and_redundant_pairs(before: str, after: str) -> None:
     assert t.verbose_phrases(before)[0] == after
+
+
+@pytest.mark.parametrize(
+    ("before", "after"),
+    [
+        ("The Assistant shall use plain language.", "Use plain language."),
+        ("The agent should cite every claim.", "Cite every claim."),
+        ("You shall reply in English.", "Reply in English."),
+        ("The model shall be retrained.", "The model shall be retrained."),  # not the reader
+        ("Tell them the assistant should wait.", "Tell them the assistant should wait."),  # not opening
+    ],
+)
+def test_the_reader_in_the_third_person_gets_an_imperative(before: str, after: str) -> None:
+    assert t.filler_phrases(before)[0] == after
+
+
+def test_a_repeated_shall_goes() -> None:
+    assert t.verbose_phrases("It shall collect the data and shall assign a level.")[0] == (
+        "It shall collect the data and assign a level."
+    )

@@ -417,6 +417,8 @@ _INDIRECT_REQUEST = (
     f"(?!{_B}(?:note|remember|know){_B}that)"
     f"|you{_B}should"
     f"|you{_B}(?:may|might){_B}want{_B}to"
+    # the formal register: the reader named in the third person, with "shall" ("The Assistant shall use …")
+    f"|(?:the{_B}(?:assistant|agent|ai|bot|chatbot){_B}(?:shall|should)|you{_B}shall)(?={_B}[a-z])"
     f"|it(?:['’]s|{_B}is){_B}(?:(?:highly|strongly|generally|usually){_B})?(?:recommended|advisable|preferable|"
     f"necessary|a{_B}good{_B}idea){_B}(?:that{_B}you|for{_B}you{_B}to|to)"
     ")(?!\\w)"
@@ -667,6 +669,8 @@ _VERBOSE = {
     "at the very beginning": "at the beginning",
     "at the very start": "at the start",
     "in lieu of": "instead of",
+    "and shall": "and",
+    "or shall": "or",
     "in the context of": "in",
     "with the help of": "with",
     "for the purposes of": "for",
