@@ -203,3 +203,36 @@ def test_the_result_names_each_removed_reason_clause() -> None:
     assert [(removed.transform, removed.reason, removed.text) for removed in result.removed] == [
         ("rationale", "rationale", "since it sounds terrible read aloud")
     ]
+
+
+@pytest.mark.parametrize(
+    ("sentence", "reason"),
+    [
+        ("Hi Claude!", "greeting"),
+        ("Dear Sofia,", "greeting"),
+        ("Hello world, please route it.", None),
+        ("Seriously.", "emphasis"),
+        ("Keep this in mind.", "emphasis"),
+        ("I mean it!", "emphasis"),
+        ("Does that make sense?", "meta-commentary"),
+        ("Does the user want a refund?", None),
+        ("I'll now explain the process.", "meta-commentary"),
+        ("I will give you a document.", None),  # what the model gets is not commentary
+        ("There are a few things to keep in mind:", "transition"),
+    ],
+)
+def test_greetings_with_a_name_emphasis_and_questions_that_ask_nothing(sentence: str, reason: str | None) -> None:
+    assert classify(sentence, said=set()) == reason
+
+
+def test_the_signers_name_under_a_final_sign_off_goes_with_it() -> None:
+    assert drop_non_instructions("Route tickets.\n\nWith thanks and kind regards,\n\n— Dana\n")[0] == (
+        "Route tickets.\n\n\n"
+    )
+    assert drop_non_instructions("Route tickets.\n\nThank you so much!\n\nMrs. Okafor\nHead of Support\n")[0] == (
+        "Route tickets.\n\n\n"
+    )
+    kept = "Route tickets.\n\nThanks!\nBe brief and cite the source.\n"  # not a name: an instruction
+    assert drop_non_instructions(kept)[0] == "Route tickets.\n\nBe brief and cite the source.\n"
+    named = f"Route tickets.\n\nBest,\n{S}\n"  # a protected name stays
+    assert drop_non_instructions(named)[0] == f"Route tickets.\n\n{S}\n"

@@ -232,7 +232,8 @@ _WELCOME = re.compile(r"welcome (?:to|aboard)\b[^.!?]{0,40}[.!]*\Z")
 _GREETING = re.compile(
     r"(?:hey|hi|hello|hiya|howdy|greetings|dear|good (?:morning|afternoon|evening)|welcome)\b"
     r"(?:[ ,]+(?:there|all|everyone|team|folks|friend|assistant|analyst|colleague|ai|bot|and welcome|again))*"
-    r"[ ,]*[^\w]*\Z"
+    # a greeting with the reader's name ("Hi Claude!", "Dear Sofia,")
+    r"(?:[ ,]+[a-z][\w'’-]*)?[ ,]*[^\w]*\Z"
 )
 _SIGN_OFF = re.compile(
     r"(?:(?:with )?(?:(?:my |our )?(?:very )?(?:best|kind|kindest|warm|warmest|sincere|many) )*"
@@ -321,6 +322,9 @@ _EMPHASIS = re.compile(
     r"(?:this|these|that|it|all of (?:this|these)|the (?:above|following) (?:rules?|points?))(?:'s| is| are) "
     r"(?:(?:really|very|absolutely|super|extremely|so|truly) )*(?:important|critical|crucial|essential|vital|key|"
     r"non-negotiable|a must|a big deal|serious)[.!]*\Z"
+    # emphasis alone: "Seriously.", "I mean it!", "Keep this in mind."
+    r"|(?:seriously|really|honestly|truly|i mean it|period|full stop)[.!]*\Z"
+    r"|(?:please )?(?:keep (?:this|that|it) in mind|remember (?:this|that)|don't forget (?:this|that))[.!]*\Z"
 )
 _MAKES_SENSE = re.compile(r"(?:does|did) (?:that|this|all (?:of )?(?:that|this)) (?:make sense|sound good)\?*\Z")
 _QUESTION_TO_USER = re.compile(r"\?\s*\Z")
@@ -511,7 +515,8 @@ _OPENING_WORDS = (
     r"hey|hi|hello|hiya|howdy|greetings|dear|good (?:morning|afternoon|evening|luck)|welcome|with|best|kind|warm|"
     r"sincere|many|regards|wishes|thanks|thank|yours|truly|faithfully|cheers|all the best|once|again|and|huge|big|"
     r"(?:we|i)(?:'d|'ve|'re|'m| hope| know| care| believe| love| really| truly| are| am| have| would| can't| cannot|"
-    r" appreciate| think| wrote| mention| say| ask| stress|'ll| will)|last|this (?:year|month|week|quarter)|does|did|"
+    r" appreciate| think| wrote| mention| say| ask| stress|'ll| will| mean it)|last|seriously|period|full stop|"
+    r"keep (?:this|that|it) in mind|don't forget|this (?:year|month|week|quarter)|does|did|"
     r"there are|hope|may i|you(?:'re going| are going|'ll| will|'ve got| have got| can do)|now|let|"
     r"allow|this (?:prompt|note|document|brief|guide|is (?:where|the part|because|so|why|important|really|very|"
     r"critical|crucial|essential|key|non)|matters|helps)|these (?:are|rules are|points)|that(?:'s| is) "
@@ -601,6 +606,7 @@ def removals(text: str, *, aggressive: bool = False) -> list[Removal]:
         else:
             found.extend(cuts)
     found.extend(_emptied_headings(text, headings, found))
+    found.extend(_signature(text, found))
     found.sort(key=lambda removal: removal.start)
     merged: list[Removal] = []
     for removal in found:
@@ -624,6 +630,26 @@ class _Said:
             self.words |= content_words(self.text[self.upto : position])
             self.upto = position
         return self.words
+
+
+# the signer's name (and title) under a sign-off at the end of the text: "— Dana", "Mrs. Okafor"
+_SIGNATURE_LINE = re.compile(r"[ \t]*(?:[—–-][ \t]*)?[A-Z][\w.'’-]*(?:[ \t]+(?:of|the|and|[A-Z][\w.'’-]*)){0,4}[ \t]*")
+
+
+def _signature(text: str, cuts: list[Removal]) -> list[Removal]:
+    """The lines after the last sign-off cut when they are only a name and title and end the text."""
+    sign_offs = [cut for cut in cuts if cut.reason == "sign-off"]
+    if not sign_offs:
+        return []
+    last = max(sign_offs, key=lambda cut: cut.end)
+    if any(cut.start > last.end for cut in cuts):
+        return []
+    rest = text[last.end :]
+    lines = [line for line in rest.split("\n") if line.strip()]
+    if not lines or len(lines) > 2 or not all(_SIGNATURE_LINE.fullmatch(line) for line in lines):
+        return []
+    start = last.end + (len(rest) - len(rest.lstrip("\n")))
+    return [Removal(start, len(text), "signature", rest.strip())]
 
 
 def _emptied_headings(text: str, headings: list[tuple[int, int]], cuts: list[Removal]) -> list[Removal]:
