@@ -236,3 +236,8 @@ def test_the_signers_name_under_a_final_sign_off_goes_with_it() -> None:
     assert drop_non_instructions(kept)[0] == "Route tickets.\n\nBe brief and cite the source.\n"
     named = f"Route tickets.\n\nBest,\n{S}\n"  # a protected name stays
     assert drop_non_instructions(named)[0] == f"Route tickets.\n\n{S}\n"
+
+
+def test_an_instruction_after_a_final_sign_off_is_not_a_signature() -> None:
+    text = "Route tickets.\n\nThanks!\nUse Markdown\n"
+    assert drop_non_instructions(text)[0] == "Route tickets.\n\nUse Markdown\n"

@@ -636,6 +636,41 @@ class _Said:
 _SIGNATURE_LINE = re.compile(r"[ \t]*(?:[—–-][ \t]*)?[A-Z][\w.'’-]*(?:[ \t]+(?:of|the|and|[A-Z][\w.'’-]*)){0,4}[ \t]*")
 
 
+_IMPERATIVES = frozenset(
+    [
+        "use",
+        "be",
+        "do",
+        "make",
+        "keep",
+        "write",
+        "answer",
+        "reply",
+        "respond",
+        "add",
+        "include",
+        "avoid",
+        "return",
+        "output",
+        "follow",
+        "ask",
+        "check",
+        "cite",
+        "remember",
+        "note",
+        "stop",
+        "start",
+        "send",
+        "show",
+        "list",
+        "give",
+        "tell",
+        "say",
+        "call",
+    ]
+)
+
+
 def _signature(text: str, cuts: list[Removal]) -> list[Removal]:
     """The lines after the last sign-off cut when they are only a name and title and end the text."""
     sign_offs = [cut for cut in cuts if cut.reason == "sign-off"]
@@ -648,6 +683,8 @@ def _signature(text: str, cuts: list[Removal]) -> list[Removal]:
     lines = [line for line in rest.split("\n") if line.strip()]
     if not lines or len(lines) > 2 or not all(_SIGNATURE_LINE.fullmatch(line) for line in lines):
         return []
+    if any(line.strip(" \t—–-").split()[0].lower() in _IMPERATIVES for line in lines):
+        return []  # "Use Markdown": an instruction, not a name
     start = last.end + (len(rest) - len(rest.lstrip("\n")))
     return [Removal(start, len(text), "signature", rest.strip())]
 
