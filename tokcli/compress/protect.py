@@ -59,13 +59,23 @@ _PROMPTY_ROLE = re.compile(r"^[ \t]*(?:system|user|assistant|developer|tool)[ \t
 # own with the turn on the lines below): what the speaker says is example data, kept as written. Searched in
 # "\n" + text; group "same" is the rest of a labelled line, group "below" a label alone on its line.
 _SPEAKERS = (
-    "user|human|assistant|ai|customer|client|agent|bot|chatbot|model|guest|caller|patient|student|learner|tutor|"
-    "visitor|employee|candidate|buyer|lead|prospect|q|a"
-)
+    "user", "human", "assistant", "ai", "customer", "client", "agent", "bot", "chatbot", "model", "guest", "caller",
+    "patient", "student", "learner", "tutor", "visitor", "employee", "candidate", "buyer", "lead", "prospect", "q", "a",
+)  # fmt: skip
+
+
+def _any_case(words: Iterable[str]) -> str:
+    """Regex source for any of `words` in any case, grouped by a first-letter class ("[Uu](?i:ser)|…"): the
+    engine checks that class before trying a group (a case-insensitive pattern would try every word)."""
+    by_letter: dict[str, list[str]] = {}
+    for word in sorted(words, key=len, reverse=True):
+        by_letter.setdefault(word[0], []).append(re.escape(word[1:]))
+    return "|".join(f"[{letter.upper()}{letter}](?i:{'|'.join(rests)})" for letter, rests in by_letter.items())
+
+
 _SPEAKER_LABEL = re.compile(
-    rf"\n[ \t>]*(?:[-*+][ \t]+)?(?:\*\*|__)?(?:(?:example|sample)[ \t]*\d*[ \t]+)?(?:{_SPEAKERS})(?:[ \t]+\d{{1,2}})?"
-    r"(?:\*\*|__)?[ \t]*:(?:\*\*|__)?(?:[ \t]+(?P<same>\S[^\n]*)|[ \t]*(?P<below>(?=\n)))",
-    re.I,
+    rf"\n[ \t>]*(?:[-*+][ \t]+)?(?:\*\*|__)?(?:(?:[Ee]xample|[Ss]ample)[ \t]*\d*[ \t]+)?(?:{_any_case(_SPEAKERS)})"
+    r"(?:[ \t]+\d{1,2})?(?:\*\*|__)?[ \t]*:(?:\*\*|__)?(?:[ \t]+(?P<same>\S[^\n]*)|[ \t]*(?P<below>(?=\n)))"
 )
 # the turn below a label alone on its line: its lines up to a blank line, the next label or a heading
 _TURN_LINES = re.compile(r"(?:\n(?![ \t]*(?:\n|\Z|#))[^\n]+)+")

@@ -547,10 +547,13 @@ def _nominal(text: str, start: int, end: int) -> str | None:
 
 _Handler = Callable[[str, int, int], "str | None"]
 _KINDS: tuple[tuple[str, str, _Handler], ...] = (
+    # the kinds that only open a sentence first: one check of the characters before turns them all away at
+    # the other words (see `_SENTENCE_START`)
     ("lead_in", _LEAD_IN, _lead_in),
     ("context_label", _CONTEXT_LABEL, _context_label),
-    ("going_to", _GOING_TO, _going_to),
     ("permission", _PERMISSION, _permission),
+    ("opening", _OPENING, _opening_hedge),
+    ("going_to", _GOING_TO, _going_to),
     ("reduced_clause", _REDUCED_CLAUSE, _reduced_clause),
     ("manner", _MANNER, _manner),
     ("relative", _RELATIVE, _relative),
@@ -558,19 +561,40 @@ _KINDS: tuple[tuple[str, str, _Handler], ...] = (
     ("nominal", _NOMINAL, _nominal),
     ("stack", _STACK, _stack),
     ("puff", _PUFF, _puff),
-    ("opening", _OPENING, _opening_hedge),
     ("inline", _INLINE, _inline_hedge),
 )
-_ALL = after_non_word("|".join(f"(?P<{name}>{source})" for name, source, _ in _KINDS))
+_OPENING_KINDS = 4
+# What may come before a word that opens a sentence (`at_sentence_start`, which the handlers check): a line
+# break, bold markers, the text's start, or a blank after a stop, a colon, a list marker or another blank.
+_SENTENCE_START = r"(?:(?<=\n)|(?<=\*)|(?<=^ )|(?<=[\n \t*+>.)!?:-][ \t]))"
+# Every kind starts with a letter: the lookahead turns away the positions before a blank, a digit or a
+# protected span at once, instead of trying each kind there. The kinds are not named groups (a group per
+# kind costs at every position tried); the kind of a match is found again by matching each kind at its start.
+_ALL = after_non_word(
+    f"(?=[a-z])(?:{_SENTENCE_START}(?:"
+    + "|".join(f"(?:{source})" for _, source, _ in _KINDS[:_OPENING_KINDS])
+    + ")|"
+    + "|".join(f"(?:{source})" for _, source, _ in _KINDS[_OPENING_KINDS:])
+    + ")"
+)
 _ONE = {name: after_non_word(source) for name, source, _ in _KINDS}
 _HANDLERS = {name: handler for name, _, handler in _KINDS}
+_BODIES = [
+    (re.compile(_SENTENCE_START + source if index < _OPENING_KINDS else source), handler)
+    for index, (_, source, handler) in enumerate(_KINDS)
+]
 
 
 def reword(text: str) -> tuple[str, int]:
-    """Nominalisations, synonym stacks, puffery and hedges, in one scan of the text."""
+    """All the kinds above, in one scan of the text."""
 
     def replace(start: int, end: int, match: re.Match[str]) -> str | None:
-        return _HANDLERS[next(name for name in _HANDLERS if match.group(name) is not None)](text, start, end)
+        folded, position, stop = match.string, match.start("m"), match.end("m")
+        for body, handler in _BODIES:  # the first kind that matches here is the branch the scan took
+            found = body.match(folded, position)
+            if found is not None and found.end() == stop:
+                return handler(text, start, end)
+        return None
 
     return rewrite(text, _ALL, replace)
 

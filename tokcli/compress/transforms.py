@@ -46,18 +46,32 @@ class Transform:
     apply_after: Callable[[str, Callable[[], set[str]]], tuple[str, int]] | None = None
 
 
+_Trie = dict[str, "_Trie"]
+
+
 def _phrases(phrases: list[str] | dict[str, str]) -> str:
     """Regex source for any of the lower-case `phrases` in case-folded text (`fold`): any run of blanks between
-    words, the last word whole. Alternatives are grouped behind their first letter, which the engine checks
-    before trying a group. Callers put a non-word character in front (see `protect.after_non_word`)."""
-    groups: dict[str, list[str]] = {}
-    for phrase in sorted(phrases, key=len, reverse=True):
-        groups.setdefault(phrase[0], []).append(phrase[1:])
-    branches = "|".join(
-        re.escape(c) + "(?:" + "|".join(re.escape(rest).replace(r"\ ", r"[ \t]+") for rest in rests) + ")"
-        for c, rests in groups.items()
-    )
-    return f"(?:{branches})(?!\\w)"
+    words, the last word whole. The alternatives form a tree of their characters, so the engine compares one
+    character per branch and follows only the phrases that begin like the text. Callers put a non-word
+    character in front (see `protect.after_non_word`)."""
+    trie: _Trie = {}
+    for phrase in phrases:
+        node = trie
+        for char in phrase:
+            node = node.setdefault(char, {})
+        node[""] = {}  # a phrase ends here
+    return f"{_trie_source(trie)}(?!\\w)"
+
+
+def _trie_source(node: _Trie) -> str:
+    """The regex of a character tree: the longer phrases first (the engine takes the first that fits)."""
+    branches = [
+        (r"[ \t]+" if char == " " else re.escape(char)) + _trie_source(child) for char, child in node.items() if char
+    ]
+    if not branches:
+        return ""
+    body = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
+    return f"(?:{body})?" if "" in node else body
 
 
 _LINE_LEAD = re.compile(r"[ \t]*(?:[-*+>][ \t]+|\d{1,3}[.)][ \t]+|\*\*?)?")
@@ -424,8 +438,11 @@ _INDIRECT_REQUEST = (
     ")(?!\\w)"
 )
 # chained openers ("I would like you to please make sure to …") go in one match
+# openers stand at a sentence start (the handler checks `at_sentence_start`) or, for a request, after the
+# comma closing a clause: the lookbehinds turn away the other words at once
+_OPENER_MAY_STAND = r"(?:(?<=\n)|(?<=\*)|(?<=^ )|(?<=[\n \t*+>.)!?:,-][ \t])|(?<=, and )|(?<=, but )|(?<=, so ))"
 _FILLER_OPENER = after_non_word(
-    f"(?:(?P<request>{_INDIRECT_REQUEST})|{_OPENER_PHRASE})(?:[ \\t]+{_OPENER_PHRASE})*"
+    f"(?=[a-z]){_OPENER_MAY_STAND}(?:(?P<request>{_INDIRECT_REQUEST})|{_OPENER_PHRASE})(?:[ \\t]+{_OPENER_PHRASE})*"
     + r"[ \t]*(?P<next>[^\s\ue000])?"
 )
 # An indirect request may also follow the comma that closes a clause before it ("If they ask, we'd love you to
@@ -790,7 +807,7 @@ _VERBOSE = {
     # doubled intensifiers
     **{" ".join([word] * times): word for word in ("very", "really", "extremely") for times in (2, 3)},
 }
-_VERBOSE_PHRASE = after_non_word(_phrases(_VERBOSE))
+_VERBOSE_PHRASE = after_non_word("(?=[a-z])" + _phrases(_VERBOSE))
 
 
 def _verbose_replacement(text: str, start: int, end: int) -> str:
@@ -1188,36 +1205,41 @@ def condense_lists(text: str) -> tuple[str, int]:
 # either end of a markdown heading ("## Your mission 🚀"). An emoji inside a sentence ("mark it ✅") may be the
 # instruction and stays; so does one in example data.
 _EMOJI_CHARS = "\U0001f000-\U0001faff\u2600-\u27bf\u2b50\u2b55\ufe0f\u200d"
-_EMOJI_AFTER_STOP = re.compile(rf"(?<=[.!?])(?:[ \t]*[{_EMOJI_CHARS}]+)+(?=[ \t]*(?:\n|\Z)|[ \t]+[^\s{_EMOJI_CHARS}])")
-_EMOJI_IN_HEADING = re.compile(
-    rf"^(?P<lead>[ \t]{{0,3}}#{{1,6}}[ \t]+)(?:[{_EMOJI_CHARS}]+[ \t]+)?(?P<title>[^\n]*?)(?:[ \t]+[{_EMOJI_CHARS}]+)?[ \t]*$",
-    re.M,
-)
+_EMOJI_RUN = re.compile(rf"[{_EMOJI_CHARS}]+(?:[ \t]+[{_EMOJI_CHARS}]+)*")
+_STOP_BEFORE = re.compile(r"[.!?][ \t]*\Z")
+_HEADING_START = re.compile(r"[ \t]{0,3}#{1,6}[ \t]+")
 
 
 def decorative_emoji(text: str) -> tuple[str, int]:
     """Emoji after a sentence's end and around a heading's title."""
     from tokcli.compress.sentences import in_example
 
-    if not _EMOJI_ANY.search(text):
+    cuts: list[tuple[int, int]] = []
+    for match in _EMOJI_RUN.finditer(text):  # one scan for the (rare) emoji; each run is judged where it is
+        start, end = match.span()
+        line_start = text.rfind("\n", 0, start) + 1
+        line_end = text.find("\n", end)
+        line_end = len(text) if line_end < 0 else line_end
+        before = text[line_start:start]
+        after = text[end:line_end]
+        heading = _HEADING_START.match(text, line_start, line_end)
+        if heading is not None:
+            title_before, title_after = text[heading.end() : start].strip(), after.strip()
+            if not title_before and title_after and heading.end() == start:  # "# 🏡 Listing": the emoji opens it
+                cut_end = end
+                while cut_end < line_end and text[cut_end] in " \t":
+                    cut_end += 1
+                cuts.append((start, cut_end))
+            elif title_before and not title_after:  # "## Your mission 🚀": the emoji closes it
+                cuts.append((start - (len(before) - len(before.rstrip(" \t"))), line_end))
+            continue
+        if _STOP_BEFORE.search(before) and (not after.strip() or after[:1] in " \t") and not in_example(text, start):
+            cut_start = start - (len(before) - len(before.rstrip(" \t")))
+            cut_end = end if after.strip() else line_end
+            cuts.append((cut_start, cut_end))
+    if not cuts:
         return text, 0
-    cuts = [match.span() for match in _EMOJI_AFTER_STOP.finditer(text) if not in_example(text, match.start())]
-    text, count = _cut(text, cuts), len(cuts)
-
-    def heading(match: re.Match[str]) -> str:
-        nonlocal count
-        new = match.group("lead") + match.group("title")
-        if new != match.group() and match.group("title").strip(" \t"):
-            count += 1
-            return new
-        return match.group()
-
-    if "#" in text:
-        text = _EMOJI_IN_HEADING.sub(heading, text)
-    return text, count
-
-
-_EMOJI_ANY = re.compile(f"[{_EMOJI_CHARS}]")
+    return _cut(text, cuts), len(cuts)
 
 
 def _reword(text: str) -> tuple[str, int]:
