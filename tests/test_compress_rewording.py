@@ -319,3 +319,24 @@ def test_a_repeated_shall_goes() -> None:
     assert t.verbose_phrases("It shall collect the data and shall assign a level.")[0] == (
         "It shall collect the data and assign a level."
     )
+
+
+def test_more_intensifiers_stacks_and_going_to() -> None:
+    assert rewording.reword("It is super important and incredibly useful. Keep it safe and secure.")[0] == (
+        "It is important and useful. Keep it safe."
+    )
+    assert rewording.going_to("It's going to rain. This is going to help. That is going to the CFO.")[0] == (
+        "It'll rain. This will help. That is going to the CFO."
+    )
+
+
+@pytest.mark.parametrize(
+    ("before", "after"),
+    [
+        ("The goal is to get a reply.", "Get a reply."),
+        ("We expect you to cite sources.", "Cite sources."),
+        ("Be aware that it may rain.", "It may rain."),
+    ],
+)
+def test_goals_and_expectations_become_requests(before: str, after: str) -> None:
+    assert t.filler_phrases(before)[0] == after

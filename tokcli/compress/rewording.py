@@ -45,7 +45,7 @@ def _alternation(words: Iterable[str]) -> str:
 # Fillers only: degree words that grade ("very poor" on a rating scale, "somewhat likely") stay at `balanced`
 # (`aggressive` drops some in long prose lines: `transforms.low_information_words`).
 _HEDGE_WORDS = ("basically", "literally", "actually", "really", "truly", "genuinely", "totally", "definitely",
-                "certainly", "essentially")  # fmt: skip
+                "certainly", "essentially", "super", "incredibly", "absolutely")  # fmt: skip
 # discourse markers: only where they open a sentence ("Honestly, …"); inside one they are adverbs of manner
 # ("say so honestly")
 _OPENER_WORDS = (*_HEDGE_WORDS, "honestly", "obviously", "frankly", "so basically", "okay so")
@@ -345,11 +345,21 @@ def _reduced_clause(text: str, start: int, end: int) -> str | None:
 # "You're going to help us write …" → "You'll help us write …"; not before a place or thing ("going to the
 # store"), where "going" is the verb
 _GOING_TO = (
-    r"(?:you|we|they|i)(?:['’]re|['’]m|[ \t]+are|[ \t]+am)[ \t]+going[ \t]+to[ \t]+(?=[a-z])"
+    r"(?:(?:you|we|they|i)(?:['’]re|['’]m|[ \t]+are|[ \t]+am)|(?:it|this|that|there)(?:['’]s|[ \t]+is))"
+    r"[ \t]+going[ \t]+to[ \t]+(?=[a-z])"
     r"(?!(?:the|a|an|my|your|our|their|his|her|its|this|that|these|those|some|any|every|each|all|one|two|work|"
     r"school|bed|church|town|class|lunch|dinner|sleep|have[ \t]+to)\b)"
 )
-_WILL = {"you": "you", "we": "we", "they": "they", "i": "I"}
+_WILL = {
+    "you": "you",
+    "we": "we",
+    "they": "they",
+    "i": "I",
+    "it": "it",
+    "this": "this",
+    "that": "that",
+    "there": "there",
+}
 
 
 def _going_to(text: str, start: int, end: int) -> str | None:
@@ -357,8 +367,9 @@ def _going_to(text: str, start: int, end: int) -> str | None:
     subject = re.match(r"[A-Za-z]+", phrase)
     assert subject is not None
     word = subject.group()
-    contracted = phrase[len(word) : len(word) + 1] in "'’"
     short = _WILL[word.lower()]
+    # "it'll", "you'll"; "this will", "that will", "there will" are not contracted
+    contracted = phrase[len(word) : len(word) + 1] in "'’" and short in ("you", "we", "they", "I", "it")
     if word[0].isupper():
         short = short.capitalize()
     return short + (phrase[len(word)] + "ll " if contracted else " will ")
@@ -383,6 +394,19 @@ SYNONYM_GROUPS: tuple[tuple[str, ...], ...] = (
     ("simple", "straightforward", "uncomplicated"),
     ("calm", "patient", "composed"),
     ("salesy", "pushy", "spammy"),
+    ("important", "crucial", "critical", "essential", "vital"),
+    ("detailed", "in-depth", "in depth"),
+    ("relevant", "pertinent", "applicable"),
+    ("engaging", "compelling", "captivating", "interesting"),
+    ("safe", "secure"),
+    ("creative", "original", "imaginative", "inventive"),
+    ("fair", "unbiased", "impartial", "neutral", "objective", "balanced"),
+    ("consistent", "uniform"),
+    ("appropriate", "suitable", "fitting"),
+    ("informal", "casual", "relaxed", "conversational"),
+    ("organized", "organised", "well-organized", "well-organised", "structured", "well-structured"),
+    ("enthusiastic", "energetic", "passionate"),
+    ("fun", "playful", "lighthearted", "light-hearted"),
     ("human", "personal", "human-sounding", "natural"),
 )
 _GROUP_OF = {word: index for index, group in enumerate(SYNONYM_GROUPS) for word in group}

@@ -364,6 +364,8 @@ _FILLER_OPENERS = [
     "it is worth mentioning that",
     "it's worth mentioning that",
     "it goes without saying that",
+    "be aware that",
+    "be advised that",
     "as previously mentioned,",
     "as mentioned above,",
     "as mentioned earlier,",
@@ -431,6 +433,10 @@ _INDIRECT_REQUEST = (
     f"(?!{_B}(?:note|remember|know){_B}that)"
     f"|you{_B}should"
     f"|you{_B}(?:may|might){_B}want{_B}to"
+    f"|(?:we|i){_B}(?:(?:really|would){_B})?(?:expect|ask|encourage|invite){_B}you{_B}to"
+    f"|you(?:['’]re|{_B}are){_B}encouraged{_B}to"
+    # "The goal is to get a reply" asks for it
+    f"|the{_B}(?:(?:main|primary|overall|ultimate|real){_B})?(?:goal|aim|objective|task|idea){_B}(?:here{_B})?is{_B}to"
     # the formal register: the reader named in the third person, with "shall" ("The Assistant shall use …")
     f"|(?:the{_B}(?:assistant|agent|ai|bot|chatbot){_B}(?:shall|should)|you{_B}shall)(?={_B}[a-z])"
     f"|it(?:['’]s|{_B}is){_B}(?:(?:highly|strongly|generally|usually){_B})?(?:recommended|advisable|preferable|"
