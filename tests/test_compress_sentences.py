@@ -241,3 +241,16 @@ def test_the_signers_name_under_a_final_sign_off_goes_with_it() -> None:
 def test_an_instruction_after_a_final_sign_off_is_not_a_signature() -> None:
     text = "Route tickets.\n\nThanks!\nUse Markdown\n"
     assert drop_non_instructions(text)[0] == "Route tickets.\n\nUse Markdown\n"
+
+
+def test_asides_that_give_a_reason_go_at_aggressive() -> None:
+    text = (
+        "Intro.\nNo marks in the subject line (they trigger spam filters, apparently).\n"
+        "Use the flag (optional). See the guide (e.g. the intro). Keep it (it is slow).\n"
+        f"Run it (it is faster than {S}).\n"
+    )
+    assert drop_rationale(text)[0] == (
+        "Intro.\nNo marks in the subject line.\nUse the flag (optional). See the guide (e.g. the intro). Keep it.\n"
+        f"Run it (it is faster than {S}).\n"
+    )
+    assert drop_non_instructions(text) == (text, 0)

@@ -737,13 +737,26 @@ def _sentence_cut_end(text: str, sentence: Sentence) -> int:
     return end
 
 
+# An aside in brackets that gives a reason or a comment: "(it's faster and respects .gitignore)", "(they trigger
+# spam filters)", "(which is nice)"; not "(e.g. …)", "(optional)" or one that holds a protected span
+_REASON_ASIDE = re.compile(
+    r"[ \t]*\((?:it(?:'s|’s| is)|this is|that(?:'s|’s| is)|which|because|since|as (?:it|this|that|they)|so (?:that|we|i)"
+    r"|they(?:'re|’re| are)?|we(?:'ve|’ve| have)?|i(?:'ve|’ve| have)?)\b[^()\n\ue000]*\)",
+    re.I,
+)
+
+
 def reason_clauses(text: str) -> list[Removal]:
     """The reasons that end a sentence of masked `text` (", since …", ", because …"): rationale at the clause
     level, cut when they hold no protected span and no constraint word, outside example data, code and
     tables."""
     found = []
     fences = [match.start() for match in _FENCE_LINE.finditer("\n" + text)] if "```" in text or "~~~" in text else []
-    for match in _REASON_CLAUSE.finditer(text):
+    matches = sorted(
+        [*_REASON_CLAUSE.finditer(text), *(_REASON_ASIDE.finditer(text) if "(" in text else ())],
+        key=lambda match: match.start(),
+    )
+    for match in matches:
         clause = match.group()
         line_start = text.rfind("\n", 0, match.start()) + 1
         if (
@@ -754,7 +767,9 @@ def reason_clauses(text: str) -> list[Removal]:
             or not text[line_start : match.start()].strip(" \t-*+>")
         ):
             continue
-        found.append(Removal(match.start(), match.end(), "rationale", clause.lstrip(" ,—–")))
+        if found and match.start() < found[-1].end:
+            continue
+        found.append(Removal(match.start(), match.end(), "rationale", clause.lstrip(" \t,—–")))
     return found
 
 
