@@ -340,3 +340,13 @@ def test_more_intensifiers_stacks_and_going_to() -> None:
 )
 def test_goals_and_expectations_become_requests(before: str, after: str) -> None:
     assert t.filler_phrases(before)[0] == after
+
+
+def test_example_data_keeps_its_openers_and_capitals_keep_their_phrase() -> None:
+    assert rewording.reword("Predicted answer: It helps. In addition, it supports health.\nIn addition, be brief.")[
+        0
+    ] == ("Predicted answer: It helps. In addition, it supports health.\nBe brief.")
+    assert (
+        t.verbose_phrases("Check ALL of the criteria. All of the rows.")[0]
+        == "Check ALL of the criteria. All the rows."
+    )

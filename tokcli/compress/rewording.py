@@ -29,6 +29,7 @@ import re
 from collections.abc import Callable, Iterable
 
 from tokcli.compress.protect import after_non_word
+from tokcli.compress.sentences import in_example
 from tokcli.compress.transforms import SENTINEL, at_sentence_start, may_capitalise, rewrite
 
 
@@ -76,8 +77,8 @@ _INLINE = rf"{_alternation(_HEDGE_WORDS)}[ \t]+(?=[a-z])(?!much\b|many\b)"
 
 
 def _opening_hedge(text: str, start: int, end: int) -> str | None:
-    if not text[start].isupper() or not at_sentence_start(text, start):
-        return None
+    if not text[start].isupper() or not at_sentence_start(text, start) or in_example(text, start):
+        return None  # not an opener; or example data ("Predicted answer: Basically, …"), kept as written
     letter = end - 1
     # a sentence left opening in lower case reads as a glitch: keep the opener where the capital cannot go
     return text[letter].upper() if may_capitalise(text, letter) else None
@@ -290,6 +291,8 @@ _ENDS_WITH_COLON = re.compile(r"[^.!?\n]*:[ \t]*(?:\n|\Z)")
 def _lead_in(text: str, start: int, end: int) -> str | None:
     if not text[start].isupper() or not at_sentence_start(text, start) or not _ENDS_WITH_COLON.match(text, end):
         return None
+    if in_example(text, start):
+        return None
     letter = end - 1
     return text[letter].upper() if may_capitalise(text, letter) else None
 
@@ -318,7 +321,7 @@ _PERMISSION = (
 
 
 def _permission(text: str, start: int, end: int) -> str | None:
-    if not text[start].isupper() or not at_sentence_start(text, start):
+    if not text[start].isupper() or not at_sentence_start(text, start) or in_example(text, start):
         return None
     return "You may "
 

@@ -200,6 +200,12 @@ QUOTE_LOOKBACK = 2000
 _NON_BLANK = re.compile(r"[^ \t]")
 
 
+def _is_field_name(label: str) -> bool:
+    """ "Response", "Expected output", "Predicted answer": a field of an example (its last word names it)."""
+    words = label.lower().split()
+    return bool(words) and (" ".join(words) in _FIELD_NAMES or words[-1] in _FIELD_NAMES)
+
+
 def in_example(text: str, start: int) -> bool:
     """Whether the sentence at `start` is example data, not an instruction: the value of a labelled field of an
     example ("User: …", "Response: \"…\"", "Output: …"), or inside a quotation opened earlier on its line."""
@@ -219,7 +225,7 @@ def in_example(text: str, start: int) -> bool:
     if (
         field is not None
         and field.start("label") <= start
-        and (field.group("quote") or " ".join(field.group("label").lower().split()) in _FIELD_NAMES)
+        and (field.group("quote") or _is_field_name(field.group("label")))
     ):
         return True
     before = text[quote_from:start]

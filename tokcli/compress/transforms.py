@@ -840,6 +840,9 @@ def _fits_here(text: str, start: int, end: int) -> bool:
     short = _VERBOSE[phrase]
     if phrase in _NOT_OPENING and at_sentence_start(text, start):
         return False
+    written = text[start:end]
+    if written[1:] != written[1:].lower():
+        return False  # "ALL of the": capitals for emphasis are the writer's, not a phrase to shorten
     after = text[end : end + 1]
     # "one single, low-commitment question": the dropped word was one of a series of modifiers
     if after == "," and short and phrase.startswith(short + " "):
