@@ -350,3 +350,21 @@ def test_example_data_keeps_its_openers_and_capitals_keep_their_phrase() -> None
         t.verbose_phrases("Check ALL of the criteria. All of the rows.")[0]
         == "Check ALL of the criteria. All the rows."
     )
+
+
+def test_stress_beside_a_negation_goes() -> None:
+    text = f"{t.SENTINEL}, under any circumstances, share it. No reason whatsoever. Under any circumstances, {t.SENTINEL} go."
+    assert t.filler_phrases(text)[0] == (f"{t.SENTINEL} share it. No reason. Under any circumstances, {t.SENTINEL} go.")
+
+
+@pytest.mark.parametrize(
+    ("before", "after"),
+    [
+        ("Use their name whenever it is possible to do so.", "Use their name whenever possible."),
+        ("Reply within a period of 48 hours.", "Reply within 48 hours."),
+        ("Let them know it is late. Refrain from any kind of markdown.", "Tell them it is late. Avoid any markdown."),
+        ("You will be acting as a clerk.", "You are a clerk."),
+    ],
+)
+def test_wordy_phrases_of_everyday_prompts(before: str, after: str) -> None:
+    assert t.verbose_phrases(before)[0] == after

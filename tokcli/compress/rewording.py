@@ -58,6 +58,7 @@ _LINK_WORDS = (
     "needless to say", "that said", "with that said", "having said that", "with that in mind",
     "at the end of the day", "for what it's worth", "of course", "anyway", "in any case", "by the way",
     "for your reference", "for the avoidance of doubt", "as a general rule", "as a rule of thumb", "in this regard",
+    "in this task", "for this task", "in this conversation", "in this role", "in this exercise",
 )  # fmt: skip
 # softeners before the verb of an instruction ("Just say …", "Simply list …", "Try to keep …"); not "just
 # because", "just as", "just one" (there "just" means "only"), "simply put"

@@ -588,6 +588,13 @@ def rewrite(
     return _rewrite(text, patterns, replace)
 
 
+# "under any circumstances" and "whatsoever" only stress the "never" or "no" beside them
+_STRESS = re.compile(
+    r"(?<=[\w\ue000,][ \t])(?:under[ \t]+any[ \t]+circumstances(?:[ \t]+whatsoever)?(?:,(?=[ \t]))?|(?<=[a-z] )whatsoever)"
+    r"(?![\w-])"
+)
+
+
 def filler_phrases(text: str) -> tuple[str, int]:
     """Politeness and filler: "Please note that", "I would like you to", "please", "Thank you!"."""
 
@@ -613,6 +620,9 @@ def filler_phrases(text: str) -> tuple[str, int]:
 
     text, openers = _rewrite(text, _FILLER_OPENER, opener)
     text, trailing = _drop_with_separators(text, _PLEASE_AT_END)
+    if "whatsoever" in text or "circumstances" in text:
+        text, stresses = _drop_with_separators(text, _STRESS)
+        trailing += stresses
     # the inline matches never overlap: each ends with blanks before a lower-case letter
     inline = sorted(match.span() for pattern in _FILLER_INLINE for match in pattern.finditer(text))
     text = _cut(text, inline)
@@ -692,6 +702,28 @@ _VERBOSE = {
     "at the very beginning": "at the beginning",
     "at the very start": "at the start",
     "in lieu of": "instead of",
+    "you will be acting as": "you are",
+    "you'll be acting as": "you are",
+    "whenever it is possible to do so": "whenever possible",
+    "whenever it is possible": "whenever possible",
+    "if it is possible to do so": "if possible",
+    "where it is possible to do so": "where possible",
+    "if at all possible": "if possible",
+    "somewhere in the range of": "about",
+    "in the range of": "about",
+    "somewhere between": "between",
+    "somewhere around": "around",
+    "within a period of": "within",
+    "for a period of": "for",
+    "over a period of": "over",
+    "let them know": "tell them",
+    "let the user know": "tell the user",
+    "let the customer know": "tell the customer",
+    "let the guest know": "tell the guest",
+    "refrain from": "avoid",
+    "any kind of": "any",
+    "any sort of": "any",
+    "any type of": "any",
     "and shall": "and",
     "or shall": "or",
     "in the context of": "in",
