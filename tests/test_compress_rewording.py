@@ -368,3 +368,22 @@ def test_stress_beside_a_negation_goes() -> None:
 )
 def test_wordy_phrases_of_everyday_prompts(before: str, after: str) -> None:
     assert t.verbose_phrases(before)[0] == after
+
+
+def test_a_request_with_a_coordinated_modal_stays_whole() -> None:
+    text = "In review, the assistant should identify X, and should explain Y. You should read it and should cite it."
+    assert t.filler_phrases(text) == (text, 0)
+    assert t.filler_phrases("The assistant is required to read it.")[0] == "Read it."
+
+
+@pytest.mark.parametrize(
+    ("before", "after"),
+    [
+        ("It may be considered to be ambiguous.", "It may be considered ambiguous."),
+        ("Suggest as to how it could change.", "Suggest how it could change."),
+        ("Avoid the use of slang that is seen as being rude.", "Avoid slang that is seen as rude."),
+        ("Keep it as small as you possibly can.", "Keep it as small as possible."),
+    ],
+)
+def test_formal_wordiness(before: str, after: str) -> None:
+    assert t.verbose_phrases(before)[0] == after

@@ -438,7 +438,8 @@ _INDIRECT_REQUEST = (
     # "The goal is to get a reply" asks for it
     f"|the{_B}(?:(?:main|primary|overall|ultimate|real){_B})?(?:goal|aim|objective|task|idea){_B}(?:here{_B})?is{_B}to"
     # the formal register: the reader named in the third person, with "shall" ("The Assistant shall use …")
-    f"|(?:the{_B}(?:assistant|agent|ai|bot|chatbot){_B}(?:shall|should)|you{_B}shall)(?={_B}[a-z])"
+    f"|(?:the{_B}(?:assistant|agent|ai|bot|chatbot){_B}(?:shall|should|is{_B}(?:required|expected|asked){_B}to"
+    f"|will{_B}need{_B}to)|you{_B}shall)(?={_B}[a-z])"
     f"|it(?:['’]s|{_B}is){_B}(?:(?:highly|strongly|generally|usually){_B})?(?:recommended|advisable|preferable|"
     f"necessary|a{_B}good{_B}idea){_B}(?:that{_B}you|for{_B}you{_B}to|to)"
     ")(?!\\w)"
@@ -455,7 +456,9 @@ _FILLER_OPENER = after_non_word(
 # reply in French", "We have a small team, and I'd be grateful if you could review first"): the rest is the
 # same request made direct.
 _AFTER_CLAUSE = re.compile(r"[^\W\d_][\w'’)\]]*,[ \t]+(?:(?:and|but|so)[ \t]+)?\Z")
-_COORDINATED_TO = re.compile(r"[^.!?\n\ue000]{0,200}?[ \t,](?:and|or)[ \t]+to[ \t]")
+# "… to write …, and to avoid …", "… should take care …, and should provide …": the coordinated "to" or modal
+# would dangle once the request before it is made direct
+_COORDINATED_TO = re.compile(r"[^.!?\n\ue000]{0,200}?[ \t,](?:and|or)[ \t]+(?:to|should|shall|will|must)[ \t]")
 _PLEASE_AT_END = re.compile(r"please(?=[.!?,])(?<=[ \t,]please)")
 #: Inline filler, case-sensitive (only lower-case uses are inline); each pattern starts with a literal word so
 #: the engine jumps between its occurrences, and checks the character before it after that.
@@ -702,6 +705,18 @@ _VERBOSE = {
     "at the very beginning": "at the beginning",
     "at the very start": "at the start",
     "in lieu of": "instead of",
+    "considered to be": "considered",
+    "deemed to be": "deemed",
+    "the reasons why": "why",
+    "as to how": "how",
+    "as to whether": "whether",
+    "as to what": "what",
+    "as to why": "why",
+    "as to the": "about the",
+    "avoid the use of": "avoid",
+    "as being": "as",
+    "as you possibly can": "as possible",
+    "as you can possibly": "as possible",
     "you will be acting as": "you are",
     "you'll be acting as": "you are",
     "whenever it is possible to do so": "whenever possible",
