@@ -254,3 +254,13 @@ def test_asides_that_give_a_reason_go_at_aggressive() -> None:
         f"Run it (it is faster than {S}).\n"
     )
     assert drop_non_instructions(text) == (text, 0)
+
+
+def test_what_a_rule_achieves_and_comments_after_a_dash_go_at_aggressive() -> None:
+    text = (
+        "Intro.\nNever run pip directly — it messes up lockfiles.\nKeep it brief. This helps the team triage faster.\n"
+    )
+    assert drop_rationale(text)[0] == "Intro.\nNever run pip directly.\nKeep it brief. \n"
+    assert drop_non_instructions(text) == (text, 0)
+    kept = "Intro.\nReply in JSON — always the same schema.\n"  # a dash that goes on with the rule
+    assert drop_rationale(kept) == (kept, 0)

@@ -315,13 +315,17 @@ _RATIONALE = re.compile(
     r"|(?:we|i)(?:'ve| have) (?:had|seen) (?:a few |a couple of |some |several |many |lots of |too many )?"
     r"(?:incidents|cases|problems|issues|situations|complaints)"
     r"|(?:we|i)(?:'ve| have) (?:found|learned|learnt|noticed) (?:through|over|the hard way|that)"
-    r"|(?:last|this) (?:year|month|week|quarter),? (?:a|an|one|we|i|someone|somebody)\b)\b"
+    r"|(?:last|this) (?:year|month|week|quarter),? (?:a|an|one|we|i|someone|somebody)\b"
+    # what a rule achieves: "This helps the team triage faster.", "That way we can …"
+    r"|(?:this|that) (?:helps|ensures|allows|lets|keeps|makes sure|saves|avoids|prevents)\b|that way\b)\b"
 )
 # A reason given at the end of a sentence: ", since they sound terrible read aloud", ", because we pipe it
 # into the ticketing system", ", so that I can follow up": the instruction before it stands without it.
 _REASON_CLAUSE = re.compile(
     r"(?:,|[ \t]+[—–])[ \t]+(?:since(?![ \t]+(?:the[ \t]+)?(?:start|beginning|last|first|end|then|when)\b)|because"
-    r"|so[ \t]+(?:that[ \t]+)?(?:we|i|the[ \t]+team|our[ \t]+\w+)[ \t]+(?:can|could|may))\b[^.!?\n:;\ue000]*(?=[.!?])",
+    r"|so[ \t]+(?:that[ \t]+)?(?:we|i|the[ \t]+team|our[ \t]+\w+)[ \t]+(?:can|could|may)"
+    # a comment after a dash: " — it messes up lockfiles", " — this is super important for legal reasons"
+    r"|(?<=[—–][ \t])(?:it|this|that|they)(?:['’]s|['’]re|[ \t]+is|[ \t]+are|[ \t]+\w+s)?)\b[^.!?\n:;\ue000]*(?=[.!?])",
     re.I,
 )
 _EMPHASIS = re.compile(
@@ -530,6 +534,7 @@ _OPENING_WORDS = (
     r"following|key)|a (?:little|few)|some (?:more|further|final|other|context|background)|wrote|written|here|"
     r"below|please|read|yes|so|okay|ok|alright|right|well|just|keep in mind|observe|note|consider|remember|"
     r"bear in mind|roughly|without|moving|to (?:sum|wrap|recap|reiterate|repeat)|in (?:short|summary|sum|a nutshell)"
+    r"|in the (?:sections?|paragraphs?|points?) below"
     r"|recap|tl;?dr|bottom line|as (?:mentioned|stated|said|noted|explained|described)|one more|key|it(?:'s| is) "
     r"(?:important|critical|crucial|essential|vital|key|non|really|very|a must|a big)|it (?:matters|helps)|all of "
     r"(?:this|these)|because"

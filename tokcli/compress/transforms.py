@@ -1086,7 +1086,7 @@ _ARTICLE = re.compile(
 )
 _LOW_INFO = re.compile(
     r"(?<![\w'’-])(?:very|really|quite|basically|actually|simply|literally|truly|certainly|definitely|"
-    r"totally|absolutely|essentially|somewhat|extremely)[ \t]+(?=[a-z])"
+    r"totally|absolutely|essentially|somewhat|extremely|super|incredibly|highly|fairly)[ \t]+(?=[a-z])"
 )
 _LIST_RUN = re.compile(
     r"^(?P<intro>[^\n]*:[ \t]*\n)?(?P<items>(?:(?P<indent>[ \t]*)[-*+][ \t]+[^\n]{1,40}(?:\n|\Z))"
