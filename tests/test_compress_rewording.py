@@ -387,3 +387,8 @@ def test_a_request_with_a_coordinated_modal_stays_whole() -> None:
 )
 def test_formal_wordiness(before: str, after: str) -> None:
     assert t.verbose_phrases(before)[0] == after
+
+
+def test_the_reader_named_in_the_third_person_stays_when_its_pronoun_follows() -> None:
+    text = "Upon reaching the limit, the Agent shall compose its answer."
+    assert t.filler_phrases(text) == (text, 0)

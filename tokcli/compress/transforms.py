@@ -458,6 +458,7 @@ _FILLER_OPENER = after_non_word(
 _AFTER_CLAUSE = re.compile(r"[^\W\d_][\w'’)\]]*,[ \t]+(?:(?:and|but|so)[ \t]+)?\Z")
 # "… to write …, and to avoid …", "… should take care …, and should provide …": the coordinated "to" or modal
 # would dangle once the request before it is made direct
+_ITS_LATER = re.compile(r"[^.!?\n\ue000]{0,300}?(?<![\w'’])(?:its|itself|it)(?![\w'’])", re.I)
 _COORDINATED_TO = re.compile(r"[^.!?\n\ue000]{0,200}?[ \t,](?:and|or)[ \t]+(?:to|should|shall|will|must)[ \t]")
 _PLEASE_AT_END = re.compile(r"please(?=[.!?,])(?<=[ \t,]please)")
 #: Inline filler, case-sensitive (only lower-case uses are inline); each pattern starts with a literal word so
@@ -604,6 +605,8 @@ def filler_phrases(text: str) -> tuple[str, int]:
     def opener(start: int, end: int, match: re.Match[str]) -> str | None:
         if _COORDINATED_TO.match(text, end):
             return None  # "I would ask you to write …, and to avoid …": the second "to" would dangle
+        if text[start : start + 4].lower() == "the " and _ITS_LATER.match(text, end):
+            return None  # "The Agent shall compose its answer": "its" would lose what it stands for
         if not at_sentence_start(text, start):
             if match.group("request") is None or not _AFTER_CLAUSE.search(text, max(0, start - 40), start):
                 return None
