@@ -458,7 +458,7 @@ _FILLER_OPENER = after_non_word(
 _AFTER_CLAUSE = re.compile(r"[^\W\d_][\w'’)\]]*,[ \t]+(?:(?:and|but|so)[ \t]+)?\Z")
 # "… to write …, and to avoid …", "… should take care …, and should provide …": the coordinated "to" or modal
 # would dangle once the request before it is made direct
-_ITS_LATER = re.compile(r"[^.!?\n\ue000]{0,300}?(?<![\w'’])(?:its|itself|it)(?![\w'’])", re.I)
+_ITS_LATER = re.compile(r"[^.!?\n\ue000]{0,300}?(?<![\w'’])(?:its|itself)(?![\w'’])", re.I)
 _COORDINATED_TO = re.compile(r"[^.!?\n\ue000]{0,200}?[ \t,](?:and|or)[ \t]+(?:to|should|shall|will|must)[ \t]")
 _PLEASE_AT_END = re.compile(r"please(?=[.!?,])(?<=[ \t,]please)")
 #: Inline filler, case-sensitive (only lower-case uses are inline); each pattern starts with a literal word so
