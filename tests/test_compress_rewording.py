@@ -392,3 +392,30 @@ def test_formal_wordiness(before: str, after: str) -> None:
 def test_the_reader_named_in_the_third_person_stays_when_its_pronoun_follows() -> None:
     text = "Upon reaching the limit, the Agent shall compose its answer."
     assert t.filler_phrases(text) == (text, 0)
+
+
+@pytest.mark.parametrize(
+    ("before", "after"),
+    [
+        ("Tell the user that the store is closed.", "Tell the user the store is closed."),
+        ("Confirm that it works.", "Confirm it works."),
+        ("Check that box.", "Check that box."),  # a determiner
+        ("Make sure he knows that.", "Make sure he knows that."),
+    ],
+)
+def test_that_after_verbs_of_saying_and_knowing(before: str, after: str) -> None:
+    assert rewording.that_clauses(before)[0] == after
+
+
+@pytest.mark.parametrize(
+    ("before", "after"),
+    [
+        ("What you need to do is answer briefly.", "Answer briefly."),
+        ("All you have to do is to reply.", "Reply."),
+        ("One thing to keep in mind is that prices change.", "Prices change."),
+        ("To be clear, stop after one answer.", "Stop after one answer."),
+        ("It is important for you to cite sources.", "Cite sources."),
+    ],
+)
+def test_announcements_before_a_request_go(before: str, after: str) -> None:
+    assert t.filler_phrases(before)[0] == after

@@ -344,6 +344,25 @@ def _reduced_clause(text: str, start: int, end: int) -> str | None:
     return conjunction.group() + " "
 
 
+# ---- "that" after verbs of saying and knowing ------------------------------------------------------------
+
+# "Tell the user that the store is closed" → "Tell the user the store is closed": "that" opening a clause after
+# these verbs may go; only before a word that starts a clause ("Check that box" keeps its determiner)
+_THAT_CLAUSE = (
+    r"(?:say|says|said|state|states|mention|mentions|tell[ \t]+(?:them|the[ \t]+user|the[ \t]+customer|him|her|me|us)"
+    r"|confirm|confirms|check|checks|verify|verifies|assume|assumes|know|knows|think|believe|mean|means|show|shows"
+    r"|indicate|indicates|explain|explains|realise|realize|remind[ \t]+(?:them|the[ \t]+user|the[ \t]+customer))"
+    r"[ \t]+that[ \t]+(?=(?:the|a|an|it|they|you|we|he|she|this|these|there|each|every|all|its|their|your|our|any|"
+    r"his|her|some|nothing|everything)\b)"
+)
+
+
+def _that_clause(text: str, start: int, end: int) -> str | None:
+    phrase = text[start:end]
+    that = phrase.lower().rindex("that")
+    return phrase[:that]
+
+
 # ---- "going to" ------------------------------------------------------------------------------------------
 
 # "You're going to help us write …" → "You'll help us write …"; not before a place or thing ("going to the
@@ -583,6 +602,7 @@ _KINDS: tuple[tuple[str, str, _Handler], ...] = (
     ("opening", _OPENING, _opening_hedge),
     ("going_to", _GOING_TO, _going_to),
     ("reduced_clause", _REDUCED_CLAUSE, _reduced_clause),
+    ("that_clause", _THAT_CLAUSE, _that_clause),
     ("manner", _MANNER, _manner),
     ("relative", _RELATIVE, _relative),
     ("kind_of", _KIND_OF, _kind_of),
@@ -658,6 +678,11 @@ def lead_ins(text: str) -> tuple[str, int]:
 def permissions(text: str) -> tuple[str, int]:
     """ "It's totally fine to use …", "Feel free to ask …" → "You may …"."""
     return _one("permission", text)
+
+
+def that_clauses(text: str) -> tuple[str, int]:
+    """ "Tell the user that the store is closed" → "Tell the user the store is closed"."""
+    return _one("that_clause", text)
 
 
 def reduced_clauses(text: str) -> tuple[str, int]:

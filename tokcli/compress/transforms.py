@@ -366,6 +366,20 @@ _FILLER_OPENERS = [
     "it goes without saying that",
     "be aware that",
     "be advised that",
+    "one thing to keep in mind is that",
+    "one thing to note is that",
+    "one thing to remember is that",
+    "something to keep in mind is that",
+    "i want to emphasize that",
+    "i want to emphasise that",
+    "i want to stress that",
+    "i'd like to emphasize that",
+    "i'd like to emphasise that",
+    "i'd like to stress that",
+    "i want to be clear that",
+    "i want to make it clear that",
+    "just to be clear,",
+    "to be clear,",
     "as previously mentioned,",
     "as mentioned above,",
     "as mentioned earlier,",
@@ -429,7 +443,10 @@ _INDIRECT_REQUEST = (
     f"|you(?:['’]re|{_B}are){_B}(?:expected{_B}|asked{_B})?to(?={_B}(?:act|be|help|write|answer|review|draft|"
     f"prepare|produce|generate|assist|support|handle|respond|reply|provide|create|summari[sz]e|classify|"
     f"analy[sz]e|evaluate|check|translate|extract)\\b)"
-    f"|it(?:['’]s|{_B}is){_B}{_DEGREE}(?:important|crucial|essential|vital|critical|key|imperative){_B}(?:that{_B}you|to)"
+    f"|it(?:['’]s|{_B}is){_B}{_DEGREE}(?:important|crucial|essential|vital|critical|key|imperative){_B}"
+    f"(?:that{_B}you|for{_B}you{_B}to|to)"
+    # "What you need to do is …", "All you have to do is …"
+    f"|(?:what|all){_B}(?:you|we){_B}(?:need|have|want)(?:{_B}you)?{_B}to{_B}do{_B}is(?:{_B}to)?"
     f"(?!{_B}(?:note|remember|know){_B}that)"
     f"|you{_B}should"
     f"|you{_B}(?:may|might){_B}want{_B}to"
@@ -708,6 +725,8 @@ _VERBOSE = {
     "at the very beginning": "at the beginning",
     "at the very start": "at the start",
     "in lieu of": "instead of",
+    "will be able to": "can",
+    "based on the fact that": "because",
     "considered to be": "considered",
     "deemed to be": "deemed",
     "the reasons why": "why",
