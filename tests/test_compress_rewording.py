@@ -419,3 +419,14 @@ def test_that_after_verbs_of_saying_and_knowing(before: str, after: str) -> None
 )
 def test_announcements_before_a_request_go(before: str, after: str) -> None:
     assert t.filler_phrases(before)[0] == after
+
+
+def test_empty_words_go_with_the_blank_before_them() -> None:
+    text = f"You have three tools at your disposal, and use them. Use a total of {t.SENTINEL} items."
+    assert t.filler_phrases(text)[0] == f"You have three tools, and use them. Use {t.SENTINEL} items."
+
+
+def test_an_intensified_praise_word_goes_with_its_intensifier() -> None:
+    assert rewording.reword("You are an absolutely amazing, world-class, super-friendly agent.")[0] == (
+        "You are a super-friendly agent."
+    )

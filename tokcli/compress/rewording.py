@@ -470,8 +470,11 @@ _PUFFERY_WORDS = (
 )  # fmt: skip
 # praise words in front of more words that describe the same noun ("an amazing, world-class, friendly agent"),
 # with the article before them
+# an intensifier before a praise word goes with it ("an absolutely amazing agent"): the article then fits the
+# word after both
 _PUFF = (
-    rf"(?:(?:an?|the)[ \t]+)?(?:{_alternation(_PUFFERY_WORDS)}(?:,[ \t]+|[ \t]+))+(?=[a-z])"
+    rf"(?:(?:an?|the)[ \t]+)?(?:(?:absolutely|truly|really|super|incredibly|genuinely|totally)[ \t]+)?"
+    rf"(?:{_alternation(_PUFFERY_WORDS)}(?:,[ \t]+|[ \t]+))+(?=[a-z])"
     r"(?!(?:and|or|to|for|at|in|of|with)\b)"
 )
 _ARTICLE = re.compile(r"(?:an?|the)[ \t]+", re.I)

@@ -609,9 +609,12 @@ def rewrite(
     return _rewrite(text, patterns, replace)
 
 
-# "under any circumstances" and "whatsoever" only stress the "never" or "no" beside them
-_STRESS = re.compile(
-    r"(?<=[\w\ue000,][ \t])(?:under[ \t]+any[ \t]+circumstances(?:[ \t]+whatsoever)?(?:,(?=[ \t]))?|(?<=[a-z] )whatsoever)"
+# Words that add nothing inside a sentence, cut with the blanks (and comma) before them: "under any
+# circumstances" and "whatsoever" only stress the "never" or "no" beside them; "at your disposal" and "a total
+# of" (before a number) say nothing the sentence does not
+_EMPTY_WORDS = re.compile(
+    r"(?<=[\w\ue000,][ \t])(?:under[ \t]+any[ \t]+circumstances(?:[ \t]+whatsoever)?(?:,(?=[ \t]))?"
+    r"|(?<=[a-z] )whatsoever|at[ \t]+your[ \t]+disposal|a[ \t]+total[ \t]+of(?=[ \t]+\ue000))"
     r"(?![\w-])"
 )
 
@@ -643,9 +646,9 @@ def filler_phrases(text: str) -> tuple[str, int]:
 
     text, openers = _rewrite(text, _FILLER_OPENER, opener)
     text, trailing = _drop_with_separators(text, _PLEASE_AT_END)
-    if "whatsoever" in text or "circumstances" in text:
-        text, stresses = _drop_with_separators(text, _STRESS)
-        trailing += stresses
+    if "whatsoever" in text or "circumstances" in text or "disposal" in text or "total of" in text:
+        text, empty = _drop_with_separators(text, _EMPTY_WORDS)
+        trailing += empty
     # the inline matches never overlap: each ends with blanks before a lower-case letter
     inline = sorted(match.span() for pattern in _FILLER_INLINE for match in pattern.finditer(text))
     text = _cut(text, inline)
@@ -768,7 +771,6 @@ _VERBOSE = {
     "for the purposes of": "for",
     "for the sake of": "for",
     "in an attempt to": "to",
-    "a total of": "",
     "in its entirety": "in full",
     "at a later time": "later",
     "at a later date": "later",
@@ -870,7 +872,6 @@ _VERBOSE = {
     "each and every one of": "all",
     "any and every": "every",
     "is responsible for ensuring that": "ensures",
-    "at your disposal": "",
     "in most cases": "usually",
     "in some cases": "sometimes",
     "in many cases": "often",
@@ -900,7 +901,7 @@ _BEFORE_VERB = frozenset({"always"})
 
 
 #: Phrases whose short form cannot open a sentence ("As well as X, do Y" is not "And X, do Y").
-_NOT_OPENING = frozenset({"as well as", "a total of"})
+_NOT_OPENING = frozenset({"as well as"})
 
 
 def _fits_here(text: str, start: int, end: int) -> bool:
