@@ -28,9 +28,9 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable
 
-from tokcli.compress.protect import after_non_word
+from tokcli.compress.protect import after_non_word, fold
 from tokcli.compress.sentences import in_example
-from tokcli.compress.transforms import SENTINEL, at_sentence_start, may_capitalise, rewrite
+from tokcli.compress.transforms import SENTINEL, Replacement, at_sentence_start, may_capitalise, rewrite
 
 
 def _alternation(words: Iterable[str]) -> str:
@@ -470,26 +470,27 @@ _PUFFERY_WORDS = (
 )  # fmt: skip
 # praise words in front of more words that describe the same noun ("an amazing, world-class, friendly agent"),
 # with the article before them
-# an intensifier before a praise word goes with it ("an absolutely amazing agent"): the article then fits the
-# word after both
+# an intensifier before a praise word goes with it ("an absolutely amazing agent"): the article before them is
+# looked up by the handler (a pattern starting with an optional article was tried at every word), and fixed to
+# the word after them
 _PUFF = (
-    rf"(?:(?:an?|the)[ \t]+)?(?:(?:absolutely|truly|really|super|incredibly|genuinely|totally)[ \t]+)?"
+    r"(?:(?:absolutely|truly|really|super|incredibly|genuinely|totally)[ \t]+)?"
     rf"(?:{_alternation(_PUFFERY_WORDS)}(?:,[ \t]+|[ \t]+))+(?=[a-z])"
     r"(?!(?:and|or|to|for|at|in|of|with)\b)"
 )
-_ARTICLE = re.compile(r"(?:an?|the)[ \t]+", re.I)
+_ARTICLE_BEFORE = re.compile(r"(?<![\w'’-])(?:an?|the)[ \t]+\Z", re.I)
 _VOWEL_SOUND = re.compile(r"(?:[aeio]|u(?!ni|s[eu]|ti|r)|hou|hon)")
 
 
-def _puff(text: str, start: int, end: int) -> str | None:
-    article = _ARTICLE.match(text, start, end)
-    if article is None:
-        return "" if text[start].islower() else None
+def _puff(text: str, start: int, end: int) -> Replacement:
+    if not text[start].islower():
+        return None  # "Amazing Grace": a name or a title
+    article = _ARTICLE_BEFORE.search(text, max(0, start - 6), start)
+    if article is None or article.group()[:1] in "Tt":
+        return ""
     word = article.group()
-    if word[:1] in "Tt":
-        return word
     new = "an" if _VOWEL_SOUND.match(text, end) else "a"
-    return (new.capitalize() if word[0] == "A" else new) + " "
+    return article.start(), (new.capitalize() if word[0] == "A" else new) + " "
 
 
 # ---- nominalisations -------------------------------------------------------------------------------------
@@ -595,7 +596,7 @@ def _nominal(text: str, start: int, end: int) -> str | None:
 
 # ---- the transforms --------------------------------------------------------------------------------------
 
-_Handler = Callable[[str, int, int], "str | None"]
+_Handler = Callable[[str, int, int], Replacement]
 _KINDS: tuple[tuple[str, str, _Handler], ...] = (
     # the kinds that only open a sentence first: one check of the characters before turns them all away at
     # the other words (see `_SENTENCE_START`)
@@ -615,39 +616,68 @@ _KINDS: tuple[tuple[str, str, _Handler], ...] = (
     ("inline", _INLINE, _inline_hedge),
 )
 _OPENING_KINDS = 4
-# What may come before a word that opens a sentence (`at_sentence_start`, which the handlers check): a line
-# break, bold markers, the text's start, or a blank after a stop, a colon, a list marker or another blank.
-_SENTENCE_START = r"(?:(?<=\n)|(?<=\*)|(?<=^ )|(?<=[\n \t*+>.)!?:-][ \t]))"
-# Every kind starts with a letter: the lookahead turns away the positions before a blank, a digit or a
-# protected span at once, instead of trying each kind there. The kinds are not named groups (a group per
-# kind costs at every position tried); the kind of a match is found again by matching each kind at its start.
-_ALL = after_non_word(
-    f"(?=[a-z])(?:{_SENTENCE_START}(?:"
-    + "|".join(f"(?:{source})" for _, source, _ in _KINDS[:_OPENING_KINDS])
-    + ")|"
-    + "|".join(f"(?:{source})" for _, source, _ in _KINDS[_OPENING_KINDS:])
-    + ")"
-)
+# What may come before a word that opens a sentence (`at_sentence_start`, which the handlers check).
+# One negative lookbehind says it all: not a blank after a word (true after a line break, a bold marker, at
+# the text's start, and after a blank that follows a stop, a colon, a list marker or another blank).
+_SENTENCE_START = r"(?<![^\n \t*+>.)!?:-][ \t])"
+#: Words without which a kind cannot match (in the case-folded text): a kind whose words a text lacks is left
+#: out of its scan, so the rare kinds cost nothing on the texts that have none of them.
+_NEEDS: dict[str, tuple[str, ...]] = {
+    "lead_in": ("here", "below", "following"),
+    "context_label": ("context", "background"),
+    "permission": (" to ",),
+    "going_to": ("going to",),
+    "reduced_clause": ("you are", "you're", "you’re"),
+    "that_clause": ("that",),
+    "manner": ("manner", "way", "fashion"),
+    "relative": ("that", "which", "who"),
+    "kind_of": ("kind of", "sort of"),
+}
+_SCANS: dict[
+    frozenset[str], tuple[tuple[re.Pattern[str], re.Pattern[str]], list[tuple[re.Pattern[str], _Handler]]]
+] = {}
+
+
+def _scan_for(folded: str) -> tuple[tuple[re.Pattern[str], re.Pattern[str]], list[tuple[re.Pattern[str], _Handler]]]:
+    """The combined scan of the kinds `folded` may hold, and each kind's pattern with its handler (in order)."""
+    absent = frozenset(name for name, words in _NEEDS.items() if not any(word in folded for word in words))
+    scan = _SCANS.get(absent)
+    if scan is None:
+        kinds = [(index, kind) for index, kind in enumerate(_KINDS) if kind[0] not in absent]
+        opening = "|".join(f"(?:{source})" for index, (_, source, _) in kinds if index < _OPENING_KINDS)
+        rest = "|".join(f"(?:{source})" for index, (_, source, _) in kinds if index >= _OPENING_KINDS)
+        # Every kind starts with a letter: the lookahead turns away the positions before a blank, a digit or a
+        # protected span at once, instead of trying each kind there. The kinds are not named groups (a group per
+        # kind costs at every position tried); the kind of a match is found again by matching each kind at its
+        # start.
+        pattern = after_non_word(
+            f"(?=[a-z])(?:{_SENTENCE_START}(?:{opening})|{rest})" if opening else f"(?=[a-z]){rest}"
+        )
+        bodies = [
+            (re.compile(_SENTENCE_START + source if index < _OPENING_KINDS else source), handler)
+            for index, (_, source, handler) in kinds
+        ]
+        scan = _SCANS.setdefault(absent, (pattern, bodies))
+    return scan
+
+
 _ONE = {name: after_non_word(source) for name, source, _ in _KINDS}
 _HANDLERS = {name: handler for name, _, handler in _KINDS}
-_BODIES = [
-    (re.compile(_SENTENCE_START + source if index < _OPENING_KINDS else source), handler)
-    for index, (_, source, handler) in enumerate(_KINDS)
-]
 
 
 def reword(text: str) -> tuple[str, int]:
     """All the kinds above, in one scan of the text."""
+    pattern, bodies = _scan_for(fold(text))
 
-    def replace(start: int, end: int, match: re.Match[str]) -> str | None:
+    def replace(start: int, end: int, match: re.Match[str]) -> Replacement:
         folded, position, stop = match.string, match.start("m"), match.end("m")
-        for body, handler in _BODIES:  # the first kind that matches here is the branch the scan took
+        for body, handler in bodies:  # the first kind that matches here is the branch the scan took
             found = body.match(folded, position)
             if found is not None and found.end() == stop:
                 return handler(text, start, end)
         return None
 
-    return rewrite(text, _ALL, replace)
+    return rewrite(text, pattern, replace)
 
 
 def _one(kind: str, text: str) -> tuple[str, int]:

@@ -761,7 +761,7 @@ def reason_clauses(text: str) -> list[Removal]:
     """The reasons that end a sentence of masked `text` (", since …", ", because …"): rationale at the clause
     level, cut when they hold no protected span and no constraint word, outside example data, code and
     tables."""
-    found = []
+    found: list[Removal] = []
     fences = [match.start() for match in _FENCE_LINE.finditer("\n" + text)] if "```" in text or "~~~" in text else []
     matches = sorted(
         [*_REASON_CLAUSE.finditer(text), *(_REASON_ASIDE.finditer(text) if "(" in text else ())],

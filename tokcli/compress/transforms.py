@@ -464,7 +464,7 @@ _INDIRECT_REQUEST = (
 # chained openers ("I would like you to please make sure to …") go in one match
 # openers stand at a sentence start (the handler checks `at_sentence_start`) or, for a request, after the
 # comma closing a clause: the lookbehinds turn away the other words at once
-_OPENER_MAY_STAND = r"(?:(?<=\n)|(?<=\*)|(?<=^ )|(?<=[\n \t*+>.)!?:,-][ \t])|(?<=, and )|(?<=, but )|(?<=, so ))"
+_OPENER_MAY_STAND = r"(?:(?<![^\n \t*+>.)!?:,-][ \t])|(?<=, and )|(?<=, but )|(?<=, so ))"
 _FILLER_OPENER = after_non_word(
     f"(?=[a-z]){_OPENER_MAY_STAND}(?:(?P<request>{_INDIRECT_REQUEST})|{_OPENER_PHRASE})(?:[ \\t]+{_OPENER_PHRASE})*"
     + r"[ \t]*(?P<next>[^\s\ue000])?"
@@ -566,13 +566,18 @@ def without_ranges(text: str, cuts: list[tuple[int, int]]) -> str:
     return _cut(text, cuts)
 
 
+#: What a rewrite's `replace` returns: the new text for the match, or (start, new text) to replace from an earlier
+#: offset (a word before the match that must change with it), or None to keep the match.
+Replacement = str | tuple[int, str] | None
+
+
 def _rewrite(
     text: str,
     patterns: tuple[re.Pattern[str], re.Pattern[str]],
-    replace: Callable[[int, int, re.Match[str]], str | None],
+    replace: Callable[[int, int, re.Match[str]], Replacement],
 ) -> tuple[str, int]:
     """`text` with each group "m" of `patterns`, searched in the case-folded text (see `iter_after_non_word`),
-    replaced by what `replace(start, end, match)` returns for it (offsets into `text`; None keeps it).
+    replaced by what `replace(start, end, match)` returns for it (offsets into `text`; see `Replacement`).
 
     The fold of the result is built alongside and remembered, for the next transform that folds it."""
     folded = fold(text)
@@ -582,6 +587,10 @@ def _rewrite(
     for match in iter_after_non_word(patterns, " " + folded):
         start, end = match.start("m") - 1, match.end("m") - 1
         new = replace(start, end, match)
+        if isinstance(new, tuple):
+            if new[0] < position:
+                continue  # reaching back into the previous rewrite
+            start, new = new
         if new is None:
             continue
         parts.append(text[position:start])
@@ -602,7 +611,7 @@ def _rewrite(
 def rewrite(
     text: str,
     patterns: tuple[re.Pattern[str], re.Pattern[str]],
-    replace: Callable[[int, int, re.Match[str]], str | None],
+    replace: Callable[[int, int, re.Match[str]], Replacement],
 ) -> tuple[str, int]:
     """`_rewrite` for the transforms of other modules (`rewording`): patterns made with `after_non_word`, run
     on the case-folded text."""
