@@ -219,6 +219,7 @@ def test_the_result_names_each_removed_reason_clause() -> None:
         ("I'll now explain the process.", "meta-commentary"),
         ("I will give you a document.", None),  # what the model gets is not commentary
         ("There are a few things to keep in mind:", "transition"),
+        ("Read all the information below very carefully before you answer!", "meta-commentary"),
     ],
 )
 def test_greetings_with_a_name_emphasis_and_questions_that_ask_nothing(sentence: str, reason: str | None) -> None:

@@ -285,7 +285,7 @@ _META = re.compile(
     r"|(?:now,? )?(?:i|we)(?:'ll| will) (?:now )?(?:explain|describe|walk you through|outline|go through|lay out)"
     r"|(?:i )?hope (?:that|this|it|all (?:of )?this) (?:makes sense|is clear|helps)"
     r"|let (?:me|us) know if (?:you have any questions|anything is unclear|you need anything)"
-    r"|(?:please )?read (?:it|this|everything|all of (?:it|this|the \w+)|the following|the whole thing|this prompt)"
+    r"|(?:please )?read (?:it|this|everything|all (?:of )?(?:it|this|the \w+)|the following|the whole thing|this prompt)"
     r"(?: all)?(?: below)?(?: very)? carefully)"
 )
 _TRANSITION = re.compile(
