@@ -633,31 +633,34 @@ _NEEDS: dict[str, tuple[str, ...]] = {
     "relative": ("that", "which", "who"),
     "kind_of": ("kind of", "sort of"),
 }
-_SCANS: dict[
-    frozenset[str], tuple[tuple[re.Pattern[str], re.Pattern[str]], list[tuple[re.Pattern[str], _Handler]]]
-] = {}
+_Scan = tuple[tuple[re.Pattern[str], re.Pattern[str]], re.Pattern[str]]
+_SCANS: dict[frozenset[str], _Scan] = {}
 
 
-def _scan_for(folded: str) -> tuple[tuple[re.Pattern[str], re.Pattern[str]], list[tuple[re.Pattern[str], _Handler]]]:
-    """The combined scan of the kinds `folded` may hold, and each kind's pattern with its handler (in order)."""
+def _scan_for(folded: str) -> _Scan:
+    """The combined scan of the kinds `folded` may hold, and the same kinds as named groups (which kind a match
+    is)."""
     absent = frozenset(name for name, words in _NEEDS.items() if not any(word in folded for word in words))
     scan = _SCANS.get(absent)
     if scan is None:
         kinds = [(index, kind) for index, kind in enumerate(_KINDS) if kind[0] not in absent]
-        opening = "|".join(f"(?:{source})" for index, (_, source, _) in kinds if index < _OPENING_KINDS)
-        rest = "|".join(f"(?:{source})" for index, (_, source, _) in kinds if index >= _OPENING_KINDS)
+
+        def alternation(opening: bool, named: bool) -> str:
+            return "|".join(
+                f"(?P<k{index}>{source})" if named else f"(?:{source})"
+                for index, (_, source, _) in kinds
+                if (index < _OPENING_KINDS) == opening
+            )
+
+        def combined(named: bool) -> str:
+            opening, rest = alternation(True, named), alternation(False, named)
+            return f"(?:{_SENTENCE_START}(?:{opening})|{rest})" if opening else f"(?:{rest})"
+
         # Every kind starts with a letter: the lookahead turns away the positions before a blank, a digit or a
-        # protected span at once, instead of trying each kind there. The kinds are not named groups (a group per
-        # kind costs at every position tried); the kind of a match is found again by matching each kind at its
-        # start.
-        pattern = after_non_word(
-            f"(?=[a-z])(?:{_SENTENCE_START}(?:{opening})|{rest})" if opening else f"(?=[a-z]){rest}"
-        )
-        bodies = [
-            (re.compile(_SENTENCE_START + source if index < _OPENING_KINDS else source), handler)
-            for index, (_, source, handler) in kinds
-        ]
-        scan = _SCANS.setdefault(absent, (pattern, bodies))
+        # protected span at once, instead of trying each kind there. The scan has no named groups (a group per
+        # kind costs at every position tried); the same alternation with them is matched only where the scan
+        # found something, and its `lastgroup` names the kind.
+        scan = _SCANS.setdefault(absent, (after_non_word(f"(?=[a-z]){combined(False)}"), re.compile(combined(True))))
     return scan
 
 
@@ -667,15 +670,13 @@ _HANDLERS = {name: handler for name, _, handler in _KINDS}
 
 def reword(text: str) -> tuple[str, int]:
     """All the kinds above, in one scan of the text."""
-    pattern, bodies = _scan_for(fold(text))
+    pattern, named = _scan_for(fold(text))
 
     def replace(start: int, end: int, match: re.Match[str]) -> Replacement:
-        folded, position, stop = match.string, match.start("m"), match.end("m")
-        for body, handler in bodies:  # the first kind that matches here is the branch the scan took
-            found = body.match(folded, position)
-            if found is not None and found.end() == stop:
-                return handler(text, start, end)
-        return None
+        kind = named.match(match.string, match.start("m"))
+        if kind is None or kind.end() != match.end("m") or kind.lastgroup is None:
+            return None  # cannot happen: the same alternation, in the same order
+        return _KINDS[int(kind.lastgroup[1:])][2](text, start, end)
 
     return rewrite(text, pattern, replace)
 
