@@ -430,3 +430,7 @@ def test_an_intensified_praise_word_goes_with_its_intensifier() -> None:
     assert rewording.reword("You are an absolutely amazing, world-class, super-friendly agent.")[0] == (
         "You are a super-friendly agent."
     )
+
+
+def test_best_and_better_requests_become_direct() -> None:
+    assert t.filler_phrases("It's best to ask first. It is better to wait.")[0] == "Ask first. Wait."

@@ -265,3 +265,27 @@ def test_what_a_rule_achieves_and_comments_after_a_dash_go_at_aggressive() -> No
     assert drop_non_instructions(text) == (text, 0)
     kept = "Intro.\nReply in JSON — always the same schema.\n"  # a dash that goes on with the rule
     assert drop_rationale(kept) == (kept, 0)
+
+
+@pytest.mark.parametrize(
+    ("sentence", "reason"),
+    [
+        ("You're a star.", "encouragement"),
+        ("We're counting on you!", "encouragement"),
+        ("Happy writing!", "encouragement"),
+        ("You are the best match for the job.", None),
+    ],
+)
+def test_more_encouragement(sentence: str, reason: str | None) -> None:
+    assert classify(sentence, said=set()) == reason
+
+
+def test_a_rule_said_again_in_other_words_goes_when_its_words_were_said() -> None:
+    text = (
+        "Answer in French and cite the handbook.\nIn other words, answer in French and cite the handbook.\n"
+        "In other words, attach the invoice.\n"
+    )
+    assert drop_non_instructions(text) == (
+        "Answer in French and cite the handbook.\nIn other words, attach the invoice.\n",
+        1,
+    )

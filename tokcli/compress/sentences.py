@@ -253,7 +253,10 @@ _THANKS = re.compile(
     r"(?![^.!?]*\b(?:if|when|before|after|for (?:not|never))\b)"
 )
 _ENCOURAGEMENT = re.compile(
-    r"(?:you(?:'re| are) going to (?:do|crush|nail|rock|smash|be|kill)|you(?:'ll| will) (?:do great|be great|"
+    r"(?:you(?:'re| are) (?:the best|awesome|amazing|a star|a legend|a rock ?star|a superstar)[!.]*\Z|"
+    r"(?:i|we)(?:'m| am|'re| are) counting on you|happy (?:writing|coding|hunting|selling|teaching|helping|"
+    r"reviewing|booking|drafting)\b|"
+    r"you(?:'re| are) going to (?:do|crush|nail|rock|smash|be|kill)|you(?:'ll| will) (?:do great|be great|"
     r"crush|nail|rock)|we know you(?:'ll| will)|you(?:'ve| have) got this|good luck|have fun|"
     r"now (?:go|let's go) |let's (?:go|do this|make|get)|we believe in you|you can do (?:it|this)|"
     r"(?:i|we) (?:can't|cannot) wait)"
@@ -305,7 +308,9 @@ _RECAP_OPENING = re.compile(
     r"(?:(?:so|okay|ok|and)[, ]+)*(?:to (?:sum|wrap) (?:it |this |everything )?(?:all )?up|in (?:short|summary|sum|a nutshell)"
     r"|just to (?:recap|reiterate|repeat|sum up)|to (?:recap|reiterate|repeat)|recap|tl;?dr|bottom line"
     r"|as (?:mentioned|stated|said|noted|explained|described)(?: above| earlier| before)?|remember|once again"
-    r"|again|one more time|(?:the )?key (?:points|rules|takeaways))\b"
+    r"|again|one more time|(?:the )?key (?:points|rules|takeaways)"
+    # a rule said again in other words
+    r"|in other words|(?:to )?put (?:it )?(?:simply|differently|another way)|simply put|that is to say)\b"
 )
 _RATIONALE = re.compile(
     r"(?:the reason (?:for this|is|why|being|we)|this is (?:because|so that|why|important because)"
@@ -525,7 +530,8 @@ _OPENING_WORDS = (
     r"hey|hi|hello|hiya|howdy|greetings|dear|good (?:morning|afternoon|evening|luck)|welcome|with|best|kind|warm|"
     r"sincere|many|regards|wishes|thanks|thank|yours|truly|faithfully|cheers|all the best|once|again|and|huge|big|"
     r"(?:we|i)(?:'d|'ve|'re|'m| hope| know| care| believe| love| really| truly| are| am| have| would| can't| cannot|"
-    r" appreciate| think| wrote| mention| say| ask| stress|'ll| will| mean it)|last|seriously|period|full stop|"
+    r" appreciate| think| wrote| mention| say| ask| stress|'ll| will| mean it|'m counting| am counting|'re counting|"
+    r" are counting)|last|seriously|period|full stop|happy|in other words|put|simply put|that is to say|"
     r"keep (?:this|that|it) in mind|don't forget|this (?:year|month|week|quarter)|does|did|"
     r"there are|hope|may i|you(?:'re going| are going|'ll| will|'ve got| have got| can do)|now|let|"
     r"allow|this (?:prompt|note|document|brief|guide|is (?:where|the part|because|so|why|important|really|very|"

@@ -458,7 +458,7 @@ _INDIRECT_REQUEST = (
     f"|(?:the{_B}(?:assistant|agent|ai|bot|chatbot){_B}(?:shall|should|is{_B}(?:required|expected|asked){_B}to"
     f"|will{_B}need{_B}to)|you{_B}shall)(?={_B}[a-z])"
     f"|it(?:['’]s|{_B}is){_B}(?:(?:highly|strongly|generally|usually){_B})?(?:recommended|advisable|preferable|"
-    f"necessary|a{_B}good{_B}idea){_B}(?:that{_B}you|for{_B}you{_B}to|to)"
+    f"necessary|best|better|a{_B}good{_B}idea){_B}(?:that{_B}you|for{_B}you{_B}to|to)"
     ")(?!\\w)"
 )
 # chained openers ("I would like you to please make sure to …") go in one match
