@@ -434,3 +434,21 @@ def test_an_intensified_praise_word_goes_with_its_intensifier() -> None:
 
 def test_best_and_better_requests_become_direct() -> None:
     assert t.filler_phrases("It's best to ask first. It is better to wait.")[0] == "Ask first. Wait."
+
+
+@pytest.mark.parametrize(
+    ("before", "after"),
+    [
+        ("What we would really love is for you to make them comfortable.", "Make them comfortable."),
+        ("It would also be great if you could use examples.", "Use examples."),
+        ("You can then go ahead and explain it.", "You can then explain it."),
+        ("It is, to be honest, hard.", "It is hard."),
+    ],
+)
+def test_wishes_and_asides_in_requests(before: str, after: str) -> None:
+    assert t.filler_phrases(before)[0] == after
+
+
+def test_the_first_thing_you_should_do() -> None:
+    text = "When asked, the very first thing that you should do is to figure out what they know."
+    assert rewording.reword(text)[0] == "When asked, first figure out what they know."

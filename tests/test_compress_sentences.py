@@ -289,3 +289,19 @@ def test_a_rule_said_again_in_other_words_goes_when_its_words_were_said() -> Non
         "Answer in French and cite the handbook.\nIn other words, attach the invoice.\n",
         1,
     )
+
+
+@pytest.mark.parametrize(
+    ("sentence", "reason"),
+    [
+        ("You can do this by asking a question.", None),  # an instruction, not cheering on
+        ("Let's make sure the answer is short.", None),
+        ("Have fun examples ready.", None),
+        ("You can do it!", "encouragement"),
+        ("Have fun!", "encouragement"),
+        ("So here's the deal.", "meta-commentary"),
+        ("Hi there, and thank you for agreeing to help with our program!", "sign-off"),
+    ],
+)
+def test_encouragement_only_as_the_whole_sentence_and_discourse_words_before(sentence: str, reason: str | None) -> None:
+    assert classify(sentence, said=set()) == reason

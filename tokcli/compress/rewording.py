@@ -281,6 +281,18 @@ def _that_clause(text: str, start: int, end: int) -> str | None:
     return phrase[:that]
 
 
+# ---- "the first thing you should do is" ------------------------------------------------------------------
+
+_FIRST_THING = (
+    r"the[ \t]+(?:very[ \t]+)?first[ \t]+thing[ \t]+(?:that[ \t]+)?you[ \t]+(?:should|need[ \t]+to|have[ \t]+to|want[ \t]+to)"
+    r"[ \t]+do[ \t]+is[ \t]+(?:to[ \t]+)?(?=[a-z])"
+)
+
+
+def _first_thing(text: str, start: int, end: int) -> str | None:
+    return "First " if text[start].isupper() else "first "
+
+
 # ---- "going to" ------------------------------------------------------------------------------------------
 
 # "You're going to help us write …" → "You'll help us write …"; not before a place or thing ("going to the
@@ -525,6 +537,7 @@ _KINDS: tuple[tuple[str, str, _Handler], ...] = (
     ("going_to", _GOING_TO, _going_to),
     ("reduced_clause", _REDUCED_CLAUSE, _reduced_clause),
     ("that_clause", _THAT_CLAUSE, _that_clause),
+    ("first_thing", _FIRST_THING, _first_thing),
     ("manner", _MANNER, _manner),
     ("relative", _RELATIVE, _relative),
     ("kind_of", _KIND_OF, _kind_of),
@@ -550,6 +563,7 @@ _NEEDS: dict[str, tuple[str, ...]] = {
     "manner": ("manner", "way", "fashion"),
     "relative": ("that", "which", "who"),
     "kind_of": ("kind of", "sort of"),
+    "first_thing": ("first thing",),
 }
 _Scan = tuple[tuple[re.Pattern[str], re.Pattern[str]], re.Pattern[str]]
 _SCANS: dict[frozenset[str], _Scan] = {}

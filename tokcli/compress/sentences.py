@@ -248,6 +248,7 @@ _SIGN_OFF = re.compile(
     r"|thank you(?: so much| very much| again)*(?: in advance)?)[ ,]*[^\w]*\Z"
 )
 _THANKS = re.compile(
+    r"(?:(?:hi|hello|hey)(?: there)?,? (?:and )?)?"  # "Hi there, and thank you for …"
     r"(?:(?:once again|again|and),? )?(?:many |huge |big )?(?:thanks|thank you|we appreciate|i appreciate|"
     r"(?:we|i) (?:really |truly |very much )?appreciate|(?:may i say )?how (?:very )?grateful)"
     r"(?![^.!?]*\b(?:if|when|before|after|for (?:not|never))\b)"
@@ -257,9 +258,12 @@ _ENCOURAGEMENT = re.compile(
     r"(?:i|we)(?:'m| am|'re| are) counting on you|happy (?:writing|coding|hunting|selling|teaching|helping|"
     r"reviewing|booking|drafting)\b|"
     r"you(?:'re| are) going to (?:do|crush|nail|rock|smash|be|kill)|you(?:'ll| will) (?:do great|be great|"
-    r"crush|nail|rock)|we know you(?:'ll| will)|you(?:'ve| have) got this|good luck|have fun|"
-    r"now (?:go|let's go) |let's (?:go|do this|make|get)|we believe in you|you can do (?:it|this)|"
-    r"(?:i|we) (?:can't|cannot) wait)"
+    r"crush|nail|rock)|we know you(?:'ll| will)|you(?:'ve| have) got this|good luck\b|we believe in you|"
+    r"now (?:go|let's go) |(?:i|we) (?:can't|cannot) wait|"
+    # these begin instructions too ("You can do this by asking …", "Let's make sure …", "Have fun examples"):
+    # only as the whole sentence
+    r"(?:have fun|let's (?:go|do this|do it|get started|get going|make it happen|rock)|you can do (?:it|this))"
+    r"(?: (?:out there|together|with it))?[!.]*\Z)"
 )
 # talk about the prompt itself, anywhere in a sentence ("…, which is exactly why this prompt exists.")
 _ABOUT_THE_PROMPT = re.compile(
@@ -341,6 +345,8 @@ _EMPHASIS = re.compile(
     r"|(?:seriously|really|honestly|truly|i mean it|period|full stop)[.!]*\Z"
     r"|(?:please )?(?:keep (?:this|that|it) in mind|remember (?:this|that)|don't forget (?:this|that))[.!]*\Z"
 )
+# "So, …", "Okay …", "And …" before what the sentence does
+_LEADING_DISCOURSE = re.compile(r"\A(?:(?:so|okay|ok|alright|well|and|but|anyway)[, ]+)+")
 _MAKES_SENSE = re.compile(r"(?:does|did) (?:that|this|all (?:of )?(?:that|this)) (?:make sense|sound good)\?*\Z")
 _QUESTION_TO_USER = re.compile(r"\?\s*\Z")
 #: Words a removed sentence may not hold: constraints the protected spans do not cover.
@@ -474,7 +480,7 @@ def classify(
 ) -> str | None:
     """Why `sentence` (masked text) carries no instruction, or None to keep it. `said` holds the content words
     of the text before it (for restatements)."""
-    normal = _normal(sentence)
+    normal = _LEADING_DISCOURSE.sub("", _normal(sentence), count=1)
     if SENTINEL not in sentence and _MAKES_SENSE.match(normal):
         return "meta-commentary"  # "Does that make sense?" asks nothing of the user
     if SENTINEL in sentence or (_QUESTION_TO_USER.search(sentence) and not sentence.rstrip("?").endswith("shall we")):

@@ -429,7 +429,7 @@ _INDIRECT_REQUEST = (
     f"(?:be{_B}{_DEGREE}(?:grateful|thankful|happy|glad|delighted|pleased|obliged)|appreciate{_B}it|love{_B}it|"
     f"like{_B}it){_B}if{_B}you(?:{_B}(?:could|would|can|will))?"
     # "it would be great if you could", "it would please me greatly if you"
-    f"|it{_B}would{_B}(?:be{_B}{_DEGREE}(?:great|nice|helpful|ideal|good|wonderful|appreciated|best|lovely|"
+    f"|it{_B}would{_B}(?:also{_B})?(?:be{_B}{_DEGREE}(?:great|nice|helpful|ideal|good|wonderful|appreciated|best|lovely|"
     f"amazing|fantastic)|please{_B}(?:me|us)(?:{_B}(?:greatly|very{_B}much))?){_B}if{_B}you(?:{_B}(?:could|would|can))?"
     # "we'd love you to", "i would like for you to"
     f"|(?:we|i)(?:['’]d|{_B}would){_B}(?:(?:really|very{_B}much|also){_B})?(?:love|like|want|ask){_B}(?:for{_B})?"
@@ -447,6 +447,8 @@ _INDIRECT_REQUEST = (
     f"(?:that{_B}you|for{_B}you{_B}to|to)"
     # "What you need to do is …", "All you have to do is …"
     f"|(?:what|all){_B}(?:you|we){_B}(?:need|have|want)(?:{_B}you)?{_B}to{_B}do{_B}is(?:{_B}to)?"
+    f"|what{_B}(?:we|i)(?:['’]d|{_B}would)?{_B}(?:(?:really|truly){_B})?(?:love|like|want|need){_B}is{_B}"
+    f"(?:for{_B}you{_B}to|that{_B}you)"
     f"(?!{_B}(?:note|remember|know){_B}that)"
     f"|you{_B}should"
     f"|you{_B}(?:may|might){_B}want{_B}to"
@@ -623,9 +625,16 @@ def rewrite(
 # of" (before a number) say nothing the sentence does not
 _EMPTY_WORDS = re.compile(
     r"(?<=[\w\ue000,][ \t])(?:under[ \t]+any[ \t]+circumstances(?:[ \t]+whatsoever)?(?:,(?=[ \t]))?"
-    r"|(?<=[a-z] )whatsoever|at[ \t]+your[ \t]+disposal|a[ \t]+total[ \t]+of(?=[ \t]+\ue000))"
+    r"|(?<=[a-z] )whatsoever|at[ \t]+your[ \t]+disposal|a[ \t]+total[ \t]+of(?=[ \t]+\ue000)"
+    # "you can then go ahead and explain"; an aside between commas: "and, to be honest, quite"
+    r"|(?<=[a-z] )go[ \t]+ahead[ \t]+and(?=[ \t]+[a-z])"
+    r"|(?<=,[ \t])(?:to[ \t]+be[ \t]+honest|honestly|frankly|basically|of[ \t]+course|as[ \t]+you[ \t]+know|in[ \t]+fact"
+    r"|actually|obviously),(?=[ \t]))"
     r"(?![\w-])"
 )
+
+
+_EMPTY_WORD_HINTS = ("whatsoever", "circumstances", "disposal", "total of", "ahead and", ", ")
 
 
 def filler_phrases(text: str) -> tuple[str, int]:
@@ -655,7 +664,7 @@ def filler_phrases(text: str) -> tuple[str, int]:
 
     text, openers = _rewrite(text, _FILLER_OPENER, opener)
     text, trailing = _drop_with_separators(text, _PLEASE_AT_END)
-    if "whatsoever" in text or "circumstances" in text or "disposal" in text or "total of" in text:
+    if any(word in text for word in _EMPTY_WORD_HINTS):
         text, empty = _drop_with_separators(text, _EMPTY_WORDS)
         trailing += empty
     # the inline matches never overlap: each ends with blanks before a lower-case letter
