@@ -452,3 +452,10 @@ def test_wishes_and_asides_in_requests(before: str, after: str) -> None:
 def test_the_first_thing_you_should_do() -> None:
     text = "When asked, the very first thing that you should do is to figure out what they know."
     assert rewording.reword(text)[0] == "When asked, first figure out what they know."
+
+
+def test_inline_be_sure_to_stays_before_a_coordinated_to() -> None:
+    text = "When you present numbers, be sure to include the units and to round them. Then take the time to read it."
+    assert t.filler_phrases(text)[0] == (
+        "When you present numbers, be sure to include the units and to round them. Then read it."
+    )

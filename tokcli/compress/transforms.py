@@ -627,14 +627,14 @@ _EMPTY_WORDS = re.compile(
     r"(?<=[\w\ue000,][ \t])(?:under[ \t]+any[ \t]+circumstances(?:[ \t]+whatsoever)?(?:,(?=[ \t]))?"
     r"|(?<=[a-z] )whatsoever|at[ \t]+your[ \t]+disposal|a[ \t]+total[ \t]+of(?=[ \t]+\ue000)"
     # "you can then go ahead and explain"; an aside between commas: "and, to be honest, quite"
-    r"|(?<=[a-z] )go[ \t]+ahead[ \t]+and(?=[ \t]+[a-z])"
+    r"|(?<=[a-z] )(?:go[ \t]+ahead[ \t]+and|take[ \t]+the[ \t]+time[ \t]+to)(?=[ \t]+[a-z])"
     r"|(?<=,[ \t])(?:to[ \t]+be[ \t]+honest|honestly|frankly|basically|of[ \t]+course|as[ \t]+you[ \t]+know|in[ \t]+fact"
     r"|actually|obviously),(?=[ \t]))"
     r"(?![\w-])"
 )
 
 
-_EMPTY_WORD_HINTS = ("whatsoever", "circumstances", "disposal", "total of", "ahead and", ", ")
+_EMPTY_WORD_HINTS = ("whatsoever", "circumstances", "disposal", "total of", "ahead and", "the time to", ", ")
 
 
 def filler_phrases(text: str) -> tuple[str, int]:
@@ -668,7 +668,13 @@ def filler_phrases(text: str) -> tuple[str, int]:
         text, empty = _drop_with_separators(text, _EMPTY_WORDS)
         trailing += empty
     # the inline matches never overlap: each ends with blanks before a lower-case letter
-    inline = sorted(match.span() for pattern in _FILLER_INLINE for match in pattern.finditer(text))
+    inline = sorted(
+        match.span()
+        for pattern in _FILLER_INLINE
+        for match in pattern.finditer(text)
+        # "be sure to include X and to round Y": the second "to" would dangle
+        if not (match.group().endswith(("to ", "to\t", "you ", "you\t")) and _COORDINATED_TO.match(text, match.end()))
+    )
     text = _cut(text, inline)
     text, polites = _rewrite(text, _POLITE_SENTENCE, polite)
     return text, openers + trailing + len(inline) + polites
