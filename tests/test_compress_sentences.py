@@ -305,3 +305,8 @@ def test_a_rule_said_again_in_other_words_goes_when_its_words_were_said() -> Non
 )
 def test_encouragement_only_as_the_whole_sentence_and_discourse_words_before(sentence: str, reason: str | None) -> None:
     assert classify(sentence, said=set()) == reason
+
+
+def test_some_things_to_keep_in_mind_is_a_transition_but_a_label_is_not() -> None:
+    assert classify("Some things to keep in mind:", said=set()) == "transition"
+    assert classify("Some rules:", said=set()) is None

@@ -303,6 +303,8 @@ _TRANSITION = re.compile(
     r"|(?:please )?(?:kindly )?(?:observe|note|keep in mind|consider|remember|read|follow|bear in mind) "
     r"(?:the following|these (?:points|rules|guidelines))[^.!?]*:\Z"
     r"|(?:a few|some) (?:more|further|final|other) (?:things|points|notes|words|thoughts)[^.!?]*[:.!]\Z"
+    r"|(?:a few|some|several|a couple of) (?:things|points|notes|tips) (?:to|you should|you need to) (?:keep in mind|"
+    r"remember|note|consider|know|bear in mind)[^.!?]*[:.!]\Z"
     r"|there are (?:a few|some|several|a couple of) (?:things|points|rules|guidelines|considerations) (?:to|(?:that )?you "
     r"(?:should|need to|must)|we'd like you to) (?:keep in mind|remember|know|follow|consider|be aware of)[^.!?]*[:.]\Z"
     r"|roughly,? the (?:flow|process|plan) (?:we want|is)"
