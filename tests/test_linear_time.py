@@ -245,3 +245,14 @@ def test_chat_positions_in_json_follow_the_escaped_text(contents: list[str], dat
         expected_end = segment.cache["json_anchor"] + len(json.dumps(content[:offset], ensure_ascii=False)) - 2
         expected = (file_text.count("\n", 0, expected_end) + 1, expected_end - file_text.rfind("\n", 0, expected_end))
         assert base.chat_position(file_text, segment, offset) == expected
+
+
+def test_removed_sentences_listed_are_capped_so_their_searches_stay_bounded() -> None:
+    from tokcli.compress.rules_method import EXPLAIN_MAX_REMOVED
+
+    # each listed removal searches its segment: a one-line text with thousands of reasons lists only the first
+    text = "".join(f"Keep item {number} short, because people skim. " for number in range(2_000))
+    result = compress_text(text, level="aggressive")
+    assert result.text.startswith("Keep item 0 short. Keep item 1 short.")
+    assert len(result.removed) == EXPLAIN_MAX_REMOVED
+    assert result.removed[0].reason == "rationale"

@@ -204,7 +204,7 @@ _LEAD_IN = (
     r"(?:here(?:['’]s|[ \t]+is|[ \t]+are)|below[ \t]+(?:is|are)|(?:the[ \t]+)?following[ \t]+(?:is|are))[ \t]+"
     r"(?:(?:the|some|our|your|a|an)[ \t]+)?(?!(?:where|what|how|why|when|who|which|that|it|you|we|they)\b)[a-z]"
 )
-_ENDS_WITH_COLON = re.compile(r"[^.!?\n]*:[ \t]*(?:\n|\Z)")
+_ENDS_WITH_COLON = re.compile(r"[^.!?\n]{0,200}:[ \t]*(?:\n|\Z)")
 
 
 def _lead_in(text: str, start: int, end: int) -> str | None:

@@ -221,8 +221,10 @@ def _compress_text(text: str, level: str, kind: str, body_offset: int) -> RulesR
 
 #: Transforms that remove whole sentences, named in `RulesResult.removed`.
 _REMOVING = frozenset({"duplicate_sentences", "non_instructions", "rationale"})
-#: Removed sentences are listed for texts shorter than this (a prompt, not a bench file).
+#: Removed sentences are listed for texts shorter than this (a prompt, not a bench file), at most
+#: `EXPLAIN_MAX_REMOVED` of them.
 EXPLAIN_MAX_CHARS = 1_000_000
+EXPLAIN_MAX_REMOVED = 200
 
 
 def _removed_sentences(state: _Masked, run: TransformRun, final_gaps: list[str], level: str) -> list[RemovedSentence]:
@@ -243,8 +245,12 @@ def _removed_sentences(state: _Masked, run: TransformRun, final_gaps: list[str],
             cuts = [(cut.start, cut.end, cut.reason) for cut in removals(before) if cut.reason != "rationale"]
         else:
             continue
-        for start, end, reason in cuts:
-            segment = before.count(SENTINEL, 0, start)
+        segment = counted = 0
+        for start, end, reason in sorted(cuts):
+            if len(found) >= EXPLAIN_MAX_REMOVED:
+                return found  # each costs a search of its segment: a prompt never has this many
+            segment += before.count(SENTINEL, counted, start)  # the cuts come in order: count on from the last
+            counted = start
             sentence = before[start:end].strip().lstrip(",—– ")  # a reason clause without its comma or dash
             if not sentence or sentence in final_gaps[segment]:
                 continue  # rolled back with its segment

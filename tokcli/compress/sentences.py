@@ -336,7 +336,7 @@ _REASON_CLAUSE = re.compile(
     r"(?:,|[ \t]+[—–])[ \t]+(?:since(?![ \t]+(?:the[ \t]+)?(?:start|beginning|last|first|end|then|when)\b)|because"
     r"|so[ \t]+(?:that[ \t]+)?(?:we|i|the[ \t]+team|our[ \t]+\w+)[ \t]+(?:can|could|may)"
     # a comment after a dash: " — it messes up lockfiles", " — this is super important for legal reasons"
-    r"|(?<=[—–][ \t])(?:it|this|that|they)(?:['’]s|['’]re|[ \t]+is|[ \t]+are|[ \t]+\w+s)?)\b[^.!?\n:;\ue000]*(?=[.!?])",
+    r"|(?<=[—–][ \t])(?:it|this|that|they)(?:['’]s|['’]re|[ \t]+is|[ \t]+are|[ \t]+\w+s)?)\b[^.!?\n:;\ue000]{0,300}(?=[.!?])",
     re.I,
 )
 _EMPHASIS = re.compile(
@@ -766,7 +766,7 @@ def _sentence_cut_end(text: str, sentence: Sentence) -> int:
 # spam filters)", "(which is nice)"; not "(e.g. …)", "(optional)" or one that holds a protected span
 _REASON_ASIDE = re.compile(
     r"[ \t]*\((?:it(?:'s|’s| is)|this is|that(?:'s|’s| is)|which|because|since|as (?:it|this|that|they)|so (?:that|we|i)"
-    r"|they(?:'re|’re| are)?|we(?:'ve|’ve| have)?|i(?:'ve|’ve| have)?)\b[^()\n\ue000]*\)",
+    r"|they(?:'re|’re| are)?|we(?:'ve|’ve| have)?|i(?:'ve|’ve| have)?)\b[^()\n\ue000]{0,200}\)",
     re.I,
 )
 
@@ -783,11 +783,14 @@ def reason_clauses(text: str) -> list[Removal]:
     )
     for match in matches:
         clause = match.group()
-        line_start = text.rfind("\n", 0, match.start()) + 1
+        # the line's start, looked for in a bounded window (linear on a text that is one long line)
+        window = max(0, match.start() - QUOTE_LOOKBACK)
+        newline = text.rfind("\n", window, match.start())
+        line_start = newline + 1 if newline >= 0 or window == 0 else window
         if (
             _KEEPS.search(clause.lower())
             or bisect.bisect_right(fences, line_start) % 2
-            or text[line_start:].lstrip().startswith("|")
+            or text[line_start : line_start + 16].lstrip().startswith("|")
             or in_example(text, match.start())
             or not text[line_start : match.start()].strip(" \t-*+>")
         ):

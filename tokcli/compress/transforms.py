@@ -1320,9 +1320,12 @@ def decorative_emoji(text: str) -> tuple[str, int]:
     cuts: list[tuple[int, int]] = []
     for match in _EMOJI_RUN.finditer(text):  # one scan for the (rare) emoji; each run is judged where it is
         start, end = match.span()
-        line_start = text.rfind("\n", 0, start) + 1
-        line_end = text.find("\n", end)
-        line_end = len(text) if line_end < 0 else line_end
+        # the line around it, within bounded windows (linear on a text that is one long line)
+        window = max(0, start - 2_000)
+        newline = text.rfind("\n", window, start)
+        line_start = newline + 1 if newline >= 0 or window == 0 else window
+        line_end = text.find("\n", end, end + 2_000)
+        line_end = min(len(text), end + 2_000) if line_end < 0 else line_end
         before = text[line_start:start]
         after = text[end:line_end]
         heading = _HEADING_START.match(text, line_start, line_end)
