@@ -623,18 +623,45 @@ def rewrite(
 # Words that add nothing inside a sentence, cut with the blanks (and comma) before them: "under any
 # circumstances" and "whatsoever" only stress the "never" or "no" beside them; "at your disposal" and "a total
 # of" (before a number) say nothing the sentence does not
+# Words that add nothing, each cut with the blanks before it; a pattern runs only on a text holding its words
+# (`_EMPTY_HINTS`), and each starts with a literal or blanks, which the engine finds fast.
 _EMPTY_WORDS = re.compile(
-    r"(?<=[\w\ue000,][ \t])(?:under[ \t]+any[ \t]+circumstances(?:[ \t]+whatsoever)?(?:,(?=[ \t]))?"
-    r"|(?<=[a-z] )whatsoever|at[ \t]+your[ \t]+disposal|a[ \t]+total[ \t]+of(?=[ \t]+\ue000)"
-    # "you can then go ahead and explain"; an aside between commas: "and, to be honest, quite"
-    r"|(?<=[a-z] )(?:go[ \t]+ahead[ \t]+and|take[ \t]+the[ \t]+time[ \t]+to)(?=[ \t]+[a-z])"
-    r"|(?<=,[ \t])(?:to[ \t]+be[ \t]+honest|honestly|frankly|basically|of[ \t]+course|as[ \t]+you[ \t]+know|in[ \t]+fact"
-    r"|actually|obviously),(?=[ \t]))"
-    r"(?![\w-])"
+    r"[ \t]+(?:(?P<stress>under[ \t]+any[ \t]+circumstances(?:[ \t]+whatsoever)?(?:,(?=[ \t]))?|at[ \t]+your[ \t]+disposal"
+    r"|a[ \t]+total[ \t]+of(?=[ \t]+\ue000))"
+    # "you can then go ahead and explain"
+    r"|(?P<filler>whatsoever|(?:go[ \t]+ahead[ \t]+and|take[ \t]+the[ \t]+time[ \t]+to)(?=[ \t]+[a-z])))(?![\w-])"
 )
+_EMPTY_HINTS = ("whatsoever", "circumstances", "disposal", "total of", "ahead and", "the time to")
+# an aside between commas: "and, to be honest, quite" → "and quite"
+_ASIDE = re.compile(
+    r",[ \t]+(?:to[ \t]+be[ \t]+honest|honestly|frankly|basically|of[ \t]+course|as[ \t]+you[ \t]+know|in[ \t]+fact|actually"
+    r"|obviously),(?=[ \t])"
+)
+_ASIDE_HINTS = ("honest", "frankly", "basically", "of course", "as you know", "in fact", "actually", "obviously")
 
 
-_EMPTY_WORD_HINTS = ("whatsoever", "circumstances", "disposal", "total of", "ahead and", "the time to", ", ")
+def _drop_empty_words(text: str) -> tuple[str, int]:
+    """`_EMPTY_WORDS` (with the blanks before them) and `_ASIDE` cut, where what comes before fits."""
+    cuts: list[tuple[int, int]] = []
+    if any(word in text for word in _EMPTY_HINTS):
+        for match in _EMPTY_WORDS.finditer(text):
+            before = text[match.start() - 1 : match.start()]
+            if before and (before in ",\ue000" or before.isalnum()) and (match.group("stress") or before.islower()):
+                # ", under any circumstances," between commas: the comma before goes too
+                start = match.start() - (before == "," and match.group().endswith(","))
+                cuts.append((start, match.end()))
+    if "," in text and any(word in text for word in _ASIDE_HINTS):
+        cuts.extend(
+            match.span() for match in _ASIDE.finditer(text) if text[match.start() - 1 : match.start()].isalpha()
+        )
+    if not cuts:
+        return text, 0
+    cuts.sort()
+    kept = [cuts[0]]
+    for cut in cuts[1:]:
+        if cut[0] >= kept[-1][1]:
+            kept.append(cut)
+    return _cut(text, kept), len(kept)
 
 
 def filler_phrases(text: str) -> tuple[str, int]:
@@ -664,9 +691,8 @@ def filler_phrases(text: str) -> tuple[str, int]:
 
     text, openers = _rewrite(text, _FILLER_OPENER, opener)
     text, trailing = _drop_with_separators(text, _PLEASE_AT_END)
-    if any(word in text for word in _EMPTY_WORD_HINTS):
-        text, empty = _drop_with_separators(text, _EMPTY_WORDS)
-        trailing += empty
+    text, empty = _drop_empty_words(text)
+    trailing += empty
     # the inline matches never overlap: each ends with blanks before a lower-case letter
     inline = sorted(
         match.span()
