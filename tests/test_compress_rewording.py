@@ -146,6 +146,10 @@ def test_reduced_relative_clauses(before: str, after: str) -> None:
         ("Write in a clear way that helps the reader.", "Write in a clear way that helps the reader."),
         ("Reply in a friendly manner.", "Reply in a friendly manner."),  # no regular adverb
         ("Reply in a detailed way.", "Reply in a detailed way."),
+        # completing the verb, the phrase is not an adverb: "keep it clearly" would be wrong
+        ("Keep it in a clear manner and brief.", "Keep it in a clear manner and brief."),
+        ("Keep your answer in a concise way.", "Keep your answer in a concise way."),
+        ("The reply should be in a formal manner.", "The reply should be in a formal manner."),
     ],
 )
 def test_manner_phrases_become_adverbs(before: str, after: str) -> None:

@@ -177,9 +177,20 @@ def _adverb(adjective: str) -> str:
     return adjective + "ly"
 
 
+# Before a manner phrase that completes its verb ("keep it in a clear manner", "be in a formal manner") an
+# adverb is wrong: "keep it clearly". Those phrases stay.
+_COMPLEMENT_BEFORE = re.compile(
+    r"(?:\b(?:keep|keeps|make|makes|leave|leaves|get|gets)[ \t]+(?:it|them|this|that|everything|things|"
+    r"(?:the|your|each|every|all)[ \t]+[a-z]+)|\b(?:be|is|are|was|were|been|being|stay|stays|remain|remains|"
+    r"seem|seems|look|looks|sound|sounds|feel|feels))[ \t]+\Z"
+)
+
+
 def _manner(text: str, start: int, end: int) -> str | None:
     phrase = text[start:end]
     if phrase != phrase.lower():
+        return None
+    if _COMPLEMENT_BEFORE.search(text[max(0, start - 40) : start].lower()):
         return None
     # "in a" … "manner", or "in a manner that is" …: the other words are adjectives and their joiners
     manner = _MANNER_WORD.search(phrase)
