@@ -243,6 +243,12 @@ def test_verbose_phrases_read_right_where_they_stand() -> None:
         1,
     )
     assert t.verbose_phrases("Ask one single question.") == ("Ask one question.", 1)
+    # "ensure" takes an object or a clause, never "to"
+    text = "Make sure to mention the policy and to link to it. Make sure the total is right."
+    assert t.verbose_phrases(text) == (
+        "Make sure to mention the policy and to link to it. Ensure the total is right.",
+        1,
+    )
 
 
 _SEPARATOR_AS_ONE_REGEX = re.compile(

@@ -967,7 +967,13 @@ def _fits_here(text: str, start: int, end: int) -> bool:
     # "one single, low-commitment question": the dropped word was one of a series of modifiers
     if after == "," and short and phrase.startswith(short + " "):
         return False
+    # "make sure to mention" is not "ensure to mention": "ensure" takes an object or a clause, never "to"
+    if short == "ensure" and _TO_FOLLOWS.match(text, end):
+        return False
     return not (short in _BEFORE_VERB and (after == "" or after in ".,;:!?)\n"))
+
+
+_TO_FOLLOWS = re.compile(r"[ \t]+to\b", re.IGNORECASE)
 
 
 def verbose_phrases(text: str) -> tuple[str, int]:
