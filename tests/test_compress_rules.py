@@ -69,9 +69,10 @@ def test_balanced_saves_tokens_and_template_still_renders_the_same_data() -> Non
         # nothing to join: the markers go
         ("You **must** answer in *one* line.", "You must answer in one line."),
         ("**Important:** be brief.", "Important: be brief."),
-        # after a cut, a word is not capitalised into an entity with the capitalised words after it
-        ("Please read the README file first.", "read the README file first."),
-        ("Prior to Node.js 8, it was slow.", "before Node.js 8, it was slow."),
+        # after a cut, a word is not capitalised into an entity with the capitalised words after it, and a
+        # sentence does not open in lower case: the words stay
+        ("Please read the README file first.", "Please read the README file first."),
+        ("Prior to Node.js 8, it was slow.", "Prior to Node.js 8, it was slow."),
         ("Please note that the answer is short.", "The answer is short."),
         ("In order to help, be brief.", "To help, be brief."),
     ],

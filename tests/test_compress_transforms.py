@@ -104,6 +104,20 @@ def test_filler_phrases_politeness_and_inline_please() -> None:
     assert fired == 3
 
 
+def test_filler_openers_stay_where_the_sentence_would_break() -> None:
+    # "write …, and that you close": the second "that you" needs the opener it coordinates with
+    text = "I would ask that you write a summary, and that you close with a verdict."
+    assert t.filler_phrases(text) == (text, 0)
+    # the next word cannot take a capital before a protected span (it would become one name with it): a
+    # sentence opening in lower case is no saving
+    S = t.SENTINEL
+    assert t.filler_phrases(f"Reply. You should choose {S} if needed.") == (
+        f"Reply. You should choose {S} if needed.",
+        0,
+    )
+    assert t.filler_phrases("Reply. You should choose a title.") == ("Reply. Choose a title.", 1)
+
+
 def test_filler_phrases_leave_mid_sentence_uses_alone() -> None:
     text = "The report says remember that date.\n"
     assert t.filler_phrases(text) == (text, 0)

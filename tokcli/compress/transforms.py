@@ -478,7 +478,7 @@ _AFTER_CLAUSE = re.compile(r"[^\W\d_][\w'’)\]]*,[ \t]+(?:(?:and|but|so)[ \t]+)
 # "… to write …, and to avoid …", "… should take care …, and should provide …": the coordinated "to" or modal
 # would dangle once the request before it is made direct
 _ITS_LATER = re.compile(r"[^.!?\n\ue000]{0,300}?(?<![\w'’])(?:its|itself)(?![\w'’])", re.I)
-_COORDINATED_TO = re.compile(r"[^.!?\n\ue000]{0,200}?[ \t,](?:and|or)[ \t]+(?:to|should|shall|will|must)[ \t]")
+_COORDINATED_TO = re.compile(r"[^.!?\n\ue000]{0,200}?[ \t,](?:and|or)[ \t]+(?:to|should|shall|will|must|that)[ \t]")
 _PLEASE_AT_END = re.compile(r"please(?=[.!?,])(?<=[ \t,]please)")
 #: Inline filler, case-sensitive (only lower-case uses are inline); each pattern starts with a literal word so
 #: the engine jumps between its occurrences, and checks the character before it after that.
@@ -684,7 +684,9 @@ def filler_phrases(text: str) -> tuple[str, int]:
                 return CAPITALISE
             return ""
         following = match.start("next") - 1
-        return _capitalize_next(text[following]) if may_capitalise(text, following) else text[following]
+        # where the next word cannot take a capital (it would run into a protected span as one name), the
+        # opener stays: a sentence opening in lower case reads as a fragment
+        return _capitalize_next(text[following]) if may_capitalise(text, following) else None
 
     def polite(start: int, end: int, match: re.Match[str]) -> str | None:
         return "" if at_sentence_start(text, start) else None
@@ -966,6 +968,10 @@ def _fits_here(text: str, start: int, end: int) -> bool:
     after = text[end : end + 1]
     # "one single, low-commitment question": the dropped word was one of a series of modifiers
     if after == "," and short and phrase.startswith(short + " "):
+        return False
+    # "Prior to Node.js 8" is not "before Node.js 8": where the short form cannot take the capital (it would run
+    # into the capitalised words after it as one name), a sentence would open in lower case, so the phrase stays
+    if short and text[start].isupper() and _verbose_replacement(text, start, end)[:1].islower():
         return False
     # "make sure to mention" is not "ensure to mention": "ensure" takes an object or a clause, never "to"
     if short == "ensure" and _TO_FOLLOWS.match(text, end):
