@@ -188,10 +188,12 @@ def _in_example_by_line(text: str, start: int) -> bool:
     if text.find(":", line_start, start + 48) < 0 and not any(quote in text[line_start:start] for quote in '"“'):
         return False
     field = sentences._FIELD_LABEL.match(text, line_start)
-    if field is not None and field.start("label") <= start:
-        label = " ".join(field.group("label").lower().split())
-        if field.group("quote") or label in sentences._FIELD_NAMES:
-            return True
+    if (
+        field is not None
+        and field.start("label") <= start
+        and (field.group("quote") or sentences._is_field_name(field.group("label")))
+    ):
+        return True
     before = text[line_start:start]
     return before.count('"') % 2 == 1 or before.count("“") > before.count("”")
 
