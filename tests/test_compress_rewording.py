@@ -134,6 +134,9 @@ def test_an_opener_stays_where_the_next_word_cannot_take_the_capital() -> None:
         ("Make sure that is done.", "Make sure that is done."),  # "that" opens a clause after a verb
         ("Say that was needed.", "Say that was needed."),
         ("That is expected.", "That is expected."),  # a pronoun opening the sentence
+        # after a conjunction "that" is a pronoun: "as handled separately" loses the subject
+        ("Skip guidance, as that is handled separately.", "Skip guidance, as that is handled separately."),
+        ("Stop once that is done.", "Stop once that is done."),
     ],
 )
 def test_reduced_relative_clauses(before: str, after: str) -> None:
@@ -212,7 +215,7 @@ def test_going_to_becomes_will(before: str, after: str) -> None:
         ("At the end, I would ask that you write a summary.", "At the end, write a summary."),
         (
             "We are a small team, and it would be great if you could review first.",
-            "We are a small team, and review first.",
+            "We are a small team, and it would be great if you could review first.",  # "we review" would misread
         ),
         (
             "Tell the user that we would be grateful if they could wait.",
@@ -284,6 +287,12 @@ def test_reduced_adverbial_clauses(before: str, after: str) -> None:
 def test_a_manner_that_is_becomes_adverbs() -> None:
     text = "Write it in a manner that is clear, professional and unambiguous."
     assert rewording.manner_adverbs(text)[0] == "Write it clearly, professionally and unambiguously."
+
+
+def test_a_manner_that_is_followed_by_more_of_the_list_stays() -> None:
+    # only "accurate" is an adjective of the manner; "Answer accurately, consistent with policy" would not parse
+    text = "Answer in a manner that is accurate, consistent with policy, and aligned with our values."
+    assert rewording.manner_adverbs(text) == (text, 0)
 
 
 @pytest.mark.parametrize(

@@ -98,6 +98,26 @@ def test_filler_phrases_at_sentence_starts() -> None:
     assert fired == 3
 
 
+@pytest.mark.parametrize(
+    ("before", "after"),
+    [
+        ("Please kindly reply now.", "Reply now."),
+        ("You are kindly requested to wait.", "You are requested to wait."),
+        # "kindly" saying how to do it stays
+        ("Tell them kindly that it is fine.", "Tell them kindly that it is fine."),
+        ("Respond kindly and briefly.", "Respond kindly and briefly."),
+    ],
+)
+def test_kindly_goes_only_as_a_politeness_marker(before: str, after: str) -> None:
+    assert t.filler_phrases(before)[0] == after
+
+
+def test_a_request_with_a_coordinated_that_you_stays_across_numbers() -> None:
+    # the number between the two is a protected span (a sentinel here); "write …, and that you close" would dangle
+    text = f"At the end, I would ask that you write at most {t.SENTINEL} bullets, and that you close with one line."
+    assert t.filler_phrases(text) == (text, 0)
+
+
 def test_filler_phrases_politeness_and_inline_please() -> None:
     new, fired = t.filler_phrases("Summarize the text, please. Then kindly list the points.\nThank you!\n")
     assert new == "Summarize the text. Then list the points.\n\n"
@@ -139,6 +159,20 @@ def test_verbose_phrases_skip_rewrites_that_need_the_next_word() -> None:
     assert t.verbose_phrases(text) == (text, 0)
 
 
+@pytest.mark.parametrize(
+    ("before", "after"),
+    [
+        ("There are a number of rules.", "There are several rules."),
+        ("For a number of reasons, wait.", "For several reasons, wait."),
+        ("Do not state a number of days.", "Do not state a number of days."),  # a figure, not "several"
+        ("In the course of the call, be kind.", "During the call, be kind."),
+        ("In the course of responding, be kind.", "In the course of responding, be kind."),  # not "During responding"
+    ],
+)
+def test_verbose_phrases_only_where_the_short_form_means_the_same(before: str, after: str) -> None:
+    assert t.verbose_phrases(before)[0] == after
+
+
 def test_verbose_phrases_whole_words_only() -> None:
     text = "Reorder to front; the prior tooling."
     assert t.verbose_phrases(text) == (text, 0)
@@ -170,6 +204,13 @@ def test_articles_only_in_long_prose_lines() -> None:
     assert "from search index." in new
     assert new.endswith("\n# The title\nThe short line.\n")
     assert fired == 4
+
+
+def test_articles_keep_fixed_quantities() -> None:
+    line = "Chargebacks cost us a ton of money and take the agent a long time to sort out, so wait a moment first."
+    new, fired = t.articles(line)
+    assert new == "Chargebacks cost us a ton of money and take agent a long time to sort out, so wait a moment first."
+    assert fired == 1
 
 
 def test_articles_keep_a_before_conjunctions() -> None:

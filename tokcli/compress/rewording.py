@@ -133,6 +133,9 @@ _NOT_A_NOUN = frozenset(
         "tell", "clear", "so", "such", "now", "and", "or", "but", "is", "are", "was", "were", "be", "been", "than",
         "all", "what", "except", "if", "because", "like", "way", "given", "fact", "hope", "believe", "feel", "guess",
         "expect", "remember", "realise", "realize", "see", "understand", "agree", "decide", "sense",
+        # conjunctions: "that" after them is a pronoun ("as that is handled elsewhere")
+        "as", "since", "when", "where", "while", "once", "though", "although", "unless", "until", "whether",
+        "then", "also", "how", "why", "after", "before",
     ]
 )  # fmt: skip
 _RELATIVE_DROPS_AFTER = re.compile(r"(?<![\w'’-])[A-Za-z][\w'’-]*[ \t]+\Z")
@@ -164,6 +167,7 @@ _MANNER = (
 _MANNER_PARTS = re.compile(r"[a-z]+|,[ \t]+(?:and|or)[ \t]+|,[ \t]+|[ \t]+(?:and|or)[ \t]+|[ \t]+")
 _MANNER_WORD = re.compile(r"(?:manner|way|fashion)\b")
 _THAT_IS = re.compile(r"[ \t]+(?:that|which)[ \t]+is[ \t]+")
+_LIST_GOES_ON = re.compile(r"[ \t]*(?:,|(?:and|or)\b)")
 _IRREGULAR_ADVERBS = {"public": "publicly", "whole": "wholly", "true": "truly", "due": "duly"}
 
 
@@ -197,6 +201,8 @@ def _manner(text: str, start: int, end: int) -> str | None:
     assert manner is not None
     if manner.end() == len(phrase):
         inner = phrase[phrase.index(" ", 3) : manner.start()].strip()
+    elif _LIST_GOES_ON.match(text, end):
+        return None  # "in a manner that is accurate, consistent with policy, and …": the rest is no adjective
     else:
         inner = _THAT_IS.sub("", phrase[manner.end() :], count=1).strip()
     if not inner:

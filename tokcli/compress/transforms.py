@@ -466,20 +466,22 @@ _INDIRECT_REQUEST = (
 # chained openers ("I would like you to please make sure to …") go in one match
 # openers stand at a sentence start (the handler checks `at_sentence_start`) or, for a request, after the
 # comma closing a clause: the lookbehinds turn away the other words at once
-_OPENER_MAY_STAND = r"(?:(?<![^\n \t*+>.)!?:,-][ \t])|(?<=, and )|(?<=, but )|(?<=, so ))"
+_OPENER_MAY_STAND = r"(?<![^\n \t*+>.)!?:,-][ \t])"
 _FILLER_OPENER = after_non_word(
     f"(?=[a-z]){_OPENER_MAY_STAND}(?:(?P<request>{_INDIRECT_REQUEST})|{_OPENER_PHRASE})(?:[ \\t]+{_OPENER_PHRASE})*"
     + r"[ \t]*(?P<next>[^\s\ue000])?"
 )
 # An indirect request may also follow the comma that closes a clause before it ("If they ask, we'd love you to
-# reply in French", "We have a small team, and I'd be grateful if you could review first"): the rest is the
-# same request made direct.
-_AFTER_CLAUSE = re.compile(r"[^\W\d_][\w'’)\]]*,[ \t]+(?:(?:and|but|so)[ \t]+)?\Z")
+# reply in French"): the rest is the same request made direct. Not after ", and" / ", but" / ", so": the bare
+# verb would take the subject of the clause before ("We are a small team, and review first" reads as "we review").
+_AFTER_CLAUSE = re.compile(r"[^\W\d_][\w'’)\]]*,[ \t]+\Z")
 # "… to write …, and to avoid …", "… should take care …, and should provide …": the coordinated "to" or modal
-# would dangle once the request before it is made direct
-_ITS_LATER = re.compile(r"[^.!?\n\ue000]{0,300}?(?<![\w'’])(?:its|itself)(?![\w'’])", re.I)
-_COORDINATED_TO = re.compile(r"[^.!?\n\ue000]{0,200}?[ \t,](?:and|or)[ \t]+(?:to|should|shall|will|must|that)[ \t]")
+# would dangle once the request before it is made direct (the window runs over protected spans: a number or a
+# name between the two does not end the sentence)
+_ITS_LATER = re.compile(r"[^.!?\n]{0,300}?(?<![\w'’])(?:its|itself)(?![\w'’])", re.I)
+_COORDINATED_TO = re.compile(r"[^.!?\n]{0,200}?[ \t,](?:and|or)[ \t]+(?:to|should|shall|will|must|that)[ \t]")
 _PLEASE_AT_END = re.compile(r"please(?=[.!?,])(?<=[ \t,]please)")
+_ASKS_KINDLY = ("please", "we", "i", "you", "would", "could", "will", "to", "are", "is", "then", "also")
 #: Inline filler, case-sensitive (only lower-case uses are inline); each pattern starts with a literal word so
 #: the engine jumps between its occurrences, and checks the character before it after that.
 _FILLER_INLINE = tuple(
@@ -491,7 +493,9 @@ _FILLER_INLINE = tuple(
             "".join(f"(?<!{modal} please)" for modal in ("would", "will", "to", "may", "might", "can", "could", "does"))
             + r"(?![ \t]+(?:me|us|him|her|them|everyone|everybody)\b)",
         ),
-        ("kindly", ""),
+        # a politeness marker only after the words that ask ("we kindly ask"); "tell them kindly that …" and
+        # "respond kindly and …" say how to do it
+        ("kindly", "(?:" + "|".join(f"(?<=\\b[{w[0]}{w[0].upper()}]{w[1:]} kindly)" for w in _ASKS_KINDLY) + ")"),
         ("make", r"[ \t]+sure[ \t]+(?:to|that[ \t]+you)"),
         ("be", r"[ \t]+sure[ \t]+to"),
     )
@@ -976,9 +980,24 @@ def _fits_here(text: str, start: int, end: int) -> bool:
     # "make sure to mention" is not "ensure to mention": "ensure" takes an object or a clause, never "to"
     if short == "ensure" and _TO_FOLLOWS.match(text, end):
         return False
+    # "In the course of responding" is not "During responding"
+    if short == "during" and _GERUND_FOLLOWS.match(text, end):
+        return False
+    # "Do not state a number of days" asks for no figure, not for no "several days": "a number of" means
+    # "several" only after words that take an amount ("for a number of reasons", "there are a number of")
+    if short == "several" and not at_sentence_start(text, start):
+        previous = _PREVIOUS_WORD.search(text, max(0, start - 24), start)
+        if previous is None or previous.group(1).lower() not in _TAKES_AN_AMOUNT:
+            return False
     return not (short in _BEFORE_VERB and (after == "" or after in ".,;:!?)\n"))
 
 
+_GERUND_FOLLOWS = re.compile(r"[ \t]+[a-z]{2,}ing\b")
+_PREVIOUS_WORD = re.compile(r"([A-Za-z]+)[ \t]+\Z")
+_TAKES_AN_AMOUNT = frozenset(
+    "are were is was have has had hold holds include includes contain contains for in of with from among across "
+    "over after on at by to there".split()
+)
 _TO_FOLLOWS = re.compile(r"[ \t]+to\b", re.IGNORECASE)
 
 
@@ -1195,7 +1214,8 @@ def _in_prose_lines(pattern: re.Pattern[str], text: str) -> tuple[str, int]:
 
 
 # An article is part of a fixed expression, and dropping it changes the meaning or breaks the phrase, when it
-# - makes a quantity with the next word ("a few" ≠ "few", "a little" ≠ "little", "a lot", "a couple of");
+# - makes a quantity with the next word ("a few" ≠ "few", "a little" ≠ "little", "a lot", "a couple of", "a ton
+#   of", "a long time", "a moment");
 # - means "per" after a number or a frequency ("7 days a week", "twice a day", "one at a time");
 # - stands in a set prepositional phrase: preposition, article, one word, then the clause ends ("in a row.",
 #   "on the fly,") or a word that makes it one ("as a result", "at the same time", "on the other hand").
@@ -1217,6 +1237,12 @@ _QUANTITY_NOUNS = frozenset(
         "minimum",
         "half",
         "while",
+        "ton",
+        "tons",
+        "bunch",
+        "long",  # "for a long time"
+        "moment",
+        "whole",  # "a whole lot"
     ]
 )
 _PER_UNITS = frozenset(
