@@ -184,6 +184,8 @@ def test_wordy_and_legal_phrases_become_short(before: str, after: str) -> None:
         ("Here are the help articles you have access to:\n- a\n", "Help articles you have access to:\n- a\n"),
         ("Here's the batch:\n{x}\n", "Batch:\n{x}\n"),
         ("Below is the schema:\n", "Schema:\n"),
+        ("Here are a few examples using tools:\n", "A few examples using tools:\n"),  # not "Few examples"
+        ("Here is a list of tools:\n", "List of tools:\n"),
         ("A little bit of context about who we are: Acme makes tools.", "Acme makes tools."),
         ("Here is where it gets hard:\n", "Here is where it gets hard:\n"),  # not a label
         ("Here are two examples. Read them:\n", "Here are two examples. Read them:\n"),  # the line goes on
@@ -234,6 +236,8 @@ def test_indirect_requests_after_an_opening_clause(before: str, after: str) -> N
         ("It is your responsibility to prepare a draft.", "Prepare a draft."),
         ("You are to act as a clerk.", "Act as a clerk."),
         ("You are to blame.", "You are to blame."),  # not a request
+        ("You should see a stable connection.", "You should see a stable connection."),  # an expectation
+        ("You should write tests.", "Write tests."),
     ],
 )
 def test_more_indirect_requests_become_direct(before: str, after: str) -> None:
@@ -420,6 +424,8 @@ def test_the_reader_named_in_the_third_person_stays_when_its_pronoun_follows() -
         ("Confirm that it works.", "Confirm it works."),
         ("Check that box.", "Check that box."),  # a determiner
         ("Make sure he knows that.", "Make sure he knows that."),
+        # an example trace is shown as written
+        ("Thought: I know that the pope is old.", "Thought: I know that the pope is old."),
     ],
 )
 def test_that_after_verbs_of_saying_and_knowing(before: str, after: str) -> None:

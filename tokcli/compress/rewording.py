@@ -219,7 +219,9 @@ def _manner(text: str, start: int, end: int) -> str | None:
 # colon ("Here is where it gets hard." stays).
 _LEAD_IN = (
     r"(?:here(?:['’]s|[ \t]+is|[ \t]+are)|below[ \t]+(?:is|are)|(?:the[ \t]+)?following[ \t]+(?:is|are))[ \t]+"
-    r"(?:(?:the|some|our|your|a|an)[ \t]+)?(?!(?:where|what|how|why|when|who|which|that|it|you|we|they)\b)[a-z]"
+    # "a" stays where it makes a quantity: "Here are a few examples:" → "A few examples:", not "Few examples:"
+    r"(?:(?:the|some|our|your|an|a(?![ \t]+(?:few|little|couple|lot|number|bit|dozen|handful|great|good)\b))[ \t]+)?"
+    r"(?!(?:where|what|how|why|when|who|which|that|it|you|we|they)\b)[a-z]"
 )
 _ENDS_WITH_COLON = re.compile(r"[^.!?\n]{0,200}:[ \t]*(?:\n|\Z)")
 
@@ -293,6 +295,8 @@ _THAT_CLAUSE = (
 
 
 def _that_clause(text: str, start: int, end: int) -> str | None:
+    if in_example(text, start):
+        return None  # "Thought: I know that …" in an example trace is shown to the model as written
     phrase = text[start:end]
     that = phrase.lower().rindex("that")
     return phrase[:that]

@@ -192,6 +192,9 @@ _FIELD_NAMES = frozenset(
         "bad",
         "correct",
         "incorrect",
+        # the steps of an agent's example trace ("Thought: I know that …", "Observation: …")
+        "thought",
+        "observation",
     )
 )
 

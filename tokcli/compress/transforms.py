@@ -450,7 +450,8 @@ _INDIRECT_REQUEST = (
     f"|what{_B}(?:we|i)(?:['’]d|{_B}would)?{_B}(?:(?:really|truly){_B})?(?:love|like|want|need){_B}is{_B}"
     f"(?:for{_B}you{_B}to|that{_B}you)"
     f"(?!{_B}(?:note|remember|know){_B}that)"
-    f"|you{_B}should"
+    # not before a verb of perceiving or receiving: "You should see a stable connection" expects, it does not ask
+    f"|you{_B}should(?!{_B}(?:see|notice|hear|receive|get|now|already)\\b)"
     f"|you{_B}(?:may|might){_B}want{_B}to"
     f"|(?:we|i){_B}(?:(?:really|would){_B})?(?:expect|ask|encourage|invite){_B}you{_B}to"
     f"|you(?:['’]re|{_B}are){_B}encouraged{_B}to"
