@@ -89,6 +89,19 @@ def test_a_recap_goes_when_its_words_were_said_before() -> None:
     assert drop_non_instructions(new_point) == (new_point, 0)  # it says something new: it stays
 
 
+@pytest.mark.parametrize("heading", ["## A few final words", "## Other things", "A FEW MORE THINGS", "## Just to recap"])
+def test_a_heading_that_names_nothing_goes_and_its_section_stays(heading: str) -> None:
+    text = f"## Rules\n\nAnswer briefly.\n\n{heading}\n\nCite the handbook.\n"
+    assert drop_non_instructions(text) == ("## Rules\n\nAnswer briefly.\n\n\nCite the handbook.\n", 1)
+    assert [removal.reason for removal in removals(text)] == ["heading that names nothing"]
+
+
+@pytest.mark.parametrize("heading", ["## Final checks", "## Notes", "## Before you start", "```\n## Other notes"])
+def test_a_heading_that_names_something_stays(heading: str) -> None:
+    text = f"Answer briefly.\n\n{heading}\n\nCite the handbook.\n"
+    assert removals(text) == []
+
+
 def test_a_heading_left_without_content_goes_with_it() -> None:
     text = "## Rules\n\nAnswer briefly.\n\n## Final thoughts\n\nYou've got this! Thanks so much!\n"
     new, fired = drop_non_instructions(text)

@@ -634,6 +634,7 @@ def removals(text: str, *, aggressive: bool = False) -> list[Removal]:
         else:
             found.extend(cuts)
     found.extend(_emptied_headings(text, headings, found))
+    found.extend(_generic_headings(text, headings, fences))
     found.extend(_signature(text, found))
     found.sort(key=lambda removal: removal.start)
     merged: list[Removal] = []
@@ -715,6 +716,34 @@ def _signature(text: str, cuts: list[Removal]) -> list[Removal]:
         return []  # "Use Markdown": an instruction, not a name
     start = last.end + (len(rest) - len(rest.lstrip("\n")))
     return [Removal(start, len(text), "signature", rest.strip())]
+
+
+# Words of a heading that names nothing: "## A few final words", "A FEW MORE THINGS", "## Other notes". The
+# section's content stays; only a heading that says no more than "here is more" goes.
+_GENERIC_HEADING_WORDS = frozenset(
+    "a an the few couple some more other others final last further additional misc miscellaneous things thing "
+    "stuff words thoughts notes bits odds ends and just to recap wrapping up".split()
+)
+# one of them says "more of the same" ("## Notes" alone is a label and stays)
+_MORE_OF_THE_SAME = frozenset(
+    "few couple some more other others final last further additional misc miscellaneous just recap wrapping".split()
+)
+_HEADING_WORDS = re.compile(r"[^\W\d_]+|\S")
+
+
+def _generic_headings(text: str, headings: list[tuple[int, int]], fences: list[int]) -> list[Removal]:
+    """Headings whose words are all generic ("## Final thoughts"), over a section that has content."""
+    found = []
+    for index, (start, end) in enumerate(headings):
+        words = _HEADING_WORDS.findall(text[start:end].strip().strip("#*_:").lower())
+        if not _GENERIC_HEADING_WORDS.issuperset(words) or _MORE_OF_THE_SAME.isdisjoint(words):
+            continue
+        if bisect.bisect_right(fences, start) % 2:
+            continue
+        section_end = headings[index + 1][0] if index + 1 < len(headings) else len(text)
+        if text[end:section_end].strip():
+            found.append(Removal(start, min(end + 1, len(text)), "heading that names nothing", text[start:end].strip()))
+    return found
 
 
 def _emptied_headings(text: str, headings: list[tuple[int, int]], cuts: list[Removal]) -> list[Removal]:
