@@ -197,6 +197,12 @@ def test_a_line_between_protected_lines_across_blank_lines_is_not_a_message() ->
         ),
         ('Write "UNASSIGNED", so that I can follow up on it.\n', 'Write "UNASSIGNED".\n'),
         ("Keep it short — because people skim.\n", "Keep it short.\n"),
+        ("Use rg — it makes search faster.\n", "Use rg.\n"),
+        # a dash that goes on describing is no reason: the rubric's definition stays
+        (
+            "Score 5 goes beyond listing details — it offers insight into why the information matters.\n",
+            "Score 5 goes beyond listing details — it offers insight into why the information matters.\n",
+        ),
         ("Count the messages since the last reply.\n", "Count the messages since the last reply.\n"),
         ("Escalate, because you should always ask first.\n", "Escalate, because you should always ask first.\n"),
         (f"Escalate, since {S} is slow.\n", f"Escalate, since {S} is slow.\n"),  # holds a protected span

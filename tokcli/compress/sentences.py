@@ -338,8 +338,10 @@ _RATIONALE = re.compile(
 _REASON_CLAUSE = re.compile(
     r"(?:,|[ \t]+[—–])[ \t]+(?:since(?![ \t]+(?:the[ \t]+)?(?:start|beginning|last|first|end|then|when)\b)|because"
     r"|so[ \t]+(?:that[ \t]+)?(?:we|i|the[ \t]+team|our[ \t]+\w+)[ \t]+(?:can|could|may)"
-    # a comment after a dash: " — it messes up lockfiles", " — this is super important for legal reasons"
-    r"|(?<=[—–][ \t])(?:it|this|that|they)(?:['’]s|['’]re|[ \t]+is|[ \t]+are|[ \t]+\w+s)?)\b[^.!?\n:;\ue000]{0,300}(?=[.!?])",
+    # a comment after a dash: " — it messes up lockfiles", " — this is super important for legal reasons"; only
+    # a judgement or a consequence (" — it offers insight into why …" goes on describing, and stays)
+    r"|(?<=[—–][ \t])(?:it|this|that|they)(?:['’]s|['’]re|[ \t]+is|[ \t]+are|[ \t]+(?:mess|break|cause|confuse|"
+    r"slow|cost|burn|waste|hurt|annoy|help|save|make)e?s))\b[^.!?\n:;\ue000]{0,300}(?=[.!?])",
     re.I,
 )
 _EMPHASIS = re.compile(
