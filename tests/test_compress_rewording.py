@@ -393,10 +393,25 @@ def test_wordy_phrases_of_everyday_prompts(before: str, after: str) -> None:
     assert t.verbose_phrases(before)[0] == after
 
 
-def test_a_request_with_a_coordinated_modal_stays_whole() -> None:
+def test_a_request_with_a_coordinated_modal_goes_with_it() -> None:
+    # the second modal goes with the request, or it would dangle ("identify X, and should explain Y")
     text = "In review, the assistant should identify X, and should explain Y. You should read it and should cite it."
-    assert t.filler_phrases(text) == (text, 0)
+    assert t.filler_phrases(text) == ("In review, identify X, and explain Y. Read it and cite it.", 2)
     assert t.filler_phrases("The assistant is required to read it.")[0] == "Read it."
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "You should check the logs and should the error persist, escalate.",  # a condition, not a second request
+        "I would like you to reply in French and to the manager in English.",  # "to" the manager
+        "You should write tests, and to do that, and to run them.",  # a third part would still dangle
+        f"I would ask you to write X, and {t.SENTINEL} avoid Y.",  # a protected word after "and"
+        f"You should read it and {t.SENTINEL} guess.",  # "should not" is one protected span: "Read it and should not"
+    ],
+)
+def test_a_request_whose_coordinated_word_is_no_second_request_stays(text: str) -> None:
+    assert t.filler_phrases(text) == (text, 0)
 
 
 @pytest.mark.parametrize(

@@ -112,10 +112,11 @@ def test_kindly_goes_only_as_a_politeness_marker(before: str, after: str) -> Non
     assert t.filler_phrases(before)[0] == after
 
 
-def test_a_request_with_a_coordinated_that_you_stays_across_numbers() -> None:
-    # the number between the two is a protected span (a sentinel here); "write …, and that you close" would dangle
+def test_a_request_with_a_coordinated_that_you_is_seen_across_numbers() -> None:
+    # the number between the two is a protected span (a sentinel here): "that you" after it still goes with the
+    # request ("write …, and that you close" would dangle)
     text = f"At the end, I would ask that you write at most {t.SENTINEL} bullets, and that you close with one line."
-    assert t.filler_phrases(text) == (text, 0)
+    assert t.filler_phrases(text) == (f"At the end, write at most {t.SENTINEL} bullets, and close with one line.", 1)
 
 
 def test_filler_phrases_politeness_and_inline_please() -> None:
@@ -125,9 +126,9 @@ def test_filler_phrases_politeness_and_inline_please() -> None:
 
 
 def test_filler_openers_stay_where_the_sentence_would_break() -> None:
-    # "write …, and that you close": the second "that you" needs the opener it coordinates with
+    # "write …, and that you close": the second "that you" goes with the opener it coordinates with
     text = "I would ask that you write a summary, and that you close with a verdict."
-    assert t.filler_phrases(text) == (text, 0)
+    assert t.filler_phrases(text) == ("Write a summary, and close with a verdict.", 1)
     # the next word cannot take a capital before a protected span (it would become one name with it): a
     # sentence opening in lower case is no saving
     S = t.SENTINEL
@@ -167,6 +168,9 @@ def test_verbose_phrases_skip_rewrites_that_need_the_next_word() -> None:
         ("Do not state a number of days.", "Do not state a number of days."),  # a figure, not "several"
         ("In the course of the call, be kind.", "During the call, be kind."),
         ("In the course of responding, be kind.", "In the course of responding, be kind."),  # not "During responding"
+        ("The agent shall stop and shall go.", "The agent shall stop and go."),
+        # the "not" would reach over the second verb
+        ("It shall not diagnose, and shall refer the patient.", "It shall not diagnose, and shall refer the patient."),
     ],
 )
 def test_verbose_phrases_only_where_the_short_form_means_the_same(before: str, after: str) -> None:

@@ -480,7 +480,16 @@ _AFTER_CLAUSE = re.compile(r"[^\W\d_][\w'’)\]]*,[ \t]+\Z")
 # would dangle once the request before it is made direct (the window runs over protected spans: a number or a
 # name between the two does not end the sentence)
 _ITS_LATER = re.compile(r"[^.!?\n]{0,300}?(?<![\w'’])(?:its|itself)(?![\w'’])", re.I)
-_COORDINATED_TO = re.compile(r"[^.!?\n]{0,200}?[ \t,](?:and|or)[ \t]+(?:to|should|shall|will|must|that)[ \t]")
+_COORDINATED_TO = re.compile(
+    r"[^.!?\n]{0,200}?[ \t,](?:and|or)[ \t]+(?P<word>(?:to|should|shall|will|must|that(?:[ \t]+you)?)[ \t]+)"
+)
+_COORDINATED_PROTECTED = re.compile(r"[^.!?\n]{0,200}?[ \t,](?:and|or)[ \t]+\ue000[ \t]+[a-z]")
+# after the coordinated word: a subject ("and should the error persist, …" is a condition) or a determiner ("and
+# to the manager") means it is not the second half of the request, which then stays as it is
+_NOT_COORDINATED = re.compile(
+    r"(?:the|a|an|it|they|this|that|there|you|we|he|she|any|your|our|their|them|him|her|me|us|all|each|every)\b"
+    r"|\ue000"
+)
 _PLEASE_AT_END = re.compile(r"please(?=[.!?,])(?<=[ \t,]please)")
 _ASKS_KINDLY = ("please", "we", "i", "you", "would", "could", "will", "to", "are", "is", "then", "also")
 #: Inline filler, case-sensitive (only lower-case uses are inline); each pattern starts with a literal word so
@@ -574,8 +583,9 @@ def without_ranges(text: str, cuts: list[tuple[int, int]]) -> str:
 
 
 #: What a rewrite's `replace` returns: the new text for the match, or (start, new text) to replace from an earlier
-#: offset (a word before the match that must change with it), or None to keep the match.
-Replacement = str | tuple[int, str] | None
+#: offset (a word before the match that must change with it), or (start, new text, end) to replace up to a later
+#: offset (a word after it: matches inside that stretch are then skipped), or None to keep the match.
+Replacement = str | tuple[int, str] | tuple[int, str, int] | None
 
 
 def _rewrite(
@@ -593,11 +603,16 @@ def _rewrite(
     position = count = 0
     for match in iter_after_non_word(patterns, " " + folded):
         start, end = match.start("m") - 1, match.end("m") - 1
+        if start < position:
+            continue  # inside the stretch a previous rewrite reached forward over
         new = replace(start, end, match)
         if isinstance(new, tuple):
             if new[0] < position:
                 continue  # reaching back into the previous rewrite
-            start, new = new
+            if len(new) == 3:
+                start, new, end = new
+            else:
+                start, new = new
         if new is None:
             continue
         parts.append(text[position:start])
@@ -672,9 +687,25 @@ def _drop_empty_words(text: str) -> tuple[str, int]:
 def filler_phrases(text: str) -> tuple[str, int]:
     """Politeness and filler: "Please note that", "I would like you to", "please", "Thank you!"."""
 
-    def opener(start: int, end: int, match: re.Match[str]) -> str | None:
-        if _COORDINATED_TO.match(text, end):
-            return None  # "I would ask you to write …, and to avoid …": the second "to" would dangle
+    def opener(start: int, end: int, match: re.Match[str]) -> Replacement:
+        coordinated = _COORDINATED_TO.match(text, end)
+        if coordinated is None:
+            if _COORDINATED_PROTECTED.match(text, end):
+                return None  # "You should read it and should not guess": "should not" is one protected span
+            return direct(start, end, match)
+        # "I would ask you to write …, and to avoid …" → "Write …, and avoid …": the second "to" (or "should",
+        # "shall", "will", "that you") goes with the request, or it would dangle; where it cannot go, both stay
+        word = coordinated.group("word")
+        if word.startswith("must") or _NOT_COORDINATED.match(text, coordinated.end()):
+            return None
+        if _COORDINATED_TO.match(text, coordinated.end()):
+            return None  # a third part would still dangle
+        new = direct(start, end, match)
+        if not isinstance(new, str) or new == CAPITALISE:
+            return None
+        return start, new + text[end : coordinated.start("word")], coordinated.end()
+
+    def direct(start: int, end: int, match: re.Match[str]) -> str | None:
         if text[start : start + 4].lower() == "the " and _ITS_LATER.match(text, end):
             return None  # "The Agent shall compose its answer": "its" would lose what it stands for
         if not at_sentence_start(text, start):
@@ -981,6 +1012,10 @@ def _fits_here(text: str, start: int, end: int) -> bool:
     # "make sure to mention" is not "ensure to mention": "ensure" takes an object or a clause, never "to"
     if short == "ensure" and _TO_FOLLOWS.match(text, end):
         return False
+    # "shall not provide X, and shall refer Y" is not "shall not provide X, and refer Y": the "not" would reach
+    # over the second verb
+    if phrase in _SECOND_SHALL and _NEGATED_SHALL.search(text, _sentence_start_before(text, start), start):
+        return False
     # "In the course of responding" is not "During responding"
     if short == "during" and _GERUND_FOLLOWS.match(text, end):
         return False
@@ -991,6 +1026,16 @@ def _fits_here(text: str, start: int, end: int) -> bool:
         if previous is None or previous.group(1).lower() not in _TAKES_AN_AMOUNT:
             return False
     return not (short in _BEFORE_VERB and (after == "" or after in ".,;:!?)\n"))
+
+
+_SECOND_SHALL = frozenset({"and shall", "or shall"})
+_NEGATED_SHALL = re.compile(r"shall[ \t]+(?:\ue000|not\b)", re.IGNORECASE)
+
+
+def _sentence_start_before(text: str, position: int) -> int:
+    """Where the sentence holding `position` starts (looking back at most 300 characters)."""
+    window = max(0, position - 300)
+    return max(text.rfind(stop, window, position) for stop in (".", "!", "?", "\n")) + 1 or window
 
 
 _GERUND_FOLLOWS = re.compile(r"[ \t]+[a-z]{2,}ing\b")
