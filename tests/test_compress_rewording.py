@@ -238,6 +238,7 @@ def test_indirect_requests_after_an_opening_clause(before: str, after: str) -> N
         ("You are to blame.", "You are to blame."),  # not a request
         ("You should see a stable connection.", "You should see a stable connection."),  # an expectation
         ("You should write tests.", "Write tests."),
+        ("I should be much obliged if you would review each diff.", "Review each diff."),  # the formal "should"
     ],
 )
 def test_more_indirect_requests_become_direct(before: str, after: str) -> None:

@@ -89,7 +89,9 @@ def test_a_recap_goes_when_its_words_were_said_before() -> None:
     assert drop_non_instructions(new_point) == (new_point, 0)  # it says something new: it stays
 
 
-@pytest.mark.parametrize("heading", ["## A few final words", "## Other things", "A FEW MORE THINGS", "## Just to recap"])
+@pytest.mark.parametrize(
+    "heading", ["## A few final words", "## Other things", "A FEW MORE THINGS", "## Just to recap"]
+)
 def test_a_heading_that_names_nothing_goes_and_its_section_stays(heading: str) -> None:
     text = f"## Rules\n\nAnswer briefly.\n\n{heading}\n\nCite the handbook.\n"
     assert drop_non_instructions(text) == ("## Rules\n\nAnswer briefly.\n\n\nCite the handbook.\n", 1)
@@ -161,7 +163,17 @@ def test_the_result_names_each_removed_sentence_and_why() -> None:
     [
         ("Allow me first to explain what the codebase is.", "meta-commentary"),
         ("In the sections below, you will find our brand voice and rules.", "meta-commentary"),
-        ("Grab a coffee, this is a bit of a read.", None),  # what it says first is not about the prompt
+        ("Grab a coffee, this is a bit of a read.", "meta-commentary"),  # the aside is about the prompt's length
+        (
+            "Here are two short examples so that you can get a feel for the kind of responses I'm looking for.",
+            "meta-commentary",
+        ),  # the examples follow under their own labels
+        (
+            "To give you an idea of what I'm looking for, here are two examples of the kind of line I'd like to see.",
+            "meta-commentary",
+        ),
+        ("Here are two examples of what to avoid.", None),  # says what the examples are
+        ("Here are two examples; follow their format exactly.", None),
         ("This is a long read.", "meta-commentary"),
         ("(Yes, this happened.)", "meta-commentary"),
         ("That's it!", "transition"),

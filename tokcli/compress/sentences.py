@@ -279,7 +279,16 @@ _META = re.compile(
     r"|(?:i|we) hope (?:this|that|all of this|you)\b"
     r"|(?:allow|let) me (?:(?:first|now|briefly|quickly|also) )?(?:to )?(?:describe|explain|walk|tell|introduce|"
     r"set out|outline)"
-    r"|(?:this|it)(?:'s| is| will be| might be) (?:a bit of |quite )?(?:a )?(?:long|lengthy|bit of a) read"
+    r"|(?:grab (?:a|some) \w+(?: of \w+)?,? )?(?:this|it)(?:'s| is| will be| might be) (?:a bit of |quite )?(?:a )?"
+    r"(?:long|lengthy|bit of a) read"
+    # a sentence that only announces the examples below ("Here are two short examples so that you can get a feel
+    # for the kind of responses I'm looking for."): the examples follow under their own labels
+    r"|(?:to give you (?:an |a (?:better|rough|clear) )?idea of what (?:i'm|i am|we're|we are) looking for,? )?"
+    r"here (?:are|is) (?:(?:a few|a couple of|some|two|three|four|five|an|a|one) )?(?:(?:short|quick|brief|simple) )?"
+    # ("examples of what to avoid" says what they are, and stays)
+    r"examples?(?: of the kind of \w+ (?:i'd|i would|we'd|we would) like to see"
+    r"| of what (?:i'm|i am|we're|we are) looking for)?(?:,? (?:so that you can|so you can|to) (?:get a feel for|"
+    r"see|understand) (?:the kind of \w+|what) (?:i'm|i am|we're|we are) looking for)?[.!]\Z"
     r"|(?:in )?(?:the (?:sections?|paragraphs?|points?) )?below,? (?:you will|you'll) find"
     r"|(?:i|we)(?:'m| am|'re| are) going to (?:walk|explain|describe|tell|go through|lay out)"
     r"|(?:i|we)(?:'ve| have) (?:written|put together|tried to)"

@@ -421,11 +421,11 @@ _OPENER_PHRASE = _phrases(_FILLER_OPENERS)
 # we'd love> if you (could) X", "your task is to X", "it is <really> <important> that you X", "you should X"
 # ask for X. Built from word classes, not from a list of our own sentences.
 _B = "[ \\t]+"  # blanks between words
-_DEGREE = f"(?:(?:really|very|most|so|truly|extremely|super|incredibly|absolutely|greatly){_B})*"
+_DEGREE = f"(?:(?:really|very|most|so|truly|extremely|super|incredibly|absolutely|greatly|much){_B})*"
 _INDIRECT_REQUEST = (
     "(?:"
     # "we would be really grateful if you could", "i'd appreciate it if you"
-    f"(?:we|i)(?:['’]d|{_B}would){_B}(?:(?:really|very{_B}much|greatly|truly|also){_B})?"
+    f"(?:we|i)(?:['’]d|{_B}would|{_B}should){_B}(?:(?:really|very{_B}much|greatly|truly|also){_B})?"
     f"(?:be{_B}{_DEGREE}(?:grateful|thankful|happy|glad|delighted|pleased|obliged)|appreciate{_B}it|love{_B}it|"
     f"like{_B}it){_B}if{_B}you(?:{_B}(?:could|would|can|will))?"
     # "it would be great if you could", "it would please me greatly if you"
