@@ -177,6 +177,23 @@ def test_verbose_phrases_only_where_the_short_form_means_the_same(before: str, a
     assert t.verbose_phrases(before)[0] == after
 
 
+@pytest.mark.parametrize(
+    ("before", "after"),
+    [
+        ("It is hereby expressly acknowledged that the Assistant is not a doctor.", "The Assistant is not a doctor."),
+        ("For the avoidance of doubt, the agent may refuse.", "The agent may refuse."),
+        ("It is to be understood that the data above is the only source.", "The data above is the only source."),
+    ],
+)
+def test_legal_register_openers_go(before: str, after: str) -> None:
+    assert t.filler_phrases(before)[0] == after
+
+
+def test_plain_words_for_legal_ones() -> None:
+    text = "Utilize the tools insofar as is practicable."
+    assert t.verbose_phrases(text) == ("Use the tools where practical.", 2)
+
+
 def test_verbose_phrases_whole_words_only() -> None:
     text = "Reorder to front; the prior tooling."
     assert t.verbose_phrases(text) == (text, 0)
