@@ -239,6 +239,8 @@ def test_indirect_requests_after_an_opening_clause(before: str, after: str) -> N
         ("You should see a stable connection.", "You should see a stable connection."),  # an expectation
         ("You should write tests.", "Write tests."),
         ("I should be much obliged if you would review each diff.", "Review each diff."),  # the formal "should"
+        ("You will review each diff.", "Review each diff."),
+        ("You will receive a transcript.", "You will receive a transcript."),  # tells, does not ask
     ],
 )
 def test_more_indirect_requests_become_direct(before: str, after: str) -> None:
