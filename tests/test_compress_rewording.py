@@ -396,6 +396,24 @@ def test_wordy_phrases_of_everyday_prompts(before: str, after: str) -> None:
     assert t.verbose_phrases(before)[0] == after
 
 
+@pytest.mark.parametrize(
+    ("before", "after"),
+    [
+        (
+            "We would be grateful if you could avoid jargon, and if you could explain acronyms.",
+            "Avoid jargon, and explain acronyms.",
+        ),
+        # a list of three: the middle "to" would dangle, so the request stays whole
+        (
+            "I would like you to summarise the ticket, to list the questions, and to propose a step.",
+            "I would like you to summarise the ticket, to list the questions, and to propose a step.",
+        ),
+    ],
+)
+def test_a_request_coordinated_with_if_you_or_a_list(before: str, after: str) -> None:
+    assert t.filler_phrases(before)[0] == after
+
+
 def test_a_request_with_a_coordinated_modal_goes_with_it() -> None:
     # the second modal goes with the request, or it would dangle ("identify X, and should explain Y")
     text = "In review, the assistant should identify X, and should explain Y. You should read it and should cite it."

@@ -496,8 +496,11 @@ _AFTER_CLAUSE = re.compile(r"[^\W\d_][\w'’)\]]*,[ \t]+\Z")
 # name between the two does not end the sentence)
 _ITS_LATER = re.compile(r"[^.!?\n]{0,300}?(?<![\w'’])(?:its|itself)(?![\w'’])", re.I)
 _COORDINATED_TO = re.compile(
-    r"[^.!?\n]{0,200}?[ \t,](?:and|or)[ \t]+(?P<word>(?:to|should|shall|will|must|that(?:[ \t]+you)?)[ \t]+)"
+    r"[^.!?\n]{0,200}?[ \t,](?:and|or)[ \t]+"
+    r"(?P<word>(?:to|should|shall|will|must|that(?:[ \t]+you)?|if[ \t]+you(?:[ \t]+(?:could|would|can))?)[ \t]+)"
 )
+# a list of three: "to summarise …, to list …, and to propose …": the middle one would dangle too
+_LISTED_TO = re.compile(r",[ \t]+(?:to|should|shall|will|that[ \t]+you|if[ \t]+you)[ \t]")
 _COORDINATED_PROTECTED = re.compile(r"[^.!?\n]{0,200}?[ \t,](?:and|or)[ \t]+\ue000[ \t]+[a-z]")
 # after the coordinated word: a subject ("and should the error persist, …" is a condition) or a determiner ("and
 # to the manager") means it is not the second half of the request, which then stays as it is
@@ -713,7 +716,7 @@ def filler_phrases(text: str) -> tuple[str, int]:
         word = coordinated.group("word")
         if word.startswith("must") or _NOT_COORDINATED.match(text, coordinated.end()):
             return None
-        if _COORDINATED_TO.match(text, coordinated.end()):
+        if _COORDINATED_TO.match(text, coordinated.end()) or _LISTED_TO.search(text, end, coordinated.start("word")):
             return None  # a third part would still dangle
         new = direct(start, end, match)
         if not isinstance(new, str) or new == CAPITALISE:
