@@ -403,6 +403,15 @@ def test_wordy_phrases_of_everyday_prompts(before: str, after: str) -> None:
             "We would be grateful if you could avoid jargon, and if you could explain acronyms.",
             "Avoid jargon, and explain acronyms.",
         ),
+        (
+            "Since the user is premium, you should provide an analysis, and you should include charts.",
+            "Since the user is premium, provide an analysis, and include charts.",
+        ),
+        # after a clause, before a protected word ("do not" here), the request goes without a capital to give
+        (
+            f"When analysing the data, it is very important that you {t.SENTINEL} invent numbers.",
+            f"When analysing the data, {t.SENTINEL} invent numbers.",
+        ),
         # a list of three: the middle "to" would dangle, so the request stays whole
         (
             "I would like you to summarise the ticket, to list the questions, and to propose a step.",

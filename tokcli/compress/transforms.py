@@ -497,10 +497,11 @@ _AFTER_CLAUSE = re.compile(r"[^\W\d_][\w'’)\]]*,[ \t]+\Z")
 _ITS_LATER = re.compile(r"[^.!?\n]{0,300}?(?<![\w'’])(?:its|itself)(?![\w'’])", re.I)
 _COORDINATED_TO = re.compile(
     r"[^.!?\n]{0,200}?[ \t,](?:and|or)[ \t]+"
-    r"(?P<word>(?:to|should|shall|will|must|that(?:[ \t]+you)?|if[ \t]+you(?:[ \t]+(?:could|would|can))?)[ \t]+)"
+    r"(?P<word>(?:to|should|shall|will|must|that(?:[ \t]+you)?|you[ \t]+should|if[ \t]+you(?:[ \t]+(?:could|would|can))?)"
+    r"[ \t]+)"
 )
 # a list of three: "to summarise …, to list …, and to propose …": the middle one would dangle too
-_LISTED_TO = re.compile(r",[ \t]+(?:to|should|shall|will|that[ \t]+you|if[ \t]+you)[ \t]")
+_LISTED_TO = re.compile(r",[ \t]+(?:to|should|shall|will|that[ \t]+you|you[ \t]+should|if[ \t]+you)[ \t]")
 _COORDINATED_PROTECTED = re.compile(r"[^.!?\n]{0,200}?[ \t,](?:and|or)[ \t]+\ue000[ \t]+[a-z]")
 # after the coordinated word: a subject ("and should the error persist, …" is a condition) or a determiner ("and
 # to the manager") means it is not the second half of the request, which then stays as it is
@@ -729,8 +730,12 @@ def filler_phrases(text: str) -> tuple[str, int]:
         if not at_sentence_start(text, start):
             if match.group("request") is None or not _AFTER_CLAUSE.search(text, max(0, start - 40), start):
                 return None
-            following = match.start("next") - 1 if match.group("next") else -1
-            return text[following] if following >= 0 and text[following].islower() else None
+            if not match.group("next"):
+                # "When analysing the data, it is important that you <do not> invent numbers": a protected word
+                # goes on the sentence, which needs no capital here
+                return "" if text[end : end + 1] == SENTINEL else None
+            following = match.start("next") - 1
+            return text[following] if text[following].islower() else None
         if not match.group("next"):
             after = match.end("m") - 1
             starts_capitalised = text[start : start + 1].isupper()
