@@ -163,6 +163,9 @@ def test_the_result_names_each_removed_sentence_and_why() -> None:
     [
         ("Allow me first to explain what the codebase is.", "meta-commentary"),
         ("In the sections below, you will find our brand voice and rules.", "meta-commentary"),
+        ("Cheers, Tom", "sign-off"),  # with the signer's first name
+        ("Kind regards, Anna.", "sign-off"),
+        ("Best, shortest answers win.", None),
         ("Grab a coffee, this is a bit of a read.", "meta-commentary"),  # the aside is about the prompt's length
         (
             "Here are two short examples so that you can get a feel for the kind of responses I'm looking for.",

@@ -248,7 +248,9 @@ _SIGN_OFF = re.compile(
     r"(?:(?:with )?(?:(?:my |our )?(?:very )?(?:best|kind|kindest|warm|warmest|sincere|many) )*"
     r"(?:regards|wishes|thanks|thank you)(?: and (?:kind |warm |best |many |sincere )?(?:regards|wishes|thanks))*"
     r"|(?:yours )?(?:sincerely|truly|faithfully)|cheers|best|all the best|thanks(?: so much| a ton| a lot| again)*"
-    r"|thank you(?: so much| very much| again)*(?: in advance)?)[ ,]*[^\w]*\Z"
+    r"|thank you(?: so much| very much| again)*(?: in advance)?)"
+    r"(?:,[ ]*[a-z][a-z'’-]{1,20})?"  # the signer's first name after it: "Cheers, Tom"
+    r"[ ,]*[^\w]*\Z"
 )
 _THANKS = re.compile(
     r"(?:(?:hi|hello|hey)(?: there)?,? (?:and )?)?"  # "Hi there, and thank you for …"
