@@ -234,6 +234,13 @@ def test_articles_keep_fixed_quantities() -> None:
     assert fired == 1
 
 
+def test_articles_keep_the_before_an_adjective_standing_as_a_noun() -> None:
+    line = "In your answer, do the following: first, state the trend; then list the following steps in the order given."
+    new, _ = t.articles(line)
+    assert new.startswith("In your answer, do the following: first, state trend;")
+    assert "list following steps" in new
+
+
 def test_articles_keep_a_before_conjunctions() -> None:
     line = "Choose between a and b in the following long list of options that the user may give you in a form."
     new, _ = t.articles(line)

@@ -1373,6 +1373,8 @@ _PREPOSITIONS = frozenset(
 _SET_PHRASE_WORDS = frozenset(
     ["same", "other", "result", "rule", "whole", "moment", "meantime", "end", "way", "time", "latest", "earliest"]
 )
+# adjectives that stand as a noun after "the" at a clause's end: "Do the following:"
+_NOUN_ALONE = frozenset(["following", "above", "below", "latter", "former", "same", "opposite", "rest"])
 _WORD_BEFORE = re.compile(r"([\w'’]+)[ \t]+\Z")
 _WORD_AFTER = re.compile(r"([\w'’-]+)([ \t]*)(.?)")
 _CLAUSE_END = frozenset(".,;:!?)\n")
@@ -1387,6 +1389,8 @@ def _in_fixed_expression(line: str, start: int, end: int) -> bool:
     previous = before.group(1).lower() if before else ""
     if article != "the" and next_word in _QUANTITY_NOUNS:
         return True
+    if article == "the" and next_word in _NOUN_ALONE and following and following.group(3) in _CLAUSE_END:
+        return True  # "do the following:", "include the above." ("following steps" loses nothing)
     if article != "the" and next_word in _PER_UNITS and (previous.isdigit() or previous in _FREQUENCY_WORDS):
         return True
     if article != "the" and next_word in _PER_UNITS and previous.endswith("s") and previous[:-1] in _PER_UNITS:
