@@ -53,10 +53,23 @@ def negations(text: str) -> Counter[str]:
     return Counter(" ".join(word.lower().replace("’", "'").split()) for word in _NEGATION.findall(text))
 
 
-def _environment() -> Any:
+def _environment(template: str = "") -> Any:
+    """A sandboxed environment that knows every filter and test `template` uses: the ones an application
+    registers (`| datetime`) are given as pass-through functions, so the template compiles and renders."""
+    from jinja2 import nodes
     from jinja2.sandbox import SandboxedEnvironment
 
-    return SandboxedEnvironment()
+    environment = SandboxedEnvironment()
+    if template:
+        try:
+            tree = environment.parse(template)
+        except Exception:  # a template that does not parse is reported by the caller
+            return environment
+        for node in tree.find_all(nodes.Filter):
+            environment.filters.setdefault(node.name, lambda value, *args, **kwargs: value)
+        for node in tree.find_all(nodes.Test):
+            environment.tests.setdefault(node.name, lambda value, *args, **kwargs: bool(value))
+    return environment
 
 
 def template_tags(text: str) -> list[str] | None:
@@ -160,7 +173,7 @@ def rendered_values(text: str, truthy: bool) -> list[str] | None:
     from jinja2 import meta
 
     try:
-        environment = _environment()
+        environment = _environment(text)
         names = meta.find_undeclared_variables(environment.parse(text))
         output = environment.from_string(text).render({name: Sample(name, truthy) for name in names})
     except Exception:  # any failure to render is the finding; its kind does not matter here
@@ -193,7 +206,7 @@ def check(original: str, compressed: str, *, is_template: bool | None = None) ->
         found.append(Violation("tags", f"statement/expression tags differ at {detail}"))
     from jinja2 import meta
 
-    environment = _environment()
+    environment = _environment(original + "\n" + compressed)
     if meta.find_undeclared_variables(environment.parse(original)) != meta.find_undeclared_variables(
         environment.parse(compressed)
     ):

@@ -324,3 +324,16 @@ def test_a_negation_before_a_capitalised_name_is_left_in_lower_case() -> None:
     result = compress_text(text, level="balanced")
     assert result.text == "don't Google it.\n"
     assert verify(text, result.text).ok
+
+
+def test_verification_reads_a_template_with_the_applications_own_filters() -> None:
+    from tokcli.compress.verify import verify
+
+    original = "Date: {{ d | datetime }}.\n{% if x is recent %}Hi{% endif %}\n"
+    broken = original.replace("if x", "if y")
+    assert [problem.check for problem in verify(original, broken, kind="jinja").problems] == [
+        "statements",
+        "variables",
+        "protected",
+    ]
+    assert verify(original, original.replace("Date:", "The date:"), kind="jinja").ok

@@ -23,6 +23,12 @@ Answer {{ qestion }} briefly.
 """
 
 
+def test_filters_and_tests_the_application_registers_are_read_not_refused() -> None:
+    # "datetime" and "recent" are not Jinja2's: an application registers them; tokcli crashed compiling them
+    source = "---\ninputs:\n  d: {}\n---\nsystem:\n{{ d | datetime }} {% if d is recent %}{{ e }}{% endif %}\n"
+    assert hits(source, ["TK501", "TK502"], path="a.prompty", dedent=False) == [(6, 43, "TK501")]
+
+
 def test_undefined_and_unused_prompty_inputs() -> None:
     found = lint(PROMPTY, ["TK501", "TK502"], path="a.prompty", dedent=False)
     assert [(f.line, f.column, f.code) for f in found] == [(4, 3, "TK502"), (6, 3, "TK502"), (10, 11, "TK501")]

@@ -256,11 +256,28 @@ def find_closer(text: str, position: int, closer: str, is_comment: bool) -> int:
 
 
 @functools.lru_cache(maxsize=1)
+def _registered_by_the_application(*args: Any, **kwargs: Any) -> Any:
+    raise LookupError("a filter or test the application registers: tokcli does not know what it does")
+
+
+class _AnyFilterOrTest(dict):  # type: ignore[type-arg]
+    """Jinja2's filters or tests, where a name Jinja2 does not know is one the application registers
+    (`{{ date | datetime }}`): analysing the template (`jinja2.meta`, which compiles it) must not fail on it.
+    Calling it raises, so Jinja2 never folds it into a constant."""
+
+    def get(self, name: Any, default: Any = None) -> Any:
+        return super().get(name, _registered_by_the_application)
+
+
 def jinja_environment() -> Any:
-    """The one Jinja2 environment tokcli parses with. Sandboxed, though tokcli only parses, never renders."""
+    """The one Jinja2 environment tokcli parses with. Sandboxed, though tokcli only parses and analyses, never
+    renders; filters and tests it does not know are taken for the application's own."""
     from jinja2.sandbox import SandboxedEnvironment
 
-    return SandboxedEnvironment()
+    environment = SandboxedEnvironment()
+    environment.filters = _AnyFilterOrTest(environment.filters)
+    environment.tests = _AnyFilterOrTest(environment.tests)
+    return environment
 
 
 #: Sources at least this long are parsed each time they are asked for, not kept: the tree of a template of
