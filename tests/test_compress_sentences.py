@@ -163,6 +163,23 @@ def test_the_result_names_each_removed_sentence_and_why() -> None:
     [
         ("Allow me first to explain what the codebase is.", "meta-commentary"),
         ("In the sections below, you will find our brand voice and rules.", "meta-commentary"),
+        ("Hello, and welcome to our classroom!", "greeting"),
+        ("Greetings, scribe of the Hollow!", "greeting"),  # an epithet for the reader
+        ("Hi, the weather is nice.", None),
+        ("Looking forward to hearing the new voice.", "sign-off"),
+        ("Here's how it's going to work.", "meta-commentary"),
+        ("These instructions govern the conduct of that review.", "meta-commentary"),
+        ("Before anything else, I'd like to tell you a little about who I am.", "meta-commentary"),
+        ("Below is basically everything I've learned about what makes our notes work.", "meta-commentary"),
+        ("With this prompt we want to explain you how to make the job of refill assistant.", "meta-commentary"),
+        ("The purpose of this memorandum is to set forth the operating guidance.", "meta-commentary"),
+        ("The purpose of this tool is to set out options.", None),  # about the tool, not the text
+        ("We are grateful for your careful attention to these guidelines.", "sign-off"),
+        ("Your diligent adherence to the above is greatly appreciated.", "sign-off"),
+        ("Now, about correcting mistakes.", "transition"),
+        ("So, please do the following.", "transition"),
+        ("Here is what you need to know:", "transition"),
+        ("Now, about the refund policy for orders over the limit, which applies to every order.", None),
         ("Cheers, Tom", "sign-off"),  # with the signer's first name
         ("Kind regards, Anna.", "sign-off"),
         ("Best, shortest answers win.", None),
@@ -344,3 +361,36 @@ def test_encouragement_only_as_the_whole_sentence_and_discourse_words_before(sen
 def test_some_things_to_keep_in_mind_is_a_transition_but_a_label_is_not() -> None:
     assert classify("Some things to keep in mind:", said=set()) == "transition"
     assert classify("Some rules:", said=set()) is None
+
+
+@pytest.mark.parametrize(
+    ("sentence", "reason"),
+    [
+        ("I've been running the helpdesk here for twenty-two years now.", "backstory"),
+        ("Management decided we need a chatbot on the intranet.", "backstory"),
+        ("FitLoop started because my co-founder and I were sick of fitness apps.", "backstory"),
+        ("So, um, I'm Tomás, I joined the platform team four months ago.", "backstory"),
+        ("In my experience, correcting every mistake discourages the student.", "rationale"),
+        ("Previous pilot studies have revealed that sarcasm is hard to label.", "rationale"),
+        # a consequence for the task, or an address to the reader, keeps it
+        ("We started offering refunds last year, so refunds are allowed.", None),
+        ("I've spent years on this world, so it means a lot that you will help.", None),
+        ("We have three tools.", None),
+    ],
+)
+def test_backstory_and_experience_go_at_aggressive_only(sentence: str, reason: str | None) -> None:
+    assert classify(sentence, said=set(), aggressive=True) == reason
+    assert classify(sentence, said=set()) is None
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Be brief.\n\n-- Gary, Infrastructure & Ops\n", "Be brief.\n"),
+        ("Be brief.\n— Tomás (platform team)\n", "Be brief.\n"),
+        ("Use this format:\n-- end of report\n", "Use this format:\n-- end of report\n"),  # part of the format
+        ("Be brief.\n-- END\n", "Be brief.\n-- END\n"),  # a marker, not a name
+    ],
+)
+def test_a_name_under_a_dash_on_the_last_line_is_a_signature(text: str, expected: str) -> None:
+    assert drop_non_instructions(text)[0].rstrip("\n") + "\n" == expected

@@ -237,25 +237,32 @@ def in_example(text: str, start: int) -> bool:
 
 # ---- what a sentence does --------------------------------------------------------------------------------
 
-_WELCOME = re.compile(r"welcome (?:to|aboard)\b[^.!?]{0,40}[.!]*\Z")
+_WELCOME = re.compile(r"(?:(?:hello|hi|hey|greetings),? (?:and )?)?welcome (?:to|aboard)\b[^.!?]{0,40}[.!]*\Z")
 _GREETING = re.compile(
     r"(?:hey|hi|hello|hiya|howdy|greetings|dear|good (?:morning|afternoon|evening)|welcome)\b"
     r"(?:[ ,]+(?:there|all|everyone|team|folks|friend|assistant|analyst|colleague|ai|bot|and welcome|again))*"
     # a greeting with the reader's name ("Hi Claude!", "Dear Sofia,")
-    r"(?:[ ,]+[a-z][\w'’-]*)?[ ,]*[^\w]*\Z"
+    r"(?:[ ,]+[a-z][\w'’-]*)?"
+    # or an epithet for the reader: "Greetings, scribe of the Hollow!"
+    r"(?:,[ ]*[a-z]+(?: of)?(?: the)?(?: [a-z]+)?)?[ ,]*[^\w]*\Z"
 )
 _SIGN_OFF = re.compile(
     r"(?:(?:with )?(?:(?:my |our )?(?:very )?(?:best|kind|kindest|warm|warmest|sincere|many) )*"
     r"(?:regards|wishes|thanks|thank you)(?: and (?:kind |warm |best |many |sincere )?(?:regards|wishes|thanks))*"
     r"|(?:yours )?(?:sincerely|truly|faithfully)|cheers|best|all the best|thanks(?: so much| a ton| a lot| again)*"
-    r"|thank you(?: so much| very much| again)*(?: in advance)?)"
+    r"|thank you(?: so much| very much| again)*(?: in advance)?"
+    r"|(?:i'm |we're |i am |we are )?(?:really )?looking forward to (?:hearing|seeing|reading|working|your)[^.!?]{0,40})"
     r"(?:,[ ]*[a-z][a-z'’-]{1,20})?"  # the signer's first name after it: "Cheers, Tom"
     r"[ ,]*[^\w]*\Z"
 )
 _THANKS = re.compile(
     r"(?:(?:hi|hello|hey)(?: there)?,? (?:and )?)?"  # "Hi there, and thank you for …"
     r"(?:(?:once again|again|and),? )?(?:many |huge |big )?(?:thanks|thank you|we appreciate|i appreciate|"
-    r"(?:we|i) (?:really |truly |very much )?appreciate|(?:may i say )?how (?:very )?grateful)"
+    r"(?:we|i) (?:really |truly |very much )?appreciate|(?:may i say )?how (?:very )?grateful"
+    # "We are grateful for your careful attention …", "Your diligent adherence to the above is greatly appreciated"
+    r"|(?:we|i)(?:'re| are|'m| am) (?:very |truly |most |deeply |so )?grateful (?:for|to you)"
+    r"|your (?:\w+ )?(?:adherence|attention|cooperation|help|support|effort|efforts|diligence)\b[^.!?]{0,60}? "
+    r"(?:is|are|will be) (?:greatly |much |very much |truly |deeply |most )?appreciated)"
     r"(?![^.!?]*\b(?:if|when|before|after|for (?:not|never))\b)"
 )
 _ENCOURAGEMENT = re.compile(
@@ -300,6 +307,23 @@ _META = re.compile(
     r"|here(?:'s| is) (?:what (?:we|i) (?:want|need|mean|have in mind)|the (?:thing|deal|plan))"
     r"|(?:i|we) (?:really |truly )?(?:care|believe|love|are (?:so |super |really )?(?:excited|thrilled|happy))\b"
     r"|please bear with me"
+    r"|here(?:'s| is) how (?:it|this|things|it all)(?:'s| is)? (?:going to |will |gonna )?work(?:s)?[.!:]*\Z"
+    r"|(?:these|the following|this set of) (?:instructions|guidelines|rules|notes) (?:govern|describe|explain|set out|"
+    r"cover|apply to) (?:the|this|that|your|how)\b[^.!?:]{0,60}[.]\Z"
+    # the author introducing themselves or the document: "Before anything else, I'd like to tell you a little about
+    # who I am", "Below is everything I've learned about …", "With this prompt we want to explain you how …",
+    # "The purpose of this memorandum is to set forth …", "This document establishes the procedure …"
+    r"|(?:(?:before anything else|first(?: of all)?),? )?(?:i'd|i would|i want to|let me|allow me to|we'd|we would)"
+    r"(?: like to)? (?:tell you|say a few words) (?:a (?:little|bit|few things) )?about (?:who (?:i am|we are)|myself"
+    r"|ourselves|us|me)"
+    r"|(?:below|here) (?:is|are) (?:basically |pretty much )?(?:everything|all|what) (?:i've|i have|we've|we have) "
+    r"(?:learned|learnt|figured out|picked up)"
+    r"|with this (?:prompt|document|note|memo|text) (?:we|i) (?:want|would like|wish|try|aim|are trying) to (?:explain|"
+    r"tell|show|describe)"
+    r"|the (?:purpose|aim|goal|objective) of this (?:memorandum|memo|document|prompt|note|guide|brief|text) is to "
+    r"(?:set forth|set out|describe|explain|outline|provide|establish|document|summari[sz]e|consolidate)"
+    r"|this (?:memorandum|memo|document|guide) (?:establishes|sets forth|sets out|outlines|provides|documents|"
+    r"consolidates)"
     r"|this is (?:where|the part where) (?:it gets|the magic|things get)"
     r"|(?:yes,? )?this (?:really |actually )?happened"
     r"|(?:here|below) (?:is|are) everything"
@@ -322,7 +346,11 @@ _TRANSITION = re.compile(
     r"|there are (?:a few|some|several|a couple of) (?:things|points|rules|guidelines|considerations) (?:to|(?:that )?you "
     r"(?:should|need to|must)|we'd like you to) (?:keep in mind|remember|know|follow|consider|be aware of)[^.!?]*[:.]\Z"
     r"|roughly,? the (?:flow|process|plan) (?:we want|is)"
-    r"|without further ado|moving on|with that (?:said|out of the way)|here we go)"
+    r"|without further ado|moving on|with that (?:said|out of the way)|here we go"
+    # a topic announced in a few words: "Now, about correcting mistakes."; a lead-in: "So, please do the following."
+    r"|(?:now,? )?(?:about|regarding|on to|onto) [a-z]+(?: [a-z]+){0,3}[.]\Z"
+    r"|(?:please )?do the following[.]\Z"
+    r"|here(?:'s| is) what you need to know:\Z)"
 )
 _RECAP_OPENING = re.compile(
     r"(?:(?:so|okay|ok|and)[, ]+)*(?:to (?:sum|wrap) (?:it |this |everything )?(?:all )?up|in (?:short|summary|sum|a nutshell)"
@@ -342,7 +370,30 @@ _RATIONALE = re.compile(
     r"|(?:we|i)(?:'ve| have) (?:found|learned|learnt|noticed) (?:through|over|the hard way|that)"
     r"|(?:last|this) (?:year|month|week|quarter),? (?:a|an|one|we|i|someone|somebody)\b"
     # what a rule achieves: "This helps the team triage faster.", "That way we can …"
-    r"|(?:this|that) (?:helps|ensures|allows|lets|keeps|makes sure|saves|avoids|prevents)\b|that way\b)\b"
+    r"|(?:this|that) (?:helps|ensures|allows|lets|keeps|makes sure|saves|avoids|prevents)\b|that way\b"
+    r"|in (?:my|our) experience\b"
+    r"|(?:previous|earlier|past|our) (?:\w+ )?(?:studies|pilots|experiments|runs|tests|experience|data) (?:have |has )?"
+    r"(?:shown|revealed|found|taught us|suggested|demonstrated)\b)\b"
+)
+# The author's or the company's story, told in the first person and the past ("I've been running the helpdesk
+# for twenty years", "FitLoop started because my co-founder and I …", "I'm the lead narrative designer on …",
+# "My lead said to …"): it tells the model nothing to do. Only without "you": a sentence that addresses the
+# reader may ask something of it.
+_BACKSTORY = re.compile(
+    r"(?:(?:so|um|uh|ok|okay|well|anyway|honestly|now),? )*"
+    r"(?:(?:i|we)(?:'ve| have)(?: \w+ly)? (?:been|spent|seen|learned|learnt|worked|built|run|written|grown|started|"
+    r"watched|tried|done|had|used)\b"
+    r"|(?:i|we)(?:'ve| have) (?:\w+ )?(?:years|months)\b"
+    r"|(?:i|we) (?:started|founded|joined|built|wrote|spent|began|launched|ran|decided|got asked|was asked|were asked|"
+    r"used to|came up with|set up)\b"
+    r"|i(?:'m| am) [^\W\d_]+(?:,| and) i (?:joined|started)\b"
+    r"|my (?:lead|boss|manager|co-?founder|team) (?:said|told|asked|wanted|suggested)\b"
+    r"|[a-z][\w-]* (?:started|began|was founded) because (?:my|our|we|i)\b"
+    r"|(?:management|leadership|the company|our (?:ceo|cto|founder|team)) (?:decided|asked|wants|wanted)\b)"
+)
+# ... nor with a consequence for the task: "We started offering refunds last year, so refunds are allowed."
+_ADDRESSES_THE_READER = re.compile(
+    r"\b(?:you|your|yours|yourself)\b|(?:,? so|therefore|which means|that means|thus|hence),? (?!(?:i|we|my|our)\b)"
 )
 # A reason given at the end of a sentence: ", since they sound terrible read aloud", ", because we pipe it
 # into the ticketing system", ", so that I can follow up": the instruction before it stands without it.
@@ -526,6 +577,8 @@ def classify(
             return "restatement"
     if aggressive and _RATIONALE.match(normal):
         return "rationale"
+    if aggressive and _BACKSTORY.match(normal) and not _ADDRESSES_THE_READER.search(normal):
+        return "backstory"
     return None
 
 
@@ -565,6 +618,9 @@ _OPENING_WORDS = (
     r"below|please|read|yes|so|okay|ok|alright|right|well|just|keep in mind|observe|note|consider|remember|"
     r"bear in mind|roughly|without|moving|to (?:sum|wrap|recap|reiterate|repeat)|in (?:short|summary|sum|a nutshell)"
     r"|in the (?:sections?|paragraphs?|points?) below"
+    r"|before anything else|the (?:purpose|aim|objective|goal) of this|your (?:\w+ )?(?:adherence|attention|cooperation)"
+    r"|my (?:lead|boss|manager|team|co-?founder|name)|management|leadership|um|uh|looking forward|about|regarding"
+    r"|these (?:instructions|guidelines)|the following (?:instructions|guidelines)|previous|in (?:my|our) experience"
     r"|recap|tl;?dr|bottom line|as (?:mentioned|stated|said|noted|explained|described)|one more|key|it(?:'s| is) "
     r"(?:important|critical|crucial|essential|vital|key|non|really|very|a must|a big)|it (?:matters|helps)|all of "
     r"(?:this|these)|because"
@@ -649,6 +705,7 @@ def removals(text: str, *, aggressive: bool = False) -> list[Removal]:
     found.extend(_emptied_headings(text, headings, found))
     found.extend(_generic_headings(text, headings, fences))
     found.extend(_signature(text, found))
+    found.extend(_dash_signature(text))
     found.sort(key=lambda removal: removal.start)
     merged: list[Removal] = []
     for removal in found:
@@ -711,6 +768,22 @@ _IMPERATIVES = frozenset(
         "call",
     ]
 )
+
+
+# the writer's name set off by a dash on the text's last line: "-- Gary, Infrastructure & Ops", "— Tomás (team)"
+_DASH_SIGNATURE = re.compile(r"\n[ \t]*(?:--|—|–)[ \t]*(?P<name>[^\W\d_][^\n.!?:;\ue000]{0,60})[ \t]*\n*\Z")
+
+
+def _dash_signature(text: str) -> list[Removal]:
+    match = _DASH_SIGNATURE.search(text, max(0, len(text) - 120))
+    if match is None or len(match.group("name").split()) > 8:
+        return []
+    name = match.group("name")
+    # a name is capitalised and written in words ("-- END OF REPORT" is an output marker); a line under a colon
+    # belongs to the format the colon introduces
+    if not name[0].isupper() or name.isupper() or text[: match.start()].rstrip().endswith(":"):
+        return []
+    return [Removal(match.start() + 1, len(text), "signature", match.group().strip())]
 
 
 def _signature(text: str, cuts: list[Removal]) -> list[Removal]:
