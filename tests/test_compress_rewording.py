@@ -240,6 +240,12 @@ def test_indirect_requests_after_an_opening_clause(before: str, after: str) -> N
         ("You should write tests.", "Write tests."),
         ("I should be much obliged if you would review each diff.", "Review each diff."),  # the formal "should"
         ("You will review each diff.", "Review each diff."),
+        ("From that, your job is essentially to write the notes.", "From that, write the notes."),
+        (
+            "At the end, when the patient confirmed, you have to write a summary.",
+            "At the end, when the patient confirmed, write a summary.",
+        ),
+        ("If you need to stop, say so.", "If you need to stop, say so."),  # a condition, not a request
         ("You will receive a transcript.", "You will receive a transcript."),  # tells, does not ask
     ],
 )

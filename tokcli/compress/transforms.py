@@ -449,7 +449,8 @@ _INDIRECT_REQUEST = (
     f"|your{_B}(?:(?:main|primary|core|key|only|sole){_B})?(?:job|task|role|goal|mission|responsibility|objective|"
     f"purpose|function|duty|aim|assignment)"
     # an aside between the noun and its verb: "Your mission, should you choose to accept it, is to …"
-    f"(?:,[^,.!?\\n\ue000]{{1,40}},)?{_B}(?:here{_B})?(?:is|will{_B}be){_B}to"
+    f"(?:,[^,.!?\\n\ue000]{{1,40}},)?{_B}(?:here{_B})?(?:is|will{_B}be){_B}"
+    f"(?:(?:essentially|basically|simply|mainly|mostly|primarily|really){_B})?to"
     f"|it(?:['’]s|{_B}is){_B}your{_B}(?:job|task|role|responsibility|duty){_B}to"
     f"|you(?:['’]re|{_B}are){_B}(?:expected{_B}|asked{_B})?to(?={_B}(?:act|be|help|write|answer|review|draft|"
     f"prepare|produce|generate|assist|support|handle|respond|reply|provide|create|summari[sz]e|classify|"
@@ -462,6 +463,7 @@ _INDIRECT_REQUEST = (
     f"(?:for{_B}you{_B}to|that{_B}you)"
     f"(?!{_B}(?:note|remember|know){_B}that)"
     # not before a verb of perceiving or receiving: "You should see a stable connection" expects, it does not ask
+    f"|you{_B}(?:have|need){_B}to"
     f"|you{_B}should(?!{_B}(?:see|notice|hear|receive|get|now|already)\\b)"
     f"|you{_B}(?:may|might){_B}want{_B}to"
     # "You will review each diff" asks for it; "You will receive a transcript" tells, and stays
