@@ -246,6 +246,13 @@ def test_indirect_requests_after_an_opening_clause(before: str, after: str) -> N
             "At the end, when the patient confirmed, write a summary.",
         ),
         ("If you need to stop, say so.", "If you need to stop, say so."),  # a condition, not a request
+        # the present tense after the case it applies to
+        (
+            "If they mention pain, you stop and you tell them to see a doctor.",
+            "If they mention pain, stop and tell them to see a doctor.",
+        ),
+        ("When asked, you answer to the CFO.", "When asked, you answer to the CFO."),  # not a verb of the task
+        ("I know you add value.", "I know you add value."),
         ("You will receive a transcript.", "You will receive a transcript."),  # tells, does not ask
     ],
 )

@@ -433,6 +433,11 @@ _OPENER_PHRASE = _phrases(_FILLER_OPENERS)
 # ask for X. Built from word classes, not from a list of our own sentences.
 _B = "[ \\t]+"  # blanks between words
 _DEGREE = f"(?:(?:really|very|most|so|truly|extremely|super|incredibly|absolutely|greatly|much){_B})*"
+# verbs that, after "you" in the present tense, say what to do in a case ("you explain", "you stop")
+_TASK_VERB = (
+    "(?:explain|ask|add|stop|tell|say|write|output|give|offer|suggest|include|mark|reply|respond|list|summari[sz]e|"
+    "classify|return|escalate|apologi[sz]e|refer|flag|send|confirm|check|redirect|remind|thank|greet|repeat)"
+)
 _INDIRECT_REQUEST = (
     "(?:"
     # "we would be really grateful if you could", "i'd appreciate it if you"
@@ -464,6 +469,9 @@ _INDIRECT_REQUEST = (
     f"(?!{_B}(?:note|remember|know){_B}that)"
     # not before a verb of perceiving or receiving: "You should see a stable connection" expects, it does not ask
     f"|you{_B}(?:have|need){_B}to"
+    # the instruction in the present tense, after the clause that sets its case: "In this case, you explain to the
+    # patient …", "If they mention chest pain, you stop giving advice"
+    f"|you(?={_B}{_TASK_VERB}\\b)"
     f"|you{_B}should(?!{_B}(?:see|notice|hear|receive|get|now|already)\\b)"
     f"|you{_B}(?:may|might){_B}want{_B}to"
     # "You will review each diff" asks for it; "You will receive a transcript" tells, and stays
@@ -499,8 +507,8 @@ _AFTER_CLAUSE = re.compile(r"[^\W\d_][\w'’)\]]*,[ \t]+\Z")
 _ITS_LATER = re.compile(r"[^.!?\n]{0,300}?(?<![\w'’])(?:its|itself)(?![\w'’])", re.I)
 _COORDINATED_TO = re.compile(
     r"[^.!?\n]{0,200}?[ \t,](?:and|or)[ \t]+"
-    r"(?P<word>(?:to|should|shall|will|must|that(?:[ \t]+you)?|you[ \t]+should|if[ \t]+you(?:[ \t]+(?:could|would|can))?)"
-    r"[ \t]+)"
+    r"(?P<word>(?:to|should|shall|will|must|that(?:[ \t]+you)?|you[ \t]+should|if[ \t]+you(?:[ \t]+(?:could|would|can))?"
+    rf"|you(?=[ \t]+{_TASK_VERB}\b))[ \t]+)"
 )
 # a list of three: "to summarise …, to list …, and to propose …": the middle one would dangle too
 _LISTED_TO = re.compile(r",[ \t]+(?:to|should|shall|will|that[ \t]+you|you[ \t]+should|if[ \t]+you)[ \t]")
