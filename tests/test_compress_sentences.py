@@ -381,6 +381,10 @@ def test_some_things_to_keep_in_mind_is_a_transition_but_a_label_is_not() -> Non
 def test_backstory_and_experience_go_at_aggressive_only(sentence: str, reason: str | None) -> None:
     assert classify(sentence, said=set(), aggressive=True) == reason
     assert classify(sentence, said=set()) is None
+    text = f"Answer in French.\n\n{sentence} Keep it short.\n"
+    kept = text if reason is None else "Answer in French.\n\nKeep it short.\n"
+    assert drop_rationale(text)[0] == kept
+    assert drop_non_instructions(text) == (text, 0)
 
 
 @pytest.mark.parametrize(

@@ -620,6 +620,7 @@ _OPENING_WORDS = (
     r"|in the (?:sections?|paragraphs?|points?) below"
     r"|before anything else|the (?:purpose|aim|objective|goal) of this|your (?:\w+ )?(?:adherence|attention|cooperation)"
     r"|my (?:lead|boss|manager|team|co-?founder|name)|management|leadership|um|uh|looking forward|about|regarding"
+    r"|[a-z][\w-]* (?:started|began|was founded) because"
     r"|these (?:instructions|guidelines)|the following (?:instructions|guidelines)|previous|in (?:my|our) experience"
     r"|recap|tl;?dr|bottom line|as (?:mentioned|stated|said|noted|explained|described)|one more|key|it(?:'s| is) "
     r"(?:important|critical|crucial|essential|vital|key|non|really|very|a must|a big)|it (?:matters|helps)|all of "
@@ -919,10 +920,14 @@ def reason_clauses(text: str) -> list[Removal]:
     return found
 
 
+#: the reasons `classify` gives only when `aggressive`
+_AGGRESSIVE_REASONS = frozenset({"rationale", "backstory"})
+
+
 def rationale_cuts(text: str) -> list[Removal]:
     """What `aggressive` adds (the other kinds went at `balanced`, before it): rationale sentences, and the
     reasons that end the sentences left."""
-    cuts = [cut for cut in removals(text, aggressive=True) if cut.reason == "rationale"]
+    cuts = [cut for cut in removals(text, aggressive=True) if cut.reason in _AGGRESSIVE_REASONS]
     starts = [cut.start for cut in cuts]
     for clause in reason_clauses(text):
         before = bisect.bisect_right(starts, clause.start) - 1
