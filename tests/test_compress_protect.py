@@ -65,6 +65,9 @@ def test_negation_and_constraint_words(word: str) -> None:
         ("A Tale told", []),
         ("Then Acme Corp said", ["Acme Corp"]),
         ("Thenceforth Acme", ["Thenceforth Acme"]),  # only whole stop-words are skipped
+        ("Okay I think that is all", []),  # an interjection and the pronoun "I" make no name
+        ("Today I met Mary Jane Watson", ["Mary Jane Watson"]),
+        ("So Acme Corp said", ["Acme Corp"]),
     ],
 )
 def test_sentence_openers_do_not_begin_an_entity(text: str, entities: list[str]) -> None:

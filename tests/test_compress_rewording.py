@@ -83,6 +83,11 @@ def test_nominalisations_become_verbs(before: str, after: str) -> None:
     assert rewording.nominalisations(before)[0] == after
 
 
+def test_an_intensifier_goes_and_the_article_follows() -> None:
+    assert rewording.reword("You will be an absolutely vital part of it.")[0] == "You will be a vital part of it."
+    assert rewording.reword("It is a really important rule.")[0] == "It is an important rule."
+
+
 def test_puffery_goes_and_the_article_follows() -> None:
     text = "You are an elite, top-producing copywriter. An amazing, unique offer. The result is amazing."
     assert rewording.puffery(text) == ("You are a copywriter. A unique offer. The result is amazing.", 2)

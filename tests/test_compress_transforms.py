@@ -169,6 +169,8 @@ def test_verbose_phrases_skip_rewrites_that_need_the_next_word() -> None:
         ("In the course of the call, be kind.", "During the call, be kind."),
         ("In the course of responding, be kind.", "In the course of responding, be kind."),  # not "During responding"
         ("The agent shall stop and shall go.", "The agent shall stop and go."),
+        # no "shall" before for both verbs to share
+        ("These are prohibited and shall not be undertaken.", "These are prohibited and shall not be undertaken."),
         # the "not" would reach over the second verb
         ("It shall not diagnose, and shall refer the patient.", "It shall not diagnose, and shall refer the patient."),
     ],
@@ -186,6 +188,18 @@ def test_verbose_phrases_only_where_the_short_form_means_the_same(before: str, a
     ],
 )
 def test_legal_register_openers_go(before: str, after: str) -> None:
+    assert t.filler_phrases(before)[0] == after
+
+
+@pytest.mark.parametrize(
+    ("before", "after"),
+    [
+        ("It is important to check the logs.", "Check the logs."),
+        # the writer's own act of saying is not a request to the model
+        ("It is important to emphasize that quality matters.", "It is important to emphasize that quality matters."),
+    ],
+)
+def test_it_is_important_to_is_a_request_unless_the_writer_says_something(before: str, after: str) -> None:
     assert t.filler_phrases(before)[0] == after
 
 

@@ -189,6 +189,22 @@ ENTITY_STOPWORDS = [
     "Dear",
     "Thanks",
     "Thank",
+    # words that open a sentence rather than a name ("Okay I think …", "So We …")
+    "Okay",
+    "Ok",
+    "So",
+    "Now",
+    "Yes",
+    "Well",
+    "Oh",
+    "Hey",
+    "Sure",
+    "Just",
+    "Here",
+    "There",
+    "Finally",
+    "First",
+    "Next",
 ]
 ENTITY_JOINERS = "of|the|and|for|de|la|van|von|der|du"
 
@@ -228,7 +244,8 @@ _PATTERNS: list[tuple[str, re.Pattern[str] | tuple[re.Pattern[str], ...]]] = [
         "entity",
         re.compile(
             rf"[A-Z](?<!\w.)(?!{_AFTER_FIRST_LETTER_OF_STOPWORD})"
-            rf"(?:[\w'’&-]*(?:[ \t]+(?:(?:{ENTITY_JOINERS})[ \t]+)?[A-Z][\w'’&-]*)+"
+            # the pronoun "I" goes on no name ("Okay I think", "Today I")
+            rf"(?:[\w'’&-]*(?:[ \t]+(?:(?:{ENTITY_JOINERS})[ \t]+)?(?!I\b)[A-Z][\w'’&-]*)+"
             rf"|(?!{_AFTER_FIRST_LETTER_OF_EMPHASIS})[A-Z]+[A-Z0-9]*s?\b)"
         ),
     ),

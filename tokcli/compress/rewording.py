@@ -85,13 +85,25 @@ def _opening_hedge(text: str, start: int, end: int) -> str | None:
     return text[letter].upper() if may_capitalise(text, letter) else None
 
 
-def _inline_hedge(text: str, start: int, end: int) -> str | None:
+def _inline_hedge(text: str, start: int, end: int) -> Replacement:
     # lower case inside a sentence; not "the very", not the second of "really, really", not in "a-really"
     if start < 1 or not text[start].islower() or text[start - 1] in "'’-,":
         return None
     if text[max(0, start - 2) : start] == ", " or text[max(0, start - 4) : start].lower() == "the ":
         return None
-    return ""
+    return _with_article_fixed(text, start, end)
+
+
+def _with_article_fixed(text: str, start: int, end: int) -> Replacement:
+    """Nothing for `text[start:end]`, with "a"/"an" before it made to fit the word after it ("an absolutely
+    vital part" → "a vital part")."""
+    article = _ARTICLE_BEFORE.search(text, max(0, start - 6), start)
+    if article is None or article.group()[:1] in "Tt":
+        return ""
+    new = "an" if _VOWEL_SOUND.match(text, end) else "a"
+    if article.group().rstrip().lower() == new:
+        return ""
+    return article.start(), (new.capitalize() if article.group()[0] == "A" else new) + " "
 
 
 # "kind of" and "sort of" as hedges before a word ("it's kind of their fault"); after a determiner they are a
@@ -359,7 +371,7 @@ SYNONYM_GROUPS: tuple[tuple[str, ...], ...] = (
     ("clear", "easy to understand", "easy to follow", "understandable", "easy to read", "readable"),
     ("friendly", "approachable", "welcoming", "pleasant", "nice"),
     ("upbeat", "cheerful"),
-    ("polite", "courteous", "respectful"),
+    ("polite", "courteous"),  # "respectful" asks for more than manners
     ("accurate", "correct", "factual", "factually correct"),
     ("careful", "attentive", "diligent", "meticulous"),
     ("quick", "fast", "rapid", "speedy", "swift"),
@@ -436,12 +448,7 @@ _VOWEL_SOUND = re.compile(r"(?:[aeio]|u(?!ni|s[eu]|ti|r)|hou|hon)")
 def _puff(text: str, start: int, end: int) -> Replacement:
     if not text[start].islower():
         return None  # "Amazing Grace": a name or a title
-    article = _ARTICLE_BEFORE.search(text, max(0, start - 6), start)
-    if article is None or article.group()[:1] in "Tt":
-        return ""
-    word = article.group()
-    new = "an" if _VOWEL_SOUND.match(text, end) else "a"
-    return article.start(), (new.capitalize() if word[0] == "A" else new) + " "
+    return _with_article_fixed(text, start, end)
 
 
 # ---- nominalisations -------------------------------------------------------------------------------------

@@ -461,7 +461,9 @@ _INDIRECT_REQUEST = (
     f"prepare|produce|generate|assist|support|handle|respond|reply|provide|create|summari[sz]e|classify|"
     f"analy[sz]e|evaluate|check|translate|extract)\\b)"
     f"|it(?:['’]s|{_B}is){_B}{_DEGREE}(?:important|crucial|essential|vital|critical|key|imperative){_B}"
-    f"(?:that{_B}you|for{_B}you{_B}to|to)"
+    # not before the writer's own act of saying: "It is important to emphasize that …" is not a request
+    f"(?:that{_B}you|for{_B}you{_B}to|to(?!{_B}(?:emphasi[sz]e|stress|reiterate|mention|point{_B}out|add|clarify|"
+    f"highlight|underline|repeat|say)\\b))"
     # "What you need to do is …", "All you have to do is …"
     f"|(?:what|all){_B}(?:you|we){_B}(?:need|have|want)(?:{_B}you)?{_B}to{_B}do{_B}is(?:{_B}to)?"
     f"|what{_B}(?:we|i)(?:['’]d|{_B}would)?{_B}(?:(?:really|truly){_B})?(?:love|like|want|need){_B}is{_B}"
@@ -1054,8 +1056,11 @@ def _fits_here(text: str, start: int, end: int) -> bool:
         return False
     # "shall not provide X, and shall refer Y" is not "shall not provide X, and refer Y": the "not" would reach
     # over the second verb
-    if phrase in _SECOND_SHALL and _NEGATED_SHALL.search(text, _sentence_start_before(text, start), start):
-        return False
+    if phrase in _SECOND_SHALL:
+        # the "shall" shared by both verbs must be there ("are prohibited and shall not be undertaken" has none)
+        sentence_start = _sentence_start_before(text, start)
+        if not _SHALL.search(text, sentence_start, start) or _NEGATED_SHALL.search(text, sentence_start, start):
+            return False
     # "In the course of responding" is not "During responding"
     if short == "during" and _GERUND_FOLLOWS.match(text, end):
         return False
@@ -1069,6 +1074,7 @@ def _fits_here(text: str, start: int, end: int) -> bool:
 
 
 _SECOND_SHALL = frozenset({"and shall", "or shall"})
+_SHALL = re.compile(r"\bshall\b", re.IGNORECASE)
 _NEGATED_SHALL = re.compile(r"shall[ \t]+(?:\ue000|not\b)", re.IGNORECASE)
 
 
