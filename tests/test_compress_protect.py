@@ -68,6 +68,7 @@ def test_negation_and_constraint_words(word: str) -> None:
         ("Okay I think that is all", []),  # an interjection and the pronoun "I" make no name
         ("Today I met Mary Jane Watson", ["Mary Jane Watson"]),
         ("So Acme Corp said", ["Acme Corp"]),
+        ("Where the Assistant is unsure", []),  # a clause opener
     ],
 )
 def test_sentence_openers_do_not_begin_an_entity(text: str, entities: list[str]) -> None:
