@@ -72,7 +72,9 @@ def test_balanced_saves_tokens_and_template_still_renders_the_same_data() -> Non
         # after a cut, a word is not capitalised into an entity with the capitalised words after it, and a
         # sentence does not open in lower case: the words stay
         ("Please read the README file first.", "Please read the README file first."),
-        ("Prior to Node.js 8, it was slow.", "Prior to Node.js 8, it was slow."),
+        ("With regard to Node.js 8, it was slow.", "With regard to Node.js 8, it was slow."),
+        # "Before" begins no name, so it may stand before one
+        ("Prior to Node.js 8, it was slow.", "Before Node.js 8, it was slow."),
         ("Please note that the answer is short.", "The answer is short."),
         ("In order to help, be brief.", "To help, be brief."),
     ],
