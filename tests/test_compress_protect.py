@@ -75,6 +75,11 @@ def test_sentence_openers_do_not_begin_an_entity(text: str, entities: list[str])
     assert [span for kind, span in kinds(text) if kind == "entity"] == entities
 
 
+def test_a_heading_in_title_case_is_prose_but_its_acronyms_stay() -> None:
+    text = "## A Few Final Words\n## Output as JSON\nPlease call Acme Corp first.\n"
+    assert [span for kind, span in kinds(text) if kind == "entity"] == ["JSON", "Acme Corp"]
+
+
 def test_negation_words_are_whole_words() -> None:
     assert [k for k, _ in kinds("nothing notable, mustard, knowing, onlyx")] == []
 

@@ -487,9 +487,23 @@ def line_spans(text: str) -> list[tuple[int, int, str]]:
     found = [(start, end, "negation") for start, end in _negation_words(folded)]
     for kind, pattern in _PATTERNS:
         matches = _first_of(pattern, text) if isinstance(pattern, tuple) else pattern.finditer(text)
+        if kind == "entity":
+            matches = (m for m in matches if not _title_in_heading(text, m))
         found.extend((m.start(), m.end(), kind) for m in matches)
     found.extend(_anchored(text, folded))
     return found
+
+
+_HEADING_START = re.compile(r"[ \t]{0,3}#{1,6}[ \t]")
+
+
+def _title_in_heading(text: str, match: re.Match[str]) -> bool:
+    """A markdown heading in title case ("## A Few Final Words") is a heading, not a name: its words are prose.
+    (An acronym in it, a single capitalised word, stays protected.)"""
+    if " " not in match.group() and "\t" not in match.group():
+        return False
+    line_start = text.rfind("\n", 0, match.start()) + 1
+    return _HEADING_START.match(text, line_start) is not None
 
 
 #: Texts at least this long have their second half scanned by `line_spans_split` in a forked child process.
