@@ -4,7 +4,7 @@
     python bench/compress_eval.py --half dev --files # the half to tune on, file by file
     python bench/compress_eval.py --no-realworld     # skip the downloaded packages
 
-The corpus in bench/compress_corpus/ was written by two writers who had not read tokcli's rules: per half,
+The corpus in bench/compress_corpus/ was written by three writers who had not read tokcli's rules: per half,
 `verbose/` prompts, `edited/` (an expert's hand edit of each, same file name: same instructions, constraints,
 placeholders, numbers and negations), `tight/` prompts that have little to cut, and `manifest.json`. Tune on
 `dev`; `test` is only measured.
