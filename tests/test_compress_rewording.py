@@ -462,6 +462,12 @@ def test_a_request_whose_coordinated_word_is_no_second_request_stays(text: str) 
     assert t.filler_phrases(text) == (text, 0)
 
 
+def test_an_opener_that_is_no_request_goes_before_a_coordinated_protected_word() -> None:
+    S = t.SENTINEL
+    text = f"Please note that you should {S} give X, and {S} mention Y."
+    assert t.filler_phrases(text) == (f"You should {S} give X, and {S} mention Y.", 1)
+
+
 @pytest.mark.parametrize(
     ("before", "after"),
     [

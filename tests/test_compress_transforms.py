@@ -103,6 +103,7 @@ def test_filler_phrases_at_sentence_starts() -> None:
     [
         ("Please kindly reply now.", "Reply now."),
         ("You are kindly requested to wait.", "You are requested to wait."),
+        ("Never advise; instead, kindly refer them to HR.", "Never advise; instead, refer them to HR."),
         # "kindly" saying how to do it stays
         ("Tell them kindly that it is fine.", "Tell them kindly that it is fine."),
         ("Respond kindly and briefly.", "Respond kindly and briefly."),

@@ -260,7 +260,7 @@ def _registered_by_the_application(*args: Any, **kwargs: Any) -> Any:
     raise LookupError("a filter or test the application registers: tokcli does not know what it does")
 
 
-class _AnyFilterOrTest(dict):  # type: ignore[type-arg]
+class _AnyFilterOrTest(dict[str, Any]):
     """Jinja2's filters or tests, where a name Jinja2 does not know is one the application registers
     (`{{ date | datetime }}`): analysing the template (`jinja2.meta`, which compiles it) must not fail on it.
     Calling it raises, so Jinja2 never folds it into a constant."""

@@ -808,12 +808,58 @@ def _signature(text: str, cuts: list[Removal]) -> list[Removal]:
 # Words of a heading that names nothing: "## A few final words", "A FEW MORE THINGS", "## Other notes". The
 # section's content stays; only a heading that says no more than "here is more" goes.
 _GENERIC_HEADING_WORDS = frozenset(
-    "a an the few couple some more other others final last further additional misc miscellaneous things thing "
-    "stuff words thoughts notes bits odds ends and just to recap wrapping up".split()
+    [
+        "a",
+        "an",
+        "the",
+        "few",
+        "couple",
+        "some",
+        "more",
+        "other",
+        "others",
+        "final",
+        "last",
+        "further",
+        "additional",
+        "misc",
+        "miscellaneous",
+        "things",
+        "thing",
+        "stuff",
+        "words",
+        "thoughts",
+        "notes",
+        "bits",
+        "odds",
+        "ends",
+        "and",
+        "just",
+        "to",
+        "recap",
+        "wrapping",
+        "up",
+    ]
 )
 # one of them says "more of the same" ("## Notes" alone is a label and stays)
 _MORE_OF_THE_SAME = frozenset(
-    "few couple some more other others final last further additional misc miscellaneous just recap wrapping".split()
+    [
+        "few",
+        "couple",
+        "some",
+        "more",
+        "other",
+        "others",
+        "final",
+        "last",
+        "further",
+        "additional",
+        "misc",
+        "miscellaneous",
+        "just",
+        "recap",
+        "wrapping",
+    ]
 )
 _HEADING_WORDS = re.compile(r"[^\W\d_]+|\S")
 

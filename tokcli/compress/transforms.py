@@ -536,7 +536,12 @@ _FILLER_INLINE = tuple(
         ),
         # a politeness marker only after the words that ask ("we kindly ask"); "tell them kindly that …" and
         # "respond kindly and …" say how to do it
-        ("kindly", "(?:" + "|".join(f"(?<=\\b[{w[0]}{w[0].upper()}]{w[1:]} kindly)" for w in _ASKS_KINDLY) + ")"),
+        (
+            "kindly",
+            "(?:"
+            + "|".join(f"(?<=\\b[{w[0]}{w[0].upper()}]{w[1:]} kindly)" for w in _ASKS_KINDLY)
+            + "|(?<=, kindly)|(?<=; kindly))",  # opening a clause: "instead, kindly refer them"
+        ),
         ("make", r"[ \t]+sure[ \t]+(?:to|that[ \t]+you)"),
         ("be", r"[ \t]+sure[ \t]+to"),
     )
@@ -721,7 +726,7 @@ def filler_phrases(text: str) -> tuple[str, int]:
     def opener(start: int, end: int, match: re.Match[str]) -> Replacement:
         coordinated = _COORDINATED_TO.match(text, end)
         if coordinated is None:
-            if _COORDINATED_PROTECTED.match(text, end):
+            if match.group("request") is not None and _COORDINATED_PROTECTED.match(text, end):
                 return None  # "You should read it and should not guess": "should not" is one protected span
             return direct(start, end, match)
         # "I would ask you to write …, and to avoid …" → "Write …, and avoid …": the second "to" (or "should",
@@ -1087,8 +1092,35 @@ def _sentence_start_before(text: str, position: int) -> int:
 _GERUND_FOLLOWS = re.compile(r"[ \t]+[a-z]{2,}ing\b")
 _PREVIOUS_WORD = re.compile(r"([A-Za-z]+)[ \t]+\Z")
 _TAKES_AN_AMOUNT = frozenset(
-    "are were is was have has had hold holds include includes contain contains for in of with from among across "
-    "over after on at by to there".split()
+    [
+        "are",
+        "were",
+        "is",
+        "was",
+        "have",
+        "has",
+        "had",
+        "hold",
+        "holds",
+        "include",
+        "includes",
+        "contain",
+        "contains",
+        "for",
+        "in",
+        "of",
+        "with",
+        "from",
+        "among",
+        "across",
+        "over",
+        "after",
+        "on",
+        "at",
+        "by",
+        "to",
+        "there",
+    ]
 )
 _TO_FOLLOWS = re.compile(r"[ \t]+to\b", re.IGNORECASE)
 
