@@ -1035,7 +1035,12 @@ def audit(
         reserve_output=reserve_output,
     )
     options = AuditOptions(
-        paths=targets, since=since, baseline=baseline, use_cache=not no_cache, use_ignore=not no_ignore
+        paths=targets,
+        since=since,
+        baseline=baseline,
+        use_cache=not no_cache,
+        use_ignore=not no_ignore,
+        findings_json=output_format is AuditFormat.json,
     )
     with _audit_progress() as progress:
         report = run_audit(settings_config, settings, options, progress=progress)

@@ -59,6 +59,9 @@ class FileFacts:
     #: The request forces a tool (tool_choice any/tool/required): Anthropic's larger tool-use prompt applies.
     forced_tool: bool = False
     uncounted_images: int = 0  # image parts no tokenizer could count (size unknown or no formula)
+    #: `findings` as the JSON report writes them (`tokcli.reporters.json.findings_block`), when kept in the
+    #: cache; not part of the payload (the cache keeps it beside it).
+    findings_block: str | None = None
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -181,6 +184,8 @@ class FileAudit:
     dynamic_line: int | None = None
     from_cache: bool = False
     unit: Any = None  # tokcli.units.model.PromptUnit, when the row is a prompt inside a YAML/JSON or Python file
+    #: `findings` as the JSON report writes them, when the audit kept them so (`AuditOptions.findings_json`).
+    findings_block: str | None = None
 
     def figure(self, model: str) -> ModelFigures | None:
         for figure in self.figures:

@@ -4,6 +4,8 @@ A row's key hashes the file's content, its path, the tokenizers, the config fing
 a fingerprint of tokcli's own files (so a checkout or an install from git, whose version string stays the same
 between commits, never reads results an older tokcli wrote), so any change to one of them misses. Each row carries a
 checksum of its key and payload: a row damaged inside an intact SQLite file is a miss, recomputed and rewritten.
+A row may also keep its findings as the JSON report writes them (a "findings block", with its own checksum), for
+`--format json`; a block that fails its checksum is written again.
 A cache that cannot be opened or read (corrupt file, unknown schema) is deleted and rebuilt; one that is busy,
 read-only, not a regular file or cannot be written is left alone; in every case the run goes on, with a note.
 """
@@ -18,13 +20,15 @@ import os
 import sqlite3
 import threading
 import time
+import zlib
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
 from tokcli import __version__
 
-SCHEMA_VERSION = 3  # 2: rows carry the time they were written; 3: and a checksum
+#: 2: rows carry the time they were written; 3: and a checksum; 4: and the JSON report's text of their findings
+SCHEMA_VERSION = 4
 FILE_NAME = "audit-v1.sqlite3"
 _CHUNK = 500
 #: Rows not written again within this time are dropped on the next write (a hit does not rewrite its row).
@@ -41,6 +45,11 @@ def default_cache_path() -> Path | None:
 def row_checksum(key: str, payload: str) -> str:
     """Detects a row changed after it was written (a flipped digit in a token count), not a forgery."""
     return hashlib.blake2b(f"{key}\0{payload}".encode(), digest_size=16).hexdigest()
+
+
+def block_checksum(key: str, path: str, block: bytes) -> int:
+    """The checksum of a row's findings block (UTF-8): CRC-32, as the blocks run to tens of megabytes a run."""
+    return zlib.crc32(block, zlib.crc32(f"{key}\0{path}\0".encode()))
 
 
 def cache_key(digest: str, relative: str, tokenizers: Sequence[str], fingerprint: str) -> str:
@@ -101,7 +110,8 @@ class ResultCache:
             connection.execute("DROP TABLE IF EXISTS results")
         connection.execute(
             "CREATE TABLE IF NOT EXISTS results "
-            "(key TEXT PRIMARY KEY, payload TEXT NOT NULL, checksum TEXT NOT NULL, stamp INTEGER NOT NULL)"
+            "(key TEXT PRIMARY KEY, payload TEXT NOT NULL, checksum TEXT NOT NULL, stamp INTEGER NOT NULL,"
+            " block_path TEXT, block BLOB, block_checksum INTEGER)"
         )
         connection.execute("CREATE INDEX IF NOT EXISTS results_stamp ON results (stamp)")
         connection.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
@@ -189,7 +199,9 @@ class ResultCache:
         with self._lock:
             try:
                 with self._connection:
-                    self._connection.executemany("INSERT OR REPLACE INTO results VALUES (?, ?, ?, ?)", rows)
+                    self._connection.executemany(
+                        "INSERT OR REPLACE INTO results (key, payload, checksum, stamp) VALUES (?, ?, ?, ?)", rows
+                    )
                     # Rows nobody wrote for a while belong to old file versions: keep the file small.
                     self._connection.execute("DELETE FROM results WHERE stamp < ?", (now - MAX_AGE_SECONDS,))
             except sqlite3.OperationalError as error:  # locked by another process: skip this write
@@ -197,6 +209,56 @@ class ResultCache:
             except sqlite3.DatabaseError as error:
                 self.notes.append(f"audit cache could not be written ({error}); rebuilt")
                 self._rebuild()
+
+    def get_blocks(self, keys: Iterable[str]) -> dict[str, tuple[str, str]]:
+        """key → (path, text) of the rows' findings blocks: the JSON report's text of a file's findings, kept
+        beside its payload (`put_blocks`) because writing tens of thousands of findings as indented JSON took
+        longer than the rest of a warm run. A block whose checksum fails is left out (written again)."""
+        wanted = list(keys)
+        found: dict[str, tuple[str, str]] = {}
+        if self._connection is None or not wanted:
+            return found
+        with self._lock:
+            try:
+                for start in range(0, len(wanted), _CHUNK):
+                    chunk = wanted[start : start + _CHUNK]
+                    marks = ",".join("?" * len(chunk))
+                    rows = self._connection.execute(
+                        "SELECT key, block_path, block, block_checksum FROM results "
+                        f"WHERE block IS NOT NULL AND key IN ({marks})",
+                        chunk,
+                    ).fetchall()
+                    for key, path, block, checksum in rows:
+                        if (
+                            isinstance(path, str)
+                            and isinstance(block, bytes)
+                            and checksum == block_checksum(key, path, block)
+                        ):
+                            with contextlib.suppress(UnicodeDecodeError):
+                                found[key] = (path, block.decode())
+            except sqlite3.DatabaseError as error:  # the payloads were read a moment ago: only noted
+                self.notes.append(f"audit cache {self.path}: findings blocks not read ({error})")
+                return {}
+        return found
+
+    def put_blocks(self, items: Iterable[tuple[str, str, str]]) -> None:
+        """Stores (key, path, text) findings blocks on rows already written."""
+        if self._connection is None:
+            return
+        rows = []
+        for key, path, text in items:
+            block = text.encode()
+            rows.append((path, block, block_checksum(key, path, block), key))
+        if not rows:
+            return
+        with self._lock:
+            try:
+                with self._connection:
+                    self._connection.executemany(
+                        "UPDATE results SET block_path = ?, block = ?, block_checksum = ? WHERE key = ?", rows
+                    )
+            except sqlite3.DatabaseError as error:  # locked or damaged: the next run writes them again
+                self.notes.append(f"audit cache not updated: {error}")
 
     def close(self) -> None:
         if self._connection is not None:

@@ -54,6 +54,9 @@ class AuditOptions:
     cache_path: Path | None = None  # default: audit-v1.sqlite3 in tokcli's cache directory
     workers: int | None = None
     use_ignore: bool = True  # False: --no-ignore, read what git ignores too
+    #: The report will be JSON: keep each file's findings written as JSON in the cache and reuse them (a warm
+    #: run with tens of thousands of findings spent more time writing them than on everything else).
+    findings_json: bool = False
 
 
 @dataclass(frozen=True)
@@ -228,9 +231,14 @@ def run_audit(
     report.cache_misses = len(misses)
 
     fresh = _analyse(misses, tokenizers, linter, settings, report, progress, options.workers, providers)
+    for fact in fresh.values():
+        # In report order, as cached rows come back: a file's findings block is written in this order.
+        fact.findings.sort(key=Finding.sort_key)
     facts.update(fresh)
     if cache is not None:
         cache.put_many((keys[path], fact.to_json()) for path, fact in fresh.items())
+        if options.findings_json:
+            _keep_findings_blocks(cache, keys, facts)
         report.notes.extend(cache.notes)
         cache.close()
 
@@ -252,6 +260,7 @@ def run_audit(
                     dynamic_line=host_line(file.path, expanded.units, fact.dynamic_line),
                     from_cache=file.path not in fresh,
                     unit=expanded.units.get(file.path),
+                    findings_block=fact.findings_block,
                 )
             )
             report.findings.extend(fact.findings)
@@ -296,6 +305,27 @@ def run_audit(
         report.findings = map_findings(report.findings, expanded.units)
         report.findings.sort(key=Finding.sort_key)
     return report
+
+
+def _keep_findings_blocks(cache: ResultCache, keys: dict[str, str], facts: dict[str, FileFacts]) -> None:
+    """Give each file's facts its findings block: from the cache when it holds one for this path, otherwise
+    written now and stored beside the row (the JSON report uses them; the findings are in report order)."""
+    from tokcli.reporters.json import findings_block
+
+    stored = cache.get_blocks(keys[path] for path, fact in facts.items() if fact.findings)
+    written = []
+    for path, fact in facts.items():
+        if not fact.findings:
+            continue
+        block = stored.get(keys[path])
+        if block is not None and block[0] == path:
+            fact.findings_block = block[1]
+            continue
+        if any(finding.path != path for finding in fact.findings):
+            continue  # cached findings are given this path on load: a block must have been written with it
+        fact.findings_block = findings_block(fact.findings)
+        written.append((keys[path], path, fact.findings_block))
+    cache.put_blocks(written)
 
 
 def _analyse(

@@ -174,4 +174,6 @@ def audit_document(report: AuditReport) -> dict[str, Any]:
 
 
 def render_audit_json(report: AuditReport) -> str:
-    return render_json(report.findings, audit_summary(report), **audit_document(report))
+    # Files whose findings the audit kept as JSON text: written as they are where they stand unchanged.
+    blocks = [(file.findings, file.findings_block) for file in report.files if file.findings_block is not None]
+    return render_json(report.findings, audit_summary(report), blocks, **audit_document(report))

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable, Mapping, Sequence
 from itertools import chain
-from operator import attrgetter
+from operator import attrgetter, is_
 from typing import Any
 
 from tokcli.gc_pause import gc_paused
@@ -52,13 +52,17 @@ def _value_texts(rows: Iterable[tuple[Any, ...]], width: int) -> list[list[str]]
     return [texts[column::width] for column in range(width)]
 
 
-def findings_text(findings: Sequence[Finding]) -> str:
-    """`[finding_dict(f) for f in findings]` as the indented encoder writes it as the document's first value.
+#: Between two findings in the document's `findings` list.
+FINDING_SEPARATOR = ",\n    "
+
+
+def finding_texts(findings: Sequence[Finding]) -> list[str]:
+    """Each finding as the indented encoder writes it inside the document's `findings` list.
 
     Every scalar field of every finding (and of every edit) is encoded in one C encoder call, and the findings
     are put together by `%` on a template, through `map`: no Python code runs per field, little per finding."""
     if not findings:
-        return "[]"
+        return []
     try:
         heads = _value_texts(map(_head_values, findings), len(_HEAD))
         tails = _value_texts(map(_tail_values, findings), len(_TAIL))
@@ -67,7 +71,7 @@ def findings_text(findings: Sequence[Finding]) -> str:
             map(_EDIT.__mod__, zip(*_value_texts(map(_edit_values, chain.from_iterable(filter(None, fixes))), 3)))
         )
     except ValueError:
-        return _findings_text_plainly(findings)
+        return [_finding_text_plainly(finding) for finding in findings]
     fix_texts = []
     position = 0
     for fix in fixes:
@@ -78,26 +82,69 @@ def findings_text(findings: Sequence[Finding]) -> str:
         else:
             fix_texts.append("null")
     fixable = ["true" if finding.fix and finding.safe_fix else "false" for finding in findings]
-    written = map(_FINDING.__mod__, zip(*heads, fix_texts, *tails, fixable))
-    return "".join(("[\n    ", ",\n    ".join(written), "\n  ]"))
+    return list(map(_FINDING.__mod__, zip(*heads, fix_texts, *tails, fixable)))
 
 
-def _findings_text_plainly(findings: Sequence[Finding]) -> str:
-    """`findings_text` through `dumps_indented`: for findings with a field that is not a scalar."""
-    opening = '{\n  "findings": '
-    return dumps_indented({"findings": [finding_dict(finding) for finding in findings]})[len(opening) : -2]
+def findings_block(findings: Sequence[Finding]) -> str:
+    """`findings` (in report order) as they stand together inside the document's `findings` list: what
+    `findings_text` takes for them from `blocks` (the audit cache keeps one per file)."""
+    return FINDING_SEPARATOR.join(finding_texts(findings))
 
 
-def render_json(findings: Sequence[Finding], summary: Mapping[str, Any], **extra: Any) -> str:
-    """Findings in file order and the summary; `extra` adds top-level keys (audit adds files, totals…).
+def findings_text(findings: Sequence[Finding], blocks: Iterable[tuple[Sequence[Finding], str]] = ()) -> str:
+    """`[finding_dict(f) for f in findings]` as the indented encoder writes it as the document's first value.
+
+    `blocks` are runs of findings already written by `findings_block` (an audit's cached files): where such a
+    run stands in `findings` as it is, the same objects in the same order, its text is used as it is; the
+    findings outside every run are written here. The findings of a block must not have changed since it was
+    written (the audit builds them from the same cache row and never changes them)."""
+    if not findings:
+        return "[]"
+    starts = {id(run[0]): (run, text) for run, text in blocks if run}
+    if not starts:
+        return "".join(("[\n    ", findings_block(findings), "\n  ]"))
+    pieces: list[str | None] = []  # None: the next finding of `plain`
+    plain: list[Finding] = []
+    position, total = 0, len(findings)
+    while position < total:
+        block = starts.get(id(findings[position]))
+        if block is not None:
+            run, text = block
+            end = position + len(run)
+            if end <= total and all(map(is_, findings[position:end], run)):
+                pieces.append(text)
+                position = end
+                continue
+        pieces.append(None)
+        plain.append(findings[position])
+        position += 1
+    written = iter(finding_texts(plain))
+    return "".join(("[\n    ", FINDING_SEPARATOR.join([piece or next(written) for piece in pieces]), "\n  ]"))
+
+
+def _finding_text_plainly(finding: Finding) -> str:
+    """A finding as `finding_texts` writes it, through `dumps_indented`: for a field that is not a scalar."""
+    opening = '{\n  "findings": [\n    '
+    return dumps_indented({"findings": [finding_dict(finding)]})[len(opening) : -len("\n  ]\n}")]
+
+
+def render_json(
+    findings: Sequence[Finding],
+    summary: Mapping[str, Any],
+    blocks: Iterable[tuple[Sequence[Finding], str]] = (),
+    /,
+    **extra: Any,
+) -> str:
+    """Findings in file order and the summary; `extra` adds top-level keys (audit adds files, totals…);
+    `blocks`: runs of findings already written (see `findings_text`).
 
     The text is `json.dumps(document, indent=2, ensure_ascii=False, default=str)`'s, written faster: the
-    findings one by one with `findings_text`, the rest with `dumps_indented`."""
+    findings with `findings_text`, the rest with `dumps_indented`."""
     document: dict[str, Any] = {"summary": dict(summary)}
     document.update(extra)
     document.pop("schema_version", None)  # written first, as json_document does
     with gc_paused():  # a dict per finding, none in a cycle
         rest = dumps_indented(document)
-        listed = findings_text(sorted(findings, key=Finding.sort_key))
+        listed = findings_text(sorted(findings, key=Finding.sort_key), blocks)
     # One join: the findings run to tens of megabytes, each `+` would copy them again.
     return "".join((f'{{\n  "schema_version": {SCHEMA_VERSION},\n  "findings": ', listed, ",\n", rest[2:], "\n"))
