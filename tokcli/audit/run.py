@@ -231,9 +231,9 @@ def run_audit(
     report.cache_misses = len(misses)
 
     fresh = _analyse(misses, tokenizers, linter, settings, report, progress, options.workers, providers)
-    for fact in fresh.values():
+    for analysed in fresh.values():
         # In report order, as cached rows come back: a file's findings block is written in this order.
-        fact.findings.sort(key=Finding.sort_key)
+        analysed.findings.sort(key=Finding.sort_key)
     facts.update(fresh)
     if cache is not None:
         cache.put_many((keys[path], fact.to_json()) for path, fact in fresh.items())
