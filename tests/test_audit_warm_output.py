@@ -120,7 +120,7 @@ def test_rows_an_older_tokcli_wrote_without_the_findings_figures_are_analysed_ag
         for key, payload in connection.execute("SELECT key, payload FROM results").fetchall():
             data = json.loads(payload)
             data["format"] = 3
-            data["findings"] = [row[:11] for row in data["findings"]]
+            data["findings"] = [list(row) for row in zip(*data["findings"][:11])]  # rows of the first 11 columns
             text = json.dumps(data)
             connection.execute(
                 "UPDATE results SET payload = ?, checksum = ? WHERE key = ?", (text, cache.row_checksum(key, text), key)
