@@ -107,7 +107,7 @@ def summarize(findings: list[Finding], *, files: int, extra: dict[str, Any] | No
         "tokens_wasted": sum(map(attrgetter("tokens_wasted"), findings)),
         "cacheable_tokens": sum(map(attrgetter("cacheable_tokens"), findings)),
         "over_budget_tokens": sum(map(attrgetter("over_budget_tokens"), findings)),
-        "fixable": sum(1 for finding in findings if finding.fixable),
+        "fixable": sum(map(attrgetter("fixable"), findings)),
     }
     if extra:
         summary.update(extra)

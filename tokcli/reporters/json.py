@@ -98,11 +98,16 @@ def findings_text(findings: Sequence[Finding], blocks: Iterable[tuple[Sequence[F
     run stands in `findings` as it is, the same objects in the same order, its text is used as it is; the
     findings outside every run are written here. The findings of a block must not have changed since it was
     written (the audit builds them from the same cache row and never changes them)."""
+    return "".join(_findings_parts(findings, blocks))
+
+
+def _findings_parts(findings: Sequence[Finding], blocks: Iterable[tuple[Sequence[Finding], str]]) -> list[str]:
+    """`findings_text` in pieces, for the caller to join once with the rest of the document."""
     if not findings:
-        return "[]"
+        return ["[]"]
     starts = {id(run[0]): (run, text) for run, text in blocks if run}
     if not starts:
-        return "".join(("[\n    ", findings_block(findings), "\n  ]"))
+        return ["[\n    ", findings_block(findings), "\n  ]"]
     pieces: list[str | None] = []  # None: the next finding of `plain`
     plain: list[Finding] = []
     position, total = 0, len(findings)
@@ -119,7 +124,11 @@ def findings_text(findings: Sequence[Finding], blocks: Iterable[tuple[Sequence[F
         plain.append(findings[position])
         position += 1
     written = iter(finding_texts(plain))
-    return "".join(("[\n    ", FINDING_SEPARATOR.join([piece or next(written) for piece in pieces]), "\n  ]"))
+    parts = ["[\n    "]
+    for piece in pieces:
+        parts += (piece or next(written), FINDING_SEPARATOR)
+    parts[-1] = "\n  ]"
+    return parts
 
 
 def _finding_text_plainly(finding: Finding) -> str:
@@ -145,6 +154,7 @@ def render_json(
     document.pop("schema_version", None)  # written first, as json_document does
     with gc_paused():  # a dict per finding, none in a cycle
         rest = dumps_indented(document)
-        listed = findings_text(sorted(findings, key=Finding.sort_key), blocks)
+        listed = _findings_parts(sorted(findings, key=Finding.sort_key), blocks)
     # One join: the findings run to tens of megabytes, each `+` would copy them again.
-    return "".join((f'{{\n  "schema_version": {SCHEMA_VERSION},\n  "findings": ', listed, ",\n", rest[2:], "\n"))
+    opening = f'{{\n  "schema_version": {SCHEMA_VERSION},\n  "findings": '
+    return "".join((opening, *listed, ",\n", rest[2:], "\n"))
