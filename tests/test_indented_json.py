@@ -123,3 +123,47 @@ def test_render_json_writes_a_finding_field_that_is_no_scalar_as_json_dumps_does
     for finding in odd:
         document = {"findings": [finding_dict(finding)], "summary": {}}
         assert render_json([finding], {}) == json_document(document)
+
+
+def _sarif_from_dicts(items: list[Finding], summary: dict[str, object] | None) -> str:
+    """The SARIF log as it was written before the results' template: every result a dict for `dumps_indented`."""
+    from unittest import mock
+
+    from tokcli.reporters import sarif
+
+    with mock.patch.object(sarif, "_results_text", side_effect=ValueError):
+        return sarif.render_sarif(items, tool_version="1", summary=summary)
+
+
+@given(
+    st.lists(findings, max_size=6),
+    st.one_of(st.none(), st.dictionaries(st.text(), documents, max_size=2)),
+)
+def test_sarif_results_are_written_as_their_dicts_would_be(items: list[Finding], summary: object) -> None:
+    from tokcli.reporters.sarif import render_sarif
+
+    assert render_sarif(items, tool_version="1", summary=summary) == _sarif_from_dicts(items, summary)  # type: ignore[arg-type]
+
+
+def test_sarif_regions_and_properties_of_every_shape() -> None:
+    from tokcli.reporters.sarif import render_sarif
+
+    items = [
+        Finding("a b/é.md", 2, 3, 2, 3, "TK101", "x", "info", "no end", 0),
+        Finding("a b/é.md", 2, 3, 4, 1, "TK102", "x", "warning", "an end", 1, cacheable_tokens=7),
+        Finding("/abs/c.md", 1, 1, 1, 9, "TK951", "x", "error", "over", 0, over_budget_tokens=3),
+        Finding("c.md", 1, 1, 1, 9, "TK401", "x", "warning", "both", 0, cacheable_tokens=2, over_budget_tokens=1),
+    ]
+    written = render_sarif(items, tool_version="1")
+    assert written == _sarif_from_dicts(items, None)
+    results = json.loads(written)["runs"][0]["results"]
+    assert [sorted(result["properties"]) for result in results] == [
+        ["overBudgetTokens", "tokensWasted"],
+        ["tokensWasted"],
+        ["cacheableTokens", "tokensWasted"],
+        ["cacheableTokens", "overBudgetTokens", "tokensWasted"],
+    ]
+    regions = [result["locations"][0]["physicalLocation"]["region"] for result in results]
+    assert ["endLine" in region for region in regions] == [True, False, True, True]
+    uris = [result["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] for result in results]
+    assert uris == ["file:///abs/c.md", "a%20b/%C3%A9.md", "a%20b/%C3%A9.md", "c.md"]

@@ -13,7 +13,19 @@ import json
 from typing import Any
 
 _INDENT = "  "
-_CONTAINERS = (dict, list, tuple)
+
+
+class Prewritten:
+    """A value already written as `dumps_indented` writes it where it stands in the document (its depth's
+    indent included): put in the text as it is. For long lists written faster from templates."""
+
+    __slots__ = ("text",)
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+
+
+_CONTAINERS = (dict, list, tuple, Prewritten)
 
 
 @functools.lru_cache(maxsize=64)
@@ -34,6 +46,9 @@ def dumps_indented(value: Any) -> str:
 
 
 def _write(value: Any, depth: int, parts: list[str]) -> None:
+    if isinstance(value, Prewritten):
+        parts.append(value.text)
+        return
     if isinstance(value, dict):
         items: Any = value.values()
         opening, closing = "{", "}"

@@ -37,7 +37,7 @@ def finding_dict(finding: Finding) -> dict[str, Any]:
     return data
 
 
-def _value_texts(rows: Iterable[tuple[Any, ...]], width: int) -> list[list[str]]:
+def value_texts(rows: Iterable[Sequence[Any]], width: int) -> list[list[str]]:
     """The JSON texts of `rows`' values (`width` scalars each), column by column, in one C encoder call (each
     `encode` call sets up a new C encoder, which costs more than a finding's fields). ValueError when a value
     was not a scalar."""
@@ -47,7 +47,7 @@ def _value_texts(rows: Iterable[tuple[Any, ...]], width: int) -> list[list[str]]
     written = _VALUES.encode(flat)
     # A value that is a list or dict starts with a bracket after its NUL (or first): JSON strings hold none raw.
     if written[1] in "[{" or "\0[" in written or "\0{" in written:
-        raise ValueError("a finding field that is not a scalar")
+        raise ValueError("a value that is not a scalar")
     texts = written[1:-1].split(_NUL)
     return [texts[column::width] for column in range(width)]
 
@@ -64,11 +64,11 @@ def finding_texts(findings: Sequence[Finding]) -> list[str]:
     if not findings:
         return []
     try:
-        heads = _value_texts(map(_head_values, findings), len(_HEAD))
-        tails = _value_texts(map(_tail_values, findings), len(_TAIL))
+        heads = value_texts(map(_head_values, findings), len(_HEAD))
+        tails = value_texts(map(_tail_values, findings), len(_TAIL))
         fixes = [finding.fix for finding in findings]
         edits = list(
-            map(_EDIT.__mod__, zip(*_value_texts(map(_edit_values, chain.from_iterable(filter(None, fixes))), 3)))
+            map(_EDIT.__mod__, zip(*value_texts(map(_edit_values, chain.from_iterable(filter(None, fixes))), 3)))
         )
     except ValueError:
         return [_finding_text_plainly(finding) for finding in findings]
