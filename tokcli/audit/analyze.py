@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
-from itertools import repeat, starmap
+from itertools import chain, islice, repeat
 from operator import attrgetter
 from sys import intern
 from typing import Any
@@ -130,7 +130,14 @@ def _findings_columns(findings: Sequence[Finding]) -> list[Any]:
     if not findings:
         return []
     columns: list[Any] = [list(column) for column in zip(*map(_COLUMNS, findings))]
-    columns[9] = [[[e.start, e.end, e.replacement] for e in fix] if fix is not None else None for fix in columns[9]]
+    # The edits as columns too: [edits per finding (null: no fix), starts, ends, replacements].
+    edits = list(chain.from_iterable(filter(None, columns[9])))
+    columns[9] = [
+        [len(fix) if fix is not None else None for fix in columns[9]],
+        [edit.start for edit in edits],
+        [edit.end for edit in edits],
+        [edit.replacement for edit in edits],
+    ]
     for index, default in enumerate(_TRAILING_DEFAULTS, start=11):
         if all(value == default and type(value) is type(default) for value in columns[index]):
             columns[index] = None
@@ -149,13 +156,17 @@ def _findings_from_columns(path: str, columns: list[Any]) -> list[Finding]:
             columns[index] = repeat(default, size)
         elif len(columns[index]) != size:
             raise ValueError("cached findings of another shape")
-    if any(len(column) != size for column in columns[:11]):
+    if any(len(column) != size for column in (*columns[:9], columns[10])):
         raise ValueError("cached findings of another shape")
     # One string object per code, name and severity (as the rules' own findings have): a fresh copy per
     # finding, scattered in memory, made every count and sort by them several times slower.
     for index in (4, 5, 6):
         columns[index] = map(intern, columns[index])
-    columns[9] = [list(starmap(Edit, fix)) if fix is not None else None for fix in columns[9]]
+    counts, starts, ends, replacements = columns[9]
+    if len(counts) != size or not len(starts) == len(ends) == len(replacements) == sum(filter(None, counts)):
+        raise ValueError("cached edits of another shape")
+    edits = iter(list(map(Edit, starts, ends, replacements)))
+    columns[9] = [list(islice(edits, count)) if count is not None else None for count in counts]
     return list(map(Finding, repeat(path, size), *columns))
 
 
