@@ -21,7 +21,7 @@ import sqlite3
 import threading
 import time
 import zlib
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -155,6 +155,15 @@ class ResultCache:
             self.notes.append(f"audit cache disabled: {error}")
             self._connection = None
 
+    def _select(self, columns: str, condition: str, keys: Sequence[str]) -> Iterator[tuple[Any, ...]]:
+        """(key, *columns) of the rows with these keys (and `condition`, which ends in AND), a chunk at a time."""
+        assert self._connection is not None
+        for start in range(0, len(keys), _CHUNK):
+            chunk = keys[start : start + _CHUNK]
+            marks = ",".join("?" * len(chunk))
+            query = f"SELECT key, {columns} FROM results WHERE {condition} key IN ({marks})"
+            yield from self._connection.execute(query, chunk).fetchall()
+
     def get_many(self, keys: Iterable[str]) -> dict[str, dict[str, Any]]:
         wanted = list(keys)
         found: dict[str, dict[str, Any]] = {}
@@ -163,19 +172,13 @@ class ResultCache:
             return found
         with self._lock:
             try:
-                for start in range(0, len(wanted), _CHUNK):
-                    chunk = wanted[start : start + _CHUNK]
-                    marks = ",".join("?" * len(chunk))
-                    rows = self._connection.execute(
-                        f"SELECT key, payload, checksum FROM results WHERE key IN ({marks})", chunk
-                    ).fetchall()
-                    for key, payload, checksum in rows:
-                        try:
-                            if checksum != row_checksum(key, payload):
-                                raise ValueError("checksum")
-                            found[key] = json.loads(payload)
-                        except (ValueError, TypeError):
-                            damaged += 1  # a miss: recomputed, and the row rewritten
+                for key, payload, checksum in self._select("payload, checksum", "", wanted):
+                    try:
+                        if checksum != row_checksum(key, payload):
+                            raise ValueError("checksum")
+                        found[key] = json.loads(payload)
+                    except (ValueError, TypeError):
+                        damaged += 1  # a miss: recomputed, and the row rewritten
             except sqlite3.DatabaseError as error:
                 self.notes.append(f"audit cache {self.path} was unreadable ({error}); rebuilt")
                 self._rebuild()
@@ -194,16 +197,20 @@ class ResultCache:
         for key, payload in items:
             text = json.dumps(payload, separators=(",", ":"))
             rows.append((key, text, row_checksum(key, text), now))
-        if not rows:
+        # Rows nobody wrote for a while belong to old file versions: keep the file small.
+        statement = "INSERT OR REPLACE INTO results (key, payload, checksum, stamp) VALUES (?, ?, ?, ?)"
+        self._write(statement, rows, prune_before=now - MAX_AGE_SECONDS)
+
+    def _write(self, statement: str, rows: list[tuple[Any, ...]], prune_before: int | None = None) -> None:
+        connection = self._connection
+        if connection is None or not rows:
             return
         with self._lock:
             try:
-                with self._connection:
-                    self._connection.executemany(
-                        "INSERT OR REPLACE INTO results (key, payload, checksum, stamp) VALUES (?, ?, ?, ?)", rows
-                    )
-                    # Rows nobody wrote for a while belong to old file versions: keep the file small.
-                    self._connection.execute("DELETE FROM results WHERE stamp < ?", (now - MAX_AGE_SECONDS,))
+                with connection:
+                    connection.executemany(statement, rows)
+                    if prune_before is not None:
+                        connection.execute("DELETE FROM results WHERE stamp < ?", (prune_before,))
             except sqlite3.OperationalError as error:  # locked by another process: skip this write
                 self.notes.append(f"audit cache not updated: {error}")
             except sqlite3.DatabaseError as error:
@@ -220,22 +227,15 @@ class ResultCache:
             return found
         with self._lock:
             try:
-                for start in range(0, len(wanted), _CHUNK):
-                    chunk = wanted[start : start + _CHUNK]
-                    marks = ",".join("?" * len(chunk))
-                    rows = self._connection.execute(
-                        "SELECT key, block_path, block, block_checksum FROM results "
-                        f"WHERE block IS NOT NULL AND key IN ({marks})",
-                        chunk,
-                    ).fetchall()
-                    for key, path, block, checksum in rows:
-                        if (
-                            isinstance(path, str)
-                            and isinstance(block, bytes)
-                            and checksum == block_checksum(key, path, block)
-                        ):
-                            with contextlib.suppress(UnicodeDecodeError):
-                                found[key] = (path, block.decode())
+                rows = self._select("block_path, block, block_checksum", "block IS NOT NULL AND", wanted)
+                for key, path, block, checksum in rows:
+                    if (
+                        isinstance(path, str)
+                        and isinstance(block, bytes)
+                        and checksum == block_checksum(key, path, block)
+                    ):
+                        with contextlib.suppress(UnicodeDecodeError):
+                            found[key] = (path, block.decode())
             except sqlite3.DatabaseError as error:  # the payloads were read a moment ago: only noted
                 self.notes.append(f"audit cache {self.path}: findings blocks not read ({error})")
                 return {}
@@ -249,16 +249,7 @@ class ResultCache:
         for key, path, text in items:
             block = text.encode()
             rows.append((path, block, block_checksum(key, path, block), key))
-        if not rows:
-            return
-        with self._lock:
-            try:
-                with self._connection:
-                    self._connection.executemany(
-                        "UPDATE results SET block_path = ?, block = ?, block_checksum = ? WHERE key = ?", rows
-                    )
-            except sqlite3.DatabaseError as error:  # locked or damaged: the next run writes them again
-                self.notes.append(f"audit cache not updated: {error}")
+        self._write("UPDATE results SET block_path = ?, block = ?, block_checksum = ? WHERE key = ?", rows)
 
     def close(self) -> None:
         if self._connection is not None:
