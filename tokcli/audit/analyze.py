@@ -365,8 +365,15 @@ def measure_prefixes(parsed: Sequence[Parsed], facts: Sequence[FileFacts], token
             fact.prefix[name] = fact.tokens[name] if known is not None else next(counts)
 
 
-def figures_for(facts: FileFacts, targets: Sequence[ModelTarget], cost_options: Any) -> list[ModelFigures]:
-    """Per-model figures of one file: tokens from its tokenizer, cost from the pricing table."""
+def figures_for(
+    facts: FileFacts,
+    targets: Sequence[ModelTarget],
+    cost_options: Any,
+    costs: dict[tuple[str, int], tuple[Decimal, Decimal | None]] | None = None,
+) -> list[ModelFigures]:
+    """Per-model figures of one file: tokens from its tokenizer, cost from the pricing table. `costs` keeps
+    (cost per call, per period) by (model, tokens) across the files of one run (files share token counts, and
+    pricing one took longer than the rest of its figures)."""
     from tokcli.pricing.cost import compute_cost
 
     figures = []
@@ -381,8 +388,13 @@ def figures_for(facts: FileFacts, targets: Sequence[ModelTarget], cost_options: 
         compressed = compressed + prompt if compressed is not None else None
         per_call = per_period = None
         if target.price is not None:
-            breakdown = compute_cost(target.price, tokens, cost_options)
-            per_call, per_period = breakdown.total_cost, breakdown.period_cost
+            priced = costs.get((target.model, tokens)) if costs is not None else None
+            if priced is None:
+                breakdown = compute_cost(target.price, tokens, cost_options)
+                priced = (breakdown.total_cost, breakdown.period_cost)
+                if costs is not None:
+                    costs[(target.model, tokens)] = priced
+            per_call, per_period = priced
         figures.append(
             ModelFigures(
                 model=target.model,

@@ -258,6 +258,7 @@ def run_audit(
         cache.close()
 
     cost_options = _cost_options(settings)
+    costs: dict[tuple[str, int], tuple[Decimal, Decimal | None]] = {}
     with gc_paused(settle=True):  # as above: the findings just built would be walked by every collection
         for file in found.files:
             fact = facts.get(file.path)
@@ -269,7 +270,7 @@ def run_audit(
                     relative=file.relative,
                     digest=file.digest,
                     kind=fact.kind,
-                    figures=figures_for(fact, targets, cost_options),
+                    figures=figures_for(fact, targets, cost_options, costs),
                     findings=map_findings(fact.findings, expanded.units),
                     dynamic=fact.dynamic,
                     dynamic_line=host_line(file.path, expanded.units, fact.dynamic_line),
