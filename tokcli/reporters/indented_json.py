@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import functools
 import json
+from itertools import repeat
 from typing import Any
 
 _INDENT = "  "
@@ -62,7 +63,7 @@ def _write(value: Any, depth: int, parts: list[str]) -> None:
         parts.append(opening + closing)
         return
     inner = "\n" + _INDENT * (depth + 1)
-    if not any(isinstance(item, _CONTAINERS) for item in items):
+    if not any(map(isinstance, items, repeat(_CONTAINERS))):
         flat = _flat_encoder(depth).encode(value)
         parts.append(opening + inner + flat[1:-1] + "\n" + _INDENT * depth + closing)
         return
