@@ -57,8 +57,20 @@ def many_findings_tree(root: Path) -> Path:
     }
     files["billing.md"] = VERBOSE
     files["empty_of_findings.md"] = "Answer billing questions. Cite the invoice number.\n"
-    # TK402 findings land among the lint findings of the same files: their blocks cannot be used there.
-    return write_tree(root, files, "models: [gpt-4o]\nlint:\n  rules:\n    TK402: {max-tokens: 60}\n")
+    # A file budget every file exceeds: its TK951 finding (line 1, column 1) lands among the lint findings of
+    # files with findings on line 1 (their blocks cannot be used there) and before those of the others.
+    config = "models: [gpt-4o]\nlint:\n  rules:\n    TK402: {max-tokens: 60}\n"
+    config += "audit:\n  budgets:\n    files:\n      '*.md': {max_tokens: 5}\n"
+    return write_tree(root, files, config)
+
+
+def _interleaved(report: AuditReport) -> set[str]:
+    """Files whose own findings a budget finding stands among in the report's order."""
+    paths = set()
+    for before, finding, after in zip(report.findings, report.findings[1:], report.findings[2:]):
+        if finding.code == "TK951" and before.path == finding.path == after.path:
+            paths.add(finding.path)
+    return paths
 
 
 @pytest.mark.parametrize("tree", ["examples", "many findings"])
@@ -75,11 +87,13 @@ def test_cold_warm_and_uncached_reports_are_the_former_encoders_text(
     warm = audit(root)
     uncached = audit(root, use_cache=False)
     assert cold.cache_misses == warm.cache_hits == len(warm.files) > 0
-    assert len(warm.findings) > (500 if tree == "many findings" else 10)
+    assert len(warm.findings) > (900 if tree == "many findings" else 10)
     # The blocks were used: every file with findings of its own has one, read back from the cache.
     with_findings = [file for file in warm.files if file.findings and file.unit is None]
     assert with_findings and all(file.findings_block is not None for file in with_findings)
     assert all(file.findings_block is None for file in uncached.files)
+    if tree == "many findings":  # both ways of writing a file's findings are taken
+        assert 0 < len(_interleaved(warm)) < len(with_findings)
     for report in (cold, warm, uncached):
         assert render_audit_json(report) == former_text(report)
     texts = [json.loads(render_audit_json(report)) for report in (cold, warm, uncached)]
