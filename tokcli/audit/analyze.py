@@ -165,8 +165,12 @@ def _findings_from_columns(path: str, columns: list[Any]) -> list[Finding]:
     counts, starts, ends, replacements = columns[9]
     if len(counts) != size or not len(starts) == len(ends) == len(replacements) == sum(filter(None, counts)):
         raise ValueError("cached edits of another shape")
-    edits = iter(list(map(Edit, starts, ends, replacements)))
-    columns[9] = [list(islice(edits, count)) if count is not None else None for count in counts]
+    edits = list(map(Edit, starts, ends, replacements))
+    if counts.count(1) == size:  # one edit per finding, as most rules' fixes are: no slicing
+        columns[9] = [[edit] for edit in edits]
+    else:
+        remaining = iter(edits)
+        columns[9] = [list(islice(remaining, count)) if count is not None else None for count in counts]
     return list(map(Finding, repeat(path, size), *columns))
 
 
