@@ -806,61 +806,16 @@ def _signature(text: str, cuts: list[Removal]) -> list[Removal]:
 
 
 # Words of a heading that names nothing: "## A few final words", "A FEW MORE THINGS", "## Other notes". The
-# section's content stays; only a heading that says no more than "here is more" goes.
-_GENERIC_HEADING_WORDS = frozenset(
-    [
-        "a",
-        "an",
-        "the",
-        "few",
-        "couple",
-        "some",
-        "more",
-        "other",
-        "others",
-        "final",
-        "last",
-        "further",
-        "additional",
-        "misc",
-        "miscellaneous",
-        "things",
-        "thing",
-        "stuff",
-        "words",
-        "thoughts",
-        "notes",
-        "bits",
-        "odds",
-        "ends",
-        "and",
-        "just",
-        "to",
-        "recap",
-        "wrapping",
-        "up",
-    ]
-)
-# one of them says "more of the same" ("## Notes" alone is a label and stays)
+# section's content stays; only a heading that says no more than "here is more" goes. One of its words must say
+# "more of the same" ("## Notes" alone is a label and stays).
 _MORE_OF_THE_SAME = frozenset(
-    [
-        "few",
-        "couple",
-        "some",
-        "more",
-        "other",
-        "others",
-        "final",
-        "last",
-        "further",
-        "additional",
-        "misc",
-        "miscellaneous",
-        "just",
-        "recap",
-        "wrapping",
-    ]
-)
+    ["few", "couple", "some", "more", "other", "others", "final", "last", "further", "additional", "misc",
+     "miscellaneous", "just", "recap", "wrapping"]
+)  # fmt: skip
+_GENERIC_HEADING_WORDS = _MORE_OF_THE_SAME | frozenset(
+    ["a", "an", "the", "things", "thing", "stuff", "words", "thoughts", "notes", "bits", "odds", "ends", "and", "to",
+     "up"]
+)  # fmt: skip
 _HEADING_WORDS = re.compile(r"[^\W\d_]+|\S")
 
 
