@@ -65,6 +65,9 @@ def test_balanced_saves_tokens_and_template_still_renders_the_same_data() -> Non
         ("* **Must** not throw.", "* **Must** not throw."),
         ("> **Caveat** Breakpoints are slow.", "> **Caveat** Breakpoints are slow."),
         ("Return **PACKAGE_RESOLVE** now.", "Return **PACKAGE_RESOLVE** now."),
+        # two marked words that would join once both lose their markers (it was rolled back)
+        ("- **Description** and **Details**: write them.", "- **Description** and **Details**: write them."),
+        ("Sections: **Title**, **Description** and **Details**.", "Sections: Title, **Description** and **Details**."),
         ("x -*-outline-*- y", "x -*-outline-*- y"),
         # nothing to join: the markers go
         ("You **must** answer in *one* line.", "You must answer in one line."),

@@ -104,11 +104,12 @@ def _capitalize_next(text: str) -> str:
 # capitalised words for one named entity ("Contact the FSF"), and "should" + "not" for one negation. A
 # sentinel stands for a protected span, which may be a capitalised word or a negation word: it counts as both.
 _STOPWORDS = frozenset(ENTITY_STOPWORDS)
-_ENTITY_GOES_ON = re.compile(rf"[ \t]+(?:(?:{ENTITY_JOINERS})[ \t]+)?[A-Z{SENTINEL}]")
+# (the next word may still wear its own markers: "**Description** and **Details**" joins once both go)
+_ENTITY_GOES_ON = re.compile(rf"[ \t]+(?:(?:{ENTITY_JOINERS})[ \t]+)?(?:\*{{1,3}}|_{{1,3}})?[A-Z{SENTINEL}]")
 _WORD = re.compile(r"[\w'’&-]*")
 _ENDS_CAPITALISED = re.compile(rf"(?:{SENTINEL}|(?<![\w'’&-])(?P<word>[A-Z][\w'’&-]*))\Z")
 _ENDS_CAPITALISED_BEFORE_BLANKS = re.compile(
-    rf"(?:{SENTINEL}|(?<![\w'’&-])(?P<word>[A-Z][\w'’&-]*))(?:[ \t]+(?:{ENTITY_JOINERS}))?[ \t]+\Z"
+    rf"(?:{SENTINEL}|(?<![\w'’&-])(?P<word>[A-Z][\w'’&-]*))\**(?:[ \t]+(?:{ENTITY_JOINERS}))?[ \t]+\Z"
 )
 _NEGATION_FIRST_WORD = rf"(?:(?<![\w'’-])(?:do|does|did|should|can|must|at)|{SENTINEL})"
 _ENDS_NEGATION_FIRST_WORD = re.compile(rf"{_NEGATION_FIRST_WORD}[ \t]*\Z", re.I)
