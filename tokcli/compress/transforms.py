@@ -470,17 +470,17 @@ _INDIRECT_REQUEST = (
     f"|what{_B}(?:we|i)(?:['’]d|{_B}would)?{_B}(?:(?:really|truly){_B})?(?:love|like|want|need){_B}is{_B}"
     f"(?:for{_B}you{_B}to|that{_B}you)"
     f"(?!{_B}(?:note|remember|know){_B}that)"
-    # not before a verb of perceiving or receiving: "You should see a stable connection" expects, it does not ask
     f"|you{_B}(?:have|need){_B}to"
     # the instruction in the present tense, after the clause that sets its case: "In this case, you explain to the
     # patient …", "If they mention chest pain, you stop giving advice"
     f"|you(?={_B}{_TASK_VERB}\\b)"
+    # not before a verb of perceiving or receiving: "You should see a stable connection" expects, it does not ask
     f"|you{_B}should(?!{_B}(?:see|notice|hear|receive|get|now|already)\\b)"
     f"|you{_B}(?:may|might){_B}want{_B}to"
     # "You will review each diff" asks for it; "You will receive a transcript" tells, and stays
     f"|you(?:['’]ll|{_B}will)(?={_B}(?:write|answer|review|draft|prepare|produce|generate|respond|reply|provide|"
     f"create|summari[sz]e|classify|analy[sz]e|evaluate|translate|extract|return|output|list|identify|explain|"
-    f"greet|format|rate|score|label|compare|suggest|recommend|assess|categori[sz]e|rewrite|answer)\\b)"
+    f"greet|format|rate|score|label|compare|suggest|recommend|assess|categori[sz]e|rewrite)\\b)"
     f"|(?:we|i){_B}(?:(?:really|would){_B})?(?:expect|ask|encourage|invite){_B}you{_B}to"
     f"|you(?:['’]re|{_B}are){_B}encouraged{_B}to"
     # "The goal is to get a reply" asks for it
