@@ -394,6 +394,10 @@ def test_backstory_and_experience_go_at_aggressive_only(sentence: str, reason: s
         ("Be brief.\n— Tomás (platform team)\n", "Be brief.\n"),
         ("Use this format:\n-- end of report\n", "Use this format:\n-- end of report\n"),  # part of the format
         ("Be brief.\n-- END\n", "Be brief.\n-- END\n"),  # a marker, not a name
+        (
+            "Our motto:\n> Keep it simple.\n— Leonardo da Vinci\n",
+            "Our motto:\n> Keep it simple.\n— Leonardo da Vinci\n",
+        ),
     ],
 )
 def test_a_name_under_a_dash_on_the_last_line_is_a_signature(text: str, expected: str) -> None:

@@ -376,8 +376,8 @@ _RATIONALE = re.compile(
     r"(?:shown|revealed|found|taught us|suggested|demonstrated)\b)\b"
 )
 # The author's or the company's story, told in the first person and the past ("I've been running the helpdesk
-# for twenty years", "FitLoop started because my co-founder and I …", "I'm the lead narrative designer on …",
-# "My lead said to …"): it tells the model nothing to do. Only without "you": a sentence that addresses the
+# for twenty years", "FitLoop started because my co-founder and I …", "I'm Tomás, I joined the team …", "My lead
+# said to …"): it tells the model nothing to do. Only without "you": a sentence that addresses the
 # reader may ask something of it.
 _BACKSTORY = re.compile(
     r"(?:(?:so|um|uh|ok|okay|well|anyway|honestly|now),? )*"
@@ -781,8 +781,10 @@ def _dash_signature(text: str) -> list[Removal]:
         return []
     name = match.group("name")
     # a name is capitalised and written in words ("-- END OF REPORT" is an output marker); a line under a colon
-    # belongs to the format the colon introduces
-    if not name[0].isupper() or name.isupper() or text[: match.start()].rstrip().endswith(":"):
+    # belongs to the format the colon introduces, and one under a quotation names its author
+    above = text[: match.start()].rstrip()
+    last_line = above[above.rfind("\n") + 1 :].lstrip()
+    if not name[0].isupper() or name.isupper() or above.endswith((":", '"', "”")) or last_line.startswith(">"):
         return []
     return [Removal(match.start() + 1, len(text), "signature", match.group().strip())]
 
