@@ -256,6 +256,17 @@ def test_articles_keep_the_before_an_adjective_standing_as_a_noun() -> None:
     assert "list following steps" in new
 
 
+@pytest.mark.parametrize("label", ["Example:", "**Sample output:**", "Expected response 2:", "- Good example:"])
+def test_the_telegraphic_transforms_leave_an_example_as_written(label: str) -> None:
+    text = f"{label}\n{LONG}\n\n{LONG}\n"
+    for transform in (t.articles, t.low_information_words):
+        new, _ = transform(text)
+        assert new.startswith(f"{label}\n{LONG}\n\n")  # the example; the prose after the blank line is edited
+        assert not new.endswith(f"\n{LONG}\n")
+    listed = f"{label}\n- red\n- green\n- blue\n"
+    assert t.condense_lists(listed) == (listed, 0)
+
+
 def test_articles_keep_a_before_conjunctions() -> None:
     line = "Choose between a and b in the following long list of options that the user may give you in a form."
     new, _ = t.articles(line)

@@ -1325,17 +1325,45 @@ _LIST_RUN = re.compile(
 _LIST_ITEM = re.compile(r"^[ \t]*[-*+][ \t]+([^\n]*)$", re.M)
 
 
-def _in_prose_lines(pattern: re.Pattern[str], text: str) -> tuple[str, int]:
-    """Delete `pattern`'s matches inside long prose lines only (headings, tables and short lines are kept)."""
+# A label alone on its line ("Example:", "**Sample output:**", "Expected response 2:") puts the lines below it, up
+# to a blank line, in an example: shown to the model as written, so the telegraphic transforms leave them alone.
+_EXAMPLE_LABEL_LINE = re.compile(
+    r"^[ \t>]*(?:[-*+][ \t]+)?(?:\*\*|__)?(?:good |bad |correct |incorrect |expected |sample |example )?"
+    r"(?:examples?|samples?|output|response|answer|reply|email|message)(?:[ \t]+\d{1,2})?(?:\*\*|__)?:(?:\*\*|__)?"
+    r"[ \t]*\n(?P<block>(?:[ \t]*\S[^\n]*(?:\n|\Z))+)",
+    re.M | re.I,
+)
+
+
+def example_blocks(text: str) -> list[tuple[int, int]]:
+    """The (start, end) of the lines under each example label (see `_EXAMPLE_LABEL_LINE`)."""
+    if ":" not in text:
+        return []
+    return [match.span("block") for match in _EXAMPLE_LABEL_LINE.finditer(text)]
+
+
+def _edit_prose_lines(text: str, edit: Callable[[str], tuple[str, int]]) -> tuple[str, int]:
+    """`edit` applied to each long prose line (headings, tables, short lines and the lines of an example are
+    kept); the total of the counts it returns."""
     total = 0
+    examples = example_blocks(text)
+    starts = [start for start, _ in examples]
 
     def in_line(match: re.Match[str]) -> str:
         nonlocal total
-        line, count = pattern.subn("", match.group())
+        before = bisect.bisect_right(starts, match.start()) - 1
+        if before >= 0 and match.start() < examples[before][1]:
+            return match.group()
+        line, count = edit(match.group())
         total += count
         return line
 
     return _PROSE_LINE.sub(in_line, text), total
+
+
+def _in_prose_lines(pattern: re.Pattern[str], text: str) -> tuple[str, int]:
+    """Delete `pattern`'s matches inside long prose lines only (see `_edit_prose_lines`)."""
+    return _edit_prose_lines(text, lambda line: pattern.subn("", line))
 
 
 # An article is part of a fixed expression, and dropping it changes the meaning or breaks the phrase, when it
@@ -1455,16 +1483,12 @@ def _in_fixed_expression(line: str, start: int, end: int) -> bool:
 def articles(text: str) -> tuple[str, int]:
     """ "the", "a", "an" dropped inside long prose lines (headings, tables and short lines are left alone),
     except in fixed expressions ("a few", "7 days a week", "one at a time", "on the other hand")."""
-    total = 0
 
-    def in_line(match: re.Match[str]) -> str:
-        nonlocal total
-        line = match.group()
+    def in_line(line: str) -> tuple[str, int]:
         cuts = [(m.start(), m.end()) for m in _ARTICLE.finditer(line) if not _in_fixed_expression(line, *m.span())]
-        total += len(cuts)
-        return _cut(line, cuts)
+        return _cut(line, cuts), len(cuts)
 
-    return _PROSE_LINE.sub(in_line, text), total
+    return _edit_prose_lines(text, in_line)
 
 
 def low_information_words(text: str) -> tuple[str, int]:
@@ -1488,8 +1512,15 @@ def condense_lists(text: str) -> tuple[str, int]:
     """A bullet list of three or more short items (≤ 5 words, no sentences) becomes one comma-separated line."""
     count = 0
 
+    examples = example_blocks(text)
+    starts = [start for start, _ in examples]
+
     def replace(match: re.Match[str]) -> str:
         nonlocal count
+        items = match.start("items")
+        before = bisect.bisect_right(starts, items) - 1
+        if before >= 0 and items < examples[before][1]:
+            return match.group()  # an example's list is shown as written
         new = _condense(match)
         count += new != match.group()
         return new
