@@ -230,6 +230,11 @@ def test_a_line_between_protected_lines_across_blank_lines_is_not_a_message() ->
         ('Write "UNASSIGNED", so that I can follow up on it.\n', 'Write "UNASSIGNED".\n'),
         ("Keep it short — because people skim.\n", "Keep it short.\n"),
         ("Use rg — it makes search faster.\n", "Use rg.\n"),
+        # list markers in brackets are no asides
+        (
+            "Offer it whenever (i) the user asks; (ii) the user is stuck; or (iii) the user is new.\n",
+            "Offer it whenever (i) the user asks; (ii) the user is stuck; or (iii) the user is new.\n",
+        ),
         # a dash that goes on describing is no reason: the rubric's definition stays
         (
             "Score 5 goes beyond listing details — it offers insight into why the information matters.\n",
@@ -367,6 +372,9 @@ def test_some_things_to_keep_in_mind_is_a_transition_but_a_label_is_not() -> Non
     ("sentence", "reason"),
     [
         ("I've been running the helpdesk here for twenty-two years now.", "backstory"),
+        ("That is why the team reviews every draft.", "rationale"),
+        # the consequence addresses the reader: it may be the instruction ("we want you: a conversation partner")
+        ("That is why we want you: a patient conversation partner.", None),
         ("Management decided we need a chatbot on the intranet.", "backstory"),
         ("FitLoop started because my co-founder and I were sick of fitness apps.", "backstory"),
         ("So, um, I'm Tomás, I joined the platform team four months ago.", "backstory"),

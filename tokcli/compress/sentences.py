@@ -395,6 +395,9 @@ _BACKSTORY = re.compile(
 _ADDRESSES_THE_READER = re.compile(
     r"\b(?:you|your|yours|yourself)\b|(?:,? so|therefore|which means|that means|thus|hence),? (?!(?:i|we|my|our)\b)"
 )
+# "That's why we want you: a patient conversation partner", "That is why you keep answers short": what follows
+# "that's why" is the consequence, which addresses the reader and may be the instruction itself
+_CONSEQUENCE_FOR_THE_READER = re.compile(r"that(?:'s| is) why\b.*\byou", re.S)
 # A reason given at the end of a sentence: ", since they sound terrible read aloud", ", because we pipe it
 # into the ticketing system", ", so that I can follow up": the instruction before it stands without it.
 _REASON_CLAUSE = re.compile(
@@ -575,7 +578,7 @@ def classify(
         earlier = said() if callable(said) else said
         if words and len(words & earlier) >= 0.75 * len(words):
             return "restatement"
-    if aggressive and _RATIONALE.match(normal):
+    if aggressive and _RATIONALE.match(normal) and not _CONSEQUENCE_FOR_THE_READER.match(normal):
         return "rationale"
     if aggressive and _BACKSTORY.match(normal) and not _ADDRESSES_THE_READER.search(normal):
         return "backstory"
@@ -888,7 +891,8 @@ def _sentence_cut_end(text: str, sentence: Sentence) -> int:
 # spam filters)", "(which is nice)"; not "(e.g. …)", "(optional)" or one that holds a protected span
 _REASON_ASIDE = re.compile(
     r"[ \t]*\((?:it(?:'s|’s| is)|this is|that(?:'s|’s| is)|which|because|since|as (?:it|this|that|they)|so (?:that|we|i)"
-    r"|they(?:'re|’re| are)?|we(?:'ve|’ve| have)?|i(?:'ve|’ve| have)?)\b[^()\n\ue000]{0,200}\)",
+    # words must follow: "(i)" and "(we)" alone are list markers or labels
+    r"|they(?:'re|’re| are)?|we(?:'ve|’ve| have)?|i(?:'ve|’ve| have)?)\b(?=[ \t])[^()\n\ue000]{1,200}\)",
     re.I,
 )
 
