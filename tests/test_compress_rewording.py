@@ -462,6 +462,14 @@ def test_a_request_whose_coordinated_word_is_no_second_request_stays(text: str) 
     assert t.filler_phrases(text) == (text, 0)
 
 
+def test_a_coordinated_should_before_a_protected_negation_goes_with_the_request() -> None:
+    S = t.SENTINEL  # "never" here: "should not" is one protected span, so a bare "not" never follows "should"
+    text = f"You should refer to them, and you should {S} invent one."
+    assert t.filler_phrases(text) == (f"Refer to them, and {S} invent one.", 1)
+    kept = f"The agent shall stop, and shall {S} continue."  # "shall" may stand before a bare "not"
+    assert t.filler_phrases(kept) == (kept, 0)
+
+
 def test_an_opener_that_is_no_request_goes_before_a_coordinated_protected_word() -> None:
     S = t.SENTINEL
     text = f"Please note that you should {S} give X, and {S} mention Y."

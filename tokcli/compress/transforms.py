@@ -522,6 +522,9 @@ _NOT_COORDINATED = re.compile(
     r"(?:the|a|an|it|they|this|that|there|you|we|he|she|any|your|our|their|them|him|her|me|us|all|each|every)\b"
     r"|\ue000"
 )
+# ("should not" is one protected span, so what follows "should" is "never", "only" …: never a bare "not", which
+# "shall" and "will" may have)
+_MODAL_WORD = re.compile(r"(?:you[ \t]+)?should\b|that[ \t]+you\b")
 _PLEASE_AT_END = re.compile(r"please(?=[.!?,])(?<=[ \t,]please)")
 _ASKS_KINDLY = ("please", "we", "i", "you", "would", "could", "will", "to", "are", "is", "then", "also")
 #: Inline filler, case-sensitive (only lower-case uses are inline); each pattern starts with a literal word so
@@ -734,7 +737,10 @@ def filler_phrases(text: str) -> tuple[str, int]:
         # "shall", "will", "that you") goes with the request, or it would dangle; where it cannot go, both stay
         word = coordinated.group("word")
         if word.startswith("must") or _NOT_COORDINATED.match(text, coordinated.end()):
-            return None
+            # a protected word after a modal is its negation ("and you should never invent …" → "and never
+            # invent …"); after "to" it may be a name ("and to Acme Corp")
+            if not (_MODAL_WORD.match(word) and text[coordinated.end() : coordinated.end() + 1] == SENTINEL):
+                return None
         if _COORDINATED_TO.match(text, coordinated.end()) or _LISTED_TO.search(text, end, coordinated.start("word")):
             return None  # a third part would still dangle
         new = direct(start, end, match)
