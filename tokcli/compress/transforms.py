@@ -736,11 +736,11 @@ def filler_phrases(text: str) -> tuple[str, int]:
         # "I would ask you to write …, and to avoid …" → "Write …, and avoid …": the second "to" (or "should",
         # "shall", "will", "that you") goes with the request, or it would dangle; where it cannot go, both stay
         word = coordinated.group("word")
-        if word.startswith("must") or _NOT_COORDINATED.match(text, coordinated.end()):
-            # a protected word after a modal is its negation ("and you should never invent …" → "and never
-            # invent …"); after "to" it may be a name ("and to Acme Corp")
-            if not (_MODAL_WORD.match(word) and text[coordinated.end() : coordinated.end() + 1] == SENTINEL):
-                return None
+        # a protected word after a modal is its negation ("and you should never invent …" → "and never invent …");
+        # after "to" it may be a name ("and to Acme Corp")
+        negated_modal = _MODAL_WORD.match(word) and text[coordinated.end() : coordinated.end() + 1] == SENTINEL
+        if word.startswith("must") or (_NOT_COORDINATED.match(text, coordinated.end()) and not negated_modal):
+            return None
         if _COORDINATED_TO.match(text, coordinated.end()) or _LISTED_TO.search(text, end, coordinated.start("word")):
             return None  # a third part would still dangle
         new = direct(start, end, match)
