@@ -267,6 +267,14 @@ def test_the_telegraphic_transforms_leave_an_example_as_written(label: str) -> N
     assert t.condense_lists(listed) == (listed, 0)
 
 
+@pytest.mark.parametrize("label", ["Thought:", "User:", "Response:"])
+def test_the_telegraphic_transforms_leave_a_labelled_example_field_as_written(label: str) -> None:
+    text = f"{label} {LONG}\n{LONG}\n"
+    new, _ = t.articles(text)
+    assert new.startswith(f"{label} {LONG}\n")
+    assert not new.endswith(f"\n{LONG}\n")
+
+
 def test_articles_keep_a_before_conjunctions() -> None:
     line = "Choose between a and b in the following long list of options that the user may give you in a form."
     new, _ = t.articles(line)

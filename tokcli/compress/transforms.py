@@ -1349,8 +1349,10 @@ def example_blocks(text: str) -> list[tuple[int, int]]:
 
 
 def _edit_prose_lines(text: str, edit: Callable[[str], tuple[str, int]]) -> tuple[str, int]:
-    """`edit` applied to each long prose line (headings, tables, short lines and the lines of an example are
-    kept); the total of the counts it returns."""
+    """`edit` applied to each long prose line (headings, tables, short lines, the lines of an example and its
+    labelled fields are kept); the total of the counts it returns."""
+    from tokcli.compress.sentences import in_example
+
     total = 0
     examples = example_blocks(text)
     starts = [start for start, _ in examples]
@@ -1360,6 +1362,8 @@ def _edit_prose_lines(text: str, edit: Callable[[str], tuple[str, int]]) -> tupl
         before = bisect.bisect_right(starts, match.start()) - 1
         if before >= 0 and match.start() < examples[before][1]:
             return match.group()
+        if in_example(text, match.end() - 1):
+            return match.group()  # a labelled field of an example ("Thought: I will use the …", "User: …")
         line, count = edit(match.group())
         total += count
         return line
