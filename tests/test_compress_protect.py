@@ -296,3 +296,16 @@ def test_capitals_for_emphasis_alone_are_prose_but_acronyms_stay() -> None:
     assert kinds("We are SO excited, and it is REALLY good.") == []
     assert kinds("Use the API, then SOAP.") == [("entity", "API"), ("entity", "SOAP")]
     assert kinds("ALWAYS reply; SOS.") == [("entity", "SOS")]
+
+
+def test_a_front_matter_model_key_is_no_example_speaker() -> None:
+    # "model:" is a speaker label in example conversations; in a prompty front matter it is a key, and the system
+    # prompt right after the front matter was protected whole as its "turn"
+    text = "---\nname: x\nmodel:\n  api: chat\n---\nsystem:\nPlease note that you answer.\n\nuser:\nHi\n"
+    spans = [(span.kind, span.text) for span in protect_document(text, kind="prompty")]
+    assert spans == [
+        ("front_matter", "---\nname: x\nmodel:\n  api: chat\n---"),
+        ("role", "system:"),
+        ("role", "user:"),
+        ("example", "Hi"),
+    ]

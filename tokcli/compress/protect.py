@@ -398,7 +398,8 @@ def block_spans(
     if prompty:
         blocks.extend((m.start(), m.end(), "role") for m in _PROMPTY_ROLE.finditer(text))
     if ":" in text:
-        blocks.extend(_example_turns(text))
+        front_matter = max((end for _, end, kind in blocks if kind == "front_matter"), default=0)
+        blocks.extend(_example_turns(text, front_matter))
     blocks = _merge(blocks)
     blocks = _merge(blocks + _json_spans(text, blocks))
     padded = "\n" + text
@@ -435,11 +436,12 @@ def _yaml_blocks(padded: str) -> Iterator[tuple[int, int]]:
         position = end - 1  # a block ends with its line break, where the next one may start
 
 
-def _example_turns(text: str) -> Iterator[tuple[int, int, str]]:
+def _example_turns(text: str, after: int = 0) -> Iterator[tuple[int, int, str]]:
     """What the speakers of example conversations say: the rest of a "User: …" line, and the lines below a
-    speaker label alone on its line up to a blank line, a heading or the next speaker label."""
+    speaker label alone on its line up to a blank line, a heading or the next speaker label. Only labels from
+    `after` on are looked at (a front matter's `model:` key is no speaker)."""
     padded = "\n" + text
-    match = _SPEAKER_LABEL.search(padded)
+    match = _SPEAKER_LABEL.search(padded, after)
     while match is not None:
         if match.group("same") is not None:
             yield match.start("same") - 1, match.end("same") - 1, "example"
