@@ -496,7 +496,8 @@ def line_spans(text: str) -> list[tuple[int, int, str]]:
     return found
 
 
-_HEADING_START = re.compile(r"[ \t]{0,3}#{1,6}[ \t]")
+#: A markdown heading's marks at a line start (with the blanks after them).
+HEADING_START = re.compile(r"[ \t]{0,3}#{1,6}[ \t]+")
 
 
 def _title_in_heading(text: str, match: re.Match[str]) -> bool:
@@ -505,7 +506,7 @@ def _title_in_heading(text: str, match: re.Match[str]) -> bool:
     if " " not in match.group() and "\t" not in match.group():
         return False
     line_start = text.rfind("\n", 0, match.start()) + 1
-    return _HEADING_START.match(text, line_start) is not None
+    return HEADING_START.match(text, line_start) is not None
 
 
 #: Texts at least this long have their second half scanned by `line_spans_split` in a forked child process.

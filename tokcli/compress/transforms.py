@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from tokcli.compress.protect import (
     ENTITY_JOINERS,
     ENTITY_STOPWORDS,
+    HEADING_START,
     after_non_word,
     fold,
     iter_after_non_word,
@@ -1079,7 +1080,7 @@ def _fits_here(text: str, start: int, end: int) -> bool:
     # "Do not state a number of days" asks for no figure, not for no "several days": "a number of" means
     # "several" only after words that take an amount ("for a number of reasons", "there are a number of")
     if short == "several" and not at_sentence_start(text, start):
-        previous = _PREVIOUS_WORD.search(text, max(0, start - 24), start)
+        previous = _WORD_BEFORE.search(text, max(0, start - 24), start)
         if previous is None or previous.group(1).lower() not in _TAKES_AN_AMOUNT:
             return False
     return not (short in _BEFORE_VERB and (after == "" or after in ".,;:!?)\n"))
@@ -1097,7 +1098,7 @@ def _sentence_start_before(text: str, position: int) -> int:
 
 
 _GERUND_FOLLOWS = re.compile(r"[ \t]+[a-z]{2,}ing\b")
-_PREVIOUS_WORD = re.compile(r"([A-Za-z]+)[ \t]+\Z")
+_WORD_BEFORE = re.compile(r"([\w'’]+)[ \t]+\Z")
 _TAKES_AN_AMOUNT = frozenset(
     [
         "are",
@@ -1462,7 +1463,6 @@ _SET_PHRASE_WORDS = frozenset(
 )
 # adjectives that stand as a noun after "the" at a clause's end: "Do the following:"
 _NOUN_ALONE = frozenset(["following", "above", "below", "latter", "former", "same", "opposite", "rest"])
-_WORD_BEFORE = re.compile(r"([\w'’]+)[ \t]+\Z")
 _WORD_AFTER = re.compile(r"([\w'’-]+)([ \t]*)(.?)")
 _CLAUSE_END = frozenset(".,;:!?)\n")
 
@@ -1544,7 +1544,6 @@ def condense_lists(text: str) -> tuple[str, int]:
 _EMOJI_CHARS = "\U0001f000-\U0001faff\u2600-\u27bf\u2b50\u2b55\ufe0f\u200d"
 _EMOJI_RUN = re.compile(rf"[{_EMOJI_CHARS}]+(?:[ \t]+[{_EMOJI_CHARS}]+)*")
 _STOP_BEFORE = re.compile(r"[.!?][ \t]*\Z")
-_HEADING_START = re.compile(r"[ \t]{0,3}#{1,6}[ \t]+")
 
 
 def decorative_emoji(text: str) -> tuple[str, int]:
@@ -1562,7 +1561,7 @@ def decorative_emoji(text: str) -> tuple[str, int]:
         line_end = min(len(text), end + 2_000) if line_end < 0 else line_end
         before = text[line_start:start]
         after = text[end:line_end]
-        heading = _HEADING_START.match(text, line_start, line_end)
+        heading = HEADING_START.match(text, line_start, line_end)
         if heading is not None:
             title_before, title_after = text[heading.end() : start].strip(), after.strip()
             if not title_before and title_after and heading.end() == start:  # "# 🏡 Listing": the emoji opens it
