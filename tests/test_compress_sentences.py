@@ -357,6 +357,12 @@ def test_a_rule_said_again_in_other_words_goes_when_its_words_were_said() -> Non
         ("Have fun!", "encouragement"),
         ("So here's the deal.", "meta-commentary"),
         ("Hi there, and thank you for agreeing to help with our program!", "sign-off"),
+        ("I hope that all of this is clear.", "meta-commentary"),
+        ("I hope this works! 😅", "meta-commentary"),
+        ("Thank you so much for being part of the Wanderly family.", "sign-off"),
+        ("Thank you for following these rules.", "sign-off"),
+        ("Thank you for using our product.", "sign-off"),
+        ("Looking forward to your reply!", "sign-off"),
     ],
 )
 def test_encouragement_only_as_the_whole_sentence_and_discourse_words_before(sentence: str, reason: str | None) -> None:
@@ -410,3 +416,92 @@ def test_backstory_and_experience_go_at_aggressive_only(sentence: str, reason: s
 )
 def test_a_name_under_a_dash_on_the_last_line_is_a_signature(text: str, expected: str) -> None:
     assert drop_non_instructions(text)[0].rstrip("\n") + "\n" == expected
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        # an opening that sounds like a transition, meta-commentary or encouragement, then an instruction
+        "Moving on to budgets: if a customer gives you a budget, show options below it.",
+        "Let us start with the greeting: greet the user by first name.",
+        "Roughly, the flow we want is: ask for dates, then ask for budget, then propose flights.",
+        "Here's what I want: a summary of each ticket in three bullets.",
+        "Here's the plan: first read the ticket, then classify it by urgency.",
+        "We care about accuracy, so double-check every figure against the invoice.",
+        "I love concise answers, so keep each reply under fifty words.",
+        "We'll go through the invoice line by line and you flag any errors.",
+        "Allow me to explain the format: put the summary first, then the tags.",
+        "We have tried to keep this short, so answer in one line.",
+        "Some other points: always cite the ticket id.",
+        "A few more things to keep in mind: escalate refunds over fifty dollars to a human.",
+        "Let's look at the customer's history before answering.",
+        "Let's start by summarizing the ticket in one sentence.",
+        "Let's go through each invoice line and mark the duplicates.",
+        "Happy helping, and remember to tag every ticket with its product.",
+        "Thanks for helping, and please tag every ticket with its product.",
+        "Good luck, and reply in French.",
+        "We're counting on you to flag every risk.",
+        "You're going to be answering questions about our API.",
+        "Now go through the list and flag duplicates.",
+        "Without further ado, list three flights.",
+        "We need you to keep every answer under a hundred words.",
+        "I hope you can reply in French.",
+        "Thank you for keeping every answer short.",
+        "Thanks in advance for citing the ticket id.",
+        "Looking forward to your summaries in bullet points.",
+    ],
+)
+def test_an_instruction_behind_a_removable_opening_stays(sentence: str) -> None:
+    assert classify(sentence, said=set()) is None
+    assert classify(sentence, aggressive=True, said=set()) is None
+
+
+@pytest.mark.parametrize(
+    ("sentence", "reason"),
+    [
+        ("Let's get started!", "encouragement"),
+        ("Now, let's go through the rules.", "transition"),
+        ("Moving on to budgets.", "transition"),
+        ("Roughly, the flow we want is the following.", "transition"),
+        ("We know you'll do great. 🙌", "encouragement"),
+        ("You'll crush this. 🙌", "encouragement"),
+        ("Now go write something amazing! 💪", "encouragement"),
+        ("We're counting on you!", "encouragement"),
+        ("A few other things I'd like you to keep in mind:", "transition"),
+        ("Below you will find everything you need to know to do the job.", "meta-commentary"),
+        ("Hi there, and thank you for agreeing to help with our program!", "sign-off"),
+        ("I hope that all of this is clear.", "meta-commentary"),
+        ("I hope this works! 😅", "meta-commentary"),
+        ("Thank you so much for being part of the Wanderly family.", "sign-off"),
+        ("Thank you for following these rules.", "sign-off"),
+        ("Thank you for using our product.", "sign-off"),
+        ("Looking forward to your reply!", "sign-off"),
+    ],
+)
+def test_the_same_openings_alone_still_go(sentence: str, reason: str) -> None:
+    assert classify(sentence, said=set()) == reason
+
+
+def test_compress_keeps_an_instruction_after_a_transition() -> None:
+    text = (
+        "You help travellers book trips.\n\n"
+        "Moving on to budgets: if a customer gives you a budget, show options below it.\n\n"
+        "Let's get started!\n"
+    )
+    result = compress_text(text, level="aggressive")
+    assert "show options below it" in result.text
+    assert "Moving on to budgets" in result.text
+    assert [removed.text for removed in result.removed] == ["Let's get started!"]
+
+
+def test_a_removed_sentence_that_was_reworded_first_is_found_on_its_own_line() -> None:
+    text = (
+        "You summarise tickets.\n\nWe are going to go through the details below.\n\n"
+        "Escalate refunds.\n\nThank you so much for your hard work!\n"
+    )
+    result = compress_text(text)
+    assert [(removed.line, removed.reason) for removed in result.removed] == [
+        (3, "meta-commentary"),
+        (7, "sign-off"),
+    ]
+    assert result.removed[0].text != "We are going to go through the details below."  # reworded before it went

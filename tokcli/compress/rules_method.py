@@ -259,10 +259,14 @@ def _removed_sentences(state: _Masked, run: TransformRun, final_gaps: list[str],
 
 
 def _line_of(state: _Masked, segment: int, sentence: str) -> int:
-    """The line of `sentence` in the original (or of its segment, when earlier transforms reworded it)."""
+    """The line of `sentence` in the original, found by its start or, when earlier transforms reworded that, its
+    end (else the line of its segment)."""
     segment_start = state.spans[segment - 1].end if segment else 0
-    position = state.original.find(sentence[:40], segment_start)
-    return line_col(state.original, position if position >= 0 else segment_start)[0]
+    for piece in (sentence[:40], sentence[-40:], sentence[:16], sentence[-16:]):
+        position = state.original.find(piece, segment_start)
+        if position >= 0:
+            return line_col(state.original, position)[0]
+    return line_col(state.original, segment_start)[0]
 
 
 def _minified(spans: list[ProtectedSpan], result: RulesResult) -> list[str]:

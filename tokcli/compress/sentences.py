@@ -39,6 +39,7 @@ _LIST_LEAD = re.compile(r"[ \t]*(?:[-*+•][ \t]+|\d{1,3}[.)][ \t]+|[a-z][.)][ \
 _EMOJI = "\U0001f000-\U0001faff\u2600-\u27bf\ufe0f\u200d"
 _END = re.compile(rf"[.!?…]+[\"'”’)\]]*(?:[ \t]*[{_EMOJI}]+)*(?=[ \t]|$)")
 _ONLY_EMOJI = re.compile(rf"[{_EMOJI}\s]+\Z")
+_TRAILING_EMOJI = re.compile(rf"(?<=\S)[ \t]*[{_EMOJI}][{_EMOJI}\s]*\Z")
 #: Words after which a full stop does not end a sentence.
 ABBREVIATIONS = frozenset(
     [
@@ -251,7 +252,7 @@ _SIGN_OFF = re.compile(
     r"(?:regards|wishes|thanks|thank you)(?: and (?:kind |warm |best |many |sincere )?(?:regards|wishes|thanks))*"
     r"|(?:yours )?(?:sincerely|truly|faithfully)|cheers|best|all the best|thanks(?: so much| a ton| a lot| again)*"
     r"|thank you(?: so much| very much| again)*(?: in advance)?"
-    r"|(?:i'm |we're |i am |we are )?(?:really )?looking forward to (?:hearing|seeing|reading|working|your)[^.!?]{0,40})"
+    r"|(?:i'm |we're |i am |we are )?(?:really )?looking forward to (?:(?:hearing|seeing|reading|working)[^.!?:]{0,40}|your \w+(?: \w+)?))"
     r"(?:,[ ]*[a-z][a-z'’-]{1,20})?"  # the signer's first name after it: "Cheers, Tom"
     r"[ ,]*[^\w]*\Z"
 )
@@ -267,11 +268,18 @@ _THANKS = re.compile(
 )
 _ENCOURAGEMENT = re.compile(
     r"(?:you(?:'re| are) (?:the best|awesome|amazing|a star|a legend|a rock ?star|a superstar)[!.]*\Z|"
-    r"(?:i|we)(?:'m| am|'re| are) counting on you|happy (?:writing|coding|hunting|selling|teaching|helping|"
-    r"reviewing|booking|drafting)\b|"
-    r"you(?:'re| are) going to (?:do|crush|nail|rock|smash|be|kill)|you(?:'ll| will) (?:do great|be great|"
-    r"crush|nail|rock)|we know you(?:'ll| will)|you(?:'ve| have) got this|good luck\b|we believe in you|"
-    r"now (?:go|let's go) |(?:i|we) (?:can't|cannot) wait|"
+    # "We're counting on you to flag every risk" and "You're going to be answering questions" are tasks: these
+    # go only as the whole sentence
+    r"(?:i|we)(?:'m| am|'re| are) counting on you(?: here| on this| for this| today)?[.!]*\Z|"
+    r"happy (?:writing|coding|hunting|selling|teaching|helping|reviewing|booking|drafting)\b|"
+    r"(?:you(?:'re| are) going to|we know you(?:'ll| will)|you(?:'ll| will)) (?:do (?:great|amazing|so well|fine|"
+    r"brilliantly)|be (?:great|amazing|awesome|fantastic|brilliant|a star|fine)|(?:crush|nail|rock|smash|kill) (?:it|this)|"
+    r"rock)\b[^.!?:]{0,40}[.!]*\Z|"
+    r"you(?:'ve| have) got this|good luck\b|we believe in you|(?:i|we) (?:can't|cannot) wait|"
+    # "Now go write something amazing!" (not "Now go through the list and flag duplicates.")
+    r"now (?:go|let's go) (?:and )?(?:make|write|create|build|help|wow|delight|crush|rock|knock|do)\b[^.!?:]*"
+    r"\b(?:amazing|great|awesome|magic|happy|proud|brilliant|wonderful|delightful|fantastic|special|'em|them dead)\b"
+    r"[^.!?:]*[.!]*\Z|"
     # these begin instructions too ("You can do this by asking …", "Let's make sure …", "Have fun examples"):
     # only as the whole sentence
     r"(?:have fun|let's (?:go|do this|do it|get started|get going|make it happen|rock)|you can do (?:it|this))"
@@ -285,7 +293,10 @@ _ABOUT_THE_PROMPT = re.compile(
 _META = re.compile(
     r"(?:(?:this|the) (?:prompt|note|document|brief|guide) (?:is|was|exists|has|will|describes|explains|covers|"
     r"contains|sets out|lays out)\b"
-    r"|(?:i|we) hope (?:this|that|all of this|you)\b"
+    # ("I hope you can reply in French" asks for something)
+    r"|(?:i|we) hope (?:that )?(?:this|that|all (?:of )?(?:this|that)|it|everything)(?: \w+)? (?:finds you|makes sense|helps|"
+    r"is clear|is useful|gives you|works)"
+    r"|(?:i|we) hope you(?:'re| are| have| had| enjoy)\b"
     r"|(?:allow|let) me (?:(?:first|now|briefly|quickly|also) )?(?:to )?(?:describe|explain|walk|tell|introduce|"
     r"set out|outline)"
     r"|(?:grab (?:a|some) \w+(?: of \w+)?,? )?(?:this|it)(?:'s| is| will be| might be) (?:a bit of |quite )?(?:a )?"
@@ -305,7 +316,9 @@ _META = re.compile(
     r"|the reason (?:we|i) (?:mention|say|include|wrote|added)"
     r"|(?:a little|some) (?:bit of )?(?:context|background) (?:about|on)"
     r"|here(?:'s| is) (?:what (?:we|i) (?:want|need|mean|have in mind)|the (?:thing|deal|plan))"
-    r"|(?:i|we) (?:really |truly )?(?:care|believe|love|are (?:so |super |really )?(?:excited|thrilled|happy))\b"
+    # ("We care about accuracy" and "I love concise answers" ask for something: only feelings about the work)
+    r"|(?:i|we) (?:really |truly )?(?:(?:care|believe|love) (?:about |in )?(?:our|this|the|what|doing|it|you|them|every)\b"
+    r"|are (?:so |super |really )?(?:excited|thrilled|happy)\b)"
     r"|please bear with me"
     r"|here(?:'s| is) how (?:it|this|things|it all)(?:'s| is)? (?:going to |will |gonna )?work(?:s)?[.!:]*\Z"
     r"|(?:these|the following|this set of) (?:instructions|guidelines|rules|notes) (?:govern|describe|explain|set out|"
@@ -333,20 +346,35 @@ _META = re.compile(
     r"|(?:please )?read (?:it|this|everything|all (?:of )?(?:it|this|the \w+)|the following|the whole thing|this prompt)"
     r"(?: all)?(?: below)?(?: very)? carefully)"
 )
+# What "let's go through …" may name to be a transition: the prompt's own parts, not work to do ("Let's go
+# through each invoice line" is a task).
+_TOPIC = (
+    r"(?:(?:the|our|my|these|those|some|a few|each of (?:the|these)) )?(?:rules?|steps?|process|details|guidelines|basics|"
+    r"requirements|instructions|specifics|sections?|points?|workflow|setup|plan|overview|background|context|essentials|"
+    r"ground rules|expectations)|how (?:we|i|you|this|it|things) \w+(?: \w+){0,4}|what (?:i|we) (?:need|want|expect)"
+    r"(?: from you)?|everything|this|it|them"
+)
 _TRANSITION = re.compile(
     r"(?:(?:so|okay|ok|alright|right|now|well)[, ]+)*"
     r"(?:(?:i think )?that(?:'s| is) (?:everything|it|all(?: for now)?)(?: from (?:me|us))?[.!]*\Z"
-    r"|let(?:'s| us) (?:go through|get (?:into|started)|dive in|start|begin|talk about|look at|move on)"
-    r"|(?:just )?so (?:we're|we are) (?:all )?on the same page"
+    # each of these is the whole sentence: after "Let's start by …", "Moving on to budgets: if …" or "Roughly, the
+    # flow we want is: ask …" comes an instruction
+    r"|let(?:'s| us) (?:(?:get started|dive in|start|begin|move on|get going)(?: now| then)?"
+    rf"|(?:go through|get into|talk about|move on to|cover|walk through) (?:{_TOPIC})"
+    r"|look at (?:(?:some|a few|a couple of) )?examples|look at the following|look at how (?:it|this) works)"
+    r"(?:,? shall we)?[.!?:]*\Z"
+    r"|(?:just )?so (?:we're|we are) (?:all )?on the same page(?: here)?(?:[.!]*\Z|, (?:there are|here(?:'s| is| are)|"
+    r"(?:i|we)(?:'ll| will| want to| need to) (?:explain|go through|list|spell out|describe|clarify))[^:]*[.!:]\Z)"
     r"|(?:please )?(?:kindly )?(?:observe|note|keep in mind|consider|remember|read|follow|bear in mind) "
-    r"(?:the following|these (?:points|rules|guidelines))[^.!?]*:\Z"
-    r"|(?:a few|some) (?:more|further|final|other) (?:things|points|notes|words|thoughts)[^.!?]*[:.!]\Z"
+    r"(?:the following|these (?:points|rules|guidelines))[^.!?:]*:\Z"
+    r"|(?:a few|some) (?:more|further|final|other) (?:things|points|notes|words|thoughts)[^.!?:]*[:.!]\Z"
     r"|(?:a few|some|several|a couple of) (?:things|points|notes|tips) (?:to|you should|you need to) (?:keep in mind|"
-    r"remember|note|consider|know|bear in mind)[^.!?]*[:.!]\Z"
+    r"remember|note|consider|know|bear in mind)[^.!?:]*[:.!]\Z"
     r"|there are (?:a few|some|several|a couple of) (?:things|points|rules|guidelines|considerations) (?:to|(?:that )?you "
-    r"(?:should|need to|must)|we'd like you to) (?:keep in mind|remember|know|follow|consider|be aware of)[^.!?]*[:.]\Z"
-    r"|roughly,? the (?:flow|process|plan) (?:we want|is)"
-    r"|without further ado|moving on|with that (?:said|out of the way)|here we go"
+    r"(?:should|need to|must)|we'd like you to) (?:keep in mind|remember|know|follow|consider|be aware of)[^.!?:]*[:.]\Z"
+    r"|roughly,? the (?:flow|process|plan) (?:we want )?is(?: the following| as follows| this| simple)?[.:]\Z"
+    r"|(?:without further ado|moving on(?: to [a-z]+(?: [a-z]+){0,3})?|with that (?:said|out of the way)|here we go)"
+    r"[.!:,]*\Z"
     # a topic announced in a few words: "Now, about correcting mistakes."; a lead-in: "So, please do the following."
     r"|(?:now,? )?(?:about|regarding|on to|onto) [a-z]+(?: [a-z]+){0,3}[.]\Z"
     r"|(?:please )?do the following[.]\Z"
@@ -421,6 +449,41 @@ _EMPHASIS = re.compile(
 _LEADING_DISCOURSE = re.compile(r"\A(?:(?:so|okay|ok|alright|well|and|but|anyway)[, ]+)+")
 _MAKES_SENSE = re.compile(r"(?:does|did) (?:that|this|all (?:of )?(?:that|this)) (?:make sense|sound good)\?*\Z")
 _QUESTION_TO_USER = re.compile(r"\?\s*\Z")
+#: Verbs that begin an instruction ("keep it short", "double-check every figure").
+INSTRUCTION_VERBS = frozenset(
+    [
+        "use", "be", "do", "make", "keep", "write", "answer", "reply", "respond", "add", "include", "avoid", "return",
+        "output", "follow", "ask", "check", "double-check", "cite", "remember", "note", "stop", "start", "send", "show",
+        "list", "give", "tell", "say", "call", "explain", "offer", "suggest", "mark", "summarize", "summarise",
+        "classify", "escalate", "apologize", "apologise", "refer", "flag", "confirm", "redirect", "remind", "thank",
+        "greet", "repeat", "put", "tag", "label", "read", "find", "extract", "translate", "format", "sort", "rank",
+        "group", "compare", "verify", "ensure", "treat", "consider", "focus", "prefer", "limit", "mention", "quote",
+        "link", "fill", "leave", "skip", "drop", "remove", "replace", "convert", "count", "calculate", "compute",
+        "estimate", "identify", "detect", "report", "describe", "highlight", "emphasize", "emphasise", "provide",
+        "generate", "create", "draft", "produce", "rewrite", "edit", "fix", "review", "analyze", "analyse", "evaluate",
+        "assess", "score", "rate", "choose", "pick", "select", "decide", "assign", "route", "forward", "transfer",
+        "contact", "book", "schedule", "wait", "speak", "address", "match", "end", "begin", "open", "close", "sign",
+        "spell", "capitalize", "capitalise", "structure", "organize", "organise", "split", "merge", "combine", "stick",
+        "respect", "copy", "paste", "insert", "attach", "search", "look", "fetch", "run", "test", "update", "delete",
+        "ignore", "refuse", "decline"
+    ]
+)  # fmt: skip
+_VERB_ALTERNATION = "|".join(sorted(INSTRUCTION_VERBS, key=len, reverse=True))
+# What makes a sentence an instruction whatever its opening says: content after a colon ("Here's the plan: read
+# the ticket first"), a clause that begins with a verb after a comma or "so"/"and"/"then" ("We care about accuracy,
+# so double-check every figure"), "you" with a task verb ("… and you flag any errors"), or "need you to".
+_INSTRUCTION_CLAUSE = re.compile(
+    r":[ \t]*[\w\ue000]"
+    r"|(?:[,;—–]|\b(?:so|and|then|but|or))[ ]+(?:(?:please|just|also|always|first|then|now|and|instead|simply|really|"
+    rf"definitely|still)[ ]+)*(?!thank you\b)(?:{_VERB_ALTERNATION})(?![\w'’-])"
+    rf"|(?:[,;—–]|\b(?:so|and|then))[ ]+you (?:{_VERB_ALTERNATION.replace('|be|', '|').replace('|do|', '|')})(?![\w'’-])"
+    r"|\bfor (?:always |never |not )?(?P<gerund>[a-z]+)ing\b(?! (?:here|part|a|an|such|so|these|this|that|the (?:above|following|rules|guidelines|"
+    r"instructions|prompt)|them|it|all (?:of )?(?:this|these|that)|my|our|me|us|with (?:me|us))\b)"
+    r"|\byou (?:need|have|ought) to (?!know\b)|\b(?:need|want|would like|'d like) you to "
+    r"(?!keep in mind|remember|know|note|bear in mind|consider)"
+)
+#: What a removed sentence may hold although it carries an instruction: a recap's words were all said before.
+_SAID_BEFORE = frozenset({"restatement", "emoji"})
 #: Words a removed sentence may not hold: constraints the protected spans do not cover.
 _KEEPS = re.compile(r"\b(?:nothing|nobody|neither|none|always|every time|should|shall(?! we\b)|required|mandatory)\b")
 _WORD = re.compile(r"[a-z][a-z'’]+")
@@ -552,7 +615,31 @@ def classify(
 ) -> str | None:
     """Why `sentence` (masked text) carries no instruction, or None to keep it. `said` holds the content words
     of the text before it (for restatements)."""
+    reason = _reason(sentence, aggressive=aggressive, in_recap=in_recap, said=said)
+    if reason is None or reason in _SAID_BEFORE:
+        return reason
     normal = _LEADING_DISCOURSE.sub("", _normal(sentence), count=1)
+    return None if any(map(_is_instruction, _INSTRUCTION_CLAUSE.finditer(normal))) else reason
+
+
+def _is_instruction(match: re.Match[str]) -> bool:
+    """Whether an `_INSTRUCTION_CLAUSE` match is one: a gerund after "for" ("for keeping …") names an
+    instruction when it is one of `INSTRUCTION_VERBS` ("for your help", "for reading" are thanks)."""
+    gerund = match.group("gerund")
+    if gerund is None:
+        return True
+    stems = (gerund, gerund + "e", gerund[:-1] if len(gerund) > 2 and gerund[-1] == gerund[-2] else gerund)
+    return any(stem in INSTRUCTION_VERBS for stem in stems) and gerund not in {"read", "help", "follow"}
+
+
+def _reason(
+    sentence: str,
+    *,
+    aggressive: bool,
+    in_recap: bool,
+    said: set[str] | Callable[[], set[str]] | None,
+) -> str | None:
+    normal = _TRAILING_EMOJI.sub("", _LEADING_DISCOURSE.sub("", _normal(sentence), count=1)) or _normal(sentence)
     if SENTINEL not in sentence and _MAKES_SENSE.match(normal):
         return "meta-commentary"  # "Does that make sense?" asks nothing of the user
     if SENTINEL in sentence or (_QUESTION_TO_USER.search(sentence) and not sentence.rstrip("?").endswith("shall we")):
@@ -739,39 +826,8 @@ class _Said:
 _SIGNATURE_LINE = re.compile(r"[ \t]*(?:[—–-][ \t]*)?[A-Z][\w.'’-]*(?:[ \t]+(?:of|the|and|[A-Z][\w.'’-]*)){0,4}[ \t]*")
 
 
-_IMPERATIVES = frozenset(
-    [
-        "use",
-        "be",
-        "do",
-        "make",
-        "keep",
-        "write",
-        "answer",
-        "reply",
-        "respond",
-        "add",
-        "include",
-        "avoid",
-        "return",
-        "output",
-        "follow",
-        "ask",
-        "check",
-        "cite",
-        "remember",
-        "note",
-        "stop",
-        "start",
-        "send",
-        "show",
-        "list",
-        "give",
-        "tell",
-        "say",
-        "call",
-    ]
-)
+#: A line of a signature block that begins with one of these is an instruction ("Use Markdown"), not a name.
+_IMPERATIVES = INSTRUCTION_VERBS
 
 
 # the writer's name set off by a dash on the text's last line: "-- Gary, Infrastructure & Ops", "— Tomás (team)"
