@@ -70,7 +70,9 @@ def test_synonym_stacks_keep_one_word_per_meaning(before: str, after: str) -> No
 @pytest.mark.parametrize(
     ("before", "after"),
     [
-        ("Please make a decision about it.", "Please decide about it."),
+        ("Please make a decision about it.", "Please decide on it."),
+        ("Give an explanation about the fee.", "Explain the fee."),
+        ("Make a suggestion about the tone.", "Make a suggestion about the tone."),  # not "suggest about"
         ("Provide a summary of the call.", "Summarize the call."),
         ("He made a choice. We took a look at it.", "He chose. We looked at it."),
         ("She is making an attempt to fix it.", "She is trying to fix it."),

@@ -138,6 +138,11 @@ def test_filler_openers_stay_where_the_sentence_would_break() -> None:
         0,
     )
     assert t.filler_phrases("Reply. You should choose a title.") == ("Reply. Choose a title.", 1)
+    # a hedge after "should" keeps the sentence as written ("Probably mention …" reads as misspoken)
+    assert t.filler_phrases("Reply. You should probably mention the fee.") == (
+        "Reply. You should probably mention the fee.",
+        0,
+    )
 
 
 def test_filler_phrases_leave_mid_sentence_uses_alone() -> None:

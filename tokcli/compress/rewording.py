@@ -459,9 +459,9 @@ _ACTIONS: dict[str, tuple[str, str]] = {
     "choice": ("choose", ""),
     "recommendation": ("recommend", ""),
     "suggestion": ("suggest", ""),
-    "explanation": ("explain", "of"),
-    "description": ("describe", "of"),
-    "summary": ("summarize", "of"),
+    "explanation": ("explain", "of|about"),
+    "description": ("describe", "of|about"),
+    "summary": ("summarize", "of|about"),
     "analysis": ("analyze", "of"),
     "assessment": ("assess", "of"),
     "evaluation": ("evaluate", "of"),
@@ -511,8 +511,10 @@ for _forms in (
 _IRREGULAR = {"choose": ("chooses", "chose", "choosing"), "try": ("tries", "tried", "trying")}
 _NOMINAL = (
     rf"{_alternation(_LIGHT)}[ \t]+(?:a|an)[ \t]+{_alternation(_ACTIONS)}"
-    r"(?:[ \t]+(?:of|between|into|to|for|on))?(?![\w'’-])"
+    r"(?:[ \t]+(?:of|between|into|to|for|on|about))?(?![\w'’-])"
 )
+# a verb that takes another preposition than its noun: "make a decision about" → "decide on"
+_VERB_PREPOSITION = {("decision", "about"): "on"}
 _NOMINAL_PARTS = re.compile(
     rf"(?P<light>{_alternation(_LIGHT)})[ \t]+(?:a|an)[ \t]+(?P<noun>{_alternation(_ACTIONS)})"
     r"(?:[ \t]+(?P<preposition>\w+))?",
@@ -549,6 +551,10 @@ def _nominal(text: str, start: int, end: int) -> str | None:
     preposition = parts.group("preposition")
     if preposition and preposition.lower() in dropped.split("|"):
         return word
+    if preposition and preposition.lower() == "about":
+        if (noun, "about") not in _VERB_PREPOSITION:
+            return None  # "make a suggestion about the tone" is not "suggest about the tone"
+        preposition = _VERB_PREPOSITION[noun, "about"]
     return f"{word} {preposition}" if preposition else word
 
 

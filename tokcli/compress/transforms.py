@@ -476,7 +476,8 @@ _INDIRECT_REQUEST = (
     # patient …", "If they mention chest pain, you stop giving advice"
     f"|you(?={_B}{_TASK_VERB}\\b)"
     # not before a verb of perceiving or receiving: "You should see a stable connection" expects, it does not ask
-    f"|you{_B}should(?!{_B}(?:see|notice|hear|receive|get|now|already)\\b)"
+    # ("You should probably mention …" is a hedge: "Probably mention …" would read as if misspoken)
+    f"|you{_B}should(?!{_B}(?:see|notice|hear|receive|get|now|already|probably|perhaps|maybe|possibly|ideally)\\b)"
     f"|you{_B}(?:may|might){_B}want{_B}to"
     # "You will review each diff" asks for it; "You will receive a transcript" tells, and stays
     f"|you(?:['’]ll|{_B}will)(?={_B}(?:write|answer|review|draft|prepare|produce|generate|respond|reply|provide|"
