@@ -55,6 +55,9 @@ def test_grading_degree_words_and_manner_adverbs_stay() -> None:
     [
         ("Keep replies short, brief and to the point.", "Keep replies short."),
         ("Be friendly, welcoming and approachable, but also professional.", "Be friendly, but also professional."),
+        # the list goes on after the stack: its "and" stays where it was
+        ("Be polite, friendly, courteous and kind at all times.", "Be polite, friendly and kind at all times."),
+        ("Be polite, courteous and kind.", "Be polite and kind."),
         # two things asked for, not one said twice: both stay
         ("Review each file in a careful and thorough way.", "Review each file in a careful and thorough way."),
         ("Be calm and patient. Keep data safe and secure.", "Be calm and patient. Keep data safe and secure."),

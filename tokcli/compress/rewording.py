@@ -418,6 +418,8 @@ def _stack(text: str, start: int, end: int) -> str | None:
         return None
     if len(kept) == 1:
         return kept[0]
+    if _LIST_GOES_ON.match(text, end):
+        return ", ".join(kept)  # "polite, friendly, courteous and kind": the list's "and" comes after the stack
     return ", ".join(kept[:-1]) + f" {'or' if _OR.search(stack) else 'and'} " + kept[-1]
 
 
