@@ -505,3 +505,16 @@ def test_a_removed_sentence_that_was_reworded_first_is_found_on_its_own_line() -
         (7, "sign-off"),
     ]
     assert result.removed[0].text != "We are going to go through the details below."  # reworded before it went
+
+
+def test_a_reason_clause_that_carries_an_instruction_stays() -> None:
+    text = (
+        "Write release notes.\n\n"
+        "Mention the ticket id, because support links notes to tickets, and add the author's handle.\n\n"
+        "In my experience, short notes get read, so cut adjectives.\n\n"
+        "Keep each note under two lines, since readers skim them on mobile.\n"
+    )
+    result = compress_text(text, level="aggressive")
+    assert "and add the author's handle" in result.text
+    assert "so cut adjectives" in result.text
+    assert "since readers skim them" not in result.text  # a reason and nothing more still goes

@@ -465,7 +465,12 @@ INSTRUCTION_VERBS = frozenset(
         "contact", "book", "schedule", "wait", "speak", "address", "match", "end", "begin", "open", "close", "sign",
         "spell", "capitalize", "capitalise", "structure", "organize", "organise", "split", "merge", "combine", "stick",
         "respect", "copy", "paste", "insert", "attach", "search", "look", "fetch", "run", "test", "update", "delete",
-        "ignore", "refuse", "decline"
+        "ignore", "refuse", "decline", "cut", "trim", "shorten", "omit", "exclude", "state", "clarify", "cover", "hide",
+        "mask", "redact", "anonymize", "anonymise", "paraphrase", "simplify", "expand", "reduce", "restrict", "wrap",
+        "indent", "enclose", "separate", "append", "prepend", "cc", "notify", "alert", "warn", "inform", "introduce",
+        "finish", "pause", "retry", "reject", "accept", "approve", "deny", "allow", "block", "categorize",
+        "categorise", "prioritize", "prioritise", "lead", "proofread", "double", "print", "save", "store", "log",
+        "share", "reveal", "disclose", "invent", "guess", "assume", "promise", "recommend", "encourage", "direct"
     ]
 )  # fmt: skip
 _VERB_ALTERNATION = "|".join(sorted(INSTRUCTION_VERBS, key=len, reverse=True))
@@ -971,6 +976,8 @@ def reason_clauses(text: str) -> list[Removal]:
         line_start = newline + 1 if newline >= 0 or window == 0 else window
         if (
             _KEEPS.search(clause.lower())
+            # "…, because support links notes to tickets, and add the author's handle": an instruction rides along
+            or any(map(_is_instruction, _INSTRUCTION_CLAUSE.finditer(clause.lower())))
             or bisect.bisect_right(fences, line_start) % 2
             or text[line_start : line_start + 16].lstrip().startswith("|")
             or in_example(text, match.start())
