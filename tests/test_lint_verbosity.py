@@ -96,3 +96,11 @@ def test_capitalised_names_of_labelled_inputs_are_not_shouting() -> None:
         "DO NOT DETAIL INDIVIDUAL TOOL CALLS IN THE PLAN.\n"
     )
     assert [line for line, _, _ in hits(source, "TK304", path="p.j2", dedent=False)] == [5]
+
+
+def test_always_is_not_suggested_at_the_end_of_a_clause() -> None:
+    # "Be polite always." is not what an editor writes; before the verb it is
+    assert hits("Be polite at all times.\n", "TK303", dedent=False) == []
+    assert hits("Be kind at all times, even when users are rude.\n", "TK303", dedent=False) == []
+    found = lint("At all times answer in French.\n", "TK303", dedent=False)
+    assert [(f.line, f.column, f.message) for f in found] == [(1, 1, "'At all times' can be 'Always'")]

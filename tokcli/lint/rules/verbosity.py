@@ -272,6 +272,11 @@ VERBOSE = {
 }
 
 
+#: Short forms that are adverbs of frequency: they stand before the verb, never at the end of a clause.
+_BEFORE_VERB = frozenset({"always"})
+_CLAUSE_END = frozenset(["", ".", ",", ";", ":", "!", "?", ")", "\n"])
+
+
 @register
 class VerbosePhrase(Rule):
     """A wordy phrase with a shorter equivalent ("in order to" → "to").
@@ -294,6 +299,8 @@ class VerbosePhrase(Rule):
             for match in _prose_matches(segment, pattern):
                 phrase = " ".join(match.group().lower().replace("’", "'").split())
                 short = _keep_case(match.group(), table[phrase])
+                if short.lower() in _BEFORE_VERB and segment.text[match.end() : match.end() + 1] in _CLAUSE_END:
+                    continue  # "Be polite at all times." is not "Be polite always."
                 edit = (match.start(), match.end(), short) if short else _removal(segment, match.start(), match.end())
                 wasted = ctx.savings(segment, *edit)
                 if wasted >= minimum:
