@@ -518,3 +518,12 @@ def test_a_reason_clause_that_carries_an_instruction_stays() -> None:
     assert "and add the author's handle" in result.text
     assert "so cut adjectives" in result.text
     assert "since readers skim them" not in result.text  # a reason and nothing more still goes
+
+
+def test_a_recap_that_adds_a_rule_stays() -> None:
+    said = "You answer billing questions.\n\nKeep answers short and polite. Cite the help article you used.\n\n"
+    new_rule = said + "Remember: keep answers short, polite and formal.\n"
+    assert compress_text(new_rule).removed == []
+    assert "polite and formal" in compress_text(new_rule).text
+    repeated = said + "Just to recap the big ones one more time: keep answers short and polite, and cite the article.\n"
+    assert [removed.reason for removed in compress_text(repeated).removed] == ["restatement"]

@@ -607,6 +607,14 @@ def _stem(word: str) -> str:
     return word
 
 
+#: Content words (stemmed) a recap adds without adding a rule: "Just to recap the big ones one more time: …".
+_RECAP_WORDS = frozenset(
+    ["recap", "sum", "summary", "summarise", "summarize", "remember", "key", "main", "big", "thing", "point", "rule",
+     "rul", "important", "time", "everything", "basically", "make", "sure", "reiterate", "repeat", "final", "last",
+     "one"]
+)  # fmt: skip
+
+
 def content_words(sentence: str) -> set[str]:
     return {_stem(word) for word in set(_WORD.findall(sentence.lower().replace("’", "'"))) if word not in _STOP}
 
@@ -668,7 +676,9 @@ def _reason(
     if said is not None and (in_recap or _RECAP_OPENING.match(normal)):
         words = content_words(_RECAP_OPENING.sub("", normal, count=1))
         earlier = said() if callable(said) else said
-        if words and len(words & earlier) >= 0.75 * len(words):
+        # every word that could be a rule was said before: "Remember: keep answers short, polite and formal." after
+        # "Keep answers short and polite." holds a new rule ("formal") and stays
+        if words and not {word for word in words - earlier if word not in _RECAP_WORDS}:
             return "restatement"
     if aggressive and _RATIONALE.match(normal) and not _CONSEQUENCE_FOR_THE_READER.match(normal):
         return "rationale"
