@@ -527,3 +527,16 @@ def test_a_recap_that_adds_a_rule_stays() -> None:
     assert "polite and formal" in compress_text(new_rule).text
     repeated = said + "Just to recap the big ones one more time: keep answers short and polite, and cite the article.\n"
     assert [removed.reason for removed in compress_text(repeated).removed] == ["restatement"]
+
+
+def test_a_heading_that_names_nothing_stays_where_its_rules_would_join_an_example() -> None:
+    after_example = (
+        "# Task\n\nSummarise the ticket.\n\n## Example output\n\nSummary: the printer is broken.\n\n"
+        "## A few more things\n\n- Keep it under 50 words.\n"
+    )
+    assert compress_text(after_example).removed == []
+    after_rules = "# Task\n\nSummarise the ticket.\n\n## Tone\n\nBe warm.\n\n## A few more things\n\n- Keep it short.\n"
+    assert [(r.line, r.reason) for r in compress_text(after_rules).removed] == [(9, "heading that names nothing")]
+    # a subsection goes back into its own parent section
+    subsection = "# Task\n\n## Example output\n\nSummary: broken.\n\n### A few more things\n\n- Keep it short.\n"
+    assert [r.text for r in compress_text(subsection).removed] == ["### A few more things"]

@@ -902,12 +902,33 @@ def _generic_headings(text: str, headings: list[tuple[int, int]], fences: list[i
         words = _HEADING_WORDS.findall(text[start:end].strip().strip("#*_:").lower())
         if not _GENERIC_HEADING_WORDS.issuperset(words) or _MORE_OF_THE_SAME.isdisjoint(words):
             continue
-        if bisect.bisect_right(fences, start) % 2:
+        if bisect.bisect_right(fences, start) % 2 or (index and _joins_data(text, headings[index - 1], (start, end))):
             continue
         section_end = headings[index + 1][0] if index + 1 < len(headings) else len(text)
         if text[end:section_end].strip():
             found.append(Removal(start, min(end + 1, len(text)), "heading that names nothing", text[start:end].strip()))
     return found
+
+
+# A section that shows the model data rather than telling it what to do: rules under a generic heading after it
+# would read as part of the example once the heading goes. ("## Output format" tells it what to do.)
+_DATA_SECTION = re.compile(
+    r"\b(?:examples?|samples?|templates?|transcripts?|demo|inputs?|context|documents?|schema|data|json|yaml|snippets?|"
+    r"references?|articles?|quotes?|conversations?|dialog(?:ue)?s?|messages?|emails?)\b",
+    re.I,
+)
+
+
+def _joins_data(text: str, previous: tuple[int, int], heading: tuple[int, int]) -> bool:
+    """Whether removing `heading` would put its section under a data section (`previous` is the heading before;
+    a markdown heading one level down from it is its subsection, and goes back into its parent)."""
+    previous_text = text[previous[0] : previous[1]].strip()
+    heading_text = text[heading[0] : heading[1]].strip()
+    previous_level = len(previous_text) - len(previous_text.lstrip("#"))
+    level = len(heading_text) - len(heading_text.lstrip("#"))
+    if previous_level and level > previous_level:
+        return False
+    return _DATA_SECTION.search(previous_text) is not None
 
 
 def _emptied_headings(text: str, headings: list[tuple[int, int]], cuts: list[Removal]) -> list[Removal]:
