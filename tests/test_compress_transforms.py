@@ -403,3 +403,10 @@ def test_decorative_emoji_go_after_a_sentence_and_around_headings() -> None:
 def test_emoji_that_may_be_the_instruction_stay() -> None:
     text = "Mark it ✅ when done.\nOutput: Great! 🎉 Yes.\n## 🚀\n🚀 Launch.\n"
     assert t.decorative_emoji(text) == (text, 0)
+
+
+def test_a_request_asked_as_a_question_ends_with_a_full_stop() -> None:
+    assert t.filler_phrases("Could you please summarise this report?")[0] == "Summarise this report."
+    assert t.filler_phrases("Report. Can you please list the risks?")[0] == "Report. List the risks."
+    # not a request to the model: a question it may be asked
+    assert t.filler_phrases("Ask: could they please wait?")[0] == "Ask: could they wait?"

@@ -604,12 +604,39 @@ def _compress_chat(document: PromptDocument, level: str) -> RulesResult:
         return result
     for (holder, key, _), new in zip(slots, new_texts):
         holder[key] = new
-    if is_json:
+    edited = _edited_in_place(document.text, texts, new_texts, data, is_json=is_json)
+    if edited is not None:
+        result.text = edited
+    elif is_json:
         result.text = json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+        result.notes.append("JSON chat file re-serialised: its layout is not kept")
     else:
         result.text = yaml.dump(data, Dumper=_chat_dumper(), sort_keys=False, allow_unicode=True, width=1_000_000)
         result.notes.append("YAML chat file re-serialised: comments and quoting style are not kept")
     return result
+
+
+def _edited_in_place(text: str, texts: list[str], new_texts: list[str], data: Any, *, is_json: bool) -> str | None:
+    """The chat file with only its changed message texts rewritten (`chat_edit`), or None where that does not
+    read back as exactly `data` (an anchor shared by two messages that now differ, an odd layout): then the file
+    is re-serialised."""
+    import yaml
+
+    from tokcli.compress import chat_edit
+
+    try:
+        nodes = chat_edit.content_nodes(yaml.compose(text, Loader=_yaml_safe_loader()))
+        if nodes is None or len(nodes) != len(texts):
+            return None
+        edits: dict[int, tuple[Any, str]] = {}  # an alias is the node of its anchor: one edit each
+        for node, old, new in zip(nodes, texts, new_texts):
+            if new != old and edits.setdefault(id(node), (node, new))[1] != new:
+                return None
+        edited = chat_edit.replace_scalars(text, list(edits.values()), is_json=is_json)
+        again = json.loads(edited) if is_json else yaml.load(edited, Loader=_yaml_safe_loader())
+    except (yaml.YAMLError, ValueError):
+        return None
+    return edited if again == data else None
 
 
 def _compress_messages(texts: list[str], lines: list[int], level: str, result: RulesResult) -> list[str]:
@@ -629,6 +656,10 @@ def _compress_messages(texts: list[str], lines: list[int], level: str, result: R
         if index < len(pieces) - 1 and piece.endswith("\n"):
             piece = piece[:-1]
         news.append(piece)
+    if any(text.strip() and not new.strip() for text, new in zip(texts, news)):
+        # a message whose every sentence was said in an earlier one (an example turn asked twice): an empty
+        # message changes the conversation (and some APIs refuse it), so each message is compressed on its own
+        return [_compress_alone(text, level, line, result) for text, line in zip(texts, lines)]
     starts = list(itertools.accumulate([1] + [text.count("\n") + 2 for text in texts[:-1]]))
     _merge_part(part, result, lambda line: _message_line(line, starts, lines))
     return news

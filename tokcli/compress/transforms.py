@@ -726,6 +726,11 @@ def _drop_empty_words(text: str) -> tuple[str, int]:
     return _cut(text, kept), len(kept)
 
 
+# A request asked as a question ("Could you please summarise this report?"): its question mark becomes a full
+# stop, so that with the opener gone it reads "Summarise this report." (and as a request if the opener stays).
+_POLITE_QUESTION = re.compile(r"(?:[Cc]ould|[Cc]an|[Ww]ould)[ \t]+you[ \t]+(?:please|kindly)[ \t][^?.!\n]*\?")
+
+
 def filler_phrases(text: str) -> tuple[str, int]:
     """Politeness and filler: "Please note that", "I would like you to", "please", "Thank you!"."""
 
@@ -776,6 +781,10 @@ def filler_phrases(text: str) -> tuple[str, int]:
     def polite(start: int, end: int, match: re.Match[str]) -> str | None:
         return "" if at_sentence_start(text, start) else None
 
+    if "you" in text:
+        text = _POLITE_QUESTION.sub(
+            lambda m: m.group()[:-1] + "." if at_sentence_start(text, m.start()) else m.group(), text
+        )
     text, openers = _rewrite(text, _FILLER_OPENER, opener)
     text, trailing = _drop_with_separators(text, _PLEASE_AT_END)
     text, empty = _drop_empty_words(text)

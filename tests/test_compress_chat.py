@@ -1,0 +1,123 @@
+"""Chat files (YAML and JSON message lists) written back after compression: only the message texts change."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import yaml
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from typer.testing import CliRunner
+
+from tokcli.cli import app
+from tokcli.compress import chat_edit
+from tokcli.compress.rules_method import compress_prompt
+
+WORDY = "Please make sure to answer in a clear and concise manner."
+SHORT = "Answer clearly and concisely."
+
+PROMPT_YML = f"""# Support prompt, owned by the CX team
+name: Support
+model: openai/gpt-4o-mini
+modelParameters:
+  temperature: 0.2   # keep it low
+messages:
+  - role: system
+    content: |
+      Hi there! You are a support assistant for Acme.
+      {WORDY}
+
+  # the user's turn
+  - role: user
+    content: "{{{{question}}}}"
+testData:
+  - question: "How do I get a refund?"
+"""
+
+
+def test_comments_quoting_and_other_keys_stay_as_written() -> None:
+    result = compress_prompt("support.prompt.yml", PROMPT_YML)
+    expected = PROMPT_YML.replace(
+        f"      Hi there! You are a support assistant for Acme.\n      {WORDY}\n",
+        f"      You are a support assistant for Acme.\n      {SHORT}\n",
+    )
+    assert result.text == expected
+    assert result.notes == []
+
+
+def test_each_scalar_style_is_kept_where_the_text_allows() -> None:
+    source = (
+        "- role: system\n  content: >\n    Hi there! Please make sure to answer\n    in a clear and concise manner.\n"
+        f"- {{role: user, content: '{WORDY}'}}\n"
+        f"- role: assistant\n  content: {WORDY}\n"
+        f'- role: user\n  content: &same "{WORDY}"\n'
+        "- role: user\n  content: *same\n"
+    )
+    result = compress_prompt("chat.yaml", source)
+    assert result.text == (
+        "- role: system\n  content: |\n    Hi there! Answer clearly and concisely.\n"
+        f"- {{role: user, content: '{SHORT}'}}\n"
+        f"- role: assistant\n  content: {SHORT}\n"
+        f'- role: user\n  content: &same "{SHORT}"\n'
+        "- role: user\n  content: *same\n"
+    )
+    assert result.notes == []
+
+
+def test_no_message_is_left_empty() -> None:
+    # the same user turn twice is two turns of the conversation, not a repeated instruction
+    source = json.dumps([{"role": "user", "content": WORDY}, {"role": "user", "content": WORDY}])
+    contents = [message["content"] for message in json.loads(compress_prompt("chat.json", source).text)]
+    assert contents == [SHORT, SHORT]
+
+
+def test_a_json_chat_file_keeps_its_layout() -> None:
+    source = (
+        '{\n  "messages": [\n'
+        f'    {{"role": "system", "content": "Hi there! {WORDY}\\nIn order to help, cite the article."}},\n'
+        '    {"role": "user", "content": [{"type": "text", "text": "Could you please summarise this?"}]}\n'
+        '  ],\n  "temperature": 0.2\n}\n'
+    )
+    result = compress_prompt("chat.json", source)
+    assert result.text == (
+        '{\n  "messages": [\n'
+        f'    {{"role": "system", "content": "{SHORT}\\nTo help, cite the article."}},\n'
+        '    {"role": "user", "content": [{"type": "text", "text": "Summarise this."}]}\n'
+        '  ],\n  "temperature": 0.2\n}\n'
+    )
+
+
+def test_an_anchor_shared_by_messages_that_now_differ_falls_back_to_rewriting_the_file() -> None:
+    source = f'- role: system\n  content: &rule "{WORDY}"\n- role: user\n  content: *rule\n'
+    nodes = chat_edit.content_nodes(yaml.compose(source))
+    assert nodes is not None and nodes[0] is nodes[1]  # an alias is its anchor's node
+    result = compress_prompt("chat.yaml", source)
+    assert [message["content"] for message in yaml.safe_load(result.text)] == [SHORT, SHORT]
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.lists(st.text(alphabet=st.characters(codec="utf-8", exclude_categories=["Cs"]), max_size=40), min_size=1),
+    st.sampled_from(["|", ">", '"', "'", None]),
+)
+def test_a_replaced_scalar_reads_back_as_the_new_text(values: list[str], style: str | None) -> None:
+    quoted = {"|": "|\n    x\n", ">": ">\n    x\n", '"': '"x"', "'": "'x'", None: "x"}[style]
+    source = "".join(f"- role: user  # turn {index}\n  content: {quoted}\n" for index in range(len(values)))
+    nodes = chat_edit.content_nodes(yaml.compose(source))
+    assert nodes is not None
+    edited = chat_edit.replace_scalars(source, list(zip(nodes, values)), is_json=False)
+    assert [message["content"] for message in yaml.safe_load(edited)] == values
+    assert edited.count("# turn") == len(values)
+
+
+def test_compress_write_keeps_a_prompt_files_comments(tmp_path: Path) -> None:
+    path = tmp_path / "support.prompt.yml"
+    path.write_text(PROMPT_YML, encoding="utf-8")
+    result = CliRunner().invoke(app, ["compress", str(path), "--write"])
+    assert result.exit_code == 0, result.output
+    written = path.read_text(encoding="utf-8")
+    assert "# Support prompt, owned by the CX team" in written and "# keep it low" in written
+    assert "re-serialised" not in result.output
+    assert f"written to {path}" in result.output.replace("\n", "")
+    assert (tmp_path / "support.prompt.yml.orig").read_text(encoding="utf-8") == PROMPT_YML

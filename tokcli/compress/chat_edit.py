@@ -1,0 +1,137 @@
+"""Writing compressed message texts back into a YAML or JSON chat file in place.
+
+Only the bytes of each changed `content` (or content part `text`) scalar are replaced; comments, key order,
+quoting, indentation and every other value stay as the user wrote them. The new scalar keeps its style where
+the new text allows it (a literal block stays a literal block with the same indentation; a double-quoted
+string stays double-quoted), else it is written double-quoted (JSON's escapes are YAML's). The caller parses
+the edited file again and compares it with the data it expects; an edit that does not give exactly that data
+is not used.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any
+
+_STR_TAG = "tag:yaml.org,2002:str"
+# a plain scalar that reads back as itself: no indicator first, no ": " or " #", no blanks at the ends
+_PLAIN_SAFE = re.compile(r"[^\s\-?:,\[\]{}#&*!|>'\"%@`](?:[^\n:#]|:(?!\s)|(?<!\s)#)*(?<!\s)\Z")
+_BLOCK_HEADER = re.compile(r"[|>](?P<indicators>[-+0-9]*)")
+
+
+def content_nodes(root: Any) -> list[Any] | None:
+    """The scalar nodes of the message texts of a composed chat file (`yaml.compose`), in the order the chat
+    reader finds them: each item's `content` when it is a string, or the `text` of each part of a `content`
+    list. None when the file is not shaped as a list of messages or an object with a `messages` list."""
+    import yaml
+
+    if isinstance(root, yaml.MappingNode):
+        root = _value(root, "messages")
+    if not isinstance(root, yaml.SequenceNode):
+        return None
+    found: list[Any] = []
+    for item in root.value:
+        if not isinstance(item, yaml.MappingNode):
+            continue
+        content = _value(item, "content")
+        if isinstance(content, yaml.ScalarNode) and content.tag == _STR_TAG:
+            found.append(content)
+        elif isinstance(content, yaml.SequenceNode):
+            for part in content.value:
+                text = _value(part, "text") if isinstance(part, yaml.MappingNode) else None
+                if isinstance(text, yaml.ScalarNode) and text.tag == _STR_TAG:
+                    found.append(text)
+    return found
+
+
+def _value(mapping: Any, key: str) -> Any:
+    for key_node, value_node in mapping.value:
+        if getattr(key_node, "value", None) == key:
+            return value_node
+    return None
+
+
+def replace_scalars(text: str, edits: list[tuple[Any, str]], *, is_json: bool) -> str:
+    """`text` with each (scalar node, new value) written in place of the node's source, last first."""
+    for node, value in sorted(edits, key=lambda edit: edit[0].start_mark.index, reverse=True):
+        start, end = node.start_mark.index, node.end_mark.index
+        start += len(_PROPERTIES.match(text, start).group())  # type: ignore[union-attr]
+        written = _written(text, start, end, node.style, value, is_json=is_json)
+        text = text[:start] + written + text[end:]
+    return text
+
+
+# an anchor or tag before the scalar ("&same", "!!str"): part of the node's source, kept
+_PROPERTIES = re.compile(r"(?:[&!][^\s]*[ \t]+)*")
+
+
+def _written(text: str, start: int, end: int, style: str | None, value: str, *, is_json: bool) -> str:
+    """The source of a scalar holding `value`, in the style of the one at `text[start:end]` where `value`
+    allows it."""
+    raw_safe = _NOT_RAW.search(value) is None
+    quoted = json.dumps(value, ensure_ascii=False)
+    if not raw_safe and not is_json:  # escaped as YAML reads them (JSON already escaped the control characters)
+        quoted = _NOT_RAW.sub(_escape, quoted)
+    if style in ("|", ">") and not is_json:
+        original = text[start:end]
+        block = _block(original, value) if raw_safe else None
+        # a block's source ends with the line breaks after it; a quoted string in its place needs them too
+        return block or quoted + original[len(original.rstrip("\n")) :]
+    if is_json or style == '"' or not raw_safe:
+        return quoted
+    if style == "'":
+        return "'" + value.replace("'", "''") + "'" if "\n" not in value and value.isprintable() else quoted
+    return value if _PLAIN_SAFE.match(value) and value.isprintable() and _reads_as_text(value) else quoted
+
+
+# characters a YAML reader refuses or takes for a line break when written as they are (JSON escapes them)
+_NOT_RAW = re.compile("[^\t\n\x20-\x7e\xa0-\u2027\u202a-\ud7ff\ue000-\ufefe\uff00-\ufffd\U00010000-\U0010ffff]")
+
+
+def _escape(match: re.Match[str]) -> str:
+    code = ord(match.group())
+    return f"\\u{code:04x}" if code <= 0xFFFF else f"\\U{code:08x}"
+
+
+def _reads_as_text(value: str) -> bool:
+    """Whether `value` written plain reads back as a string ("true", "12", "null" do not)."""
+    import yaml
+
+    return bool(yaml.resolver.Resolver().resolve(yaml.ScalarNode, value, (True, False)) == _STR_TAG)
+
+
+def _block(original: str, value: str) -> str | None:
+    """`value` as a literal block with the original block's indentation, chomping chosen to keep its trailing
+    line breaks, and the blank lines that followed the original block kept. None where a literal block cannot
+    hold it (a first line that starts with a blank, a line that ends with one, an empty text)."""
+    header_end = original.find("\n")
+    header = _BLOCK_HEADER.match(original)
+    if header_end < 0 or header is None or any(ch.isdigit() for ch in header.group("indicators")):
+        return None
+    indent = _indentation(original[header_end + 1 :])
+    content = value.rstrip("\n")
+    if (
+        not content
+        or indent is None
+        or content[0] in " \t"
+        or any(line != line.rstrip() for line in content.split("\n"))
+    ):
+        return None
+    breaks = len(value) - len(content)
+    chomping = "-" if breaks == 0 else "" if breaks == 1 else "+"
+    lines = "\n".join(indent + line if line else "" for line in content.split("\n"))
+    trailing = "\n" * max(breaks, 1)
+    if "+" not in header.group("indicators") and chomping != "+":
+        # blank lines after the old block were not part of its value: they stay between the entries
+        old_content = original.rstrip("\n")
+        trailing += "\n" * max(len(original) - len(old_content) - 1, 0)
+    return f"|{chomping}\n{lines}{trailing}"
+
+
+def _indentation(body: str) -> str | None:
+    """The blanks before the first line of a block's body that has text (None: no such line, or no blanks)."""
+    for line in body.split("\n"):
+        if line.strip():
+            return line[: len(line) - len(line.lstrip(" "))] or None
+    return None
