@@ -410,3 +410,18 @@ def test_a_request_asked_as_a_question_ends_with_a_full_stop() -> None:
     assert t.filler_phrases("Report. Can you please list the risks?")[0] == "Report. List the risks."
     # not a request to the model: a question it may be asked
     assert t.filler_phrases("Ask: could they please wait?")[0] == "Ask: could they wait?"
+
+
+@pytest.mark.parametrize(
+    ("before", "after"),
+    [
+        ("I should mention, lastly, that you must never merge it.", "You must never merge it."),
+        ("Let me point out that the linter runs first.", "The linter runs first."),
+        ("We'd like to stress that reviews are public.", "Reviews are public."),
+        ("Do make sure the output is valid.", "Make sure the output is valid."),
+        ("I should mention my cat.", "I should mention my cat."),  # says something, announces nothing
+        ("Do the following steps.", "Do the following steps."),  # "do" is the verb
+    ],
+)
+def test_the_writer_announcing_what_comes_next_goes(before: str, after: str) -> None:
+    assert t.filler_phrases(before)[0] == after

@@ -55,7 +55,8 @@ _OPENER_WORDS = (*_HEDGE_WORDS, "honestly", "obviously", "frankly", "so basicall
 _LINK_WORDS = (
     "so", "now", "okay", "ok", "alright", "all right", "well", "also", "additionally", "furthermore", "moreover",
     "in addition", "first of all", "first off", "to be honest", "as you know", "as you can imagine",
-    "needless to say", "that said", "with that said", "having said that", "with that in mind",
+    "needless to say", "that said", "with that said", "having said that", "with that in mind", "that being said",
+    "with that being said", "having said all that", "with all that said",
     "at the end of the day", "for what it's worth", "of course", "anyway", "in any case", "by the way",
     "for your reference", "for the avoidance of doubt", "as a general rule", "as a rule of thumb", "in this regard",
     "in this task", "for this task", "in this conversation", "in this role", "in this exercise",

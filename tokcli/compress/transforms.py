@@ -383,12 +383,6 @@ _FILLER_OPENERS = [
     "one thing to note is that",
     "one thing to remember is that",
     "something to keep in mind is that",
-    "i want to emphasize that",
-    "i want to emphasise that",
-    "i want to stress that",
-    "i'd like to emphasize that",
-    "i'd like to emphasise that",
-    "i'd like to stress that",
     "i want to be clear that",
     "i want to make it clear that",
     "just to be clear,",
@@ -498,8 +492,18 @@ _INDIRECT_REQUEST = (
 # openers stand at a sentence start (the handler checks `at_sentence_start`) or, for a request, after the
 # comma closing a clause: the lookbehinds turn away the other words at once
 _OPENER_MAY_STAND = r"(?<![^\n \t*+>.)!?:,-][ \t])"
+# The writer announcing what they say next ("I should mention, lastly, that …", "We'd like to stress that …",
+# "Let me point out that …"), and an emphatic "do" before an opener ("please do keep in mind that …"): what
+# follows is said either way.
+_SPEAKER_NOTE = (
+    f"(?:(?:i|we)(?:['’]d{_B}like{_B}to|{_B}(?:would{_B}like{_B}to|(?:just{_B}|also{_B})?want{_B}to|need{_B}to|should|must|"
+    f"have{_B}to))?|let{_B}me|allow{_B}me{_B}to){_B}(?:also{_B})?(?:mention|add|note|point{_B}out|stress|emphasi[sz]e|"
+    f"reiterate|clarify|highlight|underline|repeat)(?:,?{_B}(?:lastly|finally|again|also|once{_B}more|here|first),?)?{_B}that"
+    f"|do(?={_B}(?:keep|bear|note|remember|make{_B}sure|be{_B}sure)\\b)"
+)
+_OPENER_ANY = f"(?:{_OPENER_PHRASE}|{_SPEAKER_NOTE})"
 _FILLER_OPENER = after_non_word(
-    f"(?=[a-z]){_OPENER_MAY_STAND}(?:(?P<request>{_INDIRECT_REQUEST})|{_OPENER_PHRASE})(?:[ \\t]+{_OPENER_PHRASE})*"
+    f"(?=[a-z]){_OPENER_MAY_STAND}(?:(?P<request>{_INDIRECT_REQUEST})|{_OPENER_ANY})(?:[ \\t]+{_OPENER_ANY})*"
     + r"[ \t]*(?P<next>[^\s\ue000])?"
 )
 # An indirect request may also follow the comma that closes a clause before it ("If they ask, we'd love you to
