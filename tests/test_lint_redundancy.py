@@ -160,3 +160,32 @@ def test_sentences_of_a_line_longer_than_any_prompt_line_are_not_compared() -> N
     text = short + blob + "\n" + short
     found = [m.group() for m in redundancy._sentence_matches(text)]
     assert found == 2 * [m.group() for m in redundancy._SENTENCE.finditer(short)]
+
+
+def test_a_definition_repeated_in_each_case_of_a_rubric_is_not_a_duplicate() -> None:
+    source = (
+        "## [Accuracy: 4] (Retried)\n**Definition:**\nCalls were relevant and efficient, with the right parameters:\n"
+        "- a tool failed once and was retried.\n\n"
+        "## [Accuracy: 5] (Optimal)\n**Definition:**\nCalls were relevant and efficient, with the right parameters:\n"
+        "- no call failed.\n"
+    )
+    assert hits(source, "TK201", dedent=False) == []
+    # two steps, not two cases: a rule said in both is said twice
+    steps = (
+        "## Pre-Execution Checks\nCheck whether the hooks file exists in the project root.\n\n"
+        "## Post-Execution Checks\nCheck whether the hooks file exists in the project root.\n"
+    )
+    assert hits(steps, "TK201", dedent=False) == [(5, 1, "TK201")]
+
+
+def test_the_same_field_of_two_objects_in_a_schema_is_not_a_duplicate() -> None:
+    source = (
+        "Return an object with:\n"
+        "- excess_calls: a dictionary with:\n    - details: a list of dictionaries, each containing:\n"
+        "        - tool_name: name of the tool that was called\n"
+        "- missing_calls: a dictionary with:\n    - details: a list of dictionaries, each containing:\n"
+        "        - tool_name: name of the tool that was called\n"
+    )
+    assert hits(source, "TK201", dedent=False) == []
+    flat = "Rules:\n- Answer in the language of the question.\n- Answer in the language of the question.\n"
+    assert hits(flat, "TK201", dedent=False) == [(3, 1, "TK201")]

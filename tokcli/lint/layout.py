@@ -141,6 +141,73 @@ def exclusive(a: Line, b: Line) -> bool:
     return any(block in inner and inner[block] != number for block, number in b.branch)
 
 
+#: How far back a list item's parent line is looked for.
+_PARENT_WINDOW = 60
+
+
+def parallel_parts(segment: Segment, first: int, second: int) -> bool:
+    """Whether the lines at `first` and `second` say the same thing in parallel parts, each needed where it
+    stands: in two sections written one per case ("## Level 4 (…)" / "## Level 5 (…)"; see `_one_kind`), or as
+    list items under two different parent lines (the same field of two objects of a schema: "- name: name of
+    the tool" under two lists)."""
+    import bisect
+
+    lines = layout(segment)
+    starts = _starts(segment, lines)
+    a, b = bisect.bisect_right(starts, first) - 1, bisect.bisect_right(starts, second) - 1
+    if a < 0 or b < 0:
+        return False
+    heading_a, heading_b = _heading_above(segment, lines, a), _heading_above(segment, lines, b)
+    if heading_a is not None and heading_b is not None and heading_a != heading_b and _one_kind(heading_a, heading_b):
+        return True
+    parents_a, parents_b = _parents(segment, lines, a), _parents(segment, lines, b)
+    return parents_a is not None and parents_b is not None and parents_a != parents_b
+
+
+def _heading_above(segment: Segment, lines: list[Line], index: int) -> str | None:
+    for line in reversed(lines[:index]):
+        if line.kind == "heading":
+            return segment.masked[line.start : line.end].strip()
+    return None
+
+
+def _one_kind(a: str, b: str) -> bool:
+    """Two headings for two cases of one kind: equal once what names the case is taken out (numbers, an aside in
+    brackets, the value after a label's colon): "## [Level: 4] (Retried)" / "## [Level: 5] (Optimal)", "## Event:
+    order.created" / "## Event: refund.issued". ("## Pre-Execution Checks" / "## Post-Execution Checks" are two
+    steps, and a rule said in both is said twice.)"""
+    return _case_kind(a) == _case_kind(b)
+
+
+def _case_kind(heading: str) -> str:
+    kind = _DIGITS.sub("#", _ASIDE.sub("", heading)).strip()
+    colon = kind.find(":")
+    return kind[: colon + 1] if colon > 0 else kind
+
+
+_ASIDE = re.compile(r"\([^()]*\)")
+_DIGITS = re.compile(r"\d+")
+
+
+def _parents(segment: Segment, lines: list[Line], index: int) -> tuple[str, ...] | None:
+    """The texts of the lines an indented list item sits under, nearest first, each indented less than the one
+    below it (None: not such an item, or no parent near)."""
+    text = segment.masked[lines[index].start : lines[index].end]
+    indent = len(text) - len(text.lstrip(" \t"))
+    if not indent or not _BULLET.match(text.lstrip(" \t")):
+        return None
+    found: list[str] = []
+    for line in reversed(lines[max(0, index - _PARENT_WINDOW) : index]):
+        above = segment.masked[line.start : line.end]
+        above_indent = len(above) - len(above.lstrip(" \t"))
+        if above.strip() and above_indent < indent:
+            found.append(above.strip())
+            indent = above_indent
+            if not indent:
+                break
+    return tuple(found) or None
+
+
 def line_at(segment: Segment, offset: int) -> Line | None:
     """The line of `segment` holding `offset` (a binary search)."""
     import bisect

@@ -9,7 +9,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
-from tokcli.lint.layout import PROSE, exclusive, line_at, lines_between
+from tokcli.lint.layout import PROSE, exclusive, line_at, lines_between, parallel_parts
 from tokcli.lint.rules.base import Context, RangeSet, Rule, Segment, register
 
 _WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)*")
@@ -83,9 +83,10 @@ def _is_instruction(segment: Segment, offset: int) -> bool:
 
 
 def _apart(segment: Segment, first: int, second: int) -> bool:
-    """Whether two offsets lie in alternative template branches, which never render together."""
+    """Whether two offsets lie in alternative template branches, which never render together, or in parallel
+    parts that each need the line (`layout.parallel_parts`)."""
     a, b = line_at(segment, first), line_at(segment, second)
-    return a is not None and b is not None and exclusive(a, b)
+    return a is not None and b is not None and (exclusive(a, b) or parallel_parts(segment, first, second))
 
 
 def paragraphs(segment: Segment) -> list[tuple[int, int, str]]:
