@@ -309,3 +309,30 @@ def test_a_front_matter_model_key_is_no_example_speaker() -> None:
         ("role", "user:"),
         ("example", "Hi"),
     ]
+
+
+FRENCH = (
+    "Tu es un assistant pour une banque. Le client a souvent des questions sur son compte, et il a le droit de "
+    "savoir pourquoi une opération a été refusée. Utilise des phrases courtes."
+)
+SPANISH = "El cliente a veces pregunta por su cuenta, y tiene derecho a saber por qué una operación fue rechazada."
+GERMAN = (
+    "Der Kunde hat oft Fragen zu seinem Konto, und er hat das Recht zu erfahren, warum eine Zahlung abgelehnt wurde."
+)
+
+
+def test_paragraphs_in_another_language_are_kept_as_written() -> None:
+    english = "You answer questions about bank accounts. Keep it short, and do not give investment advice."
+    text = "\n\n".join([english, FRENCH, SPANISH, GERMAN]) + "\n"
+    foreign = [text[start:end] for start, end, _ in protect.foreign_prose(text)]
+    assert foreign == [FRENCH, SPANISH, GERMAN]
+    for level in ("balanced", "aggressive"):
+        result = compress_text(text, level=level).text
+        assert all(paragraph in result for paragraph in (FRENCH, SPANISH, GERMAN)), level
+
+
+def test_a_short_text_in_another_language_is_kept_and_english_with_a_foreign_word_is_not() -> None:
+    assert compress_text("Utilise des phrases courtes.\n").text == "Utilise des phrases courtes.\n"
+    english = "The shop is in La Jolla; the menu says cafe au lait. Utilise the tools you have.\n"
+    assert protect.foreign_prose(english) == []
+    assert "Use the tools you have." in compress_text(english).text

@@ -400,6 +400,7 @@ def block_spans(
     if ":" in text:
         front_matter = max((end for _, end, kind in blocks if kind == "front_matter"), default=0)
         blocks.extend(_example_turns(text, front_matter))
+    blocks.extend(foreign_prose(text))
     blocks = _merge(blocks)
     blocks = _merge(blocks + _json_spans(text, blocks))
     padded = "\n" + text
@@ -413,6 +414,68 @@ def block_spans(
         (start, end - 1 if end - start > 1 and text[end - 1] == "\n" else end, kind)
         for start, end, kind in _merge(blocks)
     ]
+
+
+# Function words of other languages written with Latin letters (French, Spanish, German, Italian, Portuguese,
+# Dutch) that English text does not use as words: the rules are English, and on other languages they do harm
+# (French "Utilise" is not "utilise", and at `aggressive` French "a" is "has", not an article).
+_FOREIGN_WORDS = [
+    "le", "la", "les", "des", "du", "de", "une", "est", "sont", "avec", "dans", "sur", "pas", "ne", "que", "qui",
+    "il", "elle", "nous", "vous", "tu", "je", "au", "aux", "ce", "cette", "ces", "mais", "toujours", "jamais",
+    "très", "aussi", "être", "avoir", "fait", "el", "los", "las", "es", "para", "con", "por", "una", "su", "sus",
+    "siempre", "nunca", "pero", "como", "muy", "también", "está", "están", "der", "die", "das", "und", "ist",
+    "sind", "für", "mit", "zu", "auf", "nicht", "ein", "eine", "einen", "dem", "den", "im", "zum", "zur", "sich",
+    "immer", "nie", "oder", "aber", "auch", "wenn", "wie", "werden", "wird", "kein", "keine", "gli", "della",
+    "delle", "che", "sono", "è", "não", "uma", "com", "os", "em", "het", "een", "niet", "voor", "ook", "en"
+]  # fmt: skip
+
+
+def _by_first_letter(words: Iterable[str]) -> str:
+    """Regex source for any of the lower-case `words`, grouped by their first letter (the engine tries one group
+    per position instead of every word)."""
+    groups: dict[str, list[str]] = {}
+    for word in sorted(words, key=len, reverse=True):
+        groups.setdefault(word[0], []).append(re.escape(word[1:]))
+    return "|".join(f"{letter}(?:{'|'.join(rests)})" for letter, rests in groups.items())
+
+
+# searched in "\n" + text; a blank or an opening mark first (a class first lets the engine skip ahead)
+_FOREIGN_WORD = re.compile(rf"[ \t\n(\"'«¿¡](?:{_by_first_letter(_FOREIGN_WORDS)})(?![\w-])")
+_ENGLISH_WORD = re.compile(
+    r"(?<![\w-])(?:the|and|of|to|is|are|you|your|that|with|for|this|be|it|not|or|if|when|should|must|will|can|an|as|at"
+    r"|by|from|have|has|they|we|our|their|what|which|who|always|never|only|please|do|does|any|all|each|every|in|on)"
+    r"(?![\w-])"
+)
+_PARAGRAPH_BREAK = re.compile(r"\n[ \t]*\n")
+_PROSE_LINE = re.compile(r"[^\s][^\n]*")
+
+
+def foreign_prose(text: str) -> list[tuple[int, int, str]]:
+    """The lines of the paragraphs written in another language than English, kept as they are: a paragraph
+    whose function words are those of another language (at least two, and more than twice its English ones),
+    and, in a text written mostly in another language, every paragraph too short to tell."""
+    hits = [match.start() for match in _FOREIGN_WORD.finditer("\n" + text)]  # (the offset of the mark before)
+    if not hits:
+        return []
+    breaks = [match.end() for match in _PARAGRAPH_BREAK.finditer(text)]
+    starts = [0, *breaks]
+    ends = [match.start() for match in _PARAGRAPH_BREAK.finditer(text)] + [len(text)]
+    by_paragraph: dict[int, int] = {}
+    for hit in hits:
+        index = bisect.bisect_right(starts, hit) - 1
+        by_paragraph[index] = by_paragraph.get(index, 0) + 1
+    # (English words counted only until they outnumber half the foreign ones: an English text stops at once)
+    english_words = itertools.islice(_ENGLISH_WORD.finditer(text), len(hits) // 2 + 1)
+    mostly_foreign = sum(1 for _ in english_words) * 2 < len(hits)
+    found: list[tuple[int, int, str]] = []
+    for index, (start, end) in enumerate(zip(starts, ends)):
+        foreign = by_paragraph.get(index, 0)
+        if foreign < 2 and not mostly_foreign:
+            continue
+        english = len(_ENGLISH_WORD.findall(text, start, end))
+        if (foreign >= 2 and foreign > 2 * english) or (mostly_foreign and foreign + english < 2):
+            found.extend((m.start(), m.end(), "foreign") for m in _PROSE_LINE.finditer(text, start, end))
+    return found
 
 
 def _yaml_blocks(padded: str) -> Iterator[tuple[int, int]]:
