@@ -473,7 +473,15 @@ INSTRUCTION_VERBS = frozenset(
         "share", "reveal", "disclose", "invent", "guess", "assume", "promise", "recommend", "encourage", "direct"
     ]
 )  # fmt: skip
-_VERB_ALTERNATION = "|".join(sorted(INSTRUCTION_VERBS, key=len, reverse=True))
+
+
+def _alternation(words: frozenset[str]) -> str:
+    return "|".join(sorted(words, key=lambda word: (-len(word), word)))  # longest first, in a fixed order
+
+
+_VERB_ALTERNATION = _alternation(INSTRUCTION_VERBS)
+# after "you" the verbs of a task ("… and you flag any errors"; not "you be", "you do")
+_YOU_VERB_ALTERNATION = _alternation(INSTRUCTION_VERBS - {"be", "do"})
 # What makes a sentence an instruction whatever its opening says: content after a colon ("Here's the plan: read
 # the ticket first"), a clause that begins with a verb after a comma or "so"/"and"/"then" ("We care about accuracy,
 # so double-check every figure"), "you" with a task verb ("… and you flag any errors"), or "need you to".
@@ -481,7 +489,7 @@ _INSTRUCTION_CLAUSE = re.compile(
     r":[ \t]*[\w\ue000]"
     r"|(?:[,;—–]|\b(?:so|and|then|but|or))[ ]+(?:(?:please|just|also|always|first|then|now|and|instead|simply|really|"
     rf"definitely|still)[ ]+)*(?!thank you\b)(?:{_VERB_ALTERNATION})(?![\w'’-])"
-    rf"|(?:[,;—–]|\b(?:so|and|then))[ ]+you (?:{_VERB_ALTERNATION.replace('|be|', '|').replace('|do|', '|')})(?![\w'’-])"
+    rf"|(?:[,;—–]|\b(?:so|and|then))[ ]+you (?:{_YOU_VERB_ALTERNATION})(?![\w'’-])"
     r"|\bfor (?:always |never |not )?(?P<gerund>[a-z]+)ing\b(?! (?:here|part|a|an|such|so|these|this|that|the (?:above|following|rules|guidelines|"
     r"instructions|prompt)|them|it|all (?:of )?(?:this|these|that)|my|our|me|us|with (?:me|us))\b)"
     r"|\byou (?:need|have|ought) to (?!know\b)|\b(?:need|want|would like|'d like) you to "
