@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from tokcli.errors import TokcliError
+from tokcli.registry import long_runs
 from tokcli.registry.pure_bpe import PureBPE, same_unicode_everywhere
 
 #: Below this many texts a batch is encoded in the calling thread: thread start-up costs more than it saves.
@@ -22,6 +23,8 @@ _MIN_PARALLEL_BATCH = 4
 PURE_BPE_BUDGET_CHARS = 40_000
 #: From this many characters a batch is worth the optional fast counter's own load time (~0.4 s).
 FAST_COUNT_MIN_CHARS = 2_000_000
+#: Texts this long may hold a run of one character worth counting by strides (see long_runs).
+_RUNS_MIN_CHARS = 2 * long_runs.BLOCK_CHARS
 #: Text the fast counter must count exactly as tiktoken does before tokcli trusts it.
 _CANARY = (
     "hello world",
@@ -138,6 +141,7 @@ class TiktokenTokenizer(Tokenizer):
         self.fast_name = fast_name  # the encoding's name in the optional `toktok` counter, if it has one
         self._fast: Callable[[list[str], bool], list[int]] | None = None
         self._fast_checked = False
+        self._stride_tokens: dict[str, int | None] = {}  # per character: see long_runs
 
     @property
     def encoding(self) -> Any:
@@ -200,22 +204,45 @@ class TiktokenTokenizer(Tokenizer):
         return str(self.encoding.decode(list(ids)))
 
     def count(self, text: str, *, allow_special: bool = False) -> int:
+        run_tokens = 0
+        if len(text) >= _RUNS_MIN_CHARS:  # long runs of one character are counted by strides
+            text, run_tokens = long_runs.shortened(text, self._tokens_per_stride)
+        return self._count_whole(text, allow_special) + run_tokens
+
+    def _count_whole(self, text: str, allow_special: bool) -> int:
         if allow_special:
             return len(self.encoding.encode(text, allowed_special="all"))
         ids = self._pure_ids(text)
         return len(ids) if ids is not None else len(self.encoding.encode_ordinary(text))
 
     def count_batch(self, texts: Sequence[str], *, allow_special: bool = False) -> list[int]:
+        texts = list(texts)
+        run_tokens = [0] * len(texts)
+        for index, text in enumerate(texts):
+            if len(text) >= _RUNS_MIN_CHARS:
+                texts[index], run_tokens[index] = long_runs.shortened(text, self._tokens_per_stride)
+        counts = self._count_batch_whole(texts, allow_special)
+        return [count + extra for count, extra in zip(counts, run_tokens)]
+
+    def _count_batch_whole(self, texts: list[str], allow_special: bool) -> list[int]:
         total_chars = sum(map(len, texts))
         if self.fast_name and total_chars >= FAST_COUNT_MIN_CHARS:
             fast = self.fast_counter()
             if fast is not None:
-                return self._count_with_fast(fast, list(texts), allow_special)
+                return self._count_with_fast(fast, texts, allow_special)
         if allow_special or len(texts) < _MIN_PARALLEL_BATCH or total_chars <= self._pure_budget:
-            return [self.count(text, allow_special=allow_special) for text in texts]
+            return [self._count_whole(text, allow_special) for text in texts]
         # tiktoken releases the GIL inside its Rust core, so its own thread pool scales.
-        batches = self.encoding.encode_ordinary_batch(list(texts), num_threads=_worker_count())
+        batches = self.encoding.encode_ordinary_batch(texts, num_threads=_worker_count())
         return [len(ids) for ids in batches]
+
+    def _tokens_per_stride(self, char: str) -> int | None:
+        if char not in self._stride_tokens:
+            encode = self.encoding.encode_ordinary
+            self._stride_tokens[char] = long_runs.steady_tokens_per_stride(
+                char, lambda texts: [len(encode(text)) for text in texts]
+            )
+        return self._stride_tokens[char]
 
     def _count_with_fast(
         self, fast: Callable[[list[str], bool], list[int]], texts: list[str], allow_special: bool
@@ -229,7 +256,7 @@ class TiktokenTokenizer(Tokenizer):
         agreed_set = set(agreed)
         for index, text in enumerate(texts):
             if index not in agreed_set:
-                counts[index] = self.count(text, allow_special=allow_special)
+                counts[index] = self._count_whole(text, allow_special)
         return counts
 
     def fast_counter(self) -> Callable[[list[str], bool], list[int]] | None:
