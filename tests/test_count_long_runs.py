@@ -116,3 +116,14 @@ def test_count_command_on_a_file_with_a_long_run_of_tabs(tmp_path: Any) -> None:
     assert per_stride == long_runs.STRIDE // 16  # cl100k's longest tab token is 16 tabs
     expected = len(tokenizer.encoding.encode_ordinary(shorter)) + 10 * per_stride  # type: ignore[attr-defined]
     assert f'"tokens": {expected}' in result.stdout
+
+
+@pytest.mark.parametrize("flag", ["--ids", "--show"])
+def test_ids_of_a_text_tiktoken_cannot_split_are_a_clear_error_naming_the_file(tmp_path: Any, flag: str) -> None:
+    path = tmp_path / "padded.md"
+    path.write_text("Rules:" + " " * 600_000 + "end\n", encoding="utf-8")
+    result = CliRunner().invoke(app, ["count", "-t", "o200k_base", flag, str(path)])
+    assert result.exit_code == 2
+    assert result.stdout == ""
+    assert result.stderr.startswith(f"tokcli: error: {path}: tiktoken cannot split a run of hundreds of thousands")
+    assert "Traceback" not in result.stderr and len(result.stderr.splitlines()) == 1

@@ -13,7 +13,7 @@ from typing import Any, NoReturn
 import typer
 
 from tokcli import __version__
-from tokcli.errors import EXIT_ERROR, TokcliError
+from tokcli.errors import EXIT_ERROR, InputError, TokcliError
 
 
 class _Group(typer.core.TyperGroup):
@@ -331,7 +331,10 @@ def _show_tokens(texts: list[Any], target: Any, *, allow_special: bool = False) 
     if not tokenizer.exact:  # an estimate: its count, marked ~; the boundaries are its base tokenizer's
         label += f" (estimate; boundaries from {getattr(getattr(tokenizer, 'base', None), 'name', '?')})"
     for item in texts:
-        pieces = tokenizer.token_pieces(item.text, allow_special=allow_special)
+        try:
+            pieces = tokenizer.token_pieces(item.text, allow_special=allow_special)
+        except InputError as error:
+            raise InputError(error.message, path=error.path or item.path) from None
         ids: list[int | None] = (
             list(tokenizer.encode(item.text, allow_special=allow_special)) if tokenizer.exact else [None] * len(pieces)
         )

@@ -298,7 +298,10 @@ def count_inputs(
                         "not counted (size unknown, or no published formula for this provider)"
                     )
             if with_ids and tokenizer.exact:
-                result.ids = [i for part in encoded for i in tokenizer.encode(part, allow_special=allow_special)]
+                try:
+                    result.ids = [i for part in encoded for i in tokenizer.encode(part, allow_special=allow_special)]
+                except InputError as error:
+                    raise InputError(error.message, path=error.path or item.path) from None
             report.results.append(result)
     if any(result.kind == "chat" for result in report.results):
         report.notes.append(

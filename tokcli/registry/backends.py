@@ -8,12 +8,13 @@ from __future__ import annotations
 
 import math
 import os
+import re
 import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from tokcli.errors import TokcliError
+from tokcli.errors import InputError, TokcliError
 from tokcli.registry import long_runs
 from tokcli.registry.pure_bpe import PureBPE, same_unicode_everywhere
 
@@ -25,6 +26,10 @@ PURE_BPE_BUDGET_CHARS = 40_000
 FAST_COUNT_MIN_CHARS = 2_000_000
 #: Texts this long may hold a run of one character worth counting by strides (see long_runs).
 _RUNS_MIN_CHARS = 2 * long_runs.BLOCK_CHARS
+#: Spaces and tabs in a row (no line break) beyond which tiktoken's split pattern is not trusted to give ids:
+#: it panics from about 1,000,000 on.
+_SPLIT_LIMIT_CHARS = 500_000
+_TOO_LONG_FOR_SPLIT = re.compile(r"[^\S\r\n]{" + str(_SPLIT_LIMIT_CHARS) + "}")
 #: Text the fast counter must count exactly as tiktoken does before tokcli trusts it.
 _CANARY = (
     "hello world",
@@ -189,6 +194,12 @@ class TiktokenTokenizer(Tokenizer):
     def encode(self, text: str, *, allow_special: bool = False) -> list[int]:
         ids = None if allow_special else self._pure_ids(text)
         if ids is None:
+            if len(text) >= _SPLIT_LIMIT_CHARS and _TOO_LONG_FOR_SPLIT.search(text):
+                # tiktoken's split pattern panics (Rust, no Python error) on about a million spaces.
+                raise InputError(
+                    "tiktoken cannot split a run of hundreds of thousands of spaces or tabs into tokens; "
+                    "the text can be counted, but not with --ids or --show"
+                )
             ids = (
                 self.encoding.encode(text, allowed_special="all")
                 if allow_special
