@@ -4,6 +4,7 @@ whatever happened to the blocks."""
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import shutil
 import sqlite3
@@ -180,7 +181,7 @@ def test_blocks_give_the_text_written_without_them(items: list[Finding], runs: l
     for start, size, stale in runs:
         run = ordered[start : start + size]
         if stale and run:
-            run = [*run[:-1], Finding(**{**run[-1].__dict__})]  # equal, but another object
+            run = [*run[:-1], dataclasses.replace(run[-1])]  # equal, but another object
         elif stale:
             run = [Finding("x.md", 1, 1, 1, 2, "TK101", "x", "info", "m")]
         blocks.append((run, findings_block(run)))

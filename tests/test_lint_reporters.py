@@ -13,10 +13,11 @@ from hypothesis import strategies as st
 from tokcli.lint.config import LintSettings
 from tokcli.lint.engine import Linter, lint_inputs
 from tokcli.lint.finding import Finding, RuleInfo, summarize
+from tokcli.reporters import text as text_reporter
 from tokcli.reporters.github import escape_data, escape_property, render_github
 from tokcli.reporters.json import render_json
 from tokcli.reporters.sarif import render_sarif
-from tokcli.reporters.text import render_text, summary_line
+from tokcli.reporters.text import iter_text, render_text, summary_line
 
 SCHEMA = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "sarif-schema-2.1.0.json"
 
@@ -136,6 +137,20 @@ def test_text_report_groups_by_file_with_a_code_frame() -> None:
     assert "    | ^^^^^^^^^^^" in text
     assert lines[-1] == summary_line(report.summary())
     assert lines[-1].startswith("Found 4 findings (4 warnings) in 2 files;")
+
+
+def test_a_long_text_report_comes_in_bounded_pieces_that_join_to_the_whole() -> None:
+    # 8,000 findings between zero-width spaces (one every two characters), with a code frame each.
+    source = "\u200b".join("abcdefghijklmnopqrstuvwxyz"[index % 26] for index in range(8_001)) + "\n"
+    findings = Linter(LintSettings(select=["TK605"]), model="gpt-4o").lint_text("zw.md", source)
+    assert len(findings) == 8_000
+    summary = summarize(findings, files=1)
+    pieces = list(iter_text(findings, summary, sources={"zw.md": source}))
+    whole = render_text(findings, summary, sources={"zw.md": source})
+    assert "".join(pieces) == whole
+    assert len(whole) > 2 * text_reporter._PIECE_CHARS and len(pieces) >= 3
+    longest_row = max(map(len, whole.splitlines(keepends=True)))
+    assert all(len(piece) < text_reporter._PIECE_CHARS + longest_row for piece in pieces)
 
 
 def test_summary_line_when_clean() -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from enum import Enum
 from pathlib import Path
 from typing import Any, NoReturn
@@ -181,12 +181,16 @@ def read_inputs(
     return inputs
 
 
-def write_output(content: str, output: Path | None) -> None:
-    """Print, or write to -o FILE (see tokcli.files)."""
+def write_output(content: str | Iterable[str], output: Path | None) -> None:
+    """Print, or write to -o FILE (see tokcli.files). `content` may come in pieces, printed as they come."""
     if output is None:
-        sys.stdout.write(content)
+        if isinstance(content, str):
+            sys.stdout.write(content)
+        else:
+            for piece in content:
+                sys.stdout.write(piece)
         return
-    write_file(output, content)
+    write_file(output, content if isinstance(content, str) else "".join(content))
 
 
 def write_file(path: Path, content: str, *, backup: bool = False) -> Any:
@@ -777,6 +781,7 @@ def lint(
         if "cache_saving_usd" in summary and volume.get("calls"):
             summary["cache_saving_per"] = volume.get("per", "day")
     chosen = output_format.value
+    content: str | Iterable[str]
     if chosen == "json":
         from tokcli.reporters.json import render_json
 
@@ -790,11 +795,11 @@ def lint(
 
         content = render_sarif(findings, report.rules, summary=summary)
     else:
-        from tokcli.reporters.text import render_text
+        from tokcli.reporters.text import iter_text
 
         colour = output is None and is_terminal() and "NO_COLOR" not in os.environ
         sources = {result.path: result.fixed or result.original for result in report.files}
-        content = render_text(findings, summary, sources=sources, color=colour)
+        content = iter_text(findings, summary, sources=sources, color=colour)
     write_output(content, output)
     if fix and changed:
         fixed = sum(result.fixes_applied for result in changed)

@@ -14,7 +14,7 @@ SEVERITIES = ("info", "warning", "error")
 SEVERITY_RANK = {name: rank for rank, name in enumerate(SEVERITIES)}
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Edit:
     """Replace `text[start:end]` of the file with `replacement` (character offsets into the whole file)."""
 
@@ -23,7 +23,7 @@ class Edit:
     replacement: str
 
 
-@dataclass
+@dataclass(slots=True)
 class Finding:
     path: str
     line: int

@@ -88,6 +88,24 @@ def render_text(
     context: int = 1,
 ) -> str:
     """Findings grouped by file with a code frame each (when `sources` has the file's text), then a summary."""
+    return "".join(iter_text(findings, summary, sources=sources, color=color, width=width, context=context))
+
+
+#: `iter_text` hands its text on in pieces of about this many characters.
+_PIECE_CHARS = 1 << 20
+
+
+def iter_text(
+    findings: Sequence[Finding],
+    summary: Mapping[str, Any],
+    *,
+    sources: Mapping[str, str] | None = None,
+    color: bool = False,
+    width: int = 100,
+    context: int = 1,
+) -> Iterator[str]:
+    """`render_text` in pieces, to be written as they come: the report of a file with a million findings is
+    hundreds of megabytes, more than the findings themselves."""
     from rich.console import Console
     from rich.text import Text
 
@@ -101,12 +119,16 @@ def render_text(
         plain = None if color else _plain_row("".join(text for text, _ in parts))
         if plain is not None:
             buffer.write(plain)
-            continue
-        row = Text()
-        for text, style in parts:
-            row.append(text, style=style)
-        console.print(row)
-    return buffer.getvalue()
+        else:
+            row = Text()
+            for text, style in parts:
+                row.append(text, style=style)
+            console.print(row)
+        if buffer.tell() >= _PIECE_CHARS:
+            yield buffer.getvalue()
+            buffer.seek(0)
+            buffer.truncate()
+    yield buffer.getvalue()
 
 
 def _rows(

@@ -335,6 +335,9 @@ class InvisibleUnicode(Rule):
     safe_fix = True
 
     def check(self, ctx: Context) -> None:
+        # One message object per distinct run: a file of letters between zero-width spaces has a finding
+        # every two characters, and a copy of the message each was a sixth of their memory.
+        messages: dict[str, str] = {}
         for segment in ctx.segments:
             for match in _INVISIBLE_RUN.finditer(segment.masked):
                 if _joins_script(segment.text, match.start(), match.end()):
@@ -345,14 +348,12 @@ class InvisibleUnicode(Rule):
                 after = segment.text[match.end() : match.end() + 1]
                 if replacement and (before.isspace() or after.isspace() or not before or not after):
                     replacement = ""
-                names = sorted({_char_name(char) for char in text})
-                ctx.report(
-                    segment,
-                    match.start(),
-                    match.end(),
-                    f"invisible character{'s' if len(text) > 1 else ''}: {', '.join(names)}",
-                    replacement=replacement,
-                )
+                message = messages.get(text)
+                if message is None:
+                    names = sorted({_char_name(char) for char in text})
+                    message = f"invisible character{'s' if len(text) > 1 else ''}: {', '.join(names)}"
+                    messages[text] = message
+                ctx.report(segment, match.start(), match.end(), message, replacement=replacement)
 
 
 def _char_name(char: str) -> str:
