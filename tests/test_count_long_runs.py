@@ -127,3 +127,16 @@ def test_ids_of_a_text_tiktoken_cannot_split_are_a_clear_error_naming_the_file(t
     assert result.stdout == ""
     assert result.stderr.startswith(f"tokcli: error: {path}: tiktoken cannot split a run of hundreds of thousands")
     assert "Traceback" not in result.stderr and len(result.stderr.splitlines()) == 1
+
+
+def test_lint_and_compress_work_on_a_million_spaces_before_a_word(tmp_path: Any) -> None:
+    # Both stopped with tiktoken's Rust panic and a traceback (its split pattern on the whole text).
+    path = tmp_path / "padded.md"
+    path.write_text("Rules:\n" + " " * 1_100_000 + "x\n", encoding="utf-8")
+    runner = CliRunner()
+    linted = runner.invoke(app, ["lint", "-m", "gpt-4o", "--format", "json", str(path)])
+    assert linted.exit_code == 1, linted.output
+    assert '"code": "TK' in linted.stdout and linted.stderr == ""
+    compressed = runner.invoke(app, ["compress", "-m", "gpt-4o", "--format", "json", str(path)])
+    assert compressed.exit_code == 0, compressed.output
+    assert compressed.stderr == "" and '"tokens_before": 8598' in compressed.stdout
