@@ -2,17 +2,16 @@
 
 from __future__ import annotations
 
-import functools
 from typing import Any
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from pattern_support import encodings_of_every_pattern
 from typer.testing import CliRunner
 
 from tokcli.cli import app
 from tokcli.registry import get_tokenizer, long_runs
-from tokcli.registry.builtin import PATTERN_PRESETS, pattern_preset
 from tokcli.registry.pure_bpe import PureBPE
 
 # Characters a long run is made of in real files (rules, underlines, padding, digits, letters, CJK, emoji,
@@ -42,21 +41,10 @@ def test_a_text_with_long_runs_counts_as_tiktoken_counts_it_whole(name: str, tex
     assert tokenizer.count_batch([text, "hello world", text]) == [whole, 2, whole]
 
 
-@functools.cache
-def _encodings() -> list[Any]:
-    import tiktoken
-
-    ranks = get_tokenizer("o200k_base")._params.mergeable_ranks  # type: ignore[attr-defined]
-    return [
-        tiktoken.Encoding(f"runs-{name}", pat_str=pattern_preset(name), mergeable_ranks=ranks, special_tokens={})
-        for name in PATTERN_PRESETS
-    ]
-
-
 @given(text=_texts_with_runs())
 @settings(max_examples=8, deadline=None)
 def test_runs_shortened_by_strides_count_the_same_under_every_shipped_split_pattern(text: str) -> None:
-    for encoding in _encodings():
+    for encoding in encodings_of_every_pattern():
 
         def count_texts(texts: Any, encoding: Any = encoding) -> list[int]:
             return [len(encoding.encode_ordinary(text)) for text in texts]

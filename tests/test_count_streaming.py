@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import functools
 import json
 from pathlib import Path
 from typing import Any
@@ -10,6 +9,7 @@ from typing import Any
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from pattern_support import encodings_of_every_pattern
 from typer.testing import CliRunner
 
 from tokcli import counting, streaming
@@ -25,22 +25,11 @@ _ALPHABET = [*"ab Z9 0 \n\n\r\t.,'s/-_#<|>=", "\u00e9", "\u65e5", "\u0663", "\u2
 _TEXT = st.text(alphabet=st.sampled_from(_ALPHABET), max_size=120)
 
 
-@functools.cache
-def _encodings() -> list[Any]:
-    import tiktoken
-
-    ranks = get_tokenizer("o200k_base")._params.mergeable_ranks  # type: ignore[attr-defined]
-    return [
-        tiktoken.Encoding(f"cut-{name}", pat_str=pattern_preset(name), mergeable_ranks=ranks, special_tokens={})
-        for name in PATTERN_PRESETS
-    ]
-
-
 @given(_TEXT)
 @settings(max_examples=300, deadline=None)
 def test_text_cut_at_a_safe_place_encodes_as_the_whole(text: str) -> None:
     cuts = [match.end() for match in streaming._CUT.finditer(text)]
-    for encoding in _encodings():
+    for encoding in encodings_of_every_pattern():
         whole = encoding.encode_ordinary(text)
         for cut in cuts:
             assert encoding.encode_ordinary(text[:cut]) + encoding.encode_ordinary(text[cut:]) == whole, (
