@@ -78,17 +78,9 @@ def _frame(lines: list[str], finding: Finding, context: int) -> list[tuple[str, 
     return rows
 
 
-def render_text(
-    findings: Sequence[Finding],
-    summary: Mapping[str, Any],
-    *,
-    sources: Mapping[str, str] | None = None,
-    color: bool = False,
-    width: int = 100,
-    context: int = 1,
-) -> str:
-    """Findings grouped by file with a code frame each (when `sources` has the file's text), then a summary."""
-    return "".join(iter_text(findings, summary, sources=sources, color=color, width=width, context=context))
+def render_text(findings: Sequence[Finding], summary: Mapping[str, Any], **options: Any) -> str:
+    """`iter_text`'s report in one string (`options` are its keyword arguments)."""
+    return "".join(iter_text(findings, summary, **options))
 
 
 #: `iter_text` hands its text on in pieces of about this many characters.
@@ -104,8 +96,9 @@ def iter_text(
     width: int = 100,
     context: int = 1,
 ) -> Iterator[str]:
-    """`render_text` in pieces, to be written as they come: the report of a file with a million findings is
-    hundreds of megabytes, more than the findings themselves."""
+    """Findings grouped by file with a code frame each (when `sources` has the file's text), then a summary;
+    in pieces, to be written as they come: the report of a file with a million findings is hundreds of
+    megabytes, more than the findings themselves."""
     from rich.console import Console
     from rich.text import Text
 
