@@ -364,3 +364,25 @@ def test_removed_sentences_are_named_in_the_summary_and_in_json(tmp_path: Path) 
         {"transform": "non_instructions", "line": 6, "reason": "greeting", "text": "Hey there! 👋"},
         {"transform": "non_instructions", "line": 10, "reason": "encouragement", "text": "You've got this!"},
     ]
+
+
+def test_write_keeps_the_byte_order_mark(prompt: Path) -> None:
+    prompt.write_bytes(b"\xef\xbb\xbf" + PROMPT.encode("utf-8"))
+    result = runner.invoke(app, ["compress", str(prompt), "--write"])
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout == ""
+    assert prompt.read_bytes() == b"\xef\xbb\xbf" + COMPRESSED.encode("utf-8")
+    assert Path(f"{prompt}.orig").read_bytes() == b"\xef\xbb\xbf" + PROMPT.encode("utf-8")
+
+
+def test_write_refuses_a_file_read_with_replaced_bytes(prompt: Path) -> None:
+    original = b"Caf\xe9 menu.\n" + PROMPT.encode("utf-8")  # Latin-1: each bad byte would become U+FFFD
+    prompt.write_bytes(original)
+    result = runner.invoke(app, ["compress", str(prompt), "--write", "--encoding-errors", "replace"])
+    assert result.exit_code == 2
+    assert result.stdout == ""
+    assert result.stderr == (
+        f"tokcli: error: {prompt}:1: not rewritten: invalid UTF-8 at byte 3, which writing would replace or drop\n"
+    )
+    assert prompt.read_bytes() == original
+    assert not Path(f"{prompt}.orig").exists()

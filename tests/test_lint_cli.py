@@ -197,3 +197,29 @@ def test_many_files_in_worker_processes_give_the_same_output(workdir: Path, monk
     assert forked.pool_processes(22, 2) == 0
     assert [lint(*flags) for flags in runs] == serial
     assert pools == [2, 2, 2]
+
+
+def test_fix_keeps_the_byte_order_mark(workdir: Path) -> None:
+    target = workdir / "prompts" / "a.md"
+    target.write_bytes(b"\xef\xbb\xbf" + WASTEFUL.encode("utf-8"))
+    fixed = runner.invoke(app, ["lint", "prompts/a.md", "--fix", "-f", "github", "--select", "TK101"])
+    assert (fixed.exit_code, fixed.stdout, fixed.stderr) == (0, "", "tokcli: fixed 1 finding in 1 file(s)\n")
+    assert target.read_bytes() == b"\xef\xbb\xbfIn order to help, answer!!!\n\nBe brief.\n"
+
+
+def test_fix_leaves_a_file_read_with_replaced_bytes_as_it_was(workdir: Path) -> None:
+    target = workdir / "prompts" / "a.md"
+    original = b"Caf\xe9 menu.\n" + WASTEFUL.encode("utf-8")
+    target.write_bytes(original)
+    (workdir / "prompts" / "b.md").write_text(WASTEFUL, encoding="utf-8")
+    fixed = runner.invoke(
+        app, ["lint", "prompts/a.md", "prompts/b.md", "--fix", "--encoding-errors", "replace", "--select", "TK101"]
+    )
+    assert fixed.exit_code == 2
+    assert fixed.stdout == "No findings in 1 file (1 file could not be read).\n"
+    assert fixed.stderr == (
+        "tokcli: fixed 1 finding in 1 file(s)\n"
+        "tokcli: error: prompts/a.md:1: not rewritten: invalid UTF-8 at byte 3, which writing would replace or drop\n"
+    )
+    assert target.read_bytes() == original
+    assert (workdir / "prompts" / "b.md").read_text(encoding="utf-8") == "In order to help, answer!!!\n\nBe brief.\n"

@@ -197,7 +197,17 @@ def write_file(path: Path, content: str, *, backup: bool = False) -> Any:
     """Every file a command writes goes through here: tokcli.files.write_file, its notes on stderr."""
     from tokcli.files import write_file as write_safely
 
-    written = write_safely(path, content, backup=backup)
+    return _noted(write_safely(path, content, backup=backup))
+
+
+def rewrite_input_file(path: Path, content: str, *, backup: bool = False) -> Any:
+    """An input file rewritten with its fixed text (`lint --fix`, `compress --write`): BOM kept, bad UTF-8 refused."""
+    from tokcli.files import rewrite_text_file
+
+    return _noted(rewrite_text_file(path, content, backup=backup))
+
+
+def _noted(written: Any) -> Any:
     for note in written.notes:
         typer.echo(f"tokcli: note: {note}", err=True)
     return written
@@ -768,8 +778,13 @@ def lint(
             typer.echo(f"tokcli: error: {error}", err=True)
         raise typer.Exit(EXIT_ERROR if errors else (EXIT_FINDINGS if changed else 0))
     if fix:
-        for result in changed:
-            write_file(Path(result.path), result.fixed or "")
+        for result in list(changed):
+            try:
+                rewrite_input_file(Path(result.path), result.fixed or "")
+            except TokcliError as refused:  # left as it was: reported like a file that could not be read
+                errors.append(refused)
+                changed.remove(result)
+                report.files.remove(result)
     findings, summary = report.findings, report.summary()
     summary["errors"] = len(errors)  # unreadable inputs count too, not only files that failed to parse
     if summary.get("cacheable_tokens"):
@@ -955,7 +970,7 @@ def compress(
             report.notes.append(f"would save {report.percent:.1f}% ({more} than {limit:g}%)")
         elif write:
             if report.changed:
-                kept = write_file(Path(path), report.text, backup=not no_backup).backup
+                kept = rewrite_input_file(Path(path), report.text, backup=not no_backup).backup
                 report.written = path + (f" (backup: {kept})" if kept else "")
             else:
                 report.notes.append("unchanged: file not rewritten")

@@ -42,6 +42,7 @@ _LEGACY_TEMP_SUFFIX = re.compile(r"[a-z0-9_]{8}\.tmp")
 #: Signals whose default action kills the process at once: caught during a write to remove the temp file first.
 #: SIGINT already raises KeyboardInterrupt, which the cleanup handles like any other exception.
 _CLEANUP_SIGNALS = ("SIGTERM", "SIGHUP")
+_UTF8_BOM = b"\xef\xbb\xbf"
 _BACKUP_SUFFIX = ".orig"
 _MAX_BACKUPS = 10_000
 _COPY_CHUNK = 1 << 20
@@ -97,6 +98,34 @@ def write_file(path: Path | str, content: str | bytes, *, backup: bool = False, 
     except OSError as error:
         raise _write_error(path, error) from None
     return written
+
+
+def rewrite_text_file(path: Path | str, text: str, *, backup: bool = False) -> Written:
+    """Write `text` over a file tokcli read as text (`compress --write`, `lint --fix`), as `write_file` does.
+
+    The file's UTF-8 byte order mark stays (the text was read without it). A file that is not valid UTF-8 on
+    disk is refused, unchanged: it was read with `--encoding-errors replace` or `ignore`, and writing the text
+    back would turn every byte that was not UTF-8 into U+FFFD, or drop it, well outside what was fixed."""
+    from tokcli.inputs import read_regular_file
+
+    path = Path(path)
+    try:
+        current = read_regular_file(path)
+    except OSError as error:
+        raise InputError(f"cannot read: {error.strerror or error}", path=str(path)) from None
+    try:
+        current.decode("utf-8")
+    except UnicodeDecodeError as error:
+        line = current.count(b"\n", 0, error.start) + 1
+        raise InputError(
+            f"not rewritten: invalid UTF-8 at byte {error.start}, which writing would replace or drop",
+            path=str(path),
+            line=line,
+        ) from None
+    data = text.encode("utf-8")
+    if current.startswith(_UTF8_BOM) and not data.startswith(_UTF8_BOM):
+        data = _UTF8_BOM + data
+    return write_file(path, data, backup=backup)
 
 
 def _write_error(path: Path, error: OSError) -> InputError:
