@@ -61,6 +61,14 @@ def test_fail_on_increase(repo: Path) -> None:
     audit_json("prompts", "--since", "HEAD", "--fail-on-increase", "100000", expect=0)
 
 
+def test_nan_increase_limit_is_a_usage_error(repo: Path) -> None:
+    # NaN passed `min=0` and then no increase was ever over it
+    result = run_audit("prompts", "--since", "HEAD", "--fail-on-increase", "nan")
+    assert result.exit_code == 2
+    assert result.stdout == ""
+    assert "Invalid value for '--fail-on-increase': must be a number, not nan" in result.stderr
+
+
 def test_markdown_shows_the_deltas(repo: Path) -> None:
     result = run_audit("prompts", "--since", "HEAD", "--format", "markdown")
     assert result.exit_code == 0

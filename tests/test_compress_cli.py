@@ -232,11 +232,27 @@ def test_config_section_sets_the_level(prompt: Path, tmp_path: Path) -> None:
     assert "(rules/safe)" in result.stderr
 
 
-def test_bad_config_section_exits_2(prompt: Path, tmp_path: Path) -> None:
-    (tmp_path / ".tokcli.yaml").write_text("compress:\n  level: extreme\n", encoding="utf-8")
-    result = runner.invoke(app, ["compress", str(prompt)])
+@pytest.mark.parametrize(
+    ("section", "message"),
+    [
+        ("  level: extreme\n", "config key 'compress.level' must be one of safe, balanced, aggressive, got 'extreme'"),
+        ("  threshold: .nan\n", "config key 'compress.threshold' must be a number ≥ 0, got float nan"),
+        ("  threshold: -5\n", "config key 'compress.threshold' must be a number ≥ 0, got int -5"),
+    ],
+)
+def test_bad_config_section_exits_2_naming_the_line(prompt: Path, tmp_path: Path, section: str, message: str) -> None:
+    # a NaN or negative threshold made --check pass or fail every file whatever it saved
+    config = tmp_path / ".tokcli.yaml"
+    config.write_text("models: [gpt-4o]\ncompress:\n" + section, encoding="utf-8")
+    result = runner.invoke(app, ["compress", str(prompt), "--check"])
+    assert (result.exit_code, result.stdout, result.stderr) == (2, "", f"tokcli: error: {config}:3: {message}\n")
+
+
+def test_nan_threshold_flag_exits_2(prompt: Path) -> None:
+    result = runner.invoke(app, ["compress", str(prompt), "--check", "--threshold", "nan"])
     assert result.exit_code == 2
-    assert "compress.level" in result.stderr and "extreme" in result.stderr
+    assert result.stdout == ""
+    assert "Invalid value for '--threshold': must be a number, not nan" in result.stderr
 
 
 def test_a_large_file_is_written_alike_with_one_process_or_two(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

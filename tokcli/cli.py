@@ -57,6 +57,13 @@ app = typer.Typer(
 )
 
 
+def _not_nan(value: float | None) -> float | None:
+    """A percent limit of NaN would pass every comparison, so the check it sets could never fail."""
+    if value is not None and value != value:
+        raise typer.BadParameter("must be a number, not nan")
+    return value
+
+
 def _version(value: bool) -> None:
     if value:
         typer.echo(f"tokcli {__version__}")
@@ -901,7 +908,9 @@ def compress(
     no_backup: bool = typer.Option(False, "--no-backup", help="With --write: do not keep FILE.orig."),
     diff: bool = typer.Option(False, "--diff", help="Print a unified diff instead of the result."),
     check: bool = typer.Option(False, "--check", help="CI: exit 1 when compression would save > --threshold %."),
-    threshold: float | None = typer.Option(None, "--threshold", min=0, help="--check limit in percent (default 5)."),
+    threshold: float | None = typer.Option(
+        None, "--threshold", min=0, callback=_not_nan, help="--check limit in percent (default 5)."
+    ),
     models: list[str] = typer.Option([], "-m", help="Model to measure and price savings for (repeatable)."),
     calls: int | None = typer.Option(None, "--calls", help="Calls per period, for savings per period."),
     per: str | None = typer.Option(None, "--per", help="Period of --calls: day, week, month, year."),
@@ -922,7 +931,7 @@ def compress(
     from tokcli.units.select import unit_settings
 
     settings = load_settings(config, paths)
-    defaults = compress_settings(settings.compress, settings.source)
+    defaults = compress_settings(settings.compress, settings.source, settings.key_lines)
     chosen_method = method.value if method else defaults.method
     if chosen_method != "rules" and model_path is None:
         model_path = defaults.model_path
@@ -1026,7 +1035,7 @@ def audit(
     output: Path | None = typer.Option(None, "-o", "--output", help="Write the report to this file."),
     since: str | None = typer.Option(None, "--since", help="Compare with the same files at this git ref."),
     fail_on_increase: float | None = typer.Option(
-        None, "--fail-on-increase", min=0, help="Exit 1 when tokens grow by more than PCT percent."
+        None, "--fail-on-increase", min=0, callback=_not_nan, help="Exit 1 when tokens grow by more than PCT percent."
     ),
     baseline: Path | None = typer.Option(None, "--baseline", help="Compare with a baseline JSON file."),
     write_baseline: Path | None = typer.Option(None, "--write-baseline", help="Write this run as a baseline."),

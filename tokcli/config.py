@@ -47,6 +47,7 @@ def one_of(*choices: str) -> Expect:
 STRINGS = list_of(str, "strings")
 MAPPING = Expect("a mapping", lambda value: isinstance(value, dict))
 NUMBER = Expect("a number", lambda value: isinstance(value, (int, float)) and not isinstance(value, bool))
+NON_NEGATIVE = Expect("a number ≥ 0", lambda value: NUMBER(value) and value >= 0)  # NaN is not ≥ 0
 POSITIVE_INT = Expect(
     "a whole number ≥ 0", lambda value: isinstance(value, int) and not isinstance(value, bool) and value >= 0
 )

@@ -8,14 +8,13 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from tokcli.config import MAPPING, NUMBER, POSITIVE_INT, STRINGS, Config, Expect, check_section, one_of
+from tokcli.config import MAPPING, NON_NEGATIVE, POSITIVE_INT, STRINGS, Config, Expect, check_section, one_of
 from tokcli.errors import ConfigError
 
 FAIL_ON = ("info", "warning", "error", "never")
 COMPRESS_LEVELS = ("safe", "balanced", "aggressive")
 DEFAULT_MODEL = "gpt-4o"
 
-NON_NEGATIVE = Expect("a number ≥ 0", lambda value: NUMBER(value) and value >= 0)
 BOOL = Expect("true or false", lambda value: isinstance(value, bool))
 
 AUDIT_SCHEMA: dict[str, Any] = {

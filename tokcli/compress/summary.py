@@ -6,13 +6,13 @@ Core module: builds dataclasses, never prints. `tokcli.reporters.compress` rende
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
 from tokcli.compress.rules_method import RemovedSentence, Rollback
-from tokcli.config import NUMBER, check_section
+from tokcli.config import NON_NEGATIVE, check_section
 from tokcli.errors import ConfigError, UsageError
 
 LEVELS = ("safe", "balanced", "aggressive")
@@ -29,16 +29,20 @@ class CompressSettings:
     threshold: float = DEFAULT_THRESHOLD
 
 
-def compress_settings(section: dict[str, Any], source: str | None) -> CompressSettings:
-    """The config file's `compress` section, checked (ConfigError names file and key)."""
-    schema = {"level": str, "method": str, "model_path": str, "threshold": NUMBER}
-    check_section(section, schema, source, "compress")
+def compress_settings(
+    section: dict[str, Any], source: str | None, key_lines: Mapping[str, int] | None = None
+) -> CompressSettings:
+    """The config file's `compress` section, checked (ConfigError names file, key and line)."""
+    schema = {"level": str, "method": str, "model_path": str, "threshold": NON_NEGATIVE}
+    check_section(section, schema, source, "compress", key_lines)
     level = section.get("level", "balanced")
     method = section.get("method", "rules")
     for key, value, allowed in (("level", level, LEVELS), ("method", method, METHODS)):
         if value not in allowed:
             raise ConfigError(
-                f"config key 'compress.{key}' must be one of {', '.join(allowed)}, got {value!r}", path=source
+                f"config key 'compress.{key}' must be one of {', '.join(allowed)}, got {value!r}",
+                path=source,
+                line=(key_lines or {}).get(f"compress.{key}"),
             )
     return CompressSettings(
         level=level,
