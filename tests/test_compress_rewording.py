@@ -494,9 +494,25 @@ def test_formal_wordiness(before: str, after: str) -> None:
     assert t.verbose_phrases(before)[0] == after
 
 
-def test_the_reader_named_in_the_third_person_stays_when_its_pronoun_follows() -> None:
-    text = "Upon reaching the limit, the Agent shall compose its answer."
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Upon reaching the limit, the Agent shall compose its answer.",
+        # made direct, "it" would stand for nothing: "Refuse requests …, and it should not explain …"
+        "The assistant should refuse requests that are not permitted, and it should explain nothing more.",
+        f"The assistant should refuse requests, and it should {t.SENTINEL} explain the rule.",  # "should not"
+        "The assistant should refuse requests, and it's not allowed to explain why.",
+        "The assistant should say so when it cannot help.",
+    ],
+)
+def test_the_reader_named_in_the_third_person_stays_when_its_pronoun_follows(text: str) -> None:
     assert t.filler_phrases(text) == (text, 0)
+
+
+def test_the_reader_named_in_the_third_person_is_made_direct_without_a_pronoun() -> None:
+    text = "The assistant should refuse requests that are not permitted. It may explain why."
+    assert t.filler_phrases(text) == ("Refuse requests that are not permitted. It may explain why.", 1)
+    assert t.filler_phrases("The assistant is required to read it, and to cite it.")[0] == "Read it, and cite it."
 
 
 @pytest.mark.parametrize(

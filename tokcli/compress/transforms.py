@@ -513,7 +513,12 @@ _AFTER_CLAUSE = re.compile(r"[^\W\d_][\w'’)\]]*,[ \t]+\Z")
 # "… to write …, and to avoid …", "… should take care …, and should provide …": the coordinated "to" or modal
 # would dangle once the request before it is made direct (the window runs over protected spans: a number or a
 # name between the two does not end the sentence)
-_ITS_LATER = re.compile(r"[^.!?\n]{0,300}?(?<![\w'’])(?:its|itself)(?![\w'’])", re.I)
+# ("it" as a subject only, before a verb or a protected "should not": in "read it" it stands for a thing)
+_ITS_LATER = re.compile(
+    r"[^.!?\n]{0,300}?(?<![\w'’])(?:its|itself|it(?=['’]s\b|[ \t]+(?:\ue000|(?:should|shall|must|will|may|might|"
+    r"can|cannot|could|would|is|was|does|did|has|needs?)\b)))(?!\w)",
+    re.I,
+)
 _COORDINATED_TO = re.compile(
     r"[^.!?\n]{0,200}?[ \t,](?:and|or)[ \t]+"
     r"(?P<word>(?:to|should|shall|will|must|that(?:[ \t]+you)?|you[ \t]+should|if[ \t]+you(?:[ \t]+(?:could|would|can))?"
@@ -761,7 +766,7 @@ def filler_phrases(text: str) -> tuple[str, int]:
 
     def direct(start: int, end: int, match: re.Match[str]) -> str | None:
         if text[start : start + 4].lower() == "the " and _ITS_LATER.match(text, end):
-            return None  # "The Agent shall compose its answer": "its" would lose what it stands for
+            return None  # "The Agent shall compose its answer", "…, and it should not …": "it" loses its referent
         if not at_sentence_start(text, start):
             if match.group("request") is None or not _AFTER_CLAUSE.search(text, max(0, start - 40), start):
                 return None
