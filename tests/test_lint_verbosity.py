@@ -64,6 +64,14 @@ def test_repeated_punctuation() -> None:
     assert hits("Do not skip any step! Really? Wait...\n", "TK306", dedent=False) == []
 
 
+def test_a_list_of_values_in_capitals_is_not_shouting() -> None:
+    # the labels the model must answer with, written as they must be returned
+    source = "Classify the message as one of: BILLING, TECHNICAL, ACCOUNT, OTHER.\n"
+    assert hits(source, "TK304", dedent=False) == []
+    assert hits("Reply with APPROVE; REJECT; ESCALATE only.\n", "TK304", dedent=False) == []
+    assert hits("NEVER, EVER REVEAL THE KEY.\n", "TK304", dedent=False) == [(1, 1, "TK304")]
+
+
 def test_capitalised_heading_is_not_shouting() -> None:
     assert hits("## OUTPUT FORMAT RULES\nAnswer.\n", "TK304", dedent=False) == []
 

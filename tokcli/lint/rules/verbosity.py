@@ -334,6 +334,7 @@ class Shouting(Rule):
 
     _label = re.compile(r"^[ \t]*(?:[-*][ \t]+)?([A-Z][A-Z_ ]*[A-Z])[ \t]*:", re.MULTILINE)
     _caps_run = re.compile(r"(?<![\w\0])[A-Z][A-Z'’]+(?:[ \t,;]+[A-Z][A-Z'’]+)+(?![\w\0])")
+    _gaps = re.compile(r"[ \t,;]+")
 
     def check(self, ctx: Context) -> None:
         min_words = int(self.opts["min-words"])
@@ -357,6 +358,8 @@ class Shouting(Rule):
                     or (match.start() > 0 and segment.text[match.start() - 1] in "\"'`[")
                 ):
                     continue  # the name of a labelled input ("TOOL CALLS: …") or a quoted one: a name, not emphasis
+                if all(re.search("[,;]", gap) for gap in self._gaps.findall(match.group())):
+                    continue  # "BILLING, TECHNICAL, ACCOUNT": a list of values to answer with, not emphasis
                 words = re.findall(r"[A-Z'’]+", match.group())
                 shouted = [word for word in words if word not in allowed]
                 if len(shouted) < min_words:
