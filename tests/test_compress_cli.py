@@ -402,3 +402,18 @@ def test_write_refuses_a_file_read_with_replaced_bytes(prompt: Path) -> None:
     )
     assert prompt.read_bytes() == original
     assert not Path(f"{prompt}.orig").exists()
+
+
+def test_templates_with_loop_controls_and_do_are_compressed(tmp_path: Path) -> None:
+    # `{% break %}`, `{% continue %}` and `{% do %}` (Jinja2's own extensions) were "unknown tag", exit 2
+    loop = (
+        "{% for d in docs %}{% if loop.index > 3 %}{% break %}{% endif %}{% do seen.append(d) %}{{ d }}{% endfor %}\n"
+    )
+    path = tmp_path / "rag.j2"
+    path.write_text(loop + "In order to answer, use the documents.\n", encoding="utf-8")
+    result = runner.invoke(app, ["compress", str(path)])
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout == loop + "To answer, use the documents.\n"
+    lint = runner.invoke(app, ["lint", str(path), "--select", "TK303", "-f", "github"])
+    assert (lint.exit_code, lint.stderr) == (1, "")
+    assert lint.stdout.startswith("::warning file=rag.j2,line=2,col=1,")  # relative to the working directory

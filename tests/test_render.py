@@ -44,6 +44,16 @@ def test_sandbox_violation_names_file_and_line() -> None:
     )
 
 
+def test_loop_controls_and_do_render_in_the_sandbox() -> None:
+    # the extensions Hugging Face chat templates and many applications turn on were a syntax error
+    source = "{% set seen = [] %}{% for x in xs %}{% if x in seen %}{% continue %}{% endif %}{% if x == 9 %}{% break %}"
+    source += "{% endif %}{% do seen.append(x) %}{{ x }},{% endfor %}"
+    assert render_text("t.j2", source, Fixture("f", {"xs": [1, 1, 2, 9, 3]}, "f")) == "1,2,"
+    with pytest.raises(Exception) as caught:
+        render_text("evil.j2", '{% do "".__class__.__mro__.pop() %}', Fixture("f", {}, "f"))
+    assert str(caught.value).startswith("evil.j2:1: sandbox violation: access to attribute '__class__'")
+
+
 def test_missing_variable_is_named() -> None:
     with pytest.raises(Exception) as caught:
         render_text("t.j2", TEMPLATE, Fixture("short", {"docs": []}, "f"), first_line=5)

@@ -269,12 +269,17 @@ class _AnyFilterOrTest(dict[str, Any]):
         return super().get(name, _registered_by_the_application)
 
 
+#: Jinja2's own extensions that applications turn on for prompt templates (Hugging Face chat templates use
+#: `{% break %}` / `{% continue %}`): without them a valid template is a syntax error.
+JINJA_EXTENSIONS = ("jinja2.ext.do", "jinja2.ext.loopcontrols")
+
+
 def jinja_environment() -> Any:
     """The one Jinja2 environment tokcli parses with. Sandboxed, though tokcli only parses and analyses, never
     renders; filters and tests it does not know are taken for the application's own."""
     from jinja2.sandbox import SandboxedEnvironment
 
-    environment = SandboxedEnvironment()
+    environment = SandboxedEnvironment(extensions=JINJA_EXTENSIONS)
     environment.filters = _AnyFilterOrTest(environment.filters)
     environment.tests = _AnyFilterOrTest(environment.tests)
     return environment

@@ -176,7 +176,9 @@ def _environment() -> Any:
     from jinja2 import StrictUndefined
     from jinja2.sandbox import SandboxedEnvironment
 
-    return SandboxedEnvironment(undefined=StrictUndefined, keep_trailing_newline=True)
+    from tokcli.prompts import JINJA_EXTENSIONS
+
+    return SandboxedEnvironment(undefined=StrictUndefined, keep_trailing_newline=True, extensions=JINJA_EXTENSIONS)
 
 
 def render_text(path: str, text: str, fixture: Fixture, first_line: int = 1) -> str:
