@@ -331,6 +331,17 @@ def test_a_manner_that_is_followed_by_more_of_the_list_stays() -> None:
         ("You may want to check the docs.", "Check the docs."),
         ("It is recommended that you cite sources.", "Cite sources."),
         ("It is necessary to log in first.", "Log in first."),
+        ("It is better to ask a question.", "Ask a question."),
+        (
+            "It is preferable that you reply in English rather than in French.",
+            "Reply in English rather than in French.",
+        ),
+        # a comparison needs its "better": "say 'I don't know' than to guess" does not parse
+        (
+            'If unsure, it is better to say "I don\'t know" than to guess.',
+            'If unsure, it is better to say "I don\'t know" than to guess.',
+        ),
+        ("It's better to ask twice than to guess once.", "It's better to ask twice than to guess once."),
     ],
 )
 def test_softened_requests_become_direct(before: str, after: str) -> None:

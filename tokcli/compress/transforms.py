@@ -484,8 +484,9 @@ _INDIRECT_REQUEST = (
     # the formal register: the reader named in the third person, with "shall" ("The Assistant shall use …")
     f"|(?:the{_B}(?:assistant|agent|ai|bot|chatbot){_B}(?:shall|should|is{_B}(?:required|expected|asked){_B}to"
     f"|will{_B}need{_B}to)|you{_B}shall)(?={_B}[a-z])"
-    f"|it(?:['’]s|{_B}is){_B}(?:(?:highly|strongly|generally|usually){_B})?(?:recommended|advisable|preferable|"
-    f"necessary|best|better|a{_B}good{_B}idea){_B}(?:that{_B}you|for{_B}you{_B}to|to)"
+    # not a comparison: "it is better to say 'I don't know' than to guess" needs its "better" ("rather than" does not)
+    f"|it(?:['’]s|{_B}is){_B}(?:(?:highly|strongly|generally|usually){_B})?(?:recommended|advisable|necessary|best|"
+    f"a{_B}good{_B}idea|(?:preferable|better)(?![^.!?\\n]*?(?<!rather )\\bthan\\b)){_B}(?:that{_B}you|for{_B}you{_B}to|to)"
     ")(?!\\w)"
 )
 # chained openers ("I would like you to please make sure to …") go in one match
