@@ -8,6 +8,16 @@ from pathlib import Path
 
 DEEP = 100_000  # far past Python's recursion limit and libyaml's nesting limit
 
+
+def alias_bomb(levels: int, indent: str = "") -> str:
+    """YAML lines whose aliases of aliases expand to 10**levels values ("billion laughs") in a few hundred bytes;
+    the last anchor is `l{levels - 1}`."""
+    lines = [f'{indent}l0: &l0 ["lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol"]']
+    for level in range(1, levels):
+        lines.append(f"{indent}l{level}: &l{level} [" + ", ".join([f"*l{level - 1}"] * 10) + "]")
+    return "\n".join(lines) + "\n"
+
+
 #: prompt files: name → content (str or bytes)
 PROMPT_FILES: dict[str, str | bytes] = {
     "deep.json": "[" * DEEP + "]" * DEEP,
@@ -22,6 +32,10 @@ PROMPT_FILES: dict[str, str | bytes] = {
     "deep_blob.md": "Data:\n\n```json\n" + "[" * 50_000 + "]" * 50_000 + "\n```\n",
     "binary.txt": b"\x89PNG\r\n\x1a\n\x00\x00\x00",
     "latin1.md": "caf\xe9\n".encode("latin-1"),
+    # aliases: every walk over the data followed them, for minutes (a bomb) or for ever (a loop)
+    "alias_bomb.prompt.yml": alias_bomb(5)
+    + "messages:\n  - role: user\n    content: '{{input}}'\ntestData:\n  - input: *l4\n",
+    "alias_loop.yaml": "agent: &a\n  system_template: 'You are a helpful assistant for the team.'\n  again: *a\n",
 }
 
 #: config files given with --config
@@ -30,6 +44,8 @@ CONFIG_FILES: dict[str, str] = {
     "tag_config.yaml": "models: !!python/name:os.system\n",
     "long_number_config.yaml": "volume: {calls: 1" + "0" * 5000 + "}\n",
     "deep_config.toml": "models = " + "[" * 5000 + "]" * 5000 + "\n",
+    "alias_bomb_config.yaml": "estimates:\n  e:\n" + alias_bomb(5, indent="    "),
+    "alias_loop_config.yaml": "models: &m [gpt-4o, *m]\n",
 }
 
 

@@ -37,6 +37,8 @@ UNPARSEABLE = {
     "parentheses.j2",
     "unclosed.j2",
     "unclosed_handlebars.prompt",
+    "alias_bomb.prompt.yml",
+    "alias_loop.yaml",
 }
 #: commands that take --config, with what else they need
 CONFIG_COMMANDS = [

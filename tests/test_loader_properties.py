@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 import yaml
+from hostile_support import alias_bomb
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -134,3 +135,32 @@ def test_a_price_file_number_beyond_decimal_range_is_a_one_line_error() -> None:
 
     with pytest.raises(ConfigError, match="number out of range"):
         read_price_file("prices.json", text='{"gpt-4o": {"input_cost_per_token": 1e9999991000000000000.0}}')
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("a: &a\n  b: 1\n  c: *a\n", "t.yaml:1: invalid YAML: a value holds an alias of itself (it never ends)"),
+        ("x: 1\ny: &y [1, *y]\n", "t.yaml:2: invalid YAML: a value holds an alias of itself (it never ends)"),
+        (
+            alias_bomb(6),
+            "t.yaml:5: invalid YAML: its aliases expand to 111,111 values (an alias bomb?)",
+        ),  # l4 is enough
+    ],
+)
+def test_runaway_aliases_are_a_one_line_error_before_any_walk(text: str, message: str) -> None:
+    from tokcli.structured import compose_yaml, load_yaml, load_yaml_with_nodes
+
+    for read in (compose_yaml, load_yaml, load_yaml_with_nodes):
+        with pytest.raises(InputError) as caught:
+            read(text, "t.yaml")
+        assert str(caught.value) == message
+
+
+def test_aliases_that_stay_small_are_read() -> None:
+    from tokcli.structured import load_yaml
+
+    text = "base: &base {model: gpt-4o, note: shared}\na: *base\nb: *base\n" + alias_bomb(4)  # 11,110 values
+    data = load_yaml(text, "t.yaml")
+    assert data["a"] is data["b"] and data["a"] == {"model": "gpt-4o", "note": "shared"}
+    assert len(data["l3"]) == 10 and data["l3"][0][0][0] == ["lol"] * 10

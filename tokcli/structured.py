@@ -18,6 +18,10 @@ from typing import Any
 from tokcli.errors import InputError, TokcliError
 
 TOO_DEEP = "nested too deeply to read"
+#: Values a YAML document may gain from its aliases (`*name`) beyond its own. Real configs reuse a few blocks;
+#: an alias bomb (aliases of aliases, "billion laughs") gains billions, which every walk over the data (prompt
+#: units, chat messages, rendering test data) would follow for hours and all the memory there is.
+MAX_ALIAS_VALUES = 100_000
 
 
 def _first_line(error: BaseException) -> str:
@@ -75,28 +79,67 @@ def load_yaml(
     text: str, path: str, *, error: type[TokcliError] = InputError, what: str = "YAML", first_line: int = 1
 ) -> Any:
     """`yaml.safe_load`, guarded: plain data only (an unknown tag is an error, never a Python object)."""
-    import yaml
-
-    with guarded(path, what, error=error, first_line=first_line):
-        return yaml.load(text, Loader=safe_loader())
+    return _load(text, path, error, what, first_line, construct=True)[1]
 
 
 def compose_yaml(text: str, path: str, *, error: type[TokcliError] = InputError) -> Any:
     """The composed node tree of one YAML document (which keeps the lines), guarded; None for an empty one."""
-    import yaml
-
-    with guarded(path, "YAML", error=error):
-        return yaml.compose(text, Loader=safe_loader())
+    return _load(text, path, error, "YAML", 1, construct=False)[0]
 
 
 def load_yaml_with_nodes(text: str, path: str, *, error: type[TokcliError] = InputError) -> tuple[Any, Any]:
     """(node tree, data) of one YAML document from a single parse, guarded."""
+    return _load(text, path, error, "YAML", 1, construct=True)
 
-    with guarded(path, "YAML", error=error):
+
+def _load(
+    text: str, path: str, error: type[TokcliError], what: str, first_line: int, *, construct: bool
+) -> tuple[Any, Any]:
+    with guarded(path, what, error=error, first_line=first_line):
         loader = safe_loader()(text)
         try:
             node = loader.get_single_node()
-            data = loader.construct_document(node) if node is not None else None
+            if node is not None and "&" in text and "*" in text:  # an alias needs an anchor: `&name` … `*name`
+                _refuse_runaway_aliases(node, path, error, what, first_line)
+            data = loader.construct_document(node) if construct and node is not None else None
         finally:
             loader.dispose()
     return node, data
+
+
+def _refuse_runaway_aliases(root: Any, path: str, error: type[TokcliError], what: str, first_line: int) -> None:
+    """`error` for a document whose aliases never end (a value that holds an alias of itself) or expand to
+    more than MAX_ALIAS_VALUES values beyond the document's own. One pass over the distinct nodes: what each
+    expands to is counted once, however many aliases point at it."""
+    expanded: dict[int, int] = {}  # node id → values it stands for with every alias followed
+    entered: set[int] = set()  # the nodes on the way down to the current one
+    stack: list[tuple[Any, bool]] = [(root, False)]
+    while stack:
+        node, leaving = stack.pop()
+        key = id(node)
+        if leaving:
+            entered.discard(key)
+            expanded[key] = 1 + sum(expanded[id(child)] for child in _yaml_children(node))
+            if expanded[key] - len(expanded) > MAX_ALIAS_VALUES:
+                where = node.start_mark.line + first_line
+                message = f"invalid {what}: its aliases expand to {expanded[key]:,} values (an alias bomb?)"
+                raise error(message, path=path, line=where)
+            continue
+        if key in expanded:
+            continue
+        if key in entered:
+            where = node.start_mark.line + first_line
+            raise error(f"invalid {what}: a value holds an alias of itself (it never ends)", path=path, line=where)
+        entered.add(key)
+        stack.append((node, True))
+        stack.extend((child, False) for child in _yaml_children(node))
+
+
+def _yaml_children(node: Any) -> list[Any]:
+    import yaml
+
+    if isinstance(node, yaml.MappingNode):
+        return [part for pair in node.value for part in pair]
+    if isinstance(node, yaml.SequenceNode):
+        return list(node.value)
+    return []
