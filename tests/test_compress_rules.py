@@ -328,10 +328,27 @@ def test_a_negation_opening_a_sentence_after_a_cut_is_capitalised() -> None:
     assert verify(text, result.text).ok
 
 
-def test_a_negation_before_a_capitalised_name_is_left_in_lower_case() -> None:
-    text = "Please don't Google it.\n"
+def test_a_negation_that_cannot_take_the_capital_keeps_the_opener() -> None:
+    # capitalised before a name it could join it ("Don't Google"), and in lower case the sentence read as a
+    # fragment ("don't Google it."); two negations in a row are the same ("not only")
+    for text in ("Please don't Google it.\n", "Please note that not only admins can log in.\n"):
+        result = compress_text(text, level="balanced")
+        assert result.text == text
+
+
+@pytest.mark.parametrize(
+    ("text", "compressed"),
+    [
+        # a bare "not" cannot open a request: "Not share keys." does not parse
+        ("It is important to not share keys. Please be brief.\n", "It is important to not share keys. Be brief.\n"),
+        ("It is very important that you not share keys.\n", "It is very important that you not share keys.\n"),
+        ("It is crucial to never guess.\n", "Never guess.\n"),
+        ("Please note that not all users are admins.\n", "Not all users are admins.\n"),
+    ],
+)
+def test_a_bare_not_opens_a_sentence_only_before_what_it_negates(text: str, compressed: str) -> None:
     result = compress_text(text, level="balanced")
-    assert result.text == "don't Google it.\n"
+    assert result.text == compressed
     assert verify(text, result.text).ok
 
 

@@ -38,7 +38,13 @@ from tokcli.compress.protect import (
     protect_document,
     reuse_line_spans,
 )
-from tokcli.compress.transforms import CAPITALISE, MINIFY_JSON, SENTINEL, transforms_for_level
+from tokcli.compress.transforms import (
+    CAPITALISE,
+    MINIFY_JSON,
+    SENTINEL,
+    opens_as_a_bare_not,
+    transforms_for_level,
+)
 from tokcli.compress.verify import Baseline, Problem, VerifyReport, baseline, negation_problems, verify
 from tokcli.errors import InputError
 from tokcli.json_text import minify_json_text
@@ -319,7 +325,9 @@ def _copied(
     return ranges
 
 
-def _capitalise_after_cuts(marked: list[str], gaps: list[str], texts: list[str], spans: list[ProtectedSpan]) -> str:
+def _capitalise_after_cuts(
+    marked: list[str], gaps: list[str], texts: list[str], spans: list[ProtectedSpan], original_gaps: list[str]
+) -> str:
     """The verified text, with a negation word capitalised where a cut left it opening a sentence ("Please
     don't …" → "Don't …"): the transforms cannot touch a protected span, so they mark the gap before it
     (`CAPITALISE`). A segment rolled back keeps its original text, and its mark goes with it. Negation words are
@@ -329,7 +337,10 @@ def _capitalise_after_cuts(marked: list[str], gaps: list[str], texts: list[str],
     for index, gap in enumerate(marked[:-1]):
         span = spans[index]
         if gap.endswith(CAPITALISE) and gap.replace(CAPITALISE, "") == gaps[index] and span.kind == "negation":
-            texts[index] = texts[index][:1].upper() + texts[index][1:]
+            if opens_as_a_bare_not(texts[index], gaps[index + 1]):
+                gaps[index] = original_gaps[index]  # "Not share keys" does not parse: the segment stays as written
+            else:
+                texts[index] = texts[index][:1].upper() + texts[index][1:]
     return _unmask(gaps, texts)
 
 
@@ -365,7 +376,7 @@ def _settle(
         if report.ok:
             result.rollbacks.extend(rollbacks[index] for index in sorted(rollbacks))
             if CAPITALISE in run.final:
-                return _capitalise_after_cuts(run.final.split(SENTINEL), gaps, texts, state.spans), gaps
+                return _capitalise_after_cuts(run.final.split(SENTINEL), gaps, texts, state.spans, original_gaps), gaps
             return candidate, gaps
         implicated = _bad_segments(state, report, candidate, gaps, texts, original_gaps)
         bad = {index: problem for index, problem in implicated.items() if index not in at_original}

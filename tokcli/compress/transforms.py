@@ -30,6 +30,21 @@ SENTINEL = "\ue000"
 #: capitalised after verification ("Please don't" → "Don't"; see `rules_method`).
 CAPITALISE = "\ue002"
 LEVELS = ("safe", "balanced", "aggressive")
+# after a bare "not" opening a sentence: a word it negates that is no verb ("Not all users …", "Not every …")
+_NOT_BEFORE_NO_VERB = re.compile(
+    r"[ \t]+(?:all|every\w*|each|only|just|a|an|the|any\w*|many|much|one|always|necessarily|quite|enough|yet|so|"
+    r"too|very|even|because|if|that|this|these|those|to|at|in|on|for|by|until|unless|when|where|more|less|exactly)\b",
+    re.I,
+)
+
+
+def opens_as_a_bare_not(word: str, following: str) -> bool:
+    """Whether a protected negation `word` that a cut left opening a sentence is a bare "not" before a verb,
+    which cannot open one ("It is important to not share keys" → "Not share keys"); "Not all users …" can.
+    `following` is the text after the word."""
+    return (
+        word.lower() == "not" and bool(re.match(r"[ \t]+[a-z]", following)) and not _NOT_BEFORE_NO_VERB.match(following)
+    )
 
 
 @dataclass(frozen=True)
@@ -780,8 +795,10 @@ def filler_phrases(text: str) -> tuple[str, int]:
         if not match.group("next"):
             after = match.end("m") - 1
             starts_capitalised = text[start : start + 1].isupper()
-            if starts_capitalised and text[after : after + 1] == SENTINEL and _may_capitalise_span(text, after + 1):
-                return CAPITALISE
+            if starts_capitalised and text[after : after + 1] == SENTINEL:
+                # a span that cannot take the capital (another follows: "not only") would open the sentence in
+                # lower case: the opener stays
+                return CAPITALISE if _may_capitalise_span(text, after + 1) else None
             return ""
         following = match.start("next") - 1
         # where the next word cannot take a capital (it would run into a protected span as one name), the
