@@ -9,10 +9,11 @@ import pytest
 import yaml
 
 from tokcli.compress import protect, rules_method
-from tokcli.compress.rules_method import compress_prompt, compress_text
+from tokcli.compress.rules_method import compress_document, compress_prompt, compress_text
 from tokcli.compress.transforms import SENTINEL, Transform
 from tokcli.compress.verify import baseline, verify
 from tokcli.errors import InputError
+from tokcli.prompts import load_prompt
 from tokcli.registry import get_tokenizer
 
 VERBOSE = """\
@@ -350,6 +351,23 @@ def test_a_bare_not_opens_a_sentence_only_before_what_it_negates(text: str, comp
     result = compress_text(text, level="balanced")
     assert result.text == compressed
     assert verify(text, result.text).ok
+
+
+@pytest.mark.parametrize(
+    ("text", "compressed"),
+    [
+        # the variable stands for what is asked ("are polite", "the summary"): without "you"/"to" it may not parse
+        ("- It is very important that you {{ rule }}.\n", "- It is very important that you {{ rule }}.\n"),
+        ("I want you to {{ task }}. Please be brief.\n", "I want you to {{ task }}. Be brief.\n"),
+        # a statement about it reads the same without the opener
+        ("Please note that {{ company }} sells shoes.\n", "{{ company }} sells shoes.\n"),
+    ],
+)
+def test_a_template_variable_opens_a_sentence_only_where_it_was_no_request(text: str, compressed: str) -> None:
+    document = load_prompt("p.j2", text)
+    result = compress_document(document, level="balanced")
+    assert result.text == compressed
+    assert verify(text, result.text, kind="jinja").ok
 
 
 def test_verification_reads_a_template_with_the_applications_own_filters() -> None:

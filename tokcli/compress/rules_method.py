@@ -42,7 +42,7 @@ from tokcli.compress.transforms import (
     CAPITALISE,
     MINIFY_JSON,
     SENTINEL,
-    opens_as_a_bare_not,
+    cannot_open_the_sentence,
     transforms_for_level,
 )
 from tokcli.compress.verify import Baseline, Problem, VerifyReport, baseline, negation_problems, verify
@@ -336,11 +336,12 @@ def _capitalise_after_cuts(
     texts = list(texts)
     for index, gap in enumerate(marked[:-1]):
         span = spans[index]
-        if gap.endswith(CAPITALISE) and gap.replace(CAPITALISE, "") == gaps[index] and span.kind == "negation":
-            if opens_as_a_bare_not(texts[index], gaps[index + 1]):
-                gaps[index] = original_gaps[index]  # "Not share keys" does not parse: the segment stays as written
-            else:
-                texts[index] = texts[index][:1].upper() + texts[index][1:]
+        if not gap.endswith(CAPITALISE) or gap.replace(CAPITALISE, "") != gaps[index]:
+            continue
+        if cannot_open_the_sentence(span.kind, texts[index], original_gaps[index], gaps[index + 1]):
+            gaps[index] = original_gaps[index]  # "Not share keys.", "{{ rule }}." for "… that you {{ rule }}."
+        elif span.kind == "negation":
+            texts[index] = texts[index][:1].upper() + texts[index][1:]
     return _unmask(gaps, texts)
 
 

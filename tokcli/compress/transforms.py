@@ -30,6 +30,8 @@ SENTINEL = "\ue000"
 #: capitalised after verification ("Please don't" → "Don't"; see `rules_method`).
 CAPITALISE = "\ue002"
 LEVELS = ("safe", "balanced", "aggressive")
+# the end of a request whose verb comes next ("… that you", "… to"): a template variable there is the verb
+_ASKED_OF_YOU = re.compile(r"(?<![\w'’])(?:you|to)[ \t]*\Z", re.I)
 # after a bare "not" opening a sentence: a word it negates that is no verb ("Not all users …", "Not every …")
 _NOT_BEFORE_NO_VERB = re.compile(
     r"[ \t]+(?:all|every\w*|each|only|just|a|an|the|any\w*|many|much|one|always|necessarily|quite|enough|yet|so|"
@@ -38,13 +40,14 @@ _NOT_BEFORE_NO_VERB = re.compile(
 )
 
 
-def opens_as_a_bare_not(word: str, following: str) -> bool:
-    """Whether a protected negation `word` that a cut left opening a sentence is a bare "not" before a verb,
-    which cannot open one ("It is important to not share keys" → "Not share keys"); "Not all users …" can.
-    `following` is the text after the word."""
-    return (
-        word.lower() == "not" and bool(re.match(r"[ \t]+[a-z]", following)) and not _NOT_BEFORE_NO_VERB.match(following)
-    )
+def cannot_open_the_sentence(kind: str, word: str, before: str, after: str) -> bool:
+    """Whether a protected span that a cut left opening a sentence cannot open it: a bare "not" before a verb
+    ("It is important to not share keys" → "Not share keys"; "Not all users …" can), or a template variable
+    that stood for what was asked ("It is important that you {{ rule }}" → "{{ rule }}": the variable may hold
+    "are polite"). `before` is the segment as written up to the span, `after` the text after it."""
+    if kind == "template":
+        return _ASKED_OF_YOU.search(before) is not None
+    return word.lower() == "not" and bool(re.match(r"[ \t]+[a-z]", after)) and not _NOT_BEFORE_NO_VERB.match(after)
 
 
 @dataclass(frozen=True)
