@@ -118,6 +118,21 @@ def test_output_file(tmp_path: Path) -> None:
     assert (tmp_path / "report.md").read_text().startswith("### tokcli audit: passed")
 
 
+@pytest.mark.parametrize("output", ["p/a.md", "p/link.md", "p/agent.yaml"])
+def test_output_over_an_audited_file_is_refused(tmp_path: Path, output: str) -> None:
+    # `-o` naming a prompt the audit read replaced it with the report
+    agent = "agent:\n  system_template: |\n    You are a careful reviewer of pull requests.\n"
+    write_tree(tmp_path / "p", {"a.md": TIGHT, "agent.yaml": agent}, "models: [gpt-4o]\n")
+    (tmp_path / "p" / "link.md").symlink_to("a.md")
+    result = run_audit("p", "--no-cache", "-o", output)
+    assert result.exit_code == 2
+    assert result.stdout == ""
+    assert result.stderr.startswith(f"tokcli: error: -o {output}: that is p/")
+    assert result.stderr.endswith(", which this run read; the report would replace it\n")
+    assert (tmp_path / "p" / "a.md").read_text(encoding="utf-8") == TIGHT
+    assert (tmp_path / "p" / "agent.yaml").read_text(encoding="utf-8") == agent
+
+
 def test_unknown_model_is_a_one_line_error(tmp_path: Path) -> None:
     write_tree(tmp_path / "p", {"a.md": TIGHT})
     result = run_audit("p", "-m", "gpt-4q-nonexistent")

@@ -223,3 +223,17 @@ def test_fix_leaves_a_file_read_with_replaced_bytes_as_it_was(workdir: Path) -> 
     )
     assert target.read_bytes() == original
     assert (workdir / "prompts" / "b.md").read_text(encoding="utf-8") == "In order to help, answer!!!\n\nBe brief.\n"
+
+
+@pytest.mark.parametrize("extra", [[], ["--diff"]])
+def test_output_over_a_linted_file_is_refused(workdir: Path, extra: list[str]) -> None:
+    # `tokcli lint prompts/a.md -o prompts/a.md` replaced the prompt with the report about it
+    result = runner.invoke(app, ["lint", "prompts", *extra, "-o", "prompts/a.md"])
+    assert (result.exit_code, result.stdout) == (2, "")
+    assert result.stderr == (
+        "tokcli: error: -o prompts/a.md: that is prompts/a.md, which this run read; the report would replace it\n"
+    )
+    assert (workdir / "prompts" / "a.md").read_text(encoding="utf-8") == WASTEFUL
+    written = runner.invoke(app, ["lint", "prompts", *extra, "-o", "report.txt"])
+    assert (written.exit_code, written.stdout, written.stderr) == (1, "", "")
+    assert "prompts/a.md" in (workdir / "report.txt").read_text(encoding="utf-8")

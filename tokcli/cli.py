@@ -188,8 +188,9 @@ def read_inputs(
     return inputs
 
 
-def write_output(content: str | Iterable[str], output: Path | None) -> None:
-    """Print, or write to -o FILE (see tokcli.files). `content` may come in pieces, printed as they come."""
+def write_output(content: str | Iterable[str], output: Path | None, read: Iterable[str] = ()) -> None:
+    """Print, or write to -o FILE (see tokcli.files), never over a file of `read` (the files the report is about).
+    `content` may come in pieces, printed as they come."""
     if output is None:
         if isinstance(content, str):
             sys.stdout.write(content)
@@ -197,6 +198,9 @@ def write_output(content: str | Iterable[str], output: Path | None) -> None:
             for piece in content:
                 sys.stdout.write(piece)
         return
+    from tokcli.files import refuse_report_over_input
+
+    refuse_report_over_input(output, read)
     write_file(output, content if isinstance(content, str) else "".join(content))
 
 
@@ -780,7 +784,8 @@ def lint(
     errors = [*inputs.errors, *split.errors, *report.errors]
     changed = [result for result in report.files if result.fixed is not None]
     if diff:
-        write_output("".join(unified_diff(r.path, r.original, r.fixed or "") for r in changed), output)
+        read = [item.path for item in inputs.texts]
+        write_output("".join(unified_diff(r.path, r.original, r.fixed or "") for r in changed), output, read)
         for error in errors:
             typer.echo(f"tokcli: error: {error}", err=True)
         raise typer.Exit(EXIT_ERROR if errors else (EXIT_FINDINGS if changed else 0))
@@ -822,7 +827,7 @@ def lint(
         colour = output is None and is_terminal() and "NO_COLOR" not in os.environ
         sources = {result.path: result.fixed or result.original for result in report.files}
         content = iter_text(findings, summary, sources=sources, color=colour)
-    write_output(content, output)
+    write_output(content, output, [item.path for item in inputs.texts])
     if fix and changed:
         fixed = sum(result.fixes_applied for result in changed)
         typer.echo(f"tokcli: fixed {fixed} finding{'s' if fixed != 1 else ''} in {len(changed)} file(s)", err=True)
@@ -1108,7 +1113,7 @@ def _emit_audit(report: Any, chosen: str, output: Path | None) -> None:
         colour = terminal and "NO_COLOR" not in os.environ
         width = layout_width() if output is None else None
         content = render_audit_text(report, color=colour, width=width, terminal=terminal)
-    write_output(content, output)
+    write_output(content, output, report.paths_read())
     if chosen == "github" and os.environ.get("GITHUB_STEP_SUMMARY"):
         from tokcli.files import append_file
         from tokcli.reporters.audit_markdown import render_audit_markdown

@@ -25,11 +25,11 @@ import signal
 import stat
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from tokcli.errors import InputError
+from tokcli.errors import InputError, UsageError
 
 #: Our temp files are this old (untouched) before a later run treats them as left by a killed run. A live write
 #: touches its temp file continuously and renames it within seconds.
@@ -98,6 +98,24 @@ def write_file(path: Path | str, content: str | bytes, *, backup: bool = False, 
     except OSError as error:
         raise _write_error(path, error) from None
     return written
+
+
+def refuse_report_over_input(output: Path | str, inputs: Iterable[str]) -> None:
+    """UsageError when the report file `output` is one of the files the run read (by any name or link): `-o`
+    would replace a prompt with the report about it. A new file, or a device such as /dev/null, is no input."""
+    try:
+        target = os.stat(output)
+    except OSError:
+        return
+    if not stat.S_ISREG(target.st_mode):
+        return
+    for name in inputs:
+        try:
+            info = os.stat(name)
+        except OSError:
+            continue
+        if (info.st_dev, info.st_ino) == (target.st_dev, target.st_ino):
+            raise UsageError(f"-o {output}: that is {name}, which this run read; the report would replace it")
 
 
 def rewrite_text_file(path: Path | str, text: str, *, backup: bool = False) -> Written:

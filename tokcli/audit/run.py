@@ -95,6 +95,13 @@ class AuditReport:
     def models(self) -> list[str]:
         return [target.model for target in self.targets]
 
+    def paths_read(self) -> list[str]:
+        """The files the audit read (a prompt unit's host file once), audited or not: `-o` replaces none."""
+        from tokcli.units.model import split_unit_path
+
+        hosts = (split_unit_path(item.path)[0] for item in self.files)
+        return list(dict.fromkeys([*hosts, *(problem.path for problem in self.problems)]))
+
     def totals(self) -> list[ModelTotal]:
         result = []
         for target in self.targets:
