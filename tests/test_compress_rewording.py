@@ -532,6 +532,8 @@ def test_the_reader_named_in_the_third_person_is_made_direct_without_a_pronoun()
         ("Tell the user that the store is closed.", "Tell the user the store is closed."),
         ("Confirm that it works.", "Confirm it works."),
         ("Check that box.", "Check that box."),  # a determiner
+        # "explain a fee applies" reads as "explain a fee"
+        ("Explain that a fee of 50 EUR applies.", "Explain that a fee of 50 EUR applies."),
         ("Make sure he knows that.", "Make sure he knows that."),
         # an example trace is shown as written
         ("Thought: I know that the pope is old.", "Thought: I know that the pope is old."),

@@ -298,10 +298,11 @@ def _reduced_clause(text: str, start: int, end: int) -> str | None:
 
 # "Tell the user that the store is closed" → "Tell the user the store is closed": "that" opening a clause after
 # these verbs may go; only before a word that starts a clause ("Check that box" keeps its determiner)
+# (not after "explain": "explain that a fee applies" → "explain a fee applies" reads as "explain a fee")
 _THAT_CLAUSE = (
     r"(?:say|says|said|state|states|mention|mentions|tell[ \t]+(?:them|the[ \t]+user|the[ \t]+customer|him|her|me|us)"
     r"|confirm|confirms|check|checks|verify|verifies|assume|assumes|know|knows|think|believe|mean|means|show|shows"
-    r"|indicate|indicates|explain|explains|realise|realize|remind[ \t]+(?:them|the[ \t]+user|the[ \t]+customer))"
+    r"|indicate|indicates|realise|realize|remind[ \t]+(?:them|the[ \t]+user|the[ \t]+customer))"
     r"[ \t]+that[ \t]+(?=(?:the|a|an|it|they|you|we|he|she|this|these|there|each|every|all|its|their|your|our|any|"
     r"his|her|some|nothing|everything)\b)"
 )

@@ -332,7 +332,8 @@ def _capitalise_after_cuts(
     don't …" → "Don't …"): the transforms cannot touch a protected span, so they mark the gap before it
     (`CAPITALISE`). A segment rolled back keeps its original text, and its mark goes with it. Negation words are
     compared without their case, and a capitalised one is not followed by a capitalised word (the transform
-    checks), so the text still verifies."""
+    checks), so the text still verifies. A span that cannot open a sentence (`cannot_open_the_sentence`: a bare
+    "not" before a verb, a template variable that was the verb of a request) gets its segment back as written."""
     texts = list(texts)
     for index, gap in enumerate(marked[:-1]):
         span = spans[index]
