@@ -133,6 +133,16 @@ def test_output_over_an_audited_file_is_refused(tmp_path: Path, output: str) -> 
     assert (tmp_path / "p" / "agent.yaml").read_text(encoding="utf-8") == agent
 
 
+def test_baseline_over_an_audited_file_is_refused(tmp_path: Path) -> None:
+    write_tree(tmp_path / "p", {"a.md": TIGHT}, "models: [gpt-4o]\n")
+    result = run_audit("p", "--no-cache", "--write-baseline", "p/a.md")
+    assert (result.exit_code, result.stdout) == (2, "")
+    assert result.stderr == (
+        "tokcli: error: --write-baseline p/a.md: that is p/a.md, which this run read; the report would replace it\n"
+    )
+    assert (tmp_path / "p" / "a.md").read_text(encoding="utf-8") == TIGHT
+
+
 def test_unknown_model_is_a_one_line_error(tmp_path: Path) -> None:
     write_tree(tmp_path / "p", {"a.md": TIGHT})
     result = run_audit("p", "-m", "gpt-4q-nonexistent")

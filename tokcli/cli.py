@@ -1081,6 +1081,10 @@ def audit(
     )
     with _audit_progress() as progress:
         report = run_audit(settings_config, settings, options, progress=progress)
+    if write_baseline is not None:
+        from tokcli.files import refuse_report_over_input
+
+        refuse_report_over_input(write_baseline, report.paths_read(), "--write-baseline")
     _emit_audit(report, output_format.value, output)
     if write_baseline is not None:
         from tokcli.audit.deltas import baseline_json

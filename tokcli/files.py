@@ -100,9 +100,10 @@ def write_file(path: Path | str, content: str | bytes, *, backup: bool = False, 
     return written
 
 
-def refuse_report_over_input(output: Path | str, inputs: Iterable[str]) -> None:
-    """UsageError when the report file `output` is one of the files the run read (by any name or link): `-o`
-    would replace a prompt with the report about it. A new file, or a device such as /dev/null, is no input."""
+def refuse_report_over_input(output: Path | str, inputs: Iterable[str], flag: str = "-o") -> None:
+    """UsageError when the report file `output` (given with `flag`) is one of the files the run read (by any
+    name or link): it would replace a prompt with the report about it. A new file, or a device such as
+    /dev/null, is no input."""
     try:
         target = os.stat(output)
     except OSError:
@@ -115,7 +116,7 @@ def refuse_report_over_input(output: Path | str, inputs: Iterable[str]) -> None:
         except OSError:
             continue
         if (info.st_dev, info.st_ino) == (target.st_dev, target.st_ino):
-            raise UsageError(f"-o {output}: that is {name}, which this run read; the report would replace it")
+            raise UsageError(f"{flag} {output}: that is {name}, which this run read; the report would replace it")
 
 
 def rewrite_text_file(path: Path | str, text: str, *, backup: bool = False) -> Written:
