@@ -158,6 +158,21 @@ def test_import_round_trips_through_yaml(tmp_path: Path) -> None:
     assert [m.id for m in only_xai.models] == ["grok-test"] and only_xai.skipped == 4
 
 
+def test_import_output_over_its_own_input_is_refused(tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from tokcli.cli import app
+
+    source = _fixture(tmp_path)
+    before = source.read_text(encoding="utf-8")
+    result = CliRunner().invoke(app, ["pricing", "import", str(source), "-o", str(source)])
+    assert (result.exit_code, result.stdout) == (2, "")
+    assert result.stderr == (
+        f"tokcli: error: -o {source}: that is {source}, which this run read; the report would replace it\n"
+    )
+    assert source.read_text(encoding="utf-8") == before
+
+
 def test_import_refuses_a_tokcli_file(tmp_path: Path) -> None:
     path = tmp_path / "mine.yaml"
     path.write_text("models: []\n", encoding="utf-8")

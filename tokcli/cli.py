@@ -692,7 +692,7 @@ def pricing_import(
     if not result.models:
         raise UsageError(f"no chat models with token prices in {file}" + (" for those providers" if provider else ""))
     header = f"Imported from {file.name} by tokcli pricing import on {datetime.date.today().isoformat()}."
-    write_output(table_to_yaml(result.models, header=header), output)
+    write_output(table_to_yaml(result.models, header=header), output, [str(file)])
     typer.echo(f"tokcli: imported {len(result.models)} models ({result.skipped} entries skipped)", err=True)
 
 
