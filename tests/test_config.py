@@ -367,3 +367,33 @@ def test_every_command_reads_the_config_of_the_paths_it_is_given(
     # With no paths, the current directory's config is the one read.
     result = runner.invoke(app, ["tokenizers", "list"])
     assert result.exit_code == 2 and "not_a_key" in result.stderr
+
+
+@pytest.mark.parametrize("command", [["count"], ["lint"], ["audit"]])
+def test_an_unknown_model_in_the_config_names_the_file_and_line(
+    command: list[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / ".tokcli.yml").write_text("# models for this repo\nmodels: [gpt-99]\n", encoding="utf-8")
+    (tmp_path / "p.md").write_text("hello world\n", encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    result = CliRunner().invoke(app, [*command, "p.md"])
+    assert result.exit_code == 2
+    assert result.stdout == ""
+    assert result.stderr.startswith(f"tokcli: error: {tmp_path / '.tokcli.yml'}:2: unknown model 'gpt-99'")
+    # a model named on the command line is the command line's
+    flagged = CliRunner().invoke(app, [*command, "p.md", "-m", "gpt-98"])
+    assert flagged.exit_code == 2
+    assert flagged.stderr.startswith("tokcli: error: unknown model 'gpt-98'")
+
+
+def test_two_config_files_in_one_directory_are_an_error(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    (tmp_path / ".tokcli.yaml").write_text("models: [gpt-4o]\n", encoding="utf-8")
+    (tmp_path / ".tokcli.yml").write_text("models: [gpt-4.1]\n", encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    result = CliRunner().invoke(app, ["count", "--text", "hello world"])
+    assert result.exit_code == 2
+    assert result.stdout == ""
+    expected = (
+        f"tokcli: error: {tmp_path / '.tokcli.yml'}: two config files here: .tokcli.yaml and .tokcli.yml; keep one\n"
+    )
+    assert result.stderr == expected

@@ -3,6 +3,7 @@ result to a reporter. Heavy modules are imported inside the commands so `tokcli 
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sys
 from collections.abc import Callable, Iterable
@@ -272,7 +273,10 @@ def count(
         from tokcli.errors import UsageError
 
         raise UsageError("--reserve-output goes with --fit")
-    targets = resolve_targets(model or settings.models, tokenizer, every_installed=every)
+    from tokcli.config import names_from
+
+    with names_from(settings, "models") if not model else contextlib.nullcontext():
+        targets = resolve_targets(model or settings.models, tokenizer, every_installed=every)
     # Large files are counted in pieces (bounded memory), except where the text itself is shown
     whole = ids or show or allow_special
     inputs = read_inputs(
@@ -747,7 +751,10 @@ def lint(
     settings = load_settings(config, paths)
     lint_config = lint_settings(settings.lint, source=settings.source, root=settings.root, key_lines=settings.key_lines)
     lint_config = lint_config.with_overrides(select=select, ignore=ignore, extend_select=extend_select)
-    linter = Linter(lint_config, model=model or (settings.models[0] if settings.models else None))
+    from tokcli.config import names_from
+
+    with names_from(settings, "models") if not model else contextlib.nullcontext():
+        linter = Linter(lint_config, model=model or (settings.models[0] if settings.models else None))
     from tokcli.units.jobs import explicit_files, lint_host, split_hosts
     from tokcli.units.select import unit_settings
 

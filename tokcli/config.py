@@ -6,14 +6,15 @@ naming the file, the key (and line, for YAML) and what was expected.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sys
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from tokcli.errors import ConfigError
+from tokcli.errors import ConfigError, UnknownNameError
 from tokcli.inputs import GLOB_CHARACTERS
 from tokcli.structured import compose_yaml, guarded, load_yaml
 
@@ -278,10 +279,14 @@ def discover_config(start: Path) -> Path | None:
     """The nearest `.tokcli.yaml` or `pyproject.toml` with `[tool.tokcli]`, walking up from `start`."""
     start = start.resolve()
     for directory in [start, *start.parents]:
-        for name in CONFIG_FILE_NAMES:
-            candidate = directory / name
-            if _is_file(candidate):
-                return candidate
+        found = [directory / name for name in CONFIG_FILE_NAMES if _is_file(directory / name)]
+        if len(found) > 1:
+            # which one wins would be a guess: settings the user wrote would be ignored without a word
+            raise ConfigError(
+                f"two config files here: {found[0].name} and {found[1].name}; keep one", path=str(found[1])
+            )
+        if found:
+            return found[0]
         pyproject = directory / "pyproject.toml"
         if _is_file(pyproject) and _read_pyproject(pyproject) is not None:
             return pyproject
@@ -353,6 +358,18 @@ def load_config(start_dir: Path | None = None, explicit: Path | None = None) -> 
     else:
         data, key_lines = _read_yaml(path)
     return build_config(data, str(path), path.parent.resolve(), key_lines)
+
+
+@contextlib.contextmanager
+def names_from(config: Config, key: str) -> Iterator[None]:
+    """An unknown name (model, tokenizer) raised inside, when the names came from `config`'s `key`, says which
+    file and line gave it: `.tokcli.yml:1: unknown model 'gpt-99'; did you mean …`."""
+    try:
+        yield
+    except UnknownNameError as error:
+        if error.path is None and config.source is not None:
+            error.path, error.line = config.source, config.key_lines.get(key)
+        raise
 
 
 def build_config(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -34,7 +35,7 @@ from tokcli.audit.deltas import (
 from tokcli.audit.discover import FileProblem, Matcher, SourceFile, discover, display_path
 from tokcli.audit.rendered import apply_rendered
 from tokcli.audit.settings import AuditSettings
-from tokcli.config import Config
+from tokcli.config import Config, names_from
 from tokcli.errors import EXIT_ERROR, EXIT_FINDINGS, EXIT_OK, UsageError
 from tokcli.gc_pause import gc_paused
 from tokcli.inputs import left_out_message
@@ -200,7 +201,8 @@ def run_audit(
     if options.since is not None and options.baseline is not None:
         raise UsageError("give --since REF or --baseline FILE, not both")
     pricing = load_pricing([config.pricing] if config.pricing else [])
-    targets, notes = resolve_targets(settings.models, pricing, strict=settings.models_from_flags)
+    with names_from(config, "models") if not settings.models_from_flags else contextlib.nullcontext():
+        targets, notes = resolve_targets(settings.models, pricing, strict=settings.models_from_flags)
     if not targets:
         raise UsageError("no model to audit: " + "; ".join(notes))
     check_budget_models(settings, [target.model for target in targets])
