@@ -1,4 +1,5 @@
-"""Chat files (YAML and JSON message lists) written back after compression: only the message texts change."""
+"""Chat files (YAML and JSON message lists) and tool-definition files written back after compression: only the
+message texts and tool descriptions change."""
 
 from __future__ import annotations
 
@@ -121,3 +122,49 @@ def test_compress_write_keeps_a_prompt_files_comments(tmp_path: Path) -> None:
     assert "re-serialised" not in result.output
     assert f"written to {path}" in result.output.replace("\n", "")
     assert (tmp_path / "support.prompt.yml.orig").read_text(encoding="utf-8") == PROMPT_YML
+
+
+TOOLS = """{
+  "tools": [
+    {
+      "type": "function",
+      "function": {
+        "name": "get_weather",
+        "description": "Please use this tool in order to get the current weather. It is important that you pass a city.",
+        "parameters": {
+          "type": "object",
+          "properties": {
+            "city": {"type": "string", "description": "Please note that this is the city name."}
+          },
+          "required": ["city"]
+        }
+      }
+    }
+  ]
+}
+"""
+
+
+def test_tool_descriptions_are_compressed_in_place_and_the_json_layout_stays() -> None:
+    result = compress_prompt("tools.json", TOOLS)
+    assert result.text == TOOLS.replace(
+        "Please use this tool in order to get the current weather. It is important that you pass a city.",
+        "Use this tool to get the current weather. Pass a city.",
+    ).replace("Please note that this is the city name.", "This is the city name.")
+    assert "minify_json" not in result.transforms
+
+
+def test_compress_reports_the_tokens_a_model_is_sent_for_the_tools(tmp_path: Path) -> None:
+    path = tmp_path / "tools.json"
+    path.write_text(TOOLS, encoding="utf-8")
+    result = CliRunner().invoke(app, ["compress", str(path), "--format", "json"])
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.stdout)
+    before, after = report["models"][0]["tokens_before"], report["models"][0]["tokens_after"]
+    assert before > after > 0
+    # a file whose descriptions are already tight is left as it is, layout included (no minified rewrite)
+    tight = TOOLS.replace(
+        "Please use this tool in order to get the current weather. It is important that you pass a city.",
+        "Get the current weather for a city.",
+    ).replace("Please note that this is the city name.", "City name.")
+    assert compress_prompt("tools.json", tight).text == tight

@@ -1,6 +1,6 @@
-"""Writing compressed message texts back into a YAML or JSON chat file in place.
+"""Writing compressed texts back into a YAML or JSON chat file, or a JSON tool-definition file, in place.
 
-Only the bytes of each changed `content` (or content part `text`) scalar are replaced; comments, key order,
+Only the bytes of each changed `content` (or content part `text`) scalar, or tool `description`, are replaced; comments, key order,
 quoting, indentation and every other value stay as the user wrote them. The new scalar keeps its style where
 the new text allows it (a literal block stays a literal block with the same indentation; a double-quoted
 string stays double-quoted), else it is written double-quoted (JSON's escapes are YAML's). The caller parses
@@ -42,6 +42,47 @@ def content_nodes(root: Any) -> list[Any] | None:
                 text = _value(part, "text") if isinstance(part, yaml.MappingNode) else None
                 if isinstance(text, yaml.ScalarNode) and text.tag == _STR_TAG:
                     found.append(text)
+    return found
+
+
+def description_nodes(root: Any) -> list[Any]:
+    """The string scalar nodes of every `description` in a composed tool-definition file (a tool's and its
+    parameters', at any depth), in file order."""
+    import yaml
+
+    found: list[Any] = []
+    pending = [root]
+    while pending:
+        node = pending.pop()
+        if isinstance(node, yaml.MappingNode):
+            for key, value in reversed(node.value):
+                if getattr(key, "value", None) == "description" and isinstance(value, yaml.ScalarNode):
+                    if value.tag == _STR_TAG:
+                        found.append(value)
+                else:
+                    pending.append(value)
+        elif isinstance(node, yaml.SequenceNode):
+            pending.extend(reversed(node.value))
+    found.sort(key=lambda node: node.start_mark.index)
+    return found
+
+
+def scalar_nodes(root: Any) -> list[Any]:
+    """Every scalar node of a composed document, keys included, in file order: two documents whose scalars
+    have the same tags and values in that order hold the same data in the same shape."""
+    import yaml
+
+    found: list[Any] = []
+    pending = [root]
+    while pending:
+        node = pending.pop()
+        if isinstance(node, yaml.ScalarNode):
+            found.append(node)
+        elif isinstance(node, yaml.MappingNode):
+            pending.extend(part for pair in node.value for part in pair)
+        elif isinstance(node, yaml.SequenceNode):
+            pending.extend(node.value)
+    found.sort(key=lambda node: node.start_mark.index)
     return found
 
 

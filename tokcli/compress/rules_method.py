@@ -146,6 +146,8 @@ def compress_document(document: PromptDocument, *, level: str = "balanced") -> R
         )
     if document.kind == "chat":
         return _compress_chat(document, level)
+    if document.kind == "tools":
+        return _compress_tools(document, level)
     return compress_text(document.text, level=level, kind=document.kind, body_offset=document.body_offset)
 
 
@@ -650,6 +652,45 @@ def _edited_in_place(text: str, texts: list[str], new_texts: list[str], data: An
     except (yaml.YAMLError, ValueError):
         return None
     return edited if again == data else None
+
+
+def _compress_tools(document: PromptDocument, level: str) -> RulesResult:
+    """Tool-definition files: each description (a tool's, its parameters') compressed on its own and written
+    back in place. The JSON around them stays as written: an SDK sends the tools in its own layout, so
+    minifying the file would save the model nothing."""
+    import yaml
+
+    from tokcli.compress import chat_edit
+
+    result = RulesResult(text=document.text, original=document.text, level=level)
+    try:
+        root = yaml.compose(document.text, Loader=_yaml_safe_loader())
+    except yaml.YAMLError:
+        return result  # JSON that YAML does not read (a tab in the indentation …): nothing edited
+    edits: list[tuple[Any, str]] = []
+    for node in chat_edit.description_nodes(root):
+        part = compress_text(node.value, level=level)
+        if part.text != node.value:
+            _merge_part(part, result, lambda _line, node=node: node.start_mark.line + 1)
+            edits.append((node, part.text))
+    if not edits:
+        result.transforms.clear()
+        return result
+    edited = chat_edit.replace_scalars(document.text, edits, is_json=True)
+    new_values = {id(node): value for node, value in edits}
+    expected = [(node.tag, new_values.get(id(node), node.value)) for node in chat_edit.scalar_nodes(root)]
+    try:
+        json.loads(edited)
+        again = chat_edit.scalar_nodes(yaml.compose(edited, Loader=_yaml_safe_loader()))
+        same = [(node.tag, node.value) for node in again] == expected
+    except (ValueError, yaml.YAMLError):
+        same = False
+    if not same:  # cannot happen: only string scalars were replaced, each by a JSON string
+        result.transforms.clear()
+        result.rollbacks.append(Rollback("*", 1, "protected", "descriptions could not be written back; left unchanged"))
+        return result
+    result.text = edited
+    return result
 
 
 def _compress_messages(texts: list[str], lines: list[int], level: str, result: RulesResult) -> list[str]:
