@@ -232,3 +232,16 @@ def test_lint_of_only_configs_without_prompts_says_why_as_count_does(tree: Path)
         result = invoke(command, "settings.yaml")
         assert result.exit_code == 2 and result.stdout == ""
         assert result.stderr == f"tokcli: error: no prompt files in settings.yaml: 1 left out — {NO_PROMPTS} (1)\n"
+
+
+def test_compress_counts_no_saving_for_a_unit_it_cannot_write_back(tree: Path) -> None:
+    result = invoke("compress", "agent.yaml", "-m", "gpt-4o", "--format", "json")
+    assert result.exit_code == 0, result.stderr
+    report = json.loads(result.stdout)
+    # only the system template changed where it is written: "Please note that " and "in order " went from it
+    saved = o200k("Please note that you must answer in order to help the user.") - o200k(
+        "You must answer to help the user."
+    )
+    assert report["models"][0]["tokens_saved"] == saved
+    assert report["transforms"] == {"filler_phrases": 1, "verbose_phrases": 1}
+    assert any("format_error_template: not written back" in note for note in report["notes"])

@@ -183,20 +183,27 @@ def compress_host(path: str, text: str, level: str, settings: UnitSettings) -> H
         return result
     changes = []
     before, after = [], []
+    fired: dict[int, dict[str, int]] = {}  # id(unit) → its transforms
     for unit in scan.units:
         compressed = compress_document(unit_document(path, unit.text, unit.syntax), level=level)
         new_text = compressed.text
         if format_names(new_text) != format_names(unit.text):
             result.notes.append(f"{unit.name}: compression changed its {{fields}}; kept as it was")
             new_text = unit.text
-        for name, times in compressed.transforms.items():
-            result.transforms[name] = result.transforms.get(name, 0) + times
         before.append(unit.text)
         after.append(new_text)
         if new_text != unit.text:
             changes.append(Change(unit, new_text))
-    result.before, result.after = "\n".join(before), "\n".join(after)
+            fired[id(unit)] = dict(compressed.transforms)
     result.text, refused = apply_changes(text, changes, settings, settings.relative(path))
+    not_written = {id(change.unit) for change, _ in refused}
     for change, reason in refused:
         result.notes.append(f"{change.unit.name}: not written back: {reason}")
+    # what the summary and --check measure is what was written: a unit left as it was saved nothing
+    after = [unit.text if id(unit) in not_written else new for unit, new in zip(scan.units, after)]
+    for unit_id, transforms in fired.items():
+        if unit_id not in not_written:
+            for name, times in transforms.items():
+                result.transforms[name] = result.transforms.get(name, 0) + times
+    result.before, result.after = "\n".join(before), "\n".join(after)
     return result
