@@ -64,11 +64,13 @@ def lines() -> st.SearchStrategy[list[str]]:
 
 @pytest.fixture
 def parallel(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    """Every text with a blank line past its middle (and every text, for line scans) takes the parallel path."""
+    """Every text with a blank line past its middle (and every text of two lines or more, for line scans) takes
+    the parallel path."""
     if not forked.available():
         pytest.skip("needs fork and two CPUs")
     monkeypatch.setattr(pipeline, "PARALLEL_MIN_CHARS", 0)
     monkeypatch.setattr(protect, "PARALLEL_MIN_CHARS", 0)
+    monkeypatch.setattr(protect, "LINE_MEMO_MIN_CHARS", 0)
     yield
 
 
@@ -240,8 +242,8 @@ def test_line_spans_in_halves_equal_one_scan(parallel: None) -> None:
     text = examples_text(2)
     halves = protect.line_spans_split(text)
     whole = protect.line_spans(text)
-    assert sorted(halves) == sorted(whole)
-    assert len(halves) == len(whole) > 100
+    assert halves == whole  # the same spans in the same order
+    assert len(halves) > 100
 
 
 # ---- a child that fails: this process does its part ----
@@ -251,20 +253,20 @@ def test_a_failing_child_leaves_the_result_unchanged(parallel: None, monkeypatch
     text = examples_text()
     expected = one_process(compress_text, text, level="balanced", kind="markdown")
     parent = os.getpid()
-    real_line_spans = protect.line_spans
+    real_line_span_groups = protect.line_span_groups
     real_apply_all = pipeline._apply_all
 
-    def line_spans_failing_in_child(text: str) -> list[tuple[int, int, str]]:
+    def line_spans_failing_in_child(text: str) -> list[list[tuple[int, int, str]]]:
         if os.getpid() != parent:
             raise RuntimeError("simulated failure")
-        return real_line_spans(text)
+        return real_line_span_groups(text)
 
     def apply_all_dying_in_child(*args, **kwargs):  # type: ignore[no-untyped-def]
         if os.getpid() != parent:
             os._exit(3)
         return real_apply_all(*args, **kwargs)
 
-    monkeypatch.setattr(protect, "line_spans", line_spans_failing_in_child)
+    monkeypatch.setattr(protect, "line_span_groups", line_spans_failing_in_child)
     monkeypatch.setattr(pipeline, "_apply_all", apply_all_dying_in_child)
     result = compress_text(text, level="balanced", kind="markdown")
     assert (result.text, result.transforms, result.rollbacks) == (

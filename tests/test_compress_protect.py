@@ -14,6 +14,7 @@ from tokcli.compress import protect
 from tokcli.compress.protect import (
     count_negations,
     find_protected_spans,
+    known_line_spans,
     line_spans,
     protect_document,
     reuse_line_spans,
@@ -183,6 +184,41 @@ def test_reused_line_spans_equal_a_full_scan(monkeypatch: pytest.MonkeyPatch) ->
         reused = reuse_line_spans(after, earlier, len(before), copied)
         assert sorted(reused) == sorted(line_spans(after)), (before, after)
         assert find_protected_spans(after, lines=reused) == find_protected_spans(after)
+
+
+def test_line_spans_through_a_memo_equal_a_full_scan() -> None:
+    """`known_line_spans` gives what one scan gives, in the same order (the order spans are merged in), for a
+    text whose lines repeat and for another text read with the memo the first one left."""
+    rng = random.Random(8)
+    for _ in range(1000):
+        lines = [_random_text(rng, 12).replace("\n", " ") for _ in range(rng.randint(1, 6))]
+        first = "\n".join(rng.choice(lines) for _ in range(rng.randint(1, 10)))
+        second = "\n".join(rng.choice([*lines, _random_text(rng, 12)]) for _ in range(rng.randint(1, 10)))
+        memo: protect.LineMemo = {}
+        assert known_line_spans(first, memo) == line_spans(first), first
+        assert known_line_spans(second, memo) == line_spans(second), (first, second)
+
+
+def test_a_memo_scans_each_distinct_line_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    line = "Use user_id 42, not the `name`."
+    text = "\n".join([line, "", line, "Call https://x.org/a"] * 500)
+    edited = text.replace("Call", "Ring")
+    expected, expected_edited = line_spans(text), line_spans(edited)
+    protect._scan_count()  # (counted once, before recording)
+    scanned: list[str] = []
+    real = protect.line_span_groups
+
+    def recording(text: str) -> list[list[tuple[int, int, str]]]:
+        scanned.append(text)
+        return real(text)
+
+    monkeypatch.setattr(protect, "line_span_groups", recording)
+    memo: protect.LineMemo = {}
+    assert known_line_spans(text, memo) == expected
+    assert scanned == [f"{line}\n\nCall https://x.org/a"]  # three distinct lines, scanned once each
+    assert known_line_spans(edited, memo) == expected_edited
+    assert scanned[1:] == ["Ring https://x.org/a"]  # the lines the memo knew were not scanned again
+    assert len(expected) > 2000
 
 
 def test_negation_words_equal_the_generic_scan() -> None:

@@ -11,6 +11,7 @@ between them, so the spans come out sorted and non-overlapping without a sort ov
 from __future__ import annotations
 
 import bisect
+import functools
 import itertools
 import json
 import re
@@ -546,17 +547,96 @@ def line_spans(text: str) -> list[tuple[int, int, str]]:
 
     None of these patterns crosses a line break or looks past the line breaks around its line, and each treats
     the start and end of the text like a line break: the spans of a line depend on that line alone (a test
-    checks this). `reuse_line_spans` relies on it to scan only the lines an edit changed.
+    checks this). `reuse_line_spans` and `known_line_spans` rely on it to scan only some lines.
     """
+    return list(itertools.chain.from_iterable(line_span_groups(text)))
+
+
+def line_span_groups(text: str) -> list[list[tuple[int, int, str]]]:
+    """`line_spans(text)` as the lists of its scans, in order (one list per pattern, each in text order)."""
     folded = fold(text)
-    found = [(start, end, "negation") for start, end in _negation_words(folded)]
+    groups = [[(start, end, "negation") for start, end in _negation_words(folded)]]
     for kind, pattern in _PATTERNS:
         matches = _first_of(pattern, text) if isinstance(pattern, tuple) else pattern.finditer(text)
         if kind == "entity":
             matches = (m for m in matches if not _title_in_heading(text, m))
-        found.extend((m.start(), m.end(), kind) for m in matches)
-    found.extend(_anchored(text, folded))
-    return found
+        groups.append([(m.start(), m.end(), kind) for m in matches])
+    groups.extend(_anchored(text, folded))
+    return groups
+
+
+#: `known_line_spans`' memory: a line's text → its spans as (scan, start, end, kind), offsets in the line.
+LineMemo = dict[str, tuple[tuple[int, int, int, str], ...]]
+#: Texts at least this long have their line spans found line by line through a `LineMemo` (see
+#: `known_line_spans`); shorter ones in one scan (a prompt: the bookkeeping would cost more than it saves).
+LINE_MEMO_MIN_CHARS = 65_536
+#: Lines at least this long in all (the distinct lines a scan needs) are scanned in two halves, the second in a
+#: forked child process (see `known_line_spans`).
+PARALLEL_MIN_CHARS = 1_000_000
+
+
+def known_line_spans(text: str, memo: LineMemo) -> list[tuple[int, int, str]]:
+    """`line_spans(text)`, in the same order, scanning only the lines `memo` does not know, each distinct line
+    once (the spans of a line depend on that line alone); `memo` learns the lines scanned. A compressed text
+    keeps most lines of its original as they were, and a long document repeats many of its own lines.
+
+    The scans of many lines run in two processes where a second CPU is there (see `line_spans_split`)."""
+    lines = text.split("\n")
+    missing = [line for line in dict.fromkeys(lines) if line not in memo]
+    if missing:
+        memo.update(_scan_lines(missing))
+    # by scan, then in text order: what one scan of the text finds
+    by_scan: list[list[tuple[int, int, str]]] = [[] for _ in range(_scan_count())]
+    offset = 0
+    for line in lines:
+        spans = memo[line]
+        if spans:
+            for scan, start, end, kind in spans:
+                by_scan[scan].append((start + offset, end + offset, kind))
+        offset += len(line) + 1
+    return list(itertools.chain.from_iterable(by_scan))
+
+
+@functools.cache
+def _scan_count() -> int:
+    """How many scans `line_span_groups` makes."""
+    return len(line_span_groups(""))
+
+
+def _scan_lines(lines: list[str]) -> LineMemo:
+    """The spans of each of `lines` (distinct), found by scanning them joined by line breaks: in two halves, the
+    second in a forked child process, when they are long and a second CPU is there."""
+    joined = "\n".join(lines)
+    split = 0
+    if len(joined) >= PARALLEL_MIN_CHARS and forked.available():
+        split = bisect.bisect_left(list(itertools.accumulate(len(line) + 1 for line in lines)), len(joined) // 2) + 1
+    if split <= 0 or split >= len(lines):
+        return _lines_memo(lines, line_span_groups(joined))
+    first, second = lines[:split], lines[split:]
+    child = forked.Child(lambda parent: line_span_groups("\n".join(second)))
+    try:
+        memo = _lines_memo(first, line_span_groups("\n".join(first)))
+        try:
+            groups = child.result()
+        except forked.ChildFailed:
+            groups = line_span_groups("\n".join(second))
+    finally:
+        child.close()  # after an error here: the child's pipe closes and it ends
+    memo.update(_lines_memo(second, groups))
+    return memo
+
+
+def _lines_memo(lines: list[str], groups: list[list[tuple[int, int, str]]]) -> LineMemo:
+    """Each of `lines` → its spans (scan, start, end, kind) from `groups`, the scans of `lines` joined by line
+    breaks."""
+    starts = list(itertools.accumulate((len(line) + 1 for line in lines[:-1]), initial=0))
+    per_line: list[list[tuple[int, int, int, str]]] = [[] for _ in lines]
+    for scan, spans in enumerate(groups):
+        for start, end, kind in spans:
+            index = bisect.bisect_right(starts, start) - 1
+            line_start = starts[index]
+            per_line[index].append((scan, start - line_start, end - line_start, kind))
+    return {line: tuple(spans) for line, spans in zip(lines, per_line)}
 
 
 #: A markdown heading's marks at a line start (with the blanks after them).
@@ -572,28 +652,13 @@ def _title_in_heading(text: str, match: re.Match[str]) -> bool:
     return HEADING_START.match(text, line_start) is not None
 
 
-#: Texts at least this long have their second half scanned by `line_spans_split` in a forked child process.
-PARALLEL_MIN_CHARS = 1_000_000
-
-
-def line_spans_split(text: str) -> list[tuple[int, int, str]]:
-    """`line_spans(text)`, with the lines after the middle scanned in a forked child process (`forked`) when
-    the text is large and a second CPU is there: the spans of a line depend on that line alone, so two halves
-    split at a line break give the same spans. Those with one start stay in the same order."""
-    split = text.find("\n", len(text) // 2) + 1
-    if len(text) < PARALLEL_MIN_CHARS or split == 0 or not forked.available():
+def line_spans_split(text: str, memo: LineMemo | None = None) -> list[tuple[int, int, str]]:
+    """`line_spans(text)`, in the same order. A long text is scanned through `known_line_spans` with `memo`
+    (or a new one): each distinct line once, none that `memo` knows, in two processes when the lines to scan
+    are long and a second CPU is there (the spans of a line depend on that line alone)."""
+    if len(text) < LINE_MEMO_MIN_CHARS:
         return line_spans(text)
-    child = forked.Child(lambda parent: line_spans(text[split:]))
-    try:
-        found = line_spans(text[:split])
-        try:
-            second = child.result()
-        except forked.ChildFailed:
-            second = line_spans(text[split:])
-    finally:
-        child.close()  # after an error here: the child's pipe closes and it ends
-    found.extend(_shifted(second, split))
-    return found
+    return known_line_spans(text, {} if memo is None else memo)
 
 
 def _first_of(patterns: tuple[re.Pattern[str], ...], text: str) -> Iterator[re.Match[str]]:
@@ -694,16 +759,19 @@ def _at_line_start(text: str, position: int) -> bool:
     return blanks == 0 or text[blanks - 1] == "\n"
 
 
-def _anchored(text: str, folded: str) -> list[tuple[int, int, str]]:
+def _anchored(text: str, folded: str) -> list[list[tuple[int, int, str]]]:
     """Spans found from a rare anchor character, then widened to their word: identifiers with `_` or inner
-    capitals, words and numbers with digits, contractions ending in n't, e-mail addresses."""
-    found: list[tuple[int, int, str]] = []
+    capitals, words and numbers with digits, contractions ending in n't, e-mail addresses (one list per scan,
+    each in text order)."""
+    groups: list[list[tuple[int, int, str]]] = []
     # identifiers: a word with an underscore or an inner capital, a word.dotted.path
     for anchor, back, tail, step in (
         (_UNDERSCORE, _WORD_CHARS, _WORD_TAIL, 0),
         (_CAMEL, _WORD_CHARS, _WORD_TAIL, 1),
         (_DOTTED, _TOKEN_CHARS, _DOTTED_TAIL, 0),
     ):
+        found: list[tuple[int, int, str]] = []
+        groups.append(found)
         last = -1
         for match in anchor.finditer(text):
             if match.start() < last:
@@ -712,6 +780,8 @@ def _anchored(text: str, folded: str) -> list[tuple[int, int, str]]:
             last = tail.match(text, match.end()).end()  # type: ignore[union-attr]
             if anchor is not _UNDERSCORE or any(char.isalnum() for char in text[start:last]):
                 found.append((start, last, "identifier"))
+    found = []
+    groups.append(found)
     last = -1
     for match in _DIGITS.finditer(text):
         if match.start() < last:
@@ -723,19 +793,25 @@ def _anchored(text: str, folded: str) -> list[tuple[int, int, str]]:
         if last - start <= 3 and _LIST_MARKER_TAIL.match(text, last) and _at_line_start(text, start):
             continue  # "1." opening a numbered list item is structure, not content
         found.append((start, last, "number" if start == match.start() else "identifier"))
+    found = []
+    groups.append(found)
     for match in _CONTRACTION.finditer(folded):
         start = _back(text, match.start(), _LETTERS)
         if start < match.start():
             found.append((start, match.end(), "negation"))
+    found = []
+    groups.append(found)
     for match in _SCHEME.finditer(text):
         start = _back(text, match.start(), _LETTERS)
         if text[start : match.start()] in _SCHEMES:
             found.append((start, match.end(), "url"))
+    found = []
+    groups.append(found)
     for match in _EMAIL_TAIL.finditer(text):
         start = _back(text, match.start(), _EMAIL_CHARS)
         if start < match.start():
             found.append((start, match.end(), "url"))
-    return found
+    return groups
 
 
 _START = itemgetter(0)

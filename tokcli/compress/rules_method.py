@@ -371,7 +371,9 @@ def _settle(
     for _ in range(_MAX_ROUNDS):
         candidate = _unmask(gaps, texts)
         if report is None or report.lines is None:
-            report = state.verify(candidate, _copied(gaps, texts, original_gaps, original_texts))
+            # (a long text's lines are looked up in the original's instead: `Baseline.line_memo`)
+            copied = _copied(gaps, texts, original_gaps, original_texts) if state.base.line_memo is None else None
+            report = state.verify(candidate, copied)
         else:
             earlier = sorted(report.lines, key=_START)
             copied = _copied(gaps, texts, previous[1], texts)

@@ -20,6 +20,8 @@ from typing import Any
 from tokcli import forked
 from tokcli.compress import protect
 from tokcli.compress.protect import (
+    LINE_MEMO_MIN_CHARS,
+    LineMemo,
     ProtectedSpan,
     count_negations,
     line_spans_split,
@@ -79,6 +81,9 @@ class Baseline:
     skeleton: bytes | None = None
     #: `line_spans` of the original, sorted by start (for `verify(copied=...)`)
     lines: list[tuple[int, int, str]] = field(default_factory=list, repr=False)
+    #: the line spans of the original's lines, by line (see `known_line_spans`): a long result's lines that
+    #: the original has are not scanned again; None for a short text
+    line_memo: LineMemo | None = field(default=None, repr=False)
     _variables: frozenset[str] | bool | None = field(default=False, repr=False)
 
     @property
@@ -113,14 +118,15 @@ def baseline(original: str, *, kind: str = "text", body_offset: int = 0) -> Base
     jinja = tags is not None and language == "jinja"
     skeleton = _SkeletonDigest(original[body_offset:]) if jinja else None
     negations: list[tuple[int, int]] = []
-    lines = line_spans_split(original)
+    line_memo: LineMemo | None = {} if len(original) >= LINE_MEMO_MIN_CHARS else None
+    lines = line_spans_split(original, line_memo)
     spans = protect_document(
         original, kind=kind, body_offset=body_offset, tags=tags or [], negations=negations, lines=lines
     )
     lines.sort(key=lambda span: span[0])
     negation_counts = count_negations(original, negations)
     digest = skeleton.result() if skeleton is not None else None
-    base = Baseline(original, kind, body_offset, spans, negation_counts, tags, digest, lines)
+    base = Baseline(original, kind, body_offset, spans, negation_counts, tags, digest, lines, line_memo)
     if not jinja:
         base._variables = None
     return base
@@ -221,8 +227,8 @@ def verify(
         negations: list[tuple[int, int]] = []
         if lines is None:
             lines = (
-                line_spans_split(result)
-                if copied is None
+                line_spans_split(result, base.line_memo)
+                if copied is None or base.line_memo is not None
                 else reuse_line_spans(result, base.lines, len(base.text), copied)
             )
         spans = protect_document(
