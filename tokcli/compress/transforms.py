@@ -196,8 +196,11 @@ _TRAILING_BLANKS = re.compile(r"\n(?:[ \t]*\n)+\Z")
 # Line patterns start with the line break before the line (see `_line_matches`): the engine jumps from one
 # line break to the next instead of trying `^` at every position.
 # A line that may be a decorative separator (checked by `_decorative`: a regex repeating a group per character
-# kept backtracking state for each one, hundreds of megabytes on a line of millions).
-_SEPARATOR = re.compile(r"\n(?P<m>[ \t]*(?:<!--[ \t]*)?[-=*_#~─━═•·+][^\n]*(?:\n|\Z))")
+# kept backtracking state for each one, hundreds of megabytes on a line of millions). Its second character
+# but blanks is one of them too: list items and headings ("- item", "# Title") are not even looked at.
+_SEPARATOR = re.compile(
+    r"\n(?P<m>[ \t]*(?:<!--[ \t]*)?(?=[-=*_#~─━═•·+][ \t]*[-=*_#~─━═•·+])[-=*_#~─━═•·+][^\n]*(?:\n|\Z))"
+)
 _SEPARATOR_CHARS = frozenset("-=*_#~─━═•·+")
 _REPEATED_PUNCTUATION = (  # one literal start each, so the engine jumps between candidates
     (re.compile(r"!!!*"), "!"),
