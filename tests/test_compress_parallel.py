@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 from test_compress_property import template
 
 from tokcli import forked
-from tokcli.compress import pipeline, protect, rules_method, verify
+from tokcli.compress import chunks, pipeline, protect, rules_method, verify
 from tokcli.compress.rules_method import compress_text
 from tokcli.compress.transforms import SENTINEL, TRANSFORMS, Transform, drop_repeated_sentences, transforms_for_level
 
@@ -186,6 +186,67 @@ def test_compressing_in_two_processes_equals_one_process(parallel: None, level: 
     assert result.rollbacks == expected.rollbacks
     assert result.protected_spans == expected.protected_spans
     assert len(result.text) < len(text)
+
+
+def _summary(result: rules_method.RulesResult) -> tuple[object, ...]:
+    return (
+        result.text,
+        result.original,
+        result.transforms,
+        result.rollbacks,
+        result.removed,
+        result.notes,
+        result.protected_spans,
+    )
+
+
+@pytest.mark.parametrize("copies", [5, 6])
+def test_chunks_compressed_in_two_processes_equal_one_process(monkeypatch: pytest.MonkeyPatch, copies: int) -> None:
+    """A text compressed in chunks: the child compresses every other chunk, each process one at a time."""
+    if not forked.available():
+        pytest.skip("needs fork and two CPUs")
+    text = examples_text(copies)
+    size = len(examples_text(1))
+    monkeypatch.setattr(chunks, "CHUNKED_MIN_CHARS", 2 * size)
+    monkeypatch.setattr(chunks, "CHUNK_CHARS", size)
+    ranges = chunks.chunk_ranges(text, kind="markdown")
+    assert len(ranges) == copies  # an odd and an even number of chunks
+    expected = one_process(compress_text, text, level="balanced", kind="markdown")
+    parent = os.getpid()
+    here: list[int] = []  # the chunks this process compressed (by length)
+    real = rules_method.compress_text
+
+    def counting(chunk: str, **kwargs):  # type: ignore[no-untyped-def]
+        if os.getpid() == parent and len(chunk) < len(text):
+            here.append(len(chunk))
+        return real(chunk, **kwargs)
+
+    monkeypatch.setattr(rules_method, "compress_text", counting)
+    result = real(text, level="balanced", kind="markdown")
+    assert _summary(result) == _summary(expected)
+    assert len(here) == (len(ranges) + 1) // 2  # the odd chunks were the child's
+    assert "chunks" in result.notes[0] and len(result.text) < len(text)
+
+
+def test_a_failing_chunk_child_leaves_the_result_unchanged(monkeypatch: pytest.MonkeyPatch) -> None:
+    if not forked.available():
+        pytest.skip("needs fork and two CPUs")
+    text = examples_text(4)
+    size = len(examples_text(1))
+    monkeypatch.setattr(chunks, "CHUNKED_MIN_CHARS", 2 * size)
+    monkeypatch.setattr(chunks, "CHUNK_CHARS", size)
+    expected = one_process(compress_text, text, level="balanced", kind="markdown")
+    parent = os.getpid()
+    real = rules_method.compress_text
+
+    def failing_in_child(chunk: str, **kwargs):  # type: ignore[no-untyped-def]
+        if os.getpid() != parent:
+            raise RuntimeError("simulated failure")
+        return real(chunk, **kwargs)
+
+    monkeypatch.setattr(rules_method, "compress_text", failing_in_child)
+    assert _summary(real(text, level="balanced", kind="markdown")) == _summary(expected)
+    assert forked.enabled  # given back
 
 
 def test_rollbacks_fetch_the_stages_from_the_child(parallel: None, monkeypatch: pytest.MonkeyPatch) -> None:

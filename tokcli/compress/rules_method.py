@@ -14,15 +14,17 @@
 from __future__ import annotations
 
 import bisect
+import contextlib
 import gc
 import itertools
 import json
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator
 from dataclasses import dataclass, field
 from operator import itemgetter
 from typing import Any
 
+from tokcli import forked
 from tokcli.compress import chunks
 from tokcli.compress.pipeline import TransformRun, run_transforms
 from tokcli.compress.protect import (
@@ -185,15 +187,14 @@ def _compress_in_chunks(
     result = RulesResult(text=text, original=text, level=level)
     pieces: list[str] = []
     line = 1
-    for index, (start, end) in enumerate(ranges):
-        chunk = text[start:end]
-        part = compress_text(chunk, level=level, kind=kind, body_offset=body_offset if index == 0 else 0)
-        _merge_part(part, result, lambda inner, first=line: first + inner - 1)
-        pieces.append(part.text)
-        after = ranges[index + 1][0] if index + 1 < len(ranges) else len(text)
-        pieces.append(text[end:after])
-        line += text.count("\n", start, after)
-        del chunk, part
+    with contextlib.closing(_chunk_results(text, ranges, level, kind, body_offset)) as parts:
+        for index, ((start, end), part) in enumerate(zip(ranges, parts)):
+            _merge_part(part, result, lambda inner, first=line: first + inner - 1)
+            pieces.append(part.text)
+            after = ranges[index + 1][0] if index + 1 < len(ranges) else len(text)
+            pieces.append(text[end:after])
+            line += text.count("\n", start, after)
+            del part
     joined = "".join(pieces)
     del pieces
     result.text = joined if joined != text else text
@@ -202,6 +203,57 @@ def _compress_in_chunks(
         "(or line breaks) outside protected blocks: a sentence repeated in a later chunk is kept"
     )
     return result
+
+
+def _chunk_results(
+    text: str, ranges: list[tuple[int, int]], level: str, kind: str, body_offset: int
+) -> Generator[RulesResult, None, None]:
+    """Each chunk's result, in order. Where a second CPU is there, a forked child compresses the odd chunks while
+    this process compresses the even ones, each in one process: the whole method (protection, sentence removal
+    and verification too, not only the transforms that run in parts) gets two CPUs, and each chunk's result is
+    the one a single process gives. Once the child has sent its last chunk, this process may split its own."""
+
+    def compressed(index: int) -> RulesResult:
+        start, end = ranges[index]
+        offset = body_offset if index == 0 else 0
+        return compress_text(text[start:end], level=level, kind=kind, body_offset=offset)
+
+    if len(ranges) < 2 or not forked.available():
+        yield from map(compressed, range(len(ranges)))
+        return
+
+    def in_child(parent: forked.Parent) -> None:
+        forked.enabled = False  # (in this process only) one CPU each
+        for index in range(1, len(ranges), 2):
+            part = compressed(index)
+            part.original = ""  # the parent has the text: not sent back
+            parent.send(part)
+
+    child: forked.Child | None = forked.Child(in_child)
+    last_odd = len(ranges) - 1 - (len(ranges) % 2 == 1)  # the child's last chunk
+    forked.enabled = False
+    try:
+        for index in range(len(ranges)):
+            if index % 2 == 0 or child is None:
+                yield compressed(index)
+                continue
+            start, end = ranges[index]
+            try:
+                part: RulesResult = child.receive()
+                part.original = text[start:end]
+                if index == last_odd:
+                    child.result()  # (it ends) the rest may use the second CPU again
+                    child = None
+                    forked.enabled = True
+            except forked.ChildFailed:  # this process does the child's chunks
+                child = None
+                forked.enabled = True
+                part = compressed(index)
+            yield part
+    finally:
+        forked.enabled = True
+        if child is not None:
+            child.close()  # after an error here: its pipe closes and it ends
 
 
 def _compress_text(text: str, level: str, kind: str, body_offset: int) -> RulesResult:
