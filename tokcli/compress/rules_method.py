@@ -208,10 +208,10 @@ def _compress_in_chunks(
 def _chunk_results(
     text: str, ranges: list[tuple[int, int]], level: str, kind: str, body_offset: int
 ) -> Generator[RulesResult, None, None]:
-    """Each chunk's result, in order. Where a second CPU is there, a forked child compresses the odd chunks while
-    this process compresses the even ones, each in one process: the whole method (protection, sentence removal
+    """Each chunk's result, in order. Where a second CPU is there, a forked child compresses every other chunk
+    while this process compresses the rest, each in one process: the whole method (protection, sentence removal
     and verification too, not only the transforms that run in parts) gets two CPUs, and each chunk's result is
-    the one a single process gives. Once the child has sent its last chunk, this process may split its own."""
+    the one a single process gives. This process keeps the last chunk (the shortest) and merges the results."""
 
     def compressed(index: int) -> RulesResult:
         start, end = ranges[index]
@@ -221,30 +221,32 @@ def _chunk_results(
     if len(ranges) < 2 or not forked.available():
         yield from map(compressed, range(len(ranges)))
         return
+    theirs = range(len(ranges) % 2, len(ranges), 2)  # every other chunk, not the last
 
     def in_child(parent: forked.Parent) -> None:
         forked.enabled = False  # (in this process only) one CPU each
-        for index in range(1, len(ranges), 2):
+        for index in theirs:
             part = compressed(index)
             part.original = ""  # the parent has the text: not sent back
             parent.send(part)
 
     child: forked.Child | None = forked.Child(in_child)
-    last_odd = len(ranges) - 1 - (len(ranges) % 2 == 1)  # the child's last chunk
+    ahead: dict[int, RulesResult] = {}  # compressed here while the child works on the chunk before
     forked.enabled = False
     try:
         for index in range(len(ranges)):
-            if index % 2 == 0 or child is None:
-                yield compressed(index)
+            if child is None or index not in theirs:
+                yield ahead.pop(index) if index in ahead else compressed(index)
                 continue
+            if index + 1 < len(ranges):
+                ahead[index + 1] = compressed(index + 1)
             start, end = ranges[index]
             try:
                 part: RulesResult = child.receive()
                 part.original = text[start:end]
-                if index == last_odd:
-                    child.result()  # (it ends) the rest may use the second CPU again
+                if index == theirs[-1]:
+                    child.result()  # (it ends)
                     child = None
-                    forked.enabled = True
             except forked.ChildFailed:  # this process does the child's chunks
                 child = None
                 forked.enabled = True
