@@ -65,13 +65,20 @@ _SPEAKERS = (
 )  # fmt: skip
 
 
+def _by_first_letter(words: Iterable[str]) -> dict[str, list[str]]:
+    """First letter → the rests of the words that begin with it (escaped for a regex, longest first): the
+    groups the patterns below are made of, so the engine tries one group per position, not every word."""
+    groups: dict[str, list[str]] = {}
+    for word in sorted(words, key=len, reverse=True):
+        groups.setdefault(word[0], []).append(re.escape(word[1:]))
+    return groups
+
+
 def _any_case(words: Iterable[str]) -> str:
     """Regex source for any of `words` in any case, grouped by a first-letter class ("[Uu](?i:ser)|…"): the
     engine checks that class before trying a group (a case-insensitive pattern would try every word)."""
-    by_letter: dict[str, list[str]] = {}
-    for word in sorted(words, key=len, reverse=True):
-        by_letter.setdefault(word[0], []).append(re.escape(word[1:]))
-    return "|".join(f"[{letter.upper()}{letter}](?i:{'|'.join(rests)})" for letter, rests in by_letter.items())
+    groups = _by_first_letter(words)
+    return "|".join(f"[{letter.upper()}{letter}](?i:{'|'.join(rests)})" for letter, rests in groups.items())
 
 
 _SPEAKER_LABEL = re.compile(
@@ -243,10 +250,8 @@ ENTITY_JOINERS = "of|the|and|for|de|la|van|von|der|du"
 def _rest_of_words(words: list[str]) -> str:
     """Regex source matching, right after a word's first letter, the rest of one of `words` (a lookbehind
     checks the first letter): the entity pattern matches its first letter before looking at the word."""
-    by_letter: dict[str, list[str]] = {}
-    for word in sorted(words, key=len, reverse=True):
-        by_letter.setdefault(word[0], []).append(re.escape(word[1:]))
-    return "|".join(f"(?<={letter})(?:{'|'.join(rests)})\\b" for letter, rests in by_letter.items())
+    groups = _by_first_letter(words)
+    return "|".join(f"(?<={letter})(?:{'|'.join(rests)})\\b" for letter, rests in groups.items())
 
 
 _AFTER_FIRST_LETTER_OF_STOPWORD = _rest_of_words(ENTITY_STOPWORDS)
@@ -431,17 +436,12 @@ _FOREIGN_WORDS = [
 ]  # fmt: skip
 
 
-def _by_first_letter(words: Iterable[str]) -> str:
-    """Regex source for any of the lower-case `words`, grouped by their first letter (the engine tries one group
-    per position instead of every word)."""
-    groups: dict[str, list[str]] = {}
-    for word in sorted(words, key=len, reverse=True):
-        groups.setdefault(word[0], []).append(re.escape(word[1:]))
-    return "|".join(f"{letter}(?:{'|'.join(rests)})" for letter, rests in groups.items())
-
-
 # searched in "\n" + text; a blank or an opening mark first (a class first lets the engine skip ahead)
-_FOREIGN_WORD = re.compile(rf"[ \t\n(\"'«¿¡](?:{_by_first_letter(_FOREIGN_WORDS)})(?![\w-])")
+_FOREIGN_WORD = re.compile(
+    r"[ \t\n(\"'«¿¡](?:"
+    + "|".join(letter + "(?:" + "|".join(rests) + ")" for letter, rests in _by_first_letter(_FOREIGN_WORDS).items())
+    + r")(?![\w-])"
+)
 _ENGLISH_WORD = re.compile(
     r"(?<![\w-])(?:the|and|of|to|is|are|you|your|that|with|for|this|be|it|not|or|if|when|should|must|will|can|an|as|at"
     r"|by|from|have|has|they|we|our|their|what|which|who|always|never|only|please|do|does|any|all|each|every|in|on)"
