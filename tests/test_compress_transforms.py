@@ -200,6 +200,43 @@ def test_legal_register_openers_go(before: str, after: str) -> None:
 @pytest.mark.parametrize(
     ("before", "after"),
     [
+        # the writer's remark in the passive, in any of its forms
+        ("It should be emphasised that at no point are you to send email.", "At no point are you to send email."),
+        ("It is further stressed that refunds take 5 days.", "Refunds take 5 days."),
+        ("It is to be noted that these figures shall not be adjusted.", "These figures shall not be adjusted."),
+        ("As you may already be aware, the office closes at 6.", "The office closes at 6."),
+        ("As you know, the office closes at 6.", "The office closes at 6."),
+        # a constraint word stays: "must" is not a remark
+        ("It must be noted that the fee applies.", "It must be noted that the fee applies."),
+        # "as you know" not followed by a comma is no aside
+        ("Answer as you know best.", "Answer as you know best."),
+        ("You are kindly requested to respond in English.", "Respond in English."),
+        # "you are" after an opener that ends with its subject becomes "be"
+        ("Make sure that you are polite.", "Be polite."),
+        ("Please ensure that you are brief.", "Be brief."),
+        ("Please ensure that you have the ticket number.", "Have the ticket number."),
+    ],
+)
+def test_remarks_and_openers_before_what_is_said_go(before: str, after: str) -> None:
+    assert t.filler_phrases(before)[0] == after
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # "Be not rude" is no sentence: the opener stays
+        "Make sure that you are not rude.",
+        # inline, "and are polite" would take the subject of the clause before
+        "First read it, and make sure that you are calm.",
+    ],
+)
+def test_you_are_after_an_opener_stays_where_be_cannot_take_its_place(text: str) -> None:
+    assert "you are" in t.filler_phrases(text)[0]
+
+
+@pytest.mark.parametrize(
+    ("before", "after"),
+    [
         ("It is important to check the logs.", "Check the logs."),
         # the writer's own act of saying is not a request to the model
         ("It is important to emphasize that quality matters.", "It is important to emphasize that quality matters."),

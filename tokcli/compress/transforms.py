@@ -379,7 +379,6 @@ _FILLER_OPENERS = [
     "it's important to remember that",
     "it is worth noting that",
     "it's worth noting that",
-    "it should be noted that",
     "keep in mind that",
     "bear in mind that",
     "remember that",
@@ -390,14 +389,6 @@ _FILLER_OPENERS = [
     # the legal register: what follows is said either way
     "for the avoidance of doubt,",
     "for the avoidance of any doubt,",
-    "it is hereby acknowledged that",
-    "it is hereby expressly acknowledged that",
-    "it is expressly acknowledged that",
-    "it is acknowledged that",
-    "it is to be understood that",
-    "it is understood that",
-    "it is further noted that",
-    "it is hereby noted that",
     "be aware that",
     "be advised that",
     "one thing to keep in mind is that",
@@ -436,6 +427,7 @@ _FILLER_OPENERS = [
     "please make sure to",
     "please make sure that you",
     "please ensure that you",
+    "ensure that you",
     "please remember to",
     "as an ai language model,",
     "as an ai assistant,",
@@ -474,7 +466,7 @@ _INDIRECT_REQUEST = (
     f"(?:,[^,.!?\\n\ue000]{{1,40}},)?{_B}(?:here{_B})?(?:is|will{_B}be){_B}"
     f"(?:(?:essentially|basically|simply|mainly|mostly|primarily|really){_B})?to"
     f"|it(?:['’]s|{_B}is){_B}your{_B}(?:job|task|role|responsibility|duty){_B}to"
-    f"|you(?:['’]re|{_B}are){_B}(?:expected{_B}|asked{_B})?to(?={_B}(?:act|be|help|write|answer|review|draft|"
+    f"|you(?:['’]re|{_B}are){_B}(?:(?:kindly{_B})?(?:expected|asked|requested){_B})?to(?={_B}(?:act|be|help|write|answer|review|draft|"
     f"prepare|produce|generate|assist|support|handle|respond|reply|provide|create|summari[sz]e|classify|"
     f"analy[sz]e|evaluate|check|translate|extract)\\b)"
     f"|it(?:['’]s|{_B}is){_B}{_DEGREE}(?:important|crucial|essential|vital|critical|key|imperative){_B}"
@@ -523,7 +515,17 @@ _SPEAKER_NOTE = (
     f"reiterate|clarify|highlight|underline|repeat)(?:,?{_B}(?:lastly|finally|again|also|once{_B}more|here|first),?)?{_B}that"
     f"|do(?={_B}(?:keep|bear|note|remember|make{_B}sure|be{_B}sure)\\b)"
 )
-_OPENER_ANY = f"(?:{_OPENER_PHRASE}|{_SPEAKER_NOTE})"
+# The same in the passive ("It should be emphasised that …", "It is hereby acknowledged that …", "It is to be
+# understood that …"; not "must": a constraint word stays), and what the reader is told they know ("As you may be
+# aware, …"): what follows is said either way.
+_PASSIVE_NOTE = (
+    f"it{_B}(?:is|should{_B}be|is{_B}to{_B}be|shall{_B}be)(?:{_B}(?:hereby|further|expressly|also|again)){{0,2}}{_B}"
+    f"(?:noted|understood|acknowledged|emphasi[sz]ed|stressed|highlighted|underlined|pointed{_B}out|remembered|"
+    f"borne{_B}in{_B}mind|recalled|observed){_B}that"
+    f"|as{_B}you{_B}(?:(?:may|might|probably|already|surely|well|likely){_B})*(?:know|be{_B}aware|are{_B}aware|"
+    f"can{_B}imagine|can{_B}see|will{_B}see),"
+)
+_OPENER_ANY = f"(?:{_OPENER_PHRASE}|{_SPEAKER_NOTE}|{_PASSIVE_NOTE})"
 _FILLER_OPENER = after_non_word(
     f"(?=[a-z]){_OPENER_MAY_STAND}(?:(?P<request>{_INDIRECT_REQUEST})|{_OPENER_ANY})(?:[ \\t]+{_OPENER_ANY})*"
     + r"[ \t]*(?P<next>[^\s\ue000])?"
@@ -579,7 +581,8 @@ _FILLER_INLINE = tuple(
             + "|".join(f"(?<=\\b[{w[0]}{w[0].upper()}]{w[1:]} kindly)" for w in _ASKS_KINDLY)
             + "|(?<=, kindly)|(?<=; kindly))",  # opening a clause: "instead, kindly refer them"
         ),
-        ("make", r"[ \t]+sure[ \t]+(?:to|that[ \t]+you)"),
+        # ("and make sure that you are polite" would leave "and are polite")
+        ("make", r"[ \t]+sure[ \t]+(?:to|that[ \t]+you(?![ \t]+are\b))"),
         ("be", r"[ \t]+sure[ \t]+to"),
     )
 )
@@ -762,6 +765,12 @@ def _drop_empty_words(text: str) -> tuple[str, int]:
 _POLITE_QUESTION = re.compile(r"(?:[Cc]ould|[Cc]an|[Ww]ould)[ \t]+you[ \t]+(?:please|kindly)[ \t][^?.!\n]*\?")
 
 
+# an opener that ends with its subject ("make sure that you", "ensure that you") before "are"
+_ENDS_WITH_YOU = re.compile(r"you[ \t]*\Z")
+_YOU_ARE = re.compile(r"are[ \t]")
+_ARE_NEGATED = re.compile(rf"are[ \t]+(?:{SENTINEL}|not\b)", re.I)
+
+
 def filler_phrases(text: str) -> tuple[str, int]:
     """Politeness and filler: "Please note that", "I would like you to", "please", "Thank you!"."""
 
@@ -786,7 +795,7 @@ def filler_phrases(text: str) -> tuple[str, int]:
             return None
         return start, new + text[end : coordinated.start("word")], coordinated.end()
 
-    def direct(start: int, end: int, match: re.Match[str]) -> str | None:
+    def direct(start: int, end: int, match: re.Match[str]) -> Replacement:
         if text[start : start + 4].lower() == "the " and _ITS_LATER.match(text, end):
             return None  # "The Agent shall compose its answer", "…, and it should not …": "it" loses its referent
         if not at_sentence_start(text, start):
@@ -807,6 +816,11 @@ def filler_phrases(text: str) -> tuple[str, int]:
                 return CAPITALISE if _may_capitalise_span(text, after + 1) else None
             return ""
         following = match.start("next") - 1
+        if _YOU_ARE.match(text, following) and _ENDS_WITH_YOU.search(text, start, following):
+            # "Make sure that you are polite" → "Be polite"; "… you are not rude" keeps its opener ("Be not rude")
+            if _ARE_NEGATED.match(text, following):
+                return None
+            return start, "Be", following + 3
         # where the next word cannot take a capital (it would run into a protected span as one name), the
         # opener stays: a sentence opening in lower case reads as a fragment
         return _capitalize_next(text[following]) if may_capitalise(text, following) else None
