@@ -282,6 +282,26 @@ def test_greetings_with_a_name_emphasis_and_questions_that_ask_nothing(sentence:
     assert classify(sentence, said=set()) == reason
 
 
+@pytest.mark.parametrize(
+    ("sentence", "reason"),
+    [
+        ("Read each of these instructions carefully and in their entirety.", "meta-commentary"),
+        ("Read carefully all of this, it is important for our team.", "meta-commentary"),
+        ("read this whole thing before changing anything.", "meta-commentary"),
+        ("Please read the rules below carefully.", "meta-commentary"),
+        # what may be the task's input, or the reading is the task
+        ("Read the following email.", None),
+        ("Read the text carefully.", None),
+        ("Read this.", None),
+        ("Read the document carefully and summarise it.", None),
+        ("Read these instructions carefully, then classify the ticket.", None),
+        ("With every good wish for your success in this endeavour, I remain,", "sign-off"),
+    ],
+)
+def test_being_told_to_read_the_prompt_and_a_letters_close_ask_nothing(sentence: str, reason: str | None) -> None:
+    assert classify(sentence, said=set()) == reason
+
+
 def test_the_signers_name_under_a_final_sign_off_goes_with_it() -> None:
     assert drop_non_instructions("Route tickets.\n\nWith thanks and kind regards,\n\n— Dana\n")[0] == (
         "Route tickets.\n\n\n"

@@ -102,7 +102,7 @@ def test_filler_phrases_at_sentence_starts() -> None:
     ("before", "after"),
     [
         ("Please kindly reply now.", "Reply now."),
-        ("You are kindly requested to wait.", "You are requested to wait."),
+        ("We kindly ask for patience.", "We ask for patience."),
         ("Never advise; instead, kindly refer them to HR.", "Never advise; instead, refer them to HR."),
         # "kindly" saying how to do it stays
         ("Tell them kindly that it is fine.", "Tell them kindly that it is fine."),
@@ -211,6 +211,10 @@ def test_legal_register_openers_go(before: str, after: str) -> None:
         # "as you know" not followed by a comma is no aside
         ("Answer as you know best.", "Answer as you know best."),
         ("You are kindly requested to respond in English.", "Respond in English."),
+        ("You are asked to collect the items below.", "Collect the items below."),
+        ("It is of the utmost importance that you verify the policy number.", "Verify the policy number."),
+        ("It is the task of the assistant to help reviewers.", "Help reviewers."),
+        ("It is perhaps worth stating at the outset that reviews have 6 parts.", "Reviews have 6 parts."),
         # "you are" after an opener that ends with its subject becomes "be"
         ("Make sure that you are polite.", "Be polite."),
         ("Please ensure that you are brief.", "Be brief."),

@@ -252,6 +252,8 @@ _SIGN_OFF = re.compile(
     r"(?:regards|wishes|thanks|thank you)(?: and (?:kind |warm |best |many |sincere )?(?:regards|wishes|thanks))*"
     r"|(?:yours )?(?:sincerely|truly|faithfully)|cheers|best|all the best|thanks(?: so much| a ton| a lot| again)*"
     r"|thank you(?: so much| very much| again)*(?: in advance)?"
+    # a letter's close: "With every good wish for your success in this endeavour, I remain,"
+    r"|(?:with (?:every|all|my|our) (?:good|best|kind|warm) wish(?:es)?\b[^.!?]{0,60}?,? )?(?:i|we) remain"
     r"|(?:i'm |we're |i am |we are )?(?:really )?looking forward to (?:(?:hearing|seeing|reading|working)[^.!?:]{0,40}|your \w+(?: \w+)?))"
     r"(?:,[ ]*[a-z][a-z'’-]{1,20})?"  # the signer's first name after it: "Cheers, Tom"
     r"[ ,]*[^\w]*\Z"
@@ -343,8 +345,18 @@ _META = re.compile(
     r"|(?:now,? )?(?:i|we)(?:'ll| will) (?:now )?(?:explain|describe|walk you through|outline|go through|lay out)"
     r"|(?:i )?hope (?:that|this|it|all (?:of )?this) (?:makes sense|is clear|helps)"
     r"|let (?:me|us) know if (?:you have any questions|anything is unclear|you need anything)"
-    r"|(?:please )?read (?:it|this|everything|all (?:of )?(?:it|this|the \w+)|the following|the whole thing|this prompt)"
-    r"(?: all)?(?: below)?(?: very)? carefully)"
+    # being told to read the prompt itself with care ("Read each of these instructions carefully and in their
+    # entirety", "read this whole thing before changing anything"); not "the following …" or "the text", which may
+    # be the input the task is about
+    r"|(?:please )?read (?:(?:very )?carefully |attentively )?(?:(?:each|every one|all|every word) of )?"
+    r"(?:it|this|these|everything|all (?:of )?(?:it|this|the \w+)|the following|the whole thing|"
+    r"(?:this|these|the|my|our) (?:whole |entire )?(?:prompt|document|note|brief|memo|instructions?|rules|guidelines|"
+    r"guide|sections?|thing))(?: whole thing)?(?: all)?(?: below| above)?"
+    r"(?: (?:very )?carefully| attentively| with (?:care|attention)| closely)?(?: and)?"
+    r"(?: in (?:their|its) entirety| in full| (?:all )?the way through)?"
+    r"(?: before (?:you )?(?:start|begin|answer|respond|reply|change|starting|beginning|answering|responding|changing|"
+    r"replying)(?: anything| it| them)?)?(?=[.!,;:]|\Z)(?<!read this)(?<!read it)(?<!read these)(?<!read everything)"
+    r"(?<!read the following))"
 )
 # What "let's go through …" may name to be a transition: the prompt's own parts, not work to do ("Let's go
 # through each invoice line" is a task).

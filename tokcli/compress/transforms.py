@@ -377,14 +377,10 @@ _FILLER_OPENERS = [
     "it is important to remember that",
     "it's important to note that",
     "it's important to remember that",
-    "it is worth noting that",
-    "it's worth noting that",
     "keep in mind that",
     "bear in mind that",
     "remember that",
     "note that",
-    "it is worth mentioning that",
-    "it's worth mentioning that",
     "it goes without saying that",
     # the legal register: what follows is said either way
     "for the avoidance of doubt,",
@@ -447,6 +443,7 @@ _TASK_VERB = (
     "(?:explain|ask|add|stop|tell|say|write|output|give|offer|suggest|include|mark|reply|respond|list|summari[sz]e|"
     "classify|return|escalate|apologi[sz]e|refer|flag|send|confirm|check|redirect|remind|thank|greet|repeat)"
 )
+_DUTY = "(?:job|task|role|responsibility|duty)"
 _INDIRECT_REQUEST = (
     "(?:"
     # "we would be really grateful if you could", "i'd appreciate it if you"
@@ -465,11 +462,16 @@ _INDIRECT_REQUEST = (
     # an aside between the noun and its verb: "Your mission, should you choose to accept it, is to …"
     f"(?:,[^,.!?\\n\ue000]{{1,40}},)?{_B}(?:here{_B})?(?:is|will{_B}be){_B}"
     f"(?:(?:essentially|basically|simply|mainly|mostly|primarily|really){_B})?to"
-    f"|it(?:['’]s|{_B}is){_B}your{_B}(?:job|task|role|responsibility|duty){_B}to"
-    f"|you(?:['’]re|{_B}are){_B}(?:(?:kindly{_B})?(?:expected|asked|requested){_B})?to(?={_B}(?:act|be|help|write|answer|review|draft|"
+    f"|it(?:['’]s|{_B}is){_B}(?:your{_B}{_DUTY}|the{_B}{_DUTY}{_B}of{_B}the{_B}(?:assistant|agent|model|ai|bot|chatbot))"
+    f"{_B}to"
+    # asked in so many words: whatever the verb ("You are kindly requested to collect …")
+    f"|you(?:['’]re|{_B}are){_B}(?:kindly{_B})?(?:asked|requested){_B}to(?={_B}[a-z])"
+    f"|you(?:['’]re|{_B}are){_B}(?:expected{_B})?to(?={_B}(?:act|be|help|write|answer|review|draft|"
     f"prepare|produce|generate|assist|support|handle|respond|reply|provide|create|summari[sz]e|classify|"
     f"analy[sz]e|evaluate|check|translate|extract)\\b)"
-    f"|it(?:['’]s|{_B}is){_B}{_DEGREE}(?:important|crucial|essential|vital|critical|key|imperative){_B}"
+    f"|it(?:['’]s|{_B}is){_B}(?:{_DEGREE}(?:important|crucial|essential|vital|critical|key|imperative)"
+    # "It is of the utmost importance that you …"
+    f"|of{_B}(?:the{_B})?(?:utmost|great|greatest|paramount|critical|vital|particular|special){_B}importance){_B}"
     # not before the writer's own act of saying: "It is important to emphasize that …" is not a request
     f"(?:that{_B}you|for{_B}you{_B}to|to(?!{_B}(?:emphasi[sz]e|stress|reiterate|mention|point{_B}out|add|clarify|"
     f"highlight|underline|repeat|say)\\b))"
@@ -522,6 +524,9 @@ _PASSIVE_NOTE = (
     f"it{_B}(?:is|should{_B}be|is{_B}to{_B}be|shall{_B}be)(?:{_B}(?:hereby|further|expressly|also|again)){{0,2}}{_B}"
     f"(?:noted|understood|acknowledged|emphasi[sz]ed|stressed|highlighted|underlined|pointed{_B}out|remembered|"
     f"borne{_B}in{_B}mind|recalled|observed){_B}that"
+    f"|it(?:['’]s|{_B}is)(?:{_B}(?:perhaps|probably|also|therefore))?{_B}worth{_B}(?:noting|mentioning|stating|saying|"
+    f"pointing{_B}out|remembering|emphasi[sz]ing|stressing|repeating)(?:{_B}(?:at{_B}the{_B}outset|here|again|first|"
+    f"up{_B}?front))?{_B}that"
     f"|as{_B}you{_B}(?:(?:may|might|probably|already|surely|well|likely){_B})*(?:know|be{_B}aware|are{_B}aware|"
     f"can{_B}imagine|can{_B}see|will{_B}see),"
 )
