@@ -163,6 +163,31 @@ def _relative(text: str, start: int, end: int) -> str | None:
     return ""
 
 
+# A participle that only says where something is: "the requests set forth in the protocol" → "the requests in
+# the protocol", "the values listed below" → "the values below". Only after a noun: not after "be", a negation,
+# "as", "if", a pronoun ("we outlined in the meeting" is a verb) or where the place is the condition ("unless
+# otherwise described in …"). Participles a person often does in the past ("the user mentioned in the chat
+# that …", "stated", "specified", "provided") are not among them.
+_PLACEMENT = (
+    r"(?:set[ \t]+(?:forth|out)|contained|outlined|listed|detailed|described|defined|presented|shown)[ \t]+"
+    r"(?=(?:in|below|above)\b)"
+)
+_NOT_BEFORE_PLACEMENT = _NOT_A_NOUN | frozenset(
+    [
+        "not", "never", "only", "otherwise", "explicitly", "expressly", "clearly", "being", "has", "have", "had",
+        "i", "we", "you", "he", "she", "it", "they", "who", "which", "that", "this", "those", "these", "already",
+        "previously", "earlier", "formally", "precisely", "exactly", "fully", "briefly",
+    ]
+)  # fmt: skip
+
+
+def _placement(text: str, start: int, end: int) -> str | None:
+    previous = _RELATIVE_DROPS_AFTER.search(text, max(0, start - 24), start)
+    if previous is None or previous.group().split()[0].lower() in _NOT_BEFORE_PLACEMENT:
+        return None
+    return ""
+
+
 # ---- "in a polite manner" → "politely" -------------------------------------------------------------------
 
 # adjectives whose adverb is regular, by ending ("clear" → "clearly", "careful" → "carefully", "simple" →
@@ -578,6 +603,7 @@ _KINDS: tuple[tuple[str, str, _Handler], ...] = (
     ("first_thing", _FIRST_THING, _first_thing),
     ("manner", _MANNER, _manner),
     ("relative", _RELATIVE, _relative),
+    ("placement", _PLACEMENT, _placement),
     ("kind_of", _KIND_OF, _kind_of),
     ("nominal", _NOMINAL, _nominal),
     ("stack", _STACK, _stack),
@@ -600,6 +626,7 @@ _NEEDS: dict[str, tuple[str, ...]] = {
     "that_clause": ("that",),
     "manner": ("manner", "way", "fashion"),
     "relative": ("that", "which", "who"),
+    "placement": ("set ", "contained", "outlined", "listed", "detailed", "described", "defined", "presented", "shown"),
     "kind_of": ("kind of", "sort of"),
     "first_thing": ("first thing",),
 }
@@ -667,8 +694,10 @@ def hedges_and_intensifiers(text: str) -> tuple[str, int]:
 
 def reduced_relatives(text: str) -> tuple[str, int]:
     """A relative pronoun and "be" before a past participle go: "the issues that were raised" → "the issues
-    raised"."""
-    return _one("relative", text)
+    raised"; a participle that only says where goes: "the steps outlined below" → "the steps below"."""
+    text, relatives = _one("relative", text)
+    text, placements = _one("placement", text)
+    return text, relatives + placements
 
 
 def lead_ins(text: str) -> tuple[str, int]:
