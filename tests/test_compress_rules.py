@@ -340,9 +340,14 @@ def test_a_negation_that_cannot_take_the_capital_keeps_the_opener() -> None:
 @pytest.mark.parametrize(
     ("text", "compressed"),
     [
-        # a bare "not" cannot open a request: "Not share keys." does not parse
-        ("It is important to not share keys. Please be brief.\n", "It is important to not share keys. Be brief.\n"),
-        ("It is very important that you not share keys.\n", "It is very important that you not share keys.\n"),
+        # a bare "not" cannot open a request: "Not share keys." does not parse, "Do not share keys." does
+        ("It is important to not share keys. Please be brief.\n", "Do not share keys. Be brief.\n"),
+        ("It is very important that you not share keys.\n", "Do not share keys.\n"),
+        # the formal register's "shall not", also with an aside after it
+        ("The Assistant shall not summarise the merits.\n", "Do not summarise the merits.\n"),
+        ("The Agent shall not, in any event, guess.\n", "Do not, in any event, guess.\n"),
+        ("You shall not guess.\n", "Do not guess.\n"),
+        ("The Assistant shall never disclose the key.\n", "Never disclose the key.\n"),
         ("It is crucial to never guess.\n", "Never guess.\n"),
         ("Please note that not all users are admins.\n", "Not all users are admins.\n"),
     ],
@@ -359,6 +364,7 @@ def test_a_bare_not_opens_a_sentence_only_before_what_it_negates(text: str, comp
         # the variable stands for what is asked ("are polite", "the summary"): without "you"/"to" it may not parse
         ("- It is very important that you {{ rule }}.\n", "- It is very important that you {{ rule }}.\n"),
         ("I want you to {{ task }}. Please be brief.\n", "I want you to {{ task }}. Be brief.\n"),
+        ("The Agent shall {{ action }} first.\n", "The Agent shall {{ action }} first.\n"),
         # a statement about it reads the same without the opener
         ("Please note that {{ company }} sells shoes.\n", "{{ company }} sells shoes.\n"),
     ],

@@ -921,12 +921,18 @@ def json_equal(left: str, right: str) -> bool:
         return left == right
 
 
+# a bare "not" that a cut left opening a request takes a "Do" ("to not share keys" → "Do not share keys")
+_DO_NOT = frozenset({"Do not", "do not"})
+
+
 def same_span_text(kind: str, before: str, after: str) -> bool:
     """Whether a protected span survived: identical bytes, or the same JSON value for JSON spans."""
     if before == after:
         return True
-    if kind == "negation":  # capitalised where a cut made it open a sentence
-        return before[1:] == after[1:] and before[:1].lower() == after[:1].lower()
+    if kind == "negation":  # capitalised where a cut made it open a sentence, or "not" given its "Do"
+        return (before[1:] == after[1:] and before[:1].lower() == after[:1].lower()) or (
+            before == "not" and after in _DO_NOT
+        )
     return kind in SEMANTIC_KINDS and json_equal(before, after)
 
 

@@ -388,15 +388,19 @@ def _capitalise_after_cuts(
     don't …" → "Don't …"): the transforms cannot touch a protected span, so they mark the gap before it
     (`CAPITALISE`). A segment rolled back keeps its original text, and its mark goes with it. Negation words are
     compared without their case, and a capitalised one is not followed by a capitalised word (the transform
-    checks), so the text still verifies. A span that cannot open a sentence (`cannot_open_the_sentence`: a bare
-    "not" before a verb, a template variable that was the verb of a request) gets its segment back as written."""
+    checks), so the text still verifies. A bare "not" before a verb cannot open a sentence
+    (`cannot_open_the_sentence`): "Do" goes before it ("It is important to not share keys" → "Do not share keys").
+    A template variable that was the verb of a request gets its segment back as written."""
     texts = list(texts)
     for index, gap in enumerate(marked[:-1]):
         span = spans[index]
         if not gap.endswith(CAPITALISE) or gap.replace(CAPITALISE, "") != gaps[index]:
             continue
         if cannot_open_the_sentence(span.kind, texts[index], original_gaps[index], gaps[index + 1]):
-            gaps[index] = original_gaps[index]  # "Not share keys.", "{{ rule }}." for "… that you {{ rule }}."
+            if span.kind == "negation":
+                gaps[index] += "Do "  # not "Not share keys."
+            else:
+                gaps[index] = original_gaps[index]  # "{{ rule }}." for "… that you {{ rule }}."
         elif span.kind == "negation":
             texts[index] = texts[index][:1].upper() + texts[index][1:]
     return _unmask(gaps, texts)

@@ -31,7 +31,7 @@ SENTINEL = "\ue000"
 CAPITALISE = "\ue002"
 LEVELS = ("safe", "balanced", "aggressive")
 # the end of a request whose verb comes next ("… that you", "… to"): a template variable there is the verb
-_ASKED_OF_YOU = re.compile(r"(?<![\w'’])(?:you|to)[ \t]*\Z", re.I)
+_ASKED_OF_YOU = re.compile(r"(?<![\w'’])(?:you|to|shall)[ \t]*\Z", re.I)
 # after a bare "not" opening a sentence: a word it negates that is no verb ("Not all users …", "Not every …")
 _NOT_BEFORE_NO_VERB = re.compile(
     r"[ \t]+(?:all|every\w*|each|only|just|a|an|the|any\w*|many|much|one|always|necessarily|quite|enough|yet|so|"
@@ -41,13 +41,19 @@ _NOT_BEFORE_NO_VERB = re.compile(
 
 
 def cannot_open_the_sentence(kind: str, word: str, before: str, after: str) -> bool:
-    """Whether a protected span that a cut left opening a sentence cannot open it: a bare "not" before a verb
-    ("It is important to not share keys" → "Not share keys"; "Not all users …" can), or a template variable
+    """Whether a protected span that a cut left opening a sentence cannot open it as it is: a bare "not" before a
+    verb or after what asked ("It is important to not share keys" → "Not share keys", which then takes a "Do";
+    "Not all users …" can open it), or a template variable
     that stood for what was asked ("It is important that you {{ rule }}" → "{{ rule }}": the variable may hold
     "are polite"). `before` is the segment as written up to the span, `after` the text after it."""
     if kind == "template":
         return _ASKED_OF_YOU.search(before) is not None
-    return word.lower() == "not" and bool(re.match(r"[ \t]+[a-z]", after)) and not _NOT_BEFORE_NO_VERB.match(after)
+    if word.lower() != "not":
+        return False
+    # after what asked ("to", "you", "shall") a verb follows the "not" somewhere: "shall not, in any event, guess"
+    return _ASKED_OF_YOU.search(before) is not None or (
+        bool(re.match(r"[ \t]+[a-z]", after)) and not _NOT_BEFORE_NO_VERB.match(after)
+    )
 
 
 @dataclass(frozen=True)
@@ -498,7 +504,8 @@ _INDIRECT_REQUEST = (
     f"|the{_B}(?:(?:main|primary|overall|ultimate|real){_B})?(?:goal|aim|objective|task|idea){_B}(?:here{_B})?is{_B}to"
     # the formal register: the reader named in the third person, with "shall" ("The Assistant shall use …")
     f"|(?:the{_B}(?:assistant|agent|ai|bot|chatbot){_B}(?:shall|should|is{_B}(?:required|expected|asked){_B}to"
-    f"|will{_B}need{_B}to)|you{_B}shall)(?={_B}[a-z])"
+    # (before a protected word too: "The Assistant shall not guess" → "Do not guess", "shall never" → "Never")
+    f"|will{_B}need{_B}to)|you{_B}shall)(?={_B}(?:[a-z]|{SENTINEL}))"
     # not a comparison: "it is better to say 'I don't know' than to guess" needs its "better" ("rather than" does not)
     f"|it(?:['’]s|{_B}is){_B}(?:(?:highly|strongly|generally|usually){_B})?(?:recommended|advisable|necessary|best|"
     f"a{_B}good{_B}idea|(?:preferable|better)(?![^.!?\\n]*?(?<!rather )\\bthan\\b)){_B}(?:that{_B}you|for{_B}you{_B}to|to)"

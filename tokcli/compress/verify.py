@@ -265,6 +265,14 @@ def negation_problems(
         return []
     lost = before - after
     gained = after - before
+    # a bare "not" given its "Do" where it came to open a request is the same negation
+    given_do = min(lost["not"], gained["do not"])
+    if given_do:
+        lost["not"] -= given_do
+        gained["do not"] -= given_do
+        lost, gained = +lost, +gained
+        if not lost and not gained:
+            return []
     parts = []
     if lost:
         parts.append("lost " + ", ".join(f"{word!r}×{n}" for word, n in sorted(lost.items())))
