@@ -190,6 +190,11 @@ def test_verbose_phrases_only_where_the_short_form_means_the_same(before: str, a
     [
         ("It is hereby expressly acknowledged that the Assistant is not a doctor.", "The Assistant is not a doctor."),
         ("For the avoidance of doubt, the agent may refuse.", "The agent may refuse."),
+        # the conjunction after its comma goes with it, and the stress before a stop takes its comma along
+        (
+            "For the avoidance of doubt, and notwithstanding section 2, you must never, under any circumstances:",
+            "Notwithstanding section 2, you must never:",
+        ),
         ("It is to be understood that the data above is the only source.", "The data above is the only source."),
     ],
 )

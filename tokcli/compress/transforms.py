@@ -540,7 +540,8 @@ _PASSIVE_NOTE = (
 _OPENER_ANY = f"(?:{_OPENER_PHRASE}|{_SPEAKER_NOTE}|{_PASSIVE_NOTE})"
 _FILLER_OPENER = after_non_word(
     f"(?=[a-z]){_OPENER_MAY_STAND}(?:(?P<request>{_INDIRECT_REQUEST})|{_OPENER_ANY})(?:[ \\t]+{_OPENER_ANY})*"
-    + r"[ \t]*(?P<next>[^\s\ue000])?"
+    # a conjunction after an opener's comma goes with it: "For the avoidance of doubt, and notwithstanding …"
+    + r"(?:(?<=,)[ \t]+(?:and|but)(?=[ \t]))?[ \t]*(?P<next>[^\s\ue000])?"
 )
 # An indirect request may also follow the comma that closes a clause before it ("If they ask, we'd love you to
 # reply in French"): the rest is the same request made direct. Not after ", and" / ", but" / ", so": the bare
@@ -739,6 +740,7 @@ _EMPTY_WORDS = re.compile(
     # "you can then go ahead and explain"
     r"|(?P<filler>whatsoever|(?:go[ \t]+ahead[ \t]+and|take[ \t]+the[ \t]+time[ \t]+to)(?=[ \t]+[a-z])))(?![\w-])"
 )
+_CLAUSE_ENDS = frozenset(":;.!?")
 _EMPTY_HINTS = ("whatsoever", "circumstances", "disposal", "total of", "ahead and", "the time to")
 # an aside between commas: "and, to be honest, quite" → "and quite"
 _ASIDE = re.compile(
@@ -755,8 +757,10 @@ def _drop_empty_words(text: str) -> tuple[str, int]:
         for match in _EMPTY_WORDS.finditer(text):
             before = text[match.start() - 1 : match.start()]
             if before and (before in ",\ue000" or before.isalnum()) and (match.group("stress") or before.islower()):
-                # ", under any circumstances," between commas: the comma before goes too
-                start = match.start() - (before == "," and match.group().endswith(","))
+                # ", under any circumstances," between commas, or before a stop ("never, under any circumstances:"):
+                # the comma before goes too
+                ends_clause = match.group().endswith(",") or text[match.end() : match.end() + 1] in _CLAUSE_ENDS
+                start = match.start() - (before == "," and ends_clause)
                 cuts.append((start, match.end()))
     if "," in text and any(word in text for word in _ASIDE_HINTS):
         cuts.extend(
