@@ -72,6 +72,19 @@ def test_repeated_punctuation() -> None:
     assert t.repeated_punctuation("Plain. Text? Yes!") == ("Plain. Text? Yes!", 0)
 
 
+def test_markdown_decoration_keeps_the_markers_of_a_format_the_model_follows() -> None:
+    # Slack's "*bold*" is what the message is to look like; prose before and after loses its markers
+    text = (
+        "Be **brief**.\n\nFormat of message (Slack markdown):\n\n*[CATEGORY]* job\n*What happened:* one sentence\n"
+        "\nUse this template:\n1. **Draft** — the text.\n\nStructure your reasoning as follows:\n1. **Read** it.\n"
+    )
+    assert t.markdown_decoration(text) == (
+        "Be brief.\n\nFormat of message (Slack markdown):\n\n*[CATEGORY]* job\n*What happened:* one sentence\n"
+        "\nUse this template:\n1. **Draft** — the text.\n\nStructure your reasoning as follows:\n1. Read it.\n",
+        2,
+    )
+
+
 def test_markdown_decoration_nested_markers() -> None:
     assert t.markdown_decoration("## **__Goals__**\n") == ("## Goals\n", 2)
 

@@ -334,7 +334,41 @@ def repeated_punctuation(text: str) -> tuple[str, int]:
 
 def markdown_decoration(text: str) -> tuple[str, int]:
     """Bold/italic markers and closing `##` of headings; the words stay. Markers whose removal would join the
-    words around them into a named entity or a two-word negation stay too (see `_joins_across`)."""
+    words around them into a named entity or a two-word negation stay too (see `_joins_across`), and so do the
+    markers of a format the model is shown to follow (see `_FORMAT_BLOCK`)."""
+    taken = 0
+    if "*" in text or "_" in text:
+        parts = []
+        position = 0
+        for block in _FORMAT_BLOCK.finditer(text) if ":" in text else ():
+            part, count = _unwrap_markers(text[position : block.start("block")])
+            parts += [part, block.group("block")]
+            taken += count
+            position = block.end("block")
+        part, count = _unwrap_markers(text[position:])
+        text = "".join([*parts, part])
+        taken += count
+    tails = 0
+    if "#" in text:
+        text, tails = _replace_lines(_HEADING_TAIL, text, lambda match: match.group("keep"))
+    return text, taken + tails
+
+
+# The paragraph after a line that announces a format ("Format of message (Slack markdown):", "EXPECTED OUTPUT:",
+# "Use this template:", "It should look like this:"): its markers are part of what the model is to write
+# ("*What happened:*" is bold in Slack), so they stay. Only a line that names the format itself: "Structure your
+# reasoning as follows:" introduces steps, whose markers go.
+_FORMAT_BLOCK = re.compile(
+    r"^(?:[ \t>*_#-]*(?:(?:expected|example|sample|desired|final|output|response|reply|message|answer|email|report)"
+    r"[ \t]+)*(?:format|template|output|example|response|layout)s?\b[^\n:]{0,60}"
+    r"|[^\n]*\b(?:(?:this|the[ \t]+following|the[ \t]+same|exactly[ \t]+this)[ \t]+(?:format|template|layout|shape)"
+    r"|looks?[ \t]+like[ \t]+this|formatted[ \t]+(?:as|like))\b[^\n:]{0,40})"
+    r":[ \t*_]*\n(?:[ \t]*\n)*(?P<block>(?:[^\n]*\S[^\n]*(?:\n|\Z))+)",
+    re.M | re.I,
+)
+
+
+def _unwrap_markers(text: str) -> tuple[str, int]:
     taken = 0
 
     def unwrap(group: int) -> Callable[[re.Match[str]], str]:
@@ -359,10 +393,7 @@ def markdown_decoration(text: str) -> tuple[str, int]:
         text = _ITALIC.sub(unwrap(1), text)
     if "_" in text:
         text = _ITALIC_UNDERSCORE.sub(unwrap(1), text)
-    tails = 0
-    if "#" in text:
-        text, tails = _replace_lines(_HEADING_TAIL, text, lambda match: match.group("keep"))
-    return text, taken + tails
+    return text, taken
 
 
 # minify_json works on protected JSON spans, not on masked prose, with `tokcli.json_text.minify_json_text`.
