@@ -352,6 +352,12 @@ def test_low_information_words() -> None:
     assert t.low_information_words("very short line") == ("very short line", 0)
     kept = "Prefer the command line interface rather than the web console when both of them are available to you."
     assert t.low_information_words(kept) == (kept, 0)
+    # a quantity and a negation keep their degree word: "quite a few" are many, "not quite ready" almost ready
+    for kept in (
+        "Many are shy, and for quite a few of them English is not the language they speak at home these days.",
+        "The draft is not quite ready for review by the whole committee yet, so wait for the next version please.",
+    ):
+        assert t.low_information_words(kept) == (kept, 0)
 
 
 def test_condense_lists() -> None:
@@ -408,6 +414,7 @@ def test_a_repeated_reminder_goes_even_in_sections_one_per_example() -> None:
     [
         "a few", "a little", "one at a time", "7 days a week", "twice a day", "3 times a week", "a lot of",
         "a couple of", "on the other hand", "at the same time", "as a result", "in a row.", "on the fly,",
+        "over the years", "in the past", "during the week.",
     ],
 )  # fmt: skip
 def test_articles_keep_fixed_expressions(phrase: str) -> None:

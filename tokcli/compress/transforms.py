@@ -1426,9 +1426,12 @@ _ARTICLE = re.compile(
     r"(?<![\w'’-])(?:the|a|an)[ \t]+(?=[a-z])"
     r"(?!(?:and|or|is|are|was|were|be|of|to|in|on|at|by|for|with|as|but|nor|so|if|then)\b)"
 )
+# not after "not" ("not quite ready" is almost ready, "not very long" is not short), and "quite" not before a
+# quantity ("quite a few" are many, "a few" some)
 _LOW_INFO = re.compile(
-    r"(?<![\w'’-])(?:very|really|quite|basically|actually|simply|literally|truly|certainly|definitely|"
-    r"totally|absolutely|essentially|somewhat|extremely|super|incredibly|highly|fairly)[ \t]+(?=[a-z])"
+    r"(?<![\w'’-])(?<!not )(?:very|really|quite(?![ \t]+an?[ \t]+(?:few|bit|lot|little|number|while|couple)\b)|basically|"
+    r"actually|simply|literally|truly|certainly|definitely|totally|absolutely|essentially|somewhat|extremely|super|"
+    r"incredibly|highly|fairly)[ \t]+(?=[a-z])"
 )
 _LIST_RUN = re.compile(
     r"^(?P<intro>[^\n]*:[ \t]*\n)?(?P<items>(?:(?P<indent>[ \t]*)[-*+][ \t]+[^\n]{1,40}(?:\n|\Z))"
@@ -1562,10 +1565,30 @@ _FREQUENCY_WORDS = frozenset(
     ]
 )
 _PREPOSITIONS = frozenset(
-    ["at", "in", "on", "by", "for", "as", "of", "from", "to", "with", "under", "over", "into", "all"]
+    ["at", "in", "on", "by", "for", "as", "of", "from", "to", "with", "under", "over", "into", "all", "during"]
 )
 _SET_PHRASE_WORDS = frozenset(
-    ["same", "other", "result", "rule", "whole", "moment", "meantime", "end", "way", "time", "latest", "earliest"]
+    [
+        "same",
+        "other",
+        "result",
+        "rule",
+        "whole",
+        "moment",
+        "meantime",
+        "end",
+        "way",
+        "time",
+        "latest",
+        "earliest",
+        "years",
+        "past",
+        "future",
+        "morning",
+        "afternoon",
+        "evening",
+        "weekend",
+    ]
 )
 # adjectives that stand as a noun after "the" at a clause's end: "Do the following:"
 _NOUN_ALONE = frozenset(["following", "above", "below", "latter", "former", "same", "opposite", "rest"])
