@@ -91,6 +91,14 @@ def test_filler_frames_are_found_by_their_grammar() -> None:
         assert apply_fixes(source, found)[0] == fixed
     # "actually" contrasts the real with the claimed: it is not filler.
     assert hits("Check what the agent actually delivered.\n", "TK302", dedent=False) == []
+    # the weight alone, before no "you", holds the obligation: "This section contain no evaluation" is no rule
+    for kept in (
+        "It is important that this section contain no evaluation.\n",
+        "It is absolutely essential that the disclosure is read verbatim.\n",
+    ):
+        assert hits(kept, "TK302", dedent=False) == []
+    found = lint("It is essential that you cite the page.\n", "TK302", dedent=False)
+    assert apply_fixes("It is essential that you cite the page.\n", found)[0] == "You cite the page.\n"
 
 
 def test_a_standalone_run_of_punctuation_is_a_literal() -> None:

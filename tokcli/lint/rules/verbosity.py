@@ -170,7 +170,9 @@ _WEIGHT = (
 )
 _MIND = r"(?:note|remember|mention|understand|keep\s+in\s+mind|bear\s+in\s+mind|realize|recognize|stress|emphasi[sz]e)"
 _FRAMES = (
-    rf"it(?:\s+is|['’]s)\s+(?:{_INTENSITY}\s+)?{_WEIGHT}\s+(?:(?:for\s+you\s+)?to\s+{_MIND}\s+)?that",
+    # the weight alone frames a request only before "you": "It is essential that the disclosure is read" and "It is
+    # important that this section contain no evaluation" hold the obligation ("This section contain …" is no rule)
+    rf"it(?:\s+is|['’]s)\s+(?:{_INTENSITY}\s+)?{_WEIGHT}\s+(?:(?:for\s+you\s+)?to\s+{_MIND}\s+that|that(?=\s+you\b))",
     r"(?:please\s+)?(?:be\s+sure|make\s+sure|take\s+care|remember|don['’]t\s+forget|do\s+not\s+forget)\s+to",
     r"(?:please\s+)?(?:note|keep\s+in\s+mind|bear\s+in\s+mind|be\s+aware|remember)\s+that",
     r"as\s+(?:(?:previously|already|we)\s+)?(?:mentioned|noted|stated|described|discussed|explained)"
