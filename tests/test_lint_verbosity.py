@@ -76,6 +76,34 @@ def test_capitalised_heading_is_not_shouting() -> None:
     assert hits("## OUTPUT FORMAT RULES\nAnswer.\n", "TK304", dedent=False) == []
 
 
+def test_filler_words_that_say_something_where_they_stand_are_not_filler() -> None:
+    from tokcli.lint.engine import apply_fixes
+
+    source = (
+        "If you cannot answer, say so honestly, and move on.\n"
+        "Gently note that Lumi is not a substitute for medical care.\n"
+        "Lumi helps people switch off at the end of the day.\n"
+        # the same words as filler
+        "At the end of the day, the reply is short. We honestly cannot stress this.\n"
+        "Run it; note that it is slow.\n"
+    )
+    assert [line for line, _, _ in hits(source, "TK302", dedent=False)] == [4, 4, 5]
+    heading = "## How I'd like you to give feedback\nBe kind.\n"
+    found = lint(heading, "TK301", dedent=False)
+    assert apply_fixes(heading, found)[0] == "## How to give feedback\nBe kind.\n"
+
+
+def test_titles_and_table_rows_in_capitals_are_not_shouting() -> None:
+    source = (
+        "OFFICE OF THE STATE ATTORNEY GENERAL\n3. CONDUCT OF THE INTERVIEW\nAnswer the candidate.\n"
+        "First a table:\nLOAD | DRIVER | TRUCK | EST DRIVE HRS\n"
+        # a line that gives an order, or is long, is a shouted sentence even without its stop
+        "NEVER SHARE THE API KEY\n> UNDER NO CIRCUMSTANCES EVER CREATE ISSUES IN OTHER REPOSITORIES\n"
+        "YOU MUST ANSWER IN FRENCH.\n"
+    )
+    assert [line for line, _, _ in hits(source, "TK304", dedent=False)] == [6, 7, 8]
+
+
 def test_filler_frames_are_found_by_their_grammar() -> None:
     from tokcli.lint.engine import apply_fixes
 

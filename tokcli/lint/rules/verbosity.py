@@ -128,6 +128,11 @@ class Politeness(Rule):
         for segment in ctx.segments:
             for match in _prose_matches(segment, pattern):
                 edit = _removal(segment, match.start(), match.end())
+                if _ASKS_BELOW_A_QUESTION_WORD.search(segment.text, max(0, match.start() - 12), match.start()) and (
+                    match.group().lower().endswith(" to")
+                ):
+                    # "How I'd like you to give feedback" → "How to give feedback", not "How give feedback"
+                    edit = (match.start(), match.end(), "to")
                 ctx.report(
                     segment,
                     match.start(),
@@ -136,6 +141,8 @@ class Politeness(Rule):
                     edits=[edit],
                 )
 
+
+_ASKS_BELOW_A_QUESTION_WORD = re.compile(r"\b(?:how|what|when|where|which)[ \t]+\Z", re.IGNORECASE)
 
 FILLER = [
     "it is important to note that",
@@ -185,6 +192,28 @@ _FRAME = re.compile(r"(?<![\w\0])(?:" + "|".join(_FRAMES) + r")(?![\w\0])", re.I
 _NEGATION_AFTER = re.compile(r"[ \t]+not\b", re.IGNORECASE)
 
 
+# Words of the filler list that also say something where they stand: "say so honestly," (how to say it),
+# "Gently note that Lumi is no doctor" (what to tell the user), "switch off at the end of the day" (when).
+_MANNER_ADVERB = frozenset(["honestly", "basically", "essentially"])
+_CLAUSE_OPENS = frozenset(["and", "but", "or", "yet"])
+_WORD_BEFORE = re.compile(r"([\w'’]+)[ \t]*\Z")
+_NOTE_FRAME = re.compile(r"(?:please\s+)?(?:note|keep\s+in\s+mind|bear\s+in\s+mind|be\s+aware|remember)\s+that\Z", re.I)
+
+
+def _says_something_here(text: str, start: int, end: int) -> bool:
+    phrase = text[start:end].lower()
+    following = text[end : end + 1]
+    if phrase == "at the end of the day":
+        return following != ","  # the idiom opens a clause: "At the end of the day, …"
+    if _starts_sentence(text, start) or text[max(0, start - 40) : start].rstrip(" \t")[-1:] in (";", "—", "–", "("):
+        return False  # opening a sentence or a clause
+    before = _WORD_BEFORE.search(text, max(0, start - 30), start)
+    previous = before.group(1).lower() if before else ""
+    if phrase in _MANNER_ADVERB:
+        return following in ".,;:!?)" and previous not in _CLAUSE_OPENS
+    return bool(_NOTE_FRAME.match(phrase)) and previous not in _CLAUSE_OPENS and previous != "please"
+
+
 @register
 class FillerPhrase(Rule):
     """Filler that carries no instruction: frames that announce an instruction instead of giving it ("it is
@@ -222,6 +251,8 @@ class FillerPhrase(Rule):
                     groups.append([match])
             for group in groups:
                 start, end = group[0].start(), group[-1].end()
+                if _says_something_here(segment.text, start, end):
+                    continue
                 text = segment.text[start:end]
                 if _NEGATION_AFTER.match(segment.text, end) and text.lower().endswith("to"):
                     # "make sure to not reveal" → "do not reveal": dropping the frame alone breaks the sentence.
@@ -350,9 +381,13 @@ class Shouting(Rule):
                 heading = line_heads.get(line_start)
                 if heading is None:
                     first = _NON_SPACE.search(segment.text, line_start, match.start())
-                    heading = line_heads[line_start] = first is not None and first.group() == "#"
+                    line_end = segment.text.find("\n", match.end())
+                    line = segment.text[line_start : len(segment.text) if line_end < 0 else line_end]
+                    heading = line_heads[line_start] = (first is not None and first.group() == "#") or (
+                        _caps_title_or_row(line)
+                    )
                 if heading:
-                    continue  # a heading in capitals is a label, not emphasis
+                    continue  # a heading or table row in capitals is a label, not emphasis
                 words_in_run = {word.rstrip("S") for word in re.findall(r"[A-Z'’]+", match.group())}
                 if (
                     " ".join(match.group().split()) in names
@@ -378,6 +413,27 @@ class Shouting(Rule):
                     f"{len(words)} words in ALL CAPS; plain case is as clear to the model",
                     replacement=calm,
                 )
+
+
+# A line in capitals that is a title, not a shouted sentence: "3. CONDUCT OF THE INTERVIEW", "OFFICE OF THE STATE
+# ATTORNEY GENERAL", "STANDARD OPERATING INSTRUCTION LSU-AI-07 (REVISION 4)": short, no lower-case letter, no stop
+# at its end, and no word that gives an order ("NEVER SHARE THE KEY" or "HARD RULES - NEVER BREAK THESE" on its own
+# line is shouting). A table row ("LOAD | DRIVER | TRUCK") names columns, often of the output asked for.
+_LINE_MARKERS = re.compile(r"[ \t]*(?:(?:[-*+>#]+|\d+(?:\.\d+)*[.)]?)[ \t]+)*[*_]*")
+_ORDER_WORDS = frozenset(
+    ["NEVER", "ALWAYS", "DO", "DON'T", "DON’T", "DONT", "YOU", "MUST", "ONLY", "PLEASE", "NOT", "NO", "STOP", "EVER"]
+)
+_TITLE_WORDS = 8
+
+
+def _caps_title_or_row(line: str) -> bool:
+    if line.count("|") >= 2:
+        return True
+    body = line[_LINE_MARKERS.match(line).end() :].rstrip(" \t*_")  # type: ignore[union-attr]
+    if not body or any(char.islower() for char in body) or body[-1] in ".!?":
+        return False
+    words = [word.strip(":,;()—–-") for word in body.split()]
+    return len(words) <= _TITLE_WORDS and _ORDER_WORDS.isdisjoint(words)
 
 
 def _starts_sentence(text: str, offset: int) -> bool:
