@@ -88,6 +88,8 @@ def test_filler_words_that_say_something_where_they_stand_are_not_filler() -> No
         "Run it; note that it is slow.\n"
     )
     assert [line for line, _, _ in hits(source, "TK302", dedent=False)] == [4, 4, 5]
+    manner = "If they are upset, tell them kindly that help is there. We kindly ask for short replies.\n"
+    assert [(line, col) for line, col, _ in hits(manner, "TK301", dedent=False)] == [(1, 60)]
     heading = "## How I'd like you to give feedback\nBe kind.\n"
     found = lint(heading, "TK301", dedent=False)
     assert apply_fixes(heading, found)[0] == "## How to give feedback\nBe kind.\n"

@@ -24,6 +24,7 @@ from tokcli.compress.protect import (
     known_fold,
     remember_fold,
 )
+from tokcli.phrases import KINDLY_ASKS
 
 SENTINEL = "\ue000"
 #: Left by a cut just before a protected span that now opens a sentence: the span (a negation word) is
@@ -605,7 +606,6 @@ _NOT_COORDINATED = re.compile(
 # "shall" and "will" may have)
 _MODAL_WORD = re.compile(r"(?:you[ \t]+)?should\b|that[ \t]+you\b")
 _PLEASE_AT_END = re.compile(r"please(?=[.!?,])(?<=[ \t,]please)")
-_ASKS_KINDLY = ("please", "we", "i", "you", "would", "could", "will", "to", "are", "is", "then", "also")
 #: Inline filler, case-sensitive (only lower-case uses are inline); each pattern starts with a literal word so
 #: the engine jumps between its occurrences, and checks the character before it after that.
 _FILLER_INLINE = tuple(
@@ -622,7 +622,7 @@ _FILLER_INLINE = tuple(
         (
             "kindly",
             "(?:"
-            + "|".join(f"(?<=\\b[{w[0]}{w[0].upper()}]{w[1:]} kindly)" for w in _ASKS_KINDLY)
+            + "|".join(f"(?<=\\b[{w[0]}{w[0].upper()}]{w[1:]} kindly)" for w in KINDLY_ASKS)
             + "|(?<=, kindly)|(?<=; kindly))",  # opening a clause: "instead, kindly refer them"
         ),
         # ("and make sure that you are polite" would leave "and are polite")

@@ -7,6 +7,7 @@ import re
 from typing import Any, ClassVar
 
 from tokcli.lint.rules.base import Context, Rule, Segment, register
+from tokcli.phrases import KINDLY_ASKS
 from tokcli.prompts import line_col
 
 
@@ -127,6 +128,8 @@ class Politeness(Rule):
         pattern = _phrase_pattern(phrases)
         for segment in ctx.segments:
             for match in _prose_matches(segment, pattern):
+                if match.group() == "kindly" and not _kindly_asks(segment.text, match.start()):
+                    continue  # "tell them kindly that …": how to tell them
                 edit = _removal(segment, match.start(), match.end())
                 if _ASKS_BELOW_A_QUESTION_WORD.search(segment.text, max(0, match.start() - 12), match.start()) and (
                     match.group().lower().endswith(" to")
@@ -140,6 +143,14 @@ class Politeness(Rule):
                     f"politeness phrase '{match.group()}'; state the instruction directly",
                     edits=[edit],
                 )
+
+
+def _kindly_asks(text: str, start: int) -> bool:
+    before = text[max(0, start - 30) : start].rstrip(" \t")
+    if not before or before[-1] in ",;:\n":
+        return True  # opening a clause: "Instead, kindly refer them to HR"
+    previous = _WORD_BEFORE.search(before)
+    return previous is not None and previous.group(1).lower() in KINDLY_ASKS
 
 
 _ASKS_BELOW_A_QUESTION_WORD = re.compile(r"\b(?:how|what|when|where|which)[ \t]+\Z", re.IGNORECASE)
