@@ -7,7 +7,14 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from tokcli.compress.rules_method import compress_text
-from tokcli.compress.sentences import classify, drop_non_instructions, drop_rationale, removals, split_sentences
+from tokcli.compress.sentences import (
+    classify,
+    drop_non_instructions,
+    drop_rationale,
+    in_example,
+    removals,
+    split_sentences,
+)
 from tokcli.compress.transforms import SENTINEL
 
 S = SENTINEL
@@ -560,3 +567,12 @@ def test_a_heading_that_names_nothing_stays_where_its_rules_would_join_an_exampl
     # a subsection goes back into its own parent section
     subsection = "# Task\n\n## Example output\n\nSummary: broken.\n\n### A few more things\n\n- Keep it short.\n"
     assert [r.text for r in compress_text(subsection).removed] == ["### A few more things"]
+
+
+@pytest.mark.parametrize("label", ["**Response:**", "*Output*:", "__Answer:__", "Response:"])
+def test_an_example_field_is_example_data_also_with_a_bold_label(label: str) -> None:
+    # a sentence that opens the field's line holds the label and the value: it is the example's, not a rule (the
+    # rules judged a repeated response "**Response:** \"Flu shots prevent flu." as a repeated instruction)
+    text = f'Grade it.\n  {label} "Flu shots prevent flu. Rest helps."\n'
+    assert in_example(text, text.index(label))
+    assert not in_example("Grade it.\n  **Rules:** be brief.\n", 10)

@@ -151,8 +151,10 @@ def _ends_sentence(text: str, start: int, stop: int, after: int, line_end: int) 
 
 # ---- example data ----------------------------------------------------------------------------------------
 
+# (the label may wear bold or italic markers: "**Response:** …", "*Output*: …")
 _FIELD_LABEL = re.compile(
-    r"[ \t>]*(?:[-*+][ \t]+)?(?:(?:example|sample)[ \t]*\d*[ \t]*)?(?P<label>[A-Za-z][\w ()\[\]/-]{0,30}?)[ \t]*:[ \t]+"
+    r"[ \t>]*(?:[-*+][ \t]+)?(?:(?:example|sample)[ \t]*\d*[ \t]*)?"
+    r"(?P<label>(?:\*{1,2}|_{1,2})?[A-Za-z][\w ()\[\]/-]{0,30}?)(?:\*{1,2}|_{1,2})?[ \t]*:(?:\*{1,2}|_{1,2})?[ \t]+"
     r"(?P<quote>[\"“'])?"
 )
 _FIELD_NAMES = frozenset(
@@ -206,7 +208,7 @@ _NON_BLANK = re.compile(r"[^ \t]")
 
 def _is_field_name(label: str) -> bool:
     """ "Response", "Expected output", "Predicted answer": a field of an example (its last word names it)."""
-    words = label.lower().split()
+    words = label.strip("*_").lower().split()
     return bool(words) and (" ".join(words) in _FIELD_NAMES or words[-1] in _FIELD_NAMES)
 
 
