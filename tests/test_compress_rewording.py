@@ -620,3 +620,11 @@ def test_inline_be_sure_to_stays_before_a_coordinated_to() -> None:
     assert t.filler_phrases(text)[0] == (
         "When you present numbers, be sure to include the units and to round them. Then read it."
     )
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["These are almost certainly noise.", "The tank is nearly totally full.", "Flag what is most definitely spam."],
+)
+def test_a_hedge_word_graded_by_the_word_before_it_stays(text: str) -> None:
+    assert rewording.reword(text) == (text, 0)

@@ -348,6 +348,8 @@ def test_a_negation_that_cannot_take_the_capital_keeps_the_opener() -> None:
         ("The Agent shall not, in any event, guess.\n", "Do not, in any event, guess.\n"),
         ("You shall not guess.\n", "Do not guess.\n"),
         ("The Assistant shall never disclose the key.\n", "Never disclose the key.\n"),
+        # inside a sentence a bare "not" cannot take the place of the request
+        ("Accordingly, the Assistant shall not diagnose.\n", "Accordingly, the Assistant shall not diagnose.\n"),
         ("It is crucial to never guess.\n", "Never guess.\n"),
         ("Please note that not all users are admins.\n", "Not all users are admins.\n"),
     ],

@@ -92,7 +92,17 @@ def _inline_hedge(text: str, start: int, end: int) -> Replacement:
         return None
     if text[max(0, start - 2) : start] == ", " or text[max(0, start - 4) : start].lower() == "the ":
         return None
+    # a degree word before it grades it: "almost certainly noise" is not "almost noise", "not really sure" (a
+    # protected negation) not "not sure"
+    previous = _PREVIOUS_WORD.search(text, max(0, start - 12), start)
+    if text[max(0, start - 2) : start].strip(" \t") == SENTINEL or (
+        previous is not None and previous.group(1).lower() in _GRADES_THE_NEXT
+    ):
+        return None
     return _with_article_fixed(text, start, end)
+
+
+_GRADES_THE_NEXT = frozenset(["almost", "nearly", "most", "quite", "not", "never"])
 
 
 def _with_article_fixed(text: str, start: int, end: int) -> Replacement:

@@ -812,6 +812,7 @@ def _drop_empty_words(text: str) -> tuple[str, int]:
 _POLITE_QUESTION = re.compile(r"(?:[Cc]ould|[Cc]an|[Ww]ould)[ \t]+you[ \t]+(?:please|kindly)[ \t][^?.!\n]*\?")
 
 
+_ENDS_WITH_SHALL = re.compile(r"shall[ \t]*\Z", re.I)
 # an opener that ends with its subject ("make sure that you", "ensure that you") before "are"
 _ENDS_WITH_YOU = re.compile(r"you[ \t]*\Z")
 _YOU_ARE = re.compile(r"are[ \t]")
@@ -851,7 +852,10 @@ def filler_phrases(text: str) -> tuple[str, int]:
             if not match.group("next"):
                 # "When analysing the data, it is important that you <do not> invent numbers": a protected word
                 # goes on the sentence, which needs no capital here
-                return "" if text[end : end + 1] == SENTINEL else None
+                # ("Accordingly, the Assistant shall <not> provide …" would leave "Accordingly, not provide …")
+                if text[end : end + 1] != SENTINEL or _ENDS_WITH_SHALL.search(text, start, end):
+                    return None
+                return ""
             following = match.start("next") - 1
             return text[following] if text[following].islower() else None
         if not match.group("next"):
