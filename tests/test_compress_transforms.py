@@ -257,6 +257,14 @@ def test_you_are_after_an_opener_stays_where_be_cannot_take_its_place(text: str)
 
 
 @pytest.mark.parametrize(
+    "text",
+    ["You are no lecturer. I want to repeat that, because it matters.", "Remember that. It matters.", "Note that!"],
+)
+def test_an_opener_whose_that_is_a_pronoun_stays(text: str) -> None:
+    assert t.filler_phrases(text) == (text, 0)
+
+
+@pytest.mark.parametrize(
     ("before", "after"),
     [
         ("It is important to check the logs.", "Check the logs."),

@@ -812,6 +812,7 @@ def _drop_empty_words(text: str) -> tuple[str, int]:
 _POLITE_QUESTION = re.compile(r"(?:[Cc]ould|[Cc]an|[Ww]ould)[ \t]+you[ \t]+(?:please|kindly)[ \t][^?.!\n]*\?")
 
 
+_STOPS = frozenset(",.;:!?)")
 _ENDS_WITH_SHALL = re.compile(r"shall[ \t]*\Z", re.I)
 # an opener that ends with its subject ("make sure that you", "ensure that you") before "are"
 _ENDS_WITH_YOU = re.compile(r"you[ \t]*\Z")
@@ -867,6 +868,8 @@ def filler_phrases(text: str) -> tuple[str, int]:
                 return CAPITALISE if _may_capitalise_span(text, after + 1) else None
             return ""
         following = match.start("next") - 1
+        if text[following] in _STOPS:
+            return None  # the opener's last word is a pronoun here: "I want to repeat that, because …"
         if _YOU_ARE.match(text, following) and _ENDS_WITH_YOU.search(text, start, following):
             # "Make sure that you are polite" → "Be polite"; "… you are not rude" keeps its opener ("Be not rude")
             if _ARE_NEGATED.match(text, following):
