@@ -221,6 +221,7 @@ def test_legal_register_openers_go(before: str, after: str) -> None:
         # the writer's remark in the passive, in any of its forms
         ("It should be emphasised that at no point are you to send email.", "At no point are you to send email."),
         ("It is further stressed that refunds take 5 days.", "Refunds take 5 days."),
+        ("It is hereby noted for the record that the output is a draft.", "The output is a draft."),
         ("It is to be noted that these figures shall not be adjusted.", "These figures shall not be adjusted."),
         ("As you may already be aware, the office closes at 6.", "The office closes at 6."),
         ("As you know, the office closes at 6.", "The office closes at 6."),

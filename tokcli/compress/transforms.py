@@ -562,7 +562,7 @@ _SPEAKER_NOTE = (
 _PASSIVE_NOTE = (
     f"it{_B}(?:is|should{_B}be|is{_B}to{_B}be|shall{_B}be)(?:{_B}(?:hereby|further|expressly|also|again)){{0,2}}{_B}"
     f"(?:noted|understood|acknowledged|emphasi[sz]ed|stressed|highlighted|underlined|pointed{_B}out|remembered|"
-    f"borne{_B}in{_B}mind|recalled|observed){_B}that"
+    f"borne{_B}in{_B}mind|recalled|observed)(?:{_B}for{_B}the{_B}record)?{_B}that"
     f"|it(?:['’]s|{_B}is)(?:{_B}(?:perhaps|probably|also|therefore))?{_B}worth{_B}(?:noting|mentioning|stating|saying|"
     f"pointing{_B}out|remembering|emphasi[sz]ing|stressing|repeating)(?:{_B}(?:at{_B}the{_B}outset|here|again|first|"
     f"up{_B}?front))?{_B}that"
