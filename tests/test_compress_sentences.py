@@ -576,3 +576,18 @@ def test_an_example_field_is_example_data_also_with_a_bold_label(label: str) -> 
     text = f'Grade it.\n  {label} "Flu shots prevent flu. Rest helps."\n'
     assert in_example(text, text.index(label))
     assert not in_example("Grade it.\n  **Rules:** be brief.\n", 10)
+
+
+@pytest.mark.parametrize(
+    ("sentence", "reason"),
+    [
+        ("By way of background, our claims team has historically received incomplete reports.", "backstory"),
+        ("Over the years I have found that students respond better to warm feedback.", "rationale"),
+        # what asks something of the reader stays
+        ("By way of background, you must file each claim within 5 days.", None),
+        ("Over the years I have found that you should check twice.", None),
+    ],
+)
+def test_background_and_experience_announced_as_such_go_at_aggressive(sentence: str, reason: str | None) -> None:
+    assert classify(sentence, aggressive=True, said=set()) == reason
+    assert classify(sentence, said=set()) is None

@@ -403,6 +403,8 @@ _RECAP_OPENING = re.compile(
     r"|in other words|(?:to )?put (?:it )?(?:simply|differently|another way)|simply put|that is to say)\b"
 )
 _RATIONALE = re.compile(
+    # (after a time it happened over: "Over the years I have found that …", "Historically, we've seen …")
+    r"(?:(?:(?:over|through(?:out)?|in) (?:the|my|our) (?:years|past|career)|historically),? )?"
     r"(?:the reason (?:for this|is|why|being|we)|this is (?:because|so that|why|important because)"
     r"|that(?:'s| is) (?:because|why)|we do this because|(?:this|it) (?:matters|helps) because|because of this"
     # the story behind a rule: "I mention this because …", "We've had a couple of incidents where …"
@@ -423,7 +425,9 @@ _RATIONALE = re.compile(
 # reader may ask something of it.
 _BACKSTORY = re.compile(
     r"(?:(?:so|um|uh|ok|okay|well|anyway|honestly|now),? )*"
-    r"(?:(?:i|we)(?:'ve| have)(?: \w+ly)? (?:been|spent|seen|learned|learnt|worked|built|run|written|grown|started|"
+    # announced as such: "By way of background, our claims department has historically received …"
+    r"(?:by way of background,? [^.!?:]{0,200}\b(?:has|have|had|was|were)\b"
+    r"|(?:i|we)(?:'ve| have)(?: \w+ly)? (?:been|spent|seen|learned|learnt|worked|built|run|written|grown|started|"
     r"watched|tried|done|had|used)\b"
     r"|(?:i|we)(?:'ve| have) (?:\w+ )?(?:years|months)\b"
     r"|(?:i|we) (?:started|founded|joined|built|wrote|spent|began|launched|ran|decided|got asked|was asked|were asked|"
