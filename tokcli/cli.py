@@ -772,7 +772,7 @@ def lint(
     if (fix or diff) and any(item.path == "<stdin>" for item in inputs.texts):
         raise UsageError("--fix and --diff need files, not stdin")
     units = unit_settings(settings)
-    split = split_hosts(inputs.texts, units, explicit_files(paths))
+    split = split_hosts(inputs.texts, units, explicit_files(paths), check_templates=True)
     skipped = [*inputs.skipped, *split.skipped]
     if not split.plain and not split.hosts and not inputs.errors and not split.errors:
         # Nothing left once configs without prompts are set aside: say why, as count and audit do (exit 2).

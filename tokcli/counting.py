@@ -164,7 +164,7 @@ def _document(item: InputText) -> PromptDocument | None:
     from tokcli.tools import ToolDefinitionError
 
     try:
-        document = load_prompt(item.path, item.text)
+        document = load_prompt(item.path, item.text, check_templates=False)
     except ToolDefinitionError:
         raise
     except InputError:

@@ -127,18 +127,24 @@ def detect_kind(path: str, text: str) -> str:
     return TEXT_SUFFIXES.get(suffix, "text")
 
 
-def load_prompt(path: str, text: str, kind: str | None = None) -> PromptDocument:
-    """Parse `text` (the content of `path`) into a PromptDocument; InputError names file and line."""
+def load_prompt(path: str, text: str, kind: str | None = None, *, check_templates: bool = True) -> PromptDocument:
+    """Parse `text` (the content of `path`) into a PromptDocument; InputError names file and line.
+
+    `check_templates=False` skips the Jinja2 check of chat messages (`count` reads only their text)."""
     kind = kind or detect_kind(path, text)
     if kind == "chat":
         try:
-            return PromptDocument(path=path, text=text, kind=kind, messages=parse_chat(path, text))
+            messages = parse_chat(path, text)
         except InputError as error:
             tools = _tool_document(path, text)
             if tools is not None:
                 return tools
             if not error.message.startswith(_NOT_CHAT) or PurePath(path).suffix.lower() == ".json":
                 raise
+        else:
+            if check_templates:
+                check_message_templates(path, messages, is_json=PurePath(path).suffix.lower() == ".json")
+            return PromptDocument(path=path, text=text, kind=kind, messages=messages)
         # A YAML prompt config (agent settings whose values are prompt templates), not a list of messages:
         # its long strings are the prompts.
         return PromptDocument(path=path, text=text, kind="config", messages=_config_prompts(path, text))
@@ -167,6 +173,23 @@ def load_prompt(path: str, text: str, kind: str | None = None) -> PromptDocument
     if kind == "prompty":
         document.messages = _prompty_messages(document)
     return document
+
+
+def check_message_templates(path: str, messages: list[Message], *, is_json: bool) -> None:
+    """A chat message with a Jinja2 statement tag (`{% … %}`) is a template, and must parse as one (as a `.j2`
+    file must): a block left open would fail when the application renders it, and lint and compress would
+    read its tags as prose. Other braces in a message stay prose (a JSON example, a literal `{{`)."""
+    import jinja2
+
+    for message in messages:
+        if "{%" not in message.content:
+            continue
+        try:
+            parse_template(message.content)
+        except jinja2.TemplateSyntaxError as error:
+            # YAML block scalars keep the content's lines; a JSON string holds them all on its one line
+            line = message.line + (error.lineno - 1 if error.lineno and not is_json else 0)
+            raise InputError(f"template syntax error: {error.message}", path=path, line=line) from None
 
 
 def _tool_document(path: str, text: str) -> PromptDocument | None:

@@ -33,6 +33,8 @@ def expand_units(found: Discovery, settings: UnitSettings) -> Expanded:
     Python file without prompts is left out silently; Python that does not parse is a note, YAML/JSON that
     does not parse a problem (as before)."""
     # Everything discovery found but its files (problems, skipped special files …) is kept as it is.
+    from tokcli.units.documents import check_unit_templates
+
     result = Expanded(dataclasses.replace(found, files=[], problems=list(found.problems)))
     scanned_python = with_prompts = 0
     for file in found.files:
@@ -42,6 +44,8 @@ def expand_units(found: Discovery, settings: UnitSettings) -> Expanded:
         python = _is_python(file.path)
         try:
             scan = scan_host(file.path, file.text, settings, file.relative)
+            if scan is not None:
+                check_unit_templates(scan.units)
         except TokcliError as error:
             if python:
                 where = f"{file.path}:{error.line}" if error.line else file.path

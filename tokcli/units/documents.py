@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import dataclasses
 
+from tokcli.errors import InputError
 from tokcli.lint.finding import Finding
 from tokcli.prompts import PromptDocument, check_jinja_syntax
 from tokcli.units.model import UNIT_SEPARATOR, PromptUnit
+from tokcli.units.presets import PRESETS
 from tokcli.units.syntax import format_fields, infer_syntax, jinja_spans
 
 
@@ -23,6 +25,28 @@ def unit_document(path: str, text: str, syntax: str | None = None) -> PromptDocu
             syntax = "format" if format_fields(text) else "none"
     spans = format_fields(text) if syntax == "format" else []
     return PromptDocument(path=path, text=text, kind="text", template_spans=spans)
+
+
+def is_jinja_template(unit: PromptUnit) -> bool:
+    """Is the unit a Jinja2 template by definition: its preset says so (SWE-agent, smolagents, promptfoo), or
+    it holds a statement tag (`{% … %}`), which nothing but a template engine reads? (A `{{` alone may be a
+    `str.format` brace or prose.)"""
+    preset = PRESETS.get(unit.source)
+    return (preset is not None and preset.syntax == "jinja2") or "{%" in unit.text
+
+
+def check_unit_templates(units: list[PromptUnit]) -> None:
+    """A unit that is a Jinja2 template must parse, as a `.j2` file must: InputError naming the host file and
+    the line in it, the unit's key first in the message. (Left to fall back to plain text, its tags would be
+    prose to lint and compress.)"""
+    for unit in units:
+        if not is_jinja_template(unit):
+            continue
+        try:
+            check_jinja_syntax(unit.path, unit.text)
+        except InputError as error:
+            line = map_line(unit, error.line) if error.line else unit.line
+            raise InputError(f"[{unit.key}] {error.message}", path=unit.path, line=line) from None
 
 
 def is_unit_path(path: str) -> bool:

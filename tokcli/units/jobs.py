@@ -41,10 +41,18 @@ def explicit_files(paths: Iterable[str]) -> set[Path]:
 
 
 def split_hosts(
-    items: Sequence[InputText], settings: UnitSettings, explicit: set[Path], *, unparsable_as_text: bool = False
+    items: Sequence[InputText],
+    settings: UnitSettings,
+    explicit: set[Path],
+    *,
+    unparsable_as_text: bool = False,
+    check_templates: bool = False,
 ) -> Split:
     """Scan every input that may be a host. Parse errors are collected, or with `unparsable_as_text` (count
-    and cost, which always counted such files as text) the file is read as before."""
+    and cost, which always counted such files as text) the file is read as before. With `check_templates`
+    (lint) a unit that is a Jinja2 template must parse (`check_unit_templates`), or its host is an error."""
+    from tokcli.units.documents import check_unit_templates
+
     split = Split()
     for item in items:
         if item.path.startswith("<") or not may_be_host(item.path):
@@ -52,6 +60,8 @@ def split_hosts(
             continue
         try:
             scan = scan_host(item.path, item.text, settings, settings.relative(item.path))
+            if scan is not None and check_templates:
+                check_unit_templates(scan.units)
         except TokcliError as error:
             if unparsable_as_text:
                 split.plain.append(item)
@@ -170,13 +180,14 @@ def compress_host(path: str, text: str, level: str, settings: UnitSettings) -> H
     """Compress each unit of a host file with the rules method; None when the file is not a host.
     InputError when it does not parse; a note for a file without prompts (nothing changes)."""
     from tokcli.compress.rules_method import compress_document
-    from tokcli.units.documents import unit_document
+    from tokcli.units.documents import check_unit_templates, unit_document
     from tokcli.units.syntax import format_names
     from tokcli.units.writeback import Change, apply_changes
 
     scan = scan_host(path, text, settings, settings.relative(path))
     if scan is None:
         return None
+    check_unit_templates(scan.units)
     result = HostCompression(text, "", "")
     if not scan.units:
         result.notes.append(f"skipped: {scan.note}")
