@@ -155,10 +155,12 @@ def read_inputs(
     use_ignore: bool = True,
     stream_if: Any = None,
     units: Any = None,
+    collect_errors: bool = False,
 ) -> Any:
     """Inputs from paths, --text, or stdin when nothing is named and stdin is piped. Directories give their
     prompt files (every text file with `any_type`); with `units` (the `prompts:` settings), host files are
-    replaced by their prompt units."""
+    replaced by their prompt units. With `collect_errors`, files that cannot be read are in `errors` (the
+    caller names each and goes on) instead of ending the command."""
     from tokcli.errors import UsageError
     from tokcli.inputs import STDIN, collect_inputs, left_out_message
     from tokcli.prompt_set import not_a_prompt, not_a_prompt_or_host
@@ -170,7 +172,13 @@ def read_inputs(
     # With units, Python source is read for the prompts it holds, as lint and audit read it.
     accept = None if any_type else (not_a_prompt_or_host if units is not None else not_a_prompt)
     inputs = collect_inputs(
-        paths, text=text, encoding_errors=encoding_errors, accept=accept, use_ignore=use_ignore, stream_if=stream_if
+        paths,
+        text=text,
+        encoding_errors=encoding_errors,
+        accept=accept,
+        use_ignore=use_ignore,
+        stream_if=stream_if,
+        collect_errors=collect_errors,
     )
     if units is not None:  # prompts inside YAML/JSON configs and Python source: one input per unit
         from tokcli.units.jobs import explicit_files, split_hosts, unit_inputs
@@ -180,7 +188,7 @@ def read_inputs(
         inputs.texts = [*split.plain, *unit_inputs(split.hosts)]
         inputs.skipped.extend(split.skipped)
         inputs.texts.sort(key=lambda item: order.get(item.path.partition("::")[0], 0))
-    if not inputs.texts:
+    if not inputs.texts and not inputs.errors:
         inputs.left_out.update(reason for _, reason in inputs.skipped)
         message = left_out_message("text files" if any_type else "prompt files", paths, inputs.left_out)
         if "not a prompt file type" in inputs.left_out:
@@ -264,8 +272,7 @@ def count(
     config: Path | None = ConfigOption,
 ) -> None:
     """Count tokens exactly, per model or tokenizer, side by side (estimates marked ~)."""
-    from tokcli.counting import count_inputs, resolve_targets, stream_candidate
-    from tokcli.reporters import counts as reporter
+    from tokcli.counting import resolve_targets, stream_candidate
     from tokcli.units.select import unit_settings
 
     settings = load_settings(config, paths)
@@ -287,20 +294,66 @@ def count(
         use_ignore=not no_ignore,
         stream_if=None if whole else stream_candidate,
         units=None if whole_files else unit_settings(settings),
+        collect_errors=True,
     )
     for path, reason in inputs.skipped:
         typer.echo(f"tokcli: skipped {path}: {reason}", err=True)
+    # As wc and ruff do: each file that cannot be read is named on stderr, the rest counted, exit 2 at the end
+    errors = list(inputs.errors)
+    try:
+        _count_and_report(
+            inputs,
+            targets,
+            settings,
+            errors,
+            output_format,
+            ids,
+            show,
+            allow_special,
+            (fit, reserve_output, pricing),
+            variables,
+        )
+    finally:
+        for error in errors:
+            typer.echo(f"tokcli: error: {error}", err=True)
+    if errors:
+        raise typer.Exit(EXIT_ERROR)
+
+
+def _count_and_report(
+    inputs: Any,
+    targets: list[Any],
+    settings: Any,
+    errors: list[Any],
+    output_format: CountFormat,
+    ids: bool,
+    show: bool,
+    allow_special: bool,
+    fit: tuple[bool, int | None, list[Path]],
+    variables: list[Path],
+) -> None:
+    from tokcli.counting import count_inputs
+    from tokcli.reporters import counts as reporter
+
+    if not inputs.texts:
+        return
     if show:
         _show_tokens(inputs.texts, targets[0], allow_special=allow_special)
         return
     from tokcli.render import is_fixture_file, render_inputs, render_settings, rendered_counts
 
     prompts = [item for item in inputs.texts if not is_fixture_file(item.path)] or inputs.texts
-    report = count_inputs(prompts, targets, allow_special=allow_special, with_ids=ids)
+    report = count_inputs(prompts, targets, allow_special=allow_special, with_ids=ids, collect_errors=True)
+    errors.extend(report.errors)
+    uncounted = {error.path for error in report.errors}
+    prompts = [item for item in prompts if item.path not in uncounted]
+    if not prompts:
+        return
+    fit_wanted, reserve_output, pricing = fit
     renders = render_inputs(prompts, render_settings(settings, variables), settings.root)
     rendered = rendered_counts(renders, targets)
     fits: dict[Any, Any] = {}
-    if fit:
+    if fit_wanted:
         from tokcli.fit import count_fits, fit_settings
 
         fitting = fit_settings(settings.fit, settings.source, settings.key_lines)
@@ -345,7 +398,7 @@ def count(
             sys.stdout.write("\n" + render_fit_plain(fits))
         for note in report.notes:
             typer.echo(f"note: {note}", err=True)
-    if any(item.status == "over" for item in fits.values()):
+    if any(item.status == "over" for item in fits.values()) and not errors:
         raise typer.Exit(1)  # like a finding: a prompt that does not fit its window
 
 

@@ -74,6 +74,8 @@ class CountResult:
 class CountReport:
     results: list[CountResult] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    #: Inputs that could not be counted (bad UTF-8 found while streaming, a bad tool file …): no row each.
+    errors: list[InputError] = field(default_factory=list)
 
     def total(self, label: str) -> int:
         return sum(result.tokens for result in self.results if result.label == label)
@@ -172,6 +174,21 @@ def _document(item: InputText) -> PromptDocument | None:
     return countable_document(document)
 
 
+def _parsed(
+    inputs: Sequence[InputText], errors: list[InputError]
+) -> tuple[list[InputText], list[PromptDocument | None]]:
+    """The inputs that parse, each with its document (`_document`); the others' errors go to `errors`."""
+    kept, documents = [], []
+    for item in inputs:
+        try:
+            documents.append(_document(item))
+        except InputError as error:
+            errors.append(error)
+            continue
+        kept.append(item)
+    return kept, documents
+
+
 def countable_document(document: PromptDocument) -> PromptDocument | None:
     """The document when it is counted by structure (chat messages, or the body without front matter), None
     when its whole text is counted. For callers that parsed the file already (see `count_inputs`)."""
@@ -226,13 +243,18 @@ def count_inputs(
     allow_special: bool = False,
     with_ids: bool = False,
     documents: Sequence[PromptDocument | None] | None = None,
+    collect_errors: bool = False,
 ) -> CountReport:
     """`documents`, when given, are the inputs already parsed (`countable_document` of each), so no file is
-    parsed twice."""
+    parsed twice. An input that cannot be counted raises InputError, or with `collect_errors` is left out and
+    its error kept in `errors` (`count` names each and counts the rest)."""
     registry = get_registry()
     report = CountReport()
-    documents = list(documents) if documents is not None else [_document(item) for item in inputs]
+    if documents is None:
+        inputs, documents = _parsed(inputs, report.errors)
+    documents = list(documents)
     requests = [request_of(document) for document in documents]
+    failed: set[str] = set()  # paths of inputs that failed while counted (no row for any target)
     for target in targets:
         tokenizer = registry.get(target.tokenizer)
         canonical = canonical_model(target.model)
@@ -279,7 +301,14 @@ def count_inputs(
                 result.tokens = counted[document.body]
                 encoded = [document.body]
             elif isinstance(item, StreamedInput):
-                result.tokens = _streamed_count(item, tokenizer)
+                if item.path in failed:
+                    continue
+                try:
+                    result.tokens = _streamed_count(item, tokenizer)
+                except InputError as error:  # bad UTF-8 deep in a file read in pieces
+                    failed.add(item.path)
+                    report.errors.append(error)
+                    continue
                 encoded = []
             else:
                 result.tokens = counted[item.text]
@@ -303,6 +332,9 @@ def count_inputs(
                 except InputError as error:
                     raise InputError(error.message, path=error.path or item.path) from None
             report.results.append(result)
+    if report.errors and not collect_errors:
+        raise report.errors[0]
+    report.results = [result for result in report.results if result.path not in failed]
     if any(result.kind == "chat" for result in report.results):
         report.notes.append(
             "chat files: OpenAI tokenizers add OpenAI's documented framing (3 per message + role, name + 1, 3 to "

@@ -386,11 +386,13 @@ def expand_paths(
     accept: Accept | None = None,
     use_ignore: bool = True,
     left_out: Counter[str] | None = None,
+    errors: list[InputError] | None = None,
 ) -> list[tuple[Path, str]]:
     """(path, shown name) for every file named, found in a directory, or matched by a glob. A named file is
     always read; files found in a directory or by a glob are passed over when git ignores them (unless
     `use_ignore` is false), and files found in a directory when `accept` turns them down. What the walks pass
-    over goes to `issues` and `left_out`; a path that cannot even be looked at is an InputError."""
+    over goes to `issues` and `left_out`; a path that cannot even be looked at is an InputError (appended to
+    `errors` when given, so the other paths are still read)."""
     cwd = Path.cwd().resolve()
     found: list[tuple[Path, str]] = []
     seen: set[Path] = set()
@@ -405,9 +407,14 @@ def expand_paths(
 
     for raw in paths:
         try:
-            _expand_one(raw, extensions, issues, add, accept, use_ignore, tally, ignore)
-        except OSError as error:  # e.g. a parent directory that may not be searched
-            raise InputError(f"cannot read: {error.strerror or error}", path=raw) from None
+            try:
+                _expand_one(raw, extensions, issues, add, accept, use_ignore, tally, ignore)
+            except OSError as error:  # e.g. a parent directory that may not be searched
+                raise InputError(f"cannot read: {error.strerror or error}", path=raw) from None
+        except InputError as problem:
+            if errors is None:
+                raise
+            errors.append(problem)
     return found
 
 
@@ -506,7 +513,15 @@ def collect_inputs(
         result.texts.append(InputText("<text>", text))
     names = [p for p in paths if p != STDIN]
     issues = WalkIssues()
-    found = expand_paths(names, extensions, issues, accept=accept, use_ignore=use_ignore, left_out=result.left_out)
+    found = expand_paths(
+        names,
+        extensions,
+        issues,
+        accept=accept,
+        use_ignore=use_ignore,
+        left_out=result.left_out,
+        errors=result.errors if collect_errors else None,
+    )
     for directory, reason in issues.unreadable:
         problem = InputError(f"cannot read directory: {reason}", path=display_name(directory))
         if not collect_errors:
