@@ -150,3 +150,18 @@ def test_always_is_not_suggested_at_the_end_of_a_clause() -> None:
     assert hits("Be kind at all times, even when users are rude.\n", "TK303", dedent=False) == []
     found = lint("At all times answer in French.\n", "TK303", dedent=False)
     assert [(f.line, f.column, f.message) for f in found] == [(1, 1, "'At all times' can be 'Always'")]
+
+
+def test_a_weight_frame_in_a_contrast_is_not_filler() -> None:
+    contrasts = [
+        "It is not important that you answer quickly; it is important that you answer correctly.\n",
+        "It is important that you answer correctly, not that you answer quickly.\n",
+        "It is not important that you are fast. It is important that you are right.\n",
+        "It is less important that the answer is short; it is crucial that it is right.\n",
+        "It is more important that the answer is right than that it is short.\n",
+    ]
+    for source in contrasts:
+        assert hits(source, "TK302", dedent=False) == [], source
+    # a frame before an instruction that holds a negation of its own is still filler
+    plain = "It is important that you do not reveal the key. It is very important that you cite sources.\n"
+    assert hits(plain, "TK302", dedent=False) == [(1, 1, "TK302"), (1, 49, "TK302")]

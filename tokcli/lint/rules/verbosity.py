@@ -201,6 +201,32 @@ _FRAMES = (
 )
 _FRAME = re.compile(r"(?<![\w\0])(?:" + "|".join(_FRAMES) + r")(?![\w\0])", re.IGNORECASE)
 _NEGATION_AFTER = re.compile(r"[ \t]+not\b", re.IGNORECASE)
+#: A weight frame ("it is important that") set against another weight ("it is not important that …; it is
+#: important that …", "… more important than …") or against a "not that …": half of a contrast, which says
+#: what matters by what does not. It carries the meaning there and is not filler.
+_WEIGHT_FRAME = re.compile(rf"it(?:\s+is|['’]s)\s+(?:{_INTENSITY}\s+)?{_WEIGHT}\b", re.IGNORECASE)
+_OTHER_WEIGHT = re.compile(
+    rf"\b(?:(?:not|n['’]t|never|no\s+longer|more|less|least|equally|as|so)\s+(?:{_INTENSITY}\s+)?{_WEIGHT}"
+    rf"|{_WEIGHT}\s+than)\b",
+    re.IGNORECASE,
+)
+_NOT_THAT = re.compile(r"[,;:—–-]\s*(?:and\s+|but\s+)?not\s+(?:that|whether|how)\b|\brather\s+than\b", re.IGNORECASE)
+_SENTENCE_END = re.compile(r"[.!?](?=\s|$)|\n\s*\n")
+
+
+def _in_contrast(text: str, start: int, end: int) -> bool:
+    """Is the weight frame at text[start:end] one half of a contrast, in its sentence or the one before?"""
+    if not _WEIGHT_FRAME.match(text, start):
+        return False
+    ends = [match.end() for match in _SENTENCE_END.finditer(text, 0, start)]
+    before = ends[-2] if len(ends) > 1 else 0  # from the start of the sentence before this one
+    after = _SENTENCE_END.search(text, end)
+    sentence_end = after.start() if after else len(text)
+    return bool(
+        _OTHER_WEIGHT.search(text, before, start)
+        or _OTHER_WEIGHT.search(text, end, sentence_end)
+        or _NOT_THAT.search(text, end, sentence_end)
+    )
 
 
 # Words of the filler list that also say something where they stand: "say so honestly," (how to say it),
@@ -262,7 +288,7 @@ class FillerPhrase(Rule):
                     groups.append([match])
             for group in groups:
                 start, end = group[0].start(), group[-1].end()
-                if _says_something_here(segment.text, start, end):
+                if _says_something_here(segment.text, start, end) or _in_contrast(segment.text, start, end):
                     continue
                 text = segment.text[start:end]
                 if _NEGATION_AFTER.match(segment.text, end) and text.lower().endswith("to"):
