@@ -290,3 +290,25 @@ def test_a_model_mapped_to_a_config_tokenizer_is_counted_with_it(tmp_path: Path,
     counted = runner.invoke(app, ["count", "p.md", "-m", "gemini-2.5-pro", "-f", "json"])
     [item] = json.loads(counted.stdout)["results"]
     assert (item["tokens"], item["tokenizer"], item["exact"]) == (expected, "gemma-stand-in", True)
+
+
+def test_chat_and_prompty_files_are_priced_on_what_count_counts(tmp_path: Path) -> None:
+    (tmp_path / "summary.prompt.yml").write_text(
+        "name: Summarizer\nmodel: openai/gpt-4o\ntestData:\n  - text: a long example input that is never sent\n"
+        "messages:\n  - role: user\n    content: hello world\n"
+    )
+    (tmp_path / "judge.prompty").write_text(
+        "---\nname: Judge\nmodel:\n  api: chat\n  parameters:\n    max_tokens: 3\n---\nhello world\n"
+    )
+    counted = runner.invoke(app, ["count", "summary.prompt.yml", "judge.prompty", "-m", "gpt-4o", "-f", "json"])
+    expected = {row["path"]: row["tokens"] for row in json.loads(counted.stdout)["results"]}
+    # o200k_base: "hello world" is 2 tokens; the chat file adds OpenAI's framing (3 + 1 for the role + 3)
+    assert expected == {"summary.prompt.yml": 2 + 7, "judge.prompty": o200k_count("hello world\n")}
+    data = _json("summary.prompt.yml", "judge.prompty", "-m", "gpt-4o")
+    assert {item["path"]: item["input_tokens"] for item in data["results"]} == expected
+
+
+def o200k_count(text: str) -> int:
+    from tokcli.registry import get_tokenizer
+
+    return get_tokenizer("o200k_base").count(text)

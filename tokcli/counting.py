@@ -207,10 +207,11 @@ def canonical_model(model: str | None) -> str | None:
 
 
 def request_counts(inputs: Sequence[InputText], models: Sequence[Any]) -> dict[tuple[int, str], tuple[int, bool]]:
-    """(input index, model id) → (tokens, exact) for the inputs that send tools, a response format or tool
-    calls: their messages and extras counted as `count` does, for `cost` to price instead of the raw file."""
+    """(input index, model id) → (tokens, exact) for the inputs `count` counts by structure (chat files, tool
+    files, `.prompty` and dotprompt bodies): what is sent, counted as `count` does (messages and framing, tools,
+    the body without front matter), for `cost` to price instead of the raw file."""
     documents = [_document(item) for item in inputs]
-    chosen = [index for index, document in enumerate(documents) if request_of(document) is not None]
+    chosen = [index for index, document in enumerate(documents) if document is not None]
     if not chosen:
         return {}
     result: dict[tuple[int, str], tuple[int, bool]] = {}
