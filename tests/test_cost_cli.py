@@ -312,3 +312,23 @@ def o200k_count(text: str) -> int:
     from tokcli.registry import get_tokenizer
 
     return get_tokenizer("o200k_base").count(text)
+
+
+def test_a_prompt_that_names_its_model_is_priced_there_too(tmp_path: Path) -> None:
+    (tmp_path / "summary.prompt.yml").write_text(
+        "name: Summarizer\nmodel: openai/gpt-4o-mini\nmessages:\n  - role: user\n    content: hello world\n"
+    )
+    (tmp_path / "agent.yaml").write_text(
+        "agent:\n  system_template: |\n    hello world\nmodel:\n  model_name: gpt-4o\n"
+    )
+    (tmp_path / "azure.prompt.yml").write_text(
+        "model: my-azure-deployment\nmessages:\n  - role: user\n    content: hello world\n"
+    )
+    data = _json("summary.prompt.yml", "agent.yaml", "azure.prompt.yml", "-m", "gpt-4o")
+    rows = [(item["path"], item["model"], item["input_tokens"], item["notes"]) for item in data["results"]]
+    assert rows == [
+        ("summary.prompt.yml", "gpt-4o", 9, []),
+        ("summary.prompt.yml", "gpt-4o-mini", 9, ["model named in the file"]),
+        ("agent.yaml::agent.system_template", "gpt-4o", o200k_count("hello world\n"), ["model named in the file"]),
+        ("azure.prompt.yml", "gpt-4o", 9, []),  # a name the price table does not know is left alone
+    ]

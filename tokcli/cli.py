@@ -186,6 +186,7 @@ def read_inputs(
         order = {item.path: index for index, item in enumerate(inputs.texts)}
         split = split_hosts(inputs.texts, units, explicit_files(paths), unparsable_as_text=True)
         inputs.texts = [*split.plain, *unit_inputs(split.hosts)]
+        inputs.models = {unit.name: unit.model for host in split.hosts for unit in host.scan.units if unit.model}
         inputs.skipped.extend(split.skipped)
         inputs.texts.sort(key=lambda item: order.get(item.path.partition("::")[0], 0))
     if not inputs.texts and not inputs.errors:
@@ -601,6 +602,13 @@ def cost(
     counted = request_counts(inputs.texts, chosen_models)
     report = estimate_costs(
         texts, chosen_models, options, compare=compare or not names, skip_unavailable=not model, counted=counted
+    )
+    from tokcli.pricing.named import named_model, with_named_models
+
+    # A prompt that names its model (`.prompt.yml`, dotprompt, a config or call site) is priced there too.
+    named = {**{p: m for p, t in texts if (m := named_model(p, t))}, **inputs.models}
+    report = with_named_models(
+        report, texts, named, table, lambda index, priced: request_counts([inputs.texts[index]], [priced])
     )
     report.skipped.extend((name, "no price in the table (config `models`)") for name in unpriced)
     from tokcli.render import render_inputs, render_settings, rendered_costs

@@ -52,6 +52,7 @@ class InputSet:
     skipped: list[tuple[str, str]] = field(default_factory=list)  # (path, reason): binary files and the like
     errors: list[InputError] = field(default_factory=list)  # unreadable files, when collected instead of raised
     left_out: Counter[str] = field(default_factory=Counter)  # files passed over in directories and globs, by reason
+    models: dict[str, str] = field(default_factory=dict)  # `file::key` → the model named beside that prompt unit
 
 
 def decode_bytes(data: bytes, path: str, encoding_errors: str = "strict") -> str:
