@@ -135,3 +135,21 @@ def test_template_names_count_only_where_the_file_talks_to_a_model() -> None:
     assert [unit.key for unit in scan_python("errors.py", agent, DEFAULTS).units] == ["errors.ListError.msg_template"]
     named = 'GREETING_PROMPT = "Greet the user warmly."\n'  # "prompt" in the name: anywhere
     assert [unit.key for unit in scan_python("g.py", named, DEFAULTS).units] == ["g.GREETING_PROMPT"]
+
+
+def test_a_line_continuation_opening_a_dedented_block_keeps_positions() -> None:
+    source = (
+        "import textwrap\n\n"
+        "# tokcli: prompt\n"
+        "PLANNER = textwrap.dedent(\n"
+        '    """\\\n'
+        "    You are a planner. Please note that you plan.\n"
+        "    Use at most 5 steps.\n"
+        '    """\n'
+        ")\n"
+    )
+    [unit] = scan_python("agent.py", source, UnitSettings()).units
+    assert unit.text == "You are a planner. Please note that you plan.\nUse at most 5 steps.\n"
+    assert unit.position(0) == (6, 5)
+    assert unit.position(unit.text.index("Please")) == (6, 24)
+    assert unit.position(unit.text.index("Use")) == (7, 5)

@@ -155,6 +155,17 @@ def _literal_value(source: _Source, node: ast.Constant) -> _Value:
                     line, column = line + 1, 1
                 else:
                     column += 1
+        elif "r" not in prefix.lower() and body.replace("\\\n", "") == part:
+            # the same, but for line continuations (`"""\` opening a dedented block): each ends its line
+            for piece_index, piece in enumerate(body.split("\\\n")):
+                if piece_index:
+                    line, column = line + 1, 1
+                for char in piece:
+                    positions.append((line, column))
+                    if char == "\n":
+                        line, column = line + 1, 1
+                    else:
+                        column += 1
         else:
             positions.extend([(line, column)] + [None] * (len(part) - 1) if part else [])
     if len(positions) != len(text):
