@@ -324,11 +324,16 @@ def test_a_prompt_that_names_its_model_is_priced_there_too(tmp_path: Path) -> No
     (tmp_path / "azure.prompt.yml").write_text(
         "model: my-azure-deployment\nmessages:\n  - role: user\n    content: hello world\n"
     )
-    data = _json("summary.prompt.yml", "agent.yaml", "azure.prompt.yml", "-m", "gpt-4o")
+    (tmp_path / "promptfooconfig.yaml").write_text(
+        "prompts:\n  - 'hello world'\nproviders:\n  - openai:gpt-4o-mini\ntests: []\n"
+    )
+    data = _json("summary.prompt.yml", "agent.yaml", "azure.prompt.yml", "promptfooconfig.yaml", "-m", "gpt-4o")
     rows = [(item["path"], item["model"], item["input_tokens"], item["notes"]) for item in data["results"]]
     assert rows == [
         ("summary.prompt.yml", "gpt-4o", 9, []),
         ("summary.prompt.yml", "gpt-4o-mini", 9, ["model named in the file"]),
         ("agent.yaml::agent.system_template", "gpt-4o", o200k_count("hello world\n"), ["model named in the file"]),
         ("azure.prompt.yml", "gpt-4o", 9, []),  # a name the price table does not know is left alone
+        ("promptfooconfig.yaml::prompts[0]", "gpt-4o", 2, []),
+        ("promptfooconfig.yaml::prompts[0]", "gpt-4o-mini", 2, ["model named in the file"]),
     ]

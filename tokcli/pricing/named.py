@@ -42,6 +42,15 @@ def named_model(path: str, text: str) -> str | None:
     return model.strip() if isinstance(model, str) and model.strip() else None
 
 
+def priced_model(name: str, table: Any) -> Any:
+    """The price table's model for a name as configs spell it: `gpt-4o`, `openai/gpt-4o` (GitHub Models,
+    litellm), `openai:gpt-4o-mini` (promptfoo providers); None when the table does not know it."""
+    found = table.find(name)
+    if found is None and ":" in name:
+        found = table.find(name.split(":", 1)[1])
+    return found
+
+
 def with_named_models(
     report: CostReport,
     texts: Sequence[tuple[str, str]],
@@ -54,7 +63,7 @@ def with_named_models(
     names; `counted_for(index, model)` gives what `estimate_costs` takes as `counted` for that input."""
     rows = list(report.rows)
     for index, (path, text) in enumerate(texts):
-        model = table.find(named[path]) if path in named else None
+        model = priced_model(named[path], table) if path in named else None
         if model is None:
             continue
         mine = [i for i, row in enumerate(rows) if row.path == path and row.model.id == model.id]
