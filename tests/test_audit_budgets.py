@@ -94,3 +94,15 @@ def test_budget_entry_without_a_limit_is_a_config_error(tmp_path: Path) -> None:
     result = run_audit("p")
     assert result.exit_code == 2
     assert "needs max_tokens, max_cost_per_call, max_tool_tokens or max_rendered_tokens" in result.stderr
+
+
+def test_a_glob_naming_the_host_file_limits_each_of_its_prompt_units(tmp_path: Path) -> None:
+    source = f'SYSTEM_PROMPT = """{VERBOSE}"""\n\nGREETING_PROMPT = """{TIGHT}"""\n'
+    limit = o200k(VERBOSE) - 1
+    config = _config(f"    files:\n      '*.py': {{max_tokens: {limit}}}\n")
+    write_tree(tmp_path / "p", {"app.py": source}, config)
+    data, _ = audit_json("p", expect=1)
+    over = [(f["path"], f["line"], f["code"]) for f in data["findings"] if f["code"] == "TK951"]
+    assert over == [("p/app.py", 1, "TK951")]
+    checks = {(c["path"], c["exceeded"]) for c in data["budgets"]}
+    assert checks == {("p/app.py::app.SYSTEM_PROMPT", True), ("p/app.py::app.GREETING_PROMPT", False)}

@@ -96,10 +96,16 @@ def _finding(info: RuleInfo, path: str, line: int, message: str) -> Finding:
 def applicable_budgets(
     relative: str, budgets: Sequence[FileBudget], default_model: str
 ) -> dict[tuple[str, str], FileBudget]:
-    """(metric, model) → the budget entry that applies: later entries override earlier ones, as in .gitignore."""
+    """(metric, model) → the budget entry that applies: later entries override earlier ones, as in .gitignore.
+
+    A prompt unit (`file::key`) is matched by its own name or its host file's: `"*.py": {max_tokens: 800}`
+    limits each prompt in Python source, as `"agent.yaml::agent.*_template"` limits those templates."""
+    from tokcli.units.model import split_unit_path
+
+    host, key = split_unit_path(relative)
     chosen: dict[tuple[str, str], FileBudget] = {}
     for budget in budgets:
-        if not glob_matches(budget.glob, relative):
+        if not glob_matches(budget.glob, relative) and not (key is not None and glob_matches(budget.glob, host)):
             continue
         model = budget.model or default_model
         if budget.max_tokens is not None:
