@@ -124,3 +124,26 @@ def test_well_formed_units_and_format_braces_are_no_errors(tree: Path) -> None:
     assert result.exit_code == 1
     assert result.stderr == ""
     assert "file=agent.yaml,line=5" in result.stdout and "file=app.py,line=2" in result.stdout
+
+
+NUNJUCKS = """\
+prompts:
+  - |
+    {% if goal == "in order to help" %}Answer in order to help.{% elseif goal %}Be brief.{% endif %}
+    {{ question | replace("in order to", "to") }}
+providers: [openai:gpt-4o-mini]
+tests: []
+"""
+
+
+def test_nunjucks_syntax_jinja2_rejects_is_no_error_and_its_tags_stay_protected(tree: Path) -> None:
+    (tree / "promptfooconfig.yaml").write_text(NUNJUCKS)
+    result = invoke("lint", "promptfooconfig.yaml", "--format", "github")
+    assert (result.exit_code, result.stderr) == (1, "")
+    assert result.stdout == (
+        "::warning file=promptfooconfig.yaml,line=3,col=47,endLine=3,endColumn=58,title=TK303 verbose-phrase::"
+        "[prompts[0]] 'in order to' can be 'to' (2 tokens per call)\n"
+    )
+    compressed = invoke("compress", "promptfooconfig.yaml")
+    assert compressed.exit_code == 0
+    assert compressed.stdout == NUNJUCKS.replace("Answer in order to help.", "Answer to help.")

@@ -6,7 +6,7 @@ import dataclasses
 
 from tokcli.errors import InputError
 from tokcli.lint.finding import Finding
-from tokcli.prompts import PromptDocument, check_jinja_syntax
+from tokcli.prompts import PromptDocument, Span, check_jinja_syntax
 from tokcli.units.model import UNIT_SEPARATOR, PromptUnit
 from tokcli.units.presets import PRESETS
 from tokcli.units.syntax import format_fields, infer_syntax, jinja_spans
@@ -21,10 +21,18 @@ def unit_document(path: str, text: str, syntax: str | None = None) -> PromptDocu
         try:
             check_jinja_syntax(path, text, 0, spans)
             return PromptDocument(path=path, text=text, kind="jinja", template_spans=spans)
-        except Exception:  # not valid Jinja2 after all: plain text, nothing to protect but its fields
-            syntax = "format" if format_fields(text) else "none"
+        except Exception:  # not Jinja2 to its parser (Nunjucks' `{% elseif %}`, a `{{` of prose): text whose
+            # tags, where the braces form them, stay protected as in a `.txt` file, and so do its fields
+            fields = [field for field in format_fields(text) if not any(_overlaps(field, span) for span in spans)]
+            return PromptDocument(
+                path=path, text=text, kind="text", template_spans=sorted(spans + fields, key=lambda span: span.start)
+            )
     spans = format_fields(text) if syntax == "format" else []
     return PromptDocument(path=path, text=text, kind="text", template_spans=spans)
+
+
+def _overlaps(one: Span, other: Span) -> bool:
+    return other.start < one.end and one.start < other.end
 
 
 def is_jinja_template(unit: PromptUnit) -> bool:
@@ -32,6 +40,8 @@ def is_jinja_template(unit: PromptUnit) -> bool:
     it holds a statement tag (`{% … %}`), which nothing but a template engine reads? (A `{{` alone may be a
     `str.format` brace or prose.)"""
     preset = PRESETS.get(unit.source)
+    if preset is not None and not preset.strict_syntax:
+        return False
     return (preset is not None and preset.syntax == "jinja2") or "{%" in unit.text
 
 

@@ -23,6 +23,9 @@ class Preset:
     models: tuple[str, ...] = ()  # key paths naming the model for the whole file
     sibling_model: str | None = None  # a key beside each prompt naming its model (CrewAI `llm`)
     prose_only: bool = False  # only values that read as prose (several words) are prompts
+    #: Whether Jinja2's parser is the engine's own: a syntax error there is an error. Not for Nunjucks
+    #: (promptfoo), whose `{% elseif %}` and `===` Jinja2 rejects in a valid template.
+    strict_syntax: bool = True
 
 
 def _mapping(data: Any, key: str) -> dict[str, Any] | None:
@@ -122,6 +125,7 @@ PRESETS: dict[str, Preset] = {
             keys=("prompts", "prompts[*]", "prompts[*].raw", "prompts.*"),
             syntax="jinja2",
             models=("providers[0]", "providers[0].id", "providers"),
+            strict_syntax=False,
         ),
     )
 }
