@@ -148,16 +148,10 @@ def _literal_value(source: _Source, node: ast.Constant) -> _Value:
         except (ValueError, SyntaxError):
             part = body
         line, column = token.start[0], token.start[1] + len(prefix) + len(quote) + 1
-        if part == body:  # spelled as it reads: each character sits where it is written
-            for char in part:
-                positions.append((line, column))
-                if char == "\n":
-                    line, column = line + 1, 1
-                else:
-                    column += 1
-        elif "r" not in prefix.lower() and body.replace("\\\n", "") == part:
-            # the same, but for line continuations (`"""\` opening a dedented block): each ends its line
-            for piece_index, piece in enumerate(body.split("\\\n")):
+        # line continuations (`"""\` opening a dedented block) end their line and are no characters
+        continued = part != body and "r" not in prefix.lower() and body.replace("\\\n", "") == part
+        if part == body or continued:  # spelled as it reads: each character sits where it is written
+            for piece_index, piece in enumerate(body.split("\\\n") if continued else [body]):
                 if piece_index:
                     line, column = line + 1, 1
                 for char in piece:
