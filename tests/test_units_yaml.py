@@ -226,3 +226,33 @@ def test_hostile_python_nesting_is_a_one_line_error() -> None:
     with pytest.raises(InputError) as raised:
         scan_host("deep.py", source, DEFAULTS)
     assert raised.value.path == "deep.py" and "nested too deeply" in raised.value.message
+
+
+FOLDED = """\
+writer:
+  role: Senior technical writer
+  goal: >
+    Write clear documentation for {product}.
+    It is very important that you keep every sentence short.
+  backstory: "You're a writer with ten years of experience. Please note that\\
+    \\ you value brevity above everything."
+editor:
+  role: Editor
+  goal: Edit every draft written by the writer for {product}
+    and please note that you keep the tone.
+"""
+
+
+def test_folded_and_multi_line_scalars_map_each_source_line() -> None:
+    found = {unit.key: unit for unit in units_of("agents.yaml", FOLDED)}
+    goal = found["writer.goal"]
+    assert (
+        goal.text
+        == "Write clear documentation for {product}. It is very important that you keep every sentence short.\n"
+    )
+    assert goal.position(goal.text.index("It is")) == (5, 5)
+    backstory = found["writer.backstory"]
+    assert backstory.position(backstory.text.index("Please")) == (6, 61)
+    plain = found["editor.goal"]
+    assert plain.position(0) == (10, 9)
+    assert plain.position(plain.text.index("please")) == (11, 9)

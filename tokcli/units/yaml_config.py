@@ -153,7 +153,7 @@ def _yaml_unit(
                 anchors.append(Anchor(offset, first_line - skipped_blank + number, indent + 1))
                 offset += len(line) + 1
         else:
-            anchors.append(Anchor(0, first_line, indent + 1))
+            anchors.extend(_folded_anchors(text, node, value, skip_first=True) or [Anchor(0, first_line, indent + 1)])
         first = anchors[0] if anchors else Anchor(0, first_line, indent + 1)
         return PromptUnit(
             path,
@@ -170,7 +170,10 @@ def _yaml_unit(
         )
     column = node.start_mark.column + 1 + (1 if node.style in ("'", '"') else 0)
     line = node.start_mark.line + 1
-    single_line = (Anchor(0, line, column),) if "\n" not in value else ()
+    if node.end_mark.line == node.start_mark.line:
+        single_line: tuple[Anchor, ...] = (Anchor(0, line, column),)
+    else:  # a plain or quoted scalar over several lines, folded into one
+        single_line = tuple(_folded_anchors(text, node, value, skip_first=False))
     style = {"'": "single-quoted", '"': "double-quoted"}.get(node.style or "", "plain")
     return PromptUnit(
         path,
@@ -184,6 +187,33 @@ def _yaml_unit(
         anchors=single_line,
         refusal=f"{style} YAML scalar: only block scalars (|) are written back exactly",
     )
+
+
+def _folded_anchors(text: str, node: Any, value: str, *, skip_first: bool) -> list[Anchor]:
+    """Anchors of a scalar whose source lines YAML folds (`>`, plain and quoted scalars over several lines):
+    each source line's text is found, in order, in the value, and anchored at its own line and column. A line
+    whose text is not found as written (escapes in a quoted scalar) gets none: the one before stays in force."""
+    anchors: list[Anchor] = []
+    region = text[node.start_mark.index : node.end_mark.index]
+    cursor = 0
+    for number, source_line in enumerate(region.split("\n")):
+        if number == 0 and skip_first:
+            continue  # a block scalar's indicator line
+        # the region starts at the scalar (its opening quote), not at its line's start
+        line_start = node.start_mark.column if number == 0 else 0
+        content = source_line[1 if number == 0 and node.style in ("'", '"') else 0 :].lstrip(" \t")
+        probe = content.split("\\", 1)[0].rstrip().rstrip("'\"").rstrip() if node.style == '"' else content.rstrip()
+        if node.style == "'":
+            probe = probe.split("'", 1)[0]
+        if not probe:
+            continue
+        found = value.find(probe, cursor)
+        if found < 0:
+            continue
+        column = line_start + len(source_line) - len(content) + 1
+        anchors.append(Anchor(found, node.start_mark.line + 1 + number, column))
+        cursor = found + len(probe)
+    return anchors
 
 
 def scan_yaml(
