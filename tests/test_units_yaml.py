@@ -256,3 +256,13 @@ def test_folded_and_multi_line_scalars_map_each_source_line() -> None:
     plain = found["editor.goal"]
     assert plain.position(0) == (10, 9)
     assert plain.position(plain.text.index("please")) == (11, 9)
+
+
+@pytest.mark.parametrize("ascii_only", [False, True])
+def test_json_string_with_escapes_maps_each_character_to_its_column(ascii_only: bool) -> None:
+    prompt = 'You are a helper.\nAnswer in French — "toujours".\n\nPlease note that you quote sources.'
+    text = json.dumps({"name": "helper", "instructions": prompt}, indent=2, ensure_ascii=ascii_only)
+    (unit,) = units_of("assistant.json", text)
+    for word in ("Answer", "toujours", "Please", "sources"):
+        line, column = unit.position(prompt.index(word))
+        assert text.splitlines()[line - 1][column - 1 :].startswith(word), word

@@ -283,7 +283,7 @@ def scan_json(path: str, text: str, settings: UnitSettings, relative: str | None
             sibling = parent.get(preset.sibling_model)
             unit_model = sibling if isinstance(sibling, str) and sibling else unit_model
         syntax = preset.syntax if preset is not None and preset is not GENERIC else infer_syntax(value)
-        verbatim = found >= 0 and text.startswith(value, found) and "\n" not in value
+        anchors = _json_string_anchors(text, found, value, line, column) if found >= 0 else ()
         scan.units.append(
             PromptUnit(
                 path,
@@ -294,7 +294,7 @@ def scan_json(path: str, text: str, settings: UnitSettings, relative: str | None
                 syntax,
                 source,
                 model=unit_model,
-                anchors=(Anchor(0, line, column),) if verbatim else (),
+                anchors=anchors,
                 refusal="JSON string: its escapes are not written back",
             )
         )
@@ -302,6 +302,23 @@ def scan_json(path: str, text: str, settings: UnitSettings, relative: str | None
     if not scan.units:
         scan.note = _no_prompts_note(source)
     return scan
+
+
+def _json_string_anchors(text: str, found: int, value: str, line: int, column: int) -> tuple[Anchor, ...]:
+    """Anchors of a JSON string value spelled at `text[found:]` (as `json.dumps` spells it, `\\uXXXX` or not):
+    one after each escape (`\\n`, `\\"`, `\\u00e9`), where the value and its spelling stop lining up."""
+    for ascii_only in (False, True):
+        if text.startswith(json.dumps(value, ensure_ascii=ascii_only)[1:-1], found):
+            break
+    else:
+        return ()
+    anchors = [Anchor(0, line, column)]
+    for offset, char in enumerate(value):
+        width = len(json.dumps(char, ensure_ascii=ascii_only)) - 2
+        column += width
+        if width != 1:
+            anchors.append(Anchor(offset + 1, line, column))
+    return tuple(anchors)
 
 
 def _walk_data(data: Any, parts: list[str | int]) -> Iterator[tuple[list[str | int], Any, Any]]:
