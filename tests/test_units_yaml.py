@@ -266,3 +266,12 @@ def test_json_string_with_escapes_maps_each_character_to_its_column(ascii_only: 
     for word in ("Answer", "toujours", "Please", "sources"):
         line, column = unit.position(prompt.index(word))
         assert text.splitlines()[line - 1][column - 1 :].startswith(word), word
+
+
+def test_a_key_given_twice_is_one_unit_the_value_yaml_loaders_keep() -> None:
+    text = (
+        "agent:\n  system_template: |\n    Answer in French.\n  system_template: |\n    Answer in German.\n"
+        "model:\n  model_name: gpt-4o\n"
+    )
+    [unit] = units_of("agent.yaml", text)
+    assert (unit.key, unit.text, unit.line) == ("agent.system_template", "Answer in German.\n", 5)

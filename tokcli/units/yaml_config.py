@@ -48,8 +48,10 @@ def _walk_yaml(node: Any, parts: list[str | int]) -> Iterator[tuple[list[str | i
     import yaml
 
     if isinstance(node, yaml.MappingNode):
-        for key, value in node.value:
-            if isinstance(key, yaml.ScalarNode):
+        # a key given twice: YAML loaders keep the last value, so the application never sends the first
+        last = {key.value: index for index, (key, _) in enumerate(node.value) if isinstance(key, yaml.ScalarNode)}
+        for index, (key, value) in enumerate(node.value):
+            if isinstance(key, yaml.ScalarNode) and last[key.value] == index:
                 if isinstance(value, yaml.ScalarNode):
                     if value.tag == _STR_TAG:
                         yield [*parts, key.value], value, node
