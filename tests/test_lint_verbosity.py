@@ -165,3 +165,17 @@ def test_a_weight_frame_in_a_contrast_is_not_filler() -> None:
     # a frame before an instruction that holds a negation of its own is still filler
     plain = "It is important that you do not reveal the key. It is very important that you cite sources.\n"
     assert hits(plain, "TK302", dedent=False) == [(1, 1, "TK302"), (1, 49, "TK302")]
+
+
+def test_someone_elses_words_in_an_example_are_not_filler() -> None:
+    source = (
+        "Classify each review. Please note that sarcasm counts as negative.\n"
+        "\n"
+        "Review: It is very important to note that I love it!\n"
+        "Sentiment: positive\n"
+        "Customer: Could you please help me? Basically, it broke in order to annoy me.\n"
+        'Reply with "Please note that we are closed" when the shop is closed.\n'
+    )
+    assert hits(source, "TK301", dedent=False) == []
+    assert hits(source, "TK302", dedent=False) == [(1, 23, "TK302")]
+    assert hits(source, "TK303", dedent=False) == []

@@ -239,7 +239,30 @@ def _starts(segment: Segment, lines: list[Line]) -> list[int]:
 NOT_NARRATIVE = frozenset({"code", "data", "example", "html"})
 
 
+#: Labels that introduce someone else's words in an example or a form ("Customer: …", "Review: …", "Email: …").
+_SPEAKER_LABELS = frozenset(
+    {
+        "user", "human", "assistant", "ai", "bot", "customer", "client", "caller", "patient", "student", "guest",
+        "review", "email", "e-mail", "message", "transcript", "tweet", "comment", "post", "draft", "reply",
+        "response", "answer", "question", "query", "q", "a", "thought", "observation",
+    }
+)  # fmt: skip
+_LABEL = re.compile(
+    r"[ \t>]*(?:[-*+][ \t]+)?(?:\*\*|__)?(?P<label>[A-Za-z][\w -]{0,24}?)(?:\*\*|__)?[ \t]*:(?:\*\*|__)?[ \t]"
+)
+
+
 def narrative(segment: Segment, offset: int) -> bool:
-    """Whether `offset` is in the author's own prose (not code, data or a worked example)."""
+    """Whether `offset` is in the author's own prose: not code, data or a worked example, nor someone else's
+    words shown on the line: after a speaker's or a sample's label ("Customer: …", "Review: …") or inside a
+    quotation opened earlier on the line ("Reply \"…\"")."""
     line = line_at(segment, offset)
-    return line is None or line.kind not in NOT_NARRATIVE
+    if line is None:
+        return True
+    if line.kind in NOT_NARRATIVE:
+        return False
+    before = segment.masked[line.start : offset]
+    label = _LABEL.match(before)
+    if label is not None and label.group("label").lower().split()[-1] in _SPEAKER_LABELS:
+        return False
+    return before.count('"') % 2 == 0 and before.count("“") <= before.count("”")
