@@ -212,14 +212,17 @@ _OTHER_WEIGHT = re.compile(
 )
 _NOT_THAT = re.compile(r"[,;:—–-]\s*(?:and\s+|but\s+)?not\s+(?:that|whether|how)\b|\brather\s+than\b", re.IGNORECASE)
 _SENTENCE_END = re.compile(r"[.!?](?=\s|$)|\n\s*\n")
+#: How far back the sentence before a frame is looked for: enough for two sentences, and linear on long texts.
+_CONTRAST_LOOKBACK = 1000
 
 
 def _in_contrast(text: str, start: int, end: int) -> bool:
     """Is the weight frame at text[start:end] one half of a contrast, in its sentence or the one before?"""
     if not _WEIGHT_FRAME.match(text, start):
         return False
-    ends = [match.end() for match in _SENTENCE_END.finditer(text, 0, start)]
-    before = ends[-2] if len(ends) > 1 else 0  # from the start of the sentence before this one
+    window = max(0, start - _CONTRAST_LOOKBACK)
+    ends = [match.end() for match in _SENTENCE_END.finditer(text, window, start)]
+    before = ends[-2] if len(ends) > 1 else window  # from the start of the sentence before this one
     after = _SENTENCE_END.search(text, end)
     sentence_end = after.start() if after else len(text)
     return bool(
