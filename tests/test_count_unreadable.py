@@ -1,5 +1,5 @@
-"""`count` on inputs some of which cannot be read: as wc and ruff do, each one is named on stderr (one line),
-the rest are counted, and the exit code is 2 at the end."""
+"""`count` and `cost` on inputs some of which cannot be read: as wc and ruff do, each one is named on stderr (one
+line), the rest are counted, and the exit code is 2 at the end."""
 
 from __future__ import annotations
 
@@ -78,3 +78,14 @@ def test_lint_names_a_missing_file_and_lints_the_others(files: Path) -> None:
     assert code == 2
     assert stderr == "tokcli: error: missing.txt: no such file or directory\n"
     assert "file=wordy.txt,line=1" in stdout
+
+
+def test_cost_names_each_unreadable_file_and_prices_the_rest(files: Path) -> None:
+    code, stdout, stderr = run("cost", "a.txt", "missing.txt", "bad.txt", "c.txt", "-m", "gpt-4o", "-f", "json")
+    assert code == 2
+    rows = [(item["path"], item["input_tokens"]) for item in json.loads(stdout)["results"]]
+    assert rows == [("a.txt", 2), ("c.txt", 4)]  # o200k_base: "hello world" is [24912, 2375]
+    assert stderr == (
+        "tokcli: error: missing.txt: no such file or directory\n"
+        "tokcli: error: bad.txt:1: invalid UTF-8 at byte 6 (use --encoding-errors replace to go on)\n"
+    )

@@ -315,8 +315,7 @@ def count(
             variables,
         )
     finally:
-        for error in errors:
-            typer.echo(f"tokcli: error: {error}", err=True)
+        name_errors(errors)
     if errors:
         raise typer.Exit(EXIT_ERROR)
 
@@ -562,8 +561,7 @@ def cost(
 ) -> None:
     """What a prompt costs per call (and per day/month) on each model, counted with its own tokenizer."""
     from tokcli.pricing.cost import CostOptions
-    from tokcli.pricing.estimate import estimate_costs, with_config_tokenizers
-    from tokcli.reporters import cost as reporter
+    from tokcli.pricing.estimate import with_config_tokenizers
     from tokcli.units.select import unit_settings
 
     settings = load_settings(config, paths)
@@ -591,11 +589,54 @@ def cost(
         encoding_errors.value,
         use_ignore=not no_ignore,
         units=None if whole_files else unit_settings(settings),
+        collect_errors=True,
     )
     for path, reason in inputs.skipped:
         typer.echo(f"tokcli: skipped {path}: {reason}", err=True)
+    try:  # as count does: each file that cannot be read is named, the rest priced, exit 2 at the end
+        if inputs.texts:
+            _price_and_report(
+                inputs,
+                settings,
+                chosen_models,
+                options,
+                table,
+                names,
+                model,
+                compare,
+                unpriced,
+                variables,
+                output_format,
+            )
+    finally:
+        name_errors(inputs.errors)
+    if inputs.errors:
+        raise typer.Exit(EXIT_ERROR)
+
+
+def name_errors(errors: list[Any]) -> None:
+    """One line on stderr for each input that could not be read (the command goes on with the others)."""
+    for error in errors:
+        typer.echo(f"tokcli: error: {error}", err=True)
+
+
+def _price_and_report(
+    inputs: Any,
+    settings: Any,
+    chosen_models: list[Any],
+    options: Any,
+    table: Any,
+    names: list[str],
+    model: list[str],
+    compare: bool,
+    unpriced: list[str],
+    variables: list[Path],
+    output_format: CostFormat,
+) -> None:
     from tokcli.counting import request_counts
+    from tokcli.pricing.estimate import estimate_costs
     from tokcli.render import is_fixture_file
+    from tokcli.reporters import cost as reporter
 
     inputs.texts = [item for item in inputs.texts if not is_fixture_file(item.path)] or inputs.texts
     texts = [(item.path, item.text) for item in inputs.texts]
