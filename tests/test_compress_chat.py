@@ -50,27 +50,47 @@ def test_comments_quoting_and_other_keys_stay_as_written() -> None:
 def test_each_scalar_style_is_kept_where_the_text_allows() -> None:
     source = (
         "- role: system\n  content: >\n    Hi there! Please make sure to answer\n    in a clear and concise manner.\n"
-        f"- {{role: user, content: '{WORDY}'}}\n"
-        f"- role: assistant\n  content: {WORDY}\n"
-        f'- role: user\n  content: &same "{WORDY}"\n'
+        f"- {{role: developer, content: '{WORDY}'}}\n"
+        f"- role: system\n  content: {WORDY}\n"
+        f'- role: system\n  content: &same "{WORDY}"\n'
         "- role: user\n  content: *same\n"
     )
     result = compress_prompt("chat.yaml", source)
     assert result.text == (
         "- role: system\n  content: |\n    Hi there! Answer clearly and concisely.\n"
-        f"- {{role: user, content: '{SHORT}'}}\n"
-        f"- role: assistant\n  content: {SHORT}\n"
-        f'- role: user\n  content: &same "{SHORT}"\n'
+        f"- {{role: developer, content: '{SHORT}'}}\n"
+        f"- role: system\n  content: {SHORT}\n"
+        f'- role: system\n  content: &same "{SHORT}"\n'
         "- role: user\n  content: *same\n"
     )
     assert result.notes == []
 
 
 def test_no_message_is_left_empty() -> None:
-    # the same user turn twice is two turns of the conversation, not a repeated instruction
-    source = json.dumps([{"role": "user", "content": WORDY}, {"role": "user", "content": WORDY}])
+    # the same instruction in a system message and the last user turn is two messages, not a repeat to drop
+    source = json.dumps([{"role": "system", "content": WORDY}, {"role": "user", "content": WORDY}])
     contents = [message["content"] for message in json.loads(compress_prompt("chat.json", source).text)]
     assert contents == [SHORT, SHORT]
+
+
+def test_the_turns_of_an_example_conversation_stay_as_written() -> None:
+    # a few-shot demonstration: the user turns are example inputs, the assistant turns the outputs shown (here a
+    # polite rewrite, which "Process my refund." would no longer show); the last user turn is the request
+    source = json.dumps(
+        [
+            {"role": "system", "content": f"Rewrite the message politely. {WORDY}"},
+            {"role": "user", "content": "Give me my money back now."},
+            {"role": "assistant", "content": "Could you please process my refund?"},
+            {"role": "user", "content": "Could you please rewrite this?\n\n{{ message }}"},
+        ]
+    )
+    contents = [message["content"] for message in json.loads(compress_prompt("chat.json", source).text)]
+    assert contents == [
+        f"Rewrite the message politely. {SHORT}",
+        "Give me my money back now.",
+        "Could you please process my refund?",
+        "Rewrite this.\n\n{{ message }}",
+    ]
 
 
 def test_a_json_chat_file_keeps_its_layout() -> None:

@@ -18,9 +18,11 @@ WASTEFUL = [
     "verbose_system_prompt.md",
     "wasteful_rag.j2",
     "bloated_fewshot.txt",
-    "chat_repeats.json",
     "payload_blob.md",
 ]
+# a saved conversation: its turns are what the speakers said and stay as written (lint's TK204 names the repeats);
+# the saving is in its system message and its last turn
+CONVERSATION = "chat_repeats.json"
 TIGHT = [
     "support_agent_system.md", "classifier_fewshot.j2", "rag_answer.j2", "code_review.jinja", "sql_assistant.prompt",
     "extract_invoice.prompty", "summarize.prompt", "chat_onboarding.yaml", "tool_agent_instructions.md",
@@ -44,13 +46,23 @@ def test_balanced_saves_a_fifth_of_the_wasteful_files(name: str) -> None:
     assert percent >= 20, f"{name}: {percent:.1f}%"
 
 
+def test_a_conversation_keeps_its_turns_and_saves_in_its_instructions() -> None:
+    import json
+
+    percent, before, after = saving(CONVERSATION)
+    assert percent >= 5, f"{percent:.1f}%"
+    old, new = json.loads(before)["messages"], json.loads(after)["messages"]
+    assert [m["content"] for m in new[1:-1]] == [m["content"] for m in old[1:-1]]
+    assert new[0]["content"] != old[0]["content"] and new[-1]["content"] != old[-1]["content"]
+
+
 @pytest.mark.parametrize("name", TIGHT)
 def test_balanced_barely_changes_the_tight_files(name: str) -> None:
     percent, _, _ = saving(name)
     assert percent < 2, f"{name}: {percent:.1f}%"
 
 
-@pytest.mark.parametrize("name", WASTEFUL + TIGHT)
+@pytest.mark.parametrize("name", [*WASTEFUL, CONVERSATION, *TIGHT])
 @pytest.mark.parametrize("level", ["safe", "balanced", "aggressive"])
 def test_every_result_verifies_and_loads(name: str, level: str) -> None:
     _, original, compressed = saving(name, level)

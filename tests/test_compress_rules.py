@@ -389,3 +389,16 @@ def test_verification_reads_a_template_with_the_applications_own_filters() -> No
         "protected",
     ]
     assert verify(original, original.replace("Date:", "The date:"), kind="jinja").ok
+
+
+def test_the_fields_of_an_example_are_kept_as_written() -> None:
+    # a few-shot example's input is the reviewer's text, not an instruction to make direct
+    text = (
+        "Please note that you classify the review.\n\n"
+        "Review: It is very important to note that I love it! Could you please ship faster?\nSentiment: positive\n"
+    )
+    result = compress_text(text, level="balanced")
+    assert result.text == (
+        "You classify the review.\n\n"
+        "Review: It is very important to note that I love it! Could you please ship faster?\nSentiment: positive\n"
+    )

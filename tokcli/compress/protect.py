@@ -59,9 +59,13 @@ _PROMPTY_ROLE = re.compile(r"^[ \t]*(?:system|user|assistant|developer|tool)[ \t
 # A speaker's turn in an example conversation ("User: Please could you …", or "Assistant:" on a line of its
 # own with the turn on the lines below): what the speaker says is example data, kept as written. Searched in
 # "\n" + text; group "same" is the rest of a labelled line, group "below" a label alone on its line.
+# (and the fields of an example's input and output: "Review: It is very important to note that I love it!" is the
+# reviewer's text, which a few-shot example shows as written)
 _SPEAKERS = (
     "user", "human", "assistant", "ai", "customer", "client", "agent", "bot", "chatbot", "model", "guest", "caller",
     "patient", "student", "learner", "tutor", "visitor", "employee", "candidate", "buyer", "lead", "prospect", "q", "a",
+    "review", "query", "question", "input", "text", "email", "message", "document", "transcript", "comment", "ticket",
+    "sentence", "tweet", "post", "response", "reply", "answer", "ground truth",
 )  # fmt: skip
 
 

@@ -671,9 +671,9 @@ def _compress_chat(document: PromptDocument, level: str) -> RulesResult:
             slots.extend(
                 (part, "text", line) for part in content if isinstance(part, dict) and isinstance(part.get("text"), str)
             )
-    result = RulesResult(text=document.text, original=document.text, level=level)
     texts = [holder[key] for holder, key, _ in slots]
-    new_texts = _compress_messages(texts, [line for _, _, line in slots], level, result)
+    lines = [line for _, _, line in slots]
+    result, new_texts = _compress_turns(document, texts, lines, _example_turns(items, slots), level)
     if not result.transforms or new_texts == texts:
         result.transforms.clear()
         return result
@@ -751,6 +751,44 @@ def _compress_tools(document: PromptDocument, level: str) -> RulesResult:
         return result
     result.text = edited
     return result
+
+
+_SPEAKER_ROLES = frozenset(["user", "assistant", "model", "human", "ai"])
+
+
+def _example_turns(items: list[Any], slots: list[tuple[dict[str, Any], str, int]]) -> list[bool]:
+    """Per slot, whether it is a turn of an example conversation: a user or assistant message before the last
+    user message (a few-shot demonstration, or a conversation's history), whose words are the speakers'."""
+    roles = [str(item.get("role", "")).lower() if isinstance(item, dict) else "" for item in items]
+    last_user = max((index for index, role in enumerate(roles) if role in ("user", "human")), default=-1)
+    holders = {id(item): index for index, item in enumerate(items)}
+    turn_of = []
+    for holder, _, _ in slots:
+        index = holders.get(id(holder))
+        if index is None:  # a content part: its message is the one holding it
+            index = next((i for i, item in enumerate(items) if _holds(item, holder)), -1)
+        turn_of.append(0 <= index < last_user and roles[index] in _SPEAKER_ROLES)
+    return turn_of
+
+
+def _holds(item: Any, part: Any) -> bool:
+    content = item.get("content") if isinstance(item, dict) else None
+    return isinstance(content, list) and any(candidate is part for candidate in content)
+
+
+def _compress_turns(
+    document: PromptDocument, texts: list[str], lines: list[int], examples: list[bool], level: str
+) -> tuple[RulesResult, list[str]]:
+    """The messages compressed together, except the turns of an example conversation, which are what its
+    speakers say and stay as written ("Could you please ship faster?" in a demonstrated review, "Could you
+    please process my refund?" as the polite rewrite an assistant turn shows)."""
+    result = RulesResult(text=document.text, original=document.text, level=level)
+    others = [index for index in range(len(texts)) if not examples[index]]
+    news = list(texts)
+    compressed = _compress_messages([texts[i] for i in others], [lines[i] for i in others], level, result)
+    for index, new in zip(others, compressed):
+        news[index] = new
+    return result, news
 
 
 def _compress_messages(texts: list[str], lines: list[int], level: str, result: RulesResult) -> list[str]:
