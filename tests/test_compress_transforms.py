@@ -265,6 +265,12 @@ def test_an_opener_whose_that_is_a_pronoun_stays(text: str) -> None:
     assert t.filler_phrases(text) == (text, 0)
 
 
+def test_a_request_set_against_what_it_is_not_stays() -> None:
+    contrast = "It is important that you answer correctly, not that you answer quickly."
+    assert t.filler_phrases(contrast) == (contrast, 0)
+    assert t.filler_phrases("It is important that you answer correctly.") == ("Answer correctly.", 1)
+
+
 @pytest.mark.parametrize(
     ("before", "after"),
     [

@@ -813,6 +813,12 @@ _POLITE_QUESTION = re.compile(r"(?:[Cc]ould|[Cc]an|[Ww]ould)[ \t]+you[ \t]+(?:pl
 
 
 _STOPS = frozenset(",.;:!?)")
+# the request set against what it is not, later in its sentence: ", not that you …", "rather than that …"
+_SET_AGAINST = re.compile(
+    rf"[^.!?\n]{{0,200}}?(?:,[ \t]*(?:and[ \t]+|but[ \t]+)?(?:{SENTINEL}|not)[ \t]+(?:that|whether|how)\b"
+    r"|\brather[ \t]+than[ \t]+that\b)",
+    re.I,
+)
 _ENDS_WITH_SHALL = re.compile(r"shall[ \t]*\Z", re.I)
 # an opener that ends with its subject ("make sure that you", "ensure that you") before "are"
 _ENDS_WITH_YOU = re.compile(r"you[ \t]*\Z")
@@ -845,6 +851,8 @@ def filler_phrases(text: str) -> tuple[str, int]:
         return start, new + text[end : coordinated.start("word")], coordinated.end()
 
     def direct(start: int, end: int, match: re.Match[str]) -> Replacement:
+        if match.group("request") is not None and _SET_AGAINST.match(text, end):
+            return None  # "It is important that you answer correctly, not that you answer quickly": a contrast
         if text[start : start + 4].lower() == "the " and _ITS_LATER.match(text, end):
             return None  # "The Agent shall compose its answer", "…, and it should not …": "it" loses its referent
         if not at_sentence_start(text, start):
