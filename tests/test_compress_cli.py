@@ -417,3 +417,21 @@ def test_templates_with_loop_controls_and_do_are_compressed(tmp_path: Path) -> N
     lint = runner.invoke(app, ["lint", str(path), "--select", "TK303", "-f", "github"])
     assert (lint.exit_code, lint.stderr) == (1, "")
     assert lint.stdout.startswith("::warning file=rag.j2,line=2,col=1,")  # relative to the working directory
+
+
+def test_a_python_file_named_alone_without_prompts_is_an_input_error(tmp_path: Path) -> None:
+    # as count and lint say it; among several files it is skipped with a note
+    source = tmp_path / "settings.py"
+    source.write_text("TIMEOUT = 30\n", encoding="utf-8")
+    result = runner.invoke(app, ["compress", str(source)])
+    assert result.exit_code == 2
+    assert result.stdout == ""
+    assert result.stderr == (
+        f"tokcli: error: no prompt files in {source}: 1 left out — no prompts found in this Python file (1)\n"
+    )
+    prompt = tmp_path / "p.md"
+    prompt.write_text("Please note that you answer in French.\n", encoding="utf-8")
+    several = runner.invoke(app, ["compress", str(source), str(prompt), "--check"])
+    assert several.exit_code == 1
+    assert "note: skipped: no prompts found in this Python file" in several.stderr
+    assert several.stdout == ""

@@ -1035,11 +1035,13 @@ def compress(
     config: Path | None = ConfigOption,
 ) -> None:
     """Compress a prompt without breaking it: templates still render, negations and examples stay."""
+    from collections import Counter
+
     from tokcli.compress.command import CompressRequest, read_source, run_compress
     from tokcli.compress.summary import check_options, check_several, compress_settings
     from tokcli.counting import resolve_targets
     from tokcli.errors import UsageError
-    from tokcli.inputs import expand_arguments
+    from tokcli.inputs import expand_arguments, left_out_message
     from tokcli.prompt_set import not_a_prompt
     from tokcli.reporters import compress as reporter
     from tokcli.units.select import unit_settings
@@ -1081,6 +1083,9 @@ def compress(
         try:
             shown, text = read_source(path, encoding_errors.value)
             report = run_compress(shown, text, request, targets, table)
+            if report.without_prompts and not several:
+                # as count and lint say it: a file named alone that holds no prompt is an input error
+                raise UsageError(left_out_message("prompt files", [path], Counter({report.without_prompts: 1})))
         except TokcliError as error:
             if not several:
                 raise

@@ -102,6 +102,7 @@ def _run_on_units(
         text=hosted.text,
         transforms=hosted.transforms,
         notes=hosted.notes,
+        without_prompts=hosted.without_prompts,
     )
     report.models = measure(hosted.before, hosted.after, targets, table=table, calls=request.calls, per=request.per)
     report.calls, report.per = request.calls, request.per

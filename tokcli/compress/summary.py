@@ -88,6 +88,7 @@ class CompressReport:
     calls: int | None = None
     per: str | None = None
     written: str | None = None  # where the result went (--write / -o), when not stdout
+    without_prompts: str | None = None  # a config or Python file that holds no prompt: why
 
     @property
     def changed(self) -> bool:

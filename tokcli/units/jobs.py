@@ -174,6 +174,7 @@ class HostCompression:
     after: str
     transforms: dict[str, int] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
+    without_prompts: str | None = None  # why the file holds no prompt ("no prompts found in this Python file")
 
 
 def compress_host(path: str, text: str, level: str, settings: UnitSettings) -> HostCompression | None:
@@ -191,6 +192,7 @@ def compress_host(path: str, text: str, level: str, settings: UnitSettings) -> H
     result = HostCompression(text, "", "")
     if not scan.units:
         result.notes.append(f"skipped: {scan.note}")
+        result.without_prompts = scan.note
         return result
     changes = []
     before, after = [], []
