@@ -179,3 +179,13 @@ def test_someone_elses_words_in_an_example_are_not_filler() -> None:
     assert hits(source, "TK301", dedent=False) == []
     assert hits(source, "TK302", dedent=False) == [(1, 23, "TK302")]
     assert hits(source, "TK303", dedent=False) == []
+
+
+def test_a_finding_in_a_quoted_yaml_message_lands_on_its_own_line_and_column() -> None:
+    # "…\n…" in a double-quoted scalar: the content's second and third lines are on the message's file line
+    source = (
+        "messages:\n  - role: system\n"
+        '    content: "Line one is fine.\\nPlease note that you answer in French.\\nIn order to help, cite."\n'
+        '  - role: user\n    content: "{{ q }}"\n'
+    )
+    assert hits(source, ["TK302", "TK303"], path="c.prompt.yml", dedent=False) == [(3, 34, "TK302"), (3, 74, "TK303")]

@@ -451,10 +451,13 @@ def chat_position(file_text: str, segment: Segment, offset: int) -> tuple[int, i
     if 0 < file_line_no <= len(file_lines):
         content_line = segment.text.split("\n")[line - 1]
         probe = content_line.strip()[:24]
-        found = file_lines[file_line_no - 1].find(probe) if probe else -1
-        if found >= 0:
-            lead = len(content_line) - len(content_line.lstrip())
-            return file_line_no, found - lead + column
+        lead = len(content_line) - len(content_line.lstrip())
+        # a block scalar has each content line on its own file line; a quoted one ("…\n…") may hold several on
+        # one: looked for back to the message's first line
+        for candidate in range(file_line_no, max(segment.line, 1) - 1, -1) if probe else ():
+            found = file_lines[candidate - 1].find(probe)
+            if found >= 0:
+                return candidate, found - lead + column
     return file_line_no, column
 
 
