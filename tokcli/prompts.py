@@ -256,9 +256,11 @@ def _jinja_tag(text: str, match: re.Match[str]) -> Span:
 
 def find_closer(text: str, position: int, closer: str, is_comment: bool) -> int:
     """Offset just past `closer` from `position` on, skipping quoted strings (unless in a comment); -1 if none."""
-    if is_comment:
-        found = text.find(closer, position)
-        return -1 if found < 0 else found + len(closer)
+    found = text.find(closer, position)
+    if found < 0:
+        return -1
+    if is_comment or (text.find('"', position, found) < 0 and text.find("'", position, found) < 0):
+        return found + len(closer)  # no string before the first closer (the common case, without a loop)
     quote = ""
     index = position
     length = len(text)
@@ -365,8 +367,15 @@ def template_skeleton(text: str, spans: list[Span], start: int = 0) -> str | Non
 def check_jinja_syntax(path: str, text: str, body_offset: int = 0, spans: list[Span] | None = None) -> None:
     """Parse with Jinja2 (never render) and turn a syntax error into a one-line InputError.
 
-    With the template `spans` (from `find_template_spans`), the tags alone are parsed first (see
-    `template_skeleton`); the whole body is parsed only when that fails, for Jinja2's own error message."""
+    With the template `spans` (from `find_template_spans`), a body of simple tags is checked without Jinja2
+    (see `tokcli.simple_tags`); else the tags alone are parsed first (see `template_skeleton`); the whole body
+    is parsed only when that fails, for Jinja2's own error message."""
+    if spans is not None:
+        from tokcli.simple_tags import simple_template
+
+        simple = simple_template(text, spans, body_offset)
+        if simple is not None and simple.parses:
+            return  # Jinja2 accepts it (see `tokcli.simple_tags`)
     import jinja2
 
     if spans is not None:

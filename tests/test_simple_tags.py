@@ -1,0 +1,267 @@
+"""The simple-tags shortcut (tokcli.simple_tags) against Jinja2's own lexer and parser."""
+
+from __future__ import annotations
+
+import jinja2
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from tokcli.compress.verify import jinja_skeleton
+from tokcli.errors import InputError
+from tokcli.prompts import Span, check_jinja_syntax, find_template_spans, jinja_environment
+from tokcli.simple_tags import MAX_DEPTH, simple_template
+
+
+def jinja_accepts(body: str) -> bool:
+    try:
+        jinja_environment().parse(body)
+    except (jinja2.TemplateSyntaxError, RecursionError):
+        return False
+    return True
+
+
+def simple(text: str, start: int = 0):  # type: ignore[no-untyped-def]
+    return simple_template(text, find_template_spans(text, start), start)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Hello {{ name }}!",
+        "{{name}}{{- user.first_name | title -}}{{user.a.b|lower|trim}}",
+        "{% if a %}x{% elif not b.c %}y{% else %}z{% endif %}",
+        "{%- for item in items | sort -%}{{ item }}{% else %}none{% endfor %}",
+        "{% for key, value in pairs %}{{ key }}={{ value }}{% endfor %}",
+        "{# a comment with {{ braces }} and 'quotes' #}{{ x }}",
+        "{% if a %}{% for b in c %}{% if d %}{% endif %}{% endfor %}{% endif %}",
+        "{%if x%}\n{%endif%}",
+        "{{ notice }}{{ iffy }}{{ format_ }}",
+        "plain } text %} with #} closers and { braces {{ x }}",
+    ],
+)
+def test_simple_templates_parse_as_jinja_says(text: str) -> None:
+    result = simple(text)
+    assert result is not None and result.parses
+    assert jinja_accepts(text)
+    assert result.tag_texts == tuple(text[span.start : span.end] for span in find_template_spans(text))
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "{% if a %}",  # left open
+        "{% endif %}",
+        "{% if a %}{% endfor %}",
+        "{% for a in b %}{% elif c %}{% endfor %}",
+        "{% if a %}{% else %}{% elif b %}{% endif %}",
+        "{% if a %}{% else %}{% else %}{% endif %}",
+        "{% else %}",
+        "{% for a in b %}{% else %}{% else %}{% endfor %}",
+        "{% if a %}" * (MAX_DEPTH + 1) + "{% endif %}" * (MAX_DEPTH + 1),  # too deep to vouch for
+    ],
+)
+def test_simple_tags_with_blocks_out_of_order_are_left_to_jinja(text: str) -> None:
+    result = simple(text)
+    assert result is not None and not result.parses
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "{{ 'a' }}",
+        "{{ 1 }}",
+        "{{ f(x) }}",
+        "{{ a[0] }}",
+        "{{ a + b }}",
+        "{{ not }}",
+        "{{ in }}",
+        "{{ true }}",
+        "{{ x | default }} {{ y is defined }}",
+        "{{+ x }}",
+        "{% if x +%}{% endif %}",
+        "{% raw %}{{ x }}{% endraw %}",
+        "{% set a = b %}",
+        "{% for x in recursive %}{% endfor %}",
+        "{% for true in x %}{% endfor %}",
+        "{{ x - }}",
+        "{{ ünïcode }}",
+        "{{ x\u00a0}}",
+    ],
+)
+def test_other_forms_are_not_vouched_for(text: str) -> None:
+    try:
+        spans = find_template_spans(text)
+    except InputError:
+        return
+    assert simple_template(text, spans) is None
+
+
+def test_spans_that_miss_a_tag_are_not_vouched_for() -> None:
+    text = "{{ a }} {{ b"
+    assert simple_template(text, [Span(0, 7, "variable")]) is None
+    text = "{{{ a }}"  # Jinja2's tag starts at the first brace
+    assert simple_template(text, [Span(1, 8, "variable")]) is None
+    assert simple_template("{{ a }}", []) is None
+    assert simple_template("{# a #} b #}", [Span(0, 12, "comment")]) is None
+
+
+def test_the_body_alone_is_checked() -> None:
+    text = "{{ 'front' }}\n{{ body }}"
+    result = simple(text, 14)
+    assert result is not None and result.parses and result.tag_texts == ("{{ body }}",)
+
+
+# ---- property tests: generated templates, Jinja2's verdict ----
+
+NAMES = ["a", "b_1", "item", "not", "in", "is", "true", "None", "recursive", "if", "x9", "loop", "é"]
+SPACES = ["", " ", "  ", "\n", "\t", "\r\n", "\u00a0", "\x0c"]
+STRIP = ["", "", "-", "+"]
+
+
+@st.composite
+def expressions(draw: st.DrawFn) -> str:
+    operand = draw(st.sampled_from(NAMES))
+    for _ in range(draw(st.integers(0, 2))):
+        operand += draw(st.sampled_from([".", ". ", "["])) + draw(st.sampled_from(NAMES))
+    for _ in range(draw(st.integers(0, 2))):
+        operand += draw(st.sampled_from(SPACES)) + "|" + draw(st.sampled_from(SPACES)) + draw(st.sampled_from(NAMES))
+    if draw(st.booleans()):
+        operand = draw(st.sampled_from(["not ", "not", "not\n", "-", "'s' ~ ", "1 + "])) + operand
+    return operand
+
+
+@st.composite
+def tags(draw: st.DrawFn) -> str:
+    left, right = draw(st.sampled_from(STRIP)), draw(st.sampled_from(STRIP))
+    before, after = draw(st.sampled_from(SPACES)), draw(st.sampled_from(SPACES))
+    kind = draw(st.sampled_from(["variable", "if", "elif", "else", "endif", "for", "endfor", "comment", "other"]))
+    if kind == "variable":
+        return "{{" + left + before + draw(expressions()) + after + right + "}}"
+    if kind == "comment":
+        return "{#" + left + draw(st.sampled_from(["", " note ", "{{ x }}", "#", "'"])) + right + "#}"
+    if kind in ("if", "elif"):
+        inner = kind + draw(st.sampled_from([" ", "\n", ""])) + draw(expressions())
+    elif kind == "for":
+        target = draw(st.sampled_from(NAMES))
+        if draw(st.booleans()):
+            target += draw(st.sampled_from([",", ", ", " ,"])) + draw(st.sampled_from(NAMES))
+        inner = f"for {target} in{draw(st.sampled_from([' ', '']))}{draw(expressions())}"
+    elif kind == "other":
+        inner = draw(st.sampled_from(["raw", "set a = b", "break", "endraw", "do x", "ifx"]))
+    else:
+        inner = kind
+    return "{%" + left + before + inner + after + right + "%}"
+
+
+GAPS = st.text(alphabet="ab {}%#-'\"\n\r", max_size=4)
+
+
+@st.composite
+def templates(draw: st.DrawFn) -> list[str]:
+    """Pieces: gap, tag, gap, tag, …, gap."""
+    pieces = [draw(GAPS)]
+    for _ in range(draw(st.integers(0, 8))):
+        pieces += [draw(tags()), draw(GAPS)]
+    return pieces
+
+
+PLAIN_NAMES = ["a", "b_1", "item", "x9", "loop", "notice", "user.name"]
+
+
+@st.composite
+def plain_tag(draw: st.DrawFn, inner: str) -> str:
+    left, right = draw(st.sampled_from(["", "-"])), draw(st.sampled_from(["", "-"]))
+    opener, closer = ("{{", "}}") if inner.startswith("=") else ("{%", "%}")
+    space = draw(st.sampled_from([" ", "", "\n"]))
+    return opener + left + space + inner.lstrip("=") + draw(st.sampled_from([" ", ""])) + right + closer
+
+
+@st.composite
+def nested_blocks(draw: st.DrawFn, depth: int = 0) -> list[str]:
+    """Pieces of a well-formed body (tags and gaps), blocks nested up to 4 deep."""
+    pieces: list[str] = []
+    for _ in range(draw(st.integers(0, 3))):
+        choice = draw(st.sampled_from(["text", "variable", "comment", "if", "for"] if depth < 4 else ["variable"]))
+        name = draw(st.sampled_from(PLAIN_NAMES * 2 + NAMES))  # keywords among them, now and then
+        if choice == "text":
+            pieces.append(draw(GAPS))
+        elif choice == "variable":
+            pieces.append(draw(plain_tag("=" + name + draw(st.sampled_from(["", " | upper", "|trim|e"])))))
+        elif choice == "comment":
+            pieces.append("{# " + name + " #}")
+        elif choice == "if":
+            pieces += [
+                draw(plain_tag("if " + draw(st.sampled_from(["", "not "])) + name)),
+                *draw(nested_blocks(depth + 1)),
+            ]
+            for _ in range(draw(st.integers(0, 2))):
+                pieces += [draw(plain_tag("elif " + name)), *draw(nested_blocks(depth + 1))]
+            if draw(st.booleans()):
+                pieces += [draw(plain_tag("else")), *draw(nested_blocks(depth + 1))]
+            pieces.append(draw(plain_tag("endif")))
+        else:
+            pieces += [draw(plain_tag(f"for k, v in {name}")), *draw(nested_blocks(depth + 1))]
+            if draw(st.booleans()):
+                pieces += [draw(plain_tag("else")), *draw(nested_blocks(depth + 1))]
+            pieces.append(draw(plain_tag("endfor")))
+    return pieces
+
+
+@st.composite
+def mostly_well_formed(draw: st.DrawFn) -> list[str]:
+    """A well-formed body, sometimes with a tag dropped, repeated, moved or replaced by any tag."""
+    pieces = draw(nested_blocks())
+    for _ in range(draw(st.sampled_from([0, 0, 1, 2]))):
+        if not pieces:
+            break
+        index = draw(st.integers(0, len(pieces) - 1))
+        change = draw(st.sampled_from(["drop", "repeat", "move", "replace"]))
+        if change == "drop":
+            del pieces[index]
+        elif change == "repeat":
+            pieces.insert(index, pieces[index])
+        elif change == "move":
+            pieces.insert(draw(st.integers(0, len(pieces) - 1)), pieces.pop(index))
+        else:
+            pieces[index] = draw(tags())
+    return pieces
+
+
+@settings(max_examples=1500, deadline=None)
+@given(st.one_of(templates(), mostly_well_formed()))
+def test_the_shortcut_never_disagrees_with_jinja(pieces: list[str]) -> None:
+    text = "".join(pieces)
+    try:
+        spans = find_template_spans(text)
+    except InputError:
+        return
+    result = simple_template(text, spans)
+    accepted = jinja_accepts(text)
+    if result is not None:
+        assert jinja_skeleton(text) is not None  # Jinja2's lexer accepts every simple tag
+        if result.parses:
+            assert accepted
+    try:
+        check_jinja_syntax("p.j2", text, 0, spans)
+        checked = True
+    except InputError:
+        checked = False
+    assert checked == accepted
+
+
+@settings(max_examples=800, deadline=None)
+@given(st.one_of(templates(), mostly_well_formed()), st.lists(GAPS, min_size=1))
+def test_simple_bodies_with_the_same_tags_lex_alike(pieces: list[str], gaps: list[str]) -> None:
+    """Different static text between the same simple tags: the same tokens once static text is left out."""
+    text = "".join(pieces)
+    other = "".join(
+        gaps[index % len(gaps)] if piece[:2] not in ("{{", "{%", "{#") else piece for index, piece in enumerate(pieces)
+    )
+    try:
+        spans, other_spans = find_template_spans(text), find_template_spans(other)
+    except InputError:
+        return
+    first, second = simple_template(text, spans), simple_template(other, other_spans)
+    if first is not None and second is not None and first.tag_texts == second.tag_texts:
+        assert jinja_skeleton(text) == jinja_skeleton(other)
