@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from tokcli.compress.verify import jinja_skeleton
+from tokcli.compress.verify import jinja_skeleton, skeleton_digest
 from tokcli.errors import InputError
 from tokcli.prompts import Span, check_jinja_syntax, find_template_spans, jinja_environment
 from tokcli.simple_tags import MAX_DEPTH, simple_template
@@ -38,6 +38,9 @@ def simple(text: str, start: int = 0):  # type: ignore[no-untyped-def]
         "{%if x%}\n{%endif%}",
         "{{ notice }}{{ iffy }}{{ format_ }}",
         "plain } text %} with #} closers and { braces {{ x }}",
+        "{{ 'a' }}{{ 1 }}{{ 0 }}{{ true }}{{ x | default }} {{ y is defined }}{{ z is not none }}",
+        '{{ a | default("it\'s", true) | join(", ") }}{% if a.b == "x" %}{% elif n > 60 %}{% endif %}',
+        "{% if a not in b %}{% elif 'x' in y %}{% elif not c is defined %}{% endif %}",
     ],
 )
 def test_simple_templates_parse_as_jinja_says(text: str) -> None:
@@ -69,15 +72,20 @@ def test_simple_tags_with_blocks_out_of_order_are_left_to_jinja(text: str) -> No
 @pytest.mark.parametrize(
     "text",
     [
-        "{{ 'a' }}",
-        "{{ 1 }}",
+        "{{ 'a\\'b' }}",
+        '{{ "{x}" }}',
+        "{{ 007 }}",
+        "{{ 1_0 }}",
+        "{{ 1.5 }}",
+        "{{ x is defined y }}",
+        "{{ x is divisibleby 3 }}",
+        "{{ a and b }}",
+        "{{ a notin b }}",
         "{{ f(x) }}",
         "{{ a[0] }}",
         "{{ a + b }}",
         "{{ not }}",
         "{{ in }}",
-        "{{ true }}",
-        "{{ x | default }} {{ y is defined }}",
         "{{+ x }}",
         "{% if x +%}{% endif %}",
         "{% raw %}{{ x }}{% endraw %}",
@@ -119,16 +127,56 @@ SPACES = ["", " ", "  ", "\n", "\t", "\r\n", "\u00a0", "\x0c"]
 STRIP = ["", "", "-", "+"]
 
 
+LITERALS = [
+    '"x"',
+    "'it'",
+    '"a b%c"',
+    "'say \"hi\"'",
+    '"a\\"b"',
+    '"{x}"',
+    "0",
+    "12",
+    "007",
+    "1_0",
+    "1.5",
+    "true",
+    "None",
+]
+FILTERS = ["upper", "default", "join", "e", "not", "is"]
+
+
+@st.composite
+def values(draw: st.DrawFn) -> str:
+    if draw(st.integers(0, 3)) == 0:
+        return draw(st.sampled_from(LITERALS))
+    value = draw(st.sampled_from(NAMES))
+    for _ in range(draw(st.integers(0, 2))):
+        value += draw(st.sampled_from([".", ". ", "["])) + draw(st.sampled_from(NAMES))
+    for _ in range(draw(st.integers(0, 2))):
+        value += draw(st.sampled_from(SPACES)) + "|" + draw(st.sampled_from(SPACES)) + draw(st.sampled_from(FILTERS))
+        if draw(st.booleans()):
+            arguments = draw(st.lists(st.sampled_from(LITERALS + NAMES), max_size=2))
+            value += (
+                "(" + draw(st.sampled_from([", ", ",", " ,"])).join(arguments) + draw(st.sampled_from(["", ","])) + ")"
+            )
+    return value
+
+
 @st.composite
 def expressions(draw: st.DrawFn) -> str:
-    operand = draw(st.sampled_from(NAMES))
-    for _ in range(draw(st.integers(0, 2))):
-        operand += draw(st.sampled_from([".", ". ", "["])) + draw(st.sampled_from(NAMES))
-    for _ in range(draw(st.integers(0, 2))):
-        operand += draw(st.sampled_from(SPACES)) + "|" + draw(st.sampled_from(SPACES)) + draw(st.sampled_from(NAMES))
+    expression = draw(values())
+    kind = draw(st.sampled_from(["value", "compare", "in", "test"]))
+    if kind == "compare":
+        operator = draw(st.sampled_from(["==", "!=", ">", "<=", "=", "=>", "> ="]))
+        expression += draw(st.sampled_from(["", " "])) + operator + draw(st.sampled_from(["", " "])) + draw(values())
+    elif kind == "in":
+        expression += draw(st.sampled_from([" in ", " not in ", " in", " notin "])) + draw(values())
+    elif kind == "test":
+        expression += draw(st.sampled_from([" is ", " is not ", " is  "])) + draw(st.sampled_from([*NAMES, "defined"]))
+        expression += draw(st.sampled_from(["", "", " 3", " x", " and y", "(1)"]))
     if draw(st.booleans()):
-        operand = draw(st.sampled_from(["not ", "not", "not\n", "-", "'s' ~ ", "1 + "])) + operand
-    return operand
+        expression = draw(st.sampled_from(["not ", "not", "not\n", "-", "'s' ~ ", "1 + "])) + expression
+    return expression
 
 
 @st.composite
@@ -167,6 +215,7 @@ def templates(draw: st.DrawFn) -> list[str]:
 
 
 PLAIN_NAMES = ["a", "b_1", "item", "x9", "loop", "notice", "user.name"]
+CONDITIONS = ["", "", ' == "x"', " > 60", " != b", " in c", " not in c", " is defined", " is not none", " is even x"]
 
 
 @st.composite
@@ -187,16 +236,20 @@ def nested_blocks(draw: st.DrawFn, depth: int = 0) -> list[str]:
         if choice == "text":
             pieces.append(draw(GAPS))
         elif choice == "variable":
-            pieces.append(draw(plain_tag("=" + name + draw(st.sampled_from(["", " | upper", "|trim|e"])))))
+            suffix = draw(st.sampled_from(["", " | upper", "|trim|e", ' | default("n/a")', " | join(', ')"]))
+            pieces.append(draw(plain_tag("=" + name + suffix)))
         elif choice == "comment":
             pieces.append("{# " + name + " #}")
         elif choice == "if":
             pieces += [
-                draw(plain_tag("if " + draw(st.sampled_from(["", "not "])) + name)),
+                draw(plain_tag("if " + draw(st.sampled_from(["", "not "])) + name + draw(st.sampled_from(CONDITIONS)))),
                 *draw(nested_blocks(depth + 1)),
             ]
             for _ in range(draw(st.integers(0, 2))):
-                pieces += [draw(plain_tag("elif " + name)), *draw(nested_blocks(depth + 1))]
+                pieces += [
+                    draw(plain_tag("elif " + name + draw(st.sampled_from(CONDITIONS)))),
+                    *draw(nested_blocks(depth + 1)),
+                ]
             if draw(st.booleans()):
                 pieces += [draw(plain_tag("else")), *draw(nested_blocks(depth + 1))]
             pieces.append(draw(plain_tag("endif")))
@@ -265,3 +318,33 @@ def test_simple_bodies_with_the_same_tags_lex_alike(pieces: list[str], gaps: lis
     first, second = simple_template(text, spans), simple_template(other, other_spans)
     if first is not None and second is not None and first.tag_texts == second.tag_texts:
         assert jinja_skeleton(text) == jinja_skeleton(other)
+
+
+# ---- compress verification ----
+
+
+def test_verification_of_simple_tags_lexes_nothing_when_the_tags_stay() -> None:
+    from tokcli.compress.verify import baseline, verify
+
+    original = "{% if user %}Please note that you should greet {{ user.name | default('there') }}.{% endif %}\n"
+    base = baseline(original, kind="jinja")
+    assert base.simple_tags is not None and base._skeleton is False  # not lexed yet
+    assert verify(original, original.replace("Please note that you", "You"), kind="jinja", base=base).ok
+    assert base._skeleton is False  # the result's tags are the original's: still not lexed
+    report = verify(original, original.replace("{{ user.name", "{{ who.name"), kind="jinja", base=base)
+    assert {problem.check for problem in report.problems} >= {"placeholders", "variables"}
+    assert base.skeleton == skeleton_digest(original)  # lexed once tags differed
+
+
+def test_verification_without_the_shortcut_reports_the_same() -> None:
+    from tokcli.compress.verify import baseline, verify
+
+    original = "{% for a in items %}{{ a }} is fine{% else %}none{% endfor %}\n"
+    results = [original.replace(" is fine", ""), original.replace("{{ a }}", "{{ b }}"), "{% for a in items %}\n"]
+    for result in results:
+        fast = verify(original, result, kind="jinja")
+        base = baseline(original, kind="jinja")
+        base.simple_tags = None  # the way every other template goes
+        base._skeleton = skeleton_digest(original)
+        slow = verify(original, result, kind="jinja", base=base)
+        assert fast.problems == slow.problems

@@ -3,8 +3,9 @@
 Jinja2 lexes and parses at about 1 MB/s of tags, so a template of many thousands of tags took seconds to
 check (`count`, `lint`) and to verify after compressing. Most prompt templates use only a few forms:
 
-- `{{ name }}`, `{{ user.name | upper }}`;
-- `{% if name %}`, `{% elif not a.b %}`, `{% else %}`, `{% endif %}`;
+- `{{ name }}`, `{{ user.name | default("there") | upper }}`;
+- `{% if name %}`, `{% elif not a.b == "x" %}`, `{% if n > 3 %}`, `{% if a is defined %}`, `{% else %}`,
+  `{% endif %}`;
 - `{% for item in items %}`, `{% for key, value in pairs | sort %}`, `{% else %}`, `{% endfor %}`;
 - comments `{# … #}`;
 
@@ -12,14 +13,14 @@ with `-` whitespace control at either end. `simple_template` checks, in one pass
 the tags, that every tag of a body is one of these and that the spans given are exactly the tags Jinja2's
 lexer finds (no tag opener in the text between them, each tag ending at its first closer). Then:
 
-- Jinja2's lexer reads each tag alone, whatever the text around it (no strings, brackets or braces inside
+- Jinja2's lexer reads each tag alone, whatever the text around it (no escapes, brackets or braces inside
   could carry it past the closer), and accepts it: its tokens (static text aside) follow from the tags' texts;
 - when besides the blocks close in order and nest no deeper than `MAX_DEPTH`, Jinja2's parser accepts the
   body: it builds an `If` or a `For` from exactly these forms and fails only on a block left open, closed by
   the wrong end tag, an `elif` or `else` where none may stand, or on recursion far deeper than `MAX_DEPTH`.
 
-Anything else (strings, numbers, calls, other statements, `{% raw %}`, `+` whitespace control, non-ASCII
-names, keywords as names) answers None and the caller asks Jinja2 itself, so the verdict is always Jinja2's.
+Anything else (escapes or braces in strings, other numbers, calls, subscripts, arithmetic, `and`/`or`, other
+statements, `{% raw %}`, `+` whitespace control, non-ASCII names, keywords as names) answers None and the caller asks Jinja2 itself, so the verdict is always Jinja2's.
 Tests compare both with Jinja2's on generated templates.
 """
 
@@ -37,19 +38,36 @@ if TYPE_CHECKING:
 MAX_DEPTH = 32
 
 #: Names that are keywords to Jinja2's parser or lexer somewhere (`not`, `in`, `is`, `if`, `recursive`,
-#: constants it folds, Python's keywords): a tag naming one of them goes to Jinja2.
+#: constants it folds, Python's keywords): a name is none of them, so a tag naming one goes to Jinja2.
 _RESERVED = sorted({*keyword.kwlist, "true", "false", "none", "recursive", "elif", "endif", "endfor"})
 _SPACE = r"[ \t\r\n]"
-_NAME = rf"(?!(?:{'|'.join(_RESERVED)})(?![A-Za-z0-9_]))[A-Za-z_][A-Za-z0-9_]*"
-_OPERAND = rf"{_NAME}(?:\.{_NAME})*(?:{_SPACE}*\|{_SPACE}*{_NAME})*"
-_CONDITION = rf"(?:not{_SPACE}+)?{_OPERAND}"
+_END_OF_WORD = r"(?![A-Za-z0-9_])"
+_NAME = rf"(?!(?:{'|'.join(_RESERVED)}){_END_OF_WORD})[A-Za-z_][A-Za-z0-9_]*"
+_PATH = rf"{_NAME}(?:\.{_NAME})*"
+#: printable ASCII without backslashes or braces: Jinja2's lexer and `find_closer` end such a string at the
+#: same quote, and it can hold no closer
+_STRING = r"\"[ !#-\[\]-z|~]*\"|'[ -&(-\[\]-z|~]*'"
+#: no leading zero (Jinja2 reads integers with `int(text, 0)`, which rejects `007`), no `_`, `.` or letter after
+_INTEGER = r"(?:0|[1-9][0-9]*)(?![\w.])"
+_LITERAL = rf"(?:{_STRING}|{_INTEGER}|(?:true|false|none|True|False|None){_END_OF_WORD})"
+_ARGUMENT = rf"(?:{_LITERAL}|{_PATH})"
+_ARGUMENTS = rf"\({_SPACE}*(?:{_ARGUMENT}(?:{_SPACE}*,{_SPACE}*{_ARGUMENT})*)?{_SPACE}*\)"
+_FILTERED = rf"{_PATH}(?:{_SPACE}*\|{_SPACE}*{_NAME}(?:{_ARGUMENTS})?)*"
+_VALUE = rf"(?:{_FILTERED}|{_LITERAL})"
+_COMPARISON = (
+    rf"{_VALUE}(?:{_SPACE}*(?:==|!=|>=|<=|>|<){_SPACE}*{_VALUE}"
+    rf"|{_SPACE}+(?:not{_SPACE}+)?in{_SPACE}+{_VALUE})?"
+)
+#: a test (`is defined`) only last: a word after its name would be read as its argument
+_TEST = rf"{_FILTERED}{_SPACE}+is(?:{_SPACE}+not)?{_SPACE}+(?:{_NAME}|none|true|false){_END_OF_WORD}"
+_CONDITION = rf"(?:not{_SPACE}+)?(?:{_TEST}|{_COMPARISON})"
 _TARGET = rf"{_NAME}(?:{_SPACE}*,{_SPACE}*{_NAME})?"
 #: the text between `{{` and `}}`: a `-` right after the opener or right before the closer strips whitespace
-_VARIABLE = re.compile(rf"-?{_SPACE}*{_OPERAND}{_SPACE}*-?")
+_VARIABLE = re.compile(rf"-?{_SPACE}*{_CONDITION}{_SPACE}*-?")
 _BLOCK = re.compile(
     rf"-?{_SPACE}*(?:"
     rf"(?P<test>if|elif){_SPACE}+{_CONDITION}"
-    rf"|(?P<loop>for){_SPACE}+{_TARGET}{_SPACE}+in{_SPACE}+{_OPERAND}"
+    rf"|(?P<loop>for){_SPACE}+{_TARGET}{_SPACE}+in{_SPACE}+{_FILTERED}"
     rf"|(?P<word>else|endif|endfor)"
     rf"){_SPACE}*-?"
 )

@@ -41,6 +41,7 @@ from tokcli.prompts import (
     parse_template,
     template_language,
 )
+from tokcli.simple_tags import simple_template
 
 
 @dataclass(frozen=True)
@@ -76,15 +77,27 @@ class Baseline:
     spans: list[ProtectedSpan]
     negations: Counter[str]
     tags: list[Span] | None  # None: not a template (stray braces are prose)
-    #: a digest of Jinja2's tokens of the body without its static text (see `skeleton_digest`); None: not a
-    #: template, or    #: Jinja2's lexer rejects it
-    skeleton: bytes | None = None
+    #: the texts of the body's tags when all are simple (see `tokcli.simple_tags`): a result whose tags have
+    #: the same texts has the same skeleton, known without lexing either; None: not a template, or not simple
+    simple_tags: tuple[str, ...] | None = None
     #: `line_spans` of the original, sorted by start (for `verify(copied=...)`)
     lines: list[tuple[int, int, str]] = field(default_factory=list, repr=False)
     #: the line spans of the original's lines, by line (see `known_line_spans`): a long result's lines that
     #: the original has are not scanned again; None for a short text
     line_memo: LineMemo | None = field(default=None, repr=False)
     _variables: frozenset[str] | bool | None = field(default=False, repr=False)
+    #: see `skeleton`; False: not worked out yet
+    _skeleton: bytes | bool | None = field(default=None, repr=False)
+
+    @property
+    def skeleton(self) -> bytes | None:
+        """A digest of Jinja2's tokens of the body without its static text (see `skeleton_digest`); None: not
+        a template, or Jinja2's lexer rejects it. Lexed on first use when the tags are simple: verification
+        needs it only when a result's tags differ."""
+        if self._skeleton is False:
+            self._skeleton = skeleton_digest(self.text[self.body_offset :])
+        assert self._skeleton is not True
+        return self._skeleton
 
     @property
     def variables(self) -> frozenset[str] | None:
@@ -116,7 +129,8 @@ def baseline(original: str, *, kind: str = "text", body_offset: int = 0) -> Base
     # Jinja2's lexer and `jinja2.meta` have nothing to say about Handlebars: its tags are compared as
     # sequences, byte for byte, and its blocks checked to close (see `verify`).
     jinja = tags is not None and language == "jinja"
-    skeleton = _SkeletonDigest(original[body_offset:]) if jinja else None
+    simple = simple_template(original, tags, body_offset) if jinja and tags is not None else None
+    skeleton = _SkeletonDigest(original[body_offset:]) if jinja and simple is None else None
     negations: list[tuple[int, int]] = []
     line_memo: LineMemo | None = {} if len(original) >= LINE_MEMO_MIN_CHARS else None
     lines = line_spans_split(original, line_memo)
@@ -125,8 +139,19 @@ def baseline(original: str, *, kind: str = "text", body_offset: int = 0) -> Base
     )
     lines.sort(key=lambda span: span[0])
     negation_counts = count_negations(original, negations)
-    digest = skeleton.result() if skeleton is not None else None
-    base = Baseline(original, kind, body_offset, spans, negation_counts, tags, digest, lines, line_memo)
+    base = Baseline(
+        original,
+        kind,
+        body_offset,
+        spans,
+        negation_counts,
+        tags,
+        simple.tag_texts if simple is not None else None,
+        lines,
+        line_memo,
+    )
+    # a simple body's skeleton waits until a result's tags differ (False: not worked out yet)
+    base._skeleton = skeleton.result() if skeleton is not None else (False if simple is not None else None)
     if not jinja:
         base._variables = None
     return base
@@ -212,6 +237,7 @@ def verify(
     problems: list[Problem] = []
     tags_after: list[Span] = []
     skeleton: _SkeletonDigest | None = None
+    same_simple_tags = False
     if base.tags is not None:
         language = template_language(base.kind)
         try:
@@ -221,7 +247,10 @@ def verify(
         except InputError as error:
             message = f"template no longer parses: {error.message}"
             return VerifyReport([Problem("syntax", message, _line_offset(result, error.line))])
-        if base.skeleton is not None:
+        same_simple_tags = (
+            base.simple_tags is not None and _simple_tag_texts(result, tags_after, base) == base.simple_tags
+        )
+        if not same_simple_tags and base.skeleton is not None:
             skeleton = _SkeletonDigest(result[base.body_offset :])
     try:
         negations: list[tuple[int, int]] = []
@@ -236,7 +265,7 @@ def verify(
         )
         if base.tags is not None:
             digest = skeleton.result() if skeleton is not None else None
-            problems.extend(_template_problems(base, base.tags, result, tags_after, digest))
+            problems.extend(_template_problems(base, base.tags, result, tags_after, digest, same_simple_tags))
     finally:
         if skeleton is not None:
             skeleton.close()
@@ -244,6 +273,13 @@ def verify(
     problems.extend(_protected_problems(base, spans))
     problems.extend(negation_problems(original, result, base.negations, count_negations(result, negations)))
     return VerifyReport(problems, spans, tags_after, negations, lines)
+
+
+def _simple_tag_texts(result: str, tags: list[Span], base: Baseline) -> tuple[str, ...] | None:
+    """The texts of the result's tags when all are simple: the same as the original's, the same skeleton
+    (Jinja2's tokens follow from simple tags' texts alone; see `tokcli.simple_tags`)."""
+    simple = simple_template(result, tags, base.body_offset)
+    return simple.tag_texts if simple is not None else None
 
 
 def _front_matter_problems(original: str, result: str) -> list[Problem]:
@@ -282,9 +318,15 @@ def negation_problems(
 
 
 def _template_problems(
-    base: Baseline, tags_before: list[Span], result: str, tags_after: list[Span], skeleton: bytes | None
+    base: Baseline,
+    tags_before: list[Span],
+    result: str,
+    tags_after: list[Span],
+    skeleton: bytes | None,
+    same_simple_tags: bool = False,
 ) -> list[Problem]:
-    """`skeleton` is the result's `skeleton_digest` (when the original has one)."""
+    """`skeleton` is the result's `skeleton_digest` (when the original has one and was lexed);
+    `same_simple_tags`: the result's tags are the original's simple tags, so its skeleton is the original's."""
     problems = []
     original = base.text
     for check, kinds in (("placeholders", {"variable"}), ("statements", {"block", "raw"})):
@@ -294,7 +336,7 @@ def _template_problems(
         if before != after:
             message = _sequence_message(check, before, after)
             problems.append(Problem(check, message, _first_diff(after_spans, before, after)))
-    if base.skeleton is not None and base.skeleton == skeleton:
+    if same_simple_tags or (base.skeleton is not None and base.skeleton == skeleton):
         return problems  # parses as the original does (see `jinja_skeleton`)
     if base.variables is None:
         return problems  # plain text with brace pairs Jinja rejects: only the tag sequences are compared
