@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from unittest.mock import patch
+
 import jinja2
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from tokcli import simple_tags
 from tokcli.compress.verify import jinja_skeleton, skeleton_digest
 from tokcli.errors import InputError
 from tokcli.prompts import Span, check_jinja_syntax, find_template_spans, jinja_environment
@@ -296,7 +299,8 @@ def test_the_shortcut_never_disagrees_with_jinja(pieces: list[str]) -> None:
         if result.parses:
             assert accepted
     try:
-        check_jinja_syntax("p.j2", text, 0, spans)
+        with patch.object(simple_tags, "SHORTCUT_MIN_TAGS", 0):  # the shortcut whatever the number of tags
+            check_jinja_syntax("p.j2", text, 0, spans)
         checked = True
     except InputError:
         checked = False
@@ -323,12 +327,26 @@ def test_simple_bodies_with_the_same_tags_lex_alike(pieces: list[str], gaps: lis
 # ---- compress verification ----
 
 
+@pytest.fixture
+def shortcut_for_few_tags(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(simple_tags, "SHORTCUT_MIN_TAGS", 0)
+
+
+def test_the_shortcut_waits_for_many_tags() -> None:
+    from tokcli.compress.verify import baseline
+
+    few = "{{ a }}" * (simple_tags.SHORTCUT_MIN_TAGS - 1)
+    assert baseline(few, kind="jinja").simple_tag_texts is None
+    assert baseline(few + "{{ a }}", kind="jinja").simple_tag_texts is not None
+
+
+@pytest.mark.usefixtures("shortcut_for_few_tags")
 def test_verification_of_simple_tags_lexes_nothing_when_the_tags_stay() -> None:
     from tokcli.compress.verify import baseline, verify
 
     original = "{% if user %}Please note that you should greet {{ user.name | default('there') }}.{% endif %}\n"
     base = baseline(original, kind="jinja")
-    assert base.simple_tags is not None and base._skeleton is False  # not lexed yet
+    assert base.simple_tag_texts is not None and base._skeleton is False  # not lexed yet
     assert verify(original, original.replace("Please note that you", "You"), kind="jinja", base=base).ok
     assert base._skeleton is False  # the result's tags are the original's: still not lexed
     report = verify(original, original.replace("{{ user.name", "{{ who.name"), kind="jinja", base=base)
@@ -336,6 +354,7 @@ def test_verification_of_simple_tags_lexes_nothing_when_the_tags_stay() -> None:
     assert base.skeleton == skeleton_digest(original)  # lexed once tags differed
 
 
+@pytest.mark.usefixtures("shortcut_for_few_tags")
 def test_verification_without_the_shortcut_reports_the_same() -> None:
     from tokcli.compress.verify import baseline, verify
 
@@ -344,7 +363,7 @@ def test_verification_without_the_shortcut_reports_the_same() -> None:
     for result in results:
         fast = verify(original, result, kind="jinja")
         base = baseline(original, kind="jinja")
-        base.simple_tags = None  # the way every other template goes
+        base.simple_tag_texts = None  # the way every other template goes
         base._skeleton = skeleton_digest(original)
         slow = verify(original, result, kind="jinja", base=base)
         assert fast.problems == slow.problems

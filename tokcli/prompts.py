@@ -367,15 +367,16 @@ def template_skeleton(text: str, spans: list[Span], start: int = 0) -> str | Non
 def check_jinja_syntax(path: str, text: str, body_offset: int = 0, spans: list[Span] | None = None) -> None:
     """Parse with Jinja2 (never render) and turn a syntax error into a one-line InputError.
 
-    With the template `spans` (from `find_template_spans`), a body of simple tags is checked without Jinja2
-    (see `tokcli.simple_tags`); else the tags alone are parsed first (see `template_skeleton`); the whole body
+    With the template `spans` (from `find_template_spans`), a body of many simple tags is checked without
+    Jinja2 (see `tokcli.simple_tags`); else the tags alone are parsed first (see `template_skeleton`); the whole body
     is parsed only when that fails, for Jinja2's own error message."""
     if spans is not None:
-        from tokcli.simple_tags import simple_template
+        from tokcli import simple_tags
 
-        simple = simple_template(text, spans, body_offset)
-        if simple is not None and simple.parses:
-            return  # Jinja2 accepts it (see `tokcli.simple_tags`)
+        if len(spans) >= simple_tags.SHORTCUT_MIN_TAGS:
+            simple = simple_tags.simple_template(text, spans, body_offset)
+            if simple is not None and simple.parses:
+                return  # Jinja2 accepts it (see `tokcli.simple_tags`)
     import jinja2
 
     if spans is not None:

@@ -26,6 +26,7 @@ Tests compare both with Jinja2's on generated templates.
 
 from __future__ import annotations
 
+import functools
 import keyword
 import re
 from dataclasses import dataclass
@@ -36,6 +37,10 @@ if TYPE_CHECKING:
 
 #: Jinja2's parser recurses five or six frames per nested block: far below the interpreter's limit here.
 MAX_DEPTH = 32
+
+#: Callers take the shortcut for bodies of at least this many tags: compiling its patterns (~30 ms, once per
+#: process) costs what Jinja2 takes for a few hundred tags, and most prompt templates have a few dozen.
+SHORTCUT_MIN_TAGS = 256
 
 #: Names that are keywords to Jinja2's parser or lexer somewhere (`not`, `in`, `is`, `if`, `recursive`,
 #: constants it folds, Python's keywords): a name is none of them, so a tag naming one goes to Jinja2.
@@ -63,8 +68,8 @@ _TEST = rf"{_FILTERED}{_SPACE}+is(?:{_SPACE}+not)?{_SPACE}+(?:{_NAME}|none|true|
 _CONDITION = rf"(?:not{_SPACE}+)?(?:{_TEST}|{_COMPARISON})"
 _TARGET = rf"{_NAME}(?:{_SPACE}*,{_SPACE}*{_NAME})?"
 #: the text between `{{` and `}}`: a `-` right after the opener or right before the closer strips whitespace
-_VARIABLE = re.compile(rf"-?{_SPACE}*{_CONDITION}{_SPACE}*-?")
-_BLOCK = re.compile(
+_VARIABLE = rf"-?{_SPACE}*{_CONDITION}{_SPACE}*-?"
+_BLOCK = (
     rf"-?{_SPACE}*(?:"
     rf"(?P<test>if|elif){_SPACE}+{_CONDITION}"
     rf"|(?P<loop>for){_SPACE}+{_TARGET}{_SPACE}+in{_SPACE}+{_FILTERED}"
@@ -89,6 +94,7 @@ class SimpleTemplate:
 def simple_template(text: str, spans: list[Span], start: int = 0) -> SimpleTemplate | None:
     """`text[start:]` with its template `spans` (from `find_template_spans`) as a SimpleTemplate; None when a
     tag is not one of the simple forms, or the spans are not the tags Jinja2's lexer would find."""
+    variable_pattern, block_pattern = _patterns()
     texts: list[str] = []
     open_blocks: list[str] = []  # "if", "if-else", "for", "for-else"
     deepest = 0
@@ -106,10 +112,10 @@ def simple_template(text: str, spans: list[Span], start: int = 0) -> SimpleTempl
             if text.find("#}", span.start + 2) + 2 != span.end:
                 return None
         elif span.kind == "variable":
-            if not tag.endswith("}}") or _VARIABLE.fullmatch(tag, 2, len(tag) - 2) is None:
+            if not tag.endswith("}}") or variable_pattern.fullmatch(tag, 2, len(tag) - 2) is None:
                 return None
         else:
-            block = _BLOCK.fullmatch(tag, 2, len(tag) - 2) if tag.endswith("%}") else None
+            block = block_pattern.fullmatch(tag, 2, len(tag) - 2) if tag.endswith("%}") else None
             if block is None:
                 return None
             if balanced:
@@ -120,6 +126,12 @@ def simple_template(text: str, spans: list[Span], start: int = 0) -> SimpleTempl
     if _OPENER.search(text, position) is not None:
         return None
     return SimpleTemplate(tuple(texts), balanced and not open_blocks and deepest <= MAX_DEPTH)
+
+
+@functools.cache
+def _patterns() -> tuple[re.Pattern[str], re.Pattern[str]]:
+    """The patterns of a variable tag's and a block tag's inside, compiled on first use (see SHORTCUT_MIN_TAGS)."""
+    return re.compile(_VARIABLE), re.compile(_BLOCK)
 
 
 def _nest(open_blocks: list[str], word: str) -> bool:

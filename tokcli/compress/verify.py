@@ -17,7 +17,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
-from tokcli import forked
+from tokcli import forked, simple_tags
 from tokcli.compress import protect
 from tokcli.compress.protect import (
     LINE_MEMO_MIN_CHARS,
@@ -41,7 +41,6 @@ from tokcli.prompts import (
     parse_template,
     template_language,
 )
-from tokcli.simple_tags import simple_template
 
 
 @dataclass(frozen=True)
@@ -77,9 +76,10 @@ class Baseline:
     spans: list[ProtectedSpan]
     negations: Counter[str]
     tags: list[Span] | None  # None: not a template (stray braces are prose)
-    #: the texts of the body's tags when all are simple (see `tokcli.simple_tags`): a result whose tags have
-    #: the same texts has the same skeleton, known without lexing either; None: not a template, or not simple
-    simple_tags: tuple[str, ...] | None = None
+    #: the texts of the body's tags when all are simple and many (see `tokcli.simple_tags`): a result whose
+    #: tags have the same texts has the same skeleton, known without lexing either; None: not a template, or
+    #: not simple, or a few tags only
+    simple_tag_texts: tuple[str, ...] | None = None
     #: `line_spans` of the original, sorted by start (for `verify(copied=...)`)
     lines: list[tuple[int, int, str]] = field(default_factory=list, repr=False)
     #: the line spans of the original's lines, by line (see `known_line_spans`): a long result's lines that
@@ -129,7 +129,9 @@ def baseline(original: str, *, kind: str = "text", body_offset: int = 0) -> Base
     # Jinja2's lexer and `jinja2.meta` have nothing to say about Handlebars: its tags are compared as
     # sequences, byte for byte, and its blocks checked to close (see `verify`).
     jinja = tags is not None and language == "jinja"
-    simple = simple_template(original, tags, body_offset) if jinja and tags is not None else None
+    simple = None
+    if jinja and tags is not None and len(tags) >= simple_tags.SHORTCUT_MIN_TAGS:
+        simple = simple_tags.simple_template(original, tags, body_offset)
     skeleton = _SkeletonDigest(original[body_offset:]) if jinja and simple is None else None
     negations: list[tuple[int, int]] = []
     line_memo: LineMemo | None = {} if len(original) >= LINE_MEMO_MIN_CHARS else None
@@ -248,7 +250,7 @@ def verify(
             message = f"template no longer parses: {error.message}"
             return VerifyReport([Problem("syntax", message, _line_offset(result, error.line))])
         same_simple_tags = (
-            base.simple_tags is not None and _simple_tag_texts(result, tags_after, base) == base.simple_tags
+            base.simple_tag_texts is not None and _simple_tag_texts(result, tags_after, base) == base.simple_tag_texts
         )
         if not same_simple_tags and base.skeleton is not None:
             skeleton = _SkeletonDigest(result[base.body_offset :])
@@ -278,7 +280,7 @@ def verify(
 def _simple_tag_texts(result: str, tags: list[Span], base: Baseline) -> tuple[str, ...] | None:
     """The texts of the result's tags when all are simple: the same as the original's, the same skeleton
     (Jinja2's tokens follow from simple tags' texts alone; see `tokcli.simple_tags`)."""
-    simple = simple_template(result, tags, base.body_offset)
+    simple = simple_tags.simple_template(result, tags, base.body_offset)
     return simple.tag_texts if simple is not None else None
 
 
