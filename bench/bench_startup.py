@@ -1,5 +1,6 @@
 """Start-up benchmark: `tokcli count -m gpt-4o` on a small prompt, as a whole process, against a bare
-`python -c` that loads o200k_base from the same offline data and encodes the same text.
+`python -c` that loads o200k_base from the same offline data and encodes the same text; `tokcli compress`
+of the same prompt against the same baseline (most of its time is start-up: imports and patterns).
 
 Prints medians and the ratio (goal ≤ 0.8). Both run in this same process tree, alternately, so machine noise
 hits both. Usage: python bench/bench_startup.py [--runs N]
@@ -52,10 +53,12 @@ def main() -> None:
         tokens = int(ours_count.stdout.splitlines()[1].split(",")[3])
         if tokens != int(theirs_count.stdout):
             raise SystemExit(f"token counts differ: tokcli {tokens}, baseline {theirs_count.stdout.strip()}")
-        ours, theirs, version, help_ = [], [], [], []
+        compress = [sys.executable, "-m", "tokcli", "compress", "-m", "gpt-4o", prompt]
+        ours, theirs, version, help_, compressing = [], [], [], [], []
         for _ in range(args.runs):
             ours.append(timed(tokcli, env))
             theirs.append(timed(baseline, env))
+            compressing.append(timed(compress, env))
             version.append(timed([sys.executable, "-m", "tokcli", "--version"], env))
             help_.append(timed([sys.executable, "-m", "tokcli", "--help"], env))
         ours_median, theirs_median = statistics.median(ours), statistics.median(theirs)
@@ -63,7 +66,10 @@ def main() -> None:
         print(f"tokcli count -m gpt-4o (warm cache):      {ours_median * 1000:7.1f} ms")
         print(f"tokcli --version:                         {statistics.median(version) * 1000:7.1f} ms")
         print(f"tokcli --help:                            {statistics.median(help_) * 1000:7.1f} ms")
+        compress_median = statistics.median(compressing)
+        print(f"tokcli compress -m gpt-4o:                {compress_median * 1000:7.1f} ms")
         print(f"ratio tokcli / baseline: {ours_median / theirs_median:.2f}  (goal ≤ 0.80)")
+        print(f"ratio tokcli compress / baseline: {compress_median / theirs_median:.2f}")
     finally:
         shutil.rmtree(work, ignore_errors=True)
 

@@ -233,6 +233,20 @@ def test_negation_words_equal_the_generic_scan() -> None:
     assert protect._negation_words("x\u00a0must not, never") == [(2, 10), (12, 17)]
 
 
+def test_patterns_after_a_non_word_character_are_compiled_when_needed() -> None:
+    """The pattern after a non-ASCII character is compiled only for text that has one, and finds the same
+    matches as one `[^\\w]` pattern."""
+    patterns = protect.after_non_word("(?:must|not)\\b")
+    assert patterns._ascii is None and patterns._other is None
+    assert [m.group("m") for m in protect.iter_after_non_word(patterns, " must not, really")] == ["must", "not"]
+    assert patterns._ascii is not None and patterns._other is None
+    padded = " x\u00a0not \u2014must notmust"
+    found = [(m.start("m"), m.group("m")) for m in protect.iter_after_non_word(patterns, padded)]
+    one_pattern = re.compile(r"[^\w](?P<m>(?:must|not)\b)")
+    assert found == [(m.start("m"), m.group("m")) for m in one_pattern.finditer(padded)] == [(3, "not"), (8, "must")]
+    assert patterns._other is not None
+
+
 def test_json_examples_longer_than_the_decoding_window() -> None:
     big = json.dumps({"items": [{"id": n, "text": "x" * 50} for n in range(200)]}, indent=1)
     assert len(big) > 4 * protect._JSON_WINDOW

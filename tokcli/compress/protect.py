@@ -107,26 +107,52 @@ _NEGATION_WORDS = {
 }
 
 
-def after_non_word(body: str) -> tuple[re.Pattern[str], re.Pattern[str]]:
-    """Patterns for `body` (group "m") right after a non-word character, for `iter_after_non_word`: one
-    after an ASCII non-word character, one after any other. Starting at a non-word character lets the engine
-    skip the letters inside words without trying a match there, and an ASCII character class is checked
-    much faster than `[^\\w]` (the second class rejects ASCII characters at once)."""
-    return (
-        re.compile(f"[\\x00-\\x2f\\x3a-\\x40\\x5b-\\x5e\\x60\\x7b-\\x7f](?P<m>{body})"),
-        re.compile(f"[^\\x00-\\x7f\\w](?P<m>{body})"),
-    )
+class AfterNonWord:
+    """Patterns for `body` (group "m") right after a non-word character, for `iter_after_non_word`: `ascii`
+    after an ASCII non-word character, `other` after any other. Starting at a non-word character lets the
+    engine skip the letters inside words without trying a match there, and an ASCII character class is
+    checked much faster than `[^\\w]` (the second class rejects ASCII characters at once).
+
+    Each is compiled on first use (compiling them all took ~85 ms of every `compress` start-up): a run needs
+    only some of them, and `other` only for text with a non-ASCII character."""
+
+    __slots__ = ("_ascii", "_other", "body")
+
+    def __init__(self, body: str) -> None:
+        self.body = body
+        self._ascii: re.Pattern[str] | None = None
+        self._other: re.Pattern[str] | None = None
+
+    @property
+    def ascii(self) -> re.Pattern[str]:
+        if self._ascii is None:
+            self._ascii = re.compile(f"[\\x00-\\x2f\\x3a-\\x40\\x5b-\\x5e\\x60\\x7b-\\x7f](?P<m>{self.body})")
+        return self._ascii
+
+    @property
+    def other(self) -> re.Pattern[str]:
+        if self._other is None:
+            self._other = re.compile(f"[^\\x00-\\x7f\\w](?P<m>{self.body})")
+        return self._other
+
+    def other_for(self, text: str) -> re.Pattern[str] | None:
+        """`other`, or None when `text` is ASCII (where it cannot match)."""
+        return None if text.isascii() else self.other
 
 
-def iter_after_non_word(patterns: tuple[re.Pattern[str], re.Pattern[str]], padded: str) -> Iterator[re.Match[str]]:
+def after_non_word(body: str) -> AfterNonWord:
+    return AfterNonWord(body)
+
+
+def iter_after_non_word(patterns: AfterNonWord, padded: str) -> Iterator[re.Match[str]]:
     """Matches of `patterns` (see `after_non_word`) in `padded` (the text after one padding space): what one
     pattern `[^\\w](?P<m>body)` would find left to right, each search starting at the last character of the
     previous match (which may be the non-word character in front of the next one). Together the two classes
     are exactly `[^\\w]`; the next match is the earlier of the two patterns' next matches."""
-    ascii_pattern, other_pattern = patterns
+    ascii_pattern, other_pattern = patterns.ascii, patterns.other_for(padded)
     position = 0
     ascii_match = ascii_pattern.search(padded)
-    other_match = other_pattern.search(padded)
+    other_match = other_pattern.search(padded) if other_pattern is not None else None
     while ascii_match is not None or other_match is not None:
         if other_match is None or (ascii_match is not None and ascii_match.start() < other_match.start()):
             match = ascii_match
@@ -137,7 +163,7 @@ def iter_after_non_word(patterns: tuple[re.Pattern[str], re.Pattern[str]], padde
         position = match.end() - 1
         if ascii_match is not None and ascii_match.start() < position:
             ascii_match = ascii_pattern.search(padded, position)
-        if other_match is not None and other_match.start() < position:
+        if other_match is not None and other_pattern is not None and other_match.start() < position:
             other_match = other_pattern.search(padded, position)
 
 
@@ -353,11 +379,11 @@ def _negation_words(folded: str) -> list[tuple[int, int]]:
     and a match after an ASCII character holds ASCII characters only, so none after a non-ASCII one starts
     inside it (the reverse can happen: "\u00a0must not" holds " not", which is skipped)."""
     padded = " " + folded
-    ascii_pattern, other_pattern = _NEGATION
+    ascii_pattern, other_pattern = _NEGATION.ascii, _NEGATION.other_for(padded)
     found: list[tuple[int, int]] = []
     position = 0
     while True:
-        other = other_pattern.search(padded, position)
+        other = other_pattern.search(padded, position) if other_pattern is not None else None
         for match in ascii_pattern.finditer(padded, position):
             if other is not None and match.start() > other.start():
                 break

@@ -28,7 +28,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable
 
-from tokcli.compress.protect import after_non_word, fold
+from tokcli.compress.protect import AfterNonWord, after_non_word, fold
 from tokcli.compress.sentences import in_example
 from tokcli.compress.transforms import SENTINEL, Replacement, at_sentence_start, may_capitalise, rewrite
 
@@ -640,7 +640,7 @@ _NEEDS: dict[str, tuple[str, ...]] = {
     "kind_of": ("kind of", "sort of"),
     "first_thing": ("first thing",),
 }
-_Scan = tuple[tuple[re.Pattern[str], re.Pattern[str]], re.Pattern[str]]
+_Scan = tuple[AfterNonWord, re.Pattern[str]]
 _SCANS: dict[frozenset[str], _Scan] = {}
 
 

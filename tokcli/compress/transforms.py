@@ -18,6 +18,7 @@ from tokcli.compress.protect import (
     ENTITY_JOINERS,
     ENTITY_STOPWORDS,
     HEADING_START,
+    AfterNonWord,
     after_non_word,
     fold,
     iter_after_non_word,
@@ -710,7 +711,7 @@ Replacement = str | tuple[int, str] | tuple[int, str, int] | None
 
 def _rewrite(
     text: str,
-    patterns: tuple[re.Pattern[str], re.Pattern[str]],
+    patterns: AfterNonWord,
     replace: Callable[[int, int, re.Match[str]], Replacement],
 ) -> tuple[str, int]:
     """`text` with each group "m" of `patterns`, searched in the case-folded text (see `iter_after_non_word`),
@@ -752,7 +753,7 @@ def _rewrite(
 
 def rewrite(
     text: str,
-    patterns: tuple[re.Pattern[str], re.Pattern[str]],
+    patterns: AfterNonWord,
     replace: Callable[[int, int, re.Match[str]], Replacement],
 ) -> tuple[str, int]:
     """`_rewrite` for the transforms of other modules (`rewording`): patterns made with `after_non_word`, run
