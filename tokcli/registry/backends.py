@@ -26,6 +26,8 @@ PURE_BPE_BUDGET_CHARS = 40_000
 FAST_COUNT_MIN_CHARS = 2_000_000
 #: Texts this long may hold a run of one character worth counting by strides (see long_runs).
 _RUNS_MIN_CHARS = 2 * long_runs.BLOCK_CHARS
+#: A text this long is counted in pieces (`tokcli.streaming.LARGE_TEXT_CHARS`)
+_PIECES_MIN_CHARS = 1 << 20
 #: Spaces and tabs in a row (no line break) beyond which tiktoken's split pattern is not trusted to give ids:
 #: it panics from about 1,000,000 on.
 _SPLIT_LIMIT_CHARS = 500_000
@@ -215,6 +217,12 @@ class TiktokenTokenizer(Tokenizer):
         return str(self.encoding.decode(list(ids)))
 
     def count(self, text: str, *, allow_special: bool = False) -> int:
+        if not allow_special and len(text) >= _PIECES_MIN_CHARS:
+            from tokcli.streaming import count_large_text
+
+            # in pieces cut where no token can cross (see `tokcli.streaming`): the same total without a
+            # million token ids at once (lint and compress count whole documents)
+            return count_large_text(text, self)
         run_tokens = 0
         if len(text) >= _RUNS_MIN_CHARS:  # long runs of one character are counted by strides
             text, run_tokens = long_runs.shortened(text, self._tokens_per_stride)

@@ -28,7 +28,7 @@ def normalize(text: str) -> str:
     return " ".join(_WORD.findall(text.lower()))
 
 
-@dataclass
+@dataclass(slots=True)
 class Sentence:
     segment: Segment
     start: int
@@ -46,6 +46,10 @@ def sentences(segment: Segment, min_words: int) -> list[Sentence]:
         return list(cached)
     found = []
     masked = segment.masked
+    # A sentence met again shares its text, words, key and word set with the first one, and every word is
+    # one string object: a long document's sentences weighed ~2.5 KB each (these are kept until it is done).
+    known: dict[str, tuple[str, list[str], str, frozenset[str]]] = {}
+    vocabulary: dict[str, str] = {}
     for match in _sentence_matches(masked):
         raw = match.group()
         if "\0" in raw or not _is_instruction(segment, match.start()):
@@ -53,10 +57,14 @@ def sentences(segment: Segment, min_words: int) -> list[Sentence]:
         lead = _LIST_MARK.match(raw)
         offset = lead.end() if lead else len(raw) - len(raw.lstrip())
         text = raw[offset:].rstrip()
-        words = _WORD.findall(text.lower())
+        parts = known.get(text)
+        if parts is None:
+            words = [vocabulary.setdefault(word, word) for word in _WORD.findall(text.lower())]
+            parts = known[text] = (text, words, " ".join(words), frozenset(words))
+        text, words, key, wordset = parts
         if len(words) >= min_words:
             start = match.start() + offset
-            found.append(Sentence(segment, start, start + len(text), text, words, " ".join(words), frozenset(words)))
+            found.append(Sentence(segment, start, start + len(text), text, words, key, wordset))
     segment.cache[("sentences", min_words)] = found
     return found
 
