@@ -32,7 +32,7 @@ _BULLET = re.compile(r"^(?:[-*+]|\d+[.)])[ \t]+")
 PROSE = "prose"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Line:
     start: int
     end: int

@@ -212,7 +212,15 @@ def _normalized_lines(segment: Segment) -> list[tuple[int, int, str, str]]:
     """(start, end, masked line, normalized line) of every line; TK201 and TK203 both need them (cached)."""
     cached = segment.cache.get("normalized_lines")
     if cached is None:
-        cached = [(start, end, line, normalize(line)) for start, end, line in segment.lines()]
+        # a line met again (data, lists, separators) shares its text and key with the first one: these are
+        # kept until the document is done
+        known: dict[str, tuple[str, str]] = {}
+        cached = []
+        for start, end, line in segment.lines():
+            parts = known.get(line)
+            if parts is None:
+                parts = known[line] = (line, normalize(line))
+            cached.append((start, end, *parts))
         segment.cache["normalized_lines"] = cached
     return list(cached)
 
