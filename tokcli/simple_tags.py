@@ -13,15 +13,16 @@ with `-` whitespace control at either end. `simple_template` checks, in one pass
 the tags, that every tag of a body is one of these and that the spans given are exactly the tags Jinja2's
 lexer finds (no tag opener in the text between them, each tag ending at its first closer). Then:
 
-- Jinja2's lexer reads each tag alone, whatever the text around it (no escapes, brackets or braces inside
-  could carry it past the closer), and accepts it: its tokens (static text aside) follow from the tags' texts;
+- Jinja2's lexer reads each tag alone, whatever the text around it (no escapes, braces or unbalanced
+  parentheses inside could carry it past the closer), and accepts it: its tokens (static text aside) follow from the tags' texts;
 - when besides the blocks close in order and nest no deeper than `MAX_DEPTH`, Jinja2's parser accepts the
   body: it builds an `If` or a `For` from exactly these forms and fails only on a block left open, closed by
   the wrong end tag, an `elif` or `else` where none may stand, or on recursion far deeper than `MAX_DEPTH`.
 
 Anything else (escapes or braces in strings, other numbers, calls, subscripts, arithmetic, `and`/`or`, other
-statements, `{% raw %}`, `+` whitespace control, non-ASCII names, keywords as names) answers None and the caller asks Jinja2 itself, so the verdict is always Jinja2's.
-Tests compare both with Jinja2's on generated templates.
+statements, `{% raw %}`, `+` whitespace control, non-ASCII names, keywords as names) answers None and the
+caller asks Jinja2 itself, so the verdict is always Jinja2's. Tests compare both with Jinja2's on generated
+templates.
 """
 
 from __future__ import annotations
