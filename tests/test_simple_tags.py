@@ -367,3 +367,18 @@ def test_verification_without_the_shortcut_reports_the_same() -> None:
         base._skeleton = skeleton_digest(original)
         slow = verify(original, result, kind="jinja", base=base)
         assert fast.problems == slow.problems
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["{%+raw%}a", "{%+ raw %}{{ x }{% endraw %}", "{% raw -%}{{{%+ endraw %}", "{% raw +%}x{% endraw %}"],
+)
+def test_raw_blocks_are_found_as_jinja_finds_them(text: str) -> None:
+    """`{%+ raw %}` opens a raw block for Jinja2's lexer (the template-syntax check accepted an unclosed one
+    without a line break after it); `{% raw +%}` does not."""
+    try:
+        check_jinja_syntax("p.j2", text, 0, find_template_spans(text))
+        checked = True
+    except InputError:
+        checked = False
+    assert checked == jinja_accepts(text)

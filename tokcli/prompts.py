@@ -34,8 +34,9 @@ TEMPLATE_KINDS = frozenset({"jinja", "prompty", "dotprompt"})
 _FRONT_MATTER = re.compile(r"\A---[ \t]*\r?\n(.*?\r?\n)?---[ \t]*(?:\r?\n|\Z)", re.DOTALL)
 _TAG_OPENERS = {"{{": ("}}", "variable"), "{%": ("%}", "block"), "{#": ("#}", "comment")}
 _OPENER = re.compile(r"\{[{%#]")
-_RAW_START = re.compile(r"\{%-?\s*raw\s*[-+]?%\}")
-_RAW_END = re.compile(r"\{%-?\s*endraw\s*[-+]?%\}")
+# as Jinja2's lexer has them: `+` or `-` after the opener of both, `-` (not `+`) before the closer of `raw`
+_RAW_START = re.compile(r"\{%[-+]?\s*raw\s*-?%\}")
+_RAW_END = re.compile(r"\{%[-+]?\s*endraw\s*[-+]?%\}")
 _PROMPTY_ROLE = re.compile(r"^[ \t]*(system|user|assistant|developer|tool)[ \t]*:[ \t]*$", re.MULTILINE | re.I)
 
 
