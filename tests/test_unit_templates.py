@@ -147,3 +147,12 @@ def test_nunjucks_syntax_jinja2_rejects_is_no_error_and_its_tags_stay_protected(
     compressed = invoke("compress", "promptfooconfig.yaml")
     assert compressed.exit_code == 0
     assert compressed.stdout == NUNJUCKS.replace("Answer in order to help.", "Answer to help.")
+
+
+def test_a_unit_whose_tag_does_not_close_is_no_jinja_document() -> None:
+    # no template span was found in it: taken for a template, its "{{ name" would read as prose that parses
+    from tokcli.units.documents import unit_document
+
+    assert unit_document("agent.yaml", "Hello {{ name", "jinja2").kind == "text"
+    assert unit_document("agent.yaml", "Hello {{ name }}", "jinja2").kind == "jinja"
+    assert unit_document("agent.yaml", "Hello", "jinja2").kind == "jinja"

@@ -19,6 +19,8 @@ def unit_document(path: str, text: str, syntax: str | None = None) -> PromptDocu
     if syntax == "jinja2":
         spans = jinja_spans(text)
         try:
+            if not spans and ("{{" in text or "{%" in text):
+                raise InputError("a tag that does not close", path=path)  # ("Hello {{ name" found no span)
             check_jinja_syntax(path, text, 0, spans)
             return PromptDocument(path=path, text=text, kind="jinja", template_spans=spans)
         except Exception:  # not Jinja2 to its parser (Nunjucks' `{% elseif %}`, a `{{` of prose): text whose
