@@ -337,12 +337,12 @@ def repeated_punctuation(text: str) -> tuple[str, int]:
 def markdown_decoration(text: str) -> tuple[str, int]:
     """Bold/italic markers and closing `##` of headings; the words stay. Markers whose removal would join the
     words around them into a named entity or a two-word negation stay too (see `_joins_across`), and so do the
-    markers of a format the model is shown to follow (see `_FORMAT_BLOCK`)."""
+    markers of a format the model is shown to follow (see `_format_blocks`)."""
     taken = 0
     if "*" in text or "_" in text:
         parts = []
         position = 0
-        for block in _FORMAT_BLOCK.finditer(text) if ":" in text else ():
+        for block in _format_blocks(text) if ":" in text else ():
             part, count = _unwrap_markers(text[position : block.start("block")])
             parts += [part, block.group("block")]
             taken += count
@@ -360,14 +360,32 @@ def markdown_decoration(text: str) -> tuple[str, int]:
 # "Use this template:", "It should look like this:"): its markers are part of what the model is to write
 # ("*What happened:*" is bold in Slack), so they stay. Only a line that names the format itself: "Structure your
 # reasoning as follows:" introduces steps, whose markers go.
-_FORMAT_BLOCK = re.compile(
-    r"^(?:[ \t>*_#-]*(?:(?:expected|example|sample|desired|final|output|response|reply|message|answer|email|report)"
+_FORMAT_LEAD = re.compile(
+    r"(?:[ \t>*_#-]*(?:(?:expected|example|sample|desired|final|output|response|reply|message|answer|email|report)"
     r"[ \t]+)*(?:format|template|output|example|response|layout)s?\b[^\n:]{0,60}"
     r"|[^\n]*\b(?:(?:this|the[ \t]+following|the[ \t]+same|exactly[ \t]+this)[ \t]+(?:format|template|layout|shape)"
     r"|looks?[ \t]+like[ \t]+this|formatted[ \t]+(?:as|like))\b[^\n:]{0,40})"
-    r":[ \t*_]*\n(?:[ \t]*\n)*(?P<block>(?:[^\n]*\S[^\n]*(?:\n|\Z))+)",
-    re.M | re.I,
+    r":[ \t*_]*",
+    re.I,
 )
+# a line that ends with a colon (where a lead can end), then the paragraph after it
+_COLON_LINE_END = re.compile(r":[ \t*_]*\n")
+_PARAGRAPH_AFTER = re.compile(r"(?:[ \t]*\n)*(?P<block>(?:[^\n]*\S[^\n]*(?:\n|\Z))+)")
+
+
+def _format_blocks(text: str) -> Iterator[re.Match[str]]:
+    """The paragraphs after a line that names a format (`_FORMAT_LEAD`), in text order: only lines ending with a
+    colon are looked at."""
+    position = 0
+    for colon in _COLON_LINE_END.finditer(text):
+        if colon.start() < position:
+            continue  # inside the paragraph found last
+        line_start = text.rfind("\n", 0, colon.start()) + 1
+        if _FORMAT_LEAD.fullmatch(text, line_start, colon.end() - 1):
+            block = _PARAGRAPH_AFTER.match(text, colon.end())
+            if block is not None and block.group("block"):
+                position = block.end("block")
+                yield block
 
 
 def _unwrap_markers(text: str) -> tuple[str, int]:
