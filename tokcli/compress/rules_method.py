@@ -654,7 +654,8 @@ _MESSAGE_BREAK = "\n\ue001\n"  # a reserved character: always a protected span, 
 
 def _compress_chat(document: PromptDocument, level: str) -> RulesResult:
     """Chat files: the messages' texts are compressed together (so an instruction repeated in every turn is
-    kept once) with a protected break between them; the file is written back re-serialised."""
+    kept once) with a protected break between them, the turns of an example conversation left as written
+    (`_example_turns`); the file is written back with only the changed texts replaced where it can be."""
     import yaml
 
     is_json = document.path.lower().endswith(".json")
@@ -662,18 +663,19 @@ def _compress_chat(document: PromptDocument, level: str) -> RulesResult:
     data = json.loads(document.text) if is_json else yaml.load(document.text, Loader=_yaml_safe_loader())
     items = data["messages"] if isinstance(data, dict) else data
     slots: list[tuple[dict[str, Any], str, int]] = []  # (holder, key, line of the message)
+    owners: list[int] = []  # the message each slot belongs to
     for position, item in enumerate(items):
         line = document.messages[position].line if position < len(document.messages) else 1
         content = item.get("content")
-        if isinstance(content, str):
-            slots.append((item, "content", line))
-        elif isinstance(content, list):
-            slots.extend(
-                (part, "text", line) for part in content if isinstance(part, dict) and isinstance(part.get("text"), str)
-            )
+        parts = [(item, "content")] if isinstance(content, str) else []
+        if isinstance(content, list):
+            parts = [(part, "text") for part in content if isinstance(part, dict) and isinstance(part.get("text"), str)]
+        slots.extend((holder, key, line) for holder, key in parts)
+        owners.extend(position for _ in parts)
     texts = [holder[key] for holder, key, _ in slots]
     lines = [line for _, _, line in slots]
-    result, new_texts = _compress_turns(document, texts, lines, _example_turns(items, slots), level)
+    examples = _example_turns(items, owners)
+    result, new_texts = _compress_turns(document, texts, lines, examples, level)
     if not result.transforms or new_texts == texts:
         result.transforms.clear()
         return result
@@ -756,24 +758,13 @@ def _compress_tools(document: PromptDocument, level: str) -> RulesResult:
 _SPEAKER_ROLES = frozenset(["user", "assistant", "model", "human", "ai"])
 
 
-def _example_turns(items: list[Any], slots: list[tuple[dict[str, Any], str, int]]) -> list[bool]:
-    """Per slot, whether it is a turn of an example conversation: a user or assistant message before the last
-    user message (a few-shot demonstration, or a conversation's history), whose words are the speakers'."""
+def _example_turns(items: list[Any], owners: list[int]) -> list[bool]:
+    """Per slot (of the message `owners[slot]`), whether it is a turn of an example conversation: a user or
+    assistant message before the last user message (a few-shot demonstration, or a conversation's history),
+    whose words are the speakers'."""
     roles = [str(item.get("role", "")).lower() if isinstance(item, dict) else "" for item in items]
     last_user = max((index for index, role in enumerate(roles) if role in ("user", "human")), default=-1)
-    holders = {id(item): index for index, item in enumerate(items)}
-    turn_of = []
-    for holder, _, _ in slots:
-        index = holders.get(id(holder))
-        if index is None:  # a content part: its message is the one holding it
-            index = next((i for i, item in enumerate(items) if _holds(item, holder)), -1)
-        turn_of.append(0 <= index < last_user and roles[index] in _SPEAKER_ROLES)
-    return turn_of
-
-
-def _holds(item: Any, part: Any) -> bool:
-    content = item.get("content") if isinstance(item, dict) else None
-    return isinstance(content, list) and any(candidate is part for candidate in content)
+    return [index < last_user and roles[index] in _SPEAKER_ROLES for index in owners]
 
 
 def _compress_turns(
