@@ -584,7 +584,7 @@ _PASSIVE_NOTE = (
     f"borne{_B}in{_B}mind|recalled|observed)(?:{_B}for{_B}the{_B}record)?{_B}that"
     f"|it(?:['’]s|{_B}is)(?:{_B}(?:perhaps|probably|also|therefore))?{_B}worth{_B}(?:noting|mentioning|stating|saying|"
     f"pointing{_B}out|remembering|emphasi[sz]ing|stressing|repeating)(?:{_B}(?:at{_B}the{_B}outset|here|again|first|"
-    f"up{_B}?front))?{_B}that"
+    f"up(?:{_B})?front))?{_B}that"
     f"|as{_B}you{_B}(?:(?:may|might|probably|already|surely|well|likely){_B})*(?:know|be{_B}aware|are{_B}aware|"
     f"can{_B}imagine|can{_B}see|will{_B}see),"
 )
