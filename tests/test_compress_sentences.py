@@ -301,6 +301,8 @@ def test_greetings_with_a_name_emphasis_and_questions_that_ask_nothing(sentence:
         ("Read the text carefully.", None),
         ("Read this.", None),
         ("Read the document carefully and summarise it.", None),
+        ("Read the document.", None),
+        ("Read these instructions.", None),
         ("Read these instructions carefully, then classify the ticket.", None),
         ("With every good wish for your success in this endeavour, I remain,", "sign-off"),
     ],

@@ -350,7 +350,9 @@ _META = re.compile(
     # being told to read the prompt itself with care ("Read each of these instructions carefully and in their
     # entirety", "read this whole thing before changing anything"); not "the following …" or "the text", which may
     # be the input the task is about
-    r"|(?:please )?read (?:(?:very )?carefully |attentively )?(?:(?:each|every one|all|every word) of )?"
+    # (only with the care asked: "Read the document." alone may be the task's first step)
+    r"|(?:please )?read (?=[^.!?\n]*\b(?:carefully|attentively|with (?:care|attention)|closely|entirety|in full|"
+    r"the way through|before)\b)(?:(?:very )?carefully |attentively )?(?:(?:each|every one|all|every word) of )?"
     r"(?:it|this|these|everything|all (?:of )?(?:it|this|the \w+)|the following|the whole thing|"
     r"(?:this|these|the|my|our) (?:whole |entire )?(?:prompt|document|note|brief|memo|instructions?|rules|guidelines|"
     r"guide|sections?|thing))(?: whole thing)?(?: all)?(?: below| above)?"
