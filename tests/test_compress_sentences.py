@@ -31,6 +31,26 @@ def test_boundaries_survive_abbreviations_initials_and_list_items() -> None:
     ]  # fmt: skip
 
 
+def test_a_clause_number_leads_its_sentence_as_a_list_marker_does() -> None:
+    # "5.1 The Assistant shall …": legal prompts number their clauses; the clause's sentence starts after it
+    assert texts("1.2 It is so. Then more.\n3.5.1. The Assistant waits.\n2.5 hours at most.") == [
+        "It is so.", "Then more.", "The Assistant waits.", "2.5 hours at most.",
+    ]  # fmt: skip
+
+
+def test_a_numbered_clause_loses_its_opener_and_keeps_its_number() -> None:
+    text = (
+        "1.2 It is hereby expressly acknowledged that the Assistant is not a medical practitioner.\n\n"
+        "6.1 For the avoidance of doubt, the Assistant is reminded that it shall never diagnose, "
+        "and that doubt means the more urgent level.\n"
+    )
+    assert compress_text(text).text == (
+        "1.2 The Assistant is not a medical practitioner.\n\n"
+        # the opener closed with its comma: the later "and that" is the sentence's own and stays
+        "6.1 The Assistant is reminded that it shall never diagnose, and that doubt means the more urgent level.\n"
+    )
+
+
 def test_boundaries_need_a_capital_after_the_stop() -> None:
     # dotted names, versions and paths are masked as protected spans; a lower-case word after a stop goes on
     assert texts(f"Use {S} now. it works. Done.") == [f"Use {S} now. it works.", "Done."]

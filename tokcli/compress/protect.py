@@ -327,6 +327,8 @@ _NUMBER_TAIL = re.compile(r"[\w.,:/%-]*[\w%]|")
 _WORD_TAIL = re.compile(r"\w*")
 _EMAIL_TAIL = re.compile(r"@[\w-]+(?:\.[\w-]+)+")
 _LIST_MARKER_TAIL = re.compile(r"[.)][ \t]")
+# "5.1 The Assistant shall …": a legal clause's number, as a list marker is
+_CLAUSE_NUMBER = re.compile(r"\d{1,2}(?:\.\d{1,2}){1,3}\.?[ \t]+(?=[A-Z])")
 
 
 _FOLDED: dict[str, str] = {}  # large texts → their folds, for the transforms that fold the same text in turn
@@ -820,8 +822,10 @@ def _anchored(text: str, folded: str) -> list[list[tuple[int, int, str]]]:
         while text[start] == "-":
             start += 1
         last = _NUMBER_TAIL.match(text, match.end()).end()  # type: ignore[union-attr]
-        if last - start <= 3 and _LIST_MARKER_TAIL.match(text, last) and _at_line_start(text, start):
-            continue  # "1." opening a numbered list item is structure, not content
+        if (
+            (last - start <= 3 and _LIST_MARKER_TAIL.match(text, last)) or _CLAUSE_NUMBER.match(text, start)
+        ) and _at_line_start(text, start):
+            continue  # "1." opening a numbered list item (or "5.1" a clause) is structure, not content
         found.append((start, last, "number" if start == match.start() else "identifier"))
     found = []
     groups.append(found)

@@ -624,7 +624,7 @@ _OPENING_KINDS = 4
 # What may come before a word that opens a sentence (`at_sentence_start`, which the handlers check).
 # One negative lookbehind says it all: not a blank after a word (true after a line break, a bold marker, at
 # the text's start, and after a blank that follows a stop, a colon, a list marker or another blank).
-_SENTENCE_START = r"(?<![^\n \t*+>.)!?:-][ \t])"
+_SENTENCE_START = r"(?<![^\n \t*+>.)!?:0-9-][ \t])"
 #: Words without which a kind cannot match (in the case-folded text): a kind whose words a text lacks is left
 #: out of its scan, so the rare kinds cost nothing on the texts that have none of them.
 _NEEDS: dict[str, tuple[str, ...]] = {

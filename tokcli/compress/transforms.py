@@ -101,7 +101,8 @@ def _trie_source(node: _Trie) -> str:
     return f"(?:{body})?" if "" in node else body
 
 
-_LINE_LEAD = re.compile(r"[ \t]*(?:[-*+>][ \t]+|\d{1,3}[.)][ \t]+|\*\*?)?")
+# (a legal clause's number, "5.1 The Assistant shall …", leads its line as a list marker does)
+_LINE_LEAD = re.compile(r"[ \t]*(?:[-*+>][ \t]+|\d{1,3}[.)][ \t]+|\d{1,2}(?:\.\d{1,2}){1,3}\.?[ \t]+|\*\*?)?")
 _AFTER_STOP = re.compile(r"[.!?:][ \t]+\Z")
 _LEAD_CHARS = frozenset(" \t-*+>.)")
 
@@ -565,7 +566,7 @@ _INDIRECT_REQUEST = (
 # chained openers ("I would like you to please make sure to …") go in one match
 # openers stand at a sentence start (the handler checks `at_sentence_start`) or, for a request, after the
 # comma closing a clause: the lookbehinds turn away the other words at once
-_OPENER_MAY_STAND = r"(?<![^\n \t*+>.)!?:,-][ \t])"
+_OPENER_MAY_STAND = r"(?<![^\n \t*+>.)!?:,0-9-][ \t])"
 # The writer announcing what they say next ("I should mention, lastly, that …", "We'd like to stress that …",
 # "Let me point out that …"), and an emphatic "do" before an opener ("please do keep in mind that …"): what
 # follows is said either way.
@@ -832,6 +833,7 @@ _POLITE_QUESTION = re.compile(r"(?:[Cc]ould|[Cc]an|[Ww]ould)[ \t]+you[ \t]+(?:pl
 
 
 _STOPS = frozenset(",.;:!?)")
+_ENDS_CLAUSE = re.compile(r",(?:[ \t]+(?:and|but))?[ \t]*\Z")
 # the request set against what it is not, later in its sentence: ", not that you …", "rather than that …"
 _SET_AGAINST = re.compile(
     rf"[^.!?\n]{{0,200}}?(?:,[ \t]*(?:and[ \t]+|but[ \t]+)?(?:{SENTINEL}|not)[ \t]+(?:that|whether|how)\b"
@@ -850,6 +852,11 @@ def filler_phrases(text: str) -> tuple[str, int]:
 
     def opener(start: int, end: int, match: re.Match[str]) -> Replacement:
         coordinated = _COORDINATED_TO.match(text, end)
+        opener_end = match.start("next") - 1 if match.group("next") else end
+        if coordinated is not None and _ENDS_CLAUSE.search(text, start, opener_end):
+            # "For the avoidance of doubt, …, and that …": after an opener that closes with its comma the sentence
+            # is whole, and a later "and that" is its own
+            coordinated = None
         if coordinated is None:
             if match.group("request") is not None and _COORDINATED_PROTECTED.match(text, end):
                 return None  # "You should read it and should not guess": "should not" is one protected span
