@@ -34,7 +34,9 @@ from tokcli.compress.transforms import SENTINEL, without_ranges
 # ---- sentence boundaries --------------------------------------------------------------------------------
 
 _LINE = re.compile(r"[^\n]+")
-_LIST_LEAD = re.compile(r"[ \t]*(?:[-*+•][ \t]+|\d{1,3}[.)][ \t]+|\d{1,2}(?:\.\d{1,2}){1,3}\.?[ \t]+(?=[A-Z])|[a-z][.)][ \t]+)?")
+_LIST_LEAD = re.compile(
+    r"[ \t]*(?:[-*+•][ \t]+|\d{1,3}[.)][ \t]+|\d{1,2}(?:\.\d{1,2}){1,3}\.?[ \t]+(?=[A-Z])|[a-z][.)][ \t]+)?"
+)
 # a candidate end: one or more . ! ? (and closing quotes or brackets), then blanks or the end of the line
 _EMOJI = "\U0001f000-\U0001faff\u2600-\u27bf\ufe0f\u200d"
 _END = re.compile(rf"[.!?…]+[\"'”’)\]]*(?:[ \t]*[{_EMOJI}]+)*(?=[ \t]|$)")
