@@ -225,6 +225,15 @@ def test_wordy_and_legal_phrases_become_short(before: str, after: str) -> None:
         ("Here is where it gets hard:\n", "Here is where it gets hard:\n"),  # not a label
         ("Here are two examples. Read them:\n", "Here are two examples. Read them:\n"),  # the line goes on
         ("Some background: it is old.", "Some background: it is old."),
+        # a line that only announces examples keeps the label and what they are examples of
+        ("To help calibrate, here are a couple of examples of what good looks like:\n", "Examples:\n"),
+        ("Here is an example:\n```\nx\n```\n", "Example:\n```\nx\n```\n"),
+        ("- Here are two examples of greetings:\n  - Hi\n", "- Examples of greetings:\n  - Hi\n"),
+        ("Here are two examples that capture our voice perfectly:\n", "Examples:\n"),
+        # … but not what says more: a constraint, a judgement, a clause of its own
+        ("Here are some examples of replies you must never send:\n", "Examples of replies you must never send:\n"),
+        ("Here are two examples of bad answers:\n", "Two examples of bad answers:\n"),
+        ("Read this. Here are two examples:\n", "Read this. Two examples:\n"),  # not the whole line
     ],
 )
 def test_lead_ins_keep_their_label(before: str, after: str) -> None:

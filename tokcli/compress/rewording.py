@@ -272,6 +272,7 @@ _LEAD_IN = (
     r"(?!(?:where|what|how|why|when|who|which|that|it|you|we|they)\b)[a-z]"
 )
 _ENDS_WITH_COLON = re.compile(r"[^.!?\n]{0,200}:[ \t]*(?:\n|\Z)")
+_LEAD_IN_AT = re.compile(_LEAD_IN, re.I)
 
 
 def _lead_in(text: str, start: int, end: int) -> str | None:
@@ -281,6 +282,66 @@ def _lead_in(text: str, start: int, end: int) -> str | None:
         return None
     letter = end - 1
     return text[letter].upper() if may_capitalise(text, letter) else None
+
+
+# A line that only announces examples needs only that label: "To give you an idea of what we want, here are a
+# couple of examples of that signature touch:" → "Examples:". Not where the line says more than what they are
+# examples of: a constraint, a negation or a judgement ("Here are examples of replies you must never send:",
+# "… of bad answers:") stays as written.
+_EXAMPLE_LEAD = (
+    r"(?:(?:to|for|so|just)[ \t][^,.!?:\n\ue000]{0,80},[ \t]+)?(?:and[ \t]+)?"
+    r"(?:here(?:['’]s|[ \t]+is|[ \t]+are)|below[ \t]+(?:is|are)|(?:i|we)(?:['’]ve|[ \t]+have)[ \t]+(?:included|added))[ \t]+"
+    r"(?:(?P<quantity>a|an|one|two|three|four|five|a[ \t]+few|a[ \t]+couple(?:[ \t]+of)?|some|several|the)[ \t]+)?"
+    r"(?:(?:short|quick|brief|more|concrete|real|sample)[ \t]+)?(?:examples?|samples?)(?![\w-])"
+)
+_EXAMPLE_LEAD_REST = re.compile(r"[^.!?:;\n\ue000]{0,150}:[ \t]*(?=\n|\Z)")
+_SAYS_MORE = re.compile(
+    r"\b(?:not|never|no|nor|don['’]t|do[ \t]+not|must|mustn['’]t|only|always|avoid|bad|wrong|incorrect|poor|worst"
+    r"|should|shouldn['’]t|required?|format)\b",
+    re.I,
+)
+_SINGLE = frozenset({"a", "an", "one"})
+_WRITER_OR_PRAISE = frozenset(
+    [
+        "what", "i", "i'd", "i'm", "i’d", "i’m", "we", "we'd", "we’d", "you", "you'd", "you’d", "my", "our", "your",
+        "us", "me", "like", "looking", "great", "good", "perfect", "perfectly", "ideal", "magic", "idea", "calibrate",
+    ]
+)  # fmt: skip
+
+
+def _example_lead(text: str, start: int, end: int) -> Replacement:
+    if not text[start].isupper() or not at_sentence_start(text, start) or in_example(text, start):
+        return None
+    line_start = text.rfind("\n", 0, start) + 1
+    if text[line_start:start].strip(" \t-*+>0123456789.)"):
+        return None  # a sentence before it on the line
+    rest = _EXAMPLE_LEAD_REST.match(text, end)
+    if rest is None or _SAYS_MORE.search(text, start, rest.end()):
+        return None
+    words = text[start:end].lower().split()
+    single = not words[-1].endswith("s") or (len(words) > 2 and words[-2] in _SINGLE)
+    colon = end + rest.group().index(":")
+    # what they are examples of stays when a few plain words say it ("of greetings", "of a good reply"); words
+    # about the writer, the reader or how good they are go ("of what good looks like", "of the kind of line I'd
+    # like to see", "that capture our voice perfectly"); anything else ("using tools") keeps the plain lead-in
+    tail = text[end:colon].split()
+    label = "Example" if single else "Examples"
+    if tail and not _WRITER_OR_PRAISE.intersection(word.lower().strip(",'’\"") for word in tail):
+        if tail[0].lower() != "of" or len(tail) > 4:
+            return None
+        label += " " + " ".join(tail)
+    return start, label + ":", colon + 1
+
+
+def _lead_in_or_example(text: str, start: int, end: int) -> Replacement:
+    """An example lead-in that says more than its label may still be a plain lead-in ("Some examples:")."""
+    new = _example_lead(text, start, end)
+    if new is None:
+        plain = _LEAD_IN_AT.match(text, start)
+        if plain is not None:
+            label = _lead_in(text, start, plain.end())
+            return None if label is None else (start, label, plain.end())
+    return new
 
 
 # "A little bit of context about who we are: …", "Some background on the team: …": a label for what follows
@@ -603,6 +664,7 @@ _Handler = Callable[[str, int, int], Replacement]
 _KINDS: tuple[tuple[str, str, _Handler], ...] = (
     # the kinds that only open a sentence first: one check of the characters before turns them all away at
     # the other words (see `_SENTENCE_START`)
+    ("example_lead", _EXAMPLE_LEAD, _lead_in_or_example),
     ("lead_in", _LEAD_IN, _lead_in),
     ("context_label", _CONTEXT_LABEL, _context_label),
     ("permission", _PERMISSION, _permission),
@@ -620,7 +682,7 @@ _KINDS: tuple[tuple[str, str, _Handler], ...] = (
     ("puff", _PUFF, _puff),
     ("inline", _INLINE, _inline_hedge),
 )
-_OPENING_KINDS = 4
+_OPENING_KINDS = 5
 # What may come before a word that opens a sentence (`at_sentence_start`, which the handlers check).
 # One negative lookbehind says it all: not a blank after a word (true after a line break, a bold marker, at
 # the text's start, and after a blank that follows a stop, a colon, a list marker or another blank).
@@ -628,6 +690,7 @@ _SENTENCE_START = r"(?<![^\n \t*+>.)!?:0-9-][ \t])"
 #: Words without which a kind cannot match (in the case-folded text): a kind whose words a text lacks is left
 #: out of its scan, so the rare kinds cost nothing on the texts that have none of them.
 _NEEDS: dict[str, tuple[str, ...]] = {
+    "example_lead": ("example", "sample"),
     "lead_in": ("here", "below", "following"),
     "context_label": ("context", "background"),
     "permission": (" to ",),
@@ -711,11 +774,13 @@ def reduced_relatives(text: str) -> tuple[str, int]:
 
 
 def lead_ins(text: str) -> tuple[str, int]:
-    """A line introducing what follows keeps its label: "Here are the help articles:" → "Help articles:"; a
-    context label before a sentence goes ("A little bit of context about us: …")."""
+    """A line introducing what follows keeps its label: "Here are the help articles:" → "Help articles:", "To
+    help calibrate, here are a couple of examples of what good looks like:" → "Examples:"; a context label
+    before a sentence goes ("A little bit of context about us: …")."""
+    text, examples = _one("example_lead", text)
     text, leads = _one("lead_in", text)
     text, labels = _one("context_label", text)
-    return text, leads + labels
+    return text, examples + leads + labels
 
 
 def permissions(text: str) -> tuple[str, int]:
