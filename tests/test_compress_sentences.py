@@ -51,6 +51,12 @@ def test_a_numbered_clause_loses_its_opener_and_keeps_its_number() -> None:
     )
 
 
+def test_titles_of_address_end_no_sentence() -> None:
+    assert texts("My name is Mme. Lefebvre, and I teach. Ask Rev. Smith.") == [
+        "My name is Mme. Lefebvre, and I teach.", "Ask Rev. Smith.",
+    ]  # fmt: skip
+
+
 def test_boundaries_need_a_capital_after_the_stop() -> None:
     # dotted names, versions and paths are masked as protected spans; a lower-case word after a stop goes on
     assert texts(f"Use {S} now. it works. Done.") == [f"Use {S} now. it works.", "Done."]

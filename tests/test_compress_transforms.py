@@ -229,6 +229,12 @@ def test_legal_register_openers_go(before: str, after: str) -> None:
         ("It must be noted that the fee applies.", "It must be noted that the fee applies."),
         # "as you know" not followed by a comma is no aside
         ("Answer as you know best.", "Answer as you know best."),
+        # what the reader is told they know, as an aside or ending the clause
+        ("We read them all, which, as you can imagine, doesn't scale.", "We read them all, which doesn't scale."),
+        ("Shyness is the main obstacle, as any teacher will tell you.", "Shyness is the main obstacle."),
+        ("Use A1 or B2 (the CEFR levels, which you probably know).", "Use A1 or B2 (the CEFR levels)."),
+        ("Treat them, as you would a friend, kindly.", "Treat them, as you would a friend, kindly."),
+        ("Check, as you can see in the table, the fee.", "Check, as you can see in the table, the fee."),
         ("You are kindly requested to respond in English.", "Respond in English."),
         ("You are asked to collect the items below.", "Collect the items below."),
         ("It is of the utmost importance that you verify the policy number.", "Verify the policy number."),

@@ -793,12 +793,32 @@ _EMPTY_WORDS = re.compile(
 )
 _CLAUSE_ENDS = frozenset(":;.!?")
 _EMPTY_HINTS = ("whatsoever", "circumstances", "disposal", "total of", "ahead and", "the time to")
-# an aside between commas: "and, to be honest, quite" → "and quite"
-_ASIDE = re.compile(
-    r",[ \t]+(?:to[ \t]+be[ \t]+honest|honestly|frankly|basically|of[ \t]+course|as[ \t]+you[ \t]+know|in[ \t]+fact|actually"
-    r"|obviously),(?=[ \t])"
+# an aside between commas: "and, to be honest, quite" → "and quite"; what the reader is told they know, also
+# ending the clause: "which, as you can imagine, doesn't scale", "the biggest obstacle, as any teacher will tell
+# you.", "the CEFR levels, which you probably know)"
+_READER_KNOWS = (
+    r"as[ \t]+(?:you|any(?:one|[ \t]+[a-z]+(?:[ \t]+[a-z]+)?))(?:[ \t]+(?:can|may|might|probably|already|surely|well"
+    r"|will|would|likely))*[ \t]+(?:know|imagine|guess|see|tell[ \t]+you|agree|appreciate)"
+    r"|which[ \t]+you(?:[ \t]+(?:probably|may|might|already|surely|likely))*[ \t]+know"
 )
-_ASIDE_HINTS = ("honest", "frankly", "basically", "of course", "as you know", "in fact", "actually", "obviously")
+_ASIDE = re.compile(
+    r",[ \t]+(?:(?:to[ \t]+be[ \t]+honest|honestly|frankly|basically|of[ \t]+course|in[ \t]+fact|actually|obviously"
+    rf"|{_READER_KNOWS}),(?=[ \t])|(?:{_READER_KNOWS})(?=[.;)]))"
+)
+_ASIDE_HINTS = (
+    "honest",
+    "frankly",
+    "basically",
+    "of course",
+    "as you",
+    "as any",
+    "you probably know",
+    "in fact",
+    "actually",
+    "obviously",
+    "you know",
+    "tell you",
+)
 
 
 def _drop_empty_words(text: str) -> tuple[str, int]:
