@@ -445,6 +445,14 @@ def test_some_things_to_keep_in_mind_is_a_transition_but_a_label_is_not() -> Non
         ("We started offering refunds last year, so refunds are allowed.", None),
         ("I've spent years on this world, so it means a lot that you will help.", None),
         ("We have three tools.", None),
+        ("It has been our experience that claimants answer only the first question.", "rationale"),
+        # what the company believes or aims at asks nothing of the model
+        ("Every call is a chance to delight a guest.", "mission statement"),
+        ("At our agency, we truly believe every home has a story.", "mission statement"),
+        ("The co-pilot's core value proposition is to de-risk the grant-writing journey.", "mission statement"),
+        ("We aim to move the needle on submission quality.", "mission statement"),
+        ("Our brand promise is easy in, easy out, and you bring it to life.", None),  # the reader is asked
+        ("We believe you should answer briefly.", None),
     ],
 )
 def test_backstory_and_experience_go_at_aggressive_only(sentence: str, reason: str | None) -> None:

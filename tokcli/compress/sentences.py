@@ -426,7 +426,8 @@ _RATIONALE = re.compile(
     r"|(?:last|this) (?:year|month|week|quarter),? (?:a|an|one|we|i|someone|somebody)\b"
     # what a rule achieves: "This helps the team triage faster.", "That way we can …"
     r"|(?:this|that) (?:helps|ensures|allows|lets|keeps|makes sure|saves|avoids|prevents)\b|that way\b"
-    r"|in (?:my|our) experience\b"
+    r"|in (?:my|our) experience\b|it(?:'s| has) been (?:my|our) experience that"
+    r"|(?:(?:my|our) )?experience (?:has shown|shows|suggests|has taught (?:me|us)|tells (?:me|us)) that"
     r"|(?:previous|earlier|past|our) (?:\w+ )?(?:studies|pilots|experiments|runs|tests|experience|data) (?:have |has )?"
     r"(?:shown|revealed|found|taught us|suggested|demonstrated)\b)\b"
 )
@@ -447,6 +448,17 @@ _BACKSTORY = re.compile(
     r"|my (?:lead|boss|manager|co-?founder|team) (?:said|told|asked|wanted|suggested)\b"
     r"|[a-z][\w-]* (?:started|began|was founded) because (?:my|our|we|i)\b"
     r"|(?:management|leadership|the company|our (?:ceo|cto|founder|team)) (?:decided|asked|wants|wanted)\b)"
+)
+# What the company believes or aims at, its brand promise or mission ("At Harbor & Key, we believe every home has
+# a story", "Every call is a chance to delight a guest", "Our brand promise is 'Every guest, a regular'", "We aim to
+# move the needle on quality"): the tone it hopes for is in the rules; alone it asks nothing of the model. Only
+# without "you" (as `_BACKSTORY`).
+_MISSION = re.compile(
+    r"(?:at [^,.!?:]{1,40}, )?(?:we (?:truly |really |deeply |firmly |strongly )?believe (?:that )?"
+    r"|(?:our|the company's|the [a-z-]+'s) (?:(?:brand|core) )?(?:promise|mission|vision|philosophy|purpose"
+    r"|(?:core )?value proposition)(?: statement)? (?:is|has always been|was)\b"
+    r"|every (?:single )?[a-z-]+ is (?:a chance|an opportunity)\b"
+    r"|we (?:aim|strive|exist) to\b)"
 )
 # ... nor with a consequence for the task: "We started offering refunds last year, so refunds are allowed."
 _ADDRESSES_THE_READER = re.compile(
@@ -721,6 +733,8 @@ def _reason(
         return "rationale"
     if aggressive and _BACKSTORY.match(normal) and not _ADDRESSES_THE_READER.search(normal):
         return "backstory"
+    if aggressive and _MISSION.match(normal) and not _ADDRESSES_THE_READER.search(normal):
+        return "mission statement"
     return None
 
 
@@ -750,7 +764,7 @@ _OPENING_WORDS = (
     r"sincere|many|regards|wishes|thanks|thank|yours|truly|faithfully|cheers|all the best|once|again|and|huge|big|"
     r"(?:we|i)(?:'d|'ve|'re|'m| hope| know| care| believe| love| really| truly| are| am| have| would| can't| cannot|"
     r" appreciate| think| wrote| mention| say| ask| stress|'ll| will| mean it|'m counting| am counting|'re counting|"
-    r" are counting)|last|seriously|period|full stop|happy|in other words|put|simply put|that is to say|"
+    r" are counting| aim| strive| exist)|last|seriously|period|full stop|happy|in other words|put|simply put|that is to say|"
     r"keep (?:this|that|it) in mind|don't forget|this (?:year|month|week|quarter)|does|did|"
     r"there are|hope|may i|you(?:'re going| are going|'ll| will|'ve got| have got| can do)|now|let|"
     r"allow|this (?:prompt|note|document|brief|guide|is (?:where|the part|because|so|why|important|really|very|"
@@ -766,9 +780,10 @@ _OPENING_WORDS = (
     r"|these (?:instructions|guidelines)|the following (?:instructions|guidelines)|previous|in (?:my|our) experience"
     r"|recap|tl;?dr|bottom line|as (?:mentioned|stated|said|noted|explained|described)|one more|key|it(?:'s| is) "
     r"(?:important|critical|crucial|essential|vital|key|non|really|very|a must|a big)|it (?:matters|helps)|all of "
-    r"(?:this|these)|because"
+    r"(?:this|these)|because|every|our|at|it(?:'s| has) been|experience|the [a-z-]+'s"
 )
-_AT_LINE_START = re.compile(rf"\n[ \t>*_#+\-–—•(]*(?:\d{{1,3}}[.)][ \t]+)?(?:(?:{_OPENING_WORDS})\b|[{_EMOJI}])")
+_LIST_NUMBER = r"(?:\d{1,3}[.)][ \t]+|\d{1,2}(?:\.\d{1,2}){1,3}\.?[ \t]+)"  # "3. " or a clause's "5.1 "
+_AT_LINE_START = re.compile(rf"\n[ \t>*_#+\-–—•(]*{_LIST_NUMBER}?(?:(?:{_OPENING_WORDS})\b|[{_EMOJI}])")
 _AFTER_STOP = re.compile(rf"[.!?…][\"'”’)\]]*(?:[ \t]*[{_EMOJI}]+)*[ \t]+\(?(?:(?:{_OPENING_WORDS})\b|[{_EMOJI}])")
 _HEADING_LINE = re.compile(
     r"\n(?P<m>[ \t]{0,3}(?:#{1,6}[ \t][^\n]*|[A-Z][A-Z0-9 &,'’/-]{2,60}:?|[^\n.!?]{1,60}:)[ \t]*)(?=\n|\Z)"
@@ -1059,7 +1074,7 @@ def reason_clauses(text: str) -> list[Removal]:
 
 
 #: the reasons `classify` gives only when `aggressive`
-_AGGRESSIVE_REASONS = frozenset({"rationale", "backstory"})
+_AGGRESSIVE_REASONS = frozenset({"rationale", "backstory", "mission statement"})
 
 
 def rationale_cuts(text: str) -> list[Removal]:
