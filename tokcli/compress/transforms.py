@@ -515,7 +515,7 @@ _INDIRECT_REQUEST = (
     f"|(?:we|i)(?:['’]d|{_B}would){_B}(?:(?:really|very{_B}much|also){_B})?(?:love|like|want|ask){_B}(?:for{_B})?"
     f"you{_B}to"
     f"|(?:we|i){_B}(?:(?:kindly|would){_B})?(?:ask|request){_B}that{_B}you"
-    f"|your{_B}(?:(?:main|primary|core|key|only|sole){_B})?(?:job|task|role|goal|mission|responsibility|objective|"
+    f"|your{_B}(?:(?:main|primary|core|key|only|sole){_B})?(?:job|task|work|role|goal|mission|responsibility|objective|"
     f"purpose|function|duty|aim|assignment)"
     # an aside between the noun and its verb: "Your mission, should you choose to accept it, is to …"
     f"(?:,[^,.!?\\n\ue000]{{1,40}},)?{_B}(?:here{_B})?(?:is|will{_B}be){_B}"
@@ -524,9 +524,9 @@ _INDIRECT_REQUEST = (
     f"{_B}to"
     # asked in so many words: whatever the verb ("You are kindly requested to collect …")
     f"|you(?:['’]re|{_B}are){_B}(?:kindly{_B})?(?:asked|requested){_B}to(?={_B}[a-z])"
-    f"|you(?:['’]re|{_B}are){_B}(?:expected{_B})?to(?={_B}(?:act|be|help|write|answer|review|draft|"
+    f"|you(?:['’]re|{_B}are){_B}(?:expected{_B}|supposed{_B})?to(?={_B}(?:act|be|help|write|answer|review|draft|"
     f"prepare|produce|generate|assist|support|handle|respond|reply|provide|create|summari[sz]e|classify|"
-    f"analy[sz]e|evaluate|check|translate|extract)\\b)"
+    f"analy[sz]e|evaluate|check|translate|extract|suggest|recommend|explain|identify|list)\\b)"
     f"|it(?:['’]s|{_B}is){_B}(?:{_DEGREE}(?:important|crucial|essential|vital|critical|key|imperative)"
     # "It is of the utmost importance that you …"
     f"|of{_B}(?:the{_B})?(?:utmost|great|greatest|paramount|critical|vital|particular|special){_B}importance){_B}"
@@ -555,7 +555,7 @@ _INDIRECT_REQUEST = (
     # "The goal is to get a reply" asks for it
     f"|the{_B}(?:(?:main|primary|overall|ultimate|real){_B})?(?:goal|aim|objective|task|idea){_B}(?:here{_B})?is{_B}to"
     # the formal register: the reader named in the third person, with "shall" ("The Assistant shall use …")
-    f"|(?:the{_B}(?:assistant|agent|ai|bot|chatbot){_B}(?:shall|should|is{_B}(?:required|expected|asked){_B}to"
+    f"|(?:the{_B}(?:assistant|agent|ai|bot|chatbot|model){_B}(?:shall|should|is{_B}(?:required|expected|asked){_B}to"
     # (before a protected word too: "The Assistant shall not guess" → "Do not guess", "shall never" → "Never")
     f"|will{_B}need{_B}to)|you{_B}shall)(?={_B}(?:[a-z]|{SENTINEL}))"
     # not a comparison: "it is better to say 'I don't know' than to guess" needs its "better" ("rather than" does not)
@@ -582,6 +582,7 @@ _SPEAKER_NOTE = (
 _PASSIVE_NOTE = (
     f"it{_B}(?:is|should{_B}be|is{_B}to{_B}be|shall{_B}be)(?:{_B}(?:hereby|further|expressly|also|again)){{0,2}}{_B}"
     f"(?:noted|understood|acknowledged|emphasi[sz]ed|stressed|highlighted|underlined|pointed{_B}out|remembered|"
+    f"reiterated|repeated|restated|"
     f"borne{_B}in{_B}mind|recalled|observed)(?:{_B}for{_B}the{_B}record)?{_B}that"
     f"|it(?:['’]s|{_B}is)(?:{_B}(?:perhaps|probably|also|therefore))?{_B}worth{_B}(?:noting|mentioning|stating|saying|"
     f"pointing{_B}out|remembering|emphasi[sz]ing|stressing|repeating)(?:{_B}(?:at{_B}the{_B}outset|here|again|first|"
@@ -800,12 +801,15 @@ _READER_KNOWS = (
     r"as[ \t]+(?:you|any(?:one|[ \t]+[a-z]+(?:[ \t]+[a-z]+)?))(?:[ \t]+(?:can|may|might|probably|already|surely|well"
     r"|will|would|likely))*[ \t]+(?:know|imagine|guess|see|tell[ \t]+you|agree|appreciate)"
     r"|which[ \t]+you(?:[ \t]+(?:probably|may|might|already|surely|likely))*[ \t]+know"
+    r"|as[ \t]+I(?:['’]m|[ \t]+am)[ \t]+sure[ \t]+you(?:[ \t]+(?:will|can|would))?[ \t]+(?:know|appreciate|understand"
+    r"|imagine|agree)"
 )
 _ASIDE = re.compile(
     r",[ \t]+(?:(?:to[ \t]+be[ \t]+honest|honestly|frankly|basically|of[ \t]+course|in[ \t]+fact|actually|obviously"
     rf"|{_READER_KNOWS}),(?=[ \t])|(?:{_READER_KNOWS})(?=[.;)]))"
 )
 _ASIDE_HINTS = (
+    "sure you",
     "honest",
     "frankly",
     "basically",
