@@ -242,7 +242,8 @@ def test_legal_register_openers_go(before: str, after: str) -> None:
         ("It is hereby reiterated that the output is internal.", "The output is internal."),
         ("You're supposed to suggest a shell command.", "Suggest a shell command."),
         ("Your work is to make a first analysis of the failure.", "Make a first analysis of the failure."),
-        ("The model shall review the document data.", "Review the document data."),
+        # "the model" may be another one (a judge prompt's "The model should refuse"): not the reader
+        ("The model shall review the document data.", "The model shall review the document data."),
         ("You are kindly requested to respond in English.", "Respond in English."),
         ("You are asked to collect the items below.", "Collect the items below."),
         ("It is of the utmost importance that you verify the policy number.", "Verify the policy number."),

@@ -555,7 +555,7 @@ _INDIRECT_REQUEST = (
     # "The goal is to get a reply" asks for it
     f"|the{_B}(?:(?:main|primary|overall|ultimate|real){_B})?(?:goal|aim|objective|task|idea){_B}(?:here{_B})?is{_B}to"
     # the formal register: the reader named in the third person, with "shall" ("The Assistant shall use …")
-    f"|(?:the{_B}(?:assistant|agent|ai|bot|chatbot|model){_B}(?:shall|should|is{_B}(?:required|expected|asked){_B}to"
+    f"|(?:the{_B}(?:assistant|agent|ai|bot|chatbot){_B}(?:shall|should|is{_B}(?:required|expected|asked){_B}to"
     # (before a protected word too: "The Assistant shall not guess" → "Do not guess", "shall never" → "Never")
     f"|will{_B}need{_B}to)|you{_B}shall)(?={_B}(?:[a-z]|{SENTINEL}))"
     # not a comparison: "it is better to say 'I don't know' than to guess" needs its "better" ("rather than" does not)
