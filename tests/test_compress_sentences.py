@@ -85,6 +85,13 @@ def test_an_emoji_after_the_stop_belongs_to_the_sentence() -> None:
         ("Keep in mind the following:", "transition"),
         ("Okay, I think that's everything!", "transition"),
         ("These are non-negotiable.", "emphasis"),
+        # a line that only says rules follow and that they matter
+        (
+            "Now for the actual rules, which are honestly the most important part, so please read carefully:",
+            "announcement",
+        ),
+        ("I'll keep this brief-ish, but these are hard rules:", "announcement"),
+        ("I want to repeat that, because it matters a great deal to me:", "announcement"),
         ("🙌", "emoji"),
     ],
 )
@@ -96,6 +103,8 @@ def test_what_carries_no_instruction(sentence: str, reason: str) -> None:
     "sentence",
     [
         "Hi, please route the ticket to billing.",  # a greeting word, then a task
+        "Hard rules:",  # a label, not a sentence
+        "Before answering, read the ticket and the notes below:",  # what to read is the task's input
         "Thank the customer if they report a bug.",  # an instruction that mentions thanks
         "Read the message and tell them to delete it.",  # "the message" is not the prompt
         "What is your order number?",  # a question to put to the user

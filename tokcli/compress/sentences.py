@@ -538,6 +538,8 @@ _INSTRUCTION_CLAUSE = re.compile(
 )
 #: What a removed sentence may hold although it carries an instruction: a recap's words were all said before.
 _SAID_BEFORE = frozenset({"restatement", "emoji"})
+#: ... and what only announces what follows: its "read carefully" asks to read the prompt, not to do the task.
+_STANDS_WITH_INSTRUCTION = _SAID_BEFORE | {"announcement"}
 #: Words a removed sentence may not hold: constraints the protected spans do not cover.
 _KEEPS = re.compile(r"\b(?:nothing|nobody|neither|none|always|every time|should|shall(?! we\b)|required|mandatory)\b")
 _WORD = re.compile(r"[a-z][a-z'’]+")
@@ -664,6 +666,34 @@ _RECAP_WORDS = frozenset(
 )  # fmt: skip
 
 
+# A sentence that ends its line with a colon and says only that rules follow and that they matter ("Now for the
+# actual rules, which are honestly the most important part, so please read carefully:", "I'll keep this
+# brief-ish, but these are hard rules:"): every content word is one of these (stemmed). A short label ("Hard
+# rules:", "Important:") is not a sentence and stays.
+_ANNOUNCING = frozenset(
+    _stem(word)
+    for word in [
+        "rule", "rules", "point", "points", "thing", "things", "guideline", "guidelines", "instruction",
+        "instructions", "note", "notes", "part", "bit", "stuff", "detail", "details", "important", "importance",
+        "most", "actual", "actually", "real", "really", "honestly", "honest", "seriously", "serious", "carefully",
+        "careful", "read", "follow", "closely", "hard", "strict", "key", "few", "further", "final", "finally",
+        "additional", "also", "here", "now", "okay", "ok", "know", "said", "say", "already", "whole", "lol",
+        "brief", "brief-ish", "keep", "little", "remember", "mind", "matter", "matters", "deal", "great", "repeat",
+        "again", "want", "following", "non-negotiable", "non-negotiables", "absolutely", "critical", "crucial",
+        "essential", "vital", "top", "priority", "list", "below", "promise", "quick", "short", "couple", "stress",
+        "need", "attention", "pay", "because", "ish", "i've", "i'll", "i'm", "we've", "we'll", "let's",
+    ]
+)  # fmt: skip
+_MIN_ANNOUNCING_WORDS = 6
+
+
+def _only_announces(normal: str) -> bool:
+    if not normal.endswith(":") or len(normal.split()) < _MIN_ANNOUNCING_WORDS:
+        return False
+    words = content_words(normal)
+    return bool(words) and words <= _ANNOUNCING
+
+
 def content_words(sentence: str) -> set[str]:
     return {_stem(word) for word in set(_WORD.findall(sentence.lower().replace("’", "'"))) if word not in _STOP}
 
@@ -678,7 +708,7 @@ def classify(
     """Why `sentence` (masked text) carries no instruction, or None to keep it. `said` holds the content words
     of the text before it (for restatements)."""
     reason = _reason(sentence, aggressive=aggressive, in_recap=in_recap, said=said)
-    if reason is None or reason in _SAID_BEFORE:
+    if reason is None or reason in _STANDS_WITH_INSTRUCTION:
         return reason
     normal = _LEADING_DISCOURSE.sub("", _normal(sentence), count=1)
     return None if any(map(_is_instruction, _INSTRUCTION_CLAUSE.finditer(normal))) else reason
@@ -722,6 +752,8 @@ def _reason(
         return "emphasis"
     if _TRANSITION.match(normal):
         return "transition"
+    if _only_announces(normal):
+        return "announcement"
     if said is not None and (in_recap or _RECAP_OPENING.match(normal)):
         words = content_words(_RECAP_OPENING.sub("", normal, count=1))
         earlier = said() if callable(said) else said
