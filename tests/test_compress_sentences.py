@@ -132,6 +132,22 @@ def test_a_recap_goes_when_its_words_were_said_before() -> None:
 
 
 @pytest.mark.parametrize(
+    "lead",
+    [
+        "Just to recap the big stuff one more time:",
+        "To summarise the foregoing in brief:",
+        "So, to reiterate the important bits:",
+    ],
+)
+def test_a_line_announcing_a_recap_goes_and_the_recap_stays(lead: str) -> None:
+    text = f"Answer in French. Cite the handbook.\n\n{lead}\n- Attach the invoice.\n"
+    assert drop_non_instructions(text) == ("Answer in French. Cite the handbook.\n\n- Attach the invoice.\n", 1)
+    # a lead that names what it recaps says something
+    kept = "Answer in French. Cite the handbook.\n\nTo recap the refund rules:\n- Attach the invoice.\n"
+    assert drop_non_instructions(kept) == (kept, 0)
+
+
+@pytest.mark.parametrize(
     "heading", ["## A few final words", "## Other things", "A FEW MORE THINGS", "## Just to recap"]
 )
 def test_a_heading_that_names_nothing_goes_and_its_section_stays(heading: str) -> None:

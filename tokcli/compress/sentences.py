@@ -407,7 +407,8 @@ _TRANSITION = re.compile(
 )
 _RECAP_OPENING = re.compile(
     r"(?:(?:so|okay|ok|and)[, ]+)*(?:to (?:sum|wrap) (?:it |this |everything )?(?:all )?up|in (?:short|summary|sum|a nutshell)"
-    r"|just to (?:recap|reiterate|repeat|sum up)|to (?:recap|reiterate|repeat)|recap|tl;?dr|bottom line"
+    r"|just to (?:recap|reiterate|repeat|sum up|restate|summari[sz]e)|to (?:recap|reiterate|repeat|restate|summari[sz]e)"
+    r"|recap|tl;?dr|bottom line|in conclusion|by way of summary"
     r"|as (?:mentioned|stated|said|noted|explained|described)(?: above| earlier| before)?|remember|once again"
     r"|again|one more time|(?:the )?key (?:points|rules|takeaways)"
     # a rule said again in other words
@@ -685,6 +686,15 @@ _ANNOUNCING = frozenset(
     ]
 )  # fmt: skip
 _MIN_ANNOUNCING_WORDS = 6
+#: ... and what a line announcing a recap adds (stemmed): "To summarise the foregoing in brief:"
+_RECAP_LEAD_WORDS = frozenset(
+    _stem(word)
+    for word in [
+        "stuff", "bits", "ones", "essentials", "essential", "foregoing", "briefly", "clear", "sticks", "stick",
+        "central", "principles", "useful", "conclusion", "summary", "summarise", "summarize", "restate",
+        "requests", "everything", "may", "once", "more", "big",
+    ]
+)  # fmt: skip
 
 
 def _only_announces(normal: str) -> bool:
@@ -761,6 +771,10 @@ def _reason(
         # "Keep answers short and polite." holds a new rule ("formal") and stays
         if words and not {word for word in words - earlier if word not in _RECAP_WORDS}:
             return "restatement"
+        # a line announcing the recap below it says nothing of its own: "Just to recap the big stuff one more
+        # time:", "To restate the essentials briefly:"
+        if normal.endswith(":") and not words - earlier - _RECAP_WORDS - _ANNOUNCING - _RECAP_LEAD_WORDS:
+            return "restatement"
     if aggressive and _RATIONALE.match(normal) and not _CONSEQUENCE_FOR_THE_READER.match(normal):
         return "rationale"
     if aggressive and _BACKSTORY.match(normal) and not _ADDRESSES_THE_READER.search(normal):
@@ -804,7 +818,8 @@ _OPENING_WORDS = (
     r"(?:everything|all|because|why|it|important|critical)|the (?:reason|prompt|note|document|brief|guide|above|"
     r"following|key)|a (?:little|few)|some (?:more|further|final|other|context|background)|wrote|written|here|"
     r"below|please|read|yes|so|okay|ok|alright|right|well|just|keep in mind|observe|note|consider|remember|"
-    r"bear in mind|roughly|without|moving|to (?:sum|wrap|recap|reiterate|repeat)|in (?:short|summary|sum|a nutshell)"
+    r"bear in mind|roughly|without|moving|to (?:sum|wrap|recap|reiterate|repeat|restate|summari[sz]e)|in (?:short|summary|sum|a nutshell)"
+    r"|in conclusion|by way of summary"
     r"|in the (?:sections?|paragraphs?|points?) below"
     r"|before anything else|the (?:purpose|aim|objective|goal) of this|your (?:\w+ )?(?:adherence|attention|cooperation)"
     r"|my (?:lead|boss|manager|team|co-?founder|name)|management|leadership|um|uh|looking forward|about|regarding"
