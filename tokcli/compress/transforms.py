@@ -25,7 +25,7 @@ from tokcli.compress.protect import (
     known_fold,
     remember_fold,
 )
-from tokcli.phrases import KINDLY_ASKS
+from tokcli.phrases import KINDLY_ASKS, set_against
 
 SENTINEL = "\ue000"
 #: Left by a cut just before a protected span that now opens a sentence: the span (a negation word) is
@@ -859,10 +859,9 @@ _POLITE_QUESTION = re.compile(r"(?:[Cc]ould|[Cc]an|[Ww]ould)[ \t]+you[ \t]+(?:pl
 _STOPS = frozenset(",.;:!?)")
 _ENDS_CLAUSE = re.compile(r",(?:[ \t]+(?:and|but))?[ \t]*\Z")
 # the request set against what it is not, later in its sentence: ", not that you …", "rather than that …"
+_CONTRAST_NOT = f"{SENTINEL}|not"
 _SET_AGAINST = re.compile(
-    rf"[^.!?\n]{{0,200}}?(?:,[ \t]*(?:and[ \t]+|but[ \t]+)?(?:{SENTINEL}|not)[ \t]+(?:that|whether|how)\b"
-    r"|\brather[ \t]+than[ \t]+that\b)",
-    re.I,
+    r"[^.!?\n]{0,200}?(?:" + set_against(_CONTRAST_NOT, r"rather[ \t]+than[ \t]+that") + ")", re.I
 )
 _ENDS_WITH_SHALL = re.compile(r"shall[ \t]*\Z", re.I)
 # an opener that ends with its subject ("make sure that you", "ensure that you") before "are"

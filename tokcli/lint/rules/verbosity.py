@@ -7,7 +7,7 @@ import re
 from typing import Any, ClassVar
 
 from tokcli.lint.rules.base import Context, Rule, Segment, register
-from tokcli.phrases import KINDLY_ASKS
+from tokcli.phrases import KINDLY_ASKS, set_against
 from tokcli.prompts import line_col
 
 
@@ -210,7 +210,7 @@ _OTHER_WEIGHT = re.compile(
     rf"|{_WEIGHT}\s+than)\b",
     re.IGNORECASE,
 )
-_NOT_THAT = re.compile(r"[,;:—–-]\s*(?:and\s+|but\s+)?not\s+(?:that|whether|how)\b|\brather\s+than\b", re.IGNORECASE)
+_NOT_THAT = re.compile(set_against("not"), re.IGNORECASE)
 _SENTENCE_END = re.compile(r"[.!?](?=\s|$)|\n\s*\n")
 #: How far back the sentence before a frame is looked for: enough for two sentences, and linear on long texts.
 _CONTRAST_LOOKBACK = 1000
