@@ -389,6 +389,10 @@ def test_softened_requests_become_direct(before: str, after: str) -> None:
         ("As well as the name, include the date.", "As well as the name, include the date."),  # not "And"
         ("It was the end result of every single step.", "It was the result of every step."),
         ("The tool will provide you with a list.", "The tool will give you a list."),
+        ("Keep all, with the exception of emails from the board.", "Keep all, except emails from the board."),
+        ("Shall refrain from the use of jargon.", "Shall avoid jargon."),
+        ("Answer the questions in the order given.", "Answer the questions in order."),
+        ("List them in the order given by the user.", "List them in the order given by the user."),  # whose order
     ],
 )
 def test_more_wordy_phrases_and_redundant_pairs(before: str, after: str) -> None:

@@ -1050,6 +1050,13 @@ _VERBOSE = {
     "as to why": "why",
     "as to the": "about the",
     "avoid the use of": "avoid",
+    "refrain from the use of": "avoid",
+    "with the exception of": "except",
+    "in the order indicated": "in order",
+    "in the order given": "in order",
+    "in the order specified": "in order",
+    "in the order listed": "in order",
+    "in the order shown": "in order",
     "as being": "as",
     "as you possibly can": "as possible",
     "as you can possibly": "as possible",
@@ -1251,6 +1258,9 @@ def _fits_here(text: str, start: int, end: int) -> bool:
         previous = _WORD_BEFORE.search(text, max(0, start - 24), start)
         if previous is None or previous.group(1).lower() not in _TAKES_AN_AMOUNT:
             return False
+    # "in the order given by the user" names whose order: "in order by the user" would not
+    if short == "in order" and not (after == "" or after in ".,;:!?)\n"):
+        return False
     return not (short in _BEFORE_VERB and (after == "" or after in ".,;:!?)\n"))
 
 
