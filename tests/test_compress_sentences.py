@@ -85,6 +85,8 @@ def test_an_emoji_after_the_stop_belongs_to_the_sentence() -> None:
         ("Keep in mind the following:", "transition"),
         ("Okay, I think that's everything!", "transition"),
         ("These are non-negotiable.", "emphasis"),
+        ("We hope you will be a good help for our patients.", "encouragement"),
+        ("So I'm genuinely thrilled to hand this over to you.", "encouragement"),
         # a line that only says rules follow and that they matter
         (
             "Now for the actual rules, which are honestly the most important part, so please read carefully:",
@@ -104,6 +106,7 @@ def test_what_carries_no_instruction(sentence: str, reason: str) -> None:
     [
         "Hi, please route the ticket to billing.",  # a greeting word, then a task
         "Hard rules:",  # a label, not a sentence
+        "We hope you will be brief when answering refunds.",  # a hope that asks something
         "Before answering, read the ticket and the notes below:",  # what to read is the task's input
         "Thank the customer if they report a bug.",  # an instruction that mentions thanks
         "Read the message and tell them to delete it.",  # "the message" is not the prompt

@@ -289,6 +289,12 @@ _ENCOURAGEMENT = re.compile(
     r"brilliantly)|be (?:great|amazing|awesome|fantastic|brilliant|a star|fine)|(?:crush|nail|rock|smash|kill) (?:it|this)|"
     r"rock)\b[^.!?:]{0,40}[.!]*\Z|"
     r"you(?:'ve| have) got this|good luck\b|we believe in you|(?:i|we) (?:can't|cannot) wait|"
+    # "We hope you will be a good help for our patients.", "I'm thrilled to hand this over to you."
+    r"(?:i|we) (?:really |sincerely |truly )?hope (?:that )?you(?:'ll| will) (?:be (?:a )?(?:good|great|real|big|valuable|"
+    r"wonderful) (?:help|asset|addition|companion|partner)\b[^.!?:,]{0,40}|enjoy (?:this|it|the work|working with us)"
+    r"|find (?:this|it) (?:useful|helpful|rewarding))[.!]*\Z|"
+    r"(?:i'm|i am|we're|we are) (?:genuinely |really |so |truly )?(?:thrilled|excited|delighted|happy|glad) to "
+    r"(?:hand (?:this|it) (?:over )?to you|have you (?:on board|here|with us)|work with you|welcome you)[.!]*\Z|"
     # "Now go write something amazing!" (not "Now go through the list and flag duplicates.")
     r"now (?:go|let's go) (?:and )?(?:make|write|create|build|help|wow|delight|crush|rock|knock|do)\b[^.!?:]*"
     r"\b(?:amazing|great|awesome|magic|happy|proud|brilliant|wonderful|delightful|fantastic|special|'em|them dead)\b"
