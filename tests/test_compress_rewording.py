@@ -328,6 +328,26 @@ def test_more_nominalisations(before: str, after: str) -> None:
     assert rewording.nominalisations(before)[0] == after
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "List all outstanding invoices for the customer.",  # unpaid
+        "Only in exceptional circumstances should you escalate a ticket.",  # rare
+        "Flag unmatched brackets in the snippet.",  # unpaired
+        "Our elite members get free shipping.",  # a tier
+        "The response demonstrates an exceptional command of language.",  # a rubric's top level
+    ],
+)
+def test_praise_words_with_a_plain_sense_stay_outside_a_persona(text: str) -> None:
+    assert rewording.reword(text) == (text, 0)
+
+
+def test_praise_words_with_a_plain_sense_go_from_a_persona() -> None:
+    assert rewording.reword("Act as an outstanding tutor. You're an exceptional writer.")[0] == (
+        "Act as a tutor. You're a writer."
+    )
+
+
 def test_more_puffery_and_stacks() -> None:
     # "salesy, pushy or spammy" names three faults, not one three times: they stay
     assert rewording.reword("You are a revolutionary, next-generation tool. Not salesy, pushy or spammy.")[0] == (

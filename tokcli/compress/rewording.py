@@ -545,9 +545,29 @@ _ARTICLE_BEFORE = re.compile(r"(?<![\w'’-])(?:an?|the)[ \t]+\Z", re.I)
 _VOWEL_SOUND = re.compile(r"(?:[aeio]|u(?!ni|s[eu]|ti|r)|hou|hon)")
 
 
+# praise words with a plain sense too ("outstanding invoices" are unpaid, "exceptional circumstances" rare,
+# "unmatched brackets" unpaired, "elite members" a tier, "an exceptional command of language" a rubric's top
+# level): puffery only where they describe the persona ("You are an elite copywriter", "Act as a brilliant …")
+_TWO_SENSES = frozenset(
+    ("exceptional", "outstanding", "elite", "unmatched", "brilliant", "stellar", "legendary", "revolutionary",
+     "next-generation", "first-class", "incredible", "fantastic", "extraordinary", "state-of-the-art",
+     "award-winning", "top-producing", "high-converting")
+)  # fmt: skip
+_PERSONA_BEFORE = re.compile(
+    r"(?:\b(?:you|i|we)(?:['’](?:re|m)|[ \t]+(?:are|am|will[ \t]+be))|\b(?:as|be|become|play))"
+    r"[ \t]+(?:an?|the)[ \t]+\Z",
+    re.I,
+)
+_PRAISE_WORD = re.compile(r"[\w-]+")
+
+
 def _puff(text: str, start: int, end: int) -> Replacement:
     if not text[start].islower():
         return None  # "Amazing Grace": a name or a title
+    if not _TWO_SENSES.isdisjoint(_PRAISE_WORD.findall(text, start, end)) and not _PERSONA_BEFORE.search(
+        text, max(0, start - 24), start
+    ):
+        return None
     return _with_article_fixed(text, start, end)
 
 
