@@ -330,6 +330,22 @@ def test_example_turns_are_protected_whether_the_label_shares_the_line_or_not() 
     ]
 
 
+def test_numbered_turns_qualified_fields_and_trace_steps_of_an_example_are_protected() -> None:
+    # an evaluator prompt's example: "User turn 2:" with the turn below, "AGENT_RESPONSE:" and an agent's
+    # "THOUGHT:" (all capitals, which the transforms otherwise see masked, label and all)
+    text = (
+        "Score the reply.\n\nUser turn 2:\n  Celsius, please.\n\nAGENT_RESPONSE:\nYou should look at the metrics.\n\n"
+        "THOUGHT: I need to understand the structure of the repository first.\n"
+    )
+    found = [(kind, span) for kind, span in kinds(text) if kind == "example"]
+    assert found == [
+        ("example", "  Celsius, please."),
+        ("example", "You should look at the metrics."),
+        ("example", "I need to understand the structure of the repository first."),
+    ]
+    assert compress_text(text, level="aggressive").text == text
+
+
 def test_filler_removal_leaves_example_conversations_verbatim() -> None:
     example = (
         "User:\nPlease could you tell me where my order is? I would like you to check it. Thank you!\n"

@@ -65,7 +65,15 @@ _SPEAKERS = (
     "user", "human", "assistant", "ai", "customer", "client", "agent", "bot", "chatbot", "model", "guest", "caller",
     "patient", "student", "learner", "tutor", "visitor", "employee", "candidate", "buyer", "lead", "prospect", "q", "a",
     "review", "query", "question", "input", "text", "email", "message", "document", "transcript", "comment", "ticket",
-    "sentence", "tweet", "post", "response", "reply", "answer", "ground truth",
+    "sentence", "tweet", "post", "response", "reply", "answer", "ground truth", "history",
+    # the steps of an agent's example trace ("THOUGHT: I need to …", "Observation: …")
+    "thought", "observation",
+)  # fmt: skip
+# a word before the speaker that says whose or which ("AGENT_RESPONSE:", "Expected answer:", "CONVERSATION_HISTORY:"),
+# and "turn" after it ("User turn 2:", with the turn on the lines below)
+_SPEAKER_QUALIFIERS = (
+    "expected", "final", "agent", "user", "assistant", "model", "ai", "tool", "conversation", "chat", "original",
+    "predicted", "generated", "actual", "good", "bad", "correct", "incorrect", "candidate",
 )  # fmt: skip
 
 
@@ -86,7 +94,8 @@ def _any_case(words: Iterable[str]) -> str:
 
 
 _SPEAKER_LABEL = re.compile(
-    rf"\n[ \t>]*(?:[-*+][ \t]+)?(?:\*\*|__)?(?:(?:[Ee]xample|[Ss]ample)[ \t]*\d*[ \t]+)?(?:{_any_case(_SPEAKERS)})"
+    rf"\n[ \t>]*(?:[-*+][ \t]+)?(?:\*\*|__)?(?:(?:[Ee]xample|[Ss]ample)[ \t]*\d*[ \t]+)?"
+    rf"(?:(?:{_any_case(_SPEAKER_QUALIFIERS)})[ _])?(?:{_any_case(_SPEAKERS)})(?:[ _][Tt](?i:urn))?"
     r"(?:[ \t]+\d{1,2})?(?:\*\*|__)?[ \t]*:(?:\*\*|__)?(?:[ \t]+(?P<same>\S[^\n]*)|[ \t]*(?P<below>(?=\n)))"
 )
 # the turn below a label alone on its line: its lines up to a blank line, the next label or a heading
