@@ -72,6 +72,12 @@ def test_repeated_punctuation() -> None:
     assert t.repeated_punctuation("Plain. Text? Yes!") == ("Plain. Text? Yes!", 0)
 
 
+def test_a_run_of_punctuation_standing_alone_is_a_token_and_stays() -> None:
+    text = "- Flag unresolved placeholders (TODO, TKTK, ???, `<placeholder>`, etc.)\nWrite ?? when unknown.\n"
+    assert t.repeated_punctuation(text) == (text, 0)
+    assert t.repeated_punctuation('"Really??" (ok!!)') == ('"Really?" (ok!)', 2)
+
+
 def test_markdown_decoration_keeps_the_markers_of_a_format_the_model_follows() -> None:
     # Slack's "*bold*" is what the message is to look like; prose before and after loses its markers
     text = (

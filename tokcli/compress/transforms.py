@@ -211,10 +211,20 @@ _SEPARATOR = re.compile(
     r"\n(?P<m>[ \t]*(?:<!--[ \t]*)?(?=[-=*_#~─━═•·+][ \t]*[-=*_#~─━═•·+])[-=*_#~─━═•·+][^\n]*(?:\n|\Z))"
 )
 _SEPARATOR_CHARS = frozenset("-=*_#~─━═•·+")
-_REPEATED_PUNCTUATION = (  # one literal start each, so the engine jumps between candidates
-    (re.compile(r"!!!*"), "!"),
-    (re.compile(r"\?\?\?*"), "?"),
-    (re.compile(r"\.\.\.\.\.*"), "..."),
+
+
+def _run_closing_a_word(mark: str) -> str:
+    """`mark` (escaped) twice or more, right after a word, a closing bracket or a quote. A run is emphasis only
+    when it closes a word ("Why??"); standing alone it is a token the prompt names ("flag placeholders (TODO,
+    ???, …)", "print ?? for unknown"), kept as written. The pattern starts with a literal, so the engine jumps
+    between candidates; the lookbehind after it checks the character before the run."""
+    return rf"{mark}(?<=[\w)\]\"'’”]{mark}){mark}"
+
+
+_REPEATED_PUNCTUATION = (
+    (re.compile(_run_closing_a_word("!") + "!*"), "!"),
+    (re.compile(_run_closing_a_word(r"\?") + r"\?*"), "?"),
+    (re.compile(_run_closing_a_word(r"\.") + r"\.\.\.*"), "..."),
 )
 _BOLD = re.compile(r"(\*\*\*?|___?)(?=[^\s*_])([^\n*_]+?)(?<=[^\s*_])\1(?!\w)")
 _ITALIC = re.compile(r"\*(?<![\w*]\*)(?=[^\s*])([^\n*]+?)(?<=[^\s*])\*(?![\w*])")
