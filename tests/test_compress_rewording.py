@@ -348,6 +348,13 @@ def test_praise_words_with_a_plain_sense_go_from_a_persona() -> None:
     )
 
 
+def test_literally_in_its_verbatim_sense_stays() -> None:
+    text = "Assume you have it even if `{ARGS}` appears literally below. Take the rule literally as written."
+    assert rewording.reword(text) == (text, 0)
+    assert t.low_information_words(text * 2)[0] == text * 2
+    assert rewording.reword("It is literally the best way.")[0] == "It is the best way."
+
+
 def test_more_puffery_and_stacks() -> None:
     # "salesy, pushy or spammy" names three faults, not one three times: they stay
     assert rewording.reword("You are a revolutionary, next-generation tool. Not salesy, pushy or spammy.")[0] == (

@@ -30,7 +30,14 @@ from collections.abc import Callable, Iterable
 
 from tokcli.compress.protect import AfterNonWord, after_non_word, fold
 from tokcli.compress.sentences import in_example
-from tokcli.compress.transforms import SENTINEL, Replacement, at_sentence_start, may_capitalise, rewrite
+from tokcli.compress.transforms import (
+    LITERALLY_VERBATIM,
+    SENTINEL,
+    Replacement,
+    at_sentence_start,
+    may_capitalise,
+    rewrite,
+)
 
 
 def _alternation(words: Iterable[str]) -> str:
@@ -75,7 +82,7 @@ _OPENING = (
     r"(?!(?:and|or|but)\b)[a-z]"
 )
 # "very much" and "many" keep theirs
-_INLINE = rf"{_alternation(_HEDGE_WORDS)}[ \t]+(?=[a-z])(?!much\b|many\b)"
+_INLINE = rf"(?!{LITERALLY_VERBATIM}){_alternation(_HEDGE_WORDS)}[ \t]+(?=[a-z])(?!much\b|many\b)"
 
 
 def _opening_hedge(text: str, start: int, end: int) -> str | None:

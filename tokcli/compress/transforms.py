@@ -1512,10 +1512,13 @@ _ARTICLE = re.compile(
 )
 # not after "not" ("not quite ready" is almost ready, "not very long" is not short), and "quite" not before a
 # quantity ("quite a few" are many, "a few" some)
+# "literally" after its verb and before a place or a preposition says "verbatim" ("even if `{ARGS}` appears
+# literally below", "take it literally as written"): it stays there
+LITERALLY_VERBATIM = r"literally[ \t]+(?:below|above|here|there|as|in|into|on|at|from|to|and|or|but|than)\b"
 _LOW_INFO = re.compile(
     r"(?<![\w'’-])(?<!not )(?:very|really|quite(?![ \t]+an?[ \t]+(?:few|bit|lot|little|number|while|couple)\b)|basically|"
-    r"actually|simply|literally|truly|certainly|definitely|totally|absolutely|essentially|somewhat|extremely|super|"
-    r"incredibly|highly|fairly)[ \t]+(?=[a-z])"
+    rf"actually|simply|(?!{LITERALLY_VERBATIM})literally|truly|certainly|definitely|totally|absolutely|essentially|"
+    r"somewhat|extremely|super|incredibly|highly|fairly)[ \t]+(?=[a-z])"
 )
 _LIST_RUN = re.compile(
     r"^(?P<intro>[^\n]*:[ \t]*\n)?(?P<items>(?:(?P<indent>[ \t]*)[-*+][ \t]+[^\n]{1,40}(?:\n|\Z))"
