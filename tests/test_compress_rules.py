@@ -391,6 +391,13 @@ def test_verification_reads_a_template_with_the_applications_own_filters() -> No
     assert verify(original, original.replace("Date:", "The date:"), kind="jinja").ok
 
 
+def test_a_request_followed_by_numbered_steps_keeps_its_opener() -> None:
+    # "1. build" cannot open the sentence: the steps are what was asked
+    text = "Here is a task. You will need to 1. build a survey of the facts, then 2. make a plan of action.\n"
+    assert compress_text(text, level="balanced").text == text
+    assert compress_text("Please note that 3 retries are allowed.\n").text == "3 retries are allowed.\n"
+
+
 def test_the_fields_of_an_example_are_kept_as_written() -> None:
     # a few-shot example's input is the reviewer's text, not an instruction to make direct
     text = (

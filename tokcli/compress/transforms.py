@@ -42,6 +42,9 @@ _NOT_BEFORE_NO_VERB = re.compile(
 )
 
 
+_STEP_NUMBER_AFTER = re.compile(r"[.)][ \t]+[a-z]")
+
+
 def cannot_open_the_sentence(kind: str, word: str, before: str, after: str) -> bool:
     """Whether a protected span that a cut left opening a sentence cannot open it as it is: a bare "not" before a
     verb or after what asked ("It is important to not share keys" → "Not share keys", which then takes a "Do";
@@ -50,6 +53,8 @@ def cannot_open_the_sentence(kind: str, word: str, before: str, after: str) -> b
     "are polite"). `before` is the segment as written up to the span, `after` the text after it."""
     if kind == "template":
         return _ASKED_OF_YOU.search(before) is not None
+    if word[:1].isdigit() and _STEP_NUMBER_AFTER.match(after):
+        return True  # numbered steps follow what asked ("You will need to 1. build …, then 2. make …")
     if word.lower() != "not":
         return False
     # after what asked ("to", "you", "shall") a verb follows the "not" somewhere: "shall not, in any event, guess"
