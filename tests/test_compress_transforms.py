@@ -63,6 +63,12 @@ def test_separators() -> None:
     assert t.separators("a -- b\n--\n") == ("a -- b\n--\n", 0)  # two dashes: not a separator
 
 
+def test_a_separator_fencing_off_a_protected_line_stays() -> None:
+    # the line after {{task}} marks where the inserted text ends and the instructions go on
+    text = f"You have a task.\n---\nTask:\n  {t.SENTINEL}\n---\nHelp your manager.\n\n{t.SENTINEL}\n\n=====\nEnd\n"
+    assert t.separators(text) == (text.replace("You have a task.\n---\n", "You have a task.\n"), 1)
+
+
 def test_separators_in_html_comments() -> None:
     assert t.separators("<!-- ========== -->\nText <!-- note -->\n") == ("Text <!-- note -->\n", 1)
 
