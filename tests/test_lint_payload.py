@@ -108,3 +108,19 @@ def test_yaml_outline_of_sentences_is_not_reported_as_data() -> None:
         "  Output: a short plan the user approves before any edit\n```\n"
     )
     assert hits(outline, "TK602", dedent=False) == []
+
+
+def test_yaml_outline_under_headed_phases_is_not_reported_as_data() -> None:
+    # the phases of a workflow as keys, each with short actions and an example's fields
+    phase = (
+        "{n}. {name} Phase ({what}):\n  Actions:\n    - write_memory(\"{key}\", goal)\n    - Create docs/temp/{key}.md\n"
+        "  Example Memory:\n    {key}: \"Implement login\"\n    errors_encountered: [\"CORS issue\", \"JWT failed\"]\n"
+        "    success_criteria: \"Login works\"\n\n"
+    )
+    phases = [("Plan", "Hypothesis", "plan"), ("Do", "Experiment", "checkpoint"), ("Check", "Evaluation", "lessons")]
+    body = "".join(phase.format(n=n, name=name, what=what, key=key) for n, (name, what, key) in enumerate(phases, 1))
+    assert hits("```yaml\n" + body + "```\n", "TK602", dedent=False) == []
+    data = "```yaml\nuser:\n  name: Ada\n  roles:\n    - admin\n    - editor\n  teams:\n    - core\n    - infra\n" + (
+        "  tags:\n    - a\n    - b\n    - c\n    - d\nproject:\n  id: 7\n  owners:\n    - ada\n    - bob\n```\n"
+    )
+    assert hits(data, "TK602", dedent=False) != []

@@ -130,8 +130,11 @@ class PrettyPrintedYaml(Rule):
 
 
 def _prose_outline(data: Any) -> bool:
-    """Whether YAML holds an outline of sentences (steps, checklists) rather than data: most of its strings
-    (keys and values) are phrases of several words. JSON would not read better to a model, only worse."""
+    """Whether YAML holds an outline of sentences (steps, checklists) rather than data: its top-level keys are
+    headings ("1. Plan Phase (Hypothesis)", "Do Phase"; a data key is a name), or most of its strings (keys and
+    values) are phrases of several words. JSON would not read better to a model, only worse."""
+    if isinstance(data, dict) and len(data) >= 2 and all(len(str(key).split()) >= 2 for key in data):
+        return True
     strings: list[str] = []
     stack = [data]
     while stack and len(strings) < 500:
