@@ -144,6 +144,16 @@ def test_capitalised_names_of_labelled_inputs_are_not_shouting() -> None:
     assert [line for line, _, _ in hits(source, "TK304", path="p.j2", dedent=False)] == [5]
 
 
+def test_a_labelled_inputs_name_after_one_capitalised_word_is_not_shouting() -> None:
+    # "ALL" before the name of the TOOL CALLS input: one word of emphasis, not a run of three
+    source = (
+        "Accuracy is the effectiveness of ALL TOOL CALLS made by an agent in an ongoing CONVERSATION.\n"
+        "CONVERSATION: {{ conversation }}\nTOOL CALLS TO BE EVALUATED: {{ calls }}\n"
+        "NEVER EVER CALL TOOL CALLS TWICE.\n"
+    )
+    assert [line for line, _, _ in hits(source, "TK304", path="p.j2", dedent=False)] == [4]
+
+
 def test_always_is_not_suggested_at_the_end_of_a_clause() -> None:
     # "Be polite always." is not what an editor writes; before the verb it is
     assert hits("Be polite at all times.\n", "TK303", dedent=False) == []

@@ -438,7 +438,8 @@ class Shouting(Rule):
                 if all(re.search("[,;]", gap) for gap in self._gaps.findall(match.group())):
                     continue  # "BILLING, TECHNICAL, ACCOUNT": a list of values to answer with, not emphasis
                 words = re.findall(r"[A-Z'’]+", match.group())
-                shouted = [word for word in words if word not in allowed]
+                # the words of a labelled input's name are a name ("ALL TOOL CALLS": one word shouted)
+                shouted = [word for word in words if word not in allowed and word.rstrip("S") not in name_words]
                 if len(shouted) < min_words:
                     continue
                 calm = match.group().lower()
