@@ -113,9 +113,9 @@ def test_yaml_outline_of_sentences_is_not_reported_as_data() -> None:
 def test_yaml_outline_under_headed_phases_is_not_reported_as_data() -> None:
     # the phases of a workflow as keys, each with short actions and an example's fields
     phase = (
-        "{n}. {name} Phase ({what}):\n  Actions:\n    - write_memory(\"{key}\", goal)\n    - Create docs/temp/{key}.md\n"
-        "  Example Memory:\n    {key}: \"Implement login\"\n    errors_encountered: [\"CORS issue\", \"JWT failed\"]\n"
-        "    success_criteria: \"Login works\"\n\n"
+        '{n}. {name} Phase ({what}):\n  Actions:\n    - write_memory("{key}", goal)\n    - Create docs/temp/{key}.md\n'
+        '  Example Memory:\n    {key}: "Implement login"\n    errors_encountered: ["CORS issue", "JWT failed"]\n'
+        '    success_criteria: "Login works"\n\n'
     )
     phases = [("Plan", "Hypothesis", "plan"), ("Do", "Experiment", "checkpoint"), ("Check", "Evaluation", "lessons")]
     body = "".join(phase.format(n=n, name=name, what=what, key=key) for n, (name, what, key) in enumerate(phases, 1))
