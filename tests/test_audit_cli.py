@@ -196,3 +196,42 @@ def test_empty_tree_is_exit_2_saying_so(tmp_path: Path, monkeypatch: pytest.Monk
     result = run_audit("empty", "--format", "json")
     assert (result.exit_code, result.stdout) == (2, "")
     assert result.stderr == "tokcli: error: no prompt files in empty\n"
+
+
+CHAT_NAMING_ITS_MODEL = (
+    "name: billing\nmodel: openai/gpt-4o-mini\nmessages:\n  - role: system\n"
+    "    content: You answer billing questions for the customer in two short sentences.\n"
+    "  - role: user\n    content: '{{input}}'\n"
+)
+
+
+def test_a_file_that_names_its_model_shows_it_and_its_cost_beside_the_audited_models(tmp_path: Path) -> None:
+    # the columns and totals stay on the audited model (comparable across files); the named model is shown
+    # beside the file with its own cost, counted with the same tokenizer
+    files = {
+        "billing.prompt.yml": CHAT_NAMING_ITS_MODEL,
+        "plain.md": TIGHT,
+        "azure.prompt.yml": (CHAT_NAMING_ITS_MODEL.replace("openai/gpt-4o-mini", "my-azure-deployment")),
+    }
+    write_tree(tmp_path / "p", files, "models: [gpt-4o]\n")
+    data, result = audit_json("p", expect=0)
+    assert result.stderr == ""
+    by_path = {file["path"]: file for file in data["files"]}
+    billing = by_path["p/billing.prompt.yml"]
+    tokens = billing["models"]["gpt-4o"]["tokens"]
+    # gpt-4o-mini lists at $0.15 per 1M input tokens
+    assert billing["named_model"] == {
+        "name": "openai/gpt-4o-mini",
+        "model": "gpt-4o-mini",
+        "tokens": tokens,
+        "exact": True,
+        "cost_per_call": str(Decimal(tokens) * Decimal("0.15") / 1_000_000),
+        "cost_per_period": None,
+    }
+    assert by_path["p/azure.prompt.yml"]["named_model"]["model"] is None  # a name the price table does not know
+    assert "named_model" not in by_path["p/plain.md"]
+    assert list(data["totals"]) == ["gpt-4o"]
+    text = run_audit("p")
+    assert text.exit_code == 0
+    assert "billing.prompt.yml → openai/gpt-4o-mini ($0.00000" in text.stdout
+    assert "azure.prompt.yml → my-azure-deployment " in text.stdout

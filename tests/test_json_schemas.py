@@ -77,6 +77,8 @@ def test_output_validates_against_its_schema(
     if "greet.j2" in args or args[:2] == ["audit", "."]:  # the fields these cases exist for are there
         text = json.dumps(document)
         assert '"rendered": {' in text or '"rendered": [{' in text
+    if args[:2] == ["audit", "."]:  # extract_invoice.prompty names gpt-4o-mini in its front matter
+        assert '"named_model": {"name": "gpt-4o-mini", "model": "gpt-4o-mini"' in json.dumps(document)
     if ("tools.json" in args and args[0] == "count") or args[:2] == ["audit", "."]:
         assert '"tools": [{"name": "search_docs"' in json.dumps(document)
     if "--fit" in args:

@@ -41,8 +41,8 @@ class ModelTarget:
 
 
 #: 2: findings as rows of fields; 3: tool figures; 4: findings keep their cache and budget figures; 5: findings as
-#: columns of fields
-_PAYLOAD_FORMAT = 5
+#: columns of fields; 6: the model the file names
+_PAYLOAD_FORMAT = 6
 
 
 @dataclass
@@ -63,6 +63,8 @@ class FileFacts:
     #: The request forces a tool (tool_choice any/tool/required): Anthropic's larger tool-use prompt applies.
     forced_tool: bool = False
     uncounted_images: int = 0  # image parts no tokenizer could count (size unknown or no formula)
+    #: The model the file names for itself (a `.prompt.yml`'s `model:`, a front matter's), as written.
+    named_model: str | None = None
     #: `findings` as the JSON report writes them (`tokcli.reporters.json.findings_block`), when kept in the
     #: cache; not part of the payload (the cache keeps it beside it).
     findings_block: str | None = None
@@ -81,6 +83,7 @@ class FileFacts:
             "tools_exact": self.tools_exact,
             "forced_tool": self.forced_tool,
             "uncounted_images": self.uncounted_images,
+            "named_model": self.named_model,
         }
 
     @classmethod
@@ -100,6 +103,7 @@ class FileFacts:
             tools_exact=dict(data["tools_exact"]),
             forced_tool=bool(data["forced_tool"]),
             uncounted_images=int(data["uncounted_images"]),
+            named_model=data["named_model"],
         )
 
 
@@ -219,6 +223,11 @@ class FileAudit:
     dynamic_line: int | None = None
     from_cache: bool = False
     unit: Any = None  # tokcli.units.model.PromptUnit, when the row is a prompt inside a YAML/JSON or Python file
+    #: The model the prompt names (its file's `model:`, or its unit's), as written, and its figures when the
+    #: price table knows it and its tokenizer is one the audit counted with; the audited models' columns and
+    #: totals stay comparable across files.
+    named_model: str | None = None
+    named: ModelFigures | None = None
     #: `findings` as the JSON report writes them, when the audit kept them so (`AuditOptions.findings_json`).
     findings_block: str | None = None
 
@@ -312,7 +321,12 @@ def count_all(
         for index, item in enumerate(parsed)
         if item.compressed_text is not None
     ]
-    facts = [FileFacts(item.document.kind, findings=item.findings) for item in parsed]
+    from tokcli.pricing.named import document_model
+
+    facts = [
+        FileFacts(item.document.kind, findings=item.findings, named_model=document_model(item.document))
+        for item in parsed
+    ]
     if not parsed:
         return facts
     documents = [countable_document(item.document) for item in parsed]

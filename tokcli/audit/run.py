@@ -268,11 +268,15 @@ def run_audit(
 
     cost_options = _cost_options(settings)
     costs: dict[tuple[str, int], tuple[Decimal, Decimal | None]] = {}
+    named_targets: dict[str, ModelTarget | None] = {}
     with gc_paused(settle=True):  # as above: the findings just built would be walked by every collection
         for file in found.files:
             fact = facts.get(file.path)
             if fact is None:
                 continue
+            unit = expanded.units.get(file.path)
+            named_model = fact.named_model or (unit.model if unit is not None else None)
+            named_target = _named_target(named_model, pricing, targets, named_targets) if named_model else None
             report.files.append(
                 FileAudit(
                     path=file.path,
@@ -284,8 +288,10 @@ def run_audit(
                     dynamic=fact.dynamic,
                     dynamic_line=host_line(file.path, expanded.units, fact.dynamic_line),
                     from_cache=file.path not in fresh,
-                    unit=expanded.units.get(file.path),
+                    unit=unit,
                     findings_block=fact.findings_block,
+                    named_model=named_model,
+                    named=figures_for(fact, [named_target], cost_options, costs)[0] if named_target else None,
                 )
             )
             report.findings.extend(fact.findings)
@@ -351,6 +357,23 @@ def _keep_findings_blocks(cache: ResultCache, keys: dict[str, str], facts: dict[
         fact.findings_block = findings_block(fact.findings)
         written.append((keys[path], path, fact.findings_block))
     cache.put_blocks(written)
+
+
+def _named_target(
+    name: str, pricing: Any, targets: Sequence[ModelTarget], known: dict[str, ModelTarget | None]
+) -> ModelTarget | None:
+    """The target of a model a prompt names, when the price table knows it (`openai/gpt-4o` and promptfoo's
+    `openai:gpt-4o` too) and it counts with a tokenizer the audit counts with (nothing is counted again);
+    looked up once per name."""
+    if name not in known:
+        from tokcli.pricing.named import priced_model
+
+        price = priced_model(name, pricing)
+        same = [target for target in targets if price is not None and target.tokenizer == price.tokenizer]
+        known[name] = (
+            ModelTarget(price.id, price.tokenizer, price.provider, exact=same[0].exact, price=price) if same else None
+        )
+    return known[name]
 
 
 def _analyse(

@@ -34,8 +34,22 @@ def named_model(path: str, text: str) -> str | None:
                 return None
     except TokcliError:
         return None
+    return _front_matter_model(data, prompty=suffix == ".prompty")
+
+
+def document_model(document: Any) -> str | None:
+    """`named_model` of a parsed `PromptDocument`: its front matter's model, or (a chat file keeps no top-level
+    keys) its text's `model:` read again; None for the other kinds."""
+    if document.kind in ("prompty", "dotprompt"):
+        return _front_matter_model(document.front_matter, prompty=document.kind == "prompty")
+    if document.kind == "chat":
+        return named_model(document.path, document.text)
+    return None
+
+
+def _front_matter_model(data: Any, *, prompty: bool) -> str | None:
     model = data.get("model") if isinstance(data, dict) else None
-    if suffix == ".prompty" and isinstance(model, dict):
+    if prompty and isinstance(model, dict):
         configuration = model.get("configuration")
         if isinstance(configuration, dict):
             model = configuration.get("model") or configuration.get("azure_deployment")

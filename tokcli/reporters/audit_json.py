@@ -19,6 +19,20 @@ def money(value: Decimal | None) -> str | None:
     return decimal_text(value) if value is not None else None
 
 
+def named_model_json(file: Any) -> dict[str, Any]:
+    """The model the prompt names, as written, and its figures when the price table knows it (`model`: its id)
+    and it counts with a tokenizer the audit counted with (else null)."""
+    figure = file.named
+    return {
+        "name": file.named_model,
+        "model": figure.model if figure is not None else None,
+        "tokens": figure.tokens if figure is not None else None,
+        "exact": figure.exact if figure is not None else None,
+        "cost_per_call": money(figure.cost_per_call) if figure is not None else None,
+        "cost_per_period": money(figure.cost_per_period) if figure is not None else None,
+    }
+
+
 def unit_json(unit: Any) -> dict[str, Any]:
     """Where a prompt unit lives in its host file, its template syntax and the model it is sent to."""
     return {
@@ -113,6 +127,7 @@ def audit_document(report: AuditReport) -> dict[str, Any]:
                 ),
                 "findings": len(file.findings),
                 **({"unit": unit_json(file.unit)} if file.unit is not None else {}),
+                **({"named_model": named_model_json(file)} if file.named_model else {}),
                 "models": {
                     figure.model: {
                         "tokens": figure.tokens,

@@ -59,6 +59,16 @@ def budget_text(check: BudgetCheck) -> str:
     return f"{format_usd(check.actual)} / {format_usd(check.limit)} per call"
 
 
+def named_note(file: FileAudit) -> str:
+    """ " → openai/gpt-4o-mini ($0.000003/call)": the model the prompt names, and its cost per call when known."""
+    if not file.named_model:
+        return ""
+    named = file.named
+    if named is None or named.cost_per_call is None:
+        return f" → {file.named_model}"
+    return f" → {file.named_model} ({'' if named.exact else ESTIMATE}{usd(named.cost_per_call)}/call)"
+
+
 def file_budget_state(report: AuditReport, file: FileAudit) -> str:
     checks = [check for check in report.budgets if check.path == file.path]
     if not checks:
@@ -167,7 +177,7 @@ def render_audit_markdown(report: AuditReport, *, title: str = "tokcli audit") -
     for file in report.files:
         figure = file.figure(primary)
         lines.append(
-            f"| `{file.path}` | {tokens(figure.tokens if figure else None, exact)} | "
+            f"| `{file.path}`{named_note(file)} | {tokens(figure.tokens if figure else None, exact)} | "
             f"{usd(figure.cost_per_call if figure else None)} | {saved(figure)} | {prefix(figure)} | "
             f"{len(file.findings):,} | {file_budget_state(report, file)} |"
         )

@@ -14,6 +14,7 @@ from tokcli.reporters.audit_markdown import (
     ESTIMATE,
     budget_text,
     file_budget_state,
+    named_note,
     saved,
     signed,
     tokens,
@@ -62,8 +63,7 @@ def _files_columns(report: AuditReport) -> list[Column]:
     for file in report.files:
         figure = file.figure(primary)
         row = [file.path[len(base) + 1 :] if base else file.path]
-        if file.unit is not None and file.unit.model:  # the model named where the prompt is sent
-            row[0] += f" → {file.unit.model}"
+        row[0] += named_note(file)  # the model named where the prompt is sent
         for target in shown:
             other = file.figure(target.model)
             row.append(tokens(other.tokens if other else None, other.exact if other else target.exact))
