@@ -135,6 +135,24 @@ def test_vars_flag_config_globs_and_prompt_yml(tmp_path: Path, monkeypatch: pyte
     ]
 
 
+def test_a_prompty_sample_is_a_fixture_over_the_inputs_defaults(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    front = "---\nname: t\ninputs:\n  question: {type: string}\n  tone: {type: string, default: friendly}\n"
+    body = "---\nsystem:\nYou answer billing questions in a {{tone}} tone.\n\nuser:\n{{question}}\n"
+    Path("s.prompty").write_text(front + "sample:\n  question: How do I pay my bill online?\n" + body)
+    # the same prompt with the sample's values (and the default) written in: what the render must count
+    Path("literal.prompty").write_text(
+        "---\nname: t\n" + body.replace("{{tone}}", "friendly").replace("{{question}}", "How do I pay my bill online?")
+    )
+    code, stdout, stderr = run("count", "s.prompty", "literal.prompty", "-m", "gpt-4o", "-f", "json")
+    assert (code, stderr) == (0, "")
+    sampled, literal = json.loads(stdout)["results"]
+    assert sampled["rendered"]["fixtures"] == [{"name": "sample", "tokens": literal["tokens"]}]
+    assert "rendered" not in literal or literal["rendered"] is None
+
+
 def test_bad_fixture_is_a_one_line_error(rag: Path) -> None:
     Path("rag.vars.yaml").write_text("fixtures: [1, 2\n")
     code, stdout, stderr = run("count", "rag.j2")

@@ -4,7 +4,8 @@ Fixtures for a template come from, in this order:
 - `--vars FILE` on the command line (for every template named);
 - config `render.fixtures`: gitignore-style globs (relative to the config's directory) → fixture files;
 - `NAME.vars.yaml` / `NAME.vars.json` beside the template (`rag.j2` → `rag.vars.yaml` or `rag.j2.vars.yaml`);
-- a GitHub `.prompt.yml` file's own `testData`.
+- a GitHub `.prompt.yml` file's own `testData`;
+- a `.prompty` file's own `sample:` (a mapping of inputs; the inputs' `default`s fill what it leaves out).
 
 A fixture file holds one mapping of variables, a list of them, or `{fixtures: {name: mapping}}` / `{fixtures:
 [mapping, ...]}`. Templates are rendered in Jinja2's `SandboxedEnvironment` with `StrictUndefined`: a template that
@@ -144,13 +145,31 @@ def fixtures_from_data(data: Any, source: str) -> list[Fixture]:
 
 
 def fixtures_for(document: PromptDocument, settings: RenderSettings, root: Path | None) -> list[Fixture]:
-    """Every fixture of a document: from files that apply to it, and a `.prompt.yml`'s `testData`."""
+    """Every fixture of a document: from files that apply to it, a `.prompt.yml`'s `testData` and a `.prompty`'s
+    `sample`."""
     fixtures = [
         fixture for file in fixture_files(document.path, settings, root) for fixture in _read_fixture_file(file)
     ]
     if document.path.endswith((".prompt.yml", ".prompt.yaml")):
         fixtures.extend(_test_data(document))
+    if document.kind == "prompty":
+        fixtures.extend(_prompty_sample(document))
     return fixtures
+
+
+def _prompty_sample(document: PromptDocument) -> list[Fixture]:
+    """The front matter's `sample:` mapping, over the declared inputs' `default`s (as Prompty fills them). A
+    `sample` that names a file (`${file:sample.json}`) is not read."""
+    sample = document.front_matter.get("sample")
+    if not isinstance(sample, dict):
+        return []
+    inputs = document.front_matter.get("inputs")
+    defaults = {
+        name: spec["default"]
+        for name, spec in (inputs.items() if isinstance(inputs, dict) else ())
+        if isinstance(spec, dict) and "default" in spec
+    }
+    return [Fixture("sample", {**defaults, **sample}, "sample")]
 
 
 def _test_data(document: PromptDocument) -> list[Fixture]:
