@@ -63,7 +63,17 @@ def test_separators() -> None:
     assert t.separators("a -- b\n--\n") == ("a -- b\n--\n", 0)  # two dashes: not a separator
 
 
-def test_a_separator_fencing_off_a_protected_line_stays() -> None:
+def test_a_step_told_in_a_narrated_list_is_not_made_an_order() -> None:
+    # the steps of a loop, told in the present tense: one made an order would stand out and change the account
+    steps = (
+        "1. You issue at least one command\n2. The system executes the command(s) in a subshell\n"
+        "3. You see the result(s)\n4. You write your next command(s)\n"
+    )
+    assert t.filler_phrases(steps) == (steps, 0)
+    assert t.filler_phrases("- You explain the refund policy.\n- You write a short summary.\n")[0] == (
+        "- Explain the refund policy.\n- Write a short summary.\n"
+    )
+
     # the line after {{task}} marks where the inserted text ends and the instructions go on
     text = f"You have a task.\n---\nTask:\n  {t.SENTINEL}\n---\nHelp your manager.\n\n{t.SENTINEL}\n\n=====\nEnd\n"
     assert t.separators(text) == (text.replace("You have a task.\n---\n", "You have a task.\n"), 1)

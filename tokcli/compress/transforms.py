@@ -923,6 +923,30 @@ _YOU_ARE = re.compile(r"are[ \t]")
 _ARE_NEGATED = re.compile(rf"are[ \t]+(?:{SENTINEL}|not\b)", re.I)
 
 
+_LIST_ITEM_START = re.compile(r"[ \t]*(?:[-*+]|\d{1,3}[.)])[ \t]+")
+# a list item that tells who does what: a subject other than the reader, or "you" with a verb that is no task
+_NARRATED = re.compile(rf"(?:the|a|an|it|they|he|she|we|i)\b|you[ \t]+(?!{_TASK_VERB}\b)(?:[a-z]|{SENTINEL})", re.I)
+
+
+def _narrated_list_item(text: str, start: int) -> bool:
+    """Whether `start` opens a list item next to an item that narrates ("1. You issue a command", "2. The system
+    runs it"): the present tense there tells the steps of a process, and one made an order would stand out."""
+    line_start = text.rfind("\n", 0, start) + 1
+    if not _LIST_ITEM_START.fullmatch(text, line_start, start):
+        return False
+    line_end = text.find("\n", start)
+    before = text[: max(0, line_start - 1)]
+    siblings = [before[before.rfind("\n") + 1 :]] if line_start else []
+    if line_end >= 0:
+        next_end = text.find("\n", line_end + 1)
+        siblings.append(text[line_end + 1 : len(text) if next_end < 0 else next_end])
+    for sibling in siblings:
+        marker = _LIST_ITEM_START.match(sibling)
+        if marker is not None and _NARRATED.match(sibling, marker.end()):
+            return True
+    return False
+
+
 def filler_phrases(text: str) -> tuple[str, int]:
     """Politeness and filler: "Please note that", "I would like you to", "please", "Thank you!"."""
 
@@ -955,6 +979,8 @@ def filler_phrases(text: str) -> tuple[str, int]:
     def direct(start: int, end: int, match: re.Match[str]) -> Replacement:
         if match.group("request") is not None and _SET_AGAINST.match(text, end):
             return None  # "It is important that you answer correctly, not that you answer quickly": a contrast
+        if match.group("request") == "you" and _narrated_list_item(text, start):
+            return None  # "3. You see the result(s)\n4. You write your next command(s)": a step told, not asked
         if text[start : start + 4].lower() == "the " and _ITS_LATER.match(text, end):
             return None  # "The Agent shall compose its answer", "…, and it should not …": "it" loses its referent
         if not at_sentence_start(text, start):
