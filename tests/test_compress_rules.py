@@ -241,6 +241,18 @@ def test_verify_statements_and_variables() -> None:
     assert {p.check for p in report.problems} >= {"statements", "variables"}
 
 
+def test_json_shaped_values_in_a_line_of_code_are_kept_as_written() -> None:
+    # a few-shot example's code (a loop's list, a call's argument, an assignment) keeps its author's style;
+    # a JSON example in prose is still minified
+    code = (
+        'for url in ["https://a.example/one", "https://b.example/two"]:\n'
+        '    print(web_search({"query": "x", "n": 2}))\nx = {"a": 1, "b": 2}\n'
+    )
+    text = "Thought: I will read both pages.\nCode:\n" + code + '- Arguments: {"command": "ls -la"}\n'
+    result = compress_text(text, level="balanced")
+    assert result.text == text.replace('{"command": "ls -la"}', '{"command":"ls -la"}')
+
+
 def test_verify_accepts_minified_json() -> None:
     assert verify('See {"a": 1,\n "b": [1, 2]}', 'See {"a":1,"b":[1,2]}').ok
     assert not verify('See {"a": 1}', 'See {"a": 2}').ok

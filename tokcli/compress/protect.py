@@ -894,9 +894,24 @@ def _json_spans(text: str, blocks: list[tuple[int, int, str]]) -> list[tuple[int
         # Empty containers ("{}", "{ }") hold nothing to protect; counting them by length made "{ }" a span
         # that minifying turned into "{}", which was then "lost" and rolled the whole text back.
         if decoded is not None and isinstance(decoded[0], (dict, list)) and decoded[0]:
-            found.append((index, decoded[1], "json"))
+            found.append((index, decoded[1], "code" if _in_code(text, index, decoded[1]) else "json"))
             resume = decoded[1]
     return found
+
+
+_CODE_BEFORE = re.compile(r"(?:[(=]|(?<![\w-])in)[ \t]*\Z")
+
+
+def _in_code(text: str, start: int, end: int) -> bool:
+    """Whether the JSON-shaped value at `start:end` is part of a line of code: an argument, an assigned value or
+    what a loop runs over (`web_search({"q": "x"})`, `for city in ["Paris", "Rome"]:`). Kept as written, not
+    minified: a few-shot example's code is shown in its author's style."""
+    line_start = text.rfind("\n", 0, start) + 1
+    if _CODE_BEFORE.search(text, max(line_start, start - 8), start):
+        return True
+    line_end = text.find("\n", end)
+    after = text[end : len(text) if line_end < 0 else line_end].lstrip(" \t")
+    return after.startswith(")") or after.rstrip(" \t") == ":"
 
 
 _DECODER = json.JSONDecoder()
