@@ -346,6 +346,23 @@ def test_numbered_turns_qualified_fields_and_trace_steps_of_an_example_are_prote
     assert compress_text(text, level="aggressive").text == text
 
 
+def test_an_example_in_xml_like_tags_is_kept_as_written() -> None:
+    # an example email keeps its greeting, its filler and its sign-off: it shows the style asked for
+    example = (
+        "<example>\nHi Sam,\n\nI just wanted to quickly check in. Please note that it is really important that you pay"
+        " by Friday.\n\nThank you so much!\nDana\n</example>\n\n<good_example>\nHi Lee, could you please send the"
+        " form? It's basically the last step. Thanks!\n</good_example>\n"
+    )
+    text = "Write a follow-up email. Please note that it is really important to keep it short.\n\n" + example
+    result = compress_text(text, level="aggressive")
+    assert result.text == "Write a follow-up email. It is important to keep it short.\n\n" + example
+    # not a tag that only contains the word ("<counterexample_notes>"), nor one left open
+    assert "example" not in [
+        kind for kind, _ in kinds("<counterexample_notes>\nPlease note.\n</counterexample_notes>\n")
+    ]
+    assert "example" not in [kind for kind, _ in kinds("<example>\nPlease note that it is late.\n")]
+
+
 def test_filler_removal_leaves_example_conversations_verbatim() -> None:
     example = (
         "User:\nPlease could you tell me where my order is? I would like you to check it. Thank you!\n"

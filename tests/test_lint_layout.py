@@ -40,3 +40,14 @@ def test_alternative_branches_are_exclusive() -> None:
     lines = layout(Segment(text, 0, 1, spans=find_template_spans(text)))
     assert exclusive(lines[1], lines[3])
     assert not exclusive(lines[1], lines[5])
+
+
+def test_lines_inside_example_tags_of_any_such_name_are_examples() -> None:
+    text = (
+        "Write the reply.\n<good_example>\nHi Lee, could you please send the form?\n</good_example>\n"
+        "<example_response>\nTHOUGHT: I need to look first.\n</example_response>\n"
+        "<counterexample_notes>\nNever guess.\n</counterexample_notes>\n"
+    )
+    # (an opening tag's line goes with the example it opens, a closing tag's is markup)
+    expected = ["prose", "example", "example", "html", "example", "example", "html", "html", "prose", "html"]
+    assert kinds(text) == expected

@@ -12,3 +12,8 @@ def set_against(negation: str, rather: str = r"rather\s+than") -> str:
     …", "rather than …"): an "it is important that you X" there is half of a contrast, not filler. `negation`
     matches the "not" (compress masks it as a protected span)."""
     return rf"[,;:—–-]\s*(?:and\s+|but\s+)?(?:{negation})\s+(?:that|whether|how)\b|\b{rather}\b"
+
+
+#: The name of an XML-like tag that holds an example ("example", "examples", "good_example", "example_response",
+#: "sample-output"), as a regex: the model is shown what is inside as written.
+EXAMPLE_TAG_NAME = r"(?:[\w-]*[_-])?(?:examples?|samples?|demonstrations?)(?:[_-][\w-]*)?(?![\w-])"

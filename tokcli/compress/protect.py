@@ -21,6 +21,7 @@ from operator import itemgetter
 from typing import Any, NamedTuple
 
 from tokcli import forked
+from tokcli.phrases import EXAMPLE_TAG_NAME
 from tokcli.prompts import Span
 
 #: Kinds whose text may change under a semantic check (JSON is minified by the `minify_json` transform).
@@ -447,6 +448,8 @@ def block_spans(
     if ":" in text:
         front_matter = max((end for _, end, kind in blocks if kind == "front_matter"), default=0)
         blocks.extend(_example_turns(text, front_matter))
+    if "<" in text:
+        blocks.extend(_example_tags(text))
     blocks.extend(foreign_prose(text))
     blocks = _merge(blocks)
     blocks = _merge(blocks + _json_spans(text, blocks))
@@ -563,6 +566,26 @@ def _example_turns(text: str, after: int = 0) -> Iterator[tuple[int, int, str]]:
                     yield match.end(), end - 1, "example"
                     resume = end
         match = _SPEAKER_LABEL.search(padded, resume)
+
+
+# An example set in XML-like tags ("<example>", "<good_example>", "<example_response>", "<sample_output>"), the
+# way prompt guides recommend showing one: what is inside is shown to the model as written (an example email keeps
+# its greeting and its "Thank you so much!").
+_EXAMPLE_TAG = re.compile(rf"<(?P<name>{EXAMPLE_TAG_NAME})[^<>\n]*>", re.I)
+
+
+def _example_tags(text: str) -> Iterator[tuple[int, int, str]]:
+    """The span from each opening example tag to the end of its closing tag (an unclosed one protects nothing)."""
+    position = 0
+    while (match := _EXAMPLE_TAG.search(text, position)) is not None:
+        position = match.end()
+        name = match.group("name")
+        closing = text.find(f"</{name}>", match.end())
+        if closing < 0:
+            continue
+        end = closing + len(name) + 3
+        yield match.start(), end, "example"
+        position = end
 
 
 def _fences(text: str) -> Iterator[tuple[int, int]]:

@@ -12,6 +12,7 @@ import re
 from dataclasses import dataclass
 
 from tokcli.lint.rules.base import Segment
+from tokcli.phrases import EXAMPLE_TAG_NAME
 
 _HEADING = re.compile(r"^[ \t]{0,3}#{1,6}[ \t]+\S")
 _SETEXT = re.compile(r"^[ \t]{0,3}(=+|-+)[ \t]*$")
@@ -24,7 +25,7 @@ _FIELD = re.compile(
     r"^[ \t]*(?:[-*+][ \t]+)?(?:\*\*|__)?[A-Za-z][\w ./-]{0,30}?(?:\*\*|__)?[ \t]*:(?:\*\*|__)?(?:[ \t]|$)"
 )
 _EXAMPLE_WORD = re.compile(r"\b(?:examples?|sample|demonstrations?|few-shot|illustrations?)\b", re.IGNORECASE)
-_EXAMPLE_TAG = re.compile(r"<(/?)(examples?|sample)\b[^>]*>", re.IGNORECASE)
+_EXAMPLE_TAG = re.compile(rf"<(/?)({EXAMPLE_TAG_NAME})[^<>]*>", re.IGNORECASE)
 _IF_TAG = re.compile(r"^\{%[-+]?\s*(if|elif|else|endif|for|endfor)\b")
 
 _BULLET = re.compile(r"^(?:[-*+]|\d+[.)])[ \t]+")
