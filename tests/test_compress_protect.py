@@ -363,6 +363,30 @@ def test_an_example_in_xml_like_tags_is_kept_as_written() -> None:
     assert "example" not in [kind for kind, _ in kinds("<example>\nPlease note that it is late.\n")]
 
 
+def test_a_section_headed_as_examples_is_kept_as_written_up_to_the_next_heading_of_its_level() -> None:
+    example = (
+        "Hi Sam,\n\nI just wanted to quickly check in. Please note that it is really important that you pay by"
+        " Friday.\n\nThank you so much!\nDana\n\n"
+    )
+    text = (
+        "Write a follow-up email.\n\n## Example\n\n" + example + "### Example 2\n\n" + example + "## Rules\n\n"
+        "Please note that you should never mention fees.\n\nSCORING EXAMPLES\n================\n\n"
+        + example
+        + "KEY PRINCIPLES\n==============\n\nPlease note that brevity is fine.\n"
+    )
+    result = compress_text(text, level="balanced")
+    assert result.text.count(example) == 3
+    assert "\nYou should never mention fees.\n" in result.text
+    assert result.text.endswith("\nBrevity is fine.\n")
+
+
+def test_json_in_an_example_section_is_still_minified() -> None:
+    text = '## Example output\n\nPlease note the reply:\n{\n  "score": 5,\n  "status": "done"\n}\n'
+    assert compress_text(text, level="safe").text == (
+        '## Example output\n\nPlease note the reply:\n{"score":5,"status":"done"}\n'
+    )
+
+
 def test_filler_removal_leaves_example_conversations_verbatim() -> None:
     example = (
         "User:\nPlease could you tell me where my order is? I would like you to check it. Thank you!\n"

@@ -629,8 +629,11 @@ def test_a_heading_that_names_nothing_stays_where_its_rules_would_join_an_exampl
     after_rules = "# Task\n\nSummarise the ticket.\n\n## Tone\n\nBe warm.\n\n## A few more things\n\n- Keep it short.\n"
     assert [(r.line, r.reason) for r in compress_text(after_rules).removed] == [(9, "heading that names nothing")]
     # a subsection goes back into its own parent section
-    subsection = "# Task\n\n## Example output\n\nSummary: broken.\n\n### A few more things\n\n- Keep it short.\n"
+    subsection = "# Task\n\n## Tone\n\nBe warm.\n\n### A few more things\n\n- Keep it short.\n"
     assert [r.text for r in compress_text(subsection).removed] == ["### A few more things"]
+    # not into a section of examples, which is shown as written: its rules would join the example
+    in_example = "# Task\n\n## Example output\n\nSummary: broken.\n\n### A few more things\n\n- Keep it short.\n"
+    assert compress_text(in_example).removed == []
 
 
 @pytest.mark.parametrize("label", ["**Response:**", "*Output*:", "__Answer:__", "Response:"])

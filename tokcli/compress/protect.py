@@ -452,7 +452,11 @@ def block_spans(
         blocks.extend(_example_tags(text))
     blocks.extend(foreign_prose(text))
     blocks = _merge(blocks)
-    blocks = _merge(blocks + _json_spans(text, blocks))
+    found_json = _json_spans(text, blocks)
+    blocks = _merge(blocks + found_json)
+    if "#" in text:
+        # an example section's JSON is still minified (whitespace only, the value checked equal): it is left out
+        blocks = _merge(blocks + list(_outside(_example_sections(text), found_json)))
     padded = "\n" + text
     for start, end in _yaml_blocks(padded):
         # two key lines make it YAML (not a list of every one: a block may be megabytes long)
@@ -586,6 +590,77 @@ def _example_tags(text: str) -> Iterator[tuple[int, int, str]]:
         end = closing + len(name) + 3
         yield match.start(), end, "example"
         position = end
+
+
+# a markdown heading: "## Title", or a title line over a line of "=" (level 1) or "-" (level 2), not a list item's
+_HEADING_LINE = re.compile(
+    r"^[ \t]{0,3}(?:(?P<hashes>#{1,6})[ \t]+(?P<atx>[^\n]*)"
+    r"|(?![-*+][ \t]|\d{1,9}[.)][ \t]|[=-]+[ \t]*$)(?P<setext>[^\n]*\S[^\n]*)\n[ \t]{0,3}(?P<under>=+|-+)[ \t]*)$",
+    re.M,
+)
+_EXAMPLE_TITLE = re.compile(r"\b(?:examples?|samples?|demonstrations?|few-shot)\b", re.I)
+_EXAMPLE_PART = re.compile(
+    r"\b(?:examples?|samples?|demonstrations?|few-shot|inputs?|outputs?|responses?|answers?|replies|reply|"
+    r"conversation|transcript|dialogue|user|assistant|customer|agent|email|message|query|question|context|result|"
+    r"score|scores)\b",
+    re.I,
+)
+
+
+def _example_sections(text: str) -> Iterator[tuple[int, int, str]]:
+    """What a section headed as examples holds ("## Example", "### Example 2: a refund", "## Sample output"), up to
+    the next heading of its level or higher: shown to the model as written (as `lint` reads it too)."""
+    open_level = 0  # the level of the example heading whose section is open (0: none)
+    section_start = 0
+    for match in _HEADING_LINE.finditer(text):
+        hashes = match.group("hashes")
+        level = len(hashes) if hashes else 1 if match.group("under")[0] == "=" else 2
+        title = match.group("atx") if hashes else match.group("setext")
+        # a subsection goes on showing the example when it names a part of one ("### Input", "### Example B");
+        # one that does not ("### A few more things") holds rules again
+        if open_level and (level <= open_level or not _EXAMPLE_PART.search(title)):
+            if match.start() > section_start:
+                yield section_start, match.start(), "example"
+            open_level = 0
+        if not open_level and len(title.split()) <= 8 and _EXAMPLE_TITLE.search(title):
+            open_level = level
+            section_start = _after_lead_in(text, match.end() + 1)
+    if open_level and len(text) > section_start:
+        yield section_start, len(text), "example"
+
+
+_LEAD_IN = re.compile(r"[ \t\n]*(?P<line>[^\n]*\b(?:examples?|samples?)\b[^\n]*)(?:\n|\Z)", re.I)
+
+
+def _after_lead_in(text: str, start: int) -> int:
+    """Where an example section's data starts: after the line that announces it ("Here are two examples that
+    capture our voice:") and the example's own label ("**Example A**"), which are the author's and may be edited
+    like any sentence."""
+    while (lead_in := _LEAD_IN.match(text, start)) is not None:
+        line = lead_in.group("line").strip(" \t*_#")
+        if not (line.endswith(":") or len(line.split()) <= 4):
+            break
+        start = lead_in.end("line")
+    return start
+
+
+def _outside(
+    spans: Iterable[tuple[int, int, str]], holes: list[tuple[int, int, str]]
+) -> Iterator[tuple[int, int, str]]:
+    """The parts of each span (in order) that no hole (sorted, not overlapping) covers."""
+    starts = [hole[0] for hole in holes]
+    for start, end, kind in spans:
+        position = start
+        for hole_start, hole_end, _ in holes[max(0, bisect.bisect_right(starts, start) - 1) :]:
+            if hole_start >= end:
+                break
+            if hole_end <= position:
+                continue
+            if hole_start > position:
+                yield position, hole_start, kind
+            position = hole_end
+        if position < end:
+            yield position, end, kind
 
 
 def _fences(text: str) -> Iterator[tuple[int, int]]:
