@@ -387,6 +387,19 @@ def test_json_in_an_example_section_is_still_minified() -> None:
     )
 
 
+def test_a_separator_fencing_off_a_template_variable_stays() -> None:
+    # the line after {{task}} marks where the inserted text ends and the instructions go on; a title's underline
+    # ("INPUT" in capitals, protected as a name) and a separator elsewhere still go
+    text = (
+        "You have been submitted this task by your manager.\n---\nTask:\n{{task}}\n---\n"
+        "You're helping your manager.\n\nINPUT\n=====\nCONVERSATION_HISTORY: {{query}}\n\n*****\nEnd.\n"
+    )
+    assert compress_text(text, level="safe", kind="jinja").text == (
+        "You have been submitted this task by your manager.\nTask:\n{{task}}\n---\n"
+        "You're helping your manager.\n\nINPUT\nCONVERSATION_HISTORY: {{query}}\n\nEnd.\n"
+    )
+
+
 def test_filler_removal_leaves_example_conversations_verbatim() -> None:
     example = (
         "User:\nPlease could you tell me where my order is? I would like you to check it. Thank you!\n"

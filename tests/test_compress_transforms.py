@@ -74,10 +74,6 @@ def test_a_step_told_in_a_narrated_list_is_not_made_an_order() -> None:
         "- Explain the refund policy.\n- Write a short summary.\n"
     )
 
-    # the line after {{task}} marks where the inserted text ends and the instructions go on
-    text = f"You have a task.\n---\nTask:\n  {t.SENTINEL}\n---\nHelp your manager.\n\n{t.SENTINEL}\n\n=====\nEnd\n"
-    assert t.separators(text) == (text.replace("You have a task.\n---\n", "You have a task.\n"), 1)
-
 
 def test_separators_in_html_comments() -> None:
     assert t.separators("<!-- ========== -->\nText <!-- note -->\n") == ("Text <!-- note -->\n", 1)

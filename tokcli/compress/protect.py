@@ -440,6 +440,8 @@ def block_spans(
     """The block-level protected spans of `text` (template tags, `extra_spans`, code fences, JSON and YAML
     examples, prompty role lines), sorted and merged: `find_protected_spans` without the spans within lines."""
     blocks: list[tuple[int, int, str]] = [(start, end, "template") for start, end in template_spans]
+    if blocks and ("---" in text or "===" in text or "***" in text):
+        blocks.extend(_delimiters(text, blocks))
     blocks.extend(extra_spans)
     if "```" in text or "~~~" in text:
         blocks.extend((start, end, "code_fence") for start, end in _fences(text))
@@ -592,6 +594,57 @@ def _example_tags(text: str) -> Iterator[tuple[int, int, str]]:
         position = end
 
 
+_SEPARATOR_LINE = re.compile(r"[ \t]*(?:-{3,}|={3,}|\*{3,}|_{3,}|~{3,})[ \t]*")
+
+
+def _delimiters(text: str, tags: list[tuple[int, int, str]]) -> Iterator[tuple[int, int, str]]:
+    """The separator lines that fence off a line holding only template tags ("Task:\n{{task}}\n---\nYou're
+    helping …"): the line after the variable marks where the inserted text ends and the instructions go on."""
+    for start, end, _ in tags:
+        line_start = text.rfind("\n", 0, start) + 1
+        line_end = text.find("\n", end)
+        line_end = len(text) if line_end < 0 else line_end
+        if not _only_tags(text, line_start, line_end, tags):
+            continue
+        for line in (_line_before(text, line_start), _line_after(text, line_end + 1)):
+            if line is not None and _SEPARATOR_LINE.fullmatch(text, *line):
+                yield line[0], line[1], "delimiter"
+
+
+def _only_tags(text: str, line_start: int, line_end: int, tags: list[tuple[int, int, str]]) -> bool:
+    """Whether the line holds template tags and blanks only."""
+    rest = [text[line_start:line_end]]
+    for start, end, _ in tags:
+        if line_start <= start and end <= line_end:
+            rest.append(text[start:end])
+    line = rest[0]
+    for tag in rest[1:]:
+        line = line.replace(tag, "", 1)
+    return not line.strip(" \t")
+
+
+def _line_before(text: str, line_start: int) -> tuple[int, int] | None:
+    """(start, end) of the last line before `line_start` that is not blank."""
+    end = line_start - 1
+    while end > 0:
+        start = text.rfind("\n", 0, end) + 1
+        if text[start:end].strip(" \t"):
+            return start, end
+        end = start - 1
+    return None
+
+
+def _line_after(text: str, start: int) -> tuple[int, int] | None:
+    """(start, end) of the first line from `start` (a line start) on that is not blank."""
+    while start < len(text):
+        end = text.find("\n", start)
+        end = len(text) if end < 0 else end
+        if text[start:end].strip(" \t"):
+            return start, end
+        start = end + 1
+    return None
+
+
 # a markdown heading: "## Title", or a title line over a line of "=" (level 1) or "-" (level 2), not a list item's
 _HEADING_LINE = re.compile(
     r"^[ \t]{0,3}(?:(?P<hashes>#{1,6})[ \t]+(?P<atx>[^\n]*)"
@@ -618,13 +671,19 @@ def _example_sections(text: str) -> Iterator[tuple[int, int, str]]:
         title = match.group("atx") if hashes else match.group("setext")
         # a subsection goes on showing the example when it names a part of one ("### Input", "### Example B");
         # one that does not ("### A few more things") holds rules again
+        bounds = False
         if open_level and (level <= open_level or not _EXAMPLE_PART.search(title)):
             if match.start() > section_start:
                 yield section_start, match.start(), "example"
             open_level = 0
+            bounds = True
         if not open_level and len(title.split()) <= 8 and _EXAMPLE_TITLE.search(title):
             open_level = level
             section_start = _after_lead_in(text, match.end() + 1)
+            bounds = True
+        if bounds and not hashes:
+            # the line under a title that bounds an example section stays, or the section would change its end
+            yield match.start("under"), match.end(), "delimiter"
     if open_level and len(text) > section_start:
         yield section_start, len(text), "example"
 

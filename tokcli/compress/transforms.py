@@ -316,46 +316,9 @@ def _splice(text: str, edits: list[tuple[int, int, str]]) -> tuple[str, int]:
 
 
 def separators(text: str) -> tuple[str, int]:
-    """Decorative lines such as `-----`, `=====`, `*****`, `#####` (also inside an HTML comment); not one that
-    fences off a line of protected text (a template variable: "---\nTask:\n{{task}}\n---\n" marks where the
-    inserted text ends and the instructions go on)."""
-
-    def replace(match: re.Match[str]) -> str | None:
-        if not _decorative(match.group("m")):
-            return None
-        padded = match.string
-        if _PROTECTED_LINE.fullmatch(_line_before(padded, match.start("m"))) or _PROTECTED_LINE.fullmatch(
-            _line_after(padded, match.end("m"))
-        ):
-            return None
-        return ""
-
-    return _replace_lines(_SEPARATOR, text, replace)
-
-
-_PROTECTED_LINE = re.compile(f"[ \t]*{SENTINEL}[{SENTINEL} \t]*")
-
-
-def _line_before(text: str, start: int) -> str:
-    """The last line before `start` (a line start) that is not blank ("" if none)."""
-    end = start - 1
-    while end > 0:
-        line_start = text.rfind("\n", 0, end) + 1
-        if text[line_start:end].strip(" \t"):
-            return text[line_start:end]
-        end = line_start - 1
-    return ""
-
-
-def _line_after(text: str, start: int) -> str:
-    """The first line from `start` (a line start) on that is not blank ("" if none)."""
-    while start < len(text):
-        end = text.find("\n", start)
-        end = len(text) if end < 0 else end
-        if text[start:end].strip(" \t"):
-            return text[start:end]
-        start = end + 1
-    return ""
+    """Decorative lines such as `-----`, `=====`, `*****`, `#####` (also inside an HTML comment). (One that fences
+    off a template variable is protected: see `protect.block_spans`.)"""
+    return _replace_lines(_SEPARATOR, text, lambda match: "" if _decorative(match.group("m")) else None)
 
 
 def _decorative(line: str) -> bool:
