@@ -688,16 +688,16 @@ def _example_sections(text: str) -> Iterator[tuple[int, int, str]]:
         yield section_start, len(text), "example"
 
 
-_LEAD_IN = re.compile(r"[ \t\n]*(?P<line>[^\n]*\b(?:examples?|samples?)\b[^\n]*)(?:\n|\Z)", re.I)
+_NEXT_LINE = re.compile(r"[ \t\n]*(?P<line>[^\n]*)(?:\n|\Z)")
 
 
 def _after_lead_in(text: str, start: int) -> int:
-    """Where an example section's data starts: after the line that announces it ("Here are two examples that
-    capture our voice:") and the example's own label ("**Example A**"), which are the author's and may be edited
-    like any sentence."""
-    while (lead_in := _LEAD_IN.match(text, start)) is not None:
+    """Where an example section's data starts: after the lines that announce it ("Here are two examples that
+    capture our voice:", "When evaluating a multi-turn conversation, consider its context:") and the example's
+    own label ("**Example A**"), which are the author's and may be edited like any sentence."""
+    while (lead_in := _NEXT_LINE.match(text, start)) is not None and lead_in.group("line").strip():
         line = lead_in.group("line").strip(" \t*_#")
-        if not (line.endswith(":") or len(line.split()) <= 4):
+        if not (line.endswith(":") or (len(line.split()) <= 4 and _EXAMPLE_TITLE.search(line))):
             break
         start = lead_in.end("line")
     return start
