@@ -378,7 +378,9 @@ def test_a_section_headed_as_examples_is_kept_as_written_up_to_the_next_heading_
     assert result.text.count(example) == 3
     # the section's lead-in is the author's: "… consider the context:" is edited like any sentence
     lead_in = "## Multi-turn example\nPlease note that you should consider the context:\nUser: Please help.\n"
-    assert compress_text(lead_in).text == "## Multi-turn example\nYou should consider the context:\nUser: Please help.\n"
+    assert (
+        compress_text(lead_in).text == "## Multi-turn example\nYou should consider the context:\nUser: Please help.\n"
+    )
     assert "\nYou should never mention fees.\n" in result.text
     assert result.text.endswith("\nBrevity is fine.\n")
 

@@ -583,11 +583,13 @@ _EXAMPLE_TAG = re.compile(rf"<(?P<name>{EXAMPLE_TAG_NAME})[^<>\n]*>", re.I)
 def _example_tags(text: str) -> Iterator[tuple[int, int, str]]:
     """The span from each opening example tag to the end of its closing tag (an unclosed one protects nothing)."""
     position = 0
+    unclosed: set[str] = set()  # names with no closing tag further on (each is looked for once)
     while (match := _EXAMPLE_TAG.search(text, position)) is not None:
         position = match.end()
         name = match.group("name")
-        closing = text.find(f"</{name}>", match.end())
+        closing = -1 if name in unclosed else text.find(f"</{name}>", match.end())
         if closing < 0:
+            unclosed.add(name)
             continue
         end = closing + len(name) + 3
         yield match.start(), end, "example"
@@ -599,28 +601,23 @@ _SEPARATOR_LINE = re.compile(r"[ \t]*(?:-{3,}|={3,}|\*{3,}|_{3,}|~{3,})[ \t]*")
 
 def _delimiters(text: str, tags: list[tuple[int, int, str]]) -> Iterator[tuple[int, int, str]]:
     """The separator lines that fence off a line holding only template tags ("Task:\n{{task}}\n---\nYou're
-    helping …"): the line after the variable marks where the inserted text ends and the instructions go on."""
-    for start, end, _ in tags:
-        line_start = text.rfind("\n", 0, start) + 1
-        line_end = text.find("\n", end)
+    helping …"): the line after the variable marks where the inserted text ends and the instructions go on.
+    `tags` are sorted; each line is looked at once."""
+    index = 0
+    while index < len(tags):
+        line_start = text.rfind("\n", 0, tags[index][0]) + 1
+        line_end = text.find("\n", tags[index][1])
         line_end = len(text) if line_end < 0 else line_end
-        if not _only_tags(text, line_start, line_end, tags):
+        position, only_tags = line_start, True
+        while index < len(tags) and tags[index][0] < line_end:
+            only_tags = only_tags and not text[position : tags[index][0]].strip(" \t")
+            position = max(position, tags[index][1])
+            index += 1
+        if not only_tags or text[position:line_end].strip(" \t") or position > line_end:
             continue
         for line in (_line_before(text, line_start), _line_after(text, line_end + 1)):
             if line is not None and _SEPARATOR_LINE.fullmatch(text, *line):
                 yield line[0], line[1], "delimiter"
-
-
-def _only_tags(text: str, line_start: int, line_end: int, tags: list[tuple[int, int, str]]) -> bool:
-    """Whether the line holds template tags and blanks only."""
-    rest = [text[line_start:line_end]]
-    for start, end, _ in tags:
-        if line_start <= start and end <= line_end:
-            rest.append(text[start:end])
-    line = rest[0]
-    for tag in rest[1:]:
-        line = line.replace(tag, "", 1)
-    return not line.strip(" \t")
 
 
 def _line_before(text: str, line_start: int) -> tuple[int, int] | None:
@@ -648,7 +645,9 @@ def _line_after(text: str, start: int) -> tuple[int, int] | None:
 # a markdown heading: "## Title", or a title line over a line of "=" (level 1) or "-" (level 2), not a list item's
 _HEADING_LINE = re.compile(
     r"^[ \t]{0,3}(?:(?P<hashes>#{1,6})[ \t]+(?P<atx>[^\n]*)"
-    r"|(?![-*+][ \t]|\d{1,9}[.)][ \t]|[=-]+[ \t]*$)(?P<setext>[^\n]*\S[^\n]*)\n[ \t]{0,3}(?P<under>=+|-+)[ \t]*)$",
+    # (the lookahead reads the line once; the title then ends at its last non-blank, with no backtracking over it)
+    r"|(?=[^\n]*\n[ \t]{0,3}[=-])(?![-*+][ \t]|\d{1,9}[.)][ \t]|[=-]+[ \t]*$)(?P<setext>[^\n]*\S)[ \t]*\n"
+    r"[ \t]{0,3}(?P<under>=+|-+)[ \t]*)$",
     re.M,
 )
 _EXAMPLE_TITLE = re.compile(r"\b(?:examples?|samples?|demonstrations?|few-shot)\b", re.I)
