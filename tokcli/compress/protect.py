@@ -95,7 +95,8 @@ def _any_case(words: Iterable[str]) -> str:
 
 
 _SPEAKER_LABEL = re.compile(
-    rf"\n[ \t>]*(?:[-*+][ \t]+)?(?:\*\*|__)?(?:(?:[Ee]xample|[Ss]ample)[ \t]*\d*[ \t]+)?"
+    # (the indent is taken whole, as an atomic group would: a deeply indented line is not tried at every blank)
+    rf"\n(?=(?P<indent>[ \t>]*))(?P=indent)(?:[-*+][ \t]+)?(?:\*\*|__)?(?:(?:[Ee]xample|[Ss]ample)[ \t]*\d*[ \t]+)?"
     rf"(?:(?:{_any_case(_SPEAKER_QUALIFIERS)})[ _])?(?:{_any_case(_SPEAKERS)})(?:[ _][Tt](?i:urn))?"
     r"(?:[ \t]+\d{1,2})?(?:\*\*|__)?[ \t]*:(?:\*\*|__)?(?:[ \t]+(?P<same>\S[^\n]*)|[ \t]*(?P<below>(?=\n)))"
 )
@@ -662,9 +663,15 @@ _EXAMPLE_PART = re.compile(
 def _example_sections(text: str) -> Iterator[tuple[int, int, str]]:
     """What a section headed as examples holds ("## Example", "### Example 2: a refund", "## Sample output"), up to
     the next heading of its level or higher: shown to the model as written (as `lint` reads it too)."""
+    lowered = text.lower()
+    if not any(word in lowered for word in ("exampl", "sampl", "demonstrat", "few-shot")):
+        return  # most texts: no heading can name examples, and the headings are not scanned
+    first = _EXAMPLE_TITLE.search(text)
+    if first is None:
+        return
     open_level = 0  # the level of the example heading whose section is open (0: none)
     section_start = 0
-    for match in _HEADING_LINE.finditer(text):
+    for match in _HEADING_LINE.finditer(text, max(0, text.rfind("\n", 0, text.rfind("\n", 0, first.start())) + 1)):
         hashes = match.group("hashes")
         level = len(hashes) if hashes else 1 if match.group("under")[0] == "=" else 2
         title = match.group("atx") if hashes else match.group("setext")
