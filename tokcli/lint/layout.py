@@ -10,9 +10,12 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from tokcli.lint.rules.base import Segment
 from tokcli.phrases import EXAMPLE_TAG_NAME
+
+if TYPE_CHECKING:  # the rules import this module: a run-time import of theirs would be circular
+    from tokcli.lint.rules.base import Segment
 
 _HEADING = re.compile(r"^[ \t]{0,3}#{1,6}[ \t]+\S")
 _SETEXT = re.compile(r"^[ \t]{0,3}(=+|-+)[ \t]*$")
