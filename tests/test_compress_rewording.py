@@ -38,11 +38,14 @@ def test_requests_and_please_left_alone(text: str) -> None:
 
 
 def test_hedges_and_filler_intensifiers_go() -> None:
-    text = "Basically, think of it. It is really important. Honestly zero is fine. The tool actually runs.\n"
+    text = "Basically, think of it. It is really important. Honestly zero is fine. Actually, the tool runs.\n"
     assert rewording.hedges_and_intensifiers(text) == (
         "Think of it. It is important. Zero is fine. The tool runs.\n",
         4,
     )
+    # inside a sentence "actually" sets the real against the claimed
+    kept = "What did the agent actually deliver? Check it actually runs.\n"
+    assert rewording.hedges_and_intensifiers(kept) == (kept, 0)
 
 
 def test_grading_degree_words_and_manner_adverbs_stay() -> None:

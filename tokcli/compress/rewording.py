@@ -2,7 +2,7 @@
 clauses, manner phrases.
 
 Each works from word classes rather than from a list of our own sentences:
-- hedges and filler intensifiers before a word ("really", "basically", "actually", and "honestly" opening a
+- hedges and filler intensifiers before a word ("really", "basically", "truly", and "honestly" opening a
   sentence) add no instruction; they go, and a sentence one opened starts with the next word. Degree words that
   grade ("very poor", "somewhat likely") stay.
 - synonym stacks: a coordination whose members mean the same ("short, brief and to the point", "friendly,
@@ -52,7 +52,9 @@ def _alternation(words: Iterable[str]) -> str:
 
 # Fillers only: degree words that grade ("very poor" on a rating scale, "somewhat likely") stay at `balanced`
 # (`aggressive` drops some in long prose lines: `transforms.low_information_words`).
-_HEDGE_WORDS = ("basically", "literally", "actually", "really", "truly", "genuinely", "totally", "definitely",
+# (not "actually": inside a sentence it sets the real against the claimed, "What did the agent actually deliver?",
+# and lint does not flag it either; "Actually, …" opening a sentence goes with the link words)
+_HEDGE_WORDS = ("basically", "literally", "really", "truly", "genuinely", "totally", "definitely",
                 "certainly", "essentially", "super", "incredibly", "absolutely")  # fmt: skip
 # discourse markers: only where they open a sentence ("Honestly, …"); inside one they are adverbs of manner
 # ("say so honestly")
@@ -60,7 +62,7 @@ _OPENER_WORDS = (*_HEDGE_WORDS, "honestly", "obviously", "frankly", "so basicall
 # markers that only link or announce, with their comma ("So, …", "Now, …", "Also, …", "First of all, …"):
 # without it "so" and "now" may be part of the sentence ("So many …", "Now is the time")
 _LINK_WORDS = (
-    "so", "now", "okay", "ok", "alright", "all right", "well", "also", "additionally", "furthermore", "moreover",
+    "so", "now", "okay", "ok", "alright", "all right", "well", "also", "actually", "additionally", "furthermore", "moreover",
     "in addition", "first of all", "first off", "to be honest", "as you know", "as you can imagine",
     "needless to say", "that said", "with that said", "having said that", "with that in mind", "that being said",
     "with that being said", "having said all that", "with all that said",

@@ -328,7 +328,10 @@ _META = re.compile(
     r"examples?(?: of the kind of \w+ (?:i'd|i would|we'd|we would) like to see"
     r"| of what (?:i'm|i am|we're|we are) looking for)?(?:,? (?:so that you can|so you can|to) (?:get a feel for|"
     r"see|understand) (?:the kind of \w+|what) (?:i'm|i am|we're|we are) looking for)?[.!]\Z"
-    r"|(?:in )?(?:the (?:sections?|paragraphs?|points?) )?below,? (?:you will|you'll) find"
+    # (about the prompt's own parts: "Below you will find a history of attempts" announces data, and stays)
+    r"|(?:in )?(?:the (?:sections?|paragraphs?|points?) )?below,? (?:you will|you'll) find (?:our|the|some|a few|all|"
+    r"everything|more)\b[^.!?:]{0,30}?\b(?:instructions?|guidelines?|rules?|sections?|voice|structure|details|"
+    r"requirements|expectations|examples|steps|polic(?:y|ies)|need)\b"
     r"|(?:i|we)(?:'m| am|'re| are) going to (?:walk|explain|describe|tell|go through|lay out)"
     r"|(?:i|we)(?:'ve| have) (?:written|put together|tried to)"
     r"|(?:wrote|written) (?:these|this)"

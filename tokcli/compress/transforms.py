@@ -1143,7 +1143,6 @@ _VERBOSE = {
     "as well as": "and",
     # redundant pairs
     "end result": "result",
-    "final outcome": "outcome",
     "past history": "history",
     "future plans": "plans",
     "absolutely essential": "essential",
