@@ -363,6 +363,18 @@ def test_an_example_in_xml_like_tags_is_kept_as_written() -> None:
     assert "example" not in [kind for kind, _ in kinds("<example>\nPlease note that it is late.\n")]
 
 
+def test_an_example_letter_under_a_label_is_kept_whole_down_to_its_signature() -> None:
+    letter = (
+        "Example email:\nHi Sam,\n\nThank you so much for reaching out! We would be really grateful if you could send"
+        " the invoice number.\n\nKind regards,\nAna\nSupport team\n"
+    )
+    text = f"Write replies.\n\n{letter}\nNow write the reply. Please make sure that you keep it short.\n"
+    assert compress_text(text).text == f"Write replies.\n\n{letter}\nNow write the reply. Keep it short.\n"
+    # without a sign-off before the next heading, the letter is not taken to run on
+    open_letter = "Example email:\nHi Sam,\n\nPlease note that it is late.\n\n## Rules\n\nKind regards,\nAna\n"
+    assert not [text for kind, text in kinds(open_letter) if kind == "example" and "Please note" in text]
+
+
 def test_a_section_headed_as_examples_is_kept_as_written_up_to_the_next_heading_of_its_level() -> None:
     example = (
         "Hi Sam,\n\nI just wanted to quickly check in. Please note that it is really important that you pay by"

@@ -453,6 +453,8 @@ def block_spans(
         blocks.extend(_example_turns(text, front_matter))
     if "<" in text:
         blocks.extend(_example_tags(text))
+    if ":" in text:
+        blocks.extend(_example_letters(text))
     blocks.extend(foreign_prose(text))
     blocks = _merge(blocks)
     found_json = _json_spans(text, blocks)
@@ -692,6 +694,47 @@ def _example_sections(text: str) -> Iterator[tuple[int, int, str]]:
             yield match.start("under"), match.end(), "delimiter"
     if open_level and len(text) > section_start:
         yield section_start, len(text), "example"
+
+
+# An example letter: a label alone on its line ("Example email:", "Sample reply:") over a greeting line ("Hi Sam,"):
+# the example is the whole letter, its paragraphs down to the sign-off and the name under it, not only the
+# paragraph after the label (a blank line does not end it).
+_LETTER_LABEL = re.compile(
+    r"^[ \t>]*(?:[-*+][ \t]+)?(?:\*\*|__)?(?:good |bad |correct |incorrect |expected |sample |example )?"
+    r"(?:examples?|samples?|output|response|answer|reply|email|e-mail|message|letter)(?:[ \t]+\d{1,2})?(?:\*\*|__)?:"
+    r"(?:\*\*|__)?[ \t]*\n(?=[ \t>]*(?:hi|hello|hey|dear|good (?:morning|afternoon|evening))\b[^\n]{0,60}\n)",
+    re.M | re.I,
+)
+_LETTER_CLOSE = re.compile(
+    r"^[ \t>]*(?:(?:(?:kind|kindest|best|warm|warmest|many|with)[ \t]+)*(?:regards|wishes|thanks)|thank you|cheers|best"
+    r"|(?:yours[ \t]+)?(?:sincerely|truly|faithfully)|all the best)[ \t]*[,!.]?[ \t]*$",
+    re.M | re.I,
+)
+_LETTER_INTERRUPTED = re.compile(r"^[ \t]{0,3}(?:#{1,6}[ \t]|```|~~~)", re.M)
+#: How far below its label a letter's sign-off is looked for.
+_LETTER_REACH = 4000
+
+
+def _example_letters(text: str) -> Iterator[tuple[int, int, str]]:
+    """The letters shown as examples under a label (see `_LETTER_LABEL`), from the greeting to the name under
+    the sign-off; a letter whose sign-off does not come before a heading or a fence is left to the other rules."""
+    for label in _LETTER_LABEL.finditer(text):
+        start = label.end()
+        reach = min(len(text), start + _LETTER_REACH)
+        close = _LETTER_CLOSE.search(text, start, reach)
+        if close is None:
+            continue
+        interrupted = _LETTER_INTERRUPTED.search(text, start, close.start())
+        if interrupted is not None:
+            continue
+        end = close.end()
+        # the signer's name and title: the lines right under the sign-off, up to a blank line
+        for _ in range(3):
+            following = _line_after(text, end + 1) if end < len(text) else None
+            if following is None or following[0] != end + 1:
+                break
+            end = following[1]
+        yield start, end, "example"
 
 
 _NEXT_LINE = re.compile(r"[ \t\n]*(?P<line>[^\n]*)(?:\n|\Z)")
