@@ -699,10 +699,15 @@ def _example_sections(text: str) -> Iterator[tuple[int, int, str]]:
 # An example letter: a label alone on its line ("Example email:", "Sample reply:") over a greeting line ("Hi Sam,"):
 # the example is the whole letter, its paragraphs down to the sign-off and the name under it, not only the
 # paragraph after the label (a blank line does not end it).
-_LETTER_LABEL = re.compile(
+#: A label alone on its line that puts what is under it in an example ("Example:", "**Sample output:**", "Expected
+#: response 2:", "Example email:"), with its line break (a pattern source, matched with re.M | re.I).
+EXAMPLE_LABEL_LINE = (
     r"^[ \t>]*(?:[-*+][ \t]+)?(?:\*\*|__)?(?:good |bad |correct |incorrect |expected |sample |example )?"
     r"(?:examples?|samples?|output|response|answer|reply|email|e-mail|message|letter)(?:[ \t]+\d{1,2})?(?:\*\*|__)?:"
-    r"(?:\*\*|__)?[ \t]*\n(?=[ \t>]*(?:hi|hello|hey|dear|good (?:morning|afternoon|evening))\b[^\n]{0,60}\n)",
+    r"(?:\*\*|__)?[ \t]*\n"
+)
+_LETTER_LABEL = re.compile(
+    EXAMPLE_LABEL_LINE + r"(?=[ \t>]*(?:hi|hello|hey|dear|good (?:morning|afternoon|evening))\b[^\n]{0,60}\n)",
     re.M | re.I,
 )
 _LETTER_CLOSE = re.compile(

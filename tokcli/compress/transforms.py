@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from tokcli.compress.protect import (
     ENTITY_JOINERS,
     ENTITY_STOPWORDS,
+    EXAMPLE_LABEL_LINE,
     HEADING_START,
     AfterNonWord,
     after_non_word,
@@ -1561,12 +1562,7 @@ _LIST_ITEM = re.compile(r"^[ \t]*[-*+][ \t]+([^\n]*)$", re.M)
 
 # A label alone on its line ("Example:", "**Sample output:**", "Expected response 2:") puts the lines below it, up
 # to a blank line, in an example: shown to the model as written, so the telegraphic transforms leave them alone.
-_EXAMPLE_LABEL_LINE = re.compile(
-    r"^[ \t>]*(?:[-*+][ \t]+)?(?:\*\*|__)?(?:good |bad |correct |incorrect |expected |sample |example )?"
-    r"(?:examples?|samples?|output|response|answer|reply|email|message)(?:[ \t]+\d{1,2})?(?:\*\*|__)?:(?:\*\*|__)?"
-    r"[ \t]*\n(?P<block>(?:[ \t]*\S[^\n]*(?:\n|\Z))+)",
-    re.M | re.I,
-)
+_EXAMPLE_LABEL_LINE = re.compile(EXAMPLE_LABEL_LINE + r"(?P<block>(?:[ \t]*\S[^\n]*(?:\n|\Z))+)", re.M | re.I)
 
 
 def example_blocks(text: str) -> list[tuple[int, int]]:
