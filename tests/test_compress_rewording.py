@@ -372,6 +372,11 @@ def test_more_puffery_and_stacks() -> None:
         ("When you are writing the summary, cite it.", "When writing the summary, cite it."),
         ("If you're unsure, ask.", "If unsure, ask."),
         ("If you are a bot, say so.", "If you are a bot, say so."),  # not a participle or a state
+        # the clause goes on with a subject of its own
+        (
+            "If you're using grep and it printed nothing, try rg.",
+            "If you're using grep and it printed nothing, try rg.",
+        ),
     ],
 )
 def test_reduced_adverbial_clauses(before: str, after: str) -> None:

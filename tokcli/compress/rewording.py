@@ -393,9 +393,18 @@ _REDUCED_CLAUSE = (
 _CONJUNCTION = re.compile(r"[A-Za-z]+")
 
 
+# "If you're using grep and it printed nothing, …": the clause goes on with a subject of its own, and "If using grep
+# and it printed nothing" would join a participle to a clause
+_OWN_SUBJECT_LATER = re.compile(
+    r"[^,.;:!?\n]{0,120}?\b(?:and|or|but)[ \t]+(?:it|they|he|she|we|this|that|there|the[ \t]+\w+)[ \t]+\w", re.I
+)
+
+
 def _reduced_clause(text: str, start: int, end: int) -> str | None:
     conjunction = _CONJUNCTION.match(text, start)
     assert conjunction is not None
+    if _OWN_SUBJECT_LATER.match(text, end):
+        return None
     return conjunction.group() + " "
 
 
