@@ -856,6 +856,11 @@ def lint(
     from tokcli.config import names_from
 
     with names_from(settings, "models") if not model else contextlib.nullcontext():
+        if not model:  # lint prices with the first model, but a typo further on is a config error, as in count
+            from tokcli.registry import get_registry
+
+            for name in settings.models[1:]:
+                get_registry().resolve_model(name)
         linter = Linter(lint_config, model=model or (settings.models[0] if settings.models else None))
     from tokcli.units.jobs import explicit_files, lint_host, split_hosts
     from tokcli.units.select import unit_settings
@@ -1063,7 +1068,10 @@ def compress(
             path=path, method=chosen_method, write=write, output=str(output) if output else None, check=check,
             model_path=model_path, rate=rate, target_tokens=target_tokens, calls=calls, per=per,
         )  # fmt: skip
-    targets = resolve_targets(models or settings.models)
+    from tokcli.config import names_from
+
+    with names_from(settings, "models") if not models else contextlib.nullcontext():
+        targets = resolve_targets(models or settings.models)
     table = price_table(settings, pricing)
     request = CompressRequest(
         method=chosen_method,
