@@ -122,7 +122,10 @@ def test_csv_output() -> None:
     assert result.exit_code == 0, result.stderr
     rows = list(csv.DictReader(io.StringIO(result.stdout)))
     assert [row["model"] for row in rows] == ["gpt-4o", "claude-haiku-4-5"]
-    assert rows[0]["input_cost"] == "0.000005" and rows[0]["exact"] == "True"
+    assert rows[0]["input_cost"] == "0.000005" and rows[0]["exact"] == "true"
+    # booleans as the JSON and `count --format csv` spell them
+    assert (rows[1]["exact"], rows[1]["batch"], rows[1]["price_stale"]) == ("false", "false", "false")
+    assert result.stderr == ""
 
 
 def test_piped_output_is_plain_text() -> None:

@@ -240,5 +240,12 @@ def render_csv(report: CostReport) -> str:
     writer = csv.DictWriter(buffer, fieldnames=CSV_FIELDS, extrasaction="ignore", lineterminator="\n")
     writer.writeheader()
     for item in result_items(report):
-        writer.writerow({key: "" if value is None else value for key, value in item.items()})
+        writer.writerow({key: _csv_cell(value) for key, value in item.items()})
     return buffer.getvalue()
+
+
+def _csv_cell(value: object) -> object:
+    """None as an empty cell; booleans spelled as in the JSON and in `count --format csv` (`true`, not `True`)."""
+    if value is None:
+        return ""
+    return str(value).lower() if isinstance(value, bool) else value
