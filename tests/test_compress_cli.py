@@ -205,6 +205,10 @@ def test_output_under_a_file_exits_2_and_writes_nothing(prompt: Path, tmp_path: 
         (["-", "--write"], "--write needs a file"),
         (["X", "--write", "-o", "y"], "give --write or -o FILE, not both"),
         (["X", "--rate", "0.5"], "--rate is for --method llmlingua or llmlingua2"),
+        (
+            ["X", "--model", "gpt-4o"],
+            "--model is for --method llmlingua or llmlingua2, not rules (to measure savings on gpt-4o, use -m gpt-4o)",
+        ),
         (["X", "--method", "llmlingua2"], "--method llmlingua2 needs --model PATH"),
         (["X", "--threshold", "5"], "--threshold goes with --check"),
         (["X", "--per", "day"], "--per needs --calls N"),

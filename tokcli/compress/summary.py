@@ -192,7 +192,9 @@ def check_options(
     if method == "rules":
         for flag, value in (("--model", model_path), ("--rate", rate), ("--target-tokens", target_tokens)):
             if value is not None:
-                raise UsageError(f"{flag} is for --method llmlingua or llmlingua2, not rules")
+                # every other command's --model names a priced model; here -m does that
+                hint = f" (to measure savings on {model_path}, use -m {model_path})" if flag == "--model" else ""
+                raise UsageError(f"{flag} is for --method llmlingua or llmlingua2, not rules{hint}")
     elif model_path is None:
         raise UsageError(f"--method {method} needs --model PATH (a local model folder; nothing is downloaded)")
     if per is not None and calls is None:
