@@ -109,6 +109,26 @@ def test_count_reports_rendered_tokens_beside_the_template(rag: Path) -> None:
     ]
 
 
+@pytest.mark.parametrize("command", ["count", "cost"])
+@pytest.mark.parametrize(
+    ("name", "content", "message"),
+    [
+        ("broken.json", "[1, 2", "broken.json:1: invalid JSON in fixture file: Expecting ',' delimiter (column 6)"),
+        ("missing.yaml", None, "missing.yaml: fixture file not found"),
+    ],
+)
+def test_a_bad_vars_file_is_an_error_even_when_no_input_is_a_template(
+    command: str, name: str, content: str | None, message: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # it was never read when no input was a template, so a typo in --vars went unnoticed with exit 0
+    monkeypatch.chdir(tmp_path)
+    Path("plain.md").write_text("hello world\n")
+    if content is not None:
+        Path(name).write_text(content)
+    code, stdout, stderr = run(command, "plain.md", "-m", "gpt-4o", "--vars", name)
+    assert (code, stdout, stderr) == (2, "", f"tokcli: error: {message}\n")
+
+
 def test_vars_flag_config_globs_and_prompt_yml(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(tmp_path)
     Path("t.j2").write_text("Hi {{ name }}.\n")

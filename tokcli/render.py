@@ -70,6 +70,8 @@ def render_settings(config: Any, extra: Sequence[Path] = ()) -> RenderSettings:
                 line=line,
             )
         globs[str(glob)] = [config.resolve_path(name) for name in names]
+    for path in extra:  # a `--vars` file is checked even when no input is a template: no typo goes unnoticed
+        _read_fixture_file(path)
     return RenderSettings(globs=globs, extra=list(extra))
 
 
