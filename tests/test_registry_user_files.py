@@ -195,6 +195,16 @@ def test_missing_tokenizer_file_on_the_command_line(tmp_path: Path, fresh_regist
     assert result.stderr == f"tokcli: error: {missing}: tokenizer file not found\n"
 
 
+def test_unknown_preset_of_a_tokenizer_file_on_the_command_line(tiktoken_file: Path, fresh_registry: None) -> None:
+    # the file exists, so "tokenizer file not found" (what this said) sent the user looking for the wrong mistake
+    result = CliRunner().invoke(app, ["count", "--text", "hello", "-t", f"{tiktoken_file}:o200kk"])
+    assert (result.exit_code, result.stdout) == (2, "")
+    assert result.stderr == (
+        f"tokcli: error: {tiktoken_file}: unknown split-pattern preset 'o200kk'; "
+        "presets: cl100k, o200k, r50k, p50k, llama3, qwen, qwen3.5\n"
+    )
+
+
 def test_undetectable_file_kind(tmp_path: Path) -> None:
     path = tmp_path / "mystery.bin"
     path.write_bytes(b"\x00\x01\x02 not a tokenizer")

@@ -122,6 +122,9 @@ def _register_tokenizer_file(value: str) -> str | None:
     head, _, tail = value.rpartition(":")
     if head and tail in PATTERN_PRESETS:
         path_text, pattern = head, tail
+    elif head and "/" not in tail and Path(head).is_file():  # `ranks.tiktoken:o200kk`: the file is there
+        presets = ", ".join(PATTERN_PRESETS)
+        raise UsageError(f"unknown split-pattern preset {tail!r}; presets: {presets}", path=head)
     path = Path(path_text)
     if not (probe_file(path, error=UsageError) and ("/" in path_text or path.suffix)):
         if pattern or "/" in path_text:
