@@ -428,6 +428,8 @@ def test_softened_requests_become_direct(before: str, after: str) -> None:
         ("Shall refrain from the use of jargon.", "Shall avoid jargon."),
         ("Answer the questions in the order given.", "Answer the questions in order."),
         ("List them in the order given by the user.", "List them in the order given by the user."),  # whose order
+        # after a modal, "to" would read as its infinitive ("You should to help …")
+        ("You should in order to help them always be polite.", "You should in order to help them always be polite."),
     ],
 )
 def test_more_wordy_phrases_and_redundant_pairs(before: str, after: str) -> None:

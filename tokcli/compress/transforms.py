@@ -874,6 +874,7 @@ _POLITE_QUESTION = re.compile(r"(?:[Cc]ould|[Cc]an|[Ww]ould)[ \t]+you[ \t]+(?:pl
 
 
 _STOPS = frozenset(",.;:!?)")
+_MODAL_BEFORE = re.compile(r"\b(?:should|must|shall|will|would|can|could|may|might|need)[ \t]+\Z", re.I)
 _ENDS_CLAUSE = re.compile(r",(?:[ \t]+(?:and|but))?[ \t]*\Z")
 # the request set against what it is not, later in its sentence: ", not that you …", "rather than that …"
 _CONTRAST_NOT = f"{SENTINEL}|not"
@@ -1300,6 +1301,9 @@ def _fits_here(text: str, start: int, end: int) -> bool:
         previous = _WORD_BEFORE.search(text, max(0, start - 24), start)
         if previous is None or previous.group(1).lower() not in _TAKES_AN_AMOUNT:
             return False
+    # "You should in order to help them always be polite": after a modal, "to" would read as its infinitive
+    if short == "to" and _MODAL_BEFORE.search(text, max(0, start - 12), start):
+        return False
     # "in the order given by the user" names whose order: "in order by the user" would not
     if short == "in order" and not (after == "" or after in ".,;:!?)\n"):
         return False
