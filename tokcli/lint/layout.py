@@ -9,8 +9,10 @@ which lines are instructions and which pairs of lines can reach the model in the
 from __future__ import annotations
 
 import re
+from array import array
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, overload
 
 from tokcli.phrases import EXAMPLE_TAG_NAME
 
@@ -44,18 +46,54 @@ class Line:
     branch: tuple[tuple[int, int], ...]  # (if-block id, branch number) of every enclosing {% if %}
 
 
-def layout(segment: Segment) -> list[Line]:
+class Lines(Sequence[Line]):
+    """A segment's lines, kept as columns (offsets in arrays, a shared kind string and branch tuple per line)
+    and made into `Line` objects when read: a `Line` and two int objects per line, kept until the document is
+    done, were 50 MB for 4 MB of short lines."""
+
+    __slots__ = ("branches", "ends", "kinds", "starts")
+
+    def __init__(self) -> None:
+        self.starts = array("q")
+        self.ends = array("q")
+        self.kinds: list[str] = []
+        self.branches: list[tuple[tuple[int, int], ...]] = []
+
+    def append(self, start: int, end: int, kind: str, branch: tuple[tuple[int, int], ...]) -> None:
+        self.starts.append(start)
+        self.ends.append(end)
+        self.kinds.append(kind)
+        self.branches.append(branch)
+
+    def __len__(self) -> int:
+        return len(self.kinds)
+
+    @overload
+    def __getitem__(self, index: int) -> Line: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> list[Line]: ...
+
+    def __getitem__(self, index: int | slice) -> Line | list[Line]:
+        if isinstance(index, slice):
+            return [self[position] for position in range(*index.indices(len(self)))]
+        return Line(self.starts[index], self.ends[index], self.kinds[index], self.branches[index])
+
+
+def layout(segment: Segment) -> Lines:
     """Every line of the segment with its kind and template branch (cached on the segment)."""
     cached = segment.cache.get("layout")
     if cached is not None:
         return cached  # shared, not copied: callers only read it (a copy per call made lookups quadratic)
-    raw = list(segment.lines())
-    branches = _branches(segment, [start for start, _, _ in raw])
-    lines: list[Line] = []
+    from tokcli.lint.rules.base import with_next  # here: the rules import this module
+
+    branches = _Branches(segment)
+    lines = Lines()
     example_level: int | None = None  # heading level that opened the current example section (7: a label)
     in_example_tag = 0
-    for index, (start, end, text) in enumerate(raw):
-        following = raw[index + 1][2] if index + 1 < len(raw) else ""
+    # The lines are read one ahead (a list of them all was 70 MB at 4 MB of short lines).
+    for (start, end, text), next_line in with_next(segment.lines()):
+        following = next_line[2] if next_line is not None else ""
         level = _heading_level(text, following)
         if level is not None and example_level is not None and level <= example_level:
             example_level = None
@@ -71,7 +109,7 @@ def layout(segment: Segment) -> list[Line]:
                 kind = "field"
         elif kind not in ("blank", "heading") and (example_level is not None or in_example_tag):
             kind = "example"
-        lines.append(Line(start, end, kind, branches[index]))
+        lines.append(start, end, kind, branches.at(start))
     segment.cache["layout"] = lines
     return lines
 
@@ -114,29 +152,34 @@ def _label_with_value(text: str) -> bool:
     return ":" in stripped and head.isupper() and len(head.split()) <= 3
 
 
-def _branches(segment: Segment, line_starts: list[int]) -> list[tuple[tuple[int, int], ...]]:
-    """The stack of (if id, branch number) in force at the start of each line."""
-    events: list[tuple[int, str]] = []
-    for span in segment.spans:
-        if span.kind == "block":
-            match = _IF_TAG.match(segment.text[span.start : span.end])
-            if match:
-                events.append((span.start, match.group(1)))
-    result: list[tuple[tuple[int, int], ...]] = []
-    stack: list[tuple[int, int]] = []
-    position = 0
-    for line_start in line_starts:
-        while position < len(events) and events[position][0] < line_start:
-            offset, keyword = events[position]
+class _Branches:
+    """The stack of (if id, branch number) in force at the start of each line, asked for lines in order."""
+
+    def __init__(self, segment: Segment) -> None:
+        self.events: list[tuple[int, str]] = []
+        for span in segment.spans:
+            if span.kind == "block":
+                match = _IF_TAG.match(segment.text[span.start : span.end])
+                if match:
+                    self.events.append((span.start, match.group(1)))
+        self.stack: list[tuple[int, int]] = []
+        self.position = 0
+        #: One tuple per change of the stack, shared by the lines under it.
+        self.current: tuple[tuple[int, int], ...] = ()
+
+    def at(self, line_start: int) -> tuple[tuple[int, int], ...]:
+        events, stack = self.events, self.stack
+        while self.position < len(events) and events[self.position][0] < line_start:
+            offset, keyword = events[self.position]
             if keyword in ("if", "for"):
                 stack.append((offset, 0))
             elif keyword in ("elif", "else") and stack:
                 stack[-1] = (stack[-1][0], stack[-1][1] + 1)
             elif keyword in ("endif", "endfor") and stack:
                 stack.pop()
-            position += 1
-        result.append(tuple(stack))
-    return result
+            self.position += 1
+            self.current = tuple(stack)
+        return self.current
 
 
 def exclusive(a: Line, b: Line) -> bool:
@@ -168,10 +211,11 @@ def parallel_parts(segment: Segment, first: int, second: int) -> bool:
     return parents_a is not None and parents_b is not None and parents_a != parents_b
 
 
-def _heading_above(segment: Segment, lines: list[Line], index: int) -> str | None:
-    for line in reversed(lines[:index]):
-        if line.kind == "heading":
-            return segment.masked[line.start : line.end].strip()
+def _heading_above(segment: Segment, lines: Lines, index: int) -> str | None:
+    kinds = lines.kinds
+    for position in range(index - 1, -1, -1):
+        if kinds[position] == "heading":
+            return segment.masked[lines.starts[position] : lines.ends[position]].strip()
     return None
 
 
@@ -193,7 +237,7 @@ _ASIDE = re.compile(r"\([^()]*\)")
 _DIGITS = re.compile(r"\d+")
 
 
-def _parents(segment: Segment, lines: list[Line], index: int) -> tuple[str, ...] | None:
+def _parents(segment: Segment, lines: Lines, index: int) -> tuple[str, ...] | None:
     """The texts of the lines an indented list item sits under, nearest first, each indented less than the one
     below it (None: not such an item, or no parent near)."""
     text = segment.masked[lines[index].start : lines[index].end]
@@ -221,21 +265,17 @@ def line_at(segment: Segment, offset: int) -> Line | None:
     return lines[index] if index >= 0 else None
 
 
-def lines_between(segment: Segment, start: int, end: int) -> list[Line]:
-    """The lines of `segment` that start in [start, end) (a binary search and a slice)."""
+def kinds_between(segment: Segment, start: int, end: int) -> list[str]:
+    """The kinds of the lines of `segment` that start in [start, end) (a binary search and a slice)."""
     import bisect
 
     lines = layout(segment)
     starts = _starts(segment, lines)
-    return lines[bisect.bisect_left(starts, start) : bisect.bisect_left(starts, end)]
+    return lines.kinds[bisect.bisect_left(starts, start) : bisect.bisect_left(starts, end)]
 
 
-def _starts(segment: Segment, lines: list[Line]) -> list[int]:
-    starts = segment.cache.get("layout_starts")
-    if starts is None:
-        starts = [line.start for line in lines]
-        segment.cache["layout_starts"] = starts
-    return starts
+def _starts(segment: Segment, lines: Lines) -> array[int]:
+    return lines.starts
 
 
 #: Lines whose words are not the prompt author's instructions: code, data, and the inputs and outputs shown

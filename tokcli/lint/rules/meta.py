@@ -90,6 +90,8 @@ def parse_directives(text: str, names: dict[str, str]) -> list[Directive]:
 
 
 def _whole_file(ctx: Context) -> Segment:
+    """The whole file as one segment (directives may sit in front matter), made only when a directive is
+    reported: building it looks for the code blocks of the whole text (24 MB of line copies at 4 MB)."""
     segment = ctx.__dict__.get("meta_segment")
     if segment is None:
         segment = Segment(ctx.document.text, 0, 1)
@@ -114,16 +116,17 @@ class UnusedSuppression(Rule):
 
     def check(self, ctx: Context) -> None:
         enabled = ctx.enabled_codes
-        segment = _whole_file(ctx)
         for directive in ctx.directives:
             if directive.blanket:
                 if not directive.used:
                     what = "file-level suppression" if directive.file_level else "suppression"
-                    ctx.report(segment, directive.start, directive.end, f"unused {what}: nothing to suppress")
+                    ctx.report(_whole_file(ctx), directive.start, directive.end, f"unused {what}: nothing to suppress")
                 continue
             unused = [code for code in directive.codes if code not in directive.used and code in enabled]
             if unused:
-                ctx.report(segment, directive.start, directive.end, f"unused suppression for {', '.join(unused)}")
+                ctx.report(
+                    _whole_file(ctx), directive.start, directive.end, f"unused suppression for {', '.join(unused)}"
+                )
 
 
 @register
@@ -142,11 +145,10 @@ class InvalidSuppression(Rule):
     meta = True
 
     def check(self, ctx: Context) -> None:
-        segment = _whole_file(ctx)
         for directive in ctx.directives:
             if directive.unknown:
                 ctx.report(
-                    segment,
+                    _whole_file(ctx),
                     directive.start,
                     directive.end,
                     f"unknown rule code{'s' if len(directive.unknown) > 1 else ''} in suppression: "

@@ -9,7 +9,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
-from tokcli.lint.layout import PROSE, exclusive, line_at, lines_between, parallel_parts
+from tokcli.lint.layout import PROSE, exclusive, kinds_between, line_at, parallel_parts
 from tokcli.lint.rules.base import Context, RangeSet, Rule, Segment, register
 
 _WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)*")
@@ -104,7 +104,7 @@ def paragraphs(segment: Segment) -> list[tuple[int, int, str]]:
         return list(cached)
     blocks = []
     current: list[tuple[int, int, str]] = []
-    for item in [*segment.lines(), None]:
+    for item in segment.lines_then_none():
         if item is not None and item[2].strip() and not segment.in_fence(item[0]):
             current.append(item)
             continue
@@ -134,7 +134,7 @@ def _duplicate_paragraphs(segment: Segment) -> Iterator[tuple[tuple[int, int, st
 
 
 def _has_instruction(segment: Segment, start: int, end: int) -> bool:
-    return any(line.kind == PROSE for line in lines_between(segment, start, end))
+    return PROSE in kinds_between(segment, start, end)
 
 
 def _delete_range(segment: Segment, start: int, end: int) -> tuple[int, int, str]:
@@ -208,21 +208,26 @@ class DuplicateLine(Rule):
         )
 
 
-def _normalized_lines(segment: Segment) -> list[tuple[int, int, str, str]]:
-    """(start, end, masked line, normalized line) of every line; TK201 and TK203 both need them (cached)."""
-    cached = segment.cache.get("normalized_lines")
+def _normalized_lines(segment: Segment) -> Iterator[tuple[int, int, str, str]]:
+    """(start, end, masked line, normalized line) of every line; TK201 and TK203 both need them."""
+    return ((start, end, line, key) for (start, end, line), key in zip(segment.lines(), _line_keys(segment)))
+
+
+def _line_keys(segment: Segment) -> list[str]:
+    """The normalized text of every line (cached). Only the keys are kept, each distinct one once: a line met
+    again (data, lists, separators) shares the first one's; positions and texts were a tuple and two int
+    objects per line, kept until the document is done (50 MB for 4 MB of JSON lines)."""
+    cached = segment.cache.get("line_keys")
     if cached is None:
-        # a line met again (data, lists, separators) shares its text and key with the first one: these are
-        # kept until the document is done
-        known: dict[str, tuple[str, str]] = {}
+        known: dict[str, str] = {}
         cached = []
-        for start, end, line in segment.lines():
-            parts = known.get(line)
-            if parts is None:
-                parts = known[line] = (line, normalize(line))
-            cached.append((start, end, *parts))
-        segment.cache["normalized_lines"] = cached
-    return list(cached)
+        for _, _, line in segment.lines():
+            key = known.get(line)
+            if key is None:
+                key = known[line] = normalize(line)
+            cached.append(key)
+        segment.cache["line_keys"] = cached
+    return cached
 
 
 def _has_letters(line: str, count: int) -> bool:
@@ -471,7 +476,7 @@ class DuplicateCodeBlock(Rule):
             seen: dict[str, int] = {}
             for start, end in find_fences(segment.text):
                 block = segment.text[start:end]
-                key = "\n".join(line.strip() for line in block.splitlines() if line.strip())
+                key = _block_key(block)
                 if "\0" in segment.masked[start:end] or key.count("\n") < 2:
                     continue  # template syntax may render differently; a fence around one line is no block
                 if key in seen and not _apart(segment, seen[key], start):
@@ -483,6 +488,21 @@ class DuplicateCodeBlock(Rule):
                         )
                 else:
                     seen.setdefault(key, start)
+
+
+def _block_key(block: str) -> str:
+    """A block's non-blank lines, stripped, one per line. Made a piece at a time, each piece cut after a line
+    feed (always a line break for `splitlines`): every line of a 4 MB block split at once was 47 MB."""
+    parts = []
+    position = 0
+    while position < len(block):
+        cut = block.find("\n", position + 65536)
+        cut = len(block) if cut < 0 else cut + 1
+        part = "\n".join(line.strip() for line in block[position:cut].splitlines() if line.strip())
+        if part:
+            parts.append(part)
+        position = cut
+    return "\n".join(parts)
 
 
 @register

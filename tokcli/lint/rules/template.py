@@ -263,7 +263,7 @@ class WhitespaceControlBlankLines(Rule):
         segment = ctx.segments[0]
         minimum = int(self.opts["min-blank-run"])
         run: list[tuple[int, int, bool]] = []
-        for item in [*segment.lines(), None]:
+        for item in segment.lines_then_none():
             empty, is_tag = self._renders_empty(segment, item) if item is not None else (False, False)
             if item is not None and empty:
                 run.append((item[0], item[1], is_tag))

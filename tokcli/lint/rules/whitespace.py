@@ -8,7 +8,7 @@ import textwrap
 from typing import Any, ClassVar
 
 from tokcli.lint.layout import narrative
-from tokcli.lint.rules.base import LIST_ITEM, Context, RangeSet, Rule, Segment, register
+from tokcli.lint.rules.base import LIST_ITEM, Context, RangeSet, Rule, Segment, register, with_next
 
 _SEPARATOR_CHARS = "=-*_~#+.<>/\\|:─━═•·▀▄█░▒▓■□◆◇★☆"
 _SEPARATOR_SET = frozenset(_SEPARATOR_CHARS)
@@ -132,9 +132,8 @@ class BlankLineRun(Rule):
         template = ctx.document.kind in ("jinja", "prompty", "dotprompt")
         end_allowance = 1 if template and not ctx.jinja.get("keep-trailing-newline", False) else 0
         for segment in ctx.segments:
-            lines = list(segment.lines())
             run: list[tuple[int, int, str]] = []
-            for item in [*lines, None]:
+            for item in segment.lines_then_none():
                 if item is not None and is_blank(item[2]) and not segment.in_fence(item[0]):
                     run.append(item)
                     continue
@@ -172,17 +171,18 @@ class TrailingWhitespace(Rule):
     def check(self, ctx: Context) -> None:
         minimum = int(self.opts["min-tokens"])
         for segment in ctx.segments:
-            lines = list(segment.lines())
-            for index, (start, _end, line) in enumerate(lines):
+            # The lines are read one ahead (a list of them all was 70 MB at 4 MB of short lines).
+            previous_blank = False
+            for (start, _end, line), following in with_next(segment.lines()):
+                blank = is_blank(line)
+                after_blank, previous_blank = previous_blank, blank
                 body = _line_body(line)
                 # The trailing run of spaces and tabs, by rstrip: the regex `[ \t]+$` retried every start of a
                 # long run (quadratic on a line of 40,000 spaces).
                 kept = len(body.rstrip(" \t"))
                 if kept == len(body) or segment.in_fence(start):
                     continue  # nothing to strip, or code (a string literal's spaces are data)
-                if is_blank(body) and any(
-                    0 <= other < len(lines) and is_blank(lines[other][2]) for other in (index - 1, index + 1)
-                ):
+                if is_blank(body) and (after_blank or (following is not None and is_blank(following[2]))):
                     continue  # part of a blank-line run: TK101's business
                 a, b = start + kept, start + len(body)
                 wasted = ctx.savings(segment, a, b, "")
@@ -253,7 +253,7 @@ class DeepIndentation(Rule):
         minimum = int(self.opts["min-tokens"])
         for segment in ctx.segments:
             block: list[tuple[int, int, str]] = []
-            for item in [*segment.lines(), None]:
+            for item in segment.lines_then_none():
                 if item is not None and not segment.in_fence(item[0]) and not is_blank(item[2]):
                     indent = len(item[2]) - len(item[2].lstrip(" \t"))
                     width = len(item[2][:indent].expandtabs(4))
@@ -397,8 +397,9 @@ class MarkdownDecoration(Rule):
     def check(self, ctx: Context) -> None:
         minimum = int(self.opts["min-tokens"])
         for segment in ctx.segments:
-            lines = list(segment.lines())
-            for index, (start, _end, line) in enumerate(lines):
+            previous_blank = True  # the first line has none before it
+            for start, end, line in segment.lines():
+                after_blank, previous_blank = previous_blank, is_blank(line)
                 if segment.in_fence(start):
                     continue
                 body = _line_body(line)
@@ -415,8 +416,8 @@ class MarkdownDecoration(Rule):
                     found.append(
                         (start + match.start(), start + match.end(), f"**{match.group(2)}**", "triple emphasis")
                     )
-                if horizontal_rule(body) and not (index and not is_blank(lines[index - 1][2])):
-                    following = next((item for item in lines[index + 1 :] if not is_blank(item[2])), None)
+                if horizontal_rule(body) and after_blank:
+                    following = _next_visible_line(segment, end)
                     if following is not None and _HEADING.match(following[2]):
                         cut_end = min(following[0], len(segment.text))
                         found.append((start, cut_end, "", "horizontal rule right before a heading"))
@@ -424,6 +425,19 @@ class MarkdownDecoration(Rule):
                     wasted = ctx.savings(segment, a, b, replacement)
                     if wasted >= minimum:
                         ctx.report(segment, a, b, what, replacement=replacement, tokens_wasted=wasted)
+
+
+def _next_visible_line(segment: Segment, end: int) -> tuple[int, int, str] | None:
+    """The first line after the one ending at `end` that is not blank, as `Segment.lines` gives it."""
+    text = segment.masked
+    position = end + 1
+    while position < len(text):
+        newline = text.find("\n", position)
+        line_end = len(text) if newline < 0 else newline
+        if not is_blank(text[position:line_end]):
+            return position, line_end, text[position:line_end]
+        position = line_end + 1
+    return None
 
 
 #: Box-drawing and block-element characters (U+2500–U+259F): each costs a token or more, and a line of them
@@ -464,7 +478,7 @@ class BoxDrawingArt(Rule):
         for segment in ctx.segments:
             covered = [(a, b) for a, b, _ in banner_blocks(segment)]
             run: list[tuple[int, int]] = []
-            for item in [*segment.lines(), None]:
+            for item in segment.lines_then_none():
                 if item is not None and self._counts(segment, item, covered, framed=bool(run)):
                     run.append((item[0], item[1]))
                     continue
