@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import json
 
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from lint_support import fix, hits, lint
 
 from tokcli.json_text import minify_json_text
@@ -124,3 +127,44 @@ def test_yaml_outline_under_headed_phases_is_not_reported_as_data() -> None:
         "  tags:\n    - a\n    - b\n    - c\n    - d\nproject:\n  id: 7\n  owners:\n    - ada\n    - bob\n```\n"
     )
     assert hits(data, "TK602", dedent=False) != []
+
+
+_YAML_ITEM_LINES = [
+    "- id: {n}\n  name: item {n}\n",
+    "- [1, {n}]\n",
+    "-\n  - nested {n}\n  - 'quoted # {n}'\n",
+    '# a comment {n}\n- "multi\n  line {n}"\n',
+    "- |\n  block {n}\n  text\n",
+    "- a: {n}\n  a: again\n",
+    "- {{k: {n}}}\n\n",
+    "- &anchor {n}\n- *anchor\n",
+    "- key: [unclosed {n}\n",
+    "- '{n}\n- broken'\n",
+    "---\n- {n}\n",
+    "- yes\n- 0x{n}\n- 2024-01-0{m}\n",
+    "  - deeper {n}\n",
+    "- !!str {n}\n",
+]
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.tuples(st.sampled_from(_YAML_ITEM_LINES), st.integers(0, 9)), min_size=1, max_size=40))
+def test_yaml_block_loaded_in_pieces_is_the_loader_s_data(items: list[tuple[str, int]]) -> None:
+    """A long top-level list is loaded a run of items at a time: the same data, or the same error, as loading it
+    whole (pieces made tiny here so that every example is cut)."""
+    import yaml
+
+    from tokcli.lint.rules import payload
+
+    text = "".join(line.format(n=n, m=n or 1) for line, n in items)
+    try:
+        expected: object = yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+    except yaml.YAMLError as error:
+        expected = type(error)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(payload, "_YAML_PIECE_CHARS", 8)
+        try:
+            got: object = payload._load_yaml(text)
+        except yaml.YAMLError as error:
+            got = type(error)
+    assert got == expected

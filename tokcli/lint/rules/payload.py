@@ -111,8 +111,7 @@ class PrettyPrintedYaml(Rule):
                     continue
                 original = segment.text[match.start(2) : match.end(2)]
                 try:
-                    # libyaml's safe loader where PyYAML has it: the pure-Python one made a large block 4× prose
-                    data = yaml.load(original, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+                    data = _load_yaml(original)
                     compact = json.dumps(data, separators=(",", ":"), ensure_ascii=False, default=str)
                 except (yaml.YAMLError, ValueError, TypeError, RecursionError):  # RecursionError: nested too deep
                     continue
@@ -127,6 +126,51 @@ class PrettyPrintedYaml(Rule):
                         f"YAML block: the same data as compact JSON saves {saved:,} tokens",
                         tokens_wasted=saved,
                     )
+
+
+#: A YAML block this long that is a plain top-level list is loaded a run of items at a time (see `_load_yaml`).
+_YAML_PIECE_CHARS = 65536
+#: What may make a YAML item depend on another (anchors, aliases, merge keys, tags, directives): such blocks
+#: are loaded whole.
+_YAML_LINKS = re.compile(r"[&*!%]|<<")
+_YAML_ITEM_START = re.compile(r"^- |^-$", re.M)
+_YAML_TOP_LEVEL = re.compile(r"^[^ \t\n#]", re.M)
+
+
+def _load_yaml(text: str) -> Any:
+    """The data of a YAML block, as PyYAML's safe loader gives it (libyaml's where PyYAML has it: the
+    pure-Python one made a large block 4× prose).
+
+    The loader builds the node graph of the whole block before any data (133 MB for a 4 MB list). A long block
+    that is a plain top-level list (every line at column 0 opens an item, nothing links one item to another)
+    is loaded a run of items at a time, cut where an item opens, and the lists joined: the same data. When a
+    run does not load alone, the block is loaded whole, so errors are the loader's own.
+    """
+    import yaml
+
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    if len(text) < 2 * _YAML_PIECE_CHARS or not _plain_top_level_list(text):
+        return yaml.load(text, Loader=loader)
+    data: list[Any] = []
+    position = 0
+    while position < len(text):
+        cut = _YAML_ITEM_START.search(text, position + _YAML_PIECE_CHARS)
+        end = len(text) if cut is None else cut.start()
+        try:
+            items = yaml.load(text[position:end], Loader=loader)
+        except yaml.YAMLError:
+            items = None
+        if not isinstance(items, list):
+            return yaml.load(text, Loader=loader)
+        data += items
+        position = end
+    return data
+
+
+def _plain_top_level_list(text: str) -> bool:
+    if not text.startswith("- ") or _YAML_LINKS.search(text):
+        return False
+    return all(_YAML_ITEM_START.match(text, match.start()) for match in _YAML_TOP_LEVEL.finditer(text))
 
 
 def _prose_outline(data: Any) -> bool:
