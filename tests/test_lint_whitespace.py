@@ -200,3 +200,10 @@ _HR_AS_REGEX = re.compile(r"^[ \t]{0,3}([-*_])([ \t]*\1){2,}[ \t]*\r?$")
 def test_decoration_lines_are_those_of_the_regexes_they_replace(line: str) -> None:
     assert whitespace._decoration_run(line) == bool(_SEPARATOR_AS_REGEX.match(line))
     assert whitespace.horizontal_rule(line) == bool(_HR_AS_REGEX.match(line))
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=st.sampled_from("ab_ \t\u200b\u00a0é9٣*-=|\u2028\x1c─#"), max_size=40))
+def test_decoration_count_is_the_per_character_one(line: str) -> None:
+    expected = sum(1 for char in line if char == "_" or not (char.isalnum() or char.isspace()))
+    assert len(whitespace._NOT_DECORATION.sub("", line)) == expected
