@@ -8,6 +8,7 @@ which lines are instructions and which pairs of lines can reach the model in the
 
 from __future__ import annotations
 
+import bisect
 import re
 from array import array
 from collections.abc import Sequence
@@ -197,8 +198,6 @@ def parallel_parts(segment: Segment, first: int, second: int) -> bool:
     stands: in two sections written one per case ("## Level 4 (…)" / "## Level 5 (…)"; see `_one_kind`), or as
     list items under two different parent lines (the same field of two objects of a schema: "- name: name of
     the tool" under two lists)."""
-    import bisect
-
     lines = layout(segment)
     starts = _starts(segment, lines)
     a, b = bisect.bisect_right(starts, first) - 1, bisect.bisect_right(starts, second) - 1
@@ -258,17 +257,21 @@ def _parents(segment: Segment, lines: Lines, index: int) -> tuple[str, ...] | No
 
 def line_at(segment: Segment, offset: int) -> Line | None:
     """The line of `segment` holding `offset` (a binary search)."""
-    import bisect
-
     lines = layout(segment)
-    index = bisect.bisect_right(_starts(segment, lines), offset) - 1
+    index = bisect.bisect_right(lines.starts, offset) - 1
     return lines[index] if index >= 0 else None
+
+
+def kind_at(segment: Segment, offset: int) -> str | None:
+    """The kind of the line of `segment` holding `offset` (what most callers of `line_at` want, without making
+    the line's object)."""
+    lines = layout(segment)
+    index = bisect.bisect_right(lines.starts, offset) - 1
+    return lines.kinds[index] if index >= 0 else None
 
 
 def kinds_between(segment: Segment, start: int, end: int) -> list[str]:
     """The kinds of the lines of `segment` that start in [start, end) (a binary search and a slice)."""
-    import bisect
-
     lines = layout(segment)
     starts = _starts(segment, lines)
     return lines.kinds[bisect.bisect_left(starts, start) : bisect.bisect_left(starts, end)]
@@ -300,12 +303,13 @@ def narrative(segment: Segment, offset: int) -> bool:
     """Whether `offset` is in the author's own prose: not code, data or a worked example, nor someone else's
     words shown on the line: after a speaker's or a sample's label ("Customer: …", "Review: …") or inside a
     quotation opened earlier on the line ("Reply \"…\"")."""
-    line = line_at(segment, offset)
-    if line is None:
+    lines = layout(segment)
+    index = bisect.bisect_right(lines.starts, offset) - 1
+    if index < 0:
         return True
-    if line.kind in NOT_NARRATIVE:
+    if lines.kinds[index] in NOT_NARRATIVE:
         return False
-    before = segment.masked[line.start : offset]
+    before = segment.masked[lines.starts[index] : offset]
     label = _LABEL.match(before)
     if label is not None and label.group("label").lower().split()[-1] in _SPEAKER_LABELS:
         return False

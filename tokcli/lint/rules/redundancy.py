@@ -9,7 +9,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
-from tokcli.lint.layout import PROSE, exclusive, kinds_between, line_at, parallel_parts
+from tokcli.lint.layout import PROSE, exclusive, kind_at, kinds_between, line_at, parallel_parts
 from tokcli.lint.rules.base import Context, RangeSet, Rule, Segment, register
 
 _WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)*")
@@ -86,8 +86,7 @@ def _sentence_matches(masked: str) -> Iterator[re.Match[str]]:
 
 
 def _is_instruction(segment: Segment, offset: int) -> bool:
-    line = line_at(segment, offset)
-    return line is not None and line.kind == PROSE
+    return kind_at(segment, offset) == PROSE
 
 
 def _apart(segment: Segment, first: int, second: int) -> bool:
