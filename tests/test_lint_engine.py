@@ -5,6 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from tokcli.config import build_config
 from tokcli.errors import ConfigError, UnknownNameError
@@ -146,3 +148,27 @@ def test_waste_that_costs_no_token_is_not_a_finding_and_advice_has_its_own_field
     summary = report.summary()
     assert summary["tokens_wasted"] == 0
     assert summary["over_budget_tokens"] == sum(f.over_budget_tokens for f in report.findings)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(
+        st.tuples(
+            st.sampled_from(["a.md", "b.md", "a/b.md"]),
+            st.integers(1, 4),
+            st.integers(1, 4),
+            st.sampled_from(["TK101", "TK201", "TK301"]),
+        ),
+        max_size=40,
+    )
+)
+def test_findings_sorted_field_by_field_are_in_the_key_tuple_order(fields: list[tuple[str, int, int, str]]) -> None:
+    """Ties included (many findings share path, line, column and code): the same order as one sort by the key."""
+    findings = [
+        Finding(path, line, column, line, column + 1, code, "rule", "warning", f"message {index}")
+        for index, (path, line, column, code) in enumerate(fields)
+    ]
+    expected = sorted(findings, key=Finding.sort_key)
+    assert [id(finding) for finding in Finding.sorted(findings)] == [id(finding) for finding in expected]
+    Finding.sort(findings)
+    assert [id(finding) for finding in findings] == [id(finding) for finding in expected]

@@ -257,7 +257,7 @@ def run_audit(
     fresh = _analyse(misses, tokenizers, linter, settings, report, progress, options.workers, providers)
     for analysed in fresh.values():
         # In report order, as cached rows come back: a file's findings block is written in this order.
-        analysed.findings.sort(key=Finding.sort_key)
+        Finding.sort(analysed.findings)
     facts.update(fresh)
     if cache is not None:
         cache.put_many((keys[path], fact.to_json()) for path, fact in fresh.items())
@@ -332,9 +332,9 @@ def run_audit(
             report.findings.extend(increase_findings(report.deltas, settings.fail_on_increase, config_path))
     elif settings.fail_on_increase is not None:
         report.notes.append("--fail-on-increase needs --since REF or --baseline FILE to compare with; not checked")
-    with gc_paused(settle=True):  # a key tuple per finding; the report's findings live on
+    with gc_paused(settle=True):  # the report's findings live on
         report.findings = map_findings(report.findings, expanded.units)
-        report.findings.sort(key=Finding.sort_key)
+        Finding.sort(report.findings)
     return report
 
 

@@ -139,7 +139,8 @@ class Linter:
                 ctx.rule = rule
                 rule.check(ctx)
         kept += [finding for finding in ctx.findings if not _suppressed(finding, directives, mark=False)]
-        return sorted(kept, key=Finding.sort_key)
+        Finding.sort(kept)
+        return kept
 
     def lint_text(self, path: str, text: str) -> list[Finding]:
         return self.lint_document(load_prompt(path, text))

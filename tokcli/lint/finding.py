@@ -6,6 +6,7 @@
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from operator import attrgetter
 from typing import Any
@@ -52,6 +53,21 @@ class Finding:
 
     #: The order findings are reported in (path, line, column, code): a key function for `sorted`, in C.
     sort_key = staticmethod(attrgetter("path", "line", "column", "code"))
+
+    @staticmethod
+    def sort(findings: list[Finding]) -> None:
+        """Put `findings` in report order in place: what `findings.sort(key=Finding.sort_key)` does (the same
+        order, ties kept as they were), by stable sorts on one field at a time from the last: a key tuple per
+        finding was 72 MB at a million findings."""
+        for name in ("code", "column", "line", "path"):
+            findings.sort(key=attrgetter(name))
+
+    @staticmethod
+    def sorted(findings: Iterable[Finding]) -> list[Finding]:
+        """A new list of `findings` in report order (see `Finding.sort`)."""
+        ordered = list(findings)
+        Finding.sort(ordered)
+        return ordered
 
     def to_dict(self) -> dict[str, Any]:
         """The fields by name, in declaration order (what `dataclasses.asdict` gives, built directly: reports

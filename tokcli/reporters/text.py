@@ -128,7 +128,7 @@ def _rows(
     findings: Sequence[Finding], summary: Mapping[str, Any], sources: Mapping[str, str] | None, context: int
 ) -> Iterator[list[tuple[str, str]]]:
     """Each printed row as (text, style) parts."""
-    ordered = sorted(findings, key=Finding.sort_key)
+    ordered = Finding.sorted(findings)
     current = None
     lines: list[str] = []
     for finding in ordered:

@@ -160,7 +160,7 @@ def lint_host(linter: Any, host: HostFile, settings: UnitSettings, *, fix: bool)
     for unit in scan.units:
         result.findings.extend(map_finding(unit, finding) for finding in lint_unit(linter, unit))
         result.tokens += linter.counter.count(unit.text)
-    result.findings.sort(key=Finding.sort_key)
+    Finding.sort(result.findings)
     return result
 
 
