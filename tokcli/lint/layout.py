@@ -52,13 +52,27 @@ class Lines(Sequence[Line]):
     and made into `Line` objects when read: a `Line` and two int objects per line, kept until the document is
     done, were 50 MB for 4 MB of short lines."""
 
-    __slots__ = ("branches", "ends", "kinds", "starts")
+    __slots__ = ("_headings_before", "branches", "ends", "kinds", "starts")
 
     def __init__(self) -> None:
         self.starts = array("q")
         self.ends = array("q")
         self.kinds: list[str] = []
         self.branches: list[tuple[tuple[int, int], ...]] = []
+        self._headings_before: array[int] | None = None
+
+    def heading_before(self, index: int) -> int:
+        """The index of the last heading line before line `index` (-1: none). Indexed once: a scan back per
+        question was quadratic on a long document without headings (4 s for 1 MB of list items)."""
+        if self._headings_before is None:
+            found = array("q", bytes(8 * len(self.kinds)))
+            last = -1
+            for position, kind in enumerate(self.kinds):
+                found[position] = last
+                if kind == "heading":
+                    last = position
+            self._headings_before = found
+        return self._headings_before[index]
 
     def append(self, start: int, end: int, kind: str, branch: tuple[tuple[int, int], ...]) -> None:
         self.starts.append(start)
@@ -211,11 +225,10 @@ def parallel_parts(segment: Segment, first: int, second: int) -> bool:
 
 
 def _heading_above(segment: Segment, lines: Lines, index: int) -> str | None:
-    kinds = lines.kinds
-    for position in range(index - 1, -1, -1):
-        if kinds[position] == "heading":
-            return segment.masked[lines.starts[position] : lines.ends[position]].strip()
-    return None
+    position = lines.heading_before(index)
+    if position < 0:
+        return None
+    return segment.masked[lines.starts[position] : lines.ends[position]].strip()
 
 
 def _one_kind(a: str, b: str) -> bool:
@@ -239,13 +252,14 @@ _DIGITS = re.compile(r"\d+")
 def _parents(segment: Segment, lines: Lines, index: int) -> tuple[str, ...] | None:
     """The texts of the lines an indented list item sits under, nearest first, each indented less than the one
     below it (None: not such an item, or no parent near)."""
-    text = segment.masked[lines[index].start : lines[index].end]
+    masked, starts, ends = segment.masked, lines.starts, lines.ends
+    text = masked[starts[index] : ends[index]]
     indent = len(text) - len(text.lstrip(" \t"))
     if not indent or not _BULLET.match(text.lstrip(" \t")):
         return None
     found: list[str] = []
-    for line in reversed(lines[max(0, index - _PARENT_WINDOW) : index]):
-        above = segment.masked[line.start : line.end]
+    for position in range(index - 1, max(0, index - _PARENT_WINDOW) - 1, -1):
+        above = masked[starts[position] : ends[position]]
         above_indent = len(above) - len(above.lstrip(" \t"))
         if above.strip() and above_indent < indent:
             found.append(above.strip())
