@@ -275,6 +275,15 @@ def test_the_plain_text_table_is_the_one_rich_draws(
     assert drawn[0] == drawn[1]
 
 
+def test_a_cell_with_blanks_at_its_ends_is_drawn_by_rich() -> None:
+    # rich trims a right-justified cell's trailing blank ("0 " is drawn as " 0"): the fast rows would not
+    from tokcli.reporters.audit_text import _plain_rows
+    from tokcli.reporters.table_width import Column, fit_columns
+
+    fitted = fit_columns([Column("File", ["", ""], True), Column("File", ["", "0 "])], None)
+    assert _plain_rows(fitted) is None
+
+
 def test_the_plain_rows_of_a_large_table_skip_rich() -> None:
     from tokcli.reporters.audit_text import _plain_rows
     from tokcli.reporters.table_width import Column, fit_columns

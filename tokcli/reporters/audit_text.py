@@ -152,12 +152,15 @@ def _plain_rows(fitted: Fitted) -> list[str] | None:
     """The body rows of the plain table (no colour, no rules) as rich draws them, without rich's per-cell work
     (most of a large tree's text report): each cell padded to its column's width, one space of padding inside
     the table's edges, a space between columns. None when a cell could lay out otherwise (not printable ASCII,
-    where a character's width may differ from 1, or wider than its column)."""
+    where a character's width may differ from 1, wider than its column, or with blanks at its ends, which rich
+    trims when it justifies)."""
     last = len(fitted.widths) - 1
     layouts = []
     for index, (column, width) in enumerate(zip(fitted.columns, fitted.widths)):
         joined = "".join(column.cells)
-        if not (joined.isascii() and joined.isprintable()) or any(len(cell) > width for cell in column.cells):
+        if not (joined.isascii() and joined.isprintable()) or any(
+            len(cell) > width or cell != cell.strip(" ") for cell in column.cells
+        ):
             return None
         left = "" if index == 0 else " "
         right = "" if index == last else " "
