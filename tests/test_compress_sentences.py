@@ -92,8 +92,8 @@ def test_an_emoji_after_the_stop_belongs_to_the_sentence() -> None:
             "Now for the actual rules, which are honestly the most important part, so please read carefully:",
             "announcement",
         ),
-        ("I'll keep this brief-ish, but these are hard rules:", "announcement"),
-        ("I want to repeat that, because it matters a great deal to me:", "announcement"),
+        ("Finally, and I know I've said this already, but it really is the most important thing:", "announcement"),
+        ("Okay, now this is really the most important part of all:", "announcement"),
         ("🙌", "emoji"),
     ],
 )
@@ -106,6 +106,7 @@ def test_what_carries_no_instruction(sentence: str, reason: str) -> None:
     [
         "Hi, please route the ticket to billing.",  # a greeting word, then a task
         "Hard rules:",  # a label, not a sentence
+        "Please keep it short, this is really important, so read and follow it:",  # it asks to keep it short
         "We hope you will be brief when answering refunds.",  # a hope that asks something
         "Before answering, read the ticket and the notes below:",  # what to read is the task's input
         "Thank the customer if they report a bug.",  # an instruction that mentions thanks

@@ -548,8 +548,9 @@ _INSTRUCTION_CLAUSE = re.compile(
 )
 #: What a removed sentence may hold although it carries an instruction: a recap's words were all said before.
 _SAID_BEFORE = frozenset({"restatement", "emoji"})
-#: ... and what only announces what follows: its "read carefully" asks to read the prompt, not to do the task.
-_STANDS_WITH_INSTRUCTION = _SAID_BEFORE | {"announcement"}
+#: What a line that only announces what follows may ask: to read or follow the prompt ("so please read
+#: carefully:"), not to do anything of the task ("so keep it short:" stays).
+_ANNOUNCING_ASKS = frozenset({"read", "follow", "note", "remember", "pay", "bear"})
 #: Words a removed sentence may not hold: constraints the protected spans do not cover.
 _KEEPS = re.compile(r"\b(?:nothing|nobody|neither|none|always|every time|should|shall(?! we\b)|required|mandatory)\b")
 _WORD = re.compile(r"[a-z][a-z'’]+")
@@ -677,8 +678,8 @@ _RECAP_WORDS = frozenset(
 
 
 # A sentence that ends its line with a colon and says only that rules follow and that they matter ("Now for the
-# actual rules, which are honestly the most important part, so please read carefully:", "I'll keep this
-# brief-ish, but these are hard rules:"): every content word is one of these (stemmed). A short label ("Hard
+# actual rules, which are honestly the most important part, so please read carefully:", "Finally, and I know I've
+# said this already, but it really is the most important thing:"): every content word is one of these (stemmed). A short label ("Hard
 # rules:", "Important:") is not a sentence and stays.
 _ANNOUNCING = frozenset(
     _stem(word)
@@ -687,13 +688,13 @@ _ANNOUNCING = frozenset(
         "instructions", "note", "notes", "part", "bit", "stuff", "detail", "details", "important", "importance",
         "most", "actual", "actually", "real", "really", "honestly", "honest", "seriously", "serious", "carefully",
         "careful", "read", "follow", "closely", "hard", "strict", "key", "few", "further", "final", "finally",
-        "additional", "also", "here", "now", "okay", "ok", "know", "said", "say", "already", "whole", "lol",
-        "brief", "brief-ish", "keep", "little", "remember", "mind", "matter", "matters", "deal", "great", "repeat",
-        "again", "want", "following", "non-negotiable", "non-negotiables", "absolutely", "critical", "crucial",
-        "essential", "vital", "top", "priority", "list", "below", "promise", "quick", "short", "couple", "stress",
-        "need", "attention", "pay", "because", "ish", "i've", "i'll", "i'm", "we've", "we'll", "let's",
+        "additional", "also", "here", "now", "okay", "ok", "know", "said", "already", "whole", "lol", "little",
+        "remember", "mind", "matter", "matters", "deal", "great", "again", "want", "following", "non-negotiable",
+        "non-negotiables", "absolutely", "critical", "crucial", "essential", "vital", "top", "priority", "below",
+        "promise", "couple", "need", "attention", "pay", "because", "i've", "i'll", "i'm", "we've", "we'll", "let's",
     ]
 )  # fmt: skip
+# (not the words of a task: "Please keep it short, it's important, so read and follow this:" asks to keep it short)
 _MIN_ANNOUNCING_WORDS = 6
 #: ... and what a line announcing a recap adds (stemmed): "To summarise the foregoing in brief:"
 _RECAP_LEAD_WORDS = frozenset(
@@ -727,10 +728,13 @@ def classify(
     """Why `sentence` (masked text) carries no instruction, or None to keep it. `said` holds the content words
     of the text before it (for restatements)."""
     reason = _reason(sentence, aggressive=aggressive, in_recap=in_recap, said=said)
-    if reason is None or reason in _STANDS_WITH_INSTRUCTION:
+    if reason is None or reason in _SAID_BEFORE:
         return reason
     normal = _LEADING_DISCOURSE.sub("", _normal(sentence), count=1)
-    return None if any(map(_is_instruction, _INSTRUCTION_CLAUSE.finditer(normal))) else reason
+    clauses = [clause for clause in _INSTRUCTION_CLAUSE.finditer(normal) if _is_instruction(clause)]
+    if reason == "announcement":
+        clauses = [clause for clause in clauses if clause.group().split()[-1] not in _ANNOUNCING_ASKS]
+    return None if clauses else reason
 
 
 def _is_instruction(match: re.Match[str]) -> bool:
