@@ -127,3 +127,47 @@ def test_non_ascii_before_the_block_keeps_offsets_in_characters() -> None:
     assert (target.line, target.column) == (5, 5)
     new, refused = apply_changes(text, [Change(target, "Sois bref 🎉.\n")], DEFAULTS)
     assert refused == [] and new == text.replace("Réponds en français 🎉.", "Sois bref 🎉.")
+
+
+ANCHORED = """\
+agent:
+  system_template: &shared |
+    Please note that you are a helpful assistant.
+  instance_template: *shared
+  description: *shared
+"""
+
+
+def test_an_anchored_block_read_by_a_setting_through_an_alias_is_left_alone() -> None:
+    target = unit("a.yaml", ANCHORED, "agent.system_template")
+    new, refused = apply_changes(ANCHORED, [Change(target, "You are a helpful assistant.\n")], DEFAULTS)
+    assert new == ANCHORED
+    assert [reason for _, reason in refused] == [
+        "the edit would also change agent.description, agent.instance_template (a YAML alias of this value)"
+    ]
+
+
+def test_two_units_sharing_an_anchor_are_written_once_when_they_change_alike() -> None:
+    text = ANCHORED.replace("  description: *shared\n", "")
+    first, second = unit("a.yaml", text, "agent.system_template"), unit("a.yaml", text, "agent.instance_template")
+    changes = [Change(first, "You are a helpful assistant.\n"), Change(second, "You are a helpful assistant.\n")]
+    new, refused = apply_changes(text, changes, DEFAULTS)
+    assert refused == []
+    assert new == text.replace("Please note that you", "You")
+    new, refused = apply_changes(text, [changes[0], Change(second, "Be helpful.\n")], DEFAULTS)
+    assert new == text and len(refused) == 2
+
+
+def test_compress_write_leaves_a_setting_that_aliases_a_prompt_alone(tmp_path) -> None:
+    from typer.testing import CliRunner
+
+    from tokcli.cli import app
+
+    path = tmp_path / "agent.yaml"
+    path.write_text(ANCHORED, encoding="utf-8")
+    result = CliRunner().invoke(app, ["compress", str(path), "--write"])
+    assert result.exit_code == 0, result.output
+    assert path.read_text(encoding="utf-8") == ANCHORED
+    assert "agent.yaml::agent.system_template: not written back: the edit would also change agent.description" in (
+        result.output.replace("\n", "")
+    )

@@ -68,12 +68,20 @@ def apply_changes(
 
     refused: list[tuple[Change, str]] = []
     text = host_text
+    written: dict[tuple[int, int], Change] = {}  # slot → the change written there (two units, one YAML anchor)
     for change in sorted(changes, key=lambda item: -(item.unit.slot.start if item.unit.slot else -1)):
         unit = change.unit
         try:
             source = encode(unit, change.new_text)
             slot = unit.slot
             assert slot is not None
+            done = written.get((slot.start, slot.end))
+            if done is not None:  # a unit read through an alias of a value already written
+                if done.new_text != change.new_text:
+                    raise WriteRefused(
+                        f"its value is shared with {done.unit.key} (a YAML alias), which changes otherwise"
+                    )
+                continue
             candidate = text[: slot.start] + source + text[slot.end :]
             try:
                 rescanned = scan_host(unit.path, candidate, settings, relative)
@@ -82,7 +90,31 @@ def apply_changes(
             found = [item for item in (rescanned.units if rescanned else []) if item.key == unit.key]
             if len(found) != 1 or found[0].text != change.new_text:
                 raise WriteRefused("reading the file again does not give the new text")
+            if slot.style == "yaml-literal":
+                _check_only_prompts_change(unit.path, text, candidate, changes)
             text = candidate
+            written[(slot.start, slot.end)] = change
         except WriteRefused as why:
             refused.append((change, str(why)))
     return text, refused
+
+
+def _check_only_prompts_change(path: str, text: str, candidate: str, changes: list[Change]) -> None:
+    """WriteRefused when `candidate` reads differently from `text` anywhere but at the units being changed, each
+    to its new text: an anchored block scalar is also read through its aliases, which may be settings."""
+    from tokcli.structured import load_yaml
+    from tokcli.units.select import join_key
+    from tokcli.units.yaml_config import walk_data
+
+    wanted = {change.unit.key: change.new_text for change in changes}
+    before = {join_key(parts): value for parts, value, _ in walk_data(load_yaml(text, path), [])}
+    after = {join_key(parts): value for parts, value, _ in walk_data(load_yaml(candidate, path), [])}
+    missing = object()
+    others = sorted(
+        key
+        for key in before.keys() | after.keys()
+        if before.get(key, missing) != after.get(key, missing) and wanted.get(key, missing) != after.get(key)
+    )
+    if others:
+        shown = ", ".join(others[:3]) + (" …" if len(others) > 3 else "")
+        raise WriteRefused(f"the edit would also change {shown} (a YAML alias of this value)")

@@ -269,7 +269,7 @@ def scan_json(path: str, text: str, settings: UnitSettings, relative: str | None
     matcher = KeyMatcher.of(patterns)
     model = _file_model(preset, data)
     cursor = 0
-    for parts, value, parent in _walk_data(data, []):
+    for parts, value, parent in walk_data(data, []):
         if not isinstance(value, str) or not value.strip() or not matcher.matches(parts):
             continue
         if preset is GENERIC and not is_prose(value):
@@ -323,17 +323,17 @@ def _json_string_anchors(text: str, found: int, value: str, line: int, column: i
     return tuple(anchors)
 
 
-def _walk_data(data: Any, parts: list[str | int]) -> Iterator[tuple[list[str | int], Any, Any]]:
+def walk_data(data: Any, parts: list[str | int]) -> Iterator[tuple[list[str | int], Any, Any]]:
     if isinstance(data, dict):
         for key, value in data.items():
             if isinstance(value, (dict, list)):
-                yield from _walk_data(value, [*parts, str(key)])
+                yield from walk_data(value, [*parts, str(key)])
             else:
                 yield [*parts, str(key)], value, data
     elif isinstance(data, list):
         for index, item in enumerate(data):
             if isinstance(item, (dict, list)):
-                yield from _walk_data(item, [*parts, index])
+                yield from walk_data(item, [*parts, index])
             else:
                 yield [*parts, index], item, None
 
