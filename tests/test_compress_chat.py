@@ -188,3 +188,35 @@ def test_compress_reports_the_tokens_a_model_is_sent_for_the_tools(tmp_path: Pat
         "Get the current weather for a city.",
     ).replace("Please note that this is the city name.", "City name.")
     assert compress_prompt("tools.json", tight).text == tight
+
+
+def test_a_json_chat_file_with_an_escaped_emoji_keeps_its_layout() -> None:
+    source = (
+        '[\n  {"role": "system", "content": "Please note that you must answer in French \\ud83d\\ude00 ok."},\n'
+        '  {"role": "user", "content": "{{question}}"}\n]\n'
+    )
+    result = compress_prompt("chat.json", source)
+    assert "re-serialised" not in " ".join(result.notes)
+    assert result.text.startswith('[\n  {"role": "system", "content": "You must answer in French')
+    assert result.text.endswith('"},\n  {"role": "user", "content": "{{question}}"}\n]\n')
+
+
+def test_a_lone_surrogate_escape_is_written_back_escaped(tmp_path: Path) -> None:
+    path = tmp_path / "chat.json"
+    source = '[{"role": "system", "content": "Please note that you must answer \\ud83d here."}, {"role": "user", "content": "{{q}}"}]'
+    path.write_text(source, encoding="utf-8")
+    result = CliRunner().invoke(app, ["compress", str(path), "--write", "--no-backup"])
+    assert result.exit_code == 0, result.output
+    written = path.read_text(encoding="utf-8")
+    assert "You must answer \\ud83d here." in written
+    assert json.loads(written)[0]["content"] == "You must answer \ud83d here."
+
+
+def test_tool_descriptions_with_an_escaped_emoji_are_compressed() -> None:
+    source = TOOLS.replace(
+        "It is important that you pass a city.", "It is important that you pass a city \\ud83c\\udf0d."
+    )
+    result = compress_prompt("tools.json", source)
+    assert "Please use this tool" not in result.text
+    assert "\\ud83c\\udf0d" in result.text or "\U0001f30d" in result.text
+    assert result.text.splitlines()[:5] == source.splitlines()[:5]  # the layout around the descriptions stays

@@ -20,6 +20,34 @@ _PLAIN_SAFE = re.compile(r"[^\s\-?:,\[\]{}#&*!|>'\"%@`](?:[^\n:#]|:(?!\s)|(?<!\s
 _BLOCK_HEADER = re.compile(r"[|>](?P<indicators>[-+0-9]*)")
 
 
+# a JSON escape: `\\uXXXX` or a backslash and one character (so an escaped backslash is never read as the start of one)
+_JSON_ESCAPE = re.compile(r"\\(u[0-9a-fA-F]{4}|.)", re.DOTALL)
+
+
+def compose(text: str, *, is_json: bool) -> Any:
+    """The node tree of a chat or tool file, with its marks. JSON is composed as YAML, but YAML refuses the
+    escapes of a UTF-16 surrogate pair (`\\ud83d\\ude00`, an emoji as `json.dumps` writes it): those are masked
+    with escapes of the same length, and every double-quoted scalar gets the value JSON reads from its source."""
+    import yaml
+
+    from tokcli.structured import safe_loader
+
+    if not is_json:
+        return yaml.compose(text, Loader=safe_loader())
+    masked = _JSON_ESCAPE.sub(_mask_surrogate, text)
+    root = yaml.compose(masked, Loader=safe_loader())
+    if masked != text:
+        for node in scalar_nodes(root) if root is not None else []:
+            if node.style == '"':
+                node.value = json.loads(text[node.start_mark.index : node.end_mark.index])
+    return root
+
+
+def _mask_surrogate(match: re.Match[str]) -> str:
+    escape = match.group(1)
+    return "\\ue000" if escape[0] == "u" and 0xD800 <= int(escape[1:], 16) <= 0xDFFF else match.group()
+
+
 def content_nodes(root: Any) -> list[Any] | None:
     """The scalar nodes of the message texts of a composed chat file (`yaml.compose`), in the order the chat
     reader finds them: each item's `content` when it is a string, or the `text` of each part of a `content`
@@ -111,7 +139,7 @@ def _written(text: str, start: int, end: int, style: str | None, value: str, *, 
     """The source of a scalar holding `value`, in the style of the one at `text[start:end]` where `value`
     allows it."""
     raw_safe = _NOT_RAW.search(value) is None
-    quoted = json.dumps(value, ensure_ascii=False)
+    quoted = escape_surrogates(json.dumps(value, ensure_ascii=False))
     if not raw_safe and not is_json:  # escaped as YAML reads them (JSON already escaped the control characters)
         quoted = _NOT_RAW.sub(_escape, quoted)
     if style in ("|", ">") and not is_json:
@@ -128,6 +156,15 @@ def _written(text: str, start: int, end: int, style: str | None, value: str, *, 
 
 # characters a YAML reader refuses or takes for a line break when written as they are (JSON escapes them)
 _NOT_RAW = re.compile("[^\t\n\x20-\x7e\xa0-\u2027\u202a-\ud7ff\ue000-\ufefe\uff00-\ufffd\U00010000-\U0010ffff]")
+
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def escape_surrogates(dumped: str) -> str:
+    """`json.dumps(..., ensure_ascii=False)` output with each lone UTF-16 surrogate (read from a `\\ud83d` escape
+    without its pair) escaped again: UTF-8 cannot encode it as a character."""
+    return _SURROGATE.sub(_escape, dumped)
 
 
 def _escape(match: re.Match[str]) -> str:

@@ -685,7 +685,9 @@ def _compress_chat(document: PromptDocument, level: str) -> RulesResult:
     if edited is not None:
         result.text = edited
     elif is_json:
-        result.text = json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+        from tokcli.compress.chat_edit import escape_surrogates
+
+        result.text = escape_surrogates(json.dumps(data, indent=2, ensure_ascii=False)) + "\n"
         result.notes.append("JSON chat file re-serialised: its layout is not kept")
     else:
         result.text = yaml.dump(data, Dumper=_chat_dumper(), sort_keys=False, allow_unicode=True, width=1_000_000)
@@ -702,7 +704,7 @@ def _edited_in_place(text: str, texts: list[str], new_texts: list[str], data: An
     from tokcli.compress import chat_edit
 
     try:
-        nodes = chat_edit.content_nodes(yaml.compose(text, Loader=_yaml_safe_loader()))
+        nodes = chat_edit.content_nodes(chat_edit.compose(text, is_json=is_json))
         if nodes is None or len(nodes) != len(texts):
             return None
         edits: dict[int, tuple[Any, str]] = {}  # an alias is the node of its anchor: one edit each
@@ -726,7 +728,7 @@ def _compress_tools(document: PromptDocument, level: str) -> RulesResult:
 
     result = RulesResult(text=document.text, original=document.text, level=level)
     try:
-        root = yaml.compose(document.text, Loader=_yaml_safe_loader())
+        root = chat_edit.compose(document.text, is_json=True)
     except yaml.YAMLError:
         return result  # JSON that YAML does not read (a tab in the indentation …): nothing edited
     edits: list[tuple[Any, str]] = []
@@ -743,7 +745,7 @@ def _compress_tools(document: PromptDocument, level: str) -> RulesResult:
     expected = [(node.tag, new_values.get(id(node), node.value)) for node in chat_edit.scalar_nodes(root)]
     try:
         json.loads(edited)
-        again = chat_edit.scalar_nodes(yaml.compose(edited, Loader=_yaml_safe_loader()))
+        again = chat_edit.scalar_nodes(chat_edit.compose(edited, is_json=True))
         same = [(node.tag, node.value) for node in again] == expected
     except (ValueError, yaml.YAMLError):
         same = False
