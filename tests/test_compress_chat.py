@@ -220,3 +220,11 @@ def test_tool_descriptions_with_an_escaped_emoji_are_compressed() -> None:
     assert "Please use this tool" not in result.text
     assert "\\ud83c\\udf0d" in result.text or "\U0001f30d" in result.text
     assert result.text.splitlines()[:5] == source.splitlines()[:5]  # the layout around the descriptions stays
+
+
+def test_a_plain_message_that_now_ends_in_a_colon_is_quoted() -> None:
+    source = "# the prompt\n- role: system  # keep\n  content: Summarize it\n"
+    nodes = chat_edit.content_nodes(yaml.compose(source))
+    assert nodes is not None
+    edited = chat_edit.replace_scalars(source, [(nodes[0], "Summarize the text below:")], is_json=False)
+    assert edited == source.replace("Summarize it", '"Summarize the text below:"')

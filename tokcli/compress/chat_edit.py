@@ -15,8 +15,8 @@ import re
 from typing import Any
 
 _STR_TAG = "tag:yaml.org,2002:str"
-# a plain scalar that reads back as itself: no indicator first, no ": " or " #", no blanks at the ends
-_PLAIN_SAFE = re.compile(r"[^\s\-?:,\[\]{}#&*!|>'\"%@`](?:[^\n:#]|:(?!\s)|(?<!\s)#)*(?<!\s)\Z")
+# a plain scalar that reads back as itself: no indicator first, no ": " or " #", no colon or blank at the end
+_PLAIN_SAFE = re.compile(r"[^\s\-?:,\[\]{}#&*!|>'\"%@`](?:[^\n:#]|:(?!\s|\Z)|(?<!\s)#)*(?<!\s)\Z")
 _BLOCK_HEADER = re.compile(r"[|>](?P<indicators>[-+0-9]*)")
 
 
