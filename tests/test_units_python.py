@@ -153,3 +153,14 @@ def test_a_line_continuation_opening_a_dedented_block_keeps_positions() -> None:
     assert unit.position(0) == (6, 5)
     assert unit.position(unit.text.index("Please")) == (6, 24)
     assert unit.position(unit.text.index("Use")) == (7, 5)
+
+
+def test_an_invalid_escape_in_the_users_source_prints_no_python_warning() -> None:
+    import warnings
+
+    source = 'SYSTEM_PROMPT = """Match \\s+ in the text and answer the user."""\nPATTERN = "\\d"\n'
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        scan = scan_python("app.py", source, UnitSettings())
+    assert [unit.text for unit in scan.units] == ["Match \\s+ in the text and answer the user."]
+    assert [str(warning.message) for warning in caught] == []

@@ -18,6 +18,7 @@ import functools
 import io
 import re
 import tokenize
+import warnings
 from dataclasses import dataclass
 from pathlib import PurePath
 
@@ -144,7 +145,9 @@ def _literal_value(source: _Source, node: ast.Constant) -> _Value:
     for token in tokens:
         prefix, quote, body = _split_literal(token.string)
         try:
-            part = ast.literal_eval(token.string)
+            with warnings.catch_warnings():  # the user's invalid escapes (`"\\s"`) are theirs to hear about
+                warnings.simplefilter("ignore")
+                part = ast.literal_eval(token.string)
         except (ValueError, SyntaxError):
             part = body
         line, column = token.start[0], token.start[1] + len(prefix) + len(quote) + 1
@@ -575,7 +578,9 @@ def might_hold_prompts(text: str, names: tuple[str, ...] = ()) -> bool:
 
 def parse_python(path: str, text: str) -> ast.Module:
     try:
-        return ast.parse(text, filename=path)
+        with warnings.catch_warnings():  # an invalid escape (`"\\s"`) warns on stderr from Python 3.12 on
+            warnings.simplefilter("ignore")
+            return ast.parse(text, filename=path)
     except SyntaxError as error:
         raise InputError(f"Python syntax error: {error.msg}", path=path, line=error.lineno) from None
     except ValueError as error:  # e.g. NUL bytes
