@@ -228,3 +228,12 @@ def test_a_plain_message_that_now_ends_in_a_colon_is_quoted() -> None:
     assert nodes is not None
     edited = chat_edit.replace_scalars(source, [(nodes[0], "Summarize the text below:")], is_json=False)
     assert edited == source.replace("Summarize it", '"Summarize the text below:"')
+
+
+def test_the_comment_on_a_block_scalars_header_line_stays() -> None:
+    source = "messages:\n  - role: system\n    content: |  # owned by CX\n      Please note that you must answer in French.\n  - role: user\n    content: '{{q}}'\n"
+    result = compress_prompt("chat.yaml", source)
+    assert result.text == source.replace("Please note that you must", "You must")
+    explicit = source.replace("|  # owned by CX\n      ", "|2  # owned by CX\n        ")
+    result = compress_prompt("chat.yaml", explicit)  # kept as a quoted string: the comment follows it
+    assert '    content: "  You must answer in French.\\n"  # owned by CX\n' in result.text

@@ -145,8 +145,9 @@ def _written(text: str, start: int, end: int, style: str | None, value: str, *, 
     if style in ("|", ">") and not is_json:
         original = text[start:end]
         block = _block(original, value) if raw_safe else None
-        # a block's source ends with the line breaks after it; a quoted string in its place needs them too
-        return block or quoted + original[len(original.rstrip("\n")) :]
+        # a block's source ends with the line breaks after it; a quoted string in its place needs them too, and
+        # keeps the comment of the block's header line
+        return block or quoted + _header_comment(original) + original[len(original.rstrip("\n")) :]
     if is_json or style == '"' or not raw_safe:
         return quoted
     if style == "'":
@@ -204,7 +205,14 @@ def _block(original: str, value: str) -> str | None:
         # blank lines after the old block were not part of its value: they stay between the entries
         old_content = original.rstrip("\n")
         trailing += "\n" * max(len(original) - len(old_content) - 1, 0)
-    return f"|{chomping}\n{lines}{trailing}"
+    return f"|{chomping}{_header_comment(original)}\n{lines}{trailing}"
+
+
+def _header_comment(original: str) -> str:
+    """The comment after a block scalar's indicators on its header line, with the blanks before it (`  # note`)."""
+    header = _BLOCK_HEADER.match(original)
+    rest = original[header.end() : original.find("\n")] if header is not None and "\n" in original else ""
+    return rest if rest.strip().startswith("#") else ""
 
 
 def _indentation(body: str) -> str | None:
