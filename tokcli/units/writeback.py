@@ -90,7 +90,7 @@ def apply_changes(
             found = [item for item in (rescanned.units if rescanned else []) if item.key == unit.key]
             if len(found) != 1 or found[0].text != change.new_text:
                 raise WriteRefused("reading the file again does not give the new text")
-            if slot.style == "yaml-literal":
+            if slot.style == "yaml-literal" and "&" in text and "*" in text:  # only an alias reads a value twice
                 _check_only_prompts_change(unit.path, text, candidate, changes)
             text = candidate
             written[(slot.start, slot.end)] = change
