@@ -1122,7 +1122,8 @@ def _in_code(text: str, start: int, end: int) -> bool:
         return True
     line_end = text.find("\n", end)
     after = text[end : len(text) if line_end < 0 else line_end].lstrip(" \t")
-    return after.startswith(")") or after.rstrip(" \t") == ":"
+    # (a colon after it alone is no sign: "{"a": 1}:" may be a label's value; "for x in [...]:" has its "in")
+    return after.startswith(")")
 
 
 _DECODER = json.JSONDecoder()
