@@ -237,6 +237,20 @@ def test_count_tool_file_table_and_json(tmp_path: Path, monkeypatch: pytest.Monk
     assert item["tokens"] == item["tool_tokens"] == sum(t["tokens"] for t in item["tools"]["tools"]) + 12
 
 
+@pytest.mark.parametrize(("model", "auto_prompt"), [("claude-sonnet-4-6", 497), ("claude-opus-4-7", 675)])
+def test_count_adds_each_current_claude_models_own_tool_prompt(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, model: str, auto_prompt: int
+) -> None:
+    # These models once resolved to claude-sonnet-4 / claude-opus-4 and got those models' 313-token prompt.
+    monkeypatch.chdir(tmp_path)
+    Path("tools.json").write_text(json.dumps([WEATHER_TOOL]))
+    code, stdout, stderr = run("count", "tools.json", "-m", model, "-f", "json")
+    assert (code, stderr) == (0, "")
+    [item] = json.loads(stdout)["results"]
+    assert item["tools"]["overhead"] == auto_prompt
+    assert item["tool_tokens"] == sum(t["tokens"] for t in item["tools"]["tools"]) + auto_prompt
+
+
 def test_bad_tool_json_is_a_one_line_error(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(tmp_path)
     Path("tools.json").write_text(

@@ -59,6 +59,12 @@ MODEL_MAP: tuple[tuple[str, str, str], ...] = (
     ("davinci", "r50k_base", "openai"),
     ("gpt2", "r50k_base", "openai"),
     # Anthropic: Claude 3 and later have no public tokenizer.
+    ("claude-opus-5", "claude-estimate", "anthropic"),
+    ("claude-sonnet-5", "claude-estimate", "anthropic"),
+    ("claude-opus-4-8", "claude-estimate", "anthropic"),
+    ("claude-opus-4-7", "claude-estimate", "anthropic"),
+    ("claude-opus-4-6", "claude-estimate", "anthropic"),
+    ("claude-sonnet-4-6", "claude-estimate", "anthropic"),
     ("claude-opus-4-5", "claude-estimate", "anthropic"),
     ("claude-sonnet-4-5", "claude-estimate", "anthropic"),
     ("claude-haiku-4-5", "claude-estimate", "anthropic"),
