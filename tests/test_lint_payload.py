@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from lint_support import fix, hits, lint
+from typer.testing import CliRunner
 
+from tokcli.cli import app
 from tokcli.json_text import minify_json_text
 from tokcli.registry import get_tokenizer
 
@@ -168,3 +171,27 @@ def test_yaml_block_loaded_in_pieces_is_the_loader_s_data(items: list[tuple[str,
         except yaml.YAMLError as error:
             got = type(error)
     assert got == expected
+
+
+def test_payload_messages_leave_the_token_figure_to_the_reporter(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The text reporter appends "(N tokens)"; a message that said it too printed the figure twice.
+    monkeypatch.chdir(tmp_path)
+    Path("reply.md").write_text(PRETTY + "Don\u2019t say maybe.\n", encoding="utf-8")
+    wasted = {
+        f.code: f.tokens_wasted for f in lint(PRETTY + "Don\u2019t say maybe.\n", ["TK601", "TK606"], dedent=False)
+    }
+    result = CliRunner().invoke(app, ["lint", "reply.md", "--select", "TK601,TK606"])
+    assert result.exit_code == 1
+    assert result.stderr == ""
+    lines = result.stdout.splitlines()
+    assert (
+        f"2:1 warning TK601 [pretty-printed-json] pretty-printed JSON: minified is shorter "
+        f"({wasted['TK601']} tokens) [fixable]" in lines
+    )
+    assert (
+        "10:4 info TK606 [typographic-punctuation] typographic punctuation (\u2019): ASCII is shorter (1 token)"
+        in lines
+    )
+    assert "saves" not in result.stdout.split("Found")[0]

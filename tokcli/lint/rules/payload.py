@@ -70,7 +70,7 @@ class PrettyPrintedJson(Rule):
                         segment,
                         start,
                         end,
-                        f"pretty-printed JSON: minified saves {saved:,} tokens",
+                        "pretty-printed JSON: minified is shorter",
                         replacement=minified,
                         tokens_wasted=saved,
                     )
@@ -123,7 +123,7 @@ class PrettyPrintedYaml(Rule):
                         segment,
                         match.start(2),
                         match.end(2) - 1,
-                        f"YAML block: the same data as compact JSON saves {saved:,} tokens",
+                        "YAML block: the same data as compact JSON is shorter",
                         tokens_wasted=saved,
                     )
 
@@ -466,8 +466,7 @@ class TypographicPunctuation(Rule):
                         segment,
                         edits[0][0],
                         edits[-1][1],
-                        f"typographic punctuation ({chars}) costs {saved} more token{'s' if saved > 1 else ''} "
-                        "than ASCII",
+                        f"typographic punctuation ({chars}): ASCII is shorter",
                         edits=edits,
                         tokens_wasted=saved,
                     )
