@@ -251,7 +251,7 @@ def test_pricing_import_writes_yaml_that_loads_back(tmp_path: Path) -> None:
     out = tmp_path / "prices.yaml"
     result = runner.invoke(app, ["pricing", "import", str(source), "-o", str(out), "--as-of", "2026-11-01"])
     assert result.exit_code == 0, result.stderr
-    assert result.stderr == "tokcli: imported 1 models (1 entries skipped)\n"
+    assert (result.stdout, result.stderr) == ("", "tokcli: imported 1 model (1 entry skipped)\n")
     text = out.read_text(encoding="utf-8")
     assert "  - id: acme-1\n" in text and "    as_of: 2026-11-01\n" in text and "    cached_input: 0.1\n" in text
     item = _json("--text", HELLO, "-m", "acme-1", "--pricing", str(out))["results"][0]
@@ -259,6 +259,16 @@ def test_pricing_import_writes_yaml_that_loads_back(tmp_path: Path) -> None:
     assert D(item["input_cost"]) == D(item["input_tokens"]) / D(1_000_000)
     bad_date = runner.invoke(app, ["pricing", "import", str(source), "--as-of", "yesterday"])
     assert bad_date.exit_code == 2 and "--as-of must be a date" in bad_date.stderr
+
+
+def test_pricing_import_counts_in_plural_words(tmp_path: Path) -> None:
+    price = {"input_cost_per_token": 1e-06, "output_cost_per_token": 2e-06, "litellm_provider": "acme", "mode": "chat"}
+    embed = {"input_cost_per_token": 1e-08, "litellm_provider": "acme", "mode": "embedding"}
+    source = tmp_path / "map.json"
+    source.write_text(json.dumps({"acme-1": price, "acme-2": price, "e1": embed, "e2": embed}), encoding="utf-8")
+    result = runner.invoke(app, ["pricing", "import", str(source), "-o", str(tmp_path / "prices.yaml")])
+    assert (result.exit_code, result.stdout) == (0, "")
+    assert result.stderr == "tokcli: imported 2 models (2 entries skipped)\n"
 
 
 def test_compare_with_models_sorts_only_those() -> None:

@@ -799,7 +799,10 @@ def pricing_import(
         raise UsageError(f"no chat models with token prices in {file}" + (" for those providers" if provider else ""))
     header = f"Imported from {file.name} by tokcli pricing import on {datetime.date.today().isoformat()}."
     write_output(table_to_yaml(result.models, header=header), output, [str(file)])
-    typer.echo(f"tokcli: imported {len(result.models)} models ({result.skipped} entries skipped)", err=True)
+    from tokcli.reporters.text import plural
+
+    imported, skipped = plural(len(result.models), "model"), plural(result.skipped, "entry", "entries")
+    typer.echo(f"tokcli: imported {imported} ({skipped} skipped)", err=True)
 
 
 # ---- lint ----------------------------------------------------------------------------------------------

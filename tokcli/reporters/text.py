@@ -12,37 +12,38 @@ from tokcli.lint.finding import Finding
 STYLES = {"error": "bold red", "warning": "yellow", "info": "cyan"}
 
 
-def _plural(count: int, word: str) -> str:
-    return f"{count:,} {word}{'' if count == 1 else 's'}"
+def plural(count: int, word: str, words: str | None = None) -> str:
+    """`1 file`, `2 files`; `words` for an irregular plural (`entry`, `entries`)."""
+    return f"{count:,} {word if count == 1 else words or word + 's'}"
 
 
 def summary_line(summary: Mapping[str, Any]) -> str:
     count = int(summary.get("findings", 0))
     files = int(summary.get("files", 0))
     errors = int(summary.get("errors", 0))
-    unread = f" ({_plural(errors, 'file')} could not be read)" if errors else ""
+    unread = f" ({plural(errors, 'file')} could not be read)" if errors else ""
     if count == 0:
-        return f"No findings in {_plural(files, 'file')}{unread}."
+        return f"No findings in {plural(files, 'file')}{unread}."
     by_severity = summary.get("by_severity", {})
     parts = [
-        f"{by_severity[name]:,} info" if name == "info" else _plural(by_severity[name], name)
+        f"{by_severity[name]:,} info" if name == "info" else plural(by_severity[name], name)
         for name in ("error", "warning", "info")
         if by_severity.get(name)
     ]
-    text = f"Found {_plural(count, 'finding')} ({', '.join(parts)}) in {_plural(files, 'file')}{unread}"
+    text = f"Found {plural(count, 'finding')} ({', '.join(parts)}) in {plural(files, 'file')}{unread}"
     wasted = int(summary.get("tokens_wasted", 0))
     if wasted:
-        text += f"; {_plural(wasted, 'token')} per call could be saved"
+        text += f"; {plural(wasted, 'token')} per call could be saved"
     # Not savings: tokens a provider could cache (TK401) and tokens over a budget (TK402) are reported apart.
     cacheable = int(summary.get("cacheable_tokens", 0))
     if cacheable:
-        text += f"; {_plural(cacheable, 'token')} could be served from the prompt cache"
+        text += f"; {plural(cacheable, 'token')} could be served from the prompt cache"
         if summary.get("cache_saving_usd") is not None:
             per = summary.get("cache_saving_per", "call")
             text += f" (${float(summary['cache_saving_usd']):,.4f} per {per})"
     over = int(summary.get("over_budget_tokens", 0))
     if over:
-        text += f"; {_plural(over, 'token')} over budget"
+        text += f"; {plural(over, 'token')} over budget"
     fixable = int(summary.get("fixable", 0))
     if fixable:
         text += f"; {fixable:,} fixable with --fix"
@@ -147,7 +148,7 @@ def _rows(
             (finding.message, ""),
         ]
         if finding.tokens_wasted:
-            head.append((f" ({_plural(finding.tokens_wasted, 'token')})", "magenta"))
+            head.append((f" ({plural(finding.tokens_wasted, 'token')})", "magenta"))
         if finding.fixable:
             head.append((" [fixable]", "green"))
         yield head
