@@ -271,6 +271,18 @@ def test_pricing_import_counts_in_plural_words(tmp_path: Path) -> None:
     assert result.stderr == "tokcli: imported 2 models (2 entries skipped)\n"
 
 
+@pytest.mark.parametrize(("calls", "shown"), [("90000", "$0.45"), ("500", "<$0.01"), ("2000000", "$10.00")])
+def test_per_period_figure_is_shown_to_the_cent(calls: str, shown: str) -> None:
+    # Two gpt-4o input tokens cost $0.000005 a call; the period column once showed "$0.450000".
+    result = runner.invoke(
+        app, ["cost", "--text", HELLO, "-m", "gpt-4o", "--calls", calls, "--per", "day", "-f", "text"]
+    )
+    assert (result.exit_code, result.stderr) == (0, "")
+    header, row = result.stdout.splitlines()
+    assert header.split()[-3:] == ["per", "day", "notes"]
+    assert row.split()[:8] == ["gpt-4o", "openai", "2", "0", "$0.000005", "$0", "$0.000005", shown]
+
+
 def test_compare_with_models_sorts_only_those() -> None:
     args = ["--text", HELLO, "-m", "claude-opus-4-5", "-m", "gpt-4o-mini", "-m", "gpt-4o"]
     assert [i["model"] for i in _json(*args)["results"]] == ["claude-opus-4-5", "gpt-4o-mini", "gpt-4o"]

@@ -9,7 +9,7 @@ from tokcli.audit.analyze import FileAudit, ModelFigures
 from tokcli.audit.budgets import BudgetCheck
 from tokcli.audit.deltas import ModelDelta
 from tokcli.audit.run import AuditReport
-from tokcli.reporters.cost import format_usd
+from tokcli.reporters.cost import format_period_usd, format_usd
 
 ESTIMATE = "~"
 
@@ -22,6 +22,10 @@ def tokens(count: int | None, exact: bool = True) -> str:
 
 def usd(value: Decimal | None) -> str:
     return format_usd(value) if value is not None else "—"
+
+
+def period_usd(value: Decimal | None) -> str:
+    return format_period_usd(value) if value is not None else "—"
 
 
 def signed(delta: ModelDelta) -> str:
@@ -89,7 +93,7 @@ def totals_rows(report: AuditReport) -> list[list[str]]:
             row.append(signed(delta) if delta is not None else "—")
         row.append(usd(total.cost_per_call))
         if report.settings.calls is not None:
-            row.append(usd(total.cost_per_period))
+            row.append(period_usd(total.cost_per_period))
         row.append(tokens(total.saved_tokens, total.exact))
         row.append(f"{total.cacheable_files:,}/{len(report.files):,}" if total.cacheable_files is not None else "—")
         rows.append(row)

@@ -7,7 +7,7 @@ from typing import Any
 
 from tokcli.compress.summary import CompressReport, ModelSavings
 from tokcli.pricing.dump import decimal_text
-from tokcli.reporters.cost import format_usd
+from tokcli.reporters.cost import format_period_usd, format_usd
 from tokcli.reporters.json_document import json_document
 
 
@@ -37,7 +37,7 @@ def _model_line(report: CompressReport, row: ModelSavings) -> str:
     if row.saved_per_call is not None:
         parts.append(f"{format_usd(row.saved_per_call)} saved per call")
     if row.saved_per_period is not None and report.calls is not None:
-        parts.append(f"{format_usd(row.saved_per_period)} per {report.per} at {report.calls:,} calls")
+        parts.append(f"{format_period_usd(row.saved_per_period)} per {report.per} at {report.calls:,} calls")
     if row.note:
         parts.append(row.note)
     return "  " + "; ".join(parts)

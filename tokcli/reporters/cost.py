@@ -32,6 +32,17 @@ def format_usd(value: Decimal) -> str:
     return f"${shown}"
 
 
+def format_period_usd(value: Decimal) -> str:
+    """A per-period figure to the cent ($0.45, $1,234.57), as every period figure of a dollar or more is:
+    a projection of calls over a day or a month is no more precise than that; '<$0.01' below a cent."""
+    if value == 0:
+        return "$0"
+    shown = value.quantize(_CENT, rounding=ROUND_HALF_UP)
+    if shown == 0:
+        return "<$0.01"
+    return f"${shown:,}"
+
+
 def _tokens(count: int, exact: bool) -> str:
     return f"{count:,}" if exact else f"{ESTIMATE_MARK}{count:,}"
 
@@ -111,7 +122,7 @@ def _cells(report: CostReport, row: CostRow) -> list[str]:
         format_usd(row.cost.total_cost),
     ]
     if row.cost.period_cost is not None:
-        cells.append(format_usd(row.cost.period_cost))
+        cells.append(format_period_usd(row.cost.period_cost))
     return cells
 
 
