@@ -9,6 +9,8 @@ from pathlib import Path
 import pytest
 from audit_support import TIGHT, VERBOSE, audit_json, commit_all, git, git_repo, o200k, own_cache, run_audit, write_tree
 
+from tokcli.units.yaml_config import NO_PROMPTS
+
 __all__ = ["own_cache"]
 
 pytestmark = pytest.mark.skipif(shutil.which("git") is None, reason="git is not installed")
@@ -107,6 +109,29 @@ def test_baseline_round_trip(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, ow
     grown = {item["path"]: item for item in data["deltas"]["files"]}["p/a.md"]["models"]["gpt-4o"]
     assert (grown["before"], grown["after"]) == (o200k(TIGHT), o200k(TIGHT * 3))
     assert grown["percent"] == round(100 * (o200k(TIGHT * 3) - o200k(TIGHT)) / o200k(TIGHT), 2)
+
+
+def test_a_baseline_written_into_the_audited_tree_is_left_out_silently(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, own_cache: Path
+) -> None:
+    write_tree(tmp_path / "p", {"a.md": TIGHT}, CONFIG)
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "p" / "data.json").write_text('{"rows": [1, 2]}', encoding="utf-8")  # not tokcli's: still noted
+    first = run_audit("p", "--no-cache", "--write-baseline", "p/base.json")
+    assert (first.exit_code, first.stderr) == (0, "")
+    assert "skipped p/data.json: " + NO_PROMPTS in first.stdout
+    for args in [(), ("--baseline", "p/base.json"), ("--write-baseline", "p/base.json")]:
+        again = run_audit("p", "--no-cache", *args)
+        assert (again.exit_code, again.stderr) == (0, ""), args
+        lines = again.stdout.splitlines()
+        assert "Prompt files in p/ (1); tokens per model, the rest on gpt-4o" in lines, args
+        assert "skipped p/data.json: " + NO_PROMPTS in lines, args
+        assert [line for line in lines if "base.json" in line] == (
+            ["Changes since baseline p/base.json: 0 changed, 0 new, 0 deleted, 1 unchanged"]
+            if args[:1] == ("--baseline",)
+            else []
+        ), args
+        assert lines[-1] == "audit passed", args
 
 
 def test_bad_baselines_are_exit_2(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, own_cache: Path) -> None:

@@ -284,6 +284,18 @@ def count_snapshot(
 # -- baseline files ------------------------------------------------------------------------------------------
 
 
+def is_baseline_document(text: str) -> bool:
+    """Whether `text` is a baseline `--write-baseline` wrote: tokcli's own output, never a prompt, so an audit
+    of the tree it was written into leaves it out without a note."""
+    if '"tokcli_baseline"' not in text[:200]:  # cheap test first: every JSON file in the tree comes through here
+        return False
+    try:
+        data = json.loads(text)
+    except ValueError:
+        return False
+    return isinstance(data, dict) and "tokcli_baseline" in data
+
+
 def baseline_json(files: Sequence[FileAudit], models: Sequence[str]) -> str:
     data = {
         "tokcli_baseline": BASELINE_FORMAT,

@@ -29,6 +29,7 @@ from tokcli.audit.deltas import (
     git_root,
     git_snapshot,
     increase_findings,
+    is_baseline_document,
     read_baseline,
     resolve_ref,
 )
@@ -213,7 +214,10 @@ def run_audit(
     config_path = display_path(Path(config.source).resolve(), Path.cwd().resolve()) if config.source else None
     report = AuditReport(settings=settings, targets=targets, notes=notes, config_path=config_path)
     found = discover(options.paths, settings.include, settings.exclude, config.root, use_ignore=options.use_ignore)
-    found.files = [file for file in found.files if not is_fixture_file(file.path)]  # inputs of templates
+    # Fixtures are inputs of templates; a baseline is tokcli's own output (often written into the tree).
+    found.files = [
+        file for file in found.files if not is_fixture_file(file.path) and not is_baseline_document(file.text)
+    ]
     units = unit_settings(config)
     expanded = expand_units(found, units)  # host files (YAML/JSON configs, Python) → one row per prompt unit
     found = expanded.discovery
