@@ -268,6 +268,32 @@ def test_bad_tool_json_is_a_one_line_error(tmp_path: Path, monkeypatch: pytest.M
     )
 
 
+@pytest.mark.parametrize(
+    ("text", "line"),
+    [
+        ('[\n  {"description": "Read a file.", "input_schema": {"type": "object"}}\n]', 2),  # a bare list
+        ('{"tools": [\n  {"description": "Read a file.", "inputSchema": {"type": "object"}}\n]}', 2),  # MCP
+        ('{"functions": [{"description": "Read a file."}]}', 1),
+    ],
+)
+def test_a_lone_tool_without_a_name_is_named_as_such(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, text: str, line: int
+) -> None:
+    # It once read as "YAML/JSON without prompts": only a named entry beside it made the file a tool list.
+    monkeypatch.chdir(tmp_path)
+    Path("tools.json").write_text(text)
+    code, stdout, stderr = run("count", "tools.json")
+    assert (code, stdout, stderr) == (2, "", f"tokcli: error: tools.json:{line}: tool #1 has no 'name'\n")
+
+
+def test_lists_that_are_not_tools_stay_left_out(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    Path("notes.json").write_text('[{"description": "a setting"}, {"input_schema": {"type": "object"}}]')
+    code, stdout, stderr = run("count", "notes.json")
+    assert (code, stdout) == (2, "")
+    assert stderr.startswith("tokcli: error: no prompt files in notes.json: 1 left out — " + NO_PROMPTS)
+
+
 def test_cost_prices_the_request_not_the_raw_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(tmp_path)
     Path("weather.json").write_text(json.dumps({"messages": WEATHER_MESSAGES, "tools": [WEATHER_TOOL]}, indent=2))

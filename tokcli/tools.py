@@ -70,7 +70,7 @@ def tool_list(data: Any) -> list[Any] | None:
         for key in ("tools", "functions"):
             items = data.get(key)
             # A "tools" list of names or settings (a tool config, say) is not a tool-definition list.
-            if isinstance(items, list) and (not items or any(_looks_like_tool(item) for item in items)):
+            if isinstance(items, list) and (not items or any(_looks_like_tool(item, loose=True) for item in items)):
                 return list(items)
         return None
     if isinstance(data, list) and data and all(_looks_like_tool(item) for item in data):
@@ -78,11 +78,18 @@ def tool_list(data: Any) -> list[Any] | None:
     return None
 
 
-def _looks_like_tool(item: Any) -> bool:
+def _looks_like_tool(item: Any, *, loose: bool = False) -> bool:
+    """A tool definition, or one that lacks its name (for normalize_tools to report, not to pass for a file
+    without prompts): unnamed, it needs a description and an object schema, or under a `tools` /
+    `functions` key (`loose`) either of them."""
     if not isinstance(item, dict) or "role" in item:
         return False
     if isinstance(item.get("function"), dict):
         return True
+    has_schema = any(isinstance(item.get(key), dict) for key in _SCHEMA_KEYS)
+    has_description = isinstance(item.get("description"), str)
+    if "name" not in item:
+        return (has_schema or has_description) if loose else (has_schema and has_description)
     return isinstance(item.get("name"), str) and any(key in item for key in (*_SCHEMA_KEYS, "description"))
 
 
