@@ -375,6 +375,15 @@ def test_an_example_letter_under_a_label_is_kept_whole_down_to_its_signature() -
     assert not [text for kind, text in kinds(open_letter) if kind == "example" and "Please note" in text]
 
 
+def test_a_markdown_indented_code_block_is_kept_as_written() -> None:
+    code = "    x = run()  # Please note that it is very important\n    print(x)\n"
+    text = f"Please note that you should run it.\n\n{code}"
+    assert compress_text(text, kind="markdown").text == f"You should run it.\n\n{code}"
+    # indented prose under a list item is not code
+    listed = "- Step one\n\n    Please note that it is very important to wait.\n"
+    assert "Please note" not in compress_text(listed, kind="markdown").text
+
+
 def test_a_section_headed_as_examples_is_kept_as_written_up_to_the_next_heading_of_its_level() -> None:
     example = (
         "Hi Sam,\n\nI just wanted to quickly check in. Please note that it is really important that you pay by"

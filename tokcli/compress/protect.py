@@ -1240,6 +1240,11 @@ def protect_document(
     extra = [(0, front_matter, "front_matter")] if front_matter else []
     if "\ue000" in text or "\ue001" in text or "\ue002" in text:
         extra.extend((m.start(), m.end(), "reserved") for m in _RESERVED.finditer(text))
+    if kind == "markdown" and ("\n    " in text or "\n\t" in text):
+        from tokcli.markdown_code import indented_code_blocks
+
+        # an indented code block is code, as `lint` reads it: kept as written
+        extra.extend((start, end, "code_fence") for start, end in indented_code_blocks(text))
     return find_protected_spans(
         text,
         template_spans=[(tag.start, tag.end) for tag in tags],

@@ -10,17 +10,14 @@ from typing import Any, ClassVar, Protocol, TypeVar
 
 from tokcli.errors import InputError, unknown_name
 from tokcli.lint.finding import Edit, Finding, RuleInfo
+from tokcli.markdown_code import indented_code_blocks
 from tokcli.prompts import PromptDocument, Span, find_template_spans, line_col
 
 # Fences may be indented (inside list items of agent command files), so any indentation counts.
 _FENCE = re.compile(r"^[ \t]*(`{3,}|~{3,})[^\n]*$", re.MULTILINE)
 _HTML_CODE_OPEN = re.compile(r"<(pre|script|style|code)\b[^>]*>", re.IGNORECASE)
-LIST_ITEM = re.compile(r"^[ \t]*(?:[-*+•]|\d+[.)])[ \t]")
 # What marks a line of an indented block as code rather than indented prose: operators, brackets and
 # punctuation that prose rarely has, or a comment marker.
-_CODE_SIGNAL = re.compile(
-    r"[;{}=<>]|\?\?|=>|->|::|//|/\*|^\s*#|\w\(|\)\s*$|^\s*(?:def|class|function|const|let|var|return|import|from|if|for|while)\b"
-)
 
 
 class Counter(Protocol):
@@ -183,7 +180,7 @@ def find_code_blocks(text: str) -> list[tuple[int, int]]:
     HTML `<pre>`, `<code>`, `<script>`, `<style>` elements. Rules leave code alone (never judge or fix it)."""
     fences = find_fences(text)
     found = list(fences)
-    for start, end in _indented_code(text):
+    for start, end in indented_code_blocks(text):
         if not any(a <= start < b for a, b in fences):
             found.append((start, end))
     lowered = text.lower() if "<" in text else text
@@ -198,48 +195,6 @@ def find_code_blocks(text: str) -> list[tuple[int, int]]:
         else:
             merged.append((start, end))
     return merged
-
-
-def _indented_code(text: str) -> list[tuple[int, int]]:
-    """Blocks indented 4+ columns deeper than the line before the blank line that precedes them, and not
-    list items, where most lines look like code. Indented prose under a list item is not code."""
-    blocks: list[tuple[int, int]] = []
-    lines = text.split("\n")
-    offsets = []
-    position = 0
-    for line in lines:
-        offsets.append(position)
-        position += len(line) + 1
-    index = 0
-    margin = 0  # indentation of the last prose line seen before a blank line
-    previous_blank = True
-    while index < len(lines):
-        line = lines[index]
-        if not line.strip():
-            previous_blank = True
-            index += 1
-            continue
-        indent = _indent_width(line)
-        if previous_blank and indent >= margin + 4 and not LIST_ITEM.match(line):
-            end = index
-            while end < len(lines) and (not lines[end].strip() or _indent_width(lines[end]) >= margin + 4):
-                end += 1
-            while end > index and not lines[end - 1].strip():
-                end -= 1
-            body = [item for item in lines[index:end] if item.strip()]
-            if sum(1 for item in body if _CODE_SIGNAL.search(item)) * 2 >= len(body):
-                blocks.append((offsets[index], offsets[end - 1] + len(lines[end - 1])))
-            index = end  # indented prose is skipped whole too, so no line is scanned twice
-            previous_blank = False
-            continue
-        margin = indent
-        previous_blank = False
-        index += 1
-    return blocks
-
-
-def _indent_width(line: str) -> int:
-    return len(line[: len(line) - len(line.lstrip(" \t"))].expandtabs(4))
 
 
 class Context:

@@ -8,7 +8,8 @@ import textwrap
 from typing import Any, ClassVar
 
 from tokcli.lint.layout import narrative
-from tokcli.lint.rules.base import LIST_ITEM, Context, RangeSet, Rule, Segment, register, with_next
+from tokcli.lint.rules.base import Context, RangeSet, Rule, Segment, register, with_next
+from tokcli.markdown_code import LIST_ITEM
 
 _SEPARATOR_CHARS = "=-*_~#+.<>/\\|:─━═•·▀▄█░▒▓■□◆◇★☆"
 _SEPARATOR_SET = frozenset(_SEPARATOR_CHARS)
