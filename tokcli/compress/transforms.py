@@ -1723,6 +1723,8 @@ def _in_fixed_expression(line: str, start: int, end: int) -> bool:
     previous = before.group(1).lower() if before else ""
     if article != "the" and next_word in _QUANTITY_NOUNS:
         return True
+    if article == "the" and next_word == "one":
+        return True  # "not just the one load" names it; "just one load" counts it
     if article == "the" and next_word in _NOUN_ALONE and following and following.group(3) in _CLAUSE_END:
         return True  # "do the following:", "include the above." ("following steps" loses nothing)
     if article != "the" and next_word in _PER_UNITS and (previous.isdigit() or previous in _FREQUENCY_WORDS):
