@@ -224,7 +224,7 @@ def test_cost_prices_the_smallest_and_largest_render(rag: Path) -> None:
     assert Decimal(item["min_cost"]) == Decimal("2.50") * short / 1_000_000
     assert Decimal(item["max_cost"]) == Decimal("2.50") * long / 1_000_000
     code, stdout, _ = run("cost", "rag.j2", "-m", "gpt-4o", "-f", "text")
-    assert f"rendered rag.j2 on gpt-4o: {short}–{long} tokens over 2 fixture(s)" in stdout
+    assert f"rendered rag.j2 on gpt-4o: {short}–{long} tokens over 2 fixtures" in stdout
 
 
 def test_audit_rendered_cost_budget(rag: Path) -> None:
@@ -277,3 +277,23 @@ def test_hostile_fixture_files_are_one_line_errors(rag: Path) -> None:
         "",
         "tokcli: error: rag.vars.json: invalid JSON in fixture file: nested too deeply to read\n",
     )
+
+
+def test_audit_and_cost_say_the_rendered_range_in_words(rag: Path) -> None:
+    short, long = O200K.count(rendered(SHORT)), O200K.count(rendered(LONG))
+    median = f"{(short + long) / 2:,.1f}".removesuffix(".0")
+    code, stdout, stderr = run("audit", ".", "--no-cache", "-m", "gpt-4o")
+    assert (code, stderr) == (0, "")
+    assert (
+        f"  rag.j2: template {O200K.count(TEMPLATE)}, rendered {short}–{long} (median {median}) over 2 fixtures\n"
+        in stdout
+    )
+    # one fixture is a single figure, not a range over "1 fixture(s)"
+    Path("rag.vars.yaml").write_text(json.dumps({"fixtures": {"short": SHORT}}))
+    code, stdout, stderr = run("audit", ".", "--no-cache", "-m", "gpt-4o")
+    assert (code, stderr) == (0, "")
+    assert f"  rag.j2: template {O200K.count(TEMPLATE)}, rendered {short} with 1 fixture\n" in stdout
+    code, stdout, stderr = run("cost", "rag.j2", "-m", "gpt-4o", "-f", "text")
+    price = Decimal("2.50") * short / 1_000_000
+    assert (code, stderr) == (0, "")
+    assert f"rendered rag.j2 on gpt-4o: {short} tokens with 1 fixture, ${price.normalize():f} per call" in stdout

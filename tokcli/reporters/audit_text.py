@@ -22,6 +22,7 @@ from tokcli.reporters.audit_markdown import (
     usd,
     verdict,
 )
+from tokcli.reporters.rendered import rendered_range
 from tokcli.reporters.table_width import Column, Fitted, fit_columns
 
 MAX_MODEL_COLUMNS = 4
@@ -239,8 +240,7 @@ def render_audit_text(
             found = figure.rendered
             console.print(
                 f"  {escape(file.path)}: template {tokens(figure.tokens, figure.exact)}, rendered "
-                f"{tokens(found.minimum, found.exact)}–{tokens(found.maximum, found.exact)} "
-                f"(median {found.median:,.1f}) over {len(found.per_fixture)} fixture(s)"
+                + rendered_range(found)
             )
         console.print()
 

@@ -30,6 +30,16 @@ def rendered_rows(
     return rows
 
 
+def rendered_range(found: RenderedFigures) -> str:
+    """ "411 with 1 fixture" or "20–38 (median 29) over 2 fixtures": the rendered tokens as a phrase."""
+    mark = "" if found.exact else "~"
+    fixtures = len(found.per_fixture)
+    if fixtures == 1:
+        return f"{mark}{found.minimum:,} with 1 fixture"
+    median = f"{found.median:,.1f}".removesuffix(".0")
+    return f"{mark}{found.minimum:,}–{mark}{found.maximum:,} (median {mark}{median}) over {fixtures:,} fixtures"
+
+
 def render_rendered_table(
     figures: dict[tuple[str, str], RenderedFigures], template_tokens: dict[tuple[str, str], str]
 ) -> Any:
@@ -50,10 +60,15 @@ def rendered_cost_lines(rendered: list[Any]) -> list[str]:
     lines = []
     for item in rendered:
         found, mark = item.figures, "" if item.figures.exact else "~"
-        lines.append(
-            f"rendered {item.path} on {item.model}: {mark}{found.minimum:,}–{mark}{found.maximum:,} tokens over "
-            f"{len(found.per_fixture)} fixture(s), ${decimal_text(item.min_cost)}–${decimal_text(item.max_cost)} per call"
-        )
+        fixtures = len(found.per_fixture)
+        if fixtures == 1:
+            figures = f"{mark}{found.minimum:,} tokens with 1 fixture, ${decimal_text(item.min_cost)} per call"
+        else:
+            figures = (
+                f"{mark}{found.minimum:,}–{mark}{found.maximum:,} tokens over {fixtures:,} fixtures, "
+                f"${decimal_text(item.min_cost)}–${decimal_text(item.max_cost)} per call"
+            )
+        lines.append(f"rendered {item.path} on {item.model}: {figures}")
     return lines
 
 
