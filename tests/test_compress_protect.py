@@ -268,9 +268,8 @@ def test_empty_json_containers_are_not_protected_and_do_not_roll_the_text_back()
 
 
 # The definition of a fenced block, as one regex (slow on large texts: `protect._fences` finds the same blocks).
-_FENCE_DEFINITION = re.compile(
-    r"^[ \t]{0,3}(`{3,}|~{3,})[^\n]*\n.*?(?:^[ \t]{0,3}\1[`~]*[ \t]*(?:\n|\Z)|\Z)", re.M | re.S
-)
+# Indented as deep as it likes: a fence nested in a list item is indented four spaces or more.
+_FENCE_DEFINITION = re.compile(r"^[ \t]*(`{3,}|~{3,})[^\n]*\n.*?(?:^[ \t]*\1[`~]*[ \t]*(?:\n|\Z)|\Z)", re.M | re.S)
 _FENCE_LINES = [
     "```",
     "````",
@@ -279,6 +278,8 @@ _FENCE_LINES = [
     "  ```",
     "   ~~~",
     "    ```",
+    "      ~~~~",
+    "\t```",
     "```python",
     "```~",
     "`` `",
@@ -294,6 +295,27 @@ _FENCE_LINES = [
 def test_fences_are_the_blocks_the_definition_finds(lines: list[str], final_break: bool) -> None:
     text = "\n".join(lines) + ("\n" if final_break else "")
     assert list(protect._fences(text)) == [match.span() for match in _FENCE_DEFINITION.finditer(text)]
+
+
+def test_a_fence_nested_in_a_list_item_is_kept_as_written() -> None:
+    # what the model is to print, in a fence under a list item (four spaces deep): its bold and its "Please note
+    # that" are the output's, not the prompt's prose
+    text = (
+        "For each hook, print the following:\n"
+        "  - **Optional hook** (`optional: true`):\n"
+        "    ```\n"
+        "    ## Extension Hooks\n"
+        "\n"
+        "    **Optional Pre-Hook**: {extension}\n"
+        "    Please note that this hook is optional.\n"
+        "    ```\n"
+        "Please note that you should run it.\n"
+    )
+    result = compress_text(text)
+    fence = text[text.index("    ```") : text.rindex("    ```")]
+    assert fence in result.text
+    assert result.text.endswith("```\nYou should run it.\n")
+    assert "- Optional hook (`optional: true`):" in result.text  # outside the fence, prose as before
 
 
 _YAML_BLOCK_AS_ONE_REGEX = re.compile(

@@ -40,8 +40,10 @@ class ProtectedSpan(NamedTuple):
 
 
 # A fence's opening line (with its line break), searched in "\n" + text so that the engine jumps between line
-# breaks; its closing line starts with the same run of backticks or tildes (else the fence runs to the end).
-_FENCE_OPENING = re.compile(r"\n[ \t]{0,3}(`{3,}|~{3,})[^\n]*\n")
+# breaks; its closing line starts with the same run of backticks or tildes (else the fence runs to the end). Any
+# indentation, as lint reads it: a fence nested in a list item ("  - Output:\n    ```") is indented four spaces
+# or more, and what it holds is often the very text the model is to write.
+_FENCE_OPENING = re.compile(r"\n[ \t]*(`{3,}|~{3,})[^\n]*\n")
 _FENCE_CLOSINGS: dict[str, re.Pattern[str]] = {}
 _YAML_KEY = r"[ \t]*(?:-[ \t]+)?[a-z_][\w.-]*:(?:[ \t]+\S[^\n]*)?"
 # starts with the line break before the block (searched in "\n" + text): the engine jumps between line breaks
@@ -777,15 +779,15 @@ def _outside(
 
 
 def _fences(text: str) -> Iterator[tuple[int, int]]:
-    """(start, end) of each fenced code block: from a line of three or more backticks or tildes (indented at
-    most three spaces) to a line that starts with the same run, its line break included, or to the end."""
+    """(start, end) of each fenced code block: from a line of three or more backticks or tildes (indented or
+    not) to a line that starts with the same run, its line break included, or to the end."""
     padded = "\n" + text
     opening = _FENCE_OPENING.search(padded)
     while opening is not None:
         run = opening.group(1)
         closing_pattern = _FENCE_CLOSINGS.get(run)
         if closing_pattern is None:
-            closing_pattern = _FENCE_CLOSINGS.setdefault(run, re.compile(rf"\n[ \t]{{0,3}}{run}[`~]*[ \t]*(?:\n|\Z)"))
+            closing_pattern = _FENCE_CLOSINGS.setdefault(run, re.compile(rf"\n[ \t]*{run}[`~]*[ \t]*(?:\n|\Z)"))
         # the line break that ends the opening line may also begin the closing line
         closing = closing_pattern.search(padded, opening.end() - 1)
         end = closing.end() if closing is not None else len(padded)

@@ -851,7 +851,7 @@ _HEADING_LINE = re.compile(
 # a line taken for a heading because it ends with a colon, written as a sentence ("A few further points, if
 # I may:"): judged like other lines, so a transition goes (a "# heading" or an all-capitals label is not)
 _ANNOUNCING_LINE = re.compile(r"[ \t]*[A-Z][a-z'’]*[ \t,][^\n#]*[a-z,][^\n]*:[ \t]*(?=\n|\Z)")
-_FENCE_LINE = re.compile(r"\n[ \t]{0,3}(?:```|~~~)")
+_FENCE_LINE = re.compile(r"\n[ \t]*(?:```|~~~)")
 
 
 def _candidate_lines(text: str, folded: str) -> set[int]:
