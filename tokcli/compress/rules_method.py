@@ -50,6 +50,7 @@ from tokcli.compress.transforms import (
 from tokcli.compress.verify import Baseline, Problem, VerifyReport, baseline, negation_problems, verify
 from tokcli.errors import InputError
 from tokcli.json_text import minify_json_text
+from tokcli.line_ends import keep_line_ends
 from tokcli.prompts import (
     TEMPLATE_KINDS,
     PromptDocument,
@@ -146,24 +147,26 @@ def compress_document(document: PromptDocument, *, level: str = "balanced") -> R
             "(tokcli.units.jobs.compress_host)",
             path=document.path,
         )
-    if document.kind == "chat":
-        return _compress_chat(document, level)
-    if document.kind == "tools":
-        return _compress_tools(document, level)
+    if document.kind in ("chat", "tools"):
+        result = _compress_chat(document, level) if document.kind == "chat" else _compress_tools(document, level)
+        # the messages are written back with LF line breaks: the file's other line ends are kept as they were
+        if result.text != document.text:
+            result.text = keep_line_ends(document.text, result.text)
+        return result
     return compress_text(document.text, level=level, kind=document.kind, body_offset=document.body_offset)
 
 
 def compress_text(text: str, *, level: str = "balanced", kind: str = "text", body_offset: int = 0) -> RulesResult:
     """Compress `text` (a prompt of the given loader `kind`); the result always passes `verify`.
 
-    Windows line ends (CRLF throughout) are compressed as LF and written back as CRLF.
+    Windows line ends (CRLF, throughout or mixed with LF) are compressed as LF; each line keeps its own end.
     """
     if "\r\n" in text:
         unix = text.replace("\r\n", "\n")
         if "\r" not in unix:
             offset = len(text[:body_offset].replace("\r\n", "\n"))
             result = compress_text(unix, level=level, kind=kind, body_offset=offset)
-            result.text = result.text.replace("\n", "\r\n") if result.text != unix else text
+            result.text = keep_line_ends(text, result.text) if result.text != unix else text
             result.original = text
             return result
     if len(text) >= chunks.CHUNKED_MIN_CHARS:

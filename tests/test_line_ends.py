@@ -1,0 +1,85 @@
+"""Line ends (CRLF, LF, mixed) kept through compress --write / -o and lint --fix: `tokcli.line_ends`."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+from typer.testing import CliRunner
+
+from tokcli.cli import app
+from tokcli.line_ends import keep_line_ends
+
+runner = CliRunner()
+
+MIXED = (
+    "You are a helpful assistant.\r\n"
+    "Please make sure to answer the question.\n"
+    "It is important to note that you must be concise.\r\n"
+    "\n"
+    "Be nice.\n"
+)
+MIXED_COMPRESSED = "You are a helpful assistant.\r\nAnswer the question.\nYou must be concise.\r\n\nBe nice.\n"
+
+
+@pytest.fixture(autouse=True)
+def _in_tmp(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+
+
+def test_kept_lines_keep_their_ends_and_changed_lines_take_the_replaced_ones() -> None:
+    original = "a\r\nb\nc\r\nd\n"
+    assert keep_line_ends(original, "a\nB\nc\nd\n") == "a\r\nB\nc\r\nd\n"
+    assert keep_line_ends(original, "a\nc\nd\n") == "a\r\nc\r\nd\n"  # a removed line takes its end with it
+    assert keep_line_ends(original, "a\nnew\nb\nc\nd") == "a\r\nnew\r\nb\nc\r\nd"  # no end added at the end
+
+
+def test_a_file_with_crlf_throughout_stays_crlf_and_an_lf_file_is_left_alone() -> None:
+    assert keep_line_ends("a\r\nb\r\n", "a\nnew\nb\n") == "a\r\nnew\r\nb\r\n"
+    assert keep_line_ends("a\nb\n", "a\nb\n") == "a\nb\n"
+    assert keep_line_ends("a\rb\n", "a\rc\n") == "a\rc\n"  # a lone CR is text, not a line end
+
+
+@given(st.lists(st.tuples(st.text(alphabet="ab \t.", max_size=6), st.sampled_from(["\n", "\r\n"])), max_size=12))
+def test_an_unedited_text_gets_back_every_line_end(lines: list[tuple[str, str]]) -> None:
+    original = "".join(body + end for body, end in lines)
+    assert keep_line_ends(original, original.replace("\r\n", "\n")) == original
+
+
+@pytest.mark.parametrize("how", ["--write", "-o"])
+def test_compress_keeps_the_mixed_line_ends_of_a_text_file(tmp_path: Path, how: str) -> None:
+    source = tmp_path / "mixed.md"
+    source.write_bytes(MIXED.encode())
+    target = source if how == "--write" else tmp_path / "out.md"
+    args = ["compress", str(source), "--write", "--no-backup"] if how == "--write" else ["compress", str(source)]
+    result = runner.invoke(app, [*args, "-o", str(target)] if how == "-o" else args)
+    assert result.exit_code == 0, result.output
+    assert result.stdout == ""
+    assert "filler_phrases ×2" in result.stderr  # the summary, with the file written
+    assert target.read_bytes() == MIXED_COMPRESSED.encode()
+
+
+def test_compress_keeps_the_mixed_line_ends_of_a_chat_file(tmp_path: Path) -> None:
+    source = tmp_path / "chat.yaml"
+    source.write_bytes(
+        b"- role: system\r\n  content: |\r\n    You are a helpful assistant.\r\n"
+        b"    Please make sure to answer the question.\n    Be concise.\n- role: user\n  content: Hi there.\r\n"
+    )
+    result = runner.invoke(app, ["compress", str(source), "--write", "--no-backup"])
+    assert result.exit_code == 0, result.output
+    assert (result.stdout, "written to" in result.stderr) == ("", True)
+    assert source.read_bytes() == (
+        b"- role: system\r\n  content: |\r\n    You are a helpful assistant.\r\n"
+        b"    Answer the question.\n    Be concise.\n- role: user\n  content: Hi there.\r\n"
+    )
+
+
+def test_lint_fix_keeps_the_mixed_line_ends(tmp_path: Path) -> None:
+    source = tmp_path / "mixed.md"
+    source.write_bytes(b"You are a helpful assistant.  \r\nAnswer the question.\t\nEnd.  \r\n")
+    result = runner.invoke(app, ["lint", str(source), "--fix"])
+    assert result.exit_code == 0, result.output
+    assert "fixed 3 findings in 1 file(s)" in result.stderr
+    assert source.read_bytes() == b"You are a helpful assistant.\r\nAnswer the question.\nEnd.\r\n"
