@@ -678,3 +678,20 @@ def test_inline_be_sure_to_stays_before_a_coordinated_to() -> None:
 )
 def test_a_hedge_word_graded_by_the_word_before_it_stays(text: str) -> None:
     assert rewording.reword(text) == (text, 0)
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["Really short.", "Keep the answer really short.", "Be really careful with dates.", "Write super concise notes."],
+)
+def test_a_degree_word_grading_the_asked_quality_stays(text: str) -> None:
+    # "really short" asks for shorter than "short"; "Really short." is the whole instruction
+    assert rewording.hedges_and_intensifiers(text) == (text, 0)
+
+
+def test_a_degree_word_before_a_verb_or_an_importance_word_still_goes() -> None:
+    text = "I really want you to be brief. It is really important. Super, simple answers.\n"
+    assert rewording.hedges_and_intensifiers(text) == (
+        "I want you to be brief. It is important. Simple answers.\n",
+        3,
+    )

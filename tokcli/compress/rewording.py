@@ -87,9 +87,39 @@ _OPENING = (
 _INLINE = rf"(?!{LITERALLY_VERBATIM}){_alternation(_HEDGE_WORDS)}[ \t]+(?=[a-z])(?!much\b|many\b)"
 
 
+# Degree words (not fillers) where they grade a quality the answer must have: "Keep it really short" asks for
+# shorter than "Keep it short", and "Really short." is the whole instruction. Before a verb or an importance word
+# they only add emphasis ("I really want you to …", "really important") and go.
+_DEGREE_WORDS = frozenset(["really", "super", "incredibly", "truly"])
+# qualities of an answer or of how to work, as an instruction asks for them (adjectives and their adverbs)
+_ASKED_QUALITIES = frozenset([
+    "short", "brief", "briefly", "concise", "concisely", "succinct", "terse", "long", "detailed", "thorough",
+    "thoroughly", "careful", "carefully", "precise", "precisely", "specific", "exact", "exactly", "accurate",
+    "strict", "strictly", "clear", "clearly", "simple", "plain", "formal", "informal", "casual", "polite",
+    "politely", "friendly", "warm", "gentle", "gently", "direct", "blunt", "quick", "quickly", "fast", "slow",
+    "slowly", "small", "minimal", "conservative", "cautious", "skeptical", "sceptical", "neutral", "objective",
+    "literal", "literally", "basic", "easy", "technical",
+])  # fmt: skip
+_NEXT_WORD = re.compile(r"[A-Za-z]+")
+
+
+def _grades_an_asked_quality(text: str, degree_end: int, word_start: int) -> bool:
+    """Whether the word ending at `degree_end` is a degree word grading the quality that starts at `word_start`."""
+    degree = _PREVIOUS_WORD.search(text, max(0, degree_end - 16), degree_end)
+    word = _NEXT_WORD.match(text, word_start)
+    return (
+        degree is not None
+        and word is not None
+        and degree.group(1).lower() in _DEGREE_WORDS
+        and word.group().lower() in _ASKED_QUALITIES
+    )
+
+
 def _opening_hedge(text: str, start: int, end: int) -> str | None:
     if not text[start].isupper() or not at_sentence_start(text, start) or in_example(text, start):
         return None  # not an opener; or example data ("Predicted answer: Basically, …"), kept as written
+    if _grades_an_asked_quality(text, len(text[: end - 1].rstrip(" \t")), end - 1):
+        return None  # "Really short." is the instruction, "Short." a weaker one
     letter = end - 1
     # a sentence left opening in lower case reads as a glitch: keep the opener where the capital cannot go
     return text[letter].upper() if may_capitalise(text, letter) else None
@@ -99,6 +129,8 @@ def _inline_hedge(text: str, start: int, end: int) -> Replacement:
     # lower case inside a sentence; not "the very", not the second of "really, really", not in "a-really"
     if start < 1 or not text[start].islower() or text[start - 1] in "'’-,":
         return None
+    if _grades_an_asked_quality(text, len(text[:end].rstrip(" \t")), end):
+        return None  # "keep it really short" asks for more than "keep it short"
     if text[max(0, start - 2) : start] == ", " or text[max(0, start - 4) : start].lower() == "the ":
         return None
     # a degree word before it grades it: "almost certainly noise" is not "almost noise", "not really sure" (a
