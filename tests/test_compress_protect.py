@@ -436,15 +436,15 @@ def test_json_in_an_example_section_is_still_minified() -> None:
 
 
 def test_a_separator_fencing_off_a_template_variable_stays() -> None:
-    # the line after {{task}} marks where the inserted text ends and the instructions go on; a title's underline
-    # ("INPUT" in capitals, protected as a name) and a separator elsewhere still go
+    # the line after {{task}} marks where the inserted text ends and the instructions go on; a line of dashes or
+    # equals signs right under text is a setext heading's underline and stays too; a separator elsewhere goes
     text = (
         "You have been submitted this task by your manager.\n---\nTask:\n{{task}}\n---\n"
         "You're helping your manager.\n\nINPUT\n=====\nCONVERSATION_HISTORY: {{query}}\n\n*****\nEnd.\n"
     )
     assert compress_text(text, level="safe", kind="jinja").text == (
-        "You have been submitted this task by your manager.\nTask:\n{{task}}\n---\n"
-        "You're helping your manager.\n\nINPUT\nCONVERSATION_HISTORY: {{query}}\n\nEnd.\n"
+        "You have been submitted this task by your manager.\n---\nTask:\n{{task}}\n---\n"
+        "You're helping your manager.\n\nINPUT\n=====\nCONVERSATION_HISTORY: {{query}}\n\nEnd.\n"
     )
 
 

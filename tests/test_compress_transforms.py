@@ -58,9 +58,17 @@ def test_blank_lines() -> None:
 
 
 def test_separators() -> None:
-    text = "Intro\n----------\nBody\n=====\n* * *\nEnd\n"
-    assert t.separators(text) == ("Intro\nBody\nEnd\n", 3)
+    text = "Intro\n\n----------\nBody\n\n=====\n* * *\nEnd\n"
+    assert t.separators(text) == ("Intro\n\nBody\n\nEnd\n", 3)
     assert t.separators("a -- b\n--\n") == ("a -- b\n--\n", 0)  # two dashes: not a separator
+
+
+def test_a_heading_underline_is_not_a_separator() -> None:
+    # a setext heading: `=====` or `-----` right under a line of text; without it the title joins the paragraph
+    text = "INPUT\n=====\nThe text.\n\nOUTPUT\n   ------\nA list.\n"
+    assert t.separators(text) == (text, 0)
+    # under a blank line, under another separator or with blanks inside, it is a separator
+    assert t.separators("End.\n=====\n-----\nA.\n\n-----\nB.\n- - -\n") == ("End.\n=====\nA.\n\nB.\n", 3)
 
 
 def test_a_step_told_in_a_narrated_list_is_not_made_an_order() -> None:

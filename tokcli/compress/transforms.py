@@ -319,7 +319,27 @@ def _splice(text: str, edits: list[tuple[int, int, str]]) -> tuple[str, int]:
 def separators(text: str) -> tuple[str, int]:
     """Decorative lines such as `-----`, `=====`, `*****`, `#####` (also inside an HTML comment). (One that fences
     off a template variable is protected: see `protect.block_spans`.)"""
-    return _replace_lines(_SEPARATOR, text, lambda match: "" if _decorative(match.group("m")) else None)
+    return _replace_lines(
+        _SEPARATOR,
+        text,
+        lambda match: "" if _decorative(match.group("m")) and not _heading_underline(match) else None,
+    )
+
+
+_UNDERLINE = re.compile(r"[ ]{0,3}(?:=+|-+)[ \t]*\n?\Z")
+
+
+def _heading_underline(match: re.Match[str]) -> bool:
+    """Whether the line of group "m" underlines the line above it (a setext heading, `INPUT` over `=====` or
+    `-----`): removing it would turn the heading into a line of the paragraph."""
+    if _UNDERLINE.match(match.group("m")) is None:
+        return False
+    padded = match.string
+    above_end = match.start("m") - 1  # the line break ending the line above (the padding one for the first line)
+    if above_end <= 0:
+        return False
+    above = padded[padded.rfind("\n", 0, above_end) + 1 : above_end]
+    return bool(above.strip(" \t")) and not _decorative(above)
 
 
 def _decorative(line: str) -> bool:
