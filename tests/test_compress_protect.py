@@ -406,6 +406,21 @@ def test_a_markdown_indented_code_block_is_kept_as_written() -> None:
     assert "Please note" not in compress_text(listed, kind="markdown").text
 
 
+@pytest.mark.parametrize("kind", ["text", "jinja", "markdown"])
+def test_the_code_of_a_few_shot_example_is_kept_byte_for_byte(kind: str) -> None:
+    # under an example label, indented under a code line, or as an indented block after the label and a blank line
+    labelled = "Example 2:\ndef f(x):\n    return x  # identity\n\nExample output:\nx = 1  # one\n"
+    indented = "Example:\n\n    total = sum(items)  # add them up\n    print(total)  # show it\n"
+    for code in (labelled, indented):
+        text = f"Please note that you   convert it.\n\n{code}"
+        assert compress_text(text, kind=kind).text == f"You convert it.\n\n{code}"
+    # the prose under a label, after the code, is still the author's to edit; a JSON example is still minified
+    after = "Example output:\nx = 1  # one\nIt is important to note that   y is 2.\n"
+    assert compress_text(after, kind=kind).text == "Example output:\nx = 1  # one\nY is 2.\n"
+    json_example = 'Example output:\n{\n  "a": 1\n}\n'
+    assert compress_text(json_example, kind=kind).text == 'Example output:\n{"a":1}\n'
+
+
 def test_a_section_headed_as_examples_is_kept_as_written_up_to_the_next_heading_of_its_level() -> None:
     example = (
         "Hi Sam,\n\nI just wanted to quickly check in. Please note that it is really important that you pay by"

@@ -457,6 +457,7 @@ def block_spans(
         blocks.extend(_example_tags(text))
     if ":" in text:
         blocks.extend(_example_letters(text))
+        blocks.extend(_example_code(text))
     blocks.extend(foreign_prose(text))
     blocks = _merge(blocks)
     found_json = _json_spans(text, blocks)
@@ -742,6 +743,38 @@ def _example_letters(text: str) -> Iterator[tuple[int, int, str]]:
                 break
             end = following[1]
         yield start, end, "example"
+
+
+#: An example label alone on its line and the lines right under it, up to a blank line (the example's data).
+EXAMPLE_BLOCK = re.compile(EXAMPLE_LABEL_LINE + r"(?P<block>(?:[ \t]*\S[^\n]*(?:\n|\Z))+)", re.M | re.I)
+_LINE = re.compile(r"[^\n]*(?:\n|\Z)")
+
+
+def _example_code(text: str) -> Iterator[tuple[int, int, str]]:
+    """The code under an example label ("Example 2:" over "def f(x):"): each run of lines that look like code
+    (as `markdown_code` judges a line) or are indented under one, kept byte for byte; its spacing ("x = 1  # one")
+    is the example's. A JSON example is left to the JSON rules (minified, its value checked)."""
+    from tokcli.markdown_code import CODE_SIGNAL, indent_width
+
+    for match in EXAMPLE_BLOCK.finditer(text):
+        if text[match.start("block") : match.end("block")].lstrip()[:1] in ("{", "["):
+            continue
+        run_start = -1
+        run_indent = 0
+        position = match.start("block")
+        while position < match.end("block"):
+            line = _LINE.match(text, position)
+            assert line is not None
+            body = line.group().rstrip("\n")
+            code = CODE_SIGNAL.search(body) is not None
+            if run_start >= 0 and not code and indent_width(body) <= run_indent:
+                yield run_start, position, "code_fence"
+                run_start = -1
+            if run_start < 0 and code:
+                run_start, run_indent = position, indent_width(body)
+            position = line.end() if line.end() > position else position + 1
+        if run_start >= 0:
+            yield run_start, match.end("block"), "code_fence"
 
 
 _NEXT_LINE = re.compile(r"[ \t\n]*(?P<line>[^\n]*)(?:\n|\Z)")
@@ -1242,10 +1275,11 @@ def protect_document(
     extra = [(0, front_matter, "front_matter")] if front_matter else []
     if "\ue000" in text or "\ue001" in text or "\ue002" in text:
         extra.extend((m.start(), m.end(), "reserved") for m in _RESERVED.finditer(text))
-    if kind == "markdown" and ("\n    " in text or "\n\t" in text):
+    if "\n    " in text or "\n\t" in text:
         from tokcli.markdown_code import indented_code_blocks
 
-        # an indented code block is code, as `lint` reads it: kept as written
+        # an indented code block is code in any kind of prompt, as `lint` reads it: kept as written (an example's
+        # code under "Example:" and a blank line in a .txt or .j2 prompt too)
         extra.extend((start, end, "code_fence") for start, end in indented_code_blocks(text))
     return find_protected_spans(
         text,

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from tokcli.compress.protect import (
     ENTITY_JOINERS,
     ENTITY_STOPWORDS,
-    EXAMPLE_LABEL_LINE,
+    EXAMPLE_BLOCK,
     HEADING_START,
     AfterNonWord,
     after_non_word,
@@ -1586,14 +1586,13 @@ _LIST_ITEM = re.compile(r"^[ \t]*[-*+][ \t]+([^\n]*)$", re.M)
 
 # A label alone on its line ("Example:", "**Sample output:**", "Expected response 2:") puts the lines below it, up
 # to a blank line, in an example: shown to the model as written, so the telegraphic transforms leave them alone.
-_EXAMPLE_LABEL_LINE = re.compile(EXAMPLE_LABEL_LINE + r"(?P<block>(?:[ \t]*\S[^\n]*(?:\n|\Z))+)", re.M | re.I)
 
 
 def example_blocks(text: str) -> list[tuple[int, int]]:
-    """The (start, end) of the lines under each example label (see `_EXAMPLE_LABEL_LINE`)."""
+    """The (start, end) of the lines under each example label (see `protect.EXAMPLE_BLOCK`)."""
     if ":" not in text:
         return []
-    return [match.span("block") for match in _EXAMPLE_LABEL_LINE.finditer(text)]
+    return [match.span("block") for match in EXAMPLE_BLOCK.finditer(text)]
 
 
 def _edit_prose_lines(text: str, edit: Callable[[str], tuple[str, int]]) -> tuple[str, int]:
