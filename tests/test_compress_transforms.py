@@ -195,6 +195,14 @@ def test_verbose_phrases_keep_case() -> None:
     assert fired == 4
 
 
+def test_in_relation_to_is_about_only_where_it_names_a_topic() -> None:
+    # in a rubric it compares: "about the reference answer" would ask something else
+    kept = "Rate the answer in relation to the reference answer. Evaluate it with respect to accuracy.\n"
+    assert t.verbose_phrases(kept) == (kept, 0)
+    text = "Answer any questions in relation to billing. In relation to refunds, follow the policy.\n"
+    assert t.verbose_phrases(text) == ("Answer any questions about billing. About refunds, follow the policy.\n", 2)
+
+
 def test_verbose_phrases_doubled_intensifiers() -> None:
     assert t.verbose_phrases("It is very very very important, really really.") == ("It is very important, really.", 2)
 

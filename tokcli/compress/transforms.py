@@ -1324,6 +1324,11 @@ def _fits_here(text: str, start: int, end: int) -> bool:
     # "You should in order to help them always be polite": after a modal, "to" would read as its infinitive
     if short == "to" and _MODAL_BEFORE.search(text, max(0, start - 12), start):
         return False
+    # "Rate the answer in relation to the reference" compares (it is not "about the reference"): where the sentence
+    # judges or measures before the phrase, it means "relative to" and stays ("questions in relation to billing"
+    # name a topic: "about")
+    if phrase in _ABOUT_OR_RELATIVE_TO and _JUDGES_OR_MEASURES.search(text, _sentence_start_before(text, start), start):
+        return False
     # "in the order given by the user" names whose order: "in order by the user" would not
     if short == "in order" and not (after == "" or after in ".,;:!?)\n"):
         return False
@@ -1375,6 +1380,13 @@ _TAKES_AN_AMOUNT = frozenset(
     ]
 )
 _TO_FOLLOWS = re.compile(r"[ \t]+to\b", re.IGNORECASE)
+_ABOUT_OR_RELATIVE_TO = frozenset({"in relation to", "with respect to"})
+_JUDGES_OR_MEASURES = re.compile(
+    r"\b(?:rat(?:e|ed|es|ing)|scor(?:e|ed|es|ing)|evaluat(?:e|ed|es|ing|ion)|assess(?:ed|es|ing|ment)?|judg(?:e|ed|es|ing)"
+    r"|grad(?:e|ed|es|ing)|compar(?:e|ed|es|ing)|measur(?:e|ed|es|ing)|rank(?:ed|s|ing)?|weigh(?:ed|s|ing)?"
+    r"|relevan(?:ce|t)|accura(?:cy|te)|position(?:ed)?|proportion(?:al)?|relative|consisten(?:t|cy))\b",
+    re.IGNORECASE,
+)
 
 
 def verbose_phrases(text: str) -> tuple[str, int]:
