@@ -142,6 +142,34 @@ def test_compress_python_literal_in_place(tree: Path) -> None:
     assert (tree / "guide.py").read_text() == 'GUIDE_PROMPT = """You should answer to help."""\nx = 1\n'
 
 
+def test_compress_python_format_prompt_keeps_its_fields_protected(tree: Path) -> None:
+    # the repeated sentence holds a {field}: the rest of the prompt is still compressed, every field kept
+    source = (
+        'PROMPT = """You are a support agent for {company}. Please note that you must answer in {language}.\n'
+        'Always answer in {language}. In order to help, use the context.\nAlways answer in {language}.\n"""\n\n\n'
+        "def build(company, language):\n    return PROMPT.format(company=company, language=language)\n"
+    )
+    (tree / "support.py").write_text(source)
+    result = invoke("compress", "support.py", "--write", "--no-backup")
+    assert result.exit_code == 0, result.stderr
+    assert "kept as it was" not in result.stderr
+    assert "transforms: filler_phrases ×1, verbose_phrases ×1" in result.stderr
+    assert (tree / "support.py").read_text() == source.replace("Please note that you", "You").replace(
+        "In order to help", "To help"
+    )
+
+
+def test_a_lost_format_field_fails_verification() -> None:
+    from tokcli.compress.protect import FORMAT_KIND
+    from tokcli.compress.verify import verify
+
+    original = "Answer in {language}. Be brief.\n"
+    assert verify(original, "Answer in {language}.\n", kind=FORMAT_KIND).ok
+    report = verify(original, "Answer briefly.\n", kind=FORMAT_KIND)
+    assert [problem.check for problem in report.problems] == ["protected"]
+    assert "{language}" in report.problems[0].message
+
+
 def test_audit_rows_per_unit_with_model_budget_and_host_lines(tree: Path, own_cache: Path) -> None:
     (tree / ".tokcli.yaml").write_text(
         "audit:\n  budgets:\n    files:\n      'agent.yaml::agent.system_template':\n        max_tokens: 5\n"

@@ -69,6 +69,8 @@ class PromptDocument:
     messages: list[Message] = field(default_factory=list)
     #: A tool-definition file's tools (`tokcli.tools.ToolDef`); its `messages` are their descriptions.
     tools: list[Any] = field(default_factory=list)
+    #: Its `{field}`s are `str.format` / f-string placeholders (a prompt in Python code), kept as template tags are.
+    format_fields: bool = False
 
     @property
     def template_language(self) -> str:

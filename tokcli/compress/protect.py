@@ -1244,6 +1244,11 @@ def same_span_text(kind: str, before: str, after: str) -> bool:
 _RESERVED = re.compile("[\ue000\ue001\ue002]+")
 
 
+#: The kind of a plain-text prompt whose `{field}`s are `str.format` placeholders (a prompt in Python code): each
+#: field is protected as a template tag is, in the original and again in every result that is verified.
+FORMAT_KIND = "format"
+
+
 def protect_document(
     text: str,
     *,
@@ -1275,6 +1280,10 @@ def protect_document(
     extra = [(0, front_matter, "front_matter")] if front_matter else []
     if "\ue000" in text or "\ue001" in text or "\ue002" in text:
         extra.extend((m.start(), m.end(), "reserved") for m in _RESERVED.finditer(text))
+    if kind == FORMAT_KIND and "{" in text:
+        from tokcli.units.syntax import format_fields
+
+        extra.extend((span.start, span.end, "template") for span in format_fields(text))
     if "\n    " in text or "\n\t" in text:
         from tokcli.markdown_code import indented_code_blocks
 

@@ -28,6 +28,7 @@ from tokcli import forked
 from tokcli.compress import chunks
 from tokcli.compress.pipeline import TransformRun, run_transforms
 from tokcli.compress.protect import (
+    FORMAT_KIND,
     MIN_REUSE,
     ProtectedSpan,
     count_negations,
@@ -153,7 +154,9 @@ def compress_document(document: PromptDocument, *, level: str = "balanced") -> R
         if result.text != document.text:
             result.text = keep_line_ends(document.text, result.text)
         return result
-    return compress_text(document.text, level=level, kind=document.kind, body_offset=document.body_offset)
+    # a Python prompt's `{field}`s are protected like template tags, and verification checks each one is kept
+    kind = FORMAT_KIND if document.format_fields and document.kind == "text" else document.kind
+    return compress_text(document.text, level=level, kind=kind, body_offset=document.body_offset)
 
 
 def compress_text(text: str, *, level: str = "balanced", kind: str = "text", body_offset: int = 0) -> RulesResult:

@@ -27,10 +27,14 @@ def unit_document(path: str, text: str, syntax: str | None = None) -> PromptDocu
             # tags, where the braces form them, stay protected as in a `.txt` file, and so do its fields
             fields = [field for field in format_fields(text) if not any(_overlaps(field, span) for span in spans)]
             return PromptDocument(
-                path=path, text=text, kind="text", template_spans=sorted(spans + fields, key=lambda span: span.start)
+                path=path,
+                text=text,
+                kind="text",
+                template_spans=sorted(spans + fields, key=lambda span: span.start),
+                format_fields=bool(fields),
             )
     spans = format_fields(text) if syntax == "format" else []
-    return PromptDocument(path=path, text=text, kind="text", template_spans=spans)
+    return PromptDocument(path=path, text=text, kind="text", template_spans=spans, format_fields=bool(spans))
 
 
 def _overlaps(one: Span, other: Span) -> bool:
