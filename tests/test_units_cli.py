@@ -159,6 +159,24 @@ def test_compress_python_format_prompt_keeps_its_fields_protected(tree: Path) ->
     )
 
 
+@pytest.mark.parametrize(
+    "source",
+    [
+        'PROMPT = """You help with {product}. Please note that you explain {{% raw %}} blocks."""\n\n\n'
+        "def build(product):\n    return PROMPT.format(product=product)\n",
+        "import openai\n\n\ndef ask(product):\n    return openai.chat.completions.create(\n"
+        '        model="gpt-4o", messages=[{"role": "system", "content": f"You help with {product}. Please note that '
+        'you explain {{% raw %}} blocks."}]\n    )\n',
+    ],
+)
+def test_escaped_braces_of_a_format_string_are_no_jinja_tag(tree: Path, source: str) -> None:
+    (tree / "raw.py").write_text(source)
+    result = invoke("lint", "raw.py")
+    assert result.exit_code == 1, result.stderr  # a finding, not a template syntax error (exit 2)
+    assert "filler phrase 'Please note that'" in result.stdout
+    assert result.stderr == ""
+
+
 def test_a_lost_format_field_fails_verification() -> None:
     from tokcli.compress.protect import FORMAT_KIND
     from tokcli.compress.verify import verify

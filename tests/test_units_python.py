@@ -164,3 +164,21 @@ def test_an_invalid_escape_in_the_users_source_prints_no_python_warning() -> Non
         scan = scan_python("app.py", source, UnitSettings())
     assert [unit.text for unit in scan.units] == ["Match \\s+ in the text and answer the user."]
     assert [str(warning.message) for warning in caught] == []
+
+
+def test_a_string_given_to_format_reads_its_braces_as_format_fields() -> None:
+    # `{{% raw %}}` is an escaped brace for `.format()`: the call decides the syntax, not the Jinja-like text
+    source = (
+        'PROMPT = """You help with {product}. Explain how to write {{% raw %}} blocks."""\n'
+        'OTHER_PROMPT = """Explain how to write {{% raw %}} blocks to the user."""\n'
+        "def build(product):\n    return PROMPT.format(product=product) + str.format(OTHER_PROMPT)\n"
+    )
+    found = by_key(source)
+    assert [found[key].syntax for key in ("agent.PROMPT", "agent.OTHER_PROMPT")] == ["format", "format"]
+    # not given to `.format()`: Jinja2's tags, read as such
+    assert (
+        by_key(source.replace(".format(product=product)", "").replace("str.format(OTHER_PROMPT)", "1"))[
+            "agent.OTHER_PROMPT"
+        ].syntax
+        == "jinja2"
+    )

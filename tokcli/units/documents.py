@@ -45,6 +45,8 @@ def is_jinja_template(unit: PromptUnit) -> bool:
     """Is the unit a Jinja2 template by definition: its preset says so (SWE-agent, smolagents, promptfoo), or
     it holds a statement tag (`{% … %}`), which nothing but a template engine reads? (A `{{` alone may be a
     `str.format` brace or prose.)"""
+    if unit.syntax == "format":
+        return False  # `str.format` or an f-string reads its braces (a call to `.format()` or the f prefix says so)
     preset = PRESETS.get(unit.source)
     if preset is not None and not preset.strict_syntax:
         return False

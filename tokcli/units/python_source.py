@@ -19,7 +19,7 @@ import io
 import re
 import tokenize
 import warnings
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import PurePath
 
 from tokcli.errors import InputError
@@ -307,6 +307,7 @@ class _Finder(ast.NodeVisitor):
         self.depth = 0  # 0: module level, 1 directly in a class body at module level
         self.lines: list[int] | None = None  # walk only statements spanning these lines (None: all)
         self._model_hint: bool | None = None
+        self.formatted: set[str] = set()  # names whose string is given to `.format()`: see `formatted_names`
 
     def generic_visit(self, node: ast.AST) -> None:
         for _, value in ast.iter_fields(node):
@@ -382,7 +383,7 @@ class _Finder(ast.NodeVisitor):
             found = string_value(self.source, value, self.constants if marked else None)
             if found is not None and (marked or is_prose(found.text)):
                 key = ".".join([*self.scope, names[0]])
-                self._add(key, found, None, None, node=value)
+                self._add(key, found, None, None, node=value, name=names[0])
                 if self.depth == 0:
                     self.constant_keys[names[0]] = key
         self.generic_visit(node)
@@ -476,7 +477,7 @@ class _Finder(ast.NodeVisitor):
             if found is not None:
                 key = f"{self.module}.{node.id}"
                 self.constant_keys[node.id] = key
-                self._add(key, found, role, model, node=target)
+                self._add(key, found, role, model, node=target, name=node.id)
             return
         if id(node) in self.taken:
             return
@@ -491,9 +492,14 @@ class _Finder(ast.NodeVisitor):
             if unit.key == key:
                 self.units[index] = dataclasses.replace(unit, role=unit.role or role, model=unit.model or model)
 
-    def _add(self, key: str, value: _Value, role: str | None, model: str | None, *, node: ast.expr) -> None:
+    def _add(
+        self, key: str, value: _Value, role: str | None, model: str | None, *, node: ast.expr, name: str = ""
+    ) -> None:
         if not value.text.strip():
             return
+        if name in self.formatted and value.syntax != "format":
+            # the call decides how its braces read: `{{% raw %}}` given to `.format()` is an escaped brace, not Jinja
+            value = replace(value, syntax="format")
         self.taken.add(id(node))
         seen = self.keys.get(key, 0)
         self.keys[key] = seen + 1
@@ -589,6 +595,20 @@ def parse_python(path: str, text: str) -> ast.Module:
         raise InputError("Python source nested too deeply to parse", path=path) from None
 
 
+def formatted_names(tree: ast.Module) -> set[str]:
+    """The names whose value the module gives to `str.format`: `NAME.format(...)` or `str.format(NAME, ...)`."""
+    found: set[str] = set()
+    for node in ast.walk(tree):
+        if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "format"):
+            continue
+        receiver = node.func.value
+        if isinstance(receiver, ast.Name) and receiver.id == "str" and node.args:
+            receiver = node.args[0]
+        if isinstance(receiver, ast.Name):
+            found.add(receiver.id)
+    return found
+
+
 def scan_python(path: str, text: str, settings: UnitSettings) -> HostScan:
     """The units of a Python file; InputError (with the line) when it does not parse."""
     scan = HostScan(path, "python")
@@ -596,6 +616,8 @@ def scan_python(path: str, text: str, settings: UnitSettings) -> HostScan:
     if deep or _assigns_prompt_name(text, settings.python_names):
         tree = parse_python(path, text)
         finder = _Finder(path, _Source(text), settings)
+        if ".format(" in text:
+            finder.formatted = formatted_names(tree)
         try:
             if deep:
                 finder.lines = trigger_lines(text)
