@@ -190,7 +190,7 @@ def test_missing_extra_gives_install_hint(monkeypatch: pytest.MonkeyPatch, fresh
     monkeypatch.setattr(builtin, "package_dir", lambda name: None if name == "mistral_common" else real(name))
     result = runner.invoke(app, ["cost", "--text", HELLO, "-m", "codestral-2508"])
     assert result.exit_code == 2
-    assert "pip install 'tokcli[mistral]'" in result.stderr
+    assert "pip install 'mistral-common>=1.5' 'sentencepiece>=0.2'" in result.stderr
     assert "Traceback" not in result.stderr
     # Comparing every model skips the ones that cannot be counted and says why.
     data = json.loads(runner.invoke(app, ["cost", "--text", HELLO, "--format", "json"]).stdout)

@@ -37,7 +37,6 @@ from tokcli.files import write_file
 
 Method = Literal["llmlingua", "llmlingua2"]
 METHODS: tuple[str, ...] = ("llmlingua", "llmlingua2")
-INSTALL_HINT = "pip install 'tokcli[llmlingua]'"
 DEFAULT_RATE = 0.5
 MIN_RATE = 0.05
 # Lines with fewer words than this are kept: a model that keeps "half" of two words drops one of them.
@@ -313,7 +312,10 @@ def _import_llmlingua() -> Any:
     try:
         return importlib.import_module("llmlingua")
     except ImportError as error:
-        raise MissingExtraError(f"the llmlingua methods need the optional extra ({error}): {INSTALL_HINT}") from None
+        from tokcli.extras import install_hint
+
+        hint = install_hint("llmlingua")
+        raise MissingExtraError(f"the llmlingua methods need the optional extra ({error}): {hint}") from None
 
 
 def _quiet_transformers() -> None:

@@ -45,11 +45,15 @@ class TokenizerSpec:
     describe_source: Callable[[], str] = field(default=lambda: "", repr=False, compare=False)
 
     def install_hint(self) -> str:
-        return f"pip install 'tokcli[{self.extra}]'" if self.extra else ""
+        from tokcli.extras import install_hint
+
+        return install_hint(self.extra) if self.extra else ""
 
 
 def _missing(name: str, extra: str, package: str) -> MissingExtraError:
-    return MissingExtraError(f"tokenizer {name!r} needs the {package} package: pip install 'tokcli[{extra}]'")
+    from tokcli.extras import install_hint
+
+    return MissingExtraError(f"tokenizer {name!r} needs the {package} package: {install_hint(extra)}")
 
 
 def _package_file(package: str, *parts: str) -> Path | None:
