@@ -153,6 +153,13 @@ class Linter:
         """Apply safe fixes until none is left (or MAX_FIX_PASSES); a pass that would change the
         template's variables or statements is refused."""
         document = load_prompt(path, text)
+        if document.kind == "chat":
+            from tokcli.lint.chat_fix import fix_chat
+
+            fixed = fix_chat(self, document)
+            if fixed is not None:
+                text, applied = fixed
+                return FixResult(text, applied, self.lint_document(load_prompt(path, text)))
         findings = self.lint_document(document)
         applied_total = 0
         for _ in range(MAX_FIX_PASSES):

@@ -1,0 +1,63 @@
+"""`lint --fix` on YAML and JSON chat files: the messages' safe fixes written into their `content` scalars."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from tokcli.cli import app
+
+runner = CliRunner()
+
+
+@pytest.fixture(autouse=True)
+def _in_tmp(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+
+
+def test_fix_removes_trailing_whitespace_inside_json_messages(tmp_path: Path) -> None:
+    messages = [
+        {"role": "system", "content": "You are a helpful assistant.\n\nAnswer briefly.   \n"},
+        {"role": "user", "content": "Summarize.\n\n* * * * *"},
+    ]
+    path = tmp_path / "chat.json"
+    path.write_text(json.dumps({"messages": messages}) + "\n")
+    result = runner.invoke(app, ["lint", str(path), "--fix"])
+    assert (result.exit_code, result.stdout) == (0, "No findings in 1 file.\n")
+    assert result.stderr == "tokcli: fixed 2 findings in 1 file(s)\n"
+    assert json.loads(path.read_text()) == {
+        "messages": [
+            {"role": "system", "content": "You are a helpful assistant.\n\nAnswer briefly.\n"},
+            {"role": "user", "content": "Summarize.\n\n---"},
+        ]
+    }
+
+
+def test_fix_keeps_the_yaml_layout_and_rewrites_only_the_changed_messages(tmp_path: Path) -> None:
+    source = (
+        "# support bot\n- role: system\n  content: |\n    You are a helpful assistant.   \n    Answer briefly.\n"
+        "- role: user\n  content: 'Summarize   this.'\n- role: assistant\n  content: Sure.\n"
+    )
+    path = tmp_path / "chat.yaml"
+    path.write_text(source)
+    result = runner.invoke(app, ["lint", str(path), "--fix"])
+    assert (result.exit_code, result.stdout) == (0, "No findings in 1 file.\n")
+    assert result.stderr == "tokcli: fixed 2 findings in 1 file(s)\n"
+    assert path.read_text() == source.replace("assistant.   \n", "assistant.\n").replace(
+        "Summarize   this", "Summarize this"
+    )
+
+
+def test_a_chat_file_whose_content_is_given_as_parts_is_left_alone(tmp_path: Path) -> None:
+    parts = [{"type": "text", "text": "Summarize   this."}, {"type": "text", "text": "Then list it."}]
+    messages = [{"role": "user", "content": parts}]
+    path = tmp_path / "chat.json"
+    source = json.dumps(messages)
+    path.write_text(source)
+    result = runner.invoke(app, ["lint", str(path), "--fix"])
+    assert result.exit_code == 1
+    assert "TK103" in result.stdout
+    assert path.read_text() == source

@@ -1,0 +1,88 @@
+"""`lint --fix` on a YAML or JSON chat file: each message's safe fixes, written back into its `content` scalar.
+
+A chat file's findings point into the message texts, not at bytes of the file (a JSON string escapes its line
+breaks, a YAML block indents them), so their edits cannot be applied to the file. Each message is fixed as a
+text of its own, and only the changed `content` scalars are rewritten (`tokcli.compress.chat_edit`, as
+`compress` writes them); the file is used only when reading it again gives the same messages with the fixed texts.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from tokcli.errors import TokcliError
+from tokcli.prompts import PromptDocument, find_template_spans, load_prompt
+
+#: Passes of fixes on one message (a fix can leave another behind: a removed character before a line's end
+#: leaves trailing blanks).
+MAX_PASSES = 8
+
+
+def fix_chat(linter: Any, document: PromptDocument) -> tuple[str, int] | None:
+    """(the chat file with its messages' safe fixes written, fixes applied), or None when nothing is fixed or the
+    file cannot be edited exactly (content given as parts, an odd layout)."""
+    import yaml
+
+    from tokcli.compress import chat_edit
+
+    is_json = document.path.lower().endswith(".json")
+    try:
+        nodes = chat_edit.content_nodes(chat_edit.compose(document.text, is_json=is_json))
+    except (yaml.YAMLError, ValueError):
+        return None
+    if nodes is None or len(nodes) != len(document.messages):
+        return None
+    edits: dict[int, tuple[Any, str]] = {}  # an alias is the node of its anchor: one edit each
+    expected = []
+    applied = 0
+    for node, message in zip(nodes, document.messages):
+        if node.value != message.content:
+            return None  # the reader and the nodes disagree: the file is left alone
+        new_text, count = fixed_message(linter, document.path, message.content)
+        if id(node) in edits:
+            new_text = edits[id(node)][1]
+        elif count:
+            edits[id(node)] = (node, new_text)
+            applied += count
+        expected.append((message.role, new_text))
+    if not edits:
+        return None
+    edited = chat_edit.replace_scalars(document.text, list(edits.values()), is_json=is_json)
+    try:
+        again = load_prompt(document.path, edited)
+    except TokcliError:
+        return None
+    if [(message.role, message.content) for message in again.messages] != expected:
+        return None
+    return edited, applied
+
+
+def fixed_message(linter: Any, path: str, text: str) -> tuple[str, int]:
+    """One message's text with the safe fixes applied until none is left, and how many; a pass that would
+    change a template tag is refused."""
+    from tokcli.lint.engine import apply_fixes
+
+    tags = _tags(text)
+    applied_total = 0
+    for _ in range(MAX_PASSES):
+        document = PromptDocument(path=path, text=text, kind="text", template_spans=_spans(text))
+        fixable = [finding for finding in linter.lint_document(document) if finding.fixable]
+        if not fixable:
+            break
+        new_text, applied = apply_fixes(text, fixable)
+        if applied == 0 or new_text == text or _tags(new_text) != tags:
+            break
+        text = new_text
+        applied_total += applied
+    return text, applied_total
+
+
+def _spans(text: str) -> list[Any]:
+    try:
+        return find_template_spans(text)
+    except TokcliError:
+        return []
+
+
+def _tags(text: str) -> list[str]:
+    return [text[span.start : span.end] for span in _spans(text)]
