@@ -83,3 +83,18 @@ def test_lint_fix_keeps_the_mixed_line_ends(tmp_path: Path) -> None:
     assert result.exit_code == 0, result.output
     assert "fixed 3 findings in 1 file(s)" in result.stderr
     assert source.read_bytes() == b"You are a helpful assistant.\r\nAnswer the question.\nEnd.\r\n"
+
+
+def test_repeated_lines_are_aligned_by_the_unique_lines_around_them() -> None:
+    # blank lines and list items repeat: the lines found once anchor them, so each kept line keeps its own end
+    original = "Intro.\r\n\n- a\r\nPlease note that x.\n\r\n- a\nEnd.\r\n"
+    edited = "Intro.\n\n- a\nX.\n- a\nEnd.\n"
+    assert keep_line_ends(original, edited) == "Intro.\r\n\n- a\r\nX.\n- a\nEnd.\r\n"
+
+
+def test_a_long_stretch_without_anchors_is_walked_in_one_pass() -> None:
+    # every line repeats (no anchor): past the diff's size limit each line is still matched where it was kept
+    original = "".join(f"- item {index % 7}" + ("\r\n" if index % 3 else "\n") for index in range(3000))
+    kept = [line for index, line in enumerate(original.split("\n")) if index % 10 != 5]
+    edited = "\n".join(line.rstrip("\r") for line in kept)
+    assert keep_line_ends(original, edited) == "\n".join(kept)
