@@ -71,5 +71,8 @@ def analyse_files(
         for file, tokens in zip(files, totals):
             yield analyse_one(file.path, file.text, linter, compress_level, tokens)
         return
-    items = [(file.path, file.text, tokens) for file, tokens in zip(files, totals)]
+    # The first file is analysed here: what lint and compress build on first use (hundreds of compiled
+    # patterns, the rules, tokenizer state) is then inherited by every worker instead of built again in each.
+    yield analyse_one(files[0].path, files[0].text, linter, compress_level, totals[0])
+    items = [(file.path, file.text, tokens) for file, tokens in zip(files[1:], totals[1:])]
     yield from forked.map_in_pool(_in_worker, (linter, compress_level), items, processes, _CHUNK)
