@@ -318,14 +318,22 @@ class NearDuplicateInstruction(Rule):
             # without a call. |A ∪ B| = |A| + |B| - |A ∩ B|, so no union set is built.
             ratio, overlap = threshold * 0.8, threshold * 0.6
             sizes = [len(item.words) for item in items]
+            # Each word set as the bits of its words' numbers: the overlap is an AND and a bit count, where a
+            # set intersection built a new set for every pair.
+            numbers: dict[str, int] = {}
+            masks = [sum(1 << numbers.setdefault(word, len(numbers)) for word in item.wordset) for item in items]
+            distinct = [len(item.wordset) for item in items]
             for index, later in enumerate(items):
-                size, words = sizes[index], later.wordset
-                for position, earlier in enumerate(items[:index]):
+                size, mask, count = sizes[index], masks[index], distinct[index]
+                for position in range(index):
                     other = sizes[position]
-                    if (other / size if other < size else size / other) < ratio or id(earlier) in reported:
+                    if (other / size if other < size else size / other) < ratio:
                         continue
-                    shared = len(words & earlier.wordset)
-                    if shared / (len(words) + len(earlier.wordset) - shared) < overlap:
+                    earlier = items[position]
+                    if id(earlier) in reported:
+                        continue
+                    shared = (mask & masks[position]).bit_count()
+                    if shared / (count + distinct[position] - shared) < overlap:
                         continue
                     score = similar(earlier, later, threshold)
                     if score < threshold:
