@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
+import re
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from lint_support import hits, lint
+
+from tokcli.lint.rules.redundancy import _SENTENCE
 
 
 def test_duplicate_line() -> None:
@@ -189,3 +195,28 @@ def test_the_same_field_of_two_objects_in_a_schema_is_not_a_duplicate() -> None:
     assert hits(source, "TK201", dedent=False) == []
     flat = "Rules:\n- Answer in the language of the question.\n- Answer in the language of the question.\n"
     assert hits(flat, "TK201", dedent=False) == [(3, 1, "TK201")]
+
+
+# The sentence pattern as first written, abbreviations tried before every character: `_SENTENCE` must find
+# exactly its matches.
+_SENTENCE_AS_WRITTEN = re.compile(
+    r"[^\s.!?](?:\b(?:e\.g|i\.e|etc|vs|cf)\.|[^\n.!?]|[.!?](?![\s\"')\]*_`]|$))*(?:[.!?]+|(?=\n)|$)",
+    re.IGNORECASE,
+)
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    st.lists(
+        st.sampled_from(
+            [
+                *("e.g.", "I.E.", "etc.", "vs.", "cf.", "Etc", "ice", "vice", "İ.e.", "ı.e.", "e", "i", "c", "v", "V"),
+                *("word", " ", "  ", "\n", ".", "!", "?", "...", '"', ")", "`", "_", "*", "3.5", "os.path", "é", "\t"),
+            ]
+        ),
+        max_size=40,
+    ).map("".join)
+)
+def test_sentences_are_split_as_the_pattern_was_written(text: str) -> None:
+    found = [(match.start(), match.end()) for match in _SENTENCE.finditer(text)]
+    assert found == [(match.start(), match.end()) for match in _SENTENCE_AS_WRITTEN.finditer(text)]

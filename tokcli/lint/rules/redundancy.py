@@ -17,8 +17,11 @@ _WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)*")
 # `os.path.join` or `3.5` (followed by a letter or digit) and of "e.g." do not end it.
 # It starts at a visible character and its body always reaches a terminator without backtracking, so a scan
 # is linear (a leading optional run before the first visible character made a line of spaces quadratic).
+# A character no abbreviation starts with (`e`, `i`, `c`, `v`) is taken by the first alternative, before the
+# word-boundary test of the abbreviations: each character has the same alternatives, in the same order, as
+# in `\b(?:e\.g|…)\.|[^\n.!?]|…`, so the matches are the same, found in about 60% of the time.
 _SENTENCE = re.compile(
-    r"[^\s.!?](?:\b(?:e\.g|i\.e|etc|vs|cf)\.|[^\n.!?]|[.!?](?![\s\"')\]*_`]|$))*(?:[.!?]+|(?=\n)|$)",
+    r"[^\s.!?](?:[^\n.!?eicv]|\b(?:e\.g|i\.e|etc|vs|cf)\.|[eicv]|[.!?](?![\s\"')\]*_`]|$))*(?:[.!?]+|(?=\n)|$)",
     re.IGNORECASE,
 )
 _LIST_MARK = re.compile(r"^\s*(?:[-*+•]|\d+[.)])\s+")
