@@ -235,10 +235,15 @@ class EncodedBlob(Rule):
     def check(self, ctx: Context) -> None:
         base64 = re.compile(_BASE64.pattern % int(self.opts["min-base64-length"]))
         hexa = re.compile(_HEX.pattern % int(self.opts["min-hex-length"]))
+        # Both need a run of that many characters of the base64 alphabet (hex digits are in it): one plain class
+        # scan proves most texts hold no blob, faster than the two patterns' lookbehinds at every word.
+        shortest = min(int(self.opts["min-base64-length"]), int(self.opts["min-hex-length"]))
+        run = re.compile(f"[A-Za-z0-9+/]{{{max(1, shortest)}}}")
         for segment in ctx.segments:
             taken: list[tuple[int, int]] = []
             claimed = RangeSet()
-            for pattern, what in ((base64, "base64"), (hexa, "hex")):
+            candidates = ((base64, "base64"), (hexa, "hex")) if run.search(segment.masked) else ()
+            for pattern, what in candidates:
                 for match in pattern.finditer(segment.masked):
                     text = match.group()
                     if claimed.overlaps(match.start(), match.end()):
@@ -281,6 +286,9 @@ class OpaqueIdentifier(Rule):
         minimum = int(self.opts["min-tokens"])
         max_url = int(self.opts["max-url-length"])
         opaque = re.compile(_OPAQUE.pattern % int(self.opts["min-id-length"]))
+        # A UUID (36 characters) and an opaque id are runs of that many of these characters: without one, the
+        # two patterns (lookbehinds tried at every word) have nothing to find.
+        run = re.compile(f"[A-Za-z0-9_-]{{{max(1, min(36, int(self.opts['min-id-length'])))}}}")
         for segment in ctx.segments:
             urls = [(m.start(), m.end()) for m in _URL.finditer(segment.masked)]
             blobs = segment.cache.get("blobs", [])
@@ -314,7 +322,7 @@ class OpaqueIdentifier(Rule):
                             f"URL of {len(url)} characters costs {tokens} tokens",
                             tokens_wasted=tokens - min(tokens, 4),
                         )
-            for pattern in (_UUID, opaque):
+            for pattern in (_UUID, opaque) if run.search(segment.masked) else ():
                 for match in pattern.finditer(segment.masked):
                     if covered.contains(match.start()) or segment.in_fence(match.start()):
                         continue

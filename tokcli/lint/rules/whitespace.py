@@ -212,10 +212,13 @@ class WhitespaceRun(Rule):
         pattern = re.compile(r"(?<=\S)(?: {" + str(run) + r",}|\t+[ \t]*)(?=\S)")
         minimum = int(self.opts["min-tokens"])
         for segment in ctx.segments:
+            if pattern.search(segment.masked) is None:
+                continue  # no run anywhere (a run never crosses a line break): no line to look at
             for start, _end, line in segment.lines():
-                if not narrative(segment, start) or line.lstrip().startswith("|"):
+                matches = list(pattern.finditer(line))
+                if not matches or not narrative(segment, start) or line.lstrip().startswith("|"):
                     continue  # code, data and example payloads keep their spacing (it may be inside a string)
-                for match in pattern.finditer(line):
+                for match in matches:
                     a, b = start + match.start(), start + match.end()
                     wasted = ctx.savings(segment, a, b, " ")
                     if wasted >= minimum:
