@@ -387,9 +387,9 @@ def _cut_window(text: str, window_start: int, window_end: int, first: int, last:
                 left = match.end()
     right = window_end
     if last < window_end:
-        match = _CUT_BEFORE_SPACE.search(text, last, window_end)
-        if match is not None:
-            right = match.end()
+        following = _CUT_BEFORE_SPACE.search(text, last, window_end)
+        if following is not None:
+            right = following.end()
     return left, right
 
 
