@@ -30,18 +30,40 @@ from tokcli.units.syntax import infer_syntax, is_prose
 MARKER = re.compile(r"#\s*tokcli:\s*prompt\b")
 #: Cheap tests before parsing (plain substring searches and regexes that start with a literal, which `re`
 #: finds fast): a file with none of these has no call site, marker or message dict to look at.
-_CALL_LITERALS = ("PromptTemplate", "from_template", "from_messages", "Message(")
+_CALL_LITERALS = ("PromptTemplate", "from_template", "from_messages", "Message(", "Signature", "backstory")
 _CALL_PATTERNS = tuple(
-    re.compile(pattern) for pattern in (r"tokcli:\s*prompt", r"role[\"']\s*:", r"system\s*=", r"instructions\s*=")
+    re.compile(pattern)
+    for pattern in (
+        r"tokcli:\s*prompt",
+        r"role[\"']\s*:",
+        r"system(?:_prompt|_message)?\s*=",
+        r"instructions\s*=",
+        r"@\w+\.(?:system_prompt|instructions)\b",
+        r"expected_output\s*=",
+    )
 )
 #: Names with these words are prompts wherever they are; other matching names (`*template*`, `*system*`) only in
 #: a file that talks to a model (one of `_MODEL_HINTS` in it): libraries are full of HTML and error-message
 #: templates that no model reads.
 _PROMPT_WORDS = ("prompt", "instruction")
 _MODEL_HINTS = ("prompt", "llm", "openai", "anthropic", "langchain", "litellm", "completion", "assistant", "gpt-")
+_COLLECTION_WORDS = (*_PROMPT_WORDS, "template")
 _ROLE_CLASSES = {"SystemMessage": "system", "HumanMessage": "user", "AIMessage": "assistant", "ChatMessage": None}
 _ROLE_NAMES = {"human": "user", "ai": "assistant", "system": "system", "user": "user", "assistant": "assistant"}
 _DEDENTERS = {"dedent", "cleandoc"}
+#: Keyword arguments that are a system prompt at any call site: Anthropic's `system=`, the Agents SDK's and
+#: pydantic-ai's `instructions=`, pydantic-ai's and LlamaIndex's `system_prompt=`, AutoGen's `system_message=`.
+_SYSTEM_KEYWORDS = ("system", "instructions", "system_prompt", "system_message")
+#: `@agent.system_prompt` / `@agent.instructions` (pydantic-ai): what the function returns is a system prompt.
+_PROMPT_DECORATORS = {"system_prompt", "instructions"}
+#: Content-part types whose `text` is sent (Anthropic and Chat Completions `text`, the Responses API's
+#: `input_text`); other parts (images, files, tool results) are not prose of the prompt.
+_TEXT_PARTS = {"text", "input_text"}
+#: CrewAI's Python constructors: the agent's persona goes into its system prompt, the task into the user turn.
+_CREW_FIELDS = {
+    "Agent": (("role", "goal", "backstory"), "backstory", "system"),
+    "Task": (("description", "expected_output"), "expected_output", "user"),
+}
 _STRIPPERS = {"strip", "lstrip", "rstrip"}
 
 #: (line, column) of each character of a value, None where the source spelling differs (escapes).
@@ -306,6 +328,8 @@ class _Finder(ast.NodeVisitor):
         }
         self.depth = 0  # 0: module level, 1 directly in a class body at module level
         self.lines: list[int] | None = None  # walk only statements spanning these lines (None: all)
+        self.in_signature = False  # in the body of a DSPy `Signature` class
+        self.field_name = ""  # the name being assigned (a DSPy field's)
         self._model_hint: bool | None = None
         self.formatted: set[str] = set()  # names whose string is given to `.format()`: see `formatted_names`
 
@@ -325,7 +349,9 @@ class _Finder(ast.NodeVisitor):
             return True
         if self.depth <= 1 and isinstance(node, (ast.Assign, ast.AnnAssign, ast.ClassDef)):
             return True
-        index = bisect.bisect_left(self.lines, node.lineno)
+        decorators = getattr(node, "decorator_list", ())
+        start = min([node.lineno, *(decorator.lineno for decorator in decorators)])
+        index = bisect.bisect_left(self.lines, start)
         return index < len(self.lines) and self.lines[index] <= (node.end_lineno or node.lineno)
 
     def visit_top_level(self, tree: ast.Module) -> None:
@@ -344,13 +370,36 @@ class _Finder(ast.NodeVisitor):
 
     # -- scopes
     def visit_ClassDef(self, node: ast.ClassDef) -> None:
+        signature = any(_call_name(base) == "Signature" for base in node.bases)
+        docstring = node.body[0].value if node.body and isinstance(node.body[0], ast.Expr) else None
+        if signature and isinstance(docstring, ast.Constant) and isinstance(docstring.value, str):
+            # DSPy sends a signature's docstring, cleaned as inspect.cleandoc does, as the task's instructions
+            found = _literal_value(self.source, docstring)
+            if "\n" in found.text:
+                found = _dedented(found, "cleandoc")
+            self._add(".".join([*self.scope, node.name, "__doc__"]), found, "system", None, node=docstring)
+        saved, self.in_signature = self.in_signature, signature
         self._scoped(node.name, node, class_body=True)
+        self.in_signature = saved
 
     def visit_FunctionDef(self, node: ast.FunctionDef) -> None:
+        self._decorated_prompt(node)
         self._scoped(node.name, node, class_body=False)
 
     def visit_AsyncFunctionDef(self, node: ast.AsyncFunctionDef) -> None:
+        self._decorated_prompt(node)
         self._scoped(node.name, node, class_body=False)
+
+    def _decorated_prompt(self, node: ast.FunctionDef | ast.AsyncFunctionDef) -> None:
+        """What an `@agent.system_prompt` / `@agent.instructions` function returns (pydantic-ai): one unit per
+        `return` of a string the source spells out."""
+        decorators = [item.func if isinstance(item, ast.Call) else item for item in node.decorator_list]
+        if not any(isinstance(item, ast.Attribute) and item.attr in _PROMPT_DECORATORS for item in decorators):
+            return
+        key = ".".join([*self.scope, node.name])
+        for statement in _own_statements(node):
+            if isinstance(statement, ast.Return) and statement.value is not None:
+                self._argument(key, statement.value, "system", None)
 
     def _scoped(self, name: str, node: ast.AST, *, class_body: bool) -> None:
         self.scope.append(name)
@@ -372,6 +421,7 @@ class _Finder(ast.NodeVisitor):
             self.generic_visit(node)
 
     def _assignment(self, node: ast.stmt, names: list[str], value: ast.expr) -> None:
+        self.field_name = names[0] if names else ""
         marked = any(line in self.marked_lines for line in (node.lineno, node.lineno - 1))
         if names and self.depth == 0:
             for name in names:
@@ -379,7 +429,12 @@ class _Finder(ast.NodeVisitor):
         named = self.depth <= 1 and any(self._prompt_name(name) for name in names)
         if named and not any(word in name.lower() for name in names for word in _PROMPT_WORDS):
             named = self._talks_to_model()
-        if names and (marked or named):
+        if isinstance(value, (ast.Dict, ast.List, ast.Tuple)):
+            # a collection of prompts says so in its name: `SYSTEM_CONFIG = {...}` holds settings
+            named = named and any(word in name.lower() for name in names for word in _COLLECTION_WORDS)
+            if names and (marked or named):
+                self._collection(".".join([*self.scope, names[0]]), value, every_value=True)
+        elif names and (marked or named):
             found = string_value(self.source, value, self.constants if marked else None)
             if found is not None and (marked or is_prose(found.text)):
                 key = ".".join([*self.scope, names[0]])
@@ -387,6 +442,35 @@ class _Finder(ast.NodeVisitor):
                 if self.depth == 0:
                     self.constant_keys[names[0]] = key
         self.generic_visit(node)
+
+    def _collection(self, key: str, node: ast.expr, *, every_value: bool, depth: int = 0) -> None:
+        """The prose strings of a dict or list of prompts (`PROMPTS = {"summarize": "...", ...}`), keyed
+        `NAME.key` / `NAME[N]`, nested ones too. In a dict that also holds other values (numbers, flags: a
+        settings dict) only the entries whose keys name a prompt are read. Message dicts are left to the
+        message rule, which knows their role."""
+        if depth > 8:
+            return
+        if isinstance(node, ast.Dict):
+            if any(isinstance(k, ast.Constant) and k.value == "role" for k in node.keys):
+                return
+            entries = [
+                (k.value, v)
+                for k, v in zip(node.keys, node.values)
+                if isinstance(k, ast.Constant) and isinstance(k.value, str) and k.value
+            ]
+            plain = all(_stringish(v) for _, v in entries)
+            for name, item in entries:
+                if plain or self._prompt_name(name):
+                    self._collection(f"{key}.{name}", item, every_value=True, depth=depth + 1)
+        elif isinstance(node, (ast.List, ast.Tuple)):
+            for index, item in enumerate(node.elts):
+                self._collection(f"{key}[{index}]", item, every_value=every_value, depth=depth + 1)
+        elif every_value and isinstance(node, ast.Name):
+            self._argument(key, node, None, None)  # a module-level string: one unit, wherever it is used
+        elif every_value and id(node) not in self.taken:
+            found = string_value(self.source, node, self.constants)
+            if found is not None and is_prose(found.text):
+                self._add(key, found, None, None, node=node)
 
     def _talks_to_model(self) -> bool:
         if self._model_hint is None:
@@ -421,9 +505,16 @@ class _Finder(ast.NodeVisitor):
             message = keywords.get("content") or (node.args[0] if node.args else None)
             if message is not None:
                 self._argument(f"{owner}.{name}", message, _ROLE_CLASSES[name], model)
-        for keyword_name, role in (("system", "system"), ("instructions", "system")):
+        elif name in _CREW_FIELDS and _CREW_FIELDS[name][1] in keywords:
+            fields, _, role = _CREW_FIELDS[name]
+            for field_name in fields:
+                if field_name in keywords:
+                    self._argument(f"{owner}.{name}.{field_name}", keywords[field_name], role, model)
+        elif name in ("InputField", "OutputField") and self.in_signature and "desc" in keywords:
+            self._argument(f"{owner}.{self.field_name}.desc", keywords["desc"], "system", model)
+        for keyword_name in _SYSTEM_KEYWORDS:
             if keyword_name in keywords:
-                self._argument(f"{owner}.{keyword_name}", keywords[keyword_name], role, model)
+                self._argument(f"{owner}.{keyword_name}", keywords[keyword_name], "system", model)
         messages = keywords.get("messages")
         if isinstance(messages, (ast.List, ast.Tuple)):
             for index, item in enumerate(messages.elts):
@@ -442,6 +533,8 @@ class _Finder(ast.NodeVisitor):
         role, content = fields.get("role"), fields.get("content")
         if content is None or not (isinstance(role, ast.Constant) and isinstance(role.value, str)):
             return
+        if isinstance(content, (ast.List, ast.Tuple)):
+            key += ".content"
         self._argument(key, content, role.value, model)
 
     def _receiver(self, node: ast.Call) -> str:
@@ -464,9 +557,20 @@ class _Finder(ast.NodeVisitor):
                 and isinstance(value.value, str)
             ):
                 return value.value
+        first = node.args[0] if node.args else None
+        # pydantic-ai names the model first, as provider:model (`Agent("openai:gpt-4o", ...)`)
+        named = first.value if _call_name(node.func) == "Agent" and isinstance(first, ast.Constant) else None
+        if isinstance(named, str) and re.fullmatch(r"[\w.-]+:[\w./-]+", named):
+            return named
         return None
 
     def _argument(self, key: str, node: ast.expr, role: str | None, model: str | None) -> None:
+        if isinstance(node, ast.Name) and isinstance(self.constants.get(node.id), (ast.List, ast.Tuple)):
+            key, node = f"{self.module}.{node.id}", self.constants[node.id]  # a module-level list of blocks
+        if isinstance(node, (ast.List, ast.Tuple)):
+            for index, part in _text_parts(node):
+                self._argument(f"{key}[{index}]", part, role, model)
+            return
         if isinstance(node, ast.Name) and node.id in self.constants:
             constant_key = self.constant_keys.get(node.id)
             if constant_key is not None:  # a unit already: say what it is sent with
@@ -527,6 +631,43 @@ class _Finder(ast.NodeVisitor):
         )
 
 
+def _stringish(node: ast.expr) -> bool:
+    """A string, a name, a string expression or a nested collection: what a dict of prompts holds (a number,
+    a boolean or None says it is a settings dict)."""
+    return not (isinstance(node, ast.Constant) and not isinstance(node.value, str))
+
+
+def _own_statements(node: ast.FunctionDef | ast.AsyncFunctionDef) -> list[ast.stmt]:
+    """The statements of a function's body at any depth, but not those of functions or classes inside it."""
+    found: list[ast.stmt] = []
+    pending: list[ast.stmt] = list(node.body)
+    while pending:
+        statement = pending.pop(0)
+        found.append(statement)
+        if isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            continue
+        for _, value in ast.iter_fields(statement):
+            if isinstance(value, list):
+                pending.extend(item for item in value if isinstance(item, ast.stmt))
+    return sorted(found, key=lambda statement: (statement.lineno, statement.col_offset))  # keys in source order
+
+
+def _text_parts(node: ast.List | ast.Tuple) -> list[tuple[int, ast.expr]]:
+    """(index, text) of the text blocks of a content list: `{"type": "text", "text": ...}` (Anthropic's
+    `system=[...]` with `cache_control`, a message's content parts); a dict without `type` counts as text."""
+    parts = []
+    for index, item in enumerate(node.elts):
+        if not isinstance(item, ast.Dict):
+            continue
+        fields = {k.value: v for k, v in zip(item.keys, item.values) if isinstance(k, ast.Constant)}
+        kind, text = fields.get("type"), fields.get("text")
+        if text is None:
+            continue
+        if kind is None or (isinstance(kind, ast.Constant) and kind.value in _TEXT_PARTS):
+            parts.append((index, text))
+    return parts
+
+
 def _needs_deep_look(text: str) -> bool:
     """Whether a call site, a `# tokcli: prompt` marker or a message dict may be in the file."""
     return any(literal in text for literal in _CALL_LITERALS) or any(p.search(text) for p in _CALL_PATTERNS)
@@ -572,8 +713,9 @@ def _assigns_prompt_name(text: str, names: tuple[str, ...]) -> bool:
 @functools.lru_cache(maxsize=32)
 def _assignment_to(word: str) -> re.Pattern[str]:
     """A line that assigns something that may be a string to a name containing `word` (matched from the
-    line's start, on the lowered text): a literal, a parenthesised expression, dedent/cleandoc."""
-    value = r"(?:[rufb]{0,2}[\"']|\(|\\|(?:textwrap\.)?dedent\(|(?:inspect\.)?cleandoc\(|$)"
+    line's start, on the lowered text): a literal, a parenthesised expression, a dict or list (of prompts),
+    dedent/cleandoc."""
+    value = r"(?:[rufb]{0,2}[\"']|\(|\{|\[|\\|(?:textwrap\.)?dedent\(|(?:inspect\.)?cleandoc\(|$)"
     return re.compile(rf"[ \t]*\w*{re.escape(word)}\w*[ \t]*(?::[^=\n]*)?=(?!=)[ \t]*{value}")
 
 

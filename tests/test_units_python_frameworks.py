@@ -1,0 +1,285 @@
+"""Prompts in the Python shapes of widely used LLM frameworks: Anthropic system blocks and content parts,
+pydantic-ai `system_prompt=` and decorated prompt functions, AutoGen `system_message=`, CrewAI `Agent`/`Task`,
+DSPy signature docstrings, and module-level dicts and lists of prompts. Each was missed before (exit 2: no
+prompts found, or a unit short)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from audit_support import o200k
+from typer.testing import CliRunner
+
+from tokcli.cli import app
+from tokcli.units.python_source import scan_python
+from tokcli.units.select import UnitSettings
+
+
+def invoke(*args: str):
+    return CliRunner().invoke(app, list(args))
+
+
+def units(source: str, name: str = "app.py") -> dict:
+    return {unit.key: unit for unit in scan_python(name, source, UnitSettings()).units}
+
+
+def counted(path: Path) -> dict[str, int]:
+    """`count --format json` per unit name (host path stripped), on gpt-4o."""
+    result = invoke("count", str(path), "-m", "gpt-4o", "--format", "json")
+    assert result.exit_code == 0, result.stderr
+    assert result.stderr == ""
+    rows = json.loads(result.stdout)["results"]
+    return {row["path"].partition("::")[2]: row["tokens"] for row in rows}
+
+
+ANTHROPIC = """\
+import anthropic
+
+client = anthropic.Anthropic()
+HANDBOOK = "The full employee handbook follows; rely on it for every answer you give."
+
+
+def ask(question):
+    return client.messages.create(
+        model="claude-sonnet-4-6",
+        max_tokens=512,
+        system=[
+            {"type": "text", "text": "You are an HR assistant for company policy."},
+            {"type": "text", "text": HANDBOOK, "cache_control": {"type": "ephemeral"}},
+        ],
+        messages=[
+            {
+                "role": "user",
+                "content": [
+                    {"type": "image", "source": {"type": "url", "url": "https://example.com/form.png"}},
+                    {"type": "text", "text": "Is this leave form filled in correctly?"},
+                ],
+            }
+        ],
+    )
+"""
+
+
+def test_anthropic_system_blocks_and_content_parts_are_units(tmp_path: Path) -> None:
+    path = tmp_path / "hr.py"
+    path.write_text(ANTHROPIC)
+    assert counted(path) == {
+        "hr.HANDBOOK": o200k("The full employee handbook follows; rely on it for every answer you give."),
+        "hr.ask.system[0]": o200k("You are an HR assistant for company policy."),
+        "hr.ask.messages[0].content[1]": o200k("Is this leave form filled in correctly?"),
+    }
+    found = units(ANTHROPIC, "hr.py")
+    assert (found["hr.HANDBOOK"].role, found["hr.HANDBOOK"].model) == ("system", "claude-sonnet-4-6")
+    assert (found["hr.ask.system[0]"].line, found["hr.ask.system[0]"].column) == (12, 39)
+    assert found["hr.ask.messages[0].content[1]"].role == "user"
+
+
+def test_bedrock_converse_blocks_without_a_type_are_text() -> None:
+    source = (
+        "import boto3\nbedrock = boto3.client('bedrock-runtime')\n"
+        "bedrock.converse(modelId='m', system=[{'text': 'You label support tickets by urgency.'}],\n"
+        "    messages=[{'role': 'user', 'content': [{'text': 'Printer on fire, help'}]}])\n"
+    )
+    found = units(source, "label.py")
+    assert {key: unit.text for key, unit in found.items()} == {
+        "label.system[0]": "You label support tickets by urgency.",
+        "label.messages[0].content[0]": "Printer on fire, help",
+    }
+
+
+PYDANTIC_AI = """\
+from pydantic_ai import Agent, RunContext
+
+agent = Agent(
+    "anthropic:claude-sonnet-4-6",
+    deps_type=str,
+    system_prompt="Use the customer's name while replying and keep answers short.",
+)
+
+
+@agent.system_prompt
+def add_the_users_name(ctx: RunContext[str]) -> str:
+    if not ctx.deps:
+        return "The user did not give a name; do not invent one."
+    return f"The user's name is {ctx.deps}."
+
+
+@agent.instructions(dynamic=True)
+async def no_dates() -> str:
+    def helper() -> str:
+        return "not returned by the decorated function itself"
+
+    return "Never guess today's date."
+"""
+
+
+def test_pydantic_ai_system_prompt_and_decorated_functions(tmp_path: Path) -> None:
+    path = tmp_path / "support.py"
+    path.write_text(PYDANTIC_AI)
+    assert counted(path) == {
+        "support.system_prompt": o200k("Use the customer's name while replying and keep answers short."),
+        "support.add_the_users_name": o200k("The user did not give a name; do not invent one."),
+        "support.add_the_users_name#2": o200k("The user's name is {ctx.deps}."),
+        "support.no_dates": o200k("Never guess today's date."),
+    }
+    found = units(PYDANTIC_AI, "support.py")
+    assert found["support.system_prompt"].model == "anthropic:claude-sonnet-4-6"
+    assert {unit.role for unit in found.values()} == {"system"}
+
+
+def test_a_decorated_prompt_function_among_other_decorators_is_found() -> None:
+    source = (
+        "import functools\nfrom pydantic_ai import Agent\nagent = Agent('openai:gpt-4o')\n"
+        "x = 1\n\n\n@agent.system_prompt\n@functools.cache\n\n\ndef rules() -> str:\n"
+        "    return 'Answer in English only.'\n"
+    )
+    assert [unit.text for unit in scan_python("rules.py", source, UnitSettings()).units] == ["Answer in English only."]
+
+
+def test_autogen_system_message_is_a_system_prompt() -> None:
+    source = (
+        "from autogen import AssistantAgent\n"
+        "coder = AssistantAgent('coder', system_message='You write Python and explain it briefly.')\n"
+    )
+    unit = units(source, "team.py")["team.system_message"]
+    assert (unit.text, unit.role) == ("You write Python and explain it briefly.", "system")
+
+
+CREW = """\
+from crewai import Agent, Task
+
+researcher = Agent(
+    role="Senior Researcher",
+    goal="Find the latest news about {topic}.",
+    backstory="You are a seasoned researcher who cites every source.",
+    llm="gpt-4o",
+)
+report = Task(
+    description="Research {topic} and list what changed this year.",
+    expected_output="A list of 5 bullet points.",
+    agent=researcher,
+)
+"""
+
+
+def test_crewai_agent_and_task_constructors(tmp_path: Path) -> None:
+    found = units(CREW, "crew.py")
+    assert [(key, unit.role, unit.syntax) for key, unit in found.items()] == [
+        ("crew.Agent.role", "system", "none"),
+        ("crew.Agent.goal", "system", "format"),
+        ("crew.Agent.backstory", "system", "none"),
+        ("crew.Task.description", "user", "format"),
+        ("crew.Task.expected_output", "user", "none"),
+    ]
+    path = tmp_path / "crew.py"
+    path.write_text(CREW.replace('"Research {topic}', '"Please make sure to research {topic}'))
+    result = invoke("compress", str(path), "--write", "--no-backup")
+    assert result.exit_code == 0, result.stderr
+    assert '    description="Research {topic} and list what changed this year.",\n' in path.read_text()
+
+
+DSPY = '''\
+import dspy
+
+
+class GenerateAnswer(dspy.Signature):
+    """Answer questions with short factoid answers.
+
+    Cite the passage you used."""
+
+    context: str = dspy.InputField(desc="may contain relevant facts")
+    question: str = dspy.InputField()
+    answer: str = dspy.OutputField(desc="often between 1 and 5 words")
+
+
+class Plain:
+    """An ordinary class: its docstring is documentation, not a prompt."""
+'''
+
+
+def test_dspy_signature_docstring_and_field_descriptions(tmp_path: Path) -> None:
+    path = tmp_path / "qa.py"
+    path.write_text(DSPY)
+    assert counted(path) == {
+        "qa.GenerateAnswer.__doc__": o200k(
+            "Answer questions with short factoid answers.\n\nCite the passage you used."
+        ),
+        "qa.GenerateAnswer.context.desc": o200k("may contain relevant facts"),
+        "qa.GenerateAnswer.answer.desc": o200k("often between 1 and 5 words"),
+    }
+    doc = units(DSPY, "qa.py")["qa.GenerateAnswer.__doc__"]
+    assert doc.slot is None and doc.refusal is not None and "cleandoc" in doc.refusal
+
+
+def test_a_one_line_dspy_docstring_is_compressed_in_place(tmp_path: Path) -> None:
+    path = tmp_path / "qa.py"
+    path.write_text(
+        'import dspy\n\n\nclass Answer(dspy.Signature):\n    """Please note that you answer in one line."""\n\n'
+        "    question: str = dspy.InputField()\n"
+    )
+    result = invoke("compress", str(path), "--write", "--no-backup")
+    assert result.exit_code == 0, result.stderr
+    assert '    """You answer in one line."""\n' in path.read_text()
+
+
+PROMPT_DICTS = """\
+PROMPTS = {
+    "summarize": "Summarize the text below in plain English, in five sentences at most.",
+    "classify": {"system": "Classify the review as positive, negative or neutral."},
+    "steps": ["Read the whole ticket first.", "Then name the product it is about."],
+    "version": "v2",
+}
+PROMPT_SETTINGS = {"temperature": 0.2, "system_prompt": "You answer in English only.", "stop": "end of the answer"}
+SYSTEM_CONFIG = {"name": "The billing system of record", "url": "https://example.com"}
+"""
+
+
+def test_module_level_dicts_and_lists_of_prompts(tmp_path: Path) -> None:
+    path = tmp_path / "prompts.py"
+    path.write_text(PROMPT_DICTS)
+    assert counted(path) == {
+        "prompts.PROMPTS.summarize": o200k("Summarize the text below in plain English, in five sentences at most."),
+        "prompts.PROMPTS.classify.system": o200k("Classify the review as positive, negative or neutral."),
+        "prompts.PROMPTS.steps[0]": o200k("Read the whole ticket first."),
+        "prompts.PROMPTS.steps[1]": o200k("Then name the product it is about."),
+        # a settings dict: only the entry whose key names a prompt; SYSTEM_CONFIG is not a prompt collection
+        "prompts.PROMPT_SETTINGS.system_prompt": o200k("You answer in English only."),
+    }
+
+
+def test_a_dict_entry_naming_a_prompt_constant_is_counted_once() -> None:
+    source = (
+        'BASE_PROMPT = "You are a careful assistant for our customers."\n'
+        'PROMPTS = {"base": BASE_PROMPT, "extra": "Answer in French, and keep it short."}\n'
+    )
+    assert {key: unit.text for key, unit in units(source, "p.py").items()} == {
+        "p.BASE_PROMPT": "You are a careful assistant for our customers.",
+        "p.PROMPTS.extra": "Answer in French, and keep it short.",
+    }
+
+
+def test_compress_writes_a_dict_of_prompts_in_place(tmp_path: Path) -> None:
+    path = tmp_path / "prompts.py"
+    path.write_text('PROMPTS = {\n    "a": "Please note that you answer in {language}.",\n    "retries": "3",\n}\n')
+    result = invoke("compress", str(path), "--write", "--no-backup")
+    assert result.exit_code == 0, result.stderr
+    assert path.read_text() == 'PROMPTS = {\n    "a": "You answer in {language}.",\n    "retries": "3",\n}\n'
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        'LOG_FORMAT = {"handlers": ["console"], "format": "%(asctime)s %(message)s in the log"}\n',
+        "def f(system=['linux', 'mac']):\n    return f(system=[{'type': 'image', 'text': None}])\n",
+        "class Signature:\n    pass\n\n\nclass Mine(Signature):\n    x = 1\n",
+    ],
+)
+def test_look_alikes_are_not_prompts(tmp_path: Path, source: str) -> None:
+    path = tmp_path / "lookalike.py"
+    path.write_text(source)
+    result = invoke("count", str(path))
+    assert result.exit_code == 2
+    assert result.stdout == ""
+    assert "no prompts found in this Python file" in result.stderr
