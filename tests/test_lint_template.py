@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import jinja2
 import pytest
 from jinja2 import meta, nodes
 from lint_support import fix, hits, lint
+from typer.testing import CliRunner
 
+from tokcli.cli import app
 from tokcli.lint.rules.template import template_signature
 
 PROMPTY = """\
@@ -38,6 +42,29 @@ def test_undefined_and_unused_prompty_inputs() -> None:
 def test_declared_inputs_used_correctly() -> None:
     good = PROMPTY.replace("qestion", "question").replace("briefly.", "briefly. Context: {{ history }}")
     assert hits(good, ["TK501", "TK502"], path="a.prompty", dedent=False) == []
+
+
+def test_prompty_sample_keys_are_declared_inputs() -> None:
+    # the shape of Prompty's own basic.prompty: no `inputs:`, a `sample:` the runtime infers them from
+    source = (
+        "---\nname: Basic\nmodel:\n  api: chat\nsample:\n  firstName: Jane\n  question: Why?\n---\n"
+        "system:\nHelp {{firstName}}.\n\nuser:\n{{question}} {{ qestion }}\n"
+    )
+    assert hits(source, ["TK501", "TK502"], path="a.prompty", dedent=False) == [(13, 17, "TK501")]
+    with_inputs = source.replace("sample:", "inputs:\n  firstName: {type: string}\nsample:")
+    assert hits(with_inputs, ["TK501", "TK502"], path="a.prompty", dedent=False) == [(15, 17, "TK501")]
+
+
+def test_lint_of_a_prompty_declaring_only_a_sample_is_clean(tmp_path: Path) -> None:
+    path = tmp_path / "basic.prompty"
+    path.write_text(
+        "---\nname: Basic\nmodel:\n  api: chat\n  configuration:\n    azure_deployment: gpt-4o\nsample:\n"
+        "  firstName: Jane\n  question: What is the meaning of life?\n---\nsystem:\n"
+        "You are an AI assistant who helps people find information. Use their name, {{firstName}}.\n\n"
+        "user:\n{{question}}\n"
+    )
+    result = CliRunner().invoke(app, ["lint", str(path)])
+    assert (result.exit_code, result.stdout, result.stderr) == (0, "No findings in 1 file.\n", "")
 
 
 def test_dotprompt_schema_inputs() -> None:

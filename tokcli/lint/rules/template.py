@@ -61,7 +61,7 @@ def used_variables(ast: Any) -> set[str]:
 
 
 def declared_inputs(ctx: Context) -> dict[str, int] | None:
-    """Inputs the file declares (prompty `inputs:`, dotprompt `input.schema`) → line of the declaration;
+    """Inputs the file declares (prompty `inputs:` and `sample:`, dotprompt `input.schema`) → line of the declaration;
     None when the file declares none."""
     front = ctx.document.front_matter
     names: list[str] = []
@@ -73,6 +73,9 @@ def declared_inputs(ctx: Context) -> dict[str, int] | None:
         schema = (front.get("input") or {}).get("schema") if isinstance(front.get("input"), dict) else None
         if isinstance(schema, dict):
             names = [re.split(r"[?(\s]", str(key), maxsplit=1)[0] for key in schema]
+    if ctx.document.kind == "prompty" and isinstance(front.get("sample"), dict):
+        # Prompty infers the inputs its `sample:` gives (the canonical basic.prompty declares no `inputs:`)
+        names += [str(key) for key in front["sample"] if str(key) not in names]
     if not names and ctx.document.kind not in ("prompty", "dotprompt"):
         return None
     if not names and not front:
@@ -97,8 +100,8 @@ def _locate_name(ctx: Context, segment: Segment, name: str, kinds: tuple[str, ..
 
 @register
 class UndefinedVariable(Rule):
-    """A template variable that the file's declared inputs (prompty `inputs:`, dotprompt `input.schema`,
-    or the `variables` option) do not define: it renders empty or fails at run time.
+    """A template variable that the file's declared inputs (prompty `inputs:` or `sample:`, dotprompt
+    `input.schema`, or the `variables` option) do not define: it renders empty or fails at run time.
 
     Wasteful:
         ---
