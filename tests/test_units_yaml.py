@@ -6,7 +6,9 @@ import json
 from pathlib import Path
 
 import pytest
+from typer.testing import CliRunner
 
+from tokcli.cli import app
 from tokcli.errors import InputError
 from tokcli.units.scan import scan_host
 from tokcli.units.select import KeyMatcher, UnitSettings, pattern_segments
@@ -123,6 +125,43 @@ def test_promptfoo_prompts_skip_file_references() -> None:
     ]
 
 
+SEMANTIC_KERNEL = """\
+name: GenerateStory
+template: |
+  Please note that you tell a story about {{$topic}} in {{$length}} sentences.
+  {{#if style}}Write it as {{style}}.{{/if}} Call {{time.Now}} first.
+template_format: semantic-kernel
+description: A function that generates a story about a topic.
+input_variables:
+  - name: topic
+    description: The topic of the story.
+    is_required: true
+execution_settings:
+  default:
+    model_id: gpt-4o-mini
+    temperature: 0.6
+"""
+
+
+def test_semantic_kernel_prompt_template_config() -> None:
+    scan = scan_host("story.yaml", SEMANTIC_KERNEL, DEFAULTS)
+    assert scan is not None and scan.preset == "semantic-kernel"
+    assert [(u.key, u.line, u.column, u.syntax, u.model) for u in scan.units] == [
+        ("template", 3, 3, "jinja2", "gpt-4o-mini")
+    ]
+    assert scan.units[0].text.startswith("Please note that you tell a story about {{$topic}}")
+
+
+def test_semantic_kernel_template_is_compressed_with_its_tags_kept(tmp_path: Path) -> None:
+    path = tmp_path / "story.yaml"
+    path.write_text(SEMANTIC_KERNEL)
+    result = CliRunner().invoke(app, ["compress", str(path), "--write", "--no-backup"])
+    assert result.exit_code == 0, result.stderr
+    assert "  You tell a story about {{$topic}} in {{$length}} sentences.\n" in path.read_text()
+    assert path.read_text() == SEMANTIC_KERNEL.replace("Please note that you", "You")
+    assert "Traceback" not in result.stderr
+
+
 def test_generic_keys_take_prose_only() -> None:
     text = "name: demo\nsystem_prompt: You answer questions about invoices.\nprompt: short\nretries: 3\n"
     scan = scan_host("bot.yaml", text, DEFAULTS)
@@ -198,7 +237,7 @@ def test_prompts_config_section_is_checked(tmp_path: Path, monkeypatch: pytest.M
     assert result.exit_code == 2
     assert result.stderr == (
         f"tokcli: error: {tmp_path / '.tokcli.yaml'}:2: config key 'prompts.presets': unknown preset 'langgraph' "
-        "(known: crewai-agents, crewai-tasks, promptfoo, smolagents, swe-agent)\n"
+        "(known: crewai-agents, crewai-tasks, promptfoo, semantic-kernel, smolagents, swe-agent)\n"
     )
     (tmp_path / ".tokcli.yaml").write_text("prompts:\n  keys:\n    'a.yaml': ['agent.instance_template']\n")
     result = CliRunner().invoke(app, ["count", "a.yaml", "-t", "o200k_base", "-f", "json"])

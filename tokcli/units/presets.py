@@ -83,6 +83,16 @@ def _promptfoo(name: str, data: Any) -> bool:
     return lowered.startswith("promptfooconfig") or any(key in data for key in ("providers", "tests", "defaultTest"))
 
 
+def _semantic_kernel(name: str, data: Any) -> bool:
+    """Semantic Kernel's prompt template config (`PromptTemplateConfig` as YAML): a `template` string beside
+    its `template_format`, `input_variables` or `execution_settings`."""
+    return (
+        isinstance(data, dict)
+        and isinstance(data.get("template"), str)
+        and any(key in data for key in ("template_format", "input_variables", "execution_settings"))
+    )
+
+
 PRESETS: dict[str, Preset] = {
     preset.name: preset
     for preset in (
@@ -125,6 +135,17 @@ PRESETS: dict[str, Preset] = {
             keys=("prompts", "prompts[*]", "prompts[*].raw", "prompts.*"),
             syntax="jinja2",
             models=("providers[0]", "providers[0].id", "providers"),
+            strict_syntax=False,
+        ),
+        Preset(
+            "semantic-kernel",
+            "Semantic Kernel prompt template configs: template ({{$var}}, Handlebars, Liquid or Jinja2 tags)",
+            _semantic_kernel,
+            keys=("template",),
+            syntax="jinja2",
+            models=("execution_settings.default.model_id",),
+            # its own `{{$var}}` / `{{function arg=$x}}` syntax, Handlebars and Liquid are not Jinja2: tags are
+            # protected, never checked
             strict_syntax=False,
         ),
     )
