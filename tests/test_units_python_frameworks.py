@@ -283,3 +283,49 @@ def test_look_alikes_are_not_prompts(tmp_path: Path, source: str) -> None:
     assert result.exit_code == 2
     assert result.stdout == ""
     assert "no prompts found in this Python file" in result.stderr
+
+
+MESSAGES_FOR_PEOPLE = """\
+import logging
+
+import click
+
+logger = logging.getLogger(__name__)
+ERROR_TEMPLATE = "Could not reach the model server at {host}: {reason}"
+LOG_TEMPLATE = "Request {request_id} took {ms} ms to complete"
+NAME_PROMPT = "Please enter the name of your project"
+SYSTEM_PROMPT = "You are a terse assistant that answers in one sentence."
+SUMMARY_TEMPLATE = "Summarize the following support ticket in two sentences: {ticket}"
+EXPORTED_TEMPLATE = "Translate the ticket into English before you answer it."
+
+
+def call(client, host, ticket):
+    name = click.prompt(NAME_PROMPT)
+    try:
+        reply = client.chat.completions.create(
+            model="gpt-4o", messages=[{"role": "user", "content": SUMMARY_TEMPLATE.format(ticket=ticket)}]
+        )
+    except OSError as error:
+        raise RuntimeError(
+            ERROR_TEMPLATE.format(host=host, reason=error)
+        ) from error
+    logger.info(LOG_TEMPLATE.format(request_id=1, ms=2))
+    logger.debug("system prompt: %s", SYSTEM_PROMPT)  # logged here, and exported to the module that sends it
+    return name, reply
+"""
+
+
+def test_constants_only_raised_logged_or_asked_at_the_terminal_are_not_prompts(tmp_path: Path) -> None:
+    path = tmp_path / "service.py"
+    path.write_text(MESSAGES_FOR_PEOPLE)
+    assert counted(path) == {
+        "service.SYSTEM_PROMPT": o200k("You are a terse assistant that answers in one sentence."),
+        "service.SUMMARY_TEMPLATE": o200k("Summarize the following support ticket in two sentences: {ticket}"),
+        "service.EXPORTED_TEMPLATE": o200k("Translate the ticket into English before you answer it."),
+    }
+    # so compress never rewrites the error message a user reads
+    verbose = MESSAGES_FOR_PEOPLE.replace("Could not reach", "Please note that we could not reach")
+    path.write_text(verbose)
+    result = invoke("compress", str(path), "--write", "--no-backup")
+    assert result.exit_code == 0, result.stderr
+    assert path.read_text() == verbose

@@ -329,6 +329,7 @@ class _Finder(ast.NodeVisitor):
         self.depth = 0  # 0: module level, 1 directly in a class body at module level
         self.lines: list[int] | None = None  # walk only statements spanning these lines (None: all)
         self.in_signature = False  # in the body of a DSPy `Signature` class
+        self.named_units: dict[str, str] = {}  # key → constant name, of units found only by their name
         self.field_name = ""  # the name being assigned (a DSPy field's)
         self._model_hint: bool | None = None
         self.formatted: set[str] = set()  # names whose string is given to `.format()`: see `formatted_names`
@@ -439,6 +440,8 @@ class _Finder(ast.NodeVisitor):
             if found is not None and (marked or is_prose(found.text)):
                 key = ".".join([*self.scope, names[0]])
                 self._add(key, found, None, None, node=value, name=names[0])
+                if not marked:
+                    self.named_units[key] = names[0]
                 if self.depth == 0:
                     self.constant_keys[names[0]] = key
         self.generic_visit(node)
@@ -471,6 +474,26 @@ class _Finder(ast.NodeVisitor):
             found = string_value(self.source, node, self.constants)
             if found is not None and is_prose(found.text):
                 self._add(key, found, None, None, node=node)
+
+    def drop_messages_for_people(self, tree: ast.Module) -> None:
+        """Units found only by their name that the module only raises, logs or prints (`ERROR_TEMPLATE`), or,
+        for a name that says prompt or instruction, only asks the terminal with (`NAME_PROMPT` to `input`):
+        a module that logs its `SYSTEM_PROMPT` may still export it to one that sends it."""
+        from tokcli.units.python_uses import human_only_names
+
+        candidates = {
+            key: name
+            for key, name in self.named_units.items()
+            if any(unit.key == key and unit.role is None for unit in self.units)
+        }
+        if not candidates:
+            return
+        strong = {name for name in candidates.values() if any(word in name.lower() for word in _PROMPT_WORDS)}
+        human = human_only_names(tree, set(candidates.values()) - strong)
+        human |= human_only_names(tree, strong, terminal_only=True)
+        if human:
+            dropped = {key for key, name in candidates.items() if name in human}
+            self.units = [unit for unit in self.units if unit.key not in dropped]
 
     def _talks_to_model(self) -> bool:
         if self._model_hint is None:
@@ -766,6 +789,7 @@ def scan_python(path: str, text: str, settings: UnitSettings) -> HostScan:
                 finder.visit(tree)
             else:  # only module- and class-level constants can be units: no need to walk every expression
                 finder.visit_top_level(tree)
+            finder.drop_messages_for_people(tree)
         except RecursionError:
             raise InputError("Python source nested too deeply to read", path=path) from None
         scan.units = sorted(finder.units, key=lambda unit: (unit.line, unit.column))
