@@ -206,21 +206,46 @@ def python_modules(draw: Any) -> str:
         name = f"PROMPT_{index}"
         if style in ('"""', "'''", 'r"""'):
             quote = style.lstrip("r")
-            lines.append(f"{name} = {style}{text.replace(chr(92), chr(92) * 2)}{quote}")
+            value = f"{style}{text.replace(chr(92), chr(92) * 2)}{quote}"
         elif style == '"':
-            lines.append(f"{name} = {json.dumps(text, ensure_ascii=False)}")
+            value = json.dumps(text, ensure_ascii=False)
         elif style == "f":
-            lines.append(
-                f'lang = "en"\n{name} = f"""{text.replace("{{", "").replace("}}", "").replace(chr(92), chr(92) * 2)}"""'
-            )
+            lines.append('lang = "en"')
+            value = f'f"""{text.replace("{{", "").replace("}}", "").replace(chr(92), chr(92) * 2)}"""'
         elif style == "dedent":
             body = "\n".join("    " + line if line else "" for line in text.split("\n"))
-            lines.append(f'{name} = textwrap.dedent("""\\\n{body}\n""")')
+            value = f'textwrap.dedent("""\\\n{body}\n""")'
         else:
             parts = [json.dumps(line + " ", ensure_ascii=False) for line in text.split("\n")]
-            lines.append(f"{name} = (  # built from parts\n    " + "\n    ".join(parts) + "\n)")
+            value = "(  # built from parts\n    " + "\n    ".join(parts) + "\n)"
+        lines.append(_python_host(draw(st.sampled_from(sorted(PYTHON_HOSTS))), index, name, value, style))
         lines.append(f"RETRIES_{index} = {draw(st.integers(0, 9))}  # not a prompt")
     return "\n".join(lines) + "\n"
+
+
+#: Where a prompt sits in a module: each shape `scan_python` reads (and writes back where the value is a literal).
+PYTHON_HOSTS = {
+    "constant": "{name} = {value}",
+    "dict": '{name}S = {{\n    "main": {value},\n    "retries": "3",\n}}',
+    "system-blocks": (
+        'def ask_{index}(client):\n    return client.messages.create(\n        model="claude-sonnet-4-6",\n'
+        '        system=[{{"type": "text", "text": {value}, "cache_control": {{"type": "ephemeral"}}}}],\n    )'
+    ),
+    "content-parts": (
+        'MESSAGES_{index} = [{{"role": "user", "content": [{{"type": "image", "source": {{}}}}, '
+        '{{"type": "text", "text": {value}}}]}}]'
+    ),
+    "pydantic-ai": 'agent_{index} = Agent("openai:gpt-4o", system_prompt={value})',
+    "decorated": "@agent.system_prompt\ndef rules_{index}() -> str:\n    return {value}",
+    "crewai": 'task_{index} = Task(description={value}, expected_output="A list of 5 points.")',
+    "signature": "class Answer{index}(dspy.Signature):\n    {value}\n\n    question: str = dspy.InputField()",
+}
+
+
+def _python_host(host: str, index: int, name: str, value: str, style: str) -> str:
+    if host == "signature" and style not in ('"""', "'''", 'r"""', '"'):
+        host = "constant"  # a docstring is a literal
+    return PYTHON_HOSTS[host].format(name=name, value=value, index=index)
 
 
 def _strings(tree: ast.AST) -> list[Any]:
