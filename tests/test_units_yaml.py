@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 
 import pytest
+from audit_support import o200k
 from typer.testing import CliRunner
 
 from tokcli.cli import app
@@ -160,6 +161,35 @@ def test_semantic_kernel_template_is_compressed_with_its_tags_kept(tmp_path: Pat
     assert "  You tell a story about {{$topic}} in {{$length}} sentences.\n" in path.read_text()
     assert path.read_text() == SEMANTIC_KERNEL.replace("Please note that you", "You")
     assert "Traceback" not in result.stderr
+
+
+def test_promptfoo_map_form_counts_the_prompt_keys_not_their_labels(tmp_path: Path) -> None:
+    # promptfoo's `prompts: {prompt or file://path: label}`: the labels were counted as the prompts
+    path = tmp_path / "promptfooconfig.yaml"
+    path.write_text(
+        "prompts:\n  file://prompts/a.txt: Prompt A\n"
+        "  'Please note that you answer about {{topic}} in one line.': inline\n"
+        "providers:\n  - id: openai:gpt-4o-mini\ntests:\n  - vars: {topic: cats}\n"
+    )
+    result = CliRunner().invoke(app, ["count", str(path), "-m", "gpt-4o", "--format", "json"])
+    assert (result.exit_code, result.stderr) == (0, "")
+    rows = json.loads(result.stdout)["results"]
+    assert [(row["path"], row["tokens"]) for row in rows] == [
+        (f"{path}::prompts.inline", o200k("Please note that you answer about {{topic}} in one line."))
+    ]
+    unit = units_of(str(path), path.read_text())[0]
+    assert (unit.line, unit.column, unit.slot, unit.model) == (3, 4, None, "openai:gpt-4o-mini")
+    result = CliRunner().invoke(app, ["compress", str(path), "--write", "--no-backup"])
+    assert result.exit_code == 0
+    assert "prompts.inline: not written back: a mapping key (promptfoo's map of prompts to labels)" in result.stderr
+    assert "Please note that" in path.read_text()
+
+
+def test_promptfoo_map_form_in_json() -> None:
+    text = '{"prompts": {"file://a.txt": "A", "Summarize {{text}} in one line.": "short"}, "tests": []}\n'
+    assert [(u.key, u.text, u.line, u.column) for u in units_of("promptfooconfig.json", text)] == [
+        ("prompts.short", "Summarize {{text}} in one line.", 1, 36)
+    ]
 
 
 def test_generic_keys_take_prose_only() -> None:

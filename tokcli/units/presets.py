@@ -129,7 +129,7 @@ PRESETS: dict[str, Preset] = {
         ),
         Preset(
             "promptfoo",
-            "promptfoo configs: prompts as strings, {raw: ...} entries or a mapping (Nunjucks {{ vars }}); "
+            "promptfoo configs: prompts as strings, {raw: ...} entries or the keys of a {prompt: label} map (Nunjucks); "
             "file:// references are not prompts here",
             _promptfoo,
             keys=("prompts", "prompts[*]", "prompts[*].raw", "prompts.*"),

@@ -7,6 +7,7 @@ the value (the only values written back). JSON values are found in the text by t
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from collections.abc import Iterator
 from pathlib import PurePath
@@ -235,6 +236,14 @@ def scan_yaml(
     model = _file_model(preset, data)
     prose_only = preset is GENERIC
     for parts, node, parent in _walk_yaml(root, []):
+        if source == "promptfoo" and _promptfoo_label(parts, parent):
+            key_node = next(key for key, value in parent.value if value is node)
+            if key_node.value.strip() and not key_node.value.startswith("file://"):
+                unit = _yaml_unit(
+                    path, text, ["prompts", node.value or key_node.value], key_node, "jinja2", source, model
+                )
+                scan.units.append(dataclasses.replace(unit, slot=None, refusal=_PROMPTFOO_KEY))
+            continue
         if not matcher.matches(parts) or not node.value.strip():
             continue
         if prose_only and not is_prose(node.value):
@@ -254,6 +263,15 @@ def scan_yaml(
     return scan
 
 
+_PROMPTFOO_KEY = "a mapping key (promptfoo's map of prompts to labels)"
+
+
+def _promptfoo_label(parts: list[str | int], parent: Any) -> bool:
+    """Is this value a label in promptfoo's map form, `prompts: {prompt or file://path: label}`? There the key is
+    the prompt and the value only names it in reports."""
+    return len(parts) == 2 and parts[0] == "prompts" and isinstance(parts[1], str) and parent is not None
+
+
 def _no_prompts_note(source: str) -> str:
     if source == "keys":
         return "no prompts: no string value at the configured prompts.keys paths"
@@ -270,6 +288,28 @@ def scan_json(path: str, text: str, settings: UnitSettings, relative: str | None
     model = _file_model(preset, data)
     cursor = 0
     for parts, value, parent in walk_data(data, []):
+        if source == "promptfoo" and _promptfoo_label(parts, parent) and isinstance(value, str):
+            prompt = str(parts[1])
+            if prompt.strip() and not prompt.startswith("file://"):
+                from tokcli.prompts import line_col
+
+                found = text.find(json.dumps(prompt, ensure_ascii=False))
+                line, column = line_col(text, found + 1) if found >= 0 else (1, 1)
+                label: list[str | int] = ["prompts", value or prompt]
+                scan.units.append(
+                    PromptUnit(
+                        path,
+                        join_key(label),
+                        prompt,
+                        line,
+                        column,
+                        "jinja2",
+                        source,
+                        model=model,
+                        refusal=_PROMPTFOO_KEY,
+                    )
+                )
+            continue
         if not isinstance(value, str) or not value.strip() or not matcher.matches(parts):
             continue
         if preset is GENERIC and not is_prose(value):
