@@ -329,3 +329,49 @@ def test_constants_only_raised_logged_or_asked_at_the_terminal_are_not_prompts(t
     result = invoke("compress", str(path), "--write", "--no-backup")
     assert result.exit_code == 0, result.stderr
     assert path.read_text() == verbose
+
+
+MORE_SDKS = """\
+import click
+from google import genai
+from google.genai import types
+from haystack.components.builders import ChatPromptBuilder, PromptBuilder
+from haystack.dataclasses import ChatMessage
+from langchain_core.prompts import ChatPromptTemplate
+from llama_index.core import PromptTemplate
+
+qa = PromptTemplate("Context information is below.\\n{context_str}\\nAnswer the query: {query_str}\\n")
+chat = ChatPromptTemplate([("system", "You are a travel agent."), ("placeholder", "{history}"), ("human", "{input}")])
+builder = PromptBuilder(template="Documents: {% for d in documents %}{{ d.content }}{% endfor %} Answer {{ query }}")
+chat_builder = ChatPromptBuilder(template=[ChatMessage.from_system("You answer questions about Haystack.")])
+response = genai.Client().models.generate_content(
+    model="gemini-2.5-flash",
+    contents="Explain how AI works in a few words",
+    config=types.GenerateContentConfig(system_instruction="You are a cat. Your name is Neko."),
+)
+gen = ollama.generate(model="llama3.2", prompt="Why is the sky blue? Answer in one sentence.")
+r = client.responses.create(model="gpt-4.1", instructions="Talk like a pirate.", input="Are semicolons optional?")
+
+
+@click.command()
+@click.option("--name", prompt="Your name please")
+def hello(name):
+    return factory.create(prompt="a factory's argument, not a model call")
+"""
+
+
+def test_llamaindex_haystack_gemini_ollama_responses_and_langchain_constructor() -> None:
+    found = units(MORE_SDKS, "sdks.py")
+    assert [(key, unit.role, unit.model) for key, unit in found.items()] == [
+        ("sdks.PromptTemplate(template)", None, None),
+        ("sdks.from_messages[0]", "system", None),  # the ("placeholder", "{history}") entry holds no text
+        ("sdks.from_messages[2]", "user", None),
+        ("sdks.PromptBuilder(template)", None, None),
+        ("sdks.from_system", "system", None),
+        ("sdks.contents", "user", "gemini-2.5-flash"),
+        ("sdks.system_instruction", "system", None),
+        ("sdks.prompt", "user", "llama3.2"),
+        ("sdks.instructions", "system", "gpt-4.1"),
+        ("sdks.input", "user", "gpt-4.1"),
+    ]
+    assert found["sdks.PromptBuilder(template)"].syntax == "jinja2"

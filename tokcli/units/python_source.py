@@ -30,13 +30,26 @@ from tokcli.units.syntax import infer_syntax, is_prose
 MARKER = re.compile(r"#\s*tokcli:\s*prompt\b")
 #: Cheap tests before parsing (plain substring searches and regexes that start with a literal, which `re`
 #: finds fast): a file with none of these has no call site, marker or message dict to look at.
-_CALL_LITERALS = ("PromptTemplate", "from_template", "from_messages", "Message(", "Signature", "backstory")
+_CALL_LITERALS = (
+    "PromptTemplate",
+    "PromptBuilder",
+    "from_template",
+    "from_messages",
+    "Message(",
+    "Signature",
+    "backstory",
+    "from_system",
+    "from_user",
+    "generate_content",
+    "responses.create",
+)
 _CALL_PATTERNS = tuple(
     re.compile(pattern)
     for pattern in (
         r"tokcli:\s*prompt",
         r"role[\"']\s*:",
-        r"system(?:_prompt|_message)?\s*=",
+        r"system(?:_prompt|_message|_instruction)?\s*=",
+        r"\bprompt\s*=",
         r"instructions\s*=",
         r"@\w+\.(?:system_prompt|instructions)\b",
         r"expected_output\s*=",
@@ -48,12 +61,29 @@ _CALL_PATTERNS = tuple(
 _PROMPT_WORDS = ("prompt", "instruction")
 _MODEL_HINTS = ("prompt", "llm", "openai", "anthropic", "langchain", "litellm", "completion", "assistant", "gpt-")
 _COLLECTION_WORDS = (*_PROMPT_WORDS, "template")
+_SEQUENCES = (ast.List, ast.Tuple)
 _ROLE_CLASSES = {"SystemMessage": "system", "HumanMessage": "user", "AIMessage": "assistant", "ChatMessage": None}
 _ROLE_NAMES = {"human": "user", "ai": "assistant", "system": "system", "user": "user", "assistant": "assistant"}
 _DEDENTERS = {"dedent", "cleandoc"}
 #: Keyword arguments that are a system prompt at any call site: Anthropic's `system=`, the Agents SDK's and
 #: pydantic-ai's `instructions=`, pydantic-ai's and LlamaIndex's `system_prompt=`, AutoGen's `system_message=`.
-_SYSTEM_KEYWORDS = ("system", "instructions", "system_prompt", "system_message")
+_SYSTEM_KEYWORDS = ("system", "instructions", "system_prompt", "system_message", "system_instruction")
+#: The user prompt as a keyword of a model call: `prompt=` of completion APIs (OpenAI's legacy completions,
+#: Ollama's `generate`, litellm's `text_completion`), Gemini's `contents=`, the Responses API's `input=`. Only
+#: at calls of these names: `prompt=` elsewhere is often a terminal's (`click.option(prompt="Name")`).
+_USER_KEYWORDS = {
+    "create": ("prompt", "input"),
+    "generate": ("prompt",),
+    "agenerate": ("prompt",),
+    "complete": ("prompt",),
+    "acomplete": ("prompt",),
+    "completion": ("prompt",),
+    "text_completion": ("prompt",),
+    "generate_content": ("contents",),
+    "generate_content_stream": ("contents",),
+}
+#: Haystack's `ChatMessage.from_system("...")` and its kin.
+_MESSAGE_FACTORIES = {"from_system": "system", "from_user": "user", "from_assistant": "assistant"}
 #: `@agent.system_prompt` / `@agent.instructions` (pydantic-ai): what the function returns is a system prompt.
 _PROMPT_DECORATORS = {"system_prompt", "instructions"}
 #: Content-part types whose `text` is sent (Anthropic and Chat Completions `text`, the Responses API's
@@ -511,17 +541,25 @@ class _Finder(ast.NodeVisitor):
         model = self._model(node)
         owner = ".".join(self.scope)
         keywords = {keyword.arg: keyword.value for keyword in node.keywords if keyword.arg}
-        if name == "PromptTemplate" and "template" in keywords:
-            self._argument(f"{owner}.PromptTemplate(template)", keywords["template"], None, model)
+        if name in ("PromptTemplate", "RichPromptTemplate") and ("template" in keywords or node.args):
+            # LangChain takes template=, LlamaIndex the template first
+            template = keywords.get("template") or node.args[0]
+            self._argument(f"{owner}.{name}(template)", template, None, model)
+        elif name.endswith("PromptBuilder") and "template" in keywords:  # Haystack (Jinja2)
+            self._argument(f"{owner}.{name}(template)", keywords["template"], None, model)
+        elif name in _MESSAGE_FACTORIES and node.args:
+            self._argument(f"{owner}.{name}", node.args[0], _MESSAGE_FACTORIES[name], model)
         elif name == "from_template" and node.args:
             self._argument(
                 f"{owner}.{self._receiver(node)}.from_template", node.args[0], self._template_role(node), model
             )
-        elif name == "from_messages" and node.args and isinstance(node.args[0], (ast.List, ast.Tuple)):
+        elif name in ("from_messages", "ChatPromptTemplate") and node.args and isinstance(node.args[0], _SEQUENCES):
             for index, item in enumerate(node.args[0].elts):
                 if isinstance(item, ast.Tuple) and len(item.elts) == 2:
                     role_node, content = item.elts
                     role = role_node.value if isinstance(role_node, ast.Constant) else None
+                    if role == "placeholder":  # ("placeholder", "{history}"): where the history goes, no text
+                        continue
                     role = _ROLE_NAMES.get(str(role), str(role)) if role is not None else None
                     self._argument(f"{owner}.from_messages[{index}]", content, role, model)
         elif name in _ROLE_CLASSES:
@@ -538,6 +576,9 @@ class _Finder(ast.NodeVisitor):
         for keyword_name in _SYSTEM_KEYWORDS:
             if keyword_name in keywords:
                 self._argument(f"{owner}.{keyword_name}", keywords[keyword_name], "system", model)
+        for keyword_name in _USER_KEYWORDS.get(name, ()):
+            if keyword_name in keywords and self._model_call(node, name):
+                self._argument(f"{owner}.{keyword_name}", keywords[keyword_name], "user", model)
         messages = keywords.get("messages")
         if isinstance(messages, (ast.List, ast.Tuple)):
             for index, item in enumerate(messages.elts):
@@ -559,6 +600,13 @@ class _Finder(ast.NodeVisitor):
         if isinstance(content, (ast.List, ast.Tuple)):
             key += ".content"
         self._argument(key, content, role.value, model)
+
+    def _model_call(self, node: ast.Call, name: str) -> bool:
+        """A `create(...)` is a model's when it is `*.completions.create` or `*.responses.create` (not any
+        `create`); the other names of `_USER_KEYWORDS` are model calls by name."""
+        if name != "create":
+            return True
+        return self._receiver(node) in ("completions", "responses")
 
     def _receiver(self, node: ast.Call) -> str:
         func = node.func
