@@ -359,3 +359,43 @@ def test_audit_tool_budget_and_per_tool_deltas(tmp_path: Path, monkeypatch: pyte
     assert f"  changed  mcp.json: {ping + read + 12:,} → {after + read + 12:,}" in stdout
     assert f"           tool ping: {ping} → {after} (+{after - ping})" in stdout
     assert "tool read_file" not in stdout.split("Changes since")[1].split("\n\n")[0]  # unchanged tools stay out
+
+
+def test_built_in_tools_beside_functions_are_named_not_an_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # OpenAI's hosted tools have no name ({"type": "web_search_preview"}): a valid request's tool list was
+    # "tool #2 has no 'name'" (exit 2), and a bare list holding one was "without prompts"
+    monkeypatch.chdir(tmp_path)
+    hosted = [{"type": "web_search_preview"}, {"type": "file_search", "vector_store_ids": ["vs_1"]}]
+    Path("tools.json").write_text(json.dumps({"tools": [WEATHER_TOOL, *hosted]}))
+    Path("bare.json").write_text(json.dumps([WEATHER_TOOL, {"type": "code_interpreter", "container": {}}]))
+    Path("chat.yaml").write_text(
+        "messages:\n  - {role: user, content: Weather in Paris?}\ntools:\n"
+        f"  - {json.dumps(WEATHER_TOOL)}\n  - {{type: web_search_20250305, name: web_search, max_uses: 5}}\n"
+    )
+    Path("alone.json").write_text(json.dumps([WEATHER_TOOL]))
+    args = ("count", "alone.json", "tools.json", "bare.json", "chat.yaml", "-m", "gpt-4o", "-f", "json")
+    code, stdout, stderr = run(*args)
+    assert code == 0
+    rows = {row["path"]: row for row in json.loads(stdout)["results"]}
+    alone = rows["alone.json"]["tool_tokens"]
+    assert alone > 0 and rows["alone.json"]["exact"]
+    # the function counts as it does alone; the built-ins add nothing known, so the figure is an estimate
+    assert [(rows[name]["tool_tokens"], rows[name]["exact"]) for name in ("tools.json", "bare.json")] == [
+        (alone, False),
+        (alone, False),
+    ]
+    assert [tool["name"] for tool in rows["chat.yaml"]["tools"]["tools"]] == ["get_current_weather"]
+    assert (
+        "tools.json: built-in tools not counted (the provider defines their prompts): web_search_preview, "
+        "file_search" in json.loads(stdout)["notes"]
+    )
+    assert (
+        "chat.yaml: built-in tools not counted (the provider defines their prompts): web_search"
+        in json.loads(stdout)["notes"]
+    )
+    assert stderr == ""
+    # a list of built-ins alone, or typed entries that are no known built-in, is still no tool list
+    assert tool_list([{"type": "web_search_preview"}]) is None
+    assert tool_list([{"type": "shell_step"}, {"name": "build", "description": "Build it."}]) is None

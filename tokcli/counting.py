@@ -235,7 +235,7 @@ def request_of(document: PromptDocument | None) -> ChatRequest | None:
     if document is None or document.kind not in ("chat", "tools"):
         return None
     if document.kind == "tools":
-        return ChatRequest(tools=list(document.tools))
+        return ChatRequest(tools=list(document.tools), hosted=list(document.hosted_tools))
     request = chat_request(document.path, document.text)
     return None if request.empty else request
 
@@ -330,6 +330,9 @@ def count_inputs(
                         f"{item.path} on {target.label}: {count} image {'part was' if count == 1 else 'parts were'} "
                         "not counted (size unknown, or no published formula for this provider)"
                     )
+                hosted = f"{item.path}: built-in tools not counted (the provider defines their prompts): "
+                if request.hosted and not any(note.startswith(hosted) for note in report.notes):
+                    report.notes.append(hosted + ", ".join(request.hosted))
             if with_ids and tokenizer.exact:
                 try:
                     result.ids = [i for part in encoded for i in tokenizer.encode(part, allow_special=allow_special)]

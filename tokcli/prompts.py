@@ -71,6 +71,8 @@ class PromptDocument:
     tools: list[Any] = field(default_factory=list)
     #: Its `{field}`s are `str.format` / f-string placeholders (a prompt in Python code), kept as template tags are.
     format_fields: bool = False
+    #: The built-in tools a tool file lists besides (`tokcli.tools.hosted_tool`): named, not counted.
+    hosted_tools: list[str] = field(default_factory=list)
 
     @property
     def template_language(self) -> str:
@@ -199,13 +201,14 @@ def check_message_templates(path: str, messages: list[Message], *, is_json: bool
 
 def _tool_document(path: str, text: str) -> PromptDocument | None:
     """A JSON file of tool definitions as a document of kind "tools" (None when it is not one)."""
-    from tokcli.tools import tool_file_definitions, tool_prose
+    from tokcli.tools import tool_file, tool_prose
 
-    tools = tool_file_definitions(path, text)
-    if tools is None:
+    found = tool_file(path, text)
+    if found is None:
         return None
+    tools, hosted = found
     messages = [Message(role="tool", content=prose, line=line) for line, prose in tool_prose(text, tools)]
-    return PromptDocument(path=path, text=text, kind="tools", messages=messages, tools=tools)
+    return PromptDocument(path=path, text=text, kind="tools", messages=messages, tools=tools, hosted_tools=hosted)
 
 
 def template_language(kind: str) -> str:

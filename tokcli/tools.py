@@ -45,10 +45,14 @@ class ChatRequest:
     #: and tool_result contents, in file order.
     call_texts: list[str] = field(default_factory=list)
     images: list[ImagePart] = field(default_factory=list)  # image parts of the messages, in file order
+    #: Built-in tools the provider runs (`web_search_preview`, `file_search`, Anthropic's `bash_20250124`): their
+    #: prompts are the provider's, not counted (`hosted_tool`).
+    hosted: list[str] = field(default_factory=list)
 
     @property
     def empty(self) -> bool:
-        return not (self.tools or self.response_format or self.call_texts or self.images) and self.tool_choice is None
+        extras = self.tools or self.response_format or self.call_texts or self.images or self.hosted
+        return not extras and self.tool_choice is None
 
 
 # Keys whose presence in a chat file's text means it may carry request extras (a cheap test before parsing).
@@ -57,6 +61,40 @@ _EXTRA_KEYS = re.compile(
     r"|input_image)\b|type[\"']?[ \t]*:[ \t]*[\"']?image\b"
 )
 _SCHEMA_KEYS = ("parameters", "input_schema", "inputSchema")
+
+
+#: OpenAI's built-in tool types; Anthropic's carry a date (`bash_20250124`, `web_search_20250305`), as OpenAI's
+#: snapshots do (`web_search_preview_2025_03_11`).
+_BUILT_IN_TYPES = frozenset(
+    {
+        "web_search",
+        "web_search_preview",
+        "file_search",
+        "code_interpreter",
+        "computer_use_preview",
+        "image_generation",
+        "mcp",
+        "local_shell",
+    }
+)
+_DATED_TYPE = re.compile(r"[a-z_]+_(?:\d{8}|\d{4}_\d{2}_\d{2})")
+
+
+def hosted_tool(item: Any) -> str | None:
+    """The name of a built-in tool entry (the provider defines and runs it, and its prompt is the provider's:
+    OpenAI's `{"type": "web_search_preview"}`, `file_search`, `mcp`; Anthropic's `{"type": "bash_20250124",
+    "name": "bash"}`, `web_search_20250305`), None for a function definition."""
+    if not isinstance(item, dict) or "function" in item or any(key in item for key in _SCHEMA_KEYS):
+        return None
+    kind = item.get("type")
+    if not isinstance(kind, str) or not (kind in _BUILT_IN_TYPES or _DATED_TYPE.fullmatch(kind)):
+        return None
+    name = item.get("name")
+    return name if isinstance(name, str) and name else kind
+
+
+def hosted_tools(items: list[Any]) -> list[str]:
+    return [name for item in items if (name := hosted_tool(item)) is not None]
 
 
 def tool_list(data: Any) -> list[Any] | None:
@@ -73,7 +111,8 @@ def tool_list(data: Any) -> list[Any] | None:
             if isinstance(items, list) and (not items or any(_looks_like_tool(item, loose=True) for item in items)):
                 return list(items)
         return None
-    if isinstance(data, list) and data and all(_looks_like_tool(item) for item in data):
+    defined = [item for item in data if hosted_tool(item) is None] if isinstance(data, list) else []
+    if defined and all(_looks_like_tool(item) for item in defined):
         return data
     return None
 
@@ -98,6 +137,8 @@ def normalize_tools(path: str, items: list[Any], text: str = "") -> list[ToolDef
     tools = []
     search_from = 0
     for index, item in enumerate(items):
+        if hosted_tool(item) is not None:
+            continue  # not a definition: `hosted_tools` names it
         body = item.get("function") if isinstance(item, dict) and isinstance(item.get("function"), dict) else item
         if not isinstance(body, dict) or not isinstance(body.get("name"), str) or not body["name"]:
             line = _item_line(text, body, search_from)
@@ -143,6 +184,13 @@ def is_tool_file(path: str, text: str) -> bool:
 def tool_file_definitions(path: str, text: str) -> list[ToolDef] | None:
     """The tools of a JSON tool-definition file; None when the file is not one (invalid JSON included: that is
     the chat loader's error to report). InputError for a tool list with a malformed entry."""
+    found = tool_file(path, text)
+    return None if found is None else found[0]
+
+
+def tool_file(path: str, text: str) -> tuple[list[ToolDef], list[str]] | None:
+    """(tool definitions, built-in tools named besides them) of a JSON tool-definition file; None when the file
+    is not one (see `tool_file_definitions`)."""
     if PurePath(path).suffix.lower() != ".json":
         return None
     from tokcli.structured import load_json
@@ -154,7 +202,7 @@ def tool_file_definitions(path: str, text: str) -> list[ToolDef] | None:
     items = tool_list(data)
     if items is None:
         return None
-    return normalize_tools(path, items, text)
+    return normalize_tools(path, items, text), hosted_tools(items)
 
 
 def tool_prose(text: str, tools: list[ToolDef]) -> list[tuple[int, str]]:
@@ -211,6 +259,7 @@ def _chat_request(path: str, text: str) -> ChatRequest:
         items = next((data[key] for key in ("tools", "functions") if isinstance(data.get(key), list)), None)
         if items:  # in a request, every entry must be a tool: a bad one is an error, not ignored
             request.tools = normalize_tools(path, items, text)
+            request.hosted = hosted_tools(items)
         request.tool_choice = data.get("tool_choice", data.get("function_call"))
         request.response_format = data.get("response_format")
         messages = data.get("messages")
