@@ -5,6 +5,7 @@ prompts found, or a unit short)."""
 
 from __future__ import annotations
 
+import ast
 import json
 from pathlib import Path
 
@@ -375,3 +376,71 @@ def test_llamaindex_haystack_gemini_ollama_responses_and_langchain_constructor()
         ("sdks.input", "user", "gpt-4.1"),
     ]
     assert found["sdks.PromptBuilder(template)"].syntax == "jinja2"
+
+
+TOOL_LISTS = """\
+import anthropic
+
+TOOLS = [
+    {
+        "type": "function",
+        "function": {
+            "name": "get_weather",
+            "description": "get_weather: Get the current weather for a city.",
+            "parameters": {"type": "object", "properties": {"city": {"type": "string"}}, "required": ["city"]},
+        },
+    },
+    {"type": "web_search_preview"},
+]
+
+
+def ask(client, question):
+    return client.chat.completions.create(model="gpt-4o", messages=question, tools=TOOLS)
+
+
+def ask_claude(question):
+    return anthropic.Anthropic().messages.create(
+        model="claude-sonnet-4-6",
+        max_tokens=256,
+        tools=[{"name": "get_stock", "description": "Price of a stock.", "input_schema": {"type": "object"}}],
+        messages=question,
+    )
+
+
+def not_literal(client, schema):
+    return client.chat.completions.create(model="gpt-4o", messages=[], tools=[schema])
+"""
+
+
+def test_tool_lists_passed_at_call_sites_are_counted_as_tool_files(tmp_path: Path) -> None:
+    path = tmp_path / "agent.py"
+    path.write_text(TOOL_LISTS)
+    tool_file = tmp_path / "tools.json"
+    tools = next(node.value for node in ast.parse(TOOL_LISTS).body if isinstance(node, ast.Assign))
+    tool_file.write_text(json.dumps(ast.literal_eval(tools)))
+    result = invoke("count", str(path), str(tool_file), "-m", "gpt-4o", "--format", "json")
+    assert result.exit_code == 0, result.stderr
+    rows = {row["path"]: row for row in json.loads(result.stdout)["results"]}
+    # the same list as a tool file and in the source: the same tools, the same tokens, each tool by name
+    from_source, from_file = rows[f"{path}::agent.TOOLS.json"], rows[str(tool_file)]
+    assert (from_source["tokens"], from_source["tool_tokens"]) == (from_file["tokens"], from_file["tool_tokens"])
+    assert [tool["name"] for tool in from_source["tools"]["tools"]] == ["get_weather"]
+    assert [tool["name"] for tool in rows[f"{path}::agent.ask_claude.tools.json"]["tools"]["tools"]] == ["get_stock"]
+    assert len(rows) == 3  # TOOLS passed twice would be once; `tools=[schema]` is not known without running
+    assert f"{path}::agent.TOOLS.json: built-in tools not counted" in result.stdout
+
+
+def test_tool_lists_in_source_are_linted_as_tools_and_never_rewritten(tmp_path: Path) -> None:
+    path = tmp_path / "agent.py"
+    path.write_text(TOOL_LISTS)
+    result = invoke("lint", str(path), "--select", "TK7", "--format", "github")
+    assert result.exit_code == 1
+    assert result.stdout.splitlines() == [
+        "::warning file=" + str(path) + ",line=3,col=9,endLine=3,endColumn=9,title=TK701 "
+        "tool-description-repeats-name::[agent.TOOLS.json] tool 'get_weather': the description repeats the "
+        "tool's name (4 tokens per call)"
+    ]
+    for args in (["lint", "--fix"], ["compress", "--write", "--no-backup"]):
+        result = invoke(*args[:1], str(path), *args[1:])
+        assert result.exit_code in (0, 1) and "Traceback" not in result.stderr
+        assert path.read_text() == TOOL_LISTS

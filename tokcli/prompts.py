@@ -143,7 +143,7 @@ def load_prompt(path: str, text: str, kind: str | None = None, *, check_template
         try:
             messages = parse_chat(path, text)
         except InputError as error:
-            tools = _tool_document(path, text)
+            tools = tool_document(path, text)
             if tools is not None:
                 return tools
             if not error.message.startswith(_NOT_CHAT) or PurePath(path).suffix.lower() == ".json":
@@ -199,7 +199,7 @@ def check_message_templates(path: str, messages: list[Message], *, is_json: bool
             raise InputError(f"template syntax error: {error.message}", path=path, line=line) from None
 
 
-def _tool_document(path: str, text: str) -> PromptDocument | None:
+def tool_document(path: str, text: str) -> PromptDocument | None:
     """A JSON file of tool definitions as a document of kind "tools" (None when it is not one)."""
     from tokcli.tools import tool_file, tool_prose
 

@@ -13,8 +13,15 @@ from tokcli.units.syntax import format_fields, infer_syntax, jinja_spans
 
 
 def unit_document(path: str, text: str, syntax: str | None = None) -> PromptDocument:
-    """The document lint, compress and audit read for a unit: Jinja2 when its tags parse, else text whose
-    `str.format` fields are template variables (so rules and transforms leave them alone)."""
+    """The document lint, compress and audit read for a unit: a tool list found in source (`….json`, see
+    `PromptUnit.kind`) as a tool file; else Jinja2 when its tags parse, else text whose `str.format` fields are
+    template variables (so rules and transforms leave them alone)."""
+    if path.endswith(".json") and is_unit_path(path):
+        from tokcli.prompts import tool_document
+
+        tools = tool_document(path, text)
+        if tools is not None:
+            return tools
     syntax = syntax or infer_syntax(text)
     if syntax == "jinja2":
         spans = jinja_spans(text)

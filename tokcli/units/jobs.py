@@ -104,7 +104,8 @@ class HostLint:
 def lint_unit(linter: Any, unit: PromptUnit) -> list[Finding]:
     from tokcli.units.documents import unit_document
 
-    return linter.lint_document(unit_document(unit.path, unit.text, unit.syntax))
+    # a tool list is read by its name (`….json`), as a tool file
+    return linter.lint_document(unit_document(unit.name if unit.kind == "tools" else unit.path, unit.text, unit.syntax))
 
 
 def fixed_unit_text(linter: Any, unit: PromptUnit, passes: int = 8) -> tuple[str, int]:
@@ -115,6 +116,8 @@ def fixed_unit_text(linter: Any, unit: PromptUnit, passes: int = 8) -> tuple[str
     from tokcli.units.syntax import format_names
 
     text = unit.text
+    if unit.kind == "tools":  # tool lists are linted, not fixed (their source is code, not the JSON read)
+        return text, 0
     document = unit_document(unit.path, text, unit.syntax)
     applied_total = 0
     for _ in range(passes):
@@ -198,6 +201,8 @@ def compress_host(path: str, text: str, level: str, settings: UnitSettings) -> H
     before, after = [], []
     fired: dict[int, dict[str, int]] = {}  # id(unit) → its transforms
     for unit in scan.units:
+        if unit.kind == "tools":  # not prose: compress leaves tool lists alone, as it does tool files
+            continue
         compressed = compress_document(unit_document(path, unit.text, unit.syntax), level=level)
         new_text = compressed.text
         if format_names(new_text) != format_names(unit.text):
@@ -213,7 +218,8 @@ def compress_host(path: str, text: str, level: str, settings: UnitSettings) -> H
     for change, reason in refused:
         result.notes.append(f"{change.unit.name}: not written back: {reason}")
     # what the summary and --check measure is what was written: a unit left as it was saved nothing
-    after = [unit.text if id(unit) in not_written else new for unit, new in zip(scan.units, after)]
+    prompts = [unit for unit in scan.units if unit.kind != "tools"]
+    after = [unit.text if id(unit) in not_written else new for unit, new in zip(prompts, after)]
     for unit_id, transforms in fired.items():
         if unit_id not in not_written:
             for name, times in transforms.items():

@@ -49,6 +49,9 @@ class PromptUnit:
     anchors: tuple[Anchor, ...] = ()
     slot: Slot | None = None  # None: not written back exactly (see `refusal`)
     refusal: str | None = None  # why the unit cannot be written back
+    #: "prompt", or "tools": a list of tool definitions sent with a call, `text` its JSON and `key` ending in
+    #: `.json`, so that every command reads it as it reads a tool file
+    kind: str = "prompt"
 
     @property
     def name(self) -> str:

@@ -13,9 +13,11 @@ from __future__ import annotations
 
 import ast
 import bisect
+import dataclasses
 import fnmatch
 import functools
 import io
+import json
 import re
 import tokenize
 import warnings
@@ -50,6 +52,7 @@ _CALL_PATTERNS = tuple(
         r"role[\"']\s*:",
         r"system(?:_prompt|_message|_instruction)?\s*=",
         r"\bprompt\s*=",
+        r"\b(?:tools|functions)\s*=\s*[\[(\w]",
         r"instructions\s*=",
         r"@\w+\.(?:system_prompt|instructions)\b",
         r"expected_output\s*=",
@@ -579,6 +582,9 @@ class _Finder(ast.NodeVisitor):
         for keyword_name in _USER_KEYWORDS.get(name, ()):
             if keyword_name in keywords and self._model_call(node, name):
                 self._argument(f"{owner}.{keyword_name}", keywords[keyword_name], "user", model)
+        for keyword_name in ("tools", "functions"):
+            if keyword_name in keywords:
+                self._tools(f"{owner}.{keyword_name}", keywords[keyword_name], model)
         messages = keywords.get("messages")
         if isinstance(messages, (ast.List, ast.Tuple)):
             for index, item in enumerate(messages.elts):
@@ -600,6 +606,30 @@ class _Finder(ast.NodeVisitor):
         if isinstance(content, (ast.List, ast.Tuple)):
             key += ".content"
         self._argument(key, content, role.value, model)
+
+    def _tools(self, key: str, node: ast.expr, model: str | None) -> None:
+        """A literal list of tool definitions passed as `tools=` / `functions=` (or a module-level constant
+        holding one): a unit of kind "tools" whose text is the list's JSON, counted as a tool file is."""
+        if isinstance(node, ast.Name) and isinstance(self.constants.get(node.id), (ast.List, ast.Tuple)):
+            key, node = f"{self.module}.{node.id}", self.constants[node.id]
+        if not isinstance(node, (ast.List, ast.Tuple)) or id(node) in self.taken:
+            return
+        from tokcli.errors import InputError
+        from tokcli.tools import normalize_tools, tool_list
+
+        try:
+            data = ast.literal_eval(node)  # only literals: a list built by code is not known without running it
+            items = tool_list(list(data))
+            if items is None or not normalize_tools(key, items):
+                return
+        except (ValueError, TypeError, SyntaxError, RecursionError, MemoryError, InputError):
+            return  # not a literal tool list (or one tokcli cannot read): nothing to count
+        self.taken.add(id(node))
+        text = json.dumps(items, indent=2, ensure_ascii=False) + "\n"
+        line, column = node.lineno, self.source.char_column(node.lineno, node.col_offset) + 1
+        refusal = "a tool list in Python source: counted and linted, not rewritten"
+        unit = PromptUnit(self.path, f"{key}.json", text, line, column, "none", "python", model=model, kind="tools")
+        self.units.append(dataclasses.replace(unit, refusal=refusal))
 
     def _model_call(self, node: ast.Call, name: str) -> bool:
         """A `create(...)` is a model's when it is `*.completions.create` or `*.responses.create` (not any
@@ -661,8 +691,6 @@ class _Finder(ast.NodeVisitor):
             self._add(key, found, role, model, node=node)
 
     def _annotate(self, key: str, role: str | None, model: str | None) -> None:
-        import dataclasses
-
         for index, unit in enumerate(self.units):
             if unit.key == key:
                 self.units[index] = dataclasses.replace(unit, role=unit.role or role, model=unit.model or model)
