@@ -444,3 +444,55 @@ def test_tool_lists_in_source_are_linted_as_tools_and_never_rewritten(tmp_path: 
         result = invoke(*args[:1], str(path), *args[1:])
         assert result.exit_code in (0, 1) and "Traceback" not in result.stderr
         assert path.read_text() == TOOL_LISTS
+
+
+PROMPT_FUNCTIONS = """\
+from enum import Enum
+
+
+class Prompts(str, Enum):
+    SUMMARIZE = "Summarize the ticket below in two sentences."
+    VERSION = "v2"
+
+
+def build_system_prompt(user_name: str) -> str:
+    if not user_name:
+        return "You are a support assistant. Ask for the user's name first."
+    return f"You are a support assistant helping {user_name}. Be brief."
+
+
+class Planner:
+    @property
+    def system_prompt(self) -> str:
+        return "You are an agent that plans before it acts."
+
+
+def prompt_error_message(limit: int) -> str:
+    return f"The prompt is longer than {limit} tokens, please shorten it."
+
+
+def check(text: str) -> None:
+    if len(text) > 10:
+        raise ValueError(prompt_error_message(10))
+
+
+def prompt_user() -> str:
+    return input("Your name: ")
+"""
+
+
+def test_prompt_functions_and_classes_of_prompts(tmp_path: Path) -> None:
+    path = tmp_path / "prompts.py"
+    path.write_text(PROMPT_FUNCTIONS)
+    assert counted(path) == {
+        "prompts.Prompts.SUMMARIZE": o200k("Summarize the ticket below in two sentences."),
+        "prompts.build_system_prompt": o200k("You are a support assistant. Ask for the user's name first."),
+        "prompts.build_system_prompt#2": o200k("You are a support assistant helping {user_name}. Be brief."),
+        "prompts.Planner.system_prompt": o200k("You are an agent that plans before it acts."),
+        # prompt_error_message() is only raised: a message for a person; prompt_user returns no string
+    }
+    verbose = PROMPT_FUNCTIONS.replace('"You are an agent', '"Please note that you are an agent')
+    path.write_text(verbose)
+    result = invoke("compress", str(path), "--write", "--no-backup")
+    assert result.exit_code == 0, result.stderr
+    assert path.read_text() == PROMPT_FUNCTIONS

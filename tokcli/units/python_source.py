@@ -53,6 +53,7 @@ _CALL_PATTERNS = tuple(
         r"system(?:_prompt|_message|_instruction)?\s*=",
         r"\bprompt\s*=",
         r"\b(?:tools|functions)\s*=\s*[\[(\w]",
+        r"(?:def|class) \w*(?:[Pp]rompt|[Ii]nstruction|PROMPT|INSTRUCTION)",
         r"instructions\s*=",
         r"@\w+\.(?:system_prompt|instructions)\b",
         r"expected_output\s*=",
@@ -363,6 +364,7 @@ class _Finder(ast.NodeVisitor):
         self.lines: list[int] | None = None  # walk only statements spanning these lines (None: all)
         self.in_signature = False  # in the body of a DSPy `Signature` class
         self.named_units: dict[str, str] = {}  # key → constant name, of units found only by their name
+        self.named_functions: dict[str, str] = {}  # key → function name, of units a prompt function returns
         self.field_name = ""  # the name being assigned (a DSPy field's)
         self._model_hint: bool | None = None
         self.formatted: set[str] = set()  # names whose string is given to `.format()`: see `formatted_names`
@@ -417,23 +419,37 @@ class _Finder(ast.NodeVisitor):
         self.in_signature = saved
 
     def visit_FunctionDef(self, node: ast.FunctionDef) -> None:
-        self._decorated_prompt(node)
+        self._returned_prompt(node)
         self._scoped(node.name, node, class_body=False)
 
     def visit_AsyncFunctionDef(self, node: ast.AsyncFunctionDef) -> None:
-        self._decorated_prompt(node)
+        self._returned_prompt(node)
         self._scoped(node.name, node, class_body=False)
 
-    def _decorated_prompt(self, node: ast.FunctionDef | ast.AsyncFunctionDef) -> None:
-        """What an `@agent.system_prompt` / `@agent.instructions` function returns (pydantic-ai): one unit per
-        `return` of a string the source spells out."""
+    def _returned_prompt(self, node: ast.FunctionDef | ast.AsyncFunctionDef) -> None:
+        """What a prompt function returns, one unit per `return` of a string the source spells out: an
+        `@agent.system_prompt` / `@agent.instructions` function's (pydantic-ai: system prompts), and the prose of
+        a function whose name says prompt or instruction (`def build_system_prompt(...)`, a `system_prompt`
+        property)."""
         decorators = [item.func if isinstance(item, ast.Call) else item for item in node.decorator_list]
-        if not any(isinstance(item, ast.Attribute) and item.attr in _PROMPT_DECORATORS for item in decorators):
+        decorated = any(isinstance(item, ast.Attribute) and item.attr in _PROMPT_DECORATORS for item in decorators)
+        named = any(word in node.name.lower() for word in _PROMPT_WORDS)
+        if not (decorated or named):
             return
         key = ".".join([*self.scope, node.name])
         for statement in _own_statements(node):
-            if isinstance(statement, ast.Return) and statement.value is not None:
-                self._argument(key, statement.value, "system", None)
+            if not isinstance(statement, ast.Return) or statement.value is None:
+                continue
+            value = statement.value
+            if decorated:
+                self._argument(key, value, "system", None)
+            elif isinstance(value, ast.Name):
+                self._argument(key, value, None, None)
+            elif id(value) not in self.taken:
+                found = string_value(self.source, value, self.constants)
+                if found is not None and is_prose(found.text):
+                    self._add(key, found, None, None, node=value)
+                    self.named_functions.setdefault(key, node.name)
 
     def _scoped(self, name: str, node: ast.AST, *, class_body: bool) -> None:
         self.scope.append(name)
@@ -461,6 +477,9 @@ class _Finder(ast.NodeVisitor):
             for name in names:
                 self.constants[name] = value
         named = self.depth <= 1 and any(self._prompt_name(name) for name in names)
+        # the members of a class of prompts (`class Prompts(str, Enum): SUMMARIZE = "..."`)
+        in_prompt_class = self.depth == 1 and any(word in self.scope[-1].lower() for word in _PROMPT_WORDS)
+        named = named or (in_prompt_class and bool(names))
         if named and not any(word in name.lower() for name in names for word in _PROMPT_WORDS):
             named = self._talks_to_model()
         if isinstance(value, (ast.Dict, ast.List, ast.Tuple)):
@@ -519,14 +538,17 @@ class _Finder(ast.NodeVisitor):
             for key, name in self.named_units.items()
             if any(unit.key == key and unit.role is None for unit in self.units)
         }
-        if not candidates:
+        if not candidates and not self.named_functions:
             return
         strong = {name for name in candidates.values() if any(word in name.lower() for word in _PROMPT_WORDS)}
         human = human_only_names(tree, set(candidates.values()) - strong)
         human |= human_only_names(tree, strong, terminal_only=True)
-        if human:
-            dropped = {key for key, name in candidates.items() if name in human}
-            self.units = [unit for unit in self.units if unit.key not in dropped]
+        dropped = {key for key, name in candidates.items() if name in human}
+        # a prompt function whose result is only raised or logged (`prompt_error_message()`) builds a message
+        functions = human_only_names(tree, set(self.named_functions.values()))
+        dropped |= {key for key, name in self.named_functions.items() if name in functions}
+        if dropped:
+            self.units = [unit for unit in self.units if unit.key.split("#")[0] not in dropped]
 
     def _talks_to_model(self) -> bool:
         if self._model_hint is None:
