@@ -255,9 +255,9 @@ def test_a_dict_entry_naming_a_prompt_constant_is_counted_once() -> None:
         'BASE_PROMPT = "You are a careful assistant for our customers."\n'
         'PROMPTS = {"base": BASE_PROMPT, "extra": "Answer in French, and keep it short."}\n'
     )
-    assert {key: unit.text for key, unit in units(source, "p.py").items()} == {
-        "p.BASE_PROMPT": "You are a careful assistant for our customers.",
-        "p.PROMPTS.extra": "Answer in French, and keep it short.",
+    assert {key: unit.text for key, unit in units(source, "prompts.py").items()} == {
+        "prompts.BASE_PROMPT": "You are a careful assistant for our customers.",
+        "prompts.PROMPTS.extra": "Answer in French, and keep it short.",
     }
 
 
@@ -275,6 +275,9 @@ def test_compress_writes_a_dict_of_prompts_in_place(tmp_path: Path) -> None:
         'LOG_FORMAT = {"handlers": ["console"], "format": "%(asctime)s %(message)s in the log"}\n',
         "def f(system=['linux', 'mac']):\n    return f(system=[{'type': 'image', 'text': None}])\n",
         "class Signature:\n    pass\n\n\nclass Mine(Signature):\n    x = 1\n",
+        # a shell tool's prompt (with shell completion), and a class named after a model, not a set of prompts
+        'DISABLE_PROMPT = {"bash": "# disable the shell prompt of this environment\\nexport PS1=x"}  # completion\n',
+        'class PromptGuardModel:\n    description = "Prompt Guard is a classifier model for jailbreaks."\n',
     ],
 )
 def test_look_alikes_are_not_prompts(tmp_path: Path, source: str) -> None:

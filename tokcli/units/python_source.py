@@ -64,7 +64,28 @@ _CALL_PATTERNS = tuple(
 #: templates that no model reads.
 _PROMPT_WORDS = ("prompt", "instruction")
 _MODEL_HINTS = ("prompt", "llm", "openai", "anthropic", "langchain", "litellm", "completion", "assistant", "gpt-")
+#: Names only a module about models mentions (not "prompt" or "completion": shells have those).
+_STRICT_MODEL_HINTS = (
+    "llm",
+    "openai",
+    "anthropic",
+    "langchain",
+    "litellm",
+    "gpt-",
+    "claude",
+    "gemini",
+    "genai",
+    "ollama",
+    "bedrock",
+    "pydantic_ai",
+    "dspy",
+    "crewai",
+    "llama_index",
+    "haystack",
+    "chat.completions",
+)
 _COLLECTION_WORDS = (*_PROMPT_WORDS, "template")
+_PROMPT_CLASS_ENDINGS = ("prompt", "prompts", "instruction", "instructions")
 _SEQUENCES = (ast.List, ast.Tuple)
 _ROLE_CLASSES = {"SystemMessage": "system", "HumanMessage": "user", "AIMessage": "assistant", "ChatMessage": None}
 _ROLE_NAMES = {"human": "user", "ai": "assistant", "system": "system", "user": "user", "assistant": "assistant"}
@@ -367,6 +388,7 @@ class _Finder(ast.NodeVisitor):
         self.named_functions: dict[str, str] = {}  # key → function name, of units a prompt function returns
         self.field_name = ""  # the name being assigned (a DSPy field's)
         self._model_hint: bool | None = None
+        self._strict_hint = False
         self.formatted: set[str] = set()  # names whose string is given to `.format()`: see `formatted_names`
 
     def generic_visit(self, node: ast.AST) -> None:
@@ -477,14 +499,17 @@ class _Finder(ast.NodeVisitor):
             for name in names:
                 self.constants[name] = value
         named = self.depth <= 1 and any(self._prompt_name(name) for name in names)
-        # the members of a class of prompts (`class Prompts(str, Enum): SUMMARIZE = "..."`)
-        in_prompt_class = self.depth == 1 and any(word in self.scope[-1].lower() for word in _PROMPT_WORDS)
+        # the members of a class of prompts (`class Prompts(str, Enum): SUMMARIZE = "..."`; not a
+        # `PromptGuardModel`, a class named after something else)
+        in_prompt_class = self.depth == 1 and self.scope[-1].lower().endswith(_PROMPT_CLASS_ENDINGS)
         named = named or (in_prompt_class and bool(names))
         if named and not any(word in name.lower() for name in names for word in _PROMPT_WORDS):
             named = self._talks_to_model()
         if isinstance(value, (ast.Dict, ast.List, ast.Tuple)):
-            # a collection of prompts says so in its name: `SYSTEM_CONFIG = {...}` holds settings
+            # a collection of prompts says so in its name (`SYSTEM_CONFIG = {...}` holds settings), in a module
+            # about models or prompts (`DISABLE_PROMPT = {"activate": ...}` of a shell tool is a shell's prompt)
             named = named and any(word in name.lower() for name in names for word in _COLLECTION_WORDS)
+            named = named and self._talks_to_model(strictly=True)
             if names and (marked or named):
                 self._collection(".".join([*self.scope, names[0]]), value, every_value=True)
         elif names and (marked or named):
@@ -550,11 +575,16 @@ class _Finder(ast.NodeVisitor):
         if dropped:
             self.units = [unit for unit in self.units if unit.key.split("#")[0] not in dropped]
 
-    def _talks_to_model(self) -> bool:
+    def _talks_to_model(self, *, strictly: bool = False) -> bool:
+        """Whether the module talks to a model: it mentions one of `_MODEL_HINTS`; `strictly`, one of
+        `_STRICT_MODEL_HINTS` (a shell tool has a prompt and completions too), or its name says prompt."""
         if self._model_hint is None:
             lowered = self.source.text.lower()
             self._model_hint = any(hint in lowered for hint in _MODEL_HINTS)
-        return self._model_hint
+            self._strict_hint = any(word in self.module.lower() for word in _COLLECTION_WORDS) or any(
+                hint in lowered for hint in _STRICT_MODEL_HINTS
+            )
+        return self._strict_hint if strictly else self._model_hint
 
     def _prompt_name(self, name: str) -> bool:
         lowered = name.lower()
