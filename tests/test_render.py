@@ -297,3 +297,45 @@ def test_audit_and_cost_say_the_rendered_range_in_words(rag: Path) -> None:
     price = Decimal("2.50") * short / 1_000_000
     assert (code, stderr) == (0, "")
     assert f"rendered rag.j2 on gpt-4o: {short} tokens with 1 fixture, ${price.normalize():f} per call" in stdout
+
+
+def test_includes_and_imported_macros_render_from_the_templates_directory(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # a template that includes another or imports a macro was "no loader for this environment specified" (exit 2)
+    monkeypatch.chdir(tmp_path)
+    Path("rag.j2").write_text(
+        '{% include "header.j2" %}\n{% from "macros.j2" import rule %}Answer {{ question }}.\n{{ rule("Be brief.") }}\n'
+    )
+    Path("header.j2").write_text("You are a retrieval assistant for {{ company }}.\n")
+    Path("macros.j2").write_text("{% macro rule(text) %}- {{ text }}{% endmacro %}")
+    Path("rag.vars.yaml").write_text("question: Why?\ncompany: Acme\n")
+    code, stdout, stderr = run("count", "rag.j2", "-t", "o200k_base", "-f", "json")
+    assert (code, stderr) == (0, "")
+    expected = "You are a retrieval assistant for Acme.\n\nAnswer Why?.\n- Be brief.\n"
+    assert json.loads(stdout)["results"][0]["rendered"]["max"] == O200K.count(expected)
+
+
+@pytest.mark.parametrize(
+    ("body", "message"),
+    [
+        ('{% include "../outside.j2" %}', "included template ../outside.j2 not found in {dir}"),
+        ('{% include "loop.j2" %}', "templates include each other without end"),
+    ],
+)
+def test_includes_stay_in_the_directory_and_end(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, body: str, message: str
+) -> None:
+    (tmp_path / "outside.j2").write_text("secret\n")
+    inner = tmp_path / "inner"
+    inner.mkdir()
+    monkeypatch.chdir(inner)
+    Path("loop.j2").write_text(body + "\n")
+    Path("loop.vars.yaml").write_text("x: 1\n")
+    code, stdout, stderr = run("count", "loop.j2", "-t", "o200k_base")
+    assert (code, stdout) == (2, "")
+    where = "loop.j2:1" if "not found" in message else "loop.j2"
+    expected = f"tokcli: error: {where}: cannot render with fixture 'loop.vars.yaml': " + message.format(
+        dir=inner.resolve()
+    )
+    assert stderr == expected + "\n"

@@ -192,14 +192,29 @@ def _test_data(document: PromptDocument) -> list[Fixture]:
     return fixtures
 
 
-@functools.lru_cache(maxsize=1)
-def _environment() -> Any:
-    from jinja2 import StrictUndefined
+@functools.lru_cache(maxsize=16)
+def _environment(directory: str | None) -> Any:
+    """The sandbox a template renders in; `{% include %}`, `{% import %}` and `{% extends %}` read templates
+    from `directory` (the template's own; Jinja2's loader refuses `..` and absolute names), none without one."""
+    from jinja2 import FileSystemLoader, StrictUndefined
     from jinja2.sandbox import SandboxedEnvironment
 
     from tokcli.prompts import JINJA_EXTENSIONS
 
-    return SandboxedEnvironment(undefined=StrictUndefined, keep_trailing_newline=True, extensions=JINJA_EXTENSIONS)
+    loader = FileSystemLoader(directory) if directory is not None else None
+    return SandboxedEnvironment(
+        undefined=StrictUndefined, keep_trailing_newline=True, extensions=JINJA_EXTENSIONS, loader=loader
+    )
+
+
+def _template_directory(path: str) -> str | None:
+    """The directory a template's includes are found in: its file's (a unit's host file's); None for stdin."""
+    from tokcli.units.model import split_unit_path
+
+    host, _ = split_unit_path(path)
+    if host in ("<stdin>", "<text>", "-"):
+        return None
+    return str(Path(host).resolve().parent)
 
 
 def render_text(path: str, text: str, fixture: Fixture, first_line: int = 1) -> str:
@@ -210,7 +225,10 @@ def render_text(path: str, text: str, fixture: Fixture, first_line: int = 1) -> 
     from jinja2.sandbox import SecurityError
 
     try:
-        return str(_environment().from_string(text).render(**fixture.values))
+        return str(_environment(_template_directory(path)).from_string(text).render(**fixture.values))
+    except RecursionError:
+        message = f"cannot render with fixture {fixture.name!r}: templates include each other without end"
+        raise InputError(message, path=path) from None
     except (SecurityError, jinja2.UndefinedError, jinja2.TemplateError, TypeError, ValueError) as error:
         frames = [frame for frame in traceback.extract_tb(error.__traceback__) if frame.filename == "<template>"]
         line = (frames[-1].lineno or 1) + first_line - 1 if frames else None
@@ -218,6 +236,9 @@ def render_text(path: str, text: str, fixture: Fixture, first_line: int = 1) -> 
             message = f"sandbox violation: {error}"
         elif isinstance(error, jinja2.UndefinedError):
             message = f"missing variable in fixture {fixture.name!r}: {error}"
+        elif isinstance(error, jinja2.TemplateNotFound):
+            where = _template_directory(path) or "nowhere: the text has no directory"
+            message = f"cannot render with fixture {fixture.name!r}: included template {error} not found in {where}"
         else:
             message = f"cannot render with fixture {fixture.name!r}: {error}"
         raise InputError(message, path=path, line=line) from None
