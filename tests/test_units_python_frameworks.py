@@ -26,13 +26,22 @@ def units(source: str, name: str = "app.py") -> dict:
     return {unit.key: unit for unit in scan_python(name, source, UnitSettings()).units}
 
 
-def counted(path: Path) -> dict[str, int]:
-    """`count --format json` per unit name (host path stripped), on gpt-4o."""
+def counted(path: Path, source: str) -> dict[str, int]:
+    """`source` written to `path`, and `count --format json` on it per unit name (host path stripped), on gpt-4o."""
+    path.write_text(source)
     result = invoke("count", str(path), "-m", "gpt-4o", "--format", "json")
     assert result.exit_code == 0, result.stderr
     assert result.stderr == ""
     rows = json.loads(result.stdout)["results"]
     return {row["path"].partition("::")[2]: row["tokens"] for row in rows}
+
+
+def compressed_in_place(path: Path, source: str) -> str:
+    """`source` written to `path`, `compress --write` run on it (exit 0, one file), and what the file holds."""
+    path.write_text(source)
+    result = invoke("compress", str(path), "--write", "--no-backup")
+    assert result.exit_code == 0, result.stderr
+    return path.read_text()
 
 
 ANTHROPIC = """\
@@ -65,8 +74,7 @@ def ask(question):
 
 def test_anthropic_system_blocks_and_content_parts_are_units(tmp_path: Path) -> None:
     path = tmp_path / "hr.py"
-    path.write_text(ANTHROPIC)
-    assert counted(path) == {
+    assert counted(path, ANTHROPIC) == {
         "hr.HANDBOOK": o200k("The full employee handbook follows; rely on it for every answer you give."),
         "hr.ask.system[0]": o200k("You are an HR assistant for company policy."),
         "hr.ask.messages[0].content[1]": o200k("Is this leave form filled in correctly?"),
@@ -118,8 +126,7 @@ async def no_dates() -> str:
 
 def test_pydantic_ai_system_prompt_and_decorated_functions(tmp_path: Path) -> None:
     path = tmp_path / "support.py"
-    path.write_text(PYDANTIC_AI)
-    assert counted(path) == {
+    assert counted(path, PYDANTIC_AI) == {
         "support.system_prompt": o200k("Use the customer's name while replying and keep answers short."),
         "support.add_the_users_name": o200k("The user did not give a name; do not invent one."),
         "support.add_the_users_name#2": o200k("The user's name is {ctx.deps}."),
@@ -174,11 +181,8 @@ def test_crewai_agent_and_task_constructors(tmp_path: Path) -> None:
         ("crew.Task.description", "user", "format"),
         ("crew.Task.expected_output", "user", "none"),
     ]
-    path = tmp_path / "crew.py"
-    path.write_text(CREW.replace('"Research {topic}', '"Please make sure to research {topic}'))
-    result = invoke("compress", str(path), "--write", "--no-backup")
-    assert result.exit_code == 0, result.stderr
-    assert '    description="Research {topic} and list what changed this year.",\n' in path.read_text()
+    verbose = CREW.replace('"Research {topic}', '"Please make sure to research {topic}')
+    assert compressed_in_place(tmp_path / "crew.py", verbose) == CREW
 
 
 DSPY = '''\
@@ -202,8 +206,7 @@ class Plain:
 
 def test_dspy_signature_docstring_and_field_descriptions(tmp_path: Path) -> None:
     path = tmp_path / "qa.py"
-    path.write_text(DSPY)
-    assert counted(path) == {
+    assert counted(path, DSPY) == {
         "qa.GenerateAnswer.__doc__": o200k(
             "Answer questions with short factoid answers.\n\nCite the passage you used."
         ),
@@ -215,14 +218,12 @@ def test_dspy_signature_docstring_and_field_descriptions(tmp_path: Path) -> None
 
 
 def test_a_one_line_dspy_docstring_is_compressed_in_place(tmp_path: Path) -> None:
-    path = tmp_path / "qa.py"
-    path.write_text(
+    source = (
         'import dspy\n\n\nclass Answer(dspy.Signature):\n    """Please note that you answer in one line."""\n\n'
         "    question: str = dspy.InputField()\n"
     )
-    result = invoke("compress", str(path), "--write", "--no-backup")
-    assert result.exit_code == 0, result.stderr
-    assert '    """You answer in one line."""\n' in path.read_text()
+    written = compressed_in_place(tmp_path / "qa.py", source)
+    assert written == source.replace("Please note that you answer", "You answer")
 
 
 PROMPT_DICTS = """\
@@ -239,8 +240,7 @@ SYSTEM_CONFIG = {"name": "The billing system of record", "url": "https://example
 
 def test_module_level_dicts_and_lists_of_prompts(tmp_path: Path) -> None:
     path = tmp_path / "prompts.py"
-    path.write_text(PROMPT_DICTS)
-    assert counted(path) == {
+    assert counted(path, PROMPT_DICTS) == {
         "prompts.PROMPTS.summarize": o200k("Summarize the text below in plain English, in five sentences at most."),
         "prompts.PROMPTS.classify.system": o200k("Classify the review as positive, negative or neutral."),
         "prompts.PROMPTS.steps[0]": o200k("Read the whole ticket first."),
@@ -262,11 +262,9 @@ def test_a_dict_entry_naming_a_prompt_constant_is_counted_once() -> None:
 
 
 def test_compress_writes_a_dict_of_prompts_in_place(tmp_path: Path) -> None:
-    path = tmp_path / "prompts.py"
-    path.write_text('PROMPTS = {\n    "a": "Please note that you answer in {language}.",\n    "retries": "3",\n}\n')
-    result = invoke("compress", str(path), "--write", "--no-backup")
-    assert result.exit_code == 0, result.stderr
-    assert path.read_text() == 'PROMPTS = {\n    "a": "You answer in {language}.",\n    "retries": "3",\n}\n'
+    source = 'PROMPTS = {\n    "a": "Please note that you answer in {language}.",\n    "retries": "3",\n}\n'
+    written = compressed_in_place(tmp_path / "prompts.py", source)
+    assert written == 'PROMPTS = {\n    "a": "You answer in {language}.",\n    "retries": "3",\n}\n'
 
 
 @pytest.mark.parametrize(
@@ -321,18 +319,14 @@ def call(client, host, ticket):
 
 def test_constants_only_raised_logged_or_asked_at_the_terminal_are_not_prompts(tmp_path: Path) -> None:
     path = tmp_path / "service.py"
-    path.write_text(MESSAGES_FOR_PEOPLE)
-    assert counted(path) == {
+    assert counted(path, MESSAGES_FOR_PEOPLE) == {
         "service.SYSTEM_PROMPT": o200k("You are a terse assistant that answers in one sentence."),
         "service.SUMMARY_TEMPLATE": o200k("Summarize the following support ticket in two sentences: {ticket}"),
         "service.EXPORTED_TEMPLATE": o200k("Translate the ticket into English before you answer it."),
     }
     # so compress never rewrites the error message a user reads
     verbose = MESSAGES_FOR_PEOPLE.replace("Could not reach", "Please note that we could not reach")
-    path.write_text(verbose)
-    result = invoke("compress", str(path), "--write", "--no-backup")
-    assert result.exit_code == 0, result.stderr
-    assert path.read_text() == verbose
+    assert compressed_in_place(path, verbose) == verbose
 
 
 MORE_SDKS = """\
@@ -486,8 +480,7 @@ def prompt_user() -> str:
 
 def test_prompt_functions_and_classes_of_prompts(tmp_path: Path) -> None:
     path = tmp_path / "prompts.py"
-    path.write_text(PROMPT_FUNCTIONS)
-    assert counted(path) == {
+    assert counted(path, PROMPT_FUNCTIONS) == {
         "prompts.Prompts.SUMMARIZE": o200k("Summarize the ticket below in two sentences."),
         "prompts.build_system_prompt": o200k("You are a support assistant. Ask for the user's name first."),
         "prompts.build_system_prompt#2": o200k("You are a support assistant helping {user_name}. Be brief."),
@@ -495,7 +488,4 @@ def test_prompt_functions_and_classes_of_prompts(tmp_path: Path) -> None:
         # prompt_error_message() is only raised: a message for a person; prompt_user returns no string
     }
     verbose = PROMPT_FUNCTIONS.replace('"You are an agent', '"Please note that you are an agent')
-    path.write_text(verbose)
-    result = invoke("compress", str(path), "--write", "--no-backup")
-    assert result.exit_code == 0, result.stderr
-    assert path.read_text() == PROMPT_FUNCTIONS
+    assert compressed_in_place(path, verbose) == PROMPT_FUNCTIONS
