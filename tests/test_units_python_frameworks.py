@@ -478,6 +478,18 @@ def prompt_user() -> str:
 """
 
 
+def test_returns_in_except_and_case_branches_are_read() -> None:
+    source = (
+        "def build_prompt(kind):\n    try:\n        return PROMPTS[kind]\n    except KeyError:\n"
+        '        return "You are a general assistant; answer briefly."\n    match kind:\n        case "a":\n'
+        '            return "You are the billing assistant of Acme."\n'
+    )
+    assert [(key, unit.text) for key, unit in units(source, "p.py").items()] == [
+        ("p.build_prompt", "You are a general assistant; answer briefly."),
+        ("p.build_prompt#2", "You are the billing assistant of Acme."),
+    ]
+
+
 def test_prompt_functions_and_classes_of_prompts(tmp_path: Path) -> None:
     path = tmp_path / "prompts.py"
     assert counted(path, PROMPT_FUNCTIONS) == {

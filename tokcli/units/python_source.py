@@ -798,8 +798,11 @@ def _own_statements(node: ast.FunctionDef | ast.AsyncFunctionDef) -> list[ast.st
         if isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
             continue
         for _, value in ast.iter_fields(statement):
-            if isinstance(value, list):
-                pending.extend(item for item in value if isinstance(item, ast.stmt))
+            for item in value if isinstance(value, list) else ():
+                if isinstance(item, ast.stmt):
+                    pending.append(item)
+                elif isinstance(item, (ast.ExceptHandler, ast.match_case)):  # `except:` and `case:` bodies
+                    pending.extend(item.body)
     return sorted(found, key=lambda statement: (statement.lineno, statement.col_offset))  # keys in source order
 
 
