@@ -38,27 +38,52 @@ _CALL_LITERALS = (
     "from_template",
     "from_messages",
     "Message(",
-    "Signature",
+    "Signature):",
     "backstory",
-    "from_system",
-    "from_user",
+    "ChatMessage.from_",
     "generate_content",
     "responses.create",
+    # keyword arguments as PEP 8 writes them (`prompt=...`, `tools=TOOLS`): plain substrings, found fastest
+    "prompt=",
+    "tools=",
+    "functions=",
+    "expected_output=",
 )
-_CALL_PATTERNS = tuple(
-    re.compile(pattern)
-    for pattern in (
-        r"tokcli:\s*prompt",
-        r"role[\"']\s*:",
-        r"system(?:_prompt|_message|_instruction)?\s*=",
-        r"\bprompt\s*=",
-        r"\b(?:tools|functions)\s*=\s*[\[(\w]",
-        r"(?:def|class) \w*(?:[Pp]rompt|[Ii]nstruction|PROMPT|INSTRUCTION)",
-        r"instructions\s*=",
-        r"@\w+\.(?:system_prompt|instructions)\b",
-        r"expected_output\s*=",
+#: (gate, pattern): every match holds the gate (see `_GATES`), or None. Each pattern starts with a literal, which
+#: `re` finds fast (`\b` or an alternation first scans every position); a function or class named for prompts
+#: ends its name so (`build_system_prompt`, `Prompts`).
+_GATED_PATTERNS = tuple(
+    (gate, re.compile(pattern))
+    for gate, pattern in (
+        ("rompt", r"tokcli:\s*prompt"),
+        (None, r"role[\"']\s*:"),
+        ("ystem", r"system(?:_prompt|_message|_instruction)?\s*="),
+        ("rompt", r"def \w*[Pp]rompts?\("),
+        ("nstruction", r"def \w*[Ii]nstructions?\("),
+        ("rompt", r"class \w*[Pp]rompts?[(:]"),
+        ("nstruction", r"class \w*[Ii]nstructions?[(:]"),
+        ("nstruction", r"instructions\s*="),
+        ("rompt", r"@\w+\.system_prompt\b"),
+        ("nstruction", r"@\w+\.instructions\b"),
     )
 )
+_CALL_PATTERNS = tuple(pattern for _, pattern in _GATED_PATTERNS)
+#: Substrings that most triggers hold: a file without one skips those triggers' own searches (each search is a
+#: pass over the text, and most files hold none of these).
+_GATES = ("rompt", "nstruction", "ystem", "from_")
+
+
+def _gated_triggers() -> tuple[tuple[str | None, tuple[str, ...], tuple[re.Pattern[str], ...]], ...]:
+    """(gate, literals, patterns): the triggers under each gate, which all hold it, and (None, …) the rest."""
+    groups: dict[str | None, tuple[list[str], list[re.Pattern[str]]]] = {gate: ([], []) for gate in (*_GATES, None)}
+    for literal in _CALL_LITERALS:
+        groups[next((gate for gate in _GATES if gate in literal), None)][0].append(literal)
+    for gate, pattern in _GATED_PATTERNS:
+        groups[gate][1].append(pattern)
+    return tuple((gate, tuple(literals), tuple(patterns)) for gate, (literals, patterns) in groups.items())
+
+
+_GATED_TRIGGERS = _gated_triggers()
 #: Names with these words are prompts wherever they are; other matching names (`*template*`, `*system*`) only in
 #: a file that talks to a model (one of `_MODEL_HINTS` in it): libraries are full of HTML and error-message
 #: templates that no model reads.
@@ -85,6 +110,7 @@ _STRICT_MODEL_HINTS = (
     "chat.completions",
 )
 _COLLECTION_WORDS = (*_PROMPT_WORDS, "template")
+#: How the name of a function or class of prompts ends (`build_system_prompt`, `Prompts`; not `PromptGuardModel`).
 _PROMPT_CLASS_ENDINGS = ("prompt", "prompts", "instruction", "instructions")
 _SEQUENCES = (ast.List, ast.Tuple)
 _ROLE_CLASSES = {"SystemMessage": "system", "HumanMessage": "user", "AIMessage": "assistant", "ChatMessage": None}
@@ -455,7 +481,7 @@ class _Finder(ast.NodeVisitor):
         property)."""
         decorators = [item.func if isinstance(item, ast.Call) else item for item in node.decorator_list]
         decorated = any(isinstance(item, ast.Attribute) and item.attr in _PROMPT_DECORATORS for item in decorators)
-        named = any(word in node.name.lower() for word in _PROMPT_WORDS)
+        named = node.name.lower().endswith(_PROMPT_CLASS_ENDINGS)
         if not (decorated or named):
             return
         key = ".".join([*self.scope, node.name])
@@ -581,9 +607,7 @@ class _Finder(ast.NodeVisitor):
         if self._model_hint is None:
             lowered = self.source.text.lower()
             self._model_hint = any(hint in lowered for hint in _MODEL_HINTS)
-            self._strict_hint = any(word in self.module.lower() for word in _COLLECTION_WORDS) or any(
-                hint in lowered for hint in _STRICT_MODEL_HINTS
-            )
+            self._strict_hint = about_models(self.module, lowered)
         return self._strict_hint if strictly else self._model_hint
 
     def _prompt_name(self, name: str) -> bool:
@@ -824,7 +848,12 @@ def _text_parts(node: ast.List | ast.Tuple) -> list[tuple[int, ast.expr]]:
 
 def _needs_deep_look(text: str) -> bool:
     """Whether a call site, a `# tokcli: prompt` marker or a message dict may be in the file."""
-    return any(literal in text for literal in _CALL_LITERALS) or any(p.search(text) for p in _CALL_PATTERNS)
+    for gate, literals, patterns in _GATED_TRIGGERS:
+        if gate is not None and gate not in text:
+            continue
+        if any(literal in text for literal in literals) or any(pattern.search(text) for pattern in patterns):
+            return True
+    return False
 
 
 def trigger_lines(text: str) -> list[int]:
@@ -845,23 +874,35 @@ def trigger_lines(text: str) -> list[int]:
     return sorted(lines)
 
 
-def _assigns_prompt_name(text: str, names: tuple[str, ...]) -> bool:
-    """Whether a line assigns to a name the patterns may match (True when the patterns are not plain words).
-    Each occurrence of a word is checked on its own line: no regex runs over the whole text."""
+def _assigns_prompt_name(text: str, names: tuple[str, ...], module: str = "") -> bool:
+    """Whether a line assigns to a name the patterns may match (True when the patterns are not plain words); a
+    dict or list only in a module about models (`about_models`). Each occurrence of a word is checked on its
+    own line: no regex runs over the whole text."""
     words = [pattern.strip("*").lower() for pattern in names]
     if any(not word or any(char in word for char in "*?[]") for word in words):
         return bool(names)
     lowered = text.lower()
+    collection = False
     for word in words:
         assignment = _assignment_to(word)
         position = lowered.find(word)
         while position >= 0:
             line_start = lowered.rfind("\n", 0, position) + 1
             line_end = lowered.find("\n", position)
-            if assignment.match(lowered, line_start, len(lowered) if line_end < 0 else line_end):
+            found = assignment.match(lowered, line_start, len(lowered) if line_end < 0 else line_end)
+            if found is not None and not found.group("collection"):
                 return True
+            collection = collection or found is not None
             position = lowered.find(word, position + len(word) if line_end < 0 else line_end)
-    return False
+    return collection and about_models(module, lowered)
+
+
+def about_models(module: str, lowered: str) -> bool:
+    """Whether a module (its name, its lowered text) is about models: named for prompts, or mentioning one of
+    `_STRICT_MODEL_HINTS`."""
+    return any(word in module.lower() for word in _COLLECTION_WORDS) or any(
+        hint in lowered for hint in _STRICT_MODEL_HINTS
+    )
 
 
 @functools.lru_cache(maxsize=32)
@@ -869,7 +910,7 @@ def _assignment_to(word: str) -> re.Pattern[str]:
     """A line that assigns something that may be a string to a name containing `word` (matched from the
     line's start, on the lowered text): a literal, a parenthesised expression, a dict or list (of prompts),
     dedent/cleandoc."""
-    value = r"(?:[rufb]{0,2}[\"']|\(|\{|\[|\\|(?:textwrap\.)?dedent\(|(?:inspect\.)?cleandoc\(|$)"
+    value = r"(?:[rufb]{0,2}[\"']|\(|(?P<collection>\{|\[)|\\|(?:textwrap\.)?dedent\(|(?:inspect\.)?cleandoc\(|$)"
     return re.compile(rf"[ \t]*\w*{re.escape(word)}\w*[ \t]*(?::[^=\n]*)?=(?!=)[ \t]*{value}")
 
 
@@ -909,7 +950,7 @@ def scan_python(path: str, text: str, settings: UnitSettings) -> HostScan:
     """The units of a Python file; InputError (with the line) when it does not parse."""
     scan = HostScan(path, "python")
     deep = _needs_deep_look(text)
-    if deep or _assigns_prompt_name(text, settings.python_names):
+    if deep or _assigns_prompt_name(text, settings.python_names, PurePath(path).stem):
         tree = parse_python(path, text)
         finder = _Finder(path, _Source(text), settings)
         if ".format(" in text:
