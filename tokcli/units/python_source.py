@@ -1,12 +1,13 @@
 """Prompt units of Python source, read with `ast` (the file is never imported or run).
 
 Found: module- and class-level string constants whose names say prompt/template/instruction/system (prose
-values only), assignments marked `# tokcli: prompt`, string arguments of well-known prompt constructors
-(LangChain `PromptTemplate(template=...)`, `*.from_template(...)`, `ChatPromptTemplate.from_messages([...])`,
-`SystemMessage`/`HumanMessage`/`AIMessage`), `{"role": ..., "content": ...}` dicts and `system=` /
-`instructions=` arguments at call sites. f-string and `.format` fields are template variables; implicit
-concatenation, `textwrap.dedent`, `inspect.cleandoc` and `.strip()` are followed; a name passed to a
-constructor is followed to its module-level string.
+values only; not those the module only raises or logs), dicts and lists of them, members of a class of prompts,
+what prompt functions return, assignments marked `# tokcli: prompt`, string arguments of well-known prompt
+constructors (LangChain, LlamaIndex, Haystack, CrewAI, DSPy signatures), `{"role": ..., "content": ...}` dicts
+and content blocks, system-prompt keywords (`system=`, `instructions=`, `system_prompt=` …) and user-prompt
+keywords of model calls, and literal tool lists (`tools=[...]`, a unit of kind "tools"). f-string and `.format`
+fields are template variables; implicit concatenation, `textwrap.dedent`, `inspect.cleandoc` and `.strip()` are
+followed; a name passed to a constructor is followed to its module-level string. See docs/prompt-units.md.
 """
 
 from __future__ import annotations
