@@ -239,8 +239,8 @@ PYTHON_HOSTS = {
     "decorated": "@agent.system_prompt\ndef rules_{index}() -> str:\n    return {value}",
     "crewai": 'task_{index} = Task(description={value}, expected_output="A list of 5 points.")',
     "signature": "class Answer{index}(dspy.Signature):\n    {value}\n\n    question: str = dspy.InputField()",
-    "function": "def build_prompt_{index}(name: str) -> str:\n    if not name:\n        return {value}\n    return name",
-    "prompt-class": "class Prompts{index}:\n    MAIN = {value}\n    VERSION = 2",
+    "function": "def step{index}_prompt(name: str) -> str:\n    if not name:\n        return {value}\n    return name",
+    "prompt-class": "class Step{index}Prompts:\n    MAIN = {value}\n    VERSION = 2",
 }
 
 

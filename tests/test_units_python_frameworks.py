@@ -165,7 +165,7 @@ researcher = Agent(
     llm="gpt-4o",
 )
 report = Task(
-    description="Research {topic} and list what changed this year.",
+    description="You should research {topic} and list what changed this year.",
     expected_output="A list of 5 bullet points.",
     agent=researcher,
 )
@@ -181,7 +181,7 @@ def test_crewai_agent_and_task_constructors(tmp_path: Path) -> None:
         ("crew.Task.description", "user", "format"),
         ("crew.Task.expected_output", "user", "none"),
     ]
-    verbose = CREW.replace('"Research {topic}', '"Please make sure to research {topic}')
+    verbose = CREW.replace('"You should research {topic}', '"Please note that you should research {topic}')
     assert compressed_in_place(tmp_path / "crew.py", verbose) == CREW
 
 
