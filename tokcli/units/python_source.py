@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import ast
 import bisect
-import dataclasses
 import fnmatch
 import functools
 import io
@@ -706,7 +705,7 @@ class _Finder(ast.NodeVisitor):
         line, column = node.lineno, self.source.char_column(node.lineno, node.col_offset) + 1
         refusal = "a tool list in Python source: counted and linted, not rewritten"
         unit = PromptUnit(self.path, f"{key}.json", text, line, column, "none", "python", model=model, kind="tools")
-        self.units.append(dataclasses.replace(unit, refusal=refusal))
+        self.units.append(replace(unit, refusal=refusal))
 
     def _model_call(self, node: ast.Call, name: str) -> bool:
         """A `create(...)` is a model's when it is `*.completions.create` or `*.responses.create` (not any
@@ -770,7 +769,7 @@ class _Finder(ast.NodeVisitor):
     def _annotate(self, key: str, role: str | None, model: str | None) -> None:
         for index, unit in enumerate(self.units):
             if unit.key == key:
-                self.units[index] = dataclasses.replace(unit, role=unit.role or role, model=unit.model or model)
+                self.units[index] = replace(unit, role=unit.role or role, model=unit.model or model)
 
     def _add(
         self, key: str, value: _Value, role: str | None, model: str | None, *, node: ast.expr, name: str = ""
