@@ -471,3 +471,24 @@ def test_no_color_on_a_terminal_keeps_the_table_without_colour(files: Path, monk
     code, stdout, stderr = run("--text", "hello world", "-t", "cl100k_base", "--show")
     assert (code, stderr) == (0, "")
     assert stdout == "<text> — cl100k_base: 2 tokens\n15339\t'hello'\n1917\t' world'\n"
+
+
+def test_a_directory_counts_the_prompts_in_agents_hidden_folders(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    for relative, text in {
+        ".github/prompts/review.prompt.md": "hello world",
+        ".github/workflows/ci.md": "not a prompt: CI",
+        ".cursor/rules/style.mdc": "---\nalwaysApply: true\n---\nhello world",
+    }.items():
+        Path(relative).parent.mkdir(parents=True, exist_ok=True)
+        Path(relative).write_text(text)
+    o200k = get_tokenizer("o200k_base")
+    result = CliRunner().invoke(app, ["count", ".", "-m", "gpt-4o", "--format", "json"])
+    assert (result.exit_code, result.stderr) == (0, "")
+    rows = {row["path"]: row["tokens"] for row in json.loads(result.stdout)["results"]}
+    assert rows == {
+        ".cursor/rules/style.mdc": o200k.count("---\nalwaysApply: true\n---\nhello world"),
+        ".github/prompts/review.prompt.md": o200k.count("hello world"),
+    }

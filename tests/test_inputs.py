@@ -7,6 +7,7 @@ import io
 import json
 import shutil
 import subprocess
+from collections import Counter
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -362,3 +363,39 @@ def test_directory_walks_skip_hidden_files_and_directories(tmp_path: Path) -> No
     # Named explicitly, a hidden file is read like any other.
     collected = collect_inputs([str(tmp_path / ".tokcli.yaml")])
     assert [item.text for item in collected.texts] == ["models: [gpt-4o]\n"]
+
+
+def test_agents_hidden_prompt_folders_are_walked_and_nothing_else_hidden(tmp_path: Path) -> None:
+    for relative, text in {
+        "prompt.md": "Answer.\n",
+        ".github/copilot-instructions.md": "Use pytest.\n",
+        ".github/prompts/review.prompt.md": "Review the diff.\n",
+        ".github/prompts/.draft.md": "a hidden file in a prompt folder\n",
+        ".github/workflows/notes.md": "CI, not a prompt\n",
+        ".github/README.md": "about the folder\n",
+        ".claude/commands/test.md": "Write tests.\n",
+        ".claude/commands/sub/deploy.md": "Deploy.\n",
+        ".claude/settings.json": '{"model": "x"}\n',
+        ".cursor/rules/python.mdc": "---\nalwaysApply: true\n---\nUse type hints.\n",
+        ".clinerules/style.md": "Be brief.\n",
+        ".vscode/notes.md": "an editor's folder\n",
+        "pkg/.claude/agents/helper.md": "Help.\n",
+    }.items():
+        write(tmp_path / relative, text)
+    left_out: Counter[str] = Counter()
+    found = _relative(list(walk_directory(tmp_path, left_out=left_out)), tmp_path)
+    assert found == sorted(
+        [
+            "prompt.md",
+            ".claude/commands/test.md",
+            ".claude/commands/sub/deploy.md",
+            ".clinerules/style.md",
+            ".cursor/rules/python.mdc",
+            ".github/copilot-instructions.md",
+            ".github/prompts/review.prompt.md",
+            "pkg/.claude/agents/helper.md",
+        ]
+    )
+    # .github/workflows and .vscode; .github/README.md, .claude/settings.json and .draft.md
+    assert left_out["hidden or tool directory (.git, node_modules …)"] == 2
+    assert left_out["hidden file"] == 3

@@ -265,8 +265,10 @@ def walk_directory(
     left_out: Counter[str] | None = None,
 ) -> Iterator[Path]:
     """Regular files below `root`, sorted, skipping what git ignores (unless `use_ignore` is false), VCS/tool
-    directories and hidden files (`.tokcli.yaml`, `.env`, `.github/` …: config, not prompts; name a hidden file
-    explicitly to read it), and what `accept` turns down. `left_out` counts what was skipped, by reason.
+    directories and hidden files (`.tokcli.yaml`, `.env`, `.github/workflows/` …: config, not prompts; name a
+    hidden file explicitly to read it), except the entries of agents' hidden directories that hold prompts
+    (`prompt_set.AGENT_PROMPT_ENTRIES`: `.github/prompts/`, `.claude/commands/` …), and what `accept` turns
+    down. `left_out` counts what was skipped, by reason.
 
     FIFOs, sockets and devices are never yielded (reading one could block forever); they and the directories
     that cannot be listed are recorded in `issues`."""
@@ -276,13 +278,25 @@ def walk_directory(
     if use_ignore:
         ignore.load_parents(root.resolve())
     on_error = issues.record_unreadable if issues is not None else None
+    from tokcli.prompt_set import AGENT_PROMPT_ENTRIES
+
+    # an agent's hidden directory (`.github`, `.claude` …) → the entries in it that hold prompts
+    only: dict[str, frozenset[str]] = {}
     for directory, subdirs, files in _walk(str(root.resolve()), on_error):
         current = Path(directory)
         if use_ignore:
             ignore.load(current)
+        entries = only.pop(directory, None)
+        if entries is not None and "*" not in entries:
+            tally["hidden or tool directory (.git, node_modules …)"] += sum(name not in entries for name in subdirs)
+            tally["hidden file"] += sum(name not in entries for name in files)
+            subdirs[:] = [name for name in subdirs if name in entries]
+            files = {name: entry for name, entry in files.items() if name in entries}
         kept = []
         for name in sorted(subdirs):
-            if name.startswith(".") or name in _ALWAYS_SKIPPED_DIRS:
+            if name in AGENT_PROMPT_ENTRIES:
+                only[os.path.join(directory, name)] = AGENT_PROMPT_ENTRIES[name]
+            elif name.startswith(".") or name in _ALWAYS_SKIPPED_DIRS:
                 tally["hidden or tool directory (.git, node_modules …)"] += 1
                 continue
             rule = ignore.ignored_by(current / name, True) if use_ignore else None

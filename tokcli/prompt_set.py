@@ -35,6 +35,22 @@ REPOSITORY_DOCUMENTS = frozenset(
 )
 
 
+#: Hidden directories where coding agents read prompts, and which of their entries hold them (GitHub Copilot's
+#: instructions, prompt files, chat modes and agents; Claude Code's commands, agents and skills; Cursor's and
+#: Windsurf's rules; Cline's, Continue's, Kiro's and Amazon Q's rule folders). Every other hidden entry stays
+#: skipped: `.github/workflows/` is CI config, `.claude/settings.json` is settings.
+AGENT_PROMPT_ENTRIES: dict[str, frozenset[str]] = {
+    ".github": frozenset({"copilot-instructions.md", "instructions", "prompts", "chatmodes", "agents"}),
+    ".claude": frozenset({"commands", "agents", "skills"}),
+    ".cursor": frozenset({"rules"}),
+    ".windsurf": frozenset({"rules", "workflows"}),
+    ".clinerules": frozenset({"*"}),
+    ".continue": frozenset({"prompts", "rules"}),
+    ".kiro": frozenset({"steering"}),
+    ".amazonq": frozenset({"rules"}),
+}
+
+
 #: Jinja templates of what a browser or another program reads (`page.html.j2`), not a model.
 NON_PROMPT_TEMPLATE_SUFFIXES = (".html", ".htm", ".xml", ".css", ".js")
 

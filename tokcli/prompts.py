@@ -20,7 +20,8 @@ from typing import Any
 from tokcli.errors import InputError
 from tokcli.structured import load_json, load_yaml, load_yaml_with_nodes
 
-TEXT_SUFFIXES = {".txt": "text", ".prompt": "text", ".md": "markdown", ".markdown": "markdown"}
+# `.mdc`: Cursor's rule files (markdown under a YAML front matter)
+TEXT_SUFFIXES = {".txt": "text", ".prompt": "text", ".md": "markdown", ".markdown": "markdown", ".mdc": "markdown"}
 JINJA_SUFFIXES = {".j2", ".jinja", ".jinja2"}
 CHAT_SUFFIXES = {".yaml", ".yml", ".json"}
 PROMPTY_SUFFIXES = {".prompty"}
