@@ -291,3 +291,21 @@ def test_compress_counts_no_saving_for_a_unit_it_cannot_write_back(tree: Path) -
     assert report["models"][0]["tokens_saved"] == saved
     assert report["transforms"] == {"filler_phrases": 1, "verbose_phrases": 1}
     assert any("format_error_template: not written back" in note for note in report["notes"])
+
+
+def test_compress_figures_of_a_host_are_the_sum_of_its_units_as_count_counts_them(tree: Path) -> None:
+    units = ["Please note that you must answer in order to help the user", "Reply with one bash block"]
+    (tree / "short.yaml").write_text(
+        f"agent:\n  system_template: |-\n    {units[0]}\n  step_template: |-\n    {units[1]}\n"
+    )
+    counted = invoke("count", "short.yaml", "-t", "o200k_base", "-f", "json")
+    assert (counted.exit_code, counted.stderr) == (0, "")
+    per_unit = [row["tokens"] for row in json.loads(counted.stdout)["results"]]
+    result = invoke("compress", "short.yaml", "-m", "gpt-4o", "--format", "json")
+    assert result.exit_code == 0, result.stderr
+    [figures] = json.loads(result.stdout)["models"]
+    # the units' tokens added up as `count` gives them, not the tokens of their texts joined by a line break
+    # (which adds one here: " user" and "\n" are two tokens)
+    assert figures["tokens_before"] == sum(per_unit) == o200k(units[0]) + o200k(units[1])
+    assert o200k("\n".join(units)) == figures["tokens_before"] + 1
+    assert figures["tokens_after"] == o200k("You must answer to help the user") + o200k(units[1])

@@ -104,7 +104,9 @@ def _run_on_units(
         notes=hosted.notes,
         without_prompts=hosted.without_prompts,
     )
-    report.models = measure(hosted.before, hosted.after, targets, table=table, calls=request.calls, per=request.per)
+    report.models = measure(
+        hosted.units_before, hosted.units_after, targets, table=table, calls=request.calls, per=request.per
+    )
     report.calls, report.per = request.calls, request.per
     return report
 

@@ -101,25 +101,31 @@ class CompressReport:
 
 
 def measure(
-    before_text: str,
-    after_text: str,
+    before_text: str | Sequence[str],
+    after_text: str | Sequence[str],
     targets: Sequence[Any],
     *,
     table: Any = None,
     calls: int | None = None,
     per: str = "day",
 ) -> list[ModelSavings]:
-    """Tokens of both texts for each target (a `tokcli.counting.Target`), and the money saved when priced."""
+    """Tokens of both texts for each target (a `tokcli.counting.Target`), and the money saved when priced. A
+    sequence of texts (the prompt units of one file) counts as the sum of its texts' tokens."""
     from tokcli.registry import get_tokenizer
     from tokcli.streaming import LARGE_TEXT_CHARS, count_large_text
 
+    befores = [before_text] if isinstance(before_text, str) else list(before_text)
+    afters = [after_text] if isinstance(after_text, str) else list(after_text)
     rows = []
     for target in targets:
         tokenizer = get_tokenizer(target.tokenizer)
-        if max(len(before_text), len(after_text)) >= LARGE_TEXT_CHARS:
-            before, after = count_large_text(before_text, tokenizer), count_large_text(after_text, tokenizer)
-        else:
-            before, after = tokenizer.count_batch([before_text, after_text])
+        texts = befores + afters
+        small = [text for text in texts if len(text) < LARGE_TEXT_CHARS]
+        small_counts = iter(tokenizer.count_batch(small) if small else [])
+        counts = [
+            count_large_text(text, tokenizer) if len(text) >= LARGE_TEXT_CHARS else next(small_counts) for text in texts
+        ]
+        before, after = sum(counts[: len(befores)]), sum(counts[len(befores) :])
         rows.append(_priced(target, tokenizer.exact, before, after, table, calls, per))
     return rows
 

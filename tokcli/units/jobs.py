@@ -173,8 +173,12 @@ def lint_host(linter: Any, host: HostFile, settings: UnitSettings, *, fix: bool)
 @dataclass
 class HostCompression:
     text: str  # the host file with every exact change written
-    before: str  # the units' texts joined (what a model reads), for measuring
+    before: str  # the units' texts joined, for reading (a safety check, a diff)
     after: str
+    # each unit's text before and after: what a model reads, measured unit by unit as `count` counts them (a
+    # join would add the separators' tokens and merge tokens across the seams)
+    units_before: list[str] = field(default_factory=list)
+    units_after: list[str] = field(default_factory=list)
     transforms: dict[str, int] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
     without_prompts: str | None = None  # why the file holds no prompt ("no prompts found in this Python file")
@@ -225,4 +229,5 @@ def compress_host(path: str, text: str, level: str, settings: UnitSettings) -> H
             for name, times in transforms.items():
                 result.transforms[name] = result.transforms.get(name, 0) + times
     result.before, result.after = "\n".join(before), "\n".join(after)
+    result.units_before, result.units_after = before, after
     return result
