@@ -6,6 +6,7 @@ price table and call volume from config.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from decimal import Decimal
 from typing import Any
 
@@ -22,7 +23,7 @@ def cache_saving_per_call(tokens: int, rates: Any) -> Decimal | None:
     return Decimal(tokens) * (rates.input - rates.cached_input) / MILLION
 
 
-def price_cache_findings(findings: list[Finding], model_price: Any, calls: int | None) -> dict[str, Any]:
+def price_cache_findings(findings: Iterable[Finding], model_price: Any, calls: int | None) -> dict[str, Any]:
     """Set `cache_saving_usd` (per call, or per period with `calls`) on findings with cacheable tokens;
     return the summary fields for the report."""
     total = Decimal(0)

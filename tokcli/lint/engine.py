@@ -8,7 +8,7 @@ report = lint_inputs(input_set.texts, linter, fix=True)
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -16,6 +16,7 @@ from tokcli import forked
 from tokcli.errors import EXIT_FINDINGS, EXIT_OK, TokcliError
 from tokcli.lint.config import LintSettings
 from tokcli.lint.finding import SEVERITY_RANK, Finding, RuleInfo, summarize
+from tokcli.lint.finding_table import FindingRuns, FindingTable
 from tokcli.lint.rules.base import Context, Counter, Rule, all_rules
 from tokcli.lint.rules.meta import Directive, parse_directives
 from tokcli.prompts import PromptDocument, load_prompt
@@ -27,7 +28,7 @@ MAX_FIX_PASSES = 8
 @dataclass
 class FileResult:
     path: str
-    findings: list[Finding]
+    findings: Sequence[Finding]  # a `FindingTable` when linted without fixes
     tokens: int
     original: str
     fixed: str | None = None  # the new text when fixes changed it
@@ -43,7 +44,12 @@ class LintReport:
     rules: list[RuleInfo] = field(default_factory=list)
 
     @property
-    def findings(self) -> list[Finding]:
+    def findings(self) -> Sequence[Finding]:
+        """Every file's findings; in report order without making them when each file's are a table of its
+        own path (what `lint` makes), else in file order."""
+        runs = FindingRuns.of([result.findings for result in self.files])
+        if runs is not None:
+            return runs
         return [finding for result in self.files for finding in result.findings]
 
     def summary(self) -> dict[str, Any]:
@@ -117,6 +123,10 @@ class Linter:
     def lint_document(self, document: PromptDocument, *, known_counts: dict[str, int] | None = None) -> list[Finding]:
         """Findings of one document. `known_counts` (text → tokens in this linter's tokenizer) are counts the
         caller made already, e.g. of the whole file in a batch: they are not counted again."""
+        return list(self.lint_table(document, known_counts=known_counts))
+
+    def lint_table(self, document: PromptDocument, *, known_counts: dict[str, int] | None = None) -> FindingTable:
+        """`lint_document`'s findings as a table in report order (see `FindingTable`)."""
         ctx = Context(document, self.counter, model=self.model, provider=self.provider)
         if known_counts:
             ctx.seed_counts(known_counts)
@@ -128,18 +138,30 @@ class Linter:
             if not rule.meta and rule.applies_to(document):
                 ctx.rule = rule
                 rule.check(ctx)
-        kept = [finding for finding in ctx.findings if not _suppressed(finding, directives, mark=True)]
+        kept = ctx.findings
         # Waste that costs no token is not worth a warning (a blank line the tokenizer merges away).
         waste_codes = {rule.code for rule in rules if rule.measures_waste}
-        kept = [finding for finding in kept if finding.tokens_wasted > 0 or finding.code not in waste_codes]
-        ctx.findings = []
+        kept.keep(
+            [
+                not _suppressed_at(line, code, directives, mark=True) and (tokens > 0 or code not in waste_codes)
+                for line, code, tokens in zip(kept.line, kept.values("code"), kept.tokens_wasted)
+            ]
+        )
+        ctx.findings = FindingTable(document.path)
         ctx.directives = directives
         for rule in rules:
             if rule.meta:
                 ctx.rule = rule
                 rule.check(ctx)
-        kept += [finding for finding in ctx.findings if not _suppressed(finding, directives, mark=False)]
-        Finding.sort(kept)
+        meta = ctx.findings
+        meta.keep(
+            [
+                not _suppressed_at(line, code, directives, mark=False)
+                for line, code in zip(meta.line, meta.values("code"))
+            ]
+        )
+        kept.extend_table(meta)
+        kept.sort()
         return kept
 
     def lint_text(self, path: str, text: str) -> list[Finding]:
@@ -185,15 +207,16 @@ class Linter:
         return FixResult(text, applied_total, findings)
 
 
-def _suppressed(finding: Finding, directives: list[Directive], *, mark: bool) -> bool:
+def _suppressed_at(line: int, code: str, directives: list[Directive], *, mark: bool) -> bool:
+    """Whether a finding of `code` on `line` is suppressed (`mark`: note the directives that suppress it)."""
     hit = False
     for directive in directives:
         if not mark and directive.blanket and not directive.file_level:
             continue  # a bare `noqa` must not hide the finding that says it is unused
-        if directive.covers(finding.line, finding.code):
+        if directive.covers(line, code):
             hit = True
             if mark:
-                directive.used.add(finding.code)
+                directive.used.add(code)
     return hit
 
 
@@ -256,7 +279,7 @@ def lint_one(linter: Linter, item: Any, fix: bool = False) -> FileResult | Tokcl
                 outcome.applied,
             )
         document = load_prompt(item.path, item.text)
-        findings = linter.lint_document(document)
+        findings = linter.lint_table(document)
         return FileResult(item.path, findings, linter.count_tokens(document), item.text)
     except TokcliError as error:
         if error.path is None:

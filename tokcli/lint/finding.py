@@ -6,7 +6,7 @@
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from operator import attrgetter
 from typing import Any
@@ -63,8 +63,11 @@ class Finding:
             findings.sort(key=attrgetter(name))
 
     @staticmethod
-    def sorted(findings: Iterable[Finding]) -> list[Finding]:
-        """A new list of `findings` in report order (see `Finding.sort`)."""
+    def sorted(findings: Iterable[Finding]) -> Sequence[Finding]:
+        """`findings` in report order (see `Finding.sort`): a new list, or `findings` themselves when they
+        are a sequence kept in report order (`tokcli.lint.finding_table`), whose findings are made as read."""
+        if getattr(findings, "in_report_order", False):
+            return findings  # type: ignore[return-value]
         ordered = list(findings)
         Finding.sort(ordered)
         return ordered
@@ -108,22 +111,28 @@ class RuleInfo:
     options: dict[str, Any] = field(default_factory=dict)
 
 
-def summarize(findings: list[Finding], *, files: int, extra: dict[str, Any] | None = None) -> dict[str, Any]:
+def summarize(findings: Sequence[Finding], *, files: int, extra: dict[str, Any] | None = None) -> dict[str, Any]:
     """The summary block every reporter prints: counts by severity and code, and tokens wasted per call."""
-    # Counted through Counter and map (C loops): reports run to tens of thousands of findings.
-    severities = Counter(map(attrgetter("severity"), findings))
+
+    # Counted through Counter and map (C loops): reports run to tens of thousands of findings. Findings kept
+    # as columns give their values without making each finding.
+    def values(name: str) -> Iterator[Any]:
+        by_column = getattr(findings, "values", None)
+        return by_column(name) if by_column is not None else map(attrgetter(name), findings)
+
+    severities = Counter(values("severity"))
     by_severity = {name: 0 for name in SEVERITIES}
     by_severity.update(severities)
-    by_code = Counter(map(attrgetter("code"), findings))
+    by_code = Counter(values("code"))
     summary: dict[str, Any] = {
         "files": files,
         "findings": len(findings),
         "by_severity": by_severity,
         "by_code": dict(sorted(by_code.items())),
-        "tokens_wasted": sum(map(attrgetter("tokens_wasted"), findings)),
-        "cacheable_tokens": sum(map(attrgetter("cacheable_tokens"), findings)),
-        "over_budget_tokens": sum(map(attrgetter("over_budget_tokens"), findings)),
-        "fixable": sum(map(attrgetter("fixable"), findings)),
+        "tokens_wasted": sum(values("tokens_wasted")),
+        "cacheable_tokens": sum(values("cacheable_tokens")),
+        "over_budget_tokens": sum(values("over_budget_tokens")),
+        "fixable": sum(values("fixable")),
     }
     if extra:
         summary.update(extra)

@@ -154,7 +154,7 @@ def render_json(
     document.pop("schema_version", None)  # written first, as json_document does
     with gc_paused():  # a dict per finding, none in a cycle
         rest = dumps_indented(document)
-        listed = _findings_parts(Finding.sorted(findings), blocks)
+        listed = _findings_parts(list(Finding.sorted(findings)), blocks)  # read several times: made once
     # One join: the findings run to tens of megabytes, each `+` would copy them again.
     opening = f'{{\n  "schema_version": {SCHEMA_VERSION},\n  "findings": '
     return "".join((opening, *listed, ",\n", rest[2:], "\n"))

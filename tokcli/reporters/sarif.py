@@ -134,7 +134,7 @@ def render_sarif(
     """A SARIF log with one run; `rules` gives metadata, codes without it get a minimal entry."""
     if not tool_version:
         from tokcli import __version__ as tool_version
-    ordered = Finding.sorted(findings)
+    ordered = list(Finding.sorted(findings))  # read several times: made once
     infos = {info.code: info for info in rules}
     for finding in ordered:
         if finding.code not in infos:

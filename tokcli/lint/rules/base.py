@@ -10,7 +10,8 @@ from dataclasses import dataclass, field
 from typing import Any, ClassVar, Protocol, TypeVar
 
 from tokcli.errors import InputError, unknown_name
-from tokcli.lint.finding import Edit, Finding, RuleInfo
+from tokcli.lint.finding import Edit, RuleInfo
+from tokcli.lint.finding_table import FindingTable
 from tokcli.markdown_code import indented_code_blocks
 from tokcli.prompts import PromptDocument, Span, find_template_spans, line_col
 
@@ -206,7 +207,8 @@ class Context:
         self.counter = counter
         self.model = model
         self.provider = provider
-        self.findings: list[Finding] = []
+        #: What the rules found, as columns (a file can have a million findings).
+        self.findings = FindingTable(document.path)
         self.segments = build_segments(document)
         self._counts: dict[str, int] = {}
         self._total: int | None = None
@@ -326,23 +328,17 @@ class Context:
             fix = [Edit(base + a, base + b, r) for a, b, r in edits]
         line, column = self.position(segment, start)
         end_line, end_column = self.position(segment, max(start, end))
-        self.findings.append(
-            Finding(
-                path=self.document.path,
-                line=line,
-                column=column,
-                end_line=end_line,
-                end_column=end_column,
-                code=rule.code,
-                name=rule.name,
-                severity=rule.severity_level,
-                message=message,
-                tokens_wasted=tokens_wasted,
-                fix=fix,
-                safe_fix=rule.safe_fix,
-                cacheable_tokens=cacheable_tokens,
-                over_budget_tokens=over_budget_tokens,
-            )
+        self.findings.add(
+            (rule.code, rule.name, rule.severity_level, rule.safe_fix),
+            line,
+            column,
+            end_line,
+            end_column,
+            message,
+            tokens_wasted,
+            fix,
+            cacheable_tokens=cacheable_tokens,
+            over_budget_tokens=over_budget_tokens,
         )
 
 
