@@ -174,3 +174,23 @@ def test_escaped_newline_printed_as_text() -> None:
     # Inside a tag the escape is Jinja's string syntax; in a path it is a directory; in markdown it is prose.
     assert hits('{{ "a\\nb" }} and C:\\new\\notes\n', "TK505", path="a.j2", dedent=False) == []
     assert hits("Answer.\\n\\nNext.\n", "TK505", path="a.md", dedent=False) == []
+
+
+@pytest.mark.parametrize("closed", [True, False])
+def test_many_simple_tags_are_judged_without_the_tree_as_with_it(closed: bool, monkeypatch: pytest.MonkeyPatch) -> None:
+    """TK504 asks `tokcli.simple_tags` whether a body of many simple tags parses (Jinja2's verdict, no tree):
+    the same findings as parsing it, for a body that parses and for one left open (markdown: not refused)."""
+    from tokcli import simple_tags
+    from tokcli.lint.engine import Linter
+
+    blocks = "".join(
+        f"  {{% if a{index} %}}\n    {{% for x in y{index} %}}\n\n{{{{ x }}}}\n    {{% endfor %}}\n  {{% endif %}}\n"
+        for index in range(80)
+    )
+    text = "# Title\n\n" + blocks + ("" if closed else "{% if open %}\n")
+    linter = Linter(model="gpt-4o")
+    shortcut = linter.lint_text("p.md", text)
+    monkeypatch.setattr(simple_tags, "SHORTCUT_MIN_TAGS", 10**9)
+    parsed = linter.lint_text("p.md", text)
+    assert shortcut == parsed
+    assert any(finding.code == "TK504" for finding in parsed) == closed

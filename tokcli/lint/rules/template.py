@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from typing import Any, ClassVar
 
+from tokcli import simple_tags
 from tokcli.lint.rules.base import Context, Rule, Segment, register
 from tokcli.prompts import jinja_environment
 from tokcli.prompts import parse_template as parse_jinja
@@ -28,6 +29,29 @@ def parse_template(ctx: Context) -> Any | None:
             ast = None
     ctx.__dict__["template_ast"] = ast
     return ast
+
+
+def template_parses(ctx: Context) -> bool:
+    """Whether `parse_template(ctx)` is not None; a Jinja body of many simple tags answers without the tree
+    (`tokcli.simple_tags` gives Jinja2's verdict): a large template's tree weighs tens of times its text."""
+    document = ctx.document
+    spans = document.template_spans
+    if (
+        "template_ast" not in ctx.__dict__
+        and document.kind != "chat"
+        and document.template_language == "jinja"
+        and len(spans) >= simple_tags.SHORTCUT_MIN_TAGS
+    ):
+        simple = simple_tags.simple_template(document.text, spans, document.body_offset)
+        if simple is not None:
+            return simple.parses
+    return parse_template(ctx) is not None
+
+
+def _has_set_tag(ctx: Context) -> bool:
+    """Whether a block tag could be a `{% set %}` (the only statement that assigns)."""
+    text = ctx.document.text
+    return any(span.kind == "block" and "set" in text[span.start : span.end] for span in ctx.document.template_spans)
 
 
 def template_signature(source: str) -> tuple[frozenset[str], tuple[Any, ...]]:
@@ -120,12 +144,12 @@ class UndefinedVariable(Rule):
     options: ClassVar[dict[str, Any]] = {"variables": []}
 
     def check(self, ctx: Context) -> None:
-        ast = parse_template(ctx)
-        if ast is None:
-            return
         declared = declared_inputs(ctx)
         known = set(self.opts["variables"])
         if declared is None and not known:
+            return
+        ast = parse_template(ctx)
+        if ast is None:
             return
         segment = ctx.segments[0]
         for name in sorted(used_variables(ast) - known - set(declared or {})):
@@ -204,6 +228,8 @@ class UnusedSet(Rule):
     def check(self, ctx: Context) -> None:
         from jinja2 import nodes
 
+        if not _has_set_tag(ctx):
+            return  # nothing is set: no need for the tree
         ast = parse_template(ctx)
         if ast is None or _has_includes(ast):
             return
@@ -261,7 +287,7 @@ class WhitespaceControlBlankLines(Rule):
     def check(self, ctx: Context) -> None:
         # The application's environment (`lint.jinja`) decides what renders; with trim_blocks Jinja drops the
         # newline after every tag, so tag lines leave no blank line behind.
-        if self.opts["trim-blocks"] or ctx.jinja.get("trim-blocks") or parse_template(ctx) is None:
+        if self.opts["trim-blocks"] or ctx.jinja.get("trim-blocks") or not template_parses(ctx):
             return
         segment = ctx.segments[0]
         minimum = int(self.opts["min-blank-run"])
