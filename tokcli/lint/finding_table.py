@@ -10,6 +10,7 @@ cache or budget figures, which a caller may set later) are kept whole, so a chan
 from __future__ import annotations
 
 from array import array
+from bisect import bisect_right
 from collections.abc import Iterable, Iterator, Sequence
 from itertools import chain, pairwise
 from operator import attrgetter
@@ -23,7 +24,31 @@ RuleKey = tuple[str, str, str, bool]
 _INTEGER_COLUMNS = ("line", "column", "end_line", "end_column", "tokens_wasted", "fix_start", "fix_end")
 
 
-class FindingTable(Sequence[Finding]):
+class _MadeOnReading(Sequence[Finding]):
+    """A sequence of findings made as they are read (`_at` makes the one at an index within range)."""
+
+    __slots__ = ()
+
+    def _at(self, index: int) -> Finding:
+        raise NotImplementedError
+
+    @overload
+    def __getitem__(self, index: int) -> Finding: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> list[Finding]: ...
+
+    def __getitem__(self, index: int | slice) -> Finding | list[Finding]:
+        if isinstance(index, slice):
+            return [self._at(row) for row in range(len(self))[index]]
+        if index < 0:
+            index += len(self)
+        if not 0 <= index < len(self):
+            raise IndexError("finding index out of range")
+        return self._at(index)
+
+
+class FindingTable(_MadeOnReading):
     """The findings of the document at `path`, a row each (see the module's docstring)."""
 
     __slots__ = (
@@ -141,19 +166,7 @@ class FindingTable(Sequence[Finding]):
     def __len__(self) -> int:
         return len(self._message)
 
-    @overload
-    def __getitem__(self, index: int) -> Finding: ...
-
-    @overload
-    def __getitem__(self, index: slice) -> list[Finding]: ...
-
-    def __getitem__(self, index: int | slice) -> Finding | list[Finding]:
-        if isinstance(index, slice):
-            return [self._row(row) for row in range(len(self))[index]]
-        if index < 0:
-            index += len(self)
-        if not 0 <= index < len(self):
-            raise IndexError("finding index out of range")
+    def _at(self, index: int) -> Finding:
         return self._row(index)
 
     def __iter__(self) -> Iterator[Finding]:
@@ -278,7 +291,7 @@ class FindingTable(Sequence[Finding]):
         self._replacement = list(map(self._replacement.__getitem__, rows))
 
 
-class FindingRuns(Sequence[Finding]):
+class FindingRuns(_MadeOnReading):
     """Several documents' sorted tables, one after the other in report order: the tables of distinct paths,
     ordered by path (what sorting all their findings together gives, without making them)."""
 
@@ -303,21 +316,7 @@ class FindingRuns(Sequence[Finding]):
     def __len__(self) -> int:
         return self._starts[-1]
 
-    @overload
-    def __getitem__(self, index: int) -> Finding: ...
-
-    @overload
-    def __getitem__(self, index: slice) -> list[Finding]: ...
-
-    def __getitem__(self, index: int | slice) -> Finding | list[Finding]:
-        if isinstance(index, slice):
-            return list(self)[index]
-        from bisect import bisect_right
-
-        if index < 0:
-            index += len(self)
-        if not 0 <= index < len(self):
-            raise IndexError("finding index out of range")
+    def _at(self, index: int) -> Finding:
         part = bisect_right(self._starts, index) - 1
         return self._tables[part][index - self._starts[part]]
 
