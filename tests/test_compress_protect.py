@@ -221,6 +221,19 @@ def test_a_memo_scans_each_distinct_line_once(monkeypatch: pytest.MonkeyPatch) -
     assert len(expected) > 2000
 
 
+def test_a_memo_does_not_learn_very_long_lines(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A line of `MEMO_LINE_MAX_CHARS` or more (a minified JSON block) is scanned each time, not kept; its spans
+    are the same as one scan's."""
+    monkeypatch.setattr(protect, "MEMO_LINE_MAX_CHARS", 64)
+    long_line = json.dumps([{"id": index, "name": f"item {index}", "ok": True} for index in range(6)])
+    text = "\n".join(["Do not log the user_id 42.", long_line, "", long_line, "Never skip `step 3`."])
+    memo: protect.LineMemo = {}
+    assert known_line_spans(text, memo) == line_spans(text)
+    assert long_line not in memo and "Do not log the user_id 42." in memo
+    assert known_line_spans(text, memo) == line_spans(text)
+    assert any(start >= len(text) // 4 for start, _, _ in line_spans(text))  # the long lines have spans
+
+
 def test_negation_words_equal_the_generic_scan() -> None:
     """`_negation_words` runs `finditer` between the matches after non-ASCII characters; it finds what the
     generic `iter_after_non_word` finds (which would also see the "not" inside "\u00a0must not")."""

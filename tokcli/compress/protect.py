@@ -857,6 +857,8 @@ LineMemo = dict[str, tuple[tuple[int, int, int, str], ...]]
 #: Texts at least this long have their line spans found line by line through a `LineMemo` (see
 #: `known_line_spans`); shorter ones in one scan (a prompt: the bookkeeping would cost more than it saves).
 LINE_MEMO_MIN_CHARS = 65_536
+#: Lines at least this long are scanned each time they are met, not kept in a `LineMemo`.
+MEMO_LINE_MAX_CHARS = 65_536
 #: Lines at least this long in all (the distinct lines a scan needs) are scanned in two halves, the second in a
 #: forked child process (see `known_line_spans`).
 PARALLEL_MIN_CHARS = 1_000_000
@@ -864,19 +866,21 @@ PARALLEL_MIN_CHARS = 1_000_000
 
 def known_line_spans(text: str, memo: LineMemo) -> list[tuple[int, int, str]]:
     """`line_spans(text)`, in the same order, scanning only the lines `memo` does not know, each distinct line
-    once (the spans of a line depend on that line alone); `memo` learns the lines scanned. A compressed text
+    once (the spans of a line depend on that line alone); `memo` learns the lines scanned (but very long ones). A compressed text
     keeps most lines of its original as they were, and a long document repeats many of its own lines.
 
     The scans of many lines run in two processes where a second CPU is there (see `line_spans_split`)."""
     lines = text.split("\n")
     missing = [line for line in dict.fromkeys(lines) if line not in memo]
-    if missing:
-        memo.update(_scan_lines(missing))
+    scanned = _scan_lines(missing) if missing else {}
+    # A very long line (a minified JSON block) is not learnt: its spans, one per number and string, would stay
+    # for the whole run, and such a line is seldom met again.
+    memo.update(item for item in scanned.items() if len(item[0]) < MEMO_LINE_MAX_CHARS)
     # by scan, then in text order: what one scan of the text finds
     by_scan: list[list[tuple[int, int, str]]] = [[] for _ in range(_scan_count())]
     offset = 0
     for line in lines:
-        spans = memo[line]
+        spans = scanned[line] if line in scanned else memo[line]
         if spans:
             for scan, start, end, kind in spans:
                 by_scan[scan].append((start + offset, end + offset, kind))

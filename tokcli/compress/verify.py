@@ -80,7 +80,8 @@ class Baseline:
     #: tags have the same texts has the same skeleton, known without lexing either; None: not a template, or
     #: not simple, or a few tags only
     simple_tag_texts: tuple[str, ...] | None = None
-    #: `line_spans` of the original, sorted by start (for `verify(copied=...)`)
+    #: `line_spans` of the original, sorted by start (for `verify(copied=...)`); empty for a long text (it has
+    #: `line_memo`)
     lines: list[tuple[int, int, str]] = field(default_factory=list, repr=False)
     #: the line spans of the original's lines, by line (see `known_line_spans`): a long result's lines that
     #: the original has are not scanned again; None for a short text
@@ -139,7 +140,12 @@ def baseline(original: str, *, kind: str = "text", body_offset: int = 0) -> Base
     spans = protect_document(
         original, kind=kind, body_offset=body_offset, tags=tags or [], negations=negations, lines=lines
     )
-    lines.sort(key=lambda span: span[0])
+    if line_memo is None:
+        lines.sort(key=lambda span: span[0])
+    else:
+        # A long result's lines are looked up in `line_memo` (see `verify`): these would never be read, and
+        # the spans of a large JSON block's every number and string were a third of compress's peak.
+        lines = []
     negation_counts = count_negations(original, negations)
     base = Baseline(
         original,
