@@ -234,6 +234,30 @@ def test_a_memo_does_not_learn_very_long_lines(monkeypatch: pytest.MonkeyPatch) 
     assert any(start >= len(text) // 4 for start, _, _ in line_spans(text))  # the long lines have spans
 
 
+BLOCK_PIECES = [
+    "\n```json\n", "\n```\n", "\n~~~\n", '\n{"a": 1, "b": "not 42"}\n', "\nname: x\nrole: y\n", "{{ user_id }}",
+    "\n<example>\n", "\n</example>\n", "\nUser: hi\n", "\n---\n",
+]  # fmt: skip
+
+
+def test_line_spans_through_a_memo_leave_out_only_what_blocks_absorb(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A long text's line spans found through a memo, without those inside its blocks, give the protected spans
+    and negation words that all its line spans give."""
+    monkeypatch.setattr(protect, "LINE_MEMO_MIN_CHARS", 0)
+    rng = random.Random(9)
+    for _ in range(1500):
+        text = "".join(rng.choice(LINE_PIECES + BLOCK_PIECES * 2) for _ in range(rng.randint(0, 60)))
+        negations: list[tuple[int, int]] = []
+        through_memo: list[tuple[int, int]] = []
+        expected = find_protected_spans(text, negations=negations)
+        assert find_protected_spans(text, negations=through_memo, line_memo={}) == expected, text
+        assert through_memo == negations, text
+    fenced = "Do not guess.\n```json\n" + '{"id": 42, "name": "not me"}\n' * 50 + "```\nNever skip `step 3`.\n"
+    blocks = protect.block_spans(fenced)
+    kept = known_line_spans(fenced, {}, blocks)
+    assert len(kept) < len(line_spans(fenced)) and any(kind == "negation" for _, _, kind in kept[2:])
+
+
 def test_negation_words_equal_the_generic_scan() -> None:
     """`_negation_words` runs `finditer` between the matches after non-ASCII characters; it finds what the
     generic `iter_after_non_word` finds (which would also see the "not" inside "\u00a0must not")."""

@@ -417,16 +417,21 @@ def find_protected_spans(
     prompty: bool = False,
     negations: list[tuple[int, int]] | None = None,
     lines: list[tuple[int, int, str]] | None = None,
+    line_memo: LineMemo | None = None,
 ) -> list[ProtectedSpan]:
     """Every protected span of `text`, sorted and non-overlapping (overlaps are merged).
 
     When `negations` is a list, the (start, end) of every negation/constraint word is appended to it (the
     same words `iter_negations` finds), so a caller can count them without scanning again. `lines` are
-    `line_spans(text)` when already known (see `reuse_line_spans`).
+    `line_spans(text)` when already known (see `reuse_line_spans`); else a long text's are found through
+    `line_memo` when given (see `known_line_spans`: without the spans its blocks hold, the same outcome).
     """
     blocks = block_spans(text, template_spans=template_spans, extra_spans=extra_spans, prompty=prompty)
     if lines is None:
-        lines = line_spans(text)
+        if line_memo is not None and len(text) >= LINE_MEMO_MIN_CHARS:
+            lines = known_line_spans(text, line_memo, blocks)
+        else:
+            lines = line_spans(text)
     if negations is not None:
         negations.extend((start, end) for start, end, kind in lines if kind == "negation")
     make = tuple.__new__  # `ProtectedSpan(...)` without its Python-level `__new__`: tens of thousands per text
@@ -864,12 +869,18 @@ MEMO_LINE_MAX_CHARS = 65_536
 PARALLEL_MIN_CHARS = 1_000_000
 
 
-def known_line_spans(text: str, memo: LineMemo) -> list[tuple[int, int, str]]:
+def known_line_spans(
+    text: str, memo: LineMemo, blocks: list[tuple[int, int, str]] | None = None
+) -> list[tuple[int, int, str]]:
     """`line_spans(text)`, in the same order, scanning only the lines `memo` does not know, each distinct line
     once (the spans of a line depend on that line alone); `memo` learns the lines scanned (but very long ones). A compressed text
     keeps most lines of its original as they were, and a long document repeats many of its own lines.
 
-    The scans of many lines run in two processes where a second CPU is there (see `line_spans_split`)."""
+    The scans of many lines run in two processes where a second CPU is there (see `line_spans_split`).
+
+    With `blocks` (`block_spans(text)`), a line that lies inside a block, ending before it does, keeps only its
+    negation words: merging puts its other spans inside the block (see `find_protected_spans`), and a JSON block
+    of megabytes has one per number and string."""
     lines = text.split("\n")
     missing = [line for line in dict.fromkeys(lines) if line not in memo]
     scanned = _scan_lines(missing) if missing else {}
@@ -879,13 +890,34 @@ def known_line_spans(text: str, memo: LineMemo) -> list[tuple[int, int, str]]:
     # by scan, then in text order: what one scan of the text finds
     by_scan: list[list[tuple[int, int, str]]] = [[] for _ in range(_scan_count())]
     offset = 0
+    inside = _InsideBlocks(blocks or [])
     for line in lines:
         spans = scanned[line] if line in scanned else memo[line]
         if spans:
+            inside_block = inside.covers(offset, offset + len(line))
             for scan, start, end, kind in spans:
-                by_scan[scan].append((start + offset, end + offset, kind))
+                if not inside_block or kind == "negation":
+                    by_scan[scan].append((start + offset, end + offset, kind))
         offset += len(line) + 1
     return list(itertools.chain.from_iterable(by_scan))
+
+
+class _InsideBlocks:
+    """Whether ranges, asked in increasing order, lie inside one of `blocks` (sorted, not overlapping), ending
+    before it does."""
+
+    def __init__(self, blocks: list[tuple[int, int, str]]) -> None:
+        self._blocks = blocks
+        self._next = 0
+
+    def covers(self, start: int, end: int) -> bool:
+        blocks = self._blocks
+        while self._next < len(blocks) and blocks[self._next][1] <= start:
+            self._next += 1
+        if self._next == len(blocks):
+            return False
+        block_start, block_end, _ = blocks[self._next]
+        return block_start <= start and end < block_end
 
 
 @functools.cache
@@ -1261,10 +1293,12 @@ def protect_document(
     tags: list[Span] | None = None,
     negations: list[tuple[int, int]] | None = None,
     lines: list[tuple[int, int, str]] | None = None,
+    line_memo: LineMemo | None = None,
 ) -> list[ProtectedSpan]:
     """Protected spans of a whole prompt file's text (front matter and template tags included).
 
-    `tags` are the template spans and `lines` the `line_spans` when already found. Raises InputError for an unclosed tag when `kind` is a
+    `tags` are the template spans and `lines` the `line_spans` when already found (else see `line_memo` in
+    `find_protected_spans`). Raises InputError for an unclosed tag when `kind` is a
     template kind; for plain text and markdown stray braces are prose, as in the shared loader.
     """
     from tokcli.errors import InputError
@@ -1301,4 +1335,5 @@ def protect_document(
         prompty=kind == "prompty",
         negations=negations,
         lines=lines,
+        line_memo=line_memo,
     )

@@ -24,7 +24,7 @@ from tokcli.compress.protect import (
     LineMemo,
     ProtectedSpan,
     count_negations,
-    line_spans_split,
+    line_spans,
     protect_document,
     reuse_line_spans,
     same_span_text,
@@ -55,7 +55,8 @@ class VerifyReport:
     problems: list[Problem] = field(default_factory=list)
     #: what the protected-span check found in the result, for a caller that looks closer at a failure: its
     #: protected spans (found with the template tags `tags`), the (start, end) of its negation/constraint
-    #: words and its `line_spans`; None when the check did not run (a template that no longer parses)
+    #: words and its `line_spans`; None when the check did not run (a template that no longer parses); `lines`
+    #: is None too for a long original's results (their line spans are found through `Baseline.line_memo`)
     spans: list[ProtectedSpan] | None = field(default=None, repr=False)
     tags: list[Span] | None = field(default=None, repr=False)
     negations: list[tuple[int, int]] | None = field(default=None, repr=False)
@@ -136,16 +137,20 @@ def baseline(original: str, *, kind: str = "text", body_offset: int = 0) -> Base
     skeleton = _SkeletonDigest(original[body_offset:]) if jinja and simple is None else None
     negations: list[tuple[int, int]] = []
     line_memo: LineMemo | None = {} if len(original) >= LINE_MEMO_MIN_CHARS else None
-    lines = line_spans_split(original, line_memo)
+    # A long text's line spans are found through `line_memo`, without those inside blocks, and not kept: a
+    # result's lines are looked up in the memo too (see `verify`). A JSON block of megabytes has a span for
+    # every number and string; they were most of compress's peak.
+    lines = line_spans(original) if line_memo is None else []
     spans = protect_document(
-        original, kind=kind, body_offset=body_offset, tags=tags or [], negations=negations, lines=lines
+        original,
+        kind=kind,
+        body_offset=body_offset,
+        tags=tags or [],
+        negations=negations,
+        lines=lines if line_memo is None else None,
+        line_memo=line_memo,
     )
-    if line_memo is None:
-        lines.sort(key=lambda span: span[0])
-    else:
-        # A long result's lines are looked up in `line_memo` (see `verify`): these would never be read, and
-        # the spans of a large JSON block's every number and string were a third of compress's peak.
-        lines = []
+    lines.sort(key=lambda span: span[0])
     negation_counts = count_negations(original, negations)
     base = Baseline(
         original,
@@ -262,14 +267,19 @@ def verify(
             skeleton = _SkeletonDigest(result[base.body_offset :])
     try:
         negations: list[tuple[int, int]] = []
-        if lines is None:
+        if lines is None and base.line_memo is None:
             lines = (
-                line_spans_split(result, base.line_memo)
-                if copied is None or base.line_memo is not None
-                else reuse_line_spans(result, base.lines, len(base.text), copied)
+                line_spans(result) if copied is None else reuse_line_spans(result, base.lines, len(base.text), copied)
             )
+        # (else, without `lines`, through the memo: `lines` stays None, the report has none)
         spans = protect_document(
-            result, kind=base.kind, body_offset=base.body_offset, tags=tags_after, negations=negations, lines=lines
+            result,
+            kind=base.kind,
+            body_offset=base.body_offset,
+            tags=tags_after,
+            negations=negations,
+            lines=lines,
+            line_memo=base.line_memo,
         )
         if base.tags is not None:
             digest = skeleton.result() if skeleton is not None else None
