@@ -142,10 +142,8 @@ class Linter:
         # Waste that costs no token is not worth a warning (a blank line the tokenizer merges away).
         waste_codes = {rule.code for rule in rules if rule.measures_waste}
         kept.keep(
-            [
-                not _suppressed_at(line, code, directives, mark=True) and (tokens > 0 or code not in waste_codes)
-                for line, code, tokens in zip(kept.line, kept.values("code"), kept.tokens_wasted)
-            ]
+            not _suppressed_at(line, code, directives, mark=True) and (tokens > 0 or code not in waste_codes)
+            for line, code, tokens in zip(kept.line, kept.values("code"), kept.tokens_wasted)
         )
         ctx.findings = FindingTable(document.path)
         ctx.directives = directives
@@ -155,10 +153,7 @@ class Linter:
                 rule.check(ctx)
         meta = ctx.findings
         meta.keep(
-            [
-                not _suppressed_at(line, code, directives, mark=False)
-                for line, code in zip(meta.line, meta.values("code"))
-            ]
+            not _suppressed_at(line, code, directives, mark=False) for line, code in zip(meta.line, meta.values("code"))
         )
         kept.extend_table(meta)
         kept.sort()

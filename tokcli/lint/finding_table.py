@@ -220,11 +220,11 @@ class FindingTable(_MadeOnReading):
             getter(whole[row]) if row in whole else value for row, value in zip(range(len(self)), plain, strict=True)
         )
 
-    def keep(self, kept: Sequence[bool]) -> None:
+    def keep(self, kept: Iterable[bool]) -> None:
         """Drop the rows whose flag in `kept` is false (nothing is copied when every row is kept)."""
-        if all(kept):
-            return
-        self._select([row for row, keep in enumerate(kept) if keep])
+        dropped = {row for row, keep in enumerate(kept) if not keep}
+        if dropped:
+            self._select(array("q", (row for row in range(len(self)) if row not in dropped)))
 
     def extend_table(self, other: FindingTable) -> None:
         """Append `other`'s rows (a table of the same document)."""
