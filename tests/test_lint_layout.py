@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from tokcli.lint.layout import exclusive, layout
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from tokcli.lint.layout import _LABEL, _SPEAKER_LABELS, NOT_NARRATIVE, exclusive, layout, narrative
 from tokcli.lint.rules.base import Segment, find_code_blocks
 from tokcli.prompts import find_template_spans
 
@@ -51,3 +54,30 @@ def test_lines_inside_example_tags_of_any_such_name_are_examples() -> None:
     # (an opening tag's line goes with the example it opens, a closing tag's is markup)
     expected = ["prose", "example", "example", "html", "example", "example", "html", "html", "prose", "html"]
     assert kinds(text) == expected
+
+
+def _narrative_by_definition(segment: Segment, offset: int) -> bool:
+    """`narrative` as it reads: the line's text before `offset`, sliced, its label and quotes counted."""
+    lines = layout(segment)
+    starts = [line.start for line in lines]
+    if not starts or offset < starts[0]:
+        return True
+    index = max(i for i, start in enumerate(starts) if start <= offset)
+    if lines[index].kind in NOT_NARRATIVE:
+        return False
+    before = segment.masked[lines[index].start : offset]
+    label = _LABEL.match(before)
+    if label is not None and label.group("label").lower().split()[-1] in _SPEAKER_LABELS:
+        return False
+    return before.count('"') % 2 == 0 and before.count("“") <= before.count("”")
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(st.sampled_from(['"', "“", "”", "Say ", "User: ", "a", " ", "\n", "- ", "**Reply:** ", "x"]), max_size=30)
+)
+def test_narrative_counts_the_quotes_before_an_offset_as_the_sliced_line_would(pieces: list[str]) -> None:
+    text = "".join(pieces)
+    segment = Segment(text, 0, 1, spans=[])
+    for offset in range(len(text) + 1):
+        assert narrative(segment, offset) == _narrative_by_definition(segment, offset)

@@ -323,8 +323,35 @@ def narrative(segment: Segment, offset: int) -> bool:
         return True
     if lines.kinds[index] in NOT_NARRATIVE:
         return False
-    before = segment.masked[lines.starts[index] : offset]
-    label = _LABEL.match(before)
+    line_start = lines.starts[index]
+    label = _LABEL.match(segment.masked, line_start, offset)
     if label is not None and label.group("label").lower().split()[-1] in _SPEAKER_LABELS:
         return False
-    return before.count('"') % 2 == 0 and before.count("“") <= before.count("”")
+    straight, opening, closing = _quotes(segment, index, line_start)
+    # how many of each quote the line holds before `offset`, by bisection: a long line is scanned once, not once
+    # per finding on it
+    return (
+        bisect.bisect_left(straight, offset) % 2 == 0
+        and bisect.bisect_left(opening, offset) <= bisect.bisect_left(closing, offset)
+    )
+
+
+def _quotes(segment: Segment, index: int, line_start: int) -> tuple[array[int], array[int], array[int]]:
+    """The offsets of the straight, opening and closing double quotes on line `index` (found once per line)."""
+    key = ("quotes", index)
+    found = segment.cache.get(key)
+    if found is None:
+        line_end = segment.masked.find("\n", line_start)
+        line_end = len(segment.masked) if line_end < 0 else line_end
+        found = tuple(array("q", _offsets(segment.masked, mark, line_start, line_end)) for mark in '"“”')
+        segment.cache[key] = found
+    return found
+
+
+def _offsets(text: str, mark: str, start: int, end: int) -> list[int]:
+    offsets = []
+    position = text.find(mark, start, end)
+    while position >= 0:
+        offsets.append(position)
+        position = text.find(mark, position + 1, end)
+    return offsets
