@@ -115,10 +115,18 @@ def _grades_an_asked_quality(text: str, degree_end: int, word_start: int) -> boo
     )
 
 
+def _before_blanks(text: str, end: int) -> int:
+    """Where the blanks before `end` begin: `len(text[:end].rstrip(" \\t"))` without copying the text before it
+    (once per hedge, that made a long text quadratic)."""
+    while end > 0 and text[end - 1] in " \t":
+        end -= 1
+    return end
+
+
 def _opening_hedge(text: str, start: int, end: int) -> str | None:
     if not text[start].isupper() or not at_sentence_start(text, start) or in_example(text, start):
         return None  # not an opener; or example data ("Predicted answer: Basically, …"), kept as written
-    if _grades_an_asked_quality(text, len(text[: end - 1].rstrip(" \t")), end - 1):
+    if _grades_an_asked_quality(text, _before_blanks(text, end - 1), end - 1):
         return None  # "Really short." is the instruction, "Short." a weaker one
     letter = end - 1
     # a sentence left opening in lower case reads as a glitch: keep the opener where the capital cannot go
@@ -129,7 +137,7 @@ def _inline_hedge(text: str, start: int, end: int) -> Replacement:
     # lower case inside a sentence; not "the very", not the second of "really, really", not in "a-really"
     if start < 1 or not text[start].islower() or text[start - 1] in "'’-,":
         return None
-    if _grades_an_asked_quality(text, len(text[:end].rstrip(" \t")), end):
+    if _grades_an_asked_quality(text, _before_blanks(text, end), end):
         return None  # "keep it really short" asks for more than "keep it short"
     if text[max(0, start - 2) : start] == ", " or text[max(0, start - 4) : start].lower() == "the ":
         return None

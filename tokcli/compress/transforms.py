@@ -890,7 +890,10 @@ def _drop_empty_words(text: str) -> tuple[str, int]:
 
 # A request asked as a question ("Could you please summarise this report?"): its question mark becomes a full
 # stop, so that with the opener gone it reads "Summarise this report." (and as a request if the opener stays).
-_POLITE_QUESTION = re.compile(r"(?:[Cc]ould|[Cc]an|[Ww]ould)[ \t]+you[ \t]+(?:please|kindly)[ \t][^?.!\n]*\?")
+# (one class first, which the engine skips ahead to; an alternation first is tried at every position)
+_POLITE_QUESTION = re.compile(
+    r"[CcWw](?:(?<=[Cc])(?:ould|an)|(?<=[Ww])ould)[ \t]+you[ \t]+(?:please|kindly)[ \t][^?.!\n]*\?"
+)
 
 
 _STOPS = frozenset(",.;:!?)")
@@ -920,8 +923,8 @@ def _narrated_list_item(text: str, start: int) -> bool:
     if not _LIST_ITEM_START.fullmatch(text, line_start, start):
         return False
     line_end = text.find("\n", start)
-    before = text[: max(0, line_start - 1)]
-    siblings = [before[before.rfind("\n") + 1 :]] if line_start else []
+    previous_end = max(0, line_start - 1)  # (found in place: a copy of the text before it made a long text quadratic)
+    siblings = [text[text.rfind("\n", 0, previous_end) + 1 : previous_end]] if line_start else []
     if line_end >= 0:
         next_end = text.find("\n", line_end + 1)
         siblings.append(text[line_end + 1 : len(text) if next_end < 0 else next_end])
