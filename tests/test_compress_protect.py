@@ -556,3 +556,31 @@ def test_a_short_text_in_another_language_is_kept_and_english_with_a_foreign_wor
     english = "The shop is in La Jolla; the menu says cafe au lait. Utilise the tools you have.\n"
     assert protect.foreign_prose(english) == []
     assert "Use the tools you have." in compress_text(english).text
+
+
+_LABEL_PIECES = [
+    "Example:",
+    "**Sample output:**",
+    "Expected response 2:",
+    "Example email:",
+    "> ",
+    "- ",
+    "Hi Sam,",
+    "x = 1",
+]
+_LABEL_PIECES += ["\n", "\n", " ", "\t", ":", "**", "__", "Best regards,", "text", "Reply:"]
+
+
+@given(st.lists(st.sampled_from(_LABEL_PIECES), max_size=30).map("".join))
+@settings(max_examples=400, deadline=None)
+def test_labels_found_from_their_colons_are_those_the_pattern_finds(text: str) -> None:
+    for pattern in (protect.EXAMPLE_BLOCK, protect._LETTER_LABEL):
+        expected = [match.span() for match in pattern.finditer(text)]
+        assert [match.span() for match in protect.iter_labels(pattern, text)] == expected
+
+
+def test_labels_found_from_their_colons_skip_a_label_inside_the_block_before() -> None:
+    text = "Intro: here\nExample:\nSample output:\nx = 1\n\n**Reply:**  \nHi Sam,\nok\n"
+    found = [match.group("block") for match in protect.iter_labels(protect.EXAMPLE_BLOCK, text)]
+    assert found == ["Sample output:\nx = 1\n", "Hi Sam,\nok\n"]
+    assert found == [match.group("block") for match in protect.EXAMPLE_BLOCK.finditer(text)]

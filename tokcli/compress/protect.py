@@ -714,6 +714,25 @@ EXAMPLE_LABEL_LINE = (
     r"(?:examples?|samples?|output|response|answer|reply|email|e-mail|message|letter)(?:[ \t]+\d{1,2})?(?:\*\*|__)?:"
     r"(?:\*\*|__)?[ \t]*\n"
 )
+# A label line ends with its colon (bold marks and blanks aside): the lines that end so are found first (a literal
+# the engine skips ahead to), and a label pattern is tried at their starts only, not at every line start.
+_LABEL_LINE_END = re.compile(r":(?:\*\*|__)?[ \t]*\n")
+
+
+def iter_labels(pattern: re.Pattern[str], text: str) -> Iterator[re.Match[str]]:
+    """What `pattern.finditer(text)` finds, for a `pattern` (re.M | re.I) that starts with `EXAMPLE_LABEL_LINE`:
+    a match starts at the start of a line that `_LABEL_LINE_END` ends, after the end of the match before it."""
+    resume = 0
+    for line_end in _LABEL_LINE_END.finditer(text):
+        line_start = text.rfind("\n", 0, line_end.start()) + 1
+        if line_start < resume:
+            continue  # inside the match before
+        match = pattern.match(text, line_start)
+        if match is not None:
+            yield match
+            resume = match.end()
+
+
 _LETTER_LABEL = re.compile(
     EXAMPLE_LABEL_LINE + r"(?=[ \t>]*(?:hi|hello|hey|dear|good (?:morning|afternoon|evening))\b[^\n]{0,60}\n)",
     re.M | re.I,
@@ -731,7 +750,7 @@ _LETTER_REACH = 4000
 def _example_letters(text: str) -> Iterator[tuple[int, int, str]]:
     """The letters shown as examples under a label (see `_LETTER_LABEL`), from the greeting to the name under
     the sign-off; a letter whose sign-off does not come before a heading or a fence is left to the other rules."""
-    for label in _LETTER_LABEL.finditer(text):
+    for label in iter_labels(_LETTER_LABEL, text):
         start = label.end()
         reach = min(len(text), start + _LETTER_REACH)
         close = _LETTER_CLOSE.search(text, start, reach)
@@ -761,7 +780,7 @@ def _example_code(text: str) -> Iterator[tuple[int, int, str]]:
     is the example's. A JSON example is left to the JSON rules (minified, its value checked)."""
     from tokcli.markdown_code import CODE_SIGNAL, indent_width
 
-    for match in EXAMPLE_BLOCK.finditer(text):
+    for match in iter_labels(EXAMPLE_BLOCK, text):
         if text[match.start("block") : match.end("block")].lstrip()[:1] in ("{", "["):
             continue
         run_start = -1

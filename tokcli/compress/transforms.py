@@ -23,6 +23,7 @@ from tokcli.compress.protect import (
     after_non_word,
     fold,
     iter_after_non_word,
+    iter_labels,
     known_fold,
     remember_fold,
 )
@@ -1607,7 +1608,7 @@ def example_blocks(text: str) -> list[tuple[int, int]]:
     """The (start, end) of the lines under each example label (see `protect.EXAMPLE_BLOCK`)."""
     if ":" not in text:
         return []
-    return [match.span("block") for match in EXAMPLE_BLOCK.finditer(text)]
+    return [match.span("block") for match in iter_labels(EXAMPLE_BLOCK, text)]
 
 
 def _edit_prose_lines(text: str, edit: Callable[[str], tuple[str, int]]) -> tuple[str, int]:
