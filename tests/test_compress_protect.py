@@ -584,3 +584,28 @@ def test_labels_found_from_their_colons_skip_a_label_inside_the_block_before() -
     found = [match.group("block") for match in protect.iter_labels(protect.EXAMPLE_BLOCK, text)]
     assert found == ["Sample output:\nx = 1\n", "Hi Sam,\nok\n"]
     assert found == [match.group("block") for match in protect.EXAMPLE_BLOCK.finditer(text)]
+
+
+_INDENT_PIECES = ["    x = 1;", "\tf(x)", "  \treturn y", "   text", "prose", "- item", "", " ", "\u00a0", "  \n", "\n"]
+
+
+@given(st.lists(st.sampled_from(_INDENT_PIECES), max_size=20).map("\n".join))
+@settings(max_examples=400, deadline=None)
+def test_indented_code_blocks_are_those_of_every_line_walked(text: str) -> None:
+    from tokcli import markdown_code
+
+    found = markdown_code.indented_code_blocks(text)
+    walked = markdown_code._INDENTED_AFTER_BLANK
+    try:
+        markdown_code._INDENTED_AFTER_BLANK = re.compile("")  # no shortcut: every text's lines are walked
+        assert markdown_code.indented_code_blocks(text) == found
+    finally:
+        markdown_code._INDENTED_AFTER_BLANK = walked
+
+
+def test_an_indented_block_on_the_first_line_or_after_a_blank_one_is_code() -> None:
+    from tokcli.markdown_code import indented_code_blocks
+
+    assert indented_code_blocks("    x = f(1)\nprose") == [(0, 12)]
+    assert indented_code_blocks("Run:\n \t\n\tx = f(1)\n") == [(8, 17)]
+    assert indented_code_blocks("Run:\n    x = f(1)\n") == []  # no blank line before it: a continuation

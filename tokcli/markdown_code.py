@@ -9,11 +9,16 @@ LIST_ITEM = re.compile(r"^[ \t]*(?:[-*+•]|\d+[.)])[ \t]")
 CODE_SIGNAL = re.compile(
     r"[;{}=<>]|\?\?|=>|->|::|//|/\*|^\s*#|\w\(|\)\s*$|^\s*(?:def|class|function|const|let|var|return|import|from|if|for|while)\b"
 )
+# where a block may open: a line indented 4+ columns (a tab, or four spaces) after a blank line, searched in
+# "\n\n" + text (the first line opens one too)
+_INDENTED_AFTER_BLANK = re.compile(r"\n[^\S\n]*\n(?: {0,3}\t| {4})")
 
 
 def indented_code_blocks(text: str) -> list[tuple[int, int]]:
     """Blocks indented 4+ columns deeper than the line before the blank line that precedes them, and not
     list items, where most lines look like code. Indented prose under a list item is not code."""
+    if _INDENTED_AFTER_BLANK.search("\n\n" + text) is None:
+        return []  # no line can open a block (most texts): their lines are not walked
     blocks: list[tuple[int, int]] = []
     lines = text.split("\n")
     offsets = []
