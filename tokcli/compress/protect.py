@@ -673,9 +673,12 @@ _EXAMPLE_PART = re.compile(
 def _example_sections(text: str) -> Iterator[tuple[int, int, str]]:
     """What a section headed as examples holds ("## Example", "### Example 2: a refund", "## Sample output"), up to
     the next heading of its level or higher: shown to the model as written (as `lint` reads it too)."""
-    lowered = text.lower()
-    if not any(word in lowered for word in ("exampl", "sampl", "demonstrat", "few-shot")):
-        return  # most texts: no heading can name examples, and the headings are not scanned
+    words = ("exampl", "sampl", "demonstrat", "few-shot")
+    # (written in lower case somewhere, most often: the text is then not copied in lower case to look)
+    if not any(word in text for word in words):
+        lowered = text.lower()
+        if not any(word in lowered for word in words):
+            return  # most texts: no heading can name examples, and the headings are not scanned
     first = _EXAMPLE_TITLE.search(text)
     if first is None:
         return
