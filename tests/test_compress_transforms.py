@@ -555,3 +555,37 @@ def test_a_request_asked_as_a_question_ends_with_a_full_stop() -> None:
 )
 def test_the_writer_announcing_what_comes_next_goes(before: str, after: str) -> None:
     assert t.filler_phrases(before)[0] == after
+
+
+# the polite question as first written (an alternation first); the module's pattern opens with one class instead
+_POLITE_QUESTION_AS_WRITTEN = re.compile(
+    r"(?:[Cc]ould|[Cc]an|[Ww]ould)[ \t]+you[ \t]+(?:please|kindly)[ \t][^?.!\n]*\?"
+)
+_QUESTION_PIECES = [
+    "Could",
+    "could",
+    "Can",
+    "can",
+    "Would",
+    "would",
+    "Wan",
+    "Cold",
+    "Wcan",
+    "Cwould",
+    " you",
+    " please",
+]
+_QUESTION_PIECES += [" kindly", " x", "?", ".", "\n", "\t", " "]
+
+
+@given(st.lists(st.sampled_from(_QUESTION_PIECES), max_size=25).map("".join))
+@settings(max_examples=400, deadline=None)
+def test_polite_questions_are_those_the_alternation_finds(text: str) -> None:
+    expected = [match.span() for match in _POLITE_QUESTION_AS_WRITTEN.finditer(text)]
+    assert [match.span() for match in t._POLITE_QUESTION.finditer(text)] == expected
+
+
+def test_a_polite_question_becomes_a_request() -> None:
+    assert [m.group() for m in t._POLITE_QUESTION.finditer("Can you please check it? Wan you please go?")] == [
+        "Can you please check it?"
+    ]
