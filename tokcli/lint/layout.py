@@ -330,9 +330,8 @@ def narrative(segment: Segment, offset: int) -> bool:
     straight, opening, closing = _quotes(segment, index, line_start)
     # how many of each quote the line holds before `offset`, by bisection: a long line is scanned once, not once
     # per finding on it
-    return (
-        bisect.bisect_left(straight, offset) % 2 == 0
-        and bisect.bisect_left(opening, offset) <= bisect.bisect_left(closing, offset)
+    return bisect.bisect_left(straight, offset) % 2 == 0 and bisect.bisect_left(opening, offset) <= bisect.bisect_left(
+        closing, offset
     )
 
 
