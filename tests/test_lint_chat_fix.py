@@ -61,3 +61,22 @@ def test_a_chat_file_whose_content_is_given_as_parts_is_left_alone(tmp_path: Pat
     assert result.exit_code == 1
     assert "TK103" in result.stdout
     assert path.read_text() == source
+
+
+@pytest.mark.parametrize("command", [["lint", "--fix"], ["compress", "--write", "--no-backup"]])
+def test_a_crlf_yaml_chat_file_keeps_its_line_ends_and_the_blank_line_after_a_block(
+    tmp_path: Path, command: list[str]
+) -> None:
+    source = (
+        "messages:\r\n  - role: system\r\n    content: |  # the rules\r\n      Please note that you must answer in"
+        " {{ lang }}.   \r\n      It is very important that you do not guess.\r\n\r\n  - role: user\r\n"
+        '    content: "Hi   there"\r\n'
+    )
+    path = tmp_path / "chat.yaml"
+    path.write_bytes(source.encode())
+    result = runner.invoke(app, [command[0], str(path), *command[1:]])
+    assert result.exit_code in (0, 1), result.output
+    written = path.read_bytes().decode()
+    assert written.count("\n") == written.count("\r\n") == source.count("\r\n")
+    assert written.startswith("messages:\r\n  - role: system\r\n    content: |  # the rules\r\n")
+    assert written.endswith("guess.\r\n\r\n  - role: user\r\n    content: \"Hi there\"\r\n")

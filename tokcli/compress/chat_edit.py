@@ -122,13 +122,17 @@ def _value(mapping: Any, key: str) -> Any:
 
 
 def replace_scalars(text: str, edits: list[tuple[Any, str]], *, is_json: bool) -> str:
-    """`text` with each (scalar node, new value) written in place of the node's source, last first."""
+    """`text` with each (scalar node, new value) written in place of the node's source, last first; a new
+    block's lines take the line ends of the lines they replace (a CRLF file stays CRLF)."""
+    from tokcli.line_ends import keep_line_ends
+
+    original = text
     for node, value in sorted(edits, key=lambda edit: edit[0].start_mark.index, reverse=True):
         start, end = node.start_mark.index, node.end_mark.index
         start += len(_PROPERTIES.match(text, start).group())  # type: ignore[union-attr]
         written = _written(text, start, end, node.style, value, is_json=is_json)
         text = text[:start] + written + text[end:]
-    return text
+    return keep_line_ends(original, text)
 
 
 # an anchor or tag before the scalar ("&same", "!!str"): part of the node's source, kept
@@ -147,7 +151,7 @@ def _written(text: str, start: int, end: int, style: str | None, value: str, *, 
         block = _block(original, value) if raw_safe else None
         # a block's source ends with the line breaks after it; a quoted string in its place needs them too, and
         # keeps the comment of the block's header line
-        return block or quoted + _header_comment(original) + original[len(original.rstrip("\n")) :]
+        return block or quoted + _header_comment(original) + original[len(original.rstrip("\r\n")) :]
     if is_json or style == '"' or not raw_safe:
         return quoted
     if style == "'":
@@ -203,8 +207,8 @@ def _block(original: str, value: str) -> str | None:
     trailing = "\n" * max(breaks, 1)
     if "+" not in header.group("indicators") and chomping != "+":
         # blank lines after the old block were not part of its value: they stay between the entries
-        old_content = original.rstrip("\n")
-        trailing += "\n" * max(len(original) - len(old_content) - 1, 0)
+        old_breaks = original[len(original.rstrip("\r\n")) :].count("\n")  # a CRLF file's breaks are "\r\n"
+        trailing += "\n" * max(old_breaks - 1, 0)
     return f"|{chomping}{_header_comment(original)}\n{lines}{trailing}"
 
 
@@ -212,7 +216,7 @@ def _header_comment(original: str) -> str:
     """The comment after a block scalar's indicators on its header line, with the blanks before it (`  # note`)."""
     header = _BLOCK_HEADER.match(original)
     rest = original[header.end() : original.find("\n")] if header is not None and "\n" in original else ""
-    return rest if rest.strip().startswith("#") else ""
+    return rest.rstrip("\r") if rest.strip().startswith("#") else ""
 
 
 def _indentation(body: str) -> str | None:
