@@ -79,4 +79,4 @@ def test_a_crlf_yaml_chat_file_keeps_its_line_ends_and_the_blank_line_after_a_bl
     written = path.read_bytes().decode()
     assert written.count("\n") == written.count("\r\n") == source.count("\r\n")
     assert written.startswith("messages:\r\n  - role: system\r\n    content: |  # the rules\r\n")
-    assert written.endswith("guess.\r\n\r\n  - role: user\r\n    content: \"Hi there\"\r\n")
+    assert written.endswith('guess.\r\n\r\n  - role: user\r\n    content: "Hi there"\r\n')

@@ -177,6 +177,43 @@ def test_escaped_braces_of_a_format_string_are_no_jinja_tag(tree: Path, source: 
     assert result.stderr == ""
 
 
+def test_compress_python_format_prompt_keeps_positional_and_nested_fields(tree: Path) -> None:
+    # fields Python's str.format reads that no name opens: `{0:…}`, `{}`, a nested spec, one inside `{{ }}`
+    source = (
+        'PROMPT = """Please note that the date is {0:%d  %B} and the user is {{{user}}}.\n'
+        'Please note that you pad {:>{width}} and cite {}.\n"""\n\n\n'
+        'def build(day, name, source):\n    return PROMPT.format(day, name, source, user="u", width=8)\n'
+    )
+    (tree / "dates.py").write_text(source)
+    result = invoke("compress", "dates.py", "--write", "--no-backup")
+    assert result.exit_code == 0, result.stderr
+    assert (tree / "dates.py").read_text() == source.replace("Please note that the", "The").replace(
+        "Please note that you", "You"
+    )
+
+
+def test_format_fields_are_read_as_str_format_reads_them() -> None:
+    import string
+
+    from tokcli.units.syntax import format_names, format_string_fields
+
+    text = "{0:%d  %B} {{{user}}} {:>{width}} {a[{]} {b!r:>{x}.{y}} {{not}} {}"
+    spans = format_string_fields(text)
+    assert [text[span.start : span.end] for span in spans] == [
+        "{0:%d  %B}",
+        "{user}",
+        "{:>{width}}",
+        "{a[{]}",
+        "{b!r:>{x}.{y}}",
+        "{}",
+    ]
+    assert len(format_names(text)) == len([item for item in string.Formatter().parse(text) if item[1] is not None])
+    assert format_names(text)[:3] == ["0:%d  %B", "user", ":>{width}"]  # a changed spec is a changed field
+    # not a valid format string (a lone brace): the fields a name opens, as before
+    lone = "{name} and a lone }"
+    assert [lone[span.start : span.end] for span in format_string_fields(lone)] == ["{name}"]
+
+
 def test_a_lost_format_field_fails_verification() -> None:
     from tokcli.compress.protect import FORMAT_KIND
     from tokcli.compress.verify import verify

@@ -1341,9 +1341,9 @@ def protect_document(
     if "\ue000" in text or "\ue001" in text or "\ue002" in text:
         extra.extend((m.start(), m.end(), "reserved") for m in _RESERVED.finditer(text))
     if kind == FORMAT_KIND and "{" in text:
-        from tokcli.units.syntax import format_fields
+        from tokcli.units.syntax import format_string_fields
 
-        extra.extend((span.start, span.end, "template") for span in format_fields(text))
+        extra.extend((span.start, span.end, "template") for span in format_string_fields(text))
     if "\n    " in text or "\n\t" in text:
         from tokcli.markdown_code import indented_code_blocks
 

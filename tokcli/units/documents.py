@@ -9,7 +9,7 @@ from tokcli.lint.finding import Finding
 from tokcli.prompts import PromptDocument, Span, check_jinja_syntax
 from tokcli.units.model import UNIT_SEPARATOR, PromptUnit
 from tokcli.units.presets import PRESETS
-from tokcli.units.syntax import format_fields, infer_syntax, jinja_spans
+from tokcli.units.syntax import format_fields, format_string_fields, infer_syntax, jinja_spans
 
 
 def unit_document(path: str, text: str, syntax: str | None = None) -> PromptDocument:
@@ -40,7 +40,7 @@ def unit_document(path: str, text: str, syntax: str | None = None) -> PromptDocu
                 template_spans=sorted(spans + fields, key=lambda span: span.start),
                 format_fields=bool(fields),
             )
-    spans = format_fields(text) if syntax == "format" else []
+    spans = format_string_fields(text) if syntax == "format" else []
     return PromptDocument(path=path, text=text, kind="text", template_spans=spans, format_fields=bool(spans))
 
 
