@@ -80,3 +80,15 @@ def test_a_crlf_yaml_chat_file_keeps_its_line_ends_and_the_blank_line_after_a_bl
     assert written.count("\n") == written.count("\r\n") == source.count("\r\n")
     assert written.startswith("messages:\r\n  - role: system\r\n    content: |  # the rules\r\n")
     assert written.endswith('guess.\r\n\r\n  - role: user\r\n    content: "Hi there"\r\n')
+
+
+@pytest.mark.parametrize("command", [["lint", "--fix"], ["compress", "--write", "--no-backup"]])
+def test_a_chat_file_ending_in_a_block_without_a_line_break_still_ends_so(tmp_path: Path, command: list[str]) -> None:
+    source = "- role: system\n  content: |-\n    Please note that you must answer in {{ lang }}.\n    Be brief.   "
+    path = tmp_path / "chat.yaml"
+    path.write_text(source)
+    result = runner.invoke(app, [command[0], str(path), *command[1:]])
+    assert result.exit_code in (0, 1), result.output  # the filler stays for lint --fix
+    written = path.read_text()
+    assert written.startswith("- role: system\n  content: |-\n    ")
+    assert written.endswith("{{ lang }}.\n    Be brief.")

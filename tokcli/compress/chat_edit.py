@@ -204,7 +204,8 @@ def _block(original: str, value: str) -> str | None:
     breaks = len(value) - len(content)
     chomping = "-" if breaks == 0 else "" if breaks == 1 else "+"
     lines = "\n".join(indent + line if line else "" for line in content.split("\n"))
-    trailing = "\n" * max(breaks, 1)
+    # a block closing a file without a final line break ends the same way where its value allows it
+    trailing = "\n" * max(breaks, 1 if original.endswith("\n") else 0)
     if "+" not in header.group("indicators") and chomping != "+":
         # blank lines after the old block were not part of its value: they stay between the entries
         old_breaks = original[len(original.rstrip("\r\n")) :].count("\n")  # a CRLF file's breaks are "\r\n"
