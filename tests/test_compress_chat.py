@@ -237,3 +237,19 @@ def test_the_comment_on_a_block_scalars_header_line_stays() -> None:
     explicit = source.replace("|  # owned by CX\n      ", "|2  # owned by CX\n        ")
     result = compress_prompt("chat.yaml", explicit)  # kept as a quoted string: the comment follows it
     assert '    content: "  You must answer in French.\\n"  # owned by CX\n' in result.text
+
+
+def test_messages_sharing_a_yaml_anchor_are_kept_rather_than_the_file_reserialised(tmp_path: Path) -> None:
+    # the turns are compressed together, so the second reading of the anchor would lose the repeated line: one
+    # scalar cannot hold both texts, and writing the file anew would drop its comments and the anchor
+    source = (
+        "# support bot\n- role: system  # rules\n  content: &rules |\n    Please note that you must answer in"
+        " {{ lang }}.\n    \tIndented by a tab: keep it.\n- role: user\n  content: *rules\n- role: assistant\n"
+        "  content: Please note that it is very important that you do not guess.\n"
+    )
+    path = tmp_path / "chat.yaml"
+    path.write_text(source)
+    result = CliRunner().invoke(app, ["compress", str(path), "--write", "--no-backup"])
+    assert result.exit_code == 0, result.output
+    assert "2 messages share one YAML anchor and would differ: kept as they were" in result.stderr
+    assert path.read_text() == source.replace("Please note that it is very important that you do", "Do")

@@ -682,8 +682,11 @@ def _compress_chat(document: PromptDocument, level: str) -> RulesResult:
     lines = [line for _, _, line in slots]
     examples = _example_turns(items, owners)
     result, new_texts = _compress_turns(document, texts, lines, examples, level)
+    if not is_json and "&" in document.text and "*" in document.text:
+        new_texts = _shared_texts_kept(document.text, texts, new_texts, result.notes)
     if not result.transforms or new_texts == texts:
         result.transforms.clear()
+        result.removed.clear()  # (cut from messages kept as they were)
         return result
     for (holder, key, _), new in zip(slots, new_texts):
         holder[key] = new
@@ -699,6 +702,32 @@ def _compress_chat(document: PromptDocument, level: str) -> RulesResult:
         result.text = yaml.dump(data, Dumper=_chat_dumper(), sort_keys=False, allow_unicode=True, width=1_000_000)
         result.notes.append("YAML chat file re-serialised: comments and quoting style are not kept")
     return result
+
+
+def _shared_texts_kept(text: str, texts: list[str], new_texts: list[str], notes: list[str]) -> list[str]:
+    """`new_texts` with the messages that read one YAML anchor (`content: *rules`) kept as they were where their
+    compressions differ (a repeated instruction is cut from the later turn): one scalar cannot hold two texts,
+    and re-serialising the file would lose its comments and anchors."""
+    import yaml
+
+    from tokcli.compress import chat_edit
+
+    try:
+        nodes = chat_edit.content_nodes(chat_edit.compose(text, is_json=False))
+    except (yaml.YAMLError, ValueError):
+        return new_texts
+    if nodes is None or len(nodes) != len(texts):
+        return new_texts
+    readers: dict[int, list[int]] = {}
+    for index, node in enumerate(nodes):
+        readers.setdefault(id(node), []).append(index)
+    kept = list(new_texts)
+    for indexes in readers.values():
+        if len({new_texts[index] for index in indexes}) > 1:
+            for index in indexes:
+                kept[index] = texts[index]
+            notes.append(f"{len(indexes)} messages share one YAML anchor and would differ: kept as they were")
+    return kept
 
 
 def _edited_in_place(text: str, texts: list[str], new_texts: list[str], data: Any, *, is_json: bool) -> str | None:
