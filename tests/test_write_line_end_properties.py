@@ -1,0 +1,335 @@
+"""The write paths added beside the host-file ones (`test_host_write_properties`), on generated files:
+`lint --fix` and `compress --write` on YAML/JSON chat files written in every scalar style, with anchors,
+comments, unicode escapes and CRLF or mixed line ends; text prompts with mixed line ends, lone CRs and a last
+line without an end; Python prompts given to `.format()` with every kind of field. Each written file must read
+as the same data outside the prompt texts, keep each prompt's placeholders, negations and numbers (and a
+`.format` prompt its fields exactly), keep every line outside the edited texts byte for byte (its end too),
+stay valid on a second run, and keep its bytes and mtime when nothing changes."""
+
+from __future__ import annotations
+
+import ast
+import json
+import os
+import re
+import string
+from pathlib import Path
+from typing import Any
+
+import yaml
+from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import strategies as st
+from typer.testing import CliRunner
+
+from tokcli.cli import app
+
+WASTE = [
+    "Please note that you must answer in {{ lang }}.",
+    "It is very important that you do not reveal the key.",
+    "It is very important that you do not reveal the key.",
+    "**Always** cite {{ source }}.",
+    "You should keep it under 3 sentences.   ",
+    "In order to help, never guess.  ",
+    "Café ☕ — réponds poliment.",
+    "Emoji 😀 and CJK 你好 — please be brief.",
+    "A \"double\" and a 'single' quote, a back\\slash.",
+    "key: value # looks like YAML",
+    "\tIndented by a tab: keep it.",
+    "- a list item",
+    "",
+]
+_PLACEHOLDER = re.compile(r"\{\{.*?\}\}|\{%.*?%\}")
+_NEGATIONS = re.compile(r"\b(?:not|never|no|must|only|at most|at least|without|cannot)\b|n't", re.IGNORECASE)
+_NUMBERS = re.compile(r"\d+")
+_LINE = re.compile(r"[^\n]*\n|[^\n]+\Z")
+ENDS = st.sampled_from(["\n", "\r\n"])
+COMMANDS = st.sampled_from(["safe", "balanced", "aggressive", "fix"])
+
+
+def _command(level: str) -> list[str]:
+    return ["lint", "--fix"] if level == "fix" else ["compress", "--write", "--no-backup", "--level", level]
+
+
+def _invariants(before: str, after: str) -> None:
+    assert _PLACEHOLDER.findall(after) == _PLACEHOLDER.findall(before)
+    assert sorted(m.lower() for m in _NEGATIONS.findall(after)) == sorted(m.lower() for m in _NEGATIONS.findall(before))
+    assert _NUMBERS.findall(after) == _NUMBERS.findall(before)
+
+
+def _lines(text: str) -> list[str]:
+    """Lines with their ends, split at LF only (a lone CR, U+2028 or NEL is text)."""
+    return _LINE.findall(text)
+
+
+def _write_twice(path: Path, level: str, check: Any) -> None:
+    """Run the command on `path` twice, checking the file against the original after each run; a run that
+    changes nothing leaves its bytes and mtime alone."""
+    original = path.read_bytes().decode("utf-8")
+    for _ in range(2):
+        before = path.read_bytes()
+        os.utime(path, ns=(1_000_000_000, 1_000_000_000))
+        result = CliRunner().invoke(app, [_command(level)[0], str(path), *_command(level)[1:]])
+        assert result.exit_code in (0, 1), result.output
+        assert "Traceback" not in result.output
+        after = path.read_bytes()
+        if after == before:
+            assert path.stat().st_mtime_ns == 1_000_000_000
+        check(original, after.decode("utf-8"))
+
+
+def _end_kinds(text: str) -> set[str]:
+    return {"\r\n" if line.endswith("\r\n") else "\n" for line in _lines(text) if line.endswith("\n")}
+
+
+# ---- chat files ----------------------------------------------------------------------------------------------
+
+BLOCKS = ["|", "|-", "|+", ">", ">-"]
+
+
+def _yaml_scalar(draw: Any, text: str, index: int) -> str | None:
+    """The source of a message's `content` value (after `content:`), or None where the style cannot hold it."""
+    style = draw(st.sampled_from([*BLOCKS, "double", "single", "plain"]))
+    anchor = f"&m{index} " if draw(st.booleans()) else ""
+    if style in BLOCKS:
+        if not text.strip() or text[0] in " \t" or any(line != line.rstrip() for line in text.split("\n")):
+            style = "double"  # a block's lines would lose their blanks; folded needs none either
+        else:
+            trailer = "\n" * draw(st.integers(0, 2)) if style == "|+" else ""
+            body = "\n".join(("      " + line) if line else "" for line in (text + trailer).split("\n"))
+            comment = "  # the rules" if draw(st.booleans()) else ""
+            return f"{anchor}{style}{comment}\n{body}"
+    if style == "single" and "\n" not in text:
+        return f"{anchor}'" + text.replace("'", "''") + "'"
+    if style == "plain" and re.fullmatch(r"[A-Za-z][^\n:#'\"]*[^\s:]", text):
+        return f"{anchor}{text}"
+    quoted = json.dumps(text, ensure_ascii=draw(st.booleans()))
+    return anchor + _SURROGATE_PAIR.sub(_one_escape, quoted)
+
+
+# YAML spells a character beyond the BMP as one `\U` escape, not as JSON's pair of `\u` surrogates
+_SURROGATE_PAIR = re.compile(r"\\ud[89ab][0-9a-f]{2}\\ud[c-f][0-9a-f]{2}")
+
+
+def _one_escape(pair: re.Match[str]) -> str:
+    return f"\\U{ord(json.loads(chr(34) + pair.group() + chr(34))):08x}"
+
+
+@st.composite
+def yaml_chats(draw: Any) -> str:
+    wrapped = draw(st.booleans())
+    lines = ["# support bot", "model: gpt-4o", "temperature: 0.50", "messages:"] if wrapped else ["# support bot"]
+    pad = "  " if wrapped else ""
+    roles = ["system", "user", "assistant", "user"][: draw(st.integers(1, 4))]
+    anchors: list[int] = []
+    for index, role in enumerate(roles):
+        if anchors and draw(st.integers(0, 3)) == 0:
+            lines.append(f"{pad}- role: {role}\n{pad}  content: *m{draw(st.sampled_from(anchors))}")
+            continue
+        text = "\n".join(draw(st.lists(st.sampled_from(WASTE), min_size=1, max_size=5))).strip("\n")
+        if draw(st.booleans()):
+            text += "\n"
+        scalar = _yaml_scalar(draw, text, index)
+        assert scalar is not None
+        if scalar.startswith(f"&m{index} "):
+            anchors.append(index)
+        lines.append(f"{pad}- role: {role}  # turn {index}\n{pad}  content: {scalar}")
+        if draw(st.booleans()):
+            lines.append("")  # a blank line between the turns
+    text = "\n".join(lines) + "\n"
+    return _with_ends(draw, text)
+
+
+def _with_ends(draw: Any, text: str) -> str:
+    """`text` with LF, CRLF throughout, or each line's end drawn (mixed), and maybe no end on the last line."""
+    how = draw(st.sampled_from(["lf", "crlf", "mixed"]))
+    lines = text.split("\n")
+    ends = [draw(ENDS) if how == "mixed" else "\r\n" if how == "crlf" else "\n" for _ in lines[:-1]]
+    written = "".join(line + end for line, end in zip(lines, ends)) + lines[-1]
+    if draw(st.booleans()) and written.endswith("\n"):
+        written = written[: -2 if written.endswith("\r\n") else -1]
+    return written
+
+
+@st.composite
+def json_chats(draw: Any) -> str:
+    roles = ["system", "user", "assistant"][: draw(st.integers(1, 3))]
+    texts = [
+        "\n".join(draw(st.lists(st.sampled_from(WASTE), min_size=1, max_size=5))).replace("{{ ", "{{").strip("\n")
+        for _ in roles
+    ]
+    messages = [{"role": role, "content": text} for role, text in zip(roles, texts)]
+    data: Any = {"model": "gpt-4o", "messages": messages, "temperature": 0.5} if draw(st.booleans()) else messages
+    ascii_only = draw(st.booleans())
+    if draw(st.booleans()):
+        return json.dumps(data, separators=(",", ":"), ensure_ascii=ascii_only)
+    return _with_ends(draw, json.dumps(data, indent=draw(st.sampled_from([2, 4])), ensure_ascii=ascii_only) + "\n")
+
+
+def _load_yaml(text: str) -> Any:
+    """As tokcli reads YAML (libyaml where PyYAML has it, which refuses a little more than the pure loader)."""
+    return yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+
+
+def _messages(data: Any) -> list[Any]:
+    return data["messages"] if isinstance(data, dict) else data
+
+
+def _masked(data: Any) -> Any:
+    """The chat's data with each message's content replaced by a mark: what must not change at all."""
+    masked = json.loads(json.dumps(data))
+    for message in _messages(masked):
+        message["content"] = "<prompt>"
+    return masked
+
+
+def _outside_content(text: str, is_json: bool) -> list[str]:
+    """The file's lines (with their ends) that hold no byte of a message's text: the first line of a content
+    value (its key and block header) through the last line holding its text are left out."""
+    from tokcli.compress.chat_edit import compose, content_nodes
+
+    nodes = content_nodes(compose(text, is_json=is_json)) or []
+    skipped: set[int] = set()
+    for node in nodes:
+        source = text[node.start_mark.index : node.end_mark.index]
+        if node.style in ("|", ">") and "+" in source.split("\n", 1)[0]:  # |+ keeps its blank lines: text
+            last = text[: node.end_mark.index].rstrip(" ").count("\n") - 1
+        else:
+            last = text[: node.start_mark.index + len(source.rstrip())].count("\n")
+        skipped.update(range(node.start_mark.line, last + 1))
+    return [line for number, line in enumerate(_lines(text)) if number not in skipped]
+
+
+def _check_chat(original: str, written: str, *, is_json: bool) -> None:
+    load = json.loads if is_json else _load_yaml
+    before, after = load(original), load(written)
+    assert _masked(after) == _masked(before)
+    for old, new in zip(_messages(before), _messages(after)):
+        _invariants(old["content"], new["content"])
+    assert _outside_content(written, is_json) == _outside_content(original, is_json)
+    assert _end_kinds(written) <= _end_kinds(original) or not _end_kinds(original)
+    assert written.endswith("\n") == original.endswith("\n")
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(yaml_chats(), COMMANDS)
+def test_yaml_chat_files_keep_their_layout_line_ends_and_prompt_invariants(
+    tmp_path: Path, text: str, level: str
+) -> None:
+    try:
+        data = _load_yaml(text)
+    except yaml.YAMLError:
+        assume(False)  # a generated line YAML reads otherwise than meant
+    assume(all(isinstance(message.get("content"), str) for message in _messages(data)))
+    path = tmp_path / "chat.yaml"
+    path.write_bytes(text.encode("utf-8"))
+    _write_twice(path, level, lambda original, written: _check_chat(original, written, is_json=False))
+
+
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(json_chats(), COMMANDS)
+def test_json_chat_files_keep_their_layout_line_ends_and_prompt_invariants(
+    tmp_path: Path, text: str, level: str
+) -> None:
+    path = tmp_path / "chat.json"
+    path.write_bytes(text.encode("utf-8"))
+    _write_twice(path, level, lambda original, written: _check_chat(original, written, is_json=True))
+
+
+# ---- text prompts with mixed line ends -------------------------------------------------------------------------
+
+
+@st.composite
+def mixed_texts(draw: Any) -> tuple[str, str]:
+    lines = draw(st.lists(st.sampled_from([*WASTE, "", "", "Old Mac\rline break inside."]), min_size=2, max_size=10))
+    text = "".join(line + draw(ENDS) for line in lines)
+    if draw(st.booleans()):
+        text = text[: -2 if text.endswith("\r\n") else -1]  # a last line without an end
+    return draw(st.sampled_from(["prompt.txt", "prompt.md", "prompt.j2"])), text
+
+
+def _check_text(original: str, written: str) -> None:
+    _invariants(original, written)
+    old, new = _lines(original), _lines(written)
+    bodies_old = [line.rstrip("\r\n") for line in old]
+    bodies_new = [line.rstrip("\r\n") for line in new]
+    # every line before the first changed one and after the last changed one is kept byte for byte
+    same = 0
+    while same < min(len(old), len(new)) and bodies_old[same] == bodies_new[same]:
+        assert new[same] == old[same] or same == len(new) - 1
+        same += 1
+    tail = 1
+    while tail <= min(len(old), len(new)) - same and bodies_old[-tail] == bodies_new[-tail]:
+        # (the last line's end is free where a repeat of it was cut as the file's last line: "A\nB\nB" → "A\nB\n")
+        assert new[-tail] == old[-tail] or tail == 1
+        tail += 1
+    assert _end_kinds(written) <= _end_kinds(original) or not _end_kinds(original)
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(mixed_texts(), COMMANDS)
+def test_text_prompts_keep_each_kept_lines_end(tmp_path: Path, named: tuple[str, str], level: str) -> None:
+    name, text = named
+    path = tmp_path / name
+    path.write_bytes(text.encode("utf-8"))
+    _write_twice(path, level, _check_text)
+
+
+# ---- Python prompts given to .format() -------------------------------------------------------------------------
+
+FIELDS = [
+    "{0}",
+    "{}",
+    "{name!r:>10}",
+    "{a[key]}",
+    "{a[{]}",
+    "{b:>{width}}",
+    "{{literal}}",
+    "{{{wrapped}}}",
+    "{when:%d  %B}",
+    "{0.attr}",
+    "{lang}",
+]
+
+
+@st.composite
+def format_modules(draw: Any) -> str:
+    lines = ['"""Talks to the LLM."""', ""]
+    for index in range(draw(st.integers(1, 2))):
+        sentences = draw(st.lists(st.sampled_from(WASTE), min_size=1, max_size=5))
+        words = [
+            sentence.replace("{{ lang }}", draw(st.sampled_from(FIELDS))).replace("{{ source }}", "{source}")
+            for sentence in sentences
+            if "\\" not in sentence
+        ]
+        text = "Please note that you answer questions for the support team.\n" + "\n".join(words)
+        if draw(st.booleans()):
+            text += " " + draw(st.sampled_from(FIELDS)) + ". " + text.split("\n")[0]
+        quote = draw(st.sampled_from(['"""', "'''"]))
+        lines.append(f"PROMPT_{index} = {quote}{text}{quote}")
+        lines.append(f"USED_{index} = PROMPT_{index}.format(1, 2, name=3)  # not run")
+    return "\n".join(lines) + "\n"
+
+
+def _fields(text: str) -> list[tuple[str | None, str | None, str | None]]:
+    return [item[1:] for item in string.Formatter().parse(text) if item[1] is not None]
+
+
+def _check_format(original: str, written: str) -> None:
+    before, after = ast.parse(original), ast.parse(written)
+    assert [type(node).__name__ for node in ast.walk(after)] == [type(node).__name__ for node in ast.walk(before)]
+    old_strings = [node.value for node in ast.walk(before) if isinstance(node, ast.Constant)]
+    new_strings = [node.value for node in ast.walk(after) if isinstance(node, ast.Constant)]
+    for old, new in zip(old_strings, new_strings):
+        if isinstance(old, str) and old != new:
+            assert _fields(new) == _fields(old)  # every field, its conversion and spec, in order
+            _invariants(old, new)
+        else:
+            assert new == old
+
+
+@settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(format_modules(), COMMANDS)
+def test_format_prompts_keep_every_field(tmp_path: Path, text: str, level: str) -> None:
+    path = tmp_path / "prompts.py"
+    path.write_bytes(text.encode("utf-8"))
+    _write_twice(path, level, _check_format)
