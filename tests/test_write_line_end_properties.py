@@ -192,7 +192,7 @@ def _outside_content(text: str, is_json: bool) -> list[str]:
     for node in nodes:
         source = text[node.start_mark.index : node.end_mark.index]
         if node.style in ("|", ">") and "+" in source.split("\n", 1)[0]:  # |+ keeps its blank lines: text
-            last = text[: node.end_mark.index].rstrip(" ").count("\n") - 1
+            last = text[: node.end_mark.index].rstrip(" ")[:-1].count("\n")
         else:
             last = text[: node.start_mark.index + len(source.rstrip())].count("\n")
         skipped.update(range(node.start_mark.line, last + 1))
@@ -252,13 +252,14 @@ def _check_text(original: str, written: str) -> None:
     old, new = _lines(original), _lines(written)
     bodies_old = [line.rstrip("\r\n") for line in old]
     bodies_new = [line.rstrip("\r\n") for line in new]
-    # every line before the first changed one and after the last changed one is kept byte for byte
+    # every line before the first changed one and after the last changed one is kept byte for byte (up to a
+    # blank line: which of two blank lines was cut, with their different ends, is not to be told)
     same = 0
-    while same < min(len(old), len(new)) and bodies_old[same] == bodies_new[same]:
+    while same < min(len(old), len(new)) and bodies_old[same] == bodies_new[same] != "":
         assert new[same] == old[same] or same == len(new) - 1
         same += 1
     tail = 1
-    while tail <= min(len(old), len(new)) - same and bodies_old[-tail] == bodies_new[-tail]:
+    while tail <= min(len(old), len(new)) - same and bodies_old[-tail] == bodies_new[-tail] != "":
         # (the last line's end is free where a repeat of it was cut as the file's last line: "A\nB\nB" → "A\nB\n")
         assert new[-tail] == old[-tail] or tail == 1
         tail += 1
