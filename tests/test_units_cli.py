@@ -7,6 +7,8 @@ from pathlib import Path
 
 import pytest
 from audit_support import audit_json, commit_all, git_repo, o200k, own_cache, run_audit, write_tree
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from tokcli.cli import app
@@ -212,6 +214,27 @@ def test_format_fields_are_read_as_str_format_reads_them() -> None:
     # not a valid format string (a lone brace): the fields a name opens, as before
     lone = "{name} and a lone }"
     assert [lone[span.start : span.end] for span in format_string_fields(lone)] == ["{name}"]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet="{}[]:!rsa0 x.", max_size=14))
+def test_format_fields_are_the_parsers_fields_for_every_format_string(text: str) -> None:
+    import string
+
+    from tokcli.units.syntax import format_names
+
+    try:
+        parsed = [item for item in string.Formatter().parse(text) if item[1] is not None]
+    except ValueError:
+        return  # not a format string: str.format would refuse it
+    if any(conversion not in (None, "r", "s", "a") for _, _, _, conversion in parsed):
+        return  # a conversion str.format refuses when it formats
+    expected = [
+        (name or "") + (f"!{conversion}" if conversion else "") + (f":{spec}" if spec else "")
+        for _, name, spec, conversion in parsed
+    ]
+    # (`{a:}` is `{a}` with an empty spec: the field as written keeps its colon)
+    assert [field.rstrip(":") for field in format_names(text)] == [field.rstrip(":") for field in expected]
 
 
 def test_a_lost_format_field_fails_verification() -> None:
