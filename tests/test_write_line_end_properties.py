@@ -252,16 +252,16 @@ def _check_text(original: str, written: str) -> None:
     old, new = _lines(original), _lines(written)
     bodies_old = [line.rstrip("\r\n") for line in old]
     bodies_new = [line.rstrip("\r\n") for line in new]
-    # every line before the first changed one and after the last changed one is kept byte for byte (up to a
-    # blank line: which of two blank lines was cut, with their different ends, is not to be told)
+    # every line before the first changed one and after the last changed one is kept byte for byte, where the
+    # line is found once (which of two equal lines, with their different ends, was cut is not to be told)
+    once = {body for body in bodies_old if bodies_old.count(body) == 1}
     same = 0
-    while same < min(len(old), len(new)) and bodies_old[same] == bodies_new[same] != "":
-        assert new[same] == old[same] or same == len(new) - 1
+    while same < min(len(old), len(new)) and bodies_old[same] == bodies_new[same]:
+        assert new[same] == old[same] or bodies_old[same] not in once or same == len(new) - 1
         same += 1
     tail = 1
-    while tail <= min(len(old), len(new)) - same and bodies_old[-tail] == bodies_new[-tail] != "":
-        # (the last line's end is free where a repeat of it was cut as the file's last line: "A\nB\nB" → "A\nB\n")
-        assert new[-tail] == old[-tail] or tail == 1
+    while tail <= min(len(old), len(new)) - same and bodies_old[-tail] == bodies_new[-tail]:
+        assert new[-tail] == old[-tail] or bodies_old[-tail] not in once
         tail += 1
     assert _end_kinds(written) <= _end_kinds(original) or not _end_kinds(original)
 
