@@ -253,3 +253,17 @@ def test_messages_sharing_a_yaml_anchor_are_kept_rather_than_the_file_reserialis
     assert result.exit_code == 0, result.output
     assert "2 messages share one YAML anchor and would differ: kept as they were" in result.stderr
     assert path.read_text() == source.replace("Please note that it is very important that you do", "Do")
+
+
+def test_a_repeated_content_key_is_edited_where_the_loader_reads_it(tmp_path: Path) -> None:
+    # YAML and JSON loaders keep a repeated key's last value: that scalar is the message, edited in place
+    source = (
+        "# bot\n- role: system\n  content: Please note that   you must be brief.\n"
+        "  content: It is very important that you do not guess.\n- role: user\n  content: hi\n"
+    )
+    path = tmp_path / "chat.yaml"
+    path.write_text(source)
+    result = CliRunner().invoke(app, ["compress", str(path), "--write", "--no-backup"])
+    assert result.exit_code == 0, result.output
+    assert "re-serialised" not in result.stderr
+    assert path.read_text() == source.replace("It is very important that you do", "Do")

@@ -115,10 +115,12 @@ def scalar_nodes(root: Any) -> list[Any]:
 
 
 def _value(mapping: Any, key: str) -> Any:
+    """The value node of `key`; the last one where the key is repeated, as the loaders read it."""
+    found = None
     for key_node, value_node in mapping.value:
         if getattr(key_node, "value", None) == key:
-            return value_node
-    return None
+            found = value_node
+    return found
 
 
 def replace_scalars(text: str, edits: list[tuple[Any, str]], *, is_json: bool) -> str:
