@@ -5,6 +5,7 @@ from __future__ import annotations
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from tokcli.lint import layout as layout_module
 from tokcli.lint.layout import _LABEL, _SPEAKER_LABELS, NOT_NARRATIVE, exclusive, layout, narrative
 from tokcli.lint.rules.base import Segment, find_code_blocks
 from tokcli.prompts import find_template_spans
@@ -78,6 +79,12 @@ def _narrative_by_definition(segment: Segment, offset: int) -> bool:
 )
 def test_narrative_counts_the_quotes_before_an_offset_as_the_sliced_line_would(pieces: list[str]) -> None:
     text = "".join(pieces)
-    segment = Segment(text, 0, 1, spans=[])
-    for offset in range(len(text) + 1):
-        assert narrative(segment, offset) == _narrative_by_definition(segment, offset)
+    long_line = layout_module._LONG_LINE
+    try:
+        for threshold in (long_line, 0):  # counted in place, and looked up in the line's quote index
+            layout_module._LONG_LINE = threshold
+            segment = Segment(text, 0, 1, spans=[])
+            for offset in range(len(text) + 1):
+                assert narrative(segment, offset) == _narrative_by_definition(segment, offset)
+    finally:
+        layout_module._LONG_LINE = long_line

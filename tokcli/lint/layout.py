@@ -327,12 +327,21 @@ def narrative(segment: Segment, offset: int) -> bool:
     label = _LABEL.match(segment.masked, line_start, offset)
     if label is not None and label.group("label").lower().split()[-1] in _SPEAKER_LABELS:
         return False
+    text = segment.masked
+    if offset - line_start < _LONG_LINE:  # counted in place, no slice; a long line's quotes are indexed once
+        return text.count('"', line_start, offset) % 2 == 0 and text.count("“", line_start, offset) <= text.count(
+            "”", line_start, offset
+        )
     straight, opening, closing = _quotes(segment, index, line_start)
-    # how many of each quote the line holds before `offset`, by bisection: a long line is scanned once, not once
-    # per finding on it
     return bisect.bisect_left(straight, offset) % 2 == 0 and bisect.bisect_left(opening, offset) <= bisect.bisect_left(
         closing, offset
     )
+
+
+#: From this far into a line on, a finding's quotation check looks the line's quotes up by bisection: counting
+#: them per finding made a long line quadratic (2 MB on one line: 11.9 s), and indexing every short line would
+#: keep an index per line.
+_LONG_LINE = 2048
 
 
 def _quotes(segment: Segment, index: int, line_start: int) -> tuple[array[int], array[int], array[int]]:
