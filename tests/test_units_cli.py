@@ -369,3 +369,18 @@ def test_compress_figures_of_a_host_are_the_sum_of_its_units_as_count_counts_the
     assert figures["tokens_before"] == sum(per_unit) == o200k(units[0]) + o200k(units[1])
     assert o200k("\n".join(units)) == figures["tokens_before"] + 1
     assert figures["tokens_after"] == o200k("You must answer to help the user") + o200k(units[1])
+
+
+def test_a_jinja_unit_with_a_json_example_is_compressed_not_kept_for_its_braces(tree: Path) -> None:
+    # the JSON's braces are no `str.format` fields in a Jinja template: minifying it is no "changed {fields}"
+    (tree / "json.yaml").write_text(
+        "agent:\n  system_template: |\n    Please note that you must reply with JSON:\n"
+        '    {\n      "action": "run",\n      "args": [1, 2]\n    }\n    Solve {{task}}.\n'
+    )
+    result = invoke("compress", "json.yaml", "--write", "--no-backup")
+    assert result.exit_code == 0, result.stderr
+    assert "kept as it was" not in result.stderr
+    assert (tree / "json.yaml").read_text() == (
+        'agent:\n  system_template: |\n    You must reply with JSON:\n    {"action":"run","args":[1,2]}\n'
+        "    Solve {{task}}.\n"
+    )

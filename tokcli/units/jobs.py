@@ -128,7 +128,8 @@ def fixed_unit_text(linter: Any, unit: PromptUnit, passes: int = 8) -> tuple[str
         if applied == 0 or new_text == text:
             break
         new_document = unit_document(unit.path, new_text, unit.syntax)
-        if format_names(new_text) != format_names(text):
+        # a Jinja unit's tags are checked as a template; its braces are no `str.format` fields (a JSON example's)
+        if document.kind != "jinja" and format_names(new_text) != format_names(text):
             break
         if document.kind == "jinja" and (new_document.kind != "jinja" or not same_template(document, new_document)):
             break
@@ -207,9 +208,11 @@ def compress_host(path: str, text: str, level: str, settings: UnitSettings) -> H
     for unit in scan.units:
         if unit.kind == "tools":  # not prose: compress leaves tool lists alone, as it does tool files
             continue
-        compressed = compress_document(unit_document(path, unit.text, unit.syntax), level=level)
+        document = unit_document(path, unit.text, unit.syntax)
+        compressed = compress_document(document, level=level)
         new_text = compressed.text
-        if format_names(new_text) != format_names(unit.text):
+        # a Jinja unit is verified as a template (its braces are no `str.format` fields: a JSON example's)
+        if document.kind != "jinja" and format_names(new_text) != format_names(unit.text):
             result.notes.append(f"{unit.name}: compression changed its {{fields}}; kept as it was")
             new_text = unit.text
         before.append(unit.text)
