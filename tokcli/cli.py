@@ -161,7 +161,7 @@ def read_inputs(
     prompt files (every text file with `any_type`); with `units` (the `prompts:` settings), host files are
     replaced by their prompt units. With `collect_errors`, files that cannot be read are in `errors` (the
     caller names each and goes on) instead of ending the command."""
-    from tokcli.errors import UsageError
+    from tokcli.errors import InputError, UsageError
     from tokcli.inputs import STDIN, collect_inputs, left_out_message
     from tokcli.prompt_set import not_a_prompt, not_a_prompt_or_host
 
@@ -188,6 +188,10 @@ def read_inputs(
         inputs.texts = [*split.plain, *unit_inputs(split.hosts)]
         inputs.models = {unit.name: unit.model for host in split.hosts for unit in host.scan.units if unit.model}
         inputs.skipped.extend(split.skipped)
+        for error in split.errors:  # notebooks that are not notebooks (other hosts are counted as text)
+            if not collect_errors or not isinstance(error, InputError):
+                raise error
+            inputs.errors.append(error)
         inputs.texts.sort(key=lambda item: order.get(item.path.partition("::")[0], 0))
     if not inputs.texts and not inputs.errors:
         inputs.left_out.update(reason for _, reason in inputs.skipped)

@@ -11,6 +11,9 @@ from pathlib import PurePath
 
 from tokcli.prompts import CHAT_SUFFIXES, PROMPT_SUFFIXES
 
+#: Source files read for the prompts they hold (Python, Jupyter notebooks): tokcli.units.scan.SOURCE_SUFFIXES,
+#: kept here so that a walk does not import the scanners.
+SOURCE_SUFFIXES = frozenset({".py", ".ipynb"})
 #: Files the loader could read but that are configuration, never prompts.
 CONFIG_FILES = frozenset({".tokcli.yaml", ".tokcli.yml", ".pre-commit-hooks.yaml", ".pre-commit-config.yaml"})
 #: The documents of a repository, about the project and not sent to a model: matched on the upper-case name
@@ -81,9 +84,9 @@ def not_a_prompt(path: PurePath | str) -> str | None:
 
 
 def not_a_prompt_or_host(path: PurePath | str) -> str | None:
-    """`not_a_prompt`, except that Python source is taken: it is scanned for the prompts it holds (tokcli.units),
-    and a Python file without prompts adds nothing."""
-    if _name_parts(path)[2].lower() == ".py":
+    """`not_a_prompt`, except that Python source and Jupyter notebooks are taken: they are scanned for the
+    prompts they hold (tokcli.units), and one without prompts adds nothing."""
+    if _name_parts(path)[2].lower() in SOURCE_SUFFIXES:
         return None
     return not_a_prompt(path)
 

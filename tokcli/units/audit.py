@@ -12,7 +12,7 @@ from tokcli.audit.discover import Discovery, FileProblem, SourceFile
 from tokcli.errors import TokcliError
 from tokcli.lint.finding import Finding
 from tokcli.units.model import UNIT_SEPARATOR, PromptUnit
-from tokcli.units.scan import PYTHON_SUFFIXES, may_be_host, scan_host
+from tokcli.units.scan import NOTEBOOK_SUFFIXES, PYTHON_SUFFIXES, may_be_host, scan_host
 from tokcli.units.select import UnitSettings
 
 
@@ -24,30 +24,36 @@ class Expanded:
     notes: list[str] = field(default_factory=list)
 
 
-def _is_python(path: str) -> bool:
-    return path.lower().endswith(tuple(PYTHON_SUFFIXES))
+def _source_kind(path: str) -> str | None:
+    """"python" or "notebook" for source files (left out quietly without prompts), else None."""
+    lowered = path.lower()
+    if lowered.endswith(tuple(PYTHON_SUFFIXES)):
+        return "python"
+    return "notebook" if lowered.endswith(tuple(NOTEBOOK_SUFFIXES)) else None
 
 
 def expand_units(found: Discovery, settings: UnitSettings) -> Expanded:
     """Replace every host file by its units. A YAML/JSON file without prompts is skipped with a note; a
-    Python file without prompts is left out silently; Python that does not parse is a note, YAML/JSON that
-    does not parse a problem (as before)."""
+    Python file or notebook without prompts is left out silently; Python that does not parse (in a notebook's
+    code cells too) is a note, YAML/JSON that does not parse and a notebook that is not one a problem."""
     # Everything discovery found but its files (problems, skipped special files …) is kept as it is.
     from tokcli.units.documents import check_unit_templates
+    from tokcli.units.notebook import NotANotebook
 
     result = Expanded(dataclasses.replace(found, files=[], problems=list(found.problems)))
-    scanned_python = with_prompts = 0
+    scanned = {"python": 0, "notebook": 0}
+    with_prompts = {"python": 0, "notebook": 0}
     for file in found.files:
         if not may_be_host(file.path):
             result.discovery.files.append(file)
             continue
-        python = _is_python(file.path)
+        source = _source_kind(file.path)
         try:
             scan = scan_host(file.path, file.text, settings, file.relative)
             if scan is not None:
                 check_unit_templates(scan.units)
         except TokcliError as error:
-            if python:
+            if source is not None and not isinstance(error, NotANotebook):
                 where = f"{file.path}:{error.line}" if error.line else file.path
                 result.notes.append(f"{where}: skipped, {error.message}")
             else:
@@ -56,20 +62,23 @@ def expand_units(found: Discovery, settings: UnitSettings) -> Expanded:
         if scan is None:
             result.discovery.files.append(file)
             continue
-        scanned_python += python
+        if source is not None:
+            scanned[source] += 1
         if not scan.units:
-            if not python:
+            if source is None:
                 result.skipped.append((file.path, scan.note or "no prompts found"))
             continue
-        with_prompts += python
+        if source is not None:
+            with_prompts[source] += 1
         for unit in scan.units:
             name = unit.name
             result.units[name] = unit
             digest = hashlib.sha256(f"{file.digest}\0{unit.key}\0{unit.text}".encode()).hexdigest()
             relative = f"{file.relative}{UNIT_SEPARATOR}{unit.key}"
             result.discovery.files.append(SourceFile(name, relative, unit.text, digest))
-    if scanned_python:
-        result.notes.append(f"Python files: {with_prompts} of {scanned_python} scanned hold prompts")
+    for source, label in (("python", "Python files"), ("notebook", "Jupyter notebooks")):
+        if scanned[source]:
+            result.notes.append(f"{label}: {with_prompts[source]} of {scanned[source]} scanned hold prompts")
     return result
 
 

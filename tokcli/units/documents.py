@@ -71,7 +71,8 @@ def check_unit_templates(units: list[PromptUnit]) -> None:
             check_jinja_syntax(unit.path, unit.text)
         except InputError as error:
             line = map_line(unit, error.line) if error.line else unit.line
-            raise InputError(f"[{unit.key}] {error.message}", path=unit.path, line=line) from None
+            where = _cell_place(unit, _offset(unit.text, error.line or 1, 1))
+            raise InputError(f"[{unit.key}] {where}{error.message}", path=unit.path, line=line) from None
 
 
 def is_unit_path(path: str) -> bool:
@@ -92,7 +93,8 @@ def _offset(text: str, line: int, column: int) -> int:
 def map_finding(unit: PromptUnit, finding: Finding) -> Finding:
     """A finding on a unit's own text moved onto its host file: host path, line and column, the unit's key
     in the message. Its fix (offsets into the unit) is dropped: fixes go through `writeback`."""
-    line, column = unit.position(_offset(unit.text, finding.line, finding.column))
+    start = _offset(unit.text, finding.line, finding.column)
+    line, column = unit.position(start)
     end_line, end_column = unit.position(_offset(unit.text, finding.end_line, finding.end_column))
     if (end_line, end_column) < (line, column):
         end_line, end_column = line, column
@@ -103,9 +105,15 @@ def map_finding(unit: PromptUnit, finding: Finding) -> Finding:
         column=column,
         end_line=end_line,
         end_column=end_column,
-        message=f"[{unit.key}] {finding.message}",
+        message=f"[{unit.key}] {_cell_place(unit, start)}{finding.message}",
         fix=None,
     )
+
+
+def _cell_place(unit: PromptUnit, offset: int) -> str:
+    """`cell 3, line 4: ` for a unit of a notebook (its findings' lines are the notebook file's), else ""."""
+    place = unit.cell_place(offset)
+    return f"cell {place[0]}, line {place[1]}: " if place else ""
 
 
 def map_line(unit: PromptUnit, line: int | None) -> int | None:

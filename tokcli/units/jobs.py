@@ -1,8 +1,8 @@
 """What count, cost, lint and compress do with host files: the small hooks `cli.py` and the job modules call.
 
-A host file (YAML/JSON config, Python source) is replaced by its units; one without prompts is skipped with
-a note, except Python files met while walking a directory, which are skipped silently (most source files
-hold no prompt, and saying so for each would drown the output).
+A host file (YAML/JSON config, Python source, Jupyter notebook) is replaced by its units; one without prompts
+is skipped with a note, except Python files and notebooks met while walking a directory, which are skipped
+silently (most source files hold no prompt, and saying so for each would drown the output).
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from tokcli.errors import TokcliError
 from tokcli.inputs import InputText
 from tokcli.lint.finding import Finding
 from tokcli.units.model import HostScan, PromptUnit
-from tokcli.units.scan import PYTHON_SUFFIXES, may_be_host, scan_host
+from tokcli.units.scan import NOTEBOOK_SUFFIXES, SOURCE_SUFFIXES, may_be_host, scan_host
 from tokcli.units.select import UnitSettings
 
 
@@ -49,7 +49,7 @@ def split_hosts(
     check_templates: bool = False,
 ) -> Split:
     """Scan every input that may be a host. Parse errors are collected, or with `unparsable_as_text` (count
-    and cost, which always counted such files as text) the file is read as before. With `check_templates`
+    and cost, which always counted such files as text) the file is read as before (but for a notebook). With `check_templates`
     (lint) a unit that is a Jinja2 template must parse (`check_unit_templates`), or its host is an error."""
     from tokcli.units.documents import check_unit_templates
 
@@ -63,7 +63,8 @@ def split_hosts(
             if scan is not None and check_templates:
                 check_unit_templates(scan.units)
         except TokcliError as error:
-            if unparsable_as_text:
+            # a notebook is not counted as text: its JSON, outputs and all, is no prompt
+            if unparsable_as_text and Path(item.path).suffix.lower() not in NOTEBOOK_SUFFIXES:
                 split.plain.append(item)
             else:
                 split.errors.append(error)
@@ -72,7 +73,7 @@ def split_hosts(
             split.plain.append(item)
         elif scan.units:
             split.hosts.append(HostFile(item, scan))
-        elif Path(item.path).suffix.lower() not in PYTHON_SUFFIXES or Path(item.path).resolve() in explicit:
+        elif Path(item.path).suffix.lower() not in SOURCE_SUFFIXES or Path(item.path).resolve() in explicit:
             split.skipped.append((item.path, scan.note or "no prompts found"))
     return split
 

@@ -22,6 +22,16 @@ class Anchor:
 
 
 @dataclass(frozen=True)
+class CellAnchor:
+    """A notebook unit's text from `offset` on is in cell `cell` (1-based, every cell counted, as editors number
+    them), from `line` of that cell's source on, until the next cell anchor."""
+
+    offset: int
+    cell: int
+    line: int
+
+
+@dataclass(frozen=True)
 class Slot:
     """Where a unit's value is written in its host file, for write-back: `host_text[start:end]` is the source
     of the value (a YAML block scalar's content lines, a Python string literal with its quotes)."""
@@ -52,6 +62,9 @@ class PromptUnit:
     #: "prompt", or "tools": a list of tool definitions sent with a call, `text` its JSON and `key` ending in
     #: `.json`, so that every command reads it as it reads a tool file
     kind: str = "prompt"
+    #: in a notebook: which cell, and which line of it, each part of the text is in (`line`/`column` and
+    #: `anchors` are positions in the notebook file itself)
+    cells: tuple[CellAnchor, ...] = ()
 
     @property
     def name(self) -> str:
@@ -70,13 +83,21 @@ class PromptUnit:
             return anchor.line + head.count("\n"), offset - (anchor.offset + newline)
         return anchor.line, anchor.column + max(0, offset - anchor.offset)
 
+    def cell_place(self, offset: int) -> tuple[int, int] | None:
+        """(cell, line in the cell) of a character offset into `text`, for a unit of a notebook; else None."""
+        if not self.cells:
+            return None
+        starts = [anchor.offset for anchor in self.cells]
+        anchor = self.cells[max(0, bisect.bisect_right(starts, offset) - 1)]
+        return anchor.cell, anchor.line + self.text.count("\n", anchor.offset, max(anchor.offset, offset))
+
 
 @dataclass
 class HostScan:
     """The prompt units found in one host file, or why there are none."""
 
     path: str
-    format: str  # "yaml" | "json" | "python"
+    format: str  # "yaml" | "json" | "python" | "notebook"
     units: list[PromptUnit] = field(default_factory=list)
     preset: str | None = None
     note: str | None = None  # why no unit was found (a file without prompts is skipped with this note)

@@ -1,7 +1,7 @@
 """The hook the shared loaders call: is this file a host of prompt units, and which units does it hold?
 
 Files of their own (text, markdown, Jinja, prompty, dotprompt) and chat files are not hosts: the prompt
-loader reads them as before. YAML/JSON files of another shape and Python files are hosts.
+loader reads them as before. YAML/JSON files of another shape, Python files and Jupyter notebooks are hosts.
 """
 
 from __future__ import annotations
@@ -14,7 +14,10 @@ from tokcli.units.select import UnitSettings
 
 CONFIG_SUFFIXES = frozenset({".yaml", ".yml", ".json"})
 PYTHON_SUFFIXES = frozenset({".py"})
-HOST_SUFFIXES = CONFIG_SUFFIXES | PYTHON_SUFFIXES
+NOTEBOOK_SUFFIXES = frozenset({".ipynb"})
+#: Source files: scanned for the prompts they hold, and left out quietly in a walk when they hold none.
+SOURCE_SUFFIXES = PYTHON_SUFFIXES | NOTEBOOK_SUFFIXES
+HOST_SUFFIXES = CONFIG_SUFFIXES | SOURCE_SUFFIXES
 
 
 def is_chat_shaped(data: Any) -> bool:
@@ -31,7 +34,8 @@ def may_be_host(path: str) -> bool:
 def scan_host(path: str, text: str, settings: UnitSettings, relative: str | None = None) -> HostScan | None:
     """The units of a host file; None when the file is for the prompt loader (not a host, or a chat file).
 
-    InputError for a YAML/JSON file that does not parse and for Python that does not parse."""
+    InputError for a YAML/JSON file that does not parse, for Python that does not parse and for a notebook that
+    is not one (or whose code does not parse)."""
     suffix = PurePath(path).suffix.lower()
     if suffix in PYTHON_SUFFIXES:
         if not settings.python:
@@ -39,6 +43,12 @@ def scan_host(path: str, text: str, settings: UnitSettings, relative: str | None
         from tokcli.units.python_source import scan_python
 
         return scan_python(path, text, settings)
+    if suffix in NOTEBOOK_SUFFIXES:
+        if not settings.python:
+            return None
+        from tokcli.units.notebook import scan_notebook
+
+        return scan_notebook(path, text, settings)
     if suffix not in CONFIG_SUFFIXES:
         return None
     from tokcli.render import is_fixture_file

@@ -82,7 +82,7 @@ def apply_changes(
                         f"its value is shared with {done.unit.key} (a YAML alias), which changes otherwise"
                     )
                 continue
-            candidate = text[: slot.start] + source + text[slot.end :]
+            candidate = _splice(unit.path, text, slot, source)
             try:
                 rescanned = scan_host(unit.path, candidate, settings, relative)
             except TokcliError as error:
@@ -97,6 +97,17 @@ def apply_changes(
         except WriteRefused as why:
             refused.append((change, str(why)))
     return text, refused
+
+
+def _splice(path: str, text: str, slot: Slot, source: str) -> str:
+    """The host text with the slot's source replaced: in place, or in a notebook, in its cell's JSON strings."""
+    from tokcli.units.scan import NOTEBOOK_SUFFIXES
+
+    if path.lower().endswith(tuple(NOTEBOOK_SUFFIXES)):
+        from tokcli.units.notebook import splice
+
+        return splice(path, text, slot, source)
+    return text[: slot.start] + source + text[slot.end :]
 
 
 def _check_only_prompts_change(path: str, text: str, candidate: str, changes: list[Change]) -> None:
