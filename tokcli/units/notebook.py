@@ -220,7 +220,9 @@ def _lex_line(body: str, quote: str | None, depth: int) -> tuple[str | None, int
             index += len(quote)
             continue
         index += 1
-    return None, depth, body.endswith("\\")
+    if quote is not None and len(quote) == 1 and not body.endswith("\\"):
+        quote = None  # an unclosed one-quote string (a syntax error the parser reports)
+    return quote, depth, quote is None and body.endswith("\\")
 
 
 def _closing(body: str, index: int, quote: str) -> int:
