@@ -4,6 +4,7 @@ cell are the same bytes, and the new strings are spelled in the notebook's own s
 
 from __future__ import annotations
 
+import itertools
 import json
 import os
 from pathlib import Path
@@ -62,7 +63,15 @@ def notebooks(draw: Any) -> dict[str, Any]:
             source += "\n"
         code_cells.append((before, "\n".join(lines), after))
         outputs = [{"name": "stdout", "output_type": "stream", "text": ["Please note that ü\n"]}]
-        cells.append({"cell_type": "code", "execution_count": None, "metadata": {}, "outputs": outputs, "source": HOLE.format(index)})
+        cells.append(
+            {
+                "cell_type": "code",
+                "execution_count": None,
+                "metadata": {},
+                "outputs": outputs,
+                "source": HOLE.format(index),
+            }
+        )
         sources.append(source if draw(st.booleans()) else source.splitlines(True))
     data = {"cells": cells, "metadata": {"language_info": {"name": "python"}}, "nbformat": 4, "nbformat_minor": 5}
     template = json.dumps(data, indent=indent, ensure_ascii=ensure_ascii) + ("\n" if draw(st.booleans()) else "")
@@ -123,7 +132,7 @@ def _check(original: str, written: str, generated: dict[str, Any]) -> None:
             assert new[new_items[-1 - tail][1] :] == old[old_items[-1 - tail][1] :]
             if len(new_items) > 1:
                 separator = old[old_items[0][1] : old_items[1][0]] if len(old_items) > 1 else None
-                between = {new[end:start] for (_, end), (start, _) in zip(new_items, new_items[1:])}
+                between = {new[end:start] for (_, end), (start, _) in itertools.pairwise(new_items)}
                 assert separator is None or between == {separator}
         for start, end in new_items:  # each new string spelled in the notebook's style
             assert new[start:end] == json.dumps(json.loads(new[start:end]), ensure_ascii=ensure_ascii)

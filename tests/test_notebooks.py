@@ -113,8 +113,7 @@ def test_lint_fix_rewrites_only_the_prompt_strings(playground: Path) -> None:
     assert "fixed 2 findings in 1 file(s)" in result.stderr
     fixed = playground.read_text(encoding="utf-8")
     expected = original.replace(
-        '    "SYSTEM_PROMPT = \\"\\"\\"You are a support agent for Acme.   \\n",\n'
-        '    "\\n",\n    "\\n",\n    "\\n",\n',
+        '    "SYSTEM_PROMPT = \\"\\"\\"You are a support agent for Acme.   \\n",\n    "\\n",\n    "\\n",\n    "\\n",\n',
         '    "SYSTEM_PROMPT = \\"\\"\\"You are a support agent for Acme.\\n",\n    "\\n",\n',
     )
     assert expected != original
@@ -133,7 +132,9 @@ def test_compress_output_file_keeps_magics_markdown_and_outputs(playground: Path
     assert playground.read_text(encoding="utf-8") == original
     before, after = json.loads(original), json.loads(out.read_text(encoding="utf-8"))
     new_source = "".join(after["cells"][2]["source"])
-    assert new_source == 'SYSTEM_PROMPT = """You are a support agent for Acme.\n\nAnswer in two sentences or fewer.\n"""'
+    assert (
+        new_source == 'SYSTEM_PROMPT = """You are a support agent for Acme.\n\nAnswer in two sentences or fewer.\n"""'
+    )
     after["cells"][2]["source"] = before["cells"][2]["source"]
     assert after == before
     written = out.read_text(encoding="utf-8")
@@ -142,7 +143,9 @@ def test_compress_output_file_keeps_magics_markdown_and_outputs(playground: Path
 
 
 def test_non_ascii_notebooks_keep_their_escaping_style(tmp_path: Path) -> None:
-    cells = [("code", ["import openai\n", 'PROMPT = "Café — you are a helpful assistant.  \\n\\n\\n\\nAnswer briefly."\n'])]
+    cells = [
+        ("code", ["import openai\n", 'PROMPT = "Café — you are a helpful assistant.  \\n\\n\\n\\nAnswer briefly."\n'])
+    ]
     for ensure_ascii in (True, False):
         path = tmp_path / f"ascii_{ensure_ascii}.ipynb"
         original = notebook(cells, ensure_ascii=ensure_ascii)
@@ -151,7 +154,9 @@ def test_non_ascii_notebooks_keep_their_escaping_style(tmp_path: Path) -> None:
         assert result.exit_code == 0, result.output
         fixed = path.read_text(encoding="utf-8")
         old_line = json.dumps(cells[0][1][1], ensure_ascii=ensure_ascii)
-        new_line = json.dumps('PROMPT = "Café — you are a helpful assistant.\\n\\nAnswer briefly."\n', ensure_ascii=ensure_ascii)
+        new_line = json.dumps(
+            'PROMPT = "Café — you are a helpful assistant.\\n\\nAnswer briefly."\n', ensure_ascii=ensure_ascii
+        )
         assert fixed == original.replace(old_line, new_line)
         assert ("\\u00e9" in fixed) == ensure_ascii
 
@@ -243,7 +248,9 @@ def test_a_layout_tokcli_cannot_write_exactly_is_left_alone(tmp_path: Path) -> N
     original = path.read_bytes()
     result = invoke("lint", "--fix", str(path))
     assert result.exit_code == 1, result.output
-    assert re.search(r"odd\.ipynb::odd\.PROMPT: not fixed in place: the cell's source is split into lines", result.stderr)
+    assert re.search(
+        r"odd\.ipynb::odd\.PROMPT: not fixed in place: the cell's source is split into lines", result.stderr
+    )
     assert path.read_bytes() == original
 
 

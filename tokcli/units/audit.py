@@ -25,7 +25,7 @@ class Expanded:
 
 
 def _source_kind(path: str) -> str | None:
-    """"python" or "notebook" for source files (left out quietly without prompts), else None."""
+    """The kind of a source file, "python" or "notebook" (left out quietly without prompts); None for others."""
     lowered = path.lower()
     if lowered.endswith(tuple(PYTHON_SUFFIXES)):
         return "python"

@@ -15,13 +15,12 @@ import bisect
 import json
 import re
 from dataclasses import dataclass, field, replace
-from json.decoder import scanstring
+from json.decoder import scanstring  # type: ignore[attr-defined]  # public since Python 2.6, untyped
 from typing import Any
 
 from tokcli.errors import InputError
 from tokcli.units.model import Anchor, CellAnchor, HostScan, PromptUnit, Slot
 from tokcli.units.select import UnitSettings
-
 
 _SPACE = re.compile(r"[ \t\n\r]*")
 _DECODER = json.JSONDecoder()
@@ -265,7 +264,7 @@ class _Layout:
 
     def cell_line(self, offset: int) -> tuple[int, int]:
         """(cell number, line in the cell) of an offset into the module."""
-        index, local = self.cell_at(offset)
+        index, _ = self.cell_at(offset)
         return self.module.cells[index].number, self.module.text.count("\n", self.module.starts[index], offset) + 1
 
     def file_position(self, offset: int) -> tuple[int, int]:
@@ -316,7 +315,11 @@ def _raw_offsets(raw: str, value: str) -> list[int]:
         else:
             high = int(raw[index + 2 : index + 6], 16)
             index += 6
-            if 0xD800 <= high < 0xDC00 and raw.startswith("\\u", index) and 0xDC00 <= int(raw[index + 2 : index + 6], 16) < 0xE000:
+            if (
+                0xD800 <= high < 0xDC00
+                and raw.startswith("\\u", index)
+                and 0xDC00 <= int(raw[index + 2 : index + 6], 16) < 0xE000
+            ):
                 index += 6  # a surrogate pair spells one character
     return offsets if len(offsets) == len(value) else [0] * len(value)
 
@@ -336,7 +339,9 @@ def scan_notebook(path: str, text: str, settings: UnitSettings) -> HostScan:
     if module.open_cells and found.units:
         # a string or bracket open at a cell's end would run into the next cell: IPython runs cells one by one
         cell = module.open_cells[0]
-        raise InputError(f"cell {cell}: Python syntax error: a string or bracket left open at the cell's end", path=path)
+        raise InputError(
+            f"cell {cell}: Python syntax error: a string or bracket left open at the cell's end", path=path
+        )
     scan = HostScan(path, "notebook", [_placed(unit, layout) for unit in found.units])
     if not scan.units:
         scan.note = "no prompts found in this notebook's code cells"
@@ -349,7 +354,9 @@ def _in_cell(error: InputError, layout: _Layout) -> InputError:
         return error
     offset = layout.module_offset(error.line, 1)
     cell, line = layout.cell_line(offset)
-    return InputError(f"cell {cell}, line {line}: {error.message}", path=error.path, line=layout.file_position(offset)[0])
+    return InputError(
+        f"cell {cell}, line {line}: {error.message}", path=error.path, line=layout.file_position(offset)[0]
+    )
 
 
 def _module_positions(unit: PromptUnit) -> list[tuple[int, int]]:
