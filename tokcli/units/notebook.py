@@ -14,6 +14,7 @@ from __future__ import annotations
 import bisect
 import json
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 from json.decoder import scanstring  # type: ignore[attr-defined]  # public since Python 2.6, untyped
 from typing import Any
@@ -248,6 +249,7 @@ class _Layout:
     file_lines: list[int] = field(default_factory=list)  # offset where each line of the file starts
     module_lines: list[int] = field(default_factory=list)  # offset where each line of the module starts
     raw: dict[int, list[int]] = field(default_factory=dict)  # piece start → raw offset of each character
+    piece_starts: dict[int, list[int]] = field(default_factory=dict)  # code cell → offset of each piece in it
 
     def __post_init__(self) -> None:
         self.file_lines = _line_starts(self.text)
@@ -265,22 +267,28 @@ class _Layout:
     def cell_line(self, offset: int) -> tuple[int, int]:
         """(cell number, line in the cell) of an offset into the module."""
         index, _ = self.cell_at(offset)
-        return self.module.cells[index].number, self.module.text.count("\n", self.module.starts[index], offset) + 1
+        first = bisect.bisect_right(self.module_lines, self.module.starts[index])
+        return self.module.cells[index].number, bisect.bisect_right(self.module_lines, offset) - first + 1
 
-    def file_position(self, offset: int) -> tuple[int, int]:
-        """(line, column) in the notebook file of the character at an offset into the module."""
+    def piece_at(self, offset: int) -> tuple[_Piece, int, list[int]] | None:
+        """The source string holding the character at an offset into the module, the character's index in
+        it, and the raw offset of each of its characters (None for a line break the module adds)."""
         index, local = self.cell_at(offset)
         cell = self.module.cells[index]
-        if not cell.pieces:
-            return 1, 1
-        piece_starts = list(_piece_offsets(cell))
-        number = max(0, bisect.bisect_right(piece_starts, local) - 1)
+        piece_starts = self.piece_starts.get(index)
+        if piece_starts is None:
+            piece_starts = self.piece_starts[index] = _piece_offsets(cell)
+        number = bisect.bisect_right(piece_starts, local) - 1
+        if number < 0 or local - piece_starts[number] >= len(cell.pieces[number].value):
+            return None
         piece = cell.pieces[number]
-        within = local - piece_starts[number]
         raw = self.raw.get(piece.start)
         if raw is None:
             raw = self.raw[piece.start] = _raw_offsets(self.text[piece.start + 1 : piece.end - 1], piece.value)
-        at = piece.start + 1 + (raw[within] if within < len(raw) else piece.end - piece.start - 2)
+        return piece, local - piece_starts[number], raw
+
+    def file_position(self, at: int) -> tuple[int, int]:
+        """(line, column) in the notebook file of an offset into it."""
         line = bisect.bisect_right(self.file_lines, at)
         return line, at - self.file_lines[line - 1] + 1
 
@@ -354,43 +362,57 @@ def _in_cell(error: InputError, layout: _Layout) -> InputError:
         return error
     offset = layout.module_offset(error.line, 1)
     cell, line = layout.cell_line(offset)
-    return InputError(
-        f"cell {cell}, line {line}: {error.message}", path=error.path, line=layout.file_position(offset)[0]
-    )
+    found = layout.piece_at(offset)
+    file_line = layout.file_position(found[0].start)[0] if found else None
+    return InputError(f"cell {cell}, line {line}: {error.message}", path=error.path, line=file_line)
 
 
-def _module_positions(unit: PromptUnit) -> list[tuple[int, int]]:
-    """(line, column) in the joined module of every character of the unit's text, from its anchors."""
+def _segments(unit: PromptUnit) -> Iterator[tuple[int, int, int, int]]:
+    """(start, end, line, column): runs of the unit's text that sit one after the other on one line of the
+    joined module (a run ends with its line's break), from the unit's anchors."""
     anchors = list(unit.anchors) or [Anchor(0, unit.line, unit.column)]
-    positions = [(anchors[0].line, anchors[0].column)] * anchors[0].offset
+    if anchors[0].offset > 0:
+        anchors.insert(0, replace(anchors[0], offset=0))
     for number, anchor in enumerate(anchors):
         end = anchors[number + 1].offset if number + 1 < len(anchors) else len(unit.text)
-        line, column = anchor.line, anchor.column
-        for offset in range(anchor.offset, end):
-            positions.append((line, column))
-            line, column = (line + 1, 1) if unit.text[offset] == "\n" else (line, column + 1)
-    return positions
+        start, line, column = anchor.offset, anchor.line, anchor.column
+        while start < end:
+            newline = unit.text.find("\n", start, end)
+            stop = end if newline < 0 else newline + 1
+            yield start, stop, line, column
+            start, line, column = stop, line + 1, 1
 
 
 def _placed(unit: PromptUnit, layout: _Layout) -> PromptUnit:
     """The unit found in the joined module, placed in the notebook file: its line, column and anchors there,
     and its cell anchors. Its slot stays in module offsets (`splice` finds the cell's strings from them)."""
-    from tokcli.units.python_source import Positions, _anchors
-
-    offsets = [layout.module_offset(line, column) for line, column in _module_positions(unit)]
-    file_positions: Positions = [layout.file_position(offset) for offset in offsets]
+    anchors: list[Anchor] = []
     cells: list[CellAnchor] = []
-    expected: tuple[int, int] | None = None
-    for index, offset in enumerate(offsets):
+    expected: tuple[int, int] | None = None  # where the next character sits in the file, if it follows on
+    expected_cell: tuple[int, int] | None = None
+    for start, end, line, column in _segments(unit):
+        offset = layout.module_offset(line, column)
         place = layout.cell_line(offset)
-        if place != expected:
-            cells.append(CellAnchor(index, *place))
-        expected = (place[0], place[1] + 1) if unit.text[index] == "\n" else place
-    if not offsets:
-        start = layout.file_position(layout.module_offset(unit.line, unit.column))
-        return replace(unit, line=start[0], column=start[1], anchors=())
-    line, column = file_positions[0] or (1, 1)
-    return replace(unit, line=line, column=column, anchors=_anchors(file_positions, unit.text), cells=tuple(cells))
+        if place != expected_cell:
+            cells.append(CellAnchor(start, *place))
+        expected_cell = (place[0], place[1] + 1) if unit.text[end - 1] == "\n" else place
+        while start < end:  # one source string at a time (a run crosses strings only where a line is split)
+            found = layout.piece_at(offset)
+            if found is None:  # a line break the module adds after a cell: nothing in the file
+                break
+            piece, within, raw = found
+            run = min(end - start, len(piece.value) - within)
+            file_line, base = layout.file_position(piece.start + 1)  # JSON strings hold no raw line break
+            for step in range(run):
+                position = (file_line, base + raw[within + step])
+                if position != expected:
+                    anchors.append(Anchor(start + step, *position))
+                # after a line break the text goes on at the next line's start: mark where it really does
+                expected = None if unit.text[start + step] == "\n" else (position[0], position[1] + 1)
+            start, offset = start + run, offset + run
+    if not anchors:
+        return replace(unit, line=1, column=1, anchors=(), cells=tuple(cells))
+    return replace(unit, line=anchors[0].line, column=anchors[0].column, anchors=tuple(anchors), cells=tuple(cells))
 
 
 # ---- writing back --------------------------------------------------------------------------------------
