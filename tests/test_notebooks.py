@@ -260,3 +260,27 @@ def test_pre_commit_audit_hook_runs_on_notebooks() -> None:
     manifest = Path(__file__).resolve().parent.parent / ".pre-commit-hooks.yaml"
     hooks = {hook["id"]: hook for hook in yaml.safe_load(manifest.read_text(encoding="utf-8"))}
     assert re.search(hooks["tokcli-audit"]["files"], "notebooks/playground.ipynb")
+
+
+HOSTILE = {
+    "source_not_text": ('{"cells": [{"cell_type": "code", "source": [1]}]}', "not a Jupyter notebook (nbformat 4): cell 1 has a source that is not text"),
+    "nested": ('{"cells": ' + "[" * 100_000 + "]" * 100_000 + "}", "invalid JSON: nested too deeply to read"),
+    "long_number": ('{"cells": [], "n": ' + "9" * 5000 + "}", "invalid JSON: a number with too many digits to read"),
+    "list_at_top": ("[1, 2]", "not a Jupyter notebook (nbformat 4): no list of cells"),
+    "string_open_at_cell_end": (
+        notebook([("code", ["import openai\n", 'PROMPT = """You are a helpful assistant.\n']), ("code", ['"""\n'])]),
+        "cell 1, line 2: Python syntax error: a string or bracket left open at the cell's end",
+    ),
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("command", ["count", "lint", "compress"])
+@pytest.mark.parametrize("name", sorted(HOSTILE))
+def test_hostile_notebooks_are_one_line_errors(tmp_path: Path, command: str, name: str) -> None:
+    text, message = HOSTILE[name]
+    path = tmp_path / f"{name}.ipynb"
+    path.write_text(text, encoding="utf-8")
+    result = invoke(command, str(path))
+    assert result.exit_code == 2, result.output
+    (line,) = result.stderr.splitlines()
+    assert line.startswith(f"tokcli: error: {path}") and line.endswith(message)

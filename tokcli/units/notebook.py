@@ -346,9 +346,12 @@ def scan_notebook(path: str, text: str, settings: UnitSettings) -> HostScan:
         raise _in_cell(error, layout) from None
     if module.open_cells and found.units:
         # a string or bracket open at a cell's end would run into the next cell: IPython runs cells one by one
-        cell = module.open_cells[0]
+        cell = next(cell for cell in module.cells if cell.number == module.open_cells[0])
+        lines = cell.text.count("\n") + (not cell.text.endswith("\n"))
         raise InputError(
-            f"cell {cell}: Python syntax error: a string or bracket left open at the cell's end", path=path
+            f"cell {cell.number}, line {lines}: Python syntax error: a string or bracket left open at the cell's end",
+            path=path,
+            line=layout.file_position(cell.pieces[-1].start)[0],
         )
     scan = HostScan(path, "notebook", [_placed(unit, layout) for unit in found.units])
     if not scan.units:
