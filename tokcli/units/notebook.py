@@ -24,6 +24,7 @@ from tokcli.units.model import Anchor, CellAnchor, HostScan, PromptUnit, Slot
 from tokcli.units.select import UnitSettings
 
 _SPACE = re.compile(r"[ \t\n\r]*")
+_LINES = re.compile(r"[^\n]*\n|[^\n]+")
 _DECODER = json.JSONDecoder()
 #: A line IPython reads as a magic, a shell escape or a help query: `%time f()`, `!pip install x`, `?obj`,
 #: `files = !ls`, `result = %sql SELECT 1` (never Python where a statement starts).
@@ -171,7 +172,7 @@ def blank_magics(text: str) -> tuple[str, bool]:
     """The cell's text with IPython's magics, shell escapes and help queries blanked out where a statement
     starts (each the same length, so offsets hold: `0` where the line starts, spaces after), and whether a
     string, bracket or line continuation is left open at its end."""
-    lines = text.splitlines(keepends=True)
+    lines = _LINES.findall(text)  # at `\n` only: Python ends no line at U+2028 or a form feed
     first = next((line.strip() for line in lines if line.strip()), "")
     if first.startswith("%%") and (first[2:].split() or [""])[0] not in _PYTHON_CELL_MAGICS:
         return re.sub(r"[^\r\n]", " ", text), False  # `%%bash`, `%%writefile …`: not Python at all
@@ -466,7 +467,7 @@ def _splitter(cell: _Cell) -> Any:
     """How this cell's source text is split into its strings (nbformat's `splitlines(True)`, or at `\\n` only
     as some editors write it); None when neither gives them."""
     values = [piece.value for piece in cell.pieces]
-    for split in (lambda text: text.splitlines(True), lambda text: re.findall(r"[^\n]*\n|[^\n]+", text)):
+    for split in (lambda text: text.splitlines(True), _LINES.findall):
         if split(cell.text) == values:
             return split
     return None
