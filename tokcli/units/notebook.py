@@ -25,6 +25,9 @@ from tokcli.units.select import UnitSettings
 
 _SPACE = re.compile(r"[ \t\n\r]*")
 _LINES = re.compile(r"[^\n]*\n|[^\n]+")
+#: What skipping a JSON value looks at: a whole string (brackets in it are text), or a bracket.
+_QUOTE_OR_BRACKET = re.compile(r'["\[\]{}]')
+_SCALAR_END = re.compile(r"[,\]}\s]|$")
 _DECODER = json.JSONDecoder()
 #: A line IPython reads as a magic, a shell escape or a help query: `%time f()`, `!pip install x`, `?obj`,
 #: `files = !ls`, `result = %sql SELECT 1` (never Python where a statement starts).
@@ -107,10 +110,48 @@ def _members(text: str, index: int) -> list[tuple[str, int]]:
         key, index = scanstring(text, index + 1)
         index = _skip(text, _skip(text, index) + 1)  # past the colon
         found.append((key, index))
-        index = _skip(text, _DECODER.raw_decode(text, index)[1])
+        index = _skip(text, _value_end(text, index))
         if text[index] == ",":
             index = _skip(text, index + 1)
     return found
+
+
+def _value_end(text: str, index: int) -> int:
+    """The end of the JSON value at `index` (text already known to be valid JSON), found without building
+    it: outputs hold megabytes of images a notebook scan has no use for."""
+    if text[index] == '"':
+        return _string_end(text, index)
+    if text[index] not in "[{":
+        match = _SCALAR_END.search(text, index)
+        return match.start() if match else len(text)
+    depth = 0
+    while True:
+        match = _QUOTE_OR_BRACKET.search(text, index)
+        if match is None:
+            return len(text)
+        char = match.group()
+        if char == '"':
+            index = _string_end(text, match.start())
+            continue
+        depth += 1 if char in ("[", "{") else -1
+        index = match.end()
+        if depth == 0:
+            return index
+
+
+def _string_end(text: str, index: int) -> int:
+    """The end of the JSON string whose quote is at `index`: the next quote not escaped by a backslash."""
+    position = index + 1
+    while True:
+        quote = text.find('"', position)
+        if quote < 0:
+            return len(text)
+        backslash = quote
+        while text[backslash - 1] == "\\":
+            backslash -= 1
+        if (quote - backslash) % 2 == 0:
+            return quote + 1
+        position = quote + 1
 
 
 def _cell_spans(text: str) -> list[_Cell]:
@@ -126,7 +167,7 @@ def _cell_spans(text: str) -> list[_Cell]:
         if "source" in members:
             cell.pieces, cell.listed = _strings(text, members["source"])
         cells.append(cell)
-        index = _skip(text, _DECODER.raw_decode(text, index)[1])
+        index = _skip(text, _value_end(text, index))
         if text[index] == ",":
             index = _skip(text, index + 1)
     return cells
