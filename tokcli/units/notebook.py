@@ -77,8 +77,8 @@ class _Module:
 # ---- reading the notebook ------------------------------------------------------------------------------
 
 
-def read_cells(path: str, text: str) -> tuple[Any, list[_Cell]]:
-    """The notebook's data and its cells with the JSON spans of their source strings. InputError (one line,
+def read_cells(path: str, text: str) -> list[_Cell]:
+    """The notebook's cells with the JSON spans of their source strings. InputError (one line,
     naming the file) for text that is not JSON or not a notebook."""
     from tokcli.structured import guarded
 
@@ -94,7 +94,7 @@ def read_cells(path: str, text: str) -> tuple[Any, list[_Cell]]:
         source = cell.get("source", [])
         if not (isinstance(source, str) or (isinstance(source, list) and all(isinstance(s, str) for s in source))):
             raise NotANotebook(f"{_NOT_A_NOTEBOOK}: cell {number} has a source that is not text", path=path)
-    return data, _cell_spans(text)
+    return _cell_spans(text)
 
 
 def _skip(text: str, index: int) -> int:
@@ -379,7 +379,7 @@ def scan_notebook(path: str, text: str, settings: UnitSettings) -> HostScan:
     and the line in it) for a code cell that is not Python."""
     from tokcli.units.python_source import scan_python
 
-    _, cells = read_cells(path, text)
+    cells = read_cells(path, text)
     module = joined_module(cells)
     layout = _Layout(text, module)
     try:
@@ -470,7 +470,7 @@ def splice(path: str, text: str, slot: Slot, source: str) -> str:
     between them); every other byte stays. WriteRefused where that cannot be exact."""
     from tokcli.units.writeback import WriteRefused
 
-    _, cells = read_cells(path, text)
+    cells = read_cells(path, text)
     module = joined_module(cells)
     index = max(0, bisect.bisect_right(module.starts, slot.start) - 1)
     cell = module.cells[index]
