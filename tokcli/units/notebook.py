@@ -199,6 +199,7 @@ def joined_module(cells: list[_Cell]) -> _Module:
     offset = 0
     for cell in code:
         python, left_open = blank_magics(cell.text)
+        left_open = left_open and not _parses(python)  # the lexing above is rough: the parser has the last word
         if python and not python.endswith("\n"):
             python += "\n"  # the next cell starts on a line of its own
         if left_open:
@@ -207,6 +208,19 @@ def joined_module(cells: list[_Cell]) -> _Module:
         parts.append(python)
         offset += len(python)
     return _Module("".join(parts), code, starts, open_cells)
+
+
+def _parses(python: str) -> bool:
+    import ast
+    import warnings
+
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            ast.parse(python)
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return False
+    return True
 
 
 def blank_magics(text: str) -> tuple[str, bool]:
