@@ -1,4 +1,4 @@
-"""Prompt units: prompts that live inside other files (YAML/JSON configs, Python source).
+"""Prompt units: prompts that live inside other files (YAML/JSON configs, Python source, Jupyter notebooks).
 
 A unit is one piece of text sent to a model, with where it lives in its host file (line and column of its
 first character, the key path or symbol holding it) and its template syntax. `scan.scan_host` finds the
