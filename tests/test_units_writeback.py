@@ -171,3 +171,91 @@ def test_compress_write_leaves_a_setting_that_aliases_a_prompt_alone(tmp_path) -
     assert "agent.yaml::agent.system_template: not written back: the edit would also change agent.description" in (
         result.output.replace("\n", "")
     )
+
+
+# ---- Windows (CRLF), mixed and old Mac (CR) line ends -------------------------------------------------------
+
+CRLF_CONFIG = CONFIG.replace("\n", "\r\n")
+
+
+def test_a_block_scalar_of_a_crlf_config_is_written_with_crlf_ends() -> None:
+    target = unit("a.yaml", CRLF_CONFIG, "agent.system_template")
+    assert target.text == "You are a helpful assistant.\nAnswer briefly.\n"
+    new, refused = apply_changes(CRLF_CONFIG, [Change(target, "You are helpful.\nBe brief.\n")], DEFAULTS)
+    assert refused == []
+    assert new == CRLF_CONFIG.replace(
+        "You are a helpful assistant.\r\n    Answer briefly.", "You are helpful.\r\n    Be brief."
+    )
+
+
+def test_a_block_scalar_of_a_mixed_config_keeps_each_lines_end() -> None:
+    text = "agent:\r\n  system_template: |\n    One.\r\n    Two.\n    Three.\r\n  x: 1\n"
+    target = unit("a.yaml", text, "agent.system_template")
+    new, refused = apply_changes(text, [Change(target, "One.\nTwo, shorter.\nThree.\nFour.\n")], DEFAULTS)
+    assert refused == []
+    assert new == "agent:\r\n  system_template: |\n    One.\r\n    Two, shorter.\n    Three.\r\n    Four.\r\n  x: 1\n"
+
+
+CRLF_PYTHON = (
+    'import openai\r\n\r\nSYSTEM_PROMPT = """Please note that you must answer in {lang}.\r\n'
+    'In order to help, never guess.\r\n"""\r\nHINT_PROMPT = "Say \\"hi\\" first.\\n"  # one line\r\n'
+)
+
+
+def test_a_python_literal_of_a_crlf_module_is_written_with_crlf_ends() -> None:
+    target = unit("p.py", CRLF_PYTHON, "p.SYSTEM_PROMPT")
+    assert target.text == "Please note that you must answer in {lang}.\nIn order to help, never guess.\n"
+    new, refused = apply_changes(CRLF_PYTHON, [Change(target, "Answer in {lang}.\nTo help, never guess.\n")], DEFAULTS)
+    assert refused == []
+    assert new == CRLF_PYTHON.replace("Please note that you must answer", "Answer").replace("In order to", "To")
+    one_line = unit("p.py", CRLF_PYTHON, "p.HINT_PROMPT")
+    new, refused = apply_changes(CRLF_PYTHON, [Change(one_line, 'Say "hi".\nThen wait.')], DEFAULTS)
+    assert refused == []
+    assert new == CRLF_PYTHON.replace('"Say \\"hi\\" first.\\n"', '"Say \\"hi\\".\\nThen wait."')
+
+
+def test_old_mac_line_ends_are_read_and_written_as_cr() -> None:
+    text = 'SYSTEM_PROMPT = """Please note that you must answer.\rIn order to help, never guess.\r"""\rX = 1\r'
+    target = unit("p.py", text, "p.SYSTEM_PROMPT")
+    assert (target.text, target.line) == ("Please note that you must answer.\nIn order to help, never guess.\n", 1)
+    new, refused = apply_changes(text, [Change(target, "Answer.\nTo help, never guess.\n")], DEFAULTS)
+    assert refused == []
+    assert new == 'SYSTEM_PROMPT = """Answer.\rTo help, never guess.\r"""\rX = 1\r'
+    config = "agent:\r  system_template: |\r    Hello there.\r    Be kind.\r  x: 1\r"
+    target = unit("a.yaml", config, "agent.system_template")
+    new, refused = apply_changes(config, [Change(target, "Hi.\nBe kind.\n")], DEFAULTS)
+    assert refused == []
+    assert new == "agent:\r  system_template: |\r    Hi.\r    Be kind.\r  x: 1\r"
+
+
+def test_compress_write_and_lint_fix_write_crlf_host_files_with_their_ends(tmp_path) -> None:
+    from typer.testing import CliRunner
+
+    from tokcli.cli import app
+
+    config = tmp_path / "agent.yaml"
+    config.write_bytes(
+        b"agent:\r\n  system_prompt: |\r\n    Please note that you must answer in {lang}.\r\n"
+        b"    In order to help, never guess.\r\n  model: gpt-4o\r\n"
+    )
+    result = CliRunner().invoke(app, ["compress", str(config), "--write", "--no-backup"])
+    assert result.exit_code == 0, result.output
+    assert "not written back" not in result.output and "18 → 13 tokens, 5 saved" in result.output
+    assert config.read_bytes() == (
+        b"agent:\r\n  system_prompt: |\r\n    You must answer in {lang}.\r\n    To help, never guess.\r\n"
+        b"  model: gpt-4o\r\n"
+    )
+    module = tmp_path / "app.py"
+    module.write_bytes(CRLF_PYTHON.encode())
+    result = CliRunner().invoke(app, ["compress", str(module), "--write", "--no-backup"])
+    assert result.exit_code == 0, result.output
+    assert (
+        module.read_bytes() == CRLF_PYTHON.replace("Please note that you", "You").replace("In order to", "To").encode()
+    )
+    config.write_bytes(b"agent:\r\n  system_prompt: |\r\n    Keep it under 3 sentences.   \r\n    Never guess.\r\n")
+    result = CliRunner().invoke(app, ["lint", str(config), "--fix"])
+    assert result.exit_code == 0, result.output
+    assert result.stderr == "tokcli: fixed 1 finding in 1 file(s)\n"
+    assert (
+        config.read_bytes() == b"agent:\r\n  system_prompt: |\r\n    Keep it under 3 sentences.\r\n    Never guess.\r\n"
+    )

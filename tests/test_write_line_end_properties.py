@@ -326,3 +326,173 @@ def test_format_prompts_keep_every_field(tmp_path: Path, text: str, level: str) 
     path = tmp_path / "prompts.py"
     path.write_bytes(text.encode("utf-8"))
     _write_twice(path, level, _check_format)
+
+
+# ---- host files (YAML configs, Python modules) with CRLF, mixed and old Mac ends ------------------------------
+
+
+def _host_text(draw: Any) -> str:
+    """A prompt's text: prose first (every preset reads it as a prompt), then lines of every kind."""
+    lines = draw(st.lists(st.sampled_from(WASTE), min_size=1, max_size=5))
+    text = "\n".join(["Please note that you answer questions for the support team.", *lines]).rstrip("\n")
+    return text.replace("{{ lang }}", "{lang}").replace("{{ source }}", "{source}")
+
+
+@st.composite
+def yaml_configs(draw: Any) -> str:
+    lines = ["# agent settings", "agent:"]
+    for index in range(draw(st.integers(1, 3))):
+        text = _host_text(draw)
+        style = draw(st.sampled_from(["|", "|-", "|+", ">", "plain", "double"]))
+        anchor = f" &p{index}" if draw(st.booleans()) else ""
+        key = f"  step{index}_template:{anchor}"
+        if style in ("|", "|-", "|+", ">") and not any(line != line.strip() for line in text.split("\n")):
+            indent = " " * draw(st.sampled_from([4, 6]))
+            trailer = "\n" * draw(st.integers(0, 2)) if style == "|+" else ""
+            body = "\n".join((indent + line) if line else "" for line in (text + trailer).split("\n"))
+            comment = "  # the prompt" if draw(st.booleans()) else ""
+            lines.append(f"{key} {style}{comment}\n{body}")
+        elif style == "plain":
+            lines.append(f"{key} Plain words for step {index}")
+        else:
+            lines.append(f"{key} {json.dumps(text, ensure_ascii=False)}")
+        if anchor and draw(st.booleans()):
+            lines.append(f"  step{index}_copy: *p{index}")
+        if draw(st.booleans()):
+            lines.append(draw(st.sampled_from(["  temperature: 0.50", "  retries: 3  # keep", "", "# note"])))
+    return "\n".join(lines) + "\n"
+
+
+@st.composite
+def python_modules(draw: Any) -> str:
+    lines = ['"""Talks to the LLM."""', "import openai", ""]
+    for index in range(draw(st.integers(1, 3))):
+        text = _host_text(draw)
+        style = draw(st.sampled_from(['"""', "'''", 'r"""', "R'''", 'u"""', '"', "'", "f", "concat"]))
+        if style.lstrip("rRu") in ('"""', "'''"):
+            quote = style.lstrip("rRu")
+            if style[0] in "rR":
+                text = text.replace("\\", "/")  # a raw literal spells no escape
+            else:
+                text = text.replace("\\", "\\\\")
+            value = f"{style}{text}{quote}"
+            if text.endswith(quote[0]) or quote in text:
+                value = f'"""{text.replace(chr(34), chr(39))}"""'
+        elif style == '"':
+            value = json.dumps(text, ensure_ascii=False)
+        elif style == "'":
+            value = "'" + json.dumps(text, ensure_ascii=False)[1:-1].replace('\\"', '"').replace("'", "\\'") + "'"
+        elif style == "f":
+            value = f'f"""{text.replace("{", "").replace("}", "").replace(chr(92), chr(92) * 2)}"""'
+        else:
+            value = (
+                "(  # built from parts\n    "
+                + "\n    ".join(json.dumps(line + " ") for line in text.split("\n"))
+                + "\n)"
+            )
+        shape = draw(st.sampled_from(["constant", "call", "function"]))
+        if shape == "constant":
+            lines.append(f"PROMPT_{index} = {value}")
+        elif shape == "call":
+            lines.append(
+                f'openai.OpenAI().chat.completions.create(model="gpt-4o", messages=[\n'
+                f'    {{"role": "system", "content": {value}}},\n])'
+            )
+        else:
+            lines.append(
+                f"def step{index}_prompt(name: str) -> str:\n    if not name:\n        return {value}\n    return name"
+            )
+        lines.append(f"RETRIES_{index} = {index}  # not a prompt")
+    return "\n".join(lines) + "\n"
+
+
+def _respelled(draw: Any, text: str) -> str:
+    """`text` (LF) with CRLF throughout, old Mac CRs throughout, or each line's end drawn (CRLF or LF)."""
+    how = draw(st.sampled_from(["crlf", "mixed", "cr"]))
+    if how == "cr":
+        return text.replace("\n", "\r")
+    return _with_ends(draw, text) if how == "mixed" else text.replace("\n", "\r\n")
+
+
+def _gaps(name: str, text: str) -> tuple[list[str], list[str]]:
+    """(the text between the written-back slots, the keys of those slots): what must not change."""
+    from tokcli.units.scan import scan_host
+    from tokcli.units.select import UnitSettings
+
+    scan = scan_host(name, text, UnitSettings())
+    slots = sorted({(unit.slot.start, unit.slot.end, unit.key) for unit in scan.units if unit.slot} if scan else [])
+    gaps, at = [], 0
+    for start, end, _ in slots:
+        gaps.append(text[at:start])
+        at = end
+    gaps.append(text[at:])
+    return gaps, [key for _, _, key in slots]
+
+
+def _units(name: str, text: str) -> dict[str, str]:
+    from tokcli.units.scan import scan_host
+    from tokcli.units.select import UnitSettings
+
+    scan = scan_host(name, text, UnitSettings())
+    return {unit.key: unit.text for unit in scan.units} if scan else {}
+
+
+def _notes(output: str, folder: Path) -> list[str]:
+    return [line.replace(str(folder), "") for line in output.splitlines() if "note:" in line]
+
+
+def _run_once(path: Path, level: str) -> str:
+    result = CliRunner().invoke(app, [_command(level)[0], str(path), *_command(level)[1:]])
+    assert result.exit_code in (0, 1), result.output
+    assert "Traceback" not in result.output
+    return result.output
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    st.one_of(
+        yaml_configs().map(lambda text: ("agent.yaml", text)), python_modules().map(lambda text: ("app.py", text))
+    ),
+    st.data(),
+    COMMANDS,
+)
+def test_host_files_with_crlf_mixed_or_cr_ends_are_written_as_their_lf_twins(
+    tmp_path: Path, named: tuple[str, str], data: Any, level: str
+) -> None:
+    """The same file with LF and with other line ends is written the same way, line ends aside: every unit the
+    LF file gets is written into the other too, with the file's line ends, every byte between the written
+    literals unchanged, and re-reading it gives the units the LF file reads."""
+    name, lf_text = named
+    if name.endswith(".py"):
+        try:
+            ast.parse(lf_text)
+        except SyntaxError:
+            assume(False)
+    else:
+        try:
+            _load_yaml(lf_text)
+        except yaml.YAMLError:
+            assume(False)
+    variant = _respelled(data.draw, lf_text)
+    as_lf = variant.replace("\r\n", "\n").replace("\r", "\n")
+    (tmp_path / "lf").mkdir(exist_ok=True)
+    (tmp_path / "xx").mkdir(exist_ok=True)  # names of one length: the outputs wrap alike
+    lf_path, other_path = tmp_path / "lf" / name, tmp_path / "xx" / name
+    lf_path.write_bytes(as_lf.encode("utf-8"))
+    other_path.write_bytes(variant.encode("utf-8"))
+    lf_output = _run_once(lf_path, level)
+    other_output = _run_once(other_path, level)
+    written_lf = lf_path.read_bytes().decode("utf-8")
+    written = other_path.read_bytes().decode("utf-8")
+    assert written.replace("\r\n", "\n").replace("\r", "\n") == written_lf
+    # the same units are written or refused, for the same reasons (a lint excerpt of an old Mac file may differ)
+    assert _notes(other_output, tmp_path / "xx") == _notes(lf_output, tmp_path / "lf")
+    assert _units(name, written) == _units(name, written_lf)
+    gaps_before, keys_before = _gaps(name, variant)
+    gaps_after, keys_after = _gaps(name, written)
+    assert keys_after == keys_before
+    assert gaps_after == gaps_before
+    if "\n" not in variant:  # old Mac: no LF appears
+        assert "\n" not in written
+    elif "\r\n" in variant and variant.count("\n") == variant.count("\r\n"):  # CRLF throughout stays so
+        assert written.count("\n") == written.count("\r\n")

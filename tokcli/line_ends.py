@@ -3,6 +3,9 @@
 Editors and the transforms work on LF text; a file written back must keep every line end the edit did not
 touch. A line the edit kept gets its old end; a line it changed or added gets the end of the line it replaced
 (or of the line before it), so a Windows file stays CRLF throughout and a mixed one stays mixed.
+
+In a prompt file a CR alone is text; in a host file (Python source, YAML), which Python and YAML read with
+universal line breaks, it is an old Mac line break (`lone_crs_as_lf`, `keep_host_line_breaks`).
 """
 
 from __future__ import annotations
@@ -10,6 +13,9 @@ from __future__ import annotations
 import re
 
 _LONE_LF = re.compile(r"(?<!\r)\n")
+#: A line break of a host file (Python source, YAML): Python and YAML read a CR alone (old Mac) as one too.
+_HOST_BREAK = re.compile(r"\r\n|\r|\n")
+_LONE_CR = re.compile(r"\r(?!\n)")
 
 
 def _lines(text: str) -> tuple[list[str], list[str]]:
@@ -40,6 +46,40 @@ def keep_line_ends(original: str, edited: str) -> str:
         if ends[index] and old_ends[source]:  # a line without an end (the last) keeps having none
             ends[index] = old_ends[source]
     return "".join(body + end for body, end in zip(new_bodies, ends))
+
+
+def lone_crs_as_lf(text: str) -> str:
+    """`text` with each CR alone (an old Mac line break) read as LF: as Python and YAML read it, with every
+    character at the same offset (a CRLF stays two characters)."""
+    return _LONE_CR.sub("\n", text) if "\r" in text else text
+
+
+def host_line_break(text: str, start: int, end: int) -> str:
+    """The line break of `text` nearest `text[start:end]`: the one ending the line it ends on, else the one
+    before it, else LF (a file of one line)."""
+    after = _HOST_BREAK.search(text, end)
+    if after is not None:
+        return after.group()
+    last = max(text.rfind("\n", 0, start), text.rfind("\r", 0, start))
+    if last < 0 or text[last] == "\r":
+        return "\r" if last >= 0 else "\n"
+    return "\r\n" if text[last - 1 : last] == "\r" else "\n"
+
+
+def keep_host_line_breaks(original: str, edited: str, default: str) -> str | None:
+    """`edited` (a new spelling of `original`, a piece of a host file, with LF breaks) with the line breaks of
+    `original`: all of one kind (CRLF, LF or CR alone) throughout, or CRLF and LF where each line had them;
+    `default` where `original` has none. None when that cannot be told: `original` mixes a CR alone with other
+    breaks, or `edited` holds a CR of its own."""
+    if "\r" in edited:
+        return None
+    kinds = set(_HOST_BREAK.findall(original)) or {default}
+    if len(kinds) == 1:
+        kind = kinds.pop()
+        return edited if kind == "\n" else edited.replace("\n", kind)
+    if "\r" in kinds:
+        return None
+    return keep_line_ends(original, edited)
 
 
 #: A stretch without an anchor line is diffed line by line up to this many pairs of lines, else walked.

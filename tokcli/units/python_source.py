@@ -247,6 +247,7 @@ def _literal_value(source: _Source, node: ast.Constant) -> _Value:
     positions: Positions = []
     for token in tokens:
         prefix, quote, body = _split_literal(token.string)
+        body = body.replace("\r\n", "\n")  # a Windows file's line break, read as LF (the CR ends its line)
         try:
             with warnings.catch_warnings():  # the user's invalid escapes (`"\\s"`) are theirs to hear about
                 warnings.simplefilter("ignore")
@@ -277,7 +278,7 @@ def _literal_value(source: _Source, node: ast.Constant) -> _Value:
         token = tokens[0]
         prefix, quote, _ = _split_literal(token.string)
         encoded = encode_literal(text, prefix, quote)
-        if encoded != token.string:
+        if encoded != token.string.replace("\r\n", "\n"):  # written back with the literal's own line breaks
             refusal = "Python string literal whose escapes tokcli would not write the same way"
         else:
             start = source.offset(token.start[0], token.start[1])

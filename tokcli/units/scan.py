@@ -36,13 +36,17 @@ def scan_host(path: str, text: str, settings: UnitSettings, relative: str | None
 
     InputError for a YAML/JSON file that does not parse, for Python that does not parse and for a notebook that
     is not one (or whose code does not parse)."""
+    from tokcli.line_ends import lone_crs_as_lf
+
     suffix = PurePath(path).suffix.lower()
     if suffix in PYTHON_SUFFIXES:
         if not settings.python:
             return None
         from tokcli.units.python_source import scan_python
 
-        return scan_python(path, text, settings)
+        # Python and YAML read a CR alone as a line break, the scanners split lines at LF: an old Mac file is read
+        # as its LF twin, whose offsets are the same (the write-back puts the CRs back)
+        return scan_python(path, lone_crs_as_lf(text), settings)
     if suffix in NOTEBOOK_SUFFIXES:
         if not settings.python:
             return None
@@ -51,6 +55,7 @@ def scan_host(path: str, text: str, settings: UnitSettings, relative: str | None
         return scan_notebook(path, text, settings)
     if suffix not in CONFIG_SUFFIXES:
         return None
+    text = lone_crs_as_lf(text)  # an old Mac file, as for Python above
     from tokcli.render import is_fixture_file
     from tokcli.tools import is_tool_file
 

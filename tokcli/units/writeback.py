@@ -1,9 +1,10 @@
 """Writing a unit's new text back into its host file, only where it is exact.
 
 Exact means: the value's source can be spelled again the way the user wrote it (a YAML literal block scalar
-at the same indentation and chomping; a Python string literal whose escapes round-trip), the file still
-parses, every other byte of it is unchanged, and reading the unit again gives the intended text. Anything
-else is refused with the reason, and the file is left alone.
+at the same indentation and chomping; a Python string literal whose escapes round-trip) with the line breaks
+it had (CRLF, LF, an old Mac CR, or each line's own in a mixed file), the file still parses, every other byte
+of it is unchanged, and reading the unit again gives the intended text. Anything else is refused with the
+reason, and the file is left alone.
 """
 
 from __future__ import annotations
@@ -46,7 +47,7 @@ def _yaml_literal(slot: Slot, value: str) -> str:
 
 
 def encode(unit: PromptUnit, value: str) -> str:
-    """The new source of the unit's slot; WriteRefused when it cannot be spelled exactly."""
+    """The new source of the unit's slot, with LF line breaks; WriteRefused when it cannot be spelled exactly."""
     slot = unit.slot
     if slot is None:
         raise WriteRefused(unit.refusal or "this value is not written back")
@@ -107,7 +108,19 @@ def _splice(path: str, text: str, slot: Slot, source: str) -> str:
         from tokcli.units.notebook import splice
 
         return splice(path, text, slot, source)
-    return text[: slot.start] + source + text[slot.end :]
+    return text[: slot.start] + _with_line_breaks(text, slot.start, slot.end, source) + text[slot.end :]
+
+
+def _with_line_breaks(text: str, start: int, end: int, source: str) -> str:
+    """`source` (LF) with the line breaks of `text[start:end]`, the source it replaces: a Windows file's
+    literal stays CRLF, an old Mac one's CR, a mixed one keeps each line's (Python and YAML read every
+    kind as LF, so the value is the same)."""
+    from tokcli.line_ends import host_line_break, keep_host_line_breaks
+
+    spelled = keep_host_line_breaks(text[start:end], source, host_line_break(text, start, end))
+    if spelled is None:
+        raise WriteRefused("its source mixes old Mac line ends (CR alone) with others")
+    return spelled
 
 
 def _check_only_prompts_change(path: str, text: str, candidate: str, changes: list[Change]) -> None:

@@ -136,8 +136,8 @@ def _block_slot(text: str, node: Any) -> tuple[Slot | None, int, int, str | None
         return None, first_line, indent, "folded block scalar (>): YAML re-flows its lines"
     if any(char.isdigit() for char in header):
         return None, first_line, indent, "block scalar with an explicit indentation indicator"
-    if "\r" in content or "\t" in content[:indent]:
-        return None, first_line, indent, "block scalar with CR line ends or tab indentation"
+    if "\t" in content[:indent]:
+        return None, first_line, indent, "block scalar with tab indentation"
     return Slot(start, end, "yaml-literal", indent=" " * indent, chomp=chomp), first_line, indent, None
 
 
