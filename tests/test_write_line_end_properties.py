@@ -16,8 +16,9 @@ import string
 from pathlib import Path
 from typing import Any
 
+import pytest
 import yaml
-from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import HealthCheck, assume, event, given, settings
 from hypothesis import strategies as st
 from typer.testing import CliRunner
 from write_support import assert_prompt_invariants
@@ -371,9 +372,7 @@ def python_modules(draw: Any) -> str:
         style = draw(st.sampled_from(['"""', "'''", 'r"""', "R'''", 'u"""', '"', "'", "f", "concat"]))
         if style.lstrip("rRu") in ('"""', "'''"):
             quote = style.lstrip("rRu")
-            if style[0] in "rR":
-                text = text.replace("\\", "/")  # a raw literal spells no escape
-            else:
+            if style[0] not in "rR":  # a raw literal spells its backslashes as they read
                 text = text.replace("\\", "\\\\")
             value = f"{style}{text}{quote}"
             if text.endswith(quote[0]) or quote in text:
@@ -448,7 +447,7 @@ def _run_once(path: Path, level: str) -> str:
     return result.output
 
 
-@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(
     st.one_of(
         yaml_configs().map(lambda text: ("agent.yaml", text)), python_modules().map(lambda text: ("app.py", text))
@@ -485,6 +484,7 @@ def test_host_files_with_crlf_mixed_or_cr_ends_are_written_as_their_lf_twins(
     written_lf = lf_path.read_bytes().decode("utf-8")
     written = other_path.read_bytes().decode("utf-8")
     assert written.replace("\r\n", "\n").replace("\r", "\n") == written_lf
+    event("written" if written != variant else "unchanged")
     # the same units are written or refused, for the same reasons (a lint excerpt of an old Mac file may differ)
     assert _notes(other_output, tmp_path / "xx") == _notes(lf_output, tmp_path / "lf")
     assert _units(name, written) == _units(name, written_lf)
@@ -496,3 +496,30 @@ def test_host_files_with_crlf_mixed_or_cr_ends_are_written_as_their_lf_twins(
         assert "\n" not in written
     elif "\r\n" in variant and variant.count("\n") == variant.count("\r\n"):  # CRLF throughout stays so
         assert written.count("\n") == written.count("\r\n")
+
+
+# ---- front matter with old Mac (CR) line ends ------------------------------------------------------------------
+
+FRONT_MATTER_FILES = {
+    "agent.prompty": "---\nname: Support\ndescription: Please note that it is very important that you keep this.\n"
+    "model:\n  api: chat\n---\nsystem:\nPlease note that you must answer in {{lang}}.\nIn order to help, never guess.\n",
+    "summary.prompt": "---\nmodel: googleai/gemini-2.0-flash\nconfig:\n  note: In order to help, never guess.\n---\n"
+    "Please note that you must summarize {{text}}.\nIn order to help, never guess.\n",
+    "SKILL.md": "---\nname: reviewer\ndescription: In order to review, please note that tests come first.\n---\n"
+    "# Review\n\nIn order to help, never guess.\n",
+}
+
+
+@pytest.mark.parametrize("name", sorted(FRONT_MATTER_FILES))
+@pytest.mark.parametrize("end", ["\r", "\r\n"])
+def test_front_matter_with_cr_or_crlf_ends_is_kept_as_metadata(tmp_path: Path, name: str, end: str) -> None:
+    """A CR alone ends a front matter line as YAML reads it: the block is metadata, never compressed as prose."""
+    text = FRONT_MATTER_FILES[name].replace("\n", end)
+    path = tmp_path / name
+    path.write_bytes(text.encode("utf-8"))
+    _run_once(path, "aggressive")
+    written = path.read_bytes().decode("utf-8")
+    front = text[: text.index(f"---{end}", 4) + 3 + len(end)]
+    assert written.startswith(front)
+    assert "In order to help" not in written[len(front) :]
+    assert written.count("\n") == written.count("\r\n") if end == "\r\n" else "\n" not in written

@@ -33,7 +33,8 @@ TEMPLATE_TOO_DEEP = "blocks or expressions nested too deeply to parse"
 #: Kinds whose body is a template by definition: a syntax error there is an input error.
 TEMPLATE_KINDS = frozenset({"jinja", "prompty", "dotprompt"})
 
-_FRONT_MATTER = re.compile(r"\A---[ \t]*\r?\n(.*?\r?\n)?---[ \t]*(?:\r?\n|\Z)", re.DOTALL)
+# its line breaks as YAML reads them: LF, CRLF, or a CR alone (an old Mac file), whose front matter is metadata too
+_FRONT_MATTER = re.compile(r"\A---[ \t]*(?:\r\n?|\n)(.*?(?:\r\n?|\n))?---[ \t]*(?:\r\n?|\n|\Z)", re.DOTALL)
 _TAG_OPENERS = {"{{": ("}}", "variable"), "{%": ("%}", "block"), "{#": ("#}", "comment")}
 _OPENER = re.compile(r"\{[{%#]")
 # as Jinja2's lexer has them: `+` or `-` after the opener of both, `-` (not `+`) before the closer of `raw`
