@@ -228,6 +228,29 @@ def test_json_chat_files_keep_their_layout_line_ends_and_prompt_invariants(
     _write_twice(path, level, lambda original, written: _check_chat(original, written, is_json=True))
 
 
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    st.one_of(yaml_chats().map(lambda text: ("chat.yaml", text)), json_chats().map(lambda text: ("chat.json", text))),
+    COMMANDS,
+)
+def test_old_mac_chat_files_are_written_as_their_lf_twins(tmp_path: Path, named: tuple[str, str], level: str) -> None:
+    """A chat file whose every line ends with a CR alone is written as the same file with LF ends is, CRs for
+    LFs: each block stays a block, each quoted scalar quoted."""
+    name, text = named
+    lf_text = text.replace("\r\n", "\n")
+    try:
+        _load_yaml(lf_text)
+    except yaml.YAMLError:
+        assume(False)
+    (tmp_path / "lf").mkdir(exist_ok=True)
+    (tmp_path / "cr").mkdir(exist_ok=True)
+    lf_path, cr_path = tmp_path / "lf" / name, tmp_path / "cr" / name
+    lf_path.write_bytes(lf_text.encode("utf-8"))
+    cr_path.write_bytes(lf_text.replace("\n", "\r").encode("utf-8"))
+    assert _notes(_run_once(cr_path, level), tmp_path / "cr") == _notes(_run_once(lf_path, level), tmp_path / "lf")
+    assert cr_path.read_bytes() == lf_path.read_bytes().replace(b"\n", b"\r")
+
+
 # ---- text prompts with mixed line ends -------------------------------------------------------------------------
 
 
@@ -447,7 +470,7 @@ def _run_once(path: Path, level: str) -> str:
     return result.output
 
 
-@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(
     st.one_of(
         yaml_configs().map(lambda text: ("agent.yaml", text)), python_modules().map(lambda text: ("app.py", text))

@@ -125,9 +125,11 @@ def _value(mapping: Any, key: str) -> Any:
 
 def replace_scalars(text: str, edits: list[tuple[Any, str]], *, is_json: bool) -> str:
     """`text` with each (scalar node, new value) written in place of the node's source, last first; a new
-    block's lines take the line ends of the lines they replace (a CRLF file stays CRLF)."""
+    block's lines take the line ends of the lines they replace (a CRLF file stays CRLF, an old Mac one CR)."""
     from tokcli.line_ends import keep_line_ends
 
+    if "\r" in text and "\n" not in text:  # an old Mac file: YAML reads each CR as a line break
+        return replace_scalars(text.replace("\r", "\n"), edits, is_json=is_json).replace("\n", "\r")
     original = text
     for node, value in sorted(edits, key=lambda edit: edit[0].start_mark.index, reverse=True):
         start, end = node.start_mark.index, node.end_mark.index
