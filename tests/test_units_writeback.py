@@ -259,3 +259,22 @@ def test_compress_write_and_lint_fix_write_crlf_host_files_with_their_ends(tmp_p
     assert (
         config.read_bytes() == b"agent:\r\n  system_prompt: |\r\n    Keep it under 3 sentences.\r\n    Never guess.\r\n"
     )
+
+
+def test_a_host_file_with_a_byte_order_mark_keeps_it_written_in_place_or_to_a_copy(tmp_path) -> None:
+    from typer.testing import CliRunner
+
+    from tokcli.cli import app
+
+    module = tmp_path / "app.py"
+    module.write_bytes(b"\xef\xbb\xbf" + CRLF_PYTHON.encode())
+    expected = (
+        b"\xef\xbb\xbf" + CRLF_PYTHON.replace("Please note that you", "You").replace("In order to", "To").encode()
+    )
+    copy = tmp_path / "copy.py"
+    result = CliRunner().invoke(app, ["compress", str(module), "-o", str(copy)])
+    assert result.exit_code == 0, result.output
+    assert copy.read_bytes() == expected
+    result = CliRunner().invoke(app, ["compress", str(module), "--write", "--no-backup"])
+    assert result.exit_code == 0, result.output
+    assert module.read_bytes() == expected

@@ -481,9 +481,9 @@ def _run_once(path: Path, level: str) -> str:
 def test_host_files_with_crlf_mixed_or_cr_ends_are_written_as_their_lf_twins(
     tmp_path: Path, named: tuple[str, str], data: Any, level: str
 ) -> None:
-    """The same file with LF and with other line ends is written the same way, line ends aside: every unit the
-    LF file gets is written into the other too, with the file's line ends, every byte between the written
-    literals unchanged, and re-reading it gives the units the LF file reads."""
+    """The same file with LF and with other line ends (and maybe a byte order mark) is written the same way,
+    line ends aside: every unit the LF file gets is written into the other too, with the file's line ends,
+    every byte between the written literals unchanged, and re-reading it gives the units the LF file reads."""
     name, lf_text = named
     if name.endswith(".py"):
         try:
@@ -500,12 +500,15 @@ def test_host_files_with_crlf_mixed_or_cr_ends_are_written_as_their_lf_twins(
     (tmp_path / "lf").mkdir(exist_ok=True)
     (tmp_path / "xx").mkdir(exist_ok=True)  # names of one length: the outputs wrap alike
     lf_path, other_path = tmp_path / "lf" / name, tmp_path / "xx" / name
+    bom = b"\xef\xbb\xbf" if data.draw(st.booleans()) else b""  # kept on a write, as Windows editors leave it
     lf_path.write_bytes(as_lf.encode("utf-8"))
-    other_path.write_bytes(variant.encode("utf-8"))
+    other_path.write_bytes(bom + variant.encode("utf-8"))
     lf_output = _run_once(lf_path, level)
     other_output = _run_once(other_path, level)
     written_lf = lf_path.read_bytes().decode("utf-8")
-    written = other_path.read_bytes().decode("utf-8")
+    written_bytes = other_path.read_bytes()
+    assert written_bytes.startswith(bom)
+    written = written_bytes[len(bom) :].decode("utf-8")
     assert written.replace("\r\n", "\n").replace("\r", "\n") == written_lf
     event("written" if written != variant else "unchanged")
     # the same units are written or refused, for the same reasons (a lint excerpt of an old Mac file may differ)

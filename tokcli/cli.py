@@ -1118,7 +1118,11 @@ def compress(
             else:
                 report.notes.append("unchanged: file not rewritten")
         elif output is not None:
-            write_file(output, report.text)
+            from tokcli.files import starts_with_bom
+
+            # a copy of the file as `--write` would leave it: its byte order mark too (the text was read without it)
+            bom = "\ufeff" if path != "-" and starts_with_bom(path) else ""
+            write_file(output, bom + report.text)
             report.written = str(output)
         written = write or output is not None
         if as_json:

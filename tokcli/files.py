@@ -119,6 +119,15 @@ def refuse_report_over_input(output: Path | str, inputs: Iterable[str], flag: st
             raise UsageError(f"{flag} {output}: that is {name}, which this run read; the report would replace it")
 
 
+def starts_with_bom(path: Path | str) -> bool:
+    """Whether the file starts with a UTF-8 byte order mark (False when it cannot be read: stdin, gone)."""
+    try:
+        with open(path, "rb") as stream:
+            return stream.read(len(_UTF8_BOM)) == _UTF8_BOM
+    except OSError:
+        return False
+
+
 def rewrite_text_file(path: Path | str, text: str, *, backup: bool = False) -> Written:
     """Write `text` over a file tokcli read as text (`compress --write`, `lint --fix`), as `write_file` does.
 
