@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from tokcli.cli import app
-from tokcli.line_ends import keep_line_ends
+from tokcli.line_ends import host_line_break, keep_host_line_breaks, keep_line_ends, lone_crs_as_lf
 
 runner = CliRunner()
 
@@ -98,3 +98,25 @@ def test_a_long_stretch_without_anchors_is_walked_in_one_pass() -> None:
     kept = [line for index, line in enumerate(original.split("\n")) if index % 10 != 5]
     edited = "\n".join(line.rstrip("\r") for line in kept)
     assert keep_line_ends(original, edited) == "\n".join(kept)
+
+
+def test_a_host_literal_takes_its_own_breaks_or_those_of_its_line() -> None:
+    assert keep_host_line_breaks("a\r\nb\r\n", "x\ny\nz\n", "\n") == "x\r\ny\r\nz\r\n"
+    assert keep_host_line_breaks("a\rb\r", "x\ny\n", "\n") == "x\ry\r"
+    assert keep_host_line_breaks("a\nb\r\nc\n", "a\nb\nc\nd\n", "\n") == "a\nb\r\nc\nd\n"
+    assert keep_host_line_breaks('"one line"', '"two\nlines"', "\r\n") == '"two\r\nlines"'
+    assert keep_host_line_breaks("a\rb\nc", "a\nc", "\n") is None  # a lone CR among other breaks: untold
+    assert keep_host_line_breaks("a\r\nb", "a\rb", "\n") is None  # a CR of the new text's own
+    text = 'X = 1\r\nP = "a"\r\nQ = "b"'
+    assert host_line_break(text, 11, 14) == "\r\n"
+    assert host_line_break(text, 21, 24) == "\r\n"  # the last line: the break before it
+    assert host_line_break("A\rP = 'a'", 6, 9) == "\r"
+    assert host_line_break("P = 'a'", 4, 7) == "\n"
+
+
+@given(st.text(alphabet="ab\r\n", max_size=30))
+def test_lone_crs_read_as_lf_keep_every_offset(text: str) -> None:
+    read = lone_crs_as_lf(text)
+    assert len(read) == len(text)
+    assert read.splitlines() == text.splitlines()  # the same lines as Python's universal newlines
+    assert "\r" not in read.replace("\r\n", "")
