@@ -4,7 +4,9 @@ comments, unicode escapes and CRLF or mixed line ends; text prompts with mixed l
 line without an end; Python prompts given to `.format()` with every kind of field. Each written file must read
 as the same data outside the prompt texts, keep each prompt's placeholders, negations and numbers (and a
 `.format` prompt its fields exactly), keep every line outside the edited texts byte for byte (its end too),
-stay valid on a second run, and keep its bytes and mtime when nothing changes."""
+stay valid on a second run, and keep its bytes and mtime when nothing changes. Host files (YAML configs, Python
+modules in every quoting style) and chat files with CRLF, mixed or old Mac (CR) ends, maybe a byte order mark,
+are written as their LF twins are, line ends aside; front matter ending its lines with CRs stays metadata."""
 
 from __future__ import annotations
 
@@ -20,6 +22,7 @@ import pytest
 import yaml
 from hypothesis import HealthCheck, assume, event, given, settings
 from hypothesis import strategies as st
+from test_host_write_properties import yaml_configs
 from typer.testing import CliRunner
 from write_support import assert_prompt_invariants
 
@@ -363,31 +366,6 @@ def _host_text(draw: Any) -> str:
 
 
 @st.composite
-def yaml_configs(draw: Any) -> str:
-    lines = ["# agent settings", "agent:"]
-    for index in range(draw(st.integers(1, 3))):
-        text = _host_text(draw)
-        style = draw(st.sampled_from(["|", "|-", "|+", ">", "plain", "double"]))
-        anchor = f" &p{index}" if draw(st.booleans()) else ""
-        key = f"  step{index}_template:{anchor}"
-        if style in ("|", "|-", "|+", ">") and not any(line != line.strip() for line in text.split("\n")):
-            indent = " " * draw(st.sampled_from([4, 6]))
-            trailer = "\n" * draw(st.integers(0, 2)) if style == "|+" else ""
-            body = "\n".join((indent + line) if line else "" for line in (text + trailer).split("\n"))
-            comment = "  # the prompt" if draw(st.booleans()) else ""
-            lines.append(f"{key} {style}{comment}\n{body}")
-        elif style == "plain":
-            lines.append(f"{key} Plain words for step {index}")
-        else:
-            lines.append(f"{key} {json.dumps(text, ensure_ascii=False)}")
-        if anchor and draw(st.booleans()):
-            lines.append(f"  step{index}_copy: *p{index}")
-        if draw(st.booleans()):
-            lines.append(draw(st.sampled_from(["  temperature: 0.50", "  retries: 3  # keep", "", "# note"])))
-    return "\n".join(lines) + "\n"
-
-
-@st.composite
 def python_modules(draw: Any) -> str:
     lines = ['"""Talks to the LLM."""', "import openai", ""]
     for index in range(draw(st.integers(1, 3))):
@@ -473,7 +451,8 @@ def _run_once(path: Path, level: str) -> str:
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(
     st.one_of(
-        yaml_configs().map(lambda text: ("agent.yaml", text)), python_modules().map(lambda text: ("app.py", text))
+        yaml_configs().map(lambda text: ("agent.yaml", text.replace("\r\n", "\n"))),
+        python_modules().map(lambda text: ("app.py", text)),
     ),
     st.data(),
     COMMANDS,
