@@ -278,3 +278,12 @@ def test_a_host_file_with_a_byte_order_mark_keeps_it_written_in_place_or_to_a_co
     result = CliRunner().invoke(app, ["compress", str(module), "--write", "--no-backup"])
     assert result.exit_code == 0, result.output
     assert module.read_bytes() == expected
+
+
+def test_a_literal_mixing_a_lone_cr_with_other_line_ends_is_refused_and_left_alone() -> None:
+    text = "agent:\r\n  system_template: |\r\n    One.\r    Two.\r\n  x: 1\r\n"
+    target = unit("a.yaml", text, "agent.system_template")
+    assert target.text == "One.\nTwo.\n"
+    new, refused = apply_changes(text, [Change(target, "One.\nTwo, three.\n")], DEFAULTS)
+    assert new == text
+    assert [reason for _, reason in refused] == ["its source mixes old Mac line ends (CR alone) with others"]

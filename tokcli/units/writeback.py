@@ -117,6 +117,8 @@ def _with_line_breaks(text: str, start: int, end: int, source: str) -> str:
     kind as LF, so the value is the same)."""
     from tokcli.line_ends import host_line_break, keep_host_line_breaks
 
+    if "\r" in source:  # unreachable from the encoders, which escape a CR or refuse it: never a line break
+        raise WriteRefused("the new text holds a CR, which the file would read as a line break")
     spelled = keep_host_line_breaks(text[start:end], source, host_line_break(text, start, end))
     if spelled is None:
         raise WriteRefused("its source mixes old Mac line ends (CR alone) with others")
