@@ -171,6 +171,19 @@ def test_a_source_given_as_one_string_is_written_as_one_string(tmp_path: Path) -
     assert fixed == original.replace(json.dumps(source), json.dumps(source.replace("   \n\n\n\n", "\n\n")))
 
 
+def test_a_cell_written_on_windows_keeps_its_crlf_in_the_rewritten_lines(tmp_path: Path) -> None:
+    cell = lines(f'import openai\nSYSTEM_PROMPT = """{SYSTEM}"""\nprint(1)'.replace("\n", "\r\n"))
+    path = tmp_path / "win.ipynb"
+    path.write_text(notebook([("code", cell)]), encoding="utf-8")
+    result = invoke("compress", str(path), "--write")
+    assert result.exit_code == 0, result.output
+    written = json.loads(path.read_text(encoding="utf-8"))["cells"][0]["source"]
+    assert written[0] == "import openai\r\n" and written[-1] == "print(1)"
+    # every line that ends still ends as the cell's lines did: no LF-only line among CRLF ones
+    assert all(line.endswith("\r\n") for line in written[:-1]), written
+    assert "Please make sure" not in "".join(written)
+
+
 def test_magics_are_kept_and_never_read_as_python(tmp_path: Path) -> None:
     prompt = "You  are a helpful assistant.\n%d items remain\n!important: be brief\n"
     cells = [

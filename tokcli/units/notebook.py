@@ -482,7 +482,7 @@ def splice(path: str, text: str, slot: Slot, source: str) -> str:
     `source`: only the JSON strings of the cell's source that the literal spans are written again, spelled as
     the notebook spells them (its `ensure_ascii` style, its way of splitting a source into lines, the layout
     between them); every other byte stays. WriteRefused where that cannot be exact."""
-    from tokcli.units.writeback import WriteRefused
+    from tokcli.units.writeback import WriteRefused, with_line_breaks
 
     cells = read_cells(path, text)
     module = joined_module(cells)
@@ -492,7 +492,8 @@ def splice(path: str, text: str, slot: Slot, source: str) -> str:
     old = cell.text
     if not 0 <= start <= end <= len(old):
         raise WriteRefused("the string does not lie within one cell's source")
-    new = old[:start] + source + old[end:]
+    # a cell written on Windows holds "\r\n" in its strings: the literal keeps them, as in a CRLF .py file
+    new = old[:start] + with_line_breaks(old, start, end, source) + old[end:]
     if not cell.listed:
         chosen = [cell.pieces[0]]
         values = [new]

@@ -108,10 +108,10 @@ def _splice(path: str, text: str, slot: Slot, source: str) -> str:
         from tokcli.units.notebook import splice
 
         return splice(path, text, slot, source)
-    return text[: slot.start] + _with_line_breaks(text, slot.start, slot.end, source) + text[slot.end :]
+    return text[: slot.start] + with_line_breaks(text, slot.start, slot.end, source) + text[slot.end :]
 
 
-def _with_line_breaks(text: str, start: int, end: int, source: str) -> str:
+def with_line_breaks(text: str, start: int, end: int, source: str) -> str:
     """`source` (LF) with the line breaks of `text[start:end]`, the source it replaces: a Windows file's
     literal stays CRLF, an old Mac one's CR, a mixed one keeps each line's (Python and YAML read every
     kind as LF, so the value is the same)."""
