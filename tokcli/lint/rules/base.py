@@ -88,6 +88,15 @@ class Segment:
                 return
             position = newline + 1
 
+    def words(self) -> frozenset[str]:
+        """The runs of ASCII letters of the masked text, lower-cased as case-insensitive matching sees them: a
+        case-insensitive pattern of ASCII words bounded by non-word characters matches only where each of its
+        letter runs is one of these (see `word_runs`). Found once per segment, shared by the phrase rules."""
+        found: frozenset[str] | None = self.cache.get("words")
+        if found is None:
+            found = self.cache["words"] = word_runs(self.masked)
+        return found
+
     def lines_then_none(self) -> Iterator[tuple[int, int, str] | None]:
         """`lines()` followed by None, for rules that close a run of lines at the end (streamed: a list of every
         line was 70 MB at 4 MB of short lines)."""
@@ -109,6 +118,19 @@ def with_next(items: Iterable[T]) -> Iterator[tuple[T, T | None]]:
 
 
 _NOT_NEWLINE = re.compile(r"[^\n]")
+_LETTER_RUN = re.compile("[a-z]+")
+#: The characters besides ASCII ones that a case-insensitive ASCII letter matches (`re.IGNORECASE`): İ and ı
+#: match i, ſ matches s, the Kelvin sign matches k. No other character lower-cases to an ASCII letter.
+_LETTER_LIKE = str.maketrans({"\u0130": "i", "\u0131": "i", "\u017f": "s", "\u212a": "k"})
+
+
+def word_runs(text: str) -> frozenset[str]:
+    """The maximal runs of letters a-z in `text` lower-cased (after mapping the characters a case-insensitive
+    ASCII letter also matches onto that letter). Where a case-insensitive pattern of ASCII phrases, each bounded
+    by characters that are not letters, matches `text`, every run of letters of the matched phrase is one of
+    these: the prefilter of the phrase rules."""
+    lowered = text.lower() if text.isascii() else text.translate(_LETTER_LIKE).lower()
+    return frozenset(_LETTER_RUN.findall(lowered))
 
 
 class RangeSet:

@@ -51,9 +51,29 @@ def _firsts(phrases: tuple[str, ...]) -> set[str]:
     return {phrase[0] for phrase in phrases if phrase}
 
 
-def _prose_matches(segment: Segment, pattern: re.Pattern[str]) -> list[re.Match[str]]:
+@functools.lru_cache(maxsize=64)
+def _needles(phrases: tuple[str, ...]) -> frozenset[str] | None:
+    """One run of letters of each phrase (its longest), lower-cased: a pattern of these phrases (`_phrase_pattern`,
+    matched case-insensitively between non-word characters) cannot match a segment whose `words()` hold none of
+    them. None (no prefilter) when a phrase is not ASCII or has no letter."""
+    needles = set()
+    for phrase in phrases:
+        runs = re.findall("[a-z]+", phrase.lower()) if phrase.isascii() else []
+        if not runs:
+            return None
+        needles.add(max(runs, key=len))
+    return frozenset(needles)
+
+
+def _prose_matches(
+    segment: Segment, pattern: re.Pattern[str], needles: frozenset[str] | None = None
+) -> list[re.Match[str]]:
+    """The matches of `pattern` in the author's prose; none without a scan when `needles` (see `_needles`) are
+    given and the segment has none of them."""
     from tokcli.lint.layout import narrative
 
+    if needles is not None and needles.isdisjoint(segment.words()):
+        return []
     return [m for m in pattern.finditer(segment.masked) if narrative(segment, m.start())]
 
 
@@ -125,9 +145,9 @@ class Politeness(Rule):
         phrases = [*POLITENESS, *self.opts["extra-phrases"]]
         if self.opts["flag-please"]:
             phrases.append("please")
-        pattern = _phrase_pattern(phrases)
+        pattern, needles = _phrase_pattern(phrases), _needles(tuple(phrases))
         for segment in ctx.segments:
-            for match in _prose_matches(segment, pattern):
+            for match in _prose_matches(segment, pattern, needles):
                 if match.group() == "kindly" and not _kindly_asks(segment.text, match.start()):
                     continue  # "tell them kindly that …": how to tell them
                 edit = _removal(segment, match.start(), match.end())
@@ -274,10 +294,11 @@ class FillerPhrase(Rule):
     options: ClassVar[dict[str, Any]] = {"extra-phrases": []}
 
     def check(self, ctx: Context) -> None:
-        pattern = _phrase_pattern([*FILLER, *self.opts["extra-phrases"]])
+        phrases = [*FILLER, *self.opts["extra-phrases"]]
+        pattern, needles = _phrase_pattern(phrases), _needles(tuple(phrases))
         for segment in ctx.segments:
             matches = sorted(
-                [*_prose_matches(segment, pattern), *_prose_matches(segment, _FRAME)],
+                [*_prose_matches(segment, pattern, needles), *_prose_matches(segment, _FRAME)],
                 key=lambda match: (match.start(), -match.end()),
             )
             groups: list[list[re.Match[str]]] = []
@@ -366,10 +387,10 @@ class VerbosePhrase(Rule):
 
     def check(self, ctx: Context) -> None:
         table = {**VERBOSE, **{str(k).lower(): str(v) for k, v in dict(self.opts["extra-phrases"]).items()}}
-        pattern = _phrase_pattern(list(table))
+        pattern, needles = _phrase_pattern(list(table)), _needles(tuple(table))
         minimum = int(self.opts["min-tokens"])
         for segment in ctx.segments:
-            for match in _prose_matches(segment, pattern):
+            for match in _prose_matches(segment, pattern, needles):
                 phrase = " ".join(match.group().lower().replace("’", "'").split())
                 short = _keep_case(match.group(), table[phrase])
                 if short.lower() in _BEFORE_VERB and segment.text[match.end() : match.end() + 1] in _CLAUSE_END:
@@ -408,11 +429,16 @@ class Shouting(Rule):
     _label = re.compile(r"^[ \t]*(?:[-*][ \t]+)?([A-Z][A-Z_ ]*[A-Z])[ \t]*:", re.MULTILINE)
     _caps_run = re.compile(r"(?<![\w\0])[A-Z][A-Z'’]+(?:[ \t,;]+[A-Z][A-Z'’]+)+(?![\w\0])")
     _gaps = re.compile(r"[ \t,;]+")
+    # What every run holds, found by a scan that starts with a character class (the engine skips to the next
+    # capital in C; the run's pattern tries its lookbehind at every character): a segment without it has no run.
+    _capitals = re.compile(r"[A-Z][A-Z'’]+[ \t,;]+[A-Z][A-Z'’]")
 
     def check(self, ctx: Context) -> None:
         min_words = int(self.opts["min-words"])
         allowed = {word.upper() for word in self.opts["allow"]}
         for segment in ctx.segments:
+            if self._capitals.search(segment.masked) is None:
+                continue
             line_heads: dict[int, bool] = {}  # line start → whether the line is a heading
             names = {" ".join(name.split()) for name in self._label.findall(segment.masked)}
             name_words = {word.rstrip("S") for name in names for word in name.split()}
@@ -521,7 +547,8 @@ class StackedIntensifier(Rule):
 
     def check(self, ctx: Context) -> None:
         for segment in ctx.segments:
-            for match in _prose_matches(segment, self._pattern):
+            # two intensifiers in a row: a segment without any has no match
+            for match in _prose_matches(segment, self._pattern, _needles(tuple(INTENSIFIERS))):
                 last = match.group(1)
                 replacement = _keep_case(match.group(), last.lower())
                 ctx.report(
