@@ -332,12 +332,32 @@ def shortcut_for_few_tags(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(simple_tags, "SHORTCUT_MIN_TAGS", 0)
 
 
-def test_the_shortcut_waits_for_many_tags() -> None:
+def test_the_shortcut_waits_for_many_tags(monkeypatch: pytest.MonkeyPatch) -> None:
     from tokcli.compress.verify import baseline
 
+    monkeypatch.setattr(simple_tags, "_tags_met", 0)
     few = "{{ a }}" * (simple_tags.SHORTCUT_MIN_TAGS - 1)
     assert baseline(few, kind="jinja").simple_tag_texts is None
+    monkeypatch.setattr(simple_tags, "_tags_met", 0)
     assert baseline(few + "{{ a }}", kind="jinja").simple_tag_texts is not None
+
+
+def test_many_small_templates_take_the_shortcut_once_they_add_up(monkeypatch: pytest.MonkeyPatch) -> None:
+    """An audit of many small templates: once the process has met `SHORTCUT_MIN_TAGS` tags, the patterns have
+    paid for themselves and each later body takes the shortcut, with the same verification outcome."""
+    from tokcli.compress.rules_method import compress_text
+    from tokcli.compress.verify import baseline
+
+    monkeypatch.setattr(simple_tags, "_tags_met", 0)
+    body = "Please note that you must answer {{ question }} in order to help. {% if docs %}{{ docs }}{% endif %}\n"
+    assert baseline(body, kind="jinja").simple_tag_texts is None  # the first bodies are lexed by Jinja2
+    lexed = compress_text(body, kind="jinja")
+    for _ in range(simple_tags.SHORTCUT_MIN_TAGS // 4):
+        baseline(body, kind="jinja")
+    assert baseline(body, kind="jinja").simple_tag_texts is not None
+    shortcut = compress_text(body, kind="jinja")
+    assert (shortcut.text, shortcut.transforms, shortcut.rollbacks) == (lexed.text, lexed.transforms, lexed.rollbacks)
+    assert shortcut.text != body
 
 
 @pytest.mark.usefixtures("shortcut_for_few_tags")

@@ -43,6 +43,18 @@ MAX_DEPTH = 32
 #: process) costs what Jinja2 takes for a few hundred tags, and most prompt templates have a few dozen.
 SHORTCUT_MIN_TAGS = 256
 
+_tags_met = 0  # tags of the bodies `shortcut_pays` was asked about in this process
+
+
+def shortcut_pays(tags: int) -> bool:
+    """Whether a caller takes the shortcut for a body of `tags` tags: from `SHORTCUT_MIN_TAGS` tags on, or once
+    this process has met that many in all (an audit of many small templates pays for the patterns once, then
+    lexes none of them). Either way the verdicts are Jinja2's: only the time differs."""
+    global _tags_met
+    _tags_met += tags
+    return tags >= SHORTCUT_MIN_TAGS or _tags_met >= SHORTCUT_MIN_TAGS
+
+
 #: Names that are keywords to Jinja2's parser or lexer somewhere (`not`, `in`, `is`, `if`, `recursive`,
 #: constants it folds, Python's keywords): a name is none of them, so a tag naming one goes to Jinja2.
 _RESERVED = sorted({*keyword.kwlist, "true", "false", "none", "recursive", "elif", "endif", "endfor"})

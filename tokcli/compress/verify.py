@@ -132,7 +132,7 @@ def baseline(original: str, *, kind: str = "text", body_offset: int = 0) -> Base
     # sequences, byte for byte, and its blocks checked to close (see `verify`).
     jinja = tags is not None and language == "jinja"
     simple = None
-    if jinja and tags is not None and len(tags) >= simple_tags.SHORTCUT_MIN_TAGS:
+    if jinja and tags is not None and tags and simple_tags.shortcut_pays(len(tags)):
         simple = simple_tags.simple_template(original, tags, body_offset)
     skeleton = _SkeletonDigest(original[body_offset:]) if jinja and simple is None else None
     negations: list[tuple[int, int]] = []
