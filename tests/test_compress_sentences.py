@@ -221,6 +221,28 @@ def test_the_result_names_each_removed_sentence_and_why() -> None:
 
 
 @pytest.mark.parametrize(
+    "path",
+    ["p.j2", "chat.yaml"],
+)
+def test_without_explaining_the_result_is_the_same_but_lists_no_removed_sentences(path: str) -> None:
+    """What an audit asks for (`explain=False`): the same text, transforms and rollbacks, no removed list."""
+    from tokcli.compress.rules_method import compress_document
+    from tokcli.prompts import load_prompt
+
+    prose = "Hey there! 👋\n\nAnswer in {{ language }}.\n\nYou've got this! Thanks so much!\n"
+    text = prose if path.endswith(".j2") else f"messages:\n  - role: system\n    content: {prose!r}\n"
+    document = load_prompt(path, text)
+    explained, quiet = compress_document(document), compress_document(document, explain=False)
+    assert explained.removed and not quiet.removed
+    assert (quiet.text, quiet.transforms, quiet.rollbacks, quiet.notes) == (
+        explained.text,
+        explained.transforms,
+        explained.rollbacks,
+        explained.notes,
+    )
+
+
+@pytest.mark.parametrize(
     ("sentence", "reason"),
     [
         ("Allow me first to explain what the codebase is.", "meta-commentary"),

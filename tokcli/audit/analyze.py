@@ -274,7 +274,7 @@ def analyze_document(
         from tokcli.compress.rules_method import compress_document
 
         try:
-            compressed_text = compress_document(document, level=compress_level).text
+            compressed_text = compress_document(document, level=compress_level, explain=False).text
         except TokcliError:
             compressed_text = None
     return Parsed(path, document, compressed_text, findings)

@@ -138,8 +138,9 @@ def compress_prompt(path: str, text: str, *, level: str = "balanced", kind: str 
     return compress_document(document, level=level)
 
 
-def compress_document(document: PromptDocument, *, level: str = "balanced") -> RulesResult:
-    """Compress an already loaded prompt document."""
+def compress_document(document: PromptDocument, *, level: str = "balanced", explain: bool = True) -> RulesResult:
+    """Compress an already loaded prompt document. `explain=False` leaves `removed` empty (an audit shows only
+    the savings, and finding the removed sentences again costs a tenth of compressing a prompt that has some)."""
     if document.kind == "config":
         # Rewriting the file as prose would break its YAML (keys, indentation, quoting): its prompts are
         # compressed one by one and written back into their values (`tokcli.units.jobs.compress_host`).
@@ -149,17 +150,22 @@ def compress_document(document: PromptDocument, *, level: str = "balanced") -> R
             path=document.path,
         )
     if document.kind in ("chat", "tools"):
-        result = _compress_chat(document, level) if document.kind == "chat" else _compress_tools(document, level)
+        if document.kind == "chat":
+            result = _compress_chat(document, level, explain)
+        else:
+            result = _compress_tools(document, level, explain)
         # the messages are written back with LF line breaks: the file's other line ends are kept as they were
         if result.text != document.text:
             result.text = keep_line_ends(document.text, result.text)
         return result
     # a Python prompt's `{field}`s are protected like template tags, and verification checks each one is kept
     kind = FORMAT_KIND if document.format_fields and document.kind == "text" else document.kind
-    return compress_text(document.text, level=level, kind=kind, body_offset=document.body_offset)
+    return compress_text(document.text, level=level, kind=kind, body_offset=document.body_offset, explain=explain)
 
 
-def compress_text(text: str, *, level: str = "balanced", kind: str = "text", body_offset: int = 0) -> RulesResult:
+def compress_text(
+    text: str, *, level: str = "balanced", kind: str = "text", body_offset: int = 0, explain: bool = True
+) -> RulesResult:
     """Compress `text` (a prompt of the given loader `kind`); the result always passes `verify`.
 
     Windows line ends (CRLF, throughout or mixed with LF) are compressed as LF; each line keeps its own end.
@@ -168,18 +174,18 @@ def compress_text(text: str, *, level: str = "balanced", kind: str = "text", bod
         unix = text.replace("\r\n", "\n")
         if "\r" not in unix:
             offset = len(text[:body_offset].replace("\r\n", "\n"))
-            result = compress_text(unix, level=level, kind=kind, body_offset=offset)
+            result = compress_text(unix, level=level, kind=kind, body_offset=offset, explain=explain)
             result.text = keep_line_ends(text, result.text) if result.text != unix else text
             result.original = text
             return result
     if len(text) >= chunks.CHUNKED_MIN_CHARS:
         ranges = chunks.chunk_ranges(text, kind=kind, body_offset=body_offset)
         if len(ranges) > 1:
-            return _compress_in_chunks(text, ranges, level, kind, body_offset)
+            return _compress_in_chunks(text, ranges, level, kind, body_offset, explain)
     collecting = gc.isenabled()
     gc.disable()  # hundreds of thousands of small tuples and matches, no cycles: full collections only cost time
     try:
-        return _compress_text(text, level, kind, body_offset)
+        return _compress_text(text, level, kind, body_offset, explain)
     finally:
         forget_folds()  # the transforms' folds of large texts (see `protect.fold`)
         if collecting:
@@ -187,13 +193,13 @@ def compress_text(text: str, *, level: str = "balanced", kind: str = "text", bod
 
 
 def _compress_in_chunks(
-    text: str, ranges: list[tuple[int, int]], level: str, kind: str, body_offset: int
+    text: str, ranges: list[tuple[int, int]], level: str, kind: str, body_offset: int, explain: bool
 ) -> RulesResult:
     """A very large text compressed chunk by chunk (see `chunks`); the separators between chunks are kept."""
     result = RulesResult(text=text, original=text, level=level)
     pieces: list[str] = []
     line = 1
-    with contextlib.closing(_chunk_results(text, ranges, level, kind, body_offset)) as parts:
+    with contextlib.closing(_chunk_results(text, ranges, level, kind, body_offset, explain)) as parts:
         for index, ((start, end), part) in enumerate(zip(ranges, parts)):
             _merge_part(part, result, lambda inner, first=line: first + inner - 1)
             pieces.append(part.text)
@@ -212,7 +218,7 @@ def _compress_in_chunks(
 
 
 def _chunk_results(
-    text: str, ranges: list[tuple[int, int]], level: str, kind: str, body_offset: int
+    text: str, ranges: list[tuple[int, int]], level: str, kind: str, body_offset: int, explain: bool
 ) -> Generator[RulesResult, None, None]:
     """Each chunk's result, in order. Where a second CPU is there, a forked child compresses every other chunk
     while this process compresses the rest, each in one process: the whole method (protection, sentence removal
@@ -222,7 +228,7 @@ def _chunk_results(
     def compressed(index: int) -> RulesResult:
         start, end = ranges[index]
         offset = body_offset if index == 0 else 0
-        return compress_text(text[start:end], level=level, kind=kind, body_offset=offset)
+        return compress_text(text[start:end], level=level, kind=kind, body_offset=offset, explain=explain)
 
     if len(ranges) < 2 or not forked.available():
         yield from map(compressed, range(len(ranges)))
@@ -264,7 +270,7 @@ def _chunk_results(
             child.close()  # after an error here: its pipe closes and it ends
 
 
-def _compress_text(text: str, level: str, kind: str, body_offset: int) -> RulesResult:
+def _compress_text(text: str, level: str, kind: str, body_offset: int, explain: bool) -> RulesResult:
     transforms = transforms_for_level(level)
     state = _Masked(baseline(text, kind=kind, body_offset=body_offset))
     spans = state.spans
@@ -280,7 +286,7 @@ def _compress_text(text: str, level: str, kind: str, body_offset: int) -> RulesR
         )
         texts = _minified(spans, result)
         result.text, final_gaps = _settle(state, run, original_gaps, texts, result)
-        if final_gaps is not None and len(text) < EXPLAIN_MAX_CHARS and run.fired.keys() & _REMOVING:
+        if explain and final_gaps is not None and len(text) < EXPLAIN_MAX_CHARS and run.fired.keys() & _REMOVING:
             result.removed = _removed_sentences(state, run, final_gaps, level)
     finally:
         run.close()
@@ -658,7 +664,7 @@ def _blamed(stages: list[tuple[str, str]], staged: list[list[str]], stage: int, 
 _MESSAGE_BREAK = "\n\ue001\n"  # a reserved character: always a protected span, never in real text
 
 
-def _compress_chat(document: PromptDocument, level: str) -> RulesResult:
+def _compress_chat(document: PromptDocument, level: str, explain: bool) -> RulesResult:
     """Chat files: the messages' texts are compressed together (so an instruction repeated in every turn is
     kept once) with a protected break between them, the turns of an example conversation left as written
     (`_example_turns`); the file is written back with only the changed texts replaced where it can be."""
@@ -681,7 +687,7 @@ def _compress_chat(document: PromptDocument, level: str) -> RulesResult:
     texts = [holder[key] for holder, key, _ in slots]
     lines = [line for _, _, line in slots]
     examples = _example_turns(items, owners)
-    result, new_texts = _compress_turns(document, texts, lines, examples, level)
+    result, new_texts = _compress_turns(document, texts, lines, examples, level, explain)
     if not is_json and "&" in document.text and "*" in document.text:
         new_texts = _shared_texts_kept(document.text, texts, new_texts, result.notes)
     if not result.transforms or new_texts == texts:
@@ -753,7 +759,7 @@ def _edited_in_place(text: str, texts: list[str], new_texts: list[str], data: An
     return edited if again == data else None
 
 
-def _compress_tools(document: PromptDocument, level: str) -> RulesResult:
+def _compress_tools(document: PromptDocument, level: str, explain: bool) -> RulesResult:
     """Tool-definition files: each description (a tool's, its parameters') compressed on its own and written
     back in place. The JSON around them stays as written: an SDK sends the tools in its own layout, so
     minifying the file would save the model nothing."""
@@ -768,7 +774,7 @@ def _compress_tools(document: PromptDocument, level: str) -> RulesResult:
         return result  # JSON that YAML does not read (a tab in the indentation …): nothing edited
     edits: list[tuple[Any, str]] = []
     for node in chat_edit.description_nodes(root):
-        part = compress_text(node.value, level=level)
+        part = compress_text(node.value, level=level, explain=explain)
         if part.text != node.value:
             _merge_part(part, result, lambda _line, node=node: node.start_mark.line + 1)
             edits.append((node, part.text))
@@ -805,7 +811,7 @@ def _example_turns(items: list[Any], owners: list[int]) -> list[bool]:
 
 
 def _compress_turns(
-    document: PromptDocument, texts: list[str], lines: list[int], examples: list[bool], level: str
+    document: PromptDocument, texts: list[str], lines: list[int], examples: list[bool], level: str, explain: bool
 ) -> tuple[RulesResult, list[str]]:
     """The messages compressed together, except the turns of an example conversation, which are what its
     speakers say and stay as written ("Could you please ship faster?" in a demonstrated review, "Could you
@@ -813,22 +819,22 @@ def _compress_turns(
     result = RulesResult(text=document.text, original=document.text, level=level)
     others = [index for index in range(len(texts)) if not examples[index]]
     news = list(texts)
-    compressed = _compress_messages([texts[i] for i in others], [lines[i] for i in others], level, result)
+    compressed = _compress_messages([texts[i] for i in others], [lines[i] for i in others], level, result, explain)
     for index, new in zip(others, compressed):
         news[index] = new
     return result, news
 
 
-def _compress_messages(texts: list[str], lines: list[int], level: str, result: RulesResult) -> list[str]:
+def _compress_messages(texts: list[str], lines: list[int], level: str, result: RulesResult, explain: bool) -> list[str]:
     if not texts:
         return texts
     if any(_MESSAGE_BREAK.strip() in text or SENTINEL in text for text in texts):
-        return [_compress_alone(text, level, line, result) for text, line in zip(texts, lines)]
+        return [_compress_alone(text, level, line, result, explain) for text, line in zip(texts, lines)]
     joined = _MESSAGE_BREAK.join(texts)
-    part = compress_text(joined, level=level)
+    part = compress_text(joined, level=level, explain=explain)
     pieces = part.text.split(_MESSAGE_BREAK.strip())
     if len(pieces) != len(texts):  # cannot happen: the break is protected; stay safe anyway
-        return [_compress_alone(text, level, line, result) for text, line in zip(texts, lines)]
+        return [_compress_alone(text, level, line, result, explain) for text, line in zip(texts, lines)]
     news = []
     for index, piece in enumerate(pieces):
         if index > 0 and piece.startswith("\n"):
@@ -839,7 +845,7 @@ def _compress_messages(texts: list[str], lines: list[int], level: str, result: R
     if any(text.strip() and not new.strip() for text, new in zip(texts, news)):
         # a message whose every sentence was said in an earlier one (an example turn asked twice): an empty
         # message changes the conversation (and some APIs refuse it), so each message is compressed on its own
-        return [_compress_alone(text, level, line, result) for text, line in zip(texts, lines)]
+        return [_compress_alone(text, level, line, result, explain) for text, line in zip(texts, lines)]
     starts = list(itertools.accumulate([1] + [text.count("\n") + 2 for text in texts[:-1]]))
     _merge_part(part, result, lambda line: _message_line(line, starts, lines))
     return news
@@ -850,8 +856,8 @@ def _message_line(line: int, starts: list[int], lines: list[int]) -> int:
     return lines[index] + line - starts[index]
 
 
-def _compress_alone(content: str, level: str, line: int, result: RulesResult) -> str:
-    part = compress_text(content, level=level)
+def _compress_alone(content: str, level: str, line: int, result: RulesResult, explain: bool) -> str:
+    part = compress_text(content, level=level, explain=explain)
     _merge_part(part, result, lambda inner: line + inner - 1)
     return part.text
 
