@@ -1,6 +1,7 @@
-"""The phrase rules' prefilter: a segment whose words hold none of a pattern's needles is not scanned, which is
-only right if the pattern never matches such a segment. Checked on random texts against the patterns' own
-matches (case variants, the non-ASCII characters case-insensitive matching equates with ASCII letters)."""
+"""The phrase rules' scans. A segment whose words hold none of a pattern's needles is not scanned, which is only
+right if the pattern never matches such a segment; an ASCII segment is scanned lower-cased, case-sensitively,
+which must find the pattern's own matches. Checked on random texts against the patterns' own matches (case
+variants, the non-ASCII characters case-insensitive matching equates with ASCII letters)."""
 
 from __future__ import annotations
 
@@ -8,14 +9,17 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from lint_support import hits
 
-from tokcli.lint.rules.base import word_runs
+from tokcli.lint.rules.base import Segment, word_runs
 from tokcli.lint.rules.verbosity import (
+    _FRAME,
     FILLER,
     INTENSIFIERS,
     POLITENESS,
     VERBOSE,
     Shouting,
     StackedIntensifier,
+    _lower_scan,
+    _matches,
     _needles,
     _phrase_pattern,
 )
@@ -110,3 +114,56 @@ def test_rules_still_find_phrases_in_non_ascii_case_variants() -> None:
     assert [code for _, _, code in hits("\u212aindly summarize the text below.\n", "TK301", dedent=False)] == ["TK301"]
     assert hits("This is very very important.\n", "TK305", dedent=False) == [(1, 9, "TK305")]
     assert hits("This is important.\n", "TK305", dedent=False) == []
+
+
+_SCANNED = [
+    _phrase_pattern(POLITENESS),
+    _phrase_pattern(FILLER),
+    _phrase_pattern(list(VERBOSE)),
+    _FRAME,
+    StackedIntensifier._pattern,
+]
+_ALL_PHRASES = [phrase for phrases in _PHRASE_LISTS for phrase in phrases if phrase.isascii()]
+
+
+@st.composite
+def _phrase_in_any_case(draw: st.DrawFn) -> str:
+    """A phrase between blanks, each letter in either case."""
+    phrase = draw(st.sampled_from(_ALL_PHRASES))
+    upper = draw(st.lists(st.booleans(), min_size=len(phrase), max_size=len(phrase)))
+    return " " + "".join(char.upper() if flip else char for char, flip in zip(phrase, upper)) + " "
+
+
+_ASCII_PIECES = st.one_of(
+    _phrase_in_any_case(),
+    _phrase_in_any_case(),
+    _phrase_variant().map(lambda text: text.encode("ascii", "ignore").decode()),
+    st.sampled_from(_WORDS).map(str.upper),
+    st.sampled_from([*INTENSIFIERS, "it is very important to note that", "make sure to", "as mentioned above"]),
+    st.sampled_from([" ", "\n", "\t", ", ", ". ", "'", "-", "7", "_", "\0", "x", "A"]),
+    st.text(alphabet="abeilnorstuyIT '\0.", max_size=6),
+)
+
+
+@settings(max_examples=600, deadline=None)
+@given(pieces=st.lists(_ASCII_PIECES, max_size=40), which=st.integers(0, len(_SCANNED) - 1))
+def test_the_lower_cased_scan_finds_what_the_pattern_finds(pieces: list[str], which: int) -> None:
+    text = "".join(pieces)
+    pattern = _SCANNED[which]
+    assert _lower_scan(pattern) is not None
+    segment = Segment(text, 0, 1)
+    expected = [(match.span(), match.group()) for match in pattern.finditer(segment.masked)]
+    assert [(match.span(), match.group()) for match in _matches(segment, pattern)] == expected
+
+
+def test_patterns_a_lower_cased_scan_would_change_keep_their_own_scan() -> None:
+    import re
+
+    assert _lower_scan(re.compile(r"(?<![\w\0])a\S+", re.IGNORECASE)) is None  # \S lower-cased is \s
+    assert _lower_scan(re.compile("(?<![\\w\\0])\u212aelvin", re.IGNORECASE)) is None
+    assert _lower_scan(Shouting._caps_run) is None  # case-sensitive
+    text = "Use \u212aINDLY and kindly.\n"  # not ASCII: the pattern's own scan
+    assert [match.group() for match in _matches(Segment(text, 0, 1), _phrase_pattern(POLITENESS))] == [
+        "\u212aINDLY",
+        "kindly",
+    ]

@@ -74,7 +74,57 @@ def _prose_matches(
 
     if needles is not None and needles.isdisjoint(segment.words()):
         return []
-    return [m for m in pattern.finditer(segment.masked) if narrative(segment, m.start())]
+    return [m for m in _matches(segment, pattern) if narrative(segment, m.start())]
+
+
+_WORD_START = r"(?<![\w\0])"
+#: An ASCII character that may come before a word start (not a word character, not NUL).
+_BEFORE_WORD = r"[\x01-\x2f\x3a-\x40\x5b-\x5e\x60\x7b-\x7f]"
+#: The characters a case-insensitive pattern equates with ASCII letters: a pattern holding one keeps its scan.
+_LOOK_ALIKES = frozenset("\u0130\u0131\u017f\u212a")
+_LOWER_SCANS: dict[re.Pattern[str], re.Pattern[str] | None] = {}
+
+
+def _lower_scan(pattern: re.Pattern[str]) -> re.Pattern[str] | None:
+    """For a case-insensitive `(?<![\\w\\0])body` pattern: `[before a word](?P<m>body)` to search the lower-cased
+    text of ASCII segments (prefixed with a space) case-sensitively. Starting with a character class lets the
+    engine skip in C to the next candidate, and case-sensitive classes are tested faster (3× on prose). None when
+    the pattern is not of that shape or its body has an escape a lower-casing would change (`\\S`)."""
+    if pattern in _LOWER_SCANS:
+        return _LOWER_SCANS[pattern]
+    source, scan = pattern.pattern, None
+    body = source[len(_WORD_START) :]
+    if (
+        source.startswith(_WORD_START)
+        and pattern.flags & re.IGNORECASE
+        and re.search(r"\\[A-Z]", body) is None
+        and _LOOK_ALIKES.isdisjoint(body)
+    ):
+        scan = re.compile(f"{_BEFORE_WORD}(?P<m>{body.lower()})", pattern.flags & ~re.IGNORECASE)
+    _LOWER_SCANS[pattern] = scan
+    return scan
+
+
+def _matches(segment: Segment, pattern: re.Pattern[str]) -> list[re.Match[str]]:
+    """`pattern.finditer(segment.masked)`. For an ASCII segment, through `_lower_scan`: each place it finds is
+    matched there by `pattern` itself (the match objects callers get are the pattern's, on the masked text)."""
+    masked = segment.masked
+    scan = _lower_scan(pattern) if masked.isascii() else None
+    if scan is None:
+        return list(pattern.finditer(masked))
+    padded = segment.cache.get("lowered")
+    if padded is None:
+        padded = segment.cache["lowered"] = " " + masked.lower()  # lower-casing keeps an ASCII text's offsets
+    found: list[re.Match[str]] = []
+    position = 0
+    while (candidate := scan.search(padded, position)) is not None:
+        match = pattern.match(masked, candidate.start("m") - 1)
+        if match is None or match.end() != candidate.end() - 1:  # cannot happen: the same alternatives, in order
+            return list(pattern.finditer(masked))
+        found.append(match)
+        # the last character of this match may be the one before the next (in `padded`, one further on)
+        position = candidate.end() - 1
+    return found
 
 
 _WORD_CHARS = re.compile(r"\w+")
