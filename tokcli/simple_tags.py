@@ -41,6 +41,7 @@ MAX_DEPTH = 32
 
 #: Callers take the shortcut for bodies of at least this many tags: compiling its patterns (~30 ms, once per
 #: process) costs what Jinja2 takes for a few hundred tags, and most prompt templates have a few dozen.
+#: Compress verification also takes it once the process has met this many tags in all (`shortcut_pays`).
 SHORTCUT_MIN_TAGS = 256
 
 _tags_met = 0  # tags of the bodies `shortcut_pays` was asked about in this process
