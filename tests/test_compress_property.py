@@ -178,6 +178,8 @@ def assert_preserved(original: str, compressed: str) -> None:
 @given(template(), st.sampled_from(["safe", "balanced", "aggressive"]))
 # minified JSON left ending its line with a colon is still JSON, not a line of code ("for x in [...]:")
 @example('{"a": 1, "b": [1, 2]}: Thank you! ', "balanced")
+# a long run of blanks: the reason-clause pattern read the rest of the run from each blank (quadratic)
+@example("Keep it short" + " \t" * 3_000 + "— because it matters.", "aggressive")
 def test_compression_keeps_placeholders_statements_spans_and_negations(source: str, level: str) -> None:
     result = compress_text(source, level=level, kind="jinja")
     assert_preserved(source, result.text)

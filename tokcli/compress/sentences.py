@@ -480,7 +480,8 @@ _CONSEQUENCE_FOR_THE_READER = re.compile(r"that(?:'s| is) why\b.*\byou", re.S)
 # A reason given at the end of a sentence: ", since they sound terrible read aloud", ", because we pipe it
 # into the ticketing system", ", so that I can follow up": the instruction before it stands without it.
 _REASON_CLAUSE = re.compile(
-    r"(?:,|[ \t]+[—–])[ \t]+(?:since(?![ \t]+(?:the[ \t]+)?(?:start|beginning|last|first|end|then|when)\b)|because"
+    # (the blanks before a dash are taken from their first: tried at each blank, a long run was quadratic)
+    r"(?:,|(?<![ \t])[ \t]+[—–])[ \t]+(?:since(?![ \t]+(?:the[ \t]+)?(?:start|beginning|last|first|end|then|when)\b)|because"
     r"|so[ \t]+(?:that[ \t]+)?(?:we|i|the[ \t]+team|our[ \t]+\w+)[ \t]+(?:can|could|may)"
     # a comment after a dash: " — it messes up lockfiles", " — this is super important for legal reasons"; only
     # a judgement or a consequence (" — it offers insight into why …" goes on describing, and stays)
@@ -1094,7 +1095,7 @@ def _sentence_cut_end(text: str, sentence: Sentence) -> int:
 # An aside in brackets that gives a reason or a comment: "(it's faster and respects .gitignore)", "(they trigger
 # spam filters)", "(which is nice)"; not "(e.g. …)", "(optional)" or one that holds a protected span
 _REASON_ASIDE = re.compile(
-    r"[ \t]*\((?:it(?:'s|’s| is)|this is|that(?:'s|’s| is)|which|because|since|as (?:it|this|that|they)|so (?:that|we|i)"
+    r"(?<![ \t])[ \t]*\((?:it(?:'s|’s| is)|this is|that(?:'s|’s| is)|which|because|since|as (?:it|this|that|they)|so (?:that|we|i)"
     # words must follow: "(i)" and "(we)" alone are list markers or labels
     r"|they(?:'re|’re| are)?|we(?:'ve|’ve| have)?|i(?:'ve|’ve| have)?)\b(?=[ \t])[^()\n\ue000]{1,200}\)",
     re.I,
