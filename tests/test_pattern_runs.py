@@ -16,7 +16,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from tokcli.compress import sentences
+from tokcli.compress import protect, sentences
 
 #: Doubling the run may multiply the counted work by at most this (linear: ~2; quadratic: ~4).
 GROWTH_LIMIT = 2.6
@@ -73,3 +73,24 @@ def test_guarded_patterns_find_what_the_unguarded_found(text: str) -> None:
         assert GUARD in pattern.pattern
         unguarded = re.compile(pattern.pattern.replace(GUARD, ""), pattern.flags)
         assert [m.span() for m in pattern.finditer(text)] == [m.span() for m in unguarded.finditer(text)]
+
+
+#: the fence opening as it was, giving back its run of backticks one at a time (quadratic on a long run)
+_FENCE_OPENING_BACKTRACKING = re.compile(r"\n[ \t]*(`{3,}|~{3,})[^\n]*\n")
+
+
+@given(st.lists(st.sampled_from(["\n", "```", "`", "~~~", "~", " ", "\t", "py", "x"]), max_size=30).map("".join))
+@settings(max_examples=300, deadline=None)
+def test_fence_opening_takes_the_run_whole_and_finds_what_it_found(text: str) -> None:
+    padded = "\n" + text
+    for position in range(len(padded)):
+        new, old = protect._FENCE_OPENING.search(padded, position), _FENCE_OPENING_BACKTRACKING.search(padded, position)
+        assert (new and (new.span(), new.group(1))) == (old and (old.span(), old.group(1)))
+
+
+def test_a_long_run_of_backticks_is_not_a_fence_and_splits_nothing() -> None:
+    # 100,000 backticks and no line break after them: given back one at a time, this took minutes
+    assert list(protect._fences("`" * 100_000)) == []
+    # a shorter run does not close it: the fence runs to the end
+    text = "`" * 100_000 + "\nx\n```\n"
+    assert list(protect._fences(text)) == [(0, len(text))]

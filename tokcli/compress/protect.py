@@ -42,8 +42,10 @@ class ProtectedSpan(NamedTuple):
 # A fence's opening line (with its line break), searched in "\n" + text so that the engine jumps between line
 # breaks; its closing line starts with the same run of backticks or tildes (else the fence runs to the end). Any
 # indentation, as lint reads it: a fence nested in a list item ("  - Output:\n    ```") is indented four spaces
-# or more, and what it holds is often the very text the model is to write.
-_FENCE_OPENING = re.compile(r"\n[ \t]*(`{3,}|~{3,})[^\n]*\n")
+# or more, and what it holds is often the very text the model is to write. The run is taken whole (a lookahead
+# captures it, the engine does not go back into it): giving it back a character at a time, each time reading
+# the rest of the line again, made a long run with no line break after it quadratic.
+_FENCE_OPENING = re.compile(r"\n[ \t]*(?=(`{3,}|~{3,}))\1[^\n]*\n")
 _FENCE_CLOSINGS: dict[str, re.Pattern[str]] = {}
 _YAML_KEY = r"[ \t]*(?:-[ \t]+)?[a-z_][\w.-]*:(?:[ \t]+\S[^\n]*)?"
 # starts with the line break before the block (searched in "\n" + text): the engine jumps between line breaks
