@@ -405,3 +405,17 @@ def test_two_config_files_in_one_directory_are_an_error(tmp_path: Path, monkeypa
         f"tokcli: error: {tmp_path / '.tokcli.yml'}: two config files here: .tokcli.yaml and .tokcli.yml; keep one\n"
     )
     assert result.stderr == expected
+
+
+@pytest.mark.parametrize("target", [".tokcli.yaml", "nowhere.yaml"], ids=["loop", "dangling"])
+def test_a_config_link_that_loops_or_points_nowhere_is_an_error(
+    tree: Path, monkeypatch: pytest.MonkeyPatch, target: str
+) -> None:
+    # is_file() is False for such a link: it was passed over, and the run went on with the defaults
+    (tree / ".tokcli.yaml").symlink_to(target)
+    monkeypatch.chdir(tree / "a")
+    message = "cannot read config: a symbolic link that loops or points nowhere\n"
+    code, payload, stderr = count_json()
+    assert (code, payload, stderr) == (2, None, f"tokcli: error: {tree.resolve() / '.tokcli.yaml'}: {message}")
+    code, payload, stderr = count_json("--config", str(tree / ".tokcli.yaml"))
+    assert (code, payload, stderr) == (2, None, f"tokcli: error: {tree / '.tokcli.yaml'}: {message}")

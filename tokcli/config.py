@@ -279,7 +279,7 @@ def discover_config(start: Path) -> Path | None:
     """The nearest `.tokcli.yaml` or `pyproject.toml` with `[tool.tokcli]`, walking up from `start`."""
     start = start.resolve()
     for directory in [start, *start.parents]:
-        found = [directory / name for name in CONFIG_FILE_NAMES if _is_file(directory / name)]
+        found = [directory / name for name in CONFIG_FILE_NAMES if _is_config_file(directory / name)]
         if len(found) > 1:
             # which one wins would be a guess: settings the user wrote would be ignored without a word
             raise ConfigError(
@@ -299,6 +299,16 @@ def _is_file(path: Path) -> bool:
     from tokcli.inputs import probe_file
 
     return probe_file(path, error=ConfigError)
+
+
+def _is_config_file(path: Path) -> bool:
+    """`_is_file` for a file that can only be tokcli's config: a symbolic link there that loops or points
+    nowhere is an error (`is_file` says False, and the settings it was meant to give would be skipped)."""
+    if _is_file(path):
+        return True
+    if path.is_symlink():
+        raise ConfigError("cannot read config: a symbolic link that loops or points nowhere", path=str(path))
+    return False
 
 
 def start_dir_for(path: Path) -> Path:
@@ -336,7 +346,7 @@ def config_start(paths: Sequence[str]) -> Path:
 def load_config(start_dir: Path | None = None, explicit: Path | None = None) -> Config:
     """Load, check and return the config; defaults when none is found."""
     if explicit is not None:
-        if not _is_file(explicit):
+        if not _is_config_file(explicit):
             raise ConfigError("config file not found", path=str(explicit))
         path: Path | None = explicit
     else:
