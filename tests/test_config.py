@@ -419,3 +419,14 @@ def test_a_config_link_that_loops_or_points_nowhere_is_an_error(
     assert (code, payload, stderr) == (2, None, f"tokcli: error: {tree.resolve() / '.tokcli.yaml'}: {message}")
     code, payload, stderr = count_json("--config", str(tree / ".tokcli.yaml"))
     assert (code, payload, stderr) == (2, None, f"tokcli: error: {tree / '.tokcli.yaml'}: {message}")
+
+
+def test_an_error_quoting_a_huge_value_stays_one_short_line(tree: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # the megabyte-long model name was printed whole in the error
+    (tree / ".tokcli.yaml").write_text("models: [" + "a" * 1_000_000 + "]\n")
+    monkeypatch.chdir(tree)
+    code, payload, stderr = count_json()
+    assert (code, payload) == (2, None)
+    assert stderr.startswith(f"tokcli: error: {(tree / '.tokcli.yaml').resolve()}:1: unknown model 'aaa")
+    assert stderr.count("\n") == 1 and len(stderr) < 1_200
+    assert "…[999,0" in stderr  # says how much was left out

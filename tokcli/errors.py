@@ -5,6 +5,9 @@ from __future__ import annotations
 EXIT_OK = 0
 EXIT_FINDINGS = 1
 EXIT_ERROR = 2
+#: An error is one short line: a message longer than this (a megabyte-long model name quoted in it) keeps its
+#: start and end, and says how much of the middle was left out.
+MAX_MESSAGE_CHARS = 1_000
 
 
 class TokcliError(Exception):
@@ -22,7 +25,14 @@ class TokcliError(Exception):
         where = ""
         if self.path is not None:
             where = f"{self.path}:{self.line}: " if self.line is not None else f"{self.path}: "
-        return f"{where}{self.message}"
+        return f"{where}{_shortened(self.message)}"
+
+
+def _shortened(message: str) -> str:
+    if len(message) <= MAX_MESSAGE_CHARS:
+        return message
+    half = MAX_MESSAGE_CHARS // 2
+    return f"{message[:half]}…[{len(message) - 2 * half:,} characters]…{message[-half:]}"
 
 
 class UsageError(TokcliError):
