@@ -180,6 +180,8 @@ def assert_preserved(original: str, compressed: str) -> None:
 @example('{"a": 1, "b": [1, 2]}: Thank you! ', "balanced")
 # a long run of blanks: the reason-clause pattern read the rest of the run from each blank (quadratic)
 @example("Keep it short" + " \t" * 3_000 + "— because it matters.", "aggressive")
+# a long run of backticks with no line break after it: the fence opening gave it back a character at a time
+@example("Answer in JSON." + "`" * 20_000, "balanced")
 def test_compression_keeps_placeholders_statements_spans_and_negations(source: str, level: str) -> None:
     result = compress_text(source, level=level, kind="jinja")
     assert_preserved(source, result.text)
