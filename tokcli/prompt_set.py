@@ -11,9 +11,14 @@ from pathlib import PurePath
 
 from tokcli.prompts import CHAT_SUFFIXES, PROMPT_SUFFIXES
 
-#: Source files read for the prompts they hold (Python, Jupyter notebooks): tokcli.units.scan.SOURCE_SUFFIXES,
-#: kept here so that a walk does not import the scanners.
-SOURCE_SUFFIXES = frozenset({".py", ".ipynb"})
+#: Source files read for the prompts they hold (Python, Jupyter notebooks, JavaScript/TypeScript):
+#: tokcli.units.scan.SOURCE_SUFFIXES, kept here so that a walk does not import the scanners.
+JS_SUFFIXES = frozenset({".js", ".jsx", ".mjs", ".cjs", ".ts", ".tsx", ".mts", ".cts"})
+SOURCE_SUFFIXES = frozenset({".py", ".ipynb"}) | JS_SUFFIXES
+#: Where a JavaScript file is built output, not source: minified or bundled names, type declarations, and the
+#: directories builds write to.
+_BUILT_JS_NAMES = (".min.js", "-min.js", ".min.mjs", ".min.cjs", ".bundle.js", ".d.ts", ".d.mts", ".d.cts")
+_BUILT_JS_DIRECTORIES = frozenset({"dist", "build"})
 #: Files the loader could read but that are configuration, never prompts.
 CONFIG_FILES = frozenset({".tokcli.yaml", ".tokcli.yml", ".pre-commit-hooks.yaml", ".pre-commit-config.yaml"})
 #: The documents of a repository, about the project and not sent to a model: matched on the upper-case name
@@ -84,11 +89,32 @@ def not_a_prompt(path: PurePath | str) -> str | None:
 
 
 def not_a_prompt_or_host(path: PurePath | str) -> str | None:
-    """`not_a_prompt`, except that Python source and Jupyter notebooks are taken: they are scanned for the
-    prompts they hold (tokcli.units), and one without prompts adds nothing."""
-    if _name_parts(path)[2].lower() in SOURCE_SUFFIXES:
+    """`not_a_prompt`, except that Python source, Jupyter notebooks and JavaScript/TypeScript source are taken:
+    they are scanned for the prompts they hold (tokcli.units), and one without prompts adds nothing. Built
+    JavaScript (minified, bundled, type declarations, below a `dist/` or `build/` directory) is not source."""
+    suffix = _name_parts(path)[2].lower()
+    if suffix in JS_SUFFIXES:
+        return built_javascript(path)
+    if suffix in SOURCE_SUFFIXES:
         return None
     return not_a_prompt(path)
+
+
+def built_javascript(path: PurePath | str) -> str | None:
+    """Why a JavaScript file found in a directory is built output, not source (None for source). A walk's
+    absolute path counts only the directories below the current one (a checkout in `/tmp/build/…` is source)."""
+    import contextlib
+    import os
+
+    path = PurePath(path)
+    if path.name.lower().endswith(_BUILT_JS_NAMES):
+        return "minified, bundled or declaration JavaScript"
+    if path.is_absolute():
+        with contextlib.suppress(ValueError):
+            path = path.relative_to(os.getcwd())
+    if any(part in _BUILT_JS_DIRECTORIES for part in path.parts[:-1]):
+        return "built JavaScript (dist/, build/)"
+    return None
 
 
 def hook_files_pattern(*, chat: bool) -> str:

@@ -66,7 +66,7 @@ class Matcher:
         if name in CONFIG_FILES:
             return "tokcli or pre-commit config"
         if self._include is None:
-            reason = not_a_prompt_or_host(name)
+            reason = not_a_prompt_or_host(relative)
             if reason is not None:
                 return reason
         elif not self._include.match_file(relative):

@@ -12,7 +12,7 @@ from tokcli.audit.discover import Discovery, FileProblem, SourceFile
 from tokcli.errors import TokcliError
 from tokcli.lint.finding import Finding
 from tokcli.units.model import UNIT_SEPARATOR, PromptUnit
-from tokcli.units.scan import NOTEBOOK_SUFFIXES, PYTHON_SUFFIXES, may_be_host, scan_host
+from tokcli.units.scan import JS_SUFFIXES, NOTEBOOK_SUFFIXES, PYTHON_SUFFIXES, may_be_host, scan_host
 from tokcli.units.select import UnitSettings
 
 
@@ -32,17 +32,22 @@ def _source_kind(path: str) -> str | None:
     return "notebook" if lowered.endswith(tuple(NOTEBOOK_SUFFIXES)) else None
 
 
+def _is_javascript(path: str) -> bool:
+    return path.lower().endswith(tuple(JS_SUFFIXES))
+
+
 def expand_units(found: Discovery, settings: UnitSettings) -> Expanded:
     """Replace every host file by its units. A YAML/JSON file without prompts is skipped with a note; a
-    Python file or notebook without prompts is left out silently; Python that does not parse (in a notebook's
-    code cells too) is a note, YAML/JSON that does not parse and a notebook that is not one a problem."""
+    Python file, notebook or JavaScript/TypeScript file without prompts is left out silently (JavaScript the
+    lexer cannot read is skipped with where it stopped); Python that does not parse (in a notebook's code cells
+    too) is a note, YAML/JSON that does not parse and a notebook that is not one a problem."""
     # Everything discovery found but its files (problems, skipped special files …) is kept as it is.
     from tokcli.units.documents import check_unit_templates
     from tokcli.units.notebook import NotANotebook
 
     result = Expanded(dataclasses.replace(found, files=[], problems=list(found.problems)))
-    scanned = {"python": 0, "notebook": 0}
-    with_prompts = {"python": 0, "notebook": 0}
+    scanned = {"python": 0, "notebook": 0, "javascript": 0}
+    with_prompts = {"python": 0, "notebook": 0, "javascript": 0}
     for file in found.files:
         if not may_be_host(file.path):
             result.discovery.files.append(file)
@@ -64,6 +69,7 @@ def expand_units(found: Discovery, settings: UnitSettings) -> Expanded:
             continue
         if source is not None:
             scanned[source] += 1
+        result.skipped.extend(scan.skipped)
         if not scan.units:
             if source is None:
                 result.skipped.append((file.path, scan.note or "no prompts found"))
@@ -76,7 +82,12 @@ def expand_units(found: Discovery, settings: UnitSettings) -> Expanded:
             digest = hashlib.sha256(f"{file.digest}\0{unit.key}\0{unit.text}".encode()).hexdigest()
             relative = f"{file.relative}{UNIT_SEPARATOR}{unit.key}"
             result.discovery.files.append(SourceFile(name, relative, unit.text, digest))
-    for source, label in (("python", "Python files"), ("notebook", "Jupyter notebooks")):
+    labels = (
+        ("python", "Python files"),
+        ("notebook", "Jupyter notebooks"),
+        ("javascript", "JavaScript/TypeScript files"),
+    )
+    for source, label in labels:
         if scanned[source]:
             result.notes.append(f"{label}: {with_prompts[source]} of {scanned[source]} scanned hold prompts")
     return result

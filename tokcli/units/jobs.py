@@ -1,8 +1,10 @@
 """What count, cost, lint and compress do with host files: the small hooks `cli.py` and the job modules call.
 
-A host file (YAML/JSON config, Python source, Jupyter notebook) is replaced by its units; one without prompts
-is skipped with a note, except Python files and notebooks met while walking a directory, which are skipped
-silently (most source files hold no prompt, and saying so for each would drown the output).
+A host file (YAML/JSON config, Python or JavaScript/TypeScript source, Jupyter notebook) is replaced by its
+units; one without prompts is skipped with a note, except source files met while walking a directory, which are
+skipped silently (most source files hold no prompt, and saying so for each would drown the output). What a
+scan could not read (`HostScan.skipped`: JavaScript the lexer stopped in, a tool schema built by code) is
+always said.
 """
 
 from __future__ import annotations
@@ -71,8 +73,12 @@ def split_hosts(
             continue
         if scan is None:
             split.plain.append(item)
-        elif scan.units:
+            continue
+        split.skipped.extend(scan.skipped)
+        if scan.units:
             split.hosts.append(HostFile(item, scan))
+        elif scan.skipped:
+            pass  # already said why
         elif Path(item.path).suffix.lower() not in SOURCE_SUFFIXES or Path(item.path).resolve() in explicit:
             split.skipped.append((item.path, scan.note or "no prompts found"))
     return split
@@ -199,8 +205,10 @@ def compress_host(path: str, text: str, level: str, settings: UnitSettings) -> H
         return None
     check_unit_templates(scan.units)
     result = HostCompression(text, "", "")
+    result.notes.extend(f"skipped {name}: {why}" for name, why in scan.skipped)
     if not scan.units:
-        result.notes.append(f"skipped: {scan.note}")
+        if not scan.skipped:
+            result.notes.append(f"skipped: {scan.note}")
         result.without_prompts = scan.note
         return result
     changes = []

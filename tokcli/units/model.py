@@ -38,11 +38,12 @@ class Slot:
 
     start: int
     end: int
-    style: str  # "yaml-literal" | "python-literal"
+    style: str  # "yaml-literal" | "python-literal" | "js-literal"
     indent: str = ""  # yaml-literal: the indentation of every content line
     chomp: str = ""  # yaml-literal: "" (clip), "-" (strip) or "+" (keep)
     prefix: str = ""  # python-literal: the string prefix (r, u …) as written
-    quote: str = ""  # python-literal: the quote as written (', ", ''' or \"\"\")
+    quote: str = ""  # python-literal: the quote as written (', ", ''' or \"\"\"); js-literal: ', " or `
+    fields: tuple[str, ...] = ()  # js-literal template: the code of each `${…}` in order, written back as it was
 
 
 @dataclass(frozen=True)
@@ -97,10 +98,13 @@ class HostScan:
     """The prompt units found in one host file, or why there are none."""
 
     path: str
-    format: str  # "yaml" | "json" | "python" | "notebook"
+    format: str  # "yaml" | "json" | "python" | "notebook" | "javascript"
     units: list[PromptUnit] = field(default_factory=list)
     preset: str | None = None
     note: str | None = None  # why no unit was found (a file without prompts is skipped with this note)
+    #: (name, why) of what was not read, said even for source files met in a walk: a JavaScript file the lexer
+    #: stopped in (`file:line`), a tool schema built by code (`file::key`)
+    skipped: list[tuple[str, str]] = field(default_factory=list)
 
 
 def split_unit_path(path: str) -> tuple[str, str | None]:

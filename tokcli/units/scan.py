@@ -1,7 +1,8 @@
 """The hook the shared loaders call: is this file a host of prompt units, and which units does it hold?
 
 Files of their own (text, markdown, Jinja, prompty, dotprompt) and chat files are not hosts: the prompt
-loader reads them as before. YAML/JSON files of another shape, Python files and Jupyter notebooks are hosts.
+loader reads them as before. YAML/JSON files of another shape, Python files, Jupyter notebooks and
+JavaScript/TypeScript files are hosts.
 """
 
 from __future__ import annotations
@@ -15,8 +16,9 @@ from tokcli.units.select import UnitSettings
 CONFIG_SUFFIXES = frozenset({".yaml", ".yml", ".json"})
 PYTHON_SUFFIXES = frozenset({".py"})
 NOTEBOOK_SUFFIXES = frozenset({".ipynb"})
+JS_SUFFIXES = frozenset({".js", ".jsx", ".mjs", ".cjs", ".ts", ".tsx", ".mts", ".cts"})
 #: Source files: scanned for the prompts they hold, and left out quietly in a walk when they hold none.
-SOURCE_SUFFIXES = PYTHON_SUFFIXES | NOTEBOOK_SUFFIXES
+SOURCE_SUFFIXES = PYTHON_SUFFIXES | NOTEBOOK_SUFFIXES | JS_SUFFIXES
 HOST_SUFFIXES = CONFIG_SUFFIXES | SOURCE_SUFFIXES
 
 
@@ -35,7 +37,8 @@ def scan_host(path: str, text: str, settings: UnitSettings, relative: str | None
     """The units of a host file; None when the file is for the prompt loader (not a host, or a chat file).
 
     InputError for a YAML/JSON file that does not parse, for Python that does not parse and for a notebook that
-    is not one (or whose code does not parse)."""
+    is not one (or whose code does not parse); JavaScript that the lexer cannot read is a scan without units
+    that says so."""
     from tokcli.line_ends import lone_crs_as_lf
 
     suffix = PurePath(path).suffix.lower()
@@ -53,6 +56,10 @@ def scan_host(path: str, text: str, settings: UnitSettings, relative: str | None
         from tokcli.units.notebook import scan_notebook
 
         return scan_notebook(path, text, settings)
+    if suffix in JS_SUFFIXES:
+        from tokcli.units.js_source import scan_javascript
+
+        return scan_javascript(path, lone_crs_as_lf(text), settings)  # an old Mac file, as for Python above
     if suffix not in CONFIG_SUFFIXES:
         return None
     text = lone_crs_as_lf(text)  # an old Mac file, as for Python above

@@ -6,6 +6,7 @@
         "**/*.json": ["system_prompt"]
       presets: true                 # detect the built-in formats (or false, or a list of preset names)
       python: true                  # look for prompts in Python source
+      javascript: true              # look for prompts in JavaScript/TypeScript source
       python_names: ["*prompt*", "*template*", "*instructions*", "*system*"]
 
 A key path is dotted keys with `[N]` for list items: `agent.system_template`, `prompts[0]`. In a pattern
@@ -39,6 +40,7 @@ PROMPTS_SCHEMA: dict[str, Any] = {
     "keys": _KEYS,
     "presets": _PRESETS,
     "python": Expect("true or false", lambda value: isinstance(value, bool)),
+    "javascript": Expect("true or false", lambda value: isinstance(value, bool)),
     "python_names": Expect(
         "a list of name patterns", lambda value: isinstance(value, list) and all(isinstance(v, str) for v in value)
     ),
@@ -51,6 +53,7 @@ class UnitSettings:
     presets: tuple[str, ...] | None = None  # None: every built-in preset
     python: bool = True
     python_names: tuple[str, ...] = DEFAULT_PYTHON_NAMES
+    javascript: bool = True
     root: str | None = None  # the config's directory: `keys` globs are relative to it
 
     def relative(self, path: str) -> str:
@@ -73,7 +76,7 @@ class UnitSettings:
         return [pattern for glob, patterns in self.keys if glob_matches(glob, relative) for pattern in patterns]
 
     def fingerprint(self) -> str:
-        return repr((self.keys, self.presets, self.python, self.python_names))
+        return repr((self.keys, self.presets, self.python, self.python_names, self.javascript))
 
 
 def unit_settings(config: Config | None) -> UnitSettings:
@@ -106,6 +109,7 @@ def unit_settings(config: Config | None) -> UnitSettings:
         presets=None if presets is True else () if presets is False else tuple(presets),
         python=bool(data.get("python", True)),
         python_names=tuple(data.get("python_names", DEFAULT_PYTHON_NAMES)),
+        javascript=bool(data.get("javascript", True)),
         root=str(config.root) if config is not None and config.source else None,
     )
 
