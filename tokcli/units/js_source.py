@@ -105,7 +105,6 @@ def cook(body: str, base: int, *, template: bool) -> tuple[str, Offsets] | None:
             offsets.append(base + index)
             index += 1
             continue
-        escaped = body[index + 1 : index + 2]
         continuation = next((item for item in _CONTINUATIONS if body.startswith(item, index + 1)), None)
         if continuation is not None:
             index += 1 + len(continuation)
@@ -116,7 +115,6 @@ def cook(body: str, base: int, *, template: bool) -> tuple[str, Offsets] | None:
         chars.append(value)
         offsets.extend([None] * len(value))
         index += 1 + length
-        del escaped
     text = "".join(chars)
     if any("\ud800" <= char <= "\udfff" for char in text):
         text, offsets = _join_surrogates(text, offsets)
@@ -336,7 +334,9 @@ class _Finder:
             if token.kind == "punct" and token.text in (";", "{", "}", "=", ","):
                 return None
             if token.kind == "name" and token.text == "class":
-                return self.tokens[index + 1].text if self.is_name(index + 1) else None
+                if self.is_name(index + 1) and self.tokens[index + 1].text not in ("extends", "implements"):
+                    return self.tokens[index + 1].text
+                return self._assigned_name(index - 1)  # `const Name = class extends Base {`
             if token.kind == "punct" and token.text == "=>":
                 if self.is_punct(index - 1, ")"):
                     return self._callable_name(self.match[index - 1])
@@ -450,20 +450,21 @@ class _Finder:
         if token is None or depth > 8:
             return None
         if token.kind == "str":
-            return self._literal(index), index + 1
+            literal = self._literal(index)
+            return (literal, index + 1) if literal is not None else None
         if token.kind == "tpl":
-            return self._template(index), self.after(index)
+            template = self._template(index)
+            return (template, self.after(index)) if template is not None else None
         if token.kind == "punct" and token.text == "(":
             inner = self._string(index + 1, follow, depth + 1)
             if inner is None or inner[1] != self.match[index]:
                 return None
-            value = inner[0]
-            return replace(value, slot=None, refusal=value.refusal or "parenthesised string"), inner[1] + 1
+            return inner[0], inner[1] + 1
         if token.kind == "name":
             following = self.token(index + 1)
             if following is not None and following.kind == "tpl" and token.text in _DEDENT_TAGS:
                 tagged = self._template(index + 1)
-                return tagged and _dedented(tagged, token.text), self.after(index + 1)
+                return (_dedented(tagged, token.text), self.after(index + 1)) if tagged is not None else None
             if follow and token.text in self.constants and not (following and following.kind == "tpl"):
                 inner = self._string(self.constants[token.text], False, depth + 1)
                 if inner is not None:
@@ -512,12 +513,12 @@ class _Finder:
             index = following
         text = "".join(chars)
         start, end = self.tokens[first].start, self.tokens[index].end
-        slot = Slot(start, end, "js-literal", quote="`", fields=tuple(expressions))
+        slot: Slot | None = Slot(start, end, "js-literal", quote="`", fields=tuple(expressions))
         refusal = None
         fields = [placeholder(expression) for expression in expressions]
         if any(field in part for field in fields for part in literal_parts):
             slot, refusal = None, "template literal whose text spells one of its own ${…} fields"
-        elif encode_js_literal(text, slot) != self.text[start:end]:
+        elif slot is not None and encode_js_literal(text, slot) != self.text[start:end]:
             slot, refusal = None, "JavaScript template literal whose escapes tokcli would not write the same way"
         syntax = "format" if expressions else infer_syntax(text)
         return _Value(text, offsets, syntax, slot, refusal)
@@ -529,7 +530,7 @@ class _Finder:
             raise _NotLiteral
         if token.kind in ("str", "tpl"):
             found = self._string(index, follow=False)
-            if found is None or found[0].syntax == "format" and token.kind == "tpl" and token.part != "full":
+            if found is None or (token.kind == "tpl" and token.part != "full"):  # a `${…}` is code
                 raise _NotLiteral
             return found[0].text, found[1]
         if token.kind == "num" or (token.kind == "punct" and token.text == "-" and self.token(index + 1)):
