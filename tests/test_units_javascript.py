@@ -1,0 +1,358 @@
+"""Prompt units of JavaScript and TypeScript source: the SDK shapes found, what is not a prompt, and every
+command on them (count, lint, compress, audit) through the CLI with real tokenizer counts."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from audit_support import o200k
+from typer.testing import CliRunner
+
+from tokcli.cli import app
+from tokcli.units.js_source import scan_javascript
+from tokcli.units.select import UnitSettings
+
+DEFAULTS = UnitSettings()
+
+OPENAI_TS = """\
+import OpenAI from "openai";
+
+const client = new OpenAI();
+
+export const SYSTEM_PROMPT = `You are a billing assistant for ${product}.
+Answer in ${language}.`;
+
+export async function ask(question: string): Promise<string> {
+  const response = await client.chat.completions.create({
+    model: "gpt-4o-mini",
+    messages: [
+      { role: "system", content: SYSTEM_PROMPT },
+      { role: "user", content: `Question: ${question}` },
+    ],
+    tools: [
+      {
+        type: "function",
+        function: {
+          name: "get_weather",
+          description: "Get the current weather for a city.",
+          parameters: { type: "object", properties: { city: { type: "string" } }, required: ["city"] },
+        },
+      },
+    ],
+  });
+  return response.choices[0].message.content ?? "";
+}
+"""
+
+ANTHROPIC_JS = """\
+const Anthropic = require("@anthropic-ai/sdk");
+
+async function summarise(client, text) {
+  return client.messages.create({
+    model: "claude-sonnet-4-5",
+    max_tokens: 500,
+    system: [{ type: "text", text: "Summarise the user's text in two sentences.", cache_control: { type: "ephemeral" } }],
+    messages: [{ role: "user", content: text }],
+    tools: [{ name: "lookup", description: "Look a word up.", input_schema: { type: "object", properties: {} } }],
+  });
+}
+module.exports = { summarise };
+"""
+
+VERCEL_TS = """\
+import { generateText, tool } from "ai";
+import { z } from "zod";
+
+export async function weather(model: LanguageModel) {
+  const pattern = /["'`]/g; // a regex holding quotes
+  const half = width / 2 / 1; // divisions
+  return generateText({
+    model,
+    system: 'You answer questions about the weather.',
+    prompt: "What is the weather in " + "Paris" + " today?",
+    tools: {
+      weather: tool({
+        description: "Get the weather in a location",
+        parameters: z.object({ location: z.string().describe("The location") }),
+      }),
+    },
+  });
+}
+"""
+
+LANGCHAIN_MJS = """\
+import { ChatPromptTemplate, PromptTemplate } from "@langchain/core/prompts";
+import { SystemMessage, HumanMessage } from "@langchain/core/messages";
+
+export const prompt = ChatPromptTemplate.fromMessages([
+  ["system", "You are a world class technical writer. Use {style} style."],
+  ["human", "{input}"],
+  ["placeholder", "{history}"],
+]);
+const joke = PromptTemplate.fromTemplate("Tell me a joke about {topic}");
+const legacy = new PromptTemplate({ template: "Summarize: {text}", inputVariables: ["text"] });
+const messages = [new SystemMessage("Translate the following from English into Italian"), new HumanMessage({ content: "hi!" })];
+"""
+
+NOT_PROMPTS_JS = """\
+import { readFile } from "node:fs/promises";
+
+const ERROR_TEMPLATE = "Could not reach the server at {host}: {reason}";
+const PAGE_TEMPLATE = "<html><body>Welcome to the page of the project</body></html>";
+const API_URL = "https://api.example.com/v1/prompts";
+const SYSTEM_STATUS = "All systems are running fine today";
+
+export function check(host) {
+  console.log(`checking ${host}`);
+  throw new Error(ERROR_TEMPLATE);
+}
+"""
+
+
+def scan(text: str, name: str = "app.ts", settings: UnitSettings = DEFAULTS):
+    return scan_javascript(name, text, settings)
+
+
+def by_key(text: str, name: str = "app.ts") -> dict:
+    return {unit.key: unit for unit in scan(text, name).units}
+
+
+def invoke(*args: str):
+    return CliRunner().invoke(app, list(args))
+
+
+def test_openai_node_sdk_messages_constants_and_tool_lists() -> None:
+    found = by_key(OPENAI_TS, "chat.ts")
+    assert list(found) == ["chat.SYSTEM_PROMPT", "chat.ask.messages[1]", "chat.ask.tools.json"]
+    system = found["chat.SYSTEM_PROMPT"]
+    # the template literal's `${…}` read as fields, sent as the system message of the call (role, model)
+    assert system.text == "You are a billing assistant for {product}.\nAnswer in {language}."
+    assert (system.line, system.column, system.syntax) == (5, 31, "format")
+    assert (system.role, system.model) == ("system", "gpt-4o-mini")
+    assert system.position(system.text.index("Answer")) == (6, 1)
+    assert found["chat.ask.messages[1]"].text == "Question: {question}"
+    tools = found["chat.ask.tools.json"]
+    assert tools.kind == "tools" and '"name": "get_weather"' in tools.text and tools.slot is None
+
+
+def test_anthropic_system_blocks_and_input_schema_tools() -> None:
+    found = by_key(ANTHROPIC_JS, "summary.js")
+    assert list(found) == ["summary.summarise.system[0]", "summary.summarise.tools.json"]
+    assert found["summary.summarise.system[0]"].text == "Summarise the user's text in two sentences."
+    assert found["summary.summarise.system[0]"].role == "system"
+    assert '"input_schema"' in found["summary.summarise.tools.json"].text
+
+
+def test_vercel_ai_sdk_system_prompt_and_zod_tools_say_what_is_not_counted() -> None:
+    result = scan(VERCEL_TS, "weather.ts")
+    found = {unit.key: unit for unit in result.units}
+    assert list(found) == [
+        "weather.weather.system",
+        "weather.weather.prompt",
+        "weather.weather.tools.weather.description",
+    ]
+    assert found["weather.weather.prompt"].text == "What is the weather in Paris today?"
+    assert found["weather.weather.prompt"].slot is None  # built with +: counted, not written back
+    assert found["weather.weather.tools.weather.description"].text == "Get the weather in a location"
+    assert result.skipped == [
+        (
+            "weather.ts::weather.weather.tools.weather.parameters",
+            "a zod schema: its tokens (names, types, .describe() texts) are not counted; the description is",
+        )
+    ]
+
+
+def test_langchain_js_templates_and_messages() -> None:
+    found = by_key(LANGCHAIN_MJS, "chain.mjs")
+    assert {key: (unit.role, unit.text) for key, unit in found.items()} == {
+        "chain.fromMessages[0]": ("system", "You are a world class technical writer. Use {style} style."),
+        "chain.fromMessages[1]": ("user", "{input}"),
+        "chain.PromptTemplate.fromTemplate": (None, "Tell me a joke about {topic}"),
+        "chain.PromptTemplate(template)": (None, "Summarize: {text}"),
+        "chain.SystemMessage": ("system", "Translate the following from English into Italian"),
+        "chain.HumanMessage": ("user", "hi!"),
+    }
+    assert found["chain.PromptTemplate.fromTemplate"].syntax == "format"
+
+
+def test_messages_logs_pages_urls_and_other_strings_are_not_prompts() -> None:
+    result = scan(NOT_PROMPTS_JS, "server.js")
+    assert result.units == []
+    assert result.note == "no prompts found in this JavaScript/TypeScript file"
+
+
+def test_a_marked_declaration_and_an_exported_prompt_are_taken() -> None:
+    source = (
+        "function build(name) {\n"
+        "  // tokcli: prompt\n"
+        "  const greeting = 'Greet ' + name;\n"
+        "  return greeting;\n"
+        "}\n"
+        'export const REVIEW_INSTRUCTIONS = "Review the diff and list the risks.";\n'
+        'const UNUSED_PROMPT = "A prompt nobody sends or exports.";\n'
+    )
+    assert list(by_key(source, "agent.js")) == ["agent.REVIEW_INSTRUCTIONS"]
+    source = source.replace("'Greet ' + name", "'Greet the user politely'")
+    assert list(by_key(source, "agent.js")) == ["agent.build.greeting", "agent.REVIEW_INSTRUCTIONS"]
+
+
+def test_jsx_text_is_not_a_prompt_but_a_message_in_an_expression_is() -> None:
+    source = (
+        "export function App({ name }) {\n"
+        "  const ratio = total / count / 2;\n"
+        "  return (\n"
+        '    <div className="app" onClick={() => send({ role: "user", content: "Hello from the button" })}>\n'
+        "      Don't panic, {name}! It's \"fine\" `really` /not a regex.\n"
+        "      <>{/* a comment */}<b>bold</b></>\n"
+        '      <Img src={url} alt="a/b" />\n'
+        "    </div>\n"
+        "  );\n"
+        "}\n"
+    )
+    found = by_key(source, "App.jsx")
+    assert [(key, unit.text, unit.line) for key, unit in found.items()] == [
+        ("App.App.message", "Hello from the button", 4)
+    ]
+
+
+def test_a_file_the_lexer_cannot_read_yields_no_unit_and_says_where() -> None:
+    source = 'const SYSTEM_PROMPT = "You are fine and well";\nconst broken = `never closed\nmore\n'
+    result = scan(source, "bad.ts")
+    assert result.units == []
+    assert result.skipped == [
+        (
+            "bad.ts:2",
+            "cannot read this JavaScript/TypeScript (a template literal that does not close); no prompts taken from it",
+        )
+    ]
+
+
+def test_escapes_are_read_and_positions_anchor_after_them() -> None:
+    source = "const p = { role: 'system', content: 'It\\'s \\u00e9t\\u00e9.\\nBe brief.' };\n"
+    unit = by_key(source, "x.js")["x.message"]
+    assert unit.text == "It's été.\nBe brief."
+    assert unit.position(unit.text.index("Be")) == (1, source.index("Be") + 1)
+
+
+def test_prompts_javascript_false_turns_it_off() -> None:
+    result = scan(OPENAI_TS, "chat.ts", UnitSettings(javascript=False))
+    assert result.units == [] and "prompts.javascript: false" in (result.note or "")
+
+
+# ---- the commands ------------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def tree(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    (tmp_path / "src").mkdir()
+    (tmp_path / "src" / "chat.ts").write_text(OPENAI_TS)
+    (tmp_path / "src" / "weather.ts").write_text(VERCEL_TS)
+    (tmp_path / "src" / "util.js").write_text("export const add = (a, b) => a + b;\n")
+    for built in ("node_modules/pkg/index.js", "dist/chat.js", "src/vendor.min.js"):
+        (tmp_path / built).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / built).write_text(OPENAI_TS)
+    monkeypatch.chdir(tmp_path)
+    return tmp_path
+
+
+def test_count_shows_each_unit_with_real_counts_and_the_zod_schema_as_not_counted(tree: Path) -> None:
+    result = invoke("count", "src", "-m", "gpt-4o", "--format", "json")
+    assert result.exit_code == 0, result.output
+    files = {item["path"]: item["tokens"] for item in json.loads(result.stdout)["results"]}
+    assert files["src/chat.ts::chat.SYSTEM_PROMPT"] == o200k(
+        "You are a billing assistant for {product}.\nAnswer in {language}."
+    )
+    assert files["src/weather.ts::weather.weather.system"] == o200k("You answer questions about the weather.")
+    assert files["src/weather.ts::weather.weather.prompt"] == o200k("What is the weather in Paris today?")
+    assert not any(path.startswith(("dist", "node_modules", "src/vendor", "src/util")) for path in files)
+    assert result.stderr == (
+        "tokcli: skipped src/weather.ts::weather.weather.tools.weather.parameters: a zod schema: its tokens "
+        "(names, types, .describe() texts) are not counted; the description is\n"
+    )
+
+
+def test_lint_points_at_the_literal_and_fix_rewrites_only_it(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    before = (
+        "// the agent\n"
+        'const { OpenAI } = require("openai");\n'
+        "const SYSTEM_PROMPT = `You are a helpful assistant for ${team}.   Please note that you must be brief.`;\n"
+        "module.exports = { SYSTEM_PROMPT };\n"
+    )
+    (tmp_path / "agent.js").write_text(before)
+    result = invoke("lint", "agent.js", "--format", "github")
+    assert result.exit_code == 1
+    assert result.stdout.splitlines()[0] == (
+        "::warning file=agent.js,line=3,col=67,endLine=3,endColumn=83,title=TK302 filler-phrase::"
+        "[agent.SYSTEM_PROMPT] filler phrase 'Please note that' (3 tokens per call)"
+    )
+    assert result.stderr == ""
+    result = invoke("lint", "agent.js", "--fix", "--exit-zero")
+    assert result.exit_code == 0
+    after = (tmp_path / "agent.js").read_text()
+    # only the literal changed: the `${team}` field kept as written, every other byte the same
+    assert after == before.replace("${team}.   Please", "${team}. Please")
+
+
+def test_compress_write_keeps_quoting_and_escapes(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    before = (
+        "export function run(client) {\n"
+        "  return client.messages.create({\n"
+        "    model: 'claude-sonnet-4-5',\n"
+        "    system: 'In order to help, it\\'s important to note that you should basically answer in French.',\n"
+        "    messages: [],\n"
+        "  });\n"
+        "}\n"
+    )
+    (tmp_path / "run.ts").write_text(before)
+    result = invoke("compress", "run.ts", "--write")
+    assert result.exit_code == 0, result.output
+    after = (tmp_path / "run.ts").read_text()
+    lines_before, lines_after = before.splitlines(), after.splitlines()
+    assert lines_after[:3] == lines_before[:3] and lines_after[4:] == lines_before[4:]
+    assert lines_after[3].startswith("    system: '") and lines_after[3].endswith("',")
+    new_text = scan_javascript("run.ts", after, DEFAULTS).units[0].text
+    assert len(new_text) < len("In order to help, it's important to note that you should basically answer in French.")
+    assert "French" in new_text
+
+
+def test_a_unit_that_cannot_be_rewritten_is_refused_with_one_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    before = 'const SYSTEM_PROMPT = "Answer briefly.   " + "Use French.";\nexport { SYSTEM_PROMPT };\n'
+    (tmp_path / "p.js").write_text(before)
+    result = invoke("lint", "p.js", "--fix", "--exit-zero")
+    assert result.exit_code == 0
+    assert (tmp_path / "p.js").read_text() == before
+    assert result.stderr == (
+        "tokcli: note: p.js::p.SYSTEM_PROMPT: not fixed in place: JavaScript string built with +\n"
+    )
+
+
+def test_audit_walks_source_and_notes_javascript_files(tree: Path) -> None:
+    result = invoke("audit", ".", "-m", "gpt-4o", "--format", "json", "--no-cache")
+    assert result.exit_code in (0, 1), result.output
+    report = json.loads(result.stdout)
+    paths = {row["path"] for row in report["files"]}
+    assert "src/chat.ts::chat.SYSTEM_PROMPT" in paths
+    assert not any(path.startswith(("dist/", "node_modules/", "src/vendor")) for path in paths)
+    assert "JavaScript/TypeScript files: 2 of 3 scanned hold prompts" in report["notes"]
+
+
+def test_an_unreadable_javascript_file_met_in_a_walk_is_named_with_its_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "ok.md").write_text("Answer briefly.\n")
+    (tmp_path / "bad.js").write_text("const a = 1;\nconst SYSTEM_PROMPT = 'not closed\n")
+    result = invoke("count", ".", "-m", "gpt-4o")
+    assert result.exit_code == 0
+    assert result.stderr == (
+        "tokcli: skipped bad.js:2: cannot read this JavaScript/TypeScript (a string literal that does not close "
+        "on its line); no prompts taken from it\n"
+    )
+    assert "bad.js" not in result.stdout
