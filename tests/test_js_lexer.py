@@ -1,0 +1,185 @@
+"""The JavaScript/TypeScript lexer: generated strings, templates, regexes and comments come back as written,
+any text either lexes or is one LexError (never another exception), and write-back of a literal leaves every
+byte outside it unchanged and reads back as the new text."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from tokcli.units.js_lexer import LexError, lex, structure
+from tokcli.units.js_source import cook, encode_string, scan_javascript
+from tokcli.units.model import PromptUnit
+from tokcli.units.select import UnitSettings
+from tokcli.units.writeback import Change, apply_changes
+
+# characters that break a careless lexer or writer: quotes, backslashes, template and regex syntax, line breaks
+
+
+def texts(pieces: list[str], max_size: int, min_size: int = 0) -> st.SearchStrategy[str]:
+    return st.lists(st.sampled_from(pieces), min_size=min_size, max_size=max_size).map("".join)
+
+
+TRICKY = texts([*"ab Z'\"`\\/*$[]{}()\n\t\r;é☕", "${", "*/", "//", "\u2028", "😀"], 30)
+SAFE_TEXT = texts([*"ab Z'\"`\\{}()$;é", "${"], 20)
+
+
+def template_source(text: str) -> str:
+    return "`" + text.replace("\\", "\\\\").replace("`", "\\`").replace("${", "\\${") + "`"
+
+
+@st.composite
+def pieces(draw: st.DrawFn) -> tuple[str, str, str | None]:
+    """(kind, source, value): a literal with its value, a regex or a comment (value None)."""
+    kind = draw(st.sampled_from(["str", "tpl", "nested", "regex", "comment", "block", "division"]))
+    text = draw(TRICKY)
+    if kind == "str":
+        return kind, encode_string(text, draw(st.sampled_from(["'", '"']))), text
+    if kind == "tpl":
+        return kind, template_source(text.replace("\r", "")), text.replace("\r", "")
+    if kind == "nested":  # a template inside a `${}` of another, with a string in it
+        inner = template_source(draw(SAFE_TEXT))
+        return "tpl", "`a ${x ? " + inner + ' : "}"} b`', None
+    if kind == "regex":
+        body = draw(st.text(alphabet=st.sampled_from(list("ab'\"`{}$*+")), min_size=1, max_size=10))
+        return kind, "/[/]" + body + "\\/x/gi", None
+    if kind == "comment":
+        return kind, "// " + text.replace("\n", " ").replace("\r", " ").replace("\u2028", " "), None
+    if kind == "block":
+        return kind, "/* " + text.replace("*/", "* /") + " */", None
+    return kind, "a / b / 2", None
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(pieces(), min_size=1, max_size=8))
+def test_generated_literals_regexes_and_comments_round_trip(parts: list[tuple[str, str, str | None]]) -> None:
+    lines = []
+    for index, (kind, source, _) in enumerate(parts):
+        lines.append(source if kind in ("comment", "block") else f"const v{index} = {source};")
+    text = "\n".join(lines) + "\n"
+    tokens = lex(text)
+    shape = structure(tokens)
+    assigned = {
+        token.text: index + 2 for index, token in enumerate(tokens) if token.kind == "name" and token.text[0] == "v"
+    }
+    assert len(assigned) == sum(kind not in ("comment", "block") for kind, _, _ in parts)  # comments hid nothing
+    for index, (kind, source, value) in enumerate(parts):
+        if kind in ("comment", "block"):
+            continue
+        first = assigned[f"v{index}"]
+        last = first
+        if kind == "division":
+            last = first + 4
+        elif tokens[first].kind == "tpl" and tokens[first].part == "head":
+            while tokens[last].part != "tail":
+                last = shape.match[last]
+        assert (tokens[first].kind, text[tokens[first].start : tokens[last].end]) == (
+            "name" if kind == "division" else kind,
+            source,
+        )
+        assert tokens[last + 1].text == ";"
+        if value is not None:
+            token = tokens[first]
+            assert cook(token.text[1:-1], token.start + 1, template=kind == "tpl") is not None
+            assert cook(token.text[1:-1], token.start + 1, template=kind == "tpl")[0] == value  # type: ignore[index]
+
+
+@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(texts([*"ab1 '\"`\\/*${}()[]<>=.\n;:#!", "${", "/*", "*/", "</"], 60))
+def test_any_text_lexes_or_is_one_lex_error(text: str) -> None:
+    for jsx in (True, False):
+        try:
+            structure(lex(text, jsx=jsx))
+        except LexError as error:
+            assert 0 <= error.offset <= len(text)
+        scan = scan_javascript("x.tsx" if jsx else "x.ts", "const SYSTEM_PROMPT = 1;\n" + text, UnitSettings())
+        assert scan.units or scan.note  # a scan always ends with units or a note, never an exception
+
+
+def test_deep_nesting_is_a_lex_error_not_a_crash() -> None:
+    text = "`${\n" * 5000 + "x" + "}`\n" * 5000
+    with pytest.raises(LexError, match="nested too deeply"):
+        lex(text)
+    scan = scan_javascript("deep.js", "const SYSTEM_PROMPT = " + text, UnitSettings())
+    assert scan.units == [] and scan.skipped
+
+
+@pytest.mark.parametrize(
+    ("source", "kinds"),
+    [
+        ("x = a / b / c", ["name", "punct", "name", "punct", "name", "punct", "name"]),
+        ("x = /b/ / c", ["name", "punct", "regex", "punct", "name"]),
+        ("return /'/.test(s)", ["name", "regex", "punct", "name", "punct", "name", "punct"]),
+        ("f(x) / 2", ["name", "punct", "name", "punct", "punct", "num"]),
+        ("a[0] / 2", ["name", "punct", "num", "punct", "punct", "num"]),
+        ("#!/usr/bin/env node\nx", ["name"]),
+        ("this.#count / 2", ["name", "punct", "private", "punct", "num"]),
+    ],
+)
+def test_division_and_regex_by_the_previous_token(source: str, kinds: list[str]) -> None:
+    assert [token.kind for token in lex(source)] == kinds
+
+
+def test_typescript_generics_are_not_jsx() -> None:
+    source = "const m = new Map<string, Array<number>>(); const x = <T>value; f<T>('a')"
+    assert [token.text for token in lex(source, jsx=False) if token.kind == "str"] == ["'a'"]
+    with pytest.raises(LexError):
+        structure(lex("const x = <T>value;", jsx=True))  # in .tsx `<T>` opens an element that never closes
+
+
+# ---- write-back ------------------------------------------------------------------------------------------
+
+PROSE = texts([*"abc XYZ.,'\"`\\$é\n\t", "${", "{x}"], 40, min_size=1)
+
+
+def only_unit(text: str) -> PromptUnit:
+    units = scan_javascript("agent.js", text, UnitSettings()).units
+    assert len(units) == 1
+    return units[0]
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    value=PROSE.filter(lambda text: text.strip() != ""),
+    new=PROSE.filter(lambda text: text.strip() != ""),
+    quote=st.sampled_from(["'", '"', "`"]),
+    before=st.sampled_from(["", "// note: `x` and 'y'\n", "const re = /['\"`]/g;\n"]),
+)
+def test_write_back_changes_only_the_literal_and_reads_back(value: str, new: str, quote: str, before: str) -> None:
+    literal = template_source(value) if quote == "`" else encode_string(value, quote)
+    head = before + "// tokcli: prompt\nexport const SYSTEM_PROMPT = "
+    tail = ";\nconsole.log(`${SYSTEM_PROMPT}`, 'done');\n"
+    text = head + literal + tail
+    unit = only_unit(text)
+    assert unit.text == value
+    written, refused = apply_changes(text, [Change(unit, new)], UnitSettings())
+    assert refused == []
+    assert written.startswith(head) and written.endswith(tail)
+    assert only_unit(written).text == new
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    left=SAFE_TEXT.filter(lambda text: "{" not in text),
+    middle=SAFE_TEXT.filter(lambda text: "{" not in text),
+    new_left=SAFE_TEXT.filter(lambda text: "{" not in text),
+)
+def test_template_fields_are_written_back_verbatim(left: str, middle: str, new_left: str) -> None:
+    head = "// tokcli: prompt\nconst SYSTEM_PROMPT = "
+    literal = template_source(left)[:-1] + "${ user.name }" + template_source(middle)[1:-1] + "${fmt(`x`)}`"
+    text = head + literal + ";\n"
+    unit = only_unit(text)
+    assert unit.text == left + "{user.name}" + middle + "{fmt(`x`)}"
+    written, refused = apply_changes(
+        text, [Change(unit, new_left + "{user.name}" + middle + "{fmt(`x`)}")], UnitSettings()
+    )
+    assert refused == []
+    assert "${ user.name }" in written and "${fmt(`x`)}" in written
+    assert only_unit(written).text == new_left + "{user.name}" + middle + "{fmt(`x`)}"
+    # a field lost is refused with one line, the file unchanged
+    kept, refused = apply_changes(text, [Change(unit, new_left)], UnitSettings())
+    assert kept == text
+    assert [reason for _, reason in refused] == [
+        "the new text lost or reordered one of the template literal's ${…} fields"
+    ]
