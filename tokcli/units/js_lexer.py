@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import NamedTuple
 
 
 class LexError(Exception):
@@ -23,8 +24,7 @@ class LexError(Exception):
         self.offset = offset
 
 
-@dataclass(frozen=True)
-class Token:
+class Token(NamedTuple):
     kind: str  # "name" | "punct" | "num" | "str" | "tpl" | "regex" | "jsx" | "private"
     start: int
     end: int
@@ -48,6 +48,11 @@ _PUNCT = re.compile(
     r">>>=|\.\.\.|===|!==|\*\*=|<<=|>>=|>>>|&&=|\|\|=|\?\?=|=>|==|!=|<=|>=|&&|\|\||\?\?|\?\.(?!\d)"
     r"|\+\+|--|\+=|-=|\*=|/=|%=|&=|\|=|\^=|<<|>>|\*\*|[{}()\[\];,<>+\-*/%&|^!~?:=.@]"
 )
+#: One token of code that needs no state to read: space and comments, a name, a number or punctuation.
+_CODE = re.compile(
+    rf"(?P<space>{_SPACE.pattern})|(?P<name>{_NAME.pattern})|(?P<num>{_NUMBER.pattern})|(?P<punct>{_PUNCT.pattern})"
+)
+_SPECIAL = frozenset("\"'`/<#}")
 _TEMPLATE_STOP = re.compile(r"[`\\$]")
 _JSX_NAME = re.compile(r"[A-Za-z_$][\w$.:\-]*")
 _JSX_ATTRIBUTE = re.compile(r"[A-Za-z_$][\w$:\-]*")
@@ -90,76 +95,79 @@ class _Lexer:
             return last.text not in (")", "]", "}", "++", "--")
         return last.kind not in ("num", "str", "tpl", "regex", "jsx", "private")
 
-    def skip_space(self) -> None:
-        match = _SPACE.match(self.text, self.pos)
-        if match is not None:
-            if _BREAKS.search(match.group()):
-                self.line_break = True
-            self.pos = match.end()
-        if self.text.startswith("/*", self.pos):
-            raise LexError("a /* comment that does not close", self.pos)
-
     def code(self, nested: bool) -> None:
         """Tokens until the end (or, `nested`, until the `}` closing a `${` or a JSX `{`, consumed)."""
         text = self.text
+        size = len(text)
         depth = 0
         if not nested and text.startswith("#!"):
             end = _BREAKS.search(text)
-            self.pos = end.start() if end else len(text)
+            self.pos = end.start() if end else size
         while True:
-            self.skip_space()
-            if self.pos >= len(text):
-                if nested:
-                    raise LexError("a ${ or { that does not close", self.pos)
-                return
             start = self.pos
-            char = text[start]
-            if char in "\"'":
-                match = _STRINGS[char].match(text, start)
-                if match is None:
-                    raise LexError("a string literal that does not close on its line", start)
-                self.pos = match.end()
-                self.emit("str", start, self.pos)
-            elif char == "`":
-                self.template()
-            elif char == "/" and self.operand_may_start():
-                match = _REGEX.match(text, start)
-                if match is None:
-                    raise LexError("a regular expression that does not close on its line", start)
-                self.pos = match.end()
-                self.emit("regex", start, self.pos)
-            elif char == "<" and self.jsx and self.operand_may_start() and self.opens_jsx(start):
-                self.jsx_element()
-                self.emit("jsx", start, self.pos)
-            elif char == "#":
-                match = _NAME.match(text, start + 1)
-                if match is None:
-                    raise LexError("a # that is not a private name", start)
-                self.pos = match.end()
-                self.emit("private", start, self.pos)
-            elif char.isdigit() or (char == "." and text[start + 1 : start + 2].isdigit()):
-                match = _NUMBER.match(text, start)
-                assert match is not None
-                self.pos = match.end()
-                self.emit("num", start, self.pos)
-            elif char == "}" and nested and depth == 0:
-                self.pos += 1
+            if start >= size:
+                if nested:
+                    raise LexError("a ${ or { that does not close", start)
                 return
-            else:
-                match = _NAME.match(text, start)
-                if match is not None:
-                    self.pos = match.end()
-                    self.emit("name", start, self.pos)
-                    continue
-                match = _PUNCT.match(text, start)
-                if match is None:
-                    raise LexError(f"an unexpected character {char!r}", start)
-                self.pos = match.end()
-                if match.group() == "{":
-                    depth += 1
-                elif match.group() == "}":
+            char = text[start]
+            if char in _SPECIAL and not (char == "/" and text[start + 1 : start + 2] in ("/", "*")):
+                if char == "}" and not (nested and depth == 0):
                     depth -= 1
-                self.emit("punct", start, self.pos)
+                    self.pos += 1
+                    self.emit("punct", start, self.pos)
+                elif char == "}":
+                    self.pos += 1
+                    return
+                else:
+                    self.special(char, start)
+                continue
+            if char == "/" and text.startswith("/*", start) and text.find("*/", start + 2) < 0:
+                raise LexError("a /* comment that does not close", start)
+            match = _CODE.match(text, start)
+            if match is None:
+                raise LexError(f"an unexpected character {char!r}", start)
+            kind = match.lastgroup
+            self.pos = match.end()
+            if kind == "space":
+                if _BREAKS.search(text, start, self.pos):
+                    self.line_break = True
+                continue
+            if char == "{":
+                depth += 1
+            self.emit(kind or "punct", start, self.pos)
+
+    def special(self, char: str, start: int) -> None:
+        """A token whose reading depends on what came before or holds other tokens: a string, a template, a
+        regex or a division, JSX or a `<`, a private name."""
+        text = self.text
+        if char in "\"'":
+            match = _STRINGS[char].match(text, start)
+            if match is None:
+                raise LexError("a string literal that does not close on its line", start)
+            self.pos = match.end()
+            self.emit("str", start, self.pos)
+        elif char == "`":
+            self.template()
+        elif char == "/" and self.operand_may_start():
+            match = _REGEX.match(text, start)
+            if match is None:
+                raise LexError("a regular expression that does not close on its line", start)
+            self.pos = match.end()
+            self.emit("regex", start, self.pos)
+        elif char == "<" and self.jsx and self.operand_may_start() and self.opens_jsx(start):
+            self.jsx_element()
+            self.emit("jsx", start, self.pos)
+        elif char == "#":
+            match = _NAME.match(text, start + 1)
+            if match is None:
+                raise LexError("a # that is not a private name", start)
+            self.pos = match.end()
+            self.emit("private", start, self.pos)
+        else:  # `/` after an operand, `<` that opens no JSX: punctuation
+            match = _PUNCT.match(text, start)
+            assert match is not None
+            self.pos = match.end()
+            self.emit("punct", start, self.pos)
 
     def template(self) -> None:
         """A template literal from its backtick: one token per literal part, the tokens of each `${…}` between."""

@@ -33,8 +33,9 @@ from tokcli.units.syntax import infer_syntax, is_prose
 
 
 MARKER = re.compile(r"(?://|/\*)\s*tokcli:\s*prompt\b")
-#: A file with none of these (lowered) holds no place this module looks at: it is not lexed.
-_TRIGGERS = ("prompt", "instruction", "system", "role", "tools", "template", "message", "tokcli", "generatecontent")
+#: A file with none of these (lowered) holds no place this module looks at: it is not lexed. (`role` and
+#: `content` together, `tools` beside `model` or `messages`, and `template` in a file about models too.)
+_TRIGGERS = ("prompt", "instruction", "system", "tokcli", "frommessages", "fromtemplate", "generatecontent")
 _PROMPT_WORDS = ("prompt", "instruction")
 _COLLECTION_WORDS = (*_PROMPT_WORDS, "template")
 #: A file that mentions one of these talks to a model (`*template*` / `*system*` names count there only).
@@ -67,6 +68,11 @@ _MODEL_CALLS = frozenset(
 _ROLE_NAMES = {"human": "user", "ai": "assistant", "system": "system", "user": "user", "assistant": "assistant"}
 _MESSAGE_CLASSES = {"SystemMessage": "system", "HumanMessage": "user", "AIMessage": "assistant", "ChatMessage": None}
 _TEXT_PARTS = ("text", "input_text")
+#: The calls and object keys the rules below look at: only these are parsed further.
+_CALL_NAMES = frozenset({"fromMessages", "fromTemplate", "generateContent", "generateContentStream", *_MESSAGE_CLASSES})
+_OBJECT_KEYS = frozenset(
+    {"role", "content", "messages", "model", "prompt", "input", "tools", "functions", "template", *_SYSTEM_KEYS}
+)
 _DEDENT_TAGS = frozenset({"dedent", "outdent", "stripIndent"})
 _TRIMS = {"trim": "strip", "trimStart": "lstrip", "trimEnd": "rstrip"}
 _CONTROL = frozenset({"if", "for", "while", "switch", "catch", "with", "function", "return", "typeof", "await"})
@@ -243,6 +249,7 @@ class _Finder:
         self.named_units: dict[str, str] = {}  # key → constant name, of units found only by their name
         self.message_keys: dict[int, tuple[str, str | None]] = {}  # `{` of a message in `messages: [...]`
         self._scope_names: dict[int, str | None] = {}
+        self._fields: dict[int, dict[str, tuple[int, int]]] = {}
         lowered = text.lower()
         self.model_hint = any(hint in lowered for hint in _MODEL_HINTS)
         self.strict_hint = any(hint in lowered for hint in _STRICT_MODEL_HINTS) or any(
@@ -680,8 +687,12 @@ class _Finder:
                 self.argument(f"{key}[{index}]", *text, role, model)
 
     def fields(self, brace: int) -> dict[str, tuple[int, int]]:
-        entries = self.object_entries(brace) or []
-        return {key: (start, end) for key, _, start, end in entries if key is not None}
+        """key → (value start, value end) of the object literal at `brace` (empty for a block)."""
+        found = self._fields.get(brace)
+        if found is None:
+            entries = self.object_entries(brace) or []
+            found = self._fields[brace] = {key: (start, end) for key, _, start, end in entries if key is not None}
+        return found
 
     def _annotate(self, key: str, role: str | None, model: str | None) -> None:
         for index, unit in enumerate(self.units):
@@ -695,10 +706,26 @@ class _Finder:
 
     # -- places
     def find(self) -> None:
-        for index, token in enumerate(self.tokens):
-            if token.kind == "punct" and token.text == "(":
+        """Calls of the names the rules know and objects holding a key they know, in source order (an outer
+        request before the messages in it), then the named constants."""
+        tokens = self.tokens
+        places: list[tuple[int, bool]] = []
+        objects: set[int] = set()
+        for index, token in enumerate(tokens[:-1]):
+            if token.kind == "name" and token.text in _CALL_NAMES and self.is_punct(index + 1, "("):
+                places.append((index + 1, True))
+            key = token.text if token.kind == "name" else token.text[1:-1] if token.kind == "str" else ""
+            if (
+                key in _OBJECT_KEYS
+                and self.is_punct(index + 1, ":", ",", "}")
+                and self.is_punct(self.parent[index], "{")
+            ):
+                objects.add(self.parent[index])
+        places.extend((brace, False) for brace in objects)
+        for index, is_call in sorted(places):
+            if is_call:
                 self._call(index)
-            elif token.kind == "punct" and token.text == "{":
+            else:
                 self._object(index)
         self._named_constants()
 
@@ -981,7 +1008,13 @@ def _dedented(value: _Value, tag: str) -> _Value:
 def might_hold_prompts(text: str) -> bool:
     """A cheap look before lexing: False means no unit can be found in this source."""
     lowered = text.lower()
-    return any(trigger in lowered for trigger in _TRIGGERS)
+    if any(trigger in lowered for trigger in _TRIGGERS):
+        return True
+    if "role" in lowered and "content" in lowered:
+        return True
+    if ("tools" in lowered or "functions" in lowered) and ("model" in lowered or "messages" in lowered):
+        return True
+    return "template" in lowered and any(hint in lowered for hint in _MODEL_HINTS)
 
 
 def looks_minified(text: str) -> bool:
