@@ -4,6 +4,11 @@ byte outside it unchanged and reads back as the new text."""
 
 from __future__ import annotations
 
+import json
+import shutil
+import subprocess
+from pathlib import Path
+
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -183,3 +188,33 @@ def test_template_fields_are_written_back_verbatim(left: str, middle: str, new_l
     assert [reason for _, reason in refused] == [
         "the new text lost or reordered one of the template literal's ${…} fields"
     ]
+
+
+ESCAPE_ZOO = [
+    r"'It\'s \"q\" \\ back'",
+    r'"tab\there\nnew \x41\u00e9\u{1F600} \uD83D\uDE00 \0 end"',
+    "'line \\\ncontinued'",
+    r"'\101\7 sloppy octal \8'",
+    "`multi\nline ${'{'} \\` \\${x} \\u{2603}`",
+    "`crlf\r\nline`",
+    r"'\v\f\b\r'",
+    "`${1 + 2} and ${`nested ${'x'}`}`",
+]
+
+
+@pytest.mark.skipif(shutil.which("node") is None, reason="Node.js is not installed")
+def test_cooked_values_are_what_node_reads(tmp_path: Path) -> None:
+    source = "process.stdout.write(JSON.stringify([\n" + ",\n".join(ESCAPE_ZOO) + "\n]));\n"
+    (tmp_path / "zoo.js").write_bytes(source.encode())
+    result = subprocess.run(["node", str(tmp_path / "zoo.js")], capture_output=True, text=True, check=True)
+    expected = json.loads(result.stdout)
+    tokens = [token for token in lex(source) if token.kind == "str" or token.part in ("full", "head")]
+    tokens = [token for token in tokens if token.start > source.index("[")]
+    plain = [token for token in tokens if token.kind == "str" or token.part == "full"]
+    cooked = [cook(token.text[1:-1], token.start + 1, template=token.kind == "tpl") for token in plain]
+    by_start = {token.start: item for token, item in zip(plain, cooked)}
+    starts = [source.index(literal) for literal in ESCAPE_ZOO]
+    for literal, start, value in zip(ESCAPE_ZOO, starts, expected):
+        if "${" in literal.replace("\\${", ""):
+            continue  # the placeholders are code; compared below through the scan
+        assert by_start[start] is not None and by_start[start][0] == value, literal
