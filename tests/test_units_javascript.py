@@ -223,8 +223,9 @@ def test_a_file_the_lexer_cannot_read_yields_no_unit_and_says_where() -> None:
     assert result.units == []
     assert result.skipped == [
         (
-            "bad.ts:2",
-            "cannot read this JavaScript/TypeScript (a template literal that does not close); no prompts taken from it",
+            "bad.ts",
+            "cannot read this JavaScript/TypeScript at line 2 (a template literal that does not close); "
+            "no prompts taken from it",
         )
     ]
 
@@ -352,7 +353,7 @@ def test_an_unreadable_javascript_file_met_in_a_walk_is_named_with_its_line(
     result = invoke("count", ".", "-m", "gpt-4o")
     assert result.exit_code == 0
     assert result.stderr == (
-        "tokcli: skipped bad.js:2: cannot read this JavaScript/TypeScript (a string literal that does not close "
-        "on its line); no prompts taken from it\n"
+        "tokcli: skipped bad.js: cannot read this JavaScript/TypeScript at line 2 (a string literal that does not "
+        "close on its line); no prompts taken from it\n"
     )
     assert "bad.js" not in result.stdout

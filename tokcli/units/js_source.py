@@ -1040,8 +1040,10 @@ def scan_javascript(path: str, text: str, settings: UnitSettings) -> HostScan:
             finder.drop_messages_for_people()
         except LexError as error:
             line = text.count("\n", 0, error.offset) + 1
-            scan.note = f"cannot read this JavaScript/TypeScript ({error.message}); no prompts taken from it"
-            scan.skipped.append((f"{path}:{line}", scan.note))
+            scan.note = (
+                f"cannot read this JavaScript/TypeScript at line {line} ({error.message}); no prompts taken from it"
+            )
+            scan.skipped.append((path, scan.note))
             return scan
         except RecursionError:
             scan.note = "JavaScript/TypeScript nested too deeply to read; no prompts taken from it"

@@ -103,7 +103,7 @@ class HostScan:
     preset: str | None = None
     note: str | None = None  # why no unit was found (a file without prompts is skipped with this note)
     #: (name, why) of what was not read, said even for source files met in a walk: a JavaScript file the lexer
-    #: stopped in (`file:line`), a tool schema built by code (`file::key`)
+    #: stopped in (the line in the reason), a tool schema built by code (`file::key`)
     skipped: list[tuple[str, str]] = field(default_factory=list)
 
 
