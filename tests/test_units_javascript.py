@@ -357,3 +357,18 @@ def test_an_unreadable_javascript_file_met_in_a_walk_is_named_with_its_line(
         "close on its line); no prompts taken from it\n"
     )
     assert "bad.js" not in result.stdout
+
+
+def test_a_build_directory_above_the_current_one_does_not_hide_source(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    project = tmp_path / "build" / "project"  # as CI systems check out (`/tmp/build/<id>/repo`)
+    (project / "src").mkdir(parents=True)
+    (project / "src" / "chat.ts").write_text(OPENAI_TS)
+    (project / "dist").mkdir()
+    (project / "dist" / "chat.js").write_text(OPENAI_TS)
+    monkeypatch.chdir(project)
+    result = invoke("count", str(project), "-m", "gpt-4o", "--format", "json")
+    assert result.exit_code == 0, result.output
+    paths = {item["path"].rpartition("/")[2] for item in json.loads(result.stdout)["results"]}
+    assert paths == {"chat.ts::chat.SYSTEM_PROMPT", "chat.ts::chat.ask.messages[1]", "chat.ts::chat.ask.tools.json"}
