@@ -372,3 +372,42 @@ def test_a_build_directory_above_the_current_one_does_not_hide_source(
     assert result.exit_code == 0, result.output
     paths = {item["path"].rpartition("/")[2] for item in json.loads(result.stdout)["results"]}
     assert paths == {"chat.ts::chat.SYSTEM_PROMPT", "chat.ts::chat.ask.messages[1]", "chat.ts::chat.ask.tools.json"}
+
+
+def test_what_a_function_named_for_a_prompt_returns() -> None:
+    found = by_key(PROMPT_FUNCTIONS, "fn.ts")
+    assert {key: (unit.line, unit.text) for key, unit in found.items()} == {
+        "fn.buildSystemPrompt": (8, "You are an admin assistant for {user.name}."),
+        "fn.buildSystemPrompt#2": (10, "You are a helpful assistant for the team."),
+        "fn.reviewPrompt": (13, "Review this diff and list the risks:\n{diff}"),
+        "fn.Agent.systemPrompt": (19, "You are the agent of this class, be brief."),
+    }  # not the callback's string, not `errorPrompt`, whose result is only thrown
+
+
+PROMPT_FUNCTIONS = """\
+import OpenAI from "openai";
+
+export function buildSystemPrompt(user: User): string {
+  const items = list.map((x) => {
+    return "an inner callback string that is long";
+  });
+  if (user.admin) {
+    return `You are an admin assistant for ${user.name}.`;
+  }
+  return "You are a helpful assistant for the team.";
+}
+
+export const reviewPrompt = (diff: string): string => `Review this diff and list the risks:\\n${diff}`;
+
+const errorPrompt = () => "The prompt could not be loaded from disk";
+
+class Agent {
+  systemPrompt() {
+    return "You are the agent of this class, be brief.";
+  }
+}
+
+function fail() {
+  throw new Error(errorPrompt());
+}
+"""

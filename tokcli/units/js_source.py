@@ -68,6 +68,8 @@ _MODEL_CALLS = frozenset(
 _ROLE_NAMES = {"human": "user", "ai": "assistant", "system": "system", "user": "user", "assistant": "assistant"}
 _MESSAGE_CLASSES = {"SystemMessage": "system", "HumanMessage": "user", "AIMessage": "assistant", "ChatMessage": None}
 _TEXT_PARTS = ("text", "input_text")
+#: How the name of a function that returns a prompt ends (`buildSystemPrompt`, `review_instructions`).
+_PROMPT_FUNCTION_ENDINGS = ("prompt", "prompts", "instruction", "instructions")
 #: The calls and object keys the rules below look at: only these are parsed further.
 _CALL_NAMES = frozenset({"fromMessages", "fromTemplate", "generateContent", "generateContentStream", *_MESSAGE_CLASSES})
 _OBJECT_KEYS = frozenset(
@@ -250,6 +252,8 @@ class _Finder:
         self.message_keys: dict[int, tuple[str, str | None]] = {}  # `{` of a message in `messages: [...]`
         self._scope_names: dict[int, str | None] = {}
         self._fields: dict[int, dict[str, tuple[int, int]]] = {}
+        self.exported_functions: set[str] = set()
+        self.named_functions: dict[str, str] = {}  # key → function name, of units a prompt function returns
         lowered = text.lower()
         self.model_hint = any(hint in lowered for hint in _MODEL_HINTS)
         self.strict_hint = any(hint in lowered for hint in _STRICT_MODEL_HINTS) or any(
@@ -728,6 +732,7 @@ class _Finder:
             else:
                 self._object(index)
         self._named_constants()
+        self._prompt_functions()
 
     def _call(self, parenthesis: int) -> None:
         name, receiver = self.callee(parenthesis)
@@ -944,30 +949,112 @@ class _Finder:
             if value is not None and is_prose(value.text):
                 self.add(key, value, None, None, at=start)
 
+    def _prompt_functions(self) -> None:
+        """What a function named for a prompt returns (`function buildSystemPrompt() { return `…` }`, an arrow
+        `const systemPrompt = (ctx) => `…``): one unit per `return` of a string the source spells out, prose
+        only, keyed by the function."""
+        for index, token in enumerate(self.tokens):
+            if token.kind != "name":
+                continue
+            body: int | None = None
+            name: str | None = None
+            if token.text == "return":
+                brace = self._function_body(index)
+                name = self._body_name(brace) if brace is not None else None
+                body = index + 1
+            if body is None or not name or not name.lower().endswith(_PROMPT_FUNCTION_ENDINGS):
+                continue
+            self._function_prompt(name, body, self.scope(index))
+        for declaration in self.declarations:
+            arrow = self._arrow_body(declaration.value)
+            lowered = declaration.name.lower()
+            if arrow is not None and lowered.endswith(_PROMPT_FUNCTION_ENDINGS):
+                scope = self.scope(declaration.name_index)
+                self._function_prompt(declaration.name, arrow, f"{scope}.{declaration.name}")
+                if declaration.exported:
+                    self.exported_functions.add(declaration.name)
+
+    def _function_prompt(self, name: str, start: int, key: str) -> None:
+        if start in self.taken:
+            return
+        value = self.string_ending(start)
+        if value is not None and is_prose(value.text):
+            self.add(key, value, None, None, at=start)
+            self.named_functions[key] = name
+
+    def _function_body(self, index: int) -> int | None:
+        """The `{` of the innermost function body holding token `index` (None at module level)."""
+        opening = self.parent[index]
+        while opening >= 0:
+            if self.is_punct(opening, "{") and self._is_function_body(opening):
+                return opening
+            opening = self.parent[opening]
+        return None
+
+    def _is_function_body(self, brace: int) -> bool:
+        if self.is_punct(brace - 1, "=>"):
+            return True
+        index = brace - 1
+        for _ in range(40):  # back over a TypeScript return type (`): Promise<string> {`) to the parameters
+            token = self.token(index)
+            if token is None or (token.kind == "punct" and token.text in (";", "{", "}", "=")):
+                return False
+            if token.kind == "punct" and token.text == ")":
+                before = self.token(self.match[index] - 1)
+                return not (before is not None and before.kind == "name" and before.text in _CONTROL - {"function"})
+            index -= 1
+        return False
+
+    def _arrow_body(self, start: int) -> int | None:
+        """The first token of an arrow function's expression body, for an arrow starting at `start`."""
+        index = start + 1 if self.is_name(start, "async") else start
+        if self.is_punct(index, "("):
+            index = self.match[index] + 1
+        elif self.is_name(index):
+            index += 1
+        else:
+            return None
+        if self.is_punct(index, ":"):  # a TypeScript return type
+            while index < len(self.tokens) and not self.is_punct(index, "=>", ";", "{"):
+                index = self.after(index)
+        if not self.is_punct(index, "=>") or self.is_punct(index + 1, "{"):
+            return None
+        return index + 1
+
     def drop_messages_for_people(self) -> None:
         """Units found only by their name that the module never sends, exports or reads but to log, throw or
         show them (`ERROR_TEMPLATE` thrown in an Error); a name that says prompt or instruction only when it
-        is only asked at a terminal (`window.prompt(NAME_PROMPT)`)."""
-        if not self.named_units:
+        is only asked at a terminal (`window.prompt(NAME_PROMPT)`). What a prompt function returns goes when
+        every call of it is for a person (a function never called here may be called elsewhere)."""
+        if not self.named_units and not self.named_functions:
             return
-        exported = {item.name for item in self.declarations if item.exported}
+        exported = {item.name for item in self.declarations if item.exported} | self.exported_functions
+        for index, token in enumerate(self.tokens):  # `export function buildPrompt`, `export async function …`
+            if token.kind == "name" and token.text == "function" and self.is_name(index + 1):
+                before = index - 2 if self.is_name(index - 1, "async") else index - 1
+                if self.is_name(before, "export"):
+                    exported.add(self.tokens[index + 1].text)
         declared = {item.name_index for item in self.declarations}
         reads: dict[str, list[int]] = {}
-        wanted = set(self.named_units.values())
+        wanted = set(self.named_units.values()) | set(self.named_functions.values())
         for index, token in enumerate(self.tokens):
             if token.kind != "name" or token.text not in wanted or index in declared:
                 continue
-            if self.is_punct(index - 1, ".", "?.") or (
-                self.is_punct(index + 1, ":") and self.is_punct(index - 1, "{", ",")
+            if (
+                self.is_punct(index - 1, ".", "?.")
+                or self.is_name(index - 1, "function")
+                or (self.is_punct(index + 1, ":") and self.is_punct(index - 1, "{", ","))
             ):
-                continue  # a property or an object key, not the constant
+                continue  # a property, an object key or a function's own name, not a read
             reads.setdefault(token.text, []).append(index)
         dropped = set()
-        for key, name in self.named_units.items():
+        for key, name in [*self.named_units.items(), *self.named_functions.items()]:
             if name in exported:
                 continue
-            strong = any(word in name.lower() for word in _PROMPT_WORDS)
+            strong = any(word in name.lower() for word in _PROMPT_WORDS) and key in self.named_units
             uses = reads.get(name, [])
+            if not uses and key in self.named_functions:
+                continue
             if not uses or all(self._for_people(index, terminal_only=strong) for index in uses):
                 dropped.add(key)
         if dropped:
