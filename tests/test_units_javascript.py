@@ -381,7 +381,7 @@ def test_what_a_function_named_for_a_prompt_returns() -> None:
         "fn.buildSystemPrompt#2": (10, "You are a helpful assistant for the team."),
         "fn.reviewPrompt": (13, "Review this diff and list the risks:\n{diff}"),
         "fn.Agent.systemPrompt": (19, "You are the agent of this class, be brief."),
-    }  # not the callback's string, not `errorPrompt`, whose result is only thrown
+    }  # not the callback's string, not `errorPrompt` (only thrown), not a template that is code but for braces
 
 
 PROMPT_FUNCTIONS = """\
@@ -409,5 +409,9 @@ class Agent {
 
 function fail() {
   throw new Error(errorPrompt());
+}
+
+function schemaInstructions(schema) {
+  return `{\\n${Object.keys(schema).map((key) => `  ${key}: string`).join("\\n")}\\n}`;
 }
 """

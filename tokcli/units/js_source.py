@@ -217,6 +217,15 @@ class _Value:
     syntax: str
     slot: Slot | None
     refusal: str | None
+    fields: tuple[str, ...] = ()  # the `{expr}` placeholders in `text`, in order
+
+    @property
+    def prose(self) -> bool:
+        """Reads as prose without its `${…}` fields (a template that is mostly code is no prompt by name)."""
+        text = self.text
+        for field in self.fields:
+            text = text.replace(field, " ", 1)
+        return is_prose(text)
 
 
 # ---- the finder -----------------------------------------------------------------------------------------
@@ -427,7 +436,12 @@ class _Finder:
             other, index = right
             syntax = "format" if "format" in (value.syntax, other.syntax) else infer_syntax(value.text + other.text)
             value = _Value(
-                value.text + other.text, value.offsets + other.offsets, syntax, None, "JavaScript string built with +"
+                value.text + other.text,
+                value.offsets + other.offsets,
+                syntax,
+                None,
+                "JavaScript string built with +",
+                value.fields + other.fields,
             )
         return value, index
 
@@ -446,12 +460,12 @@ class _Finder:
             how = _TRIMS[self.tokens[index + 1].text]
             stripped = getattr(value.text, how)()
             start = value.text.find(stripped) if stripped else 0
-            value = _Value(
-                stripped,
-                value.offsets[start : start + len(stripped)],
-                value.syntax,
-                None,
-                f"JavaScript string with .{self.tokens[index + 1].text}()",
+            value = replace(
+                value,
+                text=stripped,
+                offsets=value.offsets[start : start + len(stripped)],
+                slot=None,
+                refusal=f"JavaScript string with .{self.tokens[index + 1].text}()",
             )
             index += 4
         return value, index
@@ -532,7 +546,7 @@ class _Finder:
         elif slot is not None and encode_js_literal(text, slot) != self.text[start:end]:
             slot, refusal = None, "JavaScript template literal whose escapes tokcli would not write the same way"
         syntax = "format" if expressions else infer_syntax(text)
-        return _Value(text, offsets, syntax, slot, refusal)
+        return _Value(text, offsets, syntax, slot, refusal, tuple(fields))
 
     def literal_data(self, index: int, depth: int = 0) -> tuple[Any, int]:
         """The JSON value the literal at `index` spells, and the index after it; _NotLiteral otherwise."""
@@ -915,7 +929,7 @@ class _Finder:
             if not (marked or named) or start in self.taken:
                 continue
             value = self.string_ending(start)
-            if value is None or not (marked or is_prose(value.text)):
+            if value is None or not (marked or value.prose):
                 continue
             key = self._constant_key(declaration)
             self.add(key, value, None, None, at=start, name=name if declaration.top else "")
@@ -946,7 +960,7 @@ class _Finder:
             self._collection(key, start, depth + 1)
         elif start not in self.taken:
             value = self.string_at(start, end)
-            if value is not None and is_prose(value.text):
+            if value is not None and value.prose:
                 self.add(key, value, None, None, at=start)
 
     def _prompt_functions(self) -> None:
@@ -978,7 +992,7 @@ class _Finder:
         if start in self.taken:
             return
         value = self.string_ending(start)
-        if value is not None and is_prose(value.text):
+        if value is not None and value.prose:
             self.add(key, value, None, None, at=start)
             self.named_functions[key] = name
 
@@ -1088,7 +1102,9 @@ def _dedented(value: _Value, tag: str) -> _Value:
         lines = lines[:-1]
     text = textwrap.dedent("\n".join(lines))
     offsets: Offsets = value.offsets[:1] + [None] * (len(text) - 1) if text else []
-    return _Value(text, offsets, value.syntax, None, f"template literal tagged {tag}: not written back")
+    return replace(
+        value, text=text, offsets=offsets, slot=None, refusal=f"template literal tagged {tag}: not written back"
+    )
 
 
 def might_hold_prompts(text: str) -> bool:
