@@ -415,3 +415,15 @@ function schemaInstructions(schema) {
   return `{\\n${Object.keys(schema).map((key) => `  ${key}: string`).join("\\n")}\\n}`;
 }
 """
+
+
+def test_a_system_key_of_any_call_is_a_prompt_only_when_it_reads_as_prose() -> None:
+    source = (
+        'setTheme({ system: "dark", light: "white" });\n'
+        'configure({ instructions: "Answer in French and keep it short." });\n'
+        'const agent = new Agent({ name: "helper", instructions: "Be brief." });\n'
+    )
+    assert [(unit.key, unit.text) for unit in scan(source, "ui.js").units] == [
+        ("ui.instructions", "Answer in French and keep it short."),
+        ("ui.instructions#2", "Be brief."),
+    ]

@@ -663,9 +663,12 @@ class _Finder:
             expected = None if source is None else source + 1
         return tuple(anchors)
 
-    def argument(self, key: str, start: int, end: int, role: str | None, model: str | None) -> None:
+    def argument(
+        self, key: str, start: int, end: int, role: str | None, model: str | None, *, prose: bool = False
+    ) -> None:
         """The value at `start:end` sent in a prompt place: a string, a list of text parts, or a name of a
-        module-level string (one unit, keyed by the name, wherever it is sent)."""
+        module-level string (one unit, keyed by the name, wherever it is sent). With `prose`, a string written
+        there must read as prose (a place that may be no model's)."""
         token = self.tokens[start]
         if token.kind == "name" and end == start + 1 and token.text in self.constants:
             name = token.text
@@ -687,7 +690,7 @@ class _Finder:
         if start in self.taken:
             return
         value = self.string_at(start, end)
-        if value is not None:
+        if value is not None and (value.prose or not prose):
             self.add(key, value, role, model, at=start)
 
     def _parts(self, key: str, bracket: int, role: str | None, model: str | None) -> None:
@@ -812,9 +815,11 @@ class _Finder:
             return
         if name.endswith("PromptTemplate") and "template" in fields:
             self.argument(f"{owner}.{name}(template)", *fields["template"], None, model)
+        # `{ system: "dark" }` given to any function may be a setting: there, only prose is a system prompt
+        loose = not ("model" in fields or "messages" in fields or name in _MODEL_CALLS or name == "Agent")
         for key in _SYSTEM_KEYS:
             if key in fields:
-                self.argument(f"{owner}.{key}", *fields[key], "system", model)
+                self.argument(f"{owner}.{key}", *fields[key], "system", model, prose=loose)
         if "prompt" in fields and (name in _MODEL_CALLS or "model" in fields):
             self.argument(f"{owner}.prompt", *fields["prompt"], "user", model)
         if "input" in fields and name == "create" and receiver == "responses":
