@@ -25,15 +25,14 @@ class Expanded:
 
 
 def _source_kind(path: str) -> str | None:
-    """The kind of a source file, "python" or "notebook" (left out quietly without prompts); None for others."""
+    """The kind of a source file, "python", "notebook" or "javascript" (left out quietly without prompts); None
+    for others."""
     lowered = path.lower()
     if lowered.endswith(tuple(PYTHON_SUFFIXES)):
         return "python"
-    return "notebook" if lowered.endswith(tuple(NOTEBOOK_SUFFIXES)) else None
-
-
-def _is_javascript(path: str) -> bool:
-    return path.lower().endswith(tuple(JS_SUFFIXES))
+    if lowered.endswith(tuple(NOTEBOOK_SUFFIXES)):
+        return "notebook"
+    return "javascript" if lowered.endswith(tuple(JS_SUFFIXES)) else None
 
 
 def expand_units(found: Discovery, settings: UnitSettings) -> Expanded:

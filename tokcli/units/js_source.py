@@ -31,7 +31,6 @@ from tokcli.units.model import Anchor, HostScan, PromptUnit, Slot
 from tokcli.units.select import UnitSettings
 from tokcli.units.syntax import infer_syntax, is_prose
 
-
 MARKER = re.compile(r"(?://|/\*)\s*tokcli:\s*prompt\b")
 #: A file with none of these (lowered) holds no place this module looks at: it is not lexed. (`role` and
 #: `content` together, `tools` beside `model` or `messages`, and `template` in a file about models too.)
