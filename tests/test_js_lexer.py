@@ -218,3 +218,12 @@ def test_cooked_values_are_what_node_reads(tmp_path: Path) -> None:
         if "${" in literal.replace("\\${", ""):
             continue  # the placeholders are code; compared below through the scan
         assert by_start[start] is not None and by_start[start][0] == value, literal
+
+
+def test_a_crlf_template_literal_is_written_back_with_its_line_breaks() -> None:
+    text = "// tokcli: prompt\r\nconst SYSTEM_PROMPT = `Answer briefly.   \r\nUse ${lang}.`;\r\n"
+    unit = only_unit(text)
+    assert unit.text == "Answer briefly.   \nUse {lang}."
+    written, refused = apply_changes(text, [Change(unit, "Answer briefly.\nUse {lang}.")], UnitSettings())
+    assert refused == []
+    assert written == text.replace("briefly.   \r\n", "briefly.\r\n")

@@ -542,7 +542,8 @@ class _Finder:
         fields = [placeholder(expression) for expression in expressions]
         if any(field in part for field in fields for part in literal_parts):
             slot, refusal = None, "template literal whose text spells one of its own ${…} fields"
-        elif slot is not None and encode_js_literal(text, slot) != self.text[start:end]:
+        # a template reads CRLF as LF; the write-back puts the file's line breaks back (`with_line_breaks`)
+        elif slot is not None and encode_js_literal(text, slot) != self.text[start:end].replace("\r\n", "\n"):
             slot, refusal = None, "JavaScript template literal whose escapes tokcli would not write the same way"
         syntax = "format" if expressions else infer_syntax(text)
         return _Value(text, offsets, syntax, slot, refusal, tuple(fields))
