@@ -255,6 +255,27 @@ def test_messages_sharing_a_yaml_anchor_are_kept_rather_than_the_file_reserialis
     assert path.read_text() == source.replace("Please note that it is very important that you do", "Do")
 
 
+def test_the_summary_of_messages_sharing_an_anchor_reports_only_what_was_written(tmp_path: Path) -> None:
+    # the second reading of the anchor loses its repeated line when the turns are compressed together; that cut
+    # and the system message's are undone, so neither is counted nor listed as removed
+    assistant = "Please note that it is very important that you do not guess."
+    source = (
+        "# support bot\n- role: system  # rules\n  content: &rules |\n    Please note that you must answer in"
+        f" {{{{ lang }}}}.\n    \tIndented by a tab: keep it.\n- role: user\n  content: *rules\n- role: assistant\n"
+        f"  content: {assistant}\n"
+    )
+    path = tmp_path / "chat.yaml"
+    path.write_text(source)
+    result = CliRunner().invoke(app, ["compress", str(path), "--format", "json"])
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.stdout)
+    alone = compress_prompt("turn.txt", assistant)
+    assert report["text"] == source.replace(assistant, alone.text)
+    assert report["removed"] == []
+    assert report["transforms"] == alone.transforms
+    assert report["notes"] == ["2 messages share one YAML anchor and would differ: kept as they were"]
+
+
 def test_a_repeated_content_key_is_edited_where_the_loader_reads_it(tmp_path: Path) -> None:
     # YAML and JSON loaders keep a repeated key's last value: that scalar is the message, edited in place
     source = (

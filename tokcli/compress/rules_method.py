@@ -686,10 +686,20 @@ def _compress_chat(document: PromptDocument, level: str, explain: bool) -> Rules
         owners.extend(position for _ in parts)
     texts = [holder[key] for holder, key, _ in slots]
     lines = [line for _, _, line in slots]
-    examples = _example_turns(items, owners)
-    result, new_texts = _compress_turns(document, texts, lines, examples, level, explain)
-    if not is_json and "&" in document.text and "*" in document.text:
-        new_texts = _shared_texts_kept(document.text, texts, new_texts, result.notes)
+    as_written = _example_turns(items, owners)
+    anchored_notes: list[str] = []
+    while True:
+        result, new_texts = _compress_turns(document, texts, lines, as_written, level, explain)
+        shared = [] if is_json else _shared_texts_differing(document.text, texts, new_texts)
+        if not shared:
+            break
+        # those messages stay as written and the others are compressed again without them: the transforms and
+        # removed sentences reported are then those of the texts written, not of cuts undone
+        for indexes in shared:
+            anchored_notes.append(f"{len(indexes)} messages share one YAML anchor and would differ: kept as they were")
+            for index in indexes:
+                as_written[index] = True
+    result.notes.extend(anchored_notes)
     if not result.transforms or new_texts == texts:
         result.transforms.clear()
         result.removed.clear()  # (cut from messages kept as they were)
@@ -710,10 +720,12 @@ def _compress_chat(document: PromptDocument, level: str, explain: bool) -> Rules
     return result
 
 
-def _shared_texts_kept(text: str, texts: list[str], new_texts: list[str], notes: list[str]) -> list[str]:
-    """`new_texts` with the messages that read one YAML anchor (`content: *rules`) kept as they were where their
-    compressions differ (a repeated instruction is cut from the later turn): one scalar cannot hold two texts,
-    and re-serialising the file would lose its comments and anchors."""
+def _shared_texts_differing(text: str, texts: list[str], new_texts: list[str]) -> list[list[int]]:
+    """The groups of messages that read one YAML anchor (`content: *rules`) and whose compressions differ (a
+    repeated instruction is cut from the later turn): one scalar cannot hold two texts, and re-serialising the
+    file would lose its comments and anchors."""
+    if "&" not in text or "*" not in text:
+        return []
     import yaml
 
     from tokcli.compress import chat_edit
@@ -721,19 +733,13 @@ def _shared_texts_kept(text: str, texts: list[str], new_texts: list[str], notes:
     try:
         nodes = chat_edit.content_nodes(chat_edit.compose(text, is_json=False))
     except (yaml.YAMLError, ValueError):
-        return new_texts
+        return []
     if nodes is None or len(nodes) != len(texts):
-        return new_texts
+        return []
     readers: dict[int, list[int]] = {}
     for index, node in enumerate(nodes):
         readers.setdefault(id(node), []).append(index)
-    kept = list(new_texts)
-    for indexes in readers.values():
-        if len({new_texts[index] for index in indexes}) > 1:
-            for index in indexes:
-                kept[index] = texts[index]
-            notes.append(f"{len(indexes)} messages share one YAML anchor and would differ: kept as they were")
-    return kept
+    return [indexes for indexes in readers.values() if len({new_texts[index] for index in indexes}) > 1]
 
 
 def _edited_in_place(text: str, texts: list[str], new_texts: list[str], data: Any, *, is_json: bool) -> str | None:
@@ -811,13 +817,13 @@ def _example_turns(items: list[Any], owners: list[int]) -> list[bool]:
 
 
 def _compress_turns(
-    document: PromptDocument, texts: list[str], lines: list[int], examples: list[bool], level: str, explain: bool
+    document: PromptDocument, texts: list[str], lines: list[int], as_written: list[bool], level: str, explain: bool
 ) -> tuple[RulesResult, list[str]]:
-    """The messages compressed together, except the turns of an example conversation, which are what its
-    speakers say and stay as written ("Could you please ship faster?" in a demonstrated review, "Could you
-    please process my refund?" as the polite rewrite an assistant turn shows)."""
+    """The messages compressed together, except those `as_written`: the turns of an example conversation, which
+    are what its speakers say ("Could you please ship faster?" in a demonstrated review, "Could you please
+    process my refund?" as the polite rewrite an assistant turn shows), and messages sharing a YAML anchor."""
     result = RulesResult(text=document.text, original=document.text, level=level)
-    others = [index for index in range(len(texts)) if not examples[index]]
+    others = [index for index in range(len(texts)) if not as_written[index]]
     news = list(texts)
     compressed = _compress_messages([texts[i] for i in others], [lines[i] for i in others], level, result, explain)
     for index, new in zip(others, compressed):
