@@ -443,6 +443,28 @@ def test_tool_lists_in_source_are_linted_as_tools_and_never_rewritten(tmp_path: 
         assert path.read_text() == TOOL_LISTS
 
 
+def test_compress_counts_the_tool_lists_it_leaves_alone(tmp_path: Path) -> None:
+    # only tool lists: compress said "0 → 0 tokens" while count showed their tokens
+    path = tmp_path / "agent.py"
+    path.write_text(TOOL_LISTS)
+    counts = invoke("count", str(path), "-m", "gpt-4o", "-m", "claude-sonnet-4-6", "--format", "json")
+    assert counts.exit_code == 0, counts.stderr
+    sent: dict[str, int] = {}
+    for row in json.loads(counts.stdout)["results"]:
+        sent[row["model"]] = sent.get(row["model"], 0) + row["tokens"]
+    result = invoke("compress", str(path), "-m", "gpt-4o", "-m", "claude-sonnet-4-6", "--format", "json")
+    assert result.exit_code == 0, result.stderr
+    report = json.loads(result.stdout)
+    assert {row["model"]: (row["tokens_before"], row["tokens_after"]) for row in report["models"]} == {
+        model: (tokens, tokens) for model, tokens in sent.items()
+    }
+    assert sent["gpt-4o"] > 0 and not report["changed"]
+    assert report["notes"] == [
+        "2 tool lists counted as sent, not compressed (descriptions written in code are left to you; compress"
+        " shortens a JSON tool file's)"
+    ]
+
+
 PROMPT_FUNCTIONS = """\
 from enum import Enum
 

@@ -105,7 +105,13 @@ def _run_on_units(
         without_prompts=hosted.without_prompts,
     )
     report.models = measure(
-        hosted.units_before, hosted.units_after, targets, table=table, calls=request.calls, per=request.per
+        hosted.units_before,
+        hosted.units_after,
+        targets,
+        table=table,
+        calls=request.calls,
+        per=request.per,
+        tools=hosted.tools,
     )
     report.calls, report.per = request.calls, request.per
     return report

@@ -108,9 +108,12 @@ def measure(
     table: Any = None,
     calls: int | None = None,
     per: str = "day",
+    tools: Sequence[tuple[str, str]] = (),
 ) -> list[ModelSavings]:
     """Tokens of both texts for each target (a `tokcli.counting.Target`), and the money saved when priced. A
-    sequence of texts (the prompt units of one file) counts as the sum of its texts' tokens."""
+    sequence of texts (the prompt units of one file) counts as the sum of its texts' tokens. `tools` are the
+    (name, JSON) of tool lists sent beside the prompts and left as they are: counted on both sides as `count`
+    counts a tool file (per provider)."""
     from tokcli.registry import get_tokenizer
     from tokcli.streaming import LARGE_TEXT_CHARS, count_large_text
 
@@ -126,8 +129,20 @@ def measure(
             count_large_text(text, tokenizer) if len(text) >= LARGE_TEXT_CHARS else next(small_counts) for text in texts
         ]
         before, after = sum(counts[: len(befores)]), sum(counts[len(befores) :])
-        rows.append(_priced(target, tokenizer.exact, before, after, table, calls, per))
+        exact = tokenizer.exact
+        if tools:
+            sent, exact = _tool_tokens(tools, target, exact)
+            before, after = before + sent, after + sent
+        rows.append(_priced(target, exact, before, after, table, calls, per))
     return rows
+
+
+def _tool_tokens(tools: Sequence[tuple[str, str]], target: Any, exact: bool) -> tuple[int, bool]:
+    from tokcli.counting import count_inputs
+    from tokcli.inputs import InputText
+
+    report = count_inputs([InputText(name, text) for name, text in tools], [target])
+    return sum(row.tokens for row in report.results), exact and all(row.exact for row in report.results)
 
 
 def _priced(target: Any, exact: bool, before: int, after: int, table: Any, calls: int | None, per: str) -> ModelSavings:

@@ -190,6 +190,8 @@ class HostCompression:
     transforms: dict[str, int] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
     without_prompts: str | None = None  # why the file holds no prompt ("no prompts found in this Python file")
+    #: (unit name, JSON) of the tool lists: sent with the prompts, counted, never compressed
+    tools: list[tuple[str, str]] = field(default_factory=list)
 
 
 def compress_host(path: str, text: str, level: str, settings: UnitSettings) -> HostCompression | None:
@@ -215,7 +217,8 @@ def compress_host(path: str, text: str, level: str, settings: UnitSettings) -> H
     before, after = [], []
     fired: dict[int, dict[str, int]] = {}  # id(unit) → its transforms
     for unit in scan.units:
-        if unit.kind == "tools":  # not prose: compress leaves tool lists alone, as it does tool files
+        if unit.kind == "tools":  # its source is code, not the JSON read: counted as sent, never rewritten
+            result.tools.append((unit.name, unit.text))
             continue
         document = unit_document(path, unit.text, unit.syntax)
         compressed = compress_document(document, level=level)
@@ -240,6 +243,11 @@ def compress_host(path: str, text: str, level: str, settings: UnitSettings) -> H
         if unit_id not in not_written:
             for name, times in transforms.items():
                 result.transforms[name] = result.transforms.get(name, 0) + times
+    if result.tools:
+        result.notes.append(
+            f"{len(result.tools)} tool {'list' if len(result.tools) == 1 else 'lists'} counted as sent, not"
+            " compressed (descriptions written in code are left to you; compress shortens a JSON tool file's)"
+        )
     result.before, result.after = "\n".join(before), "\n".join(after)
     result.units_before, result.units_after = before, after
     return result
