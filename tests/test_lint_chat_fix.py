@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 
 import pytest
+import yaml
 from typer.testing import CliRunner
 
 from tokcli.cli import app
@@ -92,3 +93,43 @@ def test_a_chat_file_ending_in_a_block_without_a_line_break_still_ends_so(tmp_pa
     written = path.read_text()
     assert written.startswith("- role: system\n  content: |-\n    ")
     assert written.endswith("{{ lang }}.\n    Be brief.")
+
+
+def test_the_findings_fix_applies_are_labelled_fixable_and_only_those(tmp_path: Path) -> None:
+    # a chat message's findings were fixed by --fix but reported without `[fixable]` and with `fix: null`
+    source = (
+        "# support bot\n- role: system\n  content: |\n    Please note that you are a helpful assistant.   \n"
+        "    Answer briefly.\n- role: user\n  content: 'Summarize   this {{ text }}.'\n"
+    )
+    path = tmp_path / "chat.yaml"
+    path.write_text(source)
+    report = runner.invoke(app, ["lint", str(path), "--format", "json"])
+    assert report.exit_code == 1, report.output
+    findings = json.loads(report.stdout)["findings"]
+    assert sorted((f["code"], f["fixable"]) for f in findings) == [
+        ("TK102", True),
+        ("TK103", True),
+        ("TK302", False),
+    ]
+    for finding in findings:  # each fix rewrites its message's scalar, as --fix writes it
+        if finding["fixable"]:
+            (edit,) = finding["fix"]
+            fixed = source[: edit["start"]] + edit["replacement"] + source[edit["end"] :]
+            assert yaml.safe_load(fixed) != yaml.safe_load(source)
+            assert fixed.startswith("# support bot\n")
+    text = runner.invoke(app, ["lint", str(path)])
+    assert text.stdout.count("[fixable]") == 2
+    assert "2 fixable with --fix" in text.stdout
+    result = runner.invoke(app, ["lint", str(path), "--fix"])
+    assert result.stderr == "tokcli: fixed 2 findings in 1 file(s)\n"
+    assert "[fixable]" not in result.stdout and "TK302" in result.stdout
+
+
+def test_findings_in_content_parts_are_not_labelled_fixable(tmp_path: Path) -> None:
+    # two parts of one message: --fix leaves the file alone (see above), so nothing is offered
+    parts = [{"type": "text", "text": "Summarize   this."}, {"type": "text", "text": "Then list it."}]
+    path = tmp_path / "chat.json"
+    path.write_text(json.dumps([{"role": "user", "content": parts}]))
+    result = runner.invoke(app, ["lint", str(path)])
+    assert result.exit_code == 1
+    assert "TK103" in result.stdout and "fixable" not in result.stdout

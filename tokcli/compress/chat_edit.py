@@ -132,11 +132,23 @@ def replace_scalars(text: str, edits: list[tuple[Any, str]], *, is_json: bool) -
         return replace_scalars(text.replace("\r", "\n"), edits, is_json=is_json).replace("\n", "\r")
     original = text
     for node, value in sorted(edits, key=lambda edit: edit[0].start_mark.index, reverse=True):
-        start, end = node.start_mark.index, node.end_mark.index
-        start += len(_PROPERTIES.match(text, start).group())  # type: ignore[union-attr]
-        written = _written(text, start, end, node.style, value, is_json=is_json)
+        start, end, written = _scalar_source(text, node, value, is_json=is_json)
         text = text[:start] + written + text[end:]
     return keep_line_ends(original, text)
+
+
+def scalar_edit(text: str, node: Any, value: str, *, is_json: bool) -> tuple[int, int, str]:
+    """(start, end, new source): the one edit of `text` that `replace_scalars` makes for (node, value)."""
+    from tokcli.line_ends import keep_line_ends
+
+    start, end, written = _scalar_source(text, node, value, is_json=is_json)
+    return start, end, keep_line_ends(text[start:end], written)
+
+
+def _scalar_source(text: str, node: Any, value: str, *, is_json: bool) -> tuple[int, int, str]:
+    start, end = node.start_mark.index, node.end_mark.index
+    start += len(_PROPERTIES.match(text, start).group())  # type: ignore[union-attr]
+    return start, end, _written(text, start, end, node.style, value, is_json=is_json)
 
 
 # an anchor or tag before the scalar ("&same", "!!str"): part of the node's source, kept

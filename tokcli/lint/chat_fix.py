@@ -21,23 +21,16 @@ MAX_PASSES = 8
 def fix_chat(linter: Any, document: PromptDocument) -> tuple[str, int] | None:
     """(the chat file with its messages' safe fixes written, fixes applied), or None when nothing is fixed or the
     file cannot be edited exactly (content given as parts, an odd layout)."""
-    import yaml
-
     from tokcli.compress import chat_edit
 
+    nodes = message_scalars(document)
+    if nodes is None:
+        return None
     is_json = document.path.lower().endswith(".json")
-    try:
-        nodes = chat_edit.content_nodes(chat_edit.compose(document.text, is_json=is_json))
-    except (yaml.YAMLError, ValueError):
-        return None
-    if nodes is None or len(nodes) != len(document.messages):
-        return None
     edits: dict[int, tuple[Any, str]] = {}  # an alias is the node of its anchor: one edit each
     expected = []
     applied = 0
     for node, message in zip(nodes, document.messages):
-        if node.value != message.content:
-            return None  # the reader and the nodes disagree: the file is left alone
         new_text, count = fixed_message(linter, document.path, message.content)
         if id(node) in edits:
             new_text = edits[id(node)][1]
@@ -55,6 +48,45 @@ def fix_chat(linter: Any, document: PromptDocument) -> tuple[str, int] | None:
     if [(message.role, message.content) for message in again.messages] != expected:
         return None
     return edited, applied
+
+
+def message_scalars(document: PromptDocument) -> list[Any] | None:
+    """The `content` scalar node of each message of a chat file, in order, or None when the file cannot be
+    fixed in place (content given as parts, a reader and a node that disagree, YAML that does not compose)."""
+    import yaml
+
+    from tokcli.compress import chat_edit
+
+    try:
+        nodes = chat_edit.content_nodes(
+            chat_edit.compose(document.text, is_json=document.path.lower().endswith(".json"))
+        )
+    except (yaml.YAMLError, ValueError):
+        return None
+    if nodes is None or len(nodes) != len(document.messages):
+        return None
+    if any(node.value != message.content for node, message in zip(nodes, document.messages)):
+        return None  # the reader and the nodes disagree: the file is left alone
+    return nodes
+
+
+def message_fix(document: PromptDocument, node: Any, content: str, edits: list[tuple[int, int, str]]) -> Any:
+    """The fix `lint --fix` makes for edits of one message's `content` (offsets into it): one `Edit` of the file
+    rewriting the message's scalar, or None where the fixer refuses it (a template tag would change)."""
+    from tokcli.compress import chat_edit
+    from tokcli.lint.finding import Edit
+
+    parts, position = [], 0
+    for start, end, replacement in sorted(edits):
+        parts += [content[position:start], replacement]
+        position = end
+    fixed = "".join(parts) + content[position:]
+    if _tags(fixed) != _tags(content):
+        return None
+    start, end, source = chat_edit.scalar_edit(
+        document.text, node, fixed, is_json=document.path.lower().endswith(".json")
+    )
+    return [Edit(start, end, source)]
 
 
 def fixed_message(linter: Any, path: str, text: str) -> tuple[str, int]:

@@ -174,9 +174,10 @@ class Linter:
             from tokcli.lint.chat_fix import fix_chat
 
             fixed = fix_chat(self, document)
-            if fixed is not None:
-                text, applied = fixed
-                return FixResult(text, applied, self.lint_document(load_prompt(path, text)))
+            if fixed is None:  # a message's fix edits its scalar, and only `fix_chat` checks what it reads back
+                return FixResult(text, 0, self.lint_document(document))
+            text, applied = fixed
+            return FixResult(text, applied, self.lint_document(load_prompt(path, text)))
         findings = self.lint_document(document)
         applied_total = 0
         for _ in range(MAX_FIX_PASSES):

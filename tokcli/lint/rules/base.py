@@ -348,6 +348,8 @@ class Context:
         if edits and segment.start is not None:
             base = segment.start
             fix = [Edit(base + a, base + b, r) for a, b, r in edits]
+        elif edits and rule.safe_fix and self.document.kind == "chat":
+            fix = self._message_fix(segment, edits)
         line, column = self.position(segment, start)
         end_line, end_column = self.position(segment, max(start, end))
         self.findings.add(
@@ -362,6 +364,19 @@ class Context:
             cacheable_tokens=cacheable_tokens,
             over_budget_tokens=over_budget_tokens,
         )
+
+    def _message_fix(self, segment: Segment, edits: list[tuple[int, int, str]]) -> list[Edit] | None:
+        """A chat message's fix as `lint --fix` writes it (`chat_fix`): its content scalar rewritten."""
+        from tokcli.lint import chat_fix
+
+        if "message scalars" not in self.shared:
+            self.shared["message scalars"] = chat_fix.message_scalars(self.document)
+        nodes = self.shared["message scalars"]
+        index = segment.cache.get("message")
+        if nodes is None or index is None:
+            return None
+        fix: list[Edit] | None = chat_fix.message_fix(self.document, nodes[index], segment.text, edits)
+        return fix
 
 
 #: Lines shorter than this are counted whole when measuring a finding's savings; on a longer line the count is
@@ -520,12 +535,14 @@ def _json_anchors(document: PromptDocument, segments: list[Segment]) -> None:
 def build_segments(document: PromptDocument) -> list[Segment]:
     if document.kind in ("chat", "tools", "config"):
         segments = []
-        for message in document.messages:
+        for index, message in enumerate(document.messages):
             try:
                 spans = find_template_spans(message.content)
             except InputError:
                 spans = []
-            segments.append(Segment(message.content, None, message.line, role=message.role, spans=spans))
+            segment = Segment(message.content, None, message.line, role=message.role, spans=spans)
+            segment.cache["message"] = index  # its `content` scalar, for a fix (`chat_fix.message_scalars`)
+            segments.append(segment)
         if document.path.lower().endswith(".json"):
             _json_anchors(document, segments)
         return segments
