@@ -83,6 +83,23 @@ def test_invisible_unicode_fix() -> None:
     assert fix(source, "TK605", dedent=False).text == "Summarize the article, please.\n"
 
 
+def test_an_invisible_character_merged_into_its_neighbours_token_is_still_found(tmp_path: Path) -> None:
+    # o200k reads "\u200b\n" and ".\u200b" as one token each: removing the mark saves nothing, and the finding was
+    # dropped as waste that costs no token, at a chat message's very end above all
+    tokenizer = get_tokenizer("o200k_base")
+    assert tokenizer.count("Be brief.\u200b") == tokenizer.count("Be brief.")
+    assert hits("Be brief\u200b\n", "TK605", dedent=False) == [(1, 9, "TK605")]
+    path = tmp_path / "chat.json"
+    path.write_text(json.dumps([{"role": "system", "content": "Be brief.\u200b"}, {"role": "user", "content": "hi"}]))
+    result = CliRunner().invoke(app, ["lint", str(path), "--select", "TK605", "--format", "json"])
+    assert result.exit_code == 1, result.output
+    (finding,) = json.loads(result.stdout)["findings"]
+    assert (finding["code"], finding["tokens_wasted"], finding["fixable"]) == ("TK605", 0, True)
+    # an odd space that costs no more than a plain one is no finding (a no-break space before a digit)
+    assert tokenizer.count("Wait\u00a010 s") == tokenizer.count("Wait 10 s")
+    assert hits("Wait\u00a010 s\n", "TK605", dedent=False) == []
+
+
 def test_joiners_inside_scripts_and_emoji_are_kept() -> None:
     persian = "می\u200cخواهم\n"
     family = "\U0001f468\u200d\U0001f469\u200d\U0001f467\n"

@@ -388,6 +388,10 @@ class InvisibleUnicode(Rule):
     code = "TK605"
     name = "invisible-unicode"
     safe_fix = True
+    # a zero-width or control character is hidden text even where the tokenizer merges it into its neighbour's
+    # token and removing it saves nothing ("brief.\u200b" is one token): reported whatever it costs. An odd
+    # space that costs no more than a plain one is not worth a warning (checked in `check`).
+    measures_waste = False
 
     def check(self, ctx: Context) -> None:
         # One message object per distinct run: a file of letters between zero-width spaces has a finding
@@ -403,6 +407,9 @@ class InvisibleUnicode(Rule):
                 after = segment.text[match.end() : match.end() + 1]
                 if replacement and (before.isspace() or after.isspace() or not before or not after):
                     replacement = ""
+                hidden = any(_INVISIBLE.get(char, "") == "" for char in text)  # tag characters are hidden too
+                if not hidden and not ctx.savings(segment, match.start(), match.end(), replacement):
+                    continue
                 message = messages.get(text)
                 if message is None:
                     names = sorted({_char_name(char) for char in text})
