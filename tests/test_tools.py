@@ -399,3 +399,20 @@ def test_built_in_tools_beside_functions_are_named_not_an_error(
     # a list of built-ins alone, or typed entries that are no known built-in, is still no tool list
     assert tool_list([{"type": "web_search_preview"}]) is None
     assert tool_list([{"type": "shell_step"}, {"name": "build", "description": "Build it."}]) is None
+
+
+def test_audit_names_the_built_in_tools_it_cannot_count(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # count and cost said so; audit priced the same files without a word (the cache keeps it too)
+    monkeypatch.chdir(tmp_path)
+    Path("tools.json").write_text(json.dumps([WEATHER_TOOL, {"type": "web_search_preview"}]))
+    anthropic = {"name": "get_stock", "description": "Price of a stock.", "input_schema": {"type": "object"}}
+    Path("claude_tools.json").write_text(json.dumps([anthropic, {"type": "bash_20250124", "name": "bash"}]))
+    Path("alone.json").write_text(json.dumps([WEATHER_TOOL]))
+    for run_number in (1, 2):
+        code, stdout, stderr = run("audit", ".", "-m", "gpt-4o", "--format", "json")
+        assert code == 0, stderr
+        notes = [note for note in json.loads(stdout)["notes"] if "built-in tools" in note]
+        assert notes == [
+            "claude_tools.json: built-in tools not counted (the provider defines their prompts): bash",
+            "tools.json: built-in tools not counted (the provider defines their prompts): web_search_preview",
+        ], run_number

@@ -41,8 +41,8 @@ class ModelTarget:
 
 
 #: 2: findings as rows of fields; 3: tool figures; 4: findings keep their cache and budget figures; 5: findings as
-#: columns of fields; 6: the model the file names
-_PAYLOAD_FORMAT = 6
+#: columns of fields; 6: the model the file names; 7: the built-in tools it lists
+_PAYLOAD_FORMAT = 7
 
 
 @dataclass
@@ -62,6 +62,9 @@ class FileFacts:
     tools_exact: dict[str, bool] = field(default_factory=dict)
     #: The request forces a tool (tool_choice any/tool/required): Anthropic's larger tool-use prompt applies.
     forced_tool: bool = False
+    #: The built-in tools the request lists (`web_search_preview`, `bash_20250124`): the provider defines their
+    #: prompts, so they are not in `tokens`.
+    hosted_tools: list[str] = field(default_factory=list)
     uncounted_images: int = 0  # image parts no tokenizer could count (size unknown or no formula)
     #: The model the file names for itself (a `.prompt.yml`'s `model:`, a front matter's), as written.
     named_model: str | None = None
@@ -82,6 +85,7 @@ class FileFacts:
             "tools": self.tools,
             "tools_exact": self.tools_exact,
             "forced_tool": self.forced_tool,
+            "hosted_tools": self.hosted_tools,
             "uncounted_images": self.uncounted_images,
             "named_model": self.named_model,
         }
@@ -102,6 +106,7 @@ class FileFacts:
             tools={name: [list(row) for row in rows] for name, rows in data["tools"].items()},
             tools_exact=dict(data["tools_exact"]),
             forced_tool=bool(data["forced_tool"]),
+            hosted_tools=[str(name) for name in data["hosted_tools"]],
             uncounted_images=int(data["uncounted_images"]),
             named_model=data["named_model"],
         )
@@ -280,14 +285,6 @@ def analyze_document(
     return Parsed(path, document, compressed_text, findings)
 
 
-def _forced_tool(document: PromptDocument) -> bool:
-    from tokcli.counting import request_of
-    from tokcli.tool_tokens import forces_tool
-
-    request = request_of(countable_document(document))
-    return request is not None and forces_tool(request.tool_choice)
-
-
 def tokenizer_targets(tokenizers: Sequence[str], models: dict[str, tuple[str, str]] | None) -> list[Target]:
     """Counting targets, one per tokenizer, that count tool definitions the way their provider does (see
     `count_all`)."""
@@ -321,7 +318,9 @@ def count_all(
         for index, item in enumerate(parsed)
         if item.compressed_text is not None
     ]
+    from tokcli.counting import request_of
     from tokcli.pricing.named import document_model
+    from tokcli.tool_tokens import forces_tool
 
     facts = [
         FileFacts(item.document.kind, findings=item.findings, named_model=document_model(item.document))
@@ -344,7 +343,10 @@ def count_all(
                 fact.tools_exact[target.tokenizer] = row.request.exact
                 fact.uncounted_images = max(fact.uncounted_images, row.request.uncounted_images)
     for item, fact in zip(parsed, facts):
-        fact.forced_tool = _forced_tool(item.document)
+        request = request_of(countable_document(item.document))
+        if request is not None:
+            fact.forced_tool = forces_tool(request.tool_choice)
+            fact.hosted_tools = list(request.hosted)
     if squeezed:
         report = count_inputs([item for _, item in squeezed], targets)
         per_target = len(squeezed)

@@ -299,6 +299,11 @@ def run_audit(
                 )
             )
             report.findings.extend(fact.findings)
+            if fact.hosted_tools:  # as `count` and `cost` say it
+                report.notes.append(
+                    f"{file.path}: built-in tools not counted (the provider defines their prompts): "
+                    + ", ".join(fact.hosted_tools)
+                )
             if fact.uncounted_images:
                 count = fact.uncounted_images
                 report.notes.append(
