@@ -182,3 +182,33 @@ def test_a_string_given_to_format_reads_its_braces_as_format_fields() -> None:
         ].syntax
         == "jinja2"
     )
+
+
+VARIABLE_ROLES = """\
+import logging
+
+logger = logging.getLogger(__name__)
+GREETING_TEMPLATE = "Welcome back, {name}! Your project was saved."
+RULES_TEMPLATE = "Answer in the user's language and cite the ticket number."
+
+
+def turn(role, name, question):
+    logger.info(dict(role=role, content=GREETING_TEMPLATE))
+    return [
+        {"role": role, "content": "You are a support assistant for Acme. Answer briefly."},
+        dict(role=role, content=RULES_TEMPLATE),
+        dict(role="system", content="Never promise a refund."),
+        {"role": role, "content": question},
+    ]
+"""
+
+
+def test_a_message_whose_role_is_a_variable_is_a_prompt() -> None:
+    # the role is picked by the code, the content is written here: a prompt whatever turn it is sent as (they
+    # were not found at all, and neither was a message written as `dict(role=..., content=...)`)
+    found = {key: (unit.role, unit.text) for key, unit in by_key(VARIABLE_ROLES).items()}
+    assert found == {
+        "agent.RULES_TEMPLATE": (None, "Answer in the user's language and cite the ticket number."),
+        "agent.turn.message": (None, "You are a support assistant for Acme. Answer briefly."),
+        "agent.turn.message#2": ("system", "Never promise a refund."),
+    }  # GREETING_TEMPLATE is only logged: a message for a person, even as a message dict

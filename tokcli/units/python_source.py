@@ -48,6 +48,7 @@ _CALL_LITERALS = (
     "tools=",
     "functions=",
     "expected_output=",
+    "dict(role=",  # a message as `dict(role=..., content=...)`
 )
 #: (gate, pattern): every match holds the gate (see `_GATES`), or None. Each pattern starts with a literal, which
 #: `re` finds fast (`\b` or an alternation first scans every position); a function or class named for prompts
@@ -665,8 +666,10 @@ class _Finder(ast.NodeVisitor):
         messages = keywords.get("messages")
         if isinstance(messages, (ast.List, ast.Tuple)):
             for index, item in enumerate(messages.elts):
-                if isinstance(item, ast.Dict):
+                if _message_fields(item) is not None:
                     self._message(f"{owner}.messages[{index}]", item, model)
+        if id(node) not in self.taken and _message_fields(node) is not None:  # dict(role=..., content=...)
+            self._message(f"{owner}.message", node, None)
         self.generic_visit(node)
 
     def visit_Dict(self, node: ast.Dict) -> None:
@@ -674,15 +677,18 @@ class _Finder(ast.NodeVisitor):
             self._message(".".join(self.scope) + ".message", node, None)
         self.generic_visit(node)
 
-    def _message(self, key: str, node: ast.Dict, model: str | None) -> None:
+    def _message(self, key: str, node: ast.expr, model: str | None) -> None:
+        """A message: a `role` and a `content`. The role may be a variable (`{"role": role, "content": ...}`,
+        one prompt sent as whichever turn the code picks): the content is a prompt all the same."""
         self.taken.add(id(node))
-        fields = {k.value: v for k, v in zip(node.keys, node.values) if isinstance(k, ast.Constant)}
-        role, content = fields.get("role"), fields.get("content")
-        if content is None or not (isinstance(role, ast.Constant) and isinstance(role.value, str)):
+        fields = _message_fields(node)
+        if fields is None:
             return
+        role, content = fields
         if isinstance(content, (ast.List, ast.Tuple)):
             key += ".content"
-        self._argument(key, content, role.value, model)
+        known_role = role.value if isinstance(role, ast.Constant) and isinstance(role.value, str) else None
+        self._argument(key, content, known_role, model)
 
     def _tools(self, key: str, node: ast.expr, model: str | None) -> None:
         """A literal list of tool definitions passed as `tools=` / `functions=` (or a module-level constant
@@ -829,6 +835,18 @@ def _own_statements(node: ast.FunctionDef | ast.AsyncFunctionDef) -> list[ast.st
                 elif isinstance(item, (ast.ExceptHandler, ast.match_case)):  # `except:` and `case:` bodies
                     pending.extend(item.body)
     return sorted(found, key=lambda statement: (statement.lineno, statement.col_offset))  # keys in source order
+
+
+def _message_fields(node: ast.AST) -> tuple[ast.expr, ast.expr] | None:
+    """(role, content) of a message written as a dict literal or a `dict(role=..., content=...)` call."""
+    if isinstance(node, ast.Dict):
+        fields = {k.value: v for k, v in zip(node.keys, node.values) if isinstance(k, ast.Constant)}
+    elif isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "dict" and not node.args:
+        fields = {keyword.arg: keyword.value for keyword in node.keywords if keyword.arg}
+    else:
+        return None
+    role, content = fields.get("role"), fields.get("content")
+    return (role, content) if role is not None and content is not None else None
 
 
 def _text_parts(node: ast.List | ast.Tuple) -> list[tuple[int, ast.expr]]:
