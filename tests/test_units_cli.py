@@ -384,3 +384,56 @@ def test_a_jinja_unit_with_a_json_example_is_compressed_not_kept_for_its_braces(
         'agent:\n  system_template: |\n    You must reply with JSON:\n    {"action":"run","args":[1,2]}\n'
         "    Solve {{task}}.\n"
     )
+
+
+def test_a_format_prompt_is_counted_as_the_model_receives_it(tree: Path, own_cache: Path) -> None:
+    # `{{` and `}}` are one brace each after `.format()`: count, cost, audit and compress all counted two
+    prompt = (
+        'You are a JSON API for {company}. Please note that you must reply only with {{"answer": "..."}}.\n'
+        "Never add prose around {{ and }}.\n"
+    )
+    source = f'PROMPT = """{prompt}"""\n\n\ndef build(company):\n    return PROMPT.format(company=company)\n'
+    (tree / "api.py").write_text(source)
+    received = prompt.replace("{{", "{").replace("}}", "}")
+    assert o200k(received) < o200k(prompt)
+    counted = json.loads(invoke("count", "api.py", "-m", "gpt-4o", "--format", "json").stdout)["results"]
+    assert [(row["path"], row["tokens"]) for row in counted] == [("api.py::api.PROMPT", o200k(received))]
+    cost = json.loads(invoke("cost", "api.py", "-m", "gpt-4o", "--format", "json").stdout)["results"]
+    assert [row["input_tokens"] for row in cost] == [o200k(received)]
+    report, _ = audit_json("api.py", "-m", "gpt-4o", expect=0)
+    (row,) = report["files"]
+    figures = row["models"]["gpt-4o"]
+    compressed = received.replace("Please note that you", "You")
+    assert (figures["tokens"], figures["compressed_tokens"]) == (o200k(received), o200k(compressed))
+    result = invoke("compress", "api.py", "-m", "gpt-4o", "--format", "json")
+    assert result.exit_code == 0, result.stderr
+    (model,) = json.loads(result.stdout)["models"]
+    assert (model["tokens_before"], model["tokens_after"]) == (o200k(received), o200k(compressed))
+    # a Jinja unit keeps its braces: Jinja reads `{{task}}` as a tag, counted as written
+    (tree / "agent.yaml").write_text(AGENT)
+    counted = json.loads(invoke("count", "agent.yaml", "-m", "gpt-4o", "--format", "json").stdout)["results"]
+    assert {row["path"]: row["tokens"] for row in counted}["agent.yaml::agent.instance_template"] == o200k(
+        "Solve this issue: {{task}}"
+    )
+
+
+class _Kept(dict):
+    def __missing__(self, key: str) -> str:
+        return "{" + key + "}"
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet="{}ab x", max_size=16))
+def test_format_output_is_what_str_format_gives_with_each_field_kept(text: str) -> None:
+    import string
+
+    from tokcli.units.syntax import format_output
+
+    try:
+        parsed = list(string.Formatter().parse(text))
+    except ValueError:
+        assert format_output(text) == text  # str.format refuses it: nothing known is sent, kept as written
+        return
+    if any(name is not None and not name.isidentifier() for _, name, _, _ in parsed):
+        return  # `{}`, `{ a}`: filled by position, or a name format_map cannot keep; read as fields all the same
+    assert format_output(text) == text.format_map(_Kept())

@@ -11,7 +11,7 @@ The tokenizer-dependent part of a file's result is a `FileFacts`, which is what 
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from itertools import chain, islice, repeat
@@ -41,8 +41,9 @@ class ModelTarget:
 
 
 #: 2: findings as rows of fields; 3: tool figures; 4: findings keep their cache and budget figures; 5: findings as
-#: columns of fields; 6: the model the file names; 7: the built-in tools it lists
-_PAYLOAD_FORMAT = 7
+#: columns of fields; 6: the model the file names; 7: the built-in tools it lists; 8: a `str.format` unit's tokens
+#: are those of what the model receives
+_PAYLOAD_FORMAT = 8
 
 
 @dataclass
@@ -305,16 +306,25 @@ def model_tool_prompt(target: ModelTarget, has_tools: bool, forced: bool) -> int
 
 
 def count_all(
-    parsed: Sequence[Parsed], tokenizers: Sequence[str], models: dict[str, tuple[str, str]] | None = None
+    parsed: Sequence[Parsed],
+    tokenizers: Sequence[str],
+    models: dict[str, tuple[str, str]] | None = None,
+    formatted: Collection[str] = (),
 ) -> list[FileFacts]:
     """Count every file's original and compressed text with every tokenizer, in batches (the documents are
     parsed already: nothing is parsed again but the compressed texts). `models` (tokenizer → (provider, model)
     of the first audited model on it) chooses how tool definitions are counted; Anthropic's per-model tool-use
-    prompt is added by `figures_for`, so that model is not passed on."""
+    prompt is added by `figures_for`, so that model is not passed on. `formatted` names the prompt units given
+    to `str.format`: counted as the model receives them, each `{{` and `}}` one brace (as `count` does)."""
+    from tokcli.units.syntax import format_output
+
+    def sent(path: str, text: str) -> str:
+        return format_output(text) if path in formatted else text
+
     targets = tokenizer_targets(tokenizers, models)
-    originals = [InputText(item.path, item.document.text) for item in parsed]
+    originals = [InputText(item.path, sent(item.path, item.document.text)) for item in parsed]
     squeezed = [
-        (index, InputText(item.path, item.compressed_text))
+        (index, InputText(item.path, sent(item.path, item.compressed_text)))
         for index, item in enumerate(parsed)
         if item.compressed_text is not None
     ]

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from itertools import repeat
@@ -258,7 +258,8 @@ def run_audit(
     report.cache_hits = len(found.files) - len(misses)
     report.cache_misses = len(misses)
 
-    fresh = _analyse(misses, tokenizers, linter, settings, report, progress, options.workers, providers)
+    formatted = {name for name, unit in expanded.units.items() if unit.syntax == "format"}
+    fresh = _analyse(misses, tokenizers, linter, settings, report, progress, options.workers, providers, formatted)
     for analysed in fresh.values():
         # In report order, as cached rows come back: a file's findings block is written in this order.
         Finding.sort(analysed.findings)
@@ -394,6 +395,7 @@ def _analyse(
     progress: Progress | None,
     workers: int | None,
     providers: dict[str, tuple[str, str]] | None = None,
+    formatted: Collection[str] = (),
 ) -> dict[str, FileFacts]:
     """Stage one per file, then batch counting per tokenizer, then the static prefixes (batch counted too).
 
@@ -416,6 +418,6 @@ def _analyse(
             report.skipped.append(outcome)
         if progress is not None:
             progress(done, len(files))
-    counted = count_all(parsed, tokenizers, providers)
+    counted = count_all(parsed, tokenizers, providers, formatted)
     measure_prefixes(parsed, counted, counters)
     return {item.path: fact for item, fact in zip(parsed, counted)}

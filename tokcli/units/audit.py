@@ -128,5 +128,5 @@ def expand_texts(texts: Sequence[tuple[str, str]], settings: UnitSettings | None
         if scan is None:
             result.append((shown, text))
         else:
-            result.extend((unit.name, unit.text) for unit in scan.units)
+            result.extend((unit.name, unit.sent_text) for unit in scan.units)
     return result

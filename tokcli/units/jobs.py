@@ -10,7 +10,7 @@ always said.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -86,7 +86,7 @@ def split_hosts(
 
 def unit_inputs(hosts: Sequence[HostFile]) -> list[InputText]:
     """One input per unit, named `file::key` (what count and cost report)."""
-    return [InputText(unit.name, unit.text) for host in hosts for unit in host.scan.units]
+    return [InputText(unit.name, unit.sent_text) for host in hosts for unit in host.scan.units]
 
 
 def unit_model_notes(hosts: Sequence[HostFile]) -> list[str]:
@@ -170,7 +170,7 @@ def lint_host(linter: Any, host: HostFile, settings: UnitSettings, *, fix: bool)
                 scan = rescanned if rescanned is not None else scan
     for unit in scan.units:
         result.findings.extend(map_finding(unit, finding) for finding in lint_unit(linter, unit))
-        result.tokens += linter.counter.count(unit.text)
+        result.tokens += linter.counter.count(unit.sent_text)
     Finding.sort(result.findings)
     return result
 
@@ -249,5 +249,7 @@ def compress_host(path: str, text: str, level: str, settings: UnitSettings) -> H
             " compressed (descriptions written in code are left to you; compress shortens a JSON tool file's)"
         )
     result.before, result.after = "\n".join(before), "\n".join(after)
-    result.units_before, result.units_after = before, after
+    # measured as `count` counts them: what the model receives (a `str.format` unit's `{{` is one brace)
+    result.units_before = [unit.sent_text for unit in prompts]
+    result.units_after = [replace(unit, text=new).sent_text for unit, new in zip(prompts, after)]
     return result

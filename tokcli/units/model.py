@@ -68,6 +68,16 @@ class PromptUnit:
     cells: tuple[CellAnchor, ...] = ()
 
     @property
+    def sent_text(self) -> str:
+        """What the model receives, placeholders left as written: a `str.format` unit's `{{` and `}}` are one
+        brace each (`text` keeps them as written, for lint positions and write-back)."""
+        if self.syntax != "format":
+            return self.text
+        from tokcli.units.syntax import format_output
+
+        return format_output(self.text)
+
+    @property
     def name(self) -> str:
         """`file::key`: the unit's name in reports, budgets and baselines."""
         return f"{self.path}{UNIT_SEPARATOR}{self.key}"

@@ -79,6 +79,23 @@ def _field_end(text: str, index: int) -> int | None:
     return None
 
 
+def format_output(text: str) -> str:
+    """`text` as `str.format` gives it with each field left as written: `{{` and `}}` are one brace each to the
+    model. `text` itself where `str.format` refuses it (a lone brace): what it would send is not known."""
+    if "{{" not in text and "}}" not in text:
+        return text
+    fields = _parsed_fields(text)
+    if fields is None:
+        return text
+    parts: list[str] = []
+    position = 0
+    for field in [*fields, Span(len(text), len(text), "end")]:
+        parts.append(text[position : field.start].replace("{{", "{").replace("}}", "}"))
+        parts.append(text[field.start : field.end])
+        position = field.end
+    return "".join(parts)
+
+
 def format_names(text: str) -> list[str]:
     """The fields in order as `str.format` reads them, name, conversion and spec (a compressed or fixed unit
     must keep exactly these)."""
