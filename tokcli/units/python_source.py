@@ -26,6 +26,16 @@ from pathlib import PurePath
 
 from tokcli.errors import InputError
 from tokcli.units.model import Anchor, HostScan, PromptUnit, Slot
+from tokcli.units.python_calls import (
+    PROMPT_DECORATORS,
+    call_model,
+    call_name,
+    message_arguments,
+    message_fields,
+    prompt_arguments,
+    text_parts,
+    tool_arguments,
+)
 from tokcli.units.select import UnitSettings
 from tokcli.units.syntax import infer_syntax, is_prose
 
@@ -113,39 +123,7 @@ _STRICT_MODEL_HINTS = (
 _COLLECTION_WORDS = (*_PROMPT_WORDS, "template")
 #: How the name of a function or class of prompts ends (`build_system_prompt`, `Prompts`; not `PromptGuardModel`).
 _PROMPT_CLASS_ENDINGS = ("prompt", "prompts", "instruction", "instructions")
-_SEQUENCES = (ast.List, ast.Tuple)
-_ROLE_CLASSES = {"SystemMessage": "system", "HumanMessage": "user", "AIMessage": "assistant", "ChatMessage": None}
-_ROLE_NAMES = {"human": "user", "ai": "assistant", "system": "system", "user": "user", "assistant": "assistant"}
 _DEDENTERS = {"dedent", "cleandoc"}
-#: Keyword arguments that are a system prompt at any call site: Anthropic's `system=`, the Agents SDK's and
-#: pydantic-ai's `instructions=`, pydantic-ai's and LlamaIndex's `system_prompt=`, AutoGen's `system_message=`.
-_SYSTEM_KEYWORDS = ("system", "instructions", "system_prompt", "system_message", "system_instruction")
-#: The user prompt as a keyword of a model call: `prompt=` of completion APIs (OpenAI's legacy completions,
-#: Ollama's `generate`, litellm's `text_completion`), Gemini's `contents=`, the Responses API's `input=`. Only
-#: at calls of these names: `prompt=` elsewhere is often a terminal's (`click.option(prompt="Name")`).
-_USER_KEYWORDS = {
-    "create": ("prompt", "input"),
-    "generate": ("prompt",),
-    "agenerate": ("prompt",),
-    "complete": ("prompt",),
-    "acomplete": ("prompt",),
-    "completion": ("prompt",),
-    "text_completion": ("prompt",),
-    "generate_content": ("contents",),
-    "generate_content_stream": ("contents",),
-}
-#: Haystack's `ChatMessage.from_system("...")` and its kin.
-_MESSAGE_FACTORIES = {"from_system": "system", "from_user": "user", "from_assistant": "assistant"}
-#: `@agent.system_prompt` / `@agent.instructions` (pydantic-ai): what the function returns is a system prompt.
-_PROMPT_DECORATORS = {"system_prompt", "instructions"}
-#: Content-part types whose `text` is sent (Anthropic and Chat Completions `text`, the Responses API's
-#: `input_text`); other parts (images, files, tool results) are not prose of the prompt.
-_TEXT_PARTS = {"text", "input_text"}
-#: CrewAI's Python constructors: the agent's persona goes into its system prompt, the task into the user turn.
-_CREW_FIELDS = {
-    "Agent": (("role", "goal", "backstory"), "backstory", "system"),
-    "Task": (("description", "expected_output"), "expected_output", "user"),
-}
 _STRIPPERS = {"strip", "lstrip", "rstrip"}
 
 #: (line, column) of each character of a value, None where the source spelling differs (escapes).
@@ -302,14 +280,6 @@ def _fstring_value(source: _Source, node: ast.JoinedStr) -> _Value:
     return _Value(text, positions, "format", None, "f-string: its fields are code, not written back")
 
 
-def _call_name(node: ast.expr) -> str:
-    if isinstance(node, ast.Name):
-        return node.id
-    if isinstance(node, ast.Attribute):
-        return node.attr
-    return ""
-
-
 def string_value(source: _Source, node: ast.expr, constants: dict[str, ast.expr] | None = None) -> _Value | None:
     """The text of a string expression, followed through dedent/cleandoc/strip, `+` of strings and (with
     `constants`) a module-level name; None when it is not a string known without running the code."""
@@ -327,7 +297,7 @@ def string_value(source: _Source, node: ast.expr, constants: dict[str, ast.expr]
         syntax = "format" if "format" in (left.syntax, right.syntax) else infer_syntax(text)
         return _Value(text, left.positions + right.positions, syntax, None, "Python string built with +")
     if isinstance(node, ast.Call) and len(node.args) == 1 and not node.keywords:
-        name = _call_name(node.func)
+        name = call_name(node.func)
         if name in _DEDENTERS:
             inner = string_value(source, node.args[0], constants)
             return _dedented(inner, name) if inner is not None else None
@@ -456,7 +426,7 @@ class _Finder(ast.NodeVisitor):
 
     # -- scopes
     def visit_ClassDef(self, node: ast.ClassDef) -> None:
-        signature = any(_call_name(base) == "Signature" for base in node.bases)
+        signature = any(call_name(base) == "Signature" for base in node.bases)
         docstring = node.body[0].value if node.body and isinstance(node.body[0], ast.Expr) else None
         if signature and isinstance(docstring, ast.Constant) and isinstance(docstring.value, str):
             # DSPy sends a signature's docstring, cleaned as inspect.cleandoc does, as the task's instructions
@@ -482,7 +452,7 @@ class _Finder(ast.NodeVisitor):
         a function whose name says prompt or instruction (`def build_system_prompt(...)`, a `system_prompt`
         property)."""
         decorators = [item.func if isinstance(item, ast.Call) else item for item in node.decorator_list]
-        decorated = any(isinstance(item, ast.Attribute) and item.attr in _PROMPT_DECORATORS for item in decorators)
+        decorated = any(isinstance(item, ast.Attribute) and item.attr in PROMPT_DECORATORS for item in decorators)
         named = node.name.lower().endswith(_PROMPT_CLASS_ENDINGS)
         if not (decorated or named):
             return
@@ -618,57 +588,15 @@ class _Finder(ast.NodeVisitor):
 
     # -- call sites
     def visit_Call(self, node: ast.Call) -> None:
-        name = _call_name(node.func)
-        model = self._model(node)
+        model = call_model(node)
         owner = ".".join(self.scope)
-        keywords = {keyword.arg: keyword.value for keyword in node.keywords if keyword.arg}
-        if name in ("PromptTemplate", "RichPromptTemplate") and ("template" in keywords or node.args):
-            # LangChain takes template=, LlamaIndex the template first
-            template = keywords.get("template") or node.args[0]
-            self._argument(f"{owner}.{name}(template)", template, None, model)
-        elif name.endswith("PromptBuilder") and "template" in keywords:  # Haystack (Jinja2)
-            self._argument(f"{owner}.{name}(template)", keywords["template"], None, model)
-        elif name in _MESSAGE_FACTORIES and node.args:
-            self._argument(f"{owner}.{name}", node.args[0], _MESSAGE_FACTORIES[name], model)
-        elif name == "from_template" and node.args:
-            self._argument(
-                f"{owner}.{self._receiver(node)}.from_template", node.args[0], self._template_role(node), model
-            )
-        elif name in ("from_messages", "ChatPromptTemplate") and node.args and isinstance(node.args[0], _SEQUENCES):
-            for index, item in enumerate(node.args[0].elts):
-                if isinstance(item, ast.Tuple) and len(item.elts) == 2:
-                    role_node, content = item.elts
-                    role = role_node.value if isinstance(role_node, ast.Constant) else None
-                    if role == "placeholder":  # ("placeholder", "{history}"): where the history goes, no text
-                        continue
-                    role = _ROLE_NAMES.get(str(role), str(role)) if role is not None else None
-                    self._argument(f"{owner}.from_messages[{index}]", content, role, model)
-        elif name in _ROLE_CLASSES:
-            message = keywords.get("content") or (node.args[0] if node.args else None)
-            if message is not None:
-                self._argument(f"{owner}.{name}", message, _ROLE_CLASSES[name], model)
-        elif name in _CREW_FIELDS and _CREW_FIELDS[name][1] in keywords:
-            fields, _, role = _CREW_FIELDS[name]
-            for field_name in fields:
-                if field_name in keywords:
-                    self._argument(f"{owner}.{name}.{field_name}", keywords[field_name], role, model)
-        elif name in ("InputField", "OutputField") and self.in_signature and "desc" in keywords:
-            self._argument(f"{owner}.{self.field_name}.desc", keywords["desc"], "system", model)
-        for keyword_name in _SYSTEM_KEYWORDS:
-            if keyword_name in keywords:
-                self._argument(f"{owner}.{keyword_name}", keywords[keyword_name], "system", model)
-        for keyword_name in _USER_KEYWORDS.get(name, ()):
-            if keyword_name in keywords and self._model_call(node, name):
-                self._argument(f"{owner}.{keyword_name}", keywords[keyword_name], "user", model)
-        for keyword_name in ("tools", "functions"):
-            if keyword_name in keywords:
-                self._tools(f"{owner}.{keyword_name}", keywords[keyword_name], model)
-        messages = keywords.get("messages")
-        if isinstance(messages, (ast.List, ast.Tuple)):
-            for index, item in enumerate(messages.elts):
-                if _message_fields(item) is not None:
-                    self._message(f"{owner}.messages[{index}]", item, model)
-        if id(node) not in self.taken and _message_fields(node) is not None:  # dict(role=..., content=...)
+        for key, argument, role in prompt_arguments(node, self.field_name if self.in_signature else None):
+            self._argument(f"{owner}.{key}", argument, role, model)
+        for key, argument in tool_arguments(node):
+            self._tools(f"{owner}.{key}", argument, model)
+        for key, message in message_arguments(node):
+            self._message(f"{owner}.{key}", message, model)
+        if id(node) not in self.taken and message_fields(node) is not None:  # dict(role=..., content=...)
             self._message(f"{owner}.message", node, None)
         self.generic_visit(node)
 
@@ -681,7 +609,7 @@ class _Finder(ast.NodeVisitor):
         """A message: a `role` and a `content`. The role may be a variable (`{"role": role, "content": ...}`,
         one prompt sent as whichever turn the code picks): the content is a prompt all the same."""
         self.taken.add(id(node))
-        fields = _message_fields(node)
+        fields = message_fields(node)
         if fields is None:
             return
         role, content = fields
@@ -714,45 +642,11 @@ class _Finder(ast.NodeVisitor):
         unit = PromptUnit(self.path, f"{key}.json", text, line, column, "none", "python", model=model, kind="tools")
         self.units.append(replace(unit, refusal=refusal))
 
-    def _model_call(self, node: ast.Call, name: str) -> bool:
-        """A `create(...)` is a model's when it is `*.completions.create` or `*.responses.create` (not any
-        `create`); the other names of `_USER_KEYWORDS` are model calls by name."""
-        if name != "create":
-            return True
-        return self._receiver(node) in ("completions", "responses")
-
-    def _receiver(self, node: ast.Call) -> str:
-        func = node.func
-        return _call_name(func.value) if isinstance(func, ast.Attribute) else "call"
-
-    def _template_role(self, node: ast.Call) -> str | None:
-        receiver = self._receiver(node)
-        for prefix, role in (("System", "system"), ("Human", "user"), ("AI", "assistant")):
-            if receiver.startswith(prefix):
-                return role
-        return None
-
-    def _model(self, node: ast.Call) -> str | None:
-        for keyword in node.keywords:
-            value = keyword.value
-            if (
-                keyword.arg in ("model", "model_name")
-                and isinstance(value, ast.Constant)
-                and isinstance(value.value, str)
-            ):
-                return value.value
-        first = node.args[0] if node.args else None
-        # pydantic-ai names the model first, as provider:model (`Agent("openai:gpt-4o", ...)`)
-        named = first.value if _call_name(node.func) == "Agent" and isinstance(first, ast.Constant) else None
-        if isinstance(named, str) and re.fullmatch(r"[\w.-]+:[\w./-]+", named):
-            return named
-        return None
-
     def _argument(self, key: str, node: ast.expr, role: str | None, model: str | None) -> None:
         if isinstance(node, ast.Name) and isinstance(self.constants.get(node.id), (ast.List, ast.Tuple)):
             key, node = f"{self.module}.{node.id}", self.constants[node.id]  # a module-level list of blocks
         if isinstance(node, (ast.List, ast.Tuple)):
-            for index, part in _text_parts(node):
+            for index, part in text_parts(node):
                 self._argument(f"{key}[{index}]", part, role, model)
             return
         if isinstance(node, ast.Name) and node.id in self.constants:
@@ -835,34 +729,6 @@ def _own_statements(node: ast.FunctionDef | ast.AsyncFunctionDef) -> list[ast.st
                 elif isinstance(item, (ast.ExceptHandler, ast.match_case)):  # `except:` and `case:` bodies
                     pending.extend(item.body)
     return sorted(found, key=lambda statement: (statement.lineno, statement.col_offset))  # keys in source order
-
-
-def _message_fields(node: ast.AST) -> tuple[ast.expr, ast.expr] | None:
-    """(role, content) of a message written as a dict literal or a `dict(role=..., content=...)` call."""
-    if isinstance(node, ast.Dict):
-        fields = {k.value: v for k, v in zip(node.keys, node.values) if isinstance(k, ast.Constant)}
-    elif isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "dict" and not node.args:
-        fields = {keyword.arg: keyword.value for keyword in node.keywords if keyword.arg}
-    else:
-        return None
-    role, content = fields.get("role"), fields.get("content")
-    return (role, content) if role is not None and content is not None else None
-
-
-def _text_parts(node: ast.List | ast.Tuple) -> list[tuple[int, ast.expr]]:
-    """(index, text) of the text blocks of a content list: `{"type": "text", "text": ...}` (Anthropic's
-    `system=[...]` with `cache_control`, a message's content parts); a dict without `type` counts as text."""
-    parts = []
-    for index, item in enumerate(node.elts):
-        if not isinstance(item, ast.Dict):
-            continue
-        fields = {k.value: v for k, v in zip(item.keys, item.values) if isinstance(k, ast.Constant)}
-        kind, text = fields.get("type"), fields.get("text")
-        if text is None:
-            continue
-        if kind is None or (isinstance(kind, ast.Constant) and kind.value in _TEXT_PARTS):
-            parts.append((index, text))
-    return parts
 
 
 def _needs_deep_look(text: str) -> bool:
