@@ -133,3 +133,20 @@ def test_findings_in_content_parts_are_not_labelled_fixable(tmp_path: Path) -> N
     result = runner.invoke(app, ["lint", str(path)])
     assert result.exit_code == 1
     assert "TK103" in result.stdout and "fixable" not in result.stdout
+
+
+def test_a_long_json_message_gets_a_local_fix_per_finding(tmp_path: Path) -> None:
+    # each finding's fix was the whole message rewritten: quadratic in time and memory on a long message
+    lines = [f"Line {index} of the text, caf\u00e9 included.  " for index in range(300)]
+    content = "\n".join(lines)
+    path = tmp_path / "chat.json"
+    source = json.dumps([{"role": "system", "content": content}])
+    path.write_text(source)
+    report = runner.invoke(app, ["lint", str(path), "--select", "TK102", "--format", "json"])
+    findings = json.loads(report.stdout)["findings"]
+    assert len(findings) == 300 and all(finding["fixable"] for finding in findings)
+    for index, finding in enumerate(findings):
+        (edit,) = finding["fix"]
+        assert edit["end"] - edit["start"] == 2 and edit["replacement"] == ""
+        fixed = json.loads(source[: edit["start"]] + edit["replacement"] + source[edit["end"] :])
+        assert fixed[0]["content"] == "\n".join(line.rstrip() if n == index else line for n, line in enumerate(lines))

@@ -70,12 +70,28 @@ def message_scalars(document: PromptDocument) -> list[Any] | None:
     return nodes
 
 
-def message_fix(document: PromptDocument, node: Any, content: str, edits: list[tuple[int, int, str]]) -> Any:
-    """The fix `lint --fix` makes for edits of one message's `content` (offsets into it): one `Edit` of the file
-    rewriting the message's scalar, or None where the fixer refuses it (a template tag would change)."""
+#: A message up to this long gets its fix as its whole scalar rewritten (as `fix_chat` writes it); a longer one
+#: only where each edit maps onto the file's bytes (a JSON string), so that many findings in one long message
+#: cost no more than the message (a rewrite per finding was quadratic in time and memory).
+WHOLE_SCALAR_FIX_MAX_CHARS = 4000
+#: Characters of template syntax: an edit next to one, or writing one, might open or close a tag.
+_TAG_CHARACTERS = frozenset("{}%#")
+
+
+def message_fix(
+    document: PromptDocument, node: Any, content: str, edits: list[tuple[int, int, str]], cache: dict[Any, Any]
+) -> Any:
+    """The fix `lint --fix` makes for edits of one message's `content` (offsets into it): `Edit`s of the file, or
+    None where the fixer refuses it (a template tag would change). `cache` is the message's segment cache (the
+    JSON string's place in the file, found by `base._json_anchors`)."""
     from tokcli.compress import chat_edit
     from tokcli.lint.finding import Edit
 
+    anchor = cache.get("json_anchor")
+    if len(content) > WHOLE_SCALAR_FIX_MAX_CHARS:
+        if anchor is None or anchor < 0 or not _clear_of_tags(content, edits):
+            return None
+        return [Edit(*_json_edit(content, edit, anchor, cache)) for edit in sorted(edits)]
     parts, position = [], 0
     for start, end, replacement in sorted(edits):
         parts += [content[position:start], replacement]
@@ -87,6 +103,35 @@ def message_fix(document: PromptDocument, node: Any, content: str, edits: list[t
         document.text, node, fixed, is_json=document.path.lower().endswith(".json")
     )
     return [Edit(start, end, source)]
+
+
+def _clear_of_tags(content: str, edits: list[tuple[int, int, str]]) -> bool:
+    """Whether no edit writes template syntax or touches it (the characters it removes and those either side)."""
+    for start, end, replacement in edits:
+        near = content[max(0, start - 1) : end + 1]
+        if _TAG_CHARACTERS.intersection(near) or _TAG_CHARACTERS.intersection(replacement):
+            return False
+    return True
+
+
+def _json_edit(content: str, edit: tuple[int, int, str], anchor: int, cache: dict[Any, Any]) -> tuple[int, int, str]:
+    """An edit of a message's content as the edit of its JSON string in the file: the string escapes character
+    by character, so the escaped length of a prefix is extended from the last one asked for."""
+    import json
+
+    ascii_only = cache.get("json_ascii", False)
+
+    def escaped(text: str) -> str:
+        return json.dumps(text, ensure_ascii=ascii_only)[1:-1]
+
+    start, end, replacement = edit
+    known, length = cache.get("json_fix_prefix", (0, 0))
+    if start < known:
+        known, length = 0, 0
+    file_start = anchor + length + len(escaped(content[known:start]))
+    file_end = file_start + len(escaped(content[start:end]))
+    cache["json_fix_prefix"] = (start, file_start - anchor)
+    return file_start, file_end, escaped(replacement)
 
 
 def fixed_message(linter: Any, path: str, text: str) -> tuple[str, int]:

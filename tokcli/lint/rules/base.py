@@ -375,7 +375,7 @@ class Context:
         index = segment.cache.get("message")
         if nodes is None or index is None:
             return None
-        fix: list[Edit] | None = chat_fix.message_fix(self.document, nodes[index], segment.text, edits)
+        fix: list[Edit] | None = chat_fix.message_fix(self.document, nodes[index], segment.text, edits, segment.cache)
         return fix
 
 
@@ -528,6 +528,7 @@ def _json_anchors(document: PromptDocument, segments: list[Segment]) -> None:
             found = document.text.find(encoded, position) if encoded else -1
             if found >= 0:
                 segment.cache["json_anchor"] = found
+                segment.cache["json_ascii"] = ascii_only  # how the file escapes it (a fix escapes so too)
                 position = found + len(encoded)
                 break
 
