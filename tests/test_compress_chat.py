@@ -182,6 +182,19 @@ def test_compress_reports_the_tokens_a_model_is_sent_for_the_tools(tmp_path: Pat
     report = json.loads(result.stdout)
     before, after = report["models"][0]["tokens_before"], report["models"][0]["tokens_after"]
     assert before > after > 0
+    # the figures are the whole request's tools as `count` counts them (names, schemas, framing), not only the
+    # descriptions compress rewrites; the same on both sides of the edit
+    counted = CliRunner().invoke(app, ["count", str(path), "--format", "json"])
+    assert counted.exit_code == 0, counted.output
+    assert before == json.loads(counted.stdout)["results"][0]["tokens"]
+    compressed = tmp_path / "compressed.json"
+    assert CliRunner().invoke(app, ["compress", str(path), "-o", str(compressed)]).exit_code == 0
+    recount = CliRunner().invoke(app, ["count", str(compressed), "--format", "json"])
+    assert after == json.loads(recount.stdout)["results"][0]["tokens"]
+    audited = CliRunner().invoke(app, ["audit", str(tmp_path), "--no-cache", "--format", "json"])
+    files = {entry["path"].rsplit("/", 1)[-1]: entry for entry in json.loads(audited.stdout)["files"]}
+    figures = files["tools.json"]["models"]["gpt-4o"]
+    assert (figures["tokens"], figures["compressed_tokens"]) == (before, after)
     # a file whose descriptions are already tight is left as it is, layout included (no minified rewrite)
     tight = TOOLS.replace(
         "Please use this tool in order to get the current weather. It is important that you pass a city.",

@@ -42,8 +42,8 @@ class ModelTarget:
 
 #: 2: findings as rows of fields; 3: tool figures; 4: findings keep their cache and budget figures; 5: findings as
 #: columns of fields; 6: the model the file names; 7: the built-in tools it lists; 8: a `str.format` unit's tokens
-#: are those of what the model receives
-_PAYLOAD_FORMAT = 8
+#: are those of what the model receives; 9: a tool file's compressed figures
+_PAYLOAD_FORMAT = 9
 
 
 @dataclass
@@ -276,7 +276,7 @@ def analyze_document(
         known = {text: text_tokens} if text_tokens is not None else None
         findings = linter.lint_document(document, known_counts=known)
     compressed_text = None
-    if compress_level is not None and document.kind != "tools":  # a tool file's JSON is not prose to rewrite
+    if compress_level is not None:  # a tool file's descriptions are compressed, its JSON kept, as by `compress`
         from tokcli.compress.rules_method import compress_document
 
         try:

@@ -71,10 +71,24 @@ def run_compress(
         )
     else:
         report = _run_llmlingua(document, request)
-    after = load_prompt(path, report.text) if report.changed else document
-    report.models = measure(
-        document.prompt_text, after.prompt_text, targets, table=table, calls=request.calls, per=request.per
-    )
+    if document.kind == "tools":
+        # what a request sends is the whole rendered tool list (names, schemas, framing), as `count` shows it,
+        # not only the descriptions compress edits
+        report.models = measure(
+            (),
+            (),
+            targets,
+            table=table,
+            calls=request.calls,
+            per=request.per,
+            tools=[(path, text)],
+            tools_after=[(path, report.text)],
+        )
+    else:
+        after = load_prompt(path, report.text) if report.changed else document
+        report.models = measure(
+            document.prompt_text, after.prompt_text, targets, table=table, calls=request.calls, per=request.per
+        )
     report.calls, report.per = request.calls, request.per
     return report
 

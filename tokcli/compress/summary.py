@@ -109,11 +109,12 @@ def measure(
     calls: int | None = None,
     per: str = "day",
     tools: Sequence[tuple[str, str]] = (),
+    tools_after: Sequence[tuple[str, str]] | None = None,
 ) -> list[ModelSavings]:
     """Tokens of both texts for each target (a `tokcli.counting.Target`), and the money saved when priced. A
     sequence of texts (the prompt units of one file) counts as the sum of its texts' tokens. `tools` are the
-    (name, JSON) of tool lists sent beside the prompts and left as they are: counted on both sides as `count`
-    counts a tool file (per provider)."""
+    (name, JSON) of tool lists sent beside the prompts: counted as `count` counts a tool file (per provider),
+    on both sides unless `tools_after` gives the lists as compressed."""
     from tokcli.registry import get_tokenizer
     from tokcli.streaming import LARGE_TEXT_CHARS, count_large_text
 
@@ -131,8 +132,12 @@ def measure(
         before, after = sum(counts[: len(befores)]), sum(counts[len(befores) :])
         exact = tokenizer.exact
         if tools:
-            sent, exact = _tool_tokens(tools, target, exact)
-            before, after = before + sent, after + sent
+            sent_before, exact = _tool_tokens(tools, target, exact)
+            sent_after = sent_before
+            if tools_after is not None:
+                sent_after, exact_after = _tool_tokens(tools_after, target, exact)
+                exact = exact and exact_after
+            before, after = before + sent_before, after + sent_after
         rows.append(_priced(target, exact, before, after, table, calls, per))
     return rows
 
