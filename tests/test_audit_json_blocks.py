@@ -10,6 +10,7 @@ import shutil
 import sqlite3
 from pathlib import Path
 from typing import Any
+from unittest import mock
 
 import jsonschema
 import pytest
@@ -25,6 +26,7 @@ from tokcli.audit.cache import FILE_NAME
 from tokcli.audit.run import AuditReport
 from tokcli.config import load_config
 from tokcli.lint.finding import Finding
+from tokcli.reporters import json as json_reporter
 from tokcli.reporters.audit_json import audit_document, audit_summary, render_audit_json
 from tokcli.reporters.json import finding_dict, findings_block, findings_text
 from tokcli.reporters.json_document import json_document, schema_text
@@ -188,6 +190,8 @@ def test_blocks_give_the_text_written_without_them(items: list[Finding], runs: l
     assert findings_text(ordered, blocks) == findings_text(ordered)
     expected = json.dumps([finding_dict(f) for f in ordered], indent=2, ensure_ascii=False).replace("\n", "\n  ")
     assert findings_text(ordered, blocks) == expected
+    with mock.patch.object(json_reporter, "BATCH", 2):  # written between the blocks two at a time
+        assert findings_text(ordered, blocks) == expected
 
 
 @given(st.lists(finding_strategy, max_size=8))

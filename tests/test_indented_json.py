@@ -167,3 +167,46 @@ def test_sarif_regions_and_properties_of_every_shape() -> None:
     assert ["endLine" in region for region in regions] == [True, False, True, True]
     uris = [result["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] for result in results]
     assert uris == ["file:///abs/c.md", "a%20b/%C3%A9.md", "a%20b/%C3%A9.md", "c.md"]
+
+
+@given(
+    st.lists(findings, max_size=9),
+    st.dictionaries(st.text(), documents, max_size=2),
+    st.integers(min_value=1, max_value=4),
+)
+def test_streamed_json_report_is_the_whole_text_in_batches(
+    items: list[Finding], extra: dict[str, object], batch: int
+) -> None:
+    """`iter_json` writes the findings a few at a time: the pieces join to json.dumps's text, and no piece
+    holds more than a batch of findings."""
+    from unittest import mock
+
+    from tokcli.reporters import json as json_reporter
+    from tokcli.reporters.json_document import json_document
+
+    summary = {"files": 1, "findings": len(items)}
+    extra.pop("findings", None)
+    document: dict[str, object] = {
+        "findings": [json_reporter.finding_dict(finding) for finding in sorted(items, key=Finding.sort_key)],
+        "summary": summary,
+        **extra,
+    }
+    with mock.patch.object(json_reporter, "BATCH", batch):
+        pieces = list(json_reporter.iter_json(items, summary, **extra))
+    assert "".join(pieces) == json_document(document)
+    # the opening, a piece per batch, the list's end and the rest of the document
+    assert len(pieces) == 3 + -(-len(items) // batch)
+
+
+@given(st.lists(findings, max_size=9), st.integers(min_value=1, max_value=4))
+def test_streamed_sarif_log_is_the_whole_text_in_batches(items: list[Finding], batch: int) -> None:
+    """`iter_sarif` writes the results a few at a time, the same text as the results' dicts give at once."""
+    from unittest import mock
+
+    from tokcli.reporters import sarif
+
+    with mock.patch.object(sarif, "BATCH", batch):
+        pieces = list(sarif.iter_sarif(items, tool_version="1", summary={"files": 1}))
+    assert "".join(pieces) == _sarif_from_dicts(items, {"files": 1})
+    # the log up to its results, a piece per batch, the rest (a log without results is one piece)
+    assert len(pieces) == (2 + -(-len(items) // batch) if items else 1)

@@ -215,10 +215,11 @@ def write_output(content: str | Iterable[str], output: Path | None, read: Iterab
     from tokcli.files import refuse_report_over_input
 
     refuse_report_over_input(output, read)
-    write_file(output, content if isinstance(content, str) else "".join(content))
+    # Pieces are encoded as they come: a report of a million findings is held once, as UTF-8, not twice.
+    write_file(output, content if isinstance(content, str) else b"".join(piece.encode() for piece in content))
 
 
-def write_file(path: Path, content: str, *, backup: bool = False) -> Any:
+def write_file(path: Path, content: str | bytes, *, backup: bool = False) -> Any:
     """Every file a command writes goes through here: tokcli.files.write_file, its notes on stderr."""
     from tokcli.files import write_file as write_safely
 
@@ -931,17 +932,17 @@ def lint(
     chosen = output_format.value
     content: str | Iterable[str]
     if chosen == "json":
-        from tokcli.reporters.json import render_json
+        from tokcli.reporters.json import iter_json
 
-        content = render_json(findings, summary)
+        content = iter_json(findings, summary)
     elif chosen == "github":
         from tokcli.reporters.github import render_github
 
         content = render_github(findings)
     elif chosen == "sarif":
-        from tokcli.reporters.sarif import render_sarif
+        from tokcli.reporters.sarif import iter_sarif
 
-        content = render_sarif(findings, report.rules, summary=summary)
+        content = iter_sarif(findings, report.rules, summary=summary)
     else:
         from tokcli.reporters.text import iter_text
 
@@ -1227,14 +1228,15 @@ def audit(
 
 
 def _emit_audit(report: Any, chosen: str, output: Path | None) -> None:
+    content: str | Iterable[str]
     if chosen == "json":
-        from tokcli.reporters.audit_json import render_audit_json
+        from tokcli.reporters.audit_json import iter_audit_json
 
-        content = render_audit_json(report)
+        content = iter_audit_json(report)
     elif chosen == "sarif":
-        from tokcli.reporters.audit_sarif import render_audit_sarif
+        from tokcli.reporters.audit_sarif import iter_audit_sarif
 
-        content = render_audit_sarif(report)
+        content = iter_audit_sarif(report)
     elif chosen == "github":
         from tokcli.reporters.audit_github import render_audit_github
 

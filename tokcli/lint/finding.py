@@ -111,14 +111,19 @@ class RuleInfo:
     options: dict[str, Any] = field(default_factory=dict)
 
 
+def finding_values(findings: Iterable[Finding], name: str) -> Iterator[Any]:
+    """Each finding's field or property `name`; findings kept as columns (`tokcli.lint.finding_table`) give
+    them without making each finding."""
+    by_column = getattr(findings, "values", None)
+    return by_column(name) if by_column is not None else map(attrgetter(name), findings)
+
+
 def summarize(findings: Sequence[Finding], *, files: int, extra: dict[str, Any] | None = None) -> dict[str, Any]:
     """The summary block every reporter prints: counts by severity and code, and tokens wasted per call."""
 
-    # Counted through Counter and map (C loops): reports run to tens of thousands of findings. Findings kept
-    # as columns give their values without making each finding.
+    # Counted through Counter and map (C loops): reports run to tens of thousands of findings.
     def values(name: str) -> Iterator[Any]:
-        by_column = getattr(findings, "values", None)
-        return by_column(name) if by_column is not None else map(attrgetter(name), findings)
+        return finding_values(findings, name)
 
     severities = Counter(values("severity"))
     by_severity = {name: 0 for name in SEVERITIES}

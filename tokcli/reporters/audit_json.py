@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from decimal import Decimal
 from typing import Any
 
@@ -11,7 +12,7 @@ from tokcli.audit.deltas import DeltaReport, ModelDelta
 from tokcli.audit.run import AuditReport
 from tokcli.lint.finding import summarize
 from tokcli.pricing.dump import decimal_text
-from tokcli.reporters.json import render_json
+from tokcli.reporters.json import iter_json
 from tokcli.reporters.json_document import SCHEMA_VERSION
 
 
@@ -189,6 +190,11 @@ def audit_document(report: AuditReport) -> dict[str, Any]:
 
 
 def render_audit_json(report: AuditReport) -> str:
+    return "".join(iter_audit_json(report))
+
+
+def iter_audit_json(report: AuditReport) -> Iterator[str]:
+    """`render_audit_json`'s text in pieces, the findings written a batch at a time (see `iter_json`)."""
     # Files whose findings the audit kept as JSON text: written as they are where they stand unchanged.
     blocks = [(file.findings, file.findings_block) for file in report.files if file.findings_block is not None]
-    return render_json(report.findings, audit_summary(report), blocks, **audit_document(report))
+    return iter_json(report.findings, audit_summary(report), blocks, **audit_document(report))

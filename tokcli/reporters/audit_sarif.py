@@ -3,12 +3,19 @@ totals as run properties; unreadable files become findings-free notes in the sum
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 from tokcli.audit.run import AuditReport
 from tokcli.reporters.audit_json import audit_document, audit_summary
-from tokcli.reporters.sarif import render_sarif
+from tokcli.reporters.sarif import iter_sarif
 
 
 def render_audit_sarif(report: AuditReport) -> str:
+    return "".join(iter_audit_sarif(report))
+
+
+def iter_audit_sarif(report: AuditReport) -> Iterator[str]:
+    """`render_audit_sarif`'s text in pieces, the results written a batch at a time (see `iter_sarif`)."""
     document = audit_document(report)
     summary = {
         **audit_summary(report),
@@ -16,4 +23,4 @@ def render_audit_sarif(report: AuditReport) -> str:
         "problems": document["problems"],
         "deltas": document["deltas"]["totals"] if document["deltas"] else None,
     }
-    return render_sarif(report.findings, report.rules, summary=summary)
+    return iter_sarif(report.findings, report.rules, summary=summary)

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Mapping, Sequence
-from itertools import chain
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from itertools import chain, islice
 from operator import attrgetter, is_
 from typing import Any
 
@@ -101,14 +101,33 @@ def findings_text(findings: Sequence[Finding], blocks: Iterable[tuple[Sequence[F
     return "".join(_findings_parts(findings, blocks))
 
 
-def _findings_parts(findings: Sequence[Finding], blocks: Iterable[tuple[Sequence[Finding], str]]) -> list[str]:
-    """`findings_text` in pieces, for the caller to join once with the rest of the document."""
-    if not findings:
-        return ["[]"]
+#: Findings are written this many at a time: a report of a million findings (~550 bytes of JSON each) is
+#: written as it is made, never held whole (nor their `Finding` objects, when kept as columns).
+BATCH = 2048
+
+
+def _findings_parts(findings: Sequence[Finding], blocks: Iterable[tuple[Sequence[Finding], str]]) -> Iterator[str]:
+    """`findings_text` in pieces of at most `BATCH` findings (or one block), made as they are asked for."""
+    pieces = _findings_pieces(findings, blocks)
+    first = next(pieces, None)
+    if first is None:
+        yield "[]"
+        return
+    yield "[\n    " + first
+    for piece in pieces:
+        yield FINDING_SEPARATOR + piece
+    yield "\n  ]"
+
+
+def _findings_pieces(findings: Sequence[Finding], blocks: Iterable[tuple[Sequence[Finding], str]]) -> Iterator[str]:
+    """The findings' texts, each piece a block as it was kept or up to `BATCH` findings written here (pieces are
+    joined by `FINDING_SEPARATOR`)."""
     starts = {id(run[0]): (run, text) for run, text in blocks if run}
     if not starts:
-        return ["[\n    ", findings_block(findings), "\n  ]"]
-    pieces: list[str | None] = []  # None: the next finding of `plain`
+        found = iter(findings)
+        while batch := list(islice(found, BATCH)):
+            yield _written(batch)
+        return
     plain: list[Finding] = []
     position, total = 0, len(findings)
     while position < total:
@@ -117,18 +136,24 @@ def _findings_parts(findings: Sequence[Finding], blocks: Iterable[tuple[Sequence
             run, text = block
             end = position + len(run)
             if end <= total and all(map(is_, findings[position:end], run)):
-                pieces.append(text)
+                if plain:
+                    yield _written(plain)
+                    plain = []
+                yield text
                 position = end
                 continue
-        pieces.append(None)
         plain.append(findings[position])
         position += 1
-    written = iter(finding_texts(plain))
-    parts = ["[\n    "]
-    for piece in pieces:
-        parts += (piece or next(written), FINDING_SEPARATOR)
-    parts[-1] = "\n  ]"
-    return parts
+        if len(plain) == BATCH:
+            yield _written(plain)
+            plain = []
+    if plain:
+        yield _written(plain)
+
+
+def _written(findings: list[Finding]) -> str:
+    with gc_paused():  # many small tuples and strings, none in a cycle
+        return findings_block(findings)
 
 
 def _finding_text_plainly(finding: Finding) -> str:
@@ -149,12 +174,23 @@ def render_json(
 
     The text is `json.dumps(document, indent=2, ensure_ascii=False, default=str)`'s, written faster: the
     findings with `findings_text`, the rest with `dumps_indented`."""
+    return "".join(iter_json(findings, summary, blocks, **extra))
+
+
+def iter_json(
+    findings: Sequence[Finding],
+    summary: Mapping[str, Any],
+    blocks: Iterable[tuple[Sequence[Finding], str]] = (),
+    /,
+    **extra: Any,
+) -> Iterator[str]:
+    """`render_json`'s text in pieces, the findings written a batch at a time as the pieces are asked for (a
+    report of a million findings is ~0.5 GB of text: printed as it is made, it is never held whole)."""
     document: dict[str, Any] = {"summary": dict(summary)}
     document.update(extra)
     document.pop("schema_version", None)  # written first, as json_document does
-    with gc_paused():  # a dict per finding, none in a cycle
+    with gc_paused():  # a dict per file of an audit, none in a cycle
         rest = dumps_indented(document)
-        listed = _findings_parts(list(Finding.sorted(findings)), blocks)  # read several times: made once
-    # One join: the findings run to tens of megabytes, each `+` would copy them again.
-    opening = f'{{\n  "schema_version": {SCHEMA_VERSION},\n  "findings": '
-    return "".join((opening, *listed, ",\n", rest[2:], "\n"))
+    yield f'{{\n  "schema_version": {SCHEMA_VERSION},\n  "findings": '
+    yield from _findings_parts(Finding.sorted(findings), blocks)
+    yield ",\n" + rest[2:] + "\n"

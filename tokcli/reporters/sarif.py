@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from itertools import islice
 from pathlib import PurePath
 from typing import Any
 
-from tokcli.lint.finding import Finding, RuleInfo
+from tokcli.gc_pause import gc_paused
+from tokcli.lint.finding import Finding, RuleInfo, finding_values
 from tokcli.reporters.indented_json import Prewritten, dumps_indented
-from tokcli.reporters.json import value_texts
+from tokcli.reporters.json import BATCH, value_texts
 
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 LEVELS = {"error": "error", "warning": "warning", "info": "note"}
@@ -91,11 +93,9 @@ _OVER_BUDGET = ',\n            "overBudgetTokens": %s'
 
 
 def _results_text(ordered: Sequence[Finding], index: Mapping[str, int], uris: Mapping[str, str]) -> str:
-    """`[_result(f, index, uris) for f in ordered]` as `dumps_indented` writes it in the log: every scalar in one
-    C encoder call, each result by `%` on a template (SARIF of tens of thousands of findings took seconds through
-    the dicts). ValueError when a field is not a scalar."""
-    if not ordered:
-        return "[]"
+    """`[_result(f, index, uris) for f in ordered]`'s items as `dumps_indented` writes them in the log, joined by
+    `_RESULT_SEPARATOR`: every scalar in one C encoder call, each result by `%` on a template (SARIF of tens of
+    thousands of findings took seconds through the dicts). ValueError when a field is not a scalar."""
     rows = [
         (
             f.code,
@@ -121,7 +121,33 @@ def _results_text(ordered: Sequence[Finding], index: Mapping[str, int], uris: Ma
         if finding.over_budget_tokens:
             extra += _OVER_BUDGET % written[11]
         texts.append(_RESULT % (*written[:7], end, written[7], extra))
-    return "[\n        " + ",\n        ".join(texts) + "\n      ]"
+    return _RESULT_SEPARATOR.join(texts)
+
+
+#: Between two results in the log's `results` list.
+_RESULT_SEPARATOR = ",\n        "
+#: What `dumps_indented` writes around a list of results at their place in the log (depth 3, in a run's dict).
+_RESULTS_OPENING = '[\n  [\n    {\n      "results": [\n        '
+_RESULTS_CLOSING = "\n      ]\n    }\n  ]\n]"
+#: Stands for the results while the rest of the log is written (JSON text holds no raw NUL: strings escape it).
+_RESULTS_MARK = Prewritten("\0results\0")
+
+
+def _results_plainly(ordered: Sequence[Finding], index: Mapping[str, int], uris: Mapping[str, str]) -> str:
+    """`_results_text` through the results' dicts: for a field that is not a scalar."""
+    written = dumps_indented([[{"results": [_result(finding, index, uris) for finding in ordered]}]])
+    return written[len(_RESULTS_OPENING) : -len(_RESULTS_CLOSING)]
+
+
+def _results_pieces(findings: Iterable[Finding], index: Mapping[str, int], uris: Mapping[str, str]) -> Iterator[str]:
+    """The results' texts, up to `BATCH` findings a piece (pieces are joined by `_RESULT_SEPARATOR`)."""
+    found = iter(findings)
+    while batch := list(islice(found, BATCH)):
+        with gc_paused():  # many small tuples and strings, none in a cycle
+            try:
+                yield _results_text(batch, index, uris)
+            except ValueError:  # a field that is not a scalar: written from dicts, as json.dumps would
+                yield _results_plainly(batch, index, uris)
 
 
 def render_sarif(
@@ -132,22 +158,29 @@ def render_sarif(
     summary: Mapping[str, Any] | None = None,
 ) -> str:
     """A SARIF log with one run; `rules` gives metadata, codes without it get a minimal entry."""
+    return "".join(iter_sarif(findings, rules, tool_version=tool_version, summary=summary))
+
+
+def iter_sarif(
+    findings: Sequence[Finding],
+    rules: Sequence[RuleInfo] = (),
+    *,
+    tool_version: str = "",
+    summary: Mapping[str, Any] | None = None,
+) -> Iterator[str]:
+    """`render_sarif`'s text in pieces, the results written a batch at a time as the pieces are asked for (a
+    log of a million results, ~1 GB, is never held whole; findings kept as columns are made a batch at a time)."""
     if not tool_version:
         from tokcli import __version__ as tool_version
-    ordered = list(Finding.sorted(findings))  # read several times: made once
+    ordered = Finding.sorted(findings)
     infos = {info.code: info for info in rules}
-    for finding in ordered:
-        if finding.code not in infos:
-            infos[finding.code] = RuleInfo(finding.code, finding.name, finding.severity, finding.name)
+    rule_fields = zip(*(finding_values(ordered, field) for field in ("code", "name", "severity")))
+    for code, name, severity in dict.fromkeys(rule_fields):  # a code without metadata: its first finding's
+        if code not in infos:
+            infos[code] = RuleInfo(code, name, severity, name)
     codes = sorted(infos)
     index = {code: position for position, code in enumerate(codes)}
-    uris: dict[str, str] = {}  # a file's findings share its URI
-    for path in dict.fromkeys(finding.path for finding in ordered):
-        uris[path] = _uri(path)
-    try:
-        results: Any = Prewritten(_results_text(ordered, index, uris))
-    except ValueError:  # a field that is not a scalar: written from dicts, as json.dumps would
-        results = [_result(finding, index, uris) for finding in ordered]
+    uris = {path: _uri(path) for path in dict.fromkeys(finding_values(ordered, "path"))}  # a file's findings share it
     run: dict[str, Any] = {
         "tool": {
             "driver": {
@@ -156,9 +189,16 @@ def render_sarif(
                 "rules": [_rule_entry(infos[code]) for code in codes],
             }
         },
-        "results": results,
+        "results": _RESULTS_MARK if ordered else [],
     }
     if summary is not None:
         run["properties"] = {"summary": dict(summary)}
     log = {"$schema": SARIF_SCHEMA, "version": "2.1.0", "runs": [run]}
-    return dumps_indented(log) + "\n"
+    before, _, after = dumps_indented(log).partition(_RESULTS_MARK.text)
+    if not after:  # no results: nothing stands between
+        yield before + "\n"
+        return
+    yield before + "[\n        "
+    for number, piece in enumerate(_results_pieces(ordered, index, uris)):
+        yield _RESULT_SEPARATOR + piece if number else piece
+    yield "\n      ]" + after + "\n"
