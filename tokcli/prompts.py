@@ -43,9 +43,10 @@ _RAW_END = re.compile(r"\{%[-+]?\s*endraw\s*[-+]?%\}")
 _PROMPTY_ROLE = re.compile(r"^[ \t]*(system|user|assistant|developer|tool)[ \t]*:[ \t]*$", re.MULTILINE | re.I)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Span:
-    """A half-open range [start, end) of character offsets into `PromptDocument.text`."""
+    """A half-open range [start, end) of character offsets into `PromptDocument.text`. (Slots: a template of
+    many tags has hundreds of thousands, and compress keeps the original's and a result's at once.)"""
 
     start: int
     end: int

@@ -436,8 +436,19 @@ def find_protected_spans(
             lines = line_spans(text)
     if negations is not None:
         negations.extend((start, end) for start, end, kind in lines if kind == "negation")
+    merged = _merge(blocks + lines)
+    del blocks, lines  # (what merging kept of them is in `merged`)
+    # Made from the last, each range dropped as its span is made: a result of a long template has hundreds of
+    # thousands, and both lists whole at once were the top of compress's peak memory.
+    merged.reverse()
     make = tuple.__new__  # `ProtectedSpan(...)` without its Python-level `__new__`: tens of thousands per text
-    return [make(ProtectedSpan, (start, end, kind, text[start:end])) for start, end, kind in _merge(blocks + lines)]
+    return [make(ProtectedSpan, (start, end, kind, text[start:end])) for start, end, kind in _drained(merged)]
+
+
+def _drained(items: list[tuple[int, int, str]]) -> Iterator[tuple[int, int, str]]:
+    """`items` from the last, each taken out of the list as it is handed on."""
+    while items:
+        yield items.pop()
 
 
 def block_spans(

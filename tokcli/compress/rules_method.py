@@ -55,6 +55,7 @@ from tokcli.line_ends import keep_line_ends
 from tokcli.prompts import (
     TEMPLATE_KINDS,
     PromptDocument,
+    Span,
     find_template_spans,
     line_col,
     load_prompt,
@@ -160,13 +161,24 @@ def compress_document(document: PromptDocument, *, level: str = "balanced", expl
         return result
     # a Python prompt's `{field}`s are protected like template tags, and verification checks each one is kept
     kind = FORMAT_KIND if document.format_fields and document.kind == "text" else document.kind
-    return compress_text(document.text, level=level, kind=kind, body_offset=document.body_offset, explain=explain)
+    # A template's tags were found by the loader as verification finds them: shared, not found (and kept) twice.
+    tags = document.template_spans if document.kind in TEMPLATE_KINDS else None
+    return compress_text(
+        document.text, level=level, kind=kind, body_offset=document.body_offset, explain=explain, tags=tags
+    )
 
 
 def compress_text(
-    text: str, *, level: str = "balanced", kind: str = "text", body_offset: int = 0, explain: bool = True
+    text: str,
+    *,
+    level: str = "balanced",
+    kind: str = "text",
+    body_offset: int = 0,
+    explain: bool = True,
+    tags: list[Span] | None = None,
 ) -> RulesResult:
-    """Compress `text` (a prompt of the given loader `kind`); the result always passes `verify`.
+    """Compress `text` (a prompt of the given loader `kind`); the result always passes `verify`. `tags`: the
+    template tags of a template `kind`, when already found (`find_template_spans` from `body_offset`).
 
     Windows line ends (CRLF, throughout or mixed with LF) are compressed as LF; each line keeps its own end.
     """
@@ -185,7 +197,7 @@ def compress_text(
     collecting = gc.isenabled()
     gc.disable()  # hundreds of thousands of small tuples and matches, no cycles: full collections only cost time
     try:
-        return _compress_text(text, level, kind, body_offset, explain)
+        return _compress_text(text, level, kind, body_offset, explain, tags)
     finally:
         forget_folds()  # the transforms' folds of large texts (see `protect.fold`)
         if collecting:
@@ -270,15 +282,18 @@ def _chunk_results(
             child.close()  # after an error here: its pipe closes and it ends
 
 
-def _compress_text(text: str, level: str, kind: str, body_offset: int, explain: bool) -> RulesResult:
+def _compress_text(
+    text: str, level: str, kind: str, body_offset: int, explain: bool, tags: list[Span] | None
+) -> RulesResult:
     transforms = transforms_for_level(level)
-    state = _Masked(baseline(text, kind=kind, body_offset=body_offset))
+    state = _Masked(baseline(text, kind=kind, body_offset=body_offset, tags=tags))
     spans = state.spans
     result = RulesResult(text=text, original=text, level=level, protected_spans=len(spans))
     original_gaps = _gaps(text, spans)
     masked = SENTINEL.join(original_gaps)
 
     run = run_transforms(masked, transforms)
+    forget_folds()  # only the transforms look folds up: verification of a large text needs the memory
     try:
         result.transforms.update(run.fired)
         result.rollbacks.extend(

@@ -117,11 +117,13 @@ class Baseline:
         return self._variables
 
 
-def baseline(original: str, *, kind: str = "text", body_offset: int = 0) -> Baseline:
-    """Raises InputError when `original` is a template kind whose tags do not close."""
+def baseline(original: str, *, kind: str = "text", body_offset: int = 0, tags: list[Span] | None = None) -> Baseline:
+    """Raises InputError when `original` is a template kind whose tags do not close. `tags`: a template kind's
+    tags when already found (`find_template_spans(original, start=body_offset)`)."""
     language = template_language(kind)
     try:
-        tags: list[Span] | None = find_template_spans(original, start=body_offset, language=language)
+        if tags is None or kind not in TEMPLATE_KINDS:
+            tags = find_template_spans(original, start=body_offset, language=language)
     except InputError:
         if kind in TEMPLATE_KINDS:
             raise
