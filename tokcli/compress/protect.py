@@ -913,9 +913,9 @@ def known_line_spans(
 
     The scans of many lines run in two processes where a second CPU is there (see `line_spans_split`).
 
-    With `blocks` (`block_spans(text)`), a line that lies inside a block, ending before it does, keeps only its
-    negation words: merging puts its other spans inside the block (see `find_protected_spans`), and a JSON block
-    of megabytes has one per number and string."""
+    With `blocks` (`block_spans(text)`), a span that lies inside a block is left out unless it is a negation
+    word: merging puts it inside the block unchanged (see `find_protected_spans`). A JSON block of megabytes has
+    one per number and string, and a template of many tags a few per tag."""
     lines = text.split("\n")
     missing = [line for line in dict.fromkeys(lines) if line not in memo]
     scanned = _scan_lines(missing) if missing else {}
@@ -929,30 +929,39 @@ def known_line_spans(
     for line in lines:
         spans = scanned[line] if line in scanned else memo[line]
         if spans:
-            inside_block = inside.covers(offset, offset + len(line))
+            around = inside.around(offset, offset + len(line))
             for scan, start, end, kind in spans:
-                if not inside_block or kind == "negation":
-                    by_scan[scan].append((start + offset, end + offset, kind))
+                start += offset
+                end += offset
+                if kind == "negation" or not _in_one_of(around, start, end):
+                    by_scan[scan].append((start, end, kind))
         offset += len(line) + 1
     return list(itertools.chain.from_iterable(by_scan))
 
 
+def _in_one_of(blocks: list[tuple[int, int, str]], start: int, end: int) -> bool:
+    """Whether [start, end) lies inside one of `blocks`, starting before it ends: merged into it, unchanged."""
+    return any(block_start <= start and end <= block_end and start < block_end for block_start, block_end, _ in blocks)
+
+
 class _InsideBlocks:
-    """Whether ranges, asked in increasing order, lie inside one of `blocks` (sorted, not overlapping), ending
-    before it does."""
+    """The blocks (sorted, not overlapping) that overlap ranges asked in increasing order."""
 
     def __init__(self, blocks: list[tuple[int, int, str]]) -> None:
         self._blocks = blocks
         self._next = 0
 
-    def covers(self, start: int, end: int) -> bool:
+    def around(self, start: int, end: int) -> list[tuple[int, int, str]]:
+        """The blocks that overlap [start, end] (a block ending at `start` or starting at `end` too)."""
         blocks = self._blocks
-        while self._next < len(blocks) and blocks[self._next][1] <= start:
+        while self._next < len(blocks) and blocks[self._next][1] < start:
             self._next += 1
-        if self._next == len(blocks):
-            return False
-        block_start, block_end, _ = blocks[self._next]
-        return block_start <= start and end < block_end
+        found = []
+        index = self._next
+        while index < len(blocks) and blocks[index][0] <= end:
+            found.append(blocks[index])
+            index += 1
+        return found
 
 
 @functools.cache
