@@ -926,22 +926,29 @@ def known_line_spans(
     by_scan: list[list[tuple[int, int, str]]] = [[] for _ in range(_scan_count())]
     offset = 0
     inside = _InsideBlocks(blocks or [])
+    blocks = blocks or []
+    starts = [block[0] for block in blocks]
     for line in lines:
         spans = scanned[line] if line in scanned else memo[line]
         if spans:
-            around = inside.around(offset, offset + len(line))
+            near = inside.overlaps(offset, offset + len(line))
             for scan, start, end, kind in spans:
                 start += offset
                 end += offset
-                if kind == "negation" or not _in_one_of(around, start, end):
+                if kind == "negation" or not near or not _absorbed(blocks, starts, start, end):
                     by_scan[scan].append((start, end, kind))
         offset += len(line) + 1
     return list(itertools.chain.from_iterable(by_scan))
 
 
-def _in_one_of(blocks: list[tuple[int, int, str]], start: int, end: int) -> bool:
-    """Whether [start, end) lies inside one of `blocks`, starting before it ends: merged into it, unchanged."""
-    return any(block_start <= start and end <= block_end and start < block_end for block_start, block_end, _ in blocks)
+def _absorbed(blocks: list[tuple[int, int, str]], starts: list[int], start: int, end: int) -> bool:
+    """Whether [start, end) lies inside the last block starting at or before it, starting before that block ends:
+    merging puts it inside the block, unchanged (a span kept when this says no is merged as before)."""
+    index = bisect.bisect_right(starts, start) - 1
+    if index < 0:
+        return False
+    block_start, block_end, _ = blocks[index]
+    return block_start <= start < block_end and end <= block_end
 
 
 class _InsideBlocks:
@@ -951,17 +958,12 @@ class _InsideBlocks:
         self._blocks = blocks
         self._next = 0
 
-    def around(self, start: int, end: int) -> list[tuple[int, int, str]]:
-        """The blocks that overlap [start, end] (a block ending at `start` or starting at `end` too)."""
+    def overlaps(self, start: int, end: int) -> bool:
+        """Whether a block overlaps [start, end] (a block ending at `start` or starting at `end` too)."""
         blocks = self._blocks
         while self._next < len(blocks) and blocks[self._next][1] < start:
             self._next += 1
-        found = []
-        index = self._next
-        while index < len(blocks) and blocks[index][0] <= end:
-            found.append(blocks[index])
-            index += 1
-        return found
+        return self._next < len(blocks) and blocks[self._next][0] <= end
 
 
 @functools.cache
