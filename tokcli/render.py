@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import functools
 import statistics
-from collections.abc import Sequence
+from collections.abc import Callable, Container, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path, PurePath
 from typing import Any
@@ -75,8 +75,11 @@ def render_settings(config: Any, extra: Sequence[Path] = ()) -> RenderSettings:
     return RenderSettings(globs=globs, extra=list(extra))
 
 
-def fixture_files(path: str, settings: RenderSettings, root: Path | None) -> list[Path]:
-    """The fixture files that apply to the template at `path`."""
+def fixture_files(
+    path: str, settings: RenderSettings, root: Path | None, listing: Callable[[Path], Container[str]] | None = None
+) -> list[Path]:
+    """The fixture files that apply to the template at `path`. `listing` (a directory → the names in it, kept
+    by the caller across many templates) spares a stat per possible fixture name."""
     files = list(settings.extra)
     if settings.globs and root is not None:
         from tokcli.audit.discover import glob_matches
@@ -93,7 +96,7 @@ def fixture_files(path: str, settings: RenderSettings, root: Path | None) -> lis
     for stem in sorted(stems):
         for suffix in FIXTURE_SUFFIXES:
             candidate = template.with_name(stem + suffix)
-            if candidate.is_file():
+            if (listing is None or candidate.name in listing(candidate.parent)) and candidate.is_file():
                 files.append(candidate)
     return list(dict.fromkeys(files))
 

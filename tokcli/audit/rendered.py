@@ -5,7 +5,9 @@ Renders depend on fixture files outside the template, so they are made on every 
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import functools
+import os
+from collections.abc import Container, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -22,10 +24,17 @@ def render_texts(
 ) -> tuple[Renders, list[InputError]]:
     """Every (path, text) that has fixtures, rendered with each; the errors of those that fail."""
     from tokcli.prompts import load_prompt
+    from tokcli.render import fixture_files
 
+    listing = functools.lru_cache(maxsize=None)(_names_in)
     renders: Renders = []
     errors: list[InputError] = []
     for path, text in texts:
+        # a template with no fixture file beside it (nor its own `testData`/`sample`) renders nothing: most files
+        # of a tree, so they are not parsed a second time to find that out
+        own_fixtures = path.lower().endswith((".prompt.yml", ".prompt.yaml", ".prompty")) or "::" in path
+        if not own_fixtures and not fixture_files(path, settings, root, listing):
+            continue
         try:
             document = load_prompt(path, text)
             if renderable(document):
@@ -36,6 +45,20 @@ def render_texts(
             error.path = error.path or path
             errors.append(error)
     return renders, errors
+
+
+class _AnyName(Container[str]):
+    """A directory that cannot be listed: every name may be in it (its files are still looked at one by one)."""
+
+    def __contains__(self, name: object) -> bool:
+        return True
+
+
+def _names_in(directory: Path) -> Container[str]:
+    try:
+        return frozenset(os.listdir(directory))
+    except OSError:
+        return _AnyName()
 
 
 def count_renders(renders: Renders, targets: Sequence[ModelTarget]) -> dict[tuple[str, str], RenderedFigures]:
