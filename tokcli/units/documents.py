@@ -5,7 +5,7 @@ from __future__ import annotations
 import dataclasses
 
 from tokcli.errors import InputError
-from tokcli.lint.finding import Finding
+from tokcli.lint.finding import Edit, Finding
 from tokcli.prompts import PromptDocument, Span, check_jinja_syntax
 from tokcli.units.model import UNIT_SEPARATOR, PromptUnit
 from tokcli.units.presets import PRESETS
@@ -90,9 +90,10 @@ def _offset(text: str, line: int, column: int) -> int:
     return min(len(text), position + column - 1)
 
 
-def map_finding(unit: PromptUnit, finding: Finding) -> Finding:
+def map_finding(unit: PromptUnit, finding: Finding, host_fix: list[Edit] | None = None) -> Finding:
     """A finding on a unit's own text moved onto its host file: host path, line and column, the unit's key
-    in the message. Its fix (offsets into the unit) is dropped: fixes go through `writeback`."""
+    in the message. Its fix (offsets into the unit) is replaced by `host_fix`, the edits of the host file that
+    write-back makes for it (`tokcli.units.jobs.host_fixes`), or dropped."""
     start = _offset(unit.text, finding.line, finding.column)
     line, column = unit.position(start)
     end_line, end_column = unit.position(_offset(unit.text, finding.end_line, finding.end_column))
@@ -106,7 +107,7 @@ def map_finding(unit: PromptUnit, finding: Finding) -> Finding:
         end_line=end_line,
         end_column=end_column,
         message=f"[{unit.key}] {_cell_place(unit, start)}{finding.message}",
-        fix=None,
+        fix=host_fix,
     )
 
 

@@ -16,7 +16,7 @@ from typing import Any
 
 from tokcli.errors import TokcliError
 from tokcli.inputs import InputText
-from tokcli.lint.finding import Finding
+from tokcli.lint.finding import Edit, Finding
 from tokcli.units.model import HostScan, PromptUnit
 from tokcli.units.scan import NOTEBOOK_SUFFIXES, SOURCE_SUFFIXES, may_be_host, scan_host
 from tokcli.units.select import UnitSettings
@@ -118,9 +118,8 @@ def lint_unit(linter: Any, unit: PromptUnit) -> list[Finding]:
 def fixed_unit_text(linter: Any, unit: PromptUnit, passes: int = 8) -> tuple[str, int]:
     """The unit's text with lint's safe fixes applied (template variables and fields unchanged), and how
     many fixes that took."""
-    from tokcli.lint.engine import apply_fixes, same_template
+    from tokcli.lint.engine import apply_fixes
     from tokcli.units.documents import unit_document
-    from tokcli.units.syntax import format_names
 
     text = unit.text
     if unit.kind == "tools":  # tool lists are linted, not fixed (their source is code, not the JSON read)
@@ -134,19 +133,73 @@ def fixed_unit_text(linter: Any, unit: PromptUnit, passes: int = 8) -> tuple[str
         new_text, applied = apply_fixes(text, fixable)
         if applied == 0 or new_text == text:
             break
-        new_document = unit_document(unit.path, new_text, unit.syntax)
-        # a Jinja unit's tags are checked as a template; its braces are no `str.format` fields (a JSON example's)
-        if document.kind != "jinja" and format_names(new_text) != format_names(text):
-            break
-        if document.kind == "jinja" and (new_document.kind != "jinja" or not same_template(document, new_document)):
+        new_document = _same_template_after(unit, document, new_text)
+        if new_document is None:
             break
         text, document = new_text, new_document
         applied_total += applied
     return text, applied_total
 
 
+def _same_template_after(unit: PromptUnit, document: Any, new_text: str) -> Any:
+    """The unit's document of `new_text` when fixes that gave it kept the template (a Jinja unit's tags, a
+    text unit's `str.format` fields), else None."""
+    from tokcli.lint.engine import same_template
+    from tokcli.units.documents import unit_document
+    from tokcli.units.syntax import format_names
+
+    new_document = unit_document(unit.path, new_text, unit.syntax)
+    # a Jinja unit's tags are checked as a template; its braces are no `str.format` fields (a JSON example's)
+    if document.kind != "jinja" and format_names(new_text) != format_names(document.text):
+        return None
+    if document.kind == "jinja" and (new_document.kind != "jinja" or not same_template(document, new_document)):
+        return None
+    return new_document
+
+
+def host_findings(
+    linter: Any, path: str, text: str, units: Sequence[PromptUnit], settings: UnitSettings
+) -> list[Finding]:
+    """The units' findings on their host file `text`, a fix kept (as the edits of the host file write-back
+    makes) exactly where `--fix` writes it: its unit is no tool list, the unit's first pass of fixes keeps its
+    template and is written back, and the finding's own edit can be spelled in the value's source."""
+    from tokcli.lint.engine import apply_fixes
+    from tokcli.units.documents import map_finding, unit_document
+    from tokcli.units.writeback import Change, apply_changes
+
+    linted = [(unit, lint_unit(linter, unit)) for unit in units]
+    first_pass = []  # what `--fix` writes first, all units at once: a unit refused there is fixed nowhere
+    for unit, findings in linted:
+        fixable = [finding for finding in findings if finding.fixable]
+        if not fixable or unit.kind == "tools" or unit.slot is None:
+            continue
+        new_text, applied = apply_fixes(unit.text, fixable)
+        document = unit_document(unit.path, unit.text, unit.syntax)
+        if applied and new_text != unit.text and _same_template_after(unit, document, new_text) is not None:
+            first_pass.append(Change(unit, new_text))
+    _, refused = apply_changes(text, first_pass, settings, settings.relative(path)) if first_pass else ("", [])
+    written = {id(change.unit) for change in first_pass} - {id(change.unit) for change, _ in refused}
+    result = []
+    for unit, findings in linted:
+        for finding in findings:
+            edits = None
+            if finding.fixable and id(unit) in written:
+                # None where its edit alone cannot be spelled there (a block scalar's first line left indented)
+                edits = _written_edits(text, unit, apply_fixes(unit.text, [finding])[0])
+            result.append(map_finding(unit, finding, edits))
+    return result
+
+
+def _written_edits(text: str, unit: PromptUnit, new_text: str) -> list[Edit] | None:
+    from tokcli.units.writeback import WriteRefused, written_edit
+
+    try:
+        return [written_edit(text, unit, new_text)]
+    except WriteRefused:
+        return None
+
+
 def lint_host(linter: Any, host: HostFile, settings: UnitSettings, *, fix: bool) -> HostLint:
-    from tokcli.units.documents import map_finding
     from tokcli.units.writeback import Change, apply_changes
 
     result = HostLint(host.item.path, [], 0, host.item.text)
@@ -168,8 +221,8 @@ def lint_host(linter: Any, host: HostFile, settings: UnitSettings, *, fix: bool)
                 result.fixes_applied = sum(counts.values())
                 rescanned = scan_host(host.item.path, new_host, settings, settings.relative(host.item.path))
                 scan = rescanned if rescanned is not None else scan
+    result.findings = host_findings(linter, host.item.path, result.fixed or host.item.text, scan.units, settings)
     for unit in scan.units:
-        result.findings.extend(map_finding(unit, finding) for finding in lint_unit(linter, unit))
         result.tokens += linter.counter.count(unit.sent_text)
     Finding.sort(result.findings)
     return result

@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from tokcli.errors import TokcliError
+from tokcli.lint.finding import Edit
 from tokcli.units.model import PromptUnit, Slot
 from tokcli.units.select import UnitSettings
 
@@ -105,6 +106,29 @@ def apply_changes(
         except WriteRefused as why:
             refused.append((change, str(why)))
     return text, refused
+
+
+def written_edit(host_text: str, unit: PromptUnit, new_text: str) -> Edit:
+    """The edit of the host file that writing `new_text` as the unit's value makes, as write-back spells it: from
+    the first changed character to the last. WriteRefused where `encode` or the splice refuses."""
+    slot = unit.slot
+    if slot is None:
+        raise WriteRefused(unit.refusal or "this value is not written back")
+    new_host = _splice(unit.path, host_text, slot, encode(unit, new_text))
+    same_head = _common_length(host_text, new_host, from_end=False)
+    same_tail = _common_length(host_text[same_head:], new_host[same_head:], from_end=True)
+    return Edit(same_head, len(host_text) - same_tail, new_host[same_head : len(new_host) - same_tail])
+
+
+def _common_length(one: str, other: str, *, from_end: bool) -> int:
+    """How many characters `one` and `other` share at their start (or end), by bisection on slice comparisons
+    (each a C compare: a host file is compared once per fixable finding)."""
+    low, high = 0, min(len(one), len(other))
+    while low < high:
+        middle = (low + high + 1) // 2
+        same = one[-middle:] == other[-middle:] if from_end else one[:middle] == other[:middle]
+        low, high = (middle, high) if same else (low, middle - 1)
+    return low
 
 
 def _splice(path: str, text: str, slot: Slot, source: str) -> str:
