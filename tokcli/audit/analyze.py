@@ -259,12 +259,19 @@ class NotAPrompt(Exception):
 
 
 def analyze_document(
-    path: str, text: str, *, linter: Any, compress_level: str | None, text_tokens: int | None = None
+    path: str,
+    text: str,
+    *,
+    linter: Any,
+    compress_level: str | None,
+    text_tokens: int | None = None,
+    syntax: str | None = None,
 ) -> Parsed:
     """Parse, lint and compress one file. InputError for parse errors, NotAPrompt for YAML/JSON that is not a
-    chat file. `text_tokens` is the whole text's count in the linter's tokenizer, when the caller has it."""
+    chat file. `text_tokens` is the whole text's count in the linter's tokenizer, when the caller has it; a
+    prompt unit's `syntax` is its host's word on how its braces are read (a `.format` prompt's `{{` is a brace)."""
     try:
-        document = unit_document(path, text) if is_unit_path(path) else load_prompt(path, text)
+        document = unit_document(path, text, syntax) if is_unit_path(path) else load_prompt(path, text)
     except InputError as error:
         if error.message.startswith("chat file must be"):
             raise NotAPrompt(path) from None

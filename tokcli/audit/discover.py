@@ -32,6 +32,9 @@ class SourceFile:
     relative: str  # posix path relative to the config root (what globs and budgets match)
     text: str
     digest: str  # sha256 of the bytes on disk
+    #: a prompt unit's template syntax (`PromptUnit.syntax`: its host says how its braces are read), read as
+    #: lint reads the unit; None for a file
+    syntax: str | None = None
 
 
 @dataclass(frozen=True)

@@ -23,6 +23,7 @@ from typing import Any
 from tokcli.errors import ConfigError, TokcliError
 from tokcli.lint.finding import SEVERITIES
 from tokcli.lint.rules.base import Rule, all_rules, get_rule, select_codes
+from tokcli.units.model import split_unit_path
 
 STRINGS_HINT = "a list of rule codes, prefixes or names"
 
@@ -74,6 +75,7 @@ class LintSettings:
             return set()
         import pathspec
 
+        path = split_unit_path(path)[0]  # a prompt unit (`file::key`, as audit names it) is its host file's
         candidates = {PurePosixPath(Path(path).as_posix()).as_posix()}
         if self.root is not None:
             with contextlib.suppress(ValueError):
