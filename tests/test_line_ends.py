@@ -120,3 +120,47 @@ def test_lone_crs_read_as_lf_keep_every_offset(text: str) -> None:
     assert len(read) == len(text)
     assert read.splitlines() == text.splitlines()  # the same lines as Python's universal newlines
     assert "\r" not in read.replace("\r\n", "")
+
+
+@pytest.mark.parametrize(
+    ("name", "text", "excerpt"),
+    [
+        (
+            "agent.yaml",
+            "agent:\r  system_template: |\r    You are a helpful assistant.   \r    Please note that you answer.\r",
+            [
+                "3:33 warning TK102 [trailing-whitespace] [agent.system_template] trailing whitespace (1 token) [fixable]",
+                "    2 |   system_template: |",
+                "  > 3 |     You are a helpful assistant.",
+                "      |                                 ^^^",
+            ],
+        ),
+        (
+            "app.py",
+            'PROMPT = """You are a helpful assistant.\rPlease note that you answer."""\r',
+            [
+                "2:1 warning TK302 [filler-phrase] [app.PROMPT] filler phrase 'Please note that' (3 tokens)",
+                '    1 | PROMPT = """You are a helpful assistant.',
+                '  > 2 | Please note that you answer."""',
+                "      | ^^^^^^^^^^^^^^^^",
+            ],
+        ),
+    ],
+)
+def test_a_host_file_with_old_mac_line_ends_shows_its_lines_under_findings(
+    tmp_path: Path, name: str, text: str, excerpt: list[str]
+) -> None:
+    (tmp_path / name).write_bytes(text.encode())
+    result = runner.invoke(app, ["lint", name])
+    assert result.exit_code == 1
+    lines = result.stdout.splitlines()
+    start = lines.index(excerpt[0])
+    assert lines[start : start + len(excerpt)] == excerpt
+
+
+def test_a_prompt_file_s_lone_cr_stays_text_in_the_excerpt(tmp_path: Path) -> None:
+    # Only LF breaks a line of a prompt file: the finding is on line 2, which starts after the LF.
+    (tmp_path / "p.txt").write_bytes(b"Be brief.\rBe kind.\nPlease note that you answer.\n")
+    result = runner.invoke(app, ["lint", "p.txt"])
+    assert result.exit_code == 1
+    assert result.stdout.splitlines()[2:4] == ["    1 | Be brief.Be kind.", "  > 2 | Please note that you answer."]

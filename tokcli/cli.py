@@ -947,7 +947,9 @@ def lint(
         from tokcli.reporters.text import iter_text
 
         colour = output is None and is_terminal() and "NO_COLOR" not in os.environ
-        sources = {result.path: result.fixed or result.original for result in report.files}
+        from tokcli.units.jobs import excerpt_sources
+
+        sources = excerpt_sources(report.files, {host.item.path for host in split.hosts})
         content = iter_text(findings, summary, sources=sources, color=colour)
     write_output(content, output, [item.path for item in inputs.texts])
     if fix and changed:

@@ -9,7 +9,7 @@ always said.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -226,6 +226,19 @@ def lint_host(linter: Any, host: HostFile, settings: UnitSettings, *, fix: bool)
         result.tokens += linter.counter.count(unit.sent_text)
     Finding.sort(result.findings)
     return result
+
+
+def excerpt_sources(results: Iterable[Any], host_paths: Collection[str]) -> dict[str, str]:
+    """Each linted file's text (as fixed, if it was) for the text report's excerpts, which split it at LF: a
+    host file's CR alone is a line break there, as Python and YAML read it and its findings' lines count it
+    (the same offsets); in a prompt file a CR alone is text."""
+    from tokcli.line_ends import lone_crs_as_lf
+
+    sources = {}
+    for result in results:
+        text = result.fixed or result.original
+        sources[result.path] = lone_crs_as_lf(text) if result.path in host_paths else text
+    return sources
 
 
 # ---- compress ------------------------------------------------------------------------------------------
