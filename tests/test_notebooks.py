@@ -207,6 +207,35 @@ def test_blank_magics_keeps_offsets_and_strings() -> None:
     assert blank_magics("x = (\n")[1] and blank_magics('s = """open\n')[1]
 
 
+INDENTED = [
+    ("code", ["  %time import openai\n", "  client = openai.OpenAI()\n"]),
+    ("code", ["\n", "  SYSTEM_PROMPT = 'Be brief.   '\n", "  USER_PROMPT = \"\"\"Answer   in English.\n", "  Be kind.\"\"\"\n"]),
+    ("code", ['client.chat.completions.create(model="gpt-4o", messages=[\n', '    {"role": "system", "content": SYSTEM_PROMPT},\n', '    {"role": "user", "content": USER_PROMPT},\n', "])"]),
+]  # fmt: skip
+
+
+def test_a_cell_whose_first_line_is_indented_is_read_as_ipython_runs_it(tmp_path: Path) -> None:
+    # IPython takes the indentation of a cell's first line that is not blank off each line that starts with it
+    # (in a string too): the cells run, and the prompts are what they send
+    path = tmp_path / "indented.ipynb"
+    path.write_text(notebook(INDENTED), encoding="utf-8")
+    scan = scan_host(str(path), path.read_text(encoding="utf-8"), UnitSettings())
+    assert scan is not None
+    assert [(unit.key, unit.text) for unit in scan.units] == [
+        ("indented.SYSTEM_PROMPT", "Be brief.   "),
+        ("indented.USER_PROMPT", "Answer   in English.\nBe kind."),
+    ]
+    result = invoke("lint", str(path), "--format", "json")
+    assert result.exit_code == 1, result.output
+    found = [(f["line"], f["column"], f["code"], f["fixable"]) for f in json.loads(result.stdout)["findings"]]
+    # on the notebook's own lines and columns, past the indentation; a string running through stripped
+    # lines is not written back (the fix would have to put the indentation IPython strips back)
+    assert found == [(18, 34, "TK102", True), (19, 34, "TK103", False)]
+    result = invoke("lint", str(path), "--fix", "--exit-zero")
+    assert "indented.USER_PROMPT: not fixed in place: the string runs through lines whose indentation" in result.stderr
+    assert json.loads(path.read_text(encoding="utf-8"))["cells"][1]["source"][1] == "  SYSTEM_PROMPT = 'Be brief.'\n"
+
+
 def test_notebook_that_is_not_json_or_not_a_notebook_is_one_line_exit_2(tmp_path: Path) -> None:
     bad = tmp_path / "bad.ipynb"
     bad.write_text('{"cells": [', encoding="utf-8")

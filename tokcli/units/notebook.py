@@ -72,6 +72,16 @@ class _Module:
     cells: list[_Cell]  # the code cells, in order
     starts: list[int]  # offset of each code cell's text in `text`
     open_cells: list[int]  # numbers of the cells that end inside a string or bracket
+    #: per code cell, the indentation IPython strips from its lines (that of its first line that is not
+    #: blank), and the offsets in the module's copy of the cell where a line was stripped of it
+    indents: list[int] = field(default_factory=list)
+    stripped: list[list[int]] = field(default_factory=list)
+
+    def cell_offset(self, index: int, local: int) -> int:
+        """The offset in code cell `index`'s source of an offset into its text in the module."""
+        if not self.indents or not self.indents[index]:
+            return local
+        return local + self.indents[index] * bisect.bisect_right(self.stripped[index], local)
 
 
 # ---- reading the notebook ------------------------------------------------------------------------------
@@ -197,8 +207,12 @@ def joined_module(cells: list[_Cell]) -> _Module:
     code = [cell for cell in cells if cell.kind == "code"]
     starts, open_cells = [], []
     offset = 0
+    indents, stripped = [], []
     for cell in code:
-        python, left_open = blank_magics(cell.text)
+        text, indent, dedented = _leading_indent_removed(cell.text)
+        indents.append(indent)
+        stripped.append(dedented)
+        python, left_open = blank_magics(text)
         left_open = left_open and not _parses(python)  # the lexing above is rough: the parser has the last word
         if python and not python.endswith("\n"):
             python += "\n"  # the next cell starts on a line of its own
@@ -207,7 +221,28 @@ def joined_module(cells: list[_Cell]) -> _Module:
         starts.append(offset)
         parts.append(python)
         offset += len(python)
-    return _Module("".join(parts), code, starts, open_cells)
+    return _Module("".join(parts), code, starts, open_cells, indents, stripped)
+
+
+def _leading_indent_removed(text: str) -> tuple[str, int, list[int]]:
+    """The cell's text as IPython runs it: when its first line that is not blank is indented (`  %time f()`, a
+    pasted block), that indentation is taken off every line that starts with it. Also its length, and the
+    offset in the text returned of each line it was taken from."""
+    lines = _LINES.findall(text)
+    first = next((line for line in lines if line.strip()), "")
+    indent = first[: len(first) - len(first.lstrip(" \t"))]
+    if not indent:
+        return text, 0, []
+    out: list[str] = []
+    stripped: list[int] = []
+    offset = 0
+    for line in lines:
+        if line.startswith(indent):
+            line = line[len(indent) :]
+            stripped.append(offset)
+        out.append(line)
+        offset += len(line)
+    return "".join(out), len(indent), stripped
 
 
 def _parses(python: str) -> bool:
@@ -314,7 +349,7 @@ class _Layout:
     def cell_at(self, offset: int) -> tuple[int, int]:
         """(index of the code cell, offset in its text) of an offset into the module."""
         index = max(0, bisect.bisect_right(self.module.starts, offset) - 1)
-        return index, offset - self.module.starts[index]
+        return index, self.module.cell_offset(index, offset - self.module.starts[index])
 
     def module_offset(self, line: int, column: int) -> int:
         line = min(max(line, 1), len(self.module_lines))
@@ -488,7 +523,12 @@ def splice(path: str, text: str, slot: Slot, source: str) -> str:
     module = joined_module(cells)
     index = max(0, bisect.bisect_right(module.starts, slot.start) - 1)
     cell = module.cells[index]
-    start, end = slot.start - module.starts[index], slot.end - module.starts[index]
+    local_start, local_end = slot.start - module.starts[index], slot.end - module.starts[index]
+    if module.indents[index] and any(local_start < line < local_end for line in module.stripped[index]):
+        raise WriteRefused(
+            "the string runs through lines whose indentation IPython strips (the cell's first is indented)"
+        )
+    start, end = module.cell_offset(index, local_start), module.cell_offset(index, local_end)
     old = cell.text
     if not 0 <= start <= end <= len(old):
         raise WriteRefused("the string does not lie within one cell's source")
