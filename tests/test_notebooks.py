@@ -236,6 +236,25 @@ def test_a_cell_whose_first_line_is_indented_is_read_as_ipython_runs_it(tmp_path
     assert json.loads(path.read_text(encoding="utf-8"))["cells"][1]["source"][1] == "  SYSTEM_PROMPT = 'Be brief.'\n"
 
 
+def test_cells_with_old_mac_line_ends_are_read_as_ipython_reads_them(tmp_path: Path) -> None:
+    # a CR alone ends a line for IPython: the call is found, with its model, and the fix keeps the CRs
+    cells = [
+        ("code", ["import json\r", "import openai\r", "\r", "client = openai.OpenAI()\r"]),
+        ("code", ['client.chat.completions.create(model="gpt-4o", messages=[\r', '    {"role": "system", "content": "Be brief.   "},\r', "])\r"]),
+    ]  # fmt: skip
+    path = tmp_path / "mac.ipynb"
+    path.write_text(notebook(cells), encoding="utf-8")
+    scan = scan_host(str(path), path.read_text(encoding="utf-8"), UnitSettings())
+    assert scan is not None
+    assert [(unit.key, unit.text, unit.model, unit.role) for unit in scan.units] == [
+        ("mac.messages[0]", "Be brief.   ", "gpt-4o", "system")
+    ]
+    result = invoke("lint", str(path), "--fix")
+    assert result.exit_code == 0, result.output
+    written = json.loads(path.read_text(encoding="utf-8"))["cells"][1]["source"]
+    assert written[1] == '    {"role": "system", "content": "Be brief."},\r'
+
+
 def test_notebook_that_is_not_json_or_not_a_notebook_is_one_line_exit_2(tmp_path: Path) -> None:
     bad = tmp_path / "bad.ipynb"
     bad.write_text('{"cells": [', encoding="utf-8")

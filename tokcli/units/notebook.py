@@ -203,13 +203,17 @@ def _strings(text: str, index: int) -> tuple[list[_Piece], bool]:
 
 
 def joined_module(cells: list[_Cell]) -> _Module:
+    from tokcli.line_ends import lone_crs_as_lf
+
     parts: list[str] = []
     code = [cell for cell in cells if cell.kind == "code"]
     starts, open_cells = [], []
     offset = 0
     indents, stripped = [], []
     for cell in code:
-        text, indent, dedented = _leading_indent_removed(cell.text)
+        # IPython (and Python) read a CR alone as a line break, the scanners split lines at LF: a cell written
+        # with old Mac line ends is read as its LF twin, whose offsets are the same (write-back keeps the CRs)
+        text, indent, dedented = _leading_indent_removed(lone_crs_as_lf(cell.text))
         indents.append(indent)
         stripped.append(dedented)
         python, left_open = blank_magics(text)
