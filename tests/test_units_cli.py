@@ -417,6 +417,32 @@ def test_a_format_prompt_is_counted_as_the_model_receives_it(tree: Path, own_cac
     )
 
 
+def test_an_estimated_tool_list_marks_audit_totals_and_rows_as_count_marks_them(tree: Path, own_cache: Path) -> None:
+    # app.py sends a tool list through Anthropic's SDK: on gpt-4o its tokens are an estimate (the tools' JSON)
+    source = APP.replace(
+        '        messages=[{"role": "user", "content": f"Question: {question}"}],\n',
+        '        messages=[{"role": "user", "content": f"Question: {question}"}],\n'
+        '        tools=[{"name": "lookup", "description": "Look a word up.", "input_schema": {"type": "object",\n'
+        '            "properties": {"word": {"type": "string"}}}}],\n',
+    )
+    (tree / "app.py").write_text(source)
+    counted = json.loads(invoke("count", "app.py", "-m", "gpt-4o", "--format", "json").stdout)
+    estimated = {row["path"]: row["exact"] for row in counted["results"]}
+    assert estimated == {
+        "app.py::app.SYSTEM_PROMPT": True,
+        "app.py::app.ask.messages[0]": True,
+        "app.py::app.ask.tools.json": False,
+    }
+    assert [total["exact"] for total in counted["totals"]] == [False]
+    report, _ = audit_json("app.py", "-m", "gpt-4o", expect=0)
+    assert {row["path"]: row["models"]["gpt-4o"]["exact"] for row in report["files"]} == estimated
+    assert report["totals"]["gpt-4o"]["exact"] is False
+    assert report["totals"]["gpt-4o"]["tokens"] == counted["totals"][0]["tokens"]
+    markdown = run_audit("app.py", "-m", "gpt-4o", "--format", "markdown").stdout
+    tools = counted["results"][2]["tokens"]
+    assert f"| `app.py::app.ask.tools.json` → claude-3-5-haiku-latest | ~{tools:,} |" in markdown
+
+
 class _Kept(dict):
     def __missing__(self, key: str) -> str:
         return "{" + key + "}"

@@ -115,7 +115,8 @@ class AuditReport:
             result.append(
                 ModelTotal(
                     model=target.model,
-                    exact=target.exact,
+                    # a sum with an estimate in it (a tool list counted by approximation) is an estimate
+                    exact=target.exact and all(f.exact for f in figures),
                     tokens=sum(f.tokens for f in figures),
                     saved_tokens=sum(s for s in saved if s is not None) if any(s is not None for s in saved) else None,
                     cost_per_call=sum((c for c in costs if c is not None), Decimal(0)) if target.price else None,

@@ -171,7 +171,7 @@ def render_audit_markdown(report: AuditReport, *, title: str = "tokcli audit") -
     if report.problems:
         lines.append("")
     primary_target = report.targets[0] if report.targets else None
-    exact = primary_target.exact if primary_target is not None else True
+    exact = primary_target.exact if primary_target is not None else True  # of a file without figures
     lines.append(f"<details><summary>Files ({len(report.files):,}), tokens on {primary}</summary>")
     lines.append("")
     lines += [
@@ -181,7 +181,7 @@ def render_audit_markdown(report: AuditReport, *, title: str = "tokcli audit") -
     for file in report.files:
         figure = file.figure(primary)
         lines.append(
-            f"| `{file.path}`{named_note(file)} | {tokens(figure.tokens if figure else None, exact)} | "
+            f"| `{file.path}`{named_note(file)} | {tokens(figure.tokens, figure.exact) if figure else tokens(None, exact)} | "
             f"{usd(figure.cost_per_call if figure else None)} | {saved(figure)} | {prefix(figure)} | "
             f"{len(file.findings):,} | {file_budget_state(report, file)} |"
         )
