@@ -417,7 +417,7 @@ def test_a_format_prompt_is_counted_as_the_model_receives_it(tree: Path, own_cac
     )
 
 
-def test_an_estimated_tool_list_marks_audit_totals_and_rows_as_count_marks_them(tree: Path, own_cache: Path) -> None:
+def test_a_tool_list_in_source_is_marked_and_placed_by_audit_as_by_count_and_lint(tree: Path, own_cache: Path) -> None:
     # app.py sends a tool list through Anthropic's SDK: on gpt-4o its tokens are an estimate (the tools' JSON)
     source = APP.replace(
         '        messages=[{"role": "user", "content": f"Question: {question}"}],\n',
@@ -438,6 +438,10 @@ def test_an_estimated_tool_list_marks_audit_totals_and_rows_as_count_marks_them(
     assert {row["path"]: row["models"]["gpt-4o"]["exact"] for row in report["files"]} == estimated
     assert report["totals"]["gpt-4o"]["exact"] is False
     assert report["totals"]["gpt-4o"]["tokens"] == counted["totals"][0]["tokens"]
+    # each tool on the host file's line of its list, where lint puts the list's findings (not a line of its JSON)
+    tools_line = next(number for number, line in enumerate(source.splitlines(), 1) if "tools=[" in line)
+    rows = {row["path"]: row["models"]["gpt-4o"]["tools"] for row in report["files"]}
+    assert [tool["line"] for tool in rows["app.py::app.ask.tools.json"]] == [tools_line]
     markdown = run_audit("app.py", "-m", "gpt-4o", "--format", "markdown").stdout
     tools = counted["results"][2]["tokens"]
     assert f"| `app.py::app.ask.tools.json` → claude-3-5-haiku-latest | ~{tools:,} |" in markdown

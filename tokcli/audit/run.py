@@ -42,7 +42,7 @@ from tokcli.gc_pause import gc_paused
 from tokcli.inputs import left_out_message
 from tokcli.lint.finding import SEVERITY_RANK, Finding, RuleInfo
 from tokcli.render import is_fixture_file, render_settings
-from tokcli.units.audit import expand_units, host_line, map_findings
+from tokcli.units.audit import expand_units, host_line, map_findings, tools_on_host
 from tokcli.units.select import unit_settings
 
 _code_of = attrgetter("code")
@@ -289,7 +289,7 @@ def run_audit(
                     relative=file.relative,
                     digest=file.digest,
                     kind=fact.kind,
-                    figures=figures_for(fact, targets, cost_options, costs),
+                    figures=tools_on_host(figures_for(fact, targets, cost_options, costs), unit),
                     findings=map_findings(fact.findings, expanded.units),
                     dynamic=fact.dynamic,
                     dynamic_line=host_line(file.path, expanded.units, fact.dynamic_line),

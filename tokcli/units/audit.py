@@ -7,6 +7,7 @@ import dataclasses
 import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from tokcli.audit.discover import Discovery, FileProblem, SourceFile
 from tokcli.errors import TokcliError
@@ -14,6 +15,9 @@ from tokcli.lint.finding import Finding
 from tokcli.units.model import UNIT_SEPARATOR, PromptUnit
 from tokcli.units.scan import JS_SUFFIXES, NOTEBOOK_SUFFIXES, PYTHON_SUFFIXES, may_be_host, scan_host
 from tokcli.units.select import UnitSettings
+
+if TYPE_CHECKING:
+    from tokcli.audit.analyze import ModelFigures
 
 
 @dataclass
@@ -99,6 +103,21 @@ def map_findings(findings: Sequence[Finding], units: dict[str, PromptUnit]) -> l
     if not units:
         return list(findings)
     return [map_finding(units[finding.path], finding) if finding.path in units else finding for finding in findings]
+
+
+def tools_on_host(figures: list[ModelFigures], unit: PromptUnit | None) -> list[ModelFigures]:
+    """`figures` with the line of each tool of a unit moved onto its host file, where its findings are (the
+    unit's text is its tool list as JSON, whose lines are not the source's)."""
+    if unit is None or not any(figure.tools for figure in figures):
+        return figures
+    from tokcli.units.documents import map_line
+
+    return [
+        dataclasses.replace(
+            figure, tools=[(name, tokens, map_line(unit, line) or unit.line) for name, tokens, line in figure.tools]
+        )
+        for figure in figures
+    ]
 
 
 def host_line(name: str, units: dict[str, PromptUnit], line: int | None) -> int | None:
