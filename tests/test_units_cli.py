@@ -353,6 +353,17 @@ def test_compress_counts_no_saving_for_a_unit_it_cannot_write_back(tree: Path) -
     assert any("format_error_template: not written back" in note for note in report["notes"])
 
 
+def test_audit_s_compress_saving_of_a_unit_is_what_compress_writes(tree: Path, own_cache: Path) -> None:
+    # the double-quoted scalar is not written back by compress: audit said it saved tokens all the same
+    compressed = json.loads(invoke("compress", "agent.yaml", "-m", "gpt-4o", "--format", "json").stdout)
+    audited, _ = audit_json("agent.yaml", "-m", "gpt-4o", expect=0)
+    saved = {row["path"]: row["models"]["gpt-4o"]["saved_tokens"] for row in audited["files"]}
+    assert saved["agent.yaml::model.format_error_template"] == 0
+    assert sum(saved.values()) == compressed["models"][0]["tokens_saved"] > 0
+    tokens = sum(row["models"]["gpt-4o"]["tokens"] for row in audited["files"])
+    assert tokens == compressed["models"][0]["tokens_before"]
+
+
 def test_compress_figures_of_a_host_are_the_sum_of_its_units_as_count_counts_them(tree: Path) -> None:
     units = ["Please note that you must answer in order to help the user", "Reply with one bash block"]
     (tree / "short.yaml").write_text(

@@ -265,12 +265,14 @@ def analyze_document(
     linter: Any,
     compress_level: str | None,
     text_tokens: int | None = None,
-    syntax: str | None = None,
+    unit: Any = None,
 ) -> Parsed:
     """Parse, lint and compress one file. InputError for parse errors, NotAPrompt for YAML/JSON that is not a
-    chat file. `text_tokens` is the whole text's count in the linter's tokenizer, when the caller has it; a
-    prompt unit's `syntax` is its host's word on how its braces are read (a `.format` prompt's `{{` is a brace)."""
+    chat file. `text_tokens` is the whole text's count in the linter's tokenizer, when the caller has it. A
+    prompt unit (`tokcli.units.model.PromptUnit`) is read with its host's syntax (a `.format` prompt's `{{` is a
+    brace), and compressed to what `compress` would write in its host (nothing where it writes nothing)."""
     try:
+        syntax = unit.syntax if unit is not None else None
         document = unit_document(path, text, syntax) if is_unit_path(path) else load_prompt(path, text)
     except InputError as error:
         if error.message.startswith("chat file must be"):
@@ -290,6 +292,10 @@ def analyze_document(
             compressed_text = compress_document(document, level=compress_level, explain=False).text
         except TokcliError:
             compressed_text = None
+        if unit is not None and compressed_text is not None:
+            from tokcli.units.jobs import written_compression
+
+            compressed_text = written_compression(unit, document, compressed_text)[0]
     return Parsed(path, document, compressed_text, findings)
 
 

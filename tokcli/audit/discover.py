@@ -12,6 +12,7 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from tokcli.errors import InputError
 from tokcli.inputs import (
@@ -32,9 +33,9 @@ class SourceFile:
     relative: str  # posix path relative to the config root (what globs and budgets match)
     text: str
     digest: str  # sha256 of the bytes on disk
-    #: a prompt unit's template syntax (`PromptUnit.syntax`: its host says how its braces are read), read as
-    #: lint reads the unit; None for a file
-    syntax: str | None = None
+    #: the prompt unit this row is (`tokcli.units.model.PromptUnit`: its syntax and where its text is written),
+    #: read as lint and compress read it; None for a file
+    unit: Any = None
 
 
 @dataclass(frozen=True)

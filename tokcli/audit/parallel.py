@@ -30,13 +30,13 @@ def analyse_one(
     linter: Any,
     compress_level: str | None,
     text_tokens: int | None = None,
-    syntax: str | None = None,
+    unit: Any = None,
 ) -> Outcome:
     """A file's stage one: Parsed, or a FileProblem, or (path, reason) for a YAML/JSON file that is not a
     prompt."""
     try:
         return analyze_document(
-            path, text, linter=linter, compress_level=compress_level, text_tokens=text_tokens, syntax=syntax
+            path, text, linter=linter, compress_level=compress_level, text_tokens=text_tokens, unit=unit
         )
     except NotAPrompt:
         return (path, "YAML/JSON without chat messages: not a prompt file")
@@ -46,7 +46,7 @@ def analyse_one(
         return FileProblem(path, f"could not be analysed ({type(error).__name__}: {error})", kind="invalid")
 
 
-def _in_worker(state: tuple[Any, str | None], item: tuple[str, str, int | None, str | None]) -> Outcome:
+def _in_worker(state: tuple[Any, str | None], item: tuple[str, str, int | None, Any]) -> Outcome:
     linter, compress_level = state
     return analyse_one(item[0], item[1], linter, compress_level, item[2], item[3])
 
@@ -76,10 +76,10 @@ def analyse_files(
     totals = _text_counts(files, linter)
     if processes == 0:
         for file, tokens in zip(files, totals):
-            yield analyse_one(file.path, file.text, linter, compress_level, tokens, file.syntax)
+            yield analyse_one(file.path, file.text, linter, compress_level, tokens, file.unit)
         return
     # The first file is analysed here: what lint and compress build on first use (hundreds of compiled
     # patterns, the rules, tokenizer state) is then inherited by every worker instead of built again in each.
-    yield analyse_one(files[0].path, files[0].text, linter, compress_level, totals[0], files[0].syntax)
-    items = [(file.path, file.text, tokens, file.syntax) for file, tokens in zip(files[1:], totals[1:])]
+    yield analyse_one(files[0].path, files[0].text, linter, compress_level, totals[0], files[0].unit)
+    items = [(file.path, file.text, tokens, file.unit) for file, tokens in zip(files[1:], totals[1:])]
     yield from forked.map_in_pool(_in_worker, (linter, compress_level), items, processes, _CHUNK)

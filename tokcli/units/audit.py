@@ -84,7 +84,7 @@ def expand_units(found: Discovery, settings: UnitSettings) -> Expanded:
             result.units[name] = unit
             digest = hashlib.sha256(f"{file.digest}\0{unit.key}\0{unit.text}".encode()).hexdigest()
             relative = f"{file.relative}{UNIT_SEPARATOR}{unit.key}"
-            result.discovery.files.append(SourceFile(name, relative, unit.text, digest, unit.syntax))
+            result.discovery.files.append(SourceFile(name, relative, unit.text, digest, unit))
     labels = (
         ("python", "Python files"),
         ("notebook", "Jupyter notebooks"),

@@ -260,12 +260,32 @@ class HostCompression:
     tools: list[tuple[str, str]] = field(default_factory=list)
 
 
+def written_compression(unit: PromptUnit, document: Any, new_text: str) -> tuple[str, str | None]:
+    """The unit's text as `compress` writes it in its host when its compressed text is `new_text`, and why it
+    keeps the unit's own text where it does: a tool list (its source is code), a change of its `str.format`
+    fields, a value its source cannot spell (`writeback.encode`; `compress_host` also reads the file again)."""
+    from tokcli.units.syntax import format_names
+    from tokcli.units.writeback import WriteRefused, encode
+
+    if new_text == unit.text:
+        return new_text, None
+    if unit.kind == "tools":
+        return unit.text, "a tool list in source: counted as sent, not compressed"
+    # a Jinja unit is verified as a template (its braces are no `str.format` fields: a JSON example's)
+    if document.kind != "jinja" and format_names(new_text) != format_names(unit.text):
+        return unit.text, "compression changed its {fields}; kept as it was"
+    try:
+        encode(unit, new_text)
+    except WriteRefused as why:
+        return unit.text, f"not written back: {why}"
+    return new_text, None
+
+
 def compress_host(path: str, text: str, level: str, settings: UnitSettings) -> HostCompression | None:
     """Compress each unit of a host file with the rules method; None when the file is not a host.
     InputError when it does not parse; a note for a file without prompts (nothing changes)."""
     from tokcli.compress.rules_method import compress_document
     from tokcli.units.documents import check_unit_templates, unit_document
-    from tokcli.units.syntax import format_names
     from tokcli.units.writeback import Change, apply_changes
 
     scan = scan_host(path, text, settings, settings.relative(path))
@@ -288,11 +308,9 @@ def compress_host(path: str, text: str, level: str, settings: UnitSettings) -> H
             continue
         document = unit_document(path, unit.text, unit.syntax)
         compressed = compress_document(document, level=level)
-        new_text = compressed.text
-        # a Jinja unit is verified as a template (its braces are no `str.format` fields: a JSON example's)
-        if document.kind != "jinja" and format_names(new_text) != format_names(unit.text):
-            result.notes.append(f"{unit.name}: compression changed its {{fields}}; kept as it was")
-            new_text = unit.text
+        new_text, kept = written_compression(unit, document, compressed.text)  # as audit measures it
+        if kept is not None:
+            result.notes.append(f"{unit.name}: {kept}")
         before.append(unit.text)
         after.append(new_text)
         if new_text != unit.text:
