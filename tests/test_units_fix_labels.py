@@ -66,6 +66,12 @@ HOSTS = {
     ),
 }
 
+# the same hosts written on Windows and on an old Mac: edits in their own line breaks
+for _name in [name for name in HOSTS if not name.endswith(".ipynb")]:
+    _stem, _suffix = _name.rsplit(".", 1)
+    HOSTS[f"{_stem}_crlf.{_suffix}"] = HOSTS[_name].replace("\n", "\r\n")
+    HOSTS[f"{_stem}_cr.{_suffix}"] = HOSTS[_name].replace("\n", "\r")
+
 
 def invoke(*args: str):
     result = CliRunner().invoke(app, list(args))

@@ -59,7 +59,10 @@ def audit_findings() -> list[tuple]:
 
 @pytest.mark.parametrize(
     "config",
-    [None, "lint:\n  per-file-ignores:\n    'agent.yaml': [TK302]\n    '*.py': [TK303]\n    'labels/*.yaml': [TK102]\n"],
+    [
+        None,
+        "lint:\n  per-file-ignores:\n    'agent.yaml': [TK302]\n    '*.py': [TK303]\n    'labels/*.yaml': [TK102]\n",
+    ],
     ids=["defaults", "per-file-ignores"],
 )
 def test_audit_finds_in_units_what_lint_finds(
