@@ -75,6 +75,10 @@ def apply_changes(
     """`host_text` with every change that can be written exactly; (change, reason) for the others."""
     from tokcli.units.scan import scan_host
 
+    if len(changes) > 1:  # read the file again once for all of them, not once each (lint labels every host's)
+        at_once = _apply_at_once(host_text, changes, settings, relative)
+        if at_once is not None:
+            return at_once
     refused: list[tuple[Change, str]] = []
     text = host_text
     written: dict[tuple[int, int], Change] = {}  # slot → the change written there (two units, one YAML anchor)
@@ -105,6 +109,57 @@ def apply_changes(
             written[(slot.start, slot.end)] = change
         except WriteRefused as why:
             refused.append((change, str(why)))
+    return text, refused
+
+
+def _apply_at_once(
+    host_text: str, changes: list[Change], settings: UnitSettings, relative: str | None
+) -> tuple[str, list[tuple[Change, str]]] | None:
+    """`apply_changes`' result when every change its value's source can spell is written and the file, read
+    once again, gives each its new text; None where anything else happens (`apply_changes` then writes them
+    one at a time and says why each is refused)."""
+    from tokcli.units.scan import scan_host
+
+    refused: list[tuple[Change, str]] = []
+    text = host_text
+    written: dict[tuple[int, int], Change] = {}
+    for change in sorted(changes, key=lambda item: -(item.unit.slot.start if item.unit.slot else -1)):
+        try:
+            source = encode(change.unit, change.new_text)
+        except WriteRefused as why:  # refused whatever else is written: it depends on the unit alone
+            refused.append((change, str(why)))
+            continue
+        slot = change.unit.slot
+        assert slot is not None
+        done = written.get((slot.start, slot.end))
+        if done is not None:
+            if done.new_text != change.new_text:
+                return None
+            continue
+        try:
+            text = _splice(change.unit.path, text, slot, source)
+        except WriteRefused:
+            return None
+        written[(slot.start, slot.end)] = change
+    if not written:
+        return text, refused
+    try:
+        rescanned = scan_host(changes[0].unit.path, text, settings, relative)
+    except TokcliError:
+        return None
+    read: dict[str, str | None] = {}
+    for unit in rescanned.units if rescanned else []:
+        read[unit.key] = None if unit.key in read else unit.text  # a key read twice is not known to be this one
+    refused_ids = {id(change) for change, _ in refused}
+    wanted = [change for change in changes if id(change) not in refused_ids]
+    if any(read.get(change.unit.key) != change.new_text for change in wanted):
+        return None
+    yaml_literal = any(change.unit.slot and change.unit.slot.style == "yaml-literal" for change in wanted)
+    if yaml_literal and "&" in host_text and "*" in host_text:
+        try:
+            _check_only_prompts_change(changes[0].unit.path, host_text, text, changes)
+        except WriteRefused:
+            return None
     return text, refused
 
 
