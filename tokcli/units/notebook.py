@@ -12,6 +12,7 @@ spans, spelled as the notebook spells them; where that cannot be exact, the writ
 from __future__ import annotations
 
 import bisect
+import functools
 import json
 import re
 from collections.abc import Iterator
@@ -521,23 +522,71 @@ def splice(path: str, text: str, slot: Slot, source: str) -> str:
     `source`: only the JSON strings of the cell's source that the literal spans are written again, spelled as
     the notebook spells them (its `ensure_ascii` style, its way of splitting a source into lines, the layout
     between them); every other byte stays. WriteRefused where that cannot be exact."""
-    from tokcli.units.writeback import WriteRefused, with_line_breaks
+    return splice_all(path, text, [(slot, source)])
 
-    cells = read_cells(path, text)
-    module = joined_module(cells)
-    index = max(0, bisect.bisect_right(module.starts, slot.start) - 1)
+
+def splice_all(path: str, text: str, edits: list[tuple[Slot, str]]) -> str:
+    """`splice` of every (slot, source) in `edits` (slots that do not overlap) at once: the notebook is read,
+    and read again to check it, once for all of them."""
+    from tokcli.units.writeback import with_line_breaks
+
+    cells, module = _read_module(path, text)
+    by_cell: dict[int, list[tuple[int, int, str]]] = {}
+    for slot, source in edits:
+        index, start, end = _in_cell_source(module, slot)
+        by_cell.setdefault(index, []).append((start, end, source))
+    candidate = text
+    sources: dict[int, str] = {}
+    for index in sorted(by_cell, reverse=True):  # from the file's end: the strings of the cells before stay put
+        cell = module.cells[index]
+        old = new = cell.text
+        for start, end, source in sorted(by_cell[index], reverse=True):
+            # a cell written on Windows holds "\r\n" in its strings: the literal keeps them, as in a CRLF .py file
+            new = new[:start] + with_line_breaks(old, start, end, source) + new[end:]
+        low = min(start for start, _, _ in by_cell[index])
+        high = max(end for _, end, _ in by_cell[index])
+        span_start, span_end, spelled = _cell_strings(text, cells, cell, new, low, high)
+        candidate = candidate[:span_start] + spelled + candidate[span_end:]
+        sources[cell.number] = new
+    if sources:
+        _check_only_source_changes(text, candidate, sources)
+    return candidate
+
+
+def string_edit(path: str, text: str, slot: Slot, source: str) -> tuple[int, int, str]:
+    """(start, end, replacement) of the notebook `text` that `splice` of this one slot makes (not checked):
+    the JSON strings of the cell's source the literal spans, spelled anew."""
+    from tokcli.units.writeback import with_line_breaks
+
+    cells, module = _read_module(path, text)
+    index, start, end = _in_cell_source(module, slot)
     cell = module.cells[index]
+    new = cell.text[:start] + with_line_breaks(cell.text, start, end, source) + cell.text[end:]
+    return _cell_strings(text, cells, cell, new, start, end)
+
+
+def _in_cell_source(module: _Module, slot: Slot) -> tuple[int, int, int]:
+    """(index of the code cell, start, end) of a slot of the module in that cell's source."""
+    from tokcli.units.writeback import WriteRefused
+
+    index = max(0, bisect.bisect_right(module.starts, slot.start) - 1)
     local_start, local_end = slot.start - module.starts[index], slot.end - module.starts[index]
     if module.indents[index] and any(local_start < line < local_end for line in module.stripped[index]):
         raise WriteRefused(
             "the string runs through lines whose indentation IPython strips (the cell's first is indented)"
         )
     start, end = module.cell_offset(index, local_start), module.cell_offset(index, local_end)
-    old = cell.text
-    if not 0 <= start <= end <= len(old):
+    if not 0 <= start <= end <= len(module.cells[index].text):
         raise WriteRefused("the string does not lie within one cell's source")
-    # a cell written on Windows holds "\r\n" in its strings: the literal keeps them, as in a CRLF .py file
-    new = old[:start] + with_line_breaks(old, start, end, source) + old[end:]
+    return index, start, end
+
+
+def _cell_strings(text: str, cells: list[_Cell], cell: _Cell, new: str, start: int, end: int) -> tuple[int, int, str]:
+    """The cell's source, changed in `[start, end)` of its text, written as `new`: (start, end, replacement)
+    in the notebook `text` of the JSON strings that span the change, and their new spelling."""
+    from tokcli.units.writeback import WriteRefused
+
+    old = cell.text
     if not cell.listed:
         chosen = [cell.pieces[0]]
         values = [new]
@@ -558,9 +607,14 @@ def splice(path: str, text: str, slot: Slot, source: str) -> str:
     separator = _separator(text, cell, cells) if len(tokens) > 1 else ""
     if separator is None:
         raise WriteRefused("no two source lines in the notebook show how it lays out a list of lines")
-    candidate = text[: chosen[0].start] + separator.join(tokens) + text[chosen[-1].end :]
-    _check_only_source_changes(text, candidate, cell, new)
-    return candidate
+    return chosen[0].start, chosen[-1].end, separator.join(tokens)
+
+
+@functools.lru_cache(maxsize=2)
+def _read_module(path: str, text: str) -> tuple[list[_Cell], _Module]:
+    """The notebook's cells and module, read once for the edits of many findings in it (not changed by them)."""
+    cells = read_cells(path, text)
+    return cells, joined_module(cells)
 
 
 def _splitter(cell: _Cell) -> Any:
@@ -598,8 +652,9 @@ def _separator(text: str, cell: _Cell, cells: list[_Cell]) -> str | None:
     return None
 
 
-def _check_only_source_changes(text: str, candidate: str, cell: _Cell, new: str) -> None:
-    """WriteRefused unless the candidate reads as the notebook did with this cell's source changed to `new`."""
+def _check_only_source_changes(text: str, candidate: str, sources: dict[int, str]) -> None:
+    """WriteRefused unless the candidate reads as the notebook did with each cell's source (by cell number)
+    changed to the new one in `sources`."""
     from tokcli.units.writeback import WriteRefused
 
     def spelled(name: str) -> str:  # NaN != NaN: compare constants by their spelling
@@ -610,12 +665,13 @@ def _check_only_source_changes(text: str, candidate: str, cell: _Cell, new: str)
     except ValueError:
         raise WriteRefused("the notebook would not be valid JSON any more") from None
     expected = json.loads(text, parse_constant=spelled)
-    source = expected["cells"][cell.number - 1].get("source")
-    if isinstance(source, str):
-        expected["cells"][cell.number - 1]["source"] = new
-    if isinstance(after["cells"][cell.number - 1].get("source"), list):
-        if "".join(after["cells"][cell.number - 1]["source"]) != new:
-            raise WriteRefused("reading the cell again does not give the new source")
-        expected["cells"][cell.number - 1]["source"] = after["cells"][cell.number - 1]["source"]
+    for number, new in sources.items():
+        source = expected["cells"][number - 1].get("source")
+        if isinstance(source, str):
+            expected["cells"][number - 1]["source"] = new
+        if isinstance(after["cells"][number - 1].get("source"), list):
+            if "".join(after["cells"][number - 1]["source"]) != new:
+                raise WriteRefused("reading the cell again does not give the new source")
+            expected["cells"][number - 1]["source"] = after["cells"][number - 1]["source"]
     if after != expected:
         raise WriteRefused("the edit would change more of the notebook than the cell's source")

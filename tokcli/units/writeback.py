@@ -118,11 +118,12 @@ def _apply_at_once(
     """`apply_changes`' result when every change its value's source can spell is written and the file, read
     once again, gives each its new text; None where anything else happens (`apply_changes` then writes them
     one at a time and says why each is refused)."""
-    from tokcli.units.scan import scan_host
+    from tokcli.units.scan import NOTEBOOK_SUFFIXES, scan_host
 
+    path = changes[0].unit.path
     refused: list[tuple[Change, str]] = []
-    text = host_text
     written: dict[tuple[int, int], Change] = {}
+    edits: list[tuple[Slot, str]] = []
     for change in sorted(changes, key=lambda item: -(item.unit.slot.start if item.unit.slot else -1)):
         try:
             source = encode(change.unit, change.new_text)
@@ -136,15 +137,23 @@ def _apply_at_once(
             if done.new_text != change.new_text:
                 return None
             continue
-        try:
-            text = _splice(change.unit.path, text, slot, source)
-        except WriteRefused:
-            return None
         written[(slot.start, slot.end)] = change
+        edits.append((slot, source))
     if not written:
-        return text, refused
+        return host_text, refused
+    text = host_text
     try:
-        rescanned = scan_host(changes[0].unit.path, text, settings, relative)
+        if path.lower().endswith(tuple(NOTEBOOK_SUFFIXES)):
+            from tokcli.units.notebook import splice_all
+
+            text = splice_all(path, text, edits)  # the notebook read and checked once, not once a change
+        else:
+            for slot, source in edits:  # from the file's end: the slots before stay put
+                text = text[: slot.start] + with_line_breaks(text, slot.start, slot.end, source) + text[slot.end :]
+    except WriteRefused:
+        return None
+    try:
+        rescanned = scan_host(path, text, settings, relative)
     except TokcliError:
         return None
     read: dict[str, str | None] = {}
@@ -157,7 +166,7 @@ def _apply_at_once(
     yaml_literal = any(change.unit.slot and change.unit.slot.style == "yaml-literal" for change in wanted)
     if yaml_literal and "&" in host_text and "*" in host_text:
         try:
-            _check_only_prompts_change(changes[0].unit.path, host_text, text, changes)
+            _check_only_prompts_change(path, host_text, text, changes)
         except WriteRefused:
             return None
     return text, refused
@@ -166,18 +175,28 @@ def _apply_at_once(
 def written_edit(host_text: str, unit: PromptUnit, new_text: str) -> Edit:
     """The edit of the host file that writing `new_text` as the unit's value makes, as write-back spells it: from
     the first changed character to the last. WriteRefused where `encode` or the splice refuses."""
+    from tokcli.units.scan import NOTEBOOK_SUFFIXES
+
     slot = unit.slot
     if slot is None:
         raise WriteRefused(unit.refusal or "this value is not written back")
-    new_host = _splice(unit.path, host_text, slot, encode(unit, new_text))
-    same_head = _common_length(host_text, new_host, from_end=False)
-    same_tail = _common_length(host_text[same_head:], new_host[same_head:], from_end=True)
-    return Edit(same_head, len(host_text) - same_tail, new_host[same_head : len(new_host) - same_tail])
+    source = encode(unit, new_text)
+    if unit.path.lower().endswith(tuple(NOTEBOOK_SUFFIXES)):
+        from tokcli.units.notebook import string_edit
+
+        # the unit's whole new text was read back by `apply_changes`: this one edit of it needs no second look
+        start, end, spelled = string_edit(unit.path, host_text, slot, source)
+    else:
+        start, end, spelled = slot.start, slot.end, with_line_breaks(host_text, slot.start, slot.end, source)
+    old = host_text[start:end]
+    same_head = _common_length(old, spelled, from_end=False)
+    same_tail = _common_length(old[same_head:], spelled[same_head:], from_end=True)
+    return Edit(start + same_head, end - same_tail, spelled[same_head : len(spelled) - same_tail])
 
 
 def _common_length(one: str, other: str, *, from_end: bool) -> int:
     """How many characters `one` and `other` share at their start (or end), by bisection on slice comparisons
-    (each a C compare: a host file is compared once per fixable finding)."""
+    (each a C compare)."""
     low, high = 0, min(len(one), len(other))
     while low < high:
         middle = (low + high + 1) // 2
