@@ -458,6 +458,19 @@ def test_a_tool_list_in_source_is_marked_and_placed_by_audit_as_by_count_and_lin
     assert f"| `app.py::app.ask.tools.json` → claude-3-5-haiku-latest | ~{tools:,} |" in markdown
 
 
+def test_a_format_prompt_s_static_prefix_is_counted_as_the_model_receives_it(tree: Path, own_cache: Path) -> None:
+    # the static prefix before `{question}` holds many `{{`: counted as written, it came out above the prompt
+    prefix = 'Reply as {{"answer": "yes"}} or {{"answer": "no"}}. ' * 30
+    source = f'PROMPT = """{prefix}Question: {{question}}"""\n\n\ndef build(question):\n    return PROMPT.format(question=question)\n'
+    (tree / "api.py").write_text(source)
+    report, _ = audit_json("api.py", "-m", "gpt-4o", expect=0)
+    (row,) = report["files"]
+    figures = row["models"]["gpt-4o"]
+    received = prefix.replace("{{", "{").replace("}}", "}") + "Question: "
+    assert row["first_dynamic"]["text"] == "{question}"
+    assert figures["static_prefix_tokens"] == o200k(received) < figures["tokens"]
+
+
 class _Kept(dict):
     def __missing__(self, key: str) -> str:
         return "{" + key + "}"

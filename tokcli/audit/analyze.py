@@ -380,11 +380,15 @@ def count_all(
     return facts
 
 
-def measure_prefixes(parsed: Sequence[Parsed], facts: Sequence[FileFacts], tokenizers: dict[str, Any]) -> None:
+def measure_prefixes(
+    parsed: Sequence[Parsed], facts: Sequence[FileFacts], tokenizers: dict[str, Any], formatted: Collection[str] = ()
+) -> None:
     """The static prefix before each file's first dynamic part, per tokenizer: what lint's `analyse_cache_prefix`
     (TK401) reports, found without counting (`static_prefix`) and counted in one `count_batch` per tokenizer.
-    A prefix that is the whole counted text reuses the count `count_all` made."""
+    A prefix that is the whole counted text reuses the count `count_all` made. A prefix of a unit given to
+    `str.format` (`formatted`) is counted as the model receives it, as `count_all` counts the unit."""
     from tokcli.lint.rules.structure import static_prefix
+    from tokcli.units.syntax import format_output
 
     pending: list[tuple[FileFacts, str | None, str]] = []  # (fact, known text's tokenizer-free key, prefix)
     for item, fact in zip(parsed, facts):
@@ -398,7 +402,8 @@ def measure_prefixes(parsed: Sequence[Parsed], facts: Sequence[FileFacts], token
             continue
         counted = countable_document(document)
         known = document.text if counted is None else document.body if document.kind != "chat" else None
-        pending.append((fact, "known" if prefix == known else None, prefix))
+        sent = format_output(prefix) if item.path in formatted else prefix  # `{{` is one brace to the model
+        pending.append((fact, "known" if prefix == known else None, sent))
     if not pending:
         return
     for name, tokenizer in tokenizers.items():

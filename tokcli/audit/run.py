@@ -420,5 +420,5 @@ def _analyse(
         if progress is not None:
             progress(done, len(files))
     counted = count_all(parsed, tokenizers, providers, formatted)
-    measure_prefixes(parsed, counted, counters)
+    measure_prefixes(parsed, counted, counters, formatted)
     return {item.path: fact for item, fact in zip(parsed, counted)}
