@@ -109,3 +109,18 @@ def test_cache_eligible_tokens_are_priced_at_the_configured_volume() -> None:
     assert found[0].cache_saving_usd == float(round(per_call * 1000, 6))
     assert summary == {"cache_saving_usd": found[0].cache_saving_usd}
     assert found[0].tokens_wasted == 0
+
+
+def test_format_prompt_prefix_counted_as_the_model_receives_it() -> None:
+    from tokcli.units.documents import unit_document
+    from tokcli.units.syntax import format_output
+
+    tokenizer = get_tokenizer("o200k_base")
+    examples = "".join(f'Example {i}: reply {{{{"area": {i}, "quote": "the excerpt"}}}}\n' for i in range(60))
+    text = "The user is {name}.\n" + examples
+    info = analyse_cache_prefix(unit_document("p.py::PROMPT", text, "format"), tokenizer)
+    assert info.dynamic_text == "{name}"
+    # `str.format` sends each `{{` as `{`: the cacheable block is counted as sent, not as written
+    assert info.following_static_tokens == tokenizer.count(format_output(".\n" + examples))
+    assert info.following_static_tokens < tokenizer.count(".\n" + examples)
+    assert info.total_tokens == tokenizer.count(format_output(text))

@@ -74,6 +74,8 @@ class PromptDocument:
     tools: list[Any] = field(default_factory=list)
     #: Its `{field}`s are `str.format` / f-string placeholders (a prompt in Python code), kept as template tags are.
     format_fields: bool = False
+    #: Its text is given to `str.format`: each `{{` and `}}` reaches the model as one brace (counts say so).
+    str_format: bool = False
     #: The built-in tools a tool file lists besides (`tokcli.tools.hosted_tool`): named, not counted.
     hosted_tools: list[str] = field(default_factory=list)
 

@@ -41,7 +41,14 @@ def unit_document(path: str, text: str, syntax: str | None = None) -> PromptDocu
                 format_fields=bool(fields),
             )
     spans = format_string_fields(text) if syntax == "format" else []
-    return PromptDocument(path=path, text=text, kind="text", template_spans=spans, format_fields=bool(spans))
+    return PromptDocument(
+        path=path,
+        text=text,
+        kind="text",
+        template_spans=spans,
+        format_fields=bool(spans),
+        str_format=syntax == "format",
+    )
 
 
 def _overlaps(one: Span, other: Span) -> bool:

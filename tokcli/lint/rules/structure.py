@@ -171,14 +171,18 @@ def analyse_cache_prefix(
     """The cacheable static prefix of a prompt and the largest static block after its first dynamic part
     (used by TK401 and by `audit`)."""
     segments = segments if segments is not None else build_segments(document)
-    joined = "\n".join(segment.text for segment in segments)
-    total = counter.count(joined) if joined.strip() else 0
+
+    def tokens(text: str) -> int:
+        if document.str_format:  # counted as the model receives it: `{{` is one brace
+            from tokcli.units.syntax import format_output
+
+            text = format_output(text)
+        return counter.count(text) if text.strip() else 0
+
+    total = tokens("\n".join(segment.text for segment in segments))
     parts = [(index, a, b) for index, segment in enumerate(segments) for a, b in _dynamic_spans(segment)]
     if not parts:
         return CachePrefix(None, None, None, total, 0, total)
-
-    def tokens(text: str) -> int:
-        return counter.count(text) if text.strip() else 0
 
     index, start, end = parts[0]
     prefix = tokens(_between(segments, (0, 0), (index, start)))
