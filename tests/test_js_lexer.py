@@ -126,6 +126,60 @@ def test_division_and_regex_by_the_previous_token(source: str, kinds: list[str])
     assert [token.kind for token in lex(source)] == kinds
 
 
+@pytest.mark.parametrize(
+    ("source", "slash"),
+    [
+        ("if (ok) /'/.test(s)", "regex"),  # a statement follows a control keyword's parentheses
+        ("while (i--) /a/g.exec(s);", "regex"),
+        ("for await (const x of xs) /a/.test(x);", "regex"),
+        ("p.catch(e) / 2", "punct"),  # a property named like a keyword: a call
+        ("x.if(a) / 2", "punct"),
+        ("function f() {}\n/'/.exec(x)", "regex"),  # a declaration's body ends a statement
+        ("if (a) { b() }\n/'/.exec(x)", "regex"),
+        ("const f = () => {}\n/'/.exec(x)", "regex"),
+        ("class A extends B<T> { m(): string { return '' } }\n/'/.exec(x)", "regex"),
+        ("switch (x) { case 'a': { y() }\n/'/.exec(z) }", "regex"),
+        ("x = { a: 1 } / 2", "punct"),  # an object literal is an operand
+        ("x = a ? b : { c: 1 } / 2", "punct"),
+        ("x = function () {} / 2", "punct"),  # a function expression too
+        ("x = class {} / 2", "punct"),
+        ("x = `${/'/.test(s)}`", "regex"),  # a `${…}` starts an operand
+        ("x = f(a) / 2 / b", "punct"),
+    ],
+)
+def test_a_slash_after_a_parenthesis_or_brace_is_read_by_what_opened_it(source: str, slash: str) -> None:
+    tokens = lex(source, jsx=False)
+    structure(tokens)
+    first = next(token for token in tokens if token.text.startswith("/"))
+    assert first.kind == slash
+
+
+def test_a_slash_after_a_brace_the_lexer_cannot_place_is_a_lex_error_not_a_guess() -> None:
+    source = "switch (x) { case f(1): { y() }\n/'/.exec(z) }"
+    with pytest.raises(LexError, match="regex or division unknown") as error:
+        lex(source)
+    assert error.value.offset == source.index("/")
+
+
+def test_a_tsx_generic_arrow_is_not_an_element() -> None:
+    source = (
+        "export const first = <T,>(items: T[]): T => items[0];\n"
+        "const pick = <T extends Record<string, unknown>>(x: T) => <div title='a'>{x.name}</div>;\n"
+        "const dflt = <const T = string,>(x: T) => x;\n"
+    )
+    tokens = lex(source, jsx=True)
+    structure(tokens)
+    assert [token.text for token in tokens if token.kind == "jsx"] == ["<div title='a'>{x.name}</div>"]
+    # `<T extends>` and `<T extends="…">` are elements with an attribute named `extends`, as TypeScript reads them
+    assert [token.kind for token in lex("x = <T extends>hi</T>;")][2] == "jsx"
+    assert [token.kind for token in lex("x = <T extends='a' />;")][2] == "jsx"
+
+
+def test_an_element_in_an_attribute_after_a_call_is_an_element() -> None:
+    source = "<A b={f(x)} c={<B d={1} />} />"
+    assert [token.text for token in lex(source) if token.kind == "jsx"] == ["<B d={1} />", source]
+
+
 def test_typescript_generics_are_not_jsx() -> None:
     source = "const m = new Map<string, Array<number>>(); const x = <T>value; f<T>('a')"
     assert [token.text for token in lex(source, jsx=False) if token.kind == "str"] == ["'a'"]

@@ -230,6 +230,34 @@ def test_a_file_the_lexer_cannot_read_yields_no_unit_and_says_where() -> None:
     ]
 
 
+def test_regexes_after_a_condition_or_a_block_and_tsx_generic_arrows_do_not_stop_the_reading() -> None:
+    source = (
+        "export const first = <T,>(items: T[]) => items[0];\n"
+        "export function quoted(s: string) {\n"
+        "  if (s.length) /['\"]/.test(s);\n"
+        "}\n"
+        "/'/.exec(first([''])) // a regex holding a quote, after a block\n"
+        'export const SYSTEM_PROMPT = "You are a careful reviewer of pull requests.";\n'
+        "export const Row = <T extends object>(row: T) => <td>{String(row)}</td>;\n"
+    )
+    result = scan(source, "review.tsx")
+    assert result.skipped == []
+    assert [(unit.key, unit.line) for unit in result.units] == [("review.SYSTEM_PROMPT", 6)]
+
+
+def test_a_slash_the_lexer_cannot_place_skips_the_file_naming_the_line() -> None:
+    source = 'const SYSTEM_PROMPT = "Be brief.";\nswitch (x) { case f(1): { y() }\n/a"/.exec(z) }\n'
+    result = scan(source, "odd.js")
+    assert result.units == []
+    assert result.skipped == [
+        (
+            "odd.js",
+            "cannot read this JavaScript/TypeScript at line 3 (a / after a } that may close a block or an object: "
+            "regex or division unknown); no prompts taken from it",
+        )
+    ]
+
+
 def test_escapes_are_read_and_positions_anchor_after_them() -> None:
     source = "const p = { role: 'system', content: 'It\\'s \\u00e9t\\u00e9.\\nBe brief.' };\n"
     unit = by_key(source, "x.js")["x.message"]

@@ -2,10 +2,13 @@
 
 It tells apart what can hide a quote or a brace: comments, string literals, template literals (with their
 `${…}` expressions, templates nested in them), regular expression literals (a `/` where an operand may start is
-a regex, after an operand a division: the usual "previous significant token" rule) and JSX elements (their text
-is read past, never taken as a string). Types of TypeScript need no rule of their own: they hold names,
-punctuation and string literals only. Anything it cannot read is a `LexError` with the offset: the caller takes
-no string from such a file, rather than a wrong one.
+a regex, after an operand a division: the usual "previous significant token" rule; after a `)` or a `}` what
+opened it decides, as parsers do: `if (…) /re/` and a block's `}` are followed by a regex, a call's `)` and an
+object literal's `}` by a division) and JSX elements (their text is read past, never taken as a string). Types
+of TypeScript need no rule of their own: they hold names, punctuation and string literals only; in `.tsx` a
+generic arrow's `<T,>` / `<T extends U>` is told from an element as TypeScript tells it. Anything it cannot read
+(a `/` after a `}` that may close a block or an object) is a `LexError` with the offset: the caller takes no
+string from such a file, rather than a wrong one.
 """
 
 from __future__ import annotations
@@ -64,6 +67,27 @@ _OPERAND_KEYWORDS = frozenset(
     | {"yield", "await", "extends"}
 )
 _CLOSERS = {")": "(", "]": "[", "}": "{"}
+#: Keywords whose `(…)` is followed by a statement (`if (ok) /re/.test(s)`: a regex, not a division).
+_CONTROL_KEYWORDS = frozenset({"if", "while", "for", "with", "switch", "catch"})
+#: Keywords after which a `{` opens a block.
+_BLOCK_KEYWORDS = frozenset({"else", "try", "finally", "do", "static", "export", "import"})
+#: Names whose `… {` is a declaration's body (`class A extends B<T> {`, `interface I {`, `declare module "m" {`).
+_HEADER_KEYWORDS = frozenset({"class", "interface", "enum", "namespace", "module", "global"})
+#: Keywords before `function` / `class` that leave it a declaration (`export default function () {}`).
+_DECLARATION_PREFIXES = frozenset({"export", "default", "declare", "abstract", "else", "do"})
+# What an opening bracket opened, for what may follow its closing one:
+_BLOCK = "block"  # a statement block, a declaration's body: a `/` after its `}` starts a regex
+_VALUE = "value"  # an object literal, a function or class expression's body, a group, a call, an array
+_CONTROL = "control"  # the `(…)` of if/while/for/with/switch/catch: a `/` after it starts a regex
+_FUNCTION = "function"  # the parameters of a function declaration or a method
+_FUNCTION_EXPRESSION = "function expression"  # the parameters of a function expression
+_UNSURE = "unsure"  # a `{` this lexer cannot place: a `/` after its `}` is a LexError, not a guess
+#: `<T,>`, `<T extends U>`, `<T = U>`, `<const T,>` in a `.tsx` file: a generic arrow's type parameters, not an
+#: element (an element's attribute may be called `extends`, so not `<T extends>` / `<T extends=…>` / `<T extends/>`).
+_TYPE_PARAMETERS = re.compile(
+    r"<(?:\s|/\*[\s\S]*?\*/)*(?:const\s+)?[A-Za-z_$][\w$]*(?:\s|/\*[\s\S]*?\*/)*"
+    r"(?:,|=(?![=>])|extends\b(?!(?:\s|/\*[\s\S]*?\*/)*[=>/]))"
+)
 
 
 def suffix_reads_jsx(path: str) -> bool:
@@ -79,27 +103,183 @@ class _Lexer:
         self.pos = 0
         self.tokens: list[Token] = []
         self.line_break = False
+        #: (token index, what it opened) of each bracket open; what the last closed one opened (`_VALUE` for
+        #: a bracket that closes nothing: `structure` reports it)
+        self.open: list[tuple[int, str]] = []
+        self.closed = _VALUE
+        self.closed_paren = (-1, _VALUE)  # (index of the `)`, what its `(` opened): a `): T {` return type
+        self.expression_start = 0  # the token index a `${…}` or JSX `{…}` starts at: an operand starts there
 
     def emit(self, kind: str, start: int, end: int, part: str = "") -> None:
         self.tokens.append(Token(kind, start, end, self.text[start:end], part, self.line_break))
         self.line_break = False
 
-    def operand_may_start(self) -> bool:
-        """Whether what comes next starts an operand (a `/` is a regex, a `<` may open JSX)."""
-        if not self.tokens:
+    def operand_may_start(self) -> bool | None:
+        """Whether what comes next starts an operand (a `/` is a regex, a `<` may open JSX); None after a `}`
+        this lexer cannot place."""
+        if not self.tokens or len(self.tokens) == self.expression_start:
             return True
         last = self.tokens[-1]
         if last.kind == "name":
-            return last.text in _OPERAND_KEYWORDS
+            return last.text in _OPERAND_KEYWORDS and not self.is_property(len(self.tokens) - 1)
         if last.kind == "punct":
-            return last.text not in (")", "]", "}", "++", "--")
+            if last.text == ")":
+                return self.closed == _CONTROL
+            if last.text == "}":
+                return None if self.closed == _UNSURE else self.closed == _BLOCK
+            return last.text not in ("]", "++", "--")
         return last.kind not in ("num", "str", "tpl", "regex", "jsx", "private")
+
+    def is_property(self, index: int) -> bool:
+        """Whether the name at `index` follows a `.` (`x.if`, `p.catch`: a property, not a keyword)."""
+        before = self.tokens[index - 1] if index > 0 else None
+        return before is not None and before.kind == "punct" and before.text in (".", "?.")
+
+    def opening(self, char: str, start: int) -> None:
+        """Note what the bracket at `start` opens, from the tokens before it."""
+        if char == "(":
+            self.open.append((len(self.tokens), self.paren_kind()))
+        elif char == "[":
+            self.open.append((len(self.tokens), _VALUE))
+        else:
+            self.open.append((len(self.tokens), self.brace_kind()))
+
+    def closing(self, char: str, floor: int) -> None:
+        """Pair the closing bracket just emitted with its opening one (not below `floor`: a `${` or JSX `{`)."""
+        if len(self.open) > floor and self.tokens[self.open[-1][0]].text == _CLOSERS[char]:
+            self.closed = self.open.pop()[1]
+        else:
+            self.closed = _VALUE
+        if char == ")":
+            self.closed_paren = (len(self.tokens) - 1, self.closed)
+
+    def paren_kind(self) -> str:
+        tokens = self.tokens
+        index = len(tokens) - 1
+        if index < 0 or tokens[index].kind != "name":
+            return _VALUE if index < 0 or tokens[index].text != "*" else self.function_kind(index - 1)
+        name = tokens[index].text
+        if name == "await" and index > 0 and tokens[index - 1].text == "for":  # for await (…)
+            index, name = index - 1, "for"
+        if name in _CONTROL_KEYWORDS and not self.is_property(index):
+            return _CONTROL
+        if name == "function":
+            return self.function_kind(index)
+        if index > 0 and tokens[index - 1].text == "*":  # function* name(
+            index -= 1
+        return self.function_kind(index - 1) if index > 0 and tokens[index - 1].text == "function" else _VALUE
+
+    def function_kind(self, keyword: int) -> str:
+        """The parameters of the `function` at `keyword` (if it is one): a declaration's or an expression's."""
+        if keyword < 0 or self.tokens[keyword].text != "function" or self.tokens[keyword].kind != "name":
+            return _VALUE
+        declaration = self.starts_statement(keyword)
+        return _UNSURE if declaration is None else _FUNCTION if declaration else _FUNCTION_EXPRESSION
+
+    def starts_statement(self, keyword: int) -> bool | None:
+        """Whether the `function` / `class` at `keyword` starts a statement (a declaration), not an expression;
+        None when this lexer cannot tell."""
+        index = keyword - 1
+        while index >= 0 and self.tokens[index].kind == "name" and self.tokens[index].text == "async":
+            index -= 1
+        if index < 0:
+            return True
+        before = self.tokens[index]
+        if before.kind == "name":
+            return before.text in _DECLARATION_PREFIXES or before.text not in _OPERAND_KEYWORDS
+        if before.kind != "punct":
+            return True  # a literal before it: a new statement (after a line break)
+        if before.text == "{":
+            kind = self.open[-1][1] if self.open and self.open[-1][0] == index else _UNSURE
+            return True if kind == _BLOCK else None if kind == _UNSURE else False
+        return before.text in (";", "}", ")", "]")
+
+    def brace_kind(self) -> str:
+        """What the `{` about to be emitted opens: a block (or declaration body), an object literal or
+        expression body, or `_UNSURE`."""
+        tokens = self.tokens
+        if not tokens:
+            return _BLOCK
+        last = tokens[-1]
+        text = last.text
+        if last.kind == "punct":
+            if text in (";", "}", "=>"):  # an arrow's body ends the arrow: a `/` after it starts a statement
+                return _BLOCK
+            if text == ")":
+                return _VALUE if self.closed == _FUNCTION_EXPRESSION else _UNSURE if self.closed == _UNSURE else _BLOCK
+            if text in ("{", ":"):
+                around = self.open[-1][1] if self.open else _BLOCK
+                if text == "{":
+                    return _BLOCK if around == _BLOCK else _UNSURE
+                return self.after_colon() if around in (_BLOCK, _UNSURE) else _VALUE
+            if text in ("]", ">"):
+                return self.header_kind()
+            return _UNSURE if text in ("++", "--", ".", "?.", "@") else _VALUE
+        if last.kind == "name":
+            if text in _BLOCK_KEYWORDS:
+                return _BLOCK
+            if text in ("return", "yield"):
+                return _BLOCK if self.line_break else _VALUE  # `return\n{` is a return and a block
+            if text in _OPERAND_KEYWORDS or text in ("const", "let", "var"):
+                return _VALUE
+            return self.header_kind()
+        return self.header_kind() if last.kind == "str" else _UNSURE
+
+    def after_colon(self) -> str:
+        """What a `{` after a `:` in a block opens: a block after `case x:`, `default:` or a label, an object
+        after `a ? b :`; `_UNSURE` otherwise (a type annotation: `let x: {…}`, never followed by a `/`)."""
+        tokens = self.tokens
+        colon = len(tokens) - 1
+        if colon >= 1 and tokens[colon - 1].kind == "name":  # `label: {`, `default: {`
+            before = tokens[colon - 2] if colon >= 2 else None
+            if tokens[colon - 1].text == "default" or before is None or before.text in (";", "{", "}"):
+                return _BLOCK if tokens[colon - 1].text not in ("const", "let", "var") else _UNSURE
+        index = colon - 1
+        for _ in range(40):
+            if index < 0:
+                return _UNSURE
+            token = tokens[index]
+            if token.kind == "punct" and token.text == "?":
+                return _VALUE
+            if token.kind == "name" and token.text == "case" and not self.is_property(index):
+                return _BLOCK
+            if token.kind == "punct" and token.text in (";", "{", "}", "(", "[", ":"):
+                return _UNSURE
+            index -= 1
+        return _UNSURE
+
+    def header_kind(self) -> str:
+        """What a `{` after a name, `>`, `]` or string opens: the body of `class A extends B<T>`, `interface I`,
+        `declare module "m"`, of a function with a return type `(…): T`; `_UNSURE` otherwise."""
+        tokens = self.tokens
+        index = len(tokens) - 1
+        for _ in range(40):
+            if index < 0:
+                return _UNSURE
+            token = tokens[index]
+            if token.kind == "punct" and token.text in (";", "{", "}", "=", "(", "=>"):
+                return _UNSURE
+            if token.kind == "punct" and token.text == ":" and index > 0 and tokens[index - 1].text == ")":
+                paren, kind = self.closed_paren
+                if paren != index - 1 or kind == _UNSURE:
+                    return _UNSURE
+                return _VALUE if kind == _FUNCTION_EXPRESSION else _BLOCK
+            if token.kind == "name" and token.text in _HEADER_KEYWORDS and not self.is_property(index):
+                if token.text != "class":
+                    return _BLOCK
+                declaration = self.starts_statement(index)
+                return _UNSURE if declaration is None else _BLOCK if declaration else _VALUE
+            index -= 1
+        return _UNSURE
 
     def code(self, nested: bool) -> None:
         """Tokens until the end (or, `nested`, until the `}` closing a `${` or a JSX `{`, consumed)."""
         text = self.text
         size = len(text)
         depth = 0
+        floor = len(self.open)
+        if nested:
+            self.expression_start = len(self.tokens)
         if not nested and text.startswith("#!"):
             end = _BREAKS.search(text)
             self.pos = end.start() if end else size
@@ -115,8 +295,10 @@ class _Lexer:
                     depth -= 1
                     self.pos += 1
                     self.emit("punct", start, self.pos)
+                    self.closing("}", floor)
                 elif char == "}":
                     self.pos += 1
+                    del self.open[floor:]
                     return
                 else:
                     self.special(char, start)
@@ -132,9 +314,14 @@ class _Lexer:
                 if _BREAKS.search(text, start, self.pos):
                     self.line_break = True
                 continue
-            if char == "{":
-                depth += 1
+            if kind == "punct" and char in "([{":
+                depth += char == "{"
+                self.opening(char, start)
+                self.emit("punct", start, self.pos)
+                continue
             self.emit(kind or "punct", start, self.pos)
+            if kind == "punct" and char in ")]":
+                self.closing(char, floor)
 
     def special(self, char: str, start: int) -> None:
         """A token whose reading depends on what came before or holds other tokens: a string, a template, a
@@ -148,7 +335,7 @@ class _Lexer:
             self.emit("str", start, self.pos)
         elif char == "`":
             self.template()
-        elif char == "/" and self.operand_may_start():
+        elif char == "/" and self.regex_may_start(start):
             match = _REGEX.match(text, start)
             if match is None:
                 raise LexError("a regular expression that does not close on its line", start)
@@ -198,9 +385,17 @@ class _Lexer:
             if self.pos > len(text):
                 raise LexError("a template literal that does not close", part_start)
 
+    def regex_may_start(self, start: int) -> bool:
+        may = self.operand_may_start()
+        if may is None:
+            raise LexError("a / after a } that may close a block or an object: regex or division unknown", start)
+        return may
+
     def opens_jsx(self, start: int) -> bool:
         following = self.text[start + 1 : start + 2]
-        return following == ">" or bool(_JSX_NAME.match(following))
+        if not (following == ">" or _JSX_NAME.match(following)):
+            return False
+        return not _TYPE_PARAMETERS.match(self.text, start)  # `<T,>(x: T) => x` is a generic arrow
 
     def jsx_element(self) -> None:
         """A JSX element from its `<`: its text is passed over, its `{…}` expressions lexed as code."""
