@@ -27,7 +27,7 @@ from pathlib import PurePath
 from typing import Any
 
 from tokcli.units.js_lexer import LexError, Structure, Token, lex, structure, suffix_reads_jsx
-from tokcli.units.model import Anchor, HostScan, PromptUnit, Slot
+from tokcli.units.model import Anchor, HostScan, PromptUnit, Slot, numbered_key
 from tokcli.units.select import UnitSettings
 from tokcli.units.syntax import infer_syntax, is_prose
 
@@ -628,10 +628,7 @@ class _Finder:
         if not value.text.strip():
             return
         self.taken.add(at)
-        seen = self.keys.get(key, 0)
-        self.keys[key] = seen + 1
-        if seen:
-            key = f"{key}#{seen + 1}"
+        key = numbered_key(self.keys, key)
         first = next((offset for offset in value.offsets if offset is not None), self.tokens[at].start)
         line, column = self.line_column(first)
         self.units.append(

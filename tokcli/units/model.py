@@ -103,6 +103,14 @@ class PromptUnit:
         return anchor.cell, anchor.line + self.text.count("\n", anchor.offset, max(anchor.offset, offset))
 
 
+def numbered_key(seen: dict[str, int], key: str) -> str:
+    """The key of a unit found under `key`: `key` the first time, then `key#2`, `key#3`… (a prompt function's
+    second `return`, a name given twice); `seen` counts the keys taken so far in the file."""
+    count = seen.get(key, 0)
+    seen[key] = count + 1
+    return f"{key}#{count + 1}" if count else key
+
+
 @dataclass
 class HostScan:
     """The prompt units found in one host file, or why there are none."""

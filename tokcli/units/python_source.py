@@ -25,7 +25,7 @@ from dataclasses import dataclass, replace
 from pathlib import PurePath
 
 from tokcli.errors import InputError
-from tokcli.units.model import Anchor, HostScan, PromptUnit, Slot
+from tokcli.units.model import Anchor, HostScan, PromptUnit, Slot, numbered_key
 from tokcli.units.python_calls import (
     PROMPT_DECORATORS,
     call_model,
@@ -681,10 +681,7 @@ class _Finder(ast.NodeVisitor):
             # the call decides how its braces read: `{{% raw %}}` given to `.format()` is an escaped brace, not Jinja
             value = replace(value, syntax="format")
         self.taken.add(id(node))
-        seen = self.keys.get(key, 0)
-        self.keys[key] = seen + 1
-        if seen:
-            key = f"{key}#{seen + 1}"
+        key = numbered_key(self.keys, key)
         first = next((position for position in value.positions if position is not None), None)
         line, column = (
             first if first is not None else (node.lineno, self.source.char_column(node.lineno, node.col_offset) + 1)
