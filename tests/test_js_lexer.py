@@ -10,14 +10,14 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
 from tokcli.units.js_lexer import LexError, lex, structure
-from tokcli.units.js_source import cook, encode_string, scan_javascript
-from tokcli.units.model import PromptUnit
+from tokcli.units.js_source import cook, encode_js_literal, encode_string, scan_javascript
+from tokcli.units.model import PromptUnit, Slot
 from tokcli.units.select import UnitSettings
-from tokcli.units.writeback import Change, apply_changes
+from tokcli.units.writeback import Change, WriteRefused, apply_changes
 
 # characters that break a careless lexer or writer: quotes, backslashes, template and regex syntax, line breaks
 
@@ -281,3 +281,70 @@ def test_a_crlf_template_literal_is_written_back_with_its_line_breaks() -> None:
     written, refused = apply_changes(text, [Change(unit, "Answer briefly.\nUse {lang}.")], UnitSettings())
     assert refused == []
     assert written == text.replace("briefly.   \r\n", "briefly.\r\n")
+
+
+LINE = texts([*"abc XYZ.,'\"`\\$é\t{}", "${"], 20)
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    lines=st.lists(LINE, min_size=1, max_size=5),
+    new_lines=st.lists(LINE, min_size=1, max_size=6),
+    quote=st.sampled_from(["'", '"']),
+    layout=st.sampled_from([(",\n  ", "\n  ", ",\n"), (", ", "", ""), (",\r\n    ", "\r\n    ", "\r\n")]),
+    separator=st.sampled_from(["\n", " ", "\n\n"]),
+)
+def test_a_joined_list_is_written_back_in_its_own_form_and_reads_back(
+    lines: list[str], new_lines: list[str], quote: str, layout: tuple[str, str, str], separator: str
+) -> None:
+    gap, lead, trail = layout
+    items = gap.join(encode_string(line, quote) for line in lines)
+    head = "// tokcli: prompt\nexport const SYSTEM_PROMPT = [" + lead
+    tail = trail + "].join(" + encode_string(separator, "'") + ");\nconsole.log(SYSTEM_PROMPT);\n"
+    text = head + items + tail
+    if not separator.join(lines).strip():
+        return  # a blank prompt is no unit
+    unit = only_unit(text)
+    assert unit.text == separator.join(lines)
+    new = separator.join(new_lines)
+    if not new.strip():
+        return
+    written, refused = apply_changes(text, [Change(unit, new)], UnitSettings())
+    holds_separator = any(separator in line for line in lines)
+    if holds_separator or (len(lines) == 1 and len(new.split(separator)) > 1):
+        assert written == text and len(refused) == 1  # not its own form: the file left alone, one reason
+        event("refused")
+        return
+    event("written")
+    assert refused == []
+    assert written.startswith(head) and written.endswith(tail)
+    again = only_unit(written)
+    assert (again.text, again.slot is not None, again.key) == (new, True, unit.key)
+    structure(lex(written))
+
+
+RAW_TEXT = texts([*"ab Z\\`$é\n{}", "${", "\\`", "\\${", "\\\\"], 20)
+
+
+@settings(max_examples=150, deadline=None)
+@given(value=RAW_TEXT, new=RAW_TEXT)
+def test_a_raw_template_is_written_back_only_when_it_can_be_spelled(value: str, new: str) -> None:
+    head = "// tokcli: prompt\nconst SYSTEM_PROMPT = String.raw`"
+    try:
+        body = encode_js_literal(value, Slot(0, 0, "js-literal", quote="`", prefix="String.raw"))
+    except WriteRefused:
+        return  # a value no raw template holds
+    text = head + body[1:-1] + "${x}`;\n"
+    unit = only_unit(text)
+    assert unit.text == value + "{x}"
+    written, refused = apply_changes(text, [Change(unit, new + "{x}")], UnitSettings())
+    event("refused" if refused else "written")
+    if refused:
+        assert written == text
+        assert [reason for _, reason in refused] in (
+            ["the new text cannot be spelled in a String.raw template (a backtick, a ${, a CR or a last backslash)"],
+            ["template literal whose text spells one of its own ${…} fields"],
+        )
+        return
+    assert written.startswith(head) and written.endswith("${x}`;\n")
+    assert only_unit(written).text == new + "{x}"

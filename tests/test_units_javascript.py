@@ -4,6 +4,8 @@ command on them (count, lint, compress, audit) through the CLI with real tokeniz
 from __future__ import annotations
 
 import json
+import shutil
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -13,6 +15,7 @@ from typer.testing import CliRunner
 from tokcli.cli import app
 from tokcli.units.js_source import scan_javascript
 from tokcli.units.select import UnitSettings
+from tokcli.units.writeback import Change, apply_changes
 
 DEFAULTS = UnitSettings()
 
@@ -455,3 +458,125 @@ def test_a_system_key_of_any_call_is_a_prompt_only_when_it_reads_as_prose() -> N
         ("ui.instructions", "Answer in French and keep it short."),
         ("ui.instructions#2", "Be brief."),
     ]
+
+
+# ---- joined lists and String.raw ---------------------------------------------------------------------------
+
+JOINED_TS = """\
+import Anthropic from "@anthropic-ai/sdk";
+
+export const SYSTEM_PROMPT = [
+  "You are a careful reviewer of pull requests.",
+  "Point out bugs first, then style.   Please note that you must be brief.",
+  "Answer in English.",
+].join("\\n");
+
+export async function review(client: Anthropic, diff: string) {
+  return client.messages.create({
+    model: "claude-sonnet-4-5",
+    system: String.raw`Paths look like C:\\repo\\src; quote them as written for ${team}.`,
+    messages: [{ role: "user", content: ["Review this diff:", diff].join("\\n\\n") }],
+  });
+}
+"""
+
+
+def test_a_joined_list_and_a_raw_template_are_one_prompt_each() -> None:
+    found = by_key(JOINED_TS, "review.ts")
+    assert list(found) == ["review.SYSTEM_PROMPT", "review.review.system"]
+    system = found["review.SYSTEM_PROMPT"]
+    assert system.text == (
+        "You are a careful reviewer of pull requests.\n"
+        "Point out bugs first, then style.   Please note that you must be brief.\n"
+        "Answer in English."
+    )
+    assert (system.line, system.column, system.syntax) == (4, 4, "none")
+    assert system.position(system.text.index("Point")) == (5, 4)  # each item anchored where it is written
+    assert system.slot is not None and system.slot.style == "js-join"
+    raw = found["review.review.system"]
+    assert raw.text == "Paths look like C:\\repo\\src; quote them as written for {team}."  # backslashes kept
+    assert raw.syntax == "format" and raw.slot is not None
+
+
+def test_a_joined_list_of_code_or_a_variable_is_not_followed() -> None:
+    source = (
+        'const SYSTEM_PROMPT = [intro, "Be brief and answer in English."].join("\\n");\nexport { SYSTEM_PROMPT };\n'
+    )
+    assert by_key(source, "a.js") == {}
+    source = 'export const SYSTEM_PROMPT = ["You are kind.", "Be brief."].join(sep);\n'
+    assert by_key(source, "a.js") == {}
+
+
+def test_lint_fix_rewrites_a_joined_list_in_its_own_form(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "review.ts").write_text(JOINED_TS)
+    result = invoke("lint", "review.ts", "--fix", "--exit-zero")
+    assert result.exit_code == 0, result.output
+    after = (tmp_path / "review.ts").read_text()
+    assert after == JOINED_TS.replace("style.   Please", "style. Please")  # the item's literal, its quote kept
+
+
+@pytest.mark.parametrize(
+    ("source", "reason"),
+    [
+        (
+            "export const SYSTEM_PROMPT = [\n  'Answer briefly.   Please note that you must be kind.',\n"
+            '  "Use French.",\n].join("\\n");\n',
+            "a joined list whose items mix quotes: counted, not written back",
+        ),
+        (
+            "export const SYSTEM_PROMPT = [\n  'Answer briefly.   Please note that you must be kind.',\n"
+            "  `Use ${lang}.`,\n].join('\\n');\n",
+            "a joined list whose items are not all plain string literals: counted, not written back",
+        ),
+        (
+            "export const SYSTEM_PROMPT = [\n  'Answer briefly.   Please note that you must be kind.', // why\n"
+            "  'Use French.',\n  'Be brief.',\n].join('\\n');\n",
+            "a joined list laid out unevenly (comments, or other spacing between items): not written back",
+        ),
+        (
+            "export const SYSTEM_PROMPT = ['Answer briefly.   Please note that you must be kind.\\nUse French.'].join"
+            "('\\n');\n",
+            "a joined list whose items hold its separator: counted, not written back",
+        ),
+    ],
+)
+def test_a_joined_list_not_in_a_form_tokcli_writes_is_refused_with_one_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, source: str, reason: str
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "p.js").write_text(source)
+    result = invoke("lint", "p.js", "--fix", "--exit-zero")
+    assert result.exit_code == 0
+    assert (tmp_path / "p.js").read_text() == source
+    assert result.stderr == f"tokcli: note: p.js::p.SYSTEM_PROMPT: not fixed in place: {reason}\n"
+
+
+@pytest.mark.skipif(shutil.which("node") is None, reason="Node.js is not installed")
+def test_written_joined_lists_and_raw_templates_are_what_node_reads(tmp_path: Path) -> None:
+    source = (
+        "const SYSTEM_PROMPT = [\n  'One line.',\n  'Two \"quoted\".',\n].join('\\n');\n"
+        "const OTHER_PROMPT = ['a', 'b'].join(' -- ');\n"
+        "const RAW_PROMPT = String.raw`C:\\dir ${1 + 1} \\` done`;\n"
+        "process.stdout.write(JSON.stringify([SYSTEM_PROMPT, OTHER_PROMPT, RAW_PROMPT]));\n"
+    )
+    units = {unit.key: unit for unit in scan_javascript("p.js", source, DEFAULTS).units}
+    new = {
+        "p.SYSTEM_PROMPT": "Line one, 'said'.\nA \"second\" line\\ \n\nand a fourth.",
+        "p.OTHER_PROMPT": "x -- y -- z",
+        "p.RAW_PROMPT": "D:\\new\\dir {1 + 1} \\` \\${kept} done",
+    }
+    written, refused = apply_changes(source, [Change(units[key], text) for key, text in new.items()], DEFAULTS)
+    assert refused == []
+    (tmp_path / "p.js").write_text(written)
+    subprocess.run(["node", "--check", str(tmp_path / "p.js")], check=True)
+    shown = subprocess.run(["node", str(tmp_path / "p.js")], capture_output=True, text=True, check=True).stdout
+    assert json.loads(shown) == [new["p.SYSTEM_PROMPT"], new["p.OTHER_PROMPT"], "D:\\new\\dir 2 \\` \\${kept} done"]
+    assert json.loads(
+        subprocess.run(
+            ["node", "-e", source.replace("process.stdout.write", "console.log")],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
+    ) == [units["p.SYSTEM_PROMPT"].text, units["p.OTHER_PROMPT"].text, "C:\\dir 2 \\` done"]

@@ -23,6 +23,7 @@ import json
 import re
 import textwrap
 from dataclasses import dataclass, replace
+from itertools import pairwise
 from pathlib import PurePath
 from typing import Any
 
@@ -30,6 +31,7 @@ from tokcli.units.js_lexer import LexError, Structure, Token, lex, structure, su
 from tokcli.units.model import Anchor, HostScan, PromptUnit, Slot, numbered_key
 from tokcli.units.select import UnitSettings
 from tokcli.units.syntax import infer_syntax, is_prose
+from tokcli.units.writeback import WriteRefused
 
 MARKER = re.compile(r"(?://|/\*)\s*tokcli:\s*prompt\b")
 #: A file with none of these (lowered) holds no place this module looks at: it is not lexed. (`role` and
@@ -85,6 +87,8 @@ _HUMAN_SUFFIXES = ("Error", "Exception")
 _TERMINATORS = frozenset({",", ")", "]", "}", ";"})
 _ESCAPES = {"n": "\n", "t": "\t", "r": "\r", "b": "\b", "f": "\f", "v": "\v"}
 _CONTINUATIONS = ("\r\n", "\n", "\r", "\u2028", "\u2029")
+#: The tag of a template read as written, escapes kept (`String.raw\`C:\\dir\``).
+RAW_TAG = "String.raw"
 
 #: Per character of a value: its offset in the source where it is spelled as itself, None where not (escapes).
 Offsets = list[int | None]
@@ -128,6 +132,24 @@ def cook(body: str, base: int, *, template: bool) -> tuple[str, Offsets] | None:
         if any("\ud800" <= char <= "\udfff" for char in text):
             return None
     return text, offsets
+
+
+def raw(body: str, base: int) -> tuple[str, Offsets]:
+    """The value of a `String.raw` template part's body: its characters as written, CRLF and CR read as LF."""
+    chars: list[str] = []
+    offsets: Offsets = []
+    index = 0
+    while index < len(body):
+        char = body[index]
+        if char == "\r":
+            index += 2 if body.startswith("\r\n", index) else 1
+            chars.append("\n")
+            offsets.append(None)
+            continue
+        chars.append(char)
+        offsets.append(base + index)
+        index += 1
+    return "".join(chars), offsets
 
 
 def _escape(body: str, index: int, template: bool) -> tuple[str | None, int]:
@@ -192,21 +214,59 @@ def placeholder(expression: str) -> str:
     return "{" + expression.strip() + "}"
 
 
-def encode_js_literal(value: str, slot: Slot) -> str | None:
-    """The new source of a JavaScript literal slot holding `value`; None when `value` lost or reordered one of
-    the template's `${…}` fields (their code is written back as it was, so each must be found in order)."""
+def _raw_template_text(value: str) -> str:
+    """`value` spelled in a `String.raw` template, which keeps every character as written: WriteRefused when
+    it holds what would end the template or start a `${…}` (a backtick, a `${`, a last backslash) or a CR."""
+    index = 0
+    while index < len(value):
+        char = value[index]
+        if char == "\\" and index + 1 < len(value) and value[index + 1] != "\r":
+            index += 2  # a backslash keeps the character after it in the template, itself included
+            continue
+        if char in "`\\\r" or value.startswith("${", index):
+            raise WriteRefused(
+                "the new text cannot be spelled in a String.raw template (a backtick, a ${, a CR or a last backslash)"
+            )
+        index += 1
+    return value
+
+
+def encode_js_literal(value: str, slot: Slot) -> str:
+    """The new source of a JavaScript literal slot holding `value`; WriteRefused when `value` lost or reordered
+    one of the template's `${…}` fields (their code is written back as it was, so each must be found in order)
+    or cannot be spelled in a `String.raw` template."""
+    if slot.style == "js-join":
+        return _encode_joined(value, slot)
     if slot.quote != "`":
         return encode_string(value, slot.quote)
+    spell = _raw_template_text if slot.prefix == RAW_TAG else _template_text
     pieces: list[str] = []
     cursor = 0
     for expression in slot.fields:
         field = placeholder(expression)
         found = value.find(field, cursor)
         if found < 0:
-            return None
-        pieces.append(_template_text(value[cursor:found]) + "${" + expression + "}")
+            raise WriteRefused("the new text lost or reordered one of the template literal's ${…} fields")
+        pieces.append(spell(value[cursor:found]) + "${" + expression + "}")
         cursor = found + len(field)
-    return "`" + "".join(pieces) + _template_text(value[cursor:]) + "`"
+    return "`" + "".join(pieces) + spell(value[cursor:]) + "`"
+
+
+def _encode_joined(value: str, slot: Slot) -> str:
+    """The items of a `[…].join(separator)` list holding `value`: one string literal per piece, in the list's
+    quote, laid out as its items were (the same text between each two)."""
+    pieces = value.split(slot.separator)
+    if len(pieces) > 1 and not slot.gap:
+        raise WriteRefused("the joined list has one item: how more would be laid out is not known")
+    return slot.gap.join(encode_string(piece, slot.quote) for piece in pieces)
+
+
+def _spelled_again(text: str, slot: Slot, source: str) -> bool:
+    """Whether writing `text` back into `slot` gives `source` (LF line breaks) again."""
+    try:
+        return encode_js_literal(text, slot) == source
+    except WriteRefused:
+        return False
 
 
 @dataclass
@@ -484,8 +544,19 @@ class _Finder:
             if inner is None or inner[1] != self.match[index]:
                 return None
             return inner[0], inner[1] + 1
+        if token.kind == "punct" and token.text == "[":
+            return self._joined(index, follow, depth)
         if token.kind == "name":
             following = self.token(index + 1)
+            if (
+                token.text == "String"
+                and self.is_punct(index + 1, ".")
+                and self.is_name(index + 2, "raw")
+                and self.token(index + 3) is not None
+                and self.tokens[index + 3].kind == "tpl"
+            ):
+                tagged = self._template(index + 3, written=True)
+                return (tagged, self.after(index + 3)) if tagged is not None else None
             if following is not None and following.kind == "tpl" and token.text in _DEDENT_TAGS:
                 tagged = self._template(index + 1)
                 return (_dedented(tagged, token.text), self.after(index + 1)) if tagged is not None else None
@@ -510,8 +581,68 @@ class _Finder:
             refusal = "JavaScript string literal whose escapes tokcli would not write the same way"
         return _Value(text, offsets, infer_syntax(text), slot, refusal)
 
-    def _template(self, index: int) -> _Value | None:
-        """A template literal from its first part: `${expr}` read as the field `{expr}`."""
+    def is_joined(self, bracket: int) -> bool:
+        """Whether the array at `bracket` is joined into a string: `[…].join(…)`."""
+        close = self.match[bracket]
+        return self.is_punct(close + 1, ".") and self.is_name(close + 2, "join") and self.is_punct(close + 3, "(")
+
+    def _joined(self, bracket: int, follow: bool, depth: int) -> tuple[_Value, int] | None:
+        """`["line one", "line two"].join("\\n")`: the strings of the list joined by the separator (`,` when
+        none is given), one value; None when an item or the separator is not a string known without running."""
+        if not self.is_joined(bracket):
+            return None
+        close = self.match[bracket]
+        call_end = self.match[close + 3]
+        separator = ","
+        if call_end != close + 4:
+            found = self._string(close + 4, False, depth + 1)
+            if found is None or found[1] != call_end or found[0].fields:
+                return None
+            separator = found[0].text
+        items: list[tuple[int, int, _Value]] = []
+        for start, end in self.items(bracket):
+            item = self._string(start, follow, depth + 1)
+            if item is None or item[1] != end:
+                return None
+            items.append((start, end, item[0]))
+        if not items:
+            return None
+        text = separator.join(value.text for _, _, value in items)
+        offsets: Offsets = []
+        for number, (_, _, value) in enumerate(items):
+            offsets.extend(([None] * len(separator) if number else []) + value.offsets)
+        fields = tuple(field for _, _, value in items for field in value.fields)
+        syntax = "format" if any(value.syntax == "format" for _, _, value in items) else infer_syntax(text)
+        slot, refusal = self._joined_slot(items, separator)
+        return _Value(text, offsets, syntax, slot, refusal, fields), call_end + 1
+
+    def _joined_slot(self, items: list[tuple[int, int, _Value]], separator: str) -> tuple[Slot | None, str | None]:
+        """Where a joined list is written back (from its first item to its last), when it can be in its own
+        form: items that are string literals in one quote whose escapes round-trip, none holding the separator,
+        the same text between each two; else why not."""
+        quotes = set()
+        for start, end, value in items:
+            slot = value.slot
+            if end != start + 1 or slot is None or slot.quote not in ("'", '"'):
+                return None, "a joined list whose items are not all plain string literals: counted, not written back"
+            quotes.add(slot.quote)
+        if len(quotes) > 1:
+            return None, "a joined list whose items mix quotes: counted, not written back"
+        if not separator or any(separator in value.text for _, _, value in items):
+            return None, "a joined list whose items hold its separator: counted, not written back"
+        gaps = {
+            self.text[self.tokens[end - 1].end : self.tokens[following].start]
+            for (_, end, _), (following, _, _) in pairwise(items)
+        }
+        gap = gaps.pop().replace("\r\n", "\n").replace("\r", "\n") if len(gaps) == 1 else ""
+        if gaps or not re.fullmatch(r"\s*,\s*", gap or ","):
+            return None, "a joined list laid out unevenly (comments, or other spacing between items): not written back"
+        first, last = self.tokens[items[0][0]], self.tokens[items[-1][0]]
+        return Slot(first.start, last.end, "js-join", quote=quotes.pop(), separator=separator, gap=gap), None
+
+    def _template(self, index: int, *, written: bool = False) -> _Value | None:
+        """A template literal from its first part: `${expr}` read as the field `{expr}`; `written` (tagged
+        `String.raw`): its characters as written, escapes kept."""
         chars: list[str] = []
         offsets: Offsets = []
         expressions: list[str] = []
@@ -520,7 +651,8 @@ class _Finder:
         while True:
             token = self.tokens[index]
             closing = 2 if token.part in ("head", "middle") else 1
-            cooked = cook(token.text[1:-closing], token.start + 1, template=True)
+            body = token.text[1:-closing]
+            cooked = raw(body, token.start + 1) if written else cook(body, token.start + 1, template=True)
             if cooked is None:
                 return None
             chars.append(cooked[0])
@@ -537,13 +669,15 @@ class _Finder:
             index = following
         text = "".join(chars)
         start, end = self.tokens[first].start, self.tokens[index].end
-        slot: Slot | None = Slot(start, end, "js-literal", quote="`", fields=tuple(expressions))
+        slot: Slot | None = Slot(
+            start, end, "js-literal", quote="`", fields=tuple(expressions), prefix=RAW_TAG if written else ""
+        )
         refusal = None
         fields = [placeholder(expression) for expression in expressions]
         if any(field in part for field in fields for part in literal_parts):
             slot, refusal = None, "template literal whose text spells one of its own ${…} fields"
         # a template reads CRLF as LF; the write-back puts the file's line breaks back (`with_line_breaks`)
-        elif slot is not None and encode_js_literal(text, slot) != self.text[start:end].replace("\r\n", "\n"):
+        elif slot is not None and not _spelled_again(text, slot, self.text[start:end].replace("\r\n", "\n")):
             slot, refusal = None, "JavaScript template literal whose escapes tokcli would not write the same way"
         syntax = "format" if expressions else infer_syntax(text)
         return _Value(text, offsets, syntax, slot, refusal, tuple(fields))
@@ -674,7 +808,7 @@ class _Finder:
                 self._annotate(known, role, model)
                 return
             value_start = self.constants[name]
-            if self.is_punct(value_start, "["):
+            if self.is_punct(value_start, "[") and not self.is_joined(value_start):
                 self._parts(f"{self.module}.{name}", value_start, role, model)
                 return
             value = self.string_ending(value_start)
@@ -923,7 +1057,7 @@ class _Finder:
             if named and not any(word in lowered for word in _PROMPT_WORDS):
                 named = self.model_hint
             start = declaration.value
-            if self.is_punct(start, "{", "["):
+            if self.is_punct(start, "{") or (self.is_punct(start, "[") and not self.is_joined(start)):
                 collection = named and any(word in lowered for word in _COLLECTION_WORDS) and self.strict_hint
                 if marked or collection:
                     self._collection(self._constant_key(declaration), start, 0)

@@ -54,13 +54,10 @@ def encode(unit: PromptUnit, value: str) -> str:
         raise WriteRefused(unit.refusal or "this value is not written back")
     if slot.style == "yaml-literal":
         return _yaml_literal(slot, value)
-    if slot.style == "js-literal":
+    if slot.style in ("js-literal", "js-join"):
         from tokcli.units.js_source import encode_js_literal
 
-        written = encode_js_literal(value, slot)
-        if written is None:
-            raise WriteRefused("the new text lost or reordered one of the template literal's ${…} fields")
-        return written
+        return encode_js_literal(value, slot)
     from tokcli.units.python_source import encode_literal
 
     encoded = encode_literal(value, slot.prefix, slot.quote)
