@@ -144,6 +144,9 @@ def test_division_and_regex_by_the_previous_token(source: str, kinds: list[str])
         ("x = function () {} / 2", "punct"),  # a function expression too
         ("x = class {} / 2", "punct"),
         ("x = `${/'/.test(s)}`", "regex"),  # a `${…}` starts an operand
+        ("x = `${ { a: 1 } / 2 }`", "punct"),  # an object there, and in a JSX attribute
+        ("async function f() {}\n/'/.exec(x)", "regex"),
+        ("x = `${function () {} / 2}`", "punct"),
         ("x = f(a) / 2 / b", "punct"),
     ],
 )
@@ -178,6 +181,7 @@ def test_a_tsx_generic_arrow_is_not_an_element() -> None:
 def test_an_element_in_an_attribute_after_a_call_is_an_element() -> None:
     source = "<A b={f(x)} c={<B d={1} />} />"
     assert [token.text for token in lex(source) if token.kind == "jsx"] == ["<B d={1} />", source]
+    assert [token.kind for token in lex("<A s={{ a: 1 } / 2} />") if token.text == "/"] == ["punct"]
 
 
 def test_typescript_generics_are_not_jsx() -> None:

@@ -108,7 +108,7 @@ class _Lexer:
         self.open: list[tuple[int, str]] = []
         self.closed = _VALUE
         self.closed_paren = (-1, _VALUE)  # (index of the `)`, what its `(` opened): a `): T {` return type
-        self.expression_start = 0  # the token index a `${…}` or JSX `{…}` starts at: an operand starts there
+        self.expression_start = -1  # the token index the last `${…}` or JSX `{…}` starts at: an operand starts there
 
     def emit(self, kind: str, start: int, end: int, part: str = "") -> None:
         self.tokens.append(Token(kind, start, end, self.text[start:end], part, self.line_break))
@@ -182,6 +182,8 @@ class _Lexer:
         index = keyword - 1
         while index >= 0 and self.tokens[index].kind == "name" and self.tokens[index].text == "async":
             index -= 1
+        if index + 1 == self.expression_start:  # first in a `${…}` or a JSX `{…}`
+            return False
         if index < 0:
             return True
         before = self.tokens[index]
@@ -198,6 +200,8 @@ class _Lexer:
         """What the `{` about to be emitted opens: a block (or declaration body), an object literal or
         expression body, or `_UNSURE`."""
         tokens = self.tokens
+        if len(tokens) == self.expression_start:  # `${ {…} }`, `style={{…}}`: an object
+            return _VALUE
         if not tokens:
             return _BLOCK
         last = tokens[-1]
