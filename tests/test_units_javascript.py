@@ -220,16 +220,26 @@ def test_jsx_text_is_not_a_prompt_but_a_message_in_an_expression_is() -> None:
     ]
 
 
-def test_a_file_the_lexer_cannot_read_yields_no_unit_and_says_where() -> None:
-    source = 'const SYSTEM_PROMPT = "You are fine and well";\nconst broken = `never closed\nmore\n'
+@pytest.mark.parametrize(
+    ("source", "line", "reason"),
+    [
+        (
+            'const SYSTEM_PROMPT = "You are fine and well";\nconst broken = `never closed\nmore\n',
+            2,
+            "a template literal that does not close",
+        ),
+        (  # a / the lexer cannot place: skipped, never a guess
+            'const SYSTEM_PROMPT = "Be brief.";\nswitch (x) { case f(1): { y() }\n/a"/.exec(z) }\n',
+            3,
+            "a / after a } that may close a block or an object: regex or division unknown",
+        ),
+    ],
+)
+def test_a_file_the_lexer_cannot_read_yields_no_unit_and_says_where(source: str, line: int, reason: str) -> None:
     result = scan(source, "bad.ts")
     assert result.units == []
     assert result.skipped == [
-        (
-            "bad.ts",
-            "cannot read this JavaScript/TypeScript at line 2 (a template literal that does not close); "
-            "no prompts taken from it",
-        )
+        ("bad.ts", f"cannot read this JavaScript/TypeScript at line {line} ({reason}); no prompts taken from it")
     ]
 
 
@@ -246,19 +256,6 @@ def test_regexes_after_a_condition_or_a_block_and_tsx_generic_arrows_do_not_stop
     result = scan(source, "review.tsx")
     assert result.skipped == []
     assert [(unit.key, unit.line) for unit in result.units] == [("review.SYSTEM_PROMPT", 6)]
-
-
-def test_a_slash_the_lexer_cannot_place_skips_the_file_naming_the_line() -> None:
-    source = 'const SYSTEM_PROMPT = "Be brief.";\nswitch (x) { case f(1): { y() }\n/a"/.exec(z) }\n'
-    result = scan(source, "odd.js")
-    assert result.units == []
-    assert result.skipped == [
-        (
-            "odd.js",
-            "cannot read this JavaScript/TypeScript at line 3 (a / after a } that may close a block or an object: "
-            "regex or division unknown); no prompts taken from it",
-        )
-    ]
 
 
 def test_escapes_are_read_and_positions_anchor_after_them() -> None:

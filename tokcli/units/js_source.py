@@ -97,10 +97,11 @@ Offsets = list[int | None]
 # ---- literal values -------------------------------------------------------------------------------------
 
 
-def cook(body: str, base: int, *, template: bool) -> tuple[str, Offsets] | None:
+def cook(body: str, base: int, *, template: bool, written: bool = False) -> tuple[str, Offsets] | None:
     """The value of a literal's body (what lies between its delimiters, at `base` in the source) and each
     character's source offset; None where the body holds an escape JavaScript refuses (a template's `\\1`)
-    or a lone surrogate half, which no text holds."""
+    or a lone surrogate half, which no text holds. `written`: a `String.raw` template's, its escapes kept as
+    written."""
     chars: list[str] = []
     offsets: Offsets = []
     index = 0
@@ -111,7 +112,7 @@ def cook(body: str, base: int, *, template: bool) -> tuple[str, Offsets] | None:
             chars.append("\n")
             offsets.append(None)
             continue
-        if char != "\\":
+        if char != "\\" or written:
             chars.append(char)
             offsets.append(base + index)
             index += 1
@@ -132,24 +133,6 @@ def cook(body: str, base: int, *, template: bool) -> tuple[str, Offsets] | None:
         if any("\ud800" <= char <= "\udfff" for char in text):
             return None
     return text, offsets
-
-
-def raw(body: str, base: int) -> tuple[str, Offsets]:
-    """The value of a `String.raw` template part's body: its characters as written, CRLF and CR read as LF."""
-    chars: list[str] = []
-    offsets: Offsets = []
-    index = 0
-    while index < len(body):
-        char = body[index]
-        if char == "\r":
-            index += 2 if body.startswith("\r\n", index) else 1
-            chars.append("\n")
-            offsets.append(None)
-            continue
-        chars.append(char)
-        offsets.append(base + index)
-        index += 1
-    return "".join(chars), offsets
 
 
 def _escape(body: str, index: int, template: bool) -> tuple[str | None, int]:
@@ -652,7 +635,7 @@ class _Finder:
             token = self.tokens[index]
             closing = 2 if token.part in ("head", "middle") else 1
             body = token.text[1:-closing]
-            cooked = raw(body, token.start + 1) if written else cook(body, token.start + 1, template=True)
+            cooked = cook(body, token.start + 1, template=True, written=written)
             if cooked is None:
                 return None
             chars.append(cooked[0])
