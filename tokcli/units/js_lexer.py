@@ -135,8 +135,8 @@ class _Lexer:
         before = self.tokens[index - 1] if index > 0 else None
         return before is not None and before.kind == "punct" and before.text in (".", "?.")
 
-    def opening(self, char: str, start: int) -> None:
-        """Note what the bracket at `start` opens, from the tokens before it."""
+    def opening(self, char: str) -> None:
+        """Note what the bracket about to be emitted opens, from the tokens before it."""
         if char == "(":
             self.open.append((len(self.tokens), self.paren_kind()))
         elif char == "[":
@@ -154,6 +154,8 @@ class _Lexer:
             self.closed_paren = (len(self.tokens) - 1, self.closed)
 
     def paren_kind(self) -> str:
+        """What the `(` about to be emitted opens: a control keyword's condition, a function's parameters, or a
+        call's arguments or a group (`_VALUE`)."""
         tokens = self.tokens
         index = len(tokens) - 1
         if index < 0 or tokens[index].kind != "name":
@@ -215,7 +217,7 @@ class _Lexer:
                 around = self.open[-1][1] if self.open else _BLOCK
                 if text == "{":
                     return _BLOCK if around == _BLOCK else _UNSURE
-                return self.after_colon() if around in (_BLOCK, _UNSURE) else _VALUE
+                return self.after_colon(around) if around in (_BLOCK, _UNSURE) else _VALUE
             if text in ("]", ">"):
                 return self.header_kind()
             return _UNSURE if text in ("++", "--", ".", "?.", "@") else _VALUE
@@ -229,12 +231,13 @@ class _Lexer:
             return self.header_kind()
         return self.header_kind() if last.kind == "str" else _UNSURE
 
-    def after_colon(self) -> str:
-        """What a `{` after a `:` in a block opens: a block after `case x:`, `default:` or a label, an object
-        after `a ? b :`; `_UNSURE` otherwise (a type annotation: `let x: {…}`, never followed by a `/`)."""
+    def after_colon(self, around: str) -> str:
+        """What a `{` after a `:` in a block (`around`, or a brace not placed) opens: a block after `case x:`,
+        `default:` or a label, an object after `a ? b :`; `_UNSURE` otherwise (a type annotation: `let x: {…}`,
+        never followed by a `/`)."""
         tokens = self.tokens
         colon = len(tokens) - 1
-        if colon >= 1 and tokens[colon - 1].kind == "name":  # `label: {`, `default: {`
+        if around == _BLOCK and colon >= 1 and tokens[colon - 1].kind == "name":  # `label: {`, `default: {`
             before = tokens[colon - 2] if colon >= 2 else None
             if tokens[colon - 1].text == "default" or before is None or before.text in (";", "{", "}"):
                 return _BLOCK if tokens[colon - 1].text not in ("const", "let", "var") else _UNSURE
@@ -319,8 +322,9 @@ class _Lexer:
                     self.line_break = True
                 continue
             if kind == "punct" and char in "([{":
-                depth += char == "{"
-                self.opening(char, start)
+                if char == "{":
+                    depth += 1
+                self.opening(char)
                 self.emit("punct", start, self.pos)
                 continue
             self.emit(kind or "punct", start, self.pos)
@@ -390,6 +394,7 @@ class _Lexer:
                 raise LexError("a template literal that does not close", part_start)
 
     def regex_may_start(self, start: int) -> bool:
+        """Whether the `/` at `start` opens a regex; LexError when that cannot be told."""
         may = self.operand_may_start()
         if may is None:
             raise LexError("a / after a } that may close a block or an object: regex or division unknown", start)
