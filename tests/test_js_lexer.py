@@ -139,6 +139,8 @@ def test_division_and_regex_by_the_previous_token(source: str, kinds: list[str])
         ("const f = () => {}\n/'/.exec(x)", "regex"),
         ("class A extends B<T> { m(): string { return '' } }\n/'/.exec(x)", "regex"),
         ("switch (x) { case 'a': { y() }\n/'/.exec(z) }", "regex"),
+        ("switch (x) { case f(a ? b : c): { y() }\n/'/.exec(z) }", "regex"),
+        ("outer: { y() }\n/'/.exec(z)", "regex"),  # a label
         ("x = { a: 1 } / 2", "punct"),  # an object literal is an operand
         ("x = a ? b : { c: 1 } / 2", "punct"),
         ("x = function () {} / 2", "punct"),  # a function expression too
@@ -158,7 +160,7 @@ def test_a_slash_after_a_parenthesis_or_brace_is_read_by_what_opened_it(source: 
 
 
 def test_a_slash_after_a_brace_the_lexer_cannot_place_is_a_lex_error_not_a_guess() -> None:
-    source = "switch (x) { case f(1): { y() }\n/'/.exec(z) }"
+    source = "let x: { a: string }\n/'/.exec(z)"  # a type annotation's `}`
     with pytest.raises(LexError, match="regex or division unknown") as error:
         lex(source)
     assert error.value.offset == source.index("/")

@@ -229,7 +229,7 @@ def test_jsx_text_is_not_a_prompt_but_a_message_in_an_expression_is() -> None:
             "a template literal that does not close",
         ),
         (  # a / the lexer cannot place: skipped, never a guess
-            'const SYSTEM_PROMPT = "Be brief.";\nswitch (x) { case f(1): { y() }\n/a"/.exec(z) }\n',
+            'const SYSTEM_PROMPT = "Be brief.";\nlet x: { a: string }\n/a"/.exec(z)\n',
             3,
             "a / after a } that may close a block or an object: regex or division unknown",
         ),

@@ -241,18 +241,24 @@ class _Lexer:
             before = tokens[colon - 2] if colon >= 2 else None
             if tokens[colon - 1].text == "default" or before is None or before.text in (";", "{", "}"):
                 return _BLOCK if tokens[colon - 1].text not in ("const", "let", "var") else _UNSURE
-        index = colon - 1
+        index, depth = colon - 1, 0  # depth: the `(…)` / `[…]` being stepped back over (`case f(a ? b : c): {`)
         for _ in range(40):
             if index < 0:
                 return _UNSURE
             token = tokens[index]
-            if token.kind == "punct" and token.text == "?":
-                return _VALUE
-            if token.kind == "name" and token.text == "case" and not self.is_property(index):
-                return _BLOCK
-            if token.kind == "punct" and token.text in (";", "{", "}", "(", "[", ":"):
-                return _UNSURE
             index -= 1
+            if token.kind == "punct" and token.text in (")", "]"):
+                depth += 1
+            elif token.kind == "punct" and token.text in ("(", "[") and depth:
+                depth -= 1
+            elif depth:
+                continue
+            elif token.kind == "punct" and token.text == "?":
+                return _VALUE
+            elif token.kind == "name" and token.text == "case" and not self.is_property(index + 1):
+                return _BLOCK
+            elif token.kind == "punct" and token.text in (";", "{", "}", "(", "[", ":"):
+                return _UNSURE
         return _UNSURE
 
     def header_kind(self) -> str:
