@@ -42,9 +42,8 @@ class Slot:
     indent: str = ""  # yaml-literal: the indentation of every content line
     chomp: str = ""  # yaml-literal: "" (clip), "-" (strip) or "+" (keep)
     prefix: str = ""  # python-literal: the string prefix (r, u …) as written; js-literal: "String.raw" or ""
-    quote: str = (
-        ""  # python-literal: the quote as written (', ", ''' or \"\"\"); js-literal: ', " or `; js-join: items'
-    )
+    #: python-literal: the quote as written (', ", ''' or \"\"\"); js-literal: ', " or `; js-join: its items'
+    quote: str = ""
     fields: tuple[str, ...] = ()  # js-literal template: the code of each `${…}` in order, written back as it was
     separator: str = ""  # js-join: what the items are joined with (`[…].join("\n")`: a line break)
     gap: str = ""  # js-join: the source between two items (`,\n  `, LF line breaks); "" with a single item
