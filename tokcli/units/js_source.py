@@ -471,21 +471,22 @@ class _Finder:
         if found is None:
             return None
         value, index = found
+        if not self.is_punct(index, "+"):
+            return value, index
+        # the pieces are joined once at the end: joining (and reading the syntax of) each prefix was quadratic
+        # in the number of pieces
+        pieces = [value]
         while self.is_punct(index, "+"):
             right = self._postfixed(index + 1, follow, depth)
             if right is None:
                 return None
             other, index = right
-            syntax = "format" if "format" in (value.syntax, other.syntax) else infer_syntax(value.text + other.text)
-            value = _Value(
-                value.text + other.text,
-                value.offsets + other.offsets,
-                syntax,
-                None,
-                "JavaScript string built with +",
-                value.fields + other.fields,
-            )
-        return value, index
+            pieces.append(other)
+        text = "".join(piece.text for piece in pieces)
+        offsets: Offsets = [offset for piece in pieces for offset in piece.offsets]
+        syntax = "format" if any(piece.syntax == "format" for piece in pieces) else infer_syntax(text)
+        fields = tuple(field for piece in pieces for field in piece.fields)
+        return _Value(text, offsets, syntax, None, "JavaScript string built with +", fields), index
 
     def _postfixed(self, index: int, follow: bool, depth: int) -> tuple[_Value, int] | None:
         found = self._primary(index, follow, depth)
