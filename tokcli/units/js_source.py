@@ -181,6 +181,21 @@ def _join_surrogates(text: str, offsets: Offsets) -> tuple[str, Offsets]:
     return "".join(chars), kept
 
 
+def _spells_a_field(parts: list[str], fields: list[str]) -> bool:
+    """Whether one of a template's literal parts holds the text of one of its `{expr}` fields. Each `{` of the
+    parts is looked up once per length of field (searching every part for every field was quadratic in a
+    template of thousands of fields)."""
+    wanted = set(fields)
+    lengths = sorted({len(field) for field in wanted})
+    for part in parts:
+        start = part.find("{")
+        while start >= 0:
+            if any(part[start : start + length] in wanted for length in lengths):
+                return True
+            start = part.find("{", start + 1)
+    return False
+
+
 def encode_string(value: str, quote: str) -> str:
     """`value` as a '…' or "…" literal, the way tokcli writes one."""
     body = value.replace("\\", "\\\\").replace(quote, "\\" + quote)
@@ -264,10 +279,15 @@ class _Value:
     @property
     def prose(self) -> bool:
         """Reads as prose without its `${…}` fields (a template that is mostly code is no prompt by name)."""
-        text = self.text
-        for field in self.fields:
-            text = text.replace(field, " ", 1)
-        return is_prose(text)
+        kept: list[str] = []
+        cursor = 0
+        for field in self.fields:  # in order, from where the last ended: a replace per field was quadratic
+            found = self.text.find(field, cursor)
+            if found >= 0:
+                kept += [self.text[cursor:found], " "]
+                cursor = found + len(field)
+        kept.append(self.text[cursor:])
+        return is_prose("".join(kept))
 
 
 # ---- the finder -----------------------------------------------------------------------------------------
@@ -658,7 +678,7 @@ class _Finder:
         )
         refusal = None
         fields = [placeholder(expression) for expression in expressions]
-        if any(field in part for field in fields for part in literal_parts):
+        if _spells_a_field(literal_parts, fields):
             slot, refusal = None, "template literal whose text spells one of its own ${…} fields"
         # a template reads CRLF as LF; the write-back puts the file's line breaks back (`with_line_breaks`)
         elif slot is not None and not _spelled_again(text, slot, self.text[start:end].replace("\r\n", "\n")):
