@@ -150,3 +150,49 @@ def test_a_long_json_message_gets_a_local_fix_per_finding(tmp_path: Path) -> Non
         assert edit["end"] - edit["start"] == 2 and edit["replacement"] == ""
         fixed = json.loads(source[: edit["start"]] + edit["replacement"] + source[edit["end"] :])
         assert fixed[0]["content"] == "\n".join(line.rstrip() if n == index else line for n, line in enumerate(lines))
+
+
+PROMPT_YML_WITH_SHARED_ANCHOR = """\
+# GitHub Models prompt
+model: openai/gpt-4o
+messages:
+  - role: system
+    content: &system |
+      You are a helpful assistant.   Answer briefly.
+  - role: user
+    content: '{{input}}'
+testData:
+  - input: hello
+    expected: *system
+"""
+
+
+def test_a_message_whose_anchor_test_data_also_reads_is_not_fixed(tmp_path: Path) -> None:
+    # --fix rewrote the anchored text, and with it the test data's `expected: *system`: data that is no prompt
+    path = tmp_path / "helper.prompt.yml"
+    path.write_text(PROMPT_YML_WITH_SHARED_ANCHOR)
+    report = runner.invoke(app, ["lint", str(path), "--format", "json"])
+    assert report.exit_code == 1, report.output
+    assert [(f["code"], f["fixable"], f["fix"]) for f in json.loads(report.stdout)["findings"]] == [
+        ("TK103", False, None)
+    ]
+    result = runner.invoke(app, ["lint", str(path), "--fix"])
+    assert result.exit_code == 1, result.output
+    assert "fixed" not in result.stderr
+    assert path.read_text() == PROMPT_YML_WITH_SHARED_ANCHOR
+
+
+def test_a_message_whose_anchor_only_other_messages_read_is_fixed_in_each(tmp_path: Path) -> None:
+    source = PROMPT_YML_WITH_SHARED_ANCHOR.replace("content: '{{input}}'", "content: *system").replace(
+        "    expected: *system\n", "    expected: done\n"
+    )
+    path = tmp_path / "helper.prompt.yml"
+    path.write_text(source)
+    result = runner.invoke(app, ["lint", str(path), "--fix"])
+    assert result.stderr == "tokcli: fixed 1 finding in 1 file(s)\n", result.output
+    data = yaml.safe_load(path.read_text())
+    assert [message["content"] for message in data["messages"]] == [
+        "You are a helpful assistant. Answer briefly.\n"
+    ] * 2
+    assert data["testData"] == [{"input": "hello", "expected": "done"}]
+    assert path.read_text().startswith("# GitHub Models prompt\n")

@@ -73,6 +73,32 @@ def content_nodes(root: Any) -> list[Any] | None:
     return found
 
 
+def read_elsewhere(root: Any, nodes: list[Any]) -> set[int]:
+    """The ids of `nodes` (a chat file's message text scalars) that the document also reads somewhere else: an
+    anchored text that another key aliases (`expected: *system`), whose value an edit of the message would change
+    too. Every way down the tree is walked, aliases followed (the loader has refused an alias bomb)."""
+    import yaml
+
+    wanted = {id(node) for node in nodes}
+    if root is None or not wanted:
+        return set()
+    reads: dict[int, int] = {}
+    pending = [root]
+    while pending:
+        node = pending.pop()
+        if isinstance(node, yaml.ScalarNode):
+            if id(node) in wanted:
+                reads[id(node)] = reads.get(id(node), 0) + 1
+        elif isinstance(node, yaml.MappingNode):
+            pending.extend(part for pair in node.value for part in pair)
+        elif isinstance(node, yaml.SequenceNode):
+            pending.extend(node.value)
+    as_messages: dict[int, int] = {}
+    for node in nodes:
+        as_messages[id(node)] = as_messages.get(id(node), 0) + 1
+    return {key for key, count in reads.items() if count > as_messages[key]}
+
+
 def description_nodes(root: Any) -> list[Any]:
     """The string scalar nodes of every `description` in a composed tool-definition file (a tool's and its
     parameters', at any depth), in file order."""

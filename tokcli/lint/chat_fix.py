@@ -31,6 +31,9 @@ def fix_chat(linter: Any, document: PromptDocument) -> tuple[str, int] | None:
     expected = []
     applied = 0
     for node, message in zip(nodes, document.messages):
+        if node is None:  # its text is read elsewhere too: left as it is
+            expected.append((message.role, message.content))
+            continue
         new_text, count = fixed_message(linter, document.path, message.content)
         if id(node) in edits:
             new_text = edits[id(node)][1]
@@ -52,21 +55,25 @@ def fix_chat(linter: Any, document: PromptDocument) -> tuple[str, int] | None:
 
 def message_scalars(document: PromptDocument) -> list[Any] | None:
     """The `content` scalar node of each message of a chat file, in order, or None when the file cannot be
-    fixed in place (content given as parts, a reader and a node that disagree, YAML that does not compose)."""
+    fixed in place (content given as parts, a reader and a node that disagree, YAML that does not compose).
+    A message whose text the file also reads elsewhere (an anchor aliased by a key that is no message, such
+    as test data's `expected: *system`) has None: fixing it would change that value too."""
     import yaml
 
     from tokcli.compress import chat_edit
 
     try:
-        nodes = chat_edit.content_nodes(
-            chat_edit.compose(document.text, is_json=document.path.lower().endswith(".json"))
-        )
+        root = chat_edit.compose(document.text, is_json=document.path.lower().endswith(".json"))
+        nodes = chat_edit.content_nodes(root)
     except (yaml.YAMLError, ValueError):
         return None
     if nodes is None or len(nodes) != len(document.messages):
         return None
     if any(node.value != message.content for node, message in zip(nodes, document.messages)):
         return None  # the reader and the nodes disagree: the file is left alone
+    if "&" in document.text and "*" in document.text:  # only an alias reads a value twice
+        shared = chat_edit.read_elsewhere(root, nodes)
+        return [None if id(node) in shared else node for node in nodes]
     return nodes
 
 

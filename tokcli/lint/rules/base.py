@@ -373,7 +373,7 @@ class Context:
             self.shared["message scalars"] = chat_fix.message_scalars(self.document)
         nodes = self.shared["message scalars"]
         index = segment.cache.get("message")
-        if nodes is None or index is None:
+        if nodes is None or index is None or nodes[index] is None:  # None: its text is read elsewhere too
             return None
         fix: list[Edit] | None = chat_fix.message_fix(self.document, nodes[index], segment.text, edits, segment.cache)
         return fix
