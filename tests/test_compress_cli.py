@@ -439,3 +439,26 @@ def test_a_python_file_named_alone_without_prompts_is_an_input_error(tmp_path: P
     assert several.exit_code == 1
     assert "note: skipped: no prompts found in this Python file" in several.stderr
     assert several.stdout == ""
+
+
+def test_write_leaves_a_file_edited_while_it_was_compressed(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from tokcli.compress import command
+
+    path = tmp_path / "prompt.md"
+    path.write_text("Please note that you should answer in a very very short way.\n")
+    compress = command.run_compress
+
+    def saved_meanwhile(*args: object, **kwargs: object) -> object:
+        report = compress(*args, **kwargs)  # type: ignore[arg-type]
+        path.write_text("Edited in an editor meanwhile.\n")
+        return report
+
+    monkeypatch.setattr(command, "run_compress", saved_meanwhile)
+    result = runner.invoke(app, ["compress", str(path), "--write"])
+    assert result.exit_code == 2, result.output
+    assert (
+        result.stderr
+        == f"tokcli: error: {path}: not rewritten: the file changed after tokcli read it; run tokcli again\n"
+    )
+    assert path.read_text() == "Edited in an editor meanwhile.\n"
+    assert not list(tmp_path.glob("*.orig"))

@@ -392,3 +392,15 @@ def test_a_directory_we_cannot_write_is_an_error_and_the_file_is_unchanged(tmp_p
         assert target.read_text() == "old\n" and sorted(os.listdir(locked)) == ["p.md"]
     finally:
         locked.chmod(0o755)
+
+
+def test_a_file_that_changed_since_it_was_read_is_not_rewritten(tmp_path: Path) -> None:
+    # a fix made from the text read was written over an edit saved meanwhile (an editor, a git checkout)
+    path = tmp_path / "prompt.md"
+    path.write_bytes(b"\xef\xbb\xbfSaved   meanwhile.\n")
+    with pytest.raises(InputError, match="changed after tokcli read it") as refused:
+        files.rewrite_text_file(path, "Read  first.\n", read_as="Read   first.\n")
+    assert str(refused.value).startswith(f"{path}: ")
+    assert path.read_bytes() == b"\xef\xbb\xbfSaved   meanwhile.\n"
+    files.rewrite_text_file(path, "Saved meanwhile.\n", read_as="Saved   meanwhile.\n")  # read without its BOM
+    assert path.read_bytes() == b"\xef\xbb\xbfSaved meanwhile.\n"

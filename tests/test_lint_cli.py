@@ -237,3 +237,27 @@ def test_output_over_a_linted_file_is_refused(workdir: Path, extra: list[str]) -
     written = runner.invoke(app, ["lint", "prompts", *extra, "-o", "report.txt"])
     assert (written.exit_code, written.stdout, written.stderr) == (1, "", "")
     assert "prompts/a.md" in (workdir / "report.txt").read_text(encoding="utf-8")
+
+
+def test_fix_leaves_a_file_edited_while_it_was_linted(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from tokcli.lint import engine
+
+    edited, untouched = tmp_path / "edited.md", tmp_path / "untouched.md"
+    edited.write_text("Answer   briefly.\n")
+    untouched.write_text("Answer   at once.\n")
+    lint_inputs = engine.lint_inputs
+
+    def saved_meanwhile(*args: Any, **kwargs: Any) -> Any:
+        report = lint_inputs(*args, **kwargs)
+        edited.write_text("Edited in an editor   meanwhile.\n")
+        return report
+
+    monkeypatch.setattr(engine, "lint_inputs", saved_meanwhile)
+    result = runner.invoke(app, ["lint", str(edited), str(untouched), "--fix"])
+    assert result.exit_code == 2, result.output
+    assert (
+        f"tokcli: error: {edited}: not rewritten: the file changed after tokcli read it; run tokcli again\n"
+        in result.stderr
+    )
+    assert edited.read_text() == "Edited in an editor   meanwhile.\n"
+    assert untouched.read_text() == "Answer at once.\n"

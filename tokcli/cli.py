@@ -226,11 +226,12 @@ def write_file(path: Path, content: str | bytes, *, backup: bool = False) -> Any
     return _noted(write_safely(path, content, backup=backup))
 
 
-def rewrite_input_file(path: Path, content: str, *, backup: bool = False) -> Any:
-    """An input file rewritten with its fixed text (`lint --fix`, `compress --write`): BOM kept, bad UTF-8 refused."""
+def rewrite_input_file(path: Path, content: str, read_as: str, *, backup: bool = False) -> Any:
+    """An input file rewritten with its fixed text (`lint --fix`, `compress --write`): BOM kept, bad UTF-8 refused,
+    and a file that no longer holds `read_as`, the text the fix was made from, refused."""
     from tokcli.files import rewrite_text_file
 
-    return _noted(rewrite_text_file(path, content, backup=backup))
+    return _noted(rewrite_text_file(path, content, backup=backup, read_as=read_as))
 
 
 def _noted(written: Any) -> Any:
@@ -914,7 +915,7 @@ def lint(
     if fix:
         for result in list(changed):
             try:
-                rewrite_input_file(Path(result.path), result.fixed or "")
+                rewrite_input_file(Path(result.path), result.fixed or "", result.original)
             except TokcliError as refused:  # left as it was: reported like a file that could not be read
                 errors.append(refused)
                 changed.remove(result)
@@ -1116,7 +1117,7 @@ def compress(
             report.notes.append(f"would save {report.percent:.1f}% ({more} than {limit:g}%)")
         elif write:
             if report.changed:
-                kept = rewrite_input_file(Path(path), report.text, backup=not no_backup).backup
+                kept = rewrite_input_file(Path(path), report.text, text, backup=not no_backup).backup
                 report.written = path + (f" (backup: {kept})" if kept else "")
             else:
                 report.notes.append("unchanged: file not rewritten")

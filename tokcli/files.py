@@ -128,12 +128,14 @@ def starts_with_bom(path: Path | str) -> bool:
         return False
 
 
-def rewrite_text_file(path: Path | str, text: str, *, backup: bool = False) -> Written:
+def rewrite_text_file(path: Path | str, text: str, *, backup: bool = False, read_as: str | None = None) -> Written:
     """Write `text` over a file tokcli read as text (`compress --write`, `lint --fix`), as `write_file` does.
 
     The file's UTF-8 byte order mark stays (the text was read without it). A file that is not valid UTF-8 on
     disk is refused, unchanged: it was read with `--encoding-errors replace` or `ignore`, and writing the text
-    back would turn every byte that was not UTF-8 into U+FFFD, or drop it, well outside what was fixed."""
+    back would turn every byte that was not UTF-8 into U+FFFD, or drop it, well outside what was fixed.
+    `read_as` is the text the new one was made from: a file that no longer holds it (saved in an editor while
+    tokcli worked) is refused, unchanged, rather than that edit lost."""
     from tokcli.inputs import read_regular_file
 
     path = Path(path)
@@ -150,6 +152,8 @@ def rewrite_text_file(path: Path | str, text: str, *, backup: bool = False) -> W
             path=str(path),
             line=line,
         ) from None
+    if read_as is not None and current.removeprefix(_UTF8_BOM).decode("utf-8") != read_as:
+        raise InputError("not rewritten: the file changed after tokcli read it; run tokcli again", path=str(path))
     data = text.encode("utf-8")
     if current.startswith(_UTF8_BOM) and not data.startswith(_UTF8_BOM):
         data = _UTF8_BOM + data
