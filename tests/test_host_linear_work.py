@@ -14,6 +14,8 @@ from types import FrameType
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from tokcli.units import js_source
 from tokcli.units.select import UnitSettings
@@ -136,3 +138,104 @@ def test_a_template_part_spelling_one_of_its_fields_is_found(
 ) -> None:
     assert js_source._spells_a_field(parts, fields) is spelled
     assert any(field in part for field in fields for part in parts) is spelled  # the plain reading agrees
+
+
+def _long_unit(lines: int) -> Any:
+    """A notebook unit of a prompt of `lines` lines, found as `lint` finds it, with one anchor per source line."""
+    import json
+
+    from tokcli.units.notebook import scan_notebook
+
+    source = ['SYSTEM_PROMPT = """You are a helpful assistant.\n', *["Please   be brief.\n"] * lines, '"""\n']
+    source.append(
+        'client.chat.completions.create(model="gpt-4o", messages=[{"role": "system", "content": SYSTEM_PROMPT}])\n'
+    )
+    notebook = {"cells": [{"cell_type": "code", "metadata": {}, "outputs": [], "source": source}], "nbformat": 4}
+    (unit,) = scan_notebook("chat.ipynb", json.dumps(notebook, indent=1), UnitSettings()).units
+    return unit
+
+
+def _one_finding_per_line(unit: Any) -> list[Any]:
+    from tokcli.lint.finding import Finding
+
+    lines = unit.text.count("\n")
+    return [
+        Finding(unit.path, line, 7, line, 10, "TK103", "whitespace-run", "warning", "run") for line in range(2, lines)
+    ]
+
+
+def test_findings_on_every_line_of_a_long_unit_are_placed_in_linear_work(monkeypatch: pytest.MonkeyPatch) -> None:
+    # each finding walked the unit's lines to its own and listed every anchor: 8,000 lines took 20 s in `lint`
+    from tokcli.units.documents import map_finding
+
+    def place(lines: int) -> Callable[[], object]:
+        unit = _long_unit(lines)
+        findings = _one_finding_per_line(unit)
+        return lambda: [map_finding(unit, finding) for finding in findings]
+
+    unit = _long_unit(3)
+    placed = [map_finding(unit, finding) for finding in _one_finding_per_line(unit)]
+    assert [(finding.line, finding.column, finding.end_column) for finding in placed] == [
+        (9, 12, 15),  # the notebook file's line of the JSON string, past its indentation and quote
+        (10, 12, 15),
+    ]
+    assert [finding.message for finding in placed] == [
+        "[chat.SYSTEM_PROMPT] cell 1, line 2: run",
+        "[chat.SYSTEM_PROMPT] cell 1, line 3: run",
+    ]
+    small, large = _steps(place(400), monkeypatch), _steps(place(800), monkeypatch)
+    assert 0 < large <= GROWTH_LIMIT * small, (small, large)
+
+
+def _plain_position(unit: Any, offset: int) -> tuple[int, int]:
+    """`PromptUnit.position` as first written: the anchors listed and the text before `offset` scanned."""
+    import bisect
+
+    anchor = unit.anchors[max(0, bisect.bisect_right([a.offset for a in unit.anchors], offset) - 1)]
+    head = unit.text[anchor.offset : offset]
+    newline = head.rfind("\n")
+    if newline >= 0:
+        return anchor.line + head.count("\n"), offset - (anchor.offset + newline)
+    return anchor.line, anchor.column + max(0, offset - anchor.offset)
+
+
+def _plain_offset(text: str, line: int, column: int) -> int:
+    position = 0
+    for _ in range(line - 1):
+        found = text.find("\n", position)
+        if found < 0:
+            return len(text)
+        position = found + 1
+    return min(len(text), position + column - 1)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    text=st.text(alphabet="ab \n", max_size=40),
+    anchors=st.lists(st.tuples(st.integers(0, 45), st.integers(1, 9), st.integers(1, 9)), min_size=1, max_size=6),
+    offset=st.integers(-2, 50),
+    line=st.integers(-1, 12),
+    column=st.integers(1, 12),
+)
+def test_unit_positions_agree_with_scanning_the_text(
+    text: str, anchors: list[tuple[int, int, int]], offset: int, line: int, column: int
+) -> None:
+    from tokcli.units.documents import _offset
+    from tokcli.units.model import Anchor, CellAnchor, PromptUnit
+
+    ordered = sorted(set(anchors))
+    unit = PromptUnit(
+        "h.ipynb",
+        "k",
+        text,
+        1,
+        1,
+        "none",
+        "python",
+        anchors=tuple(Anchor(*anchor) for anchor in ordered),
+        cells=tuple(CellAnchor(*anchor) for anchor in ordered),
+    )
+    assert unit.position(offset) == _plain_position(unit, offset)
+    cell = unit.cells[max(0, sum(1 for anchor in ordered if anchor[0] <= offset) - 1)]
+    assert unit.cell_place(offset) == (cell.cell, cell.line + text.count("\n", cell.offset, max(cell.offset, offset)))
+    assert _offset(text, line, column) == _plain_offset(text, line, column)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import functools
 
 from tokcli.errors import InputError
 from tokcli.lint.finding import Edit, Finding
@@ -88,13 +89,21 @@ def is_unit_path(path: str) -> bool:
 
 def _offset(text: str, line: int, column: int) -> int:
     """Character offset of a 1-based (line, column) in `text`."""
-    position = 0
-    for _ in range(line - 1):
-        found = text.find("\n", position)
-        if found < 0:
-            return len(text)
-        position = found + 1
-    return min(len(text), position + column - 1)
+    starts = _line_starts(text)
+    if line > len(starts):
+        return len(text)
+    return min(len(text), starts[max(line, 1) - 1] + column - 1)
+
+
+@functools.lru_cache(maxsize=8)
+def _line_starts(text: str) -> list[int]:
+    """Where each line of `text` starts: a unit's findings are placed one after another (walking its lines for
+    each was quadratic in a long prompt with a finding on every line)."""
+    starts, position = [0], text.find("\n")
+    while position >= 0:
+        starts.append(position + 1)
+        position = text.find("\n", position + 1)
+    return starts
 
 
 def map_finding(unit: PromptUnit, finding: Finding, host_fix: list[Edit] | None = None) -> Finding:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import bisect
 from dataclasses import dataclass, field
+from functools import cached_property
 
 #: Separates a host file from the key of one of its units in paths shown to users and matched by budgets.
 UNIT_SEPARATOR = "::"
@@ -85,25 +86,46 @@ class PromptUnit:
         """`file::key`: the unit's name in reports, budgets and baselines."""
         return f"{self.path}{UNIT_SEPARATOR}{self.key}"
 
+    # Looked up per finding: built once per unit (a scan of the text or of the anchors per finding was quadratic
+    # in a long prompt with a finding on every line).
+    @cached_property
+    def _newlines(self) -> list[int]:
+        """The offset of each line break of `text`, in order."""
+        found, position = [], self.text.find("\n")
+        while position >= 0:
+            found.append(position)
+            position = self.text.find("\n", position + 1)
+        return found
+
+    @cached_property
+    def _anchor_starts(self) -> list[int]:
+        return [anchor.offset for anchor in self.anchors]
+
+    @cached_property
+    def _cell_starts(self) -> list[int]:
+        return [anchor.offset for anchor in self.cells]
+
+    def _breaks_between(self, start: int, end: int) -> int:
+        """How many line breaks `text[start:end]` holds."""
+        return max(0, bisect.bisect_left(self._newlines, end) - bisect.bisect_left(self._newlines, start))
+
     def position(self, offset: int) -> tuple[int, int]:
         """Host (line, column) of a character offset into `text`."""
         if not self.anchors:
             return self.line, self.column
-        starts = [anchor.offset for anchor in self.anchors]
-        anchor = self.anchors[max(0, bisect.bisect_right(starts, offset) - 1)]
-        head = self.text[anchor.offset : offset]
-        newline = head.rfind("\n")
-        if newline >= 0:  # past the anchor's line without another anchor: the line is known, not the column
-            return anchor.line + head.count("\n"), offset - (anchor.offset + newline)
+        anchor = self.anchors[max(0, bisect.bisect_right(self._anchor_starts, offset) - 1)]
+        last = bisect.bisect_left(self._newlines, offset) - 1  # the last line break before `offset`
+        if last >= 0 and self._newlines[last] >= anchor.offset:
+            # past the anchor's line without another anchor: the line is known, not the column
+            return anchor.line + self._breaks_between(anchor.offset, offset), offset - self._newlines[last]
         return anchor.line, anchor.column + max(0, offset - anchor.offset)
 
     def cell_place(self, offset: int) -> tuple[int, int] | None:
         """(cell, line in the cell) of a character offset into `text`, for a unit of a notebook; else None."""
         if not self.cells:
             return None
-        starts = [anchor.offset for anchor in self.cells]
-        anchor = self.cells[max(0, bisect.bisect_right(starts, offset) - 1)]
-        return anchor.cell, anchor.line + self.text.count("\n", anchor.offset, max(anchor.offset, offset))
+        anchor = self.cells[max(0, bisect.bisect_right(self._cell_starts, offset) - 1)]
+        return anchor.cell, anchor.line + self._breaks_between(anchor.offset, offset)
 
 
 def numbered_key(seen: dict[str, int], key: str) -> str:
