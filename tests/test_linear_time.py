@@ -261,3 +261,79 @@ def test_removed_sentences_listed_are_capped_so_their_searches_stay_bounded() ->
     assert result.text.startswith("Keep item 0 short. Keep item 1 short.")
     assert len(result.removed) == EXPLAIN_MAX_REMOVED
     assert result.removed[0].reason == "rationale"
+
+
+def _whitespace_findings(lines: int) -> tuple[str, list[Any]]:
+    from tokcli.lint.finding import Edit, Finding
+
+    text = "Please   be brief.\n" * lines
+    findings = [
+        Finding(
+            "p.md",
+            line + 1,
+            7,
+            line + 1,
+            10,
+            "TK103",
+            "whitespace-run",
+            "warning",
+            "run",
+            0,
+            [Edit(at, at + 3, " ")],
+            True,
+        )
+        for line, at in enumerate(range(6, len(text), len("Please   be brief.\n")))
+    ]
+    return text, findings
+
+
+def test_fixes_of_many_findings_are_applied_in_linear_work() -> None:
+    # each fix was compared with every fix chosen before it: 16,000 findings took 20 s in `lint --fix`
+    from tokcli.lint.engine import apply_fixes
+
+    text, findings = _whitespace_findings(3)
+    assert apply_fixes(text, findings) == ("Please be brief.\n" * 3, 3)
+    small, large = (_trace_events(lambda size=size: apply_fixes(*_whitespace_findings(size))) for size in (500, 1000))
+    assert 0 < large <= GROWTH_LIMIT * small, (small, large)
+
+
+def _plain_apply_fixes(text: str, findings: list[Any]) -> tuple[str, int]:
+    """`apply_fixes` as first written: each edit compared with every edit chosen before it."""
+    chosen: list[tuple[int, int, str]] = []
+    taken: list[tuple[int, int]] = []
+    applied = 0
+    for finding in sorted(findings, key=lambda f: min(edit.start for edit in f.fix or [])):
+        edits = [(edit.start, edit.end, edit.replacement) for edit in finding.fix or []]
+        if not edits or any((s < b and a < e) or (s == e and a <= s <= b) for s, e, _ in edits for a, b in taken):
+            continue
+        chosen.extend(edits)
+        taken.extend((s, e) for s, e, _ in edits)
+        applied += 1
+    parts, position = [], 0
+    for start, end, replacement in sorted(chosen):
+        parts += [text[position:start], replacement]
+        position = end
+    return "".join(parts) + text[position:], applied
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(
+        st.lists(
+            st.tuples(st.integers(0, 20), st.integers(0, 4), st.sampled_from(["", "x", "yz"])), min_size=1, max_size=3
+        ),
+        max_size=8,
+    )
+)
+def test_the_fixes_applied_are_those_the_plain_overlap_check_chooses(spans: list[list[tuple[int, int, str]]]) -> None:
+    from tokcli.lint.engine import apply_fixes
+    from tokcli.lint.finding import Edit, Finding
+
+    text = "abcdefghijklmnopqrstuvwxyz"
+    findings = [
+        Finding(
+            "p.md", 1, 1, 1, 1, "TK103", "n", "warning", "m", 0, [Edit(a, a + width, r) for a, width, r in edits], True
+        )
+        for edits in spans
+    ]
+    assert apply_fixes(text, findings) == _plain_apply_fixes(text, findings)
