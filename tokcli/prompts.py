@@ -110,13 +110,14 @@ def line_col(text: str, offset: int) -> tuple[int, int]:
         line = text.count("\n", 0, offset) + 1
         line_start = text.rfind("\n", 0, offset) + 1
         return line, offset - line_start + 1
-    starts = _line_starts(text)
+    starts = line_starts(text)
     line = bisect.bisect_right(starts, offset)
     return line, offset - starts[line - 1] + 1
 
 
 @functools.lru_cache(maxsize=8)
-def _line_starts(text: str) -> array[int]:
+def line_starts(text: str) -> array[int]:
+    """Where each line of `text` starts (the last few texts asked for are kept)."""
     # An array of machine integers: a list held an int object per line (14 MB for 4 MB of short lines).
     starts = array("q", [0])
     position = text.find("\n")

@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import dataclasses
-import functools
 
 from tokcli.errors import InputError
 from tokcli.lint.finding import Edit, Finding
-from tokcli.prompts import PromptDocument, Span, check_jinja_syntax
+from tokcli.prompts import PromptDocument, Span, check_jinja_syntax, line_starts
 from tokcli.units.model import UNIT_SEPARATOR, PromptUnit
 from tokcli.units.presets import PRESETS
 from tokcli.units.syntax import format_fields, format_string_fields, infer_syntax, jinja_spans
@@ -88,22 +87,13 @@ def is_unit_path(path: str) -> bool:
 
 
 def _offset(text: str, line: int, column: int) -> int:
-    """Character offset of a 1-based (line, column) in `text`."""
-    starts = _line_starts(text)
+    """Character offset of a 1-based (line, column) in `text`. A unit's findings are placed one after another:
+    its line starts are indexed once (walking its lines for each finding was quadratic in a long prompt with a
+    finding on every line)."""
+    starts = line_starts(text)
     if line > len(starts):
         return len(text)
     return min(len(text), starts[max(line, 1) - 1] + column - 1)
-
-
-@functools.lru_cache(maxsize=8)
-def _line_starts(text: str) -> list[int]:
-    """Where each line of `text` starts: a unit's findings are placed one after another (walking its lines for
-    each was quadratic in a long prompt with a finding on every line)."""
-    starts, position = [0], text.find("\n")
-    while position >= 0:
-        starts.append(position + 1)
-        position = text.find("\n", position + 1)
-    return starts
 
 
 def map_finding(unit: PromptUnit, finding: Finding, host_fix: list[Edit] | None = None) -> Finding:
