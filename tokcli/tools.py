@@ -134,6 +134,8 @@ def _looks_like_tool(item: Any, *, loose: bool = False) -> bool:
 
 def normalize_tools(path: str, items: list[Any], text: str = "") -> list[ToolDef]:
     """`ToolDef`s of a tool list; InputError naming the file (and line) for an entry that is not a tool."""
+    from tokcli.prompts import line_col
+
     tools = []
     search_from = 0
     for index, item in enumerate(items):
@@ -154,7 +156,7 @@ def normalize_tools(path: str, items: list[Any], text: str = "") -> list[ToolDef
             raise ToolDefinitionError(f"tool {name!r}: its input schema must be a JSON object", path=path, line=line)
         # `"name": "x"` in JSON, `name: x` in YAML.
         match = re.compile(rf"""["']?name["']?[ \t]*:[ \t]*["']?{re.escape(name)}\b""").search(text, search_from)
-        line = text.count("\n", 0, match.start()) + 1 if match else 1
+        line = line_col(text, match.start())[0] if match else 1  # indexed: counting per tool was quadratic
         if match:
             search_from = match.end()
         tools.append(ToolDef(name, description, schema, line))

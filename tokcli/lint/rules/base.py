@@ -482,6 +482,13 @@ def _stable_line_start(text: str, position: int, *, forward: bool = False) -> in
     return 0
 
 
+@functools.lru_cache(maxsize=2)
+def _file_lines(file_text: str) -> list[str]:
+    """A chat file's lines, split once for all its messages (once per message was quadratic in a file of
+    thousands: a tool list)."""
+    return file_text.split("\n")
+
+
 def chat_position(file_text: str, segment: Segment, offset: int) -> tuple[int, int]:
     """Best (line, column) in a chat file for an offset into a message's decoded content.
 
@@ -501,12 +508,12 @@ def chat_position(file_text: str, segment: Segment, offset: int) -> tuple[int, i
         return line_col(file_text, anchor + escaped_length)
     line, column = line_col(segment.text, offset)
     file_line_no = segment.line + line - 1
-    file_lines = segment.cache.get("file_lines")
-    if file_lines is None:
-        file_lines = file_text.split("\n")
-        segment.cache["file_lines"] = file_lines
+    file_lines = _file_lines(file_text)
     if 0 < file_line_no <= len(file_lines):
-        content_line = segment.text.split("\n")[line - 1]
+        content_lines = segment.cache.get("content_lines")
+        if content_lines is None:  # split once per message: per finding, it was quadratic in a long one
+            content_lines = segment.cache["content_lines"] = segment.text.split("\n")
+        content_line = content_lines[line - 1]
         probe = content_line.strip()[:24]
         lead = len(content_line) - len(content_line.lstrip())
         # a block scalar has each content line on its own file line; a quoted one ("…\n…") may hold several on
