@@ -8,14 +8,13 @@ helpers that scan a whole value in C (a regex over a string built again per piec
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Callable
-from types import FrameType
 from typing import Any
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from work_support import trace_events
 
 from tokcli.units import js_source
 from tokcli.units.select import UnitSettings
@@ -26,28 +25,18 @@ GROWTH_LIMIT = 2.6
 
 def _steps(work: Callable[[], object], monkeypatch: pytest.MonkeyPatch) -> int:
     """Trace events of `work`, plus the characters whose template syntax it reads."""
-    events = 0
+    read_chars = 0
     read = js_source.infer_syntax
 
     def counted(text: str) -> str:
-        nonlocal events
-        events += len(text)
+        nonlocal read_chars
+        read_chars += len(text)
         return read(text)
 
-    def tracer(frame: FrameType, event: str, arg: object) -> Any:
-        nonlocal events
-        events += 1
-        return tracer
-
-    monkeypatch.setattr(js_source, "infer_syntax", counted)
-    previous = sys.gettrace()
-    sys.settrace(tracer)
-    try:
-        work()
-    finally:
-        sys.settrace(previous)
-        monkeypatch.setattr(js_source, "infer_syntax", read)
-    return events
+    with monkeypatch.context() as patched:
+        patched.setattr(js_source, "infer_syntax", counted)
+        events = trace_events(work)
+    return events + read_chars
 
 
 def _concatenated(pieces: int) -> str:

@@ -12,15 +12,15 @@ from __future__ import annotations
 import importlib.util
 import json
 import re
-import sys
 from collections.abc import Callable
 from pathlib import Path
-from types import FrameType, ModuleType
+from types import ModuleType
 from typing import Any
 
 import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
+from work_support import trace_events
 
 from tokcli.compress import protect, transforms
 from tokcli.compress.rules_method import compress_text
@@ -56,23 +56,6 @@ class CharCounter:
         return int(self.inner.count(text))
 
 
-def _trace_events(work: Callable[[], object]) -> int:
-    events = 0
-
-    def tracer(frame: FrameType, event: str, arg: object) -> Any:
-        nonlocal events
-        events += 1
-        return tracer
-
-    previous = sys.gettrace()
-    sys.settrace(tracer)
-    try:
-        work()
-    finally:
-        sys.settrace(previous)
-    return events
-
-
 @pytest.fixture(scope="module")
 def counter() -> Any:
     return Linter(model="gpt-4o").counter
@@ -84,7 +67,7 @@ def _lint_work(shape: str, size: int, counter: Any) -> int:
     linter = Linter(model="gpt-4o", counter=metered)
     linter.lint_text(name, text)  # warm: imports and compiled patterns are not the input's work
     metered.chars = 0
-    events = _trace_events(lambda: linter.lint_text(name, text))
+    events = trace_events(lambda: linter.lint_text(name, text))
     return events + metered.chars
 
 
@@ -92,7 +75,7 @@ def _compress_work(shape: str, size: int) -> int:
     name, text = SHAPES.make_shape(shape, size)
     document = load_prompt(name, text)
     compress_text(text, kind=document.kind, body_offset=document.body_offset)
-    return _trace_events(lambda: compress_text(text, kind=document.kind, body_offset=document.body_offset))
+    return trace_events(lambda: compress_text(text, kind=document.kind, body_offset=document.body_offset))
 
 
 @pytest.mark.parametrize("shape", sorted(SHAPES.SHAPES))
@@ -293,7 +276,7 @@ def test_fixes_of_many_findings_are_applied_in_linear_work() -> None:
 
     text, findings = _whitespace_findings(3)
     assert apply_fixes(text, findings) == ("Please be brief.\n" * 3, 3)
-    small, large = (_trace_events(lambda size=size: apply_fixes(*_whitespace_findings(size))) for size in (500, 1000))
+    small, large = (trace_events(lambda size=size: apply_fixes(*_whitespace_findings(size))) for size in (500, 1000))
     assert 0 < large <= GROWTH_LIMIT * small, (small, large)
 
 
