@@ -164,3 +164,10 @@ def test_a_prompt_file_s_lone_cr_stays_text_in_the_excerpt(tmp_path: Path) -> No
     result = runner.invoke(app, ["lint", "p.txt"])
     assert result.exit_code == 1
     assert result.stdout.splitlines()[2:4] == ["    1 | Be brief.Be kind.", "  > 2 | Please note that you answer."]
+
+
+@given(st.text(alphabet="ab\r\n", max_size=40))
+def test_break_kinds_counted_are_the_breaks_found(text: str) -> None:
+    from tokcli.line_ends import _HOST_BREAK, _break_kinds
+
+    assert _break_kinds(text) == set(_HOST_BREAK.findall(text))

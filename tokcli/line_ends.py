@@ -73,13 +73,25 @@ def keep_host_line_breaks(original: str, edited: str, default: str) -> str | Non
     breaks, or `edited` holds a CR of its own."""
     if "\r" in edited:
         return None
-    kinds = set(_HOST_BREAK.findall(original)) or {default}
+    kinds = _break_kinds(original) or {default}
     if len(kinds) == 1:
         kind = kinds.pop()
         return edited if kind == "\n" else edited.replace("\n", kind)
     if "\r" in kinds:
         return None
     return keep_line_ends(original, edited)
+
+
+def _break_kinds(text: str) -> set[str]:
+    """The kinds of line break in `text` (CRLF, CR alone, LF alone), told by counting (C scans: this runs once
+    per finding of a long prompt when fixes are labelled)."""
+    crlf = text.count("\r\n")
+    kinds = {"\r\n"} if crlf else set()
+    if text.count("\r") > crlf:
+        kinds.add("\r")
+    if text.count("\n") > crlf:
+        kinds.add("\n")
+    return kinds
 
 
 #: A stretch without an anchor line is diffed line by line up to this many pairs of lines, else walked.
