@@ -163,7 +163,7 @@ def audit_and_render(directory: Path, cache: Path, output: str) -> tuple[float, 
     from tokcli.reporters.audit_text import render_audit_text
 
     start = time.perf_counter()
-    _, hits, report = audit_report(directory, cache, findings_json=output == "json")
+    _, hits, report = audit_report(directory, cache)
     if output == "json":
         render_audit_json(report)
     else:
@@ -221,7 +221,7 @@ def audit_once(directory: Path, cache: Path | None, *, lint: bool = True, compre
 
 
 def audit_report(
-    directory: Path, cache: Path | None, *, lint: bool = True, compress: bool = True, findings_json: bool = False
+    directory: Path, cache: Path | None, *, lint: bool = True, compress: bool = True
 ) -> tuple[float, int, Any]:
     from tokcli.audit import AuditOptions, build_settings, run_audit
     from tokcli.config import load_config
@@ -229,9 +229,7 @@ def audit_report(
     config = load_config(start_dir=directory)
     config.audit = {"lint": lint, "compress": "balanced" if compress else False}
     settings = build_settings(config, no_cache=cache is None)
-    options = AuditOptions(
-        paths=[str(directory)], use_cache=cache is not None, cache_path=cache, findings_json=findings_json
-    )
+    options = AuditOptions(paths=[str(directory)], use_cache=cache is not None, cache_path=cache)
     start = time.perf_counter()
     report = run_audit(config, settings, options)
     elapsed = time.perf_counter() - start

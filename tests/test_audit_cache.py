@@ -8,12 +8,15 @@ import sqlite3
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 from audit_support import TIGHT, VERBOSE, audit_json, own_cache, write_tree
 
 from tokcli.audit import cache
 from tokcli.audit.cache import FILE_NAME, MAX_AGE_SECONDS, ResultCache
+from tokcli.lint.finding import Finding
+from tokcli.lint.finding_table import FindingTable
 
 __all__ = ["own_cache"]
 
@@ -125,11 +128,43 @@ def test_a_row_another_build_wrote_is_a_miss(own_cache: Path) -> None:
         for key, payload in rows:  # the payload as the first format had it: findings as objects, no "format"
             data = json.loads(payload)
             del data["format"]
-            fields = ["line", "column", "end_line", "end_column", "code", "name", "severity", "message"]
-            fields += ["tokens_wasted", "fix", "safe_fix"]
-            rows = list(zip(*data["findings"][:11]))  # the findings are kept as columns of these fields
-            data["findings"] = [dict(zip(fields, row)) for row in rows]
+            data["findings"] = [_first_format(finding) for finding in FindingTable.from_payload("x", data["findings"])]
             text = json.dumps(data)  # with a valid checksum: the format check, not the checksum, must catch it
+            connection.execute(
+                "UPDATE results SET payload = ?, checksum = ? WHERE key = ?", (text, cache.row_checksum(key, text), key)
+            )
+    warm, _ = audit_json("p", expect=0)
+    assert warm["cache"] == {"hits": 0, "misses": 3}
+    assert _strip(warm) == _strip(cold)
+
+
+def _first_format(finding: Finding) -> dict[str, Any]:
+    fields = ["line", "column", "end_line", "end_column", "code", "name", "severity", "message"]
+    fields += ["tokens_wasted", "fix", "safe_fix"]
+    data = {field: getattr(finding, field) for field in fields}
+    data["fix"] = [[edit.start, edit.end, edit.replacement] for edit in finding.fix] if finding.fix else None
+    return data
+
+
+@pytest.mark.parametrize("damage", ["rows of another size", "an index past its list", "not base64"])
+def test_findings_columns_of_another_shape_are_a_miss(own_cache: Path, damage: str) -> None:
+    """The findings' packed columns are checked as they are read: a row whose columns do not fit together (with
+    a valid checksum: another build's, or a bug's) is analysed again, never misread."""
+    cold, _ = audit_json("p", expect=0)
+    with sqlite3.connect(own_cache / FILE_NAME) as connection:
+        rows = connection.execute("SELECT key, payload FROM results").fetchall()
+        for key, payload in rows:
+            data = json.loads(payload)
+            findings = data["findings"]
+            if damage == "rows of another size":
+                findings["line"] = findings["line"][:-8] if len(findings["line"]) > 8 else "AAAAAA=="
+            elif damage == "an index past its list":
+                findings["messages"] = []
+                findings["message"] = findings["message"] or "AAAAAA=="
+                findings["rule"] = findings["rule"] or "AAA="
+            else:
+                findings["column"] = "*" + findings["column"]
+            text = json.dumps(data)
             connection.execute(
                 "UPDATE results SET payload = ?, checksum = ? WHERE key = ?", (text, cache.row_checksum(key, text), key)
             )

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import re
+from operator import attrgetter
 from pathlib import Path
 from typing import Any
 
@@ -15,6 +16,11 @@ import pytest
 from audit_support import VERBOSE, own_cache, run_audit, write_tree
 
 from tokcli.audit.cache import FILE_NAME
+from tokcli.lint.finding_table import FindingTable
+
+_FIRST_FIELDS = attrgetter(
+    "line", "column", "end_line", "end_column", "code", "name", "severity", "message", "tokens_wasted"
+)
 
 __all__ = ["own_cache"]
 
@@ -120,7 +126,8 @@ def test_rows_an_older_tokcli_wrote_without_the_findings_figures_are_analysed_ag
         for key, payload in connection.execute("SELECT key, payload FROM results").fetchall():
             data = json.loads(payload)
             data["format"] = 3
-            data["findings"] = [list(row) for row in zip(*data["findings"][:11])]  # rows of the first 11 columns
+            findings = FindingTable.from_payload("x", data["findings"])  # as rows of their first 11 fields
+            data["findings"] = [[*_FIRST_FIELDS(finding)[:9], None, finding.safe_fix] for finding in findings]
             text = json.dumps(data)
             connection.execute(
                 "UPDATE results SET payload = ?, checksum = ? WHERE key = ?", (text, cache.row_checksum(key, text), key)

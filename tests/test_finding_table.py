@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from operator import attrgetter
 
 from hypothesis import given
@@ -9,8 +10,9 @@ from hypothesis import strategies as st
 
 from tokcli.lint.engine import FileResult, Linter, LintReport
 from tokcli.lint.finding import Edit, Finding, summarize
-from tokcli.lint.finding_table import FindingRuns, FindingTable
+from tokcli.lint.finding_table import FindingRuns, FindingTable, MergedFindings
 from tokcli.prompts import load_prompt
+from tokcli.reporters.json import finding_texts, table_texts
 
 _RULES = [
     ("TK605", "invisible-unicode", "warning", True),
@@ -129,3 +131,96 @@ def test_positions_past_32_bits_widen_the_columns() -> None:
     table.sort()
     Finding.sort(findings)
     assert list(table) == findings
+
+
+_loose = st.lists(
+    st.builds(
+        Finding,
+        st.sampled_from(["a.md", "p.md", "q.md", "z.md"]),
+        st.integers(1, 6),
+        st.integers(1, 9),
+        st.just(1),
+        st.just(1),
+        st.sampled_from(["TK101", "TK605", "TK951", "TK956"]),
+        st.just("budget"),
+        st.sampled_from(["error", "warning"]),
+        st.sampled_from(["m", "n"]),
+    ),
+    max_size=8,
+)
+
+
+@given(_rows, _rows, _loose, st.booleans())
+def test_tables_merged_with_other_findings_read_as_all_of_them_sorted(
+    first: list[tuple], second: list[tuple], others: list[Finding], sort_first: bool
+) -> None:
+    """An audit's report: each file's table and the audit's own findings, in the order one sorted list of the
+    tables' findings followed by the others has (a table's row first where they tie)."""
+    tables = []
+    everything = []
+    for path, rows in (("q.md", first), ("a.md", second)):
+        table, findings = _table(path, rows)
+        if sort_first:
+            table.sort()
+        tables.append(table)
+        everything += findings
+    everything += others
+    merged = MergedFindings(tables, others)
+    expected = Finding.sorted(everything)
+    assert list(merged) == expected
+    assert Finding.sorted(merged) is merged
+    assert [merged[index] for index in range(len(merged))] == expected
+    for name in ("path", "code", "severity", "message", "tokens_wasted", "cacheable_tokens", "fixable", "fix"):
+        assert list(merged.values(name)) == list(map(attrgetter(name), expected)), name
+    assert summarize(merged, files=2) == summarize(expected, files=2)
+    covered = [
+        *(
+            item
+            for segment in merged.segments()
+            for item in ([segment] if isinstance(segment, Finding) else segment[0][segment[1] : segment[2]])
+        )
+    ]
+    assert covered == expected
+
+
+@given(_rows, st.booleans())
+def test_a_table_comes_back_from_its_payload_as_it_was(rows: list[tuple], sort: bool) -> None:
+    """Through JSON text, as the audit cache stores it: the same findings on the path given, whole rows too."""
+    table, findings = _table("p.md", rows)
+    if sort:
+        table.sort()
+        Finding.sort(findings)
+    for finding in table.whole_rows.values():
+        finding.cache_saving_usd = 0.25
+    for finding in findings:
+        if finding.cacheable_tokens or (finding.fix is not None and len(finding.fix) != 1):
+            finding.cache_saving_usd = 0.25
+    payload = json.loads(json.dumps(table.to_payload(), separators=(",", ":")))
+    again = FindingTable.from_payload("p.md", payload)
+    assert list(again) == findings
+    assert again.in_report_order == table.in_report_order
+    moved = FindingTable.from_payload("elsewhere/p.md", payload)
+    assert {finding.path for finding in moved} <= {"elsewhere/p.md"}
+
+
+@given(_rows)
+def test_a_list_of_findings_makes_a_table_of_the_same_findings(rows: list[tuple]) -> None:
+    _, findings = _table("p.md", rows)
+    if findings:
+        findings[0].cache_saving_usd = 1.5
+    table = FindingTable.of_findings("p.md", findings)
+    assert list(table) == findings
+    assert list(FindingTable.from_payload("p.md", json.loads(json.dumps(table.to_payload())))) == findings
+
+
+@given(_rows, st.integers(0, 40), st.integers(0, 40))
+def test_a_tables_rows_are_written_as_their_findings_are(rows: list[tuple], start: int, size: int) -> None:
+    """The JSON reporter writes a table's rows from its columns: the text `finding_texts` writes for their
+    findings (which property tests compare with `json.dumps`), any run of rows, odd strings too."""
+    odd = [("T%K1", 'na"me', "warn\\ing", True), ("TK\u2028", "ü{x}", "info", False)]
+    table, _ = _table(
+        "dir/%s ü.md", [(odd[index % 2] if index % 3 == 0 else row[0], *row[1:]) for index, row in enumerate(rows)]
+    )
+    start = min(start, len(table))
+    end = min(len(table), start + size)
+    assert table_texts(table, start, end) == finding_texts(table[start:end])

@@ -1214,7 +1214,6 @@ def audit(
         baseline=baseline,
         use_cache=not no_cache,
         use_ignore=not no_ignore,
-        findings_json=output_format is AuditFormat.json,
     )
     with _audit_progress() as progress:
         report = run_audit(settings_config, settings, options, progress=progress)

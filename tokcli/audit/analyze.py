@@ -14,15 +14,13 @@ from __future__ import annotations
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
-from itertools import chain, islice, repeat
-from operator import attrgetter
-from sys import intern
 from typing import Any
 
 from tokcli.counting import Target, count_inputs, countable_document
 from tokcli.errors import InputError, TokcliError
 from tokcli.inputs import InputText
-from tokcli.lint.finding import Edit, Finding
+from tokcli.lint.finding import Finding
+from tokcli.lint.finding_table import FindingTable
 from tokcli.prompt_cache import CacheMinimum, cache_minimum
 from tokcli.prompts import PromptDocument, load_prompt
 from tokcli.units.documents import is_unit_path, unit_document
@@ -42,8 +40,9 @@ class ModelTarget:
 
 #: 2: findings as rows of fields; 3: tool figures; 4: findings keep their cache and budget figures; 5: findings as
 #: columns of fields; 6: the model the file names; 7: the built-in tools it lists; 8: a `str.format` unit's tokens
-#: are those of what the model receives; 9: a tool file's compressed figures
-_PAYLOAD_FORMAT = 9
+#: are those of what the model receives; 9: a tool file's compressed figures; 10: findings as a table's packed
+#: columns (`FindingTable.to_payload`)
+_PAYLOAD_FORMAT = 10
 
 
 @dataclass
@@ -56,7 +55,8 @@ class FileFacts:
     prefix: dict[str, int] = field(default_factory=dict)  # tokenizer → static prefix tokens
     dynamic: str | None = None  # the first dynamic part, when there is one
     dynamic_line: int | None = None
-    findings: list[Finding] = field(default_factory=list)
+    #: In report order; a `FindingTable` (a row per finding, no object) as lint and the cache make them.
+    findings: Sequence[Finding] = field(default_factory=list)
     #: Files that send tools: tokenizer → [[tool name, tokens, line], ...], included in `tokens`.
     tools: dict[str, list[list[Any]]] = field(default_factory=dict)
     #: tokenizer → whether the tool figures are exact (the provider documents the rendering).
@@ -69,9 +69,6 @@ class FileFacts:
     uncounted_images: int = 0  # image parts no tokenizer could count (size unknown or no formula)
     #: The model the file names for itself (a `.prompt.yml`'s `model:`, a front matter's), as written.
     named_model: str | None = None
-    #: `findings` as the JSON report writes them (`tokcli.reporters.json.findings_block`), when kept in the
-    #: cache; not part of the payload (the cache keeps it beside it).
-    findings_block: str | None = None
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -82,7 +79,7 @@ class FileFacts:
             "prefix": self.prefix,
             "dynamic": self.dynamic,
             "dynamic_line": self.dynamic_line,
-            "findings": _findings_columns(self.findings),
+            "findings": _findings_payload(self.findings),
             "tools": self.tools,
             "tools_exact": self.tools_exact,
             "forced_tool": self.forced_tool,
@@ -103,7 +100,7 @@ class FileFacts:
             prefix=dict(data["prefix"]),
             dynamic=data.get("dynamic"),
             dynamic_line=data.get("dynamic_line"),
-            findings=_findings_from_columns(path, data["findings"]),
+            findings=FindingTable.from_payload(path, data["findings"]),
             tools={name: [list(row) for row in rows] for name, rows in data["tools"].items()},
             tools_exact=dict(data["tools_exact"]),
             forced_tool=bool(data["forced_tool"]),
@@ -113,75 +110,11 @@ class FileFacts:
         )
 
 
-#: A finding's fields as the cache keeps them, one column each (the path aside: it is the file's). The last three
-#: are left out (null) when every finding of the file has them at their defaults, as most files do.
-_COLUMNS = attrgetter(
-    "line",
-    "column",
-    "end_line",
-    "end_column",
-    "code",
-    "name",
-    "severity",
-    "message",
-    "tokens_wasted",
-    "fix",
-    "safe_fix",
-    "cacheable_tokens",
-    "cache_saving_usd",
-    "over_budget_tokens",
-)
-_TRAILING_DEFAULTS = (0, None, 0)
-
-
-def _findings_columns(findings: Sequence[Finding]) -> list[Any]:
-    """A file's findings as columns of their fields: a column decodes faster than a row per finding, and the
-    findings are built from the columns by `map` (no Python code per finding)."""
-    if not findings:
-        return []
-    columns: list[Any] = [list(column) for column in zip(*map(_COLUMNS, findings))]
-    # The edits as columns too: [edits per finding (null: no fix), starts, ends, replacements].
-    edits = list(chain.from_iterable(filter(None, columns[9])))
-    columns[9] = [
-        [len(fix) if fix is not None else None for fix in columns[9]],
-        [edit.start for edit in edits],
-        [edit.end for edit in edits],
-        [edit.replacement for edit in edits],
-    ]
-    for index, default in enumerate(_TRAILING_DEFAULTS, start=11):
-        if all(value == default and type(value) is type(default) for value in columns[index]):
-            columns[index] = None
-    return columns
-
-
-def _findings_from_columns(path: str, columns: list[Any]) -> list[Finding]:
-    """Raises ValueError or TypeError for columns of another shape."""
-    if not columns:
-        return []
-    if len(columns) != len(_TRAILING_DEFAULTS) + 11:
-        raise ValueError("cached findings of another shape")
-    size = len(columns[0])
-    for index, default in enumerate(_TRAILING_DEFAULTS, start=11):
-        if columns[index] is None:
-            columns[index] = repeat(default, size)
-        elif len(columns[index]) != size:
-            raise ValueError("cached findings of another shape")
-    if any(len(column) != size for column in (*columns[:9], columns[10])):
-        raise ValueError("cached findings of another shape")
-    # One string object per code, name and severity (as the rules' own findings have): a fresh copy per
-    # finding, scattered in memory, made every count and sort by them several times slower.
-    for index in (4, 5, 6):
-        columns[index] = map(intern, columns[index])
-    counts, starts, ends, replacements = columns[9]
-    if len(counts) != size or not len(starts) == len(ends) == len(replacements) == sum(filter(None, counts)):
-        raise ValueError("cached edits of another shape")
-    edits = list(map(Edit, starts, ends, replacements))
-    if counts.count(1) == size:  # one edit per finding, as most rules' fixes are: no slicing
-        columns[9] = [[edit] for edit in edits]
-    else:
-        remaining = iter(edits)
-        columns[9] = [list(islice(remaining, count)) if count is not None else None for count in counts]
-    return list(map(Finding, repeat(path, size), *columns))
+def _findings_payload(findings: Sequence[Finding]) -> dict[str, Any]:
+    """A file's findings as the cache keeps them: its table's packed columns (a list is made a table first)."""
+    if not isinstance(findings, FindingTable):
+        findings = FindingTable.of_findings(findings[0].path if findings else "", findings)
+    return findings.to_payload()
 
 
 @dataclass
@@ -224,7 +157,7 @@ class FileAudit:
     digest: str
     kind: str
     figures: list[ModelFigures]
-    findings: list[Finding]
+    findings: Sequence[Finding]  # a `FindingTable` but for a prompt unit's (moved onto its host file)
     dynamic: str | None = None
     dynamic_line: int | None = None
     from_cache: bool = False
@@ -234,8 +167,6 @@ class FileAudit:
     #: totals stay comparable across files.
     named_model: str | None = None
     named: ModelFigures | None = None
-    #: `findings` as the JSON report writes them, when the audit kept them so (`AuditOptions.findings_json`).
-    findings_block: str | None = None
 
     def figure(self, model: str) -> ModelFigures | None:
         for figure in self.figures:
@@ -251,7 +182,7 @@ class Parsed:
     path: str
     document: PromptDocument
     compressed_text: str | None
-    findings: list[Finding]
+    findings: FindingTable
 
 
 class NotAPrompt(Exception):
@@ -280,10 +211,12 @@ def analyze_document(
         raise
     if document.kind == "config" and not document.messages:
         raise NotAPrompt(path)  # a settings or data YAML without prompt strings
-    findings = []
     if linter is not None:
         known = {text: text_tokens} if text_tokens is not None else None
-        findings = linter.lint_document(document, known_counts=known)
+        findings = linter.lint_table(document, known_counts=known)
+    else:
+        findings = FindingTable(path)
+        findings.sort()
     compressed_text = None
     if compress_level is not None:  # a tool file's descriptions are compressed, its JSON kept, as by `compress`
         from tokcli.compress.rules_method import compress_document

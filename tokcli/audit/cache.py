@@ -4,8 +4,6 @@ A row's key hashes the file's content, its path, the tokenizers, the config fing
 a fingerprint of tokcli's own files (so a checkout or an install from git, whose version string stays the same
 between commits, never reads results an older tokcli wrote), so any change to one of them misses. Each row carries a
 checksum of its key and payload: a row damaged inside an intact SQLite file is a miss, recomputed and rewritten.
-A row may also keep its findings as the JSON report writes them (a "findings block", with its own checksum), for
-`--format json`; a block that fails its checksum is written again.
 A cache that cannot be opened or read (corrupt file, unknown schema) is deleted and rebuilt; one that is busy,
 read-only, not a regular file or cannot be written is left alone; in every case the run goes on, with a note.
 """
@@ -20,15 +18,15 @@ import os
 import sqlite3
 import threading
 import time
-import zlib
 from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
 from tokcli import __version__
 
-#: 2: rows carry the time they were written; 3: and a checksum; 4: and the JSON report's text of their findings
-SCHEMA_VERSION = 4
+#: 2: rows carry the time they were written; 3: and a checksum; 4: and the JSON report's text of their findings;
+#: 5: not any more (the report is written from the findings' columns as fast, without holding their text)
+SCHEMA_VERSION = 5
 FILE_NAME = "audit-v1.sqlite3"
 _CHUNK = 500
 #: Rows not written again within this time are dropped on the next write (a hit does not rewrite its row).
@@ -45,11 +43,6 @@ def default_cache_path() -> Path | None:
 def row_checksum(key: str, payload: str) -> str:
     """Detects a row changed after it was written (a flipped digit in a token count), not a forgery."""
     return hashlib.blake2b(f"{key}\0{payload}".encode(), digest_size=16).hexdigest()
-
-
-def block_checksum(key: str, path: str, block: bytes) -> int:
-    """The checksum of a row's findings block (UTF-8): CRC-32, as the blocks run to tens of megabytes a run."""
-    return zlib.crc32(block, zlib.crc32(f"{key}\0{path}\0".encode()))
 
 
 def cache_key(digest: str, relative: str, tokenizers: Sequence[str], fingerprint: str) -> str:
@@ -110,8 +103,7 @@ class ResultCache:
             connection.execute("DROP TABLE IF EXISTS results")
         connection.execute(
             "CREATE TABLE IF NOT EXISTS results "
-            "(key TEXT PRIMARY KEY, payload TEXT NOT NULL, checksum TEXT NOT NULL, stamp INTEGER NOT NULL,"
-            " block_path TEXT, block BLOB, block_checksum INTEGER)"
+            "(key TEXT PRIMARY KEY, payload TEXT NOT NULL, checksum TEXT NOT NULL, stamp INTEGER NOT NULL)"
         )
         connection.execute("CREATE INDEX IF NOT EXISTS results_stamp ON results (stamp)")
         connection.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
@@ -155,13 +147,13 @@ class ResultCache:
             self.notes.append(f"audit cache disabled: {error}")
             self._connection = None
 
-    def _select(self, columns: str, condition: str, keys: Sequence[str]) -> Iterator[tuple[Any, ...]]:
-        """(key, *columns) of the rows with these keys (and `condition`, which ends in AND), a chunk at a time."""
+    def _select(self, columns: str, keys: Sequence[str]) -> Iterator[tuple[Any, ...]]:
+        """(key, *columns) of the rows with these keys, a chunk at a time."""
         assert self._connection is not None
         for start in range(0, len(keys), _CHUNK):
             chunk = keys[start : start + _CHUNK]
             marks = ",".join("?" * len(chunk))
-            query = f"SELECT key, {columns} FROM results WHERE {condition} key IN ({marks})"
+            query = f"SELECT key, {columns} FROM results WHERE key IN ({marks})"
             yield from self._connection.execute(query, chunk).fetchall()
 
     def get_many(self, keys: Iterable[str]) -> dict[str, dict[str, Any]]:
@@ -172,7 +164,7 @@ class ResultCache:
             return found
         with self._lock:
             try:
-                for key, payload, checksum in self._select("payload, checksum", "", wanted):
+                for key, payload, checksum in self._select("payload, checksum", wanted):
                     try:
                         if checksum != row_checksum(key, payload):
                             raise ValueError("checksum")
@@ -216,40 +208,6 @@ class ResultCache:
             except sqlite3.DatabaseError as error:
                 self.notes.append(f"audit cache could not be written ({error}); rebuilt")
                 self._rebuild()
-
-    def get_blocks(self, keys: Iterable[str]) -> dict[str, tuple[str, str]]:
-        """key → (path, text) of the rows' findings blocks: the JSON report's text of a file's findings, kept
-        beside its payload (`put_blocks`) because writing tens of thousands of findings as indented JSON took
-        longer than the rest of a warm run. A block whose checksum fails is left out (written again)."""
-        wanted = list(keys)
-        found: dict[str, tuple[str, str]] = {}
-        if self._connection is None or not wanted:
-            return found
-        with self._lock:
-            try:
-                rows = self._select("block_path, block, block_checksum", "block IS NOT NULL AND", wanted)
-                for key, path, block, checksum in rows:
-                    if (
-                        isinstance(path, str)
-                        and isinstance(block, bytes)
-                        and checksum == block_checksum(key, path, block)
-                    ):
-                        with contextlib.suppress(UnicodeDecodeError):
-                            found[key] = (path, block.decode())
-            except sqlite3.DatabaseError as error:  # the payloads were read a moment ago: only noted
-                self.notes.append(f"audit cache {self.path}: findings blocks not read ({error})")
-                return {}
-        return found
-
-    def put_blocks(self, items: Iterable[tuple[str, str, str]]) -> None:
-        """Stores (key, path, text) findings blocks on rows already written."""
-        if self._connection is None:
-            return
-        rows = []
-        for key, path, text in items:
-            block = text.encode()
-            rows.append((path, block, block_checksum(key, path, block), key))
-        self._write("UPDATE results SET block_path = ?, block = ?, block_checksum = ? WHERE key = ?", rows)
 
     def close(self) -> None:
         if self._connection is not None:

@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Callable, Collection, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
-from itertools import repeat
-from operator import attrgetter
+from itertools import compress, count, repeat
 from pathlib import Path
 from typing import Any
 
@@ -40,13 +39,11 @@ from tokcli.config import Config, names_from
 from tokcli.errors import EXIT_ERROR, EXIT_FINDINGS, EXIT_OK, UsageError
 from tokcli.gc_pause import gc_paused
 from tokcli.inputs import left_out_message
-from tokcli.lint.finding import SEVERITY_RANK, Finding, RuleInfo
+from tokcli.lint.finding import SEVERITY_RANK, Finding, RuleInfo, finding_values
+from tokcli.lint.finding_table import FindingTable, MergedFindings
 from tokcli.render import is_fixture_file, render_settings
 from tokcli.units.audit import expand_units, host_line, map_findings, tools_on_host
 from tokcli.units.select import unit_settings
-
-_code_of = attrgetter("code")
-_severity_of = attrgetter("severity")
 
 #: (files done, files to analyse) after each analysed file; cache hits are not reported.
 Progress = Callable[[int, int], None]
@@ -61,9 +58,6 @@ class AuditOptions:
     cache_path: Path | None = None  # default: audit-v1.sqlite3 in tokcli's cache directory
     workers: int | None = None
     use_ignore: bool = True  # False: --no-ignore, read what git ignores too
-    #: The report will be JSON: keep each file's findings written as JSON in the cache and reuse them (a warm
-    #: run with tens of thousands of findings spent more time writing them than on everything else).
-    findings_json: bool = False
 
 
 @dataclass(frozen=True)
@@ -82,7 +76,8 @@ class AuditReport:
     settings: AuditSettings
     targets: list[ModelTarget]
     files: list[FileAudit] = field(default_factory=list)
-    findings: list[Finding] = field(default_factory=list)
+    #: In report order: a `MergedFindings` of the files' tables and the other findings after `run_audit`.
+    findings: Sequence[Finding] = field(default_factory=list)
     budgets: list[BudgetCheck] = field(default_factory=list)
     deltas: DeltaReport | None = None
     problems: list[FileProblem] = field(default_factory=list)
@@ -130,31 +125,42 @@ class AuditReport:
             )
         return result
 
-    def budget_findings(self) -> list[Finding]:
+    def budget_findings(self, findings: Sequence[Finding] | None = None) -> list[Finding]:
+        """The budget and increase findings, taken from `findings` (default: the report's)."""
+        findings = self.findings if findings is None else findings
+        return _picked(findings, self._budget_flags(findings))
+
+    def failing_findings(self, findings: Sequence[Finding] | None = None) -> list[Finding]:
+        """Findings that make the exit code 1: every budget/increase finding, lint findings at --fail-on; taken
+        from `findings` (default: the report's, whose findings are made as they are read: pass a list when they
+        must be the very objects of another selection)."""
+        findings = self.findings if findings is None else findings
+        failing = self.budget_findings(findings)
+        if self.settings.fail_on != "never":
+            flags = map(bool.__gt__, self._lint_failing_flags(findings), self._budget_flags(findings))
+            failing += _picked(findings, flags)
+        return failing
+
+    def failing_flags(self) -> Iterator[bool]:
+        """Whether each of the report's findings, in order, is one `failing_findings` lists (no finding made)."""
+        if self.settings.fail_on == "never":
+            return self._budget_flags(self.findings)
+        return map(bool.__or__, self._budget_flags(self.findings), self._lint_failing_flags(self.findings))
+
+    def _budget_flags(self, findings: Sequence[Finding]) -> Iterator[bool]:
         # Errors only: a context window near full (TK957) is a warning that fails like lint's, at --fail-on.
         codes = {info.code for info in AUDIT_RULES if info.severity == "error"}
-        return [finding for finding in self.findings if finding.code in codes]
+        return map(codes.__contains__, finding_values(findings, "code"))
 
-    def failing_findings(self) -> list[Finding]:
-        """Findings that make the exit code 1: every budget/increase finding, lint findings at --fail-on."""
-        failing = self.budget_findings()
-        if self.settings.fail_on != "never":
-            threshold = SEVERITY_RANK[self.settings.fail_on]
-            budget = {id(finding) for finding in failing}
-            failing += [
-                f for f in self.findings if id(f) not in budget and SEVERITY_RANK.get(f.severity, 0) >= threshold
-            ]
-        return failing
+    def _lint_failing_flags(self, findings: Sequence[Finding]) -> Iterator[bool]:
+        ranks = map(SEVERITY_RANK.get, finding_values(findings, "severity"), repeat(0))
+        return map(SEVERITY_RANK[self.settings.fail_on].__le__, ranks)
 
     def has_failing_findings(self) -> bool:
         """`bool(self.failing_findings())`, in C loops (tens of thousands of findings, each run)."""
-        codes = {info.code for info in AUDIT_RULES if info.severity == "error"}
-        if any(map(codes.__contains__, map(_code_of, self.findings))):
+        if any(self._budget_flags(self.findings)):
             return True
-        if self.settings.fail_on == "never":
-            return False
-        ranks = map(SEVERITY_RANK.get, map(_severity_of, self.findings), repeat(0))
-        return any(map(SEVERITY_RANK[self.settings.fail_on].__le__, ranks))
+        return self.settings.fail_on != "never" and any(self._lint_failing_flags(self.findings))
 
     def blocking_problems(self) -> list[FileProblem]:
         return [p for p in self.problems if p.kind != "unreadable" or not self.settings.skip_unreadable]
@@ -261,26 +267,33 @@ def run_audit(
 
     formatted = {name for name, unit in expanded.units.items() if unit.syntax == "format"}
     fresh = _analyse(misses, tokenizers, linter, settings, report, progress, options.workers, providers, formatted)
-    for analysed in fresh.values():
-        # In report order, as cached rows come back: a file's findings block is written in this order.
-        Finding.sort(analysed.findings)
     facts.update(fresh)
     if cache is not None:
         cache.put_many((keys[path], fact.to_json()) for path, fact in fresh.items())
-        if options.findings_json:
-            _keep_findings_blocks(cache, keys, facts)
         report.notes.extend(cache.notes)
         cache.close()
 
     cost_options = _cost_options(settings)
     costs: dict[tuple[str, int], tuple[Decimal, Decimal | None]] = {}
     named_targets: dict[str, ModelTarget | None] = {}
+    # Each file's findings stay a table (a row each, no object: a file can have a million); those moved onto a
+    # host file and the audit's own (budgets, fit, increases) are findings, merged in at the end.
+    tables: list[FindingTable] = []
+    others: list[Finding] = []
     with gc_paused(settle=True):  # as above: the findings just built would be walked by every collection
         for file in found.files:
             fact = facts.get(file.path)
             if fact is None:
                 continue
             unit = expanded.units.get(file.path)
+            findings = fact.findings
+            if unit is not None:
+                findings = map_findings(findings, expanded.units)
+                others.extend(findings)
+            elif isinstance(findings, FindingTable):
+                tables.append(findings)
+            else:
+                others.extend(findings)
             named_model = fact.named_model or (unit.model if unit is not None else None)
             named_target = _named_target(named_model, pricing, targets, named_targets) if named_model else None
             report.files.append(
@@ -290,17 +303,15 @@ def run_audit(
                     digest=file.digest,
                     kind=fact.kind,
                     figures=tools_on_host(figures_for(fact, targets, cost_options, costs), unit),
-                    findings=map_findings(fact.findings, expanded.units),
+                    findings=findings,
                     dynamic=fact.dynamic,
                     dynamic_line=host_line(file.path, expanded.units, fact.dynamic_line),
                     from_cache=file.path not in fresh,
                     unit=unit,
-                    findings_block=fact.findings_block,
                     named_model=named_model,
                     named=figures_for(fact, [named_target], cost_options, costs)[0] if named_target else None,
                 )
             )
-            report.findings.extend(fact.findings)
             if fact.hosted_tools:  # as `count` and `cost` say it
                 report.notes.append(
                     f"{file.path}: built-in tools not counted (the provider defines their prompts): "
@@ -317,9 +328,9 @@ def run_audit(
     report.problems.extend(apply_rendered(report.files, found.files, targets, rendering, config.root, cost_options))
     checks, budget_findings = check_budgets(report.files, settings, report.models, config_path)
     report.budgets = checks
-    report.findings.extend(budget_findings)
+    others.extend(budget_findings)
     if settings.fit is not None:
-        report.findings.extend(fit_findings(report.files, targets, settings.fit))
+        others.extend(fit_findings(report.files, targets, settings.fit))
 
     if options.since is not None or baseline is not None:
         if options.since is not None:
@@ -340,34 +351,17 @@ def run_audit(
             snapshot = baseline
         report.deltas = compare(snapshot, report.files, report.models)
         if settings.fail_on_increase is not None:
-            report.findings.extend(increase_findings(report.deltas, settings.fail_on_increase, config_path))
+            others.extend(increase_findings(report.deltas, settings.fail_on_increase, config_path))
     elif settings.fail_on_increase is not None:
         report.notes.append("--fail-on-increase needs --since REF or --baseline FILE to compare with; not checked")
     with gc_paused(settle=True):  # the report's findings live on
-        report.findings = map_findings(report.findings, expanded.units)
-        Finding.sort(report.findings)
+        report.findings = MergedFindings(tables, map_findings(others, expanded.units))
     return report
 
 
-def _keep_findings_blocks(cache: ResultCache, keys: dict[str, str], facts: dict[str, FileFacts]) -> None:
-    """Give each file's facts its findings block: from the cache when it holds one for this path, otherwise
-    written now and stored beside the row (the JSON report uses them; the findings are in report order)."""
-    from tokcli.reporters.json import findings_block
-
-    stored = cache.get_blocks(keys[path] for path, fact in facts.items() if fact.findings)
-    written = []
-    for path, fact in facts.items():
-        if not fact.findings:
-            continue
-        block = stored.get(keys[path])
-        if block is not None and block[0] == path:
-            fact.findings_block = block[1]
-            continue
-        if any(finding.path != path for finding in fact.findings):
-            continue  # cached findings are given this path on load: a block must have been written with it
-        fact.findings_block = findings_block(fact.findings)
-        written.append((keys[path], path, fact.findings_block))
-    cache.put_blocks(written)
+def _picked(findings: Sequence[Finding], flags: Iterable[bool]) -> list[Finding]:
+    """The findings whose flag is true, in order (findings made as they are read: those only)."""
+    return [findings[index] for index in compress(count(), flags)]
 
 
 def _named_target(

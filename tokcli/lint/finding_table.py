@@ -9,10 +9,12 @@ cache or budget figures, which a caller may set later) are kept whole, so a chan
 
 from __future__ import annotations
 
+import base64
+import sys
 from array import array
 from bisect import bisect_right
 from collections.abc import Iterable, Iterator, Sequence
-from itertools import chain, pairwise
+from itertools import chain, islice, pairwise
 from operator import attrgetter
 from typing import Any, overload
 
@@ -166,6 +168,29 @@ class FindingTable(_MadeOnReading):
     def __len__(self) -> int:
         return len(self._message)
 
+    # The columns, read-only, for writers that work from them without making findings (the JSON reporter).
+    @property
+    def rules(self) -> list[RuleKey]:
+        """The distinct rules of the rows; `rule_slots[row]` indexes it."""
+        return self._rules
+
+    @property
+    def rule_slots(self) -> array[int]:
+        return self._rule
+
+    @property
+    def messages(self) -> list[str]:
+        return self._message
+
+    @property
+    def replacements(self) -> list[str | None]:
+        return self._replacement
+
+    @property
+    def whole_rows(self) -> dict[int, Finding]:
+        """Row → its whole `Finding`, for the rows the columns do not describe."""
+        return self._whole
+
     def _at(self, index: int) -> Finding:
         return self._row(index)
 
@@ -290,6 +315,159 @@ class FindingTable(_MadeOnReading):
         self._message = list(map(self._message.__getitem__, rows))
         self._replacement = list(map(self._replacement.__getitem__, rows))
 
+    @classmethod
+    def of_findings(cls, path: str, findings: Iterable[Finding]) -> FindingTable:
+        """A table of `findings` (in their order), each standing for itself: a plain one as its columns, any
+        other whole (`cache_saving_usd` too, which `add` does not take)."""
+        table = cls(path)
+        for finding in findings:
+            rule = (finding.code, finding.name, finding.severity, finding.safe_fix)
+            fix = finding.fix
+            table.add(
+                rule,
+                finding.line,
+                finding.column,
+                finding.end_line,
+                finding.end_column,
+                finding.message,
+                finding.tokens_wasted,
+                fix,
+                cacheable_tokens=finding.cacheable_tokens,
+                over_budget_tokens=finding.over_budget_tokens,
+            )
+            row = len(table) - 1
+            if row in table._whole or finding.cache_saving_usd is not None or finding.path != path:
+                table._whole[row] = finding
+        return table
+
+    def to_payload(self) -> dict[str, Any]:
+        """The table as JSON-ready data (`from_payload` reads it): each integer column as the base64 of its
+        machine integers (little-endian), each message and replacement once with a column of indexes into them.
+        A million rows become a few megabytes of text, made and read back in C loops, with no object per row."""
+        messages = list(dict.fromkeys(self._message))
+        replacements = list(dict.fromkeys(filter(_is_not_none, self._replacement)))
+        message_index = dict(zip(messages, range(len(messages))))
+        replacement_index: dict[str | None, int] = {None: 0}
+        replacement_index.update(zip(replacements, range(1, len(replacements) + 1)))
+        payload: dict[str, Any] = {
+            "integers": self._integers,
+            "sorted": self.in_report_order,
+            "rules": [list(rule) for rule in self._rules],
+            "rule": _packed(self._rule),
+            "messages": messages,
+            "message": _packed(array("I", map(message_index.__getitem__, self._message))),
+            "replacements": replacements,
+            "replacement": _packed(array("I", map(replacement_index.__getitem__, self._replacement))),
+            "whole": [[row, *_whole_fields(finding)] for row, finding in sorted(self._whole.items())],
+        }
+        for name in _INTEGER_COLUMNS:
+            payload[name] = _packed(getattr(self, name))
+        return payload
+
+    @classmethod
+    def from_payload(cls, path: str, data: dict[str, Any]) -> FindingTable:
+        """The table `to_payload` wrote, its rows on `path`. ValueError, TypeError or KeyError for data of
+        another shape (a row from another build is analysed again, never misread)."""
+        table = cls(path)
+        integers = data["integers"]
+        if integers not in ("i", "q"):
+            raise ValueError("cached findings of another shape")
+        table._integers = integers
+        for name in _INTEGER_COLUMNS:
+            setattr(table, name, _unpacked(integers, data[name]))
+        table._rule = _unpacked("H", data["rule"])
+        size = len(table._rule)
+        if any(len(getattr(table, name)) != size for name in _INTEGER_COLUMNS):
+            raise ValueError("cached findings of another shape")
+        rules = [
+            (sys.intern(code), sys.intern(name), sys.intern(severity), bool(safe))
+            for code, name, severity, safe in data["rules"]
+        ]
+        if not all(isinstance(part, str) for rule in rules for part in rule[:3]):
+            raise TypeError("cached rule of another shape")
+        table._rules = rules
+        table._rule_slots = {rule: slot for slot, rule in enumerate(rules)}
+        messages, replacements = list(data["messages"]), [None, *data["replacements"]]
+        message_rows, replacement_rows = _unpacked("I", data["message"]), _unpacked("I", data["replacement"])
+        if len(message_rows) != size or len(replacement_rows) != size:
+            raise ValueError("cached findings of another shape")
+        if size and (
+            max(table._rule) >= len(rules)
+            or max(message_rows) >= len(messages)
+            or max(replacement_rows) >= len(replacements)
+        ):
+            raise ValueError("cached findings of another shape")
+        table._message = list(map(messages.__getitem__, message_rows))
+        table._replacement = list(map(replacements.__getitem__, replacement_rows))
+        for row, *fields in data["whole"]:
+            if not 0 <= row < size:
+                raise ValueError("cached findings of another shape")
+            table._whole[row] = _whole_finding(path, fields)
+        table.in_report_order = bool(data["sorted"])
+        return table
+
+    def finding_at(self, row: int) -> Finding:
+        """The finding of `row` (no bounds check beyond the columns')."""
+        return self._row(row)
+
+
+def _is_not_none(value: object) -> bool:
+    return value is not None
+
+
+def _packed(column: array[int]) -> str:
+    if sys.byteorder == "big":
+        column = array(column.typecode, column)
+        column.byteswap()
+    return base64.b64encode(column.tobytes()).decode("ascii")
+
+
+#: The sizes `_packed` wrote with: a build whose C types differ reads none of it.
+_ITEM_SIZES = {"H": 2, "I": 4, "i": 4, "q": 8}
+
+
+def _unpacked(typecode: str, text: str) -> array[int]:
+    column = array(typecode)
+    if column.itemsize != _ITEM_SIZES[typecode]:
+        raise ValueError("machine integers of another size")
+    column.frombytes(base64.b64decode(text.encode("ascii"), validate=True))
+    if sys.byteorder == "big":
+        column.byteswap()
+    return column
+
+
+_WHOLE_FIELDS = attrgetter(
+    "line",
+    "column",
+    "end_line",
+    "end_column",
+    "code",
+    "name",
+    "severity",
+    "message",
+    "tokens_wasted",
+    "fix",
+    "safe_fix",
+    "cacheable_tokens",
+    "cache_saving_usd",
+    "over_budget_tokens",
+)
+
+
+def _whole_fields(finding: Finding) -> list[Any]:
+    fields = list(_WHOLE_FIELDS(finding))
+    fix = fields[9]
+    fields[9] = [[edit.start, edit.end, edit.replacement] for edit in fix] if fix is not None else None
+    return fields
+
+
+def _whole_finding(path: str, fields: list[Any]) -> Finding:
+    if len(fields) != 14:
+        raise ValueError("cached finding of another shape")
+    fix = fields[9]
+    fields[9] = [Edit(start, end, replacement) for start, end, replacement in fix] if fix is not None else None
+    return Finding(path, *fields)
+
 
 class FindingRuns(_MadeOnReading):
     """Several documents' sorted tables, one after the other in report order: the tables of distinct paths,
@@ -326,3 +504,96 @@ class FindingRuns(_MadeOnReading):
     def values(self, name: str) -> Iterator[Any]:
         """Every finding's `name` (see `FindingTable.values`)."""
         return chain.from_iterable(table.values(name) for table in self._tables)
+
+    def segments(self) -> Iterator[Segment]:
+        """The findings in report order as (table, first row, end row) runs (see `MergedFindings.segments`)."""
+        return ((table, 0, len(table)) for table in self._tables if len(table))
+
+
+#: A run of a table's rows (table, first row, end row), or one finding of its own.
+Segment = tuple[FindingTable, int, int] | Finding
+
+
+class MergedFindings(_MadeOnReading):
+    """Sorted tables of distinct paths and some findings of their own (any path, any order), together in report
+    order: what putting every table's findings and then the others in one list and sorting it gives (a table's
+    rows ahead of another finding on the same place, as they came first), without making the tables' findings.
+    An audit's report: each file's findings as a table, the budget findings and those moved onto host files
+    as findings."""
+
+    __slots__ = ("_segments", "_starts")
+
+    in_report_order = True
+
+    def __init__(self, tables: Iterable[FindingTable], others: Iterable[Finding]) -> None:
+        loose = Finding.sorted(others)
+        segments: list[Segment] = []
+        position = 0
+        for table in sorted(tables, key=attrgetter("path")):
+            if not table.in_report_order:
+                table.sort()
+            path = table.path
+            while position < len(loose) and loose[position].path < path:
+                segments.append(loose[position])
+                position += 1
+            row = 0
+            while position < len(loose) and loose[position].path == path:
+                finding = loose[position]
+                at = _place_in(table, finding)
+                if at > row:
+                    segments.append((table, row, at))
+                    row = at
+                segments.append(finding)
+                position += 1
+            if len(table) > row:
+                segments.append((table, row, len(table)))
+        segments.extend(loose[position:])
+        self._segments = segments
+        self._starts = [0]
+        for segment in segments:
+            self._starts.append(self._starts[-1] + (1 if isinstance(segment, Finding) else segment[2] - segment[1]))
+
+    def __len__(self) -> int:
+        return self._starts[-1]
+
+    def _at(self, index: int) -> Finding:
+        part = bisect_right(self._starts, index) - 1
+        segment = self._segments[part]
+        if isinstance(segment, Finding):
+            return segment
+        return segment[0].finding_at(segment[1] + index - self._starts[part])
+
+    def __iter__(self) -> Iterator[Finding]:
+        for segment in self._segments:
+            if isinstance(segment, Finding):
+                yield segment
+            else:
+                table, start, end = segment
+                yield from map(table.finding_at, range(start, end))
+
+    def values(self, name: str) -> Iterator[Any]:
+        """Every finding's `name` (see `FindingTable.values`)."""
+        getter = attrgetter(name)
+        rows: dict[int, Iterator[Any]] = {}  # a table's runs come in order: one pass over its values
+        for segment in self._segments:
+            if isinstance(segment, Finding):
+                yield getter(segment)
+            else:
+                table, start, end = segment
+                values = rows.get(id(table))
+                if values is None:
+                    values = rows[id(table)] = table.values(name)
+                yield from islice(values, end - start)
+
+    def segments(self) -> list[Segment]:
+        """The findings in report order: runs of a table's rows as (table, first row, end row), the others as
+        themselves."""
+        return self._segments
+
+
+def _place_in(table: FindingTable, finding: Finding) -> int:
+    """How many rows of the sorted `table` come before `finding` in report order (ties: the table's first)."""
+    codes = [rule[0] for rule in table.rules]
+    slots = table.rule_slots
+    key = (finding.line, finding.column, finding.code)
+    return bisect_right(range(len(table)), key, key=lambda row: (table.line[row], table.column[row], codes[slots[row]]))

@@ -37,7 +37,8 @@ def render_audit_github(report: AuditReport) -> str:
         if problem.line is not None:
             properties += f",line={problem.line}"
         lines.append(f"::{level} {properties},title=tokcli audit::{escape_data(problem.message)}\n")
-    shown, left_out = select_annotations(report.findings, first=report.failing_findings(), used=used)
+    findings = list(report.findings)  # made once: the failing ones are picked by identity among them
+    shown, left_out = select_annotations(findings, first=report.failing_findings(findings), used=used)
     lines += [annotation(finding) + "\n" for finding in shown]
     lines.append(left_out_line(left_out, "tokcli audit --format json"))
     return "".join(lines)

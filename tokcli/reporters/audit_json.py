@@ -195,6 +195,4 @@ def render_audit_json(report: AuditReport) -> str:
 
 def iter_audit_json(report: AuditReport) -> Iterator[str]:
     """`render_audit_json`'s text in pieces, the findings written a batch at a time (see `iter_json`)."""
-    # Files whose findings the audit kept as JSON text: written as they are where they stand unchanged.
-    blocks = [(file.findings, file.findings_block) for file in report.files if file.findings_block is not None]
-    return iter_json(report.findings, audit_summary(report), blocks, **audit_document(report))
+    return iter_json(report.findings, audit_summary(report), **audit_document(report))

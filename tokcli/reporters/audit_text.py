@@ -6,10 +6,13 @@ from __future__ import annotations
 import io
 import itertools
 from collections import Counter
+from itertools import compress
+from operator import not_
 from typing import Any, Literal
 
 from tokcli.audit.analyze import ModelFigures
 from tokcli.audit.run import AuditReport
+from tokcli.lint.finding import finding_values
 from tokcli.reporters.audit_markdown import (
     ESTIMATE,
     budget_text,
@@ -221,7 +224,7 @@ def render_audit_text(
         for file in offenders:
             figure = file.figure(primary)
             assert figure is not None
-            codes = Counter(finding.code for finding in file.findings).most_common(2)
+            codes = Counter(finding_values(file.findings, "code")).most_common(2)
             extra = ", ".join(f"{code}×{count:,}" for code, count in codes)
             console.print(
                 f"  {escape(file.path)}: {tokens(figure.tokens, figure.exact)} tokens, "
@@ -289,18 +292,19 @@ def render_audit_text(
                 f"  {escape(finding.path)}:{finding.line}: [red]{finding.code}[/red] {escape(finding.message)}"
             )
         console.print()
-    shown = {id(finding) for finding in failing}  # by identity: `in` on the list was quadratic
-    lint = [finding for finding in report.findings if id(finding) not in shown]
-    if lint:
-        by_code = Counter(finding.code for finding in lint)
-        wasted: Counter[str] = Counter()
-        names = {}
-        for finding in lint:
-            wasted[finding.code] += finding.tokens_wasted
-            names[finding.code] = finding.name
+    # The others, told apart by the same test (not by comparing findings: quadratic), from their columns.
+    fields = zip(*(finding_values(report.findings, name) for name in ("code", "name", "tokens_wasted")))
+    by_code: Counter[str] = Counter()
+    wasted: Counter[str] = Counter()
+    names = {}
+    for code, name, tokens_wasted in compress(fields, map(not_, report.failing_flags())):
+        by_code[code] += 1
+        wasted[code] += tokens_wasted
+        names[code] = name
+    if by_code:
         parts = [f"{code} {names[code]} ×{count:,} ({wasted[code]:,} tokens)" for code, count in by_code.most_common(5)]
         console.print(
-            f"[bold]Lint findings[/bold]: {len(lint):,} below --fail-on {report.settings.fail_on}; most frequent: "
+            f"[bold]Lint findings[/bold]: {sum(by_code.values()):,} below --fail-on {report.settings.fail_on}; most frequent: "
             + "; ".join(parts)
         )
         console.print("  details: tokcli lint <files>")

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from itertools import chain, islice
-from operator import attrgetter, is_
+from itertools import chain, islice, repeat
+from operator import add, attrgetter, is_not, mod
 from typing import Any
 
 from tokcli.gc_pause import gc_paused
 from tokcli.lint.finding import Finding
+from tokcli.lint.finding_table import FindingTable, RuleKey
 from tokcli.reporters.indented_json import dumps_indented
 from tokcli.reporters.json_document import SCHEMA_VERSION
 
@@ -85,20 +86,9 @@ def finding_texts(findings: Sequence[Finding]) -> list[str]:
     return list(map(_FINDING.__mod__, zip(*heads, fix_texts, *tails, fixable)))
 
 
-def findings_block(findings: Sequence[Finding]) -> str:
-    """`findings` (in report order) as they stand together inside the document's `findings` list: what
-    `findings_text` takes for them from `blocks` (the audit cache keeps one per file)."""
-    return FINDING_SEPARATOR.join(finding_texts(findings))
-
-
-def findings_text(findings: Sequence[Finding], blocks: Iterable[tuple[Sequence[Finding], str]] = ()) -> str:
-    """`[finding_dict(f) for f in findings]` as the indented encoder writes it as the document's first value.
-
-    `blocks` are runs of findings already written by `findings_block` (an audit's cached files): where such a
-    run stands in `findings` as it is, the same objects in the same order, its text is used as it is; the
-    findings outside every run are written here. The findings of a block must not have changed since it was
-    written (the audit builds them from the same cache row and never changes them)."""
-    return "".join(_findings_parts(findings, blocks))
+def findings_text(findings: Sequence[Finding]) -> str:
+    """`[finding_dict(f) for f in findings]` as the indented encoder writes it as the document's first value."""
+    return "".join(_findings_parts(findings))
 
 
 #: Findings are written this many at a time: a report of a million findings (~550 bytes of JSON each) is
@@ -106,9 +96,9 @@ def findings_text(findings: Sequence[Finding], blocks: Iterable[tuple[Sequence[F
 BATCH = 2048
 
 
-def _findings_parts(findings: Sequence[Finding], blocks: Iterable[tuple[Sequence[Finding], str]]) -> Iterator[str]:
-    """`findings_text` in pieces of at most `BATCH` findings (or one block), made as they are asked for."""
-    pieces = _findings_pieces(findings, blocks)
+def _findings_parts(findings: Sequence[Finding]) -> Iterator[str]:
+    """`findings_text` in pieces of at most `BATCH` findings, made as they are asked for."""
+    pieces = _findings_pieces(findings)
     first = next(pieces, None)
     if first is None:
         yield "[]"
@@ -119,41 +109,103 @@ def _findings_parts(findings: Sequence[Finding], blocks: Iterable[tuple[Sequence
     yield "\n  ]"
 
 
-def _findings_pieces(findings: Sequence[Finding], blocks: Iterable[tuple[Sequence[Finding], str]]) -> Iterator[str]:
-    """The findings' texts, each piece a block as it was kept or up to `BATCH` findings written here (pieces are
-    joined by `FINDING_SEPARATOR`)."""
-    starts = {id(run[0]): (run, text) for run, text in blocks if run}
-    if not starts:
+def _findings_pieces(findings: Sequence[Finding]) -> Iterator[str]:
+    """The findings' texts, up to `BATCH` findings a piece (pieces are joined by `FINDING_SEPARATOR`). Findings
+    kept as tables in report order (`tokcli.lint.finding_table`) are written from their columns, never made."""
+    segments = getattr(findings, "segments", None)
+    if segments is None or not getattr(findings, "in_report_order", False):
         found = iter(findings)
         while batch := list(islice(found, BATCH)):
             yield _written(batch)
         return
-    plain: list[Finding] = []
-    position, total = 0, len(findings)
-    while position < total:
-        block = starts.get(id(findings[position]))
-        if block is not None:
-            run, text = block
-            end = position + len(run)
-            if end <= total and all(map(is_, findings[position:end], run)):
-                if plain:
-                    yield _written(plain)
-                    plain = []
-                yield text
-                position = end
-                continue
-        plain.append(findings[position])
-        position += 1
-        if len(plain) == BATCH:
-            yield _written(plain)
-            plain = []
-    if plain:
-        yield _written(plain)
+    loose: list[Finding] = []
+    for segment in segments():
+        if isinstance(segment, Finding):
+            loose.append(segment)
+            if len(loose) == BATCH:
+                yield _written(loose)
+                loose = []
+            continue
+        if loose:
+            yield _written(loose)
+            loose = []
+        table, start, end = segment
+        for first in range(start, end, BATCH):
+            with gc_paused():  # many small tuples and strings, none in a cycle
+                yield FINDING_SEPARATOR.join(table_texts(table, first, min(end, first + BATCH)))
+    if loose:
+        yield _written(loose)
+
+
+#: A table row's finding as `finding_texts` writes it, for `%` with (path, line, column, end line, end column,
+#: message, tokens wasted, fix start, fix end, replacement), the texts of path, message and replacement JSON
+#: already: the rule's fields and the figures a row has at their defaults are in the template. A row without a
+#: fix reads its three fix values as nothing (`%.0s`).
+_ROW_HEAD = (
+    '{{\n      "path": %s,\n      "line": %d,\n      "column": %d,\n      "end_line": %d,\n      "end_column": %d,\n'
+    '      "code": {code},\n      "name": {name},\n      "severity": {severity},\n      "message": %s,\n'
+    '      "tokens_wasted": %d,\n      "fix": '
+)
+_ROW_FIX = "[\n" + _EDIT.replace("%s", "%d", 2) + "\n      ]"
+_ROW_NO_FIX = "null%.0s%.0s%.0s"
+_ROW_TAIL = ',\n      "cacheable_tokens": 0,\n      "cache_saving_usd": null,\n      "over_budget_tokens": 0,\n      "fixable": {fixable}\n    }}'
+_row_templates: dict[RuleKey, tuple[str, str]] = {}
+
+
+def _templates_of(rule: RuleKey) -> tuple[str, str]:
+    """(without a fix, with one) row templates of a rule."""
+    templates = _row_templates.get(rule)
+    if templates is None:
+        code, name, severity, safe_fix = (_VALUES.encode(value).replace("%", "%%") for value in rule)
+        head = _ROW_HEAD.format(code=code, name=name, severity=severity)
+        templates = _row_templates[rule] = (
+            head + _ROW_NO_FIX + _ROW_TAIL.format(fixable="false"),
+            head + _ROW_FIX + _ROW_TAIL.format(fixable=safe_fix),
+        )
+    return templates
+
+
+def _string_texts(strings: list[str]) -> list[str]:
+    """Each string's JSON text, in one C encoder call."""
+    return _VALUES.encode(strings)[1:-1].split(_NUL) if strings else []
+
+
+def table_texts(table: FindingTable, start: int, end: int) -> list[str]:
+    """`finding_texts(table[start:end])` written from the table's columns: each distinct message and
+    replacement encoded once, each row by `%` on its rule's template, through `map` (no `Finding` is made but for
+    the rows the columns do not describe)."""
+    templates = [template for rule in table.rules for template in _templates_of(rule)]
+    messages = table.messages[start:end]
+    distinct = list(dict.fromkeys(messages))
+    message_texts = map(dict(zip(distinct, _string_texts(distinct))).__getitem__, messages)
+    replacements = table.replacements[start:end]
+    distinct_replacements = [text for text in dict.fromkeys(replacements) if text is not None]
+    written: dict[str | None, str] = dict(zip(distinct_replacements, _string_texts(distinct_replacements)))
+    written[None] = ""
+    has_fix = map(is_not, replacements, repeat(None))
+    chosen = map(templates.__getitem__, map(add, map((2).__mul__, table.rule_slots[start:end]), has_fix))
+    rows = zip(
+        repeat(_VALUES.encode(table.path), end - start),
+        table.line[start:end],
+        table.column[start:end],
+        table.end_line[start:end],
+        table.end_column[start:end],
+        message_texts,
+        table.tokens_wasted[start:end],
+        table.fix_start[start:end],
+        table.fix_end[start:end],
+        map(written.__getitem__, replacements),
+    )
+    texts = list(map(mod, chosen, rows))
+    for row, finding in table.whole_rows.items():
+        if start <= row < end:
+            texts[row - start] = finding_texts([finding])[0]
+    return texts
 
 
 def _written(findings: list[Finding]) -> str:
     with gc_paused():  # many small tuples and strings, none in a cycle
-        return findings_block(findings)
+        return FINDING_SEPARATOR.join(finding_texts(findings))
 
 
 def _finding_text_plainly(finding: Finding) -> str:
@@ -162,28 +214,15 @@ def _finding_text_plainly(finding: Finding) -> str:
     return dumps_indented({"findings": [finding_dict(finding)]})[len(opening) : -len("\n  ]\n}")]
 
 
-def render_json(
-    findings: Sequence[Finding],
-    summary: Mapping[str, Any],
-    blocks: Iterable[tuple[Sequence[Finding], str]] = (),
-    /,
-    **extra: Any,
-) -> str:
-    """Findings in file order and the summary; `extra` adds top-level keys (audit adds files, totals…);
-    `blocks`: runs of findings already written (see `findings_text`).
+def render_json(findings: Sequence[Finding], summary: Mapping[str, Any], /, **extra: Any) -> str:
+    """Findings in file order and the summary; `extra` adds top-level keys (audit adds files, totals…).
 
     The text is `json.dumps(document, indent=2, ensure_ascii=False, default=str)`'s, written faster: the
     findings with `findings_text`, the rest with `dumps_indented`."""
-    return "".join(iter_json(findings, summary, blocks, **extra))
+    return "".join(iter_json(findings, summary, **extra))
 
 
-def iter_json(
-    findings: Sequence[Finding],
-    summary: Mapping[str, Any],
-    blocks: Iterable[tuple[Sequence[Finding], str]] = (),
-    /,
-    **extra: Any,
-) -> Iterator[str]:
+def iter_json(findings: Sequence[Finding], summary: Mapping[str, Any], /, **extra: Any) -> Iterator[str]:
     """`render_json`'s text in pieces, the findings written a batch at a time as the pieces are asked for (a
     report of a million findings is ~0.5 GB of text: printed as it is made, it is never held whole)."""
     document: dict[str, Any] = {"summary": dict(summary)}
@@ -192,5 +231,5 @@ def iter_json(
     with gc_paused():  # a dict per file of an audit, none in a cycle
         rest = dumps_indented(document)
     yield f'{{\n  "schema_version": {SCHEMA_VERSION},\n  "findings": '
-    yield from _findings_parts(Finding.sorted(findings), blocks)
+    yield from _findings_parts(Finding.sorted(findings))
     yield ",\n" + rest[2:] + "\n"
