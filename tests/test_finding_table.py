@@ -12,7 +12,7 @@ from tokcli.lint.engine import FileResult, Linter, LintReport
 from tokcli.lint.finding import Edit, Finding, summarize
 from tokcli.lint.finding_table import FindingRuns, FindingTable, MergedFindings
 from tokcli.prompts import load_prompt
-from tokcli.reporters.json import finding_texts, table_texts
+from tokcli.reporters.json import StringTexts, finding_texts, table_texts
 
 _RULES = [
     ("TK605", "invisible-unicode", "warning", True),
@@ -224,3 +224,7 @@ def test_a_tables_rows_are_written_as_their_findings_are(rows: list[tuple], star
     start = min(start, len(table))
     end = min(len(table), start + size)
     assert table_texts(table, start, end) == finding_texts(table[start:end])
+    strings = StringTexts()
+    strings.LIMIT = 3  # the texts met are forgotten between (and within) calls
+    for first in range(0, len(table), 4):
+        assert table_texts(table, first, first + 4, strings) == finding_texts(table[first : first + 4])

@@ -10,12 +10,13 @@ cache or budget figures, which a caller may set later) are kept whole, so a chan
 from __future__ import annotations
 
 import base64
+import binascii
 import sys
 from array import array
 from bisect import bisect_right
 from collections.abc import Iterable, Iterator, Sequence
-from itertools import chain, islice, pairwise
-from operator import attrgetter
+from itertools import chain, islice, pairwise, repeat
+from operator import and_, attrgetter, is_not
 from typing import Any, overload
 
 from tokcli.lint.finding import Edit, Finding
@@ -224,13 +225,13 @@ class FindingTable(_MadeOnReading):
             field = ("code", "name", "severity", "safe_fix").index(name)
             by_slot = [rule[field] for rule in self._rules]
             plain: Iterable[Any] = map(by_slot.__getitem__, self._rule)
-        elif name == "fixable":
+        elif name == "fixable":  # a safe rule's row with its one edit (C loops: no Python code per row)
             safe = [rule[3] for rule in self._rules]
-            plain = (safe[slot] and replacement is not None for slot, replacement in zip(self._rule, self._replacement))
+            plain = map(and_, map(safe.__getitem__, self._rule), map(is_not, self._replacement, repeat(None)))
         elif name in ("cacheable_tokens", "over_budget_tokens"):
-            plain = (0 for _ in range(len(self)))
+            plain = repeat(0, len(self))
         elif name == "path":
-            plain = (self.path for _ in range(len(self)))
+            plain = repeat(self.path, len(self))
         elif name in ("line", "column", "end_line", "end_column", "tokens_wasted"):
             plain = iter(getattr(self, name))
         elif name == "message":
@@ -239,11 +240,10 @@ class FindingTable(_MadeOnReading):
             return map(attrgetter(name), self)
         if not self._whole:
             return iter(plain)
-        getter = attrgetter(name)
-        whole = self._whole
-        return (
-            getter(whole[row]) if row in whole else value for row, value in zip(range(len(self)), plain, strict=True)
-        )
+        values = list(plain)
+        for row, finding in self._whole.items():
+            values[row] = getattr(finding, name)
+        return iter(values)
 
     def keep(self, kept: Iterable[bool]) -> None:
         """Drop the rows whose flag in `kept` is false (nothing is copied when every row is kept)."""
@@ -341,64 +341,63 @@ class FindingTable(_MadeOnReading):
         return table
 
     def to_payload(self) -> dict[str, Any]:
-        """The table as JSON-ready data (`from_payload` reads it): each integer column as the base64 of its
-        machine integers (little-endian), each message and replacement once with a column of indexes into them.
-        A million rows become a few megabytes of text, made and read back in C loops, with no object per row."""
+        """The table as JSON-ready data (`from_payload` reads it): the integer columns one after the other as the
+        base64 of their machine integers (little-endian), each message and replacement once, with the rows'
+        indexes into them (and into the rules) packed the same way. A million rows become a few megabytes of
+        text, made and read back in C loops, with no object per row."""
         messages = list(dict.fromkeys(self._message))
-        replacements = list(dict.fromkeys(filter(_is_not_none, self._replacement)))
+        replacements = [text for text in dict.fromkeys(self._replacement) if text is not None]
         message_index = dict(zip(messages, range(len(messages))))
         replacement_index: dict[str | None, int] = {None: 0}
         replacement_index.update(zip(replacements, range(1, len(replacements) + 1)))
-        payload: dict[str, Any] = {
-            "integers": self._integers,
+        numbers = array(self._integers)
+        for name in _INTEGER_COLUMNS:
+            numbers.extend(getattr(self, name))
+        indexes = array("I", self._rule)
+        indexes.extend(array("I", map(message_index.__getitem__, self._message)))
+        indexes.extend(array("I", map(replacement_index.__getitem__, self._replacement)))
+        return {
+            "rows": len(self),
             "sorted": self.in_report_order,
+            "integers": self._integers,
+            "numbers": _packed(numbers),
+            "indexes": _packed(indexes),
             "rules": [list(rule) for rule in self._rules],
-            "rule": _packed(self._rule),
             "messages": messages,
-            "message": _packed(array("I", map(message_index.__getitem__, self._message))),
             "replacements": replacements,
-            "replacement": _packed(array("I", map(replacement_index.__getitem__, self._replacement))),
             "whole": [[row, *_whole_fields(finding)] for row, finding in sorted(self._whole.items())],
         }
-        for name in _INTEGER_COLUMNS:
-            payload[name] = _packed(getattr(self, name))
-        return payload
 
     @classmethod
     def from_payload(cls, path: str, data: dict[str, Any]) -> FindingTable:
         """The table `to_payload` wrote, its rows on `path`. ValueError, TypeError or KeyError for data of
         another shape (a row from another build is analysed again, never misread)."""
-        table = cls(path)
-        integers = data["integers"]
-        if integers not in ("i", "q"):
+        size, integers = data["rows"], data["integers"]
+        if integers not in ("i", "q") or type(size) is not int:
             raise ValueError("cached findings of another shape")
-        table._integers = integers
-        for name in _INTEGER_COLUMNS:
-            setattr(table, name, _unpacked(integers, data[name]))
-        table._rule = _unpacked("H", data["rule"])
-        size = len(table._rule)
-        if any(len(getattr(table, name)) != size for name in _INTEGER_COLUMNS):
+        numbers, indexes = _unpacked(integers, data["numbers"]), _unpacked("I", data["indexes"])
+        if len(numbers) != size * len(_INTEGER_COLUMNS) or len(indexes) != size * 3:
             raise ValueError("cached findings of another shape")
-        rules = [
-            (sys.intern(code), sys.intern(name), sys.intern(severity), bool(safe))
-            for code, name, severity, safe in data["rules"]
-        ]
-        if not all(isinstance(part, str) for rule in rules for part in rule[:3]):
-            raise TypeError("cached rule of another shape")
-        table._rules = rules
-        table._rule_slots = {rule: slot for slot, rule in enumerate(rules)}
+        rules = list(map(_rule_of, map(tuple, data["rules"])))
         messages, replacements = list(data["messages"]), [None, *data["replacements"]]
-        message_rows, replacement_rows = _unpacked("I", data["message"]), _unpacked("I", data["replacement"])
-        if len(message_rows) != size or len(replacement_rows) != size:
-            raise ValueError("cached findings of another shape")
+        slots, message_rows, replacement_rows = indexes[:size], indexes[size : 2 * size], indexes[2 * size :]
         if size and (
-            max(table._rule) >= len(rules)
-            or max(message_rows) >= len(messages)
-            or max(replacement_rows) >= len(replacements)
+            max(slots) >= len(rules) or max(message_rows) >= len(messages) or max(replacement_rows) >= len(replacements)
         ):
             raise ValueError("cached findings of another shape")
+        table = cls.__new__(cls)  # every slot is set here: `__init__`'s empty columns would be thrown away
+        table.path = path
+        table._integers = integers
+        table.line, table.column, table.end_line, table.end_column, table.tokens_wasted = (
+            numbers[number * size : (number + 1) * size] for number in range(5)
+        )
+        table.fix_start, table.fix_end = numbers[5 * size : 6 * size], numbers[6 * size :]
+        table._rules = rules
+        table._rule_slots = dict(zip(rules, range(len(rules))))
+        table._rule = array("H", slots)
         table._message = list(map(messages.__getitem__, message_rows))
         table._replacement = list(map(replacements.__getitem__, replacement_rows))
+        table._whole = {}
         for row, *fields in data["whole"]:
             if not 0 <= row < size:
                 raise ValueError("cached findings of another shape")
@@ -409,10 +408,6 @@ class FindingTable(_MadeOnReading):
     def finding_at(self, row: int) -> Finding:
         """The finding of `row` (no bounds check beyond the columns')."""
         return self._row(row)
-
-
-def _is_not_none(value: object) -> bool:
-    return value is not None
 
 
 def _packed(column: array[int]) -> str:
@@ -430,10 +425,29 @@ def _unpacked(typecode: str, text: str) -> array[int]:
     column = array(typecode)
     if column.itemsize != _ITEM_SIZES[typecode]:
         raise ValueError("machine integers of another size")
-    column.frombytes(base64.b64decode(text.encode("ascii"), validate=True))
+    raw = binascii.a2b_base64(text)  # binascii.Error is a ValueError
+    # It passes over characters base64 has not: then fewer bytes come out than the text's length stands for.
+    if len(text) % 4 or len(raw) != len(text) // 4 * 3 - text.endswith("=") - text.endswith("=="):
+        raise ValueError("cached findings of another shape")
+    column.frombytes(raw)
     if sys.byteorder == "big":
         column.byteswap()
     return column
+
+
+_known_rules: dict[tuple[Any, ...], RuleKey] = {}
+
+
+def _rule_of(fields: tuple[Any, ...]) -> RuleKey:
+    """A cached rule as the rules' own key: one string object per code, name and severity however many tables
+    name it (counting and sorting by them is faster). TypeError or ValueError for fields of another shape."""
+    rule = _known_rules.get(fields)
+    if rule is None:
+        code, name, severity, safe_fix = fields
+        if not (isinstance(code, str) and isinstance(name, str) and isinstance(severity, str)):
+            raise TypeError("cached rule of another shape")
+        rule = _known_rules[fields] = (sys.intern(code), sys.intern(name), sys.intern(severity), bool(safe_fix))
+    return rule
 
 
 _WHOLE_FIELDS = attrgetter(
@@ -572,18 +586,19 @@ class MergedFindings(_MadeOnReading):
                 yield from map(table.finding_at, range(start, end))
 
     def values(self, name: str) -> Iterator[Any]:
-        """Every finding's `name` (see `FindingTable.values`)."""
-        getter = attrgetter(name)
-        rows: dict[int, Iterator[Any]] = {}  # a table's runs come in order: one pass over its values
+        """Every finding's `name` (see `FindingTable.values`), chained in C (no Python code per finding)."""
+        parts: list[Iterable[Any]] = []
+        tables: dict[int, Iterator[Any]] = {}  # a table's runs come in order: one pass over its values
         for segment in self._segments:
             if isinstance(segment, Finding):
-                yield getter(segment)
+                parts.append((getattr(segment, name),))
             else:
                 table, start, end = segment
-                values = rows.get(id(table))
+                values = tables.get(id(table))
                 if values is None:
-                    values = rows[id(table)] = table.values(name)
-                yield from islice(values, end - start)
+                    values = tables[id(table)] = table.values(name)
+                parts.append(values if start == 0 and end == len(table) else islice(values, end - start))
+        return chain.from_iterable(parts)
 
     def segments(self) -> list[Segment]:
         """The findings in report order: runs of a table's rows as (table, first row, end row), the others as

@@ -119,7 +119,11 @@ def _findings_pieces(findings: Sequence[Finding]) -> Iterator[str]:
             yield _written(batch)
         return
     loose: list[Finding] = []
-    for segment in segments():
+    parts = segments()
+    tables = list(dict.fromkeys(segment[0] for segment in parts if not isinstance(segment, Finding)))
+    paths = dict(zip(map(id, tables), _string_texts([table.path for table in tables])))
+    strings = StringTexts()
+    for segment in parts:
         if isinstance(segment, Finding):
             loose.append(segment)
             if len(loose) == BATCH:
@@ -132,7 +136,8 @@ def _findings_pieces(findings: Sequence[Finding]) -> Iterator[str]:
         table, start, end = segment
         for first in range(start, end, BATCH):
             with gc_paused():  # many small tuples and strings, none in a cycle
-                yield FINDING_SEPARATOR.join(table_texts(table, first, min(end, first + BATCH)))
+                texts = table_texts(table, first, min(end, first + BATCH), strings, paths[id(table)])
+                yield FINDING_SEPARATOR.join(texts)
     if loose:
         yield _written(loose)
 
@@ -170,31 +175,52 @@ def _string_texts(strings: list[str]) -> list[str]:
     return _VALUES.encode(strings)[1:-1].split(_NUL) if strings else []
 
 
-def table_texts(table: FindingTable, start: int, end: int) -> list[str]:
+class StringTexts:
+    """The JSON texts of the strings met so far (a findings' messages and replacements repeat across rows and
+    files), those not met yet encoded together in one C encoder call (setting one up costs more than a row).
+    Forgets them all past `LIMIT`, so a report of a million distinct messages never holds their texts."""
+
+    LIMIT = 8192
+
+    def __init__(self) -> None:
+        self._texts: dict[str | None, str] = {None: ""}
+
+    def of(self, strings: Sequence[str | None]) -> list[str]:
+        """The texts of `strings` in order (None: "")."""
+        texts = self._texts
+        distinct = dict.fromkeys(strings)
+        new = [text for text in distinct if text not in texts]
+        if new:
+            if len(texts) + len(new) > self.LIMIT:  # forget the others, keep those of `strings`
+                texts = self._texts = {None: ""}
+                new = [text for text in distinct if text is not None]
+            texts.update(zip(new, _string_texts(new)))  # type: ignore[arg-type]
+        return list(map(texts.__getitem__, strings))
+
+
+def table_texts(
+    table: FindingTable, start: int, end: int, strings: StringTexts | None = None, path: str | None = None
+) -> list[str]:
     """`finding_texts(table[start:end])` written from the table's columns: each distinct message and
-    replacement encoded once, each row by `%` on its rule's template, through `map` (no `Finding` is made but for
-    the rows the columns do not describe)."""
+    replacement encoded once (`strings` keeps them across calls), each row by `%` on its rule's template,
+    through `map` (no `Finding` is made but for the rows the columns do not describe). `path`: the JSON text of
+    the table's path, when the caller has it."""
+    strings = strings or StringTexts()
     templates = [template for rule in table.rules for template in _templates_of(rule)]
-    messages = table.messages[start:end]
-    distinct = list(dict.fromkeys(messages))
-    message_texts = map(dict(zip(distinct, _string_texts(distinct))).__getitem__, messages)
     replacements = table.replacements[start:end]
-    distinct_replacements = [text for text in dict.fromkeys(replacements) if text is not None]
-    written: dict[str | None, str] = dict(zip(distinct_replacements, _string_texts(distinct_replacements)))
-    written[None] = ""
     has_fix = map(is_not, replacements, repeat(None))
     chosen = map(templates.__getitem__, map(add, map((2).__mul__, table.rule_slots[start:end]), has_fix))
     rows = zip(
-        repeat(_VALUES.encode(table.path), end - start),
+        repeat(path if path is not None else _VALUES.encode(table.path), end - start),
         table.line[start:end],
         table.column[start:end],
         table.end_line[start:end],
         table.end_column[start:end],
-        message_texts,
+        strings.of(table.messages[start:end]),
         table.tokens_wasted[start:end],
         table.fix_start[start:end],
         table.fix_end[start:end],
-        map(written.__getitem__, replacements),
+        strings.of(replacements),
     )
     texts = list(map(mod, chosen, rows))
     for row, finding in table.whole_rows.items():
