@@ -535,7 +535,7 @@ class MergedFindings(_MadeOnReading):
     An audit's report: each file's findings as a table, the budget findings and those moved onto host files
     as findings."""
 
-    __slots__ = ("_segments", "_starts")
+    __slots__ = ("_columns", "_segments", "_starts")
 
     in_report_order = True
 
@@ -566,6 +566,7 @@ class MergedFindings(_MadeOnReading):
         self._starts = [0]
         for segment in segments:
             self._starts.append(self._starts[-1] + (1 if isinstance(segment, Finding) else segment[2] - segment[1]))
+        self._columns: _MergedColumns | None = None
 
     def __len__(self) -> int:
         return self._starts[-1]
@@ -587,6 +588,8 @@ class MergedFindings(_MadeOnReading):
 
     def values(self, name: str) -> Iterator[Any]:
         """Every finding's `name` (see `FindingTable.values`), chained in C (no Python code per finding)."""
+        if name in _MERGED_COLUMNS:  # asked for again and again (summary, exit code, reporters): columns made once
+            return self._merged_columns().values(name)
         parts: list[Iterable[Any]] = []
         tables: dict[int, Iterator[Any]] = {}  # a table's runs come in order: one pass over its values
         for segment in self._segments:
@@ -600,10 +603,71 @@ class MergedFindings(_MadeOnReading):
                 parts.append(values if start == 0 and end == len(table) else islice(values, end - start))
         return chain.from_iterable(parts)
 
+    def _merged_columns(self) -> _MergedColumns:
+        if self._columns is None:
+            self._columns = _MergedColumns(self._segments)
+        return self._columns
+
     def segments(self) -> list[Segment]:
         """The findings in report order: runs of a table's rows as (table, first row, end row), the others as
         themselves."""
         return self._segments
+
+
+_RULE_FIELDS = ("code", "name", "severity", "safe_fix")
+_MERGED_COLUMNS = (*_RULE_FIELDS, "tokens_wasted", "cacheable_tokens", "over_budget_tokens", "fixable")
+
+
+class _MergedColumns:
+    """Columns of merged findings made once (a summary, the exit code and the reporters read them again and
+    again, and reading a table costs a call per table): each finding's rule as an index into the distinct rules,
+    its tokens wasted, whether it has one edit, and the findings kept whole (the tables' whole rows and the
+    findings merged in) by position, which give their own values. What a finding is made of is fixed once its
+    table is merged."""
+
+    __slots__ = ("_fixes", "_ids", "_own", "_rules", "_tokens")
+
+    def __init__(self, segments: Sequence[Segment]) -> None:
+        known: dict[RuleKey, int] = {}
+        self._ids = array("I")
+        self._tokens = array("q")
+        self._fixes = array("B")
+        self._own: dict[int, Finding] = {}
+        for segment in segments:
+            if isinstance(segment, Finding):
+                self._own[len(self._ids)] = segment
+                self._ids.append(0)
+                self._tokens.append(0)
+                self._fixes.append(0)
+                continue
+            table, start, end = segment
+            remap = [known.setdefault(rule, len(known)) for rule in table.rules]
+            offset = len(self._ids)
+            self._ids.extend(array("I", map(remap.__getitem__, table.rule_slots[start:end])))
+            self._tokens.extend(array("q", table.tokens_wasted[start:end]))
+            self._fixes.extend(array("B", map(is_not, table.replacements[start:end], repeat(None))))
+            for row, finding in table.whole_rows.items():
+                if start <= row < end:
+                    self._own[offset + row - start] = finding
+        self._rules = list(known) or [("", "", "", False)]
+
+    def values(self, name: str) -> Iterator[Any]:
+        if name in _RULE_FIELDS:
+            field = _RULE_FIELDS.index(name)
+            plain: Iterable[Any] = map([rule[field] for rule in self._rules].__getitem__, self._ids)
+        elif name == "tokens_wasted":
+            plain = self._tokens
+        elif name == "fixable":
+            safe = [rule[3] for rule in self._rules]
+            plain = map(and_, map(safe.__getitem__, self._ids), map(bool, self._fixes))
+        else:  # cacheable and over-budget tokens: only findings kept whole have any
+            plain = repeat(0, len(self._ids))
+        if not self._own:
+            return iter(plain)
+        values = list(plain)
+        for position, finding in self._own.items():
+            values[position] = getattr(finding, name)
+        return iter(values)
 
 
 def _place_in(table: FindingTable, finding: Finding) -> int:
