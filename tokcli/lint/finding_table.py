@@ -388,20 +388,21 @@ class FindingTable(_MadeOnReading):
         table = cls.__new__(cls)  # every slot is set here: `__init__`'s empty columns would be thrown away
         table.path = path
         table._integers = integers
-        table.line, table.column, table.end_line, table.end_column, table.tokens_wasted = (
-            numbers[number * size : (number + 1) * size] for number in range(5)
-        )
-        table.fix_start, table.fix_end = numbers[5 * size : 6 * size], numbers[6 * size :]
+        table.line, table.column = numbers[:size], numbers[size : 2 * size]
+        table.end_line, table.end_column = numbers[2 * size : 3 * size], numbers[3 * size : 4 * size]
+        table.tokens_wasted, table.fix_start = numbers[4 * size : 5 * size], numbers[5 * size : 6 * size]
+        table.fix_end = numbers[6 * size :]
         table._rules = rules
         table._rule_slots = dict(zip(rules, range(len(rules))))
         table._rule = array("H", slots)
         table._message = list(map(messages.__getitem__, message_rows))
         table._replacement = list(map(replacements.__getitem__, replacement_rows))
         table._whole = {}
-        for row, *fields in data["whole"]:
-            if not 0 <= row < size:
-                raise ValueError("cached findings of another shape")
-            table._whole[row] = _whole_finding(path, fields)
+        if data["whole"]:
+            for row, *fields in data["whole"]:
+                if not 0 <= row < size:
+                    raise ValueError("cached findings of another shape")
+                table._whole[row] = _whole_finding(path, fields)
         table.in_report_order = bool(data["sorted"])
         return table
 
