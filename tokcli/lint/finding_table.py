@@ -238,12 +238,7 @@ class FindingTable(_MadeOnReading):
             plain = iter(self._message)
         else:  # the fix: made with the finding
             return map(attrgetter(name), self)
-        if not self._whole:
-            return iter(plain)
-        values = list(plain)
-        for row, finding in self._whole.items():
-            values[row] = getattr(finding, name)
-        return iter(values)
+        return _with_own_values(plain, self._whole, name)
 
     def keep(self, kept: Iterable[bool]) -> None:
         """Drop the rows whose flag in `kept` is false (nothing is copied when every row is kept)."""
@@ -663,12 +658,17 @@ class _MergedColumns:
             plain = map(and_, map(safe.__getitem__, self._ids), map(bool, self._fixes))
         else:  # cacheable and over-budget tokens: only findings kept whole have any
             plain = repeat(0, len(self._ids))
-        if not self._own:
-            return iter(plain)
-        values = list(plain)
-        for position, finding in self._own.items():
-            values[position] = getattr(finding, name)
-        return iter(values)
+        return _with_own_values(plain, self._own, name)
+
+
+def _with_own_values(plain: Iterable[Any], own: dict[int, Finding], name: str) -> Iterator[Any]:
+    """`plain`, but at each position of `own` that finding's `name` (findings kept whole give their own)."""
+    if not own:
+        return iter(plain)
+    values = list(plain)
+    for position, finding in own.items():
+        values[position] = getattr(finding, name)
+    return iter(values)
 
 
 def _place_in(table: FindingTable, finding: Finding) -> int:
