@@ -14,8 +14,8 @@ threshold is asserted: the machine is shared, compare the ratios.
     python bench/bench_audit.py --findings [--files 2000]
 
 A tree where every file has ~20 lint findings (verbose phrases, whitespace runs, blank-line runs): cold and
-warm audit including rendering the report, for JSON and for text (each with its own cache, as `--format json`
-keeps the findings' JSON text in it), and the ratio cold/warm (goal ≥ 20×), measured in the same run.
+warm audit including rendering the report, for JSON and for text (each with its own cache, as `tokcli audit
+--format X` runs), and the ratio cold/warm (goal ≥ 20×), measured in the same run.
 """
 
 from __future__ import annotations
