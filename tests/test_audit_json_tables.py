@@ -23,7 +23,8 @@ from tokcli.audit.run import AuditReport
 from tokcli.config import load_config
 from tokcli.lint.finding import Finding
 from tokcli.lint.finding_table import FindingTable, MergedFindings
-from tokcli.reporters.audit_json import audit_document, audit_summary, render_audit_json
+from tokcli.reporters.audit_json import audit_document, audit_summary, files_text, render_audit_json
+from tokcli.reporters.indented_json import dumps_indented
 from tokcli.reporters.json import finding_dict
 from tokcli.reporters.json_document import json_document, schema_text
 
@@ -150,3 +151,48 @@ def test_the_exit_code_check_agrees_with_the_failing_findings(
     assert Finding.sorted([f for f, flag in zip(report.findings, flags) if flag]) == Finding.sorted(failing)
     everything = list(report.findings)
     assert all(any(f is g for g in everything) for f in report.failing_findings(everything))
+
+
+_scalar = st.one_of(st.none(), st.booleans(), st.integers(), st.text(max_size=5), st.floats(allow_nan=False))
+_figure = st.fixed_dictionaries(
+    {
+        key: _scalar
+        for key in (
+            "tokens",
+            "exact",
+            "cost_per_call",
+            "cost_per_period",
+            "compressed_tokens",
+            "saved_tokens",
+            "static_prefix_tokens",
+            "cache_minimum",
+            "cacheable",
+            "tool_tokens",
+        )
+    }
+    | {
+        "rendered": st.one_of(st.none(), st.just({"min": 1, "max": 2})),
+        "rendered_cost_per_call": _scalar,
+        "tools": st.one_of(st.just([]), st.just([{"name": "t", "tokens": 3, "line": 1}])),
+    }
+)
+_file = st.fixed_dictionaries(
+    {
+        "path": st.text(max_size=8),
+        "kind": st.sampled_from(["markdown", "chat"]),
+        "cached": st.booleans(),
+        "first_dynamic": st.one_of(st.none(), st.just({"text": "{{ q }}", "line": 3})),
+        "findings": st.integers(0, 10**6),
+        "models": st.dictionaries(st.text(max_size=6), _figure, max_size=2),
+    }
+)
+
+
+@given(st.lists(_file, max_size=5), st.booleans())
+def test_the_files_part_is_the_indented_encoders_text(files: list[dict[str, Any]], with_unit: bool) -> None:
+    """The usual entries are written from templates, the others (a render, tools, a dynamic part, a unit, no
+    model) as `dumps_indented` writes them: the same text either way."""
+    if with_unit and files:
+        files[0] = {**files[0], "unit": {"file": "a.py", "key": "k"}}
+    expected = json.dumps({"files": files, "after": 1}, indent=2, ensure_ascii=False)
+    assert dumps_indented({"files": files_text(files), "after": 1}) == expected

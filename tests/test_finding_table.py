@@ -12,7 +12,7 @@ from tokcli.lint.engine import FileResult, Linter, LintReport
 from tokcli.lint.finding import Edit, Finding, summarize
 from tokcli.lint.finding_table import FindingRuns, FindingTable, MergedFindings
 from tokcli.prompts import load_prompt
-from tokcli.reporters.json import StringTexts, finding_texts, table_texts
+from tokcli.reporters.json import StringTexts, finding_dict, finding_texts, render_json, table_texts
 
 _RULES = [
     ("TK605", "invisible-unicode", "warning", True),
@@ -116,6 +116,11 @@ def test_a_lint_report_of_tables_is_the_same_as_of_lists() -> None:
     assert list(tables.findings) == Finding.sorted(lists.findings)
     assert len(tables.findings) >= 4
     assert tables.summary() == lists.summary()
+    # Written from the tables' columns: the text of the findings themselves.
+    assert render_json(tables.findings, tables.summary()) == render_json(lists.findings, lists.summary())
+    assert json.loads(render_json(tables.findings, {}))["findings"] == [
+        finding_dict(finding) for finding in Finding.sorted(lists.findings)
+    ]
 
 
 def test_positions_past_32_bits_widen_the_columns() -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from decimal import Decimal
+from itertools import islice
 from typing import Any
 
 from tokcli import __version__
@@ -12,7 +13,8 @@ from tokcli.audit.deltas import DeltaReport, ModelDelta
 from tokcli.audit.run import AuditReport
 from tokcli.lint.finding import summarize
 from tokcli.pricing.dump import decimal_text
-from tokcli.reporters.json import iter_json
+from tokcli.reporters.indented_json import Prewritten, dumps_at
+from tokcli.reporters.json import iter_json, scalar_texts
 from tokcli.reporters.json_document import SCHEMA_VERSION
 
 
@@ -195,4 +197,81 @@ def render_audit_json(report: AuditReport) -> str:
 
 def iter_audit_json(report: AuditReport) -> Iterator[str]:
     """`render_audit_json`'s text in pieces, the findings written a batch at a time (see `iter_json`)."""
-    return iter_json(report.findings, audit_summary(report), **audit_document(report))
+    document = audit_document(report)
+    document["files"] = files_text(document["files"])
+    return iter_json(report.findings, audit_summary(report), **document)
+
+
+_FILE_KEYS = ("path", "kind", "cached", "first_dynamic", "findings", "models")
+_FIGURE_KEYS = (
+    "tokens",
+    "exact",
+    "cost_per_call",
+    "cost_per_period",
+    "compressed_tokens",
+    "saved_tokens",
+    "static_prefix_tokens",
+    "cache_minimum",
+    "cacheable",
+    "tool_tokens",
+    "rendered",
+    "rendered_cost_per_call",
+    "tools",
+)
+#: A file's entry in the document's `files` (depth 2) as `dumps_indented` writes it, for `%` with the JSON texts
+#: of its path, kind, cached and findings and its models' text: for the entries of the usual shape (no unit,
+#: no named model, no dynamic part, every model's figures without a render or tools).
+_FILE = (
+    '{\n      "path": %s,\n      "kind": %s,\n      "cached": %s,\n      "first_dynamic": null,\n'
+    '      "findings": %s,\n      "models": {\n%s\n      }\n    }'
+)
+_FIGURE = (
+    "        %s: {\n"
+    + "".join(f'          "{key}": %s,\n' for key in _FIGURE_KEYS[:10])
+    + ('          "rendered": null,\n          "rendered_cost_per_call": %s,\n          "tools": []\n        }')
+)
+_SCALAR_TYPES = (str, int, float, bool, type(None))
+
+
+def _usual(entry: dict[str, Any]) -> bool:
+    if tuple(entry) != _FILE_KEYS or entry["first_dynamic"] is not None or not entry["models"]:
+        return False
+    if not all(type(entry[key]) in _SCALAR_TYPES for key in ("path", "kind", "cached", "findings")):
+        return False
+    for model, figure in entry["models"].items():
+        if type(model) is not str or tuple(figure) != _FIGURE_KEYS:
+            return False
+        if figure["rendered"] is not None or figure["tools"] != []:
+            return False
+        if not all(type(figure[key]) in _SCALAR_TYPES for key in _FIGURE_KEYS[:10]):
+            return False
+        if type(figure["rendered_cost_per_call"]) not in _SCALAR_TYPES:
+            return False
+    return True
+
+
+def files_text(files: list[dict[str, Any]]) -> Prewritten:
+    """The document's `files` as `dumps_indented` writes them (they stand at depth 1): the entries of the usual
+    shape from templates, every scalar of them in one C encoder call (a dict walk per file was most of writing
+    the document besides the findings); the others as `dumps_indented` writes them."""
+    if not files:
+        return Prewritten("[]")
+    usual = list(map(_usual, files))
+    scalars: list[Any] = []
+    for entry, plain in zip(files, usual):
+        if plain:
+            scalars += (entry["path"], entry["kind"], entry["cached"], entry["findings"])
+            for model, figure in entry["models"].items():
+                scalars.append(model)
+                scalars += map(figure.__getitem__, _FIGURE_KEYS[:10])
+                scalars.append(figure["rendered_cost_per_call"])
+    texts = iter(scalar_texts(scalars))
+    written = []
+    for entry, plain in zip(files, usual):
+        if not plain:
+            written.append(dumps_at(entry, 2))
+            continue
+        head = tuple(islice(texts, 4))
+        models = ",\n".join(_FIGURE % tuple(islice(texts, 12)) for _ in range(len(entry["models"])))
+        written.append(_FILE % (*head, models))
+    return Prewritten("[\n    " + ",\n    ".join(written) + "\n  ]")

@@ -46,6 +46,13 @@ def dumps_indented(value: Any) -> str:
     return "".join(parts)
 
 
+def dumps_at(value: Any, depth: int) -> str:
+    """`value` as `dumps_indented` writes it where it stands `depth` containers deep in a document."""
+    parts: list[str] = []
+    _write(value, depth, parts)
+    return "".join(parts)
+
+
 def _write(value: Any, depth: int, parts: list[str]) -> None:
     if isinstance(value, Prewritten):
         parts.append(value.text)

@@ -119,9 +119,9 @@ def _findings_pieces(findings: Sequence[Finding]) -> Iterator[str]:
             yield _written(batch)
         return
     loose: list[Finding] = []
-    parts = segments()
+    parts = list(segments())
     tables = list(dict.fromkeys(segment[0] for segment in parts if not isinstance(segment, Finding)))
-    paths = dict(zip(map(id, tables), _string_texts([table.path for table in tables])))
+    paths = dict(zip(map(id, tables), scalar_texts([table.path for table in tables])))
     strings = StringTexts()
     for segment in parts:
         if isinstance(segment, Finding):
@@ -170,9 +170,10 @@ def _templates_of(rule: RuleKey) -> tuple[str, str]:
     return templates
 
 
-def _string_texts(strings: list[str]) -> list[str]:
-    """Each string's JSON text, in one C encoder call."""
-    return _VALUES.encode(strings)[1:-1].split(_NUL) if strings else []
+def scalar_texts(values: list[Any]) -> list[str]:
+    """Each value's JSON text, in one C encoder call: for strings, numbers, booleans and None only (a container
+    would be written whole)."""
+    return _VALUES.encode(values)[1:-1].split(_NUL) if values else []
 
 
 class StringTexts:
@@ -194,7 +195,7 @@ class StringTexts:
             if len(texts) + len(new) > self.LIMIT:  # forget the others, keep those of `strings`
                 texts = self._texts = {None: ""}
                 new = [text for text in distinct if text is not None]
-            texts.update(zip(new, _string_texts(new)))  # type: ignore[arg-type]
+            texts.update(zip(new, scalar_texts(new)))
         return list(map(texts.__getitem__, strings))
 
 
