@@ -308,3 +308,55 @@ def test_file_name_parts_are_purepaths(path: str) -> None:
     pure = PurePath(path)
     assert _name_parts(path) == _name_parts(pure) == (pure.name, pure.stem, pure.suffix)
     assert not_a_prompt(path) == not_a_prompt(pure)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(
+        st.sampled_from(["tools", "tool", "function_call", "image", "type: 'image", "image_url", " ", ":", "x"])
+        | st.text(max_size=4),
+        max_size=10,
+    )
+)
+def test_a_chat_file_without_the_extra_key_words_has_no_extra_key(pieces: list[str]) -> None:
+    """chat_request looks for a word before running its pattern: every match of the pattern holds one."""
+    from tokcli.tools import _EXTRA_KEY_WORDS, _EXTRA_KEYS
+
+    text = "".join(pieces)
+    if _EXTRA_KEYS.search(text) is not None:
+        assert any(word in text for word in _EXTRA_KEY_WORDS)
+
+
+@pytest.fixture(scope="module")
+def fixture_tree(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    from tokcli.render import FIXTURE_SUFFIXES
+
+    root = tmp_path_factory.mktemp("fixtures")
+    (root / "sub").mkdir()
+    for directory in (root, root / "sub"):
+        for stem in ("a", "a.j2", "ab", "b.a", "a.b.j2", ".j2"):
+            for suffix in FIXTURE_SUFFIXES:
+                (directory / (stem + suffix)).write_text("{}\n")
+    return root
+
+
+@settings(max_examples=200, deadline=None)
+@given(name=st.text(st.sampled_from("ab.jy2/"), max_size=8), folder=st.sampled_from(["", "sub/", "./", "sub//"]))
+def test_fixture_files_found_from_a_listing_are_those_found_one_by_one(
+    fixture_tree: Path, name: str, folder: str
+) -> None:
+    """With a directory listing, fixture names are put together as strings; the files found are the same."""
+    import os
+
+    from tokcli.render import RenderSettings, fixture_files
+
+    path = f"{fixture_tree}/{folder}{name}"
+    listed: list[str] = []
+
+    def listing(directory: str) -> frozenset[str]:
+        listed.append(directory)
+        return frozenset(os.listdir(directory)) if os.path.isdir(directory) else frozenset()
+
+    one_by_one = fixture_files(path, RenderSettings(), None)
+    assert fixture_files(path, RenderSettings(), None, listing) == one_by_one
+    assert len(listed) <= 1  # one listing per template (the caller keeps them across templates)

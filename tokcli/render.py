@@ -16,6 +16,7 @@ dotprompt files are Handlebars, rendered by `tokcli.handlebars_render` (no code 
 from __future__ import annotations
 
 import functools
+import os
 import statistics
 from collections.abc import Callable, Container, Sequence
 from dataclasses import dataclass, field
@@ -76,10 +77,11 @@ def render_settings(config: Any, extra: Sequence[Path] = ()) -> RenderSettings:
 
 
 def fixture_files(
-    path: str, settings: RenderSettings, root: Path | None, listing: Callable[[Path], Container[str]] | None = None
+    path: str, settings: RenderSettings, root: Path | None, listing: Callable[[str], Container[str]] | None = None
 ) -> list[Path]:
     """The fixture files that apply to the template at `path`. `listing` (a directory → the names in it, kept
-    by the caller across many templates) spares a stat per possible fixture name."""
+    by the caller across many templates) spares a stat per possible fixture name, and a path object per
+    template: names are put together as strings and only a listed one is looked at."""
     files = list(settings.extra)
     if settings.globs and root is not None:
         from tokcli.audit.discover import glob_matches
@@ -91,12 +93,20 @@ def fixture_files(
         for glob, names in settings.globs.items():
             if relative is not None and glob_matches(glob, relative):
                 files.extend(names)
-    template = Path(path)
-    stems = {template.name, template.name.split(".", 1)[0], PurePath(template.name).stem}
+    directory, name = os.path.split(path)
+    listed: Container[str] | None = None
+    if listing is not None and name not in ("", ".", "..") and "\\" not in name:
+        listed = listing(directory or ".")
+    else:  # no listing, or a name PurePath reads otherwise ("a/", Windows separators): each name is looked at
+        name = PurePath(path).name
+    dot = name.rfind(".")
+    stems = {name, name.split(".", 1)[0], name[:dot] if 0 < dot < len(name) - 1 else name}  # PurePath's stem
     for stem in sorted(stems):
         for suffix in FIXTURE_SUFFIXES:
-            candidate = template.with_name(stem + suffix)
-            if (listing is None or candidate.name in listing(candidate.parent)) and candidate.is_file():
+            if listed is not None and stem + suffix not in listed:
+                continue
+            candidate = Path(path).with_name(stem + suffix)
+            if candidate.is_file():
                 files.append(candidate)
     return list(dict.fromkeys(files))
 

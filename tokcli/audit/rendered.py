@@ -54,7 +54,7 @@ class _AnyName(Container[str]):
         return True
 
 
-def _names_in(directory: Path) -> Container[str]:
+def _names_in(directory: str) -> Container[str]:
     try:
         return frozenset(os.listdir(directory))
     except OSError:
