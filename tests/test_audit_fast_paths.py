@@ -303,7 +303,8 @@ def test_file_name_parts_are_purepaths(path: str) -> None:
     """The walk's name, stem and suffix come from string work: the same as PurePath's."""
     from pathlib import PurePath
 
-    from tokcli.prompt_set import _name_parts, not_a_prompt
+    from tokcli.prompt_set import not_a_prompt
+    from tokcli.prompts import name_parts as _name_parts
 
     pure = PurePath(path)
     assert _name_parts(path) == _name_parts(pure) == (pure.name, pure.stem, pure.suffix)

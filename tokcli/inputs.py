@@ -211,9 +211,7 @@ class IgnoreRules:
         for parent in reversed(chain):
             self.load(parent)
 
-    def ignored_by(self, path: Path, is_dir: bool) -> str | None:
-        """The ignore file that excludes `path` (".gitignore" with its directory, or ".git/info/exclude"), or
-        None. A nested `!keep.log` re-includes what a parent's `*.log` ignores."""
+    def _ordered_rules(self) -> list[tuple[Path, object, Path]]:
         if self._ordered is None:
             found = [
                 (directory, spec, directory / ".gitignore")
@@ -224,10 +222,29 @@ class IgnoreRules:
             if self._exclude is not None:
                 found.append((self._exclude[0], self._exclude[1], self._exclude[0] / ".git" / "info" / "exclude"))
             self._ordered = found
-        for directory, spec, source in self._ordered:
+        return self._ordered
+
+    def ignored_by(self, path: Path, is_dir: bool) -> str | None:
+        """The ignore file that excludes `path` (".gitignore" with its directory, or ".git/info/exclude"), or
+        None. A nested `!keep.log` re-includes what a parent's `*.log` ignores."""
+        for directory, spec, source in self._ordered_rules():
             try:
                 relative = path.relative_to(directory).as_posix()
             except ValueError:
+                continue
+            if is_dir:
+                relative += "/"
+            decision = spec.check_file(relative).include  # type: ignore[attr-defined]
+            if decision is not None:
+                return _display(source, Path.cwd().resolve()) if decision else None
+        return None
+
+    def ignored_by_name(self, path: str, is_dir: bool) -> str | None:
+        """`ignored_by` for a normalized absolute path given as a string (what a walk finds): the same answer,
+        found by string work (a walk asks about every file, and most trees have no ignore file or a few)."""
+        for directory, spec, source in self._ordered_rules():
+            relative = path_below(path, str(directory))
+            if relative is None:
                 continue
             if is_dir:
                 relative += "/"
@@ -272,20 +289,37 @@ def walk_directory(
 
     FIFOs, sockets and devices are never yielded (reading one could block forever); they and the directories
     that cannot be listed are recorded in `issues`."""
+    accept_name = (lambda name: accept(Path(name))) if accept is not None else None
+    walk = walk_file_names(root, extensions, issues, accept=accept_name, use_ignore=use_ignore, left_out=left_out)
+    return map(Path, walk)
+
+
+def walk_file_names(
+    root: Path,
+    extensions: Iterable[str] | None = None,
+    issues: WalkIssues | None = None,
+    *,
+    accept: Callable[[str], str | None] | None = None,
+    use_ignore: bool = True,
+    left_out: Counter[str] | None = None,
+) -> Iterator[str]:
+    """`walk_directory`, yielding each file's absolute path as a string and giving `accept` strings: no path
+    object per file (the audit walks thousands)."""
+    from tokcli.prompt_set import AGENT_PROMPT_ENTRIES
+    from tokcli.prompts import name_parts
+
     wanted = {suffix.lower() for suffix in extensions} if extensions is not None else None
     tally: Counter[str] = left_out if left_out is not None else Counter()
     ignore = IgnoreRules()
     if use_ignore:
         ignore.load_parents(root.resolve())
     on_error = issues.record_unreadable if issues is not None else None
-    from tokcli.prompt_set import AGENT_PROMPT_ENTRIES
 
     # an agent's hidden directory (`.github`, `.claude` …) → the entries in it that hold prompts
     only: dict[str, frozenset[str]] = {}
     for directory, subdirs, files in _walk(str(root.resolve()), on_error):
-        current = Path(directory)
         if use_ignore:
-            ignore.load(current)
+            ignore.load(Path(directory))
         entries = only.pop(directory, None)
         if entries is not None and "*" not in entries:
             tally["hidden or tool directory (.git, node_modules …)"] += sum(name not in entries for name in subdirs)
@@ -299,7 +333,7 @@ def walk_directory(
             elif name.startswith(".") or name in _ALWAYS_SKIPPED_DIRS:
                 tally["hidden or tool directory (.git, node_modules …)"] += 1
                 continue
-            rule = ignore.ignored_by(current / name, True) if use_ignore else None
+            rule = ignore.ignored_by_name(os.path.join(directory, name), True) if use_ignore else None
             if rule is not None:
                 tally[f"ignored by {rule}"] += 1
                 continue
@@ -309,11 +343,11 @@ def walk_directory(
             if name.startswith("."):
                 tally["hidden file"] += 1
                 continue
-            path = current / name
-            if wanted is not None and path.suffix.lower() not in wanted:
+            path = os.path.join(directory, name)
+            if wanted is not None and name_parts(name)[2].lower() not in wanted:
                 tally["not a prompt file type"] += 1
                 continue
-            rule = ignore.ignored_by(path, False) if use_ignore else None
+            rule = ignore.ignored_by_name(path, False) if use_ignore else None
             if rule is not None:
                 tally[f"ignored by {rule}"] += 1
                 continue
@@ -324,9 +358,21 @@ def walk_directory(
             kind = _special_kind(files[name])
             if kind is not None:
                 if issues is not None:
-                    issues.special.append((path, kind))
+                    issues.special.append((Path(path), kind))
                 continue
             yield path
+
+
+def path_below(path: str, base: str) -> str | None:
+    """`path` relative to `base` as a posix string when it is below it or is it ("."), else None: what
+    `PurePath.relative_to` gives for normalized absolute paths, by string work."""
+    if path == base:
+        return "."
+    prefix = base if base.endswith(os.sep) else base + os.sep
+    if not path.startswith(prefix):
+        return None
+    rest = path[len(prefix) :]
+    return rest.replace(os.sep, "/") if os.sep != "/" else rest
 
 
 def _walk(

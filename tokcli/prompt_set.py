@@ -10,6 +10,7 @@ from __future__ import annotations
 from pathlib import PurePath
 
 from tokcli.prompts import CHAT_SUFFIXES, PROMPT_SUFFIXES
+from tokcli.prompts import name_parts as _name_parts
 
 #: Source files read for the prompts they hold (Python, Jupyter notebooks, JavaScript/TypeScript):
 #: tokcli.units.scan.SOURCE_SUFFIXES, kept here so that a walk does not import the scanners.
@@ -61,17 +62,6 @@ AGENT_PROMPT_ENTRIES: dict[str, frozenset[str]] = {
 
 #: Jinja templates of what a browser or another program reads (`page.html.j2`), not a model.
 NON_PROMPT_TEMPLATE_SUFFIXES = (".html", ".htm", ".xml", ".css", ".js")
-
-
-def _name_parts(path: PurePath | str) -> tuple[str, str, str]:
-    """(name, stem, suffix) as `PurePath` gives them, from the string (a walk asks for every file it finds)."""
-    name = path.name if isinstance(path, PurePath) else path.rpartition("/")[2]
-    if name in ("", ".") or "\\" in name:  # "a/", "a/.", Windows separators: as PurePath reads them
-        name = PurePath(path).name
-    dot = name.rfind(".")
-    if 0 < dot < len(name) - 1:
-        return name, name[:dot], name[dot:]
-    return name, name, ""
 
 
 def not_a_prompt(path: PurePath | str) -> str | None:

@@ -127,8 +127,20 @@ def line_starts(text: str) -> array[int]:
     return starts
 
 
+def name_parts(path: PurePath | str) -> tuple[str, str, str]:
+    """(name, stem, suffix) as `PurePath` gives them, from the string (a walk asks for every file it finds, and
+    the audit looks at every file's suffix)."""
+    name = path.name if isinstance(path, PurePath) else path.rpartition("/")[2]
+    if name in ("", ".") or "\\" in name:  # "a/", "a/.", Windows separators: as PurePath reads them
+        name = PurePath(path).name
+    dot = name.rfind(".")
+    if 0 < dot < len(name) - 1:
+        return name, name[:dot], name[dot:]
+    return name, name, ""
+
+
 def detect_kind(path: str, text: str) -> str:
-    suffix = PurePath(path).suffix.lower()
+    suffix = name_parts(path)[2].lower()
     if suffix in JINJA_SUFFIXES:
         return "jinja"
     if suffix in PROMPTY_SUFFIXES:
@@ -152,11 +164,11 @@ def load_prompt(path: str, text: str, kind: str | None = None, *, check_template
             tools = tool_document(path, text)
             if tools is not None:
                 return tools
-            if not error.message.startswith(_NOT_CHAT) or PurePath(path).suffix.lower() == ".json":
+            if not error.message.startswith(_NOT_CHAT) or name_parts(path)[2].lower() == ".json":
                 raise
         else:
             if check_templates:
-                check_message_templates(path, messages, is_json=PurePath(path).suffix.lower() == ".json")
+                check_message_templates(path, messages, is_json=name_parts(path)[2].lower() == ".json")
             return PromptDocument(path=path, text=text, kind=kind, messages=messages)
         # A YAML prompt config (agent settings whose values are prompt templates), not a list of messages:
         # its long strings are the prompts.
@@ -456,7 +468,7 @@ def _prompty_messages(document: PromptDocument) -> list[Message]:
 
 def parse_chat(path: str, text: str) -> list[Message]:
     """Messages of a chat file: a list of {role, content}, or an object with a `messages` list."""
-    if PurePath(path).suffix.lower() == ".json":
+    if name_parts(path)[2].lower() == ".json":
         return _chat_from_json(path, text)
     return _chat_from_yaml(path, text)
 

@@ -18,6 +18,7 @@ from typing import Any
 
 from tokcli.errors import InputError
 from tokcli.images import ImagePart, image_part
+from tokcli.prompts import name_parts
 
 
 class ToolDefinitionError(InputError):
@@ -196,7 +197,7 @@ def tool_file_definitions(path: str, text: str) -> list[ToolDef] | None:
 def tool_file(path: str, text: str) -> tuple[list[ToolDef], list[str]] | None:
     """(tool definitions, built-in tools named besides them) of a JSON tool-definition file; None when the file
     is not one (see `tool_file_definitions`)."""
-    if PurePath(path).suffix.lower() != ".json":
+    if name_parts(path)[2].lower() != ".json":
         return None
     from tokcli.structured import load_json
 
@@ -292,7 +293,7 @@ def _images(message: dict[str, Any], base_dir: PurePath | None) -> list[ImagePar
 def _load_data(path: str, text: str) -> Any:
     from tokcli.structured import load_json, load_yaml
 
-    if PurePath(path).suffix.lower() == ".json":
+    if name_parts(path)[2].lower() == ".json":
         return load_json(text, path)
     return load_yaml(text, path)
 

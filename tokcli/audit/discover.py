@@ -21,8 +21,9 @@ from tokcli.inputs import (
     decode_bytes,
     expand_paths,
     is_binary,
+    path_below,
     read_regular_file,
-    walk_directory,
+    walk_file_names,
 )
 from tokcli.prompt_set import CONFIG_FILES, not_a_prompt_or_host
 
@@ -92,35 +93,26 @@ def glob_matches(pattern: str, relative: str) -> bool:
     return bool(pathspec.GitIgnoreSpec.from_lines([pattern]).match_file(relative))
 
 
-def _below(path: str, base: str) -> str | None:
-    """`path` relative to `base` as a posix string when it starts with it (plain string work, no pathlib)."""
-    if path == base:
-        return "."
-    prefix = base if base.endswith(os.sep) else base + os.sep
-    if not path.startswith(prefix):
-        return None
-    rest = path[len(prefix) :]
-    return rest.replace(os.sep, "/") if os.sep != "/" else rest
-
-
-def relative_to(path: Path, root: Path, fallback: Path) -> str:
+def relative_to(path: Path | str, root: Path | str, fallback: Path | str) -> str:
+    """`path` relative to `root`, else to `fallback`, as a posix string (the path itself when below neither);
+    string work first (a walk's paths are absolute and normalized), `PurePath.relative_to` otherwise."""
     for base in (root, fallback):
-        fast = _below(str(path), str(base))
+        fast = path_below(str(path), str(base))
         if fast is not None:
             return fast
         try:
-            return path.relative_to(base).as_posix()
+            return Path(path).relative_to(base).as_posix()
         except ValueError:
             continue
-    return path.as_posix()
+    return Path(path).as_posix()
 
 
-def display_path(path: Path, cwd: Path) -> str:
-    fast = _below(str(path), str(cwd))
+def display_path(path: Path | str, cwd: Path | str) -> str:
+    fast = path_below(str(path), str(cwd))
     if fast is not None:
         return fast
     try:
-        return path.relative_to(cwd).as_posix()
+        return Path(path).relative_to(cwd).as_posix()
     except ValueError:
         return str(path)
 
@@ -133,15 +125,17 @@ def list_files(
     *,
     use_ignore: bool = True,
     left_out: Counter[str] | None = None,
-) -> list[tuple[Path, str, str]]:
+) -> list[tuple[str, str, str]]:
     """(absolute path, shown path, root-relative path) of every file to audit, sorted, without duplicates.
 
     Files named explicitly are audited whatever the globs say; directories are walked and filtered (what the
     walk passes over, wanted or not by the globs, goes to `issues`), and `left_out` counts what was passed
     over, by reason."""
-    cwd = Path.cwd().resolve()
-    root = root.resolve()
-    found: dict[Path, tuple[Path, str, str]] = {}
+    # Paths are strings here: the walk yields absolute, normalized ones, and a path object per file cost more
+    # than reading the file.
+    cwd = str(Path.cwd().resolve())
+    root_name = str(root.resolve())
+    found: dict[str, tuple[str, str, str]] = {}
     for raw in paths:
         given = Path(raw)
         try:
@@ -149,29 +143,29 @@ def list_files(
         except OSError as error:  # e.g. a parent directory that may not be searched
             raise InputError(f"cannot read: {error.strerror or error}", path=raw) from None
         if is_dir:
-            base = given.resolve()
+            base = str(given.resolve())
 
-            # The walk yields paths below the resolved directory: absolute and normalized already.
-            def passed_over(file: Path, base: Path = base) -> str | None:
-                return matcher.passed_over(relative_to(file, root, base))
+            def passed_over(file: str, base: str = base) -> str | None:
+                return matcher.passed_over(relative_to(file, root_name, base))
 
-            walk = walk_directory(given, issues=issues, accept=passed_over, use_ignore=use_ignore, left_out=left_out)
+            walk = walk_file_names(given, issues=issues, accept=passed_over, use_ignore=use_ignore, left_out=left_out)
             for absolute in walk:
-                relative = relative_to(absolute, root, base)
+                relative = relative_to(absolute, root_name, base)
                 found.setdefault(absolute, (absolute, display_path(absolute, cwd), relative))
         elif exists:
-            absolute = Path(os.path.abspath(given))
-            found.setdefault(absolute, (absolute, display_path(absolute, cwd), relative_to(absolute, root, cwd)))
+            absolute = os.path.abspath(given)
+            found.setdefault(absolute, (absolute, display_path(absolute, cwd), relative_to(absolute, root_name, cwd)))
         elif GLOB_CHARACTERS & set(raw):  # a glob tokcli expands, as every command does (git's ignores apply)
             for file, _ in expand_paths([raw], use_ignore=use_ignore, left_out=left_out):
-                absolute = Path(os.path.abspath(file))
-                found.setdefault(absolute, (absolute, display_path(absolute, cwd), relative_to(absolute, root, cwd)))
+                absolute = os.path.abspath(file)
+                shown = display_path(absolute, cwd)
+                found.setdefault(absolute, (absolute, shown, relative_to(absolute, root_name, cwd)))
         else:
             raise InputError("no such file or directory", path=raw)
     return sorted(found.values(), key=lambda item: item[1])
 
 
-def read_source(item: tuple[Path, str, str]) -> SourceFile | FileProblem:
+def read_source(item: tuple[str, str, str]) -> SourceFile | FileProblem:
     absolute, shown, relative = item
     try:
         data = read_regular_file(absolute)

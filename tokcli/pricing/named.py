@@ -6,10 +6,10 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Mapping, Sequence
-from pathlib import PurePath
 from typing import Any
 
 from tokcli.pricing.estimate import CostReport, estimate_costs
+from tokcli.prompts import name_parts
 
 #: The note on a row priced on the model its file names.
 NAMED_NOTE = "model named in the file"
@@ -18,7 +18,7 @@ NAMED_NOTE = "model named in the file"
 def named_model(path: str, text: str) -> str | None:
     """The model a file names for its prompt: `model:` beside a chat file's `messages:`, a dotprompt's front
     matter `model:`, a `.prompty`'s `model.configuration.model` (or its `azure_deployment`)."""
-    suffix = PurePath(path).suffix.lower()
+    suffix = name_parts(path)[2].lower()
     if suffix not in (".yaml", ".yml", ".json", ".prompt", ".prompty") or "model" not in text:
         return None
     from tokcli.errors import TokcliError

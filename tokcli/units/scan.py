@@ -7,9 +7,9 @@ JavaScript/TypeScript files are hosts.
 
 from __future__ import annotations
 
-from pathlib import PurePath
 from typing import Any
 
+from tokcli.prompts import name_parts
 from tokcli.units.model import HostScan
 from tokcli.units.select import UnitSettings
 
@@ -30,7 +30,7 @@ def is_chat_shaped(data: Any) -> bool:
 
 
 def may_be_host(path: str) -> bool:
-    return PurePath(path).suffix.lower() in HOST_SUFFIXES
+    return name_parts(path)[2].lower() in HOST_SUFFIXES
 
 
 def scan_host(path: str, text: str, settings: UnitSettings, relative: str | None = None) -> HostScan | None:
@@ -41,7 +41,7 @@ def scan_host(path: str, text: str, settings: UnitSettings, relative: str | None
     that says so."""
     from tokcli.line_ends import lone_crs_as_lf
 
-    suffix = PurePath(path).suffix.lower()
+    suffix = name_parts(path)[2].lower()
     if suffix in PYTHON_SUFFIXES:
         if not settings.python:
             return None
