@@ -361,3 +361,43 @@ def test_fixture_files_found_from_a_listing_are_those_found_one_by_one(
     one_by_one = fixture_files(path, RenderSettings(), None)
     assert fixture_files(path, RenderSettings(), None, listing) == one_by_one
     assert len(listed) <= 1  # one listing per template (the caller keeps them across templates)
+
+
+def test_the_counting_audit_parses_each_yaml_file_once(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A chat file is composed to find prompt units, then read from those nodes, not parsed again; a host file
+    is composed once for its units (counted: loaders made with the file's text). With compress on, a chat
+    file's compressed text is parsed to be counted: a text of its own."""
+    from collections import Counter
+
+    import tokcli.structured as structured
+
+    chat = "messages:\n  - role: system\n    content: You answer billing questions.\n  - role: user\n    content: '{{ q }}'\n"
+    other = chat.replace("billing", "tax")
+    host = (
+        "agents:\n  writer:\n    system_prompt: |\n      You write short summaries of tickets for the weekly report.\n"
+    )
+    root = write_tree(
+        tmp_path / "tree",
+        {"a.yaml": chat, "b.yaml": other, "agents.yaml": host},
+        config="models: [gpt-4o]\naudit: {lint: false, compress: false}\n",
+    )
+    monkeypatch.chdir(root)
+    monkeypatch.setenv("TOKCLI_SINGLE_PROCESS", "1")
+    parsed: Counter[str] = Counter()
+    real = structured.safe_loader
+
+    def counting_loader() -> Any:
+        loader = real()
+
+        def make(text: str) -> Any:
+            parsed[text] += 1
+            return loader(text)
+
+        return make
+
+    monkeypatch.setattr(structured, "safe_loader", counting_loader)
+    result = run_audit(".", "--no-cache", "--format", "json")
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    assert {file["path"] for file in data["files"]} == {"a.yaml", "b.yaml", "agents.yaml::agents.writer.system_prompt"}
+    assert (parsed[chat], parsed[other], parsed[host]) == (1, 1, 1)

@@ -22,6 +22,10 @@ TOO_DEEP = "nested too deeply to read"
 #: an alias bomb (aliases of aliases, "billion laughs") gains billions, which every walk over the data (prompt
 #: units, chat messages, rendering test data) would follow for hours and all the memory there is.
 MAX_ALIAS_VALUES = 100_000
+#: At most this many composed documents are kept for a later load (see `keeping_composed`): their nodes are
+#: held until loaded, and most of a large tree's files are never loaded again on a warm run.
+MAX_KEPT_DOCUMENTS = 4096
+_kept: dict[tuple[str, str], Any] | None = None
 
 
 def _first_line(error: BaseException) -> str:
@@ -92,9 +96,37 @@ def load_yaml_with_nodes(text: str, path: str, *, error: type[TokcliError] = Inp
     return _load(text, path, error, "YAML", 1, construct=True)
 
 
+@contextlib.contextmanager
+def keeping_composed() -> Iterator[None]:
+    """Within this block, a document handed to `keep_composed` is loaded by `load_yaml_with_nodes` from its
+    kept nodes instead of parsed again (the audit composes each YAML file to find prompt units, then loads the
+    chat files among them). Nothing is kept outside the block; what was not loaded is dropped at its end."""
+    global _kept
+    outer, _kept = _kept, {}
+    try:
+        yield
+    finally:
+        _kept = outer
+
+
+def keep_composed(text: str, path: str, node: Any) -> None:
+    """Keep the node tree `compose_yaml` gave for `text` for one later `load_yaml_with_nodes` (inside a
+    `keeping_composed` block only, and up to MAX_KEPT_DOCUMENTS)."""
+    if _kept is not None and node is not None and len(_kept) < MAX_KEPT_DOCUMENTS:
+        _kept[(path, text)] = node
+
+
 def _load(
     text: str, path: str, error: type[TokcliError], what: str, first_line: int, *, construct: bool
 ) -> tuple[Any, Any]:
+    kept = _kept.pop((path, text), None) if _kept and construct and first_line == 1 else None
+    if kept is not None:  # composed (and checked for runaway aliases) already: only constructed here
+        with guarded(path, what, error=error, first_line=first_line):
+            loader = safe_loader()("")
+            try:
+                return kept, loader.construct_document(kept)
+            finally:
+                loader.dispose()
     with guarded(path, what, error=error, first_line=first_line):
         loader = safe_loader()(text)
         try:

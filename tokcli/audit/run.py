@@ -204,6 +204,15 @@ def run_audit(
 ) -> AuditReport:
     """Audit the prompt files below `options.paths`. Raises TokcliError for usage/config errors; unreadable
     files are collected in `report.problems`."""
+    from tokcli.structured import keeping_composed
+
+    with keeping_composed():  # a chat file's YAML is parsed once: to find prompt units, then read from the nodes
+        return _run_audit(config, settings, options, progress)
+
+
+def _run_audit(
+    config: Config, settings: AuditSettings, options: AuditOptions, progress: Progress | None
+) -> AuditReport:
     from tokcli.pricing import load_pricing
 
     if options.since is not None and options.baseline is not None:

@@ -83,5 +83,8 @@ def scan_host(path: str, text: str, settings: UnitSettings, relative: str | None
 
         root = compose_yaml(path, text)
         if root is not None and is_chat_shaped(node_data(root)):
+            from tokcli.structured import keep_composed
+
+            keep_composed(text, path, root)  # a chat file: the prompt loader reads it next, from these nodes
             return None
         return scan_yaml(path, text, settings, relative, composed=(root,))
