@@ -401,3 +401,27 @@ def test_the_counting_audit_parses_each_yaml_file_once(tmp_path: Path, monkeypat
     data = json.loads(result.stdout)
     assert {file["path"] for file in data["files"]} == {"a.yaml", "b.yaml", "agents.yaml::agents.writer.system_prompt"}
     assert (parsed[chat], parsed[other], parsed[host]) == (1, 1, 1)
+
+
+_YAML_VALUES = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.sampled_from(["messages", "role", "user", "x"]),
+    lambda inner: (
+        st.lists(inner, max_size=3)
+        | st.dictionaries(st.sampled_from(["messages", "role", "content", "1", "x"]) | st.integers(), inner, max_size=3)
+    ),
+    max_leaves=12,
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(_YAML_VALUES)
+def test_chat_shape_from_the_top_nodes_is_the_shape_of_the_data(value: Any) -> None:
+    """The unit scan tells a chat file from the top of its node tree: what `is_chat_shaped(node_data(...))` says."""
+    import yaml
+
+    from tokcli.structured import compose_yaml
+    from tokcli.units.scan import is_chat_shaped
+    from tokcli.units.yaml_config import is_chat_shaped_node, node_data
+
+    node = compose_yaml(yaml.safe_dump(value), "t.yaml")
+    assert is_chat_shaped_node(node) == is_chat_shaped(node_data(node))

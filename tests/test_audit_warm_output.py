@@ -136,3 +136,44 @@ def test_rows_an_older_tokcli_wrote_without_the_findings_figures_are_analysed_ag
     assert warm["cache"] == {"hits": 0, "misses": 5}
     assert warm["findings"] == cold["findings"]
     assert any(finding["over_budget_tokens"] for finding in warm["findings"])
+
+
+def test_a_warm_run_does_not_parse_a_cached_chat_file_to_find_prompt_units(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, own_cache: Path
+) -> None:
+    """A YAML file the cache holds a row of its own for is no host of prompt units (that depends on its name and
+    bytes only): a warm run does not compose it again. Changed, it is scanned again and its units found."""
+    from collections import Counter
+
+    import tokcli.structured as structured
+
+    (tmp_path / "p" / "agents.yaml").write_text("agents:\n  a:\n    system_prompt: " + json.dumps(STATIC[:200]) + "\n")
+    monkeypatch.setenv("TOKCLI_SINGLE_PROCESS", "1")
+    parsed: Counter[str] = Counter()
+    real = structured.safe_loader
+
+    def counting_loader() -> Any:
+        loader = real()
+
+        def make(text: str) -> Any:
+            parsed[text] += 1
+            return loader(text)
+
+        return make
+
+    monkeypatch.setattr(structured, "safe_loader", counting_loader)
+    chat = (tmp_path / "p" / "team" / "chat.yaml").read_text()
+    host = (tmp_path / "p" / "agents.yaml").read_text()
+    cold = _audit("json")
+    assert parsed[chat] >= 1 and parsed[host] == 1
+    before = parsed[chat]
+    warm = _audit("json")
+    assert (parsed[chat], parsed[host]) == (before, 2)  # the host is scanned: its units' rows are its units' own
+    assert _without_cache_bookkeeping("json", warm.stdout) == _without_cache_bookkeeping("json", cold.stdout)
+    assert json.loads(warm.stdout)["cache"]["hits"] == len(json.loads(warm.stdout)["files"])
+    became_host = "agents:\n  b:\n    system_prompt: " + json.dumps(STATIC[:300]) + "\n"
+    (tmp_path / "p" / "team" / "chat.yaml").write_text(became_host)
+    changed = json.loads(_audit("json").stdout)
+    assert parsed[became_host] == 1
+    paths = {file["path"] for file in changed["files"]}
+    assert {"p/team/chat.yaml::agents.b.system_prompt", "p/agents.yaml::agents.a.system_prompt"} <= paths

@@ -156,6 +156,17 @@ class ResultCache:
             query = f"SELECT key, {columns} FROM results WHERE key IN ({marks})"
             yield from self._connection.execute(query, chunk).fetchall()
 
+    def present(self, keys: Iterable[str]) -> set[str]:
+        """The keys among `keys` that have a row (its payload neither read nor checked: `get_many` does that)."""
+        wanted = list(keys)
+        if self._connection is None or not wanted:
+            return set()
+        with self._lock:
+            try:
+                return {row[0] for row in self._select("1", "", wanted)}
+            except sqlite3.DatabaseError:
+                return set()  # `get_many` finds it too, and rebuilds
+
     def get_many(self, keys: Iterable[str]) -> dict[str, dict[str, Any]]:
         wanted = list(keys)
         found: dict[str, dict[str, Any]] = {}

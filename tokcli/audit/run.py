@@ -234,25 +234,34 @@ def _run_audit(
     found.files = [
         file for file in found.files if not is_fixture_file(file.path) and not is_baseline_document(file.text)
     ]
+    tokenizers = list(dict.fromkeys(target.tokenizer for target in targets))
+    providers = {target.tokenizer: (target.provider, target.model) for target in reversed(targets)}
+    # The provider and model decide how a tokenizer counts tool definitions (see tokcli.tool_tokens).
+    fingerprint = settings.fingerprint() + ":" + targets[0].model + ":" + repr(sorted(providers.items()))
+    cache_path = options.cache_path or default_cache_path()
+    use_cache = options.use_cache and settings.cache
+    # An existing cache is opened before prompt units are looked for: a YAML/JSON file it holds a row of its
+    # own for is no host (see `plain_config_files`), and is not parsed to find that out again.
+    cache = ResultCache(cache_path) if use_cache and cache_path is not None and cache_path.exists() else None
+    plain = plain_config_files(cache, found.files, tokenizers, fingerprint) if cache is not None else set()
     units = unit_settings(config)
-    expanded = expand_units(found, units)  # host files (YAML/JSON configs, Python) → one row per prompt unit
+    expanded = expand_units(found, units, plain)  # host files (YAML/JSON configs, Python) → one row per prompt unit
     found = expanded.discovery
     report.skipped.extend(expanded.skipped)
     report.notes.extend(expanded.notes)
     report.problems.extend(found.problems)
     report.skipped.extend(found.skipped)
     if not found.files and not found.problems:
+        if cache is not None:
+            cache.close()
         raise UsageError(left_out_message("prompt files", options.paths, found.left_out))
     linter = _linter(config, settings, targets[0])
     if linter is not None:
         report.rules.extend(linter.rule_infos())
     report.rules.extend(AUDIT_RULES)
 
-    tokenizers = list(dict.fromkeys(target.tokenizer for target in targets))
-    providers = {target.tokenizer: (target.provider, target.model) for target in reversed(targets)}
-    # The provider and model decide how a tokenizer counts tool definitions (see tokcli.tool_tokens).
-    fingerprint = settings.fingerprint() + ":" + targets[0].model + ":" + repr(sorted(providers.items()))
-    cache = ResultCache(options.cache_path or default_cache_path()) if options.use_cache and settings.cache else None
+    if cache is None and use_cache:
+        cache = ResultCache(cache_path)
     keys = {file.path: cache_key(file.digest, file.relative, tokenizers, fingerprint) for file in found.files}
     facts: dict[str, FileFacts] = {}
     misses: list[SourceFile] = []
@@ -366,6 +375,24 @@ def _run_audit(
     with gc_paused(settle=True):  # the report's findings live on
         report.findings = MergedFindings(tables, map_findings(others, expanded.units))
     return report
+
+
+def plain_config_files(
+    cache: ResultCache, files: Sequence[SourceFile], tokenizers: Sequence[str], fingerprint: str
+) -> set[str]:
+    """Paths of the YAML/JSON files the cache holds a row of their own for. Such a row is written only for a
+    file analysed whole, that is one the unit scan turned down (a chat file, a tool file), and for YAML and JSON
+    that verdict depends on the file's name and bytes alone, both in the row's key (so are the code and the
+    settings): the file is no host now either."""
+    from tokcli.units.scan import is_config_file
+
+    keys = {
+        file.path: cache_key(file.digest, file.relative, tokenizers, fingerprint)
+        for file in files
+        if is_config_file(file.path)
+    }
+    present = cache.present(keys.values())
+    return {path for path, key in keys.items() if key in present}
 
 
 def _picked(findings: Sequence[Finding], flags: Iterable[bool]) -> list[Finding]:

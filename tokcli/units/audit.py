@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
-from collections.abc import Sequence
+from collections.abc import Container, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -39,11 +39,12 @@ def _source_kind(path: str) -> str | None:
     return "javascript" if lowered.endswith(tuple(JS_SUFFIXES)) else None
 
 
-def expand_units(found: Discovery, settings: UnitSettings) -> Expanded:
+def expand_units(found: Discovery, settings: UnitSettings, plain: Container[str] = ()) -> Expanded:
     """Replace every host file by its units. A YAML/JSON file without prompts is skipped with a note; a
     Python file, notebook or JavaScript/TypeScript file without prompts is left out silently (JavaScript the
     lexer cannot read is skipped with where it stopped); Python that does not parse (in a notebook's code cells
-    too) is a note, YAML/JSON that does not parse and a notebook that is not one a problem."""
+    too) is a note, YAML/JSON that does not parse and a notebook that is not one a problem. The files named in
+    `plain` are known to be no hosts (see `tokcli.audit.run.plain_config_files`) and are not scanned."""
     # Everything discovery found but its files (problems, skipped special files …) is kept as it is.
     from tokcli.units.documents import check_unit_templates
     from tokcli.units.notebook import NotANotebook
@@ -52,7 +53,7 @@ def expand_units(found: Discovery, settings: UnitSettings) -> Expanded:
     scanned = {"python": 0, "notebook": 0, "javascript": 0}
     with_prompts = {"python": 0, "notebook": 0, "javascript": 0}
     for file in found.files:
-        if not may_be_host(file.path):
+        if not may_be_host(file.path) or file.path in plain:
             result.discovery.files.append(file)
             continue
         source = _source_kind(file.path)

@@ -29,6 +29,11 @@ def is_chat_shaped(data: Any) -> bool:
     return isinstance(data, list) and bool(data) and all(isinstance(item, dict) and "role" in item for item in data)
 
 
+def is_config_file(path: str) -> bool:
+    """A YAML or JSON file: a host of prompt units or not by its name and text alone (settings play no part)."""
+    return name_parts(path)[2].lower() in CONFIG_SUFFIXES
+
+
 def may_be_host(path: str) -> bool:
     return name_parts(path)[2].lower() in HOST_SUFFIXES
 
@@ -79,10 +84,10 @@ def scan_host(path: str, text: str, settings: UnitSettings, relative: str | None
             if is_chat_shaped(load_json(text, path)):
                 return None
             return scan_json(path, text, settings, relative)
-        from tokcli.units.yaml_config import compose_yaml, node_data, scan_yaml
+        from tokcli.units.yaml_config import compose_yaml, is_chat_shaped_node, scan_yaml
 
         root = compose_yaml(path, text)
-        if root is not None and is_chat_shaped(node_data(root)):
+        if root is not None and is_chat_shaped_node(root):
             from tokcli.structured import keep_composed
 
             keep_composed(text, path, root)  # a chat file: the prompt loader reads it next, from these nodes

@@ -44,6 +44,23 @@ def node_data(node: Any) -> Any:
     return None
 
 
+def is_chat_shaped_node(node: Any) -> bool:
+    """`is_chat_shaped(node_data(node))`, from the top of the tree only (a mapping with a `messages` key, or a
+    list of mappings that each have a `role` key): the rest of the tree is not turned into data for it."""
+    import yaml
+
+    def has_key(mapping: Any, name: str) -> bool:
+        return any(isinstance(key, yaml.ScalarNode) and key.value == name for key, _ in mapping.value)
+
+    if isinstance(node, yaml.MappingNode):
+        return has_key(node, "messages")
+    if isinstance(node, yaml.SequenceNode):
+        return bool(node.value) and all(
+            isinstance(item, yaml.MappingNode) and has_key(item, "role") for item in node.value
+        )
+    return False
+
+
 def _walk_yaml(node: Any, parts: list[str | int]) -> Iterator[tuple[list[str | int], Any, Any]]:
     """(key path, scalar node, parent mapping node) of every string scalar below `node`."""
     import yaml
