@@ -425,3 +425,37 @@ def test_chat_shape_from_the_top_nodes_is_the_shape_of_the_data(value: Any) -> N
 
     node = compose_yaml(yaml.safe_dump(value), "t.yaml")
     assert is_chat_shaped_node(node) == is_chat_shaped(node_data(node))
+
+
+def test_templates_in_a_directory_without_fixture_files_are_not_looked_up_one_by_one(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Fixture names are looked for only in directories that hold a fixture file; the renders are the same."""
+    import tokcli.render as render
+
+    files = {f"plain/t{index}.j2": f"Answer {{{{ q }}}} for ticket {index}.\n" for index in range(8)}
+    files["rag/rag.j2"] = "Context: {{ doc }}\nQuestion: {{ q }}\n"
+    files["rag/other.j2"] = "Hello {{ name }}.\n"
+    files["rag/rag.vars.yaml"] = "- {doc: Paris is in France., q: Where is Paris?}\n- {doc: x, q: y}\n"
+    root = write_tree(tmp_path / "tree", files, config="models: [gpt-4o]\naudit: {lint: false, compress: false}\n")
+    monkeypatch.chdir(root)
+    looked_up: list[str] = []
+    real = render.fixture_files
+
+    def counting(path: str, *args: Any, **kwargs: Any) -> Any:
+        looked_up.append(path)
+        return real(path, *args, **kwargs)
+
+    monkeypatch.setattr(render, "fixture_files", counting)
+    result = run_audit(".", "--no-cache", "--format", "json")
+    assert result.exit_code == 0, result.output
+    rendered = {file["path"]: file["models"]["gpt-4o"].get("rendered") for file in json.loads(result.stdout)["files"]}
+    assert rendered["rag/rag.j2"]["fixtures"] == [
+        {
+            "name": "rag.vars.yaml#1",
+            "tokens": get_tokenizer("o200k_base").count("Context: Paris is in France.\nQuestion: Where is Paris?\n"),
+        },
+        {"name": "rag.vars.yaml#2", "tokens": get_tokenizer("o200k_base").count("Context: x\nQuestion: y\n")},
+    ]
+    assert rendered["plain/t0.j2"] is None
+    assert set(looked_up) == {"rag/other.j2", "rag/rag.j2"}  # (rag.j2 again when its fixtures are read)

@@ -64,6 +64,7 @@ class Matcher:
 
         self._include = pathspec.GitIgnoreSpec.from_lines(list(include)) if include is not None else None
         self._exclude = pathspec.GitIgnoreSpec.from_lines(list(exclude))
+        self._excludes = bool(self._exclude.patterns)  # no patterns match nothing: not asked per file
 
     def passed_over(self, relative: str) -> str | None:
         """Why the file at `relative` (to the config root) is not audited, or None."""
@@ -76,7 +77,7 @@ class Matcher:
                 return reason
         elif not self._include.match_file(relative):
             return "not matched by audit.include"
-        if self._exclude.match_file(relative):
+        if self._excludes and self._exclude.match_file(relative):
             return "excluded by audit.exclude"
         return None
 

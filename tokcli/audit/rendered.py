@@ -14,7 +14,15 @@ from typing import Any
 from tokcli.audit.analyze import FileAudit, ModelTarget, model_tool_prompt, tokenizer_targets
 from tokcli.audit.discover import FileProblem, SourceFile
 from tokcli.errors import InputError
-from tokcli.render import RenderedFigures, RenderSettings, common_prefix, fixtures_for, render_document, renderable
+from tokcli.render import (
+    FIXTURE_SUFFIXES,
+    RenderedFigures,
+    RenderSettings,
+    common_prefix,
+    fixtures_for,
+    render_document,
+    renderable,
+)
 
 Renders = list[tuple[str, Any]]  # (path, tokcli.render.Rendered)
 
@@ -27,14 +35,27 @@ def render_texts(
     from tokcli.render import fixture_files
 
     listing = functools.lru_cache(maxsize=None)(_names_in)
+
+    @functools.cache
+    def holds_fixture_files(directory: str) -> bool:
+        names = listing(directory)
+        return isinstance(names, _AnyName) or any(name.endswith(FIXTURE_SUFFIXES) for name in names)
+
     renders: Renders = []
     errors: list[InputError] = []
+    elsewhere = bool(settings.extra or settings.globs)  # fixtures named by `--vars` or config globs
     for path, text in texts:
         # a template with no fixture file beside it (nor its own `testData`/`sample`) renders nothing: most files
-        # of a tree, so they are not parsed a second time to find that out
+        # of a tree, so they are not parsed a second time to find that out, and a directory with no fixture file
+        # at all is looked at once, not once per template in it
         own_fixtures = path.lower().endswith((".prompt.yml", ".prompt.yaml", ".prompty")) or "::" in path
-        if not own_fixtures and not fixture_files(path, settings, root, listing):
-            continue
+        if not own_fixtures:
+            directory, name = os.path.split(path)
+            plain_name = name not in ("", ".", "..") and "\\" not in name  # as fixture_files reads it
+            if not elsewhere and plain_name and not holds_fixture_files(directory or "."):
+                continue
+            if not fixture_files(path, settings, root, listing):
+                continue
         try:
             document = load_prompt(path, text)
             if renderable(document):
@@ -54,7 +75,7 @@ class _AnyName(Container[str]):
         return True
 
 
-def _names_in(directory: str) -> Container[str]:
+def _names_in(directory: str) -> frozenset[str] | _AnyName:
     try:
         return frozenset(os.listdir(directory))
     except OSError:
