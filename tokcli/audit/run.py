@@ -262,7 +262,11 @@ def _run_audit(
 
     if cache is None and use_cache:
         cache = ResultCache(cache_path)
-    keys = {file.path: cache_key(file.digest, file.relative, tokenizers, fingerprint) for file in found.files}
+    keys = (  # a key per file only when there is a cache to ask (a digest of the file's digest and the settings)
+        {file.path: cache_key(file.digest, file.relative, tokenizers, fingerprint) for file in found.files}
+        if cache is not None
+        else {}
+    )
     facts: dict[str, FileFacts] = {}
     misses: list[SourceFile] = []
     # Cached findings come in tens of thousands (with their edits and rows), none in a reference cycle: while
@@ -272,7 +276,7 @@ def _run_audit(
     with gc_paused(settle=True):
         cached = cache.get_many(keys.values()) if cache is not None else {}
         for file in found.files:
-            payload = cached.get(keys[file.path])
+            payload = cached.get(keys[file.path]) if cached else None
             if payload is not None:
                 try:
                     facts[file.path] = FileFacts.from_json(payload, file.path)
