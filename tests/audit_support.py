@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import subprocess
 import textwrap
+from collections import Counter
 from pathlib import Path
 from typing import Any
 
@@ -44,6 +45,26 @@ def write_tree(root: Path, files: dict[str, str | bytes], config: str | None = N
     if config is not None:
         (root / ".tokcli.yaml").write_text(textwrap.dedent(config), encoding="utf-8")
     return root
+
+
+def count_yaml_parses(monkeypatch: pytest.MonkeyPatch) -> Counter[str]:
+    """Text → how many YAML loaders were made for it (each one parse), from now on."""
+    import tokcli.structured as structured
+
+    parsed: Counter[str] = Counter()
+    real = structured.safe_loader
+
+    def counting_loader() -> Any:
+        loader = real()
+
+        def make(text: str) -> Any:
+            parsed[text] += 1
+            return loader(text)
+
+        return make
+
+    monkeypatch.setattr(structured, "safe_loader", counting_loader)
+    return parsed
 
 
 def run_audit(*args: str) -> Any:

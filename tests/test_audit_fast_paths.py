@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from audit_support import VERBOSE, run_audit, write_tree
+from audit_support import VERBOSE, count_yaml_parses, run_audit, write_tree
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -367,10 +367,6 @@ def test_the_counting_audit_parses_each_yaml_file_once(tmp_path: Path, monkeypat
     """A chat file is composed to find prompt units, then read from those nodes, not parsed again; a host file
     is composed once for its units (counted: loaders made with the file's text). With compress on, a chat
     file's compressed text is parsed to be counted: a text of its own."""
-    from collections import Counter
-
-    import tokcli.structured as structured
-
     chat = "messages:\n  - role: system\n    content: You answer billing questions.\n  - role: user\n    content: '{{ q }}'\n"
     other = chat.replace("billing", "tax")
     host = (
@@ -383,19 +379,7 @@ def test_the_counting_audit_parses_each_yaml_file_once(tmp_path: Path, monkeypat
     )
     monkeypatch.chdir(root)
     monkeypatch.setenv("TOKCLI_SINGLE_PROCESS", "1")
-    parsed: Counter[str] = Counter()
-    real = structured.safe_loader
-
-    def counting_loader() -> Any:
-        loader = real()
-
-        def make(text: str) -> Any:
-            parsed[text] += 1
-            return loader(text)
-
-        return make
-
-    monkeypatch.setattr(structured, "safe_loader", counting_loader)
+    parsed = count_yaml_parses(monkeypatch)
     result = run_audit(".", "--no-cache", "--format", "json")
     assert result.exit_code == 0, result.output
     data = json.loads(result.stdout)

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from audit_support import VERBOSE, own_cache, run_audit, write_tree
+from audit_support import VERBOSE, count_yaml_parses, own_cache, run_audit, write_tree
 
 from tokcli.audit.cache import FILE_NAME
 from tokcli.lint.finding_table import FindingTable
@@ -143,25 +143,9 @@ def test_a_warm_run_does_not_parse_a_cached_chat_file_to_find_prompt_units(
 ) -> None:
     """A YAML file the cache holds a row of its own for is no host of prompt units (that depends on its name and
     bytes only): a warm run does not compose it again. Changed, it is scanned again and its units found."""
-    from collections import Counter
-
-    import tokcli.structured as structured
-
     (tmp_path / "p" / "agents.yaml").write_text("agents:\n  a:\n    system_prompt: " + json.dumps(STATIC[:200]) + "\n")
     monkeypatch.setenv("TOKCLI_SINGLE_PROCESS", "1")
-    parsed: Counter[str] = Counter()
-    real = structured.safe_loader
-
-    def counting_loader() -> Any:
-        loader = real()
-
-        def make(text: str) -> Any:
-            parsed[text] += 1
-            return loader(text)
-
-        return make
-
-    monkeypatch.setattr(structured, "safe_loader", counting_loader)
+    parsed = count_yaml_parses(monkeypatch)
     chat = (tmp_path / "p" / "team" / "chat.yaml").read_text()
     host = (tmp_path / "p" / "agents.yaml").read_text()
     cold = _audit("json")

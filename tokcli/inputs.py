@@ -227,23 +227,24 @@ class IgnoreRules:
     def ignored_by(self, path: Path, is_dir: bool) -> str | None:
         """The ignore file that excludes `path` (".gitignore" with its directory, or ".git/info/exclude"), or
         None. A nested `!keep.log` re-includes what a parent's `*.log` ignores."""
-        for directory, spec, source in self._ordered_rules():
+
+        def below(directory: Path) -> str | None:
             try:
-                relative = path.relative_to(directory).as_posix()
+                return path.relative_to(directory).as_posix()
             except ValueError:
-                continue
-            if is_dir:
-                relative += "/"
-            decision = spec.check_file(relative).include  # type: ignore[attr-defined]
-            if decision is not None:
-                return _display(source, Path.cwd().resolve()) if decision else None
-        return None
+                return None
+
+        return self._decide(below, is_dir)
 
     def ignored_by_name(self, path: str, is_dir: bool) -> str | None:
         """`ignored_by` for a normalized absolute path given as a string (what a walk finds): the same answer,
         found by string work (a walk asks about every file, and most trees have no ignore file or a few)."""
+        return self._decide(lambda directory: path_below(path, str(directory)), is_dir)
+
+    def _decide(self, below: Callable[[Path], str | None], is_dir: bool) -> str | None:
+        """The deciding ignore file for the path `below` gives each ignore file's directory a relative path of."""
         for directory, spec, source in self._ordered_rules():
-            relative = path_below(path, str(directory))
+            relative = below(directory)
             if relative is None:
                 continue
             if is_dir:
