@@ -163,7 +163,7 @@ class ResultCache:
             return set()
         with self._lock:
             try:
-                return {row[0] for row in self._select("1", "", wanted)}
+                return {row[0] for row in self._select("1", wanted)}
             except sqlite3.DatabaseError:
                 return set()  # `get_many` finds it too, and rebuilds
 
