@@ -216,3 +216,28 @@ def test_github_total_increase_is_an_annotation_on_the_run_not_on_a_file(
     assert any(
         line.startswith("::error title=TK954 token-increase::all prompt files together grew ") for line in increases
     )
+
+
+def test_a_symlinked_prompt_is_compared_with_its_target_at_the_ref(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A link's blob is the path it names: it was counted as the prompt, and the target's own base went to the
+    # link's row (the target showed as "new", the link as changed from 4 tokens).
+    root = git_repo(tmp_path / "repo")
+    write_tree(root / "prompts", {"a/p.md": TIGHT}, CONFIG)
+    (root / "prompts" / "c").mkdir()
+    (root / "prompts" / "c" / "link.md").symlink_to("../a/p.md")
+    (root / "prompts" / "c" / "two.md").symlink_to("link.md")  # a link to a link
+    commit_all(root)
+    (root / "prompts" / "a" / "p.md").write_text(TIGHT + VERBOSE, encoding="utf-8")
+    monkeypatch.chdir(root)
+    data, result = audit_json("prompts", "--since", "HEAD", expect=0)
+    files = {item["path"]: (item["status"], item["models"]["gpt-4o"]) for item in data["deltas"]["files"]}
+    before, after = o200k(TIGHT), o200k(TIGHT + VERBOSE)
+    assert {path: status for path, (status, _) in files.items()} == {
+        "prompts/a/p.md": "changed",
+        "prompts/c/link.md": "changed",
+        "prompts/c/two.md": "changed",
+    }
+    assert {(figures["before"], figures["after"]) for _, figures in files.values()} == {(before, after)}
+    assert result.stderr == ""

@@ -7,6 +7,7 @@ import datetime as _dt
 import hashlib
 import json
 import os
+import posixpath
 import subprocess
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -129,7 +130,7 @@ def resolve_ref(ref: str, root: Path) -> str:
 
 @dataclass(frozen=True)
 class TreeEntry:
-    kind: str  # "blob", "tree" or "commit" (a submodule)
+    kind: str  # "blob", "tree", "commit" (a submodule) or "link" (a symbolic link, its blob the path it names)
     object_id: str
 
 
@@ -141,12 +142,66 @@ def tree_entries(sha: str, scopes: Sequence[str], root: Path) -> dict[str, TreeE
     if not scopes:
         return {}
     listing = _git(["--literal-pathspecs", "ls-tree", "-r", "-z", "--full-tree", sha, "--", *scopes], root)
+    entries = _parse_listing(listing)
+    links = {name: entry.object_id for name, entry in entries.items() if entry.kind == "link"}
+    targets = _link_targets(sha, links, entries, root)
+    for name in links:  # a link is read as its target is at `sha`, as the audit reads it now
+        target = targets.get(name)
+        if target is None:
+            del entries[name]  # dangling then, or outside the repository: no figure at `sha`
+        else:
+            entries[name] = target
+    return entries
+
+
+#: A symbolic link's mode in a git tree: its blob is the path it points to.
+_LINK_MODE = "120000"
+#: Links followed through other links at most this many times (git's own limit for a link chain is 40).
+_MAX_LINK_HOPS = 40
+
+
+def _parse_listing(listing: bytes) -> dict[str, TreeEntry]:
     entries: dict[str, TreeEntry] = {}
     for record in filter(None, listing.split(b"\0")):
         header, _, name = record.partition(b"\t")
-        _mode, kind, object_id = header.decode("ascii").split(" ")
-        entries[os.fsdecode(name)] = TreeEntry(kind, object_id)
+        mode, kind, object_id = header.decode("ascii").split(" ")
+        entries[os.fsdecode(name)] = TreeEntry("link" if mode == _LINK_MODE else kind, object_id)
     return entries
+
+
+def _link_targets(sha: str, links: dict[str, str], entries: dict[str, TreeEntry], root: Path) -> dict[str, TreeEntry]:
+    """The blob each link (by name → its blob id) points to at `sha`, through other links; a link whose target
+    is missing, outside the repository or not a file is left out."""
+    found: dict[str, TreeEntry] = {}
+    pending = dict(links)  # link name → blob id of the link it has reached
+    at = {name: name for name in links}  # link name → path of the link it has reached (targets are relative to it)
+    known = dict(entries)
+    for _ in range(_MAX_LINK_HOPS):
+        if not pending:
+            break
+        paths = read_blobs(list(pending.values()), root)
+        reached: dict[str, str] = {}  # link name → repo-relative path it reaches now
+        for name, object_id in pending.items():
+            data = paths.get(object_id)
+            if data is None:
+                continue
+            target = posixpath.normpath(posixpath.join(posixpath.dirname(at[name]), os.fsdecode(data)))
+            if not target.startswith(("/", "../")) and target != "..":
+                reached[name] = target
+        unknown = sorted({target for target in reached.values() if target not in known})
+        if unknown:
+            listing = _git(["--literal-pathspecs", "ls-tree", "-z", "--full-tree", sha, "--", *unknown], root)
+            known.update(_parse_listing(listing))
+        pending = {}
+        for name, target in reached.items():
+            entry = known.get(target)
+            if entry is None or entry.kind not in ("blob", "link"):
+                continue
+            if entry.kind == "blob":
+                found[name] = entry
+            else:
+                pending[name], at[name] = entry.object_id, target
+    return found
 
 
 def read_blobs(object_ids: Sequence[str], root: Path) -> dict[str, bytes]:
@@ -192,7 +247,9 @@ def git_snapshot(
     wanted: dict[str, str] = {}  # repo-relative → shown path
     for file in current:
         host = file.path.partition("::")[0]  # a prompt unit's row: its host file is read at the ref
-        absolute = (cwd / host).resolve() if not Path(host).is_absolute() else Path(host)
+        # the directory resolved, not the file: a link is its own entry at the ref, not its target's
+        given = cwd / host if not Path(host).is_absolute() else Path(host)
+        absolute = given.parent.resolve() / given.name
         try:
             wanted[absolute.relative_to(root).as_posix()] = host
         except ValueError:
