@@ -212,22 +212,3 @@ def test_a_message_whose_role_is_a_variable_is_a_prompt() -> None:
         "agent.turn.message": (None, "You are a support assistant for Acme. Answer briefly."),
         "agent.turn.message#2": ("system", "Never promise a refund."),
     }  # GREETING_TEMPLATE is only logged: a message for a person, even as a message dict
-
-
-@pytest.mark.parametrize("pieces", [3, 1500])
-def test_a_long_chain_of_plus_is_one_unit_with_every_position(pieces: int) -> None:
-    # 1,500 pieces overran Python's recursion limit in the AST walk and in reading the chain ("nested too
-    # deeply to read", exit 2) though the file is valid Python
-    literals = [f'"Step {i}: check the {i}th item. "' for i in range(pieces)]
-    source = (
-        "from openai import OpenAI\n"
-        f"SYSTEM = ({' + '.join(literals)} + f'{{name}}')\n"
-        'OpenAI().chat.completions.create(model="gpt-4o", messages=[{"role": "system", "content": SYSTEM}])\n'
-    )
-    unit = by_key(source)["agent.SYSTEM"]
-    assert unit.text == "".join(f"Step {i}: check the {i}th item. " for i in range(pieces)) + "{name}"
-    assert (unit.syntax, unit.role, unit.model) == ("format", "system", "gpt-4o")
-    last = unit.text.index(f"Step {pieces - 1}:")
-    line = source.splitlines()[1]
-    assert line[unit.position(last)[1] - 1 :].startswith(f"Step {pieces - 1}:")
-    assert unit.refusal == "Python string built with +"

@@ -290,7 +290,12 @@ def string_value(source: _Source, node: ast.expr, constants: dict[str, ast.expr]
     if isinstance(node, ast.Name) and constants is not None and node.id in constants:
         return string_value(source, constants[node.id])
     if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add):
-        return _added_value(source, node, constants)
+        left, right = string_value(source, node.left, constants), string_value(source, node.right, constants)
+        if left is None or right is None:
+            return None
+        text = left.text + right.text
+        syntax = "format" if "format" in (left.syntax, right.syntax) else infer_syntax(text)
+        return _Value(text, left.positions + right.positions, syntax, None, "Python string built with +")
     if isinstance(node, ast.Call) and len(node.args) == 1 and not node.keywords:
         name = call_name(node.func)
         if name in _DEDENTERS:
@@ -306,28 +311,6 @@ def string_value(source: _Source, node: ast.expr, constants: dict[str, ast.expr]
         inner = string_value(source, node.func.value, constants)
         return _stripped(inner, node.func.attr) if inner is not None else None
     return None
-
-
-def _added_value(source: _Source, node: ast.BinOp, constants: dict[str, ast.expr] | None) -> _Value | None:
-    """`a + b + c …` of strings, read along its left-leaning chain in a loop (a chain of a thousand pieces is
-    as deep as a tree: read recursively it overran Python's recursion limit, and copied every position list at
-    each level): each step's syntax as for one `left + right`."""
-    chain: list[ast.BinOp] = []
-    while isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add):
-        chain.append(node)
-        node = node.left  # type: ignore[assignment]
-    first = string_value(source, node, constants)
-    if first is None:
-        return None
-    parts, positions, syntax = [first.text], list(first.positions), first.syntax
-    for step in reversed(chain):
-        right = string_value(source, step.right, constants)
-        if right is None:
-            return None
-        parts.append(right.text)
-        positions.extend(right.positions)
-        syntax = "format" if "format" in (syntax, right.syntax) else infer_syntax("".join(parts))
-    return _Value("".join(parts), positions, syntax, None, "Python string built with +")
 
 
 def _dedented(value: _Value, how: str) -> _Value:
@@ -405,18 +388,6 @@ class _Finder(ast.NodeVisitor):
         self._model_hint: bool | None = None
         self._strict_hint = False
         self.formatted: set[str] = set()  # names whose string is given to `.format()`: see `formatted_names`
-
-    def visit_BinOp(self, node: ast.BinOp) -> None:
-        """Its operands in the order `generic_visit` takes them, along a left-leaning chain (`a + b + c …`) in a
-        loop: a chain of a thousand pieces, visited recursively, overran Python's recursion limit."""
-        chain: list[ast.BinOp] = []
-        while isinstance(node, ast.BinOp):
-            chain.append(node)
-            node = node.left  # type: ignore[assignment]
-        self.visit(node)
-        for step in reversed(chain):
-            self.visit(step.op)
-            self.visit(step.right)
 
     def generic_visit(self, node: ast.AST) -> None:
         for _, value in ast.iter_fields(node):
